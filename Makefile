@@ -1,0 +1,66 @@
+# OIC-PESNET platform. `make run` starts everything on embedded defaults,
+# `make test` runs lint, type-check and the whole test suite.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PKGS   := shared services/registration services/agenda services/actionplan services/notifications
+
+.PHONY: help venv run test lint fmt unit integration bench lock schemas clean
+
+help:
+	@echo "make run    - start the whole platform (embedded MongoDB-wire server, SMTP sink, 4 services)"
+	@echo "make test   - lint + type-check + all tests (needs RabbitMQ; starts the rest itself)"
+	@echo "make lint   - ruff + mypy"
+	@echo "make bench  - benchmarks"
+	@echo "make lock   - re-resolve and re-pin requirements/*.txt (hashed)"
+	@echo "make schemas - regenerate docs/events (JSON Schemas + AsyncAPI) from the event catalog"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The environment: the hashed lock first, then our own packages (editable, no deps:
+# everything they need is in the lock).
+$(VENV)/.installed: $(BIN)/python requirements/dev.txt $(addsuffix /pyproject.toml,$(PKGS))
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation $(addprefix -e ,$(PKGS))
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(BIN)/python -m pesnet.shared.devrun
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared/src services/registration/src services/agenda/src services/actionplan/src services/notifications/src tests scripts
+
+fmt: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/python scripts/check_languages.py
+	$(BIN)/pytest
+
+unit: venv
+	$(BIN)/pytest tests -m "not integration"
+
+bench: venv
+	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:timeout
+
+schemas: venv
+	$(BIN)/python scripts/generate_schemas.py
+
+# Re-pin: uv resolves the workspace into uv.lock (kept out of git: it embeds index
+# URLs), then exports hashed requirements files that install from whatever index
+# the machine is configured with.
+lock: venv
+	$(BIN)/uv lock --upgrade
+	$(BIN)/uv export --all-packages --no-emit-workspace --no-dev --format requirements-txt -o requirements/runtime.txt -q
+	$(BIN)/uv export --all-packages --no-emit-workspace --group dev --format requirements-txt -o requirements/dev.txt -q
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache
