@@ -3,7 +3,7 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-PKGS   := shared services/registration services/agenda services/actionplan services/notifications
+PKGS   := shared devtools services/registration services/agenda services/actionplan services/notifications
 
 .PHONY: help venv run test lint fmt unit integration bench lock schemas clean
 
@@ -35,7 +35,7 @@ run: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared/src services/registration/src services/agenda/src services/actionplan/src services/notifications/src tests scripts
+	$(BIN)/mypy shared/src devtools/src services/registration/src services/agenda/src services/actionplan/src services/notifications/src tests scripts
 
 fmt: venv
 	$(BIN)/ruff format .
@@ -59,7 +59,9 @@ schemas: venv
 # the machine is configured with.
 lock: venv
 	$(BIN)/uv lock --upgrade
-	$(BIN)/uv export --all-packages --no-emit-workspace --no-dev --format requirements-txt -o requirements/runtime.txt -q
+	for svc in registration agenda actionplan notifications; do \
+	  $(BIN)/uv export --package pesnet-$$svc --no-emit-workspace --no-dev --format requirements-txt \
+	    -o services/$$svc/requirements.txt -q; done
 	$(BIN)/uv export --all-packages --no-emit-workspace --group dev --format requirements-txt -o requirements/dev.txt -q
 
 clean:

@@ -1,0 +1,75 @@
+"""The embedded MongoDB-wire server (SecantusDB) as a child process.
+
+A separate process, not a thread in ours: it is CPU-bound Python and would
+otherwise compete with the service or test for the GIL. It reports itself as a
+single-node replica set, so transactions and change streams work through PyMongo.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from pesnet.devtools.ports import free_port, wait_for_port
+
+
+class EmbeddedMongo:
+    def __init__(self, storage_path: str | Path = ":memory:", port: int | None = None) -> None:
+        self.storage_path = str(storage_path)
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+
+    def start(self, log_file: Path | None = None) -> EmbeddedMongo:
+        if self.storage_path != ":memory:":
+            Path(self.storage_path).mkdir(parents=True, exist_ok=True)
+        exe = shutil.which("secantusd-py", path=str(Path(sys.executable).parent))
+        command = [exe] if exe else [sys.executable, "-m", "secantus"]
+        out = log_file.open("ab") if log_file else subprocess.DEVNULL
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter's script
+            [
+                *command,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--storage-path",
+                self.storage_path,
+                "--log-level",
+                "WARNING",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port("127.0.0.1", self.port, timeout=60)
+        except TimeoutError:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+    def __enter__(self) -> EmbeddedMongo:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,125 @@
+"""Events published by the agenda service. Programme facts are public; who is
+affected by a change travels as registration ids, which only the services that
+hold the registrations can turn into people."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pesnet.shared.catalog import EventSpec, PublicPayload
+from pesnet.shared.events.common import Country, Language, Localized, MeetingId
+from pydantic import BaseModel, ConfigDict
+
+OICGroup = Literal["arab", "asian", "african"]
+
+
+class MeetingScheduled(PublicPayload):
+    meeting_id: MeetingId
+    number: int
+    title: Localized
+    city: Localized | None = None
+    venue: Localized | None = None
+    country: Country | None = None
+    timezone: str
+    status: Literal["tentative", "scheduled"] = "scheduled"
+    start_date: date | None = None
+    end_date: date | None = None
+    tentative_month: str | None = None  # "YYYY-MM" while only the month is decided
+    interpretation_languages: list[Language] = ["ar", "en", "fr"]
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    delegation_quota: int | None = None
+    capacity: int | None = None
+
+
+class SessionSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    title: Localized
+    starts_at: datetime
+    ends_at: datetime | None = None
+    room: str | None = None
+
+
+class ProgrammeChange(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["added", "removed", "moved", "retitled", "speakers_changed", "changed"]
+    session_id: str
+    title: Localized
+    summary: Localized
+
+
+class AffectedParticipant(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    registration_id: str
+    session_ids: list[str]
+
+
+class ProgrammeReleased(PublicPayload):
+    meeting_id: MeetingId
+    version: int
+    released_at: datetime
+    timezone: str
+    changes: list[ProgrammeChange]
+    affected: list[AffectedParticipant]
+    sessions: list[SessionSummary]
+    ics: str | None = None  # the whole meeting as iCalendar, for attachments
+
+
+class SessionChanged(PublicPayload):
+    meeting_id: MeetingId
+    session_id: str
+    title: Localized
+    change: Literal["speaker_withdrawn", "flagged", "updated"]
+    summary: Localized
+    flagged: bool = False
+    affected_registration_ids: list[str] = []
+
+
+class ChairInstitution(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    institution: str
+    name: Localized
+    country: Country
+    oic_group: OICGroup
+
+
+class ChairmanshipTransferred(PublicPayload):
+    meeting_id: MeetingId | None = None
+    effective_date: date
+    term: str  # e.g. "2024-2026"
+    outgoing: ChairInstitution | None = None
+    incoming: ChairInstitution
+
+
+EVENTS = (
+    EventSpec(
+        "agenda.meeting.scheduled",
+        MeetingScheduled,
+        "A meeting was scheduled (or its dates decided); opens it for registration.",
+        visibility="public",
+    ),
+    EventSpec(
+        "agenda.programme.released",
+        ProgrammeReleased,
+        "A new immutable version of a meeting's programme was published, with its changelog.",
+        visibility="public",
+    ),
+    EventSpec(
+        "agenda.session.changed",
+        SessionChanged,
+        "A session changed outside a release (e.g. a speaker withdrew and it is flagged).",
+        visibility="public",
+    ),
+    EventSpec(
+        "agenda.chairmanship.transferred",
+        ChairmanshipTransferred,
+        "The network's chairmanship was handed over.",
+        visibility="public",
+    ),
+)

@@ -1,0 +1,79 @@
+"""Languages: localized values {ar, en, fr}, the fallback chain, text direction and
+Babel date/time formatting in a meeting's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal, get_args
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from pydantic import BaseModel, ConfigDict, Field
+
+Language = Literal["ar", "en", "fr"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
+FALLBACK_ORDER: tuple[Language, ...] = ("en", "fr", "ar")
+
+# Babel locales: Arabic as written in Morocco would use Latin digits (ar_MA); the
+# network's common Arabic register is Modern Standard Arabic, so plain `ar`.
+BABEL_LOCALE: dict[str, str] = {"ar": "ar", "en": "en_GB", "fr": "fr_FR"}
+
+
+def fallback_chain(language: str) -> list[Language]:
+    """The requested language, then en, fr, ar (each once)."""
+    chain: list[Language] = []
+    if language in LANGUAGES:
+        chain.append(language)
+    chain.extend(lang for lang in FALLBACK_ORDER if lang not in chain)
+    return chain
+
+
+def direction(language: str) -> Literal["rtl", "ltr"]:
+    return "rtl" if language == "ar" else "ltr"
+
+
+class Localized(BaseModel):
+    """A user-facing text in the three working languages of the network."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ar: str | None = Field(default=None, max_length=5000)
+    en: str | None = Field(default=None, max_length=5000)
+    fr: str | None = Field(default=None, max_length=5000)
+
+    def get(self, language: str) -> str:
+        for lang in fallback_chain(language):
+            value = getattr(self, lang)
+            if value:
+                return str(value)
+        return ""
+
+    def missing(self) -> list[Language]:
+        return [lang for lang in LANGUAGES if not (getattr(self, lang) or "").strip()]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing()
+
+
+def format_local_date(value: date, language: str, fmt: str = "full") -> str:
+    return format_date(value, format=fmt, locale=BABEL_LOCALE.get(language, "en_GB"))
+
+
+def format_local_datetime(value: datetime, tz: str, language: str, fmt: str = "full") -> str:
+    """A UTC (aware) instant shown in the meeting's zone (e.g. Africa/Casablanca)."""
+    return format_datetime(
+        value,
+        format=fmt,
+        tzinfo=ZoneInfo(tz),
+        locale=BABEL_LOCALE.get(language, "en_GB"),
+    )
+
+
+def format_local_time(value: datetime, tz: str, language: str, fmt: str = "short") -> str:
+    return format_time(
+        value,
+        format=fmt,
+        tzinfo=ZoneInfo(tz),
+        locale=BABEL_LOCALE.get(language, "en_GB"),
+    )

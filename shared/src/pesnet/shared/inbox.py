@@ -1,0 +1,36 @@
+"""Inbox: one record per (consumer, event id), written in the same transaction as
+the effect. A redelivered or duplicated event hits the unique index and has no
+second effect."""
+
+from __future__ import annotations
+
+from pesnet.shared.envelope import CloudEvent, utcnow
+from pesnet.shared.mongo import Database, IndexSpec, Session
+from pymongo.errors import DuplicateKeyError
+
+INBOX = "inbox"
+INBOX_INDEXES = (IndexSpec(INBOX, [("consumer", 1), ("event_id", 1)], unique=True, name="once"),)
+
+
+class AlreadyProcessed(Exception):
+    """This consumer has already handled this event."""
+
+
+class Inbox:
+    def __init__(self, db: Database) -> None:
+        self.collection = db[INBOX]
+
+    async def record(self, session: Session, consumer: str, event: CloudEvent) -> None:
+        try:
+            await self.collection.insert_one(
+                {
+                    "consumer": consumer,
+                    "event_id": event.id,
+                    "type": event.type,
+                    "correlation_id": event.correlationid,
+                    "processed_at": utcnow(),
+                },
+                session=session,
+            )
+        except DuplicateKeyError as exc:
+            raise AlreadyProcessed(event.id) from exc

@@ -1,0 +1,232 @@
+"""Publishing to and consuming from the bus.
+
+`EventPublisher` sends a stored outbox entry: persistent, waiting for the
+publisher confirm. `EventConsumer` is a service's one queue: it parses the
+CloudEvent, looks the type up in the catalog, and runs the matching handler and
+the inbox record in one transaction. What happens to a message that fails:
+
+- it can never succeed (not JSON, unknown type, payload missing fields, a handler
+  raising `Unprocessable`): dead-lettered at once, with the reason in headers;
+- anything else: requeued, and dead-lettered with the last error once the
+  consumer's retry budget (`PESNET_DELIVERY_LIMIT`) is spent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from faststream.rabbit import RabbitBroker
+from faststream.rabbit.message import RabbitMessage
+from pesnet.shared.catalog import EventCatalog, EventPayload, InvalidEvent
+from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
+from pesnet.shared.inbox import AlreadyProcessed, Inbox
+from pesnet.shared.logging import bind_event, get_logger
+from pesnet.shared.mongo import Client, Document, Session, in_transaction
+from pesnet.shared.outbox import Outbox
+from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
+
+log = get_logger(__name__)
+
+REASON_HEADER = "x-pesnet-dead-letter-reason"
+
+
+class Unprocessable(Exception):
+    """Raised by a handler for an event it can never process (dead-lettered at once)."""
+
+
+class EventPublisher:
+    def __init__(self, broker: RabbitBroker) -> None:
+        self.broker = broker
+        self.exchange = events_exchange()
+
+    async def publish_outbox_entry(self, entry: Document) -> None:
+        await self.publish_raw(
+            entry["body"].encode(), entry["type"], entry["_id"], entry.get("correlation_id")
+        )
+
+    async def publish(self, event: CloudEvent) -> None:
+        await self.publish_raw(event.to_json(), event.type, event.id, event.correlationid)
+
+    async def publish_raw(
+        self, body: bytes, event_type: str, event_id: str, correlation_id: str | None
+    ) -> None:
+        # persist=True: FastStream's default is a transient message. The channel has
+        # publisher confirms on, so this returns once RabbitMQ has the message.
+        await self.broker.publish(
+            body,
+            exchange=self.exchange,
+            routing_key=event_type,
+            persist=True,
+            mandatory=True,
+            message_id=event_id,
+            correlation_id=correlation_id,
+            message_type=event_type,
+            content_type=CONTENT_TYPE,
+            timestamp=utcnow(),
+        )
+
+
+@dataclass
+class HandlerContext:
+    """What a handler gets besides its payload: the transaction and a way to emit
+    follow-up events that carry the incoming event's correlation."""
+
+    event: CloudEvent
+    session: Session
+    outbox: Outbox | None
+
+    async def emit(self, payload: EventPayload, *, subject: str | None = None) -> CloudEvent:
+        if self.outbox is None:
+            raise RuntimeError("this consumer has no outbox")
+        return await self.outbox.add(
+            self.session,
+            payload,
+            subject=subject,
+            correlation_id=self.event.correlationid,
+            causation_id=self.event.id,
+        )
+
+
+P = TypeVar("P", bound=EventPayload)
+Handler = Callable[[Any, HandlerContext], Awaitable[None]]
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        name: str,
+        catalog: EventCatalog,
+        client: Client,
+        inbox: Inbox,
+        broker: RabbitBroker,
+        *,
+        outbox: Outbox | None = None,
+        delivery_limit: int = 5,
+    ) -> None:
+        self.name = name
+        self.catalog = catalog
+        self.client = client
+        self.inbox = inbox
+        self.broker = broker
+        self.outbox = outbox
+        self.delivery_limit = delivery_limit
+        self.handlers: dict[str, Handler] = {}
+
+    def on(self, event_type: str) -> Callable[[Handler], Handler]:
+        """Register the handler of one event type (which must be in the catalog)."""
+        self.catalog.get(event_type)
+
+        def register(handler: Handler) -> Handler:
+            if event_type in self.handlers:
+                raise ValueError(f"{self.name}: two handlers for {event_type}")
+            self.handlers[event_type] = handler
+            return handler
+
+        return register
+
+    @property
+    def event_types(self) -> list[str]:
+        return sorted(self.handlers)
+
+    async def process(self, body: bytes) -> str:
+        """Handle one message body; returns the outcome ('done' or 'duplicate').
+        Raises `InvalidEvent`/`Unprocessable` for a message that can never succeed."""
+        event, payload = self.catalog.parse(body)
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            raise InvalidEvent(f"consumer {self.name} has no handler for {event.type}")
+        with bind_event(event.id, event.type, event.correlationid):
+
+            async def work(session: Session) -> None:
+                await self.inbox.record(session, self.name, event)
+                await handler(payload, HandlerContext(event, session, self.outbox))
+
+            try:
+                await in_transaction(self.client, work)
+            except AlreadyProcessed:
+                log.info("duplicate event ignored", consumer=self.name)
+                return "duplicate"
+            log.info("event handled", consumer=self.name)
+            return "done"
+
+    async def on_message(self, message: RabbitMessage) -> None:
+        """The FastStream subscriber body (manual acknowledgement)."""
+        body: bytes = message.body
+        attempt = _delivery_count(message.headers) + 1
+        try:
+            await self.process(body)
+        except (InvalidEvent, Unprocessable) as exc:
+            await self.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
+            await message.ack()
+        except Exception as exc:
+            if attempt >= self.delivery_limit:
+                await self.dead_letter(
+                    message,
+                    f"{type(exc).__name__}: {exc} (gave up after {attempt} attempts)",
+                    attempt,
+                )
+                await message.ack()
+            else:
+                log.warning(
+                    "handler failed, will retry",
+                    consumer=self.name,
+                    attempt=attempt,
+                    error=f"{type(exc).__name__}: {exc}",
+                    message_id=message.message_id,
+                )
+                # a short pause so that a failing dependency is not hammered
+                await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
+                await message.nack(requeue=True)
+        else:
+            await message.ack()
+
+    async def dead_letter(self, message: RabbitMessage, reason: str, attempt: int) -> None:
+        log.error(
+            "message dead-lettered",
+            consumer=self.name,
+            reason=reason,
+            message_id=message.message_id,
+            attempts=attempt,
+        )
+        headers = dict(message.headers or {})
+        headers.update(
+            {
+                REASON_HEADER: reason[:2000],
+                "x-pesnet-consumer": self.name,
+                "x-pesnet-attempts": attempt,
+                "x-pesnet-failed-at": utcnow().isoformat(),
+            }
+        )
+        raw = message.raw_message
+        await self.broker.publish(
+            message.body,
+            exchange=dead_letter_exchange(),
+            routing_key=self.name,
+            persist=True,
+            headers=headers,
+            message_id=message.message_id or None,
+            correlation_id=message.correlation_id or None,
+            content_type=raw.content_type,
+            message_type=raw.type,
+        )
+
+
+def _delivery_count(headers: dict[str, Any] | None) -> int:
+    """Quorum queues count earlier deliveries in `x-delivery-count`."""
+    try:
+        return int((headers or {}).get("x-delivery-count", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+__all__ = [
+    "DEAD_LETTER_EXCHANGE",
+    "REASON_HEADER",
+    "EventConsumer",
+    "EventPublisher",
+    "HandlerContext",
+    "Unprocessable",
+]

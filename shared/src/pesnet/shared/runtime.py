@@ -1,0 +1,125 @@
+"""The pieces every service runs, wired once: MongoDB client and indexes, the
+broker and its topology, the outbox and its relay, the inbox-backed consumer,
+and any background loops of the service. A service's `bootstrap` builds one of
+these and registers its handlers and indexes on it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.rabbit import RabbitBroker
+from pesnet.shared.catalog import EventCatalog
+from pesnet.shared.events import CATALOG
+from pesnet.shared.inbox import INBOX_INDEXES, Inbox
+from pesnet.shared.logging import get_logger
+from pesnet.shared.messaging import EventConsumer, EventPublisher
+from pesnet.shared.mongo import Client, Database, IndexSpec, ensure_indexes, make_client
+from pesnet.shared.outbox import OUTBOX_INDEXES, Outbox, OutboxRelay
+from pesnet.shared.settings import ServiceSettings
+from pesnet.shared.topology import consumer_queue, declare_consumer, declare_core
+
+log = get_logger(__name__)
+
+BackgroundLoop = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        catalog: EventCatalog = CATALOG,
+        indexes: Iterable[IndexSpec] = (),
+        queue_name: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.indexes = [*OUTBOX_INDEXES, *INBOX_INDEXES, *indexes]
+        self.client: Client = make_client(settings.mongo_url())
+        self.db: Database = self.client[settings.database]
+        self.broker = RabbitBroker(settings.amqp_url(), graceful_timeout=10.0, logger=None)
+        self.outbox = Outbox(self.db, catalog, source=f"/pesnet/{settings.service_name}")
+        self.publisher = EventPublisher(self.broker)
+        self.relay = OutboxRelay(
+            self.db,
+            self.publisher.publish_outbox_entry,
+            poll_seconds=settings.outbox_poll_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
+        )
+        self.consumer = EventConsumer(
+            queue_name or settings.service_name,
+            catalog,
+            self.client,
+            Inbox(self.db),
+            self.broker,
+            outbox=self.outbox,
+            delivery_limit=settings.delivery_limit,
+        )
+        self.background: list[BackgroundLoop] = [self.relay.run]
+        self.on_start: list[Callable[[], Awaitable[None]]] = []
+        self._tasks: list[asyncio.Task[Any]] = []
+        self.started = False
+
+    def add_indexes(self, specs: Iterable[IndexSpec]) -> None:
+        self.indexes.extend(specs)
+
+    async def start(self) -> None:
+        await ensure_indexes(self.db, self.indexes)
+        await self.broker.connect()
+        await declare_core(self.broker, self.catalog.public_types())
+        if self.consumer.handlers:
+            await declare_consumer(self.broker, self.consumer.name, self.consumer.event_types)
+            subscriber = self.broker.subscriber(
+                consumer_queue(self.consumer.name), ack_policy=AckPolicy.MANUAL
+            )
+            subscriber(self.consumer.on_message)
+        await self.broker.start()
+        for hook in self.on_start:
+            await hook()
+        self._tasks = [asyncio.create_task(self._guard(loop)) for loop in self.background]
+        self.started = True
+        log.info(
+            "service started",
+            database=self.settings.database,
+            queue=self.consumer.name,
+            handles=self.consumer.event_types,
+        )
+
+    async def _guard(self, loop: BackgroundLoop) -> None:
+        """Keep a background loop alive: log and restart it if it ever crashes."""
+        while True:
+            try:
+                await loop()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception(
+                    "background loop crashed; restarting",
+                    loop=getattr(loop, "__qualname__", str(loop)),
+                )
+                await asyncio.sleep(1.0)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self.broker.stop()
+        await self.client.close()
+        self.started = False
+
+    async def health(self) -> dict[str, bool]:
+        broker_ok = self.started and await self.broker.ping(timeout=2.0)
+        try:
+            await asyncio.wait_for(self.db.command("ping"), timeout=2.0)
+            db_ok = True
+        except Exception:
+            db_ok = False
+        return {"broker": bool(broker_ok), "database": db_ok}

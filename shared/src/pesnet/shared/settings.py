@@ -1,0 +1,82 @@
+"""Settings from environment variables (pydantic-settings).
+
+Every variable is documented in the README's configuration table. Dev mode
+(`PESNET_ENV=dev`, what `make run` sets) is the only place where defaults for
+credentials exist: outside it a service refuses to start without them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRETARIAT_TOKEN = "dev-secretariat-token"  # noqa: S105 - dev mode only, printed by make run
+DEV_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings shared by all four services; a service may subclass to add its own."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    service_name: str = Field(default="pesnet", alias="PESNET_SERVICE")
+    env: Literal["dev", "test", "production"] = Field(default="production", alias="PESNET_ENV")
+    rabbitmq_url: SecretStr | None = Field(default=None, alias="RABBITMQ_URL")
+    mongodb_url: SecretStr | None = Field(default=None, alias="MONGODB_URL")
+    database_name: str | None = Field(default=None, alias="PESNET_DATABASE")
+    secretariat_token: SecretStr | None = Field(default=None, alias="PESNET_SECRETARIAT_TOKEN")
+    http_host: str = Field(default="127.0.0.1", alias="PESNET_HTTP_HOST")
+    http_port: int = Field(default=8000, alias="PESNET_HTTP_PORT")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # Consumer retry budget: attempts before a message is dead-lettered.
+    delivery_limit: int = Field(default=5, ge=1, le=100, alias="PESNET_DELIVERY_LIMIT")
+    # Outbox relay: poll interval when no change stream wakes it, and the lease a
+    # replica holds on an entry it is publishing.
+    outbox_poll_seconds: float = Field(default=2.0, gt=0, alias="PESNET_OUTBOX_POLL_SECONDS")
+    outbox_lease_seconds: float = Field(default=30.0, gt=0, alias="PESNET_OUTBOX_LEASE_SECONDS")
+
+    @property
+    def dev_mode(self) -> bool:
+        return self.env in ("dev", "test")
+
+    @model_validator(mode="after")
+    def _credentials_outside_dev_mode(self) -> ServiceSettings:
+        if self.dev_mode:
+            if self.rabbitmq_url is None:
+                self.rabbitmq_url = SecretStr(DEV_RABBITMQ_URL)
+            if self.secretariat_token is None:
+                self.secretariat_token = SecretStr(DEV_SECRETARIAT_TOKEN)
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("RABBITMQ_URL", self.rabbitmq_url),
+                ("MONGODB_URL", self.mongodb_url),
+                ("PESNET_SECRETARIAT_TOKEN", self.secretariat_token),
+            )
+            if value is None
+        ]
+        if missing:
+            raise ValueError(
+                f"outside dev mode these must be set: {', '.join(missing)} "
+                "(or set PESNET_ENV=dev for local development)"
+            )
+        return self
+
+    @property
+    def database(self) -> str:
+        return self.database_name or f"pesnet_{self.service_name}"
+
+    def amqp_url(self) -> str:
+        assert self.rabbitmq_url is not None  # guaranteed by the validator
+        return self.rabbitmq_url.get_secret_value()
+
+    def mongo_url(self) -> str:
+        if self.mongodb_url is None:
+            raise RuntimeError(
+                "MONGODB_URL is not set: `make run` starts an embedded MongoDB-wire server "
+                "and sets it; elsewhere point it at a MongoDB replica set"
+            )
+        return self.mongodb_url.get_secret_value()

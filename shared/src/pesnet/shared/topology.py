@@ -1,0 +1,120 @@
+"""RabbitMQ topology, declared idempotently at start-up by every service.
+
+    producers ──► pesnet.events (topic, alternate-exchange pesnet.unrouted)
+                    ├──► <consumer> quorum queues, one per consuming service, bound per event type
+                    ├──► pesnet.public (topic, exchange-to-exchange, public event types only)
+                    │       └──► partner queues
+                    └┄┄► pesnet.unrouted (fanout) ──► pesnet.unrouted queue (what nobody bound yet)
+    consumer gives up ──► pesnet.dlx (direct) ──► <consumer>.dlq
+
+Queue arguments are built in exactly one place: re-declaring a queue with other
+arguments fails with PRECONDITION_FAILED, so every replica must agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+
+EVENTS_EXCHANGE = "pesnet.events"
+PUBLIC_EXCHANGE = "pesnet.public"
+UNROUTED_EXCHANGE = "pesnet.unrouted"
+UNROUTED_QUEUE = "pesnet.unrouted"
+DEAD_LETTER_EXCHANGE = "pesnet.dlx"
+
+# The broker's own safety net: a message redelivered this often (e.g. because it
+# kills its consumer each time) is dead-lettered by RabbitMQ itself. Consumers give
+# up earlier, on their own budget, so that the reason is kept (see messaging.py).
+BROKER_DELIVERY_LIMIT = 20
+
+
+def events_exchange() -> RabbitExchange:
+    return RabbitExchange(
+        EVENTS_EXCHANGE,
+        type=ExchangeType.TOPIC,
+        durable=True,
+        arguments={"alternate-exchange": UNROUTED_EXCHANGE},
+    )
+
+
+def public_exchange() -> RabbitExchange:
+    return RabbitExchange(PUBLIC_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+
+
+def unrouted_exchange() -> RabbitExchange:
+    return RabbitExchange(UNROUTED_EXCHANGE, type=ExchangeType.FANOUT, durable=True)
+
+
+def dead_letter_exchange() -> RabbitExchange:
+    return RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+
+
+def _quorum(name: str, arguments: dict[str, Any] | None = None) -> RabbitQueue:
+    # The quorum TypedDict lacks the dead-letter keys; RabbitQueue takes any dict.
+    queue: RabbitQueue = RabbitQueue(  # type: ignore[call-overload]
+        name, queue_type=QueueType.QUORUM, durable=True, arguments=arguments
+    )
+    return queue
+
+
+def dead_letter_queue_name(queue: str) -> str:
+    return f"{queue}.dlq"
+
+
+def consumer_queue(name: str) -> RabbitQueue:
+    """A consuming service's queue: quorum, delivery limit, dead-lettered to `<name>.dlq`."""
+    return _quorum(
+        name,
+        {
+            "x-delivery-limit": BROKER_DELIVERY_LIMIT,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": name,
+            # at-least-once dead-lettering: RabbitMQ keeps the message until the DLQ confirms it
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        },
+    )
+
+
+def dead_letter_queue(name: str) -> RabbitQueue:
+    return _quorum(dead_letter_queue_name(name))
+
+
+def unrouted_queue() -> RabbitQueue:
+    return _quorum(UNROUTED_QUEUE)
+
+
+async def declare_core(broker: RabbitBroker, public_types: Iterable[str]) -> None:
+    """Exchanges every service relies on, and the public stream's bindings."""
+    unrouted = await broker.declare_exchange(unrouted_exchange())
+    queue = await broker.declare_queue(unrouted_queue())
+    await queue.bind(unrouted, routing_key="")
+    events = await broker.declare_exchange(events_exchange())
+    public = await broker.declare_exchange(public_exchange())
+    for event_type in public_types:
+        await public.bind(events, routing_key=event_type)
+    await broker.declare_exchange(dead_letter_exchange())
+
+
+async def declare_consumer(broker: RabbitBroker, name: str, event_types: Iterable[str]) -> None:
+    """A consumer's queue, its dead-letter queue, and one binding per event type it handles."""
+    dlx = await broker.declare_exchange(dead_letter_exchange())
+    dlq = await broker.declare_queue(dead_letter_queue(name))
+    await dlq.bind(dlx, routing_key=name)
+    events = await broker.declare_exchange(events_exchange())
+    queue = await broker.declare_queue(consumer_queue(name))
+    for event_type in event_types:
+        await queue.bind(events, routing_key=event_type)
+
+
+async def declare_partner_queue(broker: RabbitBroker, name: str, patterns: Iterable[str]) -> None:
+    """A partner's queue on the public stream (never on pesnet.events)."""
+    dlx = await broker.declare_exchange(dead_letter_exchange())
+    dlq = await broker.declare_queue(dead_letter_queue(name))
+    await dlq.bind(dlx, routing_key=name)
+    public = await broker.declare_exchange(public_exchange())
+    queue = await broker.declare_queue(consumer_queue(name))
+    for pattern in patterns:
+        await queue.bind(public, routing_key=pattern)

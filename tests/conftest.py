@@ -1,0 +1,127 @@
+"""The test harness: a real RabbitMQ and a real MongoDB-wire server.
+
+- RabbitMQ: `RABBITMQ_URL`, else 127.0.0.1:5672 (guest/guest). Each test run gets
+  its own virtual host, created and deleted here.
+- MongoDB: `MONGODB_URL`, else testcontainers' MongoDB where Docker runs, else the
+  embedded SecantusDB server in a child process. Each test gets its own databases.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pesnet.devtools.embedded_mongo import EmbeddedMongo
+from pesnet.devtools.rabbit import TestVhost
+from pesnet.devtools.smtp_sink import SmtpSink
+from pesnet.shared.mongo import Client, make_client
+from pesnet.shared.settings import ServiceSettings
+
+
+def _docker_available() -> bool:
+    docker = shutil.which("docker")
+    if not docker:
+        return False
+    return subprocess.run([docker, "info"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.fixture(scope="session")
+def mongo_url() -> Iterator[str]:
+    if url := os.environ.get("MONGODB_URL"):
+        yield url
+    elif _docker_available():
+        from testcontainers.mongodb import MongoDbContainer
+
+        # a replica set: transactions and change streams need one
+        with MongoDbContainer("mongo:8").with_command("--replSet rs0 --bind_ip_all") as container:
+            container.exec(
+                "mongosh --quiet --eval \"rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})\""
+            )
+            yield container.get_connection_url() + "/?directConnection=true"
+    else:
+        with EmbeddedMongo() as server:
+            yield server.url
+
+
+@pytest.fixture(scope="session")
+def rabbit_url() -> Iterator[str]:
+    base = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    vhost = TestVhost(base).create()
+    try:
+        yield vhost.url
+    finally:
+        vhost.delete()
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def make_settings(mongo_url: str, rabbit_url: str, unique: str) -> Callable[..., ServiceSettings]:
+    """Settings for a service under test: its own database, fast outbox polling."""
+
+    def build(
+        service: str, settings_class: type[ServiceSettings] = ServiceSettings, **overrides: Any
+    ) -> ServiceSettings:
+        values: dict[str, Any] = {
+            "PESNET_SERVICE": service,
+            "PESNET_ENV": "test",
+            "RABBITMQ_URL": rabbit_url,
+            "MONGODB_URL": mongo_url,
+            "PESNET_DATABASE": f"test_{unique}_{service}",
+            "PESNET_OUTBOX_POLL_SECONDS": 0.2,
+            "PESNET_DELIVERY_LIMIT": 3,
+            **overrides,
+        }
+        return settings_class.model_validate(values)
+
+    return build
+
+
+@pytest.fixture
+async def mongo_client(mongo_url: str) -> AsyncIterator[Client]:
+    client = make_client(mongo_url)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def smtp_sink(tmp_path: Path) -> Iterator[SmtpSink]:
+    with SmtpSink(tmp_path / "maildir") as sink:
+        yield sink
+
+
+class RunningService:
+    """A service app with its lifespan running, and an HTTP client on it."""
+
+    def __init__(self, app: FastAPI, http: httpx.AsyncClient) -> None:
+        self.app = app
+        self.http = http
+
+
+@pytest.fixture
+def start_service() -> Callable[[FastAPI], Any]:
+    """`async with start_service(app) as svc:` runs the app's lifespan (broker,
+    database, relay, consumers) and gives an httpx client bound to it."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[RunningService]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+                yield RunningService(app, http)
+
+    return run
