@@ -1,0 +1,1 @@
+"""Adapters of the actionplan service: MongoDB repositories and other I/O."""

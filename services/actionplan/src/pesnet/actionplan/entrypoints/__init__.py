@@ -1,0 +1,1 @@
+"""Thin entrypoints of the actionplan service: HTTP routes and message handlers."""

@@ -1,0 +1,1 @@
+"""Adapters of the agenda service: MongoDB repositories and other I/O."""

@@ -1,0 +1,1 @@
+"""Pure domain model of the agenda service: no I/O, no framework."""

@@ -1,0 +1,1 @@
+"""Thin entrypoints of the agenda service: HTTP routes and message handlers."""

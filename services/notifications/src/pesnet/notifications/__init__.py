@@ -1,0 +1,1 @@
+"""OIC-PESNET notifications service."""

@@ -1,0 +1,1 @@
+"""Adapters of the notifications service: MongoDB repositories and other I/O."""

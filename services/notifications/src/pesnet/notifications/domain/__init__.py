@@ -1,0 +1,1 @@
+"""Pure domain model of the notifications service: no I/O, no framework."""

@@ -1,0 +1,1 @@
+"""Thin entrypoints of the notifications service: HTTP routes and message handlers."""

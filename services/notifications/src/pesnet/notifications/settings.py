@@ -1,0 +1,11 @@
+"""Settings of the notifications service (environment variables, see the README)."""
+
+from __future__ import annotations
+
+from pesnet.shared.settings import ServiceSettings
+from pydantic import Field
+
+
+class Settings(ServiceSettings):
+    service_name: str = Field(default="notifications", alias="PESNET_SERVICE")
+    http_port: int = Field(default=8004, alias="PESNET_HTTP_PORT")

@@ -1,0 +1,1 @@
+"""OIC-PESNET registration service."""

@@ -1,0 +1,1 @@
+"""Adapters of the registration service: MongoDB repositories and other I/O."""

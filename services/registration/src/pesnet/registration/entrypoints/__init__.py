@@ -1,0 +1,1 @@
+"""Thin entrypoints of the registration service: HTTP routes and message handlers."""
