@@ -1,0 +1,59 @@
+"""Reading the dev SMTP sink's Maildir for `GET /dev/mailbox`."""
+
+from __future__ import annotations
+
+import mailbox
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+
+def _part(msg: EmailMessage, subtype: str) -> str | None:
+    body = msg.get_body(preferencelist=(subtype,))
+    if body is None:
+        return None
+    content = body.get_content()
+    return content if isinstance(content, str) else None
+
+
+def read_mailbox(directory: Path) -> list[dict[str, Any]]:
+    """Every mail in the Maildir, oldest first."""
+    if not directory.exists():
+        return []
+    box = mailbox.Maildir(str(directory), factory=None, create=False)
+    parser = BytesParser(policy=policy.default)
+    mails: list[dict[str, Any]] = []
+    for key in box.iterkeys():
+        try:
+            raw = box.get_bytes(key)
+        except KeyError:  # removed while we listed
+            continue
+        msg = parser.parsebytes(raw)
+        assert isinstance(msg, EmailMessage)
+        date = msg.get("Date")
+        attachments = [
+            {"filename": part.get_filename(), "content_type": part.get_content_type()}
+            for part in msg.iter_attachments()
+        ]
+        mails.append(
+            {
+                "id": key,
+                "subject": str(msg.get("Subject", "")),
+                "from": str(msg.get("From", "")),
+                "to": str(msg.get("To", "")),
+                "date": parsedate_to_datetime(date).isoformat() if date else None,
+                "language": msg.get("Content-Language"),
+                "message_id": msg.get("Message-ID"),
+                "event_id": msg.get("X-PESNET-Event-Id"),
+                "delivery_ids": [d for d in str(msg.get("X-PESNET-Delivery-Id", "")).split() if d],
+                "template": msg.get("X-PESNET-Template"),
+                "html": _part(msg, "html"),
+                "text": _part(msg, "plain"),
+                "attachments": attachments,
+            }
+        )
+    mails.sort(key=lambda m: (m["date"] or "", m["id"]))
+    return mails

@@ -1,0 +1,89 @@
+"""Building the MIME message and handing it to SMTP (aiosmtplib).
+
+Failures are sorted into transient (connection problems, timeouts, 4xx replies:
+retried with backoff) and permanent (5xx replies: recorded, not retried)."""
+
+from __future__ import annotations
+
+import email.utils
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from typing import Any
+
+import aiosmtplib
+from pesnet.notifications.settings import Settings
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    language: str
+    attachments: list[dict[str, Any]]  # {filename, content_type, content}
+    headers: dict[str, str]
+
+
+class SendFailed(Exception):
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = sender
+    msg["To"] = mail.to
+    msg["Subject"] = mail.subject
+    msg["Date"] = email.utils.formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = email.utils.make_msgid(domain="pesnet.sesric.org")
+    msg["Content-Language"] = mail.language
+    msg["Auto-Submitted"] = "auto-generated"
+    for name, value in mail.headers.items():
+        msg[name] = value
+    msg.set_content(mail.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+    for attachment in mail.attachments:
+        maintype, _, subtype = str(attachment["content_type"]).partition("/")
+        msg.add_attachment(
+            str(attachment["content"]).encode(),
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=attachment["filename"],
+        )
+    return msg
+
+
+class SmtpSender:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, mail: OutgoingMail) -> str:
+        """Send one mail; returns its Message-ID. Raises `SendFailed`."""
+        s = self.settings
+        msg = build_message(mail, s.smtp_from)
+        try:
+            await aiosmtplib.send(
+                msg,
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_username,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                start_tls=s.smtp_starttls,
+                use_tls=s.smtp_use_tls,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+            raise SendFailed(
+                f"recipient refused: {detail}", permanent=all(c >= 500 for c in codes)
+            ) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise SendFailed(f"SMTP {exc.code}: {exc.message}", permanent=exc.code >= 500) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise SendFailed(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+        return str(msg["Message-ID"])

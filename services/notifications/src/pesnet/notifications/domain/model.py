@@ -1,0 +1,154 @@
+"""The notifications domain: kinds of notification, deliveries, recipients'
+preferences, signed links. Pure: no I/O."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pesnet.shared.i18n import Language
+
+CHANNEL_EMAIL = "email"
+
+DeliveryStatus = Literal["pending", "sent", "failed", "suppressed"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    # Critical notices concern the person's own registration or own session: an
+    # opt-out never suppresses them.
+    critical: bool
+    # Programme notices wait for the digest window and go out together.
+    digest: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("registration_received", critical=True),
+        Kind("registration_confirmed", critical=True),
+        Kind("registration_waitlisted", critical=True),
+        Kind("registration_rejected", critical=True),
+        Kind("registration_withdrawn", critical=True),
+        Kind("checked_in", critical=True),
+        Kind("programme_released", critical=False, digest=True),
+        Kind("session_changed", critical=True, digest=True),
+        Kind("programme_digest", critical=True),
+        Kind("chairmanship_transferred", critical=False),
+        Kind("reminder_due", critical=False),
+        Kind("progress_reviewed", critical=True),
+        Kind("cooperation_proposed", critical=False),
+    )
+}
+
+
+class MissingData(ValueError):
+    """The event lacks something a template needs: the notice cannot be written."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"the event lacks {field}, which the notification needs")
+        self.field = field
+
+
+@dataclass
+class Notice:
+    """One notification for one person, before it is rendered."""
+
+    kind: str
+    recipient: str  # e-mail address as the event gave it
+    language: Language
+    context: dict[str, Any]
+    meeting_id: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    # One line for the digest: what changed, in the recipient's language.
+    digest_item: dict[str, Any] | None = None
+
+    @property
+    def critical(self) -> bool:
+        return KINDS[self.kind].critical
+
+    @property
+    def digest_key(self) -> str | None:
+        if not KINDS[self.kind].digest:
+            return None
+        return f"{normalize_address(self.recipient)}|programme|{self.meeting_id or '-'}"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar"
+    content: str
+
+
+# Deliberately conservative: what an SMTP server will accept as a mailbox. The
+# address comes from another service's event, so it may be anything.
+_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def normalize_address(address: str) -> str:
+    return address.strip().lower()
+
+
+def valid_address(address: str) -> bool:
+    address = address.strip()
+    if len(address) > 254 or ".." in address:
+        return False
+    return bool(_ADDRESS.match(address))
+
+
+def delivery_id(event_id: str, recipient: str, channel: str = CHANNEL_EMAIL) -> str:
+    """Deterministic: the same (event, recipient, channel) always names the same delivery."""
+    return str(
+        uuid.uuid5(
+            uuid.NAMESPACE_URL, f"pesnet:{event_id}:{normalize_address(recipient)}:{channel}"
+        )
+    )
+
+
+def retry_delay(attempt: int, base: float, cap: float) -> float:
+    """Exponential backoff: base, 2·base, 4·base, ... capped."""
+    return float(min(cap, base * 2 ** max(0, attempt - 1)))
+
+
+def effective_language(event_language: str, preferred: str | None) -> Language:
+    """A language chosen in the preferences wins over the one the event carries."""
+    for candidate in (preferred, event_language):
+        if candidate in ("ar", "en", "fr"):
+            return candidate  # type: ignore[return-value]
+    return "en"
+
+
+def suppressed(kind: str, opted_out: bool) -> bool:
+    return opted_out and not KINDS[kind].critical
+
+
+# Signed links: `<base64url(address)>.<hmac>`. They do not expire (a preferences
+# link in a mail from last year should still work); rotating the secret revokes all.
+def sign_address(address: str, key: bytes) -> str:
+    normalized = normalize_address(address)
+    body = base64.urlsafe_b64encode(normalized.encode()).decode().rstrip("=")
+    mac = hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{body}.{mac}"
+
+
+def verify_token(token: str, key: bytes) -> str | None:
+    """The address a token was issued for, or None if it is forged or malformed."""
+    body, sep, mac = token.partition(".")
+    if not sep or not body or not mac:
+        return None
+    try:
+        address = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    expected = hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+    if not hmac.compare_digest(expected, mac):
+        return None
+    return address

@@ -1,0 +1,318 @@
+"""From an event to the notices it causes: which kind, for whom, with what data.
+
+Each builder checks that the event carries what the template needs and raises
+`MissingData` naming the field otherwise (the event is then dead-lettered rather
+than sent half-empty). Pure: the projections it needs are passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pesnet.notifications.domain.model import Attachment, MissingData, Notice
+from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
+from pesnet.shared.events.agenda import (
+    ChairmanshipTransferred,
+    ProgrammeReleased,
+    SessionChanged,
+)
+from pesnet.shared.events.registration import (
+    ParticipantCheckedIn,
+    ParticipantConfirmed,
+    ParticipantEvent,
+    ParticipantRegistered,
+    ParticipantRejected,
+    ParticipantWaitlisted,
+    ParticipantWithdrawn,
+)
+from pesnet.shared.i18n import Language, Localized
+
+REGISTRATION_KIND: dict[str, str] = {
+    "registration.participant.registered": "registration_received",
+    "registration.participant.confirmed": "registration_confirmed",
+    "registration.participant.waitlisted": "registration_waitlisted",
+    "registration.participant.rejected": "registration_rejected",
+    "registration.participant.withdrawn": "registration_withdrawn",
+    "registration.participant.checked_in": "checked_in",
+}
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """What notifications knows of a meeting (from `agenda.meeting.scheduled`)."""
+
+    meeting_id: str
+    timezone: str = "UTC"
+    title: Localized | None = None
+    city: Localized | None = None
+    venue: Localized | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+    def context(self, language: str) -> dict[str, Any]:
+        return {
+            "id": self.meeting_id,
+            "title": (self.title.get(language) if self.title else "") or self.meeting_id,
+            "city": self.city.get(language) if self.city else None,
+            "venue": self.venue.get(language) if self.venue else None,
+            "timezone": self.timezone,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+        }
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    language: Language
+    registration_id: str | None = None
+
+
+def require_text(value: str | None, field: str) -> str:
+    if value is None or not value.strip():
+        raise MissingData(field)
+    return value.strip()
+
+
+def require_localized(value: Localized | None, field: str, language: str) -> str:
+    text = value.get(language) if value is not None else ""
+    if not text.strip():
+        raise MissingData(field)
+    return text
+
+
+def participant_name(payload: ParticipantEvent) -> str:
+    parts = [payload.honorific, payload.given_name.strip(), payload.family_name.strip()]
+    return " ".join(p for p in parts if p)
+
+
+def registration_notice(
+    event_type: str, payload: ParticipantEvent, meeting: Meeting, language: Language
+) -> Notice:
+    kind = REGISTRATION_KIND[event_type]
+    require_text(payload.registration_id, "data.registration_id")
+    if not (payload.given_name.strip() or payload.family_name.strip()):
+        raise MissingData("data.given_name")
+    context: dict[str, Any] = {
+        "name": participant_name(payload),
+        "given_name": payload.given_name.strip(),
+        "family_name": payload.family_name.strip(),
+        "name_latin": payload.name_latin,
+        "registration_id": payload.registration_id,
+        "institution": payload.institution,
+        "position": payload.position,
+        "role": payload.role,
+        "country": payload.country,
+        "status": payload.status,
+        "meeting": meeting.context(language),
+        "registered_at": None,
+        "promoted": False,
+        "waitlist_position": None,
+        "reason": None,
+        "withdrawn_by": None,
+        "checked_in_at": None,
+    }
+    if isinstance(payload, ParticipantRegistered):
+        context["registered_at"] = payload.registered_at
+    elif isinstance(payload, ParticipantConfirmed):
+        context["promoted"] = payload.promoted_from_waitlist
+    elif isinstance(payload, ParticipantWaitlisted):
+        context["waitlist_position"] = payload.waitlist_position
+    elif isinstance(payload, ParticipantRejected):
+        context["reason"] = (payload.reason or "").strip() or None
+    elif isinstance(payload, ParticipantWithdrawn):
+        context["withdrawn_by"] = payload.withdrawn_by
+    elif isinstance(payload, ParticipantCheckedIn):
+        context["checked_in_at"] = payload.checked_in_at
+    return Notice(kind, payload.email, language, context, meeting_id=payload.meeting_id)
+
+
+def _ics(payload: ProgrammeReleased) -> Attachment:
+    ics = require_text(payload.ics, "data.ics")
+    return Attachment(f"{payload.meeting_id}-v{payload.version}.ics", "text/calendar", ics)
+
+
+def programme_notice(
+    payload: ProgrammeReleased,
+    meeting: Meeting,
+    person: Person,
+    affected_session_ids: list[str] | None,
+) -> Notice:
+    """'New version' for a confirmed participant, 'your session changed' for one
+    whose session the release changed (`affected_session_ids`)."""
+    lang = person.language
+    attachment = _ics(payload)
+    changes = [
+        {
+            "kind": c.kind,
+            "session_id": c.session_id,
+            "title": require_localized(c.title, f"data.changes.{i}.title", lang),
+            "summary": c.summary.get(lang),
+        }
+        for i, c in enumerate(payload.changes)
+    ]
+    by_id = {s.session_id: s for s in payload.sessions}
+    base: dict[str, Any] = {
+        "name": person.name,
+        "meeting": {**meeting.context(lang), "timezone": payload.timezone or meeting.timezone},
+        "version": payload.version,
+        "released_at": payload.released_at,
+        "changes": changes,
+    }
+    if affected_session_ids is None:
+        item = {"kind": "programme_released", "version": payload.version, "changes": changes}
+        return Notice(
+            "programme_released",
+            person.email,
+            lang,
+            base,
+            meeting_id=payload.meeting_id,
+            attachments=[attachment],
+            digest_item=item,
+        )
+    sessions: list[dict[str, Any]] = []
+    for sid in affected_session_ids:
+        session = by_id.get(sid)
+        if session is None:
+            # the changelog may name a removed session: its change entry says what happened
+            change = next((c for c in payload.changes if c.session_id == sid), None)
+            if change is None:
+                raise MissingData(f"data.sessions[{sid}]")
+            sessions.append(
+                {
+                    "session_id": sid,
+                    "title": require_localized(change.title, f"data.changes[{sid}].title", lang),
+                    "starts_at": None,
+                    "ends_at": None,
+                    "room": None,
+                }
+            )
+            continue
+        sessions.append(
+            {
+                "session_id": sid,
+                "title": require_localized(session.title, f"data.sessions[{sid}].title", lang),
+                "starts_at": session.starts_at,
+                "ends_at": session.ends_at,
+                "room": session.room,
+            }
+        )
+    own_changes = [c for c in changes if c["session_id"] in set(affected_session_ids)]
+    context = {**base, "sessions": sessions, "own_changes": own_changes, "flagged": False}
+    item = {
+        "kind": "session_changed",
+        "version": payload.version,
+        "changes": own_changes or changes,
+        "sessions": sessions,
+    }
+    return Notice(
+        "session_changed",
+        person.email,
+        lang,
+        context,
+        meeting_id=payload.meeting_id,
+        attachments=[attachment],
+        digest_item=item,
+    )
+
+
+def session_changed_notice(payload: SessionChanged, meeting: Meeting, person: Person) -> Notice:
+    lang = person.language
+    title = require_localized(payload.title, "data.title", lang)
+    summary = require_localized(payload.summary, "data.summary", lang)
+    change = {"kind": payload.change, "session_id": payload.session_id, "title": title}
+    change["summary"] = summary
+    context: dict[str, Any] = {
+        "name": person.name,
+        "meeting": meeting.context(lang),
+        "version": None,
+        "released_at": None,
+        "changes": [change],
+        "own_changes": [change],
+        "sessions": [
+            {
+                "session_id": payload.session_id,
+                "title": title,
+                "starts_at": None,
+                "ends_at": None,
+                "room": None,
+            }
+        ],
+        "flagged": payload.flagged,
+    }
+    item = {"kind": "session_changed", "version": None, "changes": [change]}
+    return Notice(
+        "session_changed",
+        person.email,
+        lang,
+        context,
+        meeting_id=payload.meeting_id,
+        digest_item=item,
+    )
+
+
+def chairmanship_notice(payload: ChairmanshipTransferred, person: Person) -> Notice:
+    lang = person.language
+    context = {
+        "name": person.name,
+        "term": require_text(payload.term, "data.term"),
+        "effective_date": payload.effective_date,
+        "incoming": require_localized(payload.incoming.name, "data.incoming.name", lang),
+        "incoming_country": payload.incoming.country,
+        "outgoing": payload.outgoing.name.get(lang) if payload.outgoing else None,
+        "outgoing_country": payload.outgoing.country if payload.outgoing else None,
+    }
+    return Notice("chairmanship_transferred", person.email, lang, context, payload.meeting_id)
+
+
+def reminder_notice(payload: ReminderDue, person: Person) -> Notice:
+    lang = person.language
+    context = {
+        "name": person.name,
+        "reminder": payload.kind,
+        "period": payload.period,
+        "subject_title": require_localized(payload.subject_title, "data.subject_title", lang),
+        "due_date": payload.due_date,
+    }
+    return Notice("reminder_due", person.email, lang, context)
+
+
+def progress_notice(payload: ProgressReviewed, person: Person) -> Notice:
+    lang = person.language
+    comment = (payload.comment or "").strip() or None
+    if payload.outcome == "returned" and comment is None:
+        # a report sent back without saying why cannot be acted upon
+        raise MissingData("data.comment")
+    context = {
+        "name": person.name,
+        "outcome": payload.outcome,
+        "comment": comment,
+        "indicator": require_localized(payload.indicator_title, "data.indicator_title", lang),
+        "indicator_id": payload.indicator_id,
+        "period": payload.period,
+        "report_id": payload.report_id,
+    }
+    return Notice("progress_reviewed", person.email, lang, context)
+
+
+def cooperation_notice(
+    payload: CooperationProposed, person: Person, institution: str, side: str
+) -> Notice:
+    lang = person.language
+    partners = [p.institution for p in payload.parties if p.institution != institution]
+    context = {
+        "name": person.name,
+        "proposal_id": payload.proposal_id,
+        "kind": payload.kind,
+        "offer_title": require_localized(payload.offer_title, "data.offer_title", lang),
+        "explanation": require_localized(payload.explanation, "data.explanation", lang),
+        "thematic_area": require_localized(
+            payload.thematic_area.title, "data.thematic_area.title", lang
+        ),
+        "institution": institution,
+        "side": side,
+        "partners": partners,
+    }
+    return Notice("cooperation_proposed", person.email, lang, context)

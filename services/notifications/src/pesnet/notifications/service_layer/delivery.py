@@ -1,0 +1,296 @@
+"""The delivery worker: sends due deliveries over SMTP and records the outcome.
+
+Several replicas (and several loops per replica) run it: a delivery or a digest
+is leased to one sender at a time, so a mail goes out once. Marking it sent and
+emitting `notifications.delivery.sent` happen in one transaction. A process
+that dies between the SMTP hand-over and that transaction leaves the lease to
+run out, and the mail is sent again: the only window where a duplicate is
+possible, as with any SMTP client (the Message-ID lets mail clients merge them).
+
+Transient failures (connection, timeout, 4xx) are retried with exponential
+backoff up to `NOTIFICATIONS_MAX_ATTEMPTS`; a permanent one (5xx) is recorded at
+once. Both end in `notifications.delivery.failed`."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from pesnet.notifications.adapters.repository import Repository
+from pesnet.notifications.adapters.smtp import OutgoingMail, SendFailed, SmtpSender
+from pesnet.notifications.domain.model import CHANNEL_EMAIL, retry_delay
+from pesnet.notifications.settings import Settings
+from pesnet.notifications.templates import render
+from pesnet.shared.envelope import utcnow
+from pesnet.shared.events.notifications import DeliveryFailed, DeliverySent
+from pesnet.shared.logging import get_logger
+from pesnet.shared.mongo import Client, Document, Session, in_transaction
+from pesnet.shared.outbox import Outbox
+from pymongo import ReturnDocument
+
+log = get_logger(__name__)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        client: Client,
+        repo: Repository,
+        outbox: Outbox,
+        sender: SmtpSender,
+        settings: Settings,
+        preferences_url: Any,
+    ) -> None:
+        self.client = client
+        self.repo = repo
+        self.outbox = outbox
+        self.sender = sender
+        self.settings = settings
+        self.preferences_url = preferences_url
+        self.lease = timedelta(seconds=settings.worker_lease_seconds)
+
+    async def run(self) -> None:
+        """A background loop (registered on `runtime.background`)."""
+        while True:
+            try:
+                worked = await self.step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery worker step failed")
+                worked = False
+            if not worked:
+                await asyncio.sleep(self.settings.worker_poll_seconds)
+
+    async def step(self) -> bool:
+        """Send one due delivery or digest; False when nothing was due."""
+        owner = uuid.uuid4().hex
+        delivery = await self._claim(self.repo.deliveries, owner, single=True)
+        if delivery is not None:
+            await self._send([delivery], owner, digest=None)
+            return True
+        digest = await self._claim(self.repo.digests, owner, single=False)
+        if digest is not None:
+            items = [
+                d
+                async for d in self.repo.deliveries.find(
+                    {"digest_key": digest["_id"], "status": "pending"}
+                ).sort("created_at", 1)
+            ]
+            await self._send(items, owner, digest=digest)
+            return True
+        return False
+
+    async def _claim(self, collection: Any, owner: str, *, single: bool) -> Document | None:
+        now = utcnow()
+        query: Document = {
+            "due_at": {"$lte": now},
+            "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
+        }
+        if single:
+            query.update(status="pending", digest_key=None)
+        doc: Document | None = await collection.find_one_and_update(
+            query,
+            {"$set": {"lease_until": now + self.lease, "lease_owner": owner}},
+            sort=[("due_at", 1)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return doc
+
+    def _mail(self, items: list[Document]) -> OutgoingMail:
+        last = items[-1]
+        headers = {
+            "X-PESNET-Event-Id": " ".join(d["event_id"] for d in items),
+            "X-PESNET-Delivery-Id": " ".join(d["_id"] for d in items),
+            "X-PESNET-Template": last["kind"] if len(items) == 1 else "programme_digest",
+        }
+        if len(items) == 1:
+            return OutgoingMail(
+                to=last["address"],
+                subject=last["subject"],
+                text=last["text"],
+                html=last["html"],
+                language=last["language"],
+                attachments=last.get("attachments") or [],
+                headers=headers,
+            )
+        context = {**(last.get("digest_context") or {})}
+        context["items"] = [d["digest_item"] for d in items if d.get("digest_item")]
+        mail = render(
+            "programme_digest",
+            last["language"],
+            context,
+            preferences_url=self.preferences_url(last["recipient"]),
+        )
+        # the newest programme as the attachment: earlier versions are superseded
+        attachments: list[dict[str, Any]] = next(
+            (d["attachments"] for d in reversed(items) if d.get("attachments")), []
+        )
+        return OutgoingMail(
+            to=last["address"],
+            subject=mail.subject,
+            text=mail.text,
+            html=mail.html,
+            language=mail.language,
+            attachments=attachments,
+            headers=headers,
+        )
+
+    async def _send(self, items: list[Document], owner: str, digest: Document | None) -> None:
+        if not items:
+            await in_transaction(self.client, lambda s: self._close_digest(s, digest, []))
+            return
+        try:
+            message_id = await self.sender.send(self._mail(items))
+        except SendFailed as exc:
+            attempts = max(d.get("attempts", 0) for d in items) + 1
+            if exc.permanent or attempts >= self.settings.max_attempts:
+                reason = (
+                    exc.reason
+                    if exc.permanent
+                    else f"{exc.reason} (gave up after {attempts} attempts)"
+                )
+                await self._fail(items, digest, reason, permanent=exc.permanent)
+            else:
+                await self._retry(items, digest, exc.reason, attempts)
+            return
+
+        async def mark(session: Session) -> None:
+            now = utcnow()
+            for d in items:
+                result = await self.repo.deliveries.update_one(
+                    {"_id": d["_id"], "status": "pending"},
+                    {
+                        "$set": {"status": "sent", "sent_at": now, "message_id": message_id},
+                        "$inc": {"attempts": 1},
+                        "$unset": {"lease_until": "", "lease_owner": ""},
+                    },
+                    session=session,
+                )
+                if result.modified_count:
+                    await self._emit(
+                        session,
+                        d,
+                        DeliverySent(
+                            delivery_id=d["_id"],
+                            event_id=d["event_id"],
+                            event_type=d["event_type"],
+                            channel=CHANNEL_EMAIL,
+                            recipient=d["recipient"],
+                            language=d["language"],
+                            template=d["kind"] if len(items) == 1 else "programme_digest",
+                        ),
+                    )
+            await self._close_digest(session, digest, items)
+
+        await in_transaction(self.client, mark)
+        log.info(
+            "mail sent",
+            delivery_ids=[d["_id"] for d in items],
+            event_id=items[-1]["event_id"],
+            correlation_id=items[-1].get("correlation_id"),
+            message_id=message_id,
+        )
+
+    async def _close_digest(
+        self, session: Session, digest: Document | None, items: list[Document]
+    ) -> None:
+        """Release the digest; if notices arrived while we sent, open a new window."""
+        if digest is None:
+            return
+        ids = [d["_id"] for d in items]
+        remaining = await self.repo.deliveries.count_documents(
+            {"digest_key": digest["_id"], "status": "pending", "_id": {"$nin": ids}},
+            session=session,
+        )
+        due = (
+            utcnow() + timedelta(seconds=self.settings.digest_window_seconds) if remaining else None
+        )
+        await self.repo.digests.update_one(
+            {"_id": digest["_id"]},
+            {"$set": {"due_at": due, "lease_until": None, "attempts": 0}, "$inc": {"sent": 1}},
+            session=session,
+        )
+
+    async def _retry(
+        self, items: list[Document], digest: Document | None, reason: str, attempts: int
+    ) -> None:
+        delay = retry_delay(
+            attempts, self.settings.retry_base_seconds, self.settings.retry_max_seconds
+        )
+        due = utcnow() + timedelta(seconds=delay)
+        log.warning(
+            "mail not sent, will retry",
+            delivery_ids=[d["_id"] for d in items],
+            attempt=attempts,
+            retry_in_seconds=delay,
+            error=reason,
+        )
+
+        async def reschedule(session: Session) -> None:
+            for d in items:
+                update: Document = {"attempts": attempts, "error": reason, "lease_until": None}
+                if digest is None:
+                    update["due_at"] = due
+                await self.repo.deliveries.update_one(
+                    {"_id": d["_id"], "status": "pending"}, {"$set": update}, session=session
+                )
+            if digest is not None:
+                await self.repo.digests.update_one(
+                    {"_id": digest["_id"]},
+                    {"$set": {"due_at": due, "lease_until": None}},
+                    session=session,
+                )
+
+        await in_transaction(self.client, reschedule)
+
+    async def _fail(
+        self, items: list[Document], digest: Document | None, reason: str, *, permanent: bool
+    ) -> None:
+        log.error(
+            "mail delivery failed",
+            delivery_ids=[d["_id"] for d in items],
+            permanent=permanent,
+            error=reason,
+        )
+
+        async def record(session: Session) -> None:
+            now = utcnow()
+            for d in items:
+                result = await self.repo.deliveries.update_one(
+                    {"_id": d["_id"], "status": "pending"},
+                    {
+                        "$set": {"status": "failed", "error": reason, "failed_at": now},
+                        "$inc": {"attempts": 1},
+                        "$unset": {"lease_until": "", "lease_owner": ""},
+                    },
+                    session=session,
+                )
+                if result.modified_count:
+                    await self._emit(
+                        session,
+                        d,
+                        DeliveryFailed(
+                            delivery_id=d["_id"],
+                            event_id=d["event_id"],
+                            event_type=d["event_type"],
+                            channel=CHANNEL_EMAIL,
+                            recipient=d["recipient"],
+                            reason=reason,
+                            permanent=permanent,
+                        ),
+                    )
+            await self._close_digest(session, digest, items)
+
+        await in_transaction(self.client, record)
+
+    async def _emit(self, session: Session, delivery: Document, payload: Any) -> None:
+        await self.outbox.add(
+            session,
+            payload,
+            subject=delivery["_id"],
+            correlation_id=delivery.get("correlation_id"),
+            causation_id=delivery["event_id"],
+        )

@@ -1,0 +1,92 @@
+"""The walking skeleton: `registration.participant.registered` on the bus becomes one
+confirmation mail in the registrant's language, listed by `GET /dev/mailbox`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pesnet.devtools.smtp_sink import SmtpSink
+from pesnet.notifications.bootstrap import build_app
+from pesnet.shared.mongo import Client
+
+from notifications_factories import participant
+from notifications_support import Bus, wait_for_mail, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+async def test_registration_becomes_one_mail_in_each_language_despite_duplicates(
+    notifications_settings: Any,
+    start_service: Any,
+    bus: Bus,
+    smtp_sink: SmtpSink,
+    mongo_client: Client,
+) -> None:
+    settings = notifications_settings()
+    async with start_service(build_app(settings)) as svc:
+        sent = {}
+        for lang in ("ar", "en", "fr"):
+            payload = participant("registered", lang)
+            event = await bus.send(payload)
+            await bus.resend(event)  # the same event twice: still one mail
+            sent[lang] = (payload, event)
+
+        await wait_for_mail(smtp_sink, 3, settle=1.0)
+        response = await svc.http.get("/dev/mailbox")
+        assert response.status_code == 200
+        mails = response.json()
+        assert len(mails) == 3
+        by_to = {m["to"]: m for m in mails}
+
+        ar = by_to[sent["ar"][0].email]
+        assert ar["language"] == "ar"
+        assert ar["subject"].startswith("تم استلام تسجيلك")
+        assert '<html lang="ar" dir="rtl">' in ar["html"]
+        assert "فاطمة الزهراء" in ar["html"] and "فاطمة الزهراء" in ar["text"]
+        assert "4th Meeting" not in ar["text"]
+
+        en = by_to[sent["en"][0].email]
+        assert en["language"] == "en"
+        assert en["subject"].startswith("Registration received")
+        assert 'dir="ltr"' in en["html"] and "Dear Aisha Rahman" in en["text"]
+
+        fr = by_to[sent["fr"][0].email]
+        assert fr["language"] == "fr"
+        assert fr["subject"].startswith("Inscription reçue")
+        assert "Hélène Diop" in fr["text"]
+        # the time of registration, in the meeting's zone (Casablanca, UTC+1): 09:30 UTC
+        assert all(m["event_id"] == sent[m["language"]][1].id for m in mails)
+
+        log = await svc.http.get("/deliveries", params={"recipient": sent["en"][0].email})
+        assert log.status_code == 200
+        [entry] = log.json()
+        assert entry["status"] == "sent"
+        assert entry["kind"] == "registration_received"
+        assert entry["event_id"] == sent["en"][1].id
+
+        outbox = mongo_client[settings.database]["outbox"]
+
+        async def three_sent_events() -> bool:
+            n = await outbox.count_documents({"type": "notifications.delivery.sent"})
+            return n == 3
+
+        await wait_until(three_sent_events)
+
+
+async def test_dev_mailbox_is_absent_outside_dev_mode(
+    notifications_settings: Any, start_service: Any
+) -> None:
+    settings = notifications_settings(PESNET_ENV="production", PESNET_SECRETARIAT_TOKEN="t")
+    async with start_service(build_app(settings)) as svc:
+        assert (await svc.http.get("/dev/mailbox")).status_code == 404
+        # outside dev mode the delivery log is not public
+        response = await svc.http.get("/deliveries", params={"recipient": "a@example.org"})
+        assert response.status_code == 401
+        authorized = await svc.http.get(
+            "/deliveries",
+            params={"recipient": "a@example.org"},
+            headers={"Authorization": "Bearer t"},
+        )
+        assert authorized.status_code == 200
+        assert authorized.json() == []
