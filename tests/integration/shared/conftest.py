@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitBroker
-
 from pesnet.shared.catalog import EventCatalog, EventPayload, EventSpec, PublicPayload
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
@@ -29,7 +28,9 @@ class ThingCounted(PublicPayload):
 TEST_CATALOG = EventCatalog(
     [
         EventSpec("kerneltest.thing.happened", ThingHappened, "test event"),
-        EventSpec("kerneltest.thing.counted", ThingCounted, "public test event", visibility="public"),
+        EventSpec(
+            "kerneltest.thing.counted", ThingCounted, "public test event", visibility="public"
+        ),
     ]
 )
 

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from pesnet.shared.messaging import HandlerContext
 from pesnet.shared.mongo import Session, in_transaction
 from pesnet.shared.outbox import OutboxRelay
 from pesnet.shared.runtime import ServiceRuntime
 
 from tests.integration.shared.conftest import ThingHappened
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -38,16 +38,6 @@ class Effects:
         return await self.runtime.db["effects"].count_documents(query)
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        if await check():
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
 async def test_committed_outbox_entry_is_published_and_handled_once(
     runtime_factory: Callable[..., Any],
 ) -> None:
@@ -64,7 +54,8 @@ async def test_committed_outbox_entry_is_published_and_handled_once(
 
         await eventually(handled)
         entry = await rt.db["outbox"].find_one({"type": "kerneltest.thing.happened"})
-        assert entry is not None and entry["published_at"] is not None
+        assert entry is not None
+        assert entry["published_at"] is not None
 
 
 async def test_outbox_entry_of_an_aborted_transaction_is_never_published(
@@ -111,11 +102,14 @@ async def test_entry_published_again_when_relay_dies_before_marking_has_one_effe
             async def mark_published(self, doc: dict[str, Any]) -> None:
                 raise ConnectionError("killed before marking")
 
-        dying = RelayDiesAfterPublishing(rt.db, rt.publisher.publish_outbox_entry, lease_seconds=0.2)
+        dying = RelayDiesAfterPublishing(
+            rt.db, rt.publisher.publish_outbox_entry, lease_seconds=0.2
+        )
         with pytest.raises(ConnectionError):
             await dying.drain()
         entry = await rt.db["outbox"].find_one({})
-        assert entry is not None and entry["published_at"] is None
+        assert entry is not None
+        assert entry["published_at"] is None
 
         await asyncio.sleep(0.3)  # the dead relay's lease runs out
         survivor = OutboxRelay(rt.db, rt.publisher.publish_outbox_entry)
