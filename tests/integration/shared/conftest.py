@@ -71,7 +71,7 @@ async def raw_broker(rabbit_url: str) -> AsyncIterator[RabbitBroker]:
 async def drain_queue(broker: RabbitBroker, queue_name: str) -> list[AbstractIncomingMessage]:
     """Everything in a dead-letter queue right now (acknowledged, so it is taken out)."""
     queue = await broker.declare_queue(dead_letter_queue(queue_name.removesuffix(".dlq")))
-    messages = []
+    messages: list[AbstractIncomingMessage] = []
     while (message := await queue.get(no_ack=False, fail=False)) is not None:
         await message.ack()
         messages.append(message)

@@ -140,7 +140,7 @@ async def test_duplicate_delivery_of_one_event_has_one_effect(
         await eventually(handled)
 
         async def all_seen() -> bool:
-            return await rt.db["inbox"].count_documents({}) == 1
+            return bool(await rt.db["inbox"].count_documents({}) == 1)
 
         await eventually(all_seen)
         await asyncio.sleep(0.5)
