@@ -13,7 +13,7 @@ from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.settings import Settings
 from pesnet.shared.messaging import EventPublisher
 
-from notifications_support import Bus
+from tests.integration.notifications.notifications_support import Bus
 
 
 @pytest.fixture
@@ -47,5 +47,3 @@ async def bus(rabbit_url: str) -> AsyncIterator[Bus]:
         yield Bus(EventPublisher(broker))
     finally:
         await broker.stop()
-
-

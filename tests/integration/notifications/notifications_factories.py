@@ -101,7 +101,8 @@ def participant(
 
 
 SESSION_TITLE = Localized(
-    ar="الجلسة الأولى: سياسات سوق العمل", en="Session 1: labour market policies",
+    ar="الجلسة الأولى: سياسات سوق العمل",
+    en="Session 1: labour market policies",
     fr="Session 1 : politiques du marché du travail",
 )
 
@@ -194,7 +195,8 @@ def reminder(contacts: list[Contact]) -> ReminderDue:
         kind="reporting_period_closing",
         period="2024-2026",
         subject_title=Localized(
-            ar="برنامج تدريب المستشارين", en="Counsellor training programme",
+            ar="برنامج تدريب المستشارين",
+            en="Counsellor training programme",
             fr="Programme de formation des conseillers",
         ),
         due_date=date(2025, 12, 31),
@@ -202,13 +204,16 @@ def reminder(contacts: list[Contact]) -> ReminderDue:
     )
 
 
-def progress(reporter: Contact, outcome: str = "returned", comment: str | None = "add the 2024 figure") -> ProgressReviewed:
+def progress(
+    reporter: Contact, outcome: str = "returned", comment: str | None = "add the 2024 figure"
+) -> ProgressReviewed:
     return ProgressReviewed(
         report_id=f"rep-{uuid.uuid4().hex[:6]}",
         period="2024-2026",
         indicator_id="ind-1",
         indicator_title=Localized(
-            ar="عدد الباحثين عن عمل المسجلين", en="Registered jobseekers",
+            ar="عدد الباحثين عن عمل المسجلين",
+            en="Registered jobseekers",
             fr="Demandeurs d'emploi inscrits",
         ),
         outcome=outcome,  # type: ignore[arg-type]
@@ -224,10 +229,14 @@ def cooperation(offer: list[Contact], need: list[Contact]) -> CooperationPropose
         kind="bilateral",
         thematic_area=ThematicAreaRef(
             id="ta-1",
-            title=Localized(ar="التحول الرقمي", en="Digital transformation", fr="Transformation numérique"),
+            title=Localized(
+                ar="التحول الرقمي", en="Digital transformation", fr="Transformation numérique"
+            ),
         ),
         offer_title=Localized(
-            ar="منصة مطابقة الوظائف", en="Job-matching platform", fr="Plateforme de mise en relation",
+            ar="منصة مطابقة الوظائف",
+            en="Job-matching platform",
+            fr="Plateforme de mise en relation",
         ),
         explanation=Localized(
             ar="تعرض المؤسسة الأولى خبرتها في ما تحتاجه الثانية.",

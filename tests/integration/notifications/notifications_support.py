@@ -54,9 +54,7 @@ async def wait_for_mail(
     return mails
 
 
-async def wait_until(
-    check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.1
-) -> Any:
+async def wait_until(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.1) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         result = await check()

@@ -10,8 +10,8 @@ from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.bootstrap import build_app
 from pesnet.shared.mongo import Client
 
-from notifications_factories import participant
-from notifications_support import Bus, wait_for_mail, wait_until
+from tests.integration.notifications.notifications_factories import participant
+from tests.integration.notifications.notifications_support import Bus, wait_for_mail, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -77,7 +77,9 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
 async def test_dev_mailbox_is_absent_outside_dev_mode(
     notifications_settings: Any, start_service: Any
 ) -> None:
-    settings = notifications_settings(PESNET_ENV="production", PESNET_SECRETARIAT_TOKEN="t")
+    settings = notifications_settings(
+        PESNET_ENV="production", PESNET_SECRETARIAT_TOKEN="t", NOTIFICATIONS_LINK_SECRET="s"
+    )
     async with start_service(build_app(settings)) as svc:
         assert (await svc.http.get("/dev/mailbox")).status_code == 404
         # outside dev mode the delivery log is not public

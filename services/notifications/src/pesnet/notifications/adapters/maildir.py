@@ -19,6 +19,11 @@ def _part(msg: EmailMessage, subtype: str) -> str | None:
     return content if isinstance(content, str) else None
 
 
+def _header(msg: EmailMessage, name: str) -> str | None:
+    value = msg.get(name)
+    return None if value is None else str(value)
+
+
 def read_mailbox(directory: Path) -> list[dict[str, Any]]:
     """Every mail in the Maildir, oldest first."""
     if not directory.exists():
@@ -45,11 +50,11 @@ def read_mailbox(directory: Path) -> list[dict[str, Any]]:
                 "from": str(msg.get("From", "")),
                 "to": str(msg.get("To", "")),
                 "date": parsedate_to_datetime(date).isoformat() if date else None,
-                "language": msg.get("Content-Language"),
-                "message_id": msg.get("Message-ID"),
-                "event_id": msg.get("X-PESNET-Event-Id"),
+                "language": _header(msg, "Content-Language"),
+                "message_id": _header(msg, "Message-ID"),
+                "event_id": _header(msg, "X-PESNET-Event-Id"),
                 "delivery_ids": [d for d in str(msg.get("X-PESNET-Delivery-Id", "")).split() if d],
-                "template": msg.get("X-PESNET-Template"),
+                "template": _header(msg, "X-PESNET-Template"),
                 "html": _part(msg, "html"),
                 "text": _part(msg, "plain"),
                 "attachments": attachments,

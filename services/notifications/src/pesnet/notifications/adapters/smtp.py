@@ -40,12 +40,13 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     msg["Subject"] = mail.subject
     msg["Date"] = email.utils.formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = email.utils.make_msgid(domain="pesnet.sesric.org")
-    msg["Content-Language"] = mail.language
     msg["Auto-Submitted"] = "auto-generated"
     for name, value in mail.headers.items():
         msg[name] = value
     msg.set_content(mail.text, subtype="plain", charset="utf-8")
     msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+    # after set_content, which drops any Content-* header set before it
+    msg["Content-Language"] = mail.language
     for attachment in mail.attachments:
         maintype, _, subtype = str(attachment["content_type"]).partition("/")
         msg.add_attachment(
