@@ -36,11 +36,11 @@ class Bus:
 
 
 async def wait_for_mail(
-    sink: SmtpSink, count: int, timeout: float = 15.0, settle: float = 0.0
+    sink: SmtpSink, count: int, within: float = 15.0, settle: float = 0.0
 ) -> list[dict[str, Any]]:
     """The sink's mails once there are at least `count` (then `settle` more seconds
     to catch any extra, which a test of 'exactly one' needs)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         mails = read_mailbox(sink.directory)
         if len(mails) >= count:
@@ -54,8 +54,8 @@ async def wait_for_mail(
     return mails
 
 
-async def wait_until(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
+async def wait_until(check: Callable[[], Any], within: float = 15.0, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + within
     while True:
         result = await check()
         if result:

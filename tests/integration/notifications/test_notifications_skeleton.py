@@ -43,19 +43,20 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
         assert ar["language"] == "ar"
         assert ar["subject"].startswith("تم استلام تسجيلك")
         assert '<html lang="ar" dir="rtl">' in ar["html"]
-        assert "فاطمة الزهراء" in ar["html"] and "فاطمة الزهراء" in ar["text"]
+        assert "فاطمة الزهراء" in ar["html"]
+        assert "فاطمة الزهراء" in ar["text"]
         assert "4th Meeting" not in ar["text"]
 
         en = by_to[sent["en"][0].email]
         assert en["language"] == "en"
         assert en["subject"].startswith("Registration received")
-        assert 'dir="ltr"' in en["html"] and "Dear Aisha Rahman" in en["text"]
+        assert 'dir="ltr"' in en["html"]
+        assert "Dear Aisha Rahman" in en["text"]
 
         fr = by_to[sent["fr"][0].email]
         assert fr["language"] == "fr"
         assert fr["subject"].startswith("Inscription reçue")
         assert "Hélène Diop" in fr["text"]
-        # the time of registration, in the meeting's zone (Casablanca, UTC+1): 09:30 UTC
         assert all(m["event_id"] == sent[m["language"]][1].id for m in mails)
 
         log = await svc.http.get("/deliveries", params={"recipient": sent["en"][0].email})
