@@ -63,3 +63,47 @@ async def wait_until(check: Callable[[], Any], within: float = 15.0, interval: f
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+async def drain_dead_letters(bus: Bus, consumer: str) -> list[Any]:
+    """Everything in the consumer's dead-letter queue right now (taken out)."""
+    from pesnet.shared.topology import dead_letter_queue
+
+    queue = await bus.publisher.broker.declare_queue(dead_letter_queue(consumer))
+    messages: list[Any] = []
+    while (message := await queue.get(no_ack=False, fail=False)) is not None:
+        await message.ack()
+        messages.append(message)
+    return messages
+
+
+def by_template(mails: list[dict[str, Any]], template: str) -> dict[str, dict[str, Any]]:
+    """The mails of one template, by language (one per language expected)."""
+    found: dict[str, dict[str, Any]] = {}
+    for mail in mails:
+        if mail["template"] == template:
+            assert mail["language"] not in found, f"two {template} mails in {mail['language']}"
+            found[mail["language"]] = mail
+    return found
+
+
+def assert_localized(mail: dict[str, Any], language: str) -> None:
+    """What every mail must be: the language header, html + text, Arabic right-to-left."""
+    assert mail["language"] == language
+    assert mail["html"]
+    assert mail["text"]
+    direction = "rtl" if language == "ar" else "ltr"
+    assert f'<html lang="{language}" dir="{direction}">' in mail["html"]
+
+
+async def schedule_meeting(bus: Bus, db: Any) -> None:
+    """Publish pesnet-4's `agenda.meeting.scheduled` and wait until it is projected
+    (the consumer handles messages concurrently, so a later event could overtake it)."""
+    from tests.integration.notifications.notifications_factories import MEETING
+
+    await bus.send(MEETING)
+
+    async def projected() -> bool:
+        return await db["meetings"].count_documents({"_id": MEETING.meeting_id}) == 1
+
+    await wait_until(projected)

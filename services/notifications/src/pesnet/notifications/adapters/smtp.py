@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
@@ -37,7 +38,6 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
     msg["To"] = mail.to
-    msg["Subject"] = mail.subject
     msg["Date"] = email.utils.formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = email.utils.make_msgid(domain="pesnet.sesric.org")
     msg["Auto-Submitted"] = "auto-generated"
@@ -58,6 +58,15 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     return msg
 
 
+def encode_subject(subject: str) -> bytes:
+    """The Subject header line. Python's modern header folder puts the space between
+    two words outside the encoded words it splits an Arabic subject into, and RFC 2047
+    readers drop such spaces ("لشبكة مؤسسات" arrives as "لشبكةمؤسسات"); the legacy
+    `Header` encoder keeps spaces inside the encoded words."""
+    encoded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+    return f"Subject: {encoded}\r\n".encode("ascii")
+
+
 class SmtpSender:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -66,9 +75,12 @@ class SmtpSender:
         """Send one mail; returns its Message-ID. Raises `SendFailed`."""
         s = self.settings
         msg = build_message(mail, s.smtp_from)
+        raw = encode_subject(mail.subject) + msg.as_bytes()
         try:
             await aiosmtplib.send(
-                msg,
+                raw,
+                sender=email.utils.parseaddr(s.smtp_from)[1],
+                recipients=[mail.to],
                 hostname=s.smtp_host,
                 port=s.smtp_port,
                 username=s.smtp_username,
