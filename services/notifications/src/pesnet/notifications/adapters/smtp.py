@@ -45,8 +45,6 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
         msg[name] = value
     msg.set_content(mail.text, subtype="plain", charset="utf-8")
     msg.add_alternative(mail.html, subtype="html", charset="utf-8")
-    # after set_content, which drops any Content-* header set before it
-    msg["Content-Language"] = mail.language
     for attachment in mail.attachments:
         maintype, _, subtype = str(attachment["content_type"]).partition("/")
         msg.add_attachment(
@@ -55,6 +53,9 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
             subtype=subtype or "octet-stream",
             filename=attachment["filename"],
         )
+    # last: set_content drops Content-* headers set before it, and the first
+    # attachment moves them into the multipart/alternative part
+    msg["Content-Language"] = mail.language
     return msg
 
 

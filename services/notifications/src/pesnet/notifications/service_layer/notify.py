@@ -325,9 +325,14 @@ class Notifier:
                 digest_key=key,
                 due_at=None,
                 digest_item=notice.digest_item,
+                # what the digest mail needs besides the items (BSON-storable: no dates)
                 digest_context={
                     "name": notice.context.get("name", ""),
-                    "meeting": notice.context.get("meeting") or {},
+                    "meeting": {
+                        k: v
+                        for k, v in (notice.context.get("meeting") or {}).items()
+                        if k in ("id", "title", "city", "timezone")
+                    },
                 },
             )
         if await self.repo.add_delivery(unit.session, doc) and key is not None:
