@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -160,6 +161,7 @@ def dev_router() -> APIRouter:
         directory = _settings(request).dev_mailbox
         if directory is None:
             raise NotFound("no dev mailbox: PESNET_DEV_MAILBOX is not set")
-        return read_mailbox(directory)
+        # parsing a Maildir is blocking file I/O: keep it off the event loop
+        return await asyncio.to_thread(read_mailbox, directory)
 
     return api
