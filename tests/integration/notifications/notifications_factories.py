@@ -185,7 +185,7 @@ def contact(language: str, email: str | None = None) -> Contact:
     return Contact(
         name=f"{person['given_name']} {person['family_name']}",
         email=email or email_for(language),
-        language=language,  # type: ignore[arg-type]
+        language=language,
     )
 
 
@@ -216,7 +216,7 @@ def progress(
             en="Registered jobseekers",
             fr="Demandeurs d'emploi inscrits",
         ),
-        outcome=outcome,  # type: ignore[arg-type]
+        outcome=outcome,
         comment=comment,
         reporter=reporter,
     )

@@ -105,6 +105,7 @@ async def schedule_meeting(bus: Bus, db: Any) -> None:
     await bus.send(MEETING)
 
     async def projected() -> bool:
-        return await db["meetings"].count_documents({"_id": MEETING.meeting_id}) == 1
+        count: int = await db["meetings"].count_documents({"_id": MEETING.meeting_id})
+        return count == 1
 
     await wait_until(projected)

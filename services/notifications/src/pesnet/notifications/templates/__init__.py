@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
+from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined, TemplateNotFound
 from pesnet.notifications.domain.model import KINDS
 from pesnet.shared.i18n import (
     LANGUAGES,
@@ -82,15 +82,17 @@ def available(language: str, kind: str) -> bool:
     return all(block in template.blocks for block in BLOCKS)
 
 
-def missing_translations() -> list[str]:
+def missing_translations(loader: BaseLoader | None = None) -> list[str]:
     """Every notification kind in ar, en and fr, with subject, text and html blocks
-    (and the shared footer per language). Empty when complete."""
+    (and the shared footer per language). Empty when complete. `loader` checks
+    another template set (tests)."""
+    env = _TEXT if loader is None else Environment(loader=loader, autoescape=True)
     missing: list[str] = []
     for kind in [*KINDS, "_footer"]:
         for language in LANGUAGES:
             name = template_name(language, kind)
             try:
-                template = _TEXT.get_template(name)
+                template = env.get_template(name)
             except TemplateNotFound:
                 missing.append(f"{name}: missing")
                 continue

@@ -1,0 +1,126 @@
+"""The notifications domain without I/O: addresses, delivery ids, backoff, language
+and opt-out rules, signed links, and what a template needs from an event."""
+
+from __future__ import annotations
+
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from pesnet.notifications.adapters.smtp import OutgoingMail, build_message, encode_subject
+from pesnet.notifications.domain.model import (
+    MissingData,
+    delivery_id,
+    effective_language,
+    retry_delay,
+    sign_address,
+    suppressed,
+    valid_address,
+    verify_token,
+)
+from pesnet.notifications.domain.notices import (
+    Meeting,
+    Person,
+    programme_notice,
+    progress_notice,
+    registration_notice,
+)
+from pesnet.shared.i18n import Localized
+
+from tests.integration.notifications import notifications_factories as f
+
+KEY = b"k" * 32
+
+
+@pytest.mark.parametrize(
+    ("address", "ok"),
+    [
+        ("nadia@anapec.org", True),
+        ("first.last+tag@ministry.gov.tr", True),
+        ("no-at-sign", False),
+        ("two@@example.org", False),
+        ("spaces in@example.org", False),
+        ("nodot@localhost", False),
+        ("a..b@example.org", False),
+        ("", False),
+    ],
+)
+def test_valid_address(address: str, ok: bool) -> None:
+    assert valid_address(address) is ok
+
+
+def test_delivery_id_is_one_per_event_recipient_and_channel() -> None:
+    assert delivery_id("e1", "A@Example.org") == delivery_id("e1", "a@example.org ")
+    assert delivery_id("e1", "a@example.org") != delivery_id("e2", "a@example.org")
+    assert delivery_id("e1", "a@example.org", "email") != delivery_id("e1", "a@example.org", "sms")
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    assert [retry_delay(n, 2.0, 10.0) for n in (1, 2, 3, 4)] == [2.0, 4.0, 8.0, 10.0]
+
+
+def test_preferred_language_wins_over_the_event() -> None:
+    assert effective_language("ar", None) == "ar"
+    assert effective_language("ar", "fr") == "fr"
+    assert effective_language("xx", None) == "en"
+
+
+def test_opt_out_never_suppresses_critical_notices() -> None:
+    assert suppressed("chairmanship_transferred", opted_out=True)
+    assert suppressed("reminder_due", opted_out=True)
+    assert not suppressed("registration_confirmed", opted_out=True)
+    assert not suppressed("session_changed", opted_out=True)
+    assert not suppressed("chairmanship_transferred", opted_out=False)
+
+
+def test_signed_link_round_trip_and_forgery() -> None:
+    token = sign_address("Nadia@ANAPEC.org", KEY)
+    assert verify_token(token, KEY) == "nadia@anapec.org"
+    assert verify_token(token, b"another key") is None
+    _, _, mac = token.partition(".")
+    other = sign_address("someone@else.org", KEY).partition(".")[0]
+    assert verify_token(f"{other}.{mac}", KEY) is None
+    assert verify_token("garbage", KEY) is None
+    assert verify_token("!!!.abc", KEY) is None
+
+
+def test_missing_template_data_names_the_field() -> None:
+    person = Person("x@example.org", "X", "en")
+    meeting = Meeting("pesnet-4")
+    with pytest.raises(MissingData, match=r"data\.ics"):
+        programme_notice(f.programme(2, ics=None), meeting, person, None)
+    with pytest.raises(MissingData, match=r"data\.comment"):
+        progress_notice(f.progress(f.contact("en"), comment=None), person)
+    with pytest.raises(MissingData, match=r"data\.given_name"):
+        registration_notice(
+            "registration.participant.registered",
+            f.participant("registered", "en", given_name=" ", family_name=""),
+            meeting,
+            "en",
+        )
+    empty_title = f.programme(2).model_copy(
+        update={"changes": [f.programme(2).changes[0].model_copy(update={"title": Localized()})]}
+    )
+    with pytest.raises(MissingData, match=r"data\.changes\.0\.title"):
+        programme_notice(empty_title, meeting, person, None)
+
+
+def test_message_has_both_parts_language_and_attachment() -> None:
+    mail = OutgoingMail(
+        to="x@example.org",
+        subject="تم تأكيد التسجيل: الاجتماع الرابع لشبكة مؤسسات التوظيف العامة في مراكش",
+        text="نص",
+        html='<html lang="ar" dir="rtl"></html>',
+        language="ar",
+        attachments=[{"filename": "p.ics", "content_type": "text/calendar", "content": "BEGIN"}],
+        headers={"X-PESNET-Event-Id": "e1"},
+    )
+    raw = encode_subject(mail.subject) + build_message(mail, "a@b.org").as_bytes()
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    assert str(parsed["Subject"]) == mail.subject  # no space lost in folding
+    assert str(parsed["Content-Language"]) == "ar"
+    assert parsed.get_body(("plain",)).get_content().strip() == "نص"  # type: ignore[union-attr]
+    assert "rtl" in parsed.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    [attachment] = list(parsed.iter_attachments())
+    assert attachment.get_filename() == "p.ics"
+    assert attachment.get_content_type() == "text/calendar"

@@ -1,0 +1,150 @@
+"""Templates: complete in ar, en and fr; every kind renders in every language;
+values are text, never template code or HTML; the fallback chain."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from jinja2 import DictLoader
+from pesnet.notifications.domain.model import KINDS
+from pesnet.notifications.domain.notices import (
+    Meeting,
+    Person,
+    chairmanship_notice,
+    cooperation_notice,
+    programme_notice,
+    progress_notice,
+    registration_notice,
+    reminder_notice,
+    session_changed_notice,
+)
+from pesnet.notifications.templates import missing_translations, render
+from pesnet.shared.i18n import Localized
+
+from tests.integration.notifications import notifications_factories as f
+
+MEETING = Meeting(
+    "pesnet-4",
+    "Africa/Casablanca",
+    title=f.MEETING.title,
+    city=f.MEETING.city,
+    start_date=date(2025, 10, 14),
+    end_date=date(2025, 10, 15),
+)
+
+
+def test_every_kind_exists_in_every_language() -> None:
+    assert missing_translations() == []
+
+
+def test_the_check_names_a_missing_translation() -> None:
+    complete = {
+        f"{lang}/{kind}.j2": "{% block subject %}{% endblock %}{% block text %}{% endblock %}"
+        "{% block html %}{% endblock %}"
+        for kind in [*KINDS, "_footer"]
+        for lang in ("ar", "en", "fr")
+    }
+    assert missing_translations(DictLoader(complete)) == []
+    del complete["fr/reminder_due.j2"]
+    complete["ar/checked_in.j2"] = "{% block subject %}{% endblock %}{% block text %}{% endblock %}"
+    assert missing_translations(DictLoader(complete)) == [
+        "ar/checked_in.j2: no html block",
+        "fr/reminder_due.j2: missing",
+    ]
+
+
+def notices_for(lang: str) -> list[Any]:
+    person = Person(f"{lang}@example.org", "Nom", lang)  # type: ignore[arg-type]
+    reg = f.participant("registered", lang)
+    return [
+        *(
+            registration_notice(event_type, f.participant(verb, lang), MEETING, lang)  # type: ignore[arg-type]
+            for verb, event_type in (
+                ("registered", "registration.participant.registered"),
+                ("confirmed", "registration.participant.confirmed"),
+                ("waitlisted", "registration.participant.waitlisted"),
+                ("rejected", "registration.participant.rejected"),
+                ("withdrawn", "registration.participant.withdrawn"),
+                ("checked_in", "registration.participant.checked_in"),
+            )
+        ),
+        programme_notice(f.programme(2), MEETING, person, None),
+        programme_notice(f.programme(2, {reg.registration_id: ["s1"]}), MEETING, person, ["s1"]),
+        session_changed_notice(f.session_changed([reg.registration_id]), MEETING, person),
+        chairmanship_notice(f.chairmanship(), person),
+        reminder_notice(f.reminder([f.contact(lang)]), person),
+        progress_notice(f.progress(f.contact(lang)), person),
+        cooperation_notice(f.cooperation([f.contact(lang)], []), person, "ANAPEC", "offer"),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "fr"])
+def test_every_notice_renders_in_its_language(lang: str) -> None:
+    notices = notices_for(lang)
+    assert {n.kind for n in notices} == set(KINDS) - {"programme_digest"}
+    for notice in notices:
+        mail = render(notice.kind, lang, notice.context, preferences_url="https://x/p?token=t")
+        assert mail.language == lang
+        assert mail.subject
+        assert "https://x/p?token=t" in mail.text
+        assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in mail.html
+    digest = render(
+        "programme_digest",
+        lang,
+        {
+            "name": "Nom",
+            "meeting": MEETING.context(lang),
+            "items": [n.digest_item for n in notices if n.digest_item],
+        },
+        preferences_url="u",
+    )
+    assert digest.subject.startswith({"ar": "تحديثات البرنامج (3)", "en": "3 ", "fr": "3 "}[lang])
+
+
+def test_dates_are_in_the_meeting_time_zone_with_local_month_names() -> None:
+    # Morocco is UTC+1, except during Ramadan (UTC+0): 2025-03-10 falls in Ramadan
+    notice = registration_notice(
+        "registration.participant.checked_in",
+        f.participant("checked_in", "ar", checked_in_at=datetime(2025, 3, 10, 8, 15, tzinfo=UTC)),
+        MEETING,
+        "ar",
+    )
+    ar = render(notice.kind, "ar", notice.context, preferences_url="u")
+    assert "مارس" in ar.text
+    en_notice = registration_notice(
+        "registration.participant.checked_in",
+        f.participant("checked_in", "en", checked_in_at=datetime(2025, 3, 10, 8, 15, tzinfo=UTC)),
+        MEETING,
+        "en",
+    )
+    en = render(en_notice.kind, "en", en_notice.context, preferences_url="u")
+    assert "10 March 2025, 08:15" in en.text  # Ramadan: Casablanca on UTC
+
+
+def test_values_are_text_not_code() -> None:
+    payload = f.participant(
+        "registered",
+        "en",
+        given_name="{{ config }}{% for x in range(3) %}",
+        family_name='"><img src=x onerror=alert(1)>',
+    )
+    notice = registration_notice("registration.participant.registered", payload, MEETING, "en")
+    mail = render(notice.kind, "en", notice.context, preferences_url="u")
+    assert "{{ config }}{% for x in range(3) %}" in mail.html
+    assert "<img" not in mail.html
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in mail.html
+    assert '"><img src=x onerror=alert(1)>' in mail.text
+
+
+def test_unknown_language_falls_back_to_english() -> None:
+    notice = chairmanship_notice(f.chairmanship(), Person("x@example.org", "X", "en"))
+    mail = render(notice.kind, "de", notice.context, preferences_url="u")
+    assert mail.language == "en"
+
+
+def test_localized_value_falls_back_along_the_chain() -> None:
+    title = Localized(fr="Seulement en français")
+    meeting = Meeting("m", title=title)
+    assert meeting.context("ar")["title"] == "Seulement en français"
