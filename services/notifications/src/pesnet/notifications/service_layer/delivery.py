@@ -28,7 +28,6 @@ from pesnet.shared.events.notifications import DeliveryFailed, DeliverySent
 from pesnet.shared.logging import get_logger
 from pesnet.shared.mongo import Client, Document, Session, in_transaction
 from pesnet.shared.outbox import Outbox
-from pymongo import ReturnDocument
 
 log = get_logger(__name__)
 
@@ -77,27 +76,39 @@ class DeliveryWorker:
                 d
                 async for d in self.repo.deliveries.find(
                     {"digest_key": digest["_id"], "status": "pending"}
-                ).sort("created_at", 1)
+                )
             ]
+            # in the order the changes happened (events may be handled out of order)
+            items.sort(key=lambda d: (d.get("event_time") or d["created_at"], d["created_at"]))
             await self._send(items, owner, digest=digest)
             return True
         return False
 
     async def _claim(self, collection: Any, owner: str, *, single: bool) -> Document | None:
+        """Take the earliest due item. `due_at` doubles as the lease: claiming moves it
+        `NOTIFICATIONS_LEASE_SECONDS` ahead, so an item whose sender died comes due
+        again. A conditional `update_one` on the `due_at` we read is the compare-and-
+        swap between replicas (cheaper than findAndModify on the embedded server,
+        which scans the collection for it)."""
         now = utcnow()
-        query: Document = {
-            "due_at": {"$lte": now},
-            "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
-        }
+        query: Document = {"due_at": {"$lte": now}}
         if single:
             query.update(status="pending", digest_key=None)
-        doc: Document | None = await collection.find_one_and_update(
-            query,
-            {"$set": {"lease_until": now + self.lease, "lease_owner": owner}},
-            sort=[("due_at", 1)],
-            return_document=ReturnDocument.AFTER,
-        )
-        return doc
+        candidates = [
+            doc
+            async for doc in collection.find(query, projection={"due_at": 1})
+            .sort("due_at", 1)
+            .limit(5)
+        ]
+        for candidate in candidates:
+            result = await collection.update_one(
+                {"_id": candidate["_id"], "due_at": candidate["due_at"]},
+                {"$set": {"due_at": now + self.lease, "lease_owner": owner}},
+            )
+            if result.modified_count == 1:
+                doc: Document | None = await collection.find_one({"_id": candidate["_id"]})
+                return doc
+        return None
 
     def _mail(self, items: list[Document]) -> OutgoingMail:
         last = items[-1]
@@ -125,8 +136,11 @@ class DeliveryWorker:
             preferences_url=self.preferences_url(last["recipient"]),
         )
         # the newest programme as the attachment: earlier versions are superseded
-        attachments: list[dict[str, Any]] = next(
-            (d["attachments"] for d in reversed(items) if d.get("attachments")), []
+        with_files = [d for d in items if d.get("attachments")]
+        attachments: list[dict[str, Any]] = (
+            max(with_files, key=lambda d: d["digest_item"].get("version") or 0)["attachments"]
+            if with_files
+            else []
         )
         return OutgoingMail(
             to=last["address"],
@@ -165,7 +179,7 @@ class DeliveryWorker:
                     {
                         "$set": {"status": "sent", "sent_at": now, "message_id": message_id},
                         "$inc": {"attempts": 1},
-                        "$unset": {"lease_until": "", "lease_owner": ""},
+                        "$unset": {"lease_owner": ""},
                     },
                     session=session,
                 )
@@ -210,7 +224,7 @@ class DeliveryWorker:
         )
         await self.repo.digests.update_one(
             {"_id": digest["_id"]},
-            {"$set": {"due_at": due, "lease_until": None, "attempts": 0}, "$inc": {"sent": 1}},
+            {"$set": {"due_at": due, "attempts": 0}, "$inc": {"sent": 1}},
             session=session,
         )
 
@@ -231,7 +245,7 @@ class DeliveryWorker:
 
         async def reschedule(session: Session) -> None:
             for d in items:
-                update: Document = {"attempts": attempts, "error": reason, "lease_until": None}
+                update: Document = {"attempts": attempts, "error": reason}
                 if digest is None:
                     update["due_at"] = due
                 await self.repo.deliveries.update_one(
@@ -240,7 +254,7 @@ class DeliveryWorker:
             if digest is not None:
                 await self.repo.digests.update_one(
                     {"_id": digest["_id"]},
-                    {"$set": {"due_at": due, "lease_until": None}},
+                    {"$set": {"due_at": due}},
                     session=session,
                 )
 
@@ -264,7 +278,7 @@ class DeliveryWorker:
                     {
                         "$set": {"status": "failed", "error": reason, "failed_at": now},
                         "$inc": {"attempts": 1},
-                        "$unset": {"lease_until": "", "lease_owner": ""},
+                        "$unset": {"lease_owner": ""},
                     },
                     session=session,
                 )

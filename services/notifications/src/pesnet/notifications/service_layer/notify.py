@@ -268,6 +268,7 @@ class Notifier:
             "event_id": event.id,
             "event_type": event.type,
             "correlation_id": event.correlationid,
+            "event_time": event.time,
             "channel": CHANNEL_EMAIL,
             "recipient": address,
             "address": notice.recipient.strip(),
