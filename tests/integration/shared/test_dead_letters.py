@@ -117,3 +117,31 @@ async def test_malformed_message_is_dead_lettered_at_once_and_consumer_goes_on(
         assert [m.message_id for m in dead] == ["poison"]
         assert reason_part in dead[0].headers[REASON_HEADER]
         assert dead[0].headers["x-pesnet-attempts"] == 1
+
+
+async def test_unreachable_database_holds_the_message_instead_of_dead_lettering_it(
+    runtime_factory: Callable[..., Any], raw_broker: RabbitBroker
+) -> None:
+    from pymongo.errors import AutoReconnect
+
+    outages = {"left": 4}  # more than the retry budget of 2
+    handled: list[str] = []
+
+    def install(runtime: ServiceRuntime) -> None:
+        @runtime.consumer.on("kerneltest.thing.happened")
+        async def handle(payload: ThingHappened, ctx: HandlerContext) -> None:
+            if outages["left"] > 0:
+                outages["left"] -= 1
+                raise AutoReconnect("connection refused")
+            handled.append(payload.thing_id)
+
+    async with runtime_factory(install, PESNET_DELIVERY_LIMIT=2) as rt:
+        await rt.publisher.publish(
+            rt.catalog.envelope(ThingHappened(thing_id="patient", label="p"), source="/test")
+        )
+
+        async def done() -> bool:
+            return handled == ["patient"]
+
+        await eventually(done, within=30)
+        assert await drain_queue(raw_broker, rt.consumer.name) == []
