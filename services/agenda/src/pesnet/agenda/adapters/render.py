@@ -19,7 +19,7 @@ from pesnet.agenda.domain.localtime import format_offset
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session
 from pesnet.agenda.domain.release import Change, Release
-from pesnet.shared.i18n import direction, format_local_date, format_local_datetime
+from pesnet.shared.i18n import direction, format_local_date
 
 _templates = Environment(
     loader=PackageLoader("pesnet.agenda.adapters", "templates"),
@@ -219,11 +219,7 @@ def programme_html(view: ProgrammeView, lang: str) -> str:
         title=meeting.title.get(lang),
         place=place,
         version=view.version,
-        released_on=(
-            format_local_datetime(view.released_at, meeting.timezone, lang, "long")
-            if view.released_at
-            else ""
-        ),
+        released_on=_released_on(view, lang),
         zone_name=meeting.city.get(lang) if meeting.city else meeting.timezone,
         utc_offsets=" / ".join(offsets) if offsets else "",
         interpretation=sep.join(
@@ -242,6 +238,13 @@ def programme_html(view: ProgrammeView, lang: str) -> str:
             for c in view.changes
         ],
     )
+
+
+def _released_on(view: ProgrammeView, lang: str) -> str:
+    if view.released_at is None:
+        return ""
+    local = view.released_at.astimezone(view.meeting.zone)
+    return f"{format_local_date(local.date(), lang, 'long')} {local:%H:%M}"
 
 
 def programme_ics(view: ProgrammeView, lang: str, *, calendar_name: str | None = None) -> str:

@@ -29,7 +29,8 @@ class ChairHolder(BaseModel):
             raise InvalidInput(
                 f"{self.country} is not an OIC member state", field=f"{field}.country"
             )
-        if state.oic_group != self.oic_group:
+        # a state whose group the reference data leaves open takes the group given here
+        if state.oic_group is not None and state.oic_group != self.oic_group:
             raise InvalidInput(
                 f"{self.country} belongs to the {state.oic_group} group, not {self.oic_group}",
                 field=f"{field}.oic_group",

@@ -27,6 +27,10 @@ class Institution(BaseModel):
     country: str | None = None
 
     def label(self, language: str) -> str:
+        """The acronym in Latin-script pages; the name in Arabic ones (İŞKUR reads
+        as وكالة التوظيف التركية there)."""
+        if language == "ar":
+            return self.name.get(language)
         return self.acronym or self.name.get(language)
 
 

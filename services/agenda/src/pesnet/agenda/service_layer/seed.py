@@ -121,12 +121,15 @@ def seed_sessions() -> list[Session]:
 def _holder(institution_id: str) -> ChairHolder:
     institution = next(i for i in seed_data()["institutions"] if i["id"] == institution_id)
     country = institution["country"]
+    group = member_states()[country].oic_group
+    if group is None:
+        raise ValueError(f"the OIC group of {country} is not known")
     return ChairHolder(
         institution=institution_id,
         name=Localized(**institution["name"]),
         acronym=institution["acronym"],
         country=country,
-        oic_group=member_states()[country].oic_group,
+        oic_group=group,
     )
 
 
