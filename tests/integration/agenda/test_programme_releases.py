@@ -138,6 +138,7 @@ async def test_release_render_move_and_release_version_2(
     summary = next(s for s in event["sessions"] if s["session_id"] == "session-2")
     assert summary["starts_at"] == "2024-02-29T16:15:00+01:00"
     assert "BEGIN:VCALENDAR" in event["ics"]
+    assert "SUMMARY:زيارة ثقافية" in event["ics_by_language"]["ar"]
     assert len(await tap.wait_for("agenda.programme.released", version=1)) == 1
 
     # every version stays readable

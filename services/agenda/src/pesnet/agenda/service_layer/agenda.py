@@ -27,7 +27,7 @@ from pesnet.shared.events.agenda import (
     SessionChanged,
     SessionSummary,
 )
-from pesnet.shared.i18n import Localized
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.logging import get_logger
 from pesnet.shared.mongo import Client, in_transaction
 from pesnet.shared.mongo import Session as DbSession
@@ -64,6 +64,32 @@ def _chair(holder: ChairHolder) -> ChairInstitution:
         country=holder.country,
         oic_group=holder.oic_group,
     )
+
+
+_WITHDRAWN = {
+    "speaker": Localized(
+        ar="انسحب أحد المتحدثين؛ الجلسة قيد المراجعة",
+        en="A speaker withdrew; the session is under review",
+        fr="Un intervenant s'est retiré ; la séance est en révision",
+    ),
+    "moderator": Localized(
+        ar="انسحب مسيّر الجلسة؛ الجلسة قيد المراجعة",
+        en="The moderator withdrew; the session is under review",
+        fr="La modération s'est retirée ; la séance est en révision",
+    ),
+}
+_BACK = {
+    "speaker": Localized(
+        ar="أُكّدت مشاركة أحد المتحدثين من جديد",
+        en="A speaker who had withdrawn is confirmed again",
+        fr="Un intervenant qui s'était retiré est de nouveau confirmé",
+    ),
+    "moderator": Localized(
+        ar="أُكّدت مشاركة مسيّر الجلسة من جديد",
+        en="The moderator who had withdrawn is confirmed again",
+        fr="La modération qui s'était retirée est de nouveau confirmée",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -312,6 +338,8 @@ class Agenda:
                 raise Conflict(
                     f"version {new.version} was published at the same time; reload and retry"
                 ) from None
+            view = ProgrammeView.of_release(new)
+            calendars: dict[Language, str] = {lang: programme_ics(view, lang) for lang in LANGUAGES}
             event = ProgrammeReleased(
                 meeting_id=meeting_id,
                 version=new.version,
@@ -334,7 +362,8 @@ class Agenda:
                     )
                     for s in new.sessions
                 ],
-                ics=programme_ics(ProgrammeView.of_release(new), "en"),
+                ics=calendars["en"],
+                ics_by_language=calendars,
             )
             await self.outbox.add(session, event, subject=meeting_id)
             return Published(new, affected, event)
@@ -480,20 +509,11 @@ class Agenda:
         await self.repo.save_draft(draft, session)
         confirmed = await self._confirmed_people(meeting, session)
         for item, person, withdrew in changed:
-            name = person.name
             others = [confirmed[p] for p in item.people() if p in confirmed]
-            if withdrew:
-                summary = Localized(
-                    ar=f"انسحب {name.get('ar')}؛ الجلسة قيد المراجعة",
-                    en=f"{name.get('en')} withdrew; the session is under review",
-                    fr=f"{name.get('fr')} s'est retiré(e) ; la séance est en révision",
-                )
-            else:
-                summary = Localized(
-                    ar=f"أُكّدت مشاركة {name.get('ar')} من جديد",
-                    en=f"{name.get('en')} is confirmed again",
-                    fr=f"{name.get('fr')} est de nouveau confirmé(e)",
-                )
+            # session.changed is public: it says that a speaker or moderator withdrew,
+            # never who (a withdrawal is personal data; the secretariat sees it in the draft)
+            role = "moderator" if person.id in item.moderators else "speaker"
+            summary = _WITHDRAWN[role] if withdrew else _BACK[role]
             await emit(
                 SessionChanged(
                     meeting_id=meeting.id,
