@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pesnet.devtools.seed_meeting4 import seed_meeting4
 from pesnet.shared.events import CATALOG
-from pesnet.shared.events.registration import ParticipantRegistered
+from pesnet.shared.events.registration import ParticipantRegistered, PersonalDataPurged
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 
 from tests.integration.agenda.conftest import (
@@ -181,7 +181,7 @@ async def test_a_withdrawn_speaker_flags_the_session_and_blocks_the_release(
     ]
 
 
-async def test_an_older_event_does_not_undo_a_newer_one(
+async def test_an_older_event_does_not_undo_a_newer_one_and_a_purge_forgets(
     agenda: httpx.AsyncClient, registration_events: RegistrationEvents
 ) -> None:
     assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
@@ -214,6 +214,18 @@ async def test_an_older_event_does_not_undo_a_newer_one(
     ).json()
     status = {p["email"]: p["status"] for p in participants}
     assert status["souhail@example.org"] == "confirmed"
+
+    # registration erases the meeting's personal data: the projection follows
+    purged = PersonalDataPurged(meeting_id=MEETING, registrations=2, purged_at=datetime.now(UTC))
+    await registration_events.publisher.publish(
+        CATALOG.envelope(purged, source="/pesnet/registration")
+    )
+
+    async def forgotten() -> bool:
+        response = await agenda.get(f"/meetings/{MEETING}/participants", headers=SECRETARIAT)
+        return len(response.json()) == 0
+
+    await eventually(forgotten)
 
 
 async def test_seed_meeting4_registers_confirms_and_publishes_version_1(

@@ -157,6 +157,10 @@ class AgendaRepository:
         )
         return {doc["email"]: doc["_id"] async for doc in cursor}
 
+    async def forget_participants(self, meeting_id: str, session: Session) -> int:
+        result = await self.participants.delete_many({"meeting_id": meeting_id}, session=session)
+        return result.deleted_count
+
     async def list_participants(self, meeting_id: str, status: str | None = None) -> list[Document]:
         query: Document = {"meeting_id": meeting_id}
         if status is not None:

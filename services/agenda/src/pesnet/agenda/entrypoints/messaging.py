@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pesnet.agenda.service_layer.agenda import Agenda
 from pesnet.shared.events.agenda import SessionChanged
-from pesnet.shared.events.registration import ParticipantEvent
+from pesnet.shared.events.registration import ParticipantEvent, PersonalDataPurged
 from pesnet.shared.messaging import HandlerContext
 from pesnet.shared.runtime import ServiceRuntime
 
@@ -43,3 +43,9 @@ def register_handlers(runtime: ServiceRuntime, agenda: Agenda) -> None:
 
     for event_type in PARTICIPANT_EVENTS:
         runtime.consumer.on(event_type)(on_participant)
+
+    async def on_purged(payload: PersonalDataPurged, ctx: HandlerContext) -> None:
+        """Registration erased a past meeting's personal data: so does our projection."""
+        await agenda.forget_participants(ctx.session, payload.meeting_id)
+
+    runtime.consumer.on("registration.personal_data.purged")(on_purged)

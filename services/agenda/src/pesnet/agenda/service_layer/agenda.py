@@ -526,6 +526,10 @@ class Agenda:
                 )
             )
 
+    async def forget_participants(self, session: DbSession, meeting_id: str) -> None:
+        removed = await self.repo.forget_participants(meeting_id, session)
+        log.info("registrations forgotten", meeting_id=meeting_id, count=removed)
+
     async def participants(self, meeting_id: str, status: str | None) -> list[dict[str, Any]]:
         meeting = await self._meeting(meeting_id)
         result = []
