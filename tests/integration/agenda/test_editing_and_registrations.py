@@ -104,10 +104,38 @@ async def test_editing_the_draft_names_what_is_wrong(
     assert draft["status"] == "draft"
 
 
-async def test_the_closing_session_schedules_the_next_meeting(
+async def test_scheduling_meetings_and_the_next_meeting_decision(
     agenda: httpx.AsyncClient, tap: EventTap
 ) -> None:
     assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
+    meeting = {
+        "id": "workshop-1",
+        "number": 41,
+        "title": {"ar": "ورشة", "en": "Workshop", "fr": "Atelier"},
+        "timezone": "Africa/Casablanca",
+        "start_date": "2024-03-20",
+        "end_date": "2024-03-21",
+        "country": "MAR",
+    }
+
+    async def schedule(**overrides: object) -> httpx.Response:
+        return await agenda.post("/meetings", json={**meeting, **overrides}, headers=SECRETARIAT)
+
+    assert field_of(await schedule(timezone="Mars/Olympus")) == "timezone"
+    assert field_of(await schedule(end_date="2024-03-19")) == "end_date"
+    assert field_of(await schedule(country="FRA")) == "country"
+    assert field_of(await schedule(title={"en": "Workshop"})) == "title.ar"
+    assert (await schedule(id="pesnet-4")).status_code == 409
+    created = await schedule()
+    assert created.status_code == 201, created.text
+    await tap.wait_for("agenda.meeting.scheduled", meeting_id="workshop-1")
+    # during Ramadan 2024 Morocco is on UTC+00:00: a session there says so
+    session = await agenda.post(
+        "/meetings/workshop-1/sessions",
+        json=extra_session(day="2024-03-20", start="10:00", end="11:00"),
+        headers=SECRETARIAT,
+    )
+    assert session.json()["starts_at"] == "2024-03-20T10:00:00+00:00"
     bad = await agenda.post(
         f"/meetings/{MEETING}/next-meeting",
         json={"tentative_month": "2025-13"},

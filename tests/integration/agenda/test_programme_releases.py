@@ -66,6 +66,7 @@ async def test_seed_is_idempotent_and_announces_the_meeting_and_the_handover(
     assert len(scheduled) == 1
     assert len(transferred) == 1
     assert scheduled[0]["data"]["delegation_quota"] == 3
+    assert scheduled[0]["data"]["registration_opens_at"] is not None
     handover = transferred[0]["data"]
     assert handover["outgoing"]["institution"] == "iskur"
     assert handover["outgoing"]["oic_group"] == "asian"

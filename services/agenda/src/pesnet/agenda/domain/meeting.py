@@ -86,6 +86,8 @@ class Meeting(BaseModel):
     interpretation_languages: tuple[Language, ...] = ("ar", "en", "fr")
     organisers: tuple[Organiser, ...] = ()
     registration_open: bool = False
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
     delegation_quota: int | None = None
     capacity: int | None = None
     people: dict[str, Person] = {}
@@ -125,6 +127,12 @@ class Meeting(BaseModel):
             raise InvalidInput("the meeting ends before it starts", field="end_date")
         if self.start_date and self.end_date and (self.end_date - self.start_date).days > 31:
             raise InvalidInput("a meeting lasts at most a month", field="end_date")
+        if (
+            self.registration_opens_at
+            and self.registration_closes_at
+            and self.registration_closes_at <= self.registration_opens_at
+        ):
+            raise InvalidInput("registration closes after it opens", field="registration_closes_at")
         if self.tentative_month is not None and not MONTH.match(self.tentative_month):
             raise InvalidInput("a month is written YYYY-MM", field="tentative_month")
         if self.status == "tentative" and self.tentative_month is None and self.start_date is None:

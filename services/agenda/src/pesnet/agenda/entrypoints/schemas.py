@@ -10,7 +10,7 @@ from pesnet.agenda.domain.chairmanship import ChairHolder, OICGroup
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionKind
 from pesnet.shared.i18n import Language, Localized
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -56,6 +56,8 @@ class MeetingIn(Body):
     interpretation_languages: list[Language] = ["ar", "en", "fr"]
     organisers: list[OrganiserIn] = []
     registration_open: bool = False
+    registration_opens_at: AwareDatetime | None = None
+    registration_closes_at: AwareDatetime | None = None
     delegation_quota: int | None = Field(default=None, ge=1, le=1000)
     capacity: int | None = Field(default=None, ge=1, le=100000)
 
@@ -75,6 +77,8 @@ class MeetingIn(Body):
             interpretation_languages=tuple(self.interpretation_languages),
             organisers=tuple(Organiser(**o.model_dump()) for o in self.organisers),
             registration_open=self.registration_open,
+            registration_opens_at=self.registration_opens_at,
+            registration_closes_at=self.registration_closes_at,
             delegation_quota=self.delegation_quota,
             capacity=self.capacity,
         )

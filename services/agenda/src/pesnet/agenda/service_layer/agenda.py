@@ -52,6 +52,8 @@ def meeting_scheduled(meeting: Meeting) -> MeetingScheduled:
         end_date=meeting.end_date,
         tentative_month=meeting.tentative_month,
         interpretation_languages=list(meeting.interpretation_languages),
+        registration_opens_at=meeting.registration_opens_at,
+        registration_closes_at=meeting.registration_closes_at,
         delegation_quota=meeting.delegation_quota,
         capacity=meeting.capacity,
     )
@@ -141,6 +143,10 @@ class Agenda:
 
     # meetings --------------------------------------------------------------
     async def schedule_meeting(self, meeting: Meeting) -> Meeting:
+        """Schedule a meeting; one scheduled with registration open opens it now
+        (unless it says when), which the registration service takes from the event."""
+        if meeting.registration_open and meeting.registration_opens_at is None:
+            meeting = meeting.model_copy(update={"registration_opens_at": self.clock()})
         meeting.check()
 
         async def work(session: DbSession) -> Meeting:
