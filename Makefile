@@ -30,12 +30,12 @@ $(VENV)/.installed: $(BIN)/python requirements/dev.txt $(addsuffix /pyproject.to
 venv: $(VENV)/.installed
 
 run: venv
-	$(BIN)/python -m pesnet.shared.devrun
+	$(BIN)/python -m pesnet.devtools.run
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared/src devtools/src services/registration/src services/agenda/src services/actionplan/src services/notifications/src tests scripts
+	$(BIN)/mypy shared/src devtools/src services/registration/src services/agenda/src services/actionplan/src services/notifications/src tests scripts benchmarks
 
 fmt: venv
 	$(BIN)/ruff format .
@@ -49,7 +49,7 @@ unit: venv
 	$(BIN)/pytest tests -m "not integration"
 
 bench: venv
-	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:timeout
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 schemas: venv
 	$(BIN)/python scripts/generate_schemas.py

@@ -25,12 +25,17 @@ class ThingCounted(PublicPayload):
     count: int
 
 
+class NobodyListens(EventPayload):
+    n: int
+
+
 TEST_CATALOG = EventCatalog(
     [
         EventSpec("kerneltest.thing.happened", ThingHappened, "test event"),
         EventSpec(
             "kerneltest.thing.counted", ThingCounted, "public test event", visibility="public"
         ),
+        EventSpec("kerneltest.nobody.listened", NobodyListens, "a type no queue binds"),
     ]
 )
 
@@ -71,7 +76,7 @@ async def raw_broker(rabbit_url: str) -> AsyncIterator[RabbitBroker]:
 async def drain_queue(broker: RabbitBroker, queue_name: str) -> list[AbstractIncomingMessage]:
     """Everything in a dead-letter queue right now (acknowledged, so it is taken out)."""
     queue = await broker.declare_queue(dead_letter_queue(queue_name.removesuffix(".dlq")))
-    messages = []
+    messages: list[AbstractIncomingMessage] = []
     while (message := await queue.get(no_ack=False, fail=False)) is not None:
         await message.ack()
         messages.append(message)

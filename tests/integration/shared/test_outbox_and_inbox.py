@@ -99,7 +99,7 @@ async def test_entry_published_again_when_relay_dies_before_marking_has_one_effe
         await in_transaction(rt.client, work)
 
         class RelayDiesAfterPublishing(OutboxRelay):
-            async def mark_published(self, doc: dict[str, Any]) -> None:
+            async def mark_published(self, docs: list[dict[str, Any]]) -> None:
                 raise ConnectionError("killed before marking")
 
         dying = RelayDiesAfterPublishing(
@@ -140,7 +140,7 @@ async def test_duplicate_delivery_of_one_event_has_one_effect(
         await eventually(handled)
 
         async def all_seen() -> bool:
-            return await rt.db["inbox"].count_documents({}) == 1
+            return bool(await rt.db["inbox"].count_documents({}) == 1)
 
         await eventually(all_seen)
         await asyncio.sleep(0.5)

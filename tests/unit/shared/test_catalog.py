@@ -104,4 +104,6 @@ def test_personal_data_is_never_public() -> None:
             assert not fields & {"email", "given_name", "family_name", "name", "reporter"}, (
                 spec.type
             )
-    assert CATALOG.spec_for(ParticipantRegistered.model_construct()).visibility == "internal"
+    registered = CATALOG.get("registration.participant.registered")
+    assert registered.payload is ParticipantRegistered
+    assert registered.visibility == "internal"
