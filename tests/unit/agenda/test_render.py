@@ -107,3 +107,17 @@ def test_a_persons_calendar_has_only_their_sessions(first: Release) -> None:
     calendar = Calendar.from_ical(programme_ics(view, "fr"))
     uids = sorted(str(e["UID"]).split("@")[0] for e in calendar.walk("VEVENT"))
     assert uids == ["opening", "session-1"]
+
+
+def test_the_language_check_finds_every_agenda_text_complete() -> None:
+    from pesnet.agenda.translations import _every_change_summary, missing_translations
+
+    assert missing_translations() == []
+    assert set(_every_change_summary()) == {
+        "added",
+        "moved",
+        "retitled",
+        "speakers_changed",
+        "changed",
+        "removed",
+    }

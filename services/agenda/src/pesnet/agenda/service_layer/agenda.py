@@ -68,7 +68,7 @@ def _chair(holder: ChairHolder) -> ChairInstitution:
     )
 
 
-_WITHDRAWN = {
+WITHDRAWN_NOTICES = {
     "speaker": Localized(
         ar="انسحب أحد المتحدثين؛ الجلسة قيد المراجعة",
         en="A speaker withdrew; the session is under review",
@@ -80,7 +80,7 @@ _WITHDRAWN = {
         fr="La modération s'est retirée ; la séance est en révision",
     ),
 }
-_BACK = {
+BACK_NOTICES = {
     "speaker": Localized(
         ar="أُكّدت مشاركة أحد المتحدثين من جديد",
         en="A speaker who had withdrawn is confirmed again",
@@ -519,7 +519,7 @@ class Agenda:
             # session.changed is public: it says that a speaker or moderator withdrew,
             # never who (a withdrawal is personal data; the secretariat sees it in the draft)
             role = "moderator" if person.id in item.moderators else "speaker"
-            summary = _WITHDRAWN[role] if withdrew else _BACK[role]
+            summary = WITHDRAWN_NOTICES[role] if withdrew else BACK_NOTICES[role]
             await emit(
                 SessionChanged(
                     meeting_id=meeting.id,
