@@ -23,6 +23,7 @@ from pesnet.shared.events.registration import (
     ParticipantConfirmed,
     ParticipantEvent,
     ParticipantRegistered,
+    ParticipantWaitlisted,
     ParticipantWithdrawn,
 )
 from pesnet.shared.messaging import EventPublisher
@@ -127,6 +128,7 @@ class RegistrationEvents:
         meeting_id: str = MEETING,
         language: str = "en",
         role: str = "speaker",
+        country: str | None = "MAR",
         **extra: Any,
     ) -> str:
         registration_id = self.registration_id(email)
@@ -138,7 +140,7 @@ class RegistrationEvents:
                 "given_name": local.title(),
                 "family_name": "Demo",
                 "email": email,
-                "country": "MAR",
+                "country": country,
                 "institution": "Demo institution",
                 "position": "Director",
                 "role": role,
@@ -194,10 +196,11 @@ async def wait_confirmed(
     return found
 
 
-def stand_in_registration(events: RegistrationEvents) -> FastAPI:
+def stand_in_registration(events: RegistrationEvents, quota: int | None = None) -> FastAPI:
     """The registration service's HTTP contract (DESIGN.md), reduced to what the seed
-    calls: register (409 for the same e-mail twice) and confirm (secretariat). Each
-    call publishes the event the real service publishes."""
+    calls: register (409 for the same e-mail twice) and confirm (secretariat; beyond a
+    country's `quota` the registration is waitlisted). Each call publishes the event
+    the real service publishes."""
     app = FastAPI()
     router = APIRouter()
     registrations: dict[str, dict[str, Any]] = {}
@@ -214,6 +217,7 @@ def stand_in_registration(events: RegistrationEvents) -> FastAPI:
             ParticipantRegistered,
             body["email"],
             "pending",
+            country=body.get("country"),
             meeting_id=meeting_id,
             language=body["language"],
             role=body["role"],
@@ -231,11 +235,30 @@ def stand_in_registration(events: RegistrationEvents) -> FastAPI:
             return JSONResponse({"detail": "not found"}, status_code=404)
         if registration["status"] == "confirmed":
             return JSONResponse({"detail": "already confirmed"}, status_code=409)
+        confirmed_here = sum(
+            1
+            for r in registrations.values()
+            if r["status"] == "confirmed" and r.get("country") == registration.get("country")
+        )
+        # quotas are per member state: no country, no quota
+        if quota is not None and registration.get("country") and confirmed_here >= quota:
+            registration["status"] = "waitlisted"
+            await events.send(
+                ParticipantWaitlisted,
+                registration["email"],
+                "waitlisted",
+                country=registration.get("country"),
+                meeting_id=registration["meeting_id"],
+                language=registration["language"],
+                role=registration["role"],
+            )
+            return JSONResponse({"id": registration_id, "status": "waitlisted"})
         registration["status"] = "confirmed"
         await events.send(
             ParticipantConfirmed,
             registration["email"],
             "confirmed",
+            country=registration.get("country"),
             meeting_id=registration["meeting_id"],
             language=registration["language"],
             role=registration["role"],

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from pesnet.devtools.seed_meeting4 import seed_meeting4
+from pesnet.devtools.seed_meeting4 import SeedError, seed_meeting4
 from pesnet.shared.events import CATALOG
 from pesnet.shared.events.registration import ParticipantRegistered, PersonalDataPurged
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
@@ -290,6 +290,8 @@ async def test_seed_meeting4_registers_confirms_and_publishes_version_1(
     languages = {p["person_id"]: p["language"] for p in participants}
     assert (languages["sekkouri"], languages["dur"], languages["abboudou"]) == ("ar", "en", "fr")
     roles = {p["person_id"]: p["role"] for p in participants}
+    countries = {p["person_id"]: p["country"] for p in participants}
+    assert (countries["dur"], countries["selcuk"], countries["abboudou"]) == ("TUR", None, None)
     assert (roles["souhail"], roles["jai-kumar"]) == ("moderator", "speaker")
 
     releases = (await agenda.get(f"/meetings/{MEETING}/programme/releases")).json()
@@ -301,3 +303,16 @@ async def test_seed_meeting4_registers_confirms_and_publishes_version_1(
         return len(tap.matching("agenda.programme.released")) == 1
 
     await eventually(only_one_release)
+
+
+async def test_seed_meeting4_stops_with_a_clear_error_when_speakers_are_waitlisted(
+    agenda: httpx.AsyncClient, registration_events: RegistrationEvents
+) -> None:
+    assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
+    transport = httpx.ASGITransport(app=stand_in_registration(registration_events, quota=3))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://registration"
+    ) as registration:
+        with pytest.raises(SeedError, match=r"waitlisted.*\(MAR\)"):
+            await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, within=30)
+    assert (await agenda.get(f"/meetings/{MEETING}/programme/releases")).json() == []

@@ -60,9 +60,6 @@ LANGUAGES: dict[str, str] = {
     "abboudou": "fr",
 }
 
-# Expertise France is not a member-state institution; its expert works on the
-# Sabil project in Morocco, so his delegation country is Morocco.
-COUNTRY_FALLBACK = "MAR"
 CONFIRMED = {"confirmed", "checked_in"}
 
 
@@ -98,6 +95,7 @@ async def seed_meeting4(
         if email not in ids:
             ids[email] = known[email]["registration_id"]
 
+    waitlisted: list[str] = []
     for email, registration_id in ids.items():
         if known.get(email, {}).get("status") in CONFIRMED:
             continue
@@ -108,6 +106,15 @@ async def seed_meeting4(
             raise SeedError(
                 f"confirming {email} ({registration_id}): {response.status_code} {response.text}"
             )
+        if response.status_code != 409 and response.json().get("status") == "waitlisted":
+            waitlisted.append(f"{email} ({bodies[email].get('country', 'no country')})")
+    if waitlisted:
+        # Fail now rather than wait: a waitlisted speaker never becomes confirmed by itself.
+        raise SeedError(
+            "registration waitlisted programme people instead of confirming them (delegation "
+            f"quota): {', '.join(waitlisted)}; a speaker or moderator must be a confirmed "
+            "participant before the programme can be released"
+        )
 
     await _wait_for(
         agenda,
@@ -133,6 +140,10 @@ def registrations_for(meeting: dict[str, Any], draft: dict[str, Any]) -> dict[st
         for person in session["speakers"]:
             roles.setdefault(person, "speaker")
     institutions = meeting["institutions"]
+    # People of the OIC secretariat (SESRIC) or of a partner without a member state
+    # (Expertise France) belong to no national delegation: registration takes them
+    # without a country (they then count against no delegation's quota).
+    secretariat = {o["institution"] for o in meeting["organisers"] if o["role"] == "secretariat"}
     bodies: dict[str, dict[str, Any]] = {}
     for person_id, person in meeting["people"].items():
         if person_id not in roles:
@@ -141,16 +152,19 @@ def registrations_for(meeting: dict[str, Any], draft: dict[str, Any]) -> dict[st
         given, family = NAMES.get(person_id) or _split(person["name"]["en"])
         email = f"{person_id}@example.org"
         position = person.get("position") or {}
-        bodies[email] = {
+        body: dict[str, Any] = {
             "given_name": given,
             "family_name": family,
             "email": email,
-            "country": institution.get("country") or COUNTRY_FALLBACK,
             "institution": (institution.get("name") or {}).get("en") or person_id,
             "position": position.get("en") or "Participant",
             "role": roles[person_id],
             "language": LANGUAGES.get(person_id, "en"),
         }
+        country = institution.get("country")
+        if country and person.get("institution") not in secretariat:
+            body["country"] = country
+        bodies[email] = body
     return bodies
 
 

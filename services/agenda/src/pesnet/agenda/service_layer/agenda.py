@@ -482,6 +482,7 @@ class Agenda:
             "family_name": registration["family_name"],
             "language": registration["language"],
             "role": registration["role"],
+            "country": registration.get("country"),
             "status": registration["status"],
             "as_of": event_time,
         }
@@ -550,6 +551,7 @@ class Agenda:
                     "status": doc["status"],
                     "language": doc["language"],
                     "role": doc["role"],
+                    "country": doc.get("country"),
                     "person_id": people[0].id if people else None,
                 }
             )
