@@ -228,6 +228,8 @@ def programme_html(view: ProgrammeView, lang: str) -> str:
         labels={key: value.get(lang) for key, value in LABELS.items()},
         days=days,
         sep=sep,
+        # French typography puts a (non-breaking) space before a colon
+        colon="\u00a0: " if lang == "fr" else ": ",
         changes=[
             {
                 "kind": c.kind,
