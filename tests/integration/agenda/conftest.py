@@ -16,6 +16,7 @@ import pytest
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from faststream.rabbit import RabbitBroker, RabbitQueue
+
 from pesnet.agenda.bootstrap import build_app
 from pesnet.agenda.settings import Settings
 from pesnet.shared.events import CATALOG
@@ -29,7 +30,6 @@ from pesnet.shared.events.registration import (
 from pesnet.shared.messaging import EventPublisher
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN, ServiceSettings
 from pesnet.shared.topology import events_exchange
-
 from tests.support import eventually
 
 SECRETARIAT = {"Authorization": f"Bearer {DEV_SECRETARIAT_TOKEN}"}

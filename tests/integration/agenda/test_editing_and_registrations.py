@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+
 from pesnet.devtools.seed_meeting4 import SeedError, seed_meeting4
 from pesnet.shared.events import CATALOG
 from pesnet.shared.events.registration import ParticipantRegistered, PersonalDataPurged
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
-
 from tests.integration.agenda.conftest import (
     MEETING,
     SECRETARIAT,

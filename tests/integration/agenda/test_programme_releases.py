@@ -106,6 +106,7 @@ async def test_release_render_move_and_release_version_2(
     )
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-language"] == "ar"
     assert '<html lang="ar" dir="rtl">' in page.text
     text = re.sub(r"<[^>]+>", " ", page.text)
     assert "الخميس، 29 فبراير 2024" in text

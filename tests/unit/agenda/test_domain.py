@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
+
 from pesnet.agenda.domain.chairmanship import AlreadyRecorded, ChairHolder, Chairmanship, ChairTerm
 from pesnet.agenda.domain.localtime import local_instant, wall_clock, zone_of
 from pesnet.agenda.domain.meeting import Meeting, Person, ordinal_title

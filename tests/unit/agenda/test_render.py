@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 from icalendar import Calendar
+
 from pesnet.agenda.adapters.labels import KIND_LABELS, LABELS
 from pesnet.agenda.adapters.render import (
     ProgrammeView,

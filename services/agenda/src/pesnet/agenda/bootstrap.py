@@ -4,6 +4,7 @@ indexes and handlers, and the HTTP app."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from pesnet.agenda.adapters.repository import INDEXES, AgendaRepository
 from pesnet.agenda.entrypoints import dev, http, messaging
 from pesnet.agenda.service_layer.agenda import Agenda

@@ -14,6 +14,7 @@ from typing import Any
 
 from icalendar import Calendar, Event
 from jinja2 import Environment, PackageLoader, select_autoescape
+
 from pesnet.agenda.adapters.labels import KIND_LABELS, LABELS
 from pesnet.agenda.domain.localtime import format_offset
 from pesnet.agenda.domain.meeting import Meeting

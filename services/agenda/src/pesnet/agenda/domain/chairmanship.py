@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import Localized
 from pesnet.shared.reference import member_states
-from pydantic import BaseModel, ConfigDict
 
 OICGroup = Literal["arab", "asian", "african"]
 

@@ -8,11 +8,12 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel, ConfigDict
+
 from pesnet.agenda.domain.localtime import zone_of
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.reference import is_member_state
-from pydantic import BaseModel, ConfigDict
 
 MeetingStatus = Literal["tentative", "scheduled"]
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

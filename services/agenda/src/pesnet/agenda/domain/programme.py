@@ -11,11 +11,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from pesnet.agenda.domain.localtime import local_instant
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.i18n import Language, Localized
-from pydantic import BaseModel, ConfigDict
 
 SessionKind = Literal[
     "registration",

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session, check_publishable
 from pesnet.shared.errors import Conflict
 from pesnet.shared.i18n import LANGUAGES, Localized, format_local_date
-from pydantic import BaseModel, ConfigDict
 
 ChangeKind = Literal["added", "removed", "moved", "retitled", "speakers_changed", "changed"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+
 from pesnet.agenda.entrypoints.http import AgendaDep
 from pesnet.agenda.service_layer.seed import seed_agenda
 from pesnet.shared.http import Secretariat

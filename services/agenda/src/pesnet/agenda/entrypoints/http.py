@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+
 from pesnet.agenda.adapters.render import (
     ProgrammeView,
     programme_html,
@@ -277,7 +278,9 @@ async def get_programme(
 
 def _render(view: ProgrammeView, lang: Language | None, format: str) -> Response:
     if format == "html":
-        return HTMLResponse(programme_html(view, lang or "en"))
+        return HTMLResponse(
+            programme_html(view, lang or "en"), headers={"content-language": lang or "en"}
+        )
     if format == "ics":
         name = (
             f"{view.meeting.id}-v{view.version}.ics"

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Annotated, Literal
 
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
 from pesnet.agenda.domain.chairmanship import ChairHolder, OICGroup
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionKind
 from pesnet.shared.i18n import Language, Localized
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
+from pymongo.errors import DuplicateKeyError
+
 from pesnet.agenda.adapters.render import ProgrammeView, programme_ics
 from pesnet.agenda.adapters.repository import CONFIRMED_STATUSES, AgendaRepository
 from pesnet.agenda.domain.chairmanship import ChairHolder, Chairmanship, ChairTerm
@@ -32,7 +34,6 @@ from pesnet.shared.logging import get_logger
 from pesnet.shared.mongo import Client, in_transaction
 from pesnet.shared.mongo import Session as DbSession
 from pesnet.shared.outbox import Outbox
-from pymongo.errors import DuplicateKeyError
 
 log = get_logger(__name__)
 T = TypeVar("T")
