@@ -82,6 +82,22 @@ async def test_seed_is_idempotent_and_announces_the_meeting_and_the_handover(
     assert [t["holder"]["institution"] for t in chair["past"]] == ["iskur"]
     assert chair["past"][0]["to_date"] == "2024-02-29"
 
+    anapec = {
+        "institution": "anapec",
+        "name": {"ar": "الوكالة", "en": "ANAPEC", "fr": "ANAPEC"},
+        "country": "MAR",
+        "oic_group": "arab",
+    }
+    handovers = "/network/chairmanship/handovers"
+    again = {"incoming": anapec, "effective_date": "2024-02-29", "term": "2024-2026"}
+    assert (await agenda.post(handovers, json=again)).status_code == 401
+    assert (await agenda.post(handovers, json=again, headers=SECRETARIAT)).status_code == 409
+    wrong_group = {**again, "incoming": {**anapec, "institution": "x", "oic_group": "asian"}}
+    refused = await agenda.post(handovers, json=wrong_group, headers=SECRETARIAT)
+    assert refused.json()["detail"][0]["field"] == "incoming.oic_group"
+    bad_term = await agenda.post(handovers, json={**again, "term": "2024"}, headers=SECRETARIAT)
+    assert bad_term.json()["detail"][0]["field"] == "term"
+
 
 async def test_release_render_move_and_release_version_2(
     agenda: httpx.AsyncClient, tap: EventTap, registration_events: RegistrationEvents
