@@ -3,6 +3,7 @@ confirmations from registration events, release, rendering, a move and version 2
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
@@ -138,8 +139,13 @@ async def test_release_render_move_and_release_version_2(
     assert moved.status_code == 200, moved.text
     assert (moved.json()["start"], moved.json()["end"]) == ("16:15", "17:45")
 
-    second = await agenda.post(f"/meetings/{MEETING}/programme/releases", headers=SECRETARIAT)
-    assert second.status_code == 201, second.text
+    # two secretaries press "publish" at once: one version 2, one 409
+    both = await asyncio.gather(
+        agenda.post(f"/meetings/{MEETING}/programme/releases", headers=SECRETARIAT),
+        agenda.post(f"/meetings/{MEETING}/programme/releases", headers=SECRETARIAT),
+    )
+    assert sorted(r.status_code for r in both) == [201, 409], [r.text for r in both]
+    second = next(r for r in both if r.status_code == 201)
     body = second.json()
     assert body["version"] == 2
     assert [(c["kind"], c["session_id"]) for c in body["changes"]] == [("moved", "session-2")]
@@ -147,6 +153,8 @@ async def test_release_render_move_and_release_version_2(
     assert affected == {registrations[p]: ["session-2"] for p in SESSION_2_PEOPLE}
 
     released = await tap.wait_for("agenda.programme.released", version=2)
+    await tap.settle()
+    assert len(tap.matching("agenda.programme.released", version=2)) == 1
     event = released[0]["data"]
     assert event["changes"][0]["session_id"] == "session-2"
     assert "Session 2" in event["changes"][0]["title"]["en"]
