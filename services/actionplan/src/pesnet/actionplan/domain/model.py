@@ -295,6 +295,14 @@ class Plan(Entity):
         if planned_start is not None or planned_end is not None:
             new_start = planned_start or activity.planned_start
             new_end = planned_end or activity.planned_end
+            if (
+                planned_end is None
+                and planned_start
+                and activity.planned_start
+                and activity.planned_end
+            ):
+                # a new start alone moves the whole activity: it keeps its duration
+                new_end = planned_start + (activity.planned_end - activity.planned_start)
             self._check_dates(new_start, new_end, "planned")
             activity.planned_start, activity.planned_end = new_start, new_end
         if status == "ongoing":
