@@ -248,3 +248,15 @@ def test_a_report_is_validated_once_or_returned_with_a_comment() -> None:
     )
     with pytest.raises(Conflict):
         plan.validate_report(second, now=NOW)
+
+
+def test_every_vocabulary_has_its_three_language_labels() -> None:
+    from typing import get_args
+
+    from pesnet.actionplan.domain.labels import ACTIVITY_STATUSES, ACTIVITY_TYPES
+    from pesnet.actionplan.domain.model import ActivityStatus, ActivityType
+    from pesnet.actionplan.translations import missing_translations
+
+    assert set(ACTIVITY_TYPES) == set(get_args(ActivityType))
+    assert set(ACTIVITY_STATUSES) == set(get_args(ActivityStatus))
+    assert missing_translations() == []
