@@ -111,6 +111,19 @@ async def test_commands_need_a_token(actionplan: Any) -> None:
     assert r.status_code == 401  # a focal point is not the secretariat
     r = await actionplan.http.post("/plans/2024-2026/needs", json={}, headers=bearer("fp_forged"))
     assert r.status_code == 401
+    # a revoked focal-point token no longer works
+    r = await actionplan.http.post(
+        "/focal-points",
+        json={"institution": "iskur", "name": "Former NFP", "email": "old@iskur.example"},
+        headers=SECRETARIAT,
+    )
+    old_token, old_id = r.json()["token"], r.json()["id"]
+    r = await actionplan.http.get("/cooperation/proposals", headers=bearer(old_token))
+    assert (r.status_code, r.json()) == (200, [])
+    r = await actionplan.http.delete(f"/focal-points/{old_id}", headers=SECRETARIAT)
+    assert r.status_code == 204
+    r = await actionplan.http.get("/cooperation/proposals", headers=bearer(old_token))
+    assert r.status_code == 401
 
 
 async def test_results_framework_bad_input(actionplan: Any) -> None:
@@ -242,3 +255,23 @@ async def test_activity_status_by_its_lead_focal_point(actionplan: Any, taps: An
     updates = await public.wait_for("actionplan.activity.updated", count=2)
     assert [u["data"]["status"] for u in updates] == ["ongoing", "completed"]
     assert updates[-1]["data"]["actual_end"] == "2024-10-06"
+
+
+async def test_needs_bad_input(actionplan: Any) -> None:
+    http = actionplan.http
+    await adopted_plan(http)
+    fp = await focal_point(http, "aneti", "nfp@aneti.example")
+    need = {"thematic_area": "digital", "priority": "high", "title": {"fr": "Plateforme d'appariement"}}
+    r = await http.post("/plans/2024-2026/needs", json={**need, "thematic_area": "tourism"}, headers=fp)
+    assert (r.status_code, fields(r)) == (422, ["thematic_area"])
+    r = await http.post("/plans/2024-2026/needs", json={**need, "priority": "urgent"}, headers=fp)
+    assert (r.status_code, fields(r)) == (422, ["priority"])
+    r = await http.post("/plans/2024-2026/needs", json={**need, "title": {}}, headers=fp)
+    assert (r.status_code, fields(r)) == (422, ["title"])
+    r = await http.post("/plans/2024-2026/needs", json={**need, "institution": "anapec"}, headers=fp)
+    assert (r.status_code, fields(r)) == (422, ["institution"])  # the token names the institution
+    r = await http.post("/plans/2024-2026/needs", json=need, headers=fp)
+    assert (r.status_code, r.json()["institution"], r.json()["languages"]) == (201, "aneti", ["fr"])
+    # the secretariat is no institution: needs come from focal points
+    r = await http.post("/plans/2024-2026/needs", json=need, headers=SECRETARIAT)
+    assert r.status_code == 403

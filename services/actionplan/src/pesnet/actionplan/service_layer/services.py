@@ -28,7 +28,7 @@ from pesnet.actionplan.domain.model import (
 )
 from pesnet.actionplan.domain.periods import parse_period
 from pesnet.shared.envelope import utcnow
-from pesnet.shared.errors import Conflict, Forbidden, NotFound
+from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.actionplan import (
     ActivityChanged,
     ActivityCreated,
@@ -437,6 +437,8 @@ class ActionPlanService:
 
     async def submit_need(self, period: str, actor: Actor, **fields: Any) -> Need:
         institution = actor.require_institution()
+        if not Localized.model_validate(fields["title"]).get("en").strip():
+            raise InvalidInput("a title in at least one of ar, en, fr is required", field="title")
 
         async def work(session: Session) -> Need:
             plan = await self._plan(period, session)
@@ -460,6 +462,8 @@ class ActionPlanService:
 
     async def submit_offer(self, period: str, actor: Actor, **fields: Any) -> Offer:
         institution = actor.require_institution()
+        if not Localized.model_validate(fields["title"]).get("en").strip():
+            raise InvalidInput("a title in at least one of ar, en, fr is required", field="title")
 
         async def work(session: Session) -> Offer:
             plan = await self._plan(period, session)
