@@ -261,14 +261,22 @@ async def test_needs_bad_input(actionplan: Any) -> None:
     http = actionplan.http
     await adopted_plan(http)
     fp = await focal_point(http, "aneti", "nfp@aneti.example")
-    need = {"thematic_area": "digital", "priority": "high", "title": {"fr": "Plateforme d'appariement"}}
-    r = await http.post("/plans/2024-2026/needs", json={**need, "thematic_area": "tourism"}, headers=fp)
+    need = {
+        "thematic_area": "digital",
+        "priority": "high",
+        "title": {"fr": "Plateforme d'appariement"},
+    }
+    r = await http.post(
+        "/plans/2024-2026/needs", json={**need, "thematic_area": "tourism"}, headers=fp
+    )
     assert (r.status_code, fields(r)) == (422, ["thematic_area"])
     r = await http.post("/plans/2024-2026/needs", json={**need, "priority": "urgent"}, headers=fp)
     assert (r.status_code, fields(r)) == (422, ["priority"])
     r = await http.post("/plans/2024-2026/needs", json={**need, "title": {}}, headers=fp)
     assert (r.status_code, fields(r)) == (422, ["title"])
-    r = await http.post("/plans/2024-2026/needs", json={**need, "institution": "anapec"}, headers=fp)
+    r = await http.post(
+        "/plans/2024-2026/needs", json={**need, "institution": "anapec"}, headers=fp
+    )
     assert (r.status_code, fields(r)) == (422, ["institution"])  # the token names the institution
     r = await http.post("/plans/2024-2026/needs", json=need, headers=fp)
     assert (r.status_code, r.json()["institution"], r.json()["languages"]) == (201, "aneti", ["fr"])
