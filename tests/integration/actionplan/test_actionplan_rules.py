@@ -255,6 +255,9 @@ async def test_activity_status_by_its_lead_focal_point(actionplan: Any, taps: An
     updates = await public.wait_for("actionplan.activity.updated", count=2)
     assert [u["data"]["status"] for u in updates] == ["ongoing", "completed"]
     assert updates[-1]["data"]["actual_end"] == "2024-10-06"
+    created = await public.wait_for("actionplan.activity.created")
+    assert created[0]["data"]["participants"] == [{"institution": "iskur", "role": "host"}]
+    assert created[0]["data"]["lead_institutions"] == ["anapec"]
 
 
 async def test_needs_bad_input(actionplan: Any) -> None:
@@ -283,3 +286,14 @@ async def test_needs_bad_input(actionplan: Any) -> None:
     # the secretariat is no institution: needs come from focal points
     r = await http.post("/plans/2024-2026/needs", json=need, headers=SECRETARIAT)
     assert r.status_code == 403
+
+
+async def test_openapi_health_and_unknown_plan(actionplan: Any) -> None:
+    http = actionplan.http
+    assert (await http.get("/healthz")).json()["status"] == "ok"
+    paths = (await http.get("/openapi.json")).json()["paths"]
+    assert {"/plans", "/plans/{period}", "/plans/{period}/report", "/dev/seed"} <= set(paths)
+    r = await http.get("/plans/2030-2031")
+    assert r.status_code == 404
+    r = await http.get("/plans/2030-2031/report", params={"lang": "de"})
+    assert (r.status_code, fields(r)) == (422, ["lang"])

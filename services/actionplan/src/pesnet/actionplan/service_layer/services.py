@@ -32,6 +32,7 @@ from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.actionplan import (
     ActivityChanged,
     ActivityCreated,
+    ActivityParticipant,
     ActivityUpdated,
     CooperationAnswered,
     CooperationParty,
@@ -89,6 +90,11 @@ def activity_payload(
         planned_end=activity.planned_end,
         actual_start=activity.actual_start,
         actual_end=activity.actual_end,
+        summary=activity.summary,
+        participants=[
+            ActivityParticipant(institution=p.institution, role=p.role)
+            for p in activity.participants
+        ],
     )
 
 
