@@ -316,3 +316,22 @@ async def test_matching_picks_what_a_person_would(actionplan: Any, taps: Any) ->
         ("socso", "accepted"),
         ("pes-idn", "accepted"),
     }
+
+    # Jordan declines ISKUR's platform: the proposal is declined, ISKUR's two seats reopen.
+    iskur_offer = next(p for p in proposals if p["parties"][0]["institution"] == "iskur")
+    declined = await post(
+        http,
+        f"/cooperation/proposals/{iskur_offer['id']}/answer",
+        {"answer": "declined"},
+        fps["pes-jor"],
+    )
+    assert declined["status"] == "declined"
+    # Matching again keeps the live proposals and re-uses the freed seats: ANAPEC (which did not
+    # decline) is proposed again, and ANEM's e-services need, left out the first time because
+    # ISKUR was full, now gets the second seat. Jordan is not proposed ISKUR again.
+    again = (await post(http, f"{P}/matching", None))["proposed"]
+    assert [
+        (p["parties"][0]["institution"], p["kind"], sorted(need_of[n] for n in p["need_ids"]))
+        for p in again
+    ] == [("iskur", "multilateral", ["anapec", "anem"])]
+    assert again[0]["rank"] == 6  # ranks continue after the first round's five

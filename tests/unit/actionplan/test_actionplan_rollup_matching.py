@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from pesnet.actionplan.domain.cooperation import Proposal
+from pesnet.actionplan.domain.cooperation import Proposal, commitments
 from pesnet.actionplan.domain.matching import Need, Offer, match, score_pair
 from pesnet.actionplan.domain.model import Plan, Target, ThematicArea
 from pesnet.actionplan.domain.rollup import area_rollups, indicator_progress, plan_rollup
@@ -164,3 +164,19 @@ def test_both_sides_answer_a_proposal() -> None:
     proposal.answer("tun", "accepted", now=NOW)
     assert [p.answer for p in proposal.parties] == ["accepted", "accepted"]
     assert proposal.model_dump()["status"] == "accepted"
+
+
+def test_matching_again_keeps_live_proposals_and_skips_declined_pairs() -> None:
+    needs = [need("n1", "tun"), need("n2", "sen", "medium"), need("n3", "egy", "low")]
+    first = match(needs, [offer("o1", "anapec", capacity=2)], AREAS)
+    assert [m.need_ids for m in first] == [["n1", "n2"]]
+    proposal = Proposal.from_match("coop-1", "2024-2026", first[0], text("Offer"), 1, NOW)
+
+    # while the proposal is live, its needs and seats are taken: nothing new to propose
+    assert match(needs, [offer("o1", "anapec", capacity=2)], AREAS, commitments([proposal])) == []
+
+    # Senegal declines: Tunisia stays a candidate, Senegal's pair is not proposed again,
+    # so the low-priority Egyptian need gets the other seat
+    proposal.answer("sen", "declined", now=NOW)
+    again = match(needs, [offer("o1", "anapec", capacity=2)], AREAS, commitments([proposal]))
+    assert [m.need_ids for m in again] == [["n1", "n3"]]

@@ -112,10 +112,6 @@ class Repository:
         return [from_doc(Offer, doc) async for doc in cursor]
 
     # proposals
-    async def proposal_keys(self, period: str, session: Session) -> set[str]:
-        cursor = self.db[PROPOSALS].find({"period": period}, {"key": 1}, session=session)
-        return {doc["key"] async for doc in cursor}
-
     async def insert_proposal(self, proposal: Proposal, session: Session) -> None:
         await self.db[PROPOSALS].insert_one(to_doc(proposal, "id"), session=session)
 
@@ -131,14 +127,18 @@ class Repository:
         )
 
     async def proposals(
-        self, period: str | None = None, institution: str | None = None
+        self,
+        period: str | None = None,
+        institution: str | None = None,
+        *,
+        session: Session | None = None,
     ) -> list[Proposal]:
         query: Document = {}
         if period:
             query["period"] = period
         if institution:
             query["parties.institution"] = institution
-        cursor = self.db[PROPOSALS].find(query).sort([("period", 1), ("rank", 1)])
+        cursor = self.db[PROPOSALS].find(query, session=session).sort([("period", 1), ("rank", 1)])
         return [from_doc(Proposal, doc) async for doc in cursor]
 
     # reminders

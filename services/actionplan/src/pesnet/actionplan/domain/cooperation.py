@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pesnet.actionplan.domain.matching import Match, PairScore
+from pesnet.actionplan.domain.matching import Commitments, Match, PairScore
 from pesnet.shared.errors import Conflict, Forbidden
 from pesnet.shared.i18n import Localized
 from pydantic import BaseModel
@@ -86,3 +86,29 @@ class Proposal(BaseModel):
             self.status = "declined"
         elif all(p.answer == "accepted" for p in self.parties):
             self.status = "accepted"
+
+
+def commitments(proposals: list[Proposal]) -> Commitments:
+    """What matching must respect from earlier proposals (see `Commitments`). In a declined
+    proposal only the pairs of the institutions that declined are excluded: if the offering
+    side declined, all of them; other needs go back to the pool."""
+    served: set[str] = set()
+    by_offer: dict[str, set[str]] = {}
+    declined: set[tuple[str, str]] = set()
+    for proposal in proposals:
+        if proposal.status == "declined":
+            decliners = {p.institution for p in proposal.parties if p.answer == "declined"}
+            offer_declined = any(
+                p.side == "offer" and p.answer == "declined" for p in proposal.parties
+            )
+            for pair in proposal.pairs:
+                if offer_declined or pair.institution in decliners:
+                    declined.add((pair.need_id, proposal.offer_id))
+            continue
+        served.update(proposal.need_ids)
+        by_offer.setdefault(proposal.offer_id, set()).update(p.institution for p in proposal.pairs)
+    return Commitments(
+        served_needs=frozenset(served),
+        served_by_offer={k: frozenset(v) for k, v in by_offer.items()},
+        declined_pairs=frozenset(declined),
+    )

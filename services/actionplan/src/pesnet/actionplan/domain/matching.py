@@ -14,13 +14,17 @@ secretariat officer would:
 3. Scarce capacity goes to the most urgent needs first: pairs are taken in order of
    need priority, then score; each need gets at most one offer, and an offer serves
    at most `capacity` needs, of different institutions.
-4. An offer left with one need is a bilateral proposal; with several, a multilateral
+4. Matching again only adds: needs already in a live proposal stay where they are, the
+   seats they take are used, and a pair one side declined is not proposed again.
+5. An offer left with one need is a bilateral proposal; with several, a multilateral
    one. Proposals are ranked by score (a multilateral proposal scores the mean of its
    pairs) and say why in ar/en/fr.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -133,11 +137,34 @@ def score_pair(need: Need, offer: Offer) -> PairScore | None:
     )
 
 
-def match(needs: list[Need], offers: list[Offer], areas: list[ThematicArea]) -> list[Match]:
+@dataclass(frozen=True)
+class Commitments:
+    """What earlier proposals settled, so that matching again only adds to them: needs in a
+    live (proposed or accepted) proposal are served, the seats they take are used, and a
+    pair one side declined is not proposed again."""
+
+    served_needs: frozenset[str] = frozenset()
+    # offer id → institutions it already serves in live proposals
+    served_by_offer: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    declined_pairs: frozenset[tuple[str, str]] = frozenset()  # (need id, offer id)
+
+
+def match(
+    needs: list[Need],
+    offers: list[Offer],
+    areas: list[ThematicArea],
+    commitments: Commitments | None = None,
+) -> list[Match]:
     """Proposals for the given needs and offers, best first."""
+    settled = commitments or Commitments()
     candidates: list[tuple[PairScore, Offer]] = []
     for offer in offers:
+        already = settled.served_by_offer.get(offer.id, frozenset())
         for need in needs:
+            if need.id in settled.served_needs or (need.id, offer.id) in settled.declined_pairs:
+                continue
+            if need.institution in already:
+                continue
             pair = score_pair(need, offer)
             if pair is not None:
                 candidates.append((pair, offer))
@@ -149,7 +176,8 @@ def match(needs: list[Need], offers: list[Offer], areas: list[ThematicArea]) -> 
     assigned: dict[str, list[PairScore]] = {}
     for pair, offer in candidates:
         taken = assigned.setdefault(offer.id, [])
-        if pair.need_id in served or len(taken) >= offer.capacity:
+        seats = offer.capacity - len(settled.served_by_offer.get(offer.id, ()))
+        if pair.need_id in served or len(taken) >= seats:
             continue
         if any(t.institution == pair.institution for t in taken):
             continue  # one institution is one party: its best need speaks for it

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from pesnet.actionplan.adapters.repository import Repository
-from pesnet.actionplan.domain.cooperation import Answer, Proposal
+from pesnet.actionplan.domain.cooperation import Answer, Proposal, commitments
 from pesnet.actionplan.domain.matching import Need, Offer, match
 from pesnet.actionplan.domain.model import (
     Activity,
@@ -500,8 +500,8 @@ class ActionPlanService:
         return await self.repo.offers(period)
 
     async def run_matching(self, period: str) -> list[Proposal]:
-        """Propose cooperation for the needs and offers on file; a proposal already made
-        (same offer, same needs) is not made again."""
+        """Propose cooperation for the needs and offers on file, on top of the proposals
+        already made (see `Commitments`); ranks continue after the earlier ones."""
 
         async def work(session: Session) -> list[Proposal]:
             plan = await self._plan(period, session)
@@ -510,12 +510,16 @@ class ActionPlanService:
             needs = await self.repo.needs(period, session)
             offers = await self.repo.offers(period, session)
             offer_by_id = {o.id: o for o in offers}
-            existing = await self.repo.proposal_keys(period, session)
+            earlier = await self.repo.proposals(period, session=session)
+            existing = {p.key for p in earlier}
+            settled = commitments(earlier)
             now = self.clock()
             created: list[Proposal] = []
-            for rank, found in enumerate(match(needs, offers, plan.thematic_areas), start=1):
+            rank = max((p.rank for p in earlier), default=0)
+            for found in match(needs, offers, plan.thematic_areas, settled):
                 if found.key in existing:
                     continue
+                rank += 1
                 offer = offer_by_id[found.offer_id]
                 proposal = Proposal.from_match(
                     new_id("coop"), period, found, offer.title, rank, now
