@@ -311,7 +311,9 @@ class ActionPlanService:
         comment: str | None,
     ) -> ProgressReport:
         institution = actor.require_institution()
-        assert actor.contact is not None
+        reporter = actor.contact
+        if reporter is None:
+            raise Forbidden("progress is reported by a focal point")
 
         async def work(session: Session) -> ProgressReport:
             plan = await self._plan(period, session)
@@ -321,7 +323,7 @@ class ActionPlanService:
                 actual_value=actual_value,
                 comment=comment,
                 institution=institution,
-                reporter=actor.contact,  # type: ignore[arg-type]
+                reporter=reporter,
                 now=self.clock(),
             )
             await self.repo.save_plan(plan, session)
