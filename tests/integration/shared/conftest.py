@@ -25,12 +25,17 @@ class ThingCounted(PublicPayload):
     count: int
 
 
+class NobodyListens(EventPayload):
+    n: int
+
+
 TEST_CATALOG = EventCatalog(
     [
         EventSpec("kerneltest.thing.happened", ThingHappened, "test event"),
         EventSpec(
             "kerneltest.thing.counted", ThingCounted, "public test event", visibility="public"
         ),
+        EventSpec("kerneltest.nobody.listened", NobodyListens, "a type no queue binds"),
     ]
 )
 

@@ -99,7 +99,7 @@ async def test_entry_published_again_when_relay_dies_before_marking_has_one_effe
         await in_transaction(rt.client, work)
 
         class RelayDiesAfterPublishing(OutboxRelay):
-            async def mark_published(self, doc: dict[str, Any]) -> None:
+            async def mark_published(self, docs: list[dict[str, Any]]) -> None:
                 raise ConnectionError("killed before marking")
 
         dying = RelayDiesAfterPublishing(

@@ -51,7 +51,7 @@ class ServiceRuntime:
             lease_seconds=settings.outbox_lease_seconds,
         )
         self.consumer = EventConsumer(
-            queue_name or settings.service_name,
+            queue_name or settings.queue,
             catalog,
             self.client,
             Inbox(self.db),
