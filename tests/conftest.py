@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.rabbit import TestVhost
 from pesnet.devtools.smtp_sink import SmtpSink

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from faststream.rabbit import RabbitBroker
+
 from pesnet.actionplan.bootstrap import build_app
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN

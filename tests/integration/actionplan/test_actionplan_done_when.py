@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 import pytest
+
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 
 pytestmark = pytest.mark.integration

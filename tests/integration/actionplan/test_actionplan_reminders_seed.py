@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from pesnet.actionplan.bootstrap import build_app
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.mongo import Client

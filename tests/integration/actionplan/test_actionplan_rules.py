@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 
 pytestmark = pytest.mark.integration

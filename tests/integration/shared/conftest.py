@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitBroker
+
 from pesnet.shared.catalog import EventCatalog, EventPayload, EventSpec, PublicPayload
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from pesnet.shared.messaging import HandlerContext
 from pesnet.shared.mongo import Session, in_transaction
 from pesnet.shared.outbox import OutboxRelay
 from pesnet.shared.runtime import ServiceRuntime
-
 from tests.integration.shared.conftest import ThingHappened
 from tests.support import eventually
 

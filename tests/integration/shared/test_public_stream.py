@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from faststream.rabbit import RabbitBroker
+
 from pesnet.shared.events import CATALOG
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.registration import ParticipantRegistered
@@ -13,7 +14,6 @@ from pesnet.shared.i18n import Localized
 from pesnet.shared.messaging import EventPublisher
 from pesnet.shared.partners import add_partner, partner_queue_name
 from pesnet.shared.topology import consumer_queue, unrouted_queue
-
 from tests.integration.shared.conftest import TEST_CATALOG, NobodyListens
 from tests.support import eventually
 

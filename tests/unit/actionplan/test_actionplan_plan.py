@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+
 from pesnet.actionplan.domain.model import Participation, Plan, Target
 from pesnet.actionplan.domain.periods import parse_period, reporting_periods
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput

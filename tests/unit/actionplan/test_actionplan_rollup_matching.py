@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+
 from pesnet.actionplan.domain.cooperation import Proposal, commitments
 from pesnet.actionplan.domain.matching import Need, Offer, match, score_pair
 from pesnet.actionplan.domain.model import Plan, Target, ThematicArea

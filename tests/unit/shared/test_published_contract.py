@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from pesnet.shared.events import CATALOG
-
 from scripts.check_languages import localized_gaps, seed_gaps
 from scripts.generate_schemas import render
 

@@ -15,6 +15,7 @@ import asyncio
 import re
 
 from faststream.rabbit import RabbitBroker
+
 from pesnet.shared.events import CATALOG
 from pesnet.shared.settings import ServiceSettings
 from pesnet.shared.topology import declare_core, declare_partner_queue

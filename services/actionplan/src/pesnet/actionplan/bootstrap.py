@@ -4,6 +4,7 @@ indexes, the reminder scheduler and the HTTP app."""
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+
 from pesnet.actionplan.adapters.repository import INDEXES
 from pesnet.actionplan.entrypoints import dev, http
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler

@@ -13,6 +13,7 @@ from html import escape
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
+
 from pesnet.actionplan.domain.labels import (
     ACTIVITY_STATUSES,
     ACTIVITY_TYPES,

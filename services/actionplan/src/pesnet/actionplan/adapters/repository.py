@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
 from pesnet.actionplan.domain.cooperation import Proposal
 from pesnet.actionplan.domain.matching import Need, Offer
 from pesnet.actionplan.domain.model import Plan
 from pesnet.shared.mongo import Database, Document, IndexSpec, Session
-from pydantic import BaseModel
 
 PLANS = "plans"
 FOCAL_POINTS = "focal_points"

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import BaseModel
+
 from pesnet.actionplan.domain.matching import Commitments, Match, PairScore
 from pesnet.shared.errors import Conflict, Forbidden
 from pesnet.shared.i18n import Localized
-from pydantic import BaseModel
 
 Answer = Literal["accepted", "declined"]
 ProposalStatus = Literal["proposed", "accepted", "declined"]

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from pesnet.actionplan.domain.labels import ACTIVITY_TYPES, LANGUAGE_NAMES, PRIORITIES
 from pesnet.actionplan.domain.model import ActivityType, ThematicArea
 from pesnet.shared.i18n import Language, Localized
-from pydantic import BaseModel, ConfigDict, Field
 
 Priority = Literal["high", "medium", "low"]
 PRIORITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.6, "low": 0.3}

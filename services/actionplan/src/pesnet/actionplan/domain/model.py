@@ -15,11 +15,12 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from pesnet.actionplan.domain.periods import parse_period, plan_bounds, reporting_periods
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.common import Contact, MeetingId
 from pesnet.shared.i18n import Localized
-from pydantic import BaseModel, ConfigDict, Field
 
 PlanStatus = Literal["draft", "adopted", "closed"]
 ActivityType = Literal[

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from pesnet.actionplan.domain.model import Indicator, Plan
 from pesnet.shared.i18n import Localized
-from pydantic import BaseModel, ConfigDict
 
 IndicatorState = Literal["on_track", "off_track", "no_data", "no_target", "reported"]
 

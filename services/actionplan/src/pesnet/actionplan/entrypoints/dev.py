@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+
 from pesnet.actionplan.entrypoints.http import Service
 from pesnet.actionplan.service_layer.seed import seed
 from pesnet.shared.http import Secretariat

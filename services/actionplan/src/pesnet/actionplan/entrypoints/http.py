@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
 from pesnet.actionplan.adapters.report import render_csv, render_html
 from pesnet.actionplan.domain.cooperation import Answer, Proposal
 from pesnet.actionplan.domain.matching import Priority
@@ -28,7 +30,6 @@ from pesnet.shared.errors import Unauthorized
 from pesnet.shared.events.common import Country
 from pesnet.shared.http import Secretariat, bearer, get_runtime
 from pesnet.shared.i18n import Language, Localized
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 AreaId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 InstitutionId = Annotated[str, Field(min_length=1, max_length=64)]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from pymongo.errors import DuplicateKeyError
+
 from pesnet.actionplan.domain.model import Plan
 from pesnet.actionplan.domain.periods import reporting_period_end, reporting_periods
 from pesnet.actionplan.service_layer.services import ActionPlanService
@@ -21,7 +23,6 @@ from pesnet.shared.events.common import Contact
 from pesnet.shared.i18n import Localized
 from pesnet.shared.logging import get_logger
 from pesnet.shared.mongo import Session
-from pymongo.errors import DuplicateKeyError
 
 log = get_logger(__name__)
 
