@@ -7,9 +7,14 @@ from datetime import date
 from typing import Any
 
 import pytest
+from faststream.rabbit import RabbitBroker
 
 from pesnet.actionplan.bootstrap import build_app
 from pesnet.actionplan.settings import Settings
+from pesnet.shared.events import CATALOG
+from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.i18n import Localized
+from pesnet.shared.messaging import EventPublisher
 from pesnet.shared.mongo import Client
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 
@@ -105,3 +110,38 @@ async def test_dev_seed_records_the_two_plans_once(
         assert plans[period]["thematic_areas"] == plans[period]["activities"] == 0
     outbox = mongo_client[actionplan_settings.database]["outbox"]
     assert await outbox.count_documents({"type": "actionplan.plan.adopted"}) == 1
+
+
+async def test_the_report_names_the_meeting_the_agenda_announced(
+    actionplan: Any, rabbit_url: str
+) -> None:
+    http = actionplan.http
+    await post(http, "/dev/seed", None)
+    title = {
+        "ar": "الاجتماع الرابع لشبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة",
+        "en": "4th Meeting of the OIC Public Employment Services Network (OIC-PESNET)",
+        "fr": "4e réunion du Réseau des services publics de l'emploi de l'OCI (OIC-PESNET)",
+    }
+    # the agenda service announces the 4th meeting (published here as the agenda would)
+    broker = RabbitBroker(rabbit_url, logger=None)
+    await broker.connect()
+    try:
+        event = CATALOG.envelope(
+            MeetingScheduled(meeting_id="pesnet-4", number=4, title=Localized(**title),
+                             timezone="Africa/Casablanca"),
+            source="/pesnet/agenda",
+        )  # fmt: skip
+        await EventPublisher(broker).publish(event)
+    finally:
+        await broker.stop()
+    for _ in range(50):
+        plan = (await http.get(P)).json()
+        if plan["meetings"]:
+            break
+        await asyncio.sleep(0.2)
+    assert plan["meetings"] == {"pesnet-4": title}
+    page = (await http.get(f"{P}/report", params={"lang": "ar"})).text
+    assert f"نوقش المشروع في: {title['ar']}" in page
+    # the 3rd meeting was never announced by the agenda: the 2021-2022 report shows its id
+    page = (await http.get("/plans/2021-2022/report", params={"lang": "en"})).text
+    assert "Adopted at: pesnet-3 (3 June 2021)" in page

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from pesnet.actionplan.adapters.repository import INDEXES
-from pesnet.actionplan.entrypoints import dev, http
+from pesnet.actionplan.entrypoints import dev, http, messaging
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler
 from pesnet.actionplan.service_layer.services import ActionPlanService
 from pesnet.actionplan.settings import Settings
@@ -18,6 +18,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = ServiceRuntime(settings, indexes=INDEXES)
     service = ActionPlanService(runtime)
+    messaging.register(runtime, service.repo)
     scheduler = ReminderScheduler(
         service,
         interval_seconds=settings.reminder_interval_seconds,

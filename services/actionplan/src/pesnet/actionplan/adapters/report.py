@@ -28,7 +28,8 @@ from pesnet.shared.i18n import Localized, direction, format_local_date
 TEXT: dict[str, Localized] = {
     "report": L("تقرير التنفيذ", "Implementation report", "Rapport de mise en œuvre"),
     "status": L("الحالة", "Status", "Statut"),
-    "adopted": L("اعتمدت في الاجتماع", "Adopted at meeting", "Adopté à la réunion"),
+    "adopted": L("اعتمدت في", "Adopted at", "Adopté lors de"),
+    "draft_meeting": L("نوقش المشروع في", "Draft discussed at", "Projet examiné lors de"),
     "summary": L("ملخص", "Summary", "Synthèse"),
     "chart": L(
         "التقدم حسب المجال المواضيعي",
@@ -138,7 +139,15 @@ def _rows(plan: Plan, lang: str) -> list[dict[str, str]]:
     return rows
 
 
-def render_html(plan: Plan, lang: str) -> str:
+def render_html(plan: Plan, lang: str, meetings: dict[str, Localized] | None = None) -> str:
+    """The report page; `meetings` names the plan's meetings (else their ids are shown)."""
+
+    def meeting(meeting_id: str | None) -> str | None:
+        if meeting_id is None:
+            return None
+        title = (meetings or {}).get(meeting_id)
+        return title.get(lang) if title else meeting_id
+
     text = {key: value.get(lang) for key, value in TEXT.items()}
     overall: Rollup = plan_rollup(plan)
     activities = [
@@ -171,7 +180,8 @@ def render_html(plan: Plan, lang: str) -> str:
         title=plan.title.get(lang),
         period=plan.period,
         status=PLAN_STATUSES[plan.status].get(lang),
-        meeting_id=plan.meeting_id,
+        meeting=meeting(plan.meeting_id),
+        draft_meeting=meeting(plan.draft_meeting_id),
         adopted_on=format_local_date(plan.adopted_at.date(), lang, "long")
         if plan.adopted_at
         else None,

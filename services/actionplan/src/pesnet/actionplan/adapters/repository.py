@@ -20,6 +20,8 @@ NEEDS = "needs"
 OFFERS = "offers"
 PROPOSALS = "cooperation_proposals"
 REMINDERS = "reminders"
+# the agenda's meetings, as far as this service needs them (from agenda.meeting.scheduled)
+MEETINGS = "meetings"
 
 INDEXES = (
     IndexSpec(FOCAL_POINTS, [("token_hash", 1)], unique=True, name="token_hash_unique"),
@@ -141,6 +143,14 @@ class Repository:
             query["parties.institution"] = institution
         cursor = self.db[PROPOSALS].find(query, session=session).sort([("period", 1), ("rank", 1)])
         return [from_doc(Proposal, doc) async for doc in cursor]
+
+    # meetings (projection)
+    async def save_meeting(self, doc: Document, session: Session) -> None:
+        await self.db[MEETINGS].replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
+
+    async def meetings(self, ids: list[str]) -> dict[str, Document]:
+        cursor = self.db[MEETINGS].find({"_id": {"$in": ids}})
+        return {doc["_id"]: doc async for doc in cursor}
 
     # reminders
     async def reminder_exists(self, key: str, session: Session) -> bool:

@@ -184,7 +184,8 @@ async def create_plan(body: PlanIn, service: Service) -> dict[str, Any]:
 
 @router.get("/plans/{period}")
 async def get_plan(period: str, service: Service) -> dict[str, Any]:
-    return plan_detail(await service.get_plan(period))
+    plan = await service.get_plan(period)
+    return plan_detail(plan, await service.meeting_titles(plan))
 
 
 @router.get("/plans/{period}/report", response_model=None)
@@ -203,7 +204,7 @@ async def get_report(
                 "content-disposition": f'attachment; filename="pesnet-plan-{period}-{lang}.csv"'
             },
         )
-    return HTMLResponse(render_html(plan, lang))
+    return HTMLResponse(render_html(plan, lang, await service.meeting_titles(plan)))
 
 
 @router.post("/plans/{period}/thematic-areas", status_code=201, dependencies=[Secretariat])

@@ -7,6 +7,7 @@ from typing import Any
 
 from pesnet.actionplan.domain.model import Plan
 from pesnet.actionplan.domain.rollup import area_rollups, indicator_progress, plan_rollup
+from pesnet.shared.i18n import Localized
 
 
 def plan_summary(plan: Plan) -> dict[str, Any]:
@@ -24,8 +25,10 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
     }
 
 
-def plan_detail(plan: Plan) -> dict[str, Any]:
+def plan_detail(plan: Plan, meetings: dict[str, Localized] | None = None) -> dict[str, Any]:
     view: dict[str, Any] = plan.model_dump(mode="json", exclude={"progress"})
+    # the meetings' titles, once the agenda has announced them
+    view["meetings"] = {mid: title.model_dump() for mid, title in (meetings or {}).items()}
     view["progress"] = [
         report.model_dump(mode="json", exclude={"reporter"}) for report in plan.progress
     ]

@@ -125,6 +125,12 @@ class ActionPlanService:
     async def list_plans(self) -> list[Plan]:
         return await self.repo.list_plans()
 
+    async def meeting_titles(self, plan: Plan) -> dict[str, Localized]:
+        """Titles of the plan's meetings that the agenda has announced."""
+        ids = [m for m in (plan.meeting_id, plan.draft_meeting_id) if m]
+        found = await self.repo.meetings(ids)
+        return {mid: Localized.model_validate(doc["title"]) for mid, doc in found.items()}
+
     # -- plans -----------------------------------------------------------------------------
 
     async def create_plan(
