@@ -51,6 +51,7 @@ from pesnet.shared.runtime import ServiceRuntime
 
 log = get_logger(__name__)
 T = TypeVar("T")
+_Submission = TypeVar("_Submission", Need, Offer)
 Clock = Callable[[], datetime]
 FOCAL_POINT_TOKEN_PREFIX = "fp_"  # noqa: S105 - a prefix, not a secret
 
@@ -450,42 +451,33 @@ class ActionPlanService:
     # -- needs, offers, matching -----------------------------------------------------------
 
     async def submit_need(self, period: str, actor: Actor, **fields: Any) -> Need:
-        institution = actor.require_institution()
-        if not Localized.model_validate(fields["title"]).get("en").strip():
-            raise InvalidInput("a title in at least one of ar, en, fr is required", field="title")
-
-        async def work(session: Session) -> Need:
-            plan = await self._plan(period, session)
-            plan.area(fields["thematic_area"])
-            if plan.status == "closed":
-                raise Conflict(f"the {period} plan is closed")
-            need = Need(
-                id=new_id("need"),
-                period=period,
-                institution=institution,
-                country=actor.country,
-                submitted_at=self.clock(),
-                languages=fields.pop("languages", None)
-                or ([actor.contact.language] if actor.contact else []),
-                **fields,
-            )
-            await self.repo.insert_need(need, session)
-            return need
-
-        return await self._tx(work)
+        return await self._submit(Need, "need", self.repo.insert_need, period, actor, fields)
 
     async def submit_offer(self, period: str, actor: Actor, **fields: Any) -> Offer:
+        return await self._submit(Offer, "offer", self.repo.insert_offer, period, actor, fields)
+
+    async def _submit(
+        self,
+        kind: type[_Submission],
+        prefix: str,
+        insert: Callable[[_Submission, Session], Awaitable[None]],
+        period: str,
+        actor: Actor,
+        fields: dict[str, Any],
+    ) -> _Submission:
+        """A need and an offer are submitted alike: by a focal point, to an open plan,
+        in one of its thematic areas."""
         institution = actor.require_institution()
         if not Localized.model_validate(fields["title"]).get("en").strip():
             raise InvalidInput("a title in at least one of ar, en, fr is required", field="title")
 
-        async def work(session: Session) -> Offer:
+        async def work(session: Session) -> _Submission:
             plan = await self._plan(period, session)
             plan.area(fields["thematic_area"])
             if plan.status == "closed":
                 raise Conflict(f"the {period} plan is closed")
-            offer = Offer(
-                id=new_id("offer"),
+            submission = kind(
+                id=new_id(prefix),
                 period=period,
                 institution=institution,
                 country=actor.country,
@@ -494,8 +486,8 @@ class ActionPlanService:
                 or ([actor.contact.language] if actor.contact else []),
                 **fields,
             )
-            await self.repo.insert_offer(offer, session)
-            return offer
+            await insert(submission, session)
+            return submission
 
         return await self._tx(work)
 
