@@ -9,6 +9,7 @@ services' own APIs, prints where everything is, and stops it all on Ctrl-C.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
 import shutil
@@ -147,17 +148,19 @@ def main() -> int:
         "PYTHONUNBUFFERED": "1",
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    stopping = False
+    stack = contextlib.ExitStack()  # the services' log files
 
-    def stop_all(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGINT, stop_all)
-    signal.signal(signal.SIGTERM, stop_all)
+    # Ctrl-C (SIGINT) and SIGTERM both end up in the `finally` below, whatever
+    # phase (start-up, seeding, running) they arrive in. SIGINT is set explicitly:
+    # a shell without job control starts background commands with it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         for service in SERVICES:
-            log = (root / "logs" / f"{service.name}.log").open("ab")
+            log = stack.enter_context((root / "logs" / f"{service.name}.log").open("ab"))
             processes[service.name] = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", f"pesnet.{service.name}"],
                 env={
@@ -183,12 +186,13 @@ def main() -> int:
         say(f"  secretariat token (dev only): {token}")
         say("  logs: .run/logs/*.log   -   Ctrl-C stops everything")
         say("ready")
-        while not stopping:
+        while True:
             for name, process in processes.items():
                 if process.poll() is not None:
                     say(f"{name} exited with code {process.returncode}; see .run/logs/{name}.log")
-                    stopping = True
+                    return 1
             time.sleep(0.5)
+    except KeyboardInterrupt:
         return 0
     except (TimeoutError, httpx.HTTPError) as exc:
         say(f"start-up failed: {exc}; see .run/logs/")
@@ -207,6 +211,7 @@ def main() -> int:
             sink.stop()
         if mongo:
             mongo.stop()
+        stack.close()
         say("stopped")
 
 
