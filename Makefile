@@ -30,7 +30,7 @@ $(VENV)/.installed: $(BIN)/python requirements/dev.txt $(addsuffix /pyproject.to
 venv: $(VENV)/.installed
 
 run: venv
-	$(BIN)/python -m pesnet.shared.devrun
+	$(BIN)/python -m pesnet.devtools.run
 
 lint: venv
 	$(BIN)/ruff check .

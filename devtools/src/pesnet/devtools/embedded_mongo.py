@@ -46,6 +46,7 @@ class EmbeddedMongo:
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # stopped by us, after the services that use it
         )
         try:
             wait_for_port("127.0.0.1", self.port, timeout=60)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from faststream.rabbit import RabbitBroker
-from faststream.rabbit.message import RabbitMessage
+from faststream.rabbit.annotations import RabbitMessage
 from pesnet.shared.catalog import EventCatalog, EventPayload, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
 from pesnet.shared.inbox import AlreadyProcessed, Inbox

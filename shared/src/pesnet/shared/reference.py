@@ -19,7 +19,8 @@ class MemberState(BaseModel):
 
     iso3: str
     name: Localized
-    oic_group: OICGroup
+    # None where the source could not confirm the group (Guyana, Suriname)
+    oic_group: OICGroup | None = None
 
 
 @cache

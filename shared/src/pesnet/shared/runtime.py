@@ -105,15 +105,19 @@ class ServiceRuntime:
                 await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
+        """Stop consuming first (in-flight handlers finish), then the loops, then the
+        connections. Bounded: a dead database or broker must not hang a shutdown."""
+        self.started = False
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.broker.stop(), timeout=15)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError, Exception):
+                await asyncio.wait_for(task, timeout=5)
         self._tasks = []
-        await self.broker.stop()
-        await self.client.close()
-        self.started = False
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.client.close(), timeout=5)
 
     async def health(self) -> dict[str, bool]:
         broker_ok = self.started and await self.broker.ping(timeout=2.0)

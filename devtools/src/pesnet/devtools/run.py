@@ -1,0 +1,210 @@
+"""`make run`: the whole platform on one machine, on embedded defaults.
+
+Starts what is missing (RabbitMQ if installed but down; the embedded MongoDB-wire
+server and the SMTP sink when no URLs are set), the four services as separate
+processes, waits until each is healthy, loads the seed data through the
+services' own APIs, prints where everything is, and stops it all on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from pesnet.devtools.embedded_mongo import EmbeddedMongo
+from pesnet.devtools.ports import free_port, port_open
+from pesnet.devtools.smtp_sink import SmtpSink
+from pesnet.shared.settings import DEV_RABBITMQ_URL, DEV_SECRETARIAT_TOKEN
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int
+
+
+SERVICES = (
+    Service("registration", 8001),
+    Service("agenda", 8002),
+    Service("actionplan", 8003),
+    Service("notifications", 8004),
+)
+# Seeding order: plans and the meeting first (the meeting opens registration by event).
+SEED_ORDER = ("actionplan", "agenda", "registration", "notifications")
+
+
+def say(text: str) -> None:
+    print(f"[make run] {text}", flush=True)
+
+
+def ensure_rabbitmq(url: str) -> None:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5672
+    if port_open(host, port):
+        return
+    server = shutil.which("rabbitmq-server")
+    if host in ("127.0.0.1", "localhost") and server:
+        say("RabbitMQ is installed but not running: starting it (rabbitmq-server -detached)")
+        subprocess.run([server, "-detached"], check=False)  # noqa: S603
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if port_open(host, port):
+                return
+            time.sleep(0.5)
+    raise SystemExit(
+        f"No RabbitMQ at {host}:{port}. Install it (Debian: `apt-get install rabbitmq-server`, "
+        "then `rabbitmq-server -detached`), or run one in Docker "
+        "(`docker run -d -p 5672:5672 rabbitmq:3-management`), or set RABBITMQ_URL."
+    )
+
+
+async def wait_healthy(ports: dict[str, int], within: float) -> None:
+    deadline = time.monotonic() + within
+    pending = dict(ports)
+    async with httpx.AsyncClient(timeout=2.0) as http:
+        while pending:
+            for name, port in list(pending.items()):
+                try:
+                    if (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
+                        say(f"{name} is healthy on http://127.0.0.1:{port}")
+                        del pending[name]
+                except httpx.HTTPError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                raise TimeoutError(f"not healthy after {within:.0f}s: {', '.join(pending)}")
+            await asyncio.sleep(0.3)
+
+
+async def seed(ports: dict[str, int], token: str) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(timeout=60.0, headers=headers) as http:
+        for name in SEED_ORDER:
+            response = await http.post(f"http://127.0.0.1:{ports[name]}/dev/seed")
+            if response.status_code == 404:
+                continue
+            response.raise_for_status()
+            say(f"seeded {name}")
+    try:
+        module = importlib.import_module("pesnet.devtools.seed_meeting4")
+    except ModuleNotFoundError:
+        return
+    async with (
+        httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{ports['registration']}", timeout=60.0
+        ) as reg,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['agenda']}", timeout=60.0) as agenda,
+    ):
+        await module.seed_meeting4(reg, agenda, token)
+    say("seeded the 4th meeting's people and published its programme")
+
+
+def main() -> int:
+    root = Path.cwd() / ".run"
+    (root / "logs").mkdir(parents=True, exist_ok=True)
+    offset = int(os.environ.get("PESNET_RUN_PORT_OFFSET", "0"))
+    token = os.environ.get("PESNET_SECRETARIAT_TOKEN", DEV_SECRETARIAT_TOKEN)
+    rabbit_url = os.environ.get("RABBITMQ_URL", DEV_RABBITMQ_URL)
+    ensure_rabbitmq(rabbit_url)
+
+    mongo: EmbeddedMongo | None = None
+    mongo_url = os.environ.get("MONGODB_URL")
+    if not mongo_url:
+        mongo = EmbeddedMongo(storage_path=root / "mongo", port=free_port())
+        mongo.start(log_file=root / "logs" / "mongo.log")
+        mongo_url = mongo.url
+        say(f"embedded MongoDB-wire server (SecantusDB) on {mongo_url}, data in .run/mongo")
+
+    sink: SmtpSink | None = None
+    mailbox = root / "mailbox"
+    smtp_host = os.environ.get("SMTP_HOST")
+    smtp_port = os.environ.get("SMTP_PORT", "25")
+    if not smtp_host:
+        sink = SmtpSink(mailbox, free_port()).start()
+        smtp_host, smtp_port = "127.0.0.1", str(sink.port)
+        say(f"SMTP sink on 127.0.0.1:{sink.port}, mails kept in .run/mailbox")
+
+    ports = {s.name: s.port + offset for s in SERVICES}
+    base_env = {
+        **os.environ,
+        "PESNET_ENV": "dev",
+        "RABBITMQ_URL": rabbit_url,
+        "MONGODB_URL": mongo_url,
+        "PESNET_SECRETARIAT_TOKEN": token,
+        "SMTP_HOST": smtp_host,
+        "SMTP_PORT": smtp_port,
+        "PESNET_DEV_MAILBOX": str(mailbox),
+        "PYTHONUNBUFFERED": "1",
+    }
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def stop_all(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop_all)
+    signal.signal(signal.SIGTERM, stop_all)
+    try:
+        for service in SERVICES:
+            log = (root / "logs" / f"{service.name}.log").open("ab")
+            processes[service.name] = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", f"pesnet.{service.name}"],
+                env={
+                    **base_env,
+                    "PESNET_SERVICE": service.name,
+                    "PESNET_HTTP_PORT": str(ports[service.name]),
+                },
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # own session: Ctrl-C reaches only this runner, which stops the services
+                # before the database they need to shut down cleanly
+                start_new_session=True,
+            )
+        asyncio.run(wait_healthy(ports, within=60))
+        asyncio.run(seed(ports, token))
+        say("the platform is up:")
+        for service in SERVICES:
+            say(f"  {service.name:<14} http://127.0.0.1:{ports[service.name]}  (docs: /docs)")
+        say(f"  mailbox        http://127.0.0.1:{ports['notifications']}/dev/mailbox")
+        say(f"  secretariat token (dev only): {token}")
+        say("  logs: .run/logs/*.log   -   Ctrl-C stops everything")
+        say("ready")
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    say(f"{name} exited with code {process.returncode}; see .run/logs/{name}.log")
+                    stopping = True
+            time.sleep(0.5)
+        return 0
+    except (TimeoutError, httpx.HTTPError) as exc:
+        say(f"start-up failed: {exc}; see .run/logs/")
+        return 1
+    finally:
+        say("stopping")
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if sink:
+            sink.stop()
+        if mongo:
+            mongo.stop()
+        say("stopped")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,73 @@
+"""Fails when a user-facing text lacks one of ar, en, fr.
+
+Checks every localized value ({ar, en, fr} objects) in the packaged seed data,
+and asks each service that has templates or fixed texts for its own list of
+gaps (`pesnet.<service>.translations.missing_translations()`, or
+`pesnet.<service>.templates.missing_translations()`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = ("ar", "en", "fr")
+SERVICES = ("registration", "agenda", "actionplan", "notifications")
+
+
+def localized_gaps(node: Any, where: str) -> Iterator[str]:
+    if isinstance(node, dict):
+        keys = set(node)
+        if keys & set(LANGS) and keys <= {*LANGS, "note"}:
+            for lang in LANGS:
+                if not str(node.get(lang) or "").strip():
+                    yield f"{where}: missing {lang}"
+            return
+        for key, value in node.items():
+            yield from localized_gaps(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from localized_gaps(value, f"{where}[{i}]")
+
+
+def seed_gaps() -> list[str]:
+    gaps: list[str] = []
+    for path in sorted(ROOT.glob("*/**/src/pesnet/**/*.json")):
+        if ".venv" in path.parts:
+            continue
+        gaps.extend(localized_gaps(json.loads(path.read_text()), str(path.relative_to(ROOT))))
+    return gaps
+
+
+def service_gaps() -> list[str]:
+    gaps: list[str] = []
+    for service in SERVICES:
+        for module_name in ("translations", "templates"):
+            try:
+                module = importlib.import_module(f"pesnet.{service}.{module_name}")
+            except ModuleNotFoundError:
+                continue
+            check = getattr(module, "missing_translations", None)
+            if check is not None:
+                gaps.extend(f"{service}: {gap}" for gap in check())
+    return gaps
+
+
+def main() -> int:
+    gaps = seed_gaps() + service_gaps()
+    for gap in gaps:
+        print(gap)
+    if gaps:
+        print(f"{len(gaps)} user-facing texts lack a language", file=sys.stderr)
+        return 1
+    print("every user-facing text exists in ar, en and fr")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

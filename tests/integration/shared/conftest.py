@@ -1,0 +1,78 @@
+"""Kernel integration fixtures: a runtime over a test-only event catalog, with a
+queue name unique to the test, on the real broker and database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from aio_pika.abc import AbstractIncomingMessage
+from faststream.rabbit import RabbitBroker
+from pesnet.shared.catalog import EventCatalog, EventPayload, EventSpec, PublicPayload
+from pesnet.shared.runtime import ServiceRuntime
+from pesnet.shared.settings import ServiceSettings
+from pesnet.shared.topology import dead_letter_queue
+
+
+class ThingHappened(EventPayload):
+    thing_id: str
+    label: str
+
+
+class ThingCounted(PublicPayload):
+    count: int
+
+
+TEST_CATALOG = EventCatalog(
+    [
+        EventSpec("kerneltest.thing.happened", ThingHappened, "test event"),
+        EventSpec(
+            "kerneltest.thing.counted", ThingCounted, "public test event", visibility="public"
+        ),
+    ]
+)
+
+
+@pytest.fixture
+def runtime_factory(
+    make_settings: Callable[..., ServiceSettings], unique: str
+) -> Callable[..., Any]:
+    """`async with runtime_factory() as rt:` a started ServiceRuntime named `kt-<unique>`."""
+
+    @asynccontextmanager
+    async def build(
+        configure: Callable[[ServiceRuntime], None] | None = None, **overrides: Any
+    ) -> AsyncIterator[ServiceRuntime]:
+        settings = make_settings(f"kt{unique}", **overrides)
+        runtime = ServiceRuntime(settings, catalog=TEST_CATALOG)
+        if configure:
+            configure(runtime)
+        await runtime.start()
+        try:
+            yield runtime
+        finally:
+            await runtime.stop()
+
+    return build
+
+
+@pytest.fixture
+async def raw_broker(rabbit_url: str) -> AsyncIterator[RabbitBroker]:
+    broker = RabbitBroker(rabbit_url, logger=None)
+    await broker.connect()
+    try:
+        yield broker
+    finally:
+        await broker.stop()
+
+
+async def drain_queue(broker: RabbitBroker, queue_name: str) -> list[AbstractIncomingMessage]:
+    """Everything in a dead-letter queue right now (acknowledged, so it is taken out)."""
+    queue = await broker.declare_queue(dead_letter_queue(queue_name.removesuffix(".dlq")))
+    messages: list[AbstractIncomingMessage] = []
+    while (message := await queue.get(no_ack=False, fail=False)) is not None:
+        await message.ack()
+        messages.append(message)
+    return messages

@@ -1,0 +1,147 @@
+"""The outbox publishes exactly what was committed; the inbox makes effects exactly-once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pesnet.shared.messaging import HandlerContext
+from pesnet.shared.mongo import Session, in_transaction
+from pesnet.shared.outbox import OutboxRelay
+from pesnet.shared.runtime import ServiceRuntime
+
+from tests.integration.shared.conftest import ThingHappened
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+
+class Effects:
+    """A consumer whose effect is a document per event in its own database."""
+
+    def __init__(self) -> None:
+        self.runtime: ServiceRuntime | None = None
+
+    def install(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+
+        @runtime.consumer.on("kerneltest.thing.happened")
+        async def record(payload: ThingHappened, ctx: HandlerContext) -> None:
+            await runtime.db["effects"].insert_one(
+                {"thing_id": payload.thing_id, "event_id": ctx.event.id}, session=ctx.session
+            )
+
+    async def count(self, **query: Any) -> int:
+        assert self.runtime is not None
+        return await self.runtime.db["effects"].count_documents(query)
+
+
+async def test_committed_outbox_entry_is_published_and_handled_once(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    effects = Effects()
+    async with runtime_factory(effects.install) as rt:
+
+        async def work(session: Session) -> None:
+            await rt.outbox.add(session, ThingHappened(thing_id="t1", label="first"))
+
+        await in_transaction(rt.client, work)
+
+        async def handled() -> bool:
+            return await effects.count(thing_id="t1") == 1
+
+        await eventually(handled)
+        entry = await rt.db["outbox"].find_one({"type": "kerneltest.thing.happened"})
+        assert entry is not None
+        assert entry["published_at"] is not None
+
+
+async def test_outbox_entry_of_an_aborted_transaction_is_never_published(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    effects = Effects()
+    async with runtime_factory(effects.install) as rt:
+
+        async def failing(session: Session) -> None:
+            await rt.outbox.add(session, ThingHappened(thing_id="aborted", label="x"))
+            raise RuntimeError("the use case failed after writing")
+
+        with pytest.raises(RuntimeError):
+            await in_transaction(rt.client, failing)
+
+        async def committed(session: Session) -> None:
+            await rt.outbox.add(session, ThingHappened(thing_id="after", label="y"))
+
+        await in_transaction(rt.client, committed)
+
+        async def later_one_handled() -> bool:
+            return await effects.count(thing_id="after") == 1
+
+        await eventually(later_one_handled)
+        assert await rt.db["outbox"].count_documents({}) == 1
+        assert await effects.count(thing_id="aborted") == 0
+
+
+async def test_entry_published_again_when_relay_dies_before_marking_has_one_effect(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    effects = Effects()
+    async with runtime_factory(effects.install, PESNET_OUTBOX_POLL_SECONDS=3600) as rt:
+        # Stop the runtime's own relay: this test drives relays by hand.
+        for task in rt._tasks:
+            task.cancel()
+
+        async def work(session: Session) -> None:
+            await rt.outbox.add(session, ThingHappened(thing_id="crash", label="z"))
+
+        await in_transaction(rt.client, work)
+
+        class RelayDiesAfterPublishing(OutboxRelay):
+            async def mark_published(self, doc: dict[str, Any]) -> None:
+                raise ConnectionError("killed before marking")
+
+        dying = RelayDiesAfterPublishing(
+            rt.db, rt.publisher.publish_outbox_entry, lease_seconds=0.2
+        )
+        with pytest.raises(ConnectionError):
+            await dying.drain()
+        entry = await rt.db["outbox"].find_one({})
+        assert entry is not None
+        assert entry["published_at"] is None
+
+        await asyncio.sleep(0.3)  # the dead relay's lease runs out
+        survivor = OutboxRelay(rt.db, rt.publisher.publish_outbox_entry)
+        assert await survivor.drain() == 1
+
+        async def handled() -> bool:
+            return await effects.count(thing_id="crash") == 1
+
+        await eventually(handled)
+        await asyncio.sleep(0.5)  # give the duplicate delivery time to arrive
+        assert await effects.count(thing_id="crash") == 1
+        inbox = await rt.db["inbox"].count_documents({})
+        assert inbox == 1
+
+
+async def test_duplicate_delivery_of_one_event_has_one_effect(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    effects = Effects()
+    async with runtime_factory(effects.install) as rt:
+        event = rt.catalog.envelope(ThingHappened(thing_id="dup", label="twice"), source="/test")
+        for _ in range(3):
+            await rt.publisher.publish(event)
+
+        async def handled() -> bool:
+            return await effects.count(thing_id="dup") >= 1
+
+        await eventually(handled)
+
+        async def all_seen() -> bool:
+            return bool(await rt.db["inbox"].count_documents({}) == 1)
+
+        await eventually(all_seen)
+        await asyncio.sleep(0.5)
+        assert await effects.count(thing_id="dup") == 1
