@@ -44,14 +44,14 @@ class BusTap:
         ]
 
     async def wait_for(
-        self, event_type: str, count: int = 1, timeout: float = 15.0, **data: Any
+        self, event_type: str, count: int = 1, within: float = 15.0, **data: Any
     ) -> list[dict[str, Any]]:
         async def enough() -> None:
             async with self._changed:
                 await self._changed.wait_for(lambda: len(self.of(event_type, **data)) >= count)
 
         try:
-            await asyncio.wait_for(enough(), timeout)
+            await asyncio.wait_for(enough(), within)
         except TimeoutError:
             found = len(self.of(event_type, **data))
             raise AssertionError(f"expected {count} {event_type} {data}, got {found}") from None
@@ -71,9 +71,7 @@ class Registration:
         event = CATALOG.envelope(payload, source=source)
         exchange = await self.channel.get_exchange(EVENTS_EXCHANGE)
         await exchange.publish(
-            aio_pika.Message(
-                event.to_json(), message_id=event.id, content_type="application/json"
-            ),
+            aio_pika.Message(event.to_json(), message_id=event.id, content_type="application/json"),
             routing_key=event.type,
         )
         return event.id

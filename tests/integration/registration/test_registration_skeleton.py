@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import Register, Registration
+
+from tests.integration.registration.conftest import Register, Registration
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +31,9 @@ async def test_registration_is_stored_and_announced(
     assert created["status"] == "registered"
     assert created["given_name"] == "أمينة"
     assert created["manage_token"].startswith("mt_")
-    assert created["manage_url"].endswith(f"/registrations/{created['id']}?token={created['manage_token']}")
+    assert created["manage_url"].endswith(
+        f"/registrations/{created['id']}?token={created['manage_token']}"
+    )
 
     # stored: the registrant reads it back with the manage token
     mine = await registration.http.get(
