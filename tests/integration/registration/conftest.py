@@ -57,6 +57,18 @@ class BusTap:
             raise AssertionError(f"expected {count} {event_type} {data}, got {found}") from None
         return self.of(event_type, **data)
 
+    async def until(self, condition: Callable[[], bool], within: float = 15.0) -> None:
+        """Wait until `condition()` holds over what arrived (events are asynchronous)."""
+
+        async def satisfied() -> None:
+            async with self._changed:
+                await self._changed.wait_for(condition)
+
+        try:
+            await asyncio.wait_for(satisfied(), within)
+        except TimeoutError:
+            raise AssertionError("the expected events did not arrive") from None
+
 
 @dataclass
 class Registration:

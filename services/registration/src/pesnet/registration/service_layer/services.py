@@ -88,6 +88,9 @@ PERSONAL_FIELDS = (
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
+Pending = dict[str, Document]
+
+
 @dataclass(frozen=True)
 class Result:
     """An HTTP-ready outcome (kept as-is for an `Idempotency-Key` replay)."""
@@ -213,8 +216,10 @@ class RegistrationService:
 
         try:
             result = await self._tx(run)
-        except DuplicateKeyError:
-            # a concurrent request with the same key won the race: answer with its result
+        except (DuplicateKeyError, Conflict):
+            # A concurrent request with the same key won the race (its idempotency
+            # record, or the registration it created, collided with ours): answer
+            # with its result.
             stored = await self.db[IDEMPOTENCY].find_one({"_id": doc_id})
             if stored is None:
                 raise
@@ -322,11 +327,11 @@ class RegistrationService:
         return key
 
     async def _count(
-        self, session: Session, doc: Document, old: str | None, new: str, subject: str
+        self, session: Session, doc: Document, old: str | None, new: str, pending: Pending
     ) -> None:
         """Move one registration between statuses in its delegation's counters (the
-        document every decision about the delegation writes) and publish the public
-        counts."""
+        document every decision about the delegation writes); `pending` collects the
+        delegations whose public counts `_announce` publishes at the end."""
         inc: dict[str, int] = {}
         if old is not None and old != new:
             inc[f"by_status.{old}"] = -1
@@ -351,7 +356,16 @@ class RegistrationService:
             await self.db[MEETINGS].update_one(
                 {"_id": doc["meeting_id"]}, {"$inc": {"confirmed_total": change}}, session=session
             )
-        await self._emit(session, delegation_summary_event(counters), subject)
+        pending[counters["_id"]] = counters
+
+    async def _announce(self, session: Session, pending: Pending) -> None:
+        """One public `registration.delegation.updated` per delegation and transaction,
+        with the counts as they are at its end (a withdrawal and the promotion it
+        causes are one change to the public)."""
+        for delegation, counters in pending.items():
+            await self._emit(
+                session, delegation_summary_event(counters), f"delegation/{delegation}"
+            )
 
     # ---------------------------------------------------------------- meetings
 
@@ -475,7 +489,9 @@ class RegistrationService:
                 ),
                 subject,
             )
-            await self._count(session, doc, None, Status.registered, subject)
+            pending: Pending = {}
+            await self._count(session, doc, None, Status.registered, pending)
+            await self._announce(session, pending)
             body = self.view(doc)
             body["manage_token"] = manage_token
             body["manage_url"] = manage_url
@@ -585,6 +601,7 @@ class RegistrationService:
         session: Session,
         doc: Document,
         confirmed_by: str,
+        pending: Pending,
         *,
         promoted: bool = False,
     ) -> tuple[Document, str | None]:
@@ -624,7 +641,7 @@ class RegistrationService:
                 ),
                 subject,
             )
-            await self._count(session, after, doc["status"], Status.confirmed, subject)
+            await self._count(session, after, doc["status"], Status.confirmed, pending)
             return after, None
         reason = places.why_not()
         if doc["status"] == Status.waitlisted:
@@ -642,7 +659,7 @@ class RegistrationService:
             self._participant(ParticipantWaitlisted, after, waitlist_position=position),
             subject,
         )
-        await self._count(session, after, doc["status"], Status.waitlisted, subject)
+        await self._count(session, after, doc["status"], Status.waitlisted, pending)
         return after, reason
 
     async def waitlist_position(self, doc: Document, session: Session | None = None) -> int:
@@ -673,7 +690,9 @@ class RegistrationService:
         async def work(session: Session) -> Result:
             doc = await self._load_for(session, actor, "confirm", registration_id)
             await self._ensure_known_meeting(session, doc)
-            after, reason = await self._accredit(session, doc, actor.label)
+            pending: Pending = {}
+            after, reason = await self._accredit(session, doc, actor.label, pending)
+            await self._announce(session, pending)
             body = self.view(after)
             if reason is not None:
                 body["waitlist_reason"] = reason
@@ -713,7 +732,9 @@ class RegistrationService:
             await self._emit(
                 session, self._participant(ParticipantRejected, after, reason=reason), subject
             )
-            await self._count(session, after, doc["status"], Status.rejected, subject)
+            pending: Pending = {}
+            await self._count(session, after, doc["status"], Status.rejected, pending)
+            await self._announce(session, pending)
             return Result(200, self.view(after))
 
         return await self.idempotent(
@@ -746,17 +767,21 @@ class RegistrationService:
                 self._participant(ParticipantWithdrawn, after, withdrawn_by=actor.label),
                 subject,
             )
-            await self._count(session, after, doc["status"], Status.withdrawn, subject)
+            pending: Pending = {}
+            await self._count(session, after, doc["status"], Status.withdrawn, pending)
             body = self.view(after)
             body["promoted_registration_id"] = None
             if doc["status"] == Status.confirmed and doc.get("country"):
-                promoted = await self._promote_next(session, doc)
+                promoted = await self._promote_next(session, doc, pending)
                 body["promoted_registration_id"] = promoted
+            await self._announce(session, pending)
             return Result(200, body)
 
         return await self.idempotent(idempotency_key, f"withdraw|{registration_id}", {}, work)
 
-    async def _promote_next(self, session: Session, freed: Document) -> str | None:
+    async def _promote_next(
+        self, session: Session, freed: Document, pending: Pending
+    ) -> str | None:
         """A place of the delegation was freed: the oldest waitlisted registration of the
         same country (by registration time) gets it, in the same transaction."""
         candidate = await self.db[REGISTRATIONS].find_one(
@@ -770,7 +795,7 @@ class RegistrationService:
         )
         if candidate is None:
             return None
-        after, reason = await self._accredit(session, candidate, "system", promoted=True)
+        after, reason = await self._accredit(session, candidate, "system", pending, promoted=True)
         if reason is not None:
             return None
         log.info(
