@@ -52,6 +52,8 @@ async def test_registration_is_stored_and_announced(
     assert event["data"]["status"] == "registered"
     assert event["data"]["manage_url"] == created["manage_url"]
     assert event["subject"] == f"registration/{created['id']}"
+    # the request's correlation id travels with the event it caused
+    assert event["correlationid"] == response.headers["x-correlation-id"]
 
 
 def _fields(response: Any) -> set[str]:

@@ -21,7 +21,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         runtime.db,
         runtime.outbox,
         badge_secret=settings.badge_key(),
-        public_url=settings.public_url,
+        public_url=settings.public_base_url(),
         default_quota=settings.default_delegation_quota,
     )
     register_handlers(runtime, service)

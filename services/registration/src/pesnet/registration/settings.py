@@ -15,8 +15,9 @@ class Settings(ServiceSettings):
     http_port: int = Field(default=8001, alias="PESNET_HTTP_PORT")
     # HMAC key that signs badge tokens (QR codes).
     badge_secret: SecretStr | None = Field(default=None, alias="PESNET_BADGE_SECRET")
-    # Base URL of this service as registrants reach it (manage links, badge links).
-    public_url: str = Field(default="http://127.0.0.1:8001", alias="PESNET_REGISTRATION_PUBLIC_URL")
+    # Base URL of this service as registrants reach it (manage links, badge links);
+    # unset: http://<PESNET_HTTP_HOST>:<PESNET_HTTP_PORT>.
+    public_url: str | None = Field(default=None, alias="PESNET_REGISTRATION_PUBLIC_URL")
     # Per-country quota when `agenda.meeting.scheduled` gives none (unset: no quota).
     default_delegation_quota: int | None = Field(
         default=3, ge=1, alias="PESNET_DEFAULT_DELEGATION_QUOTA"
@@ -28,7 +29,13 @@ class Settings(ServiceSettings):
             if not self.dev_mode:
                 raise ValueError("outside dev mode PESNET_BADGE_SECRET must be set")
             self.badge_secret = SecretStr(DEV_BADGE_SECRET)
+        if self.public_url is None:
+            self.public_url = f"http://{self.http_host}:{self.http_port}"
         return self
+
+    def public_base_url(self) -> str:
+        assert self.public_url is not None  # set by the validator
+        return self.public_url
 
     def badge_key(self) -> bytes:
         assert self.badge_secret is not None  # guaranteed by the validator

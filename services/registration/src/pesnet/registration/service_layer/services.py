@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import structlog
 from pesnet.registration.adapters.repository import (
     DELEGATIONS,
     FOCAL_POINTS,
@@ -227,7 +228,10 @@ class RegistrationService:
         return result
 
     async def _emit(self, session: Session, payload: EventPayload, subject: str) -> None:
-        await self.outbox.add(session, payload, subject=subject)
+        # the HTTP request's correlation id (bound by the kernel's middleware) follows
+        # the events it causes, so logs of all services tie back to the request
+        correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
+        await self.outbox.add(session, payload, subject=subject, correlation_id=correlation_id)
 
     async def meeting(self, meeting_id: str, session: Session | None = None) -> MeetingView:
         doc = await self.db[MEETINGS].find_one({"_id": meeting_id}, session=session)
