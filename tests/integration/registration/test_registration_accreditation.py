@@ -272,6 +272,9 @@ async def test_unknown_registration_is_a_404(
     assert (await act(registration, missing, "confirm", secretariat)).status_code == 404
     assert (
         await registration.http.get("/registrations/not-an-id", headers=secretariat)
+    ).status_code == 404
+    assert (
+        await registration.http.get("/registrations/$where", headers=secretariat)
     ).status_code == 422
 
 

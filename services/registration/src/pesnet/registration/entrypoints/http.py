@@ -28,7 +28,7 @@ from pesnet.shared.i18n import Localized
 from pesnet.shared.reference import member_states
 
 MeetingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-RegistrationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+RegistrationId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
