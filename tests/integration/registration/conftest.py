@@ -13,6 +13,7 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
+
 from pesnet.registration.bootstrap import build_app
 from pesnet.registration.settings import Settings
 from pesnet.shared.catalog import EventPayload

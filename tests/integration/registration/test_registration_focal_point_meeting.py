@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pesnet.shared.reference import member_states
 
+from pesnet.shared.reference import member_states
 from tests.integration.registration.conftest import Registration
 
 pytestmark = pytest.mark.integration

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Localized
-
 from tests.integration.registration.conftest import Registration
 
 pytestmark = pytest.mark.integration

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from faststream.rabbit import RabbitBroker
+
 from pesnet.shared.messaging import REASON_HEADER, HandlerContext
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.topology import EVENTS_EXCHANGE
-
 from tests.integration.shared.conftest import ThingHappened, drain_queue
 from tests.support import eventually
 

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from pesnet.shared.messaging import HandlerContext
 from pesnet.shared.mongo import Session, in_transaction
 from pesnet.shared.outbox import OutboxRelay
 from pesnet.shared.runtime import ServiceRuntime
-
 from tests.integration.shared.conftest import ThingHappened
 from tests.support import eventually
 
@@ -99,7 +99,7 @@ async def test_entry_published_again_when_relay_dies_before_marking_has_one_effe
         await in_transaction(rt.client, work)
 
         class RelayDiesAfterPublishing(OutboxRelay):
-            async def mark_published(self, doc: dict[str, Any]) -> None:
+            async def mark_published(self, docs: list[dict[str, Any]]) -> None:
                 raise ConnectionError("killed before marking")
 
         dying = RelayDiesAfterPublishing(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from pesnet.registration.domain.badges import (
     hash_secret_token,
     issue_badge_token,

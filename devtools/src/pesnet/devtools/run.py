@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.ports import free_port, port_open
 from pesnet.devtools.smtp_sink import SmtpSink

@@ -15,6 +15,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
 from pesnet.shared.errors import (
     Conflict,
     DomainError,
@@ -25,7 +27,6 @@ from pesnet.shared.errors import (
 )
 from pesnet.shared.logging import get_logger
 from pesnet.shared.runtime import ServiceRuntime
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = get_logger(__name__)
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
+
 from pesnet.shared.catalog import EventCatalog, EventPayload, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
 from pesnet.shared.inbox import AlreadyProcessed, Inbox

@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import Channel, RabbitBroker
+
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events import CATALOG
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
@@ -51,7 +52,7 @@ class ServiceRuntime:
             lease_seconds=settings.outbox_lease_seconds,
         )
         self.consumer = EventConsumer(
-            queue_name or settings.service_name,
+            queue_name or settings.queue,
             catalog,
             self.client,
             Inbox(self.db),
@@ -74,7 +75,11 @@ class ServiceRuntime:
         if self.consumer.handlers:
             await declare_consumer(self.broker, self.consumer.name, self.consumer.event_types)
             subscriber = self.broker.subscriber(
-                consumer_queue(self.consumer.name), ack_policy=AckPolicy.MANUAL
+                consumer_queue(self.consumer.name),
+                ack_policy=AckPolicy.MANUAL,
+                # a bounded prefetch spreads a backlog across replicas instead of one
+                # replica taking it all
+                channel=Channel(prefetch_count=self.settings.prefetch),
             )
             subscriber(self.consumer.on_message)
         await self.broker.start()

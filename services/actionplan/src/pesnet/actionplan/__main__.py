@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+
 from pesnet.actionplan.bootstrap import build_app
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.logging import configure_logging

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+
 from pesnet.agenda.bootstrap import build_app
 from pesnet.agenda.settings import Settings
 from pesnet.shared.logging import configure_logging

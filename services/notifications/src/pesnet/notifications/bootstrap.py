@@ -4,6 +4,7 @@ indexes and handlers, and the HTTP app."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from pesnet.notifications.settings import Settings
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime

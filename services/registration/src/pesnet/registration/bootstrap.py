@@ -4,6 +4,7 @@ indexes and handlers, and the HTTP app."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from pesnet.registration.adapters.repository import INDEXES
 from pesnet.registration.entrypoints import http
 from pesnet.registration.entrypoints.messaging import register_handlers

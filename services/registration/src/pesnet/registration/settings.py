@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pesnet.shared.settings import ServiceSettings
 from pydantic import Field, SecretStr, model_validator
+
+from pesnet.shared.settings import ServiceSettings
 
 # Only ever used in dev/test mode; outside it the service refuses to start without
 # PESNET_BADGE_SECRET (a forged badge would otherwise pass the check-in desk).

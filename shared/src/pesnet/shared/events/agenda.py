@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from pesnet.shared.catalog import EventSpec, PublicPayload
 from pesnet.shared.events.common import Country, Language, Localized, MeetingId
-from pydantic import BaseModel, ConfigDict
 
 OICGroup = Literal["arab", "asian", "african"]
 

@@ -17,8 +17,9 @@ import arabic_reshaper
 import fontpkg_amiri
 import segno
 from bidi import get_display
-from pesnet.shared.i18n import Localized
 from PIL import Image, ImageDraw, ImageFont
+
+from pesnet.shared.i18n import Localized
 
 WIDTH, HEIGHT = 827, 1165  # A6 at 200 dpi
 MARGIN = 40

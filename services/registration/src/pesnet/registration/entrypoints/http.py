@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
+
 from pesnet.registration.adapters.badge import qr_png, render_badge_png
 from pesnet.registration.domain.labels import ROLE_LABELS
 from pesnet.registration.domain.model import Actor, Status

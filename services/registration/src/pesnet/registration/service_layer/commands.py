@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
 from pesnet.registration.domain.model import MAX_NAME, clean_text, normalize_country
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.common import Language, Role
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 # A generous bound before the precise checks: never parse megabytes of "name".
 Text = Annotated[str, Field(max_length=5000)]

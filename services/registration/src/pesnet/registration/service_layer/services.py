@@ -15,6 +15,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import structlog
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
 from pesnet.registration.adapters.repository import (
     DELEGATIONS,
     FOCAL_POINTS,
@@ -66,8 +69,6 @@ from pesnet.shared.i18n import Localized, format_local_datetime
 from pesnet.shared.logging import get_logger
 from pesnet.shared.mongo import Client, Database, Document, Session, in_transaction
 from pesnet.shared.outbox import Outbox
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 log = get_logger(__name__)
 
