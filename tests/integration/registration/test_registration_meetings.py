@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import aio_pika
 import pytest
 
 from pesnet.shared.events.agenda import MeetingScheduled
@@ -126,3 +127,33 @@ async def test_quota_and_capacity_come_from_the_announcement(
     # the meeting's capacity of 2 is reached
     assert decisions["Benali4"]["status"] == "waitlisted"
     assert "capacity of 2" in decisions["Benali4"]["waitlist_reason"]
+
+
+async def test_an_announcement_that_can_never_apply_is_dead_lettered_and_the_consumer_goes_on(
+    registration: Registration, person: Callable[..., dict[str, Any]], unique: str
+) -> None:
+    await registration.publish(scheduled("mars-1", timezone="Mars/Olympus_Mons"))
+    # not even a CloudEvent
+    exchange = await registration.channel.get_exchange("pesnet.events")
+    await exchange.publish(
+        aio_pika.Message(b"{not json", message_id="garbage-1"),
+        routing_key="agenda.meeting.scheduled",
+    )
+    # a good announcement after the bad ones is still applied
+    await registration.publish(scheduled("good-2"))
+    await post_until(registration, "good-2", person(1), 201)
+
+    dlq = await registration.channel.declare_queue(f"registration.{unique}.dlq", passive=True)
+    reasons: list[str] = []
+    for _ in range(50):
+        message = await dlq.get(no_ack=True, fail=False)
+        if message is None:
+            if len(reasons) >= 2:
+                break
+            await asyncio.sleep(0.1)
+            continue
+        reasons.append(str(message.headers.get("x-pesnet-dead-letter-reason")))
+    assert any("Mars/Olympus_Mons" in reason for reason in reasons), reasons
+    assert any("envelope" in reason for reason in reasons), reasons
+    response = await registration.http.post("/meetings/mars-1/registrations", json=person(2))
+    assert response.status_code == 404
