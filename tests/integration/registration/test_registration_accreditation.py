@@ -131,6 +131,38 @@ async def test_quota_waitlists_and_a_withdrawal_promotes_the_oldest(
     assert by_status == {"confirmed": 3, "withdrawn": 2, "waitlisted": 1}
 
 
+async def test_speakers_and_moderators_are_outside_the_delegation_quota(
+    registration: Registration, register: Register, secretariat: dict[str, str]
+) -> None:
+    delegates = [await register(n, country="JOR") for n in range(3)]
+    speaker = await register(3, country="JOR", role="speaker")
+    moderator = await register(4, country="JOR", role="moderator")
+    fourth = await register(5, country="JOR", role="observer")
+    for p in (*delegates, speaker, moderator, fourth):
+        await act(registration, p["id"], "confirm", secretariat)
+    statuses = {
+        p["role"] + str(i): (
+            await registration.http.get(f"/registrations/{p['id']}", headers=secretariat)
+        ).json()["status"]
+        for i, p in enumerate((*delegates, speaker, moderator, fourth))
+    }
+    assert statuses == {
+        "delegate0": "confirmed",
+        "delegate1": "confirmed",
+        "delegate2": "confirmed",
+        "speaker3": "confirmed",
+        "moderator4": "confirmed",
+        "observer5": "waitlisted",
+    }
+    # a speaker withdrawing frees no delegation place
+    response = await act(registration, speaker["id"], "withdraw", secretariat)
+    assert response.json()["promoted_registration_id"] is None
+    summary = (await registration.http.get("/meetings/pesnet-4/delegations")).json()
+    [jordan] = [d for d in summary["delegations"] if d["country"] == "JOR"]
+    assert jordan["confirmed"] == 4
+    assert jordan["by_role"] == {"delegate": 3, "moderator": 1}
+
+
 async def test_two_confirmations_racing_for_the_last_place(
     registration: Registration, register: Register, secretariat: dict[str, str]
 ) -> None:

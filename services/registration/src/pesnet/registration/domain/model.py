@@ -46,8 +46,6 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "correct": frozenset({Status.registered, Status.waitlisted, Status.confirmed}),
 }
 
-# Roles that make up a member state's delegation; every registration with a
-# country counts against that country's quota, whatever its role.
 ROLES = (
     "head_of_delegation",
     "delegate",
@@ -60,6 +58,14 @@ ROLES = (
 # Without a country a registration speaks for an OIC institution or a partner:
 # these roles need a member state.
 ROLES_NEEDING_COUNTRY = frozenset({"head_of_delegation", "delegate", "focal_point"})
+# The roles of a member state's delegation, which its quota bounds. Speakers and
+# moderators are invited by the programme (the agenda needs them confirmed) and
+# the secretariat runs the meeting: the meeting's capacity bounds them, not a quota.
+QUOTA_ROLES = frozenset({"head_of_delegation", "delegate", "focal_point", "observer"})
+
+
+def counts_against_quota(country: str | None, role: str) -> bool:
+    return country is not None and role in QUOTA_ROLES
 
 
 def check_transition(action: Action, status: str) -> None:

@@ -42,6 +42,7 @@ from pesnet.registration.domain.model import (
     RegistrationWindow,
     Status,
     check_transition,
+    counts_against_quota,
     email_key,
 )
 from pesnet.registration.service_layer.commands import (
@@ -325,6 +326,7 @@ class RegistrationService:
                         "by_status": {},
                         "by_role": {},
                         "confirmed": 0,
+                        "quota_used": 0,
                     }
                 },
                 upsert=True,
@@ -345,6 +347,8 @@ class RegistrationService:
         change = int(new == Status.confirmed) - int(old == Status.confirmed)
         if change:
             inc["confirmed"] = change
+            if counts_against_quota(doc.get("country"), doc["role"]):
+                inc["quota_used"] = change
             inc[f"by_role.{doc['role']}"] = change
         if not inc:
             return
@@ -593,10 +597,10 @@ class RegistrationService:
             {"_id": delegation_id(doc["meeting_id"], key)}, session=session
         )
         return Places(
-            delegation_confirmed=int((counters or {}).get("confirmed", 0)),
-            # quotas are per member state; OIC institutions and partners are bounded
-            # by the meeting's capacity only
-            quota=meeting.quota if doc.get("country") else None,
+            delegation_confirmed=int((counters or {}).get("quota_used", 0)),
+            # a quota bounds a member state's delegation; OIC institutions, partners,
+            # speakers, moderators and the secretariat only the meeting's capacity
+            quota=meeting.quota if counts_against_quota(doc.get("country"), doc["role"]) else None,
             meeting_confirmed=int(meeting.doc.get("confirmed_total", 0)),
             capacity=meeting.capacity,
         )
@@ -777,6 +781,7 @@ class RegistrationService:
             body = self.view(after)
             body["promoted_registration_id"] = None
             if doc["status"] == Status.confirmed and doc.get("country"):
+                # a place of the delegation (or of the meeting's capacity) was freed
                 promoted = await self._promote_next(session, doc, pending)
                 body["promoted_registration_id"] = promoted
             await self._announce(session, pending)
