@@ -232,6 +232,11 @@ async def test_focal_points_act_for_their_country_only(
     assert (
         await registration.http.get(f"/registrations/{turk['id']}", headers=turkey)
     ).status_code == 200
+    listed = await registration.http.get(
+        "/focal-points", params={"country": "TUR"}, headers=secretariat
+    )
+    assert [f["id"] for f in listed.json()["focal_points"]] == [tokens.json()["id"]]
+    assert "token" not in listed.text
     revoked = await registration.http.delete(
         f"/focal-points/{tokens.json()['id']}", headers=secretariat
     )

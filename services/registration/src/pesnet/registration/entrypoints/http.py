@@ -295,6 +295,15 @@ async def issue_focal_point(body: NewFocalPoint, service: ServiceDep) -> dict[st
     return await service.issue_focal_point(body)
 
 
+@secretariat.get("/focal-points")
+async def list_focal_points(
+    service: ServiceDep,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+) -> dict[str, Any]:
+    """Issued focal-point tokens (never the tokens themselves)."""
+    return {"focal_points": await service.focal_points(country)}
+
+
 @secretariat.delete("/focal-points/{focal_point_id}", status_code=204)
 async def revoke_focal_point(
     focal_point_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], service: ServiceDep

@@ -992,6 +992,20 @@ class RegistrationService:
         log.info("focal-point token issued", focal_point_id=focal_id, country=command.country)
         return {"id": focal_id, "country": command.country, "name": command.name, "token": token}
 
+    async def focal_points(self, country: str | None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {} if country is None else {"country": country}
+        cursor = self.db[FOCAL_POINTS].find(query, projection={"token_hash": 0})
+        return [
+            {
+                "id": doc["_id"],
+                "country": doc["country"],
+                "name": doc.get("name"),
+                "created_at": _iso(doc.get("created_at")),
+                "revoked_at": _iso(doc.get("revoked_at")),
+            }
+            async for doc in cursor.sort([("country", 1), ("created_at", 1)])
+        ]
+
     async def revoke_focal_point(self, focal_point_id: str) -> None:
         result = await self.db[FOCAL_POINTS].update_one(
             {"_id": focal_point_id, "revoked_at": None}, {"$set": {"revoked_at": utcnow()}}
