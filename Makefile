@@ -18,7 +18,6 @@ help:
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The environment: the hashed lock first, then our own packages (editable, no deps:
 # everything they need is in the lock).

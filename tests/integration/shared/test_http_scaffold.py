@@ -111,3 +111,30 @@ async def test_secretariat_calls_need_the_token(
         assert (await svc.http.post("/secretariat-only", headers=wrong)).status_code == 401
         right = {"Authorization": "Bearer s3cret-token"}
         assert (await svc.http.post("/secretariat-only", headers=right)).json() == {"ok": True}
+
+
+async def test_events_emitted_during_a_request_carry_its_correlation_id(
+    app_factory: Callable[[], Any], start_service: Callable[..., Any]
+) -> None:
+    from pesnet.shared.mongo import Session, in_transaction
+    from pesnet.shared.outbox import Outbox
+    from tests.integration.shared.conftest import TEST_CATALOG, ThingHappened
+
+    app = app_factory()
+    runtime: ServiceRuntime = app.state.runtime
+    outbox = Outbox(runtime.db, TEST_CATALOG, source="/test")
+    emitted: list[str] = []
+
+    @app.post("/emit")
+    async def emit() -> dict[str, str]:
+        async def work(session: Session) -> None:
+            event = await outbox.add(session, ThingHappened(thing_id="c", label="l"))
+            emitted.append(event.correlationid)
+
+        await in_transaction(runtime.client, work)
+        return {}
+
+    async with start_service(app) as svc:
+        response = await svc.http.post("/emit", headers={"x-correlation-id": "req-42"})
+        assert response.headers["x-correlation-id"] == "req-42"
+        assert emitted == ["req-42"]

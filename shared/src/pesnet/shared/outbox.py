@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from pymongo.errors import PyMongoError
 
 from pesnet.shared.catalog import EventCatalog, EventPayload
@@ -61,6 +62,10 @@ class Outbox:
         correlation_id: str | None = None,
         causation_id: str | None = None,
     ) -> CloudEvent:
+        # An event caused by an HTTP request carries that request's correlation id
+        # (bound by the HTTP middleware), so one id follows the work across services.
+        if correlation_id is None:
+            correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
         event = self.catalog.envelope(
             payload,
             source=self.source,

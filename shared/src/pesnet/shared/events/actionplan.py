@@ -34,6 +34,15 @@ class PlanClosed(PublicPayload):
     closed_at: datetime
 
 
+class ActivityParticipant(BaseModel):
+    """An institution taking part in an activity (institutions only, never people)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    institution: str
+    role: Literal["implementing", "funding", "host"]
+
+
 class ActivityChanged(PublicPayload):
     """An activity as it stands after the change."""
 
@@ -48,6 +57,9 @@ class ActivityChanged(PublicPayload):
     planned_end: date | None = None
     actual_start: date | None = None
     actual_end: date | None = None
+    # optional additions (schema v1 stays compatible)
+    summary: Localized | None = None
+    participants: list[ActivityParticipant] = []
 
 
 class ActivityCreated(ActivityChanged):

@@ -69,6 +69,8 @@ class ProgrammeReleased(PublicPayload):
     affected: list[AffectedParticipant]
     sessions: list[SessionSummary]
     ics: str | None = None  # the whole meeting as iCalendar, for attachments
+    # the same calendar with titles and descriptions in each language (optional, v1-compatible)
+    ics_by_language: dict[Language, str] | None = None
 
 
 class SessionChanged(PublicPayload):
