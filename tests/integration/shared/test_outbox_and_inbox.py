@@ -145,3 +145,28 @@ async def test_duplicate_delivery_of_one_event_has_one_effect(
         await eventually(all_seen)
         await asyncio.sleep(0.5)
         assert await effects.count(thing_id="dup") == 1
+
+
+async def test_events_of_one_transaction_are_published_in_the_order_written(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    seen: list[str] = []
+
+    def install(runtime: ServiceRuntime) -> None:
+        @runtime.consumer.on("kerneltest.thing.happened")
+        async def record(payload: ThingHappened, ctx: HandlerContext) -> None:
+            seen.append(payload.thing_id)
+
+    async with runtime_factory(install) as rt:
+
+        async def work(session: Session) -> None:
+            for n in range(30):
+                await rt.outbox.add(session, ThingHappened(thing_id=f"{n:02}", label="x"))
+
+        await in_transaction(rt.client, work)
+
+        async def all_seen() -> bool:
+            return len(seen) == 30
+
+        await eventually(all_seen)
+        assert seen == [f"{n:02}" for n in range(30)]

@@ -42,7 +42,14 @@ class ServiceRuntime:
         self.indexes = [*OUTBOX_INDEXES, *INBOX_INDEXES, *indexes]
         self.client: Client = make_client(settings.mongo_url())
         self.db: Database = self.client[settings.database]
-        self.broker = RabbitBroker(settings.amqp_url(), graceful_timeout=10.0, logger=None)
+        # The prefetch bounds the unacknowledged messages per consumer, which is also how
+        # many handlers run at once (each delivery is handled in its own task).
+        self.broker = RabbitBroker(
+            settings.amqp_url(),
+            graceful_timeout=10.0,
+            logger=None,
+            default_channel=Channel(prefetch_count=settings.prefetch),
+        )
         self.outbox = Outbox(self.db, catalog, source=f"/pesnet/{settings.service_name}")
         self.publisher = EventPublisher(self.broker)
         self.relay = OutboxRelay(
@@ -77,9 +84,6 @@ class ServiceRuntime:
             subscriber = self.broker.subscriber(
                 consumer_queue(self.consumer.name),
                 ack_policy=AckPolicy.MANUAL,
-                # a bounded prefetch spreads a backlog across replicas instead of one
-                # replica taking it all
-                channel=Channel(prefetch_count=self.settings.prefetch),
             )
             subscriber(self.consumer.on_message)
         await self.broker.start()
