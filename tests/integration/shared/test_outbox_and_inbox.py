@@ -170,3 +170,29 @@ async def test_events_of_one_transaction_are_published_in_the_order_written(
 
         await eventually(all_seen)
         assert seen == [f"{n:02}" for n in range(30)]
+
+
+async def test_a_second_consumer_of_one_service_gets_its_own_copy(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    handled: list[tuple[str, str]] = []
+
+    def install(runtime: ServiceRuntime) -> None:
+        @runtime.consumer.on("kerneltest.thing.happened")
+        async def main(payload: ThingHappened, ctx: HandlerContext) -> None:
+            handled.append(("main", payload.thing_id))
+
+        @runtime.add_consumer("extra").on("kerneltest.thing.happened")
+        async def extra(payload: ThingHappened, ctx: HandlerContext) -> None:
+            handled.append(("extra", payload.thing_id))
+
+    async with runtime_factory(install) as rt:
+        assert rt.consumers[1].name == f"{rt.consumer.name}.extra"
+        await rt.publisher.publish(
+            rt.catalog.envelope(ThingHappened(thing_id="x", label="l"), source="/t")
+        )
+
+        async def both() -> bool:
+            return sorted(handled) == [("extra", "x"), ("main", "x")]
+
+        await eventually(both)
