@@ -18,7 +18,6 @@ help:
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The environment: the hashed lock first, then our own packages (editable, no deps:
 # everything they need is in the lock).
@@ -35,7 +34,7 @@ run: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared/src devtools/src services/registration/src services/agenda/src services/actionplan/src services/notifications/src tests scripts
+	$(BIN)/mypy shared/src devtools/src services/registration/src services/agenda/src services/actionplan/src services/notifications/src tests scripts benchmarks
 
 fmt: venv
 	$(BIN)/ruff format .
@@ -49,7 +48,7 @@ unit: venv
 	$(BIN)/pytest tests -m "not integration"
 
 bench: venv
-	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:timeout
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 schemas: venv
 	$(BIN)/python scripts/generate_schemas.py

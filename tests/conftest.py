@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.rabbit import TestVhost
 from pesnet.devtools.smtp_sink import SmtpSink
@@ -79,6 +80,9 @@ def make_settings(mongo_url: str, rabbit_url: str, unique: str) -> Callable[...,
             "RABBITMQ_URL": rabbit_url,
             "MONGODB_URL": mongo_url,
             "PESNET_DATABASE": f"test_{unique}_{service}",
+            # queues outlive a test within the run's vhost: a unique name keeps one
+            # test's leftover events away from the next test's consumers
+            "PESNET_QUEUE": f"{service}.{unique}",
             "PESNET_OUTBOX_POLL_SECONDS": 0.2,
             "PESNET_DELIVERY_LIMIT": 3,
             **overrides,

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from faststream.rabbit import RabbitBroker
+
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.settings import Settings
 from pesnet.shared.messaging import EventPublisher
-
 from tests.integration.notifications.notifications_support import Bus
 
 

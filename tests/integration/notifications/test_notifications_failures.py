@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
 from pesnet.devtools.ports import free_port
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.bootstrap import build_app
 from pesnet.shared.messaging import REASON_HEADER
 from pesnet.shared.mongo import Client
-
 from tests.integration.notifications.notifications_factories import (
     contact,
     participant,

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 import pytest
+
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.bootstrap import build_app
 from pesnet.shared.mongo import Client
-
 from tests.integration.notifications.notifications_factories import (
     chairmanship,
     contact,

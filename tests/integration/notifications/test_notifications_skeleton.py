@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.bootstrap import build_app
 from pesnet.shared.mongo import Client
-
 from tests.integration.notifications.notifications_factories import participant
 from tests.integration.notifications.notifications_support import Bus, wait_for_mail, wait_until
 

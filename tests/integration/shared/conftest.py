@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitBroker
+
 from pesnet.shared.catalog import EventCatalog, EventPayload, EventSpec, PublicPayload
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
@@ -25,12 +26,17 @@ class ThingCounted(PublicPayload):
     count: int
 
 
+class NobodyListens(EventPayload):
+    n: int
+
+
 TEST_CATALOG = EventCatalog(
     [
         EventSpec("kerneltest.thing.happened", ThingHappened, "test event"),
         EventSpec(
             "kerneltest.thing.counted", ThingCounted, "public test event", visibility="public"
         ),
+        EventSpec("kerneltest.nobody.listened", NobodyListens, "a type no queue binds"),
     ]
 )
 

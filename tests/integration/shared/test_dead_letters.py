@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from faststream.rabbit import RabbitBroker
+
 from pesnet.shared.messaging import REASON_HEADER, HandlerContext
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.topology import EVENTS_EXCHANGE
-
 from tests.integration.shared.conftest import ThingHappened, drain_queue
 from tests.support import eventually
 
@@ -117,3 +117,60 @@ async def test_malformed_message_is_dead_lettered_at_once_and_consumer_goes_on(
         assert [m.message_id for m in dead] == ["poison"]
         assert reason_part in dead[0].headers[REASON_HEADER]
         assert dead[0].headers["x-pesnet-attempts"] == 1
+
+
+async def test_unreachable_database_holds_the_message_instead_of_dead_lettering_it(
+    runtime_factory: Callable[..., Any], raw_broker: RabbitBroker
+) -> None:
+    from pymongo.errors import AutoReconnect
+
+    outages = {"left": 4}  # more than the retry budget of 2
+    handled: list[str] = []
+
+    def install(runtime: ServiceRuntime) -> None:
+        @runtime.consumer.on("kerneltest.thing.happened")
+        async def handle(payload: ThingHappened, ctx: HandlerContext) -> None:
+            if outages["left"] > 0:
+                outages["left"] -= 1
+                raise AutoReconnect("connection refused")
+            handled.append(payload.thing_id)
+
+    async with runtime_factory(install, PESNET_DELIVERY_LIMIT=2) as rt:
+        await rt.publisher.publish(
+            rt.catalog.envelope(ThingHappened(thing_id="patient", label="p"), source="/test")
+        )
+
+        async def done() -> bool:
+            return handled == ["patient"]
+
+        await eventually(done, within=30)
+        assert await drain_queue(raw_broker, rt.consumer.name) == []
+
+
+async def test_dead_letters_can_be_listed_and_replayed_once_the_cause_is_fixed(
+    runtime_factory: Callable[..., Any], raw_broker: RabbitBroker
+) -> None:
+    from pesnet.shared.deadletters import list_dead_letters, replay
+
+    flaky = FlakyHandler()
+    async with runtime_factory(flaky.install, PESNET_DELIVERY_LIMIT=1) as rt:
+        event = rt.catalog.envelope(ThingHappened(thing_id="bad-2", label="x"), source="/test")
+        await rt.publisher.publish(event)
+
+        async def listed() -> bool:
+            return len(await list_dead_letters(raw_broker, rt.consumer.name)) == 1
+
+        await eventually(listed, within=20)
+        [letter] = await list_dead_letters(raw_broker, rt.consumer.name)  # still there
+        assert letter.message_id == event.id
+        assert letter.type == "kerneltest.thing.happened"
+        assert "cannot handle bad-2" in letter.reason
+
+        # the cause is fixed: the handler now accepts the thing
+        async def fixed(payload: ThingHappened, ctx: HandlerContext) -> None:
+            await rt.db["effects"].insert_one({"thing_id": payload.thing_id}, session=ctx.session)
+
+        rt.consumer.handlers["kerneltest.thing.happened"] = fixed
+        assert await replay(raw_broker, rt.consumer.name) == 1
+        await eventually(lambda: flaky.handled("bad-2"), within=20)
+        assert await list_dead_letters(raw_broker, rt.consumer.name) == []

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from pesnet.shared.messaging import HandlerContext
 from pesnet.shared.mongo import Session, in_transaction
 from pesnet.shared.outbox import OutboxRelay
 from pesnet.shared.runtime import ServiceRuntime
-
 from tests.integration.shared.conftest import ThingHappened
 from tests.support import eventually
 
@@ -99,7 +99,7 @@ async def test_entry_published_again_when_relay_dies_before_marking_has_one_effe
         await in_transaction(rt.client, work)
 
         class RelayDiesAfterPublishing(OutboxRelay):
-            async def mark_published(self, doc: dict[str, Any]) -> None:
+            async def mark_published(self, docs: list[dict[str, Any]]) -> None:
                 raise ConnectionError("killed before marking")
 
         dying = RelayDiesAfterPublishing(
@@ -145,3 +145,54 @@ async def test_duplicate_delivery_of_one_event_has_one_effect(
         await eventually(all_seen)
         await asyncio.sleep(0.5)
         assert await effects.count(thing_id="dup") == 1
+
+
+async def test_events_of_one_transaction_are_published_in_the_order_written(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    seen: list[str] = []
+
+    def install(runtime: ServiceRuntime) -> None:
+        @runtime.consumer.on("kerneltest.thing.happened")
+        async def record(payload: ThingHappened, ctx: HandlerContext) -> None:
+            seen.append(payload.thing_id)
+
+    async with runtime_factory(install) as rt:
+
+        async def work(session: Session) -> None:
+            for n in range(30):
+                await rt.outbox.add(session, ThingHappened(thing_id=f"{n:02}", label="x"))
+
+        await in_transaction(rt.client, work)
+
+        async def all_seen() -> bool:
+            return len(seen) == 30
+
+        await eventually(all_seen)
+        assert seen == [f"{n:02}" for n in range(30)]
+
+
+async def test_a_second_consumer_of_one_service_gets_its_own_copy(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    handled: list[tuple[str, str]] = []
+
+    def install(runtime: ServiceRuntime) -> None:
+        @runtime.consumer.on("kerneltest.thing.happened")
+        async def main(payload: ThingHappened, ctx: HandlerContext) -> None:
+            handled.append(("main", payload.thing_id))
+
+        @runtime.add_consumer("extra").on("kerneltest.thing.happened")
+        async def extra(payload: ThingHappened, ctx: HandlerContext) -> None:
+            handled.append(("extra", payload.thing_id))
+
+    async with runtime_factory(install) as rt:
+        assert rt.consumers[1].name == f"{rt.consumer.name}.extra"
+        await rt.publisher.publish(
+            rt.catalog.envelope(ThingHappened(thing_id="x", label="l"), source="/t")
+        )
+
+        async def both() -> bool:
+            return sorted(handled) == [("extra", "x"), ("main", "x")]
+
+        await eventually(both)

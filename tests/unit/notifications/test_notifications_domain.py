@@ -7,6 +7,7 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
+
 from pesnet.notifications.adapters.smtp import OutgoingMail, build_message, encode_subject
 from pesnet.notifications.domain.model import (
     MissingData,
@@ -26,7 +27,6 @@ from pesnet.notifications.domain.notices import (
     registration_notice,
 )
 from pesnet.shared.i18n import Localized
-
 from tests.integration.notifications import notifications_factories as f
 
 KEY = b"k" * 32

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from jinja2 import DictLoader
+
 from pesnet.notifications.domain.model import KINDS
 from pesnet.notifications.domain.notices import (
     Meeting,
@@ -22,7 +23,6 @@ from pesnet.notifications.domain.notices import (
 )
 from pesnet.notifications.templates import missing_translations, render
 from pesnet.shared.i18n import Localized
-
 from tests.integration.notifications import notifications_factories as f
 
 MEETING = Meeting(

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from pydantic import ValidationError
+
 from pesnet.shared.i18n import (
     Localized,
     direction,
@@ -12,7 +14,6 @@ from pesnet.shared.i18n import (
 )
 from pesnet.shared.reference import is_member_state, member_states
 from pesnet.shared.settings import ServiceSettings
-from pydantic import ValidationError
 
 
 def test_fallback_chain_is_requested_then_en_fr_ar() -> None:

@@ -31,6 +31,7 @@ class EmbeddedMongo:
             Path(self.storage_path).mkdir(parents=True, exist_ok=True)
         exe = shutil.which("secantusd-py", path=str(Path(sys.executable).parent))
         command = [exe] if exe else [sys.executable, "-m", "secantus"]
+        # the child keeps its own copy of the descriptor; ours can close right away
         out = log_file.open("ab") if log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter's script
             [
@@ -48,6 +49,8 @@ class EmbeddedMongo:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # stopped by us, after the services that use it
         )
+        if not isinstance(out, int):
+            out.close()
         try:
             wait_for_port("127.0.0.1", self.port, timeout=60)
         except TimeoutError:

@@ -9,6 +9,7 @@ services' own APIs, prints where everything is, and stops it all on Ctrl-C.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.ports import free_port, port_open
 from pesnet.devtools.smtp_sink import SmtpSink
@@ -146,17 +148,19 @@ def main() -> int:
         "PYTHONUNBUFFERED": "1",
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    stopping = False
+    stack = contextlib.ExitStack()  # the services' log files
 
-    def stop_all(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGINT, stop_all)
-    signal.signal(signal.SIGTERM, stop_all)
+    # Ctrl-C (SIGINT) and SIGTERM both end up in the `finally` below, whatever
+    # phase (start-up, seeding, running) they arrive in. SIGINT is set explicitly:
+    # a shell without job control starts background commands with it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         for service in SERVICES:
-            log = (root / "logs" / f"{service.name}.log").open("ab")
+            log = stack.enter_context((root / "logs" / f"{service.name}.log").open("ab"))
             processes[service.name] = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", f"pesnet.{service.name}"],
                 env={
@@ -171,7 +175,10 @@ def main() -> int:
                 start_new_session=True,
             )
         asyncio.run(wait_healthy(ports, within=60))
-        asyncio.run(seed(ports, token))
+        try:
+            asyncio.run(seed(ports, token))
+        except Exception as exc:  # the platform is still usable without the demo data
+            say(f"seeding failed, the services keep running: {type(exc).__name__}: {exc}")
         say("the platform is up:")
         for service in SERVICES:
             say(f"  {service.name:<14} http://127.0.0.1:{ports[service.name]}  (docs: /docs)")
@@ -179,12 +186,13 @@ def main() -> int:
         say(f"  secretariat token (dev only): {token}")
         say("  logs: .run/logs/*.log   -   Ctrl-C stops everything")
         say("ready")
-        while not stopping:
+        while True:
             for name, process in processes.items():
                 if process.poll() is not None:
                     say(f"{name} exited with code {process.returncode}; see .run/logs/{name}.log")
-                    stopping = True
+                    return 1
             time.sleep(0.5)
+    except KeyboardInterrupt:
         return 0
     except (TimeoutError, httpx.HTTPError) as exc:
         say(f"start-up failed: {exc}; see .run/logs/")
@@ -203,6 +211,7 @@ def main() -> int:
             sink.stop()
         if mongo:
             mongo.stop()
+        stack.close()
         say("stopped")
 
 

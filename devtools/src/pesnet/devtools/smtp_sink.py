@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
 from pesnet.devtools.ports import free_port
 
 

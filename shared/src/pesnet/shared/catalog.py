@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from pesnet.shared.envelope import (
     CloudEvent,
     EnvelopeError,
@@ -20,7 +22,6 @@ from pesnet.shared.envelope import (
     parse_envelope,
     utcnow,
 )
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 Visibility = Literal["internal", "public"]
 

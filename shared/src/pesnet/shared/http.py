@@ -15,6 +15,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
 from pesnet.shared.errors import (
     Conflict,
     DomainError,
@@ -23,9 +25,9 @@ from pesnet.shared.errors import (
     NotFound,
     Unauthorized,
 )
-from pesnet.shared.logging import get_logger
+from pesnet.shared.logging import configure_logging, get_logger
 from pesnet.shared.runtime import ServiceRuntime
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from pesnet.shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -158,3 +160,17 @@ def require_secretariat(
 
 
 Secretariat = Depends(require_secretariat)
+
+
+def serve(settings: ServiceSettings, build_app: Callable[[Any], FastAPI]) -> None:
+    """Run a service's app with uvicorn, logging JSON (each service's `__main__`)."""
+    import uvicorn
+
+    configure_logging(settings.service_name, settings.log_level)
+    uvicorn.run(
+        build_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+    )

@@ -4,9 +4,10 @@ second effect."""
 
 from __future__ import annotations
 
+from pymongo.errors import DuplicateKeyError
+
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.mongo import Database, IndexSpec, Session
-from pymongo.errors import DuplicateKeyError
 
 INBOX = "inbox"
 INBOX_INDEXES = (IndexSpec(INBOX, [("consumer", 1), ("event_id", 1)], unique=True, name="once"),)

@@ -7,6 +7,8 @@ the inbox record in one transaction. What happens to a message that fails:
 
 - it can never succeed (not JSON, unknown type, payload missing fields, a handler
   raising `Unprocessable`): dead-lettered at once, with the reason in headers;
+- the database is unreachable: held and retried in place until it is back (it is
+  not the message's fault, so it does not spend the message's retry budget);
 - anything else: requeued, and dead-lettered with the last error once the
   consumer's retry budget (`PESNET_DELIVERY_LIMIT`) is spent.
 """
@@ -20,6 +22,8 @@ from typing import Any, TypeVar
 
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
+from pymongo.errors import ConnectionFailure
+
 from pesnet.shared.catalog import EventCatalog, EventPayload, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
 from pesnet.shared.inbox import AlreadyProcessed, Inbox
@@ -157,7 +161,7 @@ class EventConsumer:
         body: bytes = message.body
         attempt = _delivery_count(message.headers) + 1
         try:
-            await self.process(body)
+            await self._process_while_database_unavailable(body, message.message_id)
         except (InvalidEvent, Unprocessable) as exc:
             await self.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
             await message.ack()
@@ -182,6 +186,28 @@ class EventConsumer:
                 await message.nack(requeue=True)
         else:
             await message.ack()
+
+    async def _process_while_database_unavailable(
+        self, body: bytes, message_id: str | None
+    ) -> None:
+        """An unreachable database is not the message's fault: keep the message (unacked,
+        so a dying process loses nothing) and retry in place until the database is back,
+        instead of spending its retry budget and dead-lettering it."""
+        pause = 0.5
+        while True:
+            try:
+                await self.process(body)
+                return
+            except ConnectionFailure as exc:
+                log.warning(
+                    "database unavailable, holding the message",
+                    consumer=self.name,
+                    message_id=message_id,
+                    error=f"{type(exc).__name__}: {exc}",
+                    retry_in=pause,
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
 
     async def dead_letter(self, message: RabbitMessage, reason: str, attempt: int) -> None:
         log.error(

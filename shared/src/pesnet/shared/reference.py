@@ -8,8 +8,9 @@ from functools import cache
 from importlib.resources import files
 from typing import Literal
 
-from pesnet.shared.i18n import Localized
 from pydantic import BaseModel, ConfigDict
+
+from pesnet.shared.i18n import Localized
 
 OICGroup = Literal["arab", "asian", "african"]
 

@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import Channel, RabbitBroker
+
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events import CATALOG
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
@@ -41,7 +42,14 @@ class ServiceRuntime:
         self.indexes = [*OUTBOX_INDEXES, *INBOX_INDEXES, *indexes]
         self.client: Client = make_client(settings.mongo_url())
         self.db: Database = self.client[settings.database]
-        self.broker = RabbitBroker(settings.amqp_url(), graceful_timeout=10.0, logger=None)
+        # The prefetch bounds the unacknowledged messages per consumer, which is also how
+        # many handlers run at once (each delivery is handled in its own task).
+        self.broker = RabbitBroker(
+            settings.amqp_url(),
+            graceful_timeout=10.0,
+            logger=None,
+            default_channel=Channel(prefetch_count=settings.prefetch),
+        )
         self.outbox = Outbox(self.db, catalog, source=f"/pesnet/{settings.service_name}")
         self.publisher = EventPublisher(self.broker)
         self.relay = OutboxRelay(
@@ -50,19 +58,31 @@ class ServiceRuntime:
             poll_seconds=settings.outbox_poll_seconds,
             lease_seconds=settings.outbox_lease_seconds,
         )
-        self.consumer = EventConsumer(
-            queue_name or settings.service_name,
-            catalog,
-            self.client,
-            Inbox(self.db),
-            self.broker,
-            outbox=self.outbox,
-            delivery_limit=settings.delivery_limit,
-        )
+        self.inbox = Inbox(self.db)
+        self.consumer = self._new_consumer(queue_name or settings.queue)
+        self.consumers = [self.consumer]
         self.background: list[BackgroundLoop] = [self.relay.run]
         self.on_start: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []
         self.started = False
+
+    def _new_consumer(self, name: str) -> EventConsumer:
+        return EventConsumer(
+            name,
+            self.catalog,
+            self.client,
+            self.inbox,
+            self.broker,
+            outbox=self.outbox,
+            delivery_limit=self.settings.delivery_limit,
+        )
+
+    def add_consumer(self, purpose: str) -> EventConsumer:
+        """A second queue for the same service, `<queue>.<purpose>`, for a concern that
+        consumes event types the main consumer handles too (e.g. partner webhooks)."""
+        consumer = self._new_consumer(f"{self.consumer.name}.{purpose}")
+        self.consumers.append(consumer)
+        return consumer
 
     def add_indexes(self, specs: Iterable[IndexSpec]) -> None:
         self.indexes.extend(specs)
@@ -71,12 +91,14 @@ class ServiceRuntime:
         await ensure_indexes(self.db, self.indexes)
         await self.broker.connect()
         await declare_core(self.broker, self.catalog.public_types())
-        if self.consumer.handlers:
-            await declare_consumer(self.broker, self.consumer.name, self.consumer.event_types)
+        for consumer in self.consumers:
+            if not consumer.handlers:
+                continue
+            await declare_consumer(self.broker, consumer.name, consumer.event_types)
             subscriber = self.broker.subscriber(
-                consumer_queue(self.consumer.name), ack_policy=AckPolicy.MANUAL
+                consumer_queue(consumer.name), ack_policy=AckPolicy.MANUAL
             )
-            subscriber(self.consumer.on_message)
+            subscriber(consumer.on_message)
         await self.broker.start()
         for hook in self.on_start:
             await hook()
@@ -85,8 +107,7 @@ class ServiceRuntime:
         log.info(
             "service started",
             database=self.settings.database,
-            queue=self.consumer.name,
-            handles=self.consumer.event_types,
+            queues={c.name: c.event_types for c in self.consumers if c.handlers},
         )
 
     async def _guard(self, loop: BackgroundLoop) -> None:

@@ -26,12 +26,17 @@ class ServiceSettings(BaseSettings):
     rabbitmq_url: SecretStr | None = Field(default=None, alias="RABBITMQ_URL")
     mongodb_url: SecretStr | None = Field(default=None, alias="MONGODB_URL")
     database_name: str | None = Field(default=None, alias="PESNET_DATABASE")
+    # The consuming queue; replicas of a service share it. Defaults to the service name.
+    queue_name: str | None = Field(default=None, alias="PESNET_QUEUE")
     secretariat_token: SecretStr | None = Field(default=None, alias="PESNET_SECRETARIAT_TOKEN")
     http_host: str = Field(default="127.0.0.1", alias="PESNET_HTTP_HOST")
     http_port: int = Field(default=8000, alias="PESNET_HTTP_PORT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     # Consumer retry budget: attempts before a message is dead-lettered.
     delivery_limit: int = Field(default=5, ge=1, le=100, alias="PESNET_DELIVERY_LIMIT")
+    # Messages a replica handles at once. 1 keeps a replica's handling in queue order;
+    # more is faster but lets events of one aggregate be handled out of order.
+    prefetch: int = Field(default=1, ge=1, le=1000, alias="PESNET_PREFETCH")
     # Outbox relay: poll interval when no change stream wakes it, and the lease a
     # replica holds on an entry it is publishing.
     outbox_poll_seconds: float = Field(default=2.0, gt=0, alias="PESNET_OUTBOX_POLL_SECONDS")
@@ -68,6 +73,10 @@ class ServiceSettings(BaseSettings):
     @property
     def database(self) -> str:
         return self.database_name or f"pesnet_{self.service_name}"
+
+    @property
+    def queue(self) -> str:
+        return self.queue_name or self.service_name
 
     def amqp_url(self) -> str:
         assert self.rabbitmq_url is not None  # guaranteed by the validator

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from pesnet.shared.settings import ServiceSettings
 from pydantic import Field
+
+from pesnet.shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
     service_name: str = Field(default="actionplan", alias="PESNET_SERVICE")
     http_port: int = Field(default=8003, alias="PESNET_HTTP_PORT")
+    # Reminder scheduler: how often it looks, and how far ahead "soon" reaches.
+    reminders_enabled: bool = Field(default=True, alias="ACTIONPLAN_REMINDERS_ENABLED")
+    reminder_interval_seconds: float = Field(
+        default=3600.0, gt=0, alias="ACTIONPLAN_REMINDER_INTERVAL_SECONDS"
+    )
+    reminder_horizon_days: int = Field(
+        default=14, ge=1, le=120, alias="ACTIONPLAN_REMINDER_HORIZON_DAYS"
+    )

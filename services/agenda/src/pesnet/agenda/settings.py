@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pesnet.shared.settings import ServiceSettings
 from pydantic import Field
+
+from pesnet.shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+
 from pesnet.notifications.bootstrap import build_app
 from pesnet.notifications.settings import Settings
 from pesnet.shared.logging import configure_logging

@@ -4,6 +4,7 @@ indexes and handlers, the delivery worker, and the HTTP app."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from pesnet.notifications.adapters.repository import INDEXES, Repository
 from pesnet.notifications.adapters.smtp import SmtpSender
 from pesnet.notifications.entrypoints.http import dev_router, router

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pesnet.shared.settings import ServiceSettings
 from pydantic import Field, SecretStr, model_validator
+
+from pesnet.shared.settings import ServiceSettings
 
 DEV_LINK_SECRET = "dev-notifications-link-secret"  # noqa: S105 - dev mode only
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+
 from pesnet.registration.bootstrap import build_app
 from pesnet.registration.settings import Settings
 from pesnet.shared.logging import configure_logging

@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
+from pydantic import Field, SecretStr, model_validator
+
 from pesnet.shared.settings import ServiceSettings
-from pydantic import Field
+
+# Only ever used in dev/test mode; outside it the service refuses to start without
+# PESNET_BADGE_SECRET (a forged badge would otherwise pass the check-in desk).
+DEV_BADGE_SECRET = "dev-badge-secret-not-for-production"  # noqa: S105
 
 
 class Settings(ServiceSettings):
     service_name: str = Field(default="registration", alias="PESNET_SERVICE")
     http_port: int = Field(default=8001, alias="PESNET_HTTP_PORT")
+    # HMAC key that signs badge tokens (QR codes).
+    badge_secret: SecretStr | None = Field(default=None, alias="PESNET_BADGE_SECRET")
+    # Base URL of this service as registrants reach it (manage links, badge links);
+    # unset: http://<PESNET_HTTP_HOST>:<PESNET_HTTP_PORT>.
+    public_url: str | None = Field(default=None, alias="PESNET_REGISTRATION_PUBLIC_URL")
+    # Per-country quota when `agenda.meeting.scheduled` gives none (unset: no quota).
+    default_delegation_quota: int | None = Field(
+        default=3, ge=1, alias="PESNET_DEFAULT_DELEGATION_QUOTA"
+    )
+
+    @model_validator(mode="after")
+    def _badge_secret(self) -> Settings:
+        if self.badge_secret is None:
+            if not self.dev_mode:
+                raise ValueError("outside dev mode PESNET_BADGE_SECRET must be set")
+            self.badge_secret = SecretStr(DEV_BADGE_SECRET)
+        if self.public_url is None:
+            self.public_url = f"http://{self.http_host}:{self.http_port}"
+        return self
+
+    def public_base_url(self) -> str:
+        assert self.public_url is not None  # set by the validator
+        return self.public_url
+
+    def badge_key(self) -> bytes:
+        assert self.badge_secret is not None  # guaranteed by the validator
+        return self.badge_secret.get_secret_value().encode()

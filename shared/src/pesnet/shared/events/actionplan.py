@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from pesnet.shared.catalog import EventPayload, EventSpec, PublicPayload
 from pesnet.shared.events.common import Contact, Localized, MeetingId
-from pydantic import BaseModel, ConfigDict
 
 ActivityStatus = Literal["planned", "ongoing", "completed", "postponed", "cancelled"]
 
@@ -33,6 +34,15 @@ class PlanClosed(PublicPayload):
     closed_at: datetime
 
 
+class ActivityParticipant(BaseModel):
+    """An institution taking part in an activity (institutions only, never people)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    institution: str
+    role: Literal["implementing", "funding", "host"]
+
+
 class ActivityChanged(PublicPayload):
     """An activity as it stands after the change."""
 
@@ -47,6 +57,9 @@ class ActivityChanged(PublicPayload):
     planned_end: date | None = None
     actual_start: date | None = None
     actual_end: date | None = None
+    # optional additions (schema v1 stays compatible)
+    summary: Localized | None = None
+    participants: list[ActivityParticipant] = []
 
 
 class ActivityCreated(ActivityChanged):

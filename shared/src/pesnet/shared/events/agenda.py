@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from pesnet.shared.catalog import EventSpec, PublicPayload
 from pesnet.shared.events.common import Country, Language, Localized, MeetingId
-from pydantic import BaseModel, ConfigDict
 
 OICGroup = Literal["arab", "asian", "african"]
 
@@ -68,6 +69,8 @@ class ProgrammeReleased(PublicPayload):
     affected: list[AffectedParticipant]
     sessions: list[SessionSummary]
     ics: str | None = None  # the whole meeting as iCalendar, for attachments
+    # the same calendar with titles and descriptions in each language (optional, v1-compatible)
+    ics_by_language: dict[Language, str] | None = None
 
 
 class SessionChanged(PublicPayload):

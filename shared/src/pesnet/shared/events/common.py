@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pesnet.shared.i18n import Language, Localized
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from pesnet.shared.i18n import Language, Localized
 
 __all__ = ["Contact", "Country", "Language", "Localized", "MeetingId", "Role"]
 

@@ -33,6 +33,9 @@ class ParticipantEvent(EventPayload):
 
 class ParticipantRegistered(ParticipantEvent):
     registered_at: datetime
+    # The registrant's private link to read, correct or withdraw the registration
+    # (carries their manage token: internal event, for the confirmation e-mail only).
+    manage_url: str | None = None
 
 
 class ParticipantUpdated(ParticipantEvent):

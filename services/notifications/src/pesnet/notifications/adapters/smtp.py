@@ -13,6 +13,7 @@ from email.policy import SMTP
 from typing import Any
 
 import aiosmtplib
+
 from pesnet.notifications.settings import Settings
 
 

@@ -7,13 +7,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, ConfigDict
+
 from pesnet.notifications.adapters.maildir import read_mailbox
 from pesnet.notifications.adapters.repository import Repository
 from pesnet.notifications.domain.model import normalize_address, verify_token
 from pesnet.notifications.settings import Settings
 from pesnet.shared.errors import InvalidInput, NotFound, Unauthorized
 from pesnet.shared.http import bearer, require_secretariat
-from pydantic import BaseModel, ConfigDict
 
 DELIVERY_FIELDS = (
     "event_id",

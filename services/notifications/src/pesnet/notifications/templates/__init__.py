@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined, TemplateNotFound
+
 from pesnet.notifications.domain.model import KINDS
 from pesnet.shared.i18n import (
     LANGUAGES,

@@ -1,0 +1,209 @@
+"""The implementation report of a plan: HTML in ar/en/fr (Arabic right-to-left) with
+an SVG chart of progress per thematic area, and the same figures as CSV.
+
+The chart is drawn here as plain SVG (bars for the share of indicators on track and
+of activities completed per area): light, no plotting library, and it stays text, so
+an Arabic label is shaped by the browser like the rest of the page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from pesnet.actionplan.domain.labels import (
+    ACTIVITY_STATUSES,
+    ACTIVITY_TYPES,
+    INDICATOR_STATES,
+    PLAN_STATUSES,
+    L,
+)
+from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.rollup import Rollup, area_rollups, indicator_progress, plan_rollup
+from pesnet.shared.i18n import Localized, direction, format_local_date
+
+TEXT: dict[str, Localized] = {
+    "report": L("تقرير التنفيذ", "Implementation report", "Rapport de mise en œuvre"),
+    "status": L("الحالة", "Status", "Statut"),
+    "adopted": L("اعتمدت في", "Adopted at", "Adopté lors de"),
+    "draft_meeting": L("نوقش المشروع في", "Draft discussed at", "Projet examiné lors de"),
+    "summary": L("ملخص", "Summary", "Synthèse"),
+    "chart": L(
+        "التقدم حسب المجال المواضيعي",
+        "Progress per thematic area",
+        "Avancement par domaine thématique",
+    ),
+    "on_track": L("المؤشرات على المسار الصحيح", "Indicators on track", "Indicateurs en bonne voie"),
+    "completed": L("الأنشطة المنجزة", "Activities completed", "Activités achevées"),
+    "area": L("المجال المواضيعي", "Thematic area", "Domaine thématique"),
+    "activities": L("الأنشطة", "Activities", "Activités"),
+    "indicators": L("المؤشرات", "Indicators", "Indicateurs"),
+    "activity": L("النشاط", "Activity", "Activité"),
+    "type": L("النوع", "Type", "Type"),
+    "lead": L("المؤسسات الرائدة", "Lead institutions", "Institutions chefs de file"),
+    "planned": L("التواريخ المخططة", "Planned dates", "Dates prévues"),
+    "indicator": L("المؤشر", "Indicator", "Indicateur"),
+    "baseline": L("خط الأساس", "Baseline", "Référence"),
+    "target": L("الهدف", "Target", "Cible"),
+    "actual": L("القيمة الفعلية", "Actual", "Valeur réelle"),
+    "period": L("فترة الإبلاغ", "Reporting period", "Période"),
+    "none": L("لا توجد بيانات بعد", "No data yet", "Pas encore de données"),
+    "no_areas": L(
+        "لم تسجل مجالات مواضيعية لهذه الخطة بعد.",
+        "No thematic areas are recorded for this plan yet.",
+        "Aucun domaine thématique n'est encore enregistré pour ce plan.",
+    ),
+}
+
+_env = Environment(
+    loader=PackageLoader("pesnet.actionplan.adapters", "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100)}%"
+
+
+def progress_chart(plan: Plan, lang: str) -> str:
+    """Horizontal bars, two per thematic area: indicators on track, activities completed."""
+    rollups = area_rollups(plan)
+    width, label_w, bar_w, row_h = 720, 260, 400, 54
+    height = 50 + row_h * max(len(rollups), 1)
+    rtl = direction(lang) == "rtl"
+    anchor_label = "end"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="13" '
+        f'direction="{"rtl" if rtl else "ltr"}">',
+        f"<title>{escape(TEXT['chart'].get(lang))}</title>",
+    ]
+    legend = [("#2e7d32", TEXT["on_track"].get(lang)), ("#1565c0", TEXT["completed"].get(lang))]
+    for i, (color, text) in enumerate(legend):
+        x = 10 + i * 260
+        parts.append(f'<rect x="{x}" y="8" width="14" height="14" fill="{color}"/>')
+        parts.append(f'<text x="{x + 20}" y="20" text-anchor="start">{escape(text)}</text>')
+    for row, rollup in enumerate(rollups):
+        y = 40 + row * row_h
+        title = rollup.title.get(lang) if rollup.title else (rollup.thematic_area or "")
+        parts.append(
+            f'<text x="{label_w - 10}" y="{y + 22}" text-anchor="{anchor_label}">{escape(title)}</text>'
+        )
+        for j, (share, color) in enumerate(
+            ((rollup.share_on_track, "#2e7d32"), (rollup.share_activities_completed, "#1565c0"))
+        ):
+            bar_y = y + 4 + j * 20
+            length = round((share or 0) * bar_w)
+            parts.append(
+                f'<rect x="{label_w}" y="{bar_y}" width="{bar_w}" height="16" fill="#eeeeee"/>'
+            )
+            parts.append(
+                f'<rect x="{label_w}" y="{bar_y}" width="{length}" height="16" fill="{color}"/>'
+            )
+            parts.append(
+                f'<text x="{label_w + bar_w + 8}" y="{bar_y + 13}" text-anchor="start">{_pct(share)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _value(value: float | str | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _rows(plan: Plan, lang: str) -> list[dict[str, str]]:
+    """One row per indicator: the figures a report reader compares."""
+    rows = []
+    for indicator in plan.indicators:
+        progress = indicator_progress(plan, indicator)
+        activity = plan.activity(indicator.activity_id) if indicator.activity_id else None
+        rows.append(
+            {
+                "area": plan.area(indicator.thematic_area).title.get(lang),
+                "activity": activity.title.get(lang) if activity else "",
+                "indicator": indicator.title.get(lang),
+                "baseline": _value(indicator.baseline),
+                "period": progress.reporting_period or "",
+                "target": _value(progress.target),
+                "actual": _value(progress.actual_value),
+                "status": INDICATOR_STATES[progress.state].get(lang),
+            }
+        )
+    return rows
+
+
+def render_html(plan: Plan, lang: str, meetings: dict[str, Localized] | None = None) -> str:
+    """The report page; `meetings` names the plan's meetings (else their ids are shown)."""
+
+    def meeting(meeting_id: str | None) -> str | None:
+        if meeting_id is None:
+            return None
+        title = (meetings or {}).get(meeting_id)
+        return title.get(lang) if title else meeting_id
+
+    text = {key: value.get(lang) for key, value in TEXT.items()}
+    overall: Rollup = plan_rollup(plan)
+    activities = [
+        {
+            "title": a.title.get(lang),
+            "type": ACTIVITY_TYPES[a.activity_type].get(lang),
+            "area": plan.area(a.thematic_area).title.get(lang),
+            "lead": ", ".join(a.lead_institutions),
+            "planned": " – ".join(
+                format_local_date(d, lang, "medium") for d in (a.planned_start, a.planned_end) if d
+            ),
+            "status": ACTIVITY_STATUSES[a.status].get(lang),
+        }
+        for a in plan.activities
+    ]
+    areas = [
+        {
+            "title": r.title.get(lang) if r.title else "",
+            "on_track": _pct(r.share_on_track),
+            "completed": _pct(r.share_activities_completed),
+            "activities": r.activities,
+            "indicators": r.indicators,
+        }
+        for r in area_rollups(plan)
+    ]
+    return _env.get_template("report.html").render(
+        lang=lang,
+        dir=direction(lang),
+        text=text,
+        title=plan.title.get(lang),
+        period=plan.period,
+        status=PLAN_STATUSES[plan.status].get(lang),
+        meeting=meeting(plan.meeting_id),
+        draft_meeting=meeting(plan.draft_meeting_id),
+        adopted_on=format_local_date(plan.adopted_at.date(), lang, "long")
+        if plan.adopted_at
+        else None,
+        overall={
+            "on_track": _pct(overall.share_on_track),
+            "completed": _pct(overall.share_activities_completed),
+            "activities": overall.activities,
+            "indicators": overall.indicators,
+        },
+        chart=Markup(progress_chart(plan, lang)),  # noqa: S704 - built above with every text escaped
+        areas=areas,
+        activities=activities,
+        rows=_rows(plan, lang),
+    )
+
+
+def render_csv(plan: Plan, lang: str) -> str:
+    """The indicator table as CSV (UTF-8 with a BOM so spreadsheet programs read Arabic)."""
+    out = io.StringIO()
+    keys = ["area", "activity", "indicator", "baseline", "period", "target", "actual", "status"]
+    writer = csv.writer(out)
+    writer.writerow([TEXT[k].get(lang) for k in keys])
+    for row in _rows(plan, lang):
+        writer.writerow([row[k] for k in keys])
+    return "\ufeff" + out.getvalue()

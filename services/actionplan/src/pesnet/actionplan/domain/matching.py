@@ -1,0 +1,269 @@
+"""Needs assessment and cooperation matching.
+
+Institutions state capacity-building needs (per thematic area, with a priority and
+topics) and offers of expertise (per thematic area, with topics, the formats they can
+run and how many institutions they can take). Matching pairs them the way a
+secretariat officer would:
+
+1. A need and an offer are *eligible* when they are in the same thematic area, come
+   from two different institutions, and (when both list topics) share a topic.
+2. An eligible pair scores, out of 1: 0.5 x the share of the need's topics the offer
+   covers, 0.25 x the need's priority (high 1, medium 0.6, low 0.3), 0.15 if the offer
+   runs a format the need asks for (or the need asks for none), 0.1 if the two share a
+   working language.
+3. Scarce capacity goes to the most urgent needs first: pairs are taken in order of
+   need priority, then score; each need gets at most one offer, and an offer serves
+   at most `capacity` needs, of different institutions.
+4. Matching again only adds: needs already in a live proposal stay where they are, the
+   seats they take are used, and a pair one side declined is not proposed again.
+5. An offer left with one need is a bilateral proposal; with several, a multilateral
+   one. Proposals are ranked by score (a multilateral proposal scores the mean of its
+   pairs) and say why in ar/en/fr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pesnet.actionplan.domain.labels import ACTIVITY_TYPES, LANGUAGE_NAMES, PRIORITIES
+from pesnet.actionplan.domain.model import ActivityType, ThematicArea
+from pesnet.shared.i18n import Language, Localized
+
+Priority = Literal["high", "medium", "low"]
+PRIORITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.6, "low": 0.3}
+PRIORITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
+
+
+def normalise_topics(topics: list[str]) -> list[str]:
+    return list(dict.fromkeys(t.strip().lower() for t in topics if t.strip()))
+
+
+class Need(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    period: str
+    institution: str
+    country: str | None = None
+    thematic_area: str
+    priority: Priority
+    title: Localized
+    topics: list[str] = []
+    formats: list[ActivityType] = []
+    languages: list[Language] = []
+    submitted_at: datetime
+
+
+class Offer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    period: str
+    institution: str
+    country: str | None = None
+    thematic_area: str
+    title: Localized
+    topics: list[str] = []
+    formats: list[ActivityType] = []
+    languages: list[Language] = []
+    capacity: int = Field(default=1, ge=1, le=50)
+    submitted_at: datetime
+
+
+class PairScore(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    need_id: str
+    institution: str
+    score: float
+    shared_topics: list[str]
+    shared_formats: list[str]
+    shared_languages: list[str]
+    priority: Priority
+
+
+class Match(BaseModel):
+    """A proposal before it is stored: one offer and the needs it should serve."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["bilateral", "multilateral"]
+    offer_id: str
+    offer_institution: str
+    thematic_area: str
+    need_ids: list[str]
+    pairs: list[PairScore]
+    score: float
+    explanation: Localized
+
+    @property
+    def key(self) -> str:
+        """The natural key: the same offer for the same needs is one proposal."""
+        return f"{self.offer_id}:{','.join(sorted(self.need_ids))}"
+
+
+def score_pair(need: Need, offer: Offer) -> PairScore | None:
+    """The pair's score, or None when the pair is not eligible."""
+    if need.institution == offer.institution or need.thematic_area != offer.thematic_area:
+        return None
+    need_topics = normalise_topics(need.topics)
+    offer_topics = set(normalise_topics(offer.topics))
+    shared_topics = [t for t in need_topics if t in offer_topics]
+    if need_topics and offer_topics and not shared_topics:
+        return None
+    coverage = len(shared_topics) / len(need_topics) if need_topics else 0.5
+    shared_formats = [f for f in need.formats if f in offer.formats]
+    format_fit = 1.0 if shared_formats or not need.formats else 0.0
+    shared_languages = [lang for lang in need.languages if lang in offer.languages]
+    language_fit = 1.0 if shared_languages else 0.0
+    score = (
+        0.5 * coverage
+        + 0.25 * PRIORITY_WEIGHT[need.priority]
+        + 0.15 * format_fit
+        + 0.1 * language_fit
+    )
+    return PairScore(
+        need_id=need.id,
+        institution=need.institution,
+        score=round(score, 4),
+        shared_topics=shared_topics,
+        shared_formats=list(shared_formats),
+        shared_languages=list(shared_languages),
+        priority=need.priority,
+    )
+
+
+@dataclass(frozen=True)
+class Commitments:
+    """What earlier proposals settled, so that matching again only adds to them: needs in a
+    live (proposed or accepted) proposal are served, the seats they take are used, and a
+    pair one side declined is not proposed again."""
+
+    served_needs: frozenset[str] = frozenset()
+    # offer id → institutions it already serves in live proposals
+    served_by_offer: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    declined_pairs: frozenset[tuple[str, str]] = frozenset()  # (need id, offer id)
+
+
+def match(
+    needs: list[Need],
+    offers: list[Offer],
+    areas: list[ThematicArea],
+    commitments: Commitments | None = None,
+) -> list[Match]:
+    """Proposals for the given needs and offers, best first."""
+    settled = commitments or Commitments()
+    candidates: list[tuple[PairScore, Offer]] = []
+    for offer in offers:
+        already = settled.served_by_offer.get(offer.id, frozenset())
+        for need in needs:
+            if need.id in settled.served_needs or (need.id, offer.id) in settled.declined_pairs:
+                continue
+            if need.institution in already:
+                continue
+            pair = score_pair(need, offer)
+            if pair is not None:
+                candidates.append((pair, offer))
+    # Most urgent needs first, then the best fit; ids only make the order deterministic.
+    candidates.sort(
+        key=lambda c: (PRIORITY_RANK[c[0].priority], -c[0].score, c[0].need_id, c[1].id)
+    )
+    served: set[str] = set()
+    assigned: dict[str, list[PairScore]] = {}
+    for pair, offer in candidates:
+        taken = assigned.setdefault(offer.id, [])
+        seats = offer.capacity - len(settled.served_by_offer.get(offer.id, ()))
+        if pair.need_id in served or len(taken) >= seats:
+            continue
+        if any(t.institution == pair.institution for t in taken):
+            continue  # one institution is one party: its best need speaks for it
+        taken.append(pair)
+        served.add(pair.need_id)
+    titles = {a.id: a.title for a in areas}
+    by_id = {o.id: o for o in offers}
+    matches = []
+    for offer_id, pairs in assigned.items():
+        if not pairs:
+            continue
+        offer = by_id[offer_id]
+        score = round(sum(p.score for p in pairs) / len(pairs), 4)
+        matches.append(
+            Match(
+                kind="bilateral" if len(pairs) == 1 else "multilateral",
+                offer_id=offer.id,
+                offer_institution=offer.institution,
+                thematic_area=offer.thematic_area,
+                need_ids=[p.need_id for p in pairs],
+                pairs=pairs,
+                score=score,
+                explanation=explain(offer, pairs, titles.get(offer.thematic_area)),
+            )
+        )
+    matches.sort(key=lambda m: (-m.score, m.offer_id))
+    return matches
+
+
+def _pair_reason(pair: PairScore, lang: str) -> str:
+    priority = PRIORITIES[pair.priority].get(lang)
+    topics = ", ".join(pair.shared_topics)
+    formats = ", ".join(ACTIVITY_TYPES[f].get(lang) for f in pair.shared_formats)
+    languages = ", ".join(LANGUAGE_NAMES[code].get(lang) for code in pair.shared_languages)
+    parts: list[str] = []
+    if lang == "ar":
+        parts.append(f"{pair.institution} (أولوية {priority}")
+        if topics:
+            parts.append(f"المواضيع المشتركة: {topics}")
+        if formats:
+            parts.append(f"الصيغة: {formats}")
+        if languages:
+            parts.append(f"لغة العمل المشتركة: {languages}")
+        return "؛ ".join(parts) + ")"
+    if lang == "fr":
+        parts.append(f"{pair.institution} (priorité {priority}")
+        if topics:
+            parts.append(f"thèmes communs : {topics}")
+        if formats:
+            parts.append(f"format : {formats}")
+        if languages:
+            parts.append(f"langue de travail commune : {languages}")
+        return " ; ".join(parts) + ")"
+    parts.append(f"{pair.institution} ({priority} priority")
+    if topics:
+        parts.append(f"shared topics: {topics}")
+    if formats:
+        parts.append(f"format: {formats}")
+    if languages:
+        parts.append(f"common working language: {languages}")
+    return "; ".join(parts) + ")"
+
+
+def explain(offer: Offer, pairs: list[PairScore], area: Localized | None) -> Localized:
+    """Why this offer for these needs, in the three languages."""
+    texts: dict[str, str] = {}
+    for lang in ("ar", "en", "fr"):
+        area_title = area.get(lang) if area else offer.thematic_area
+        reasons = (" ، " if lang == "ar" else ", ").join(_pair_reason(p, lang) for p in pairs)
+        title = offer.title.get(lang)
+        if lang == "ar":
+            texts[lang] = (
+                f"عرض {offer.institution} «{title}» في مجال {area_title} يلبي "
+                f"{'حاجة' if len(pairs) == 1 else f'احتياجات {len(pairs)} مؤسسات'}: {reasons}."
+            )
+        elif lang == "fr":
+            texts[lang] = (
+                f"L'offre de {offer.institution} « {title} » ({area_title}) répond "
+                f"{'au besoin de' if len(pairs) == 1 else f'aux besoins de {len(pairs)} institutions :'} "
+                f"{reasons}."
+            )
+        else:
+            texts[lang] = (
+                f'{offer.institution}\'s offer "{title}" ({area_title}) meets '
+                f"{'the need of' if len(pairs) == 1 else f'the needs of {len(pairs)} institutions:'} "
+                f"{reasons}."
+            )
+    return Localized(**texts)

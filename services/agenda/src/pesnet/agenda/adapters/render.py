@@ -1,0 +1,313 @@
+"""Rendering a programme (a release, or the draft): JSON, HTML in ar/en/fr, iCalendar.
+
+Every time is shown in the meeting's zone with the offset the tz database gives
+for that date (Marrakech, 29 February 2024: UTC+01:00). Texts fall back
+requested language → en → fr → ar; Arabic pages are right-to-left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from icalendar import Calendar, Event
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from pesnet.agenda.adapters.labels import KIND_LABELS, LABELS
+from pesnet.agenda.domain.localtime import format_offset
+from pesnet.agenda.domain.meeting import Meeting
+from pesnet.agenda.domain.programme import Session
+from pesnet.agenda.domain.release import Change, Release
+from pesnet.shared.i18n import direction, format_local_date
+
+_templates = Environment(
+    loader=PackageLoader("pesnet.agenda.adapters", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class ProgrammeView:
+    """What a rendering needs: a release, or the current draft (version None)."""
+
+    meeting: Meeting
+    sessions: Sequence[Session]
+    version: int | None = None
+    released_at: datetime | None = None
+    changes: Sequence[Change] = field(default_factory=tuple)
+
+    @classmethod
+    def of_release(cls, release: Release) -> ProgrammeView:
+        return cls(
+            meeting=release.meeting,
+            sessions=release.sessions,
+            version=release.version,
+            released_at=release.released_at,
+            changes=release.changes,
+        )
+
+    def ordered(self) -> list[Session]:
+        return sorted(self.sessions, key=lambda s: (s.day, s.start, s.id))
+
+    def for_person(self, person_id: str) -> ProgrammeView:
+        return ProgrammeView(
+            meeting=self.meeting,
+            sessions=[s for s in self.sessions if person_id in s.people()],
+            version=self.version,
+            released_at=self.released_at,
+            changes=[c for c in self.changes if person_id in c.people],
+        )
+
+
+def _person_names(meeting: Meeting, ids: Sequence[str], lang: str) -> list[str]:
+    names = []
+    for person_id in ids:
+        person = meeting.people.get(person_id)
+        if person is None:
+            names.append(person_id)
+            continue
+        text = person.label(lang)
+        extra = []
+        if person.position:
+            extra.append(person.position.get(lang))
+        if person.institution and person.institution in meeting.institutions:
+            extra.append(meeting.institutions[person.institution].label(lang))
+        if extra:
+            text += f" ({', '.join(extra) if lang != 'ar' else '، '.join(extra)})"
+        names.append(text)
+    return names
+
+
+def _institution_names(meeting: Meeting, ids: Sequence[str], lang: str) -> list[str]:
+    return [meeting.institutions[i].label(lang) if i in meeting.institutions else i for i in ids]
+
+
+def session_json(meeting: Meeting, session: Session, lang: str | None) -> dict[str, Any]:
+    starts = session.starts_at(meeting)
+    ends = session.ends_at(meeting)
+    doc: dict[str, Any] = {
+        "id": session.id,
+        "day": session.day.isoformat(),
+        "start": f"{session.start:%H:%M}",
+        "end": f"{session.end:%H:%M}" if session.end else None,
+        "starts_at": starts.isoformat(),
+        "ends_at": ends.isoformat() if ends else None,
+        "utc_offset": format_offset(starts.utcoffset()),
+        "kind": session.kind,
+        "title": session.title.model_dump(),
+        "description": session.description.model_dump() if session.description else None,
+        "points": [p.model_dump() for p in session.points],
+        "room": session.room,
+        "moderators": list(session.moderators),
+        "moderating_institutions": list(session.moderating_institutions),
+        "speakers": list(session.speakers),
+        "interpretation_languages": list(session.interpretation_languages),
+        "flagged": session.flagged,
+        "flagged_people": list(session.flagged_people),
+    }
+    if lang:
+        doc["text"] = {
+            "title": session.title.get(lang),
+            "kind": KIND_LABELS[session.kind].get(lang),
+            "description": session.description.get(lang) if session.description else None,
+            "points": [p.get(lang) for p in session.points],
+            "moderators": _person_names(meeting, session.moderators, lang),
+            "moderating_institutions": _institution_names(
+                meeting, session.moderating_institutions, lang
+            ),
+            "speakers": _person_names(meeting, session.speakers, lang),
+        }
+    return doc
+
+
+def programme_json(view: ProgrammeView, lang: str | None) -> dict[str, Any]:
+    meeting = view.meeting
+    people_used = {p for s in view.sessions for p in s.people()}
+    return {
+        "meeting_id": meeting.id,
+        "version": view.version,
+        "status": "released" if view.version else "draft",
+        "released_at": view.released_at.isoformat() if view.released_at else None,
+        "language": lang,
+        "direction": direction(lang or "en"),
+        "timezone": meeting.timezone,
+        "title": meeting.title.model_dump(),
+        "sessions": [session_json(meeting, s, lang) for s in view.ordered()],
+        "people": {
+            p.id: {
+                "name": p.name.model_dump(),
+                "honorific": p.honorific.model_dump() if p.honorific else None,
+                "position": p.position.model_dump() if p.position else None,
+                "institution": p.institution,
+            }
+            for p in meeting.people.values()
+            if p.id in people_used
+        },
+        "changes": [
+            {
+                "kind": c.kind,
+                "session_id": c.session_id,
+                "title": c.title.model_dump(),
+                "summary": c.summary.model_dump(),
+            }
+            for c in view.changes
+        ],
+    }
+
+
+def programme_html(view: ProgrammeView, lang: str) -> str:
+    meeting = view.meeting
+    days: list[dict[str, Any]] = []
+    offsets: list[str] = []
+    for session in view.ordered():
+        starts = session.starts_at(meeting)
+        ends = session.ends_at(meeting)
+        offset = format_offset(starts.utcoffset())
+        if offset not in offsets:
+            offsets.append(offset)
+        if not days or days[-1]["iso"] != session.day.isoformat():
+            days.append(
+                {
+                    "iso": session.day.isoformat(),
+                    "label": format_local_date(session.day, lang, "full"),
+                    "sessions": [],
+                }
+            )
+        days[-1]["sessions"].append(
+            {
+                "id": session.id,
+                "kind": session.kind,
+                "kind_label": KIND_LABELS[session.kind].get(lang),
+                "start": f"{session.start:%H:%M}",
+                "end": f"{session.end:%H:%M}" if session.end else None,
+                "starts_at": starts.isoformat(),
+                "ends_at": ends.isoformat() if ends else None,
+                "title": session.title.get(lang),
+                "description": session.description.get(lang) if session.description else None,
+                "points": [p.get(lang) for p in session.points],
+                "room": session.room,
+                "moderators": _person_names(meeting, session.moderators, lang),
+                "moderating_institutions": _institution_names(
+                    meeting, session.moderating_institutions, lang
+                ),
+                "speakers": _person_names(meeting, session.speakers, lang),
+                "flagged": session.flagged,
+            }
+        )
+    sep = "، " if lang == "ar" else ", "
+    place = sep.join(
+        x
+        for x in (
+            meeting.venue.get(lang) if meeting.venue else "",
+            meeting.city.get(lang) if meeting.city else "",
+        )
+        if x
+    )
+    if meeting.start_date and meeting.end_date:
+        dates = (
+            f"{format_local_date(meeting.start_date, lang, 'long')} – "
+            f"{format_local_date(meeting.end_date, lang, 'long')}"
+        )
+        place = f"{place}{sep if place else ''}{dates}"
+    template = _templates.get_template("programme.html")
+    return template.render(
+        lang=lang,
+        dir=direction(lang),
+        title=meeting.title.get(lang),
+        place=place,
+        version=view.version,
+        released_on=_released_on(view, lang),
+        zone_name=meeting.city.get(lang) if meeting.city else meeting.timezone,
+        utc_offsets=" / ".join(offsets) if offsets else "",
+        interpretation=sep.join(
+            LABELS[f"language_{code}"].get(lang) for code in meeting.interpretation_languages
+        ),
+        labels={key: value.get(lang) for key, value in LABELS.items()},
+        days=days,
+        sep=sep,
+        # French typography puts a (non-breaking) space before a colon
+        colon="\u00a0: " if lang == "fr" else ": ",
+        changes=[
+            {
+                "kind": c.kind,
+                "session_id": c.session_id,
+                "title": c.title.get(lang),
+                "summary": c.summary.get(lang),
+            }
+            for c in view.changes
+        ],
+    )
+
+
+def _released_on(view: ProgrammeView, lang: str) -> str:
+    if view.released_at is None:
+        return ""
+    local = view.released_at.astimezone(view.meeting.zone)
+    return f"{format_local_date(local.date(), lang, 'long')} {local:%H:%M}"
+
+
+def programme_ics(view: ProgrammeView, lang: str, *, calendar_name: str | None = None) -> str:
+    """iCalendar (RFC 5545): one VEVENT per session, local times with the meeting's
+    VTIMEZONE, stable UIDs and SEQUENCE = version so that calendars update in place."""
+    meeting = view.meeting
+    calendar = Calendar()
+    calendar.add("prodid", "-//OIC-PESNET//agenda//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", calendar_name or meeting.title.get(lang))
+    calendar.add("x-wr-timezone", meeting.timezone)
+    stamp = view.released_at or datetime.now(UTC)
+    for session in view.ordered():
+        event = Event()
+        event.add("uid", f"{session.id}@{meeting.id}.pesnet")
+        event.add("dtstamp", stamp.astimezone(UTC))
+        event.add("sequence", view.version or 0)
+        event.add("summary", session.title.get(lang))
+        event.add("dtstart", session.starts_at(meeting))
+        ends = session.ends_at(meeting)
+        if ends is not None:
+            event.add("dtend", ends)
+        lines = []
+        if session.description:
+            lines.append(session.description.get(lang))
+        lines.extend(f"- {p.get(lang)}" for p in session.points)
+        moderators = _person_names(meeting, session.moderators, lang) + _institution_names(
+            meeting, session.moderating_institutions, lang
+        )
+        if moderators:
+            lines.append(f"{LABELS['moderators'].get(lang)}: {', '.join(moderators)}")
+        speakers = _person_names(meeting, session.speakers, lang)
+        if speakers:
+            lines.append(f"{LABELS['speakers'].get(lang)}: {', '.join(speakers)}")
+        if lines:
+            event.add("description", "\n".join(lines))
+        location = ", ".join(
+            x
+            for x in (
+                session.room or "",
+                meeting.venue.get(lang) if meeting.venue else "",
+                meeting.city.get(lang) if meeting.city else "",
+            )
+            if x
+        )
+        if location:
+            event.add("location", location)
+        event.add("categories", [KIND_LABELS[session.kind].get(lang)])
+        if session.flagged:
+            event.add("status", "TENTATIVE")
+        else:
+            event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    if view.sessions:
+        first = min(s.day for s in view.sessions)
+        last = max(s.day for s in view.sessions)
+        calendar.add_missing_timezones(
+            first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
+        )
+    text: str = calendar.to_ical().decode()
+    return text

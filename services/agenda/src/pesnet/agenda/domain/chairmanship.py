@@ -1,0 +1,135 @@
+"""The network's chairmanship: terms held by a member institution, rotating between
+the OIC regional groups, handed over at a meeting."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from pesnet.shared.errors import Conflict, InvalidInput
+from pesnet.shared.i18n import Localized
+from pesnet.shared.reference import member_states
+
+OICGroup = Literal["arab", "asian", "african"]
+
+
+class ChairHolder(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    institution: str
+    name: Localized
+    acronym: str | None = None
+    country: str
+    oic_group: OICGroup
+
+    def check(self, field: str) -> None:
+        state = member_states().get(self.country)
+        if state is None:
+            raise InvalidInput(
+                f"{self.country} is not an OIC member state", field=f"{field}.country"
+            )
+        # a state whose group the reference data leaves open takes the group given here
+        if state.oic_group is not None and state.oic_group != self.oic_group:
+            raise InvalidInput(
+                f"{self.country} belongs to the {state.oic_group} group, not {self.oic_group}",
+                field=f"{field}.oic_group",
+            )
+
+
+class ChairTerm(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    holder: ChairHolder
+    term: str | None = None  # "2024-2026"
+    from_date: date | None = None
+    to_date: date | None = None
+    meeting_id: str | None = None  # the meeting at which the chair was handed over
+    vice_chair: ChairHolder | None = None
+
+
+class AlreadyRecorded(Conflict):
+    """The same term or handover is already in the history (a repeated request)."""
+
+
+class Chairmanship(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    terms: tuple[ChairTerm, ...] = ()
+
+    @property
+    def current(self) -> ChairTerm | None:
+        open_terms = [t for t in self.terms if t.to_date is None]
+        return open_terms[-1] if open_terms else None
+
+    @property
+    def past(self) -> list[ChairTerm]:
+        return [t for t in self.terms if t.to_date is not None]
+
+    def record_term(self, term: ChairTerm) -> Chairmanship:
+        """Record a term from before the platform (no handover happens now)."""
+        term.holder.check("holder")
+        if term.vice_chair:
+            term.vice_chair.check("vice_chair")
+        for existing in self.terms:
+            if (
+                existing.holder.institution == term.holder.institution
+                and existing.term == term.term
+            ):
+                raise AlreadyRecorded(
+                    f"{term.holder.institution} {term.term or ''} is already recorded".strip()
+                )
+        if term.to_date is None and self.current is not None:
+            raise Conflict(
+                f"{self.current.holder.institution} holds the chair: record a handover instead",
+                field="to_date",
+            )
+        if term.from_date and term.to_date and term.to_date < term.from_date:
+            raise InvalidInput("a term ends after it starts", field="to_date")
+        ordered = sorted(
+            (*self.terms, term), key=lambda t: (t.to_date is None, t.from_date or date.min)
+        )
+        return Chairmanship(terms=tuple(ordered))
+
+    def hand_over(
+        self,
+        incoming: ChairHolder,
+        *,
+        effective_date: date,
+        term: str,
+        meeting_id: str | None,
+        vice_chair: ChairHolder | None = None,
+    ) -> tuple[Chairmanship, ChairTerm | None, ChairTerm]:
+        """Close the current term and open the incoming one; returns (new state, outgoing, incoming)."""
+        incoming.check("incoming")
+        if vice_chair:
+            vice_chair.check("vice_chair")
+        for existing in self.terms:
+            if existing.holder.institution == incoming.institution and existing.term == term:
+                raise AlreadyRecorded(f"{incoming.institution} already holds the {term} term")
+        current = self.current
+        if current is not None:
+            if current.holder.institution == incoming.institution:
+                raise Conflict(
+                    f"{incoming.institution} already holds the chair", field="incoming.institution"
+                )
+            if current.from_date and effective_date < current.from_date:
+                raise InvalidInput(
+                    f"the current term started on {current.from_date.isoformat()}",
+                    field="effective_date",
+                )
+        new_term = ChairTerm(
+            holder=incoming,
+            term=term,
+            from_date=effective_date,
+            meeting_id=meeting_id,
+            vice_chair=vice_chair,
+        )
+        outgoing = current.model_copy(update={"to_date": effective_date}) if current else None
+        terms = [outgoing if t is current else t for t in self.terms]
+        return (
+            Chairmanship(terms=(*[t for t in terms if t is not None], new_term)),
+            outgoing,
+            new_term,
+        )

@@ -1,0 +1,228 @@
+"""Meetings of the network, the people and institutions that appear in their
+programmes, and the closing session's decision about the next meeting."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from pesnet.agenda.domain.localtime import zone_of
+from pesnet.shared.errors import Conflict, InvalidInput
+from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.reference import is_member_state
+
+MeetingStatus = Literal["tentative", "scheduled"]
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class Institution(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: Localized
+    acronym: str | None = None
+    country: str | None = None
+
+    def label(self, language: str) -> str:
+        """The acronym in Latin-script pages; the name in Arabic ones (İŞKUR reads
+        as وكالة التوظيف التركية there)."""
+        if language == "ar":
+            return self.name.get(language)
+        return self.acronym or self.name.get(language)
+
+
+class Person(BaseModel):
+    """Someone who speaks or moderates. `email` links the person to a registration
+    (the registration service owns the person's registration; we only match it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: Localized
+    email: str
+    honorific: Localized | None = None
+    position: Localized | None = None
+    institution: str | None = None
+
+    def label(self, language: str) -> str:
+        name = self.name.get(language)
+        honorific = self.honorific.get(language) if self.honorific else ""
+        return f"{honorific} {name}".strip()
+
+
+class Organiser(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    institution: str
+    role: str
+
+
+class NextMeetingDecision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    meeting_id: str
+    number: int
+    tentative_month: str
+    decided_at: datetime
+
+
+class Meeting(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    number: int
+    title: Localized
+    timezone: str
+    status: MeetingStatus = "scheduled"
+    city: Localized | None = None
+    venue: Localized | None = None
+    country: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    tentative_month: str | None = None
+    interpretation_languages: tuple[Language, ...] = ("ar", "en", "fr")
+    organisers: tuple[Organiser, ...] = ()
+    registration_open: bool = False
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    delegation_quota: int | None = None
+    capacity: int | None = None
+    people: dict[str, Person] = {}
+    institutions: dict[str, Institution] = {}
+    next_meeting: NextMeetingDecision | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_of(self.timezone)
+
+    def days(self) -> list[date]:
+        if self.start_date is None or self.end_date is None:
+            return []
+        return [
+            date.fromordinal(d)
+            for d in range(self.start_date.toordinal(), self.end_date.toordinal() + 1)
+        ]
+
+    def check(self) -> None:
+        """The invariants of a meeting, each failure naming its field."""
+        zone_of(self.timezone)
+        if self.number < 1:
+            raise InvalidInput("a meeting number starts at 1", field="number")
+        missing = self.title.missing()
+        if missing:
+            raise InvalidInput(f"the title lacks {', '.join(missing)}", field=f"title.{missing[0]}")
+        if self.country is not None and not is_member_state(self.country):
+            raise InvalidInput(
+                f"{self.country} is not an OIC member state (ISO 3166 alpha-3)", field="country"
+            )
+        if self.status == "scheduled":
+            if self.start_date is None:
+                raise InvalidInput("a scheduled meeting has dates", field="start_date")
+            if self.end_date is None:
+                raise InvalidInput("a scheduled meeting has dates", field="end_date")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise InvalidInput("the meeting ends before it starts", field="end_date")
+        if self.start_date and self.end_date and (self.end_date - self.start_date).days > 31:
+            raise InvalidInput("a meeting lasts at most a month", field="end_date")
+        if (
+            self.registration_opens_at
+            and self.registration_closes_at
+            and self.registration_closes_at <= self.registration_opens_at
+        ):
+            raise InvalidInput("registration closes after it opens", field="registration_closes_at")
+        if self.tentative_month is not None and not MONTH.match(self.tentative_month):
+            raise InvalidInput("a month is written YYYY-MM", field="tentative_month")
+        if self.status == "tentative" and self.tentative_month is None and self.start_date is None:
+            raise InvalidInput("a tentative meeting has at least a month", field="tentative_month")
+        for person in self.people.values():
+            if person.institution and person.institution not in self.institutions:
+                raise InvalidInput(
+                    f"person {person.id}: unknown institution {person.institution!r}",
+                    field=f"people.{person.id}.institution",
+                )
+
+    def with_person(self, person: Person) -> Meeting:
+        if person.institution and person.institution not in self.institutions:
+            raise InvalidInput(
+                f"unknown institution {person.institution!r} (add it to the meeting first)",
+                field="institution",
+            )
+        if not person.name.en and not person.name.fr and not person.name.ar:
+            raise InvalidInput("a person has a name", field="name")
+        email = person.email.lower()
+        for other in self.people.values():
+            if other.id != person.id and other.email.lower() == email:
+                raise Conflict(f"{email} is already the address of {other.id}")
+        return self.model_copy(update={"people": {**self.people, person.id: person}})
+
+    def with_institution(self, institution: Institution) -> Meeting:
+        if institution.country is not None and not is_member_state(institution.country):
+            raise InvalidInput(f"{institution.country} is not an OIC member state", field="country")
+        return self.model_copy(
+            update={"institutions": {**self.institutions, institution.id: institution}}
+        )
+
+    def person_by_email(self, email: str) -> list[Person]:
+        email = email.lower()
+        return [p for p in self.people.values() if p.email.lower() == email]
+
+    def decide_next_meeting(
+        self, tentative_month: str, decided_at: datetime
+    ) -> tuple[Meeting, NextMeetingDecision]:
+        """The closing session decides the month of meeting N+1."""
+        if not MONTH.match(tentative_month):
+            raise InvalidInput("a month is written YYYY-MM", field="tentative_month")
+        if self.end_date is not None and tentative_month <= self.end_date.strftime("%Y-%m"):
+            raise InvalidInput(
+                "the next meeting comes after this one ends", field="tentative_month"
+            )
+        if self.next_meeting is not None:
+            if self.next_meeting.tentative_month == tentative_month:
+                return self, self.next_meeting
+            raise Conflict(
+                f"the next meeting is already set for {self.next_meeting.tentative_month} "
+                f"({self.next_meeting.meeting_id})"
+            )
+        decision = NextMeetingDecision(
+            meeting_id=next_meeting_id(self.id, self.number + 1),
+            number=self.number + 1,
+            tentative_month=tentative_month,
+            decided_at=decided_at,
+        )
+        return self.model_copy(update={"next_meeting": decision}), decision
+
+
+def next_meeting_id(current_id: str, number: int) -> str:
+    """`pesnet-4` → `pesnet-5`; an id without a trailing number gets `-<n>` appended."""
+    base = re.sub(r"-?\d+$", "", current_id) or "meeting"
+    return f"{base}-{number}"
+
+
+def ordinal_title(number: int) -> Localized:
+    """The standard title of the network's N-th meeting, in the three languages."""
+    ar_ordinals = {
+        1: "الأول",
+        2: "الثاني",
+        3: "الثالث",
+        4: "الرابع",
+        5: "الخامس",
+        6: "السادس",
+        7: "السابع",
+        8: "الثامن",
+        9: "التاسع",
+        10: "العاشر",
+    }
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    fr_ordinal = "1re" if number == 1 else f"{number}e"
+    ar_ordinal = ar_ordinals.get(number, str(number))
+    return Localized(
+        ar=f"الاجتماع {ar_ordinal} لشبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة",
+        en=f"{number}{suffix} Meeting of the OIC Public Employment Services Network (OIC-PESNET)",
+        fr=f"{fr_ordinal} réunion du Réseau des services publics de l'emploi de l'OCI (OIC-PESNET)",
+    )

@@ -1,0 +1,264 @@
+"""Sessions and the programme draft the secretariat edits.
+
+Times are local wall-clock times of the meeting's zone (see `localtime`); clashes
+are computed on the real instants, so a session that straddles a clock change is
+still compared correctly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from pesnet.agenda.domain.localtime import local_instant
+from pesnet.agenda.domain.meeting import Meeting
+from pesnet.shared.errors import Conflict, InvalidInput, NotFound
+from pesnet.shared.i18n import Language, Localized
+
+SessionKind = Literal[
+    "registration",
+    "opening",
+    "presentation",
+    "panel",
+    "roundtable",
+    "discussion",
+    "break",
+    "closing",
+    "social",
+]
+
+
+class Session(BaseModel):
+    """One programme item. `end` None is an open end (the dinner, the cultural visit)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    day: date
+    start: time
+    end: time | None = None
+    kind: SessionKind
+    title: Localized
+    description: Localized | None = None
+    points: tuple[Localized, ...] = ()
+    room: str | None = None
+    moderators: tuple[str, ...] = ()
+    moderating_institutions: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    interpretation_languages: tuple[Language, ...] = ()
+    # People of this session whose registration was withdrawn: the session is
+    # flagged until the secretariat replaces them (or they are confirmed again).
+    flagged_people: tuple[str, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flagged_people)
+
+    def people(self) -> tuple[str, ...]:
+        """Person ids with a role in the session: moderators first, then speakers."""
+        seen: dict[str, None] = {}
+        for person in (*self.moderators, *self.speakers):
+            seen.setdefault(person, None)
+        return tuple(seen)
+
+    def starts_at(self, meeting: Meeting) -> datetime:
+        return local_instant(self.day, self.start, meeting.zone, field="start")
+
+    def ends_at(self, meeting: Meeting) -> datetime | None:
+        if self.end is None:
+            return None
+        return local_instant(self.day, self.end, meeting.zone, field="end")
+
+    def occupies(self, meeting: Meeting) -> tuple[datetime, datetime]:
+        """The interval the session blocks its room and its people. An open end
+        blocks until the end of that local day: nothing else can be put after the
+        dinner in the same room without first giving the dinner an end."""
+        start = self.starts_at(meeting)
+        end = self.ends_at(meeting)
+        if end is None:
+            midnight = datetime.combine(self.day + timedelta(days=1), time(0), meeting.zone)
+            end = midnight
+        return start, end
+
+    def content(self) -> Session:
+        """The session without its working flags: what a release compares."""
+        return self.model_copy(update={"flagged_people": ()})
+
+    def public_texts(self) -> Iterable[tuple[str, Localized]]:
+        yield "title", self.title
+        if self.description is not None:
+            yield "description", self.description
+        for index, point in enumerate(self.points):
+            yield f"points.{index}", point
+
+
+def describe(session: Session, language: str = "en") -> str:
+    end = f"{session.end:%H:%M}" if session.end else "…"
+    return f"{session.id} ({session.title.get(language)}, {session.day.isoformat()} {session.start:%H:%M}-{end})"
+
+
+def check_session(meeting: Meeting, session: Session, others: Sequence[Session]) -> None:
+    """Validate one session against the meeting and the rest of the draft."""
+    if meeting.start_date is None or meeting.end_date is None:
+        raise Conflict("the meeting's dates are not decided yet; sessions need them", field="day")
+    if not meeting.start_date <= session.day <= meeting.end_date:
+        raise InvalidInput(
+            f"{session.day.isoformat()} is outside the meeting "
+            f"({meeting.start_date.isoformat()} to {meeting.end_date.isoformat()})",
+            field="day",
+        )
+    start, _ = session.occupies(meeting)  # refuses non-existent local times
+    end = session.ends_at(meeting)
+    if end is not None and end <= start:
+        raise InvalidInput(
+            f"the session ends ({session.end:%H:%M}) before it starts ({session.start:%H:%M})",
+            field="end",
+        )
+    if not session.title.en and not session.title.fr and not session.title.ar:
+        raise InvalidInput("a session has a title", field="title")
+    for role in ("moderators", "speakers"):
+        for index, person in enumerate(getattr(session, role)):
+            if person not in meeting.people:
+                raise InvalidInput(
+                    f"unknown person {person!r} (add the person to the meeting first)",
+                    field=f"{role}.{index}",
+                )
+    for index, institution in enumerate(session.moderating_institutions):
+        if institution not in meeting.institutions:
+            raise InvalidInput(
+                f"unknown institution {institution!r}", field=f"moderating_institutions.{index}"
+            )
+    for role in ("moderators", "speakers", "moderating_institutions"):
+        values = getattr(session, role)
+        if len(set(values)) != len(values):
+            raise InvalidInput("a name appears twice", field=role)
+    begin, finish = session.occupies(meeting)
+    mine = set(session.people())
+    for other in others:
+        if other.id == session.id:
+            continue
+        other_begin, other_finish = other.occupies(meeting)
+        if not (begin < other_finish and other_begin < finish):
+            continue
+        if session.room and other.room and session.room.casefold() == other.room.casefold():
+            raise InvalidInput(
+                f"room {session.room!r} is taken at that time by session {describe(other)}",
+                field="room",
+            )
+        both = mine & set(other.people())
+        if both:
+            person = sorted(both)[0]
+            role = "speakers" if person in session.speakers else "moderators"
+            raise InvalidInput(
+                f"{meeting.people[person].label('en')} ({person}) is also in session "
+                f"{describe(other)}, which overlaps",
+                field=role,
+            )
+
+
+class Draft(BaseModel):
+    """The editable programme of one meeting."""
+
+    model_config = ConfigDict(frozen=True)
+
+    meeting_id: str
+    sessions: tuple[Session, ...] = ()
+
+    def ordered(self) -> tuple[Session, ...]:
+        return tuple(sorted(self.sessions, key=lambda s: (s.day, s.start, s.id)))
+
+    def get(self, session_id: str) -> Session:
+        for session in self.sessions:
+            if session.id == session_id:
+                return session
+        raise NotFound(f"no session {session_id!r} in the programme of {self.meeting_id}")
+
+    def add(self, meeting: Meeting, session: Session) -> Draft:
+        if any(s.id == session.id for s in self.sessions):
+            raise Conflict(f"session {session.id!r} exists already", field="id")
+        check_session(meeting, session, self.sessions)
+        return self.model_copy(update={"sessions": (*self.sessions, session)})
+
+    def replace(self, meeting: Meeting, session: Session) -> Draft:
+        current = self.get(session.id)
+        # a flag stays only for flagged people who are still in the session
+        session = session.model_copy(
+            update={
+                "flagged_people": tuple(p for p in current.flagged_people if p in session.people())
+            }
+        )
+        check_session(meeting, session, self.sessions)
+        return self.model_copy(
+            update={"sessions": tuple(session if s.id == session.id else s for s in self.sessions)}
+        )
+
+    def remove(self, session_id: str) -> Draft:
+        self.get(session_id)
+        return self.model_copy(
+            update={"sessions": tuple(s for s in self.sessions if s.id != session_id)}
+        )
+
+    def flag_person(self, person_id: str) -> tuple[Draft, list[Session]]:
+        """A person withdrew: flag every session they have a role in."""
+        flagged: list[Session] = []
+        sessions: list[Session] = []
+        for session in self.sessions:
+            if person_id in session.people() and person_id not in session.flagged_people:
+                session = session.model_copy(
+                    update={"flagged_people": (*session.flagged_people, person_id)}
+                )
+                flagged.append(session)
+            sessions.append(session)
+        return self.model_copy(update={"sessions": tuple(sessions)}), flagged
+
+    def unflag_person(self, person_id: str) -> tuple[Draft, list[Session]]:
+        """A withdrawn person is confirmed again: their sessions are no longer flagged for them."""
+        cleared: list[Session] = []
+        sessions: list[Session] = []
+        for session in self.sessions:
+            if person_id in session.flagged_people:
+                session = session.model_copy(
+                    update={
+                        "flagged_people": tuple(p for p in session.flagged_people if p != person_id)
+                    }
+                )
+                cleared.append(session)
+            sessions.append(session)
+        return self.model_copy(update={"sessions": tuple(sessions)}), cleared
+
+
+def check_publishable(
+    meeting: Meeting, sessions: Sequence[Session], confirmed_people: set[str]
+) -> None:
+    """What must hold before a draft becomes a public version."""
+    if not sessions:
+        raise InvalidInput("the programme has no sessions", field="sessions")
+    missing = meeting.title.missing()
+    if missing:
+        raise InvalidInput(
+            f"the meeting title lacks {', '.join(missing)}", field=f"meeting.title.{missing[0]}"
+        )
+    for session in sessions:
+        for path, text in session.public_texts():
+            missing = text.missing()
+            if missing:
+                raise InvalidInput(
+                    f"session {session.id}: the {path} lacks {', '.join(missing)}; every public "
+                    "text is published in ar, en and fr",
+                    field=f"sessions.{session.id}.{path}.{missing[0]}",
+                )
+    for session in sessions:
+        for role in ("moderators", "speakers"):
+            for person_id in getattr(session, role):
+                if person_id not in confirmed_people:
+                    person = meeting.people.get(person_id)
+                    who = f"{person.label('en')} <{person.email}>" if person else person_id
+                    raise InvalidInput(
+                        f"session {session.id}: {who} ({person_id}) is not a confirmed "
+                        "participant of the meeting; a speaker or moderator must be confirmed "
+                        "before a release",
+                        field=f"sessions.{session.id}.{role}",
+                    )

@@ -1,0 +1,224 @@
+"""Request bodies of the agenda API: pydantic models that refuse unknown fields, so a
+typo is a 422 naming it."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from pesnet.agenda.domain.chairmanship import ChairHolder, OICGroup
+from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
+from pesnet.agenda.domain.programme import Session, SessionKind
+from pesnet.shared.i18n import Language, Localized
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Term = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LocalizedIn(Body):
+    ar: str | None = Field(default=None, max_length=5000)
+    en: str | None = Field(default=None, max_length=5000)
+    fr: str | None = Field(default=None, max_length=5000)
+
+    def value(self) -> Localized:
+        return Localized(ar=self.ar, en=self.en, fr=self.fr)
+
+
+def _loc(value: LocalizedIn | None) -> Localized | None:
+    return value.value() if value is not None else None
+
+
+class OrganiserIn(Body):
+    institution: Slug
+    role: str = Field(min_length=1, max_length=100)
+
+
+class MeetingIn(Body):
+    id: Slug
+    number: int = Field(ge=1, le=1000)
+    title: LocalizedIn
+    timezone: str = Field(min_length=1, max_length=64)
+    status: MeetingStatus = "scheduled"
+    city: LocalizedIn | None = None
+    venue: LocalizedIn | None = None
+    country: Country | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    tentative_month: Month | None = None
+    interpretation_languages: list[Language] = ["ar", "en", "fr"]
+    organisers: list[OrganiserIn] = []
+    registration_open: bool = False
+    registration_opens_at: AwareDatetime | None = None
+    registration_closes_at: AwareDatetime | None = None
+    delegation_quota: int | None = Field(default=None, ge=1, le=1000)
+    capacity: int | None = Field(default=None, ge=1, le=100000)
+
+    def meeting(self) -> Meeting:
+        return Meeting(
+            id=self.id,
+            number=self.number,
+            title=self.title.value(),
+            timezone=self.timezone,
+            status=self.status,
+            city=_loc(self.city),
+            venue=_loc(self.venue),
+            country=self.country,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            tentative_month=self.tentative_month,
+            interpretation_languages=tuple(self.interpretation_languages),
+            organisers=tuple(Organiser(**o.model_dump()) for o in self.organisers),
+            registration_open=self.registration_open,
+            registration_opens_at=self.registration_opens_at,
+            registration_closes_at=self.registration_closes_at,
+            delegation_quota=self.delegation_quota,
+            capacity=self.capacity,
+        )
+
+
+class InstitutionIn(Body):
+    name: LocalizedIn
+    acronym: str | None = Field(default=None, max_length=50)
+    country: Country | None = None
+
+    def institution(self, institution_id: str) -> Institution:
+        return Institution(
+            id=institution_id, name=self.name.value(), acronym=self.acronym, country=self.country
+        )
+
+
+class PersonIn(Body):
+    name: LocalizedIn
+    email: Email
+    honorific: LocalizedIn | None = None
+    position: LocalizedIn | None = None
+    institution: Slug | None = None
+
+    def person(self, person_id: str) -> Person:
+        return Person(
+            id=person_id,
+            name=self.name.value(),
+            email=self.email.lower(),
+            honorific=_loc(self.honorific),
+            position=_loc(self.position),
+            institution=self.institution,
+        )
+
+
+class SessionFields(Body):
+    """Times are local times of the meeting's zone (`15:45`); an offset may be given
+    (`15:45+01:00`) but must be the zone's own offset that day."""
+
+    kind: SessionKind
+    title: LocalizedIn
+    day: date
+    start: time
+    end: time | None = None
+    description: LocalizedIn | None = None
+    points: list[LocalizedIn] = Field(default=[], max_length=50)
+    room: str | None = Field(default=None, min_length=1, max_length=100)
+    moderators: list[Slug] = Field(default=[], max_length=20)
+    moderating_institutions: list[Slug] = Field(default=[], max_length=20)
+    speakers: list[Slug] = Field(default=[], max_length=50)
+    interpretation_languages: list[Language] = []
+
+
+class SessionIn(SessionFields):
+    id: Slug | None = None
+
+    def session(self, session_id: str, start: time, end: time | None) -> Session:
+        return Session(
+            id=session_id,
+            day=self.day,
+            start=start,
+            end=end,
+            kind=self.kind,
+            title=self.title.value(),
+            description=_loc(self.description),
+            points=tuple(p.value() for p in self.points),
+            room=self.room,
+            moderators=tuple(self.moderators),
+            moderating_institutions=tuple(self.moderating_institutions),
+            speakers=tuple(self.speakers),
+            interpretation_languages=tuple(self.interpretation_languages),
+        )
+
+
+class SessionPatch(Body):
+    """Only the fields given change; `end: null` makes the end open."""
+
+    kind: SessionKind | None = None
+    title: LocalizedIn | None = None
+    day: date | None = None
+    start: time | None = None
+    end: time | None = None
+    description: LocalizedIn | None = None
+    points: list[LocalizedIn] | None = Field(default=None, max_length=50)
+    room: str | None = Field(default=None, min_length=1, max_length=100)
+    moderators: list[Slug] | None = Field(default=None, max_length=20)
+    moderating_institutions: list[Slug] | None = Field(default=None, max_length=20)
+    speakers: list[Slug] | None = Field(default=None, max_length=50)
+    interpretation_languages: list[Language] | None = None
+
+
+class MoveIn(Body):
+    """Move keeping the duration: `by_minutes` (e.g. 30 or -15), or a new `day`/`start`."""
+
+    by_minutes: int | None = Field(default=None, ge=-1440, le=1440)
+    day: date | None = None
+    start: time | None = None
+
+
+class NextMeetingIn(Body):
+    tentative_month: Month
+    city: LocalizedIn | None = None
+    country: Country | None = None
+    timezone: str | None = Field(default=None, max_length=64)
+
+
+class ChairHolderIn(Body):
+    institution: Slug
+    name: LocalizedIn
+    acronym: str | None = Field(default=None, max_length=50)
+    country: Country
+    oic_group: OICGroup
+
+    def holder(self) -> ChairHolder:
+        return ChairHolder(
+            institution=self.institution,
+            name=self.name.value(),
+            acronym=self.acronym,
+            country=self.country,
+            oic_group=self.oic_group,
+        )
+
+
+class ChairTermIn(Body):
+    """A term from before the platform (history)."""
+
+    holder: ChairHolderIn
+    term: Term | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    meeting_id: Slug | None = None
+    vice_chair: ChairHolderIn | None = None
+
+
+class HandoverIn(Body):
+    incoming: ChairHolderIn
+    effective_date: date
+    term: Term
+    meeting_id: Slug | None = None
+    vice_chair: ChairHolderIn | None = None
+
+
+Format = Literal["json", "html", "ics"]

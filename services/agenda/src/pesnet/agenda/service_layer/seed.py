@@ -1,0 +1,186 @@
+"""The development seed: the 4th meeting (Marrakech, 29 February - 1 March 2024)
+from the concept note, its programme as the draft, its people (with demo
+addresses `<person-id>@example.org`) and the chairmanship history. Idempotent, and
+through the same use cases as real requests (so events go through the outbox)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from pesnet.agenda.domain.chairmanship import AlreadyRecorded, ChairHolder, ChairTerm
+from pesnet.agenda.domain.meeting import Institution, Meeting, Organiser, Person
+from pesnet.agenda.domain.programme import Session
+from pesnet.agenda.service_layer.agenda import Agenda
+from pesnet.shared.i18n import Localized
+from pesnet.shared.logging import get_logger
+from pesnet.shared.reference import member_states
+
+log = get_logger(__name__)
+
+MEETING_ID = "pesnet-4"
+DEMO_DOMAIN = "example.org"
+DELEGATION_QUOTA = 3
+
+# Stable ids for the 16 programme items, in the concept note's order.
+SESSION_IDS = (
+    "registration",
+    "opening",
+    "family-photo",
+    "overview",
+    "lunch-day-1",
+    "session-1",
+    "tea-break-day-1",
+    "session-2",
+    "dinner",
+    "action-plan",
+    "tea-break-day-2",
+    "action-plan-continued",
+    "lunch-friday-prayer",
+    "exchange-of-views",
+    "closing",
+    "cultural-visit",
+)
+
+
+@cache
+def seed_data() -> dict[str, Any]:
+    text = files("pesnet.agenda").joinpath("seed/meeting-4-marrakech.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def demo_email(person_id: str) -> str:
+    return f"{person_id}@{DEMO_DOMAIN}"
+
+
+def seed_meeting() -> Meeting:
+    data = seed_data()
+    raw = data["meeting"]
+    institutions = {
+        i["id"]: Institution(
+            id=i["id"], name=Localized(**i["name"]), acronym=i["acronym"], country=i["country"]
+        )
+        for i in data["institutions"]
+    }
+    people = {
+        p["id"]: Person(
+            id=p["id"],
+            name=Localized(**p["name"]),
+            email=demo_email(p["id"]),
+            honorific=Localized(**p["honorific"]) if p.get("honorific") else None,
+            position=Localized(**p["position"]) if p.get("position") else None,
+            institution=p.get("institution"),
+        )
+        for p in data["people"]
+    }
+    return Meeting(
+        id=MEETING_ID,
+        number=raw["number"],
+        title=Localized(**raw["title"]),
+        timezone=raw["timezone"],
+        status="scheduled",
+        city=Localized(**raw["city"]),
+        country=raw["country"],
+        start_date=date.fromisoformat(raw["start_date"]),
+        end_date=date.fromisoformat(raw["end_date"]),
+        interpretation_languages=tuple(raw["interpretation_languages"]),
+        organisers=tuple(Organiser(**o) for o in raw["organisers"]),
+        registration_open=True,
+        delegation_quota=DELEGATION_QUOTA,
+        people=people,
+        institutions=institutions,
+    )
+
+
+def seed_sessions() -> list[Session]:
+    items = seed_data()["programme"]
+    if len(items) != len(SESSION_IDS):
+        raise ValueError(f"the seed programme has {len(items)} items, ids for {len(SESSION_IDS)}")
+    return [
+        Session(
+            id=session_id,
+            day=date.fromisoformat(item["day"]),
+            start=time.fromisoformat(item["start"]),
+            end=time.fromisoformat(item["end"]) if item.get("end") else None,
+            kind=item["kind"],
+            title=Localized(**item["title"]),
+            description=Localized(**item["description"]) if item.get("description") else None,
+            points=tuple(Localized(**p) for p in item.get("points", [])),
+            moderators=tuple(item.get("moderators", [])),
+            moderating_institutions=tuple(item.get("moderating_institutions", [])),
+            speakers=tuple(item.get("speakers", [])),
+        )
+        for session_id, item in zip(SESSION_IDS, items, strict=True)
+    ]
+
+
+def _holder(institution_id: str) -> ChairHolder:
+    institution = next(i for i in seed_data()["institutions"] if i["id"] == institution_id)
+    country = institution["country"]
+    group = member_states()[country].oic_group
+    if group is None:
+        raise ValueError(f"the OIC group of {country} is not known")
+    return ChairHolder(
+        institution=institution_id,
+        name=Localized(**institution["name"]),
+        acronym=institution["acronym"],
+        country=country,
+        oic_group=group,
+    )
+
+
+async def seed_agenda(agenda: Agenda) -> dict[str, str]:
+    """Create what is missing; returns what was done for each part."""
+    done: dict[str, str] = {}
+    meeting = seed_meeting()
+    existing = await agenda.repo.get_meeting(MEETING_ID)
+    if existing is None:
+        await agenda.schedule_meeting(meeting)
+        done["meeting"] = "scheduled"
+    else:
+        done["meeting"] = "exists"
+        for institution in meeting.institutions.values():
+            if institution.id not in existing.institutions:
+                await agenda.put_institution(MEETING_ID, institution)
+        for person in meeting.people.values():
+            if person.id not in existing.people:
+                await agenda.put_person(MEETING_ID, person)
+    draft = await agenda.repo.get_draft(MEETING_ID)
+    released = await agenda.repo.latest_release(MEETING_ID)
+    if not draft.sessions and released is None:
+        await agenda.replace_draft(MEETING_ID, seed_sessions())
+        done["draft"] = f"{len(SESSION_IDS)} sessions"
+    else:
+        done["draft"] = "exists"
+
+    history = seed_data()["network_history"]["chairmanship"]
+    outgoing, incoming = history[0], history[1]
+    role = next(
+        i["role_in_network"]
+        for i in seed_data()["institutions"]
+        if i["id"] == outgoing["institution"]
+    )
+    outgoing_term = role.split()[1] if role and role.startswith("chair ") else None
+    try:
+        await agenda.record_chair_term(
+            ChairTerm(holder=_holder(outgoing["institution"]), term=outgoing_term)
+        )
+        done["chair_history"] = "recorded"
+    except AlreadyRecorded:
+        done["chair_history"] = "exists"
+    try:
+        await agenda.hand_over_chair(
+            _holder(incoming["institution"]),
+            effective_date=date.fromisoformat(incoming["from"]),
+            term=incoming["term"],
+            meeting_id=MEETING_ID,
+        )
+        done["handover"] = "recorded"
+    except AlreadyRecorded:
+        done["handover"] = "exists"
+    log.info("agenda seeded", **done)
+    return done

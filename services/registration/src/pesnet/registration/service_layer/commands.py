@@ -1,0 +1,170 @@
+"""What callers send: validated commands. Request bodies are these models
+(`extra="forbid"`), so an unknown key (such as a `$where`) or an object where a
+string belongs is a 422 naming the field, and nothing unvalidated reaches MongoDB."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from pesnet.registration.domain.model import MAX_NAME, clean_text, normalize_country
+from pesnet.shared.errors import InvalidInput
+from pesnet.shared.events.common import Language, Role
+
+# A generous bound before the precise checks: never parse megabytes of "name".
+Text = Annotated[str, Field(max_length=5000)]
+
+NAME_FIELDS = ("given_name", "family_name", "institution", "position")
+NOTE_FIELDS = ("accessibility_notes", "dietary_notes")
+
+
+def _clean(value: str | None, field: str, **options: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return clean_text(value, field, **options)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
+
+
+def normalize_email(value: str) -> str:
+    """Syntax-checked, with the domain lower-cased and IDNA-normalized (no DNS lookup)."""
+    text = value.strip()
+    if len(text) > 254:
+        raise ValueError("must be at most 254 characters")
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid e-mail address: {exc}") from None
+
+
+class _RegistrationFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator(*NAME_FIELDS, check_fields=False)
+    @classmethod
+    def _names(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _clean(value, info.field_name or "", max_length=MAX_NAME)
+
+    @field_validator("name_latin", check_fields=False)
+    @classmethod
+    def _latin(cls, value: str | None, info: ValidationInfo) -> str | None:
+        cleaned = _clean(value, info.field_name or "", max_length=MAX_NAME, required=False)
+        return cleaned or None
+
+    @field_validator("honorific", check_fields=False)
+    @classmethod
+    def _honorific(cls, value: str | None, info: ValidationInfo) -> str | None:
+        cleaned = _clean(value, info.field_name or "", max_length=50, required=False)
+        return cleaned or None
+
+    @field_validator(*NOTE_FIELDS, check_fields=False)
+    @classmethod
+    def _notes(cls, value: str | None, info: ValidationInfo) -> str | None:
+        cleaned = _clean(
+            value, info.field_name or "", max_length=1000, multiline=True, required=False
+        )
+        return cleaned or None
+
+    @field_validator("email", check_fields=False)
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_email(value)
+
+
+class NewRegistration(_RegistrationFields):
+    """`POST /meetings/{meeting_id}/registrations`."""
+
+    given_name: Text = Field(description="In the person's own script (e.g. Arabic).")
+    family_name: Text
+    email: Text
+    country: Text | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-3 of an OIC member state; omitted for an OIC "
+        "institution or partner (then only speaker, moderator, observer or secretariat).",
+    )
+    institution: Text
+    position: Text
+    role: Role
+    language: Language = Field(description="Preferred language of correspondence.")
+    name_latin: Text | None = Field(default=None, description="Optional Latin transliteration.")
+    honorific: Text | None = None
+    interpretation: Language | None = Field(
+        default=None, description="Language the participant needs interpretation into."
+    )
+    accessibility_notes: Text | None = None
+    dietary_notes: Text | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return normalize_country(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+
+
+class Correction(_RegistrationFields):
+    """`PATCH /registrations/{id}`: the fields a registrant may correct. Country and
+    role decide the delegation and its quota: withdraw and register again to change them."""
+
+    given_name: Text | None = None
+    family_name: Text | None = None
+    email: Text | None = None
+    institution: Text | None = None
+    position: Text | None = None
+    language: Language | None = None
+    name_latin: Text | None = None
+    honorific: Text | None = None
+    interpretation: Language | None = None
+    accessibility_notes: Text | None = None
+    dietary_notes: Text | None = None
+
+
+class Rejection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None) -> str | None:
+        return _clean(value, "reason", max_length=1000, multiline=True, required=False) or None
+
+
+class BadgeScan(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    badge_token: Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class NewFocalPoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    country: Text
+    name: Text | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        try:
+            return normalize_country(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return _clean(value, "name", max_length=MAX_NAME, required=False) or None
+
+
+class Purge(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    older_than_days: int = Field(
+        default=90, ge=0, le=3650, description="Days after the meeting's end date."
+    )

@@ -1,0 +1,140 @@
+"""What every service's HTTP API does the same way: health, errors, secretariat auth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, EmailStr
+
+from pesnet.shared.errors import Conflict, InvalidInput
+from pesnet.shared.http import Secretariat, create_app
+from pesnet.shared.runtime import ServiceRuntime
+from pesnet.shared.settings import ServiceSettings
+
+pytestmark = pytest.mark.integration
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    email: EmailStr
+
+
+router = APIRouter()
+
+
+@router.post("/things")
+async def create_thing(body: Body) -> dict[str, str]:
+    if body.name == "taken":
+        raise Conflict("a thing with this name exists")
+    if body.name == "weird":
+        raise InvalidInput("names may not be weird", field="name")
+    if body.name == "boom":
+        raise RuntimeError("secret internal detail")
+    return {"name": body.name}
+
+
+@router.post("/secretariat-only", dependencies=[Secretariat])
+async def secretariat_only() -> dict[str, bool]:
+    return {"ok": True}
+
+
+@pytest.fixture
+def app_factory(make_settings: Callable[..., ServiceSettings]) -> Callable[[], Any]:
+    def build() -> Any:
+        settings = make_settings("scaffold", PESNET_SECRETARIAT_TOKEN="s3cret-token")
+        return create_app(ServiceRuntime(settings), title="scaffold", routers=[router])
+
+    return build
+
+
+async def test_health_reports_broker_and_database(
+    app_factory: Callable[[], Any], start_service: Callable[..., Any]
+) -> None:
+    app = app_factory()
+    async with start_service(app) as svc:
+        response = await svc.http.get("/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "broker": True, "database": True}
+        runtime: ServiceRuntime = app.state.runtime
+        await runtime.broker.stop()  # the broker connection goes away
+        response = await svc.http.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["broker"] is False
+
+
+async def test_errors_name_the_field_and_never_leak_internals(
+    app_factory: Callable[[], Any], start_service: Callable[..., Any]
+) -> None:
+    async with start_service(app_factory()) as svc:
+        bad_email = await svc.http.post("/things", json={"name": "a", "email": "not-an-email"})
+        assert bad_email.status_code == 422
+        assert bad_email.json()["detail"][0]["field"] == "email"
+        assert "not-an-email" not in bad_email.text  # the input is not echoed back
+
+        extra = await svc.http.post(
+            "/things", json={"name": "a", "email": "a@example.org", "$where": "1"}
+        )
+        assert extra.status_code == 422
+        assert extra.json()["detail"][0]["field"] == "$where"
+
+        operator = await svc.http.post(
+            "/things", json={"name": {"$ne": None}, "email": "a@example.org"}
+        )
+        assert operator.status_code == 422
+        assert operator.json()["detail"][0]["field"] == "name"
+
+        domain = await svc.http.post("/things", json={"name": "weird", "email": "a@example.org"})
+        assert domain.status_code == 422
+        assert domain.json()["detail"][0]["field"] == "name"
+
+        conflict = await svc.http.post("/things", json={"name": "taken", "email": "a@example.org"})
+        assert conflict.status_code == 409
+        assert conflict.json() == {"detail": "a thing with this name exists"}
+
+        crash = await svc.http.post("/things", json={"name": "boom", "email": "a@example.org"})
+        assert crash.status_code == 500
+        assert crash.json()["detail"] == "internal error"
+        assert "secret internal detail" not in crash.text
+        assert crash.headers["x-correlation-id"]
+
+
+async def test_secretariat_calls_need_the_token(
+    app_factory: Callable[[], Any], start_service: Callable[..., Any]
+) -> None:
+    async with start_service(app_factory()) as svc:
+        assert (await svc.http.post("/secretariat-only")).status_code == 401
+        wrong = {"Authorization": "Bearer guess"}
+        assert (await svc.http.post("/secretariat-only", headers=wrong)).status_code == 401
+        right = {"Authorization": "Bearer s3cret-token"}
+        assert (await svc.http.post("/secretariat-only", headers=right)).json() == {"ok": True}
+
+
+async def test_events_emitted_during_a_request_carry_its_correlation_id(
+    app_factory: Callable[[], Any], start_service: Callable[..., Any]
+) -> None:
+    from pesnet.shared.mongo import Session, in_transaction
+    from pesnet.shared.outbox import Outbox
+    from tests.integration.shared.conftest import TEST_CATALOG, ThingHappened
+
+    app = app_factory()
+    runtime: ServiceRuntime = app.state.runtime
+    outbox = Outbox(runtime.db, TEST_CATALOG, source="/test")
+    emitted: list[str] = []
+
+    @app.post("/emit")
+    async def emit() -> dict[str, str]:
+        async def work(session: Session) -> None:
+            event = await outbox.add(session, ThingHappened(thing_id="c", label="l"))
+            emitted.append(event.correlationid)
+
+        await in_transaction(runtime.client, work)
+        return {}
+
+    async with start_service(app) as svc:
+        response = await svc.http.post("/emit", headers={"x-correlation-id": "req-42"})
+        assert response.headers["x-correlation-id"] == "req-42"
+        assert emitted == ["req-42"]
