@@ -27,7 +27,9 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
     async with start_service(build_app(settings)) as svc:
         sent = {}
         for lang in ("ar", "en", "fr"):
-            payload = participant("registered", lang)
+            payload = participant(
+                "registered", lang, manage_url=f"https://reg.example.org/manage/{lang}?t=x&y=1"
+            )
             event = await bus.send(payload)
             await bus.resend(event)  # the same event twice: still one mail
             sent[lang] = (payload, event)
@@ -52,6 +54,9 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
         assert en["subject"].startswith("Registration received")
         assert 'dir="ltr"' in en["html"]
         assert "Dear Aisha Rahman" in en["text"]
+        # the registrant's own link to manage the registration (escaped in HTML)
+        assert "https://reg.example.org/manage/en?t=x&y=1" in en["text"]
+        assert 'href="https://reg.example.org/manage/en?t=x&amp;y=1"' in en["html"]
 
         fr = by_to[sent["fr"][0].email]
         assert fr["language"] == "fr"

@@ -124,3 +124,25 @@ def test_message_has_both_parts_language_and_attachment() -> None:
     [attachment] = list(parsed.iter_attachments())
     assert attachment.get_filename() == "p.ics"
     assert attachment.get_content_type() == "text/calendar"
+
+
+def test_release_attaches_the_calendar_in_the_recipients_language() -> None:
+    payload = f.programme(2, ics_by_language={"fr": "BEGIN:VCALENDAR FR"})
+    fr = programme_notice(payload, Meeting("pesnet-4"), Person("x@e.org", "X", "fr"), None)
+    en = programme_notice(payload, Meeting("pesnet-4"), Person("y@e.org", "Y", "en"), None)
+    assert fr.attachments[0].content == "BEGIN:VCALENDAR FR"
+    assert en.attachments[0].content == f.ICS
+
+
+def test_only_a_web_link_is_offered_to_manage_a_registration() -> None:
+    def link(url: str) -> object:
+        notice = registration_notice(
+            "registration.participant.registered",
+            f.participant("registered", "en", manage_url=url),
+            Meeting("pesnet-4"),
+            "en",
+        )
+        return notice.context["manage_url"]
+
+    assert link("https://reg.example.org/m/abc") == "https://reg.example.org/m/abc"
+    assert link("javascript:alert(1)") is None

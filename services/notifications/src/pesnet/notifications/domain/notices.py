@@ -113,9 +113,13 @@ def registration_notice(
         "reason": None,
         "withdrawn_by": None,
         "checked_in_at": None,
+        "manage_url": None,
     }
     if isinstance(payload, ParticipantRegistered):
         context["registered_at"] = payload.registered_at
+        # the registrant's own link to read, correct or withdraw (only a web link)
+        url = (payload.manage_url or "").strip()
+        context["manage_url"] = url if url.startswith(("https://", "http://")) else None
     elif isinstance(payload, ParticipantConfirmed):
         context["promoted"] = payload.promoted_from_waitlist
     elif isinstance(payload, ParticipantWaitlisted):
@@ -129,8 +133,13 @@ def registration_notice(
     return Notice(kind, payload.email, language, context, meeting_id=payload.meeting_id)
 
 
-def _ics(payload: ProgrammeReleased) -> Attachment:
-    ics = require_text(payload.ics, "data.ics")
+def _ics(payload: ProgrammeReleased, language: Language) -> Attachment:
+    """The calendar in the recipient's language when agenda sent one, else the common one."""
+    localized = (payload.ics_by_language or {}).get(language)
+    ics = localized if localized and localized.strip() else payload.ics
+    if ics is None or not ics.strip():
+        raise MissingData("data.ics")
+    # kept byte for byte: iCalendar lines end in CRLF
     return Attachment(f"{payload.meeting_id}-v{payload.version}.ics", "text/calendar", ics)
 
 
@@ -143,7 +152,7 @@ def programme_notice(
     """'New version' for a confirmed participant, 'your session changed' for one
     whose session the release changed (`affected_session_ids`)."""
     lang = person.language
-    attachment = _ics(payload)
+    attachment = _ics(payload, lang)
     changes = [
         {
             "kind": c.kind,
