@@ -40,7 +40,8 @@ async def test_event_lacking_template_data_is_dead_lettered_with_the_reason(
     smtp_sink: SmtpSink,
 ) -> None:
     settings = notifications_settings()
-    async with start_service(build_app(settings)):
+    async with start_service(build_app(settings)) as svc:
+        consumer = svc.app.state.runtime.consumer.name
         attendee = participant("confirmed", "en")
         await bus.send(attendee)
         await wait_for_mail(smtp_sink, 1)
@@ -51,7 +52,7 @@ async def test_event_lacking_template_data_is_dead_lettered_with_the_reason(
         dead: list[Any] = []
 
         async def both_dead_lettered() -> bool:
-            dead.extend(await drain_dead_letters(bus, settings.service_name))
+            dead.extend(await drain_dead_letters(bus, consumer))
             return len(dead) >= 2
 
         await wait_until(both_dead_lettered)
