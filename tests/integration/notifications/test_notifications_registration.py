@@ -105,7 +105,7 @@ async def test_each_registration_notice_in_each_language(
         welcome = by_template(mails, "checked_in")
         # 08:15 UTC on 14 October 2025 is 09:15 in Marrakech (Africa/Casablanca, UTC+1)
         assert "14 October 2025, 09:15" in welcome["en"]["text"]
-        assert "14 octobre 2025, 09:15" in welcome["fr"]["text"]
+        assert "14 octobre 2025 à 09:15" in welcome["fr"]["text"]
         assert "أكتوبر" in welcome["ar"]["text"]  # Arabic month names
         assert "مراكش" in welcome["ar"]["text"]
 

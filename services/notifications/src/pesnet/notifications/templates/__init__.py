@@ -30,6 +30,8 @@ from pesnet.shared.i18n import (
 )
 
 BLOCKS = ("subject", "text", "html")
+# between a long date and its time: "14 October 2025, 09:15", "14 octobre 2025 à 09:15"
+_AT = {"ar": "، ", "en": ", ", "fr": " à "}
 
 ROLE_LABELS: dict[str, Localized] = {
     "head_of_delegation": Localized(
@@ -114,7 +116,7 @@ def _helpers(language: str, timezone: str) -> dict[str, Any]:
         # a long date and the local hour (Babel's long datetime adds seconds and an offset)
         local = value.astimezone(ZoneInfo(timezone))
         day = format_local_date(local.date(), language, "long")
-        return f"{day}, {format_local_time(value, timezone, language)}"
+        return f"{day}{_AT.get(language, ', ')}{format_local_time(value, timezone, language)}"
 
     def fmt_time(value: datetime | None) -> str:
         return format_local_time(value, timezone, language) if value else ""
