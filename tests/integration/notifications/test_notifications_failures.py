@@ -43,7 +43,7 @@ async def test_event_lacking_template_data_is_dead_lettered_with_the_reason(
     async with start_service(build_app(settings)) as svc:
         consumer = svc.app.state.runtime.consumer.name
         attendee = participant("confirmed", "en")
-        await bus.send(attendee)
+        confirmed = await bus.send(attendee)
         await wait_for_mail(smtp_sink, 1)
         no_ics = await bus.send(programme(2, ics=None))
         no_comment = await bus.send(progress(contact("fr"), outcome="returned", comment=" "))
@@ -62,7 +62,7 @@ async def test_event_lacking_template_data_is_dead_lettered_with_the_reason(
         assert "data.comment" in reasons[no_comment.id]
         mails = await wait_for_mail(smtp_sink, 2, settle=0.5)
         # only the confirmation and the later registration: nothing half-empty
-        assert [m["event_id"] for m in mails][1:] == [after.id]
+        assert sorted(m["event_id"] for m in mails) == sorted([confirmed.id, after.id])
 
 
 async def test_names_that_look_like_code_are_rendered_as_text(
@@ -83,7 +83,7 @@ async def test_names_that_look_like_code_are_rendered_as_text(
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in mail["html"]
         assert "<script>" not in mail["html"]
         assert "A &amp; B &lt;b&gt;Ltd&lt;/b&gt;" in mail["html"]
-        assert "49" not in mail["text"]
+        assert "Dear 49" not in mail["text"]  # not evaluated
         # plain text is text: the name as the person typed it
         assert "Dear {{ 7*7 }} {% raw %} <script>alert(1)</script>," in mail["text"]
 

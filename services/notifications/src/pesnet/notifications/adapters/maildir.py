@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -22,6 +23,18 @@ def _part(msg: EmailMessage, subtype: str) -> str | None:
 def _header(msg: EmailMessage, name: str) -> str | None:
     value = msg.get(name)
     return None if value is None else str(value)
+
+
+_KEY = re.compile(r"^(\d+)\.M(\d+)P\d+Q(\d+)")
+
+
+def _arrival(key: str) -> tuple[int, int, int, str]:
+    """Python's Maildir names a mail `<seconds>.M<microseconds>P<pid>Q<n>.<host>`:
+    the order the sink stored them (the Date header only has seconds)."""
+    match = _KEY.match(key)
+    if match is None:
+        return (0, 0, 0, key)
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3)), key)
 
 
 def read_mailbox(directory: Path) -> list[dict[str, Any]]:
@@ -60,5 +73,5 @@ def read_mailbox(directory: Path) -> list[dict[str, Any]]:
                 "attachments": attachments,
             }
         )
-    mails.sort(key=lambda m: (m["date"] or "", m["id"]))
+    mails.sort(key=lambda m: _arrival(m["id"]))
     return mails
