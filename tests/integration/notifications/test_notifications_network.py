@@ -4,12 +4,14 @@ signed link of each mail, and the action-plan notices."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.bootstrap import build_app
+from pesnet.shared.events.registration import PersonalDataPurged
 from pesnet.shared.mongo import Client
 from tests.integration.notifications.notifications_factories import (
     chairmanship,
@@ -24,6 +26,7 @@ from tests.integration.notifications.notifications_support import (
     assert_localized,
     by_template,
     wait_for_mail,
+    wait_until,
 )
 
 pytestmark = pytest.mark.integration
@@ -144,3 +147,32 @@ async def test_actionplan_notices_in_each_language(
         # focal points and contacts became known recipients (from actionplan events only)
         recipients = mongo_client[settings.database]["recipients"]
         assert await recipients.count_documents({"sources": "actionplan"}) == 10
+
+
+async def test_purged_meeting_forgets_its_people_and_mail_bodies(
+    notifications_settings: Any,
+    start_service: Any,
+    bus: Bus,
+    smtp_sink: SmtpSink,
+    mongo_client: Client,
+) -> None:
+    settings = notifications_settings()
+    db = mongo_client[settings.database]
+    async with start_service(build_app(settings)) as svc:
+        only_here = participant("registered", "fr")
+        await bus.send(only_here)
+        await wait_for_mail(smtp_sink, 1)
+        await bus.send(
+            PersonalDataPurged(meeting_id="pesnet-4", registrations=1, purged_at=datetime.now(UTC))
+        )
+
+        async def purged() -> bool:
+            return await db["participations"].count_documents({}) == 0
+
+        await wait_until(purged)
+        assert await db["recipients"].count_documents({"_id": only_here.email}) == 0
+        [delivery] = await db["deliveries"].find({}).to_list()
+        assert "html" not in delivery
+        assert "text" not in delivery
+        log = (await svc.http.get("/deliveries", params={"recipient": only_here.email})).json()
+        assert [e["status"] for e in log] == ["sent"]

@@ -158,10 +158,31 @@ class Notifier:
         await self.record(unit, notice, recipient)
 
     async def purge(self, unit: Unit, payload: PersonalDataPurged) -> None:
-        """The meeting's personal data was erased upstream: forget who attended it."""
+        """The meeting's personal data was erased upstream: forget who attended it, the
+        mails we wrote them about it, and people we know only from that meeting. The
+        delivery log keeps the facts (what was sent when) without the bodies."""
+        session = unit.session
+        attendees = {
+            p["email"]
+            async for p in self.repo.participations.find(
+                {"meeting_id": payload.meeting_id}, session=session
+            )
+        }
         await self.repo.participations.delete_many(
-            {"meeting_id": payload.meeting_id}, session=unit.session
+            {"meeting_id": payload.meeting_id}, session=session
         )
+        await self.repo.deliveries.update_many(
+            {"meeting_id": payload.meeting_id},
+            {"$unset": {"html": "", "text": "", "attachments": "", "digest_context": ""}},
+            session=session,
+        )
+        for address in sorted(attendees):
+            recipient = await self.repo.recipient(session, address)
+            still_attending = await self.repo.participations.count_documents(
+                {"email": address}, session=session
+            )
+            if recipient and not still_attending and recipient.get("sources") == ["registration"]:
+                await self.repo.recipients.delete_one({"_id": address}, session=session)
 
     # --- agenda ------------------------------------------------------------
     async def meeting_scheduled(self, unit: Unit, payload: MeetingScheduled) -> None:
