@@ -199,8 +199,9 @@ class DeliveryWorker:
                 except PyMongoError as exc:
                     log.warning("webhook worker: database error", error=str(exc))
                     backoff = min(backoff * 2, 30.0)
+                idle = await self._idle(backoff)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=await self._idle(backoff))
+                    await asyncio.wait_for(self._wake.wait(), timeout=idle)
                 self._wake.clear()
         finally:
             watcher.cancel()
