@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ from pesnet.shared.mongo import Database, Document, IndexSpec, Session
 
 SUBSCRIPTIONS = "webhook_subscriptions"
 DELIVERIES = "webhook_deliveries"
+# finished deliveries (and their attempt logs) are kept this long, then expire
+KEEP_FINISHED_DELIVERIES_SECONDS = 30 * 24 * 3600
+# how much of a partner's error answer the attempt log keeps
+EXCERPT_BYTES = 300
 
 WEBHOOK_INDEXES = (
     # exactly one delivery per (event, subscription), whatever the bus redelivers
@@ -23,6 +28,12 @@ WEBHOOK_INDEXES = (
     IndexSpec(DELIVERIES, [("status", 1), ("due_at", 1)], name="due"),
     # the attempt log of one subscription, newest first
     IndexSpec(DELIVERIES, [("subscription_id", 1), ("created_at", -1)], name="by_subscription"),
+    IndexSpec(
+        DELIVERIES,
+        [("completed_at", 1)],
+        name="finished_expiry",
+        expire_after_seconds=KEEP_FINISHED_DELIVERIES_SECONDS,
+    ),
     IndexSpec(SUBSCRIPTIONS, [("status", 1)], name="by_status"),
 )
 
@@ -130,9 +141,12 @@ class HttpResult:
 
 class WebhookSender:
     """POSTs a signed body. Redirects are not followed: a 3xx is an answer like any other
-    (the partner registers the final URL)."""
+    (the partner registers the final URL). One attempt, from connecting to the end of the
+    answer's first bytes, takes at most `timeout` seconds; of the answer only its first
+    bytes are read (for the attempt log), whatever the partner sends."""
 
     def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
@@ -142,15 +156,21 @@ class WebhookSender:
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResult:
         started = time.monotonic()
         try:
-            response = await self.client.post(url, content=body, headers=headers)
-        except httpx.TimeoutException as exc:
+            async with asyncio.timeout(self.timeout):
+                async with self.client.stream("POST", url, content=body, headers=headers) as r:
+                    excerpt = b"" if r.is_success else await _first_bytes(r)
+        except (TimeoutError, httpx.TimeoutException) as exc:
             return _transport_error("timeout", exc, started)
         except httpx.HTTPError as exc:
             return _transport_error("connection error", exc, started)
+        reason = None
+        if not r.is_success:
+            text = excerpt.decode("utf-8", "replace").strip()
+            reason = f"HTTP {r.status_code}" + (f": {text}" if text else "")
         return HttpResult(
-            status_code=response.status_code,
-            retry_after=response.headers.get("retry-after"),
-            error=None if response.is_success else _reason(response),
+            status_code=r.status_code,
+            retry_after=r.headers.get("retry-after"),
+            error=reason,
             duration_ms=_elapsed_ms(started),
         )
 
@@ -158,10 +178,14 @@ class WebhookSender:
         await self.client.aclose()
 
 
-def _reason(response: httpx.Response) -> str:
-    # the first bytes of the partner's answer help them and us debug; never more
-    text = response.text[:300] if response.content else ""
-    return f"HTTP {response.status_code}" + (f": {text}" if text else "")
+async def _first_bytes(response: httpx.Response) -> bytes:
+    # the start of the partner's answer helps them and us debug; never more
+    excerpt = b""
+    async for chunk in response.aiter_raw():
+        excerpt += chunk
+        if len(excerpt) >= EXCERPT_BYTES:
+            break
+    return excerpt[:EXCERPT_BYTES]
 
 
 def _transport_error(kind: str, exc: Exception, started: float) -> HttpResult:
