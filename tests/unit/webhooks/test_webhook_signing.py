@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +100,20 @@ def test_during_a_rotation_both_secrets_verify() -> None:
 def test_a_malformed_secret_is_reported() -> None:
     with pytest.raises(ValueError, match="whsec_"):
         sign("whsec_not base64!", "e1", 1, BODY)
+
+
+def test_the_verification_snippet_in_the_partner_documentation_works() -> None:
+    """WEBHOOKS.md gives partners a verification function to copy: it must accept what
+    we send and refuse a tampered body."""
+    doc = (Path(__file__).parents[3] / "services/notifications/WEBHOOKS.md").read_text()
+    snippet = doc.split("## Verifying in Python", 1)[1].split("```python\n", 1)[1].split("```")[0]
+    namespace: dict[str, Any] = {}
+    exec(snippet, namespace)  # noqa: S102 - our own documentation, the point of the test
+    partner_verify = namespace["verify_signature"]
+    secret = new_secret()
+    headers = signature_headers([secret], "e1", BODY)
+    partner_verify(secret, headers, BODY)
+    with pytest.raises(namespace["InvalidSignature"]):
+        partner_verify(secret, headers, BODY + b"x")
+    with pytest.raises(namespace["InvalidSignature"]):
+        partner_verify(new_secret(), headers, BODY)
