@@ -23,12 +23,14 @@ from pesnet.shared.settings import ServiceSettings
 from tests.integration.webhooks.conftest import (
     SECRETARIAT,
     PartnerEndpoint,
+    Reply,
     WebhooksFactory,
     deliveries_when_settled,
     meeting_scheduled,
     publish,
     subscribe,
 )
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -150,6 +152,30 @@ async def test_a_deleted_subscription_is_disabled_and_gets_nothing(
     assert (
         await webhooks.get(f"/partners/webhooks/{gone['id']}/deliveries", headers=SECRETARIAT)
     ).json() == []
+
+
+async def test_disabling_cancels_a_delivery_waiting_for_its_retry(
+    webhooks: httpx.AsyncClient, partner: PartnerEndpoint, bus: EventPublisher, unique: str
+) -> None:
+    partner.script("/later", Reply(503, {"Retry-After": "30"}))
+    created = await subscribe(webhooks, partner.url("/later"))
+    await publish(bus, meeting_scheduled(f"m-{unique}"))
+    await partner.wait_for("/later", 1)
+
+    async def waiting() -> bool:
+        response = await webhooks.get(
+            f"/partners/webhooks/{created['id']}/deliveries", headers=SECRETARIAT
+        )
+        return [d["status"] for d in response.json()] == ["pending"]
+
+    await eventually(waiting)
+    await webhooks.delete(f"/partners/webhooks/{created['id']}", headers=SECRETARIAT)
+    [delivery] = (
+        await webhooks.get(f"/partners/webhooks/{created['id']}/deliveries", headers=SECRETARIAT)
+    ).json()
+    assert delivery["status"] == "cancelled"
+    assert delivery["last_error"] == "subscription disabled"
+    assert [a["status_code"] for a in delivery["attempts"]] == [503]
 
 
 async def test_one_delivery_per_event_and_subscription_even_if_fanned_out_twice(

@@ -113,6 +113,15 @@ class DeliveryRepository:
             {"$set": {"status": "cancelled", "completed_at": now, "last_error": reason}},
         )
 
+    async def cancel_pending(self, subscription_id: str, reason: str, now: datetime) -> int:
+        """Cancel what a disabled subscription still had to send. A delivery being sent
+        right now keeps its lease token, so that attempt is still recorded."""
+        result = await self.collection.update_many(
+            {"subscription_id": subscription_id, "status": "pending"},
+            {"$set": {"status": "cancelled", "completed_at": now, "last_error": reason}},
+        )
+        return result.modified_count
+
     async def of_subscription(
         self, subscription_id: str, *, status: str | None, limit: int
     ) -> list[Document]:

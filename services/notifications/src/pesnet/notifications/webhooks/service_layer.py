@@ -82,7 +82,15 @@ class Subscriptions:
             {"status": "disabled", "disabled_reason": reason, "updated_at": utcnow()},
         )
         assert doc is not None
-        log.info("webhook subscription disabled", subscription_id=subscription_id, reason=reason)
+        cancelled = await self.delivery_log.cancel_pending(
+            subscription_id, "subscription disabled", utcnow()
+        )
+        log.info(
+            "webhook subscription disabled",
+            subscription_id=subscription_id,
+            reason=reason,
+            cancelled=cancelled,
+        )
         return doc
 
     async def enable(self, subscription_id: str) -> Document:
@@ -321,6 +329,9 @@ class DeliveryWorker:
             await self.subscriptions.update(
                 subscription["_id"],
                 {"status": "disabled", "disabled_reason": reason, "updated_at": utcnow()},
+            )
+            await self.deliveries.cancel_pending(
+                subscription["_id"], "subscription disabled", utcnow()
             )
             log.error(
                 "webhook subscription disabled",
