@@ -163,6 +163,7 @@ async def fan_out(
                 "subscription_id": subscription["_id"],
                 "partner": subscription["partner"],
                 "event_type": event.type,
+                "correlation_id": event.correlationid,
                 "body": body,
                 "status": "pending",
                 "attempts": [],
@@ -191,9 +192,6 @@ class DeliveryWorker:
         self.policy = settings.retry_policy()
         self.lease = timedelta(seconds=settings.lease_seconds)
         self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
 
     async def run(self) -> None:
         sender = WebhookSender(self.settings.timeout_seconds)
@@ -240,14 +238,28 @@ class DeliveryWorker:
                     running.add(asyncio.create_task(self.attempt(sender, doc)))
                 if not running:
                     return made
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                # back to claiming as soon as one send ends, or after a poll interval
+                # anyway: a slow partner does not keep the free slots from other work
+                done, running = await asyncio.wait(
+                    running,
+                    timeout=self.settings.poll_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
                 for task in done:
                     made += 1
                     if (exc := task.exception()) is not None:
                         log.error("webhook attempt crashed", error=f"{type(exc).__name__}: {exc}")
-        finally:
+        except asyncio.CancelledError:
+            # shutting down: the leases of unfinished sends run out and another replica
+            # (or this one after a restart) sends them again
             for task in running:
                 task.cancel()
+            raise
+        except Exception:
+            # the database failed to claim more: let the sends already made be recorded
+            if running:
+                await asyncio.wait(running)
+            raise
 
     async def attempt(self, sender: WebhookSender, delivery: Document) -> None:
         now = utcnow()
@@ -300,6 +312,7 @@ class DeliveryWorker:
             "delivery_id": delivery["_id"],
             "event_id": delivery["event_id"],
             "event_type": delivery["event_type"],
+            "correlation_id": delivery.get("correlation_id"),
             "subscription_id": subscription["_id"],
             "partner": subscription["partner"],
             "attempt": number,
