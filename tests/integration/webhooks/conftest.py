@@ -28,7 +28,9 @@ from pesnet.shared.events.agenda import ChairInstitution, ChairmanshipTransferre
 from pesnet.shared.events.registration import DelegationUpdated, ParticipantRegistered
 from pesnet.shared.http import create_app
 from pesnet.shared.i18n import Localized
+from pesnet.shared.inbox import INBOX
 from pesnet.shared.messaging import EventPublisher
+from pesnet.shared.mongo import Client
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN, ServiceSettings
 from tests.support import eventually
@@ -163,6 +165,25 @@ def webhooks_app(
 async def webhooks(webhooks_app: WebhooksFactory) -> AsyncIterator[httpx.AsyncClient]:
     async with webhooks_app() as http:
         yield http
+
+
+class Inbox:
+    """Whether the webhook consumer has handled an event (its inbox record exists): a
+    test waits for that instead of sleeping before it checks that nothing was sent."""
+
+    def __init__(self, client: Client, database: str) -> None:
+        self.collection = client[database][INBOX]
+
+    async def wait_handled(self, event: CloudEvent, within: float = 10.0) -> None:
+        async def handled() -> bool:
+            return await self.collection.find_one({"event_id": event.id}) is not None
+
+        await eventually(handled, within)
+
+
+@pytest.fixture
+def inbox(mongo_client: Client, make_settings: Callable[..., ServiceSettings]) -> Inbox:
+    return Inbox(mongo_client, make_settings("notifications").database)
 
 
 @pytest.fixture
