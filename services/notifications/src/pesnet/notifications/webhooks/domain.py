@@ -1,0 +1,204 @@
+"""Partner webhooks: the rules, without I/O.
+
+- What a subscription may ask for: topic patterns (AMQP style: `*` one word, `#` zero
+  or more words) or exact event types, and only public ones: personal data never
+  leaves through webhooks.
+- Where it may point: https, or http to the loopback interface in dev/test mode.
+- What to do after an attempt: done, retry later (with exponential backoff and the
+  target's Retry-After), or give up.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pesnet.shared.errors import InvalidInput
+
+ALL_PUBLIC = "#"
+MAX_PATTERNS = 50
+MAX_URL_LENGTH = 2000
+PARTNER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
+_WORD = re.compile(r"^(\*|#|[a-z_]+)$")
+LOOPBACK_NAMES = {"localhost"}
+
+
+def pattern_matches(pattern: str, event_type: str) -> bool:
+    """AMQP topic matching: `*` is exactly one word, `#` zero or more words."""
+    return _match(pattern.split("."), event_type.split("."))
+
+
+def _match(pattern: Sequence[str], words: Sequence[str]) -> bool:
+    if not pattern:
+        return not words
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return any(_match(rest, words[i:]) for i in range(len(words) + 1))
+    if not words:
+        return False
+    return (head in ("*", words[0])) and _match(rest, words[1:])
+
+
+def matches_any(patterns: Iterable[str], event_type: str) -> bool:
+    return any(pattern_matches(p, event_type) for p in patterns)
+
+
+def validate_partner(partner: str) -> str:
+    if not PARTNER_NAME.match(partner):
+        raise InvalidInput(
+            "2-41 characters: lower-case letters, digits and '-', starting with a letter or digit",
+            field="partner",
+        )
+    return partner
+
+
+def validate_event_types(
+    requested: Sequence[str] | None, public_types: Sequence[str], all_types: Iterable[str]
+) -> list[str]:
+    """The patterns to store (default: every public type). Each must be well formed
+    and match at least one public type; an exact internal type is refused by name."""
+    if not requested:
+        return [ALL_PUBLIC]
+    if len(requested) > MAX_PATTERNS:
+        raise InvalidInput(f"at most {MAX_PATTERNS} patterns", field="event_types")
+    known = set(all_types)
+    patterns: list[str] = []
+    for index, pattern in enumerate(requested):
+        field = f"event_types.{index}"
+        words = pattern.split(".")
+        if not pattern or len(pattern) > 200 or not all(_WORD.match(w) for w in words):
+            raise InvalidInput(
+                "a pattern is dot-separated words of a-z and '_', or '*' (one word) or "
+                "'#' (any words), e.g. 'agenda.#'",
+                field=field,
+            )
+        is_exact = "*" not in words and "#" not in words
+        if is_exact and pattern not in known:
+            raise InvalidInput(f"unknown event type {pattern!r}", field=field)
+        if is_exact and pattern not in public_types:
+            raise InvalidInput(
+                f"{pattern!r} is an internal event type: personal data never leaves "
+                "through webhooks; only public event types can be subscribed to",
+                field=field,
+            )
+        if not any(pattern_matches(pattern, t) for t in public_types):
+            raise InvalidInput(f"{pattern!r} matches no public event type", field=field)
+        if pattern not in patterns:
+            patterns.append(pattern)
+    return patterns
+
+
+def validate_url(url: str, *, dev_mode: bool) -> str:
+    """https anywhere; http only to the loopback interface, and only in dev/test mode
+    (a partner's endpoint in production receives signed data over TLS)."""
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidInput(f"at most {MAX_URL_LENGTH} characters", field="url")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise InvalidInput("not a valid URL", field="url") from None
+    if not host or parts.scheme not in ("http", "https"):
+        raise InvalidInput("an absolute https:// URL is required", field="url")
+    if parts.username or parts.password:
+        raise InvalidInput("credentials in the URL are not allowed", field="url")
+    if parts.fragment:
+        raise InvalidInput("a URL fragment is not allowed", field="url")
+    if parts.scheme == "http":
+        if not dev_mode:
+            raise InvalidInput("https is required", field="url")
+        if not _is_loopback(host):
+            raise InvalidInput(
+                "https is required (http only to 127.0.0.1 or localhost in dev/test mode)",
+                field="url",
+            )
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long a delivery is retried. Attempt n (1-based) that fails transiently is
+    followed by attempt n+1 after `initial * 2**(n-1)` seconds, at most `max_backoff`,
+    or later if the target asks with Retry-After (honoured up to `max_retry_after`).
+    A delivery gives up after `max_attempts` attempts or once the next attempt would
+    fall after `max_age` from the event's arrival."""
+
+    max_attempts: int = 10
+    initial_backoff: timedelta = timedelta(seconds=10)
+    max_backoff: timedelta = timedelta(hours=1)
+    max_age: timedelta = timedelta(hours=24)
+    max_retry_after: timedelta = timedelta(hours=1)
+
+    def backoff(self, attempt: int) -> timedelta:
+        seconds = self.initial_backoff.total_seconds() * 2 ** (attempt - 1)
+        return min(timedelta(seconds=seconds), self.max_backoff)
+
+    def next_attempt_at(
+        self,
+        *,
+        attempt: int,
+        now: datetime,
+        created_at: datetime,
+        retry_after: timedelta | None = None,
+    ) -> datetime | None:
+        """When to try again after failed attempt `attempt`, or None to give up."""
+        if attempt >= self.max_attempts:
+            return None
+        wait = self.backoff(attempt)
+        if retry_after is not None and retry_after <= self.max_retry_after:
+            wait = max(wait, retry_after)
+        when = now + wait
+        if when > created_at + self.max_age:
+            return None
+        return when
+
+
+Outcome = Literal["succeeded", "retry", "failed"]
+
+
+def classify_status(status_code: int) -> Outcome:
+    """2xx: done. 408, 429 and 5xx: the target may recover, try again. Anything else
+    (other 4xx, and 3xx: redirects are not followed) will not get better by retrying."""
+    if 200 <= status_code < 300:
+        return "succeeded"
+    if status_code in (408, 429) or status_code >= 500:
+        return "retry"
+    return "failed"
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> timedelta | None:
+    """Retry-After as seconds or an HTTP date; None when absent or not understood."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(when - now, timedelta(0))
+
+
+def should_disable(consecutive_failures: int, threshold: int) -> bool:
+    """A subscription whose deliveries keep failing for good is switched off, so that a
+    dead endpoint does not pile up work; the secretariat re-enables it once fixed."""
+    return threshold > 0 and consecutive_failures >= threshold

@@ -1,0 +1,203 @@
+"""The secretariat's webhook API: who may call it, what it refuses, secrets shown once
+and rotated, subscriptions disabled; and the once-per-(event, subscription) guard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from pesnet.notifications.webhooks import InvalidSignature, verify_signature
+from pesnet.notifications.webhooks.adapters import (
+    DELIVERIES,
+    DeliveryRepository,
+    SubscriptionRepository,
+)
+from pesnet.notifications.webhooks.service_layer import fan_out
+from pesnet.shared.events import CATALOG
+from pesnet.shared.messaging import EventPublisher
+from pesnet.shared.mongo import Client, Session, in_transaction
+from pesnet.shared.settings import ServiceSettings
+from tests.integration.webhooks.conftest import (
+    SECRETARIAT,
+    PartnerEndpoint,
+    Reply,
+    WebhooksFactory,
+    deliveries_when_settled,
+    meeting_scheduled,
+    publish,
+    subscribe,
+)
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def test_only_the_secretariat_manages_subscriptions(webhooks: httpx.AsyncClient) -> None:
+    body = {"partner": "ilo", "url": "https://hooks.example.org/pesnet"}
+    assert (await webhooks.post("/partners/webhooks", json=body)).status_code == 401
+    wrong = {"Authorization": "Bearer not-the-token"}
+    assert (await webhooks.post("/partners/webhooks", json=body, headers=wrong)).status_code == 401
+    assert (await webhooks.get("/partners/webhooks")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"url": "http://hooks.example.org/pesnet"}, "url", "https is required"),
+        ({"url": "not a url"}, "url", "absolute https"),
+        (
+            {"event_types": ["agenda.#", "registration.participant.registered"]},
+            "event_types.1",
+            "internal",
+        ),
+        ({"event_types": ["agenda.meeting.postponed"]}, "event_types.0", "unknown event type"),
+        ({"event_types": ["registration.participant.#"]}, "event_types.0", "no public event"),
+        ({"partner": "The ILO"}, "partner", "lower-case"),
+    ],
+)
+async def test_bad_subscriptions_are_refused_naming_the_field(
+    webhooks: httpx.AsyncClient, change: dict[str, Any], field: str, message: str
+) -> None:
+    body = {"partner": "ilo", "url": "https://hooks.example.org/pesnet", **change}
+    response = await webhooks.post("/partners/webhooks", json=body, headers=SECRETARIAT)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == field
+    assert message in error["msg"]
+
+
+async def test_unknown_fields_and_ids_are_reported(webhooks: httpx.AsyncClient) -> None:
+    body = {"partner": "ilo", "url": "https://hooks.example.org/", "secret": "mine"}
+    response = await webhooks.post("/partners/webhooks", json=body, headers=SECRETARIAT)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "secret"
+    for path in ("/partners/webhooks/whs_nope", "/partners/webhooks/whs_nope/deliveries"):
+        assert (await webhooks.get(path, headers=SECRETARIAT)).status_code == 404
+    rotate = await webhooks.post("/partners/webhooks/whs_nope/rotate-secret", headers=SECRETARIAT)
+    assert rotate.status_code == 404
+    assert (
+        await webhooks.delete("/partners/webhooks/whs_nope", headers=SECRETARIAT)
+    ).status_code == 404
+
+
+async def test_the_secret_is_shown_once(webhooks: httpx.AsyncClient) -> None:
+    # nothing is published in this test; a loopback URL all the same (no outside target)
+    created = await subscribe(webhooks, "https://localhost:9/pesnet", partner="isdb")
+    assert created["secret"].startswith("whsec_")
+    assert created["event_types"] == ["#"]
+    assert created["status"] == "active"
+    shown = await webhooks.get(f"/partners/webhooks/{created['id']}", headers=SECRETARIAT)
+    listed = await webhooks.get(
+        "/partners/webhooks", params={"partner": "isdb"}, headers=SECRETARIAT
+    )
+    assert "secret" not in shown.json()
+    assert [s["id"] for s in listed.json()] == [created["id"]]
+    assert "secret" not in listed.json()[0]
+    assert created["secret"] not in shown.text + listed.text
+
+
+async def test_after_a_rotation_both_secrets_sign_during_the_grace_period(
+    webhooks: httpx.AsyncClient, partner: PartnerEndpoint, bus: EventPublisher, unique: str
+) -> None:
+    created = await subscribe(webhooks, partner.url("/rotating"))
+    response = await webhooks.post(
+        f"/partners/webhooks/{created['id']}/rotate-secret", headers=SECRETARIAT
+    )
+    assert response.status_code == 200
+    rotated = response.json()
+    assert rotated["secret"] != created["secret"]
+    assert rotated["previous_secret_valid_until"] is not None
+
+    await publish(bus, meeting_scheduled(f"m-{unique}"))
+    [request] = await partner.wait_for("/rotating", 1)
+    verify_signature(rotated["secret"], request.headers, request.body)
+    verify_signature(created["secret"], request.headers, request.body)
+
+
+async def test_without_a_grace_period_only_the_new_secret_signs(
+    webhooks_app: WebhooksFactory, partner: PartnerEndpoint, bus: EventPublisher, unique: str
+) -> None:
+    async with webhooks_app(rotation_grace_seconds=0) as webhooks:
+        created = await subscribe(webhooks, partner.url("/strict-rotation"))
+        rotated = (
+            await webhooks.post(
+                f"/partners/webhooks/{created['id']}/rotate-secret", headers=SECRETARIAT
+            )
+        ).json()
+        await publish(bus, meeting_scheduled(f"m-{unique}"))
+        [request] = await partner.wait_for("/strict-rotation", 1)
+    verify_signature(rotated["secret"], request.headers, request.body)
+    with pytest.raises(InvalidSignature):
+        verify_signature(created["secret"], request.headers, request.body)
+
+
+async def test_a_deleted_subscription_is_disabled_and_gets_nothing(
+    webhooks: httpx.AsyncClient, partner: PartnerEndpoint, bus: EventPublisher, unique: str
+) -> None:
+    gone = await subscribe(webhooks, partner.url("/gone"))
+    kept = await subscribe(webhooks, partner.url("/kept"))
+    response = await webhooks.delete(f"/partners/webhooks/{gone['id']}", headers=SECRETARIAT)
+    assert response.status_code == 204
+    shown = (await webhooks.get(f"/partners/webhooks/{gone['id']}", headers=SECRETARIAT)).json()
+    assert shown["status"] == "disabled"
+    assert shown["disabled_reason"] == "disabled by the secretariat"
+
+    await publish(bus, meeting_scheduled(f"m-{unique}"))
+    await deliveries_when_settled(webhooks, kept["id"], 1)  # the event was handled
+    assert partner.at("/gone") == []
+    assert (
+        await webhooks.get(f"/partners/webhooks/{gone['id']}/deliveries", headers=SECRETARIAT)
+    ).json() == []
+
+
+async def test_disabling_cancels_a_delivery_waiting_for_its_retry(
+    webhooks: httpx.AsyncClient, partner: PartnerEndpoint, bus: EventPublisher, unique: str
+) -> None:
+    partner.script("/later", Reply(503, {"Retry-After": "30"}))
+    created = await subscribe(webhooks, partner.url("/later"))
+    await publish(bus, meeting_scheduled(f"m-{unique}"))
+    await partner.wait_for("/later", 1)
+
+    async def waiting() -> bool:
+        response = await webhooks.get(
+            f"/partners/webhooks/{created['id']}/deliveries", headers=SECRETARIAT
+        )
+        return [d["status"] for d in response.json()] == ["pending"]
+
+    await eventually(waiting)
+    await webhooks.delete(f"/partners/webhooks/{created['id']}", headers=SECRETARIAT)
+    [delivery] = (
+        await webhooks.get(f"/partners/webhooks/{created['id']}/deliveries", headers=SECRETARIAT)
+    ).json()
+    assert delivery["status"] == "cancelled"
+    assert delivery["last_error"] == "subscription disabled"
+    assert [a["status_code"] for a in delivery["attempts"]] == [503]
+
+
+async def test_one_delivery_per_event_and_subscription_even_if_fanned_out_twice(
+    mongo_client: Client,
+    make_settings: Any,
+    webhooks: httpx.AsyncClient,
+    partner: PartnerEndpoint,
+) -> None:
+    """The unique (event id, subscription id) index, independently of the inbox: a second
+    fan-out of the same event (e.g. by another consumer queue) adds nothing."""
+    created = await subscribe(webhooks, partner.url("/twice"))
+    settings: ServiceSettings = make_settings("notifications")
+    db = mongo_client[settings.database]
+    event = CATALOG.envelope(meeting_scheduled("m-twice"), source="/pesnet/test")
+    _, payload = CATALOG.parse(event.to_json())
+
+    async def fan_out_once(session: Session) -> int:
+        return await fan_out(
+            session, SubscriptionRepository(db), DeliveryRepository(db), event, payload
+        )
+
+    assert await in_transaction(mongo_client, fan_out_once) == 1
+    assert await in_transaction(mongo_client, fan_out_once) == 1
+    stored = await db[DELIVERIES].count_documents(
+        {"event_id": event.id, "subscription_id": created["id"]}
+    )
+    assert stored == 1
