@@ -1,5 +1,5 @@
 """Wires the notifications service: runtime (database, broker, outbox, consumer), its
-indexes and handlers, the delivery worker, and the HTTP app."""
+indexes and handlers, the delivery worker, partner webhooks, and the HTTP app."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pesnet.notifications.entrypoints.messaging import register_handlers
 from pesnet.notifications.service_layer.delivery import DeliveryWorker
 from pesnet.notifications.service_layer.notify import Notifier
 from pesnet.notifications.settings import Settings
+from pesnet.notifications.webhooks import install_webhooks
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
 
@@ -31,7 +32,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         notifier.preferences_url,
     )
     runtime.background.extend(worker.run for _ in range(settings.worker_concurrency))
-    routers = [router()]
+    # partner webhooks (WEBHOOKS.md): their own consumer queue, collections and worker
+    routers = [router(), install_webhooks(runtime)]
     if settings.dev_mode:
         routers.append(dev_router())
     app = create_app(runtime, title="OIC-PESNET notifications", routers=routers)
