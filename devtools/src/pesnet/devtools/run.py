@@ -147,6 +147,8 @@ def main() -> int:
         "PESNET_DEV_MAILBOX": str(mailbox),
         "PYTHONUNBUFFERED": "1",
     }
+    # A demo wants programme-change mails in seconds, not after a 10-minute digest window.
+    base_env.setdefault("NOTIFICATIONS_DIGEST_WINDOW_SECONDS", "20")
     processes: dict[str, subprocess.Popen[bytes]] = {}
     stack = contextlib.ExitStack()  # the services' log files
 

@@ -1,25 +1,10 @@
-"""`python -m pesnet.registration`: run the service with uvicorn."""
+"""`python -m pesnet.registration`: run the service."""
 
 from __future__ import annotations
 
-import uvicorn
-
 from pesnet.registration.bootstrap import build_app
 from pesnet.registration.settings import Settings
-from pesnet.shared.logging import configure_logging
-
-
-def main() -> None:
-    settings = Settings()
-    configure_logging(settings.service_name, settings.log_level)
-    uvicorn.run(
-        build_app(settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        access_log=False,
-    )
-
+from pesnet.shared.http import serve
 
 if __name__ == "__main__":
-    main()
+    serve(Settings(), build_app)

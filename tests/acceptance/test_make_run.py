@@ -1,0 +1,175 @@
+"""Issue 2's done-when, as a user would check it: `make run` brings the platform up,
+an Arabic registration produces one right-to-left Arabic mail, a duplicated event
+still yields one mail, and Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from faststream.rabbit import RabbitBroker
+
+from pesnet.shared.events import CATALOG
+from pesnet.shared.events.registration import ParticipantRegistered
+from pesnet.shared.messaging import EventPublisher
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+PORT_OFFSET = 300 + os.getpid() % 500
+PORTS = {
+    name: base + PORT_OFFSET
+    for name, base in (
+        ("registration", 8001),
+        ("agenda", 8002),
+        ("actionplan", 8003),
+        ("notifications", 8004),
+    )
+}
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory, rabbit_url: str) -> Iterator[dict[str, Any]]:
+    workdir = tmp_path_factory.mktemp("make-run")
+    env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "SMTP_HOST")}
+    env.update({"RABBITMQ_URL": rabbit_url, "PESNET_RUN_PORT_OFFSET": str(PORT_OFFSET)})
+    log = (workdir / "run.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pesnet.devtools.run"],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    started = time.monotonic()
+    output = workdir / "run.log"
+    while "[make run] ready" not in output.read_text():
+        if process.poll() is not None or time.monotonic() - started > 180:
+            process.kill()
+            pytest.fail(f"make run did not become ready:\n{output.read_text()[-3000:]}")
+        time.sleep(0.5)
+    try:
+        yield {"process": process, "workdir": workdir, "ready_after": time.monotonic() - started}
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def registered_event(email: str) -> Any:
+    return CATALOG.envelope(
+        ParticipantRegistered(
+            registration_id=f"r-{uuid.uuid4().hex[:8]}",
+            meeting_id="pesnet-4",
+            given_name="يوسف",
+            family_name="العلوي",
+            email=email,
+            country="MAR",
+            institution="ANAPEC",
+            position="مدير",
+            role="delegate",
+            language="ar",
+            status="registered",
+            registered_at=datetime.now(UTC),
+        ),
+        source="/pesnet/registration",
+    )
+
+
+def url(service: str, path: str) -> str:
+    return f"http://127.0.0.1:{PORTS[service]}{path}"
+
+
+async def mails_to(http: httpx.AsyncClient, email: str) -> list[dict[str, Any]]:
+    response = await http.get(url("notifications", "/dev/mailbox"))
+    response.raise_for_status()
+    body = response.json()
+    mails = body if isinstance(body, list) else body.get("mails", body.get("items", []))
+    return [m for m in mails if email in str(m.get("to", ""))]
+
+
+async def test_all_four_services_are_healthy(platform: dict[str, Any]) -> None:
+    async with httpx.AsyncClient() as http:
+        for service in PORTS:
+            response = await http.get(url(service, "/healthz"))
+            assert response.status_code == 200, service
+            assert (await http.get(url(service, "/openapi.json"))).status_code == 200
+
+
+async def test_arabic_registration_gets_one_right_to_left_arabic_mail(
+    platform: dict[str, Any], rabbit_url: str
+) -> None:
+    email = f"fatima.{uuid.uuid4().hex[:6]}@example.org"
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.post(
+            url("registration", "/meetings/pesnet-4/registrations"),
+            json={
+                "given_name": "فاطمة",
+                "family_name": "الزهراء",
+                "email": email,
+                "country": "MAR",
+                "institution": "الوكالة الوطنية لإنعاش التشغيل والكفاءات",
+                "position": "مديرة",
+                "role": "delegate",
+                "language": "ar",
+            },
+        )
+        assert response.status_code == 201, response.text
+        registration = response.json()
+
+        async def one_mail() -> bool:
+            return len(await mails_to(http, email)) >= 1
+
+        await eventually(one_mail, within=60)
+        [mail] = await mails_to(http, email)
+        assert mail["language"] == "ar"
+        assert 'dir="rtl"' in mail["html"]
+        assert "فاطمة" in mail["html"]
+        assert mail["text"].strip()
+
+        # the same event delivered twice still yields one mail; a later event (the
+        # sentinel) is handled after both copies (one queue, in order)
+        broker = RabbitBroker(rabbit_url, logger=None)
+        await broker.connect()
+        try:
+            publisher = EventPublisher(broker)
+            duplicate, sentinel = (
+                registered_event(f"{tag}.{email}") for tag in ("dup", "sentinel")
+            )
+            await publisher.publish(duplicate)
+            await publisher.publish(duplicate)
+            await publisher.publish(sentinel)
+        finally:
+            await broker.stop()
+
+        async def sentinel_mail() -> bool:
+            return len(await mails_to(http, f"sentinel.{email}")) == 1
+
+        await eventually(sentinel_mail, within=60)
+        assert len(await mails_to(http, f"dup.{email}")) == 1
+        assert len(await mails_to(http, email)) == 1
+        assert registration["id"]
+
+
+def test_ctrl_c_stops_everything(platform: dict[str, Any]) -> None:
+    process: subprocess.Popen[bytes] = platform["process"]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    log = (Path(platform["workdir"]) / "run.log").read_text()
+    assert "[make run] stopped" in log
+    for service in PORTS:
+        with pytest.raises(httpx.TransportError):
+            httpx.get(url(service, "/healthz"), timeout=2)
