@@ -98,7 +98,13 @@ async def mails_to(http: httpx.AsyncClient, email: str) -> list[dict[str, Any]]:
     response.raise_for_status()
     body = response.json()
     mails = body if isinstance(body, list) else body.get("mails", body.get("items", []))
-    return [m for m in mails if email in str(m.get("to", ""))]
+    return [m for m in mails if email in addresses(str(m.get("to", "")))]
+
+
+def addresses(header: str) -> set[str]:
+    from email.utils import getaddresses
+
+    return {address.lower() for _, address in getaddresses([header])}
 
 
 async def test_all_four_services_are_healthy(platform: dict[str, Any]) -> None:
