@@ -42,7 +42,13 @@ PORTS = {
 def platform(tmp_path_factory: pytest.TempPathFactory, rabbit_url: str) -> Iterator[dict[str, Any]]:
     workdir = tmp_path_factory.mktemp("make-run")
     env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "SMTP_HOST")}
-    env.update({"RABBITMQ_URL": rabbit_url, "PESNET_RUN_PORT_OFFSET": str(PORT_OFFSET)})
+    env.update(
+        {
+            "RABBITMQ_URL": rabbit_url,
+            "PESNET_RUN_PORT_OFFSET": str(PORT_OFFSET),
+            "NOTIFICATIONS_DIGEST_WINDOW_SECONDS": "2",
+        }
+    )
     log = (workdir / "run.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "pesnet.devtools.run"],
@@ -168,6 +174,80 @@ async def test_arabic_registration_gets_one_right_to_left_arabic_mail(
         assert len(await mails_to(http, f"dup.{email}")) == 1
         assert len(await mails_to(http, email)) == 1
         assert registration["id"]
+
+
+SECRETARIAT = {"Authorization": "Bearer dev-secretariat-token"}
+SESSION_2_PEOPLE = {"souhail", "el-kasbaoui", "el-harrane", "jai-kumar", "abboudou"}
+
+
+async def programme_deliveries(http: httpx.AsyncClient, email: str) -> list[dict[str, Any]]:
+    response = await http.get(url("notifications", "/deliveries"), params={"recipient": email})
+    response.raise_for_status()
+    return [d for d in response.json() if d["event_type"] == "agenda.programme.released"]
+
+
+async def test_moving_session_2_notifies_its_people_and_tells_everyone_else_of_version_2(
+    platform: dict[str, Any],
+) -> None:
+    """Issue 4's done-when across the platform: the seed published version 1 with all
+    15 people confirmed; moving Session 2 by 30 minutes and releasing version 2 tells
+    exactly its moderator and speakers that their session changed, and every other
+    confirmed participant that there is a new version, each in their language."""
+    from pesnet.devtools.seed_meeting4 import LANGUAGES
+
+    async with httpx.AsyncClient(timeout=30) as http:
+        participants = (
+            await http.get(url("agenda", "/meetings/pesnet-4/participants"), headers=SECRETARIAT)
+        ).json()
+        people = {p["email"]: p for p in participants if p["status"] == "confirmed"}
+        assert {f"{person}@example.org" for person in SESSION_2_PEOPLE} <= set(people)
+
+        async def version_1_delivered() -> bool:
+            for email in people:
+                if not any(d["status"] == "sent" for d in await programme_deliveries(http, email)):
+                    return False
+            return True
+
+        await eventually(version_1_delivered, within=90)
+        before = {
+            email: {d["id"] for d in await programme_deliveries(http, email)} for email in people
+        }
+
+        moved = await http.post(
+            url("agenda", "/meetings/pesnet-4/sessions/session-2/move"),
+            json={"by_minutes": 30},
+            headers=SECRETARIAT,
+        )
+        assert moved.status_code == 200, moved.text
+        release = await http.post(
+            url("agenda", "/meetings/pesnet-4/programme/releases"), headers=SECRETARIAT
+        )
+        assert release.status_code == 201, release.text
+        assert release.json()["version"] == 2
+        assert [c["session_id"] for c in release.json()["changes"]] == ["session-2"]
+
+        new: dict[str, list[dict[str, Any]]] = {}
+
+        async def version_2_delivered() -> bool:
+            for email in people:
+                fresh = [
+                    d
+                    for d in await programme_deliveries(http, email)
+                    if d["id"] not in before[email]
+                ]
+                new[email] = fresh
+            return all(len(fresh) == 1 and fresh[0]["status"] == "sent" for fresh in new.values())
+
+        await eventually(version_2_delivered, within=90)
+        kinds = {email: fresh[0]["kind"] for email, fresh in new.items()}
+        assert {e for e, kind in kinds.items() if kind == "session_changed"} == {
+            f"{person}@example.org" for person in SESSION_2_PEOPLE
+        }
+        assert {kind for e, kind in kinds.items() if e.split("@")[0] not in SESSION_2_PEOPLE} == {
+            "programme_released"
+        }
+        for email, fresh in new.items():
+            assert fresh[0]["language"] == LANGUAGES.get(email.split("@")[0], "en"), email
 
 
 def test_ctrl_c_stops_everything(platform: dict[str, Any]) -> None:
