@@ -250,6 +250,122 @@ async def test_moving_session_2_notifies_its_people_and_tells_everyone_else_of_v
             assert fresh[0]["language"] == LANGUAGES.get(email.split("@")[0], "en"), email
 
 
+def focal_point_meeting_registrations(tag: str) -> list[dict[str, Any]]:
+    """61 registrations from 27 member states, as at the 2022 focal-point meeting:
+    5 states send 5 people, 14 send 2 and 8 send 1 (quota 3: 51 places, 10 waitlisted)."""
+    from pesnet.shared.reference import member_states
+
+    countries = sorted(set(member_states()) - {"MAR", "TUR", "MYS"})[:27]
+    sizes = [5] * 5 + [2] * 14 + [1] * 8
+    languages = ("ar", "en", "fr")
+    bodies: list[dict[str, Any]] = []
+    for country, size in zip(countries, sizes, strict=True):
+        for n in range(size):
+            bodies.append(
+                {
+                    "given_name": f"Delegate {n + 1}",
+                    "family_name": country,
+                    "email": f"{country.lower()}.{n + 1}.{tag}@example.org",
+                    "country": country,
+                    "institution": f"Public employment service of {country}",
+                    "position": "Director",
+                    "role": "head_of_delegation" if n == 0 else "delegate",
+                    "language": languages[len(bodies) % 3],
+                }
+            )
+    return bodies
+
+
+async def test_focal_point_meeting_quota_waitlist_promotion_and_mails(
+    platform: dict[str, Any],
+) -> None:
+    """Issue 3's done-when across the platform."""
+    tag = uuid.uuid4().hex[:6]
+    bodies = focal_point_meeting_registrations(tag)
+    assert len(bodies) == 61
+    ids: dict[str, str] = {}
+    statuses: dict[str, str] = {}
+    async with httpx.AsyncClient(timeout=30) as http:
+        for body in bodies:
+            created = await http.post(
+                url("registration", "/meetings/pesnet-4/registrations"), json=body
+            )
+            assert created.status_code == 201, created.text
+            ids[body["email"]] = created.json()["id"]
+        for body in bodies:
+            confirmed = await http.post(
+                url("registration", f"/registrations/{ids[body['email']]}/confirm"),
+                headers=SECRETARIAT,
+            )
+            assert confirmed.status_code == 200, confirmed.text
+            statuses[body["email"]] = confirmed.json()["status"]
+        assert sorted(statuses.values()).count("confirmed") == 51
+        assert sorted(statuses.values()).count("waitlisted") == 10
+        # the first three of each country got the places
+        for body in bodies:
+            rank = int(body["email"].split(".")[1])
+            assert statuses[body["email"]] == ("confirmed" if rank <= 3 else "waitlisted")
+
+        # a withdrawal promotes that country's oldest waitlisted delegate
+        country = bodies[0]["country"]
+        withdrawing = f"{country.lower()}.2.{tag}@example.org"
+        promoted = f"{country.lower()}.4.{tag}@example.org"
+        withdrawn = await http.post(
+            url("registration", f"/registrations/{ids[withdrawing]}/withdraw"), headers=SECRETARIAT
+        )
+        assert withdrawn.status_code == 200, withdrawn.text
+        now = await http.get(
+            url("registration", f"/registrations/{ids[promoted]}"), headers=SECRETARIAT
+        )
+        assert now.json()["status"] == "confirmed"
+        fifth = await http.get(
+            url("registration", f"/registrations/{ids[f'{country.lower()}.5.{tag}@example.org']}"),
+            headers=SECRETARIAT,
+        )
+        assert fifth.json()["status"] == "waitlisted"
+
+        # the public summary counts exactly that, and names nobody
+        summary = await http.get(url("registration", "/meetings/pesnet-4/delegations"))
+        assert summary.status_code == 200
+        assert tag not in summary.text
+        by_country = {d["country"]: d for d in summary.json()["delegations"]}
+        assert by_country[country]["by_status"] == {"confirmed": 3, "waitlisted": 1, "withdrawn": 1}
+
+        # one mail per state change, in each person's language
+        expected = {
+            body["email"]: ["registration_received"]
+            + (
+                ["registration_confirmed"]
+                if statuses[body["email"]] == "confirmed"
+                else ["registration_waitlisted"]
+            )
+            for body in bodies
+        }
+        expected[withdrawing].append("registration_withdrawn")
+        expected[promoted].append("registration_confirmed")
+        language = {body["email"]: body["language"] for body in bodies}
+        kinds: dict[str, list[str]] = {}
+
+        async def all_mailed() -> bool:
+            for email, wanted in expected.items():
+                if len(kinds.get(email, [])) == len(wanted):
+                    continue
+                response = await http.get(
+                    url("notifications", "/deliveries"), params={"recipient": email}
+                )
+                sent = [d for d in response.json() if d["status"] == "sent"]
+                kinds[email] = [d["kind"] for d in sent]
+                if len(sent) < len(wanted):
+                    return False
+                assert {d["language"] for d in sent} == {language[email]}, email
+            return True
+
+        await eventually(all_mailed, within=180)
+        assert {email: sorted(k) for email, k in kinds.items()} == {
+            email: sorted(k) for email, k in expected.items()
+        }
+
+
 def test_ctrl_c_stops_everything(platform: dict[str, Any]) -> None:
     process: subprocess.Popen[bytes] = platform["process"]
     process.send_signal(signal.SIGINT)
