@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from pesnet.notifications.adapters.smtp import OutgoingMail, SendFailed, SmtpSen
 from pesnet.notifications.domain.model import CHANNEL_EMAIL, retry_delay
 from pesnet.notifications.settings import Settings
 from pesnet.notifications.templates import render
+from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.notifications import DeliveryFailed, DeliverySent
 from pesnet.shared.logging import get_logger
@@ -172,32 +174,21 @@ class DeliveryWorker:
             return
 
         async def mark(session: Session) -> None:
-            now = utcnow()
-            for d in items:
-                result = await self.repo.deliveries.update_one(
-                    {"_id": d["_id"], "status": "pending"},
-                    {
-                        "$set": {"status": "sent", "sent_at": now, "message_id": message_id},
-                        "$inc": {"attempts": 1},
-                        "$unset": {"lease_owner": ""},
-                    },
-                    session=session,
-                )
-                if result.modified_count:
-                    await self._emit(
-                        session,
-                        d,
-                        DeliverySent(
-                            delivery_id=d["_id"],
-                            event_id=d["event_id"],
-                            event_type=d["event_type"],
-                            channel=CHANNEL_EMAIL,
-                            recipient=d["recipient"],
-                            language=d["language"],
-                            template=d["kind"] if len(items) == 1 else "programme_digest",
-                        ),
-                    )
-            await self._close_digest(session, digest, items)
+            await self._finish(
+                session,
+                items,
+                digest,
+                {"status": "sent", "sent_at": utcnow(), "message_id": message_id},
+                lambda d: DeliverySent(
+                    delivery_id=d["_id"],
+                    event_id=d["event_id"],
+                    event_type=d["event_type"],
+                    channel=CHANNEL_EMAIL,
+                    recipient=d["recipient"],
+                    language=d["language"],
+                    template=d["kind"] if len(items) == 1 else "programme_digest",
+                ),
+            )
 
         await in_transaction(self.client, mark)
         log.info(
@@ -260,6 +251,26 @@ class DeliveryWorker:
 
         await in_transaction(self.client, reschedule)
 
+    async def _finish(
+        self,
+        session: Session,
+        items: list[Document],
+        digest: Document | None,
+        outcome: Document,
+        event: Callable[[Document], EventPayload],
+    ) -> None:
+        """Close still-pending deliveries as sent or failed, each emitting what happened
+        once (a delivery another replica closed already is left alone)."""
+        for d in items:
+            result = await self.repo.deliveries.update_one(
+                {"_id": d["_id"], "status": "pending"},
+                {"$set": outcome, "$inc": {"attempts": 1}, "$unset": {"lease_owner": ""}},
+                session=session,
+            )
+            if result.modified_count:
+                await self._emit(session, d, event(d))
+        await self._close_digest(session, digest, items)
+
     async def _fail(
         self, items: list[Document], digest: Document | None, reason: str, *, permanent: bool
     ) -> None:
@@ -271,32 +282,21 @@ class DeliveryWorker:
         )
 
         async def record(session: Session) -> None:
-            now = utcnow()
-            for d in items:
-                result = await self.repo.deliveries.update_one(
-                    {"_id": d["_id"], "status": "pending"},
-                    {
-                        "$set": {"status": "failed", "error": reason, "failed_at": now},
-                        "$inc": {"attempts": 1},
-                        "$unset": {"lease_owner": ""},
-                    },
-                    session=session,
-                )
-                if result.modified_count:
-                    await self._emit(
-                        session,
-                        d,
-                        DeliveryFailed(
-                            delivery_id=d["_id"],
-                            event_id=d["event_id"],
-                            event_type=d["event_type"],
-                            channel=CHANNEL_EMAIL,
-                            recipient=d["recipient"],
-                            reason=reason,
-                            permanent=permanent,
-                        ),
-                    )
-            await self._close_digest(session, digest, items)
+            await self._finish(
+                session,
+                items,
+                digest,
+                {"status": "failed", "error": reason, "failed_at": utcnow()},
+                lambda d: DeliveryFailed(
+                    delivery_id=d["_id"],
+                    event_id=d["event_id"],
+                    event_type=d["event_type"],
+                    channel=CHANNEL_EMAIL,
+                    recipient=d["recipient"],
+                    reason=reason,
+                    permanent=permanent,
+                ),
+            )
 
         await in_transaction(self.client, record)
 
