@@ -181,3 +181,22 @@ def test_matching_again_keeps_live_proposals_and_skips_declined_pairs() -> None:
     proposal.answer("sen", "declined", now=NOW)
     again = match(needs, [offer("o1", "anapec", capacity=2)], AREAS, commitments([proposal]))
     assert [m.need_ids for m in again] == [["n1", "n3"]]
+
+
+def test_each_reason_names_priority_and_what_is_shared_in_every_language() -> None:
+    from pesnet.actionplan.domain.matching import PairScore, _pair_reason
+
+    pair = PairScore(
+        need_id="n1",
+        institution="anapec",
+        score=1.0,
+        shared_topics=["job matching"],
+        shared_formats=[],
+        shared_languages=[],
+        priority="high",
+    )
+    assert _pair_reason(pair, "en") == "anapec (high priority; shared topics: job matching)"
+    assert _pair_reason(pair, "fr").startswith("anapec (priorité ")
+    assert "thèmes communs : job matching" in _pair_reason(pair, "fr")
+    assert "المواضيع المشتركة: job matching" in _pair_reason(pair, "ar")
+    assert _pair_reason(pair, "ar").count("؛") == 1

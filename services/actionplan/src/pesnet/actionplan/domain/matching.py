@@ -208,38 +208,31 @@ def match(
     return matches
 
 
+# How one need's reasons read in each language: the opening (institution and priority),
+# the label of each shared aspect, and the separator between them.
+_REASON_WORDING: dict[str, dict[str, str]] = {
+    "ar": {"opening": "{institution} (أولوية {priority}", "topics": "المواضيع المشتركة: {}",
+           "formats": "الصيغة: {}", "languages": "لغة العمل المشتركة: {}", "separator": "؛ "},
+    "en": {"opening": "{institution} ({priority} priority", "topics": "shared topics: {}",
+           "formats": "format: {}", "languages": "common working language: {}", "separator": "; "},
+    "fr": {"opening": "{institution} (priorité {priority}", "topics": "thèmes communs : {}",
+           "formats": "format : {}", "languages": "langue de travail commune : {}",
+           "separator": " ; "},
+}  # fmt: skip
+
+
 def _pair_reason(pair: PairScore, lang: str) -> str:
-    priority = PRIORITIES[pair.priority].get(lang)
-    topics = ", ".join(pair.shared_topics)
-    formats = ", ".join(ACTIVITY_TYPES[f].get(lang) for f in pair.shared_formats)
-    languages = ", ".join(LANGUAGE_NAMES[code].get(lang) for code in pair.shared_languages)
-    parts: list[str] = []
-    if lang == "ar":
-        parts.append(f"{pair.institution} (أولوية {priority}")
-        if topics:
-            parts.append(f"المواضيع المشتركة: {topics}")
-        if formats:
-            parts.append(f"الصيغة: {formats}")
-        if languages:
-            parts.append(f"لغة العمل المشتركة: {languages}")
-        return "؛ ".join(parts) + ")"
-    if lang == "fr":
-        parts.append(f"{pair.institution} (priorité {priority}")
-        if topics:
-            parts.append(f"thèmes communs : {topics}")
-        if formats:
-            parts.append(f"format : {formats}")
-        if languages:
-            parts.append(f"langue de travail commune : {languages}")
-        return " ; ".join(parts) + ")"
-    parts.append(f"{pair.institution} ({priority} priority")
-    if topics:
-        parts.append(f"shared topics: {topics}")
-    if formats:
-        parts.append(f"format: {formats}")
-    if languages:
-        parts.append(f"common working language: {languages}")
-    return "; ".join(parts) + ")"
+    wording = _REASON_WORDING[lang]
+    shared = {
+        "topics": ", ".join(pair.shared_topics),
+        "formats": ", ".join(ACTIVITY_TYPES[f].get(lang) for f in pair.shared_formats),
+        "languages": ", ".join(LANGUAGE_NAMES[c].get(lang) for c in pair.shared_languages),
+    }
+    opening = wording["opening"].format(
+        institution=pair.institution, priority=PRIORITIES[pair.priority].get(lang)
+    )
+    parts = [opening] + [wording[aspect].format(text) for aspect, text in shared.items() if text]
+    return wording["separator"].join(parts) + ")"
 
 
 def explain(offer: Offer, pairs: list[PairScore], area: Localized | None) -> Localized:
