@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.bootstrap import build_app
@@ -81,8 +82,10 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
 
 
 async def test_dev_mailbox_is_absent_outside_dev_mode(
-    notifications_settings: Any, start_service: Any
+    notifications_settings: Any, start_service: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # outside dev mode the webhook secrets' key is required too (webhooks/settings.py)
+    monkeypatch.setenv("PESNET_WEBHOOK_SECRET_KEYS", Fernet.generate_key().decode())
     settings = notifications_settings(
         PESNET_ENV="production", PESNET_SECRETARIAT_TOKEN="t", NOTIFICATIONS_LINK_SECRET="s"
     )

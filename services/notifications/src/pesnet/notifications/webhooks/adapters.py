@@ -60,6 +60,17 @@ class SubscriptionRepository:
             {"_id": subscription_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
         )
 
+    async def with_plain_secrets(self) -> list[Document]:
+        """Subscriptions stored before secrets were sealed (a plain `secret` field)."""
+        return await self.collection.find({"secret": {"$exists": True}}).to_list()
+
+    async def replace_plain_secrets(self, doc: Document, sealed: Document) -> None:
+        """Swap the plain secrets for their sealed forms, unless another replica did."""
+        await self.collection.update_one(
+            {"_id": doc["_id"], "secret": doc["secret"]},
+            {"$set": sealed, "$unset": {"secret": "", "previous_secret": ""}},
+        )
+
     async def record_success(self, subscription_id: str) -> None:
         await self.collection.update_one(
             {"_id": subscription_id, "consecutive_failures": {"$ne": 0}},

@@ -27,6 +27,8 @@ def install_webhooks(runtime: ServiceRuntime, settings: WebhookSettings | None =
     - the delivery worker, a background loop of the runtime.
     """
     settings = settings or WebhookSettings()
+    # first: without its keys outside dev mode, the service refuses to start
+    sealer = settings.sealer(dev_mode=runtime.settings.dev_mode)
     public_types = runtime.catalog.public_types()
     subscriptions = SubscriptionRepository(runtime.db)
     deliveries = DeliveryRepository(runtime.db)
@@ -34,8 +36,8 @@ def install_webhooks(runtime: ServiceRuntime, settings: WebhookSettings | None =
         runtime.add_consumer(CONSUMER_PURPOSE), public_types, subscriptions, deliveries
     )
     runtime.add_indexes(WEBHOOK_INDEXES)
-    runtime.background.append(DeliveryWorker(runtime.db, settings).run)
+    runtime.background.append(DeliveryWorker(runtime.db, settings, sealer).run)
     service = Subscriptions(
-        runtime.db, runtime.catalog, settings, dev_mode=runtime.settings.dev_mode
+        runtime.db, runtime.catalog, settings, sealer, dev_mode=runtime.settings.dev_mode
     )
     return build_router(service)

@@ -19,6 +19,7 @@ from pesnet.notifications.webhooks.adapters import (
     SubscriptionRepository,
     WebhookSender,
 )
+from pesnet.notifications.webhooks.sealing import SecretSealer, UnsealError
 from pesnet.notifications.webhooks.settings import WebhookSettings
 from pesnet.notifications.webhooks.signing import new_secret, signature_headers
 from pesnet.shared.catalog import EventCatalog, EventPayload
@@ -34,18 +35,27 @@ class Subscriptions:
     """What the secretariat does with subscriptions."""
 
     def __init__(
-        self, db: Database, catalog: EventCatalog, settings: WebhookSettings, *, dev_mode: bool
+        self,
+        db: Database,
+        catalog: EventCatalog,
+        settings: WebhookSettings,
+        sealer: SecretSealer,
+        *,
+        dev_mode: bool,
     ) -> None:
         self.repo = SubscriptionRepository(db)
         self.delivery_log = DeliveryRepository(db)
         self.catalog = catalog
         self.settings = settings
+        self.sealer = sealer
         self.dev_mode = dev_mode
 
     async def create(
         self, partner: str, url: str, event_types: Sequence[str] | None
     ) -> tuple[Document, str]:
-        """A new active subscription; returns it and its signing secret (shown once)."""
+        """A new active subscription; returns it and its signing secret (shown once: only
+        its sealed form is stored)."""
+        secret = new_secret()
         doc: Document = {
             "_id": f"whs_{uuid.uuid4().hex}",
             "partner": domain.validate_partner(partner),
@@ -56,15 +66,15 @@ class Subscriptions:
             "status": "active",
             "disabled_reason": None,
             "consecutive_failures": 0,
-            "secret": new_secret(),
-            "previous_secret": None,
+            "secret_sealed": self.sealer.seal(secret),
+            "previous_secret_sealed": None,
             "previous_secret_until": None,
             "created_at": utcnow(),
             "updated_at": None,
         }
         await self.repo.add(doc)
         log.info("webhook subscription created", subscription_id=doc["_id"], partner=partner)
-        return doc, doc["secret"]
+        return doc, secret
 
     async def get(self, subscription_id: str) -> Document:
         doc = await self.repo.get(subscription_id)
@@ -117,8 +127,10 @@ class Subscriptions:
         doc = await self.repo.update(
             subscription_id,
             {
-                "secret": secret,
-                "previous_secret": current["secret"] if grace else None,
+                "secret_sealed": self.sealer.seal(secret),
+                # still sealed with the key it was sealed with: the worker unseals it
+                # with any configured key
+                "previous_secret_sealed": current["secret_sealed"] if grace else None,
                 "previous_secret_until": now + grace if grace else None,
                 "secret_rotated_at": now,
                 "updated_at": now,
@@ -184,16 +196,21 @@ class DeliveryWorker:
     send the same delivery at the same time), POSTs it signed, records the attempt, and
     schedules a retry or gives up. Up to `concurrency` sends run at once."""
 
-    def __init__(self, db: Database, settings: WebhookSettings) -> None:
+    def __init__(self, db: Database, settings: WebhookSettings, sealer: SecretSealer) -> None:
         self.db = db
         self.subscriptions = SubscriptionRepository(db)
         self.deliveries = DeliveryRepository(db)
         self.settings = settings
+        self.sealer = sealer
         self.policy = settings.retry_policy()
         self.lease = timedelta(seconds=settings.lease_seconds)
         self._wake = asyncio.Event()
 
     async def run(self) -> None:
+        try:
+            await self.seal_plain_secrets()
+        except PyMongoError as exc:
+            log.warning("webhook worker: could not seal plain secrets", error=str(exc))
         sender = WebhookSender(self.settings.timeout_seconds)
         watcher = asyncio.create_task(self._watch_inserts())
         backoff = self.settings.poll_seconds
@@ -214,6 +231,24 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             await sender.close()
+
+    async def seal_plain_secrets(self) -> int:
+        """Subscriptions created before secrets were encrypted at rest keep working: their
+        plain secrets are replaced by sealed ones when a worker starts."""
+        sealed = 0
+        for doc in await self.subscriptions.with_plain_secrets():
+            previous = doc.get("previous_secret")
+            await self.subscriptions.replace_plain_secrets(
+                doc,
+                {
+                    "secret_sealed": self.sealer.seal(doc["secret"]),
+                    "previous_secret_sealed": self.sealer.seal(previous) if previous else None,
+                },
+            )
+            sealed += 1
+        if sealed:
+            log.info("webhook secrets sealed at rest", subscriptions=sealed)
+        return sealed
 
     async def _idle(self, poll: float) -> float:
         """Sleep until the next retry is due, at most `poll` seconds."""
@@ -267,19 +302,41 @@ class DeliveryWorker:
         if subscription is None or subscription["status"] != "active":
             await self.deliveries.cancel(delivery, "subscription disabled", now)
             return
+        try:
+            secrets = _signing_secrets(subscription, now, self.sealer)
+        except UnsealError as exc:
+            # nothing is sent unsigned, and retrying will not find the key: this delivery
+            # fails for good with the reason in its log, the worker goes on with the others
+            await self.record(
+                delivery, subscription, HttpResult(None, None, str(exc), 0), final=True
+            )
+            return
         body = delivery["body"].encode()
         headers = {
             "content-type": CONTENT_TYPE,
-            **signature_headers(_signing_secrets(subscription, now), delivery["event_id"], body),
+            **signature_headers(secrets, delivery["event_id"], body),
         }
         result = await sender.post(subscription["url"], body, headers)
         await self.record(delivery, subscription, result)
 
-    async def record(self, delivery: Document, subscription: Document, result: HttpResult) -> None:
+    async def record(
+        self,
+        delivery: Document,
+        subscription: Document,
+        result: HttpResult,
+        *,
+        final: bool = False,
+    ) -> None:
+        """Record one attempt and close or reschedule the delivery; `final`: it failed
+        for good whatever the result (it could not even be sent)."""
         now = utcnow()
         number = delivery.get("attempt_count", 0) + 1
         outcome = (
-            "retry" if result.status_code is None else domain.classify_status(result.status_code)
+            "failed"
+            if final
+            else "retry"
+            if result.status_code is None
+            else domain.classify_status(result.status_code)
         )
         changes: dict[str, Any] = {"last_error": result.error}
         if outcome == "retry":
@@ -366,9 +423,15 @@ class DeliveryWorker:
                 await asyncio.sleep(self.settings.poll_seconds * 5)
 
 
-def _signing_secrets(subscription: Document, now: datetime) -> list[str]:
-    secrets = [subscription["secret"]]
-    previous, until = subscription.get("previous_secret"), subscription.get("previous_secret_until")
+def _signing_secrets(subscription: Document, now: datetime, sealer: SecretSealer) -> list[str]:
+    """The subscription's secrets in the clear (the current one, and the previous one
+    during a rotation's grace period): only for signing, never stored or logged."""
+    current = subscription.get("secret_sealed")
+    if not current:
+        raise UnsealError("the subscription has no sealed signing secret stored")
+    secrets = [sealer.unseal(current)]
+    previous = subscription.get("previous_secret_sealed")
+    until = subscription.get("previous_secret_until")
     if previous and until is not None and until > now:
-        secrets.append(previous)
+        secrets.append(sealer.unseal(previous))
     return secrets

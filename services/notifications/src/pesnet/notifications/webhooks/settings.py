@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pesnet.notifications.webhooks.domain import RetryPolicy
+from pesnet.notifications.webhooks.sealing import DEV_KEY, SecretSealer, parse_keys
+
+
+class MissingSecretKeys(RuntimeError):
+    """Outside dev/test mode the webhook secrets' encryption keys must be configured."""
 
 
 class WebhookSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PESNET_WEBHOOK_", extra="ignore")
+    # hide_input_in_errors: a malformed key is still a key, and errors end up in logs
+    model_config = SettingsConfigDict(
+        env_prefix="PESNET_WEBHOOK_", extra="ignore", hide_input_in_errors=True
+    )
 
     # one attempt: connect + send + read the answer
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
@@ -29,6 +37,35 @@ class WebhookSettings(BaseSettings):
     concurrency: int = Field(default=8, ge=1, le=200)
     # the worker polls this often when no change stream wakes it (and for retries)
     poll_seconds: float = Field(default=1.0, gt=0)
+    # the keys that encrypt the signing secrets at rest (sealing.py): comma-separated
+    # Fernet keys, the first seals, all unseal; required outside dev/test mode
+    secret_keys: SecretStr | None = None
+
+    @field_validator("secret_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                parse_keys(value.get_secret_value())
+            except ValueError as exc:
+                raise ValueError(f"PESNET_WEBHOOK_SECRET_KEYS: {exc}") from None
+        return value
+
+    def sealer(self, *, dev_mode: bool) -> SecretSealer:
+        """The sealer of the configured keys; in dev/test mode without keys, the public
+        development key (sealing.DEV_KEY). Outside dev/test mode the keys are required:
+        the service refuses to start without them."""
+        if self.secret_keys is not None:
+            return SecretSealer(parse_keys(self.secret_keys.get_secret_value()))
+        if dev_mode:
+            return SecretSealer([DEV_KEY])
+        raise MissingSecretKeys(
+            "outside dev mode PESNET_WEBHOOK_SECRET_KEYS must be set: comma-separated Fernet "
+            "keys that encrypt the partner webhook secrets at rest (generate one with "
+            '`python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"`), or set PESNET_ENV=dev for local '
+            "development"
+        )
 
     @property
     def lease_seconds(self) -> float:
