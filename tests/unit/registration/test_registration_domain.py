@@ -18,6 +18,7 @@ from pesnet.registration.domain.model import (
     RegistrationWindow,
     check_transition,
     clean_text,
+    delegation_key,
     email_key,
     normalize_country,
 )
@@ -141,3 +142,12 @@ def test_secret_tokens_are_stored_as_digests() -> None:
     assert len(token) > 40
     assert hash_secret_token(token) != token
     assert hash_secret_token(token) == hash_secret_token(token)
+
+
+def test_a_member_states_delegation_is_its_country_others_are_grouped_by_institution() -> None:
+    assert delegation_key("MAR", "ANAPEC") == "MAR"
+    # the same institution written with other case or spacing is one delegation
+    assert delegation_key(None, "  Islamic  Development Bank ") == delegation_key(
+        None, "islamic development bank"
+    )
+    assert delegation_key(None, "SESRIC") != delegation_key(None, "ICDT")

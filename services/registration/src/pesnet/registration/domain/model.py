@@ -15,6 +15,7 @@ with one, the registration is confirmed; without, it is waitlisted.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,6 +67,13 @@ QUOTA_ROLES = frozenset({"head_of_delegation", "delegate", "focal_point", "obser
 
 def counts_against_quota(country: str | None, role: str) -> bool:
     return country is not None and role in QUOTA_ROLES
+
+
+def delegation_key(country: str | None, institution: str | None) -> str:
+    """A member state's delegation is its country; others are grouped by institution."""
+    if country:
+        return country
+    return "org:" + re.sub(r"\s+", " ", (institution or "").strip().casefold())
 
 
 def check_transition(action: Action, status: str) -> None:

@@ -22,7 +22,8 @@ from pesnet.registration.service_layer.commands import (
     Purge,
     Rejection,
 )
-from pesnet.registration.service_layer.services import RegistrationService, Result
+from pesnet.registration.service_layer.context import Result
+from pesnet.registration.service_layer.services import RegistrationService
 from pesnet.shared.errors import Unauthorized
 from pesnet.shared.http import Secretariat, bearer, get_runtime
 from pesnet.shared.i18n import Localized
@@ -55,7 +56,7 @@ async def get_actor(
     if value is None and token is not None and request.method == "GET":
         value = token
     secretariat = get_runtime(request).settings.secretariat_token
-    return await get_service(request).actor_for(
+    return await get_service(request).access.actor_for(
         value, secretariat.get_secret_value() if secretariat else None
     )
 
@@ -92,7 +93,7 @@ async def register(
 ) -> JSONResponse:
     """Register for a meeting (public; a focal point nominates for their country).
     The answer carries the private `manage_token` and `manage_url`."""
-    return respond(await service.register(actor, meeting_id, body, idempotency_key))
+    return respond(await service.registering.register(actor, meeting_id, body, idempotency_key))
 
 
 @router.get("/meetings/{meeting_id}/registrations")
@@ -105,7 +106,7 @@ async def list_registrations(
 ) -> dict[str, Any]:
     """The secretariat sees all; a focal point sees their country's registrations."""
     require_staff(actor)
-    items = await service.list_registrations(
+    items = await service.registering.list_registrations(
         actor, meeting_id, status.value if status else None, country
     )
     return {"meeting_id": meeting_id, "registrations": items, "count": len(items)}
@@ -116,7 +117,7 @@ async def read_registration(
     registration_id: RegistrationId, actor: ActorDep, service: ServiceDep
 ) -> dict[str, Any]:
     require_credentials(actor)
-    return await service.read(actor, registration_id)
+    return await service.registering.read(actor, registration_id)
 
 
 @router.patch("/registrations/{registration_id}")
@@ -125,7 +126,7 @@ async def correct_registration(
 ) -> JSONResponse:
     """Correct personal details (the registrant, their focal point or the secretariat)."""
     require_credentials(actor)
-    return respond(await service.correct(actor, registration_id, body))
+    return respond(await service.registering.correct(actor, registration_id, body))
 
 
 @router.post("/registrations/{registration_id}/confirm")
@@ -138,7 +139,7 @@ async def confirm(
     """Accredit: confirmed if the delegation's quota has a place, else waitlisted
     (the answer then says why and the place in the waitlist)."""
     require_staff(actor)
-    return respond(await service.confirm(actor, registration_id, idempotency_key))
+    return respond(await service.accreditation.confirm(actor, registration_id, idempotency_key))
 
 
 @router.post("/registrations/{registration_id}/reject")
@@ -151,7 +152,9 @@ async def reject(
 ) -> JSONResponse:
     require_staff(actor)
     reason = body.reason if body is not None else None
-    return respond(await service.reject(actor, registration_id, reason, idempotency_key))
+    return respond(
+        await service.accreditation.reject(actor, registration_id, reason, idempotency_key)
+    )
 
 
 @router.post("/registrations/{registration_id}/withdraw")
@@ -164,7 +167,7 @@ async def withdraw(
     """Withdraw (the registrant with their manage token, their focal point, the
     secretariat). A freed place goes to the oldest waitlisted of the same country."""
     require_credentials(actor)
-    return respond(await service.withdraw(actor, registration_id, idempotency_key))
+    return respond(await service.accreditation.withdraw(actor, registration_id, idempotency_key))
 
 
 @router.post("/registrations/{registration_id}/check-in")
@@ -173,7 +176,7 @@ async def check_in(
 ) -> JSONResponse:
     """Idempotent: a second scan answers `already_checked_in` with the first time."""
     require_credentials(actor)
-    return respond(await service.check_in(actor, registration_id))
+    return respond(await service.check_in.check_in(actor, registration_id))
 
 
 @router.post("/meetings/{meeting_id}/check-ins")
@@ -183,7 +186,7 @@ async def check_in_by_badge(
     """Check in by the badge's QR code (its signed token)."""
     require_credentials(actor)
     return respond(
-        await service.check_in(actor, badge_token=body.badge_token, meeting_id=meeting_id)
+        await service.check_in.check_in(actor, badge_token=body.badge_token, meeting_id=meeting_id)
     )
 
 
@@ -194,7 +197,7 @@ async def check_in_list(
     format: Literal["json", "csv"] = "json",
 ) -> dict[str, Any] | Response:
     """Confirmed participants and when they checked in; `?format=csv` for a spreadsheet."""
-    rows = await service.check_in_list(meeting_id)
+    rows = await service.check_in.check_in_list(meeting_id)
     if format == "json":
         return {
             "meeting_id": meeting_id,
@@ -244,7 +247,7 @@ def _csv_safe(value: Any) -> Any:
 async def badge(registration_id: RegistrationId, actor: ActorDep, service: ServiceDep) -> Response:
     """The printable trilingual badge of a confirmed participant."""
     require_credentials(actor)
-    doc, meeting, token = await service.badge_subject(actor, registration_id)
+    doc, meeting, token = await service.check_in.badge_subject(actor, registration_id)
     country = doc.get("country")
     delegation = (
         member_states()[country].name
@@ -273,7 +276,7 @@ async def badge_qr(
     registration_id: RegistrationId, actor: ActorDep, service: ServiceDep
 ) -> Response:
     require_credentials(actor)
-    _, _, token = await service.badge_subject(actor, registration_id)
+    _, _, token = await service.check_in.badge_subject(actor, registration_id)
     return Response(qr_png(token), media_type="image/png")
 
 
@@ -283,7 +286,7 @@ public = APIRouter(tags=["public"])
 @public.get("/meetings/{meeting_id}/delegations")
 async def delegations(meeting_id: MeetingId, service: ServiceDep) -> dict[str, Any]:
     """Counts per delegation, status and role: no names, no e-mails (public)."""
-    return await service.delegations(meeting_id)
+    return await service.delegations.summary(meeting_id)
 
 
 secretariat = APIRouter(tags=["secretariat"], dependencies=[Secretariat])
@@ -292,7 +295,7 @@ secretariat = APIRouter(tags=["secretariat"], dependencies=[Secretariat])
 @secretariat.post("/focal-points", status_code=201)
 async def issue_focal_point(body: NewFocalPoint, service: ServiceDep) -> dict[str, Any]:
     """A token for a national focal point, scoped to one country (shown once)."""
-    return await service.issue_focal_point(body)
+    return await service.access.issue_focal_point(body)
 
 
 @secretariat.get("/focal-points")
@@ -301,14 +304,14 @@ async def list_focal_points(
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
     """Issued focal-point tokens (never the tokens themselves)."""
-    return {"focal_points": await service.focal_points(country)}
+    return {"focal_points": await service.access.focal_points(country)}
 
 
 @secretariat.delete("/focal-points/{focal_point_id}", status_code=204)
 async def revoke_focal_point(
     focal_point_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], service: ServiceDep
 ) -> Response:
-    await service.revoke_focal_point(focal_point_id)
+    await service.access.revoke_focal_point(focal_point_id)
     return Response(status_code=204)
 
 
@@ -319,7 +322,7 @@ async def purge(
     body: Annotated[Purge | None, Body()] = None,
 ) -> dict[str, Any]:
     """Erase names, e-mails and notes of a meeting that ended at least N days ago."""
-    return await service.purge(meeting_id, (body or Purge()).older_than_days)
+    return await service.privacy.purge(meeting_id, (body or Purge()).older_than_days)
 
 
 dev = APIRouter(tags=["dev"], dependencies=[Secretariat])
@@ -328,5 +331,5 @@ dev = APIRouter(tags=["dev"], dependencies=[Secretariat])
 @dev.post("/dev/seed")
 async def seed(service: ServiceDep) -> dict[str, Any]:
     """Open pesnet-4 for registration (quota 3) unless the agenda already announced it."""
-    created = await service.seed_meeting(PESNET_4)
+    created = await service.meetings.seed_meeting(PESNET_4)
     return {"meeting_id": PESNET_4.meeting_id, "created": created}

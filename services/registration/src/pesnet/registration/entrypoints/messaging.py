@@ -20,6 +20,6 @@ def register_handlers(runtime: ServiceRuntime, service: RegistrationService) -> 
             # badges and check-in times are shown in the meeting's zone: without a
             # real one the announcement can never be applied
             raise Unprocessable(f"unknown time zone {payload.timezone!r}") from exc
-        await service.open_meeting(
+        await service.meetings.open_meeting(
             ctx.session, payload, source="agenda", announced_at=ctx.event.time
         )
