@@ -44,10 +44,6 @@ class CloudEvent(BaseModel):
     def to_json(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()
 
-    def to_document(self) -> dict[str, Any]:
-        """A MongoDB-storable form (the outbox keeps the exact JSON that will be sent)."""
-        return {"json": self.model_dump_json(exclude_none=True), "type": self.type, "id": self.id}
-
 
 class EnvelopeError(ValueError):
     """The bytes are not a CloudEvent we can read; the text says which field."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
@@ -94,7 +94,6 @@ class HandlerContext:
         )
 
 
-P = TypeVar("P", bound=EventPayload)
 Handler = Callable[[Any, HandlerContext], Awaitable[None]]
 
 

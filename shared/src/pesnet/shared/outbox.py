@@ -191,9 +191,6 @@ class OutboxRelay:
             log.debug("outbox batch published", published=len(published))
         return sent
 
-    def wake(self) -> None:
-        self._wake.set()
-
     async def run(self) -> None:
         watcher = asyncio.create_task(self._watch_inserts())
         backoff = self.poll_seconds
