@@ -68,6 +68,20 @@ def test_latin_script_programmes_are_left_to_right(
     assert first_title in html
 
 
+@pytest.mark.parametrize(
+    ("lang", "languages"),
+    [("ar", "العربية، الإنجليزية، الفرنسية"), ("en", "Arabic, English, French"),
+     ("fr", "arabe, anglais, français")],
+)  # fmt: skip
+def test_interpretation_languages_are_named_in_the_page_language(
+    first: Release, lang: str, languages: str
+) -> None:
+    text = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", programme_html(ProgrammeView.of_release(first), lang))
+    )
+    assert languages in text
+
+
 def test_html_escapes_what_the_secretariat_typed(first: Release) -> None:
     meeting = first.meeting
     session = first.sessions[0].model_copy(

@@ -8,7 +8,6 @@ from pesnet.actionplan.domain.labels import (
     ACTIVITY_STATUSES,
     ACTIVITY_TYPES,
     INDICATOR_STATES,
-    LANGUAGE_NAMES,
     PLAN_STATUSES,
     PRIORITIES,
 )
@@ -21,7 +20,6 @@ TABLES: dict[str, dict[str, Localized]] = {
     "plan statuses": PLAN_STATUSES,
     "indicator states": INDICATOR_STATES,
     "priorities": PRIORITIES,
-    "language names": LANGUAGE_NAMES,
     "report": TEXT,
     "plan title": {"default": default_title("2024-2026")},
 }

@@ -46,9 +46,3 @@ PRIORITIES: dict[str, Localized] = {
     "medium": L("متوسطة", "medium", "moyenne"),
     "low": L("منخفضة", "low", "basse"),
 }
-
-LANGUAGE_NAMES: dict[str, Localized] = {
-    "ar": L("العربية", "Arabic", "arabe"),
-    "en": L("الإنجليزية", "English", "anglais"),
-    "fr": L("الفرنسية", "French", "français"),
-}

@@ -33,9 +33,6 @@ LABELS: dict[str, Localized] = {
     ),
     "interpretation": Localized(ar="الترجمة الفورية", en="Interpretation", fr="Interprétation"),
     "venue": Localized(ar="المكان", en="Venue", fr="Lieu"),
-    "language_ar": Localized(ar="العربية", en="Arabic", fr="arabe"),
-    "language_en": Localized(ar="الإنجليزية", en="English", fr="anglais"),
-    "language_fr": Localized(ar="الفرنسية", en="French", fr="français"),
 }
 
 KIND_LABELS: dict[str, Localized] = {

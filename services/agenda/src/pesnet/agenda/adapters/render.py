@@ -20,7 +20,7 @@ from pesnet.agenda.domain.localtime import format_offset
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session
 from pesnet.agenda.domain.release import Change, Release
-from pesnet.shared.i18n import direction, format_local_date
+from pesnet.shared.i18n import LANGUAGE_NAMES, direction, format_local_date
 
 _templates = Environment(
     loader=PackageLoader("pesnet.agenda.adapters", "templates"),
@@ -224,7 +224,7 @@ def programme_html(view: ProgrammeView, lang: str) -> str:
         zone_name=meeting.city.get(lang) if meeting.city else meeting.timezone,
         utc_offsets=" / ".join(offsets) if offsets else "",
         interpretation=sep.join(
-            LABELS[f"language_{code}"].get(lang) for code in meeting.interpretation_languages
+            LANGUAGE_NAMES[code].get(lang) for code in meeting.interpretation_languages
         ),
         labels={key: value.get(lang) for key, value in LABELS.items()},
         days=days,
