@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -131,6 +131,9 @@ class ProgressReport(Entity):
     review_comment: str | None = None
 
 
+_Part = TypeVar("_Part", ThematicArea, Activity, Indicator)
+
+
 class Plan(Entity):
     period: str
     title: Localized
@@ -196,11 +199,19 @@ class Plan(Entity):
 
     # -- thematic areas, activities, indicators ----------------------------------------------
 
+    def _find(self, items: list[_Part], wanted: str, noun: str, field: str | None) -> _Part:
+        """A part of the plan by id: an unknown id named in a request body is a 422 on
+        that field, one in the URL a 404."""
+        for item in items:
+            if item.id == wanted:
+                return item
+        message = f"the {self.period} plan has no {noun} {wanted!r}"
+        if field:
+            raise InvalidInput(message, field=field)
+        raise NotFound(message)
+
     def area(self, area_id: str, *, field: str = "thematic_area") -> ThematicArea:
-        for area in self.thematic_areas:
-            if area.id == area_id:
-                return area
-        raise InvalidInput(f"the {self.period} plan has no thematic area {area_id!r}", field=field)
+        return self._find(self.thematic_areas, area_id, "thematic area", field)
 
     def add_thematic_area(self, area_id: str, title: Localized) -> ThematicArea:
         self._require_open()
@@ -214,14 +225,7 @@ class Plan(Entity):
         return area
 
     def activity(self, activity_id: str, *, field: str | None = None) -> Activity:
-        for activity in self.activities:
-            if activity.id == activity_id:
-                return activity
-        if field:
-            raise InvalidInput(
-                f"the {self.period} plan has no activity {activity_id!r}", field=field
-            )
-        raise NotFound(f"the {self.period} plan has no activity {activity_id!r}")
+        return self._find(self.activities, activity_id, "activity", field)
 
     def _check_dates(self, start: date | None, end: date | None, prefix: str) -> None:
         first, last = plan_bounds(self.period)
@@ -382,14 +386,7 @@ class Plan(Entity):
         return indicator
 
     def indicator(self, indicator_id: str, *, field: str | None = None) -> Indicator:
-        for indicator in self.indicators:
-            if indicator.id == indicator_id:
-                return indicator
-        if field:
-            raise InvalidInput(
-                f"the {self.period} plan has no indicator {indicator_id!r}", field=field
-            )
-        raise NotFound(f"the {self.period} plan has no indicator {indicator_id!r}")
+        return self._find(self.indicators, indicator_id, "indicator", field)
 
     # -- progress --------------------------------------------------------------------------
 
