@@ -3,7 +3,7 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-PKGS   := shared devtools services/registration services/agenda services/actionplan services/notifications
+PKGS   := shared devtools services/registration services/agenda services/actionplan services/notifications services/identity
 
 .PHONY: help venv run test lint fmt unit integration bench lock schemas clean
 
@@ -34,7 +34,7 @@ run: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared/src devtools/src services/registration/src services/agenda/src services/actionplan/src services/notifications/src tests scripts benchmarks
+	$(BIN)/mypy shared/src devtools/src services/registration/src services/agenda/src services/actionplan/src services/notifications/src services/identity/src tests scripts benchmarks
 
 fmt: venv
 	$(BIN)/ruff format .
@@ -58,7 +58,7 @@ schemas: venv
 # the machine is configured with.
 lock: venv
 	$(BIN)/uv lock --upgrade
-	for svc in registration agenda actionplan notifications; do \
+	for svc in registration agenda actionplan notifications identity; do \
 	  $(BIN)/uv export --package pesnet-$$svc --no-emit-workspace --no-dev --format requirements-txt \
 	    -o services/$$svc/requirements.txt -q; done
 	$(BIN)/uv export --all-packages --no-emit-workspace --group dev --format requirements-txt -o requirements/dev.txt -q

@@ -1,0 +1,1 @@
+"""OIC-PESNET identity service: accounts, roles and access tokens."""
