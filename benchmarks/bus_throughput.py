@@ -66,7 +66,7 @@ async def run(events: int, producers: int) -> None:
         done = asyncio.Event()
         handled = 0
 
-        @runtime.consumer.on("bench.sample.measured")
+        @runtime.consumer.on_type("bench.sample.measured")
         async def handle(payload: Measured, ctx: HandlerContext) -> None:
             nonlocal handled
             await runtime.db["effects"].insert_one({"n": payload.n}, session=ctx.session)

@@ -1,9 +1,25 @@
-"""Small helpers for integration tests."""
+"""The test harness every area shares: waiting for asynchronous outcomes
+(`eventually`), a tap on the event bus (`BusTap`), and waiting for a consumer to have
+seen a duplicate (`duplicate_seen`) before asserting it had no second effect."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aio_pika
+
+from pesnet.shared.catalog import EventPayload
+from pesnet.shared.events import CATALOG
+from pesnet.shared.inbox import INBOX
+from pesnet.shared.mongo import Database
+from pesnet.shared.topology import EVENTS_EXCHANGE
+
+EventKind = str | type[EventPayload]
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
@@ -14,3 +30,89 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0)
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {within}s")
         await asyncio.sleep(0.05)
+
+
+def event_type(kind: EventKind) -> str:
+    return kind if isinstance(kind, str) else CATALOG.type_of(kind)
+
+
+class BusTap:
+    """A private queue bound to `pesnet.events`: what the services really published,
+    as CloudEvent dicts in arrival order."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._changed = asyncio.Condition()
+
+    async def on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        async with message.process():
+            self.events.append(json.loads(message.body))
+            async with self._changed:
+                self._changed.notify_all()
+
+    def of(self, kind: EventKind, **data: Any) -> list[dict[str, Any]]:
+        """The events of one type (a payload class or its type) whose data has `data`."""
+        wanted = event_type(kind)
+        return [
+            e
+            for e in self.events
+            if e["type"] == wanted and all(e["data"].get(k) == v for k, v in data.items())
+        ]
+
+    async def wait_for(
+        self, kind: EventKind, count: int = 1, within: float = 15.0, **data: Any
+    ) -> list[dict[str, Any]]:
+        """Wait until at least `count` such events arrived; they are returned."""
+        try:
+            await self.until(lambda: len(self.of(kind, **data)) >= count, within)
+        except AssertionError:
+            found = len(self.of(kind, **data))
+            raise AssertionError(
+                f"expected {count} {event_type(kind)} {data}, got {found}"
+            ) from None
+        return self.of(kind, **data)
+
+    async def until(self, condition: Callable[[], bool], within: float = 15.0) -> None:
+        """Wait until `condition()` holds over what arrived."""
+
+        async def satisfied() -> None:
+            async with self._changed:
+                await self._changed.wait_for(condition)
+
+        try:
+            await asyncio.wait_for(satisfied(), within)
+        except TimeoutError:
+            raise AssertionError("the expected events did not arrive") from None
+
+
+@asynccontextmanager
+async def bus_tap(amqp_url: str, *patterns: str) -> AsyncIterator[BusTap]:
+    """A `BusTap` on `pesnet.events` for the given routing patterns (default: all).
+    The exchange must exist: start the service under test first."""
+    tap = BusTap()
+    connection = await aio_pika.connect_robust(amqp_url)
+    try:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        queue = await channel.declare_queue(
+            f"tap-{uuid.uuid4().hex[:8]}", exclusive=True, auto_delete=True
+        )
+        for pattern in patterns or ("#",):
+            await queue.bind(exchange, routing_key=pattern)
+        await queue.consume(tap.on_message)
+        yield tap
+    finally:
+        await connection.close()
+
+
+async def duplicate_seen(
+    db: Database, consumer: str, event_id: str, *, times: int = 1, within: float = 10.0
+) -> None:
+    """Wait until `consumer` has received event `event_id` again and ignored it (the
+    inbox counts duplicates): only then is "no second effect" worth asserting."""
+
+    async def counted() -> bool:
+        record = await db[INBOX].find_one({"consumer": consumer, "event_id": event_id})
+        return record is not None and int(record.get("duplicates", 0)) >= times
+
+    await eventually(counted, within)

@@ -223,8 +223,8 @@ def stand_in_registration(events: RegistrationEvents, quota: int | None = None) 
             role=body["role"],
             registered_at=datetime.now(UTC),
         )
-        registrations[registration_id] = {**body, "meeting_id": meeting_id, "status": "pending"}
-        return JSONResponse({"id": registration_id, "status": "pending"}, status_code=201)
+        registrations[registration_id] = {**body, "meeting_id": meeting_id, "status": "registered"}
+        return JSONResponse({"id": registration_id, "status": "registered"}, status_code=201)
 
     @router.post("/registrations/{registration_id}/confirm")
     async def confirm(registration_id: str, request: Request) -> JSONResponse:

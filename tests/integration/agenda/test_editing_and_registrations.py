@@ -227,7 +227,7 @@ async def test_an_older_event_does_not_undo_a_newer_one_and_a_purge_forgets(
         position="Director",
         role="moderator",
         language="ar",
-        status="pending",
+        status="registered",
         registered_at=datetime.now(UTC) - timedelta(hours=1),
     )
     late = CATALOG.envelope(payload, source="/pesnet/registration").model_copy(

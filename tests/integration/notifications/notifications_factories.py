@@ -90,7 +90,7 @@ def participant(
         "position": "Director",
         "role": "delegate",
         "language": language,
-        "status": {"registered": "pending"}.get(verb, verb),
+        "status": {"checked_in": "confirmed"}.get(verb, verb),
     }
     if verb == "registered":
         values["registered_at"] = datetime(2025, 9, 1, 9, 30, tzinfo=UTC)

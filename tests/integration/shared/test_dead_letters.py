@@ -28,7 +28,7 @@ class FlakyHandler:
     def install(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
-        @runtime.consumer.on("kerneltest.thing.happened")
+        @runtime.consumer.on_type("kerneltest.thing.happened")
         async def handle(payload: ThingHappened, ctx: HandlerContext) -> None:
             self.attempts[payload.thing_id] = self.attempts.get(payload.thing_id, 0) + 1
             if payload.thing_id.startswith("bad"):
@@ -128,7 +128,7 @@ async def test_unreachable_database_holds_the_message_instead_of_dead_lettering_
     handled: list[str] = []
 
     def install(runtime: ServiceRuntime) -> None:
-        @runtime.consumer.on("kerneltest.thing.happened")
+        @runtime.consumer.on_type("kerneltest.thing.happened")
         async def handle(payload: ThingHappened, ctx: HandlerContext) -> None:
             if outages["left"] > 0:
                 outages["left"] -= 1
@@ -170,7 +170,8 @@ async def test_dead_letters_can_be_listed_and_replayed_once_the_cause_is_fixed(
         async def fixed(payload: ThingHappened, ctx: HandlerContext) -> None:
             await rt.db["effects"].insert_one({"thing_id": payload.thing_id}, session=ctx.session)
 
-        rt.consumer.handlers["kerneltest.thing.happened"] = fixed
+        rt.consumer.handlers.clear()
+        rt.consumer.on_type("kerneltest.thing.happened")(fixed)
         assert await replay(raw_broker, rt.consumer.name) == 1
         await eventually(lambda: flaky.handled("bad-2"), within=20)
         assert await list_dead_letters(raw_broker, rt.consumer.name) == []

@@ -27,7 +27,7 @@ class Effects:
     def install(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
-        @runtime.consumer.on("kerneltest.thing.happened")
+        @runtime.consumer.on_type("kerneltest.thing.happened")
         async def record(payload: ThingHappened, ctx: HandlerContext) -> None:
             await runtime.db["effects"].insert_one(
                 {"thing_id": payload.thing_id, "event_id": ctx.event.id}, session=ctx.session
@@ -153,7 +153,7 @@ async def test_events_of_one_transaction_are_published_in_the_order_written(
     seen: list[str] = []
 
     def install(runtime: ServiceRuntime) -> None:
-        @runtime.consumer.on("kerneltest.thing.happened")
+        @runtime.consumer.on_type("kerneltest.thing.happened")
         async def record(payload: ThingHappened, ctx: HandlerContext) -> None:
             seen.append(payload.thing_id)
 
@@ -178,11 +178,11 @@ async def test_a_second_consumer_of_one_service_gets_its_own_copy(
     handled: list[tuple[str, str]] = []
 
     def install(runtime: ServiceRuntime) -> None:
-        @runtime.consumer.on("kerneltest.thing.happened")
+        @runtime.consumer.on_type("kerneltest.thing.happened")
         async def main(payload: ThingHappened, ctx: HandlerContext) -> None:
             handled.append(("main", payload.thing_id))
 
-        @runtime.add_consumer("extra").on("kerneltest.thing.happened")
+        @runtime.add_consumer("extra").on_type("kerneltest.thing.happened")
         async def extra(payload: ThingHappened, ctx: HandlerContext) -> None:
             handled.append(("extra", payload.thing_id))
 

@@ -247,7 +247,7 @@ def participant_registered(meeting_id: str) -> ParticipantRegistered:
         position="Director",
         role="delegate",
         language="fr",
-        status="pending",
+        status="registered",
         registered_at=datetime.now(UTC),
     )
 

@@ -26,7 +26,7 @@ from pesnet.notifications.domain.notices import (
     progress_notice,
     registration_notice,
 )
-from pesnet.shared.i18n import Localized
+from pesnet.shared.i18n import Language, Localized
 from tests.integration.notifications import notifications_factories as f
 
 KEY = b"k" * 32
@@ -85,7 +85,7 @@ def test_signed_link_round_trip_and_forgery() -> None:
 
 
 def test_missing_template_data_names_the_field() -> None:
-    person = Person("x@example.org", "X", "en")
+    person = Person("x@example.org", "X", Language.en)
     meeting = Meeting("pesnet-4")
     with pytest.raises(MissingData, match=r"data\.ics"):
         programme_notice(f.programme(2, ics=None), meeting, person, None)
@@ -96,7 +96,7 @@ def test_missing_template_data_names_the_field() -> None:
             "registration.participant.registered",
             f.participant("registered", "en", given_name=" ", family_name=""),
             meeting,
-            "en",
+            Language.en,
         )
     empty_title = f.programme(2).model_copy(
         update={"changes": [f.programme(2).changes[0].model_copy(update={"title": Localized()})]}
@@ -128,8 +128,8 @@ def test_message_has_both_parts_language_and_attachment() -> None:
 
 def test_release_attaches_the_calendar_in_the_recipients_language() -> None:
     payload = f.programme(2, ics_by_language={"fr": "BEGIN:VCALENDAR FR"})
-    fr = programme_notice(payload, Meeting("pesnet-4"), Person("x@e.org", "X", "fr"), None)
-    en = programme_notice(payload, Meeting("pesnet-4"), Person("y@e.org", "Y", "en"), None)
+    fr = programme_notice(payload, Meeting("pesnet-4"), Person("x@e.org", "X", Language.fr), None)
+    en = programme_notice(payload, Meeting("pesnet-4"), Person("y@e.org", "Y", Language.en), None)
     assert fr.attachments[0].content == "BEGIN:VCALENDAR FR"
     assert en.attachments[0].content == f.ICS
 
@@ -140,7 +140,7 @@ def test_only_a_web_link_is_offered_to_manage_a_registration() -> None:
             "registration.participant.registered",
             f.participant("registered", "en", manage_url=url),
             Meeting("pesnet-4"),
-            "en",
+            Language.en,
         )
         return notice.context["manage_url"]
 

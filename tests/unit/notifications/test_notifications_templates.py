@@ -22,7 +22,7 @@ from pesnet.notifications.domain.notices import (
     session_changed_notice,
 )
 from pesnet.notifications.templates import missing_translations, render
-from pesnet.shared.i18n import Localized
+from pesnet.shared.i18n import Language, Localized
 from tests.integration.notifications import notifications_factories as f
 
 MEETING = Meeting(
@@ -109,7 +109,7 @@ def test_dates_are_in_the_meeting_time_zone_with_local_month_names() -> None:
         "registration.participant.checked_in",
         f.participant("checked_in", "ar", checked_in_at=datetime(2025, 3, 10, 8, 15, tzinfo=UTC)),
         MEETING,
-        "ar",
+        Language.ar,
     )
     ar = render(notice.kind, "ar", notice.context, preferences_url="u")
     assert "مارس" in ar.text
@@ -117,7 +117,7 @@ def test_dates_are_in_the_meeting_time_zone_with_local_month_names() -> None:
         "registration.participant.checked_in",
         f.participant("checked_in", "en", checked_in_at=datetime(2025, 3, 10, 8, 15, tzinfo=UTC)),
         MEETING,
-        "en",
+        Language.en,
     )
     en = render(en_notice.kind, "en", en_notice.context, preferences_url="u")
     assert "10 March 2025, 08:15" in en.text  # Ramadan: Casablanca on UTC
@@ -130,7 +130,9 @@ def test_values_are_text_not_code() -> None:
         given_name="{{ config }}{% for x in range(3) %}",
         family_name='"><img src=x onerror=alert(1)>',
     )
-    notice = registration_notice("registration.participant.registered", payload, MEETING, "en")
+    notice = registration_notice(
+        "registration.participant.registered", payload, MEETING, Language.en
+    )
     mail = render(notice.kind, "en", notice.context, preferences_url="u")
     assert "{{ config }}{% for x in range(3) %}" in mail.html
     assert "<img" not in mail.html
@@ -139,7 +141,7 @@ def test_values_are_text_not_code() -> None:
 
 
 def test_unknown_language_falls_back_to_english() -> None:
-    notice = chairmanship_notice(f.chairmanship(), Person("x@example.org", "X", "en"))
+    notice = chairmanship_notice(f.chairmanship(), Person("x@example.org", "X", Language.en))
     mail = render(notice.kind, "de", notice.context, preferences_url="u")
     assert mail.language == "en"
 

@@ -96,12 +96,18 @@ class EventCatalog:
             raise UnknownEventType(f"event type not in the catalog: {event_type!r}") from None
 
     def spec_for(self, payload: EventPayload) -> EventSpec:
+        return self.spec_of(type(payload))
+
+    def spec_of(self, model: type[EventPayload]) -> EventSpec:
         try:
-            return self._by_model[type(payload)]
+            return self._by_model[model]
         except KeyError:
-            raise UnknownEventType(
-                f"payload model not in the catalog: {type(payload).__name__}"
-            ) from None
+            raise UnknownEventType(f"payload model not in the catalog: {model.__name__}") from None
+
+    def type_of(self, model: type[EventPayload]) -> str:
+        """The event type of a payload model: code names events by their class, and
+        the type strings live only in the catalog."""
+        return self.spec_of(model).type
 
     def public_types(self) -> list[str]:
         return sorted(s.type for s in self if s.visibility == "public")

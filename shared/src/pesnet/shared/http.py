@@ -1,10 +1,9 @@
 """The HTTP scaffold every service shares: lifespan that runs the `ServiceRuntime`,
 `/healthz`, errors as `{"detail": ...}` naming the field (never a stack trace),
-a correlation id per request, and the secretariat bearer-token check."""
+a correlation id per request, and who the caller is (`CurrentActor`, `Secretariat`)."""
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pesnet.shared.credentials import Actor, is_secretariat_token, resolve_actor
 from pesnet.shared.errors import (
     Conflict,
     DomainError,
@@ -149,16 +149,28 @@ def require_secretariat(
 ) -> None:
     """Secretariat calls carry `Authorization: Bearer $PESNET_SECRETARIAT_TOKEN`."""
     expected = get_runtime(request).settings.secretariat_token
-    if (
-        credentials is None
-        or expected is None
-        or not hmac.compare_digest(
-            credentials.credentials.encode(), expected.get_secret_value().encode()
-        )
-    ):
+    if credentials is None or not is_secretariat_token(credentials.credentials, expected):
         raise Unauthorized("a secretariat bearer token is required")
 
 
+async def current_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    """The caller: the secretariat, a holder of a token this service issued (its
+    `TokenStore` on `app.state.token_store`), or `ANONYMOUS` without credentials.
+    A token that stands for no one is a 401."""
+    actor = await resolve_actor(
+        credentials.credentials if credentials else None,
+        secretariat_token=get_runtime(request).settings.secretariat_token,
+        store=getattr(request.app.state, "token_store", None),
+    )
+    if actor is None:
+        raise Unauthorized("unknown or revoked token")
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
 Secretariat = Depends(require_secretariat)
 
 

@@ -4,15 +4,24 @@ Babel date/time formatting in a meeting's time zone."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, get_args
+from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from pydantic import BaseModel, ConfigDict, Field
 
-Language = Literal["ar", "en", "fr"]
-LANGUAGES: tuple[Language, ...] = get_args(Language)
-FALLBACK_ORDER: tuple[Language, ...] = ("en", "fr", "ar")
+
+class Language(StrEnum):
+    """The network's three working languages (a `str`: `Language.ar == "ar"`)."""
+
+    ar = "ar"
+    en = "en"
+    fr = "fr"
+
+
+LANGUAGES: tuple[Language, ...] = tuple(Language)
+FALLBACK_ORDER: tuple[Language, ...] = (Language.en, Language.fr, Language.ar)
 
 # Babel locales: Arabic as written in Morocco would use Latin digits (ar_MA); the
 # network's common Arabic register is Modern Standard Arabic, so plain `ar`.
@@ -23,7 +32,7 @@ def fallback_chain(language: str) -> list[Language]:
     """The requested language, then en, fr, ar (each once)."""
     chain: list[Language] = []
     if language in LANGUAGES:
-        chain.append(language)
+        chain.append(Language(language))
     chain.extend(lang for lang in FALLBACK_ORDER if lang not in chain)
     return chain
 

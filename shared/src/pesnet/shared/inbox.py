@@ -1,6 +1,7 @@
 """Inbox: one record per (consumer, event id), written in the same transaction as
 the effect. A redelivered or duplicated event hits the unique index and has no
-second effect."""
+second effect; the record counts such duplicates (`duplicates`), which is how an
+operator, or a test, sees that a duplicate arrived and was ignored."""
 
 from __future__ import annotations
 
@@ -35,3 +36,9 @@ class Inbox:
             )
         except DuplicateKeyError as exc:
             raise AlreadyProcessed(event.id) from exc
+
+    async def count_duplicate(self, consumer: str, event_id: str) -> None:
+        await self.collection.update_one(
+            {"consumer": consumer, "event_id": event_id},
+            {"$inc": {"duplicates": 1}, "$set": {"last_duplicate_at": utcnow()}},
+        )

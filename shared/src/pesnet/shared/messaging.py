@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
@@ -31,10 +31,13 @@ from pesnet.shared.logging import bind_event, get_logger
 from pesnet.shared.mongo import Client, Document, Session, in_transaction
 from pesnet.shared.outbox import Outbox
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
+from pesnet.shared.unit_of_work import MongoUnitOfWork
 
 log = get_logger(__name__)
 
 REASON_HEADER = "x-pesnet-dead-letter-reason"
+P = TypeVar("P", bound=EventPayload)
+U = TypeVar("U", bound=MongoUnitOfWork)
 
 
 class Unprocessable(Exception):
@@ -95,6 +98,15 @@ class HandlerContext:
 
 
 Handler = Callable[[Any, HandlerContext], Awaitable[None]]
+# A typed handler: `async def handle(event: ParticipantConfirmed, uow: MyUnitOfWork)`.
+TypedHandler = Callable[[Any, Any], Awaitable[None]]
+UnitOfWorkFactory = Callable[[], MongoUnitOfWork]
+
+
+@dataclass(frozen=True)
+class _Registration:
+    handler: Callable[[Any, Any], Awaitable[None]]
+    typed: bool
 
 
 class EventConsumer:
@@ -108,6 +120,7 @@ class EventConsumer:
         *,
         outbox: Outbox | None = None,
         delivery_limit: int = 5,
+        unit_of_work: UnitOfWorkFactory | None = None,
     ) -> None:
         self.name = name
         self.catalog = catalog
@@ -116,19 +129,45 @@ class EventConsumer:
         self.broker = broker
         self.outbox = outbox
         self.delivery_limit = delivery_limit
-        self.handlers: dict[str, Handler] = {}
+        self.unit_of_work = unit_of_work
+        self.handlers: dict[str, _Registration] = {}
 
-    def on(self, event_type: str) -> Callable[[Handler], Handler]:
-        """Register the handler of one event type (which must be in the catalog)."""
-        self.catalog.get(event_type)
+    def on(
+        self, *payloads: type[EventPayload]
+    ) -> Callable[[Callable[[P, U], Awaitable[None]]], Callable[[P, U], Awaitable[None]]]:
+        """Register a handler for one or more payload classes of the catalog:
 
-        def register(handler: Handler) -> Handler:
-            if event_type in self.handlers:
-                raise ValueError(f"{self.name}: two handlers for {event_type}")
-            self.handlers[event_type] = handler
+            @consumer.on(ParticipantConfirmed, ParticipantWaitlisted)
+            async def handle(event: ParticipantEvent, uow: NotificationsUnitOfWork) -> None
+
+        The handler runs in the inbox transaction with a unit of work joined to it."""
+        if not payloads:
+            raise ValueError("on() needs at least one payload class")
+        types = [self.catalog.type_of(model) for model in payloads]
+
+        def register(
+            handler: Callable[[P, U], Awaitable[None]],
+        ) -> Callable[[P, U], Awaitable[None]]:
+            for event_type in types:
+                self._add(event_type, _Registration(handler, typed=True))
             return handler
 
         return register
+
+    def on_type(self, event_type: str) -> Callable[[Handler], Handler]:
+        """Register a handler of one event type by name (with a `HandlerContext`)."""
+        self.catalog.get(event_type)
+
+        def register(handler: Handler) -> Handler:
+            self._add(event_type, _Registration(handler, typed=False))
+            return handler
+
+        return register
+
+    def _add(self, event_type: str, registration: _Registration) -> None:
+        if event_type in self.handlers:
+            raise ValueError(f"{self.name}: two handlers for {event_type}")
+        self.handlers[event_type] = registration
 
     @property
     def event_types(self) -> list[str]:
@@ -138,18 +177,27 @@ class EventConsumer:
         """Handle one message body; returns the outcome ('done' or 'duplicate').
         Raises `InvalidEvent`/`Unprocessable` for a message that can never succeed."""
         event, payload = self.catalog.parse(body)
-        handler = self.handlers.get(event.type)
-        if handler is None:
+        registration = self.handlers.get(event.type)
+        if registration is None:
             raise InvalidEvent(f"consumer {self.name} has no handler for {event.type}")
         with bind_event(event.id, event.type, event.correlationid):
 
             async def work(session: Session) -> None:
                 await self.inbox.record(session, self.name, event)
-                await handler(payload, HandlerContext(event, session, self.outbox))
+                if registration.typed:
+                    if self.unit_of_work is None:
+                        raise RuntimeError(f"consumer {self.name} has no unit of work")
+                    handler = registration.handler
+                    uow = self.unit_of_work().joined(session, event)
+                    await uow.run(lambda joined: handler(payload, joined))
+                else:
+                    context = HandlerContext(event, session, self.outbox)
+                    await registration.handler(payload, context)
 
             try:
                 await in_transaction(self.client, work)
             except AlreadyProcessed:
+                await self.inbox.count_duplicate(self.name, event.id)
                 log.info("duplicate event ignored", consumer=self.name)
                 return "duplicate"
             log.info("event handled", consumer=self.name)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from pymongo.errors import PyMongoError
 
 from pesnet.shared.catalog import EventCatalog, EventPayload
 from pesnet.shared.envelope import CloudEvent, utcnow
+from pesnet.shared.leasing import LeasedQueue
 from pesnet.shared.logging import get_logger
 from pesnet.shared.mongo import Database, Document, IndexSpec, Session
 
@@ -96,7 +96,6 @@ class Outbox:
                 "order": next_order(),
                 "published_at": None,
                 "lease_until": NOT_LEASED,
-                "attempts": 0,
             },
             session=session,
         )
@@ -118,48 +117,26 @@ class OutboxRelay:
         self.collection = db[OUTBOX]
         self.publish = publish
         self.poll_seconds = poll_seconds
-        self.lease = timedelta(seconds=lease_seconds)
-        self.owner = uuid.uuid4().hex
+        # `lease_until` is the due field: NOT_LEASED (the epoch) until a relay claims it
+        self.queue = LeasedQueue(
+            self.collection,
+            ready={"published_at": None},
+            lease=timedelta(seconds=lease_seconds),
+            due_field="lease_until",
+            order=[("order", 1)],
+        )
         self._wake = asyncio.Event()
 
     async def claim(self, limit: int = BATCH_SIZE) -> list[Document]:
         """Lease up to `limit` pending entries, oldest first, to this relay."""
-        now = utcnow()
-        pending = {"published_at": None, "lease_until": {"$lt": now}}
-        candidates = await (
-            self.collection.find(pending, {"_id": 1}).sort("order", 1).limit(limit).to_list()
-        )
-        if not candidates:
-            return []
-        ids = [doc["_id"] for doc in candidates]
-        token = uuid.uuid4().hex
-        # Another replica may lease some of them between the find and this update:
-        # the filter repeats the condition, so each entry goes to one relay only.
-        await self.collection.update_many(
-            {"_id": {"$in": ids}, **pending},
-            {
-                "$set": {"lease_until": now + self.lease, "lease_owner": token},
-                "$inc": {"attempts": 1},
-            },
-        )
-        claimed = self.collection.find({"_id": {"$in": ids}, "lease_owner": token})
-        return await claimed.sort("order", 1).to_list()
+        return await self.queue.claim(limit)
 
     async def mark_published(self, docs: list[Document]) -> None:
-        if not docs:
-            return
         now = utcnow()
-        await self.collection.update_many(
-            {"_id": {"$in": [doc["_id"] for doc in docs]}},
-            {"$set": {"published_at": now, "published_at_ttl": now}},
-        )
+        await self.queue.finish_many(docs, {"$set": {"published_at": now, "published_at_ttl": now}})
 
     async def release(self, docs: list[Document]) -> None:
-        if docs:
-            await self.collection.update_many(
-                {"_id": {"$in": [doc["_id"] for doc in docs]}},
-                {"$set": {"lease_until": NOT_LEASED}},
-            )
+        await self.queue.release(docs, due=NOT_LEASED)
 
     async def drain(self) -> int:
         """Publish every pending entry this relay can claim; returns how many it sent.

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pesnet.shared.catalog import EventSpec, PublicPayload
 from pesnet.shared.events.common import Country, Language, Localized, MeetingId
+from pesnet.shared.i18n import LANGUAGES
 
 OICGroup = Literal["arab", "asian", "african"]
 
@@ -27,7 +28,7 @@ class MeetingScheduled(PublicPayload):
     start_date: date | None = None
     end_date: date | None = None
     tentative_month: str | None = None  # "YYYY-MM" while only the month is decided
-    interpretation_languages: list[Language] = ["ar", "en", "fr"]
+    interpretation_languages: list[Language] = list(LANGUAGES)
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     delegation_quota: int | None = None

@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pesnet.shared.i18n import Language, Localized
 
-__all__ = ["Contact", "Country", "Language", "Localized", "MeetingId", "Role"]
-
-Role = Literal[
-    "head_of_delegation",
-    "delegate",
-    "focal_point",
-    "speaker",
-    "moderator",
-    "observer",
-    "secretariat",
+__all__ = [
+    "Contact",
+    "Country",
+    "Language",
+    "Localized",
+    "MeetingId",
+    "ParticipantStatus",
+    "Role",
 ]
+
+
+class Role(StrEnum):
+    """A participant's role in a meeting."""
+
+    head_of_delegation = "head_of_delegation"
+    delegate = "delegate"
+    focal_point = "focal_point"
+    speaker = "speaker"
+    moderator = "moderator"
+    observer = "observer"
+    secretariat = "secretariat"
+
+
+class ParticipantStatus(StrEnum):
+    """Where a registration stands; every `registration.participant.*` event carries
+    the status after its change, so consumers never derive it from the event type."""
+
+    registered = "registered"
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 MeetingId = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -30,5 +54,5 @@ class Contact(BaseModel):
 
     name: str
     email: str
-    language: Language = "en"
+    language: Language = Language.en
     registration_id: str | None = None

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from pesnet.shared.catalog import EventPayload, EventSpec, PublicPayload
-from pesnet.shared.events.common import Country, Language, MeetingId, Role
+from pesnet.shared.events.common import Country, Language, MeetingId, ParticipantStatus, Role
 
 
 class ParticipantEvent(EventPayload):
@@ -28,7 +28,7 @@ class ParticipantEvent(EventPayload):
     position: str
     role: Role
     language: Language
-    status: str
+    status: ParticipantStatus
 
 
 class ParticipantRegistered(ParticipantEvent):

@@ -134,7 +134,7 @@ class FocalPointIn(Body):
     country: Country | None = None
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
-    language: Language = "en"
+    language: Language = Language.en
 
 
 class NeedIn(Body):
@@ -192,7 +192,7 @@ async def get_plan(period: str, service: Service) -> dict[str, Any]:
 async def get_report(
     period: str,
     service: Service,
-    lang: Annotated[Language, Query()] = "en",
+    lang: Annotated[Language, Query()] = Language.en,
     format: Annotated[Literal["html", "csv"], Query()] = "html",
 ) -> Response:
     plan = await service.get_plan(period)

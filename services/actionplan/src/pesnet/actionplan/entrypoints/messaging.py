@@ -10,7 +10,7 @@ from pesnet.shared.runtime import ServiceRuntime
 
 
 def register(runtime: ServiceRuntime, repo: Repository) -> None:
-    @runtime.consumer.on("agenda.meeting.scheduled")
+    @runtime.consumer.on_type("agenda.meeting.scheduled")
     async def meeting_scheduled(payload: MeetingScheduled, ctx: HandlerContext) -> None:
         # the event carries the whole meeting (event-carried state transfer): keep the latest
         await repo.save_meeting(

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pesnet.agenda.domain.localtime import zone_of
 from pesnet.shared.errors import Conflict, InvalidInput
-from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
 
 MeetingStatus = Literal["tentative", "scheduled"]
@@ -84,7 +84,7 @@ class Meeting(BaseModel):
     start_date: date | None = None
     end_date: date | None = None
     tentative_month: str | None = None
-    interpretation_languages: tuple[Language, ...] = ("ar", "en", "fr")
+    interpretation_languages: tuple[Language, ...] = LANGUAGES
     organisers: tuple[Organiser, ...] = ()
     registration_open: bool = False
     registration_opens_at: datetime | None = None

@@ -262,7 +262,7 @@ async def list_releases(meeting_id: str, agenda: AgendaDep) -> list[dict[str, An
 async def get_programme(
     meeting_id: str,
     agenda: AgendaDep,
-    lang: Language = "en",
+    lang: Language = Language.en,
     format: Format = "json",
     version: Annotated[int | None, Query(ge=1)] = None,
     registration_id: Annotated[str | None, Query(max_length=100)] = None,

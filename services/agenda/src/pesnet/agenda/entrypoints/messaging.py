@@ -42,10 +42,10 @@ def register_handlers(runtime: ServiceRuntime, agenda: Agenda) -> None:
         await agenda.apply_registration(ctx.session, ctx.event.time, registration, emit)
 
     for event_type in PARTICIPANT_EVENTS:
-        runtime.consumer.on(event_type)(on_participant)
+        runtime.consumer.on_type(event_type)(on_participant)
 
     async def on_purged(payload: PersonalDataPurged, ctx: HandlerContext) -> None:
         """Registration erased a past meeting's personal data: so does our projection."""
         await agenda.forget_participants(ctx.session, payload.meeting_id)
 
-    runtime.consumer.on("registration.personal_data.purged")(on_purged)
+    runtime.consumer.on_type("registration.personal_data.purged")(on_purged)

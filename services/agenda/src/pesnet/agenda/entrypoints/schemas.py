@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from pesnet.agenda.domain.chairmanship import ChairHolder, OICGroup
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionKind
-from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -54,7 +54,7 @@ class MeetingIn(Body):
     start_date: date | None = None
     end_date: date | None = None
     tentative_month: Month | None = None
-    interpretation_languages: list[Language] = ["ar", "en", "fr"]
+    interpretation_languages: list[Language] = list(LANGUAGES)
     organisers: list[OrganiserIn] = []
     registration_open: bool = False
     registration_opens_at: AwareDatetime | None = None

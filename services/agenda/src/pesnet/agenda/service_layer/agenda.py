@@ -369,7 +369,7 @@ class Agenda:
                     )
                     for s in new.sessions
                 ],
-                ics=calendars["en"],
+                ics=calendars[Language.en],
                 ics_by_language=calendars,
             )
             await self.outbox.add(session, event, subject=meeting_id)

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pesnet.shared.i18n import Language
+from pesnet.shared.i18n import LANGUAGES, Language
 
 CHANNEL_EMAIL = "email"
 
@@ -121,9 +121,9 @@ def retry_delay(attempt: int, base: float, cap: float) -> float:
 def effective_language(event_language: str, preferred: str | None) -> Language:
     """A language chosen in the preferences wins over the one the event carries."""
     for candidate in (preferred, event_language):
-        if candidate in ("ar", "en", "fr"):
-            return candidate  # type: ignore[return-value]
-    return "en"
+        if candidate in LANGUAGES:
+            return Language(candidate)
+    return Language.en
 
 
 def suppressed(kind: str, opted_out: bool) -> bool:

@@ -26,36 +26,36 @@ def register_handlers(consumer: EventConsumer, notifier: Notifier) -> None:
         await notifier.participant(unit(ctx), payload)
 
     for event_type in REGISTRATION_EVENTS:
-        consumer.on(event_type)(participant)
+        consumer.on_type(event_type)(participant)
 
-    @consumer.on("registration.personal_data.purged")
+    @consumer.on_type("registration.personal_data.purged")
     async def purged(payload: Any, ctx: HandlerContext) -> None:
         await notifier.purge(unit(ctx), payload)
 
-    @consumer.on("agenda.meeting.scheduled")
+    @consumer.on_type("agenda.meeting.scheduled")
     async def meeting(payload: Any, ctx: HandlerContext) -> None:
         await notifier.meeting_scheduled(unit(ctx), payload)
 
-    @consumer.on("agenda.programme.released")
+    @consumer.on_type("agenda.programme.released")
     async def programme(payload: Any, ctx: HandlerContext) -> None:
         await notifier.programme_released(unit(ctx), payload)
 
-    @consumer.on("agenda.session.changed")
+    @consumer.on_type("agenda.session.changed")
     async def session_changed(payload: Any, ctx: HandlerContext) -> None:
         await notifier.session_changed(unit(ctx), payload)
 
-    @consumer.on("agenda.chairmanship.transferred")
+    @consumer.on_type("agenda.chairmanship.transferred")
     async def chairmanship(payload: Any, ctx: HandlerContext) -> None:
         await notifier.chairmanship(unit(ctx), payload)
 
-    @consumer.on("actionplan.reminder.due")
+    @consumer.on_type("actionplan.reminder.due")
     async def reminder(payload: Any, ctx: HandlerContext) -> None:
         await notifier.reminder(unit(ctx), payload)
 
-    @consumer.on("actionplan.progress.reviewed")
+    @consumer.on_type("actionplan.progress.reviewed")
     async def progress(payload: Any, ctx: HandlerContext) -> None:
         await notifier.progress_reviewed(unit(ctx), payload)
 
-    @consumer.on("actionplan.cooperation.proposed")
+    @consumer.on_type("actionplan.cooperation.proposed")
     async def cooperation(payload: Any, ctx: HandlerContext) -> None:
         await notifier.cooperation(unit(ctx), payload)

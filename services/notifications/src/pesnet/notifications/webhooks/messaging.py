@@ -18,4 +18,4 @@ def register_handlers(
         await fan_out(ctx.session, subscriptions, deliveries, ctx.event, payload)
 
     for event_type in public_types:
-        consumer.on(event_type)(queue_deliveries)
+        consumer.on_type(event_type)(queue_deliveries)

@@ -12,7 +12,7 @@ from pesnet.shared.runtime import ServiceRuntime
 
 
 def register_handlers(runtime: ServiceRuntime, service: RegistrationService) -> None:
-    @runtime.consumer.on("agenda.meeting.scheduled")
+    @runtime.consumer.on_type("agenda.meeting.scheduled")
     async def meeting_scheduled(payload: MeetingScheduled, ctx: HandlerContext) -> None:
         try:
             ZoneInfo(payload.timezone)

@@ -1,0 +1,1 @@
+"""Wires the identity service (to come)."""

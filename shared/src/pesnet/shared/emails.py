@@ -1,0 +1,40 @@
+"""One rule for e-mail addresses, everywhere: internationalized addresses are
+accepted (`فاطمة@example.org`, `josé@exemple.fr`) and sent with SMTPUTF8, because
+a delegate's address is theirs to choose. An address is normalized once, when it
+enters the platform; `email_key` is what uniqueness compares."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator
+
+
+class InvalidEmail(ValueError):
+    pass
+
+
+def normalize_email(value: str) -> str:
+    """The normalized address, or `InvalidEmail` saying why not."""
+    try:
+        return validate_email(
+            value.strip(), check_deliverability=False, allow_smtputf8=True
+        ).normalized
+    except EmailNotValidError as exc:
+        raise InvalidEmail(str(exc)) from None
+
+
+def email_key(address: str) -> str:
+    """The comparison key of an address: two spellings of one mailbox compare equal."""
+    return normalize_email(address).casefold()
+
+
+def needs_smtputf8(address: str) -> bool:
+    return not address.isascii()
+
+
+# A pydantic field type: `email: Email`.
+Email = Annotated[str, AfterValidator(normalize_email)]
+
+__all__ = ["Email", "InvalidEmail", "email_key", "needs_smtputf8", "normalize_email"]

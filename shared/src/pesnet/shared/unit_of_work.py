@@ -1,0 +1,151 @@
+"""The unit of work: one business transaction of a service.
+
+A use case is a function of (command, unit of work). Inside `uow.run(work)` it reads
+and writes through the service's repositories, which the unit of work binds to one
+database transaction, and `uow.emit(...)` collects the events it causes. The events
+are written to the outbox in that same transaction, so a state change and its
+events are committed together or not at all.
+
+`MongoUnitOfWork` is the real one; a service subclasses it to bind its repositories
+(`bind`). `FakeUnitOfWork` is the in-memory one that unit tests use: same `run` and
+`emit`, its repositories are dictionaries, and what was committed can be read back.
+
+A consumer's handler gets a unit of work joined to the inbox transaction (`joined`),
+so the inbox record, the effect and any follow-up events commit as one.
+"""
+
+from __future__ import annotations
+
+import copy
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Self, TypeVar
+
+from pesnet.shared.catalog import EventPayload
+from pesnet.shared.envelope import CloudEvent
+from pesnet.shared.mongo import Client, Database, Session, in_transaction
+from pesnet.shared.outbox import Outbox
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Emitted:
+    payload: EventPayload
+    subject: str | None = None
+
+
+class UnitOfWork(ABC):
+    """What use cases see: `run` a piece of work as one transaction, `emit` its events.
+
+    `cause` is the event being handled when the work runs inside a consumer (None for
+    work started by an HTTP request or a timer)."""
+
+    cause: CloudEvent | None = None
+
+    def __init__(self) -> None:
+        self._emitted: list[Emitted] = []
+
+    def emit(self, payload: EventPayload, *, subject: str | None = None) -> None:
+        """Queue an event; it is written to the outbox when the work commits."""
+        self._emitted.append(Emitted(payload, subject))
+
+    @abstractmethod
+    async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
+        """Run `work(self)` as one transaction (retried as a whole on transient errors,
+        so `work` must not have effects outside the unit of work)."""
+
+
+class MongoUnitOfWork(UnitOfWork):
+    """A MongoDB transaction over the service's repositories and its outbox."""
+
+    def __init__(self, client: Client, db: Database, outbox: Outbox) -> None:
+        super().__init__()
+        self.client = client
+        self.db = db
+        self.outbox = outbox
+        self._session: Session | None = None
+
+    @abstractmethod
+    def bind(self, session: Session | None) -> None:
+        """Create the service's repositories on `session` (None: outside a transaction,
+        for reads that need none)."""
+
+    def joined(self, session: Session, cause: CloudEvent) -> Self:
+        """A copy of this unit of work inside a transaction that is already open (the
+        consumer's inbox transaction); its events carry `cause` as their causation."""
+        joined = copy.copy(self)
+        joined._emitted = []
+        joined._session = session
+        joined.cause = cause
+        joined.bind(session)
+        return joined
+
+    async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
+        if self._session is not None:
+            result = await work(self)
+            await self._flush(self._session)
+            return result
+
+        async def attempt(session: Session) -> T:
+            self._emitted = []
+            self.bind(session)
+            try:
+                result = await work(self)
+                await self._flush(session)
+                return result
+            finally:
+                self.bind(None)
+
+        return await in_transaction(self.client, attempt)
+
+    async def _flush(self, session: Session) -> None:
+        emitted, self._emitted = self._emitted, []
+        for item in emitted:
+            await self.outbox.add(
+                session,
+                item.payload,
+                subject=item.subject,
+                correlation_id=self.cause.correlationid if self.cause else None,
+                causation_id=self.cause.id if self.cause else None,
+            )
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """In memory, for unit tests of use cases. A service's fake sets its in-memory
+    repositories as attributes and lists them in `stores`; work that raises leaves
+    them as they were (rolled back) and emits nothing."""
+
+    stores: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.committed: list[Emitted] = []
+        self.commits = 0
+
+    async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
+        saved: dict[str, Any] = {name: copy.deepcopy(getattr(self, name)) for name in self.stores}
+        self._emitted = []
+        try:
+            result = await work(self)
+        except BaseException:
+            for name, value in saved.items():
+                setattr(self, name, value)
+            self._emitted = []
+            raise
+        self.committed.extend(self._emitted)
+        self._emitted = []
+        self.commits += 1
+        return result
+
+    def events(self, payload_type: type[EventPayload] | None = None) -> list[EventPayload]:
+        """The payloads committed so far (of one type, if given)."""
+        return [
+            e.payload
+            for e in self.committed
+            if payload_type is None or isinstance(e.payload, payload_type)
+        ]
+
+
+__all__ = ["Emitted", "FakeUnitOfWork", "MongoUnitOfWork", "UnitOfWork"]
