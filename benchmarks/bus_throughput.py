@@ -24,7 +24,7 @@ from pesnet.devtools.rabbit import TestVhost
 from pesnet.shared.catalog import EventCatalog, EventPayload, EventSpec
 from pesnet.shared.logging import configure_logging
 from pesnet.shared.messaging import HandlerContext
-from pesnet.shared.mongo import Session, in_transaction
+from pesnet.shared.mongo import DbSession, in_transaction
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
 
@@ -81,7 +81,7 @@ async def run(events: int, producers: int) -> None:
             async def produce(offset: int) -> None:
                 for n in range(offset, events, producers):
 
-                    async def work(session: Session, n: int = n) -> None:
+                    async def work(session: DbSession, n: int = n) -> None:
                         await runtime.db["state"].insert_one({"n": n}, session=session)
                         await runtime.outbox.add(session, Measured(n=n))
 

@@ -162,7 +162,7 @@ class RegistrationEvents:
         return await self.send(
             ParticipantRegistered,
             f"{person_id}@example.org",
-            "pending",
+            "registered",
             registered_at=datetime.now(UTC),
             **kwargs,
         )
@@ -216,7 +216,7 @@ def stand_in_registration(events: RegistrationEvents, quota: int | None = None) 
         registration_id = await events.send(
             ParticipantRegistered,
             body["email"],
-            "pending",
+            "registered",
             country=body.get("country"),
             meeting_id=meeting_id,
             language=body["language"],

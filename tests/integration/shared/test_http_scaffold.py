@@ -116,7 +116,7 @@ async def test_secretariat_calls_need_the_token(
 async def test_events_emitted_during_a_request_carry_its_correlation_id(
     app_factory: Callable[[], Any], start_service: Callable[..., Any]
 ) -> None:
-    from pesnet.shared.mongo import Session, in_transaction
+    from pesnet.shared.mongo import DbSession, in_transaction
     from pesnet.shared.outbox import Outbox
     from tests.integration.shared.conftest import TEST_CATALOG, ThingHappened
 
@@ -127,7 +127,7 @@ async def test_events_emitted_during_a_request_carry_its_correlation_id(
 
     @app.post("/emit")
     async def emit() -> dict[str, str]:
-        async def work(session: Session) -> None:
+        async def work(session: DbSession) -> None:
             event = await outbox.add(session, ThingHappened(thing_id="c", label="l"))
             emitted.append(event.correlationid)
 

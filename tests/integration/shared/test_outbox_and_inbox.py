@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pesnet.shared.messaging import HandlerContext
-from pesnet.shared.mongo import Session, in_transaction
+from pesnet.shared.mongo import DbSession, in_transaction
 from pesnet.shared.outbox import OutboxRelay
 from pesnet.shared.runtime import ServiceRuntime
 from tests.integration.shared.conftest import ThingHappened
@@ -44,7 +44,7 @@ async def test_committed_outbox_entry_is_published_and_handled_once(
     effects = Effects()
     async with runtime_factory(effects.install) as rt:
 
-        async def work(session: Session) -> None:
+        async def work(session: DbSession) -> None:
             await rt.outbox.add(session, ThingHappened(thing_id="t1", label="first"))
 
         await in_transaction(rt.client, work)
@@ -64,14 +64,14 @@ async def test_outbox_entry_of_an_aborted_transaction_is_never_published(
     effects = Effects()
     async with runtime_factory(effects.install) as rt:
 
-        async def failing(session: Session) -> None:
+        async def failing(session: DbSession) -> None:
             await rt.outbox.add(session, ThingHappened(thing_id="aborted", label="x"))
             raise RuntimeError("the use case failed after writing")
 
         with pytest.raises(RuntimeError):
             await in_transaction(rt.client, failing)
 
-        async def committed(session: Session) -> None:
+        async def committed(session: DbSession) -> None:
             await rt.outbox.add(session, ThingHappened(thing_id="after", label="y"))
 
         await in_transaction(rt.client, committed)
@@ -93,7 +93,7 @@ async def test_entry_published_again_when_relay_dies_before_marking_has_one_effe
         for task in rt._tasks:
             task.cancel()
 
-        async def work(session: Session) -> None:
+        async def work(session: DbSession) -> None:
             await rt.outbox.add(session, ThingHappened(thing_id="crash", label="z"))
 
         await in_transaction(rt.client, work)
@@ -159,7 +159,7 @@ async def test_events_of_one_transaction_are_published_in_the_order_written(
 
     async with runtime_factory(install) as rt:
 
-        async def work(session: Session) -> None:
+        async def work(session: DbSession) -> None:
             for n in range(30):
                 await rt.outbox.add(session, ThingHappened(thing_id=f"{n:02}", label="x"))
 

@@ -17,7 +17,7 @@ from pesnet.notifications.webhooks.adapters import (
 from pesnet.notifications.webhooks.service_layer import fan_out
 from pesnet.shared.events import CATALOG
 from pesnet.shared.messaging import EventPublisher
-from pesnet.shared.mongo import Client, Session, in_transaction
+from pesnet.shared.mongo import Client, DbSession, in_transaction
 from pesnet.shared.settings import ServiceSettings
 from tests.integration.webhooks.conftest import (
     SECRETARIAT,
@@ -190,7 +190,7 @@ async def test_one_delivery_per_event_and_subscription_even_if_fanned_out_twice(
     event = CATALOG.envelope(meeting_scheduled("m-twice"), source="/pesnet/test")
     _, payload = CATALOG.parse(event.to_json())
 
-    async def fan_out_once(session: Session) -> int:
+    async def fan_out_once(session: DbSession) -> int:
         return await fan_out(
             session, SubscriptionRepository(db), DeliveryRepository(db), event, payload
         )

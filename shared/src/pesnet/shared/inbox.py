@@ -8,7 +8,7 @@ from __future__ import annotations
 from pymongo.errors import DuplicateKeyError
 
 from pesnet.shared.envelope import CloudEvent, utcnow
-from pesnet.shared.mongo import Database, IndexSpec, Session
+from pesnet.shared.mongo import Database, DbSession, IndexSpec
 
 INBOX = "inbox"
 INBOX_INDEXES = (IndexSpec(INBOX, [("consumer", 1), ("event_id", 1)], unique=True, name="once"),)
@@ -22,7 +22,7 @@ class Inbox:
     def __init__(self, db: Database) -> None:
         self.collection = db[INBOX]
 
-    async def record(self, session: Session, consumer: str, event: CloudEvent) -> None:
+    async def record(self, session: DbSession, consumer: str, event: CloudEvent) -> None:
         try:
             await self.collection.insert_one(
                 {

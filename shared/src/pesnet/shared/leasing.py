@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pesnet.shared.envelope import utcnow
-from pesnet.shared.mongo import Collection, Document, Session
+from pesnet.shared.mongo import Collection, DbSession, Document
 
 LEASE_OWNER = "lease_owner"
 
@@ -68,7 +68,7 @@ class LeasedQueue:
         item: Document,
         update: Mapping[str, Any],
         *,
-        session: Session | None = None,
+        session: DbSession | None = None,
     ) -> bool:
         """Apply `update` (a MongoDB update document) to an item this caller still
         holds, ending its lease; False if the lease was lost to another worker."""

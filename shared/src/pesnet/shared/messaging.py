@@ -28,7 +28,7 @@ from pesnet.shared.catalog import EventCatalog, EventPayload, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
 from pesnet.shared.inbox import AlreadyProcessed, Inbox
 from pesnet.shared.logging import bind_event, get_logger
-from pesnet.shared.mongo import Client, Document, Session, in_transaction
+from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
 from pesnet.shared.outbox import Outbox
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
 from pesnet.shared.unit_of_work import MongoUnitOfWork
@@ -82,7 +82,7 @@ class HandlerContext:
     follow-up events that carry the incoming event's correlation."""
 
     event: CloudEvent
-    session: Session
+    session: DbSession
     outbox: Outbox | None
 
     async def emit(self, payload: EventPayload, *, subject: str | None = None) -> CloudEvent:
@@ -182,7 +182,7 @@ class EventConsumer:
             raise InvalidEvent(f"consumer {self.name} has no handler for {event.type}")
         with bind_event(event.id, event.type, event.correlationid):
 
-            async def work(session: Session) -> None:
+            async def work(session: DbSession) -> None:
                 await self.inbox.record(session, self.name, event)
                 if registration.typed:
                     if self.unit_of_work is None:

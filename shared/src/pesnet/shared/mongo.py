@@ -20,7 +20,8 @@ Document = dict[str, Any]
 Client = AsyncMongoClient[Document]
 Database = AsyncDatabase[Document]
 Collection = AsyncCollection[Document]
-Session = AsyncClientSession
+# a database session (a transaction runs in one), never a programme session
+DbSession = AsyncClientSession
 T = TypeVar("T")
 
 
@@ -56,7 +57,7 @@ async def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
         await db[collection].create_indexes(models)
 
 
-async def in_transaction(client: Client, work: Callable[[Session], Awaitable[T]]) -> T:
+async def in_transaction(client: Client, work: Callable[[DbSession], Awaitable[T]]) -> T:
     """Run `work` in one transaction, retried on transient errors."""
     async with client.start_session() as session:
         return await session.with_transaction(work)

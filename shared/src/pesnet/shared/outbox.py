@@ -25,7 +25,7 @@ from pesnet.shared.catalog import EventCatalog, EventPayload
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.leasing import LeasedQueue
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Database, Document, IndexSpec, Session
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
 OUTBOX = "outbox"
 # Every entry has a `lease_until` (the epoch until a relay claims it), so that finding
@@ -68,7 +68,7 @@ class Outbox:
 
     async def add(
         self,
-        session: Session,
+        session: DbSession,
         payload: EventPayload,
         *,
         subject: str | None = None,

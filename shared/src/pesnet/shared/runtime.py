@@ -17,7 +17,7 @@ from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events import CATALOG
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
 from pesnet.shared.logging import get_logger
-from pesnet.shared.messaging import EventConsumer, EventPublisher
+from pesnet.shared.messaging import EventConsumer, EventPublisher, UnitOfWorkFactory
 from pesnet.shared.mongo import Client, Database, IndexSpec, ensure_indexes, make_client
 from pesnet.shared.outbox import OUTBOX_INDEXES, Outbox, OutboxRelay
 from pesnet.shared.settings import ServiceSettings
@@ -59,6 +59,7 @@ class ServiceRuntime:
             lease_seconds=settings.outbox_lease_seconds,
         )
         self.inbox = Inbox(self.db)
+        self.unit_of_work: UnitOfWorkFactory | None = None
         self.consumer = self._new_consumer(queue_name or settings.queue)
         self.consumers = [self.consumer]
         self.background: list[BackgroundLoop] = [self.relay.run]
@@ -75,6 +76,7 @@ class ServiceRuntime:
             self.broker,
             outbox=self.outbox,
             delivery_limit=self.settings.delivery_limit,
+            unit_of_work=self.unit_of_work,
         )
 
     def add_consumer(self, purpose: str) -> EventConsumer:
@@ -83,6 +85,13 @@ class ServiceRuntime:
         consumer = self._new_consumer(f"{self.consumer.name}.{purpose}")
         self.consumers.append(consumer)
         return consumer
+
+    def use_unit_of_work(self, factory: UnitOfWorkFactory) -> None:
+        """The service's unit of work: typed handlers (`consumer.on(Payload)`) get one
+        joined to the inbox transaction."""
+        self.unit_of_work = factory
+        for consumer in self.consumers:
+            consumer.unit_of_work = factory
 
     def add_indexes(self, specs: Iterable[IndexSpec]) -> None:
         self.indexes.extend(specs)

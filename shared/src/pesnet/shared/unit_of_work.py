@@ -24,7 +24,7 @@ from typing import Any, Self, TypeVar
 
 from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import CloudEvent
-from pesnet.shared.mongo import Client, Database, Session, in_transaction
+from pesnet.shared.mongo import Client, Database, DbSession, in_transaction
 from pesnet.shared.outbox import Outbox
 
 T = TypeVar("T")
@@ -65,14 +65,14 @@ class MongoUnitOfWork(UnitOfWork):
         self.client = client
         self.db = db
         self.outbox = outbox
-        self._session: Session | None = None
+        self._session: DbSession | None = None
 
     @abstractmethod
-    def bind(self, session: Session | None) -> None:
+    def bind(self, session: DbSession | None) -> None:
         """Create the service's repositories on `session` (None: outside a transaction,
         for reads that need none)."""
 
-    def joined(self, session: Session, cause: CloudEvent) -> Self:
+    def joined(self, session: DbSession, cause: CloudEvent) -> Self:
         """A copy of this unit of work inside a transaction that is already open (the
         consumer's inbox transaction); its events carry `cause` as their causation."""
         joined = copy.copy(self)
@@ -88,7 +88,7 @@ class MongoUnitOfWork(UnitOfWork):
             await self._flush(self._session)
             return result
 
-        async def attempt(session: Session) -> T:
+        async def attempt(session: DbSession) -> T:
             self._emitted = []
             self.bind(session)
             try:
@@ -100,7 +100,7 @@ class MongoUnitOfWork(UnitOfWork):
 
         return await in_transaction(self.client, attempt)
 
-    async def _flush(self, session: Session) -> None:
+    async def _flush(self, session: DbSession) -> None:
         emitted, self._emitted = self._emitted, []
         for item in emitted:
             await self.outbox.add(

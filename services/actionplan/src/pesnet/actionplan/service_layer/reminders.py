@@ -22,7 +22,7 @@ from pesnet.shared.events.actionplan import ReminderDue
 from pesnet.shared.events.common import Contact
 from pesnet.shared.i18n import Localized
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Session
+from pesnet.shared.mongo import DbSession
 
 log = get_logger(__name__)
 
@@ -113,7 +113,7 @@ class ReminderScheduler:
     async def _send(self, reminder: DueReminder) -> bool:
         repo = self.service.repo
 
-        async def work(session: Session) -> bool:
+        async def work(session: DbSession) -> bool:
             if await repo.reminder_exists(reminder.key, session):
                 return False
             contacts: list[Contact] = []

@@ -46,7 +46,7 @@ from pesnet.shared.events.actionplan import (
 from pesnet.shared.events.common import Contact
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Session, in_transaction
+from pesnet.shared.mongo import DbSession, in_transaction
 from pesnet.shared.runtime import ServiceRuntime
 
 log = get_logger(__name__)
@@ -105,17 +105,17 @@ class ActionPlanService:
         self.repo = Repository(runtime.db)
         self.clock = clock
 
-    async def _tx(self, work: Callable[[Session], Awaitable[T]]) -> T:
+    async def _tx(self, work: Callable[[DbSession], Awaitable[T]]) -> T:
         return await in_transaction(self.runtime.client, work)
 
-    async def _plan(self, period: str, session: Session | None = None) -> Plan:
+    async def _plan(self, period: str, session: DbSession | None = None) -> Plan:
         parse_period(period)
         plan = await self.repo.get_plan(period, session)
         if plan is None:
             raise NotFound(f"no plan for {period}")
         return plan
 
-    async def _emit(self, session: Session, payload: Any, subject: str) -> None:
+    async def _emit(self, session: DbSession, payload: Any, subject: str) -> None:
         await self.runtime.outbox.add(session, payload, subject=subject)
 
     # -- queries ---------------------------------------------------------------------------
@@ -146,7 +146,7 @@ class ActionPlanService:
         for area_id, area_title in areas:
             plan.add_thematic_area(area_id, area_title)
 
-        async def work(session: Session) -> Plan:
+        async def work(session: DbSession) -> Plan:
             if await self.repo.get_plan(period, session) is not None:
                 raise Conflict(f"a plan for {period} exists already")
             await self.repo.insert_plan(plan, session)
@@ -155,7 +155,7 @@ class ActionPlanService:
         return await self._tx(work)
 
     async def add_thematic_area(self, period: str, area_id: str, title: Localized) -> Plan:
-        async def work(session: Session) -> Plan:
+        async def work(session: DbSession) -> Plan:
             plan = await self._plan(period, session)
             plan.add_thematic_area(area_id, title)
             await self.repo.save_plan(plan, session)
@@ -166,7 +166,7 @@ class ActionPlanService:
     async def adopt_plan(
         self, period: str, meeting_id: str, adopted_on: date | None = None
     ) -> Plan:
-        async def work(session: Session) -> Plan:
+        async def work(session: DbSession) -> Plan:
             plan = await self._plan(period, session)
             at = self.clock()
             if adopted_on is not None:
@@ -190,7 +190,7 @@ class ActionPlanService:
         return await self._tx(work)
 
     async def close_plan(self, period: str) -> Plan:
-        async def work(session: Session) -> Plan:
+        async def work(session: DbSession) -> Plan:
             plan = await self._plan(period, session)
             plan.close(at=self.clock())
             await self.repo.save_plan(plan, session)
@@ -217,7 +217,7 @@ class ActionPlanService:
         planned_start: date | None,
         planned_end: date | None,
     ) -> Activity:
-        async def work(session: Session) -> Activity:
+        async def work(session: DbSession) -> Activity:
             plan = await self._plan(period, session)
             activity = plan.add_activity(
                 thematic_area=thematic_area,
@@ -251,7 +251,7 @@ class ActionPlanService:
         planned_start: date | None,
         planned_end: date | None,
     ) -> Activity:
-        async def work(session: Session) -> Activity:
+        async def work(session: DbSession) -> Activity:
             plan = await self._plan(period, session)
             if not actor.secretariat:
                 institution = actor.require_institution()
@@ -288,7 +288,7 @@ class ActionPlanService:
         baseline_year: int | None,
         targets: list[Target],
     ) -> Indicator:
-        async def work(session: Session) -> Indicator:
+        async def work(session: DbSession) -> Indicator:
             plan = await self._plan(period, session)
             indicator = plan.add_indicator(
                 title=title,
@@ -322,7 +322,7 @@ class ActionPlanService:
         if reporter is None:
             raise Forbidden("progress is reported by a focal point")
 
-        async def work(session: Session) -> ProgressReport:
+        async def work(session: DbSession) -> ProgressReport:
             plan = await self._plan(period, session)
             report = plan.report_progress(
                 indicator_id=indicator_id,
@@ -341,7 +341,7 @@ class ActionPlanService:
     async def review_report(
         self, period: str, report_id: str, *, outcome: str, comment: str | None
     ) -> ProgressReport:
-        async def work(session: Session) -> ProgressReport:
+        async def work(session: DbSession) -> ProgressReport:
             plan = await self._plan(period, session)
             now = self.clock()
             if outcome == "validated":
@@ -408,14 +408,14 @@ class ActionPlanService:
             "revoked_at": None,
         }
 
-        async def work(session: Session) -> None:
+        async def work(session: DbSession) -> None:
             await self.repo.insert_focal_point(doc, session)
 
         await self._tx(work)
         return doc, token
 
     async def revoke_focal_point(self, focal_point_id: str) -> None:
-        async def work(session: Session) -> None:
+        async def work(session: DbSession) -> None:
             if await self.repo.focal_point(focal_point_id, session) is None:
                 raise NotFound(f"no focal point {focal_point_id!r}")
             await self.repo.update_focal_point(
@@ -439,7 +439,7 @@ class ActionPlanService:
         )
 
     async def contacts_of(
-        self, institutions: list[str], session: Session | None = None
+        self, institutions: list[str], session: DbSession | None = None
     ) -> dict[str, list[Contact]]:
         contacts: dict[str, list[Contact]] = {i: [] for i in institutions}
         for doc in await self.repo.focal_points_of(institutions, session):
@@ -460,7 +460,7 @@ class ActionPlanService:
         self,
         kind: type[_Submission],
         prefix: str,
-        insert: Callable[[_Submission, Session], Awaitable[None]],
+        insert: Callable[[_Submission, DbSession], Awaitable[None]],
         period: str,
         actor: Actor,
         fields: dict[str, Any],
@@ -471,7 +471,7 @@ class ActionPlanService:
         if not Localized.model_validate(fields["title"]).get("en").strip():
             raise InvalidInput("a title in at least one of ar, en, fr is required", field="title")
 
-        async def work(session: Session) -> _Submission:
+        async def work(session: DbSession) -> _Submission:
             plan = await self._plan(period, session)
             plan.area(fields["thematic_area"])
             if plan.status == "closed":
@@ -503,7 +503,7 @@ class ActionPlanService:
         """Propose cooperation for the needs and offers on file, on top of the proposals
         already made (see `Commitments`); ranks continue after the earlier ones."""
 
-        async def work(session: Session) -> list[Proposal]:
+        async def work(session: DbSession) -> list[Proposal]:
             plan = await self._plan(period, session)
             if plan.status == "closed":
                 raise Conflict(f"the {period} plan is closed")
@@ -561,7 +561,7 @@ class ActionPlanService:
     async def answer_proposal(self, proposal_id: str, actor: Actor, answer: Answer) -> Proposal:
         institution = actor.require_institution()
 
-        async def work(session: Session) -> Proposal:
+        async def work(session: DbSession) -> Proposal:
             proposal = await self.repo.get_proposal(proposal_id, session)
             if proposal is None:
                 raise NotFound(f"no cooperation proposal {proposal_id!r}")

@@ -13,7 +13,7 @@ from pesnet.agenda.domain.chairmanship import Chairmanship
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Draft
 from pesnet.agenda.domain.release import Release
-from pesnet.shared.mongo import Database, Document, IndexSpec, Session
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
 MEETINGS = "meetings"
 DRAFTS = "drafts"
@@ -46,14 +46,18 @@ class AgendaRepository:
         self.participants = db[PARTICIPANTS]
 
     # meetings --------------------------------------------------------------
-    async def get_meeting(self, meeting_id: str, session: Session | None = None) -> Meeting | None:
+    async def get_meeting(
+        self, meeting_id: str, session: DbSession | None = None
+    ) -> Meeting | None:
         doc = await self.meetings.find_one({"_id": meeting_id}, session=session)
         if doc is None:
             return None
         doc.pop("_id")
         return Meeting.model_validate(doc)
 
-    async def meeting_numbered(self, number: int, session: Session | None = None) -> Meeting | None:
+    async def meeting_numbered(
+        self, number: int, session: DbSession | None = None
+    ) -> Meeting | None:
         doc = await self.meetings.find_one({"number": number}, session=session)
         if doc is None:
             return None
@@ -67,20 +71,20 @@ class AgendaRepository:
             result.append(Meeting.model_validate(doc))
         return result
 
-    async def save_meeting(self, meeting: Meeting, session: Session) -> None:
+    async def save_meeting(self, meeting: Meeting, session: DbSession) -> None:
         await self.meetings.replace_one(
             {"_id": meeting.id}, {"_id": meeting.id, **_dump(meeting)}, upsert=True, session=session
         )
 
     # drafts ----------------------------------------------------------------
-    async def get_draft(self, meeting_id: str, session: Session | None = None) -> Draft:
+    async def get_draft(self, meeting_id: str, session: DbSession | None = None) -> Draft:
         doc = await self.drafts.find_one({"_id": meeting_id}, session=session)
         if doc is None:
             return Draft(meeting_id=meeting_id)
         doc.pop("_id")
         return Draft.model_validate(doc)
 
-    async def save_draft(self, draft: Draft, session: Session) -> None:
+    async def save_draft(self, draft: Draft, session: DbSession) -> None:
         await self.drafts.replace_one(
             {"_id": draft.meeting_id},
             {"_id": draft.meeting_id, **_dump(draft)},
@@ -90,7 +94,7 @@ class AgendaRepository:
 
     # releases --------------------------------------------------------------
     async def latest_release(
-        self, meeting_id: str, session: Session | None = None
+        self, meeting_id: str, session: DbSession | None = None
     ) -> Release | None:
         doc = await self.releases.find_one(
             {"meeting_id": meeting_id}, sort=[("version", -1)], session=session
@@ -110,7 +114,7 @@ class AgendaRepository:
         return [doc async for doc in cursor]
 
     async def add_release(
-        self, release: Release, affected: list[Document], session: Session
+        self, release: Release, affected: list[Document], session: DbSession
     ) -> None:
         await self.releases.insert_one(
             {
@@ -122,14 +126,14 @@ class AgendaRepository:
         )
 
     # chairmanship ----------------------------------------------------------
-    async def get_chairmanship(self, session: Session | None = None) -> Chairmanship:
+    async def get_chairmanship(self, session: DbSession | None = None) -> Chairmanship:
         doc = await self.network.find_one({"_id": CHAIRMANSHIP_ID}, session=session)
         if doc is None:
             return Chairmanship()
         doc.pop("_id")
         return Chairmanship.model_validate(doc)
 
-    async def save_chairmanship(self, chairmanship: Chairmanship, session: Session) -> None:
+    async def save_chairmanship(self, chairmanship: Chairmanship, session: DbSession) -> None:
         await self.network.replace_one(
             {"_id": CHAIRMANSHIP_ID},
             {"_id": CHAIRMANSHIP_ID, **_dump(chairmanship)},
@@ -139,15 +143,15 @@ class AgendaRepository:
 
     # the projection of registrations ---------------------------------------
     async def participant(
-        self, registration_id: str, session: Session | None = None
+        self, registration_id: str, session: DbSession | None = None
     ) -> Document | None:
         return await self.participants.find_one({"_id": registration_id}, session=session)
 
-    async def save_participant(self, doc: Document, session: Session) -> None:
+    async def save_participant(self, doc: Document, session: DbSession) -> None:
         await self.participants.replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
 
     async def confirmed_registrations(
-        self, meeting_id: str, session: Session | None = None
+        self, meeting_id: str, session: DbSession | None = None
     ) -> dict[str, str]:
         """e-mail (lower case) → registration id of the meeting's confirmed participants."""
         cursor = self.participants.find(
@@ -157,7 +161,7 @@ class AgendaRepository:
         )
         return {doc["email"]: doc["_id"] async for doc in cursor}
 
-    async def forget_participants(self, meeting_id: str, session: Session) -> int:
+    async def forget_participants(self, meeting_id: str, session: DbSession) -> int:
         result = await self.participants.delete_many({"meeting_id": meeting_id}, session=session)
         return result.deleted_count
 

@@ -31,8 +31,7 @@ from pesnet.shared.events.agenda import (
 )
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Client, in_transaction
-from pesnet.shared.mongo import Session as DbSession
+from pesnet.shared.mongo import Client, DbSession, in_transaction
 from pesnet.shared.outbox import Outbox
 
 log = get_logger(__name__)

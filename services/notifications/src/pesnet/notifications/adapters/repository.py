@@ -18,7 +18,7 @@ from typing import Any
 
 from pesnet.notifications.domain.notices import Meeting
 from pesnet.shared.i18n import Localized
-from pesnet.shared.mongo import Database, Document, IndexSpec, Session
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
 RECIPIENTS = "recipients"
 PARTICIPATIONS = "participations"
@@ -57,13 +57,13 @@ class Repository:
         self.digests = db[DIGESTS]
 
     # --- projections -------------------------------------------------------
-    async def recipient(self, session: Session | None, address: str) -> Document | None:
+    async def recipient(self, session: DbSession | None, address: str) -> Document | None:
         doc: Document | None = await self.recipients.find_one({"_id": address}, session=session)
         return doc
 
     async def upsert_recipient(
         self,
-        session: Session,
+        session: DbSession,
         address: str,
         *,
         email: str,
@@ -88,44 +88,44 @@ class Repository:
             session=session,
         )
 
-    async def all_recipients(self, session: Session) -> list[Document]:
+    async def all_recipients(self, session: DbSession) -> list[Document]:
         return [doc async for doc in self.recipients.find({}, session=session).sort("_id", 1)]
 
     async def set_preferences(self, address: str, changes: dict[str, Any]) -> Document | None:
         await self.recipients.update_one({"_id": address}, {"$set": changes})
         return await self.recipient(None, address)
 
-    async def participation(self, session: Session, registration_id: str) -> Document | None:
+    async def participation(self, session: DbSession, registration_id: str) -> Document | None:
         doc: Document | None = await self.participations.find_one(
             {"_id": registration_id}, session=session
         )
         return doc
 
     async def save_participation(
-        self, session: Session, registration_id: str, doc: Document
+        self, session: DbSession, registration_id: str, doc: Document
     ) -> None:
         await self.participations.update_one(
             {"_id": registration_id}, {"$set": doc}, upsert=True, session=session
         )
 
     async def participants_of(
-        self, session: Session, meeting_id: str, statuses: list[str]
+        self, session: DbSession, meeting_id: str, statuses: list[str]
     ) -> list[Document]:
         cursor = self.participations.find(
             {"meeting_id": meeting_id, "status": {"$in": statuses}}, session=session
         )
         return [doc async for doc in cursor.sort("_id", 1)]
 
-    async def participations_by_id(self, session: Session, ids: list[str]) -> list[Document]:
+    async def participations_by_id(self, session: DbSession, ids: list[str]) -> list[Document]:
         cursor = self.participations.find({"_id": {"$in": ids}}, session=session)
         return [doc async for doc in cursor]
 
-    async def save_meeting(self, session: Session, meeting_id: str, doc: Document) -> None:
+    async def save_meeting(self, session: DbSession, meeting_id: str, doc: Document) -> None:
         await self.meetings.update_one(
             {"_id": meeting_id}, {"$set": doc}, upsert=True, session=session
         )
 
-    async def meeting(self, session: Session | None, meeting_id: str | None) -> Meeting:
+    async def meeting(self, session: DbSession | None, meeting_id: str | None) -> Meeting:
         if not meeting_id:
             return Meeting(meeting_id="")
         doc = await self.meetings.find_one({"_id": meeting_id}, session=session)
@@ -142,7 +142,7 @@ class Repository:
         )
 
     # --- deliveries --------------------------------------------------------
-    async def add_delivery(self, session: Session, doc: Document) -> bool:
+    async def add_delivery(self, session: DbSession, doc: Document) -> bool:
         """Insert unless this (event, recipient, channel) already has one; True if new."""
         result = await self.deliveries.update_one(
             {"event_id": doc["event_id"], "recipient": doc["recipient"], "channel": doc["channel"]},

@@ -28,7 +28,7 @@ from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.notifications import DeliveryFailed, DeliverySent
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Client, Document, Session, in_transaction
+from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
 from pesnet.shared.outbox import Outbox
 
 log = get_logger(__name__)
@@ -173,7 +173,7 @@ class DeliveryWorker:
                 await self._retry(items, digest, exc.reason, attempts)
             return
 
-        async def mark(session: Session) -> None:
+        async def mark(session: DbSession) -> None:
             await self._finish(
                 session,
                 items,
@@ -200,7 +200,7 @@ class DeliveryWorker:
         )
 
     async def _close_digest(
-        self, session: Session, digest: Document | None, items: list[Document]
+        self, session: DbSession, digest: Document | None, items: list[Document]
     ) -> None:
         """Release the digest; if notices arrived while we sent, open a new window."""
         if digest is None:
@@ -234,7 +234,7 @@ class DeliveryWorker:
             error=reason,
         )
 
-        async def reschedule(session: Session) -> None:
+        async def reschedule(session: DbSession) -> None:
             for d in items:
                 update: Document = {"attempts": attempts, "error": reason}
                 if digest is None:
@@ -253,7 +253,7 @@ class DeliveryWorker:
 
     async def _finish(
         self,
-        session: Session,
+        session: DbSession,
         items: list[Document],
         digest: Document | None,
         outcome: Document,
@@ -281,7 +281,7 @@ class DeliveryWorker:
             error=reason,
         )
 
-        async def record(session: Session) -> None:
+        async def record(session: DbSession) -> None:
             await self._finish(
                 session,
                 items,
@@ -300,7 +300,7 @@ class DeliveryWorker:
 
         await in_transaction(self.client, record)
 
-    async def _emit(self, session: Session, delivery: Document, payload: Any) -> None:
+    async def _emit(self, session: DbSession, delivery: Document, payload: Any) -> None:
         await self.outbox.add(
             session,
             payload,

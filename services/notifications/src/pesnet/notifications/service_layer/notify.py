@@ -49,7 +49,7 @@ from pesnet.shared.events.notifications import DeliveryFailed
 from pesnet.shared.events.registration import ParticipantEvent, PersonalDataPurged
 from pesnet.shared.logging import get_logger
 from pesnet.shared.messaging import Unprocessable
-from pesnet.shared.mongo import Document, Session
+from pesnet.shared.mongo import DbSession, Document
 
 log = get_logger(__name__)
 
@@ -72,7 +72,7 @@ class Unit:
     """One handled event: its envelope, the transaction, and how to emit."""
 
     event: CloudEvent
-    session: Session
+    session: DbSession
     emit: Emit
 
 
@@ -361,7 +361,7 @@ class Notifier:
             await self._hold_for_digest(unit.session, key, address, notice.meeting_id)
 
     async def _hold_for_digest(
-        self, session: Session, key: str, address: str, meeting_id: str | None
+        self, session: DbSession, key: str, address: str, meeting_id: str | None
     ) -> None:
         """The first programme notice opens the window; later ones join it. The write
         (not only the read) makes a concurrent digest send conflict and retry."""

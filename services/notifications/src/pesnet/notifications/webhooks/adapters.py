@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from pymongo import ReturnDocument
 
-from pesnet.shared.mongo import Database, Document, IndexSpec, Session
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
 SUBSCRIPTIONS = "webhook_subscriptions"
 DELIVERIES = "webhook_deliveries"
@@ -52,7 +52,7 @@ class SubscriptionRepository:
         query: Document = {} if partner is None else {"partner": partner}
         return await self.collection.find(query).sort("created_at", 1).to_list()
 
-    async def active(self, session: Session | None = None) -> list[Document]:
+    async def active(self, session: DbSession | None = None) -> list[Document]:
         return await self.collection.find({"status": "active"}, session=session).to_list()
 
     async def update(self, subscription_id: str, changes: Document) -> Document | None:
@@ -90,7 +90,7 @@ class DeliveryRepository:
     def __init__(self, db: Database) -> None:
         self.collection = db[DELIVERIES]
 
-    async def add_once(self, session: Session, doc: Document) -> None:
+    async def add_once(self, session: DbSession, doc: Document) -> None:
         """Insert unless this (event, subscription) already has a delivery. An upsert, not
         an insert: a duplicate-key error would abort the surrounding transaction."""
         key = {"event_id": doc["event_id"], "subscription_id": doc["subscription_id"]}

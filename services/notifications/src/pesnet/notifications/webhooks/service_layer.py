@@ -26,7 +26,7 @@ from pesnet.shared.catalog import EventCatalog, EventPayload
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
 from pesnet.shared.errors import NotFound
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Database, Document, Session
+from pesnet.shared.mongo import Database, DbSession, Document
 
 log = get_logger(__name__)
 
@@ -148,7 +148,7 @@ class Subscriptions:
 
 
 async def fan_out(
-    session: Session,
+    session: DbSession,
     subscriptions: SubscriptionRepository,
     deliveries: DeliveryRepository,
     event: CloudEvent,

@@ -28,7 +28,7 @@ from pymongo.errors import DuplicateKeyError
 from pesnet.registration.domain.model import Status
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict
-from pesnet.shared.mongo import Database, Document, IndexSpec, Session
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
 MEETINGS = "meetings"
 REGISTRATIONS = "registrations"
@@ -95,10 +95,12 @@ class RegistrationRepository:
 
     # meetings --------------------------------------------------------------
 
-    async def get_meeting(self, meeting_id: str, session: Session | None = None) -> Document | None:
+    async def get_meeting(
+        self, meeting_id: str, session: DbSession | None = None
+    ) -> Document | None:
         return await self.meetings.find_one({"_id": meeting_id}, session=session)
 
-    async def save_meeting(self, meeting_id: str, fields: Document, session: Session) -> None:
+    async def save_meeting(self, meeting_id: str, fields: Document, session: DbSession) -> None:
         """Create or update the meeting; its confirmed counter starts at 0 (then moved
         by `add_to_confirmed_total`)."""
         await self.meetings.update_one(
@@ -108,7 +110,9 @@ class RegistrationRepository:
             session=session,
         )
 
-    async def add_to_confirmed_total(self, meeting_id: str, change: int, session: Session) -> None:
+    async def add_to_confirmed_total(
+        self, meeting_id: str, change: int, session: DbSession
+    ) -> None:
         # written in the transaction of every confirmation (and withdrawal of a
         # confirmed registration): racing decisions about the meeting's capacity
         # write the same document and conflict
@@ -116,7 +120,7 @@ class RegistrationRepository:
             {"_id": meeting_id}, {"$inc": {"confirmed_total": change}}, session=session
         )
 
-    async def mark_meeting_purged(self, meeting_id: str, at: datetime, session: Session) -> None:
+    async def mark_meeting_purged(self, meeting_id: str, at: datetime, session: DbSession) -> None:
         await self.meetings.update_one(
             {"_id": meeting_id}, {"$set": {"personal_data_purged_at": at}}, session=session
         )
@@ -124,11 +128,11 @@ class RegistrationRepository:
     # registrations -----------------------------------------------------------
 
     async def get_registration(
-        self, registration_id: str, session: Session | None = None
+        self, registration_id: str, session: DbSession | None = None
     ) -> Document | None:
         return await self.registrations.find_one({"_id": registration_id}, session=session)
 
-    async def add_registration(self, doc: Document, session: Session) -> None:
+    async def add_registration(self, doc: Document, session: DbSession) -> None:
         """Insert a new registration; a second one with the same e-mail for the same
         meeting is refused by the unique index (409 naming `email`)."""
         try:
@@ -137,7 +141,7 @@ class RegistrationRepository:
             raise Conflict(EMAIL_TAKEN, field="email") from None
 
     async def correct_registration(
-        self, registration_id: str, update: Document, session: Session
+        self, registration_id: str, update: Document, session: DbSession
     ) -> Document:
         """Apply corrected details; an e-mail already registered for the meeting is a
         409 naming `email` (the unique index again)."""
@@ -154,7 +158,7 @@ class RegistrationRepository:
         badge_nonce: str,
         promoted: bool,
         confirmed_by: str,
-        session: Session,
+        session: DbSession,
     ) -> Document:
         return await self._set(
             registration_id,
@@ -170,7 +174,7 @@ class RegistrationRepository:
         )
 
     async def mark_waitlisted(
-        self, registration_id: str, *, at: datetime, session: Session
+        self, registration_id: str, *, at: datetime, session: DbSession
     ) -> Document:
         return await self._set(
             registration_id,
@@ -179,7 +183,7 @@ class RegistrationRepository:
         )
 
     async def mark_rejected(
-        self, registration_id: str, *, reason: str | None, at: datetime, session: Session
+        self, registration_id: str, *, reason: str | None, at: datetime, session: DbSession
     ) -> Document:
         return await self._set(
             registration_id,
@@ -193,7 +197,7 @@ class RegistrationRepository:
         )
 
     async def mark_withdrawn(
-        self, registration_id: str, *, at: datetime, session: Session
+        self, registration_id: str, *, at: datetime, session: DbSession
     ) -> Document:
         """Withdrawn, and its badge revoked (no nonce: no valid badge token)."""
         return await self._set(
@@ -204,7 +208,7 @@ class RegistrationRepository:
         )
 
     async def mark_checked_in(
-        self, registration_id: str, *, at: datetime, session: Session
+        self, registration_id: str, *, at: datetime, session: DbSession
     ) -> Document:
         return await self._set(registration_id, {"checked_in_at": at, "updated_at": at}, session)
 
@@ -212,7 +216,7 @@ class RegistrationRepository:
         self,
         registration_id: str,
         fields: Document,
-        session: Session,
+        session: DbSession,
         *,
         unset: tuple[str, ...] = (),
     ) -> Document:
@@ -250,7 +254,7 @@ class RegistrationRepository:
         return [doc async for doc in cursor]
 
     async def oldest_waitlisted(
-        self, meeting_id: str, country: str | None, session: Session
+        self, meeting_id: str, country: str | None, session: DbSession
     ) -> Document | None:
         """The waitlisted registration of the country registered first (the next to
         get a freed place)."""
@@ -260,7 +264,7 @@ class RegistrationRepository:
             session=session,
         )
 
-    async def waitlisted_before(self, doc: Document, session: Session | None = None) -> int:
+    async def waitlisted_before(self, doc: Document, session: DbSession | None = None) -> int:
         """How many of the same country's waitlisted registrations registered earlier."""
         return await self.registrations.count_documents(
             {
@@ -278,7 +282,7 @@ class RegistrationRepository:
         )
         return None if doc is None else str(doc["_id"])
 
-    async def purge_personal_data(self, meeting_id: str, at: datetime, session: Session) -> int:
+    async def purge_personal_data(self, meeting_id: str, at: datetime, session: DbSession) -> int:
         """Erase `PERSONAL_FIELDS` of the meeting's registrations not purged yet; the
         unique e-mail key becomes a per-registration placeholder. Returns how many."""
         cursor = self.registrations.find(
@@ -327,7 +331,9 @@ class RegistrationRepository:
                 upsert=True,
             )
 
-    async def get_delegation(self, meeting_id: str, key: str, session: Session) -> Document | None:
+    async def get_delegation(
+        self, meeting_id: str, key: str, session: DbSession
+    ) -> Document | None:
         return await self.delegations.find_one(
             {"_id": delegation_id(meeting_id, key)}, session=session
         )
@@ -342,7 +348,7 @@ class RegistrationRepository:
         role: str,
         confirmed_change: int,
         uses_quota: bool,
-        session: Session,
+        session: DbSession,
     ) -> Document:
         """Move one registration from `old` (None: new) to `new` in its delegation's
         counters, the document every decision about the delegation writes; returns
@@ -395,7 +401,7 @@ class RegistrationRepository:
     # idempotency records -----------------------------------------------------
 
     async def stored_result(
-        self, record_id: str, session: Session | None = None
+        self, record_id: str, session: DbSession | None = None
     ) -> Document | None:
         return await self.idempotency.find_one({"_id": record_id}, session=session)
 
@@ -407,7 +413,7 @@ class RegistrationRepository:
         status: int,
         body: dict[str, Any],
         meeting_id: str | None,
-        session: Session,
+        session: DbSession,
     ) -> None:
         """Keep a first result, in the transaction of the work that produced it (the
         `_id` is the scope and key: a concurrent duplicate collides here)."""
@@ -423,6 +429,6 @@ class RegistrationRepository:
             session=session,
         )
 
-    async def forget_results_of(self, meeting_id: str, session: Session) -> None:
+    async def forget_results_of(self, meeting_id: str, session: DbSession) -> None:
         """Stored results carry personal data: a purge deletes the meeting's."""
         await self.idempotency.delete_many({"meeting_id": meeting_id}, session=session)

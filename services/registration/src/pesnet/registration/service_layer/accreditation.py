@@ -31,7 +31,7 @@ from pesnet.shared.events.registration import (
     ParticipantWithdrawn,
 )
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Document, Session
+from pesnet.shared.mongo import DbSession, Document
 
 log = get_logger(__name__)
 
@@ -44,7 +44,7 @@ class Accreditation:
     async def confirm(
         self, actor: Actor, registration_id: str, idempotency_key: str | None = None
     ) -> Result:
-        async def work(session: Session) -> Result:
+        async def work(session: DbSession) -> Result:
             doc = await self._load_for(session, actor, "confirm", registration_id)
             # an unknown meeting is a 404 even when the registration is already confirmed
             await self.ctx.meeting(doc["meeting_id"], session)
@@ -66,7 +66,7 @@ class Accreditation:
         reason: str | None,
         idempotency_key: str | None = None,
     ) -> Result:
-        async def work(session: Session) -> Result:
+        async def work(session: DbSession) -> Result:
             doc = await self._load_for(session, actor, "reject", registration_id)
             after = await self.ctx.repo.mark_rejected(
                 registration_id, reason=reason, at=utcnow(), session=session
@@ -88,7 +88,7 @@ class Accreditation:
     async def withdraw(
         self, actor: Actor, registration_id: str, idempotency_key: str | None = None
     ) -> Result:
-        async def work(session: Session) -> Result:
+        async def work(session: DbSession) -> Result:
             doc = await self._load_for(session, actor, "withdraw", registration_id)
             after = await self.ctx.repo.mark_withdrawn(
                 registration_id, at=utcnow(), session=session
@@ -111,11 +111,11 @@ class Accreditation:
 
         return await idempotent(self.ctx, idempotency_key, f"withdraw|{registration_id}", {}, work)
 
-    async def waitlist_position(self, doc: Document, session: Session | None = None) -> int:
+    async def waitlist_position(self, doc: Document, session: DbSession | None = None) -> int:
         return await self.ctx.repo.waitlisted_before(doc, session) + 1
 
     async def _load_for(
-        self, session: Session, actor: Actor, action: Action, registration_id: str
+        self, session: DbSession, actor: Actor, action: Action, registration_id: str
     ) -> Document:
         doc = await self.ctx.registration(registration_id, session)
         actor.check_action(action, registration_id, doc.get("country"))
@@ -124,7 +124,7 @@ class Accreditation:
         check_transition(action, doc["status"])
         return doc
 
-    async def _places(self, session: Session, doc: Document) -> Places:
+    async def _places(self, session: DbSession, doc: Document) -> Places:
         meeting = await self.ctx.meeting(doc["meeting_id"], session)
         counters = await self.ctx.repo.get_delegation(
             doc["meeting_id"], delegation_key(doc.get("country"), doc.get("institution")), session
@@ -140,7 +140,7 @@ class Accreditation:
 
     async def _accredit(
         self,
-        session: Session,
+        session: DbSession,
         doc: Document,
         confirmed_by: str,
         pending: Pending,
@@ -191,7 +191,7 @@ class Accreditation:
         return after, reason
 
     async def _promote_next(
-        self, session: Session, freed: Document, pending: Pending
+        self, session: DbSession, freed: Document, pending: Pending
     ) -> str | None:
         """A place of the delegation was freed: the oldest waitlisted registration of the
         same country (by registration time) gets it, in the same transaction."""

@@ -21,7 +21,7 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.events.registration import ParticipantCheckedIn
 from pesnet.shared.i18n import format_local_datetime
-from pesnet.shared.mongo import Document, Session
+from pesnet.shared.mongo import DbSession, Document
 
 
 class CheckIn:
@@ -45,7 +45,7 @@ class CheckIn:
             nonce = None
         assert registration_id is not None
 
-        async def work(session: Session) -> Result:
+        async def work(session: DbSession) -> Result:
             doc = await self.ctx.registration(registration_id, session)
             actor.check_action("check_in", registration_id, doc.get("country"))
             if meeting_id is not None and doc["meeting_id"] != meeting_id:

@@ -19,7 +19,7 @@ from pesnet.shared.catalog import EventPayload
 from pesnet.shared.errors import NotFound
 from pesnet.shared.events.registration import ParticipantEvent
 from pesnet.shared.i18n import Localized
-from pesnet.shared.mongo import Client, Document, Session, in_transaction
+from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
 from pesnet.shared.outbox import Outbox
 
 T = TypeVar("T")
@@ -99,22 +99,24 @@ class ServiceContext:
         self.public_url = public_url.rstrip("/")
         self.default_quota = default_quota
 
-    async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
+    async def transaction(self, work: Callable[[DbSession], Awaitable[T]]) -> T:
         return await in_transaction(self.client, work)
 
-    async def emit(self, session: Session, payload: EventPayload, subject: str) -> None:
+    async def emit(self, session: DbSession, payload: EventPayload, subject: str) -> None:
         # the HTTP request's correlation id (bound by the kernel's middleware) follows
         # the events it causes, so logs of all services tie back to the request
         correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
         await self.outbox.add(session, payload, subject=subject, correlation_id=correlation_id)
 
-    async def meeting(self, meeting_id: str, session: Session | None = None) -> MeetingView:
+    async def meeting(self, meeting_id: str, session: DbSession | None = None) -> MeetingView:
         doc = await self.repo.get_meeting(meeting_id, session)
         if doc is None:
             raise NotFound(f"no meeting {meeting_id!r} is open for registration")
         return MeetingView(doc)
 
-    async def registration(self, registration_id: str, session: Session | None = None) -> Document:
+    async def registration(
+        self, registration_id: str, session: DbSession | None = None
+    ) -> Document:
         doc = await self.repo.get_registration(registration_id, session)
         if doc is None:
             raise NotFound(f"no registration {registration_id!r}")

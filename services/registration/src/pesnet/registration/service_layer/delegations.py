@@ -9,7 +9,7 @@ from typing import Any
 from pesnet.registration.domain.model import Status, counts_against_quota, delegation_key
 from pesnet.registration.service_layer.context import ServiceContext
 from pesnet.shared.events.registration import DelegationUpdated
-from pesnet.shared.mongo import Document, Session
+from pesnet.shared.mongo import DbSession, Document
 
 # delegation id → its counters after this transaction's changes, announced at its end
 Pending = dict[str, Document]
@@ -39,7 +39,7 @@ class Delegations:
         return key
 
     async def count(
-        self, session: Session, doc: Document, old: str | None, new: str, pending: Pending
+        self, session: DbSession, doc: Document, old: str | None, new: str, pending: Pending
     ) -> None:
         """Move one registration between statuses in its delegation's counters (the
         document every decision about the delegation writes); `pending` collects the
@@ -61,7 +61,7 @@ class Delegations:
             await self.ctx.repo.add_to_confirmed_total(doc["meeting_id"], change, session)
         pending[counters["_id"]] = counters
 
-    async def announce(self, session: Session, pending: Pending) -> None:
+    async def announce(self, session: DbSession, pending: Pending) -> None:
         """One public `registration.delegation.updated` per delegation and transaction,
         with the counts as they are at its end (a withdrawal and the promotion it
         causes are one change to the public)."""

@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from pesnet.registration.service_layer.context import Result, ServiceContext
 from pesnet.shared.errors import Conflict, InvalidInput
-from pesnet.shared.mongo import Document, Session
+from pesnet.shared.mongo import DbSession, Document
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
@@ -24,7 +24,7 @@ async def idempotent(
     key: str | None,
     scope: str,
     request: Any,
-    work: Callable[[Session], Awaitable[Result]],
+    work: Callable[[DbSession], Awaitable[Result]],
     *,
     meeting_id: str | None = None,
 ) -> Result:
@@ -39,7 +39,7 @@ async def idempotent(
         json.dumps(request, sort_keys=True, default=str).encode()
     ).hexdigest()
 
-    async def run(session: Session) -> Result:
+    async def run(session: DbSession) -> Result:
         stored = await ctx.repo.stored_result(record_id, session)
         if stored is not None:
             return _replay(stored, fingerprint)

@@ -9,7 +9,7 @@ from pesnet.registration.service_layer.context import ServiceContext
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Session
+from pesnet.shared.mongo import DbSession
 
 log = get_logger(__name__)
 
@@ -20,7 +20,7 @@ class Meetings:
 
     async def open_meeting(
         self,
-        session: Session,
+        session: DbSession,
         meeting: MeetingScheduled,
         *,
         source: str,
@@ -72,7 +72,7 @@ class Meetings:
         return True
 
     async def seed_meeting(self, meeting: MeetingScheduled) -> bool:
-        async def work(session: Session) -> bool:
+        async def work(session: DbSession) -> bool:
             return await self.open_meeting(session, meeting, source="seed", announced_at=utcnow())
 
         return await self.ctx.transaction(work)

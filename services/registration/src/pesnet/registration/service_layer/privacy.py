@@ -11,7 +11,7 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict
 from pesnet.shared.events.registration import PersonalDataPurged
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Session
+from pesnet.shared.mongo import DbSession
 
 log = get_logger(__name__)
 
@@ -35,7 +35,7 @@ class Privacy:
                 f"{older_than_days} days later, from {earliest.isoformat()}"
             )
 
-        async def work(session: Session) -> int:
+        async def work(session: DbSession) -> int:
             now = utcnow()
             purged = await self.ctx.repo.purge_personal_data(meeting_id, now, session)
             await self.ctx.repo.forget_results_of(meeting_id, session)

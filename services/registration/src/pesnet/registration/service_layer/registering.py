@@ -27,7 +27,7 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from pesnet.shared.events.registration import ParticipantRegistered, ParticipantUpdated
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Document, Session
+from pesnet.shared.mongo import DbSession, Document
 
 log = get_logger(__name__)
 
@@ -64,7 +64,7 @@ class Registering:
         # "secretariat", "focal_point", or "registrant" (oneself, with or without a token)
         nominated_by = actor.label
 
-        async def work(session: Session) -> Result:
+        async def work(session: DbSession) -> Result:
             now = utcnow()
             registration_id = uuid.uuid4().hex
             manage_token = new_secret_token("mt")
@@ -141,7 +141,7 @@ class Registering:
         if not changes:
             raise InvalidInput("nothing to correct", field="body")
 
-        async def work(session: Session) -> Result:
+        async def work(session: DbSession) -> Result:
             doc = await self.ctx.registration(registration_id, session)
             actor.check_action("correct", registration_id, doc.get("country"))
             check_transition("correct", doc["status"])
