@@ -18,15 +18,16 @@ import resource
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.rabbit import TestVhost
 from pesnet.shared.catalog import EventCatalog, EventPayload, EventSpec
 from pesnet.shared.logging import configure_logging
-from pesnet.shared.messaging import HandlerContext
-from pesnet.shared.mongo import DbSession, in_transaction
+from pesnet.shared.mongo import DbSession
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
+from pesnet.shared.unit_of_work import MongoUnitOfWork
 
 
 class Measured(EventPayload):
@@ -34,6 +35,26 @@ class Measured(EventPayload):
 
 
 CATALOG = EventCatalog([EventSpec("bench.sample.measured", Measured, "benchmark event")])
+
+
+class Samples:
+    def __init__(self, db: Any, session: DbSession | None) -> None:
+        self.state = db["state"]
+        self.effects = db["effects"]
+        self.session = session
+
+    async def measure(self, n: int) -> None:
+        await self.state.insert_one({"n": n}, session=self.session)
+
+    async def record_effect(self, n: int) -> None:
+        await self.effects.insert_one({"n": n}, session=self.session)
+
+
+class BenchUnitOfWork(MongoUnitOfWork):
+    samples: Samples
+
+    def bind(self, session: DbSession | None) -> None:
+        self.samples = Samples(self.db, session)
 
 
 @contextlib.contextmanager
@@ -63,13 +84,18 @@ async def run(events: int, producers: int) -> None:
             }
         )
         runtime = ServiceRuntime(settings, catalog=CATALOG)
+
+        def new_uow() -> BenchUnitOfWork:
+            return BenchUnitOfWork(runtime.client, runtime.db, runtime.outbox)
+
+        runtime.use_unit_of_work(new_uow)
         done = asyncio.Event()
         handled = 0
 
-        @runtime.consumer.on_type("bench.sample.measured")
-        async def handle(payload: Measured, ctx: HandlerContext) -> None:
+        @runtime.consumer.on(Measured)
+        async def handle(event: Measured, uow: BenchUnitOfWork) -> None:
             nonlocal handled
-            await runtime.db["effects"].insert_one({"n": payload.n}, session=ctx.session)
+            await uow.samples.record_effect(event.n)
             handled += 1
             if handled >= events:
                 done.set()
@@ -81,11 +107,11 @@ async def run(events: int, producers: int) -> None:
             async def produce(offset: int) -> None:
                 for n in range(offset, events, producers):
 
-                    async def work(session: DbSession, n: int = n) -> None:
-                        await runtime.db["state"].insert_one({"n": n}, session=session)
-                        await runtime.outbox.add(session, Measured(n=n))
+                    async def work(uow: BenchUnitOfWork, n: int = n) -> None:
+                        await uow.samples.measure(n)
+                        uow.emit(Measured(n=n))
 
-                    await in_transaction(runtime.client, work)
+                    await new_uow().run(work)
 
             await asyncio.gather(*(produce(i) for i in range(producers)))
             committed = time.perf_counter()

@@ -12,9 +12,11 @@ from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitBroker
 
 from pesnet.shared.catalog import EventCatalog, EventPayload, EventSpec, PublicPayload
+from pesnet.shared.mongo import Collection, DbSession
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
 from pesnet.shared.topology import dead_letter_queue
+from pesnet.shared.unit_of_work import MongoUnitOfWork
 
 
 class ThingHappened(EventPayload):
@@ -41,11 +43,33 @@ TEST_CATALOG = EventCatalog(
 )
 
 
+class Effects:
+    """A test service's one repository: a document per effect."""
+
+    def __init__(self, collection: Collection, session: DbSession | None) -> None:
+        self.collection = collection
+        self.session = session
+
+    async def add(self, thing_id: str, **fields: Any) -> None:
+        await self.collection.insert_one({"thing_id": thing_id, **fields}, session=self.session)
+
+    async def count(self, **query: Any) -> int:
+        return await self.collection.count_documents(query, session=self.session)
+
+
+class ThingUnitOfWork(MongoUnitOfWork):
+    effects: Effects
+
+    def bind(self, session: DbSession | None) -> None:
+        self.effects = Effects(self.db["effects"], session)
+
+
 @pytest.fixture
 def runtime_factory(
     make_settings: Callable[..., ServiceSettings], unique: str
 ) -> Callable[..., Any]:
-    """`async with runtime_factory() as rt:` a started ServiceRuntime named `kt-<unique>`."""
+    """`async with runtime_factory() as rt:` a started ServiceRuntime named `kt-<unique>`,
+    whose unit of work is a `ThingUnitOfWork`."""
 
     @asynccontextmanager
     async def build(
@@ -53,6 +77,9 @@ def runtime_factory(
     ) -> AsyncIterator[ServiceRuntime]:
         settings = make_settings(f"kt{unique}", **overrides)
         runtime = ServiceRuntime(settings, catalog=TEST_CATALOG)
+        runtime.use_unit_of_work(
+            lambda: ThingUnitOfWork(runtime.client, runtime.db, runtime.outbox)
+        )
         if configure:
             configure(runtime)
         await runtime.start()

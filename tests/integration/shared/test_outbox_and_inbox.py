@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from pesnet.shared.messaging import HandlerContext
 from pesnet.shared.mongo import DbSession, in_transaction
 from pesnet.shared.outbox import OutboxRelay
 from pesnet.shared.runtime import ServiceRuntime
-from tests.integration.shared.conftest import ThingHappened
-from tests.support import eventually
+from tests.integration.shared.conftest import ThingHappened, ThingUnitOfWork
+from tests.support import duplicate_seen, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -27,11 +26,10 @@ class Effects:
     def install(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
-        @runtime.consumer.on_type("kerneltest.thing.happened")
-        async def record(payload: ThingHappened, ctx: HandlerContext) -> None:
-            await runtime.db["effects"].insert_one(
-                {"thing_id": payload.thing_id, "event_id": ctx.event.id}, session=ctx.session
-            )
+        @runtime.consumer.on(ThingHappened)
+        async def record(event: ThingHappened, uow: ThingUnitOfWork) -> None:
+            assert uow.cause is not None
+            await uow.effects.add(event.thing_id, event_id=uow.cause.id)
 
     async def count(self, **query: Any) -> int:
         assert self.runtime is not None
@@ -119,7 +117,7 @@ async def test_entry_published_again_when_relay_dies_before_marking_has_one_effe
             return await effects.count(thing_id="crash") == 1
 
         await eventually(handled)
-        await asyncio.sleep(0.5)  # give the duplicate delivery time to arrive
+        await duplicate_seen(rt.db, rt.consumer.name, entry["_id"])
         assert await effects.count(thing_id="crash") == 1
         inbox = await rt.db["inbox"].count_documents({})
         assert inbox == 1
@@ -143,7 +141,7 @@ async def test_duplicate_delivery_of_one_event_has_one_effect(
             return bool(await rt.db["inbox"].count_documents({}) == 1)
 
         await eventually(all_seen)
-        await asyncio.sleep(0.5)
+        await duplicate_seen(rt.db, rt.consumer.name, event.id, times=2)
         assert await effects.count(thing_id="dup") == 1
 
 
@@ -153,9 +151,9 @@ async def test_events_of_one_transaction_are_published_in_the_order_written(
     seen: list[str] = []
 
     def install(runtime: ServiceRuntime) -> None:
-        @runtime.consumer.on_type("kerneltest.thing.happened")
-        async def record(payload: ThingHappened, ctx: HandlerContext) -> None:
-            seen.append(payload.thing_id)
+        @runtime.consumer.on(ThingHappened)
+        async def record(event: ThingHappened, uow: ThingUnitOfWork) -> None:
+            seen.append(event.thing_id)
 
     async with runtime_factory(install) as rt:
 
@@ -178,13 +176,13 @@ async def test_a_second_consumer_of_one_service_gets_its_own_copy(
     handled: list[tuple[str, str]] = []
 
     def install(runtime: ServiceRuntime) -> None:
-        @runtime.consumer.on_type("kerneltest.thing.happened")
-        async def main(payload: ThingHappened, ctx: HandlerContext) -> None:
-            handled.append(("main", payload.thing_id))
+        @runtime.consumer.on(ThingHappened)
+        async def main(event: ThingHappened, uow: ThingUnitOfWork) -> None:
+            handled.append(("main", event.thing_id))
 
-        @runtime.add_consumer("extra").on_type("kerneltest.thing.happened")
-        async def extra(payload: ThingHappened, ctx: HandlerContext) -> None:
-            handled.append(("extra", payload.thing_id))
+        @runtime.add_consumer("extra").on(ThingHappened)
+        async def extra(event: ThingHappened, uow: ThingUnitOfWork) -> None:
+            handled.append(("extra", event.thing_id))
 
     async with runtime_factory(install) as rt:
         assert rt.consumers[1].name == f"{rt.consumer.name}.extra"
