@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PKGS   := shared devtools services/registration services/agenda services/actionplan services/notifications services/identity
 
-.PHONY: help venv run test lint fmt unit integration bench lock schemas clean
+.PHONY: help venv run test lint fmt unit integration bench lock schemas translations clean
 
 help:
 	@echo "make run    - start the whole platform (embedded MongoDB-wire server, SMTP sink, 4 services)"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench  - benchmarks"
 	@echo "make lock   - re-resolve and re-pin requirements/*.txt (hashed)"
 	@echo "make schemas - regenerate docs/events (JSON Schemas + AsyncAPI) from the event catalog"
+	@echo "make translations - extract, update and compile the gettext catalogs (ar, fr)"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -53,6 +54,26 @@ bench: venv
 
 schemas: venv
 	$(BIN)/python scripts/generate_schemas.py
+
+# The interface's own words: extract `_()`/`N_()` texts into each package's
+# locale/messages.pot, merge them into its ar and fr .po files (translators edit
+# those), and compile them as a check. `scripts/check_languages.py` fails on any
+# text without a finished (non-empty, non-fuzzy) translation.
+LOCALE_PKGS := $(patsubst %/locale,%,$(wildcard shared/src/pesnet/shared/locale services/*/src/pesnet/*/locale))
+translations: venv
+	@for pkg in $(LOCALE_PKGS); do \
+	  $(BIN)/pybabel extract --no-location --omit-header --sort-output -k N_ -k _ -F babel.cfg \
+	    -o $$pkg/locale/messages.pot $$pkg >/dev/null && \
+	  for lang in ar fr; do \
+	    if [ -f $$pkg/locale/$$lang/LC_MESSAGES/messages.po ]; then \
+	      $(BIN)/pybabel update --ignore-obsolete --ignore-pot-creation-date -D messages -l $$lang \
+	        -i $$pkg/locale/messages.pot -d $$pkg/locale; \
+	    else \
+	      $(BIN)/pybabel init -D messages -l $$lang -i $$pkg/locale/messages.pot -d $$pkg/locale; \
+	    fi; \
+	  done && \
+	  $(BIN)/pybabel compile --statistics -D messages -d $$pkg/locale || exit 1; \
+	done
 
 # Re-pin: uv resolves the workspace into uv.lock (kept out of git: it embeds index
 # URLs), then exports hashed requirements files that install from whatever index

@@ -68,8 +68,53 @@ def service_gaps() -> list[str]:
     return gaps
 
 
+# What `make translations` extracts (see babel.cfg): the interface's own words.
+EXTRACT_METHODS = [
+    ("**.py", "python"),
+    ("**/templates/**.html", "jinja2"),
+    ("**/templates/**.j2", "jinja2"),
+]
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def catalog_gaps(root: Path = ROOT) -> list[str]:
+    """Every text marked for translation in a package with a `locale/` folder must have
+    a finished translation (non-empty, not fuzzy) in its ar and fr catalogs."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    gaps: list[str] = []
+    for locale_dir in sorted(root.glob("*/**/src/pesnet/*/locale")):
+        if ".venv" in locale_dir.parts:
+            continue
+        package = locale_dir.parent
+        where = str(package.relative_to(root))
+        ids = {
+            message if isinstance(message, str) else message[0]
+            for _, _, message, _, _ in extract_from_dir(
+                str(package), EXTRACT_METHODS, keywords=KEYWORDS
+            )
+        }
+        for lang in ("ar", "fr"):
+            po = locale_dir / lang / "LC_MESSAGES" / "messages.po"
+            if not po.exists():
+                gaps.append(f"{where}: no {lang} catalog (run `make translations`)")
+                continue
+            with po.open("rb") as handle:
+                catalog = read_po(handle, locale=lang)
+            for message_id in sorted(ids):
+                entry = catalog.get(message_id)
+                if entry is None:
+                    gaps.append(f"{where} [{lang}]: not in the catalog: {message_id!r}")
+                elif entry.fuzzy:
+                    gaps.append(f"{where} [{lang}]: fuzzy: {message_id!r}")
+                elif not entry.string:
+                    gaps.append(f"{where} [{lang}]: not translated: {message_id!r}")
+    return gaps
+
+
 def main() -> int:
-    gaps = seed_gaps() + kernel_gaps() + service_gaps()
+    gaps = seed_gaps() + kernel_gaps() + service_gaps() + catalog_gaps()
     for gap in gaps:
         print(gap)
     if gaps:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import BaseModel, ConfigDict, Field
 
+from pesnet.shared.emails import Email
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.http import Secretariat, create_app
 from pesnet.shared.runtime import ServiceRuntime
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.integration
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
-    email: EmailStr
+    email: Email
+    seats: int = Field(default=1, ge=1, le=100)
 
 
 router = APIRouter()
@@ -29,7 +31,7 @@ router = APIRouter()
 @router.post("/things")
 async def create_thing(body: Body) -> dict[str, str]:
     if body.name == "taken":
-        raise Conflict("a thing with this name exists")
+        raise Conflict("a thing named {name} exists", params={"name": body.name})
     if body.name == "weird":
         raise InvalidInput("names may not be weird", field="name")
     if body.name == "boom":
@@ -72,32 +74,40 @@ async def test_errors_name_the_field_and_never_leak_internals(
     async with start_service(app_factory()) as svc:
         bad_email = await svc.http.post("/things", json={"name": "a", "email": "not-an-email"})
         assert bad_email.status_code == 422
-        assert bad_email.json()["detail"][0]["field"] == "email"
+        assert bad_email.headers["content-type"] == "application/problem+json"
+        problem = bad_email.json()
+        assert problem["status"] == 422
+        assert problem["title"] == "Invalid input"
+        assert problem["errors"][0]["field"] == "email"
+        assert problem["errors"][0]["loc"] == ["body", "email"]
+        assert problem["errors"][0]["msg"] == "Not a valid e-mail address."
         assert "not-an-email" not in bad_email.text  # the input is not echoed back
 
         extra = await svc.http.post(
             "/things", json={"name": "a", "email": "a@example.org", "$where": "1"}
         )
         assert extra.status_code == 422
-        assert extra.json()["detail"][0]["field"] == "$where"
+        assert extra.json()["errors"][0]["field"] == "$where"
 
         operator = await svc.http.post(
             "/things", json={"name": {"$ne": None}, "email": "a@example.org"}
         )
         assert operator.status_code == 422
-        assert operator.json()["detail"][0]["field"] == "name"
+        assert operator.json()["errors"][0]["field"] == "name"
 
         domain = await svc.http.post("/things", json={"name": "weird", "email": "a@example.org"})
         assert domain.status_code == 422
-        assert domain.json()["detail"][0]["field"] == "name"
+        assert domain.json()["errors"][0]["field"] == "name"
 
         conflict = await svc.http.post("/things", json={"name": "taken", "email": "a@example.org"})
         assert conflict.status_code == 409
-        assert conflict.json() == {"detail": "a thing with this name exists"}
+        assert conflict.json()["detail"] == "a thing named taken exists"
+        assert conflict.json()["title"] == "Conflict"
 
         crash = await svc.http.post("/things", json={"name": "boom", "email": "a@example.org"})
         assert crash.status_code == 500
-        assert crash.json()["detail"] == "internal error"
+        assert crash.json()["title"] == "Internal error"
+        assert crash.json()["error_id"]
         assert "secret internal detail" not in crash.text
         assert crash.headers["x-correlation-id"]
 
@@ -138,3 +148,40 @@ async def test_events_emitted_during_a_request_carry_its_correlation_id(
         response = await svc.http.post("/emit", headers={"x-correlation-id": "req-42"})
         assert response.headers["x-correlation-id"] == "req-42"
         assert emitted == ["req-42"]
+
+
+async def test_errors_speak_the_language_of_the_person_asking(
+    app_factory: Callable[[], Any], start_service: Callable[..., Any]
+) -> None:
+    async with start_service(app_factory()) as svc:
+        body = {"name": "a", "email": "فاطمة@", "seats": 500}
+        arabic = await svc.http.post("/things", json=body, headers={"Accept-Language": "ar"})
+        assert arabic.status_code == 422
+        assert arabic.headers["content-language"] == "ar"
+        problem = arabic.json()
+        assert problem["title"] == "بيانات غير صالحة"
+        by_field = {e["field"]: e["msg"] for e in problem["errors"]}
+        assert by_field == {
+            "email": "عنوان البريد الإلكتروني غير صالح.",
+            "seats": "يجب ألا يزيد على 100.",
+        }
+        assert "email" in problem["detail"]
+
+        # ?lang= wins over the header; a quality value picks the preferred language
+        french = await svc.http.post(
+            "/things?lang=fr", json=body, headers={"Accept-Language": "ar"}
+        )
+        assert french.json()["title"] == "Données invalides"
+        preferred = await svc.http.post(
+            "/things", json=body, headers={"Accept-Language": "de, en;q=0.5, fr-MA;q=0.9"}
+        )
+        assert preferred.headers["content-language"] == "fr"
+
+        missing = await svc.http.post("/things", json={}, headers={"Accept-Language": "fr"})
+        assert {e["field"]: e["msg"] for e in missing.json()["errors"]} == {
+            "name": "Ce champ est obligatoire.",
+            "email": "Ce champ est obligatoire.",
+        }
+        unauthorized = await svc.http.post("/secretariat-only", headers={"Accept-Language": "ar"})
+        assert unauthorized.status_code == 401
+        assert unauthorized.json()["title"] == "يلزم تسجيل الدخول"

@@ -17,8 +17,10 @@ def vhost_url(base_url: str, vhost: str) -> str:
 
 
 class TestVhost:
-    """Creates `pesnet-test-<random>` through rabbitmqctl (local broker) or the
-    management API (remote broker), and deletes it afterwards."""
+    """Creates `pesnet-test-<random>` through the management API where it answers,
+    else through rabbitmqctl (local broker), and deletes it afterwards. The API comes
+    first: every rabbitmqctl call starts an Erlang node on a small shared port range,
+    and a few test runs at once exhaust it."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
@@ -27,13 +29,24 @@ class TestVhost:
         self._user = parts.username or "guest"
         self._password = parts.password or "guest"
         self._host = parts.hostname or "127.0.0.1"
-        self._ctl = (
+        local_ctl = (
             shutil.which("rabbitmqctl") if self._host in ("127.0.0.1", "localhost") else None
         )
+        self._ctl = None if self._management_answers() else local_ctl
 
     @property
     def url(self) -> str:
         return vhost_url(self.base_url, self.name)
+
+    def _management_answers(self) -> bool:
+        try:
+            return httpx.get(
+                f"http://{self._host}:15672/api/overview",
+                auth=(self._user, self._password),
+                timeout=3,
+            ).is_success
+        except httpx.HTTPError:
+            return False
 
     def _api(self, method: str, path: str, json: object | None = None) -> None:
         response = httpx.request(
@@ -47,10 +60,13 @@ class TestVhost:
 
     def create(self) -> TestVhost:
         if self._ctl:
-            subprocess.run([self._ctl, "-q", "add_vhost", self.name], check=True)  # noqa: S603
+            subprocess.run(  # noqa: S603
+                [self._ctl, "-q", "add_vhost", self.name], check=True, timeout=60
+            )
             subprocess.run(  # noqa: S603
                 [self._ctl, "-q", "set_permissions", "-p", self.name, self._user, ".*", ".*", ".*"],
                 check=True,
+                timeout=60,
             )
         else:
             vhost = quote(self.name, safe="")
@@ -64,7 +80,9 @@ class TestVhost:
 
     def delete(self) -> None:
         if self._ctl:
-            subprocess.run([self._ctl, "-q", "delete_vhost", self.name], check=False)  # noqa: S603
+            subprocess.run(  # noqa: S603
+                [self._ctl, "-q", "delete_vhost", self.name], check=False, timeout=60
+            )
         else:
             with contextlib.suppress(httpx.HTTPError):
                 self._api("DELETE", f"/vhosts/{quote(self.name, safe='')}")

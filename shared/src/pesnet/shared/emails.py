@@ -9,6 +9,7 @@ from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 
 class InvalidEmail(ValueError):
@@ -34,7 +35,17 @@ def needs_smtputf8(address: str) -> bool:
     return not address.isascii()
 
 
+def _validated(value: str) -> str:
+    try:
+        return normalize_email(value)
+    except InvalidEmail as exc:
+        # its own error type, so that the answer can say it in the person's language
+        raise PydanticCustomError(
+            "invalid_email", "not a valid e-mail address: {reason}", {"reason": str(exc)}
+        ) from None
+
+
 # A pydantic field type: `email: Email`.
-Email = Annotated[str, AfterValidator(normalize_email)]
+Email = Annotated[str, AfterValidator(_validated)]
 
 __all__ = ["Email", "InvalidEmail", "email_key", "needs_smtputf8", "normalize_email"]

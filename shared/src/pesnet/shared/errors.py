@@ -3,14 +3,32 @@ Pure Python: a service's domain imports these without importing any framework.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class DomainError(Exception):
-    """Base of the errors a user can cause; `field` names the offending input if any."""
+    """Base of the errors a user can cause; `field` names the offending input if any.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+    `message` is English and may name values in braces, given in `params`
+    (`Conflict("the quota of {quota} is reached", params={"quota": 3})`): the HTTP
+    layer translates it into the caller's language first, then fills them in."""
+
+    def __init__(
+        self, message: str, *, field: str | None = None, params: Mapping[str, Any] | None = None
+    ) -> None:
         self.message = message
         self.field = field
+        self.params = dict(params or {})
+        super().__init__(self.text)
+
+    @property
+    def text(self) -> str:
+        """The English text with its values (for logs and English answers)."""
+        try:
+            return self.message.format(**self.params) if self.params else self.message
+        except (KeyError, IndexError, ValueError):
+            return self.message
 
 
 class InvalidInput(DomainError):

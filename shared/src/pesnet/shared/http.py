@@ -1,5 +1,6 @@
 """The HTTP scaffold every service shares: lifespan that runs the `ServiceRuntime`,
-`/healthz`, errors as `{"detail": ...}` naming the field (never a stack trace),
+`/healthz`, errors as problem details in the caller's language naming the field (never a
+stack trace),
 a correlation id per request, and who the caller is (`CurrentActor`, `Secretariat`)."""
 
 from __future__ import annotations
@@ -26,8 +27,18 @@ from pesnet.shared.errors import (
     Unauthorized,
 )
 from pesnet.shared.logging import configure_logging, get_logger
+from pesnet.shared.problems import (
+    INTERNAL_ERROR_DETAIL,
+    INVALID_INPUT_DETAIL,
+    TITLES,
+    field_error,
+    problem,
+    request_language,
+    validation_errors,
+)
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
+from pesnet.shared.translation import translate
 
 log = get_logger(__name__)
 
@@ -45,19 +56,6 @@ def _status(exc: DomainError) -> int:
         if cls in STATUS_OF:
             return STATUS_OF[cls]
     return 400
-
-
-def validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
-    """FastAPI's error list, without echoing the input back."""
-    return [
-        {
-            "loc": list(err.get("loc", ())),
-            "field": ".".join(str(p) for p in err.get("loc", ())[1:]),
-            "msg": err.get("msg", ""),
-            "type": err.get("type", ""),
-        }
-        for err in exc.errors()
-    ]
 
 
 def create_app(
@@ -78,6 +76,9 @@ def create_app(
     app = FastAPI(title=title, description=description, lifespan=lifespan)
     app.state.runtime = runtime
 
+    # the service's own catalogs come before the kernel's
+    packages = (f"pesnet.{runtime.settings.service_name}",)
+
     @app.middleware("http")
     async def correlation(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -90,36 +91,46 @@ def create_app(
             except Exception:
                 error_id = uuid.uuid4().hex
                 log.exception("unhandled error", path=request.url.path, error_id=error_id)
-                response = JSONResponse(
-                    {"detail": "internal error", "error_id": error_id}, status_code=500
-                )
+                response = problem(request, 500, INTERNAL_ERROR_DETAIL, error_id=error_id)
         response.headers["x-correlation-id"] = correlation_id
         return response
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        detail: Any = exc.message
+        language = request_language(request)
+        errors = []
         if exc.field is not None:
-            detail = [
-                {
-                    "loc": ["body", *exc.field.split(".")],
-                    "field": exc.field,
-                    "msg": exc.message,
-                    "type": type(exc).__name__,
-                }
-            ]
-        return JSONResponse({"detail": detail}, status_code=_status(exc))
+            parts = exc.field.split(".")
+            # a domain error names a body field, or says where else: "query.version"
+            loc = parts if parts[0] in ("query", "path", "header") else ["body", *parts]
+            entry = field_error(loc, exc.message, language, "")
+            entry["msg"] = translate(exc.message, language, exc.params, packages=packages)
+            entry["type"] = type(exc).__name__
+            errors.append(entry)
+        return problem(
+            request,
+            _status(exc),
+            exc.message,
+            params=exc.params,
+            errors=errors,
+            packages=packages,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": validation_detail(exc)}, status_code=422)
+        errors = validation_errors(exc.errors(), request_language(request))
+        fields = ", ".join(dict.fromkeys(e["field"] or str(e["loc"][0]) for e in errors))
+        return problem(request, 422, INVALID_INPUT_DETAIL, params={"fields": fields}, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"detail": exc.detail},
-            status_code=exc.status_code,
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+        return problem(
+            request,
+            exc.status_code,
+            detail,
             headers=getattr(exc, "headers", None),
+            packages=packages,
         )
 
     @app.get("/healthz", tags=["operations"])

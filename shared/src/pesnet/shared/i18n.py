@@ -94,3 +94,30 @@ def format_local_time(value: datetime, tz: str, language: str, fmt: str = "short
         tzinfo=ZoneInfo(tz),
         locale=BABEL_LOCALE.get(language, "en_GB"),
     )
+
+
+def negotiate_language(requested: str | None, accept_language: str | None) -> Language:
+    """The language to answer in: an explicit `?lang=` wins, then the best of the
+    `Accept-Language` header (quality values honoured, `fr-MA` counts as `fr`), then en."""
+    if requested and requested[:2].lower() in LANGUAGES:
+        return Language(requested[:2].lower())
+    best: tuple[float, int, Language] | None = None
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip()[:2].lower()
+        if primary not in LANGUAGES:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        candidate = (quality, -position, Language(primary))
+        if best is None or candidate > best:
+            best = candidate
+    return best[2] if best else Language.en
