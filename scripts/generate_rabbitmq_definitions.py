@@ -33,8 +33,14 @@ def service_consumers() -> dict[str, list[str]]:
             settings_module = importlib.import_module(f"pesnet.{service}.settings")
         except ModuleNotFoundError:
             continue  # a service without a bootstrap yet consumes nothing
+        # explicit values win over the environment: the file must not depend on the shell
         settings = settings_module.Settings.model_validate(
-            {"PESNET_ENV": "test", "PESNET_SERVICE": service, "MONGODB_URL": UNUSED_MONGODB_URL}
+            {
+                "PESNET_ENV": "test",
+                "PESNET_SERVICE": service,
+                "PESNET_QUEUE": None,
+                "MONGODB_URL": UNUSED_MONGODB_URL,
+            }
         )
         runtime = bootstrap.build_app(settings).state.runtime
         for consumer in runtime.consumers:
