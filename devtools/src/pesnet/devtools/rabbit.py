@@ -5,10 +5,15 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
+import time
 import uuid
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
+
+from pesnet.devtools.ports import port_open
+
+MANAGEMENT_PORT = 15672
 
 
 def vhost_url(base_url: str, vhost: str) -> str:
@@ -86,3 +91,22 @@ class TestVhost:
         else:
             with contextlib.suppress(httpx.HTTPError):
                 self._api("DELETE", f"/vhosts/{quote(self.name, safe='')}")
+
+
+def ensure_management(host: str = "127.0.0.1", port: int = MANAGEMENT_PORT) -> bool:
+    """Enable the management plugin on a local node whose management port does not answer
+    (`rabbitmq-plugins enable` works online). True once the port answers."""
+    if port_open(host, port):
+        return True
+    plugins = shutil.which("rabbitmq-plugins")
+    if host not in ("127.0.0.1", "localhost") or not plugins:
+        return False
+    subprocess.run(  # noqa: S603
+        [plugins, "enable", "rabbitmq_management"], capture_output=True, check=False
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if port_open(host, port):
+            return True
+        time.sleep(0.5)
+    return False

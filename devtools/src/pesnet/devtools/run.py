@@ -25,6 +25,7 @@ import httpx
 
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.ports import free_port, port_open
+from pesnet.devtools.rabbit import ensure_management
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.shared.settings import DEV_RABBITMQ_URL, DEV_SECRETARIAT_TOKEN
 
@@ -52,22 +53,25 @@ def say(text: str) -> None:
 def ensure_rabbitmq(url: str) -> None:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 5672
-    if port_open(host, port):
-        return
     server = shutil.which("rabbitmq-server")
-    if host in ("127.0.0.1", "localhost") and server:
+    if not port_open(host, port) and host in ("127.0.0.1", "localhost") and server:
         say("RabbitMQ is installed but not running: starting it (rabbitmq-server -detached)")
         subprocess.run([server, "-detached"], check=False)  # noqa: S603
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if port_open(host, port):
-                return
+        while time.monotonic() < deadline and not port_open(host, port):
             time.sleep(0.5)
-    raise SystemExit(
-        f"No RabbitMQ at {host}:{port}. Install it (Debian: `apt-get install rabbitmq-server`, "
-        "then `rabbitmq-server -detached`), or run one in Docker "
-        "(`docker run -d -p 5672:5672 rabbitmq:3-management`), or set RABBITMQ_URL."
-    )
+    if not port_open(host, port):
+        raise SystemExit(
+            f"No RabbitMQ at {host}:{port}. Install it (Debian: `apt-get install rabbitmq-server`, "
+            "then `rabbitmq-server -detached`), or run one in Docker "
+            "(`docker run -d -p 5672:5672 rabbitmq:3-management`), or set RABBITMQ_URL."
+        )
+    # partner users (python -m pesnet.shared.partners) are made through the management API
+    if not ensure_management(host):
+        say(
+            f"RabbitMQ's management API does not answer on {host}:15672; partners need it "
+            "(`rabbitmq-plugins enable rabbitmq_management`)"
+        )
 
 
 async def wait_healthy(ports: dict[str, int], within: float) -> None:

@@ -13,6 +13,7 @@ from pesnet.notifications.service_layer.delivery import DeliveryWorker
 from pesnet.notifications.service_layer.notify import Notifier
 from pesnet.notifications.settings import Settings
 from pesnet.notifications.webhooks import install_webhooks
+from pesnet.shared.catalog_http import catalog_router
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
 
@@ -34,6 +35,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     runtime.background.extend(worker.run for _ in range(settings.worker_concurrency))
     # partner webhooks (WEBHOOKS.md): their own consumer queue, collections and worker
     routers = [router(), install_webhooks(runtime)]
+    routers.append(catalog_router())  # the public event catalog and AsyncAPI, for partners
     if settings.dev_mode:
         routers.append(dev_router())
     app = create_app(runtime, title="OIC-PESNET notifications", routers=routers)
