@@ -185,3 +185,24 @@ async def test_errors_speak_the_language_of_the_person_asking(
         unauthorized = await svc.http.post("/secretariat-only", headers={"Accept-Language": "ar"})
         assert unauthorized.status_code == 401
         assert unauthorized.json()["title"] == "يلزم تسجيل الدخول"
+
+
+async def test_api_docs_work_offline(
+    app_factory: Callable[[], Any], start_service: Callable[..., Any]
+) -> None:
+    async with start_service(app_factory()) as svc:
+        for page in ("/docs", "/redoc"):
+            html = (await svc.http.get(page)).text
+            assets = [
+                part.split('"')[1]
+                for part in html.split("src=")[1:] + html.split("href=")[1:]
+                if part.startswith('"')
+            ]
+            assert assets, page
+            for asset in assets:
+                assert asset.startswith("/"), f"{page} loads {asset} from elsewhere"
+                if asset.startswith("/static/"):
+                    assert (await svc.http.get(asset)).status_code == 200, asset
+        css = await svc.http.get("/static/pesnet/pesnet.css")
+        assert css.status_code == 200
+        assert "inline-start" in css.text

@@ -39,6 +39,7 @@ from pesnet.shared.problems import (
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
 from pesnet.shared.translation import translate
+from pesnet.shared.web import install_docs_and_assets
 
 log = get_logger(__name__)
 
@@ -73,7 +74,10 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, lifespan=lifespan)
+    app = FastAPI(
+        title=title, description=description, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    install_docs_and_assets(app)
     app.state.runtime = runtime
 
     # the service's own catalogs come before the kernel's

@@ -1,0 +1,120 @@
+"""What every service's pages share: offline API docs (`/docs`, `/redoc` with the
+assets served by the service itself, never from a CDN), one base template and one
+stylesheet (`/static/pesnet/pesnet.css`), and rendering a page in the person's language
+(`?lang=`, then `Accept-Language`), right-to-left for Arabic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+
+from pesnet.shared.i18n import LANGUAGE_NAMES, LANGUAGES, direction
+from pesnet.shared.problems import request_language
+from pesnet.shared.translation import translate
+
+DOCS_ASSETS = "/static/docs"
+KERNEL_ASSETS = "/static/pesnet"
+
+
+def _package_dir(package: str, *parts: str) -> Path:
+    return Path(str(resources.files(package).joinpath(*parts)))
+
+
+def install_docs_and_assets(app: FastAPI) -> None:
+    """`/docs` and `/redoc` from local assets, and the kernel's stylesheet."""
+    app.mount(
+        DOCS_ASSETS,
+        StaticFiles(directory=_package_dir("fastapi_offline", "static")),
+        name="docs-assets",
+    )
+    app.mount(
+        KERNEL_ASSETS,
+        StaticFiles(directory=_package_dir("pesnet.shared", "static")),
+        name="kernel-assets",
+    )
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/docs")
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} — API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
+
+    @router.get("/redoc")
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} — API",
+            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
+
+    app.include_router(router)
+
+
+class Pages:
+    """A service's page templates on top of the kernel's `base.html`. Templates write
+    their own words as `{{ _("Register") }}` (extracted by `make translations`) and
+    data in three languages as `{{ text(localized) }}`."""
+
+    def __init__(self, package: str) -> None:
+        loaders: list[Any] = []
+        templates = _package_dir(package, "templates")
+        if templates.is_dir():
+            loaders.append(FileSystemLoader(templates))
+        loaders.append(PackageLoader("pesnet.shared", "templates"))
+        self.package = package
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            autoescape=select_autoescape(["html", "j2"]),
+            enable_async=False,
+        )
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> HTMLResponse:
+        language = request_language(request)
+        packages = (self.package,)
+
+        def gettext(message: str, **params: Any) -> str:
+            return translate(message, language, params, packages=packages)
+
+        html = self.env.get_template(name).render(
+            {
+                "lang": language.value,
+                "dir": direction(language),
+                "languages": [(code, LANGUAGE_NAMES[code].get(code)) for code in LANGUAGES],
+                "_": gettext,
+                "text": lambda localized: localized.get(language) if localized else "",
+                "path": request.url.path,
+                "assets": KERNEL_ASSETS,
+                **(context or {}),
+            }
+        )
+        return HTMLResponse(
+            html,
+            status_code=status_code,
+            headers={"content-language": language.value, **(headers or {})},
+        )
+
+
+__all__ = ["KERNEL_ASSETS", "Pages", "install_docs_and_assets"]
