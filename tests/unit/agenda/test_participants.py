@@ -138,3 +138,12 @@ async def test_a_purge_forgets_the_meetings_registrations(seeded: FakeAgendaUnit
     assert removed == 2
     assert await list_participants(MEETING_ID, seeded) == []
     assert await seeded.participants.get("reg-elsewhere") is not None
+
+
+async def test_an_address_in_capitals_links_the_same_programme_person(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await record(seeded, participant("souhail", email="Souhail@Example.ORG"))
+
+    [found] = await list_participants(MEETING_ID, seeded)
+    assert (found.participant.email, found.person_id) == ("souhail@example.org", "souhail")

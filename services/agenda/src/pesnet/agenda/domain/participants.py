@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from pesnet.agenda.domain.meeting import Meeting, Person
 from pesnet.agenda.domain.programme import Draft, Session
@@ -22,7 +22,7 @@ class Participant(BaseModel):
 
     registration_id: str
     meeting_id: str
-    email: str  # lower case
+    email: str
     given_name: str
     family_name: str
     language: Language
@@ -30,6 +30,12 @@ class Participant(BaseModel):
     country: str | None = None
     status: ParticipantStatus
     as_of: datetime
+
+    @field_validator("email")
+    @classmethod
+    def _lower_case(cls, email: str) -> str:
+        """Programme people are matched by e-mail, case-insensitively."""
+        return email.lower()
 
     @property
     def confirmed(self) -> bool:

@@ -39,7 +39,7 @@ def register_handlers(consumer: EventConsumer) -> None:
         participant = Participant(
             registration_id=event.registration_id,
             meeting_id=event.meeting_id,
-            email=event.email.lower(),
+            email=event.email,
             given_name=event.given_name,
             family_name=event.family_name,
             language=event.language,
