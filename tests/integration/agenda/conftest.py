@@ -1,5 +1,5 @@
 """Agenda integration fixtures: the service on the real broker and database, a tap
-on the events it publishes, and a stand-in for the registration service that
+on the events it publishes (the shared `BusTap`), and a stand-in for the registration service that
 publishes registration events the way the real one does (through the kernel's
 EventPublisher, on the real broker)."""
 
@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
-from faststream.rabbit import RabbitBroker, RabbitQueue
+from faststream.rabbit import RabbitBroker
 
 from pesnet.agenda.bootstrap import build_app
 from pesnet.agenda.settings import Settings
@@ -29,21 +29,24 @@ from pesnet.shared.events.registration import (
 )
 from pesnet.shared.messaging import EventPublisher
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN, ServiceSettings
-from pesnet.shared.topology import events_exchange
-from tests.support import eventually
+from tests.support import BusTap, bus_tap, eventually
 
 SECRETARIAT = {"Authorization": f"Bearer {DEV_SECRETARIAT_TOKEN}"}
 MEETING = "pesnet-4"
 
 
 @pytest.fixture
-async def agenda(
-    make_settings: Callable[..., ServiceSettings], start_service: Any, unique: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The agenda app, running (its own queue per test: no events of other tests)."""
+def agenda_settings(make_settings: Callable[..., ServiceSettings], unique: str) -> Settings:
+    """Its own queue per test: no events of other tests."""
     settings = make_settings(f"agenda-{unique}", Settings)
     assert isinstance(settings, Settings)
-    async with start_service(build_app(settings)) as service:
+    return settings
+
+
+@pytest.fixture
+async def agenda(agenda_settings: Settings, start_service: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The agenda app, running."""
+    async with start_service(build_app(agenda_settings)) as service:
         yield service.http
 
 
@@ -57,55 +60,11 @@ async def broker(rabbit_url: str) -> AsyncIterator[RabbitBroker]:
         await broker.stop()
 
 
-class EventTap:
-    """A private queue bound to `agenda.#` on pesnet.events: what the agenda published."""
-
-    def __init__(self, queue: Any) -> None:
-        self.queue = queue
-        self.events: list[dict[str, Any]] = []
-
-    async def _drain(self) -> None:
-        while (message := await self.queue.get(no_ack=True, fail=False)) is not None:
-            self.events.append(CATALOG.parse(message.body)[0].model_dump(mode="json"))
-
-    def of(self, event_type: str, meeting_id: str | None = None) -> list[dict[str, Any]]:
-        return [
-            e
-            for e in self.events
-            if e["type"] == event_type
-            and (meeting_id is None or e["data"].get("meeting_id") == meeting_id)
-        ]
-
-    async def wait_for(
-        self, event_type: str, count: int = 1, within: float = 10.0, **data: Any
-    ) -> list[dict[str, Any]]:
-        async def arrived() -> bool:
-            await self._drain()
-            return len(self.matching(event_type, **data)) >= count
-
-        await eventually(arrived, within)
-        return self.matching(event_type, **data)
-
-    def matching(self, event_type: str, **data: Any) -> list[dict[str, Any]]:
-        return [
-            e
-            for e in self.events
-            if e["type"] == event_type and all(e["data"].get(k) == v for k, v in data.items())
-        ]
-
-    async def settle(self) -> None:
-        await self._drain()
-
-
 @pytest.fixture
-async def tap(broker: RabbitBroker, agenda: httpx.AsyncClient) -> EventTap:
-    # `agenda` first: its start-up declares the exchanges
-    queue = await broker.declare_queue(
-        RabbitQueue(f"tap-{uuid.uuid4().hex[:8]}", auto_delete=True, exclusive=True)
-    )
-    exchange = await broker.declare_exchange(events_exchange())
-    await queue.bind(exchange, routing_key="agenda.#")
-    return EventTap(queue)
+async def tap(rabbit_url: str, agenda: httpx.AsyncClient) -> AsyncIterator[BusTap]:
+    """What the agenda published (`agenda` first: its start-up declares the exchanges)."""
+    async with bus_tap(rabbit_url, "agenda.#") as tap:
+        yield tap
 
 
 class RegistrationEvents:

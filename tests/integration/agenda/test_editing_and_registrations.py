@@ -8,19 +8,25 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from pesnet.agenda.settings import Settings
 from pesnet.devtools.seed_meeting4 import SeedError, seed_meeting4
 from pesnet.shared.events import CATALOG
-from pesnet.shared.events.registration import ParticipantRegistered, PersonalDataPurged
+from pesnet.shared.events.agenda import MeetingScheduled, ProgrammeReleased, SessionChanged
+from pesnet.shared.events.registration import (
+    ParticipantRegistered,
+    ParticipantWithdrawn,
+    PersonalDataPurged,
+)
+from pesnet.shared.mongo import Client
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 from tests.integration.agenda.conftest import (
     MEETING,
     SECRETARIAT,
-    EventTap,
     RegistrationEvents,
     stand_in_registration,
     wait_confirmed,
 )
-from tests.support import eventually
+from tests.support import BusTap, duplicate_seen, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +54,7 @@ def extra_session(**overrides: object) -> dict[str, object]:
 
 
 async def test_editing_the_draft_names_what_is_wrong(
-    agenda: httpx.AsyncClient, tap: EventTap
+    agenda: httpx.AsyncClient, tap: BusTap
 ) -> None:
     assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
 
@@ -105,7 +111,7 @@ async def test_editing_the_draft_names_what_is_wrong(
 
 
 async def test_scheduling_meetings_and_the_next_meeting_decision(
-    agenda: httpx.AsyncClient, tap: EventTap
+    agenda: httpx.AsyncClient, tap: BusTap
 ) -> None:
     assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
     meeting = {
@@ -128,7 +134,7 @@ async def test_scheduling_meetings_and_the_next_meeting_decision(
     assert (await schedule(id="pesnet-4")).status_code == 409
     created = await schedule()
     assert created.status_code == 201, created.text
-    await tap.wait_for("agenda.meeting.scheduled", meeting_id="workshop-1")
+    await tap.wait_for(MeetingScheduled, meeting_id="workshop-1")
     # during Ramadan 2024 Morocco is on UTC+00:00: a session there says so
     session = await agenda.post(
         "/meetings/workshop-1/sessions",
@@ -153,7 +159,7 @@ async def test_scheduling_meetings_and_the_next_meeting_decision(
         5,
         "tentative",
     )
-    event = await tap.wait_for("agenda.meeting.scheduled", meeting_id="pesnet-5")
+    event = await tap.wait_for(MeetingScheduled, meeting_id="pesnet-5")
     assert event[0]["data"]["tentative_month"] == "2025-11"
     assert event[0]["data"]["title"]["en"].startswith("5th Meeting")
     other = await agenda.post(
@@ -165,7 +171,7 @@ async def test_scheduling_meetings_and_the_next_meeting_decision(
 
 
 async def test_a_withdrawn_speaker_flags_the_session_and_blocks_the_release(
-    agenda: httpx.AsyncClient, tap: EventTap, registration_events: RegistrationEvents
+    agenda: httpx.AsyncClient, tap: BusTap, registration_events: RegistrationEvents
 ) -> None:
     assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
     meeting = (await agenda.get(f"/meetings/{MEETING}")).json()
@@ -177,7 +183,7 @@ async def test_a_withdrawn_speaker_flags_the_session_and_blocks_the_release(
     ).status_code == 201
 
     await registration_events.withdraw("jai-kumar")
-    changed = await tap.wait_for("agenda.session.changed", session_id="session-2")
+    changed = await tap.wait_for(SessionChanged, session_id="session-2")
     data = changed[0]["data"]
     assert data["change"] == "speaker_withdrawn"
     assert data["flagged"] is True
@@ -257,7 +263,7 @@ async def test_an_older_event_does_not_undo_a_newer_one_and_a_purge_forgets(
 
 
 async def test_seed_meeting4_registers_confirms_and_publishes_version_1(
-    agenda: httpx.AsyncClient, tap: EventTap, registration_events: RegistrationEvents
+    agenda: httpx.AsyncClient, tap: BusTap, registration_events: RegistrationEvents
 ) -> None:
     assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
     registration_app = stand_in_registration(registration_events)
@@ -296,13 +302,8 @@ async def test_seed_meeting4_registers_confirms_and_publishes_version_1(
 
     releases = (await agenda.get(f"/meetings/{MEETING}/programme/releases")).json()
     assert [r["version"] for r in releases] == [1]
-    await tap.wait_for("agenda.programme.released", version=1)
-
-    async def only_one_release() -> bool:
-        await tap.settle()
-        return len(tap.matching("agenda.programme.released")) == 1
-
-    await eventually(only_one_release)
+    await tap.wait_for(ProgrammeReleased, version=1)
+    await tap.until(lambda: len(tap.of(ProgrammeReleased)) == 1)
 
 
 async def test_seed_meeting4_stops_with_a_clear_error_when_speakers_are_waitlisted(
@@ -316,3 +317,44 @@ async def test_seed_meeting4_stops_with_a_clear_error_when_speakers_are_waitlist
         with pytest.raises(SeedError, match=r"waitlisted.*\(MAR\)"):
             await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, within=30)
     assert (await agenda.get(f"/meetings/{MEETING}/programme/releases")).json() == []
+
+
+async def test_a_withdrawal_delivered_twice_tells_the_session_once(
+    agenda: httpx.AsyncClient,
+    agenda_settings: Settings,
+    tap: BusTap,
+    registration_events: RegistrationEvents,
+    mongo_client: Client,
+) -> None:
+    assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
+    for person_id in ("souhail", "el-kasbaoui", "el-harrane", "jai-kumar", "abboudou"):
+        await registration_events.confirm(person_id)
+    await wait_confirmed(agenda, {"jai-kumar@example.org", "abboudou@example.org"})
+    withdrawal = CATALOG.envelope(
+        ParticipantWithdrawn(
+            registration_id=registration_events.registration_id("jai-kumar@example.org"),
+            meeting_id=MEETING,
+            given_name="Jai",
+            family_name="Kumar",
+            email="jai-kumar@example.org",
+            country="MYS",
+            institution="Demo institution",
+            position="Director",
+            role="speaker",
+            language="en",
+            status="withdrawn",
+        ),
+        source="/pesnet/registration",
+    )
+
+    await registration_events.publisher.publish(withdrawal)
+    await registration_events.publisher.publish(withdrawal)
+
+    await tap.wait_for(SessionChanged, session_id="session-2")
+    db = mongo_client[agenda_settings.database]
+    await duplicate_seen(db, agenda_settings.queue, withdrawal.id)
+    participants = (
+        await agenda.get(f"/meetings/{MEETING}/participants", headers=SECRETARIAT)
+    ).json()
+    assert {p["person_id"]: p["status"] for p in participants}["jai-kumar"] == "withdrawn"
+    assert len(tap.of(SessionChanged, session_id="session-2")) == 1

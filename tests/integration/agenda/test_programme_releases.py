@@ -10,13 +10,18 @@ import httpx
 import pytest
 from icalendar import Calendar
 
+from pesnet.shared.events.agenda import (
+    ChairmanshipTransferred,
+    MeetingScheduled,
+    ProgrammeReleased,
+)
 from tests.integration.agenda.conftest import (
     MEETING,
     SECRETARIAT,
-    EventTap,
     RegistrationEvents,
     wait_confirmed,
 )
+from tests.support import BusTap
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +43,7 @@ async def confirm_everyone(agenda: httpx.AsyncClient, events: RegistrationEvents
 
 
 async def test_seed_is_idempotent_and_announces_the_meeting_and_the_handover(
-    agenda: httpx.AsyncClient, tap: EventTap
+    agenda: httpx.AsyncClient, tap: BusTap
 ) -> None:
     await seed(agenda)
     second = await agenda.post("/dev/seed", headers=SECRETARIAT)
@@ -61,11 +66,10 @@ async def test_seed_is_idempotent_and_announces_the_meeting_and_the_handover(
     assert len(meeting["people"]) == 15
     assert "email" not in meeting["people"]["sekkouri"]  # the public view has no addresses
 
-    scheduled = await tap.wait_for("agenda.meeting.scheduled", meeting_id=MEETING)
-    transferred = await tap.wait_for("agenda.chairmanship.transferred", meeting_id=MEETING)
-    await tap.settle()
-    assert len(scheduled) == 1
-    assert len(transferred) == 1
+    scheduled = await tap.wait_for(MeetingScheduled, meeting_id=MEETING)
+    transferred = await tap.wait_for(ChairmanshipTransferred, meeting_id=MEETING)
+    assert len(tap.of(MeetingScheduled, meeting_id=MEETING)) == 1
+    assert len(tap.of(ChairmanshipTransferred, meeting_id=MEETING)) == 1
     assert scheduled[0]["data"]["delegation_quota"] == 3
     assert scheduled[0]["data"]["registration_opens_at"] is not None
     handover = transferred[0]["data"]
@@ -101,7 +105,7 @@ async def test_seed_is_idempotent_and_announces_the_meeting_and_the_handover(
 
 
 async def test_release_render_move_and_release_version_2(
-    agenda: httpx.AsyncClient, tap: EventTap, registration_events: RegistrationEvents
+    agenda: httpx.AsyncClient, tap: BusTap, registration_events: RegistrationEvents
 ) -> None:
     await seed(agenda)
     nobody_confirmed = await agenda.post(
@@ -152,9 +156,8 @@ async def test_release_render_move_and_release_version_2(
     affected = {a["registration_id"]: a["session_ids"] for a in body["affected"]}
     assert affected == {registrations[p]: ["session-2"] for p in SESSION_2_PEOPLE}
 
-    released = await tap.wait_for("agenda.programme.released", version=2)
-    await tap.settle()
-    assert len(tap.matching("agenda.programme.released", version=2)) == 1
+    released = await tap.wait_for(ProgrammeReleased, version=2)
+    assert len(tap.of(ProgrammeReleased, version=2)) == 1
     event = released[0]["data"]
     assert event["changes"][0]["session_id"] == "session-2"
     assert "Session 2" in event["changes"][0]["title"]["en"]
@@ -165,7 +168,7 @@ async def test_release_render_move_and_release_version_2(
     assert summary["starts_at"] == "2024-02-29T16:15:00+01:00"
     assert "BEGIN:VCALENDAR" in event["ics"]
     assert "SUMMARY:زيارة ثقافية" in event["ics_by_language"]["ar"]
-    assert len(await tap.wait_for("agenda.programme.released", version=1)) == 1
+    assert len(await tap.wait_for(ProgrammeReleased, version=1)) == 1
 
     # every version stays readable
     v1 = (await agenda.get(f"/meetings/{MEETING}/programme", params={"version": 1})).json()

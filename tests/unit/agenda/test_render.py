@@ -9,14 +9,9 @@ import pytest
 from icalendar import Calendar
 
 from pesnet.agenda.adapters.labels import KIND_LABELS, LABELS
-from pesnet.agenda.adapters.render import (
-    ProgrammeView,
-    programme_html,
-    programme_ics,
-    programme_json,
-)
+from pesnet.agenda.adapters.render import programme_html, programme_ics, programme_json
 from pesnet.agenda.domain.programme import Draft
-from pesnet.agenda.domain.release import Release, release
+from pesnet.agenda.domain.release import ProgrammeView, Release, release
 from pesnet.agenda.service_layer.seed import seed_meeting, seed_sessions
 from pesnet.shared.i18n import Localized
 

@@ -1,13 +1,15 @@
-"""Wires the agenda service: runtime (database, broker, outbox, consumer), its
-indexes and handlers, and the HTTP app."""
+"""Wires the agenda service: runtime (database, broker, outbox, consumer), its unit of
+work, indexes and handlers, and the HTTP app. The only module that knows adapters."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from pesnet.agenda.adapters.repository import INDEXES, AgendaRepository
+from pesnet.agenda.adapters.render import ProgrammeRenderer
+from pesnet.agenda.adapters.repository import INDEXES
+from pesnet.agenda.adapters.unit_of_work import MongoAgendaUnitOfWork
 from pesnet.agenda.entrypoints import dev, http, messaging
-from pesnet.agenda.service_layer.agenda import Agenda
+from pesnet.agenda.entrypoints.dependencies import AgendaDependencies
 from pesnet.agenda.settings import Settings
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
@@ -20,11 +22,15 @@ network's chairmanship. See services/agenda/README.md."""
 def build_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = ServiceRuntime(settings, indexes=INDEXES)
-    agenda = Agenda(runtime.client, AgendaRepository(runtime.db), runtime.outbox)
-    messaging.register_handlers(runtime, agenda)
+
+    def unit_of_work() -> MongoAgendaUnitOfWork:
+        return MongoAgendaUnitOfWork(runtime.client, runtime.db, runtime.outbox)
+
+    runtime.use_unit_of_work(unit_of_work)
+    messaging.register_handlers(runtime.consumer)
     routers = [http.router]
     if settings.dev_mode:
         routers.append(dev.router)
     app = create_app(runtime, title="OIC-PESNET agenda", description=DESCRIPTION, routers=routers)
-    app.state.agenda = agenda
+    app.state.agenda = AgendaDependencies(unit_of_work=unit_of_work, renderer=ProgrammeRenderer())
     return app

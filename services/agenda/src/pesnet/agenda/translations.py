@@ -9,9 +9,9 @@ from datetime import UTC, datetime, time
 from importlib.resources import files
 
 from pesnet.agenda.adapters.labels import KIND_LABELS, LABELS
+from pesnet.agenda.domain.participants import BACK_NOTICES, WITHDRAWN_NOTICES
 from pesnet.agenda.domain.programme import Draft
 from pesnet.agenda.domain.release import release
-from pesnet.agenda.service_layer.agenda import BACK_NOTICES, WITHDRAWN_NOTICES
 from pesnet.shared.i18n import Localized
 
 

@@ -8,7 +8,6 @@ requested language → en → fr → ar; Arabic pages are right-to-left.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from pesnet.agenda.adapters.labels import KIND_LABELS, LABELS
 from pesnet.agenda.domain.localtime import format_offset
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session
-from pesnet.agenda.domain.release import Change, Release
+from pesnet.agenda.domain.release import ProgrammeView
 from pesnet.shared.i18n import LANGUAGE_NAMES, direction, format_local_date
 
 _templates = Environment(
@@ -28,39 +27,6 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-@dataclass(frozen=True)
-class ProgrammeView:
-    """What a rendering needs: a release, or the current draft (version None)."""
-
-    meeting: Meeting
-    sessions: Sequence[Session]
-    version: int | None = None
-    released_at: datetime | None = None
-    changes: Sequence[Change] = field(default_factory=tuple)
-
-    @classmethod
-    def of_release(cls, release: Release) -> ProgrammeView:
-        return cls(
-            meeting=release.meeting,
-            sessions=release.sessions,
-            version=release.version,
-            released_at=release.released_at,
-            changes=release.changes,
-        )
-
-    def ordered(self) -> list[Session]:
-        return sorted(self.sessions, key=lambda s: (s.day, s.start, s.id))
-
-    def for_person(self, person_id: str) -> ProgrammeView:
-        return ProgrammeView(
-            meeting=self.meeting,
-            sessions=[s for s in self.sessions if person_id in s.people()],
-            version=self.version,
-            released_at=self.released_at,
-            changes=[c for c in self.changes if person_id in c.people],
-        )
 
 
 def _person_names(meeting: Meeting, ids: Sequence[str], lang: str) -> list[str]:
@@ -311,3 +277,19 @@ def programme_ics(view: ProgrammeView, lang: str, *, calendar_name: str | None =
         )
     text: str = calendar.to_ical().decode()
     return text
+
+
+class ProgrammeRenderer:
+    """The renderers above, as the service layer's `ProgrammeRenderer` protocol."""
+
+    def html(self, view: ProgrammeView, lang: str) -> str:
+        return programme_html(view, lang)
+
+    def ics(self, view: ProgrammeView, lang: str) -> str:
+        return programme_ics(view, lang)
+
+    def json(self, view: ProgrammeView, lang: str | None) -> dict[str, Any]:
+        return programme_json(view, lang)
+
+    def session_json(self, meeting: Meeting, session: Session, lang: str | None) -> dict[str, Any]:
+        return session_json(meeting, session, lang)

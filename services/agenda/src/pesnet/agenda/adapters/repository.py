@@ -2,17 +2,32 @@
 chairmanship history and the projection of registrations.
 
 Documents are the domain models dumped to JSON-compatible values (dates as ISO
-strings), so that a stored release reads back exactly as it was published.
+strings), so that a stored release reads back exactly as it was published. Each
+repository works on one database session (None: outside a transaction).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from pymongo.errors import DuplicateKeyError
 
 from pesnet.agenda.domain.chairmanship import Chairmanship
 from pesnet.agenda.domain.meeting import Meeting
+from pesnet.agenda.domain.participants import Participant
 from pesnet.agenda.domain.programme import Draft
-from pesnet.agenda.domain.release import Release
+from pesnet.agenda.domain.release import Release, ReleaseSummary
+from pesnet.agenda.service_layer.repositories import (
+    ChairmanshipRepository,
+    DraftRepository,
+    MeetingRepository,
+    ParticipantRepository,
+    ReleaseRepository,
+)
+from pesnet.shared.errors import Conflict
+from pesnet.shared.events.agenda import AffectedParticipant
+from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
 MEETINGS = "meetings"
@@ -29,154 +44,182 @@ INDEXES = (
     IndexSpec(PARTICIPANTS, [("meeting_id", 1), ("status", 1)], name="by_status"),
 )
 
-CONFIRMED_STATUSES = ("confirmed", "checked_in")
-
 
 def _dump(model: Any) -> Document:
     doc: Document = model.model_dump(mode="json")
     return doc
 
 
-class AgendaRepository:
-    def __init__(self, db: Database) -> None:
-        self.meetings = db[MEETINGS]
-        self.drafts = db[DRAFTS]
-        self.releases = db[RELEASES]
-        self.network = db[NETWORK]
-        self.participants = db[PARTICIPANTS]
+def _without_id(doc: Document) -> Document:
+    doc = dict(doc)
+    doc.pop("_id", None)
+    return doc
 
-    # meetings --------------------------------------------------------------
-    async def get_meeting(
-        self, meeting_id: str, session: DbSession | None = None
-    ) -> Meeting | None:
-        doc = await self.meetings.find_one({"_id": meeting_id}, session=session)
-        if doc is None:
-            return None
-        doc.pop("_id")
-        return Meeting.model_validate(doc)
 
-    async def meeting_numbered(
-        self, number: int, session: DbSession | None = None
-    ) -> Meeting | None:
-        doc = await self.meetings.find_one({"number": number}, session=session)
-        if doc is None:
-            return None
-        doc.pop("_id")
-        return Meeting.model_validate(doc)
+class MongoMeetingRepository(MeetingRepository):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[MEETINGS]
+        self.session = session
 
-    async def list_meetings(self) -> list[Meeting]:
-        result = []
-        async for doc in self.meetings.find({}).sort("number", 1):
-            doc.pop("_id")
-            result.append(Meeting.model_validate(doc))
-        return result
+    async def get(self, meeting_id: str) -> Meeting | None:
+        doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
+        return Meeting.model_validate(_without_id(doc)) if doc else None
 
-    async def save_meeting(self, meeting: Meeting, session: DbSession) -> None:
-        await self.meetings.replace_one(
-            {"_id": meeting.id}, {"_id": meeting.id, **_dump(meeting)}, upsert=True, session=session
+    async def numbered(self, number: int) -> Meeting | None:
+        doc = await self.collection.find_one({"number": number}, session=self.session)
+        return Meeting.model_validate(_without_id(doc)) if doc else None
+
+    async def all(self) -> list[Meeting]:
+        cursor = self.collection.find({}, session=self.session).sort("number", 1)
+        return [Meeting.model_validate(_without_id(doc)) async for doc in cursor]
+
+    async def save(self, meeting: Meeting) -> None:
+        await self.collection.replace_one(
+            {"_id": meeting.id},
+            {"_id": meeting.id, **_dump(meeting)},
+            upsert=True,
+            session=self.session,
         )
 
-    # drafts ----------------------------------------------------------------
-    async def get_draft(self, meeting_id: str, session: DbSession | None = None) -> Draft:
-        doc = await self.drafts.find_one({"_id": meeting_id}, session=session)
+
+class MongoDraftRepository(DraftRepository):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[DRAFTS]
+        self.session = session
+
+    async def get(self, meeting_id: str) -> Draft:
+        doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
         if doc is None:
             return Draft(meeting_id=meeting_id)
-        doc.pop("_id")
-        return Draft.model_validate(doc)
+        return Draft.model_validate(_without_id(doc))
 
-    async def save_draft(self, draft: Draft, session: DbSession) -> None:
-        await self.drafts.replace_one(
+    async def save(self, draft: Draft) -> None:
+        await self.collection.replace_one(
             {"_id": draft.meeting_id},
             {"_id": draft.meeting_id, **_dump(draft)},
             upsert=True,
-            session=session,
+            session=self.session,
         )
 
-    # releases --------------------------------------------------------------
-    async def latest_release(
-        self, meeting_id: str, session: DbSession | None = None
-    ) -> Release | None:
-        doc = await self.releases.find_one(
-            {"meeting_id": meeting_id}, sort=[("version", -1)], session=session
+
+class MongoReleaseRepository(ReleaseRepository):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[RELEASES]
+        self.session = session
+
+    async def latest(self, meeting_id: str) -> Release | None:
+        doc = await self.collection.find_one(
+            {"meeting_id": meeting_id}, sort=[("version", -1)], session=self.session
         )
         return _release(doc)
 
-    async def get_release(self, meeting_id: str, version: int) -> Release | None:
-        doc = await self.releases.find_one({"meeting_id": meeting_id, "version": version})
+    async def get(self, meeting_id: str, version: int) -> Release | None:
+        doc = await self.collection.find_one(
+            {"meeting_id": meeting_id, "version": version}, session=self.session
+        )
         return _release(doc)
 
-    async def list_releases(self, meeting_id: str) -> list[Document]:
-        """Version, date and changelog of every release, newest first (no sessions)."""
-        cursor = self.releases.find(
+    async def history(self, meeting_id: str) -> list[ReleaseSummary]:
+        cursor = self.collection.find(
             {"meeting_id": meeting_id},
-            {"_id": 0, "version": 1, "released_at": 1, "changes": 1, "affected": 1},
+            {"_id": 0, "version": 1, "released_at": 1, "changes": 1},
+            session=self.session,
         ).sort("version", -1)
-        return [doc async for doc in cursor]
+        return [ReleaseSummary.model_validate(doc) async for doc in cursor]
 
-    async def add_release(
-        self, release: Release, affected: list[Document], session: DbSession
-    ) -> None:
-        await self.releases.insert_one(
-            {
-                "_id": f"{release.meeting_id}:{release.version}",
-                **_dump(release),
-                "affected": affected,
-            },
-            session=session,
-        )
-
-    # chairmanship ----------------------------------------------------------
-    async def get_chairmanship(self, session: DbSession | None = None) -> Chairmanship:
-        doc = await self.network.find_one({"_id": CHAIRMANSHIP_ID}, session=session)
-        if doc is None:
-            return Chairmanship()
-        doc.pop("_id")
-        return Chairmanship.model_validate(doc)
-
-    async def save_chairmanship(self, chairmanship: Chairmanship, session: DbSession) -> None:
-        await self.network.replace_one(
-            {"_id": CHAIRMANSHIP_ID},
-            {"_id": CHAIRMANSHIP_ID, **_dump(chairmanship)},
-            upsert=True,
-            session=session,
-        )
-
-    # the projection of registrations ---------------------------------------
-    async def participant(
-        self, registration_id: str, session: DbSession | None = None
-    ) -> Document | None:
-        return await self.participants.find_one({"_id": registration_id}, session=session)
-
-    async def save_participant(self, doc: Document, session: DbSession) -> None:
-        await self.participants.replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
-
-    async def confirmed_registrations(
-        self, meeting_id: str, session: DbSession | None = None
-    ) -> dict[str, str]:
-        """e-mail (lower case) → registration id of the meeting's confirmed participants."""
-        cursor = self.participants.find(
-            {"meeting_id": meeting_id, "status": {"$in": list(CONFIRMED_STATUSES)}},
-            {"email": 1},
-            session=session,
-        )
-        return {doc["email"]: doc["_id"] async for doc in cursor}
-
-    async def forget_participants(self, meeting_id: str, session: DbSession) -> int:
-        result = await self.participants.delete_many({"meeting_id": meeting_id}, session=session)
-        return result.deleted_count
-
-    async def list_participants(self, meeting_id: str, status: str | None = None) -> list[Document]:
-        query: Document = {"meeting_id": meeting_id}
-        if status is not None:
-            query["status"] = status
-        cursor = self.participants.find(query).sort("email", 1)
-        return [doc async for doc in cursor]
+    async def add(self, release: Release, affected: Sequence[AffectedParticipant]) -> None:
+        try:
+            await self.collection.insert_one(
+                {
+                    "_id": f"{release.meeting_id}:{release.version}",
+                    **_dump(release),
+                    "affected": [a.model_dump() for a in affected],
+                },
+                session=self.session,
+            )
+        except DuplicateKeyError:
+            raise Conflict(
+                f"version {release.version} was published at the same time; reload and retry"
+            ) from None
 
 
 def _release(doc: Document | None) -> Release | None:
     if doc is None:
         return None
-    doc = dict(doc)
-    for key in ("_id", "affected"):
-        doc.pop(key, None)
+    doc = _without_id(doc)
+    doc.pop("affected", None)
     return Release.model_validate(doc)
+
+
+class MongoChairmanshipRepository(ChairmanshipRepository):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[NETWORK]
+        self.session = session
+
+    async def get(self) -> Chairmanship:
+        doc = await self.collection.find_one({"_id": CHAIRMANSHIP_ID}, session=self.session)
+        if doc is None:
+            return Chairmanship()
+        return Chairmanship.model_validate(_without_id(doc))
+
+    async def save(self, chairmanship: Chairmanship) -> None:
+        await self.collection.replace_one(
+            {"_id": CHAIRMANSHIP_ID},
+            {"_id": CHAIRMANSHIP_ID, **_dump(chairmanship)},
+            upsert=True,
+            session=self.session,
+        )
+
+
+class MongoParticipantRepository(ParticipantRepository):
+    """One document per registration id; `as_of` stays a BSON date (compared)."""
+
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[PARTICIPANTS]
+        self.session = session
+
+    async def get(self, registration_id: str) -> Participant | None:
+        doc = await self.collection.find_one({"_id": registration_id}, session=self.session)
+        return _participant(doc) if doc else None
+
+    async def save(self, participant: Participant) -> None:
+        doc = {
+            "_id": participant.registration_id,
+            **participant.model_dump(mode="json", exclude={"registration_id", "as_of"}),
+            "as_of": participant.as_of,
+        }
+        await self.collection.replace_one(
+            {"_id": participant.registration_id}, doc, upsert=True, session=self.session
+        )
+
+    async def confirmed(self, meeting_id: str) -> dict[str, str]:
+        cursor = self.collection.find(
+            {"meeting_id": meeting_id, "status": {"$in": CONFIRMED}},
+            {"email": 1},
+            session=self.session,
+        )
+        return {doc["email"]: doc["_id"] async for doc in cursor}
+
+    async def of_meeting(self, meeting_id: str, status: str | None = None) -> list[Participant]:
+        query: Document = {"meeting_id": meeting_id}
+        if status is not None:
+            query["status"] = status
+        cursor = self.collection.find(query, session=self.session).sort("email", 1)
+        return [_participant(doc) async for doc in cursor]
+
+    async def forget_meeting(self, meeting_id: str) -> int:
+        result = await self.collection.delete_many({"meeting_id": meeting_id}, session=self.session)
+        return result.deleted_count
+
+
+# Before statuses came from the events themselves, a check-in was stored as its own
+# status; such a document reads as confirmed.
+CHECKED_IN = "checked_in"
+CONFIRMED = [ParticipantStatus.confirmed.value, CHECKED_IN]
+
+
+def _participant(doc: Document) -> Participant:
+    doc = dict(doc)
+    if doc.get("status") == CHECKED_IN:
+        doc["status"] = ParticipantStatus.confirmed
+    return Participant.model_validate({**doc, "registration_id": doc.pop("_id")})

@@ -7,13 +7,15 @@ still compared correctly.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from pesnet.agenda.domain.localtime import local_instant
+from pesnet.agenda.domain.localtime import local_instant, wall_clock
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.i18n import Language, Localized
@@ -93,6 +95,98 @@ class Session(BaseModel):
             yield "description", self.description
         for index, point in enumerate(self.points):
             yield f"points.{index}", point
+
+    def in_zone_of(self, meeting: Meeting) -> Session:
+        """The session with its times as wall-clock times of the meeting's zone: a
+        time given with an offset must carry the zone's own offset that day."""
+        zone = meeting.zone
+        start = wall_clock(self.day, self.start, zone, field="start")
+        end = wall_clock(self.day, self.end, zone, field="end") if self.end else None
+        return self.model_copy(update={"start": start, "end": end})
+
+    def moved(
+        self,
+        meeting: Meeting,
+        *,
+        by_minutes: int | None = None,
+        day: date | None = None,
+        start: time | None = None,
+    ) -> Session:
+        """Moved keeping its duration: by N minutes, or to a new day and/or start."""
+        new_day = day or self.day
+        if by_minutes is not None:
+            if day is not None or start is not None:
+                raise InvalidInput("give by_minutes, or day/start, not both", field="by_minutes")
+            begin = datetime.combine(self.day, self.start) + timedelta(minutes=by_minutes)
+            if begin.date() != self.day:
+                raise InvalidInput("that moves the session to another day", field="by_minutes")
+            new_start = begin.time()
+        else:
+            if start is None and day is None:
+                raise InvalidInput("give by_minutes, or a new day and/or start", field="start")
+            new_start = (
+                wall_clock(new_day, start, meeting.zone, field="start") if start else self.start
+            )
+        new_end = None
+        if self.end is not None:
+            duration = datetime.combine(self.day, self.end) - datetime.combine(self.day, self.start)
+            finish = datetime.combine(new_day, new_start) + duration
+            if finish.date() != new_day:
+                raise InvalidInput("the session would end after midnight", field="start")
+            new_end = finish.time()
+        return self.model_copy(update={"day": new_day, "start": new_start, "end": new_end})
+
+
+def new_session_id() -> str:
+    """The id of a session the secretariat added without choosing one."""
+    return f"s-{secrets.token_hex(4)}"
+
+
+@dataclass(frozen=True)
+class SessionEdit:
+    """A change of some fields of a session: only the names in `given` change. A list
+    given as None empties it, a description given as None removes it, `end` given as
+    None is an open end; a kind, title, day or start given as None changes nothing."""
+
+    given: frozenset[str]
+    kind: SessionKind | None = None
+    title: Localized | None = None
+    day: date | None = None
+    start: time | None = None
+    end: time | None = None
+    description: Localized | None = None
+    points: tuple[Localized, ...] | None = None
+    room: str | None = None
+    moderators: tuple[str, ...] | None = None
+    moderating_institutions: tuple[str, ...] | None = None
+    speakers: tuple[str, ...] | None = None
+    interpretation_languages: tuple[Language, ...] | None = None
+
+    def applied_to(self, meeting: Meeting, current: Session) -> Session:
+        given = self.given
+        update: dict[str, object] = {}
+        if "kind" in given and self.kind is not None:
+            update["kind"] = self.kind
+        if "room" in given:
+            update["room"] = self.room
+        for name in (
+            "moderators",
+            "moderating_institutions",
+            "speakers",
+            "interpretation_languages",
+        ):
+            if name in given:
+                update[name] = getattr(self, name) or ()
+        if "title" in given and self.title is not None:
+            update["title"] = self.title
+        if "description" in given:
+            update["description"] = self.description
+        if "points" in given:
+            update["points"] = self.points or ()
+        update["day"] = self.day if "day" in given and self.day else current.day
+        update["start"] = self.start if "start" in given and self.start else current.start
+        update["end"] = self.end if "end" in given else current.end
+        return current.model_copy(update=update).in_zone_of(meeting)
 
 
 def describe(session: Session, language: str = "en") -> str:

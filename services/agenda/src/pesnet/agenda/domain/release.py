@@ -6,6 +6,7 @@ past version stays readable exactly as it was published."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -43,6 +44,49 @@ class Release(BaseModel):
 
     def person_sessions(self, person_id: str) -> list[Session]:
         return [s for s in self.sessions if person_id in s.people()]
+
+
+class ReleaseSummary(BaseModel):
+    """A version in the list of releases: when, and its changelog (no sessions)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int
+    released_at: datetime
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class ProgrammeView:
+    """What a rendering shows: a release, or the current draft (version None)."""
+
+    meeting: Meeting
+    sessions: Sequence[Session]
+    version: int | None = None
+    released_at: datetime | None = None
+    changes: Sequence[Change] = field(default_factory=tuple)
+
+    @classmethod
+    def of_release(cls, release: Release) -> ProgrammeView:
+        return cls(
+            meeting=release.meeting,
+            sessions=release.sessions,
+            version=release.version,
+            released_at=release.released_at,
+            changes=release.changes,
+        )
+
+    def ordered(self) -> list[Session]:
+        return sorted(self.sessions, key=lambda s: (s.day, s.start, s.id))
+
+    def for_person(self, person_id: str) -> ProgrammeView:
+        return ProgrammeView(
+            meeting=self.meeting,
+            sessions=[s for s in self.sessions if person_id in s.people()],
+            version=self.version,
+            released_at=self.released_at,
+            changes=[c for c in self.changes if person_id in c.people],
+        )
 
 
 def _span(session: Session, language: str) -> str:

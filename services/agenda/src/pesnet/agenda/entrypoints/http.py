@@ -1,23 +1,27 @@
-"""The agenda's HTTP API (thin: parse, call a use case, shape the answer)."""
+"""The agenda's HTTP API (thin: parse into a command, run the use case, shape the answer)."""
 
 from __future__ import annotations
 
-import secrets
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from pesnet.agenda.adapters.render import (
-    ProgrammeView,
-    programme_html,
-    programme_ics,
-    programme_json,
-    session_json,
-)
 from pesnet.agenda.domain.chairmanship import Chairmanship, ChairTerm
-from pesnet.agenda.domain.meeting import Meeting, Person
-from pesnet.agenda.domain.programme import Session
+from pesnet.agenda.domain.commands import (
+    AddSession,
+    PublishProgramme,
+    PutInstitution,
+    PutPerson,
+    RecordChairTerm,
+    RemoveSession,
+    ScheduleMeeting,
+)
+from pesnet.agenda.domain.meeting import Meeting
+from pesnet.agenda.domain.programme import new_session_id
+from pesnet.agenda.domain.release import ProgrammeView
+from pesnet.agenda.entrypoints.dependencies import Dependencies, UnitOfWork
 from pesnet.agenda.entrypoints.schemas import (
     ChairTermIn,
     Format,
@@ -30,19 +34,20 @@ from pesnet.agenda.entrypoints.schemas import (
     SessionIn,
     SessionPatch,
 )
-from pesnet.agenda.service_layer.agenda import Agenda, SessionTimes
+from pesnet.agenda.service_layer import (
+    chairmanship,
+    editing,
+    meetings,
+    participants,
+    releases,
+)
+from pesnet.agenda.service_layer.editing import DraftedSession
+from pesnet.agenda.service_layer.rendering import ProgrammeRenderer
+from pesnet.shared.errors import InvalidInput
 from pesnet.shared.http import Secretariat
 from pesnet.shared.i18n import Language
 
 router = APIRouter()
-
-
-def get_agenda(request: Request) -> Agenda:
-    agenda: Agenda = request.app.state.agenda
-    return agenda
-
-
-AgendaDep = Annotated[Agenda, Depends(get_agenda)]
 
 
 def meeting_json(meeting: Meeting, latest_version: int | None = None) -> dict[str, Any]:
@@ -55,27 +60,23 @@ def meeting_json(meeting: Meeting, latest_version: int | None = None) -> dict[st
     return doc
 
 
-def person_json(person: Person) -> dict[str, Any]:
-    return person.model_dump(mode="json")
-
-
 # meetings ------------------------------------------------------------------
 @router.post("/meetings", status_code=201, dependencies=[Secretariat], tags=["meetings"])
-async def schedule_meeting(body: MeetingIn, agenda: AgendaDep) -> dict[str, Any]:
-    """Schedule a meeting (emits `agenda.meeting.scheduled`)."""
-    return meeting_json(await agenda.schedule_meeting(body.meeting()))
+async def schedule_meeting(body: MeetingIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+    """Schedule a meeting (emits `MeetingScheduled`)."""
+    command = ScheduleMeeting(body.meeting())
+    return meeting_json(await meetings.schedule_meeting(command, uow, clock=deps.clock))
 
 
 @router.get("/meetings", tags=["meetings"])
-async def list_meetings(agenda: AgendaDep) -> list[dict[str, Any]]:
-    return [meeting_json(m) for m in await agenda.repo.list_meetings()]
+async def list_meetings(uow: UnitOfWork) -> list[dict[str, Any]]:
+    return [meeting_json(m) for m in await meetings.list_meetings(uow)]
 
 
 @router.get("/meetings/{meeting_id}", tags=["meetings"])
-async def get_meeting(meeting_id: str, agenda: AgendaDep) -> dict[str, Any]:
-    meeting = await agenda.meeting(meeting_id)
-    latest = await agenda.repo.latest_release(meeting_id)
-    return meeting_json(meeting, latest.version if latest else None)
+async def get_meeting(meeting_id: str, uow: UnitOfWork) -> dict[str, Any]:
+    found = await meetings.get_meeting(meeting_id, uow)
+    return meeting_json(found.meeting, found.programme_version)
 
 
 @router.put(
@@ -84,10 +85,11 @@ async def get_meeting(meeting_id: str, agenda: AgendaDep) -> dict[str, Any]:
     tags=["meetings"],
 )
 async def put_institution(
-    meeting_id: str, institution_id: str, body: InstitutionIn, agenda: AgendaDep
+    meeting_id: str, institution_id: str, body: InstitutionIn, uow: UnitOfWork
 ) -> dict[str, Any]:
     _check_slug(institution_id, "institution_id")
-    meeting = await agenda.put_institution(meeting_id, body.institution(institution_id))
+    command = PutInstitution(meeting_id, body.institution(institution_id))
+    meeting = await meetings.put_institution(command, uow)
     return meeting.institutions[institution_id].model_dump(mode="json")
 
 
@@ -95,12 +97,12 @@ async def put_institution(
     "/meetings/{meeting_id}/people/{person_id}", dependencies=[Secretariat], tags=["meetings"]
 )
 async def put_person(
-    meeting_id: str, person_id: str, body: PersonIn, agenda: AgendaDep
+    meeting_id: str, person_id: str, body: PersonIn, uow: UnitOfWork
 ) -> dict[str, Any]:
     """Add or correct a person of the programme (the e-mail links them to their registration)."""
     _check_slug(person_id, "person_id")
-    meeting = await agenda.put_person(meeting_id, body.person(person_id))
-    return person_json(meeting.people[person_id])
+    meeting = await meetings.put_person(PutPerson(meeting_id, body.person(person_id)), uow)
+    return meeting.people[person_id].model_dump(mode="json")
 
 
 @router.post(
@@ -110,39 +112,52 @@ async def put_person(
     tags=["meetings"],
 )
 async def decide_next_meeting(
-    meeting_id: str, body: NextMeetingIn, agenda: AgendaDep
+    meeting_id: str, body: NextMeetingIn, uow: UnitOfWork, deps: Dependencies
 ) -> dict[str, Any]:
     """Record the closing session's decision: schedules meeting N+1 (tentative)."""
-    next_meeting = await agenda.decide_next_meeting(
-        meeting_id,
-        body.tentative_month,
-        city=body.city.value() if body.city else None,
-        country=body.country,
-        timezone=body.timezone,
-    )
-    return meeting_json(next_meeting)
+    command = body.command(meeting_id)
+    return meeting_json(await meetings.decide_next_meeting(command, uow, clock=deps.clock))
 
 
 @router.get("/meetings/{meeting_id}/participants", dependencies=[Secretariat], tags=["meetings"])
-async def participants(
+async def list_participants(
     meeting_id: str,
-    agenda: AgendaDep,
+    uow: UnitOfWork,
     status: Annotated[str | None, Query(max_length=30)] = None,
 ) -> list[dict[str, Any]]:
     """The registrations the agenda knows of (its projection of registration events)."""
-    return await agenda.participants(meeting_id, status)
+    return [
+        {
+            "registration_id": p.participant.registration_id,
+            "email": p.participant.email,
+            "given_name": p.participant.given_name,
+            "family_name": p.participant.family_name,
+            "status": p.participant.status,
+            "language": p.participant.language,
+            "role": p.participant.role,
+            "country": p.participant.country,
+            "person_id": p.person_id,
+        }
+        for p in await participants.list_participants(meeting_id, uow, status)
+    ]
 
 
 # the draft -----------------------------------------------------------------
 @router.get("/meetings/{meeting_id}/draft", dependencies=[Secretariat], tags=["programme"])
 async def get_draft(
     meeting_id: str,
-    agenda: AgendaDep,
+    uow: UnitOfWork,
+    deps: Dependencies,
     lang: Language | None = None,
     format: Format = "json",
 ) -> Response:
-    meeting, draft = await agenda.draft(meeting_id)
-    return _render(ProgrammeView(meeting=meeting, sessions=draft.sessions), lang, format)
+    found = await editing.get_draft(meeting_id, uow)
+    view = ProgrammeView(meeting=found.meeting, sessions=found.draft.sessions)
+    return _render(deps.renderer, view, lang, format)
+
+
+def _session_json(renderer: ProgrammeRenderer, result: DraftedSession) -> dict[str, Any]:
+    return renderer.session_json(result.meeting, result.session, None)
 
 
 @router.post(
@@ -151,16 +166,11 @@ async def get_draft(
     dependencies=[Secretariat],
     tags=["programme"],
 )
-async def add_session(meeting_id: str, body: SessionIn, agenda: AgendaDep) -> dict[str, Any]:
-    session_id = body.id or f"s-{secrets.token_hex(4)}"
-
-    def build(meeting: Meeting) -> Session:
-        times = Agenda.resolve_times(meeting, SessionTimes(body.day, body.start, body.end))
-        return body.session(session_id, times.start, times.end)
-
-    created = await agenda.add_session(meeting_id, build)
-    meeting = await agenda.meeting(meeting_id)
-    return session_json(meeting, created, None)
+async def add_session(
+    meeting_id: str, body: SessionIn, uow: UnitOfWork, deps: Dependencies
+) -> dict[str, Any]:
+    command = AddSession(meeting_id, body.session(body.id or new_session_id()))
+    return _session_json(deps.renderer, await editing.add_session(command, uow))
 
 
 @router.patch(
@@ -168,38 +178,12 @@ async def add_session(meeting_id: str, body: SessionIn, agenda: AgendaDep) -> di
     dependencies=[Secretariat],
     tags=["programme"],
 )
-async def update_session(
-    meeting_id: str, session_id: str, body: SessionPatch, agenda: AgendaDep
+async def edit_session(
+    meeting_id: str, session_id: str, body: SessionPatch, uow: UnitOfWork, deps: Dependencies
 ) -> dict[str, Any]:
-    given = body.model_fields_set
-
-    def change(meeting: Meeting, current: Session) -> Session:
-        update: dict[str, Any] = {}
-        for name in ("kind", "room", "interpretation_languages"):
-            if name in given:
-                value = getattr(body, name)
-                if value is None and name == "kind":
-                    continue
-                update[name] = tuple(value) if isinstance(value, list) else value
-        for name in ("moderators", "moderating_institutions", "speakers"):
-            if name in given:
-                update[name] = tuple(getattr(body, name) or ())
-        if "title" in given and body.title is not None:
-            update["title"] = body.title.value()
-        if "description" in given:
-            update["description"] = body.description.value() if body.description else None
-        if "points" in given:
-            update["points"] = tuple(p.value() for p in body.points or [])
-        day = body.day if "day" in given and body.day else current.day
-        start = body.start if "start" in given and body.start else current.start
-        end = body.end if "end" in given else current.end
-        times = Agenda.resolve_times(meeting, SessionTimes(day, start, end))
-        update.update(day=times.day, start=times.start, end=times.end)
-        return current.model_copy(update=update)
-
-    updated = await agenda.update_session(meeting_id, session_id, change)
-    meeting = await agenda.meeting(meeting_id)
-    return session_json(meeting, updated, None)
+    """Change the fields given (only those); `end: null` makes the end open."""
+    command = body.command(meeting_id, session_id)
+    return _session_json(deps.renderer, await editing.edit_session(command, uow))
 
 
 @router.post(
@@ -208,13 +192,10 @@ async def update_session(
     tags=["programme"],
 )
 async def move_session(
-    meeting_id: str, session_id: str, body: MoveIn, agenda: AgendaDep
+    meeting_id: str, session_id: str, body: MoveIn, uow: UnitOfWork, deps: Dependencies
 ) -> dict[str, Any]:
-    moved = await agenda.move_session(
-        meeting_id, session_id, by_minutes=body.by_minutes, day=body.day, start=body.start
-    )
-    meeting = await agenda.meeting(meeting_id)
-    return session_json(meeting, moved, None)
+    command = body.command(meeting_id, session_id)
+    return _session_json(deps.renderer, await editing.move_session(command, uow))
 
 
 @router.delete(
@@ -223,8 +204,8 @@ async def move_session(
     dependencies=[Secretariat],
     tags=["programme"],
 )
-async def delete_session(meeting_id: str, session_id: str, agenda: AgendaDep) -> Response:
-    await agenda.delete_session(meeting_id, session_id)
+async def remove_session(meeting_id: str, session_id: str, uow: UnitOfWork) -> Response:
+    await editing.remove_session(RemoveSession(meeting_id, session_id), uow)
     return Response(status_code=204)
 
 
@@ -235,33 +216,28 @@ async def delete_session(meeting_id: str, session_id: str, agenda: AgendaDep) ->
     dependencies=[Secretariat],
     tags=["programme"],
 )
-async def publish(meeting_id: str, agenda: AgendaDep) -> dict[str, Any]:
-    """Publish the draft as the next immutable version (emits `agenda.programme.released`)."""
-    published = await agenda.publish(meeting_id)
+async def publish(meeting_id: str, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+    """Publish the draft as the next immutable version (emits `ProgrammeReleased`)."""
+    published = await releases.publish(
+        PublishProgramme(meeting_id), uow, calendar=deps.renderer, clock=deps.clock
+    )
     event = published.event.model_dump(mode="json", exclude={"ics", "sessions"})
     return {**event, "status": "released"}
 
 
 @router.get("/meetings/{meeting_id}/programme/releases", tags=["programme"])
-async def list_releases(meeting_id: str, agenda: AgendaDep) -> list[dict[str, Any]]:
-    await agenda.meeting(meeting_id)
+async def list_releases(meeting_id: str, uow: UnitOfWork) -> list[dict[str, Any]]:
     return [
-        {
-            "version": doc["version"],
-            "released_at": doc["released_at"],
-            "changes": [
-                {k: c[k] for k in ("kind", "session_id", "title", "summary")}
-                for c in doc.get("changes", [])
-            ],
-        }
-        for doc in await agenda.repo.list_releases(meeting_id)
+        summary.model_dump(mode="json", exclude={"changes": {"__all__": {"people"}}})
+        for summary in await releases.release_history(meeting_id, uow)
     ]
 
 
 @router.get("/meetings/{meeting_id}/programme", tags=["programme"])
 async def get_programme(
     meeting_id: str,
-    agenda: AgendaDep,
+    uow: UnitOfWork,
+    deps: Dependencies,
     lang: Language = Language.en,
     format: Format = "json",
     version: Annotated[int | None, Query(ge=1)] = None,
@@ -269,17 +245,18 @@ async def get_programme(
 ) -> Response:
     """A published version (latest by default) as JSON, HTML or iCalendar. With
     `registration_id`, only that participant's own sessions (their calendar)."""
-    view = await agenda.release_view(meeting_id, version)
-    if registration_id is not None:
-        person = await agenda.person_of_registration(view.meeting, registration_id)
-        view = view.for_person(person.id)
-    return _render(view, lang, format)
+    view = await releases.programme(
+        meeting_id, uow, version=version, registration_id=registration_id
+    )
+    return _render(deps.renderer, view, lang, format)
 
 
-def _render(view: ProgrammeView, lang: Language | None, format: str) -> Response:
+def _render(
+    renderer: ProgrammeRenderer, view: ProgrammeView, lang: Language | None, format: str
+) -> Response:
     if format == "html":
         return HTMLResponse(
-            programme_html(view, lang or "en"), headers={"content-language": lang or "en"}
+            renderer.html(view, lang or "en"), headers={"content-language": lang or "en"}
         )
     if format == "ics":
         name = (
@@ -288,11 +265,11 @@ def _render(view: ProgrammeView, lang: Language | None, format: str) -> Response
             else f"{view.meeting.id}-draft.ics"
         )
         return Response(
-            programme_ics(view, lang or "en"),
+            renderer.ics(view, lang or "en"),
             media_type="text/calendar; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{name}"'},
         )
-    return JSONResponse(programme_json(view, lang))
+    return JSONResponse(renderer.json(view, lang))
 
 
 # chairmanship --------------------------------------------------------------
@@ -307,25 +284,16 @@ def chairmanship_json(state: Chairmanship) -> dict[str, Any]:
 
 
 @router.get("/network/chairmanship", tags=["network"])
-async def get_chairmanship(agenda: AgendaDep) -> dict[str, Any]:
-    return chairmanship_json(await agenda.chairmanship())
+async def get_chairmanship(uow: UnitOfWork) -> dict[str, Any]:
+    return chairmanship_json(await chairmanship.get_chairmanship(uow))
 
 
 @router.post(
     "/network/chairmanship/terms", status_code=201, dependencies=[Secretariat], tags=["network"]
 )
-async def record_term(body: ChairTermIn, agenda: AgendaDep) -> dict[str, Any]:
+async def record_term(body: ChairTermIn, uow: UnitOfWork) -> dict[str, Any]:
     """Record a past term (history from before the platform; no event)."""
-    state = await agenda.record_chair_term(
-        ChairTerm(
-            holder=body.holder.holder(),
-            term=body.term,
-            from_date=body.from_date,
-            to_date=body.to_date,
-            meeting_id=body.meeting_id,
-            vice_chair=body.vice_chair.holder() if body.vice_chair else None,
-        )
-    )
+    state = await chairmanship.record_chair_term(RecordChairTerm(body.chair_term()), uow)
     return chairmanship_json(state)
 
 
@@ -335,22 +303,14 @@ async def record_term(body: ChairTermIn, agenda: AgendaDep) -> dict[str, Any]:
     dependencies=[Secretariat],
     tags=["network"],
 )
-async def hand_over(body: HandoverIn, agenda: AgendaDep) -> dict[str, Any]:
-    """Hand the chair over (emits `agenda.chairmanship.transferred`)."""
-    await agenda.hand_over_chair(
-        body.incoming.holder(),
-        effective_date=body.effective_date,
-        term=body.term,
-        meeting_id=body.meeting_id,
-        vice_chair=body.vice_chair.holder() if body.vice_chair else None,
-    )
-    return chairmanship_json(await agenda.chairmanship())
+async def hand_over(body: HandoverIn, uow: UnitOfWork) -> dict[str, Any]:
+    """Hand the chair over (emits `ChairmanshipTransferred`)."""
+    return chairmanship_json(await chairmanship.hand_over_chair(body.command(), uow))
+
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def _check_slug(value: str, field: str) -> None:
-    import re
-
-    from pesnet.shared.errors import InvalidInput
-
-    if not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", value):
+    if not SLUG.match(value):
         raise InvalidInput("use lower-case letters, digits, - and _", field=field)

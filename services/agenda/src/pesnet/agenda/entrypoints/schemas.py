@@ -8,9 +8,15 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from pesnet.agenda.domain.chairmanship import ChairHolder, OICGroup
+from pesnet.agenda.domain.chairmanship import ChairHolder, ChairTerm, OICGroup
+from pesnet.agenda.domain.commands import (
+    DecideNextMeeting,
+    EditSession,
+    HandOverChair,
+    MoveSession,
+)
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
-from pesnet.agenda.domain.programme import Session, SessionKind
+from pesnet.agenda.domain.programme import Session, SessionEdit, SessionKind
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -135,12 +141,13 @@ class SessionFields(Body):
 class SessionIn(SessionFields):
     id: Slug | None = None
 
-    def session(self, session_id: str, start: time, end: time | None) -> Session:
+    def session(self, session_id: str) -> Session:
+        """The session with its times as given (the use case checks them in the zone)."""
         return Session(
             id=session_id,
             day=self.day,
-            start=start,
-            end=end,
+            start=self.start,
+            end=self.end,
             kind=self.kind,
             title=self.title.value(),
             description=_loc(self.description),
@@ -169,6 +176,31 @@ class SessionPatch(Body):
     speakers: list[Slug] | None = Field(default=None, max_length=50)
     interpretation_languages: list[Language] | None = None
 
+    def command(self, meeting_id: str, session_id: str) -> EditSession:
+        def listed(values: list[str] | None) -> tuple[str, ...] | None:
+            return tuple(values) if values is not None else None
+
+        edit = SessionEdit(
+            given=frozenset(self.model_fields_set),
+            kind=self.kind,
+            title=_loc(self.title),
+            day=self.day,
+            start=self.start,
+            end=self.end,
+            description=_loc(self.description),
+            points=tuple(p.value() for p in self.points) if self.points is not None else None,
+            room=self.room,
+            moderators=listed(self.moderators),
+            moderating_institutions=listed(self.moderating_institutions),
+            speakers=listed(self.speakers),
+            interpretation_languages=(
+                tuple(self.interpretation_languages)
+                if self.interpretation_languages is not None
+                else None
+            ),
+        )
+        return EditSession(meeting_id, session_id, edit)
+
 
 class MoveIn(Body):
     """Move keeping the duration: `by_minutes` (e.g. 30 or -15), or a new `day`/`start`."""
@@ -177,12 +209,20 @@ class MoveIn(Body):
     day: date | None = None
     start: time | None = None
 
+    def command(self, meeting_id: str, session_id: str) -> MoveSession:
+        return MoveSession(meeting_id, session_id, self.by_minutes, self.day, self.start)
+
 
 class NextMeetingIn(Body):
     tentative_month: Month
     city: LocalizedIn | None = None
     country: Country | None = None
     timezone: str | None = Field(default=None, max_length=64)
+
+    def command(self, meeting_id: str) -> DecideNextMeeting:
+        return DecideNextMeeting(
+            meeting_id, self.tentative_month, _loc(self.city), self.country, self.timezone
+        )
 
 
 class ChairHolderIn(Body):
@@ -212,6 +252,16 @@ class ChairTermIn(Body):
     meeting_id: Slug | None = None
     vice_chair: ChairHolderIn | None = None
 
+    def chair_term(self) -> ChairTerm:
+        return ChairTerm(
+            holder=self.holder.holder(),
+            term=self.term,
+            from_date=self.from_date,
+            to_date=self.to_date,
+            meeting_id=self.meeting_id,
+            vice_chair=self.vice_chair.holder() if self.vice_chair else None,
+        )
+
 
 class HandoverIn(Body):
     incoming: ChairHolderIn
@@ -219,6 +269,15 @@ class HandoverIn(Body):
     term: Term
     meeting_id: Slug | None = None
     vice_chair: ChairHolderIn | None = None
+
+    def command(self) -> HandOverChair:
+        return HandOverChair(
+            self.incoming.holder(),
+            effective_date=self.effective_date,
+            term=self.term,
+            meeting_id=self.meeting_id,
+            vice_chair=self.vice_chair.holder() if self.vice_chair else None,
+        )
 
 
 Format = Literal["json", "html", "ics"]

@@ -1,7 +1,8 @@
 """The development seed: the 4th meeting (Marrakech, 29 February - 1 March 2024)
 from the concept note, its programme as the draft, its people (with demo
 addresses `<person-id>@example.org`) and the chairmanship history. Idempotent, and
-through the same use cases as real requests (so events go through the outbox)."""
+through the same use cases as real requests (so events go through the outbox); each
+part is its own transaction."""
 
 from __future__ import annotations
 
@@ -12,9 +13,22 @@ from importlib.resources import files
 from typing import Any
 
 from pesnet.agenda.domain.chairmanship import AlreadyRecorded, ChairHolder, ChairTerm
+from pesnet.agenda.domain.commands import (
+    HandOverChair,
+    PutInstitution,
+    PutPerson,
+    RecordChairTerm,
+    ReplaceDraft,
+    ScheduleMeeting,
+    SeedAgenda,
+)
 from pesnet.agenda.domain.meeting import Institution, Meeting, Organiser, Person
 from pesnet.agenda.domain.programme import Session
-from pesnet.agenda.service_layer.agenda import Agenda
+from pesnet.agenda.service_layer.chairmanship import hand_over_chair, record_chair_term
+from pesnet.agenda.service_layer.editing import replace_draft
+from pesnet.agenda.service_layer.meetings import put_institution, put_person, schedule_meeting
+from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.i18n import Localized
 from pesnet.shared.logging import get_logger
 from pesnet.shared.reference import member_states
@@ -133,26 +147,28 @@ def _holder(institution_id: str) -> ChairHolder:
     )
 
 
-async def seed_agenda(agenda: Agenda) -> dict[str, str]:
+async def seed_agenda(
+    cmd: SeedAgenda, uow: AgendaUnitOfWork, *, clock: Clock = utcnow
+) -> dict[str, str]:
     """Create what is missing; returns what was done for each part."""
     done: dict[str, str] = {}
     meeting = seed_meeting()
-    existing = await agenda.repo.get_meeting(MEETING_ID)
+    existing = await uow.meetings.get(MEETING_ID)
     if existing is None:
-        await agenda.schedule_meeting(meeting)
+        await schedule_meeting(ScheduleMeeting(meeting), uow, clock=clock)
         done["meeting"] = "scheduled"
     else:
         done["meeting"] = "exists"
         for institution in meeting.institutions.values():
             if institution.id not in existing.institutions:
-                await agenda.put_institution(MEETING_ID, institution)
+                await put_institution(PutInstitution(MEETING_ID, institution), uow)
         for person in meeting.people.values():
             if person.id not in existing.people:
-                await agenda.put_person(MEETING_ID, person)
-    draft = await agenda.repo.get_draft(MEETING_ID)
-    released = await agenda.repo.latest_release(MEETING_ID)
+                await put_person(PutPerson(MEETING_ID, person), uow)
+    draft = await uow.drafts.get(MEETING_ID)
+    released = await uow.releases.latest(MEETING_ID)
     if not draft.sessions and released is None:
-        await agenda.replace_draft(MEETING_ID, seed_sessions())
+        await replace_draft(ReplaceDraft(MEETING_ID, tuple(seed_sessions())), uow)
         done["draft"] = f"{len(SESSION_IDS)} sessions"
     else:
         done["draft"] = "exists"
@@ -166,18 +182,22 @@ async def seed_agenda(agenda: Agenda) -> dict[str, str]:
     )
     outgoing_term = role.split()[1] if role and role.startswith("chair ") else None
     try:
-        await agenda.record_chair_term(
-            ChairTerm(holder=_holder(outgoing["institution"]), term=outgoing_term)
+        await record_chair_term(
+            RecordChairTerm(ChairTerm(holder=_holder(outgoing["institution"]), term=outgoing_term)),
+            uow,
         )
         done["chair_history"] = "recorded"
     except AlreadyRecorded:
         done["chair_history"] = "exists"
     try:
-        await agenda.hand_over_chair(
-            _holder(incoming["institution"]),
-            effective_date=date.fromisoformat(incoming["from"]),
-            term=incoming["term"],
-            meeting_id=MEETING_ID,
+        await hand_over_chair(
+            HandOverChair(
+                _holder(incoming["institution"]),
+                effective_date=date.fromisoformat(incoming["from"]),
+                term=incoming["term"],
+                meeting_id=MEETING_ID,
+            ),
+            uow,
         )
         done["handover"] = "recorded"
     except AlreadyRecorded:

@@ -1,0 +1,142 @@
+"""Meetings: scheduling one, the people and institutions of its programme, and the
+closing session's decision about the next meeting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pesnet.agenda.domain.commands import (
+    DecideNextMeeting,
+    PutInstitution,
+    PutPerson,
+    ScheduleMeeting,
+)
+from pesnet.agenda.domain.meeting import Meeting, ordinal_title
+from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
+from pesnet.shared.envelope import utcnow
+from pesnet.shared.errors import Conflict, NotFound
+from pesnet.shared.events.agenda import MeetingScheduled
+
+
+@dataclass(frozen=True)
+class MeetingWithVersion:
+    meeting: Meeting
+    programme_version: int | None
+
+
+async def meeting_of(uow: AgendaUnitOfWork, meeting_id: str) -> Meeting:
+    """The meeting, or NotFound (for every use case that names one)."""
+    meeting = await uow.meetings.get(meeting_id)
+    if meeting is None:
+        raise NotFound(f"no meeting {meeting_id!r}")
+    return meeting
+
+
+def meeting_scheduled(meeting: Meeting) -> MeetingScheduled:
+    return MeetingScheduled(
+        meeting_id=meeting.id,
+        number=meeting.number,
+        title=meeting.title,
+        city=meeting.city,
+        venue=meeting.venue,
+        country=meeting.country,
+        timezone=meeting.timezone,
+        status=meeting.status,
+        start_date=meeting.start_date,
+        end_date=meeting.end_date,
+        tentative_month=meeting.tentative_month,
+        interpretation_languages=list(meeting.interpretation_languages),
+        registration_opens_at=meeting.registration_opens_at,
+        registration_closes_at=meeting.registration_closes_at,
+        delegation_quota=meeting.delegation_quota,
+        capacity=meeting.capacity,
+    )
+
+
+async def schedule_meeting(
+    cmd: ScheduleMeeting, uow: AgendaUnitOfWork, *, clock: Clock = utcnow
+) -> Meeting:
+    """A meeting scheduled with registration open opens it now (unless it says when);
+    the registration service takes that from the event."""
+    meeting = cmd.meeting
+    if meeting.registration_open and meeting.registration_opens_at is None:
+        meeting = meeting.model_copy(update={"registration_opens_at": clock()})
+    meeting.check()
+
+    async def work(uow: AgendaUnitOfWork) -> Meeting:
+        if await uow.meetings.get(meeting.id) is not None:
+            raise Conflict(f"meeting {meeting.id} exists already", field="id")
+        if await uow.meetings.numbered(meeting.number) is not None:
+            raise Conflict(f"a meeting numbered {meeting.number} exists already", field="number")
+        await uow.meetings.save(meeting)
+        uow.emit(meeting_scheduled(meeting), subject=meeting.id)
+        return meeting
+
+    return await uow.run(work)
+
+
+async def put_institution(cmd: PutInstitution, uow: AgendaUnitOfWork) -> Meeting:
+    async def work(uow: AgendaUnitOfWork) -> Meeting:
+        meeting = (await meeting_of(uow, cmd.meeting_id)).with_institution(cmd.institution)
+        await uow.meetings.save(meeting)
+        return meeting
+
+    return await uow.run(work)
+
+
+async def put_person(cmd: PutPerson, uow: AgendaUnitOfWork) -> Meeting:
+    async def work(uow: AgendaUnitOfWork) -> Meeting:
+        meeting = (await meeting_of(uow, cmd.meeting_id)).with_person(cmd.person)
+        await uow.meetings.save(meeting)
+        return meeting
+
+    return await uow.run(work)
+
+
+async def decide_next_meeting(
+    cmd: DecideNextMeeting, uow: AgendaUnitOfWork, *, clock: Clock = utcnow
+) -> Meeting:
+    """Schedule meeting N+1 (tentative) and tell the other services; the same
+    decision again changes nothing and answers the meeting it scheduled."""
+
+    async def work(uow: AgendaUnitOfWork) -> Meeting:
+        meeting = await meeting_of(uow, cmd.meeting_id)
+        decided, decision = meeting.decide_next_meeting(cmd.tentative_month, clock())
+        existing = await uow.meetings.get(decision.meeting_id)
+        if decided is meeting and existing is not None:
+            return existing
+        if existing is not None or await uow.meetings.numbered(decision.number):
+            raise Conflict(
+                f"meeting number {decision.number} exists already", field="tentative_month"
+            )
+        next_meeting = Meeting(
+            id=decision.meeting_id,
+            number=decision.number,
+            title=ordinal_title(decision.number),
+            timezone=cmd.timezone or "UTC",
+            status="tentative",
+            city=cmd.city,
+            country=cmd.country,
+            tentative_month=cmd.tentative_month,
+            interpretation_languages=meeting.interpretation_languages,
+            institutions=meeting.institutions,
+        )
+        next_meeting.check()
+        await uow.meetings.save(decided)
+        await uow.meetings.save(next_meeting)
+        uow.emit(meeting_scheduled(next_meeting), subject=next_meeting.id)
+        return next_meeting
+
+    return await uow.run(work)
+
+
+# queries ---------------------------------------------------------------------------
+async def list_meetings(uow: AgendaUnitOfWork) -> list[Meeting]:
+    return await uow.meetings.all()
+
+
+async def get_meeting(meeting_id: str, uow: AgendaUnitOfWork) -> MeetingWithVersion:
+    """The meeting and the number of its latest programme version (None: unpublished)."""
+    meeting = await meeting_of(uow, meeting_id)
+    latest = await uow.releases.latest(meeting_id)
+    return MeetingWithVersion(meeting, latest.version if latest else None)

@@ -1,0 +1,97 @@
+"""The agenda's projection of registrations (kept from registration's events), and
+what it means for the draft: a speaker who withdraws flags their sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pesnet.agenda.domain.commands import ForgetParticipants, RecordParticipant
+from pesnet.agenda.domain.meeting import Meeting
+from pesnet.agenda.domain.participants import (
+    Participant,
+    SessionNotice,
+    confirmed_people,
+    follow_registration,
+)
+from pesnet.agenda.service_layer.meetings import meeting_of
+from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
+from pesnet.shared.events.agenda import SessionChanged
+from pesnet.shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ProjectedParticipant:
+    """A participant and the programme person their e-mail links them to (if any)."""
+
+    participant: Participant
+    person_id: str | None
+
+
+async def record_participant(cmd: RecordParticipant, uow: AgendaUnitOfWork) -> list[SessionNotice]:
+    """Keep the registration's latest state; flag or clear the sessions of its person
+    and tell the session's other people (`SessionChanged`). Returns what changed."""
+    participant = cmd.participant
+
+    async def work(uow: AgendaUnitOfWork) -> list[SessionNotice]:
+        stored = await uow.participants.get(participant.registration_id)
+        if not participant.is_newer_than(stored):
+            log.info(
+                "older registration event ignored", registration_id=participant.registration_id
+            )
+            return []
+        await uow.participants.save(participant)
+        meeting = await uow.meetings.get(participant.meeting_id)
+        if meeting is None:
+            return []
+        draft, notices = follow_registration(
+            meeting, await uow.drafts.get(meeting.id), stored, participant
+        )
+        if not notices:
+            return []
+        await uow.drafts.save(draft)
+        confirmed = confirmed_people(meeting, await uow.participants.confirmed(meeting.id))
+        for notice in notices:
+            uow.emit(session_changed(meeting, notice, confirmed), subject=meeting.id)
+        return notices
+
+    return await uow.run(work)
+
+
+def session_changed(
+    meeting: Meeting, notice: SessionNotice, confirmed: dict[str, str]
+) -> SessionChanged:
+    """A public event: it says that a speaker or moderator withdrew, never who (a
+    withdrawal is personal data; the secretariat sees it in the draft)."""
+    session = notice.session
+    return SessionChanged(
+        meeting_id=meeting.id,
+        session_id=session.id,
+        title=session.title,
+        change="speaker_withdrawn" if notice.withdrew else "updated",
+        summary=notice.summary,
+        flagged=session.flagged,
+        affected_registration_ids=[confirmed[p] for p in session.people() if p in confirmed],
+    )
+
+
+async def forget_participants(cmd: ForgetParticipants, uow: AgendaUnitOfWork) -> int:
+    async def work(uow: AgendaUnitOfWork) -> int:
+        return await uow.participants.forget_meeting(cmd.meeting_id)
+
+    removed = await uow.run(work)
+    log.info("registrations forgotten", meeting_id=cmd.meeting_id, count=removed)
+    return removed
+
+
+# queries ---------------------------------------------------------------------------
+async def list_participants(
+    meeting_id: str, uow: AgendaUnitOfWork, status: str | None = None
+) -> list[ProjectedParticipant]:
+    meeting = await meeting_of(uow, meeting_id)
+    result = []
+    for participant in await uow.participants.of_meeting(meeting_id, status):
+        people = meeting.person_by_email(participant.email)
+        result.append(ProjectedParticipant(participant, people[0].id if people else None))
+    return result

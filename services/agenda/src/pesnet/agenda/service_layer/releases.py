@@ -1,0 +1,157 @@
+"""Releases: publishing the draft as the next immutable version (with its changelog
+and who it concerns), and reading the published versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pesnet.agenda.domain.commands import PublishProgramme
+from pesnet.agenda.domain.meeting import Meeting, Person
+from pesnet.agenda.domain.participants import confirmed_people
+from pesnet.agenda.domain.release import (
+    ProgrammeView,
+    Release,
+    ReleaseSummary,
+    affected_people,
+    release,
+)
+from pesnet.agenda.service_layer.meetings import meeting_of
+from pesnet.agenda.service_layer.rendering import CalendarRenderer
+from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
+from pesnet.shared.envelope import utcnow
+from pesnet.shared.errors import NotFound
+from pesnet.shared.events.agenda import (
+    AffectedParticipant,
+    ProgrammeChange,
+    ProgrammeReleased,
+    SessionSummary,
+)
+from pesnet.shared.i18n import LANGUAGES, Language
+from pesnet.shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Published:
+    release: Release
+    affected: list[AffectedParticipant]
+    event: ProgrammeReleased
+
+
+async def publish(
+    cmd: PublishProgramme,
+    uow: AgendaUnitOfWork,
+    *,
+    calendar: CalendarRenderer,
+    clock: Clock = utcnow,
+) -> Published:
+    """The event carries the calendar in each language, for mails to attach."""
+
+    async def work(uow: AgendaUnitOfWork) -> Published:
+        meeting = await meeting_of(uow, cmd.meeting_id)
+        draft = await uow.drafts.get(cmd.meeting_id)
+        previous = await uow.releases.latest(cmd.meeting_id)
+        confirmed = confirmed_people(meeting, await uow.participants.confirmed(meeting.id))
+        new = release(meeting, previous, draft.sessions, set(confirmed), clock())
+        affected = [
+            AffectedParticipant(registration_id=confirmed[person], session_ids=session_ids)
+            for person, session_ids in affected_people(new.changes).items()
+            if person in confirmed
+        ]
+        await uow.releases.add(new, affected)
+        event = programme_released(meeting, new, affected, calendar)
+        uow.emit(event, subject=cmd.meeting_id)
+        return Published(new, affected, event)
+
+    published = await uow.run(work)
+    log.info(
+        "programme released",
+        meeting_id=cmd.meeting_id,
+        version=published.release.version,
+        changes=len(published.release.changes),
+        affected=len(published.affected),
+    )
+    return published
+
+
+def programme_released(
+    meeting: Meeting,
+    new: Release,
+    affected: list[AffectedParticipant],
+    calendar: CalendarRenderer,
+) -> ProgrammeReleased:
+    view = ProgrammeView.of_release(new)
+    calendars: dict[Language, str] = {lang: calendar.ics(view, lang) for lang in LANGUAGES}
+    return ProgrammeReleased(
+        meeting_id=meeting.id,
+        version=new.version,
+        released_at=new.released_at,
+        timezone=meeting.timezone,
+        changes=[
+            ProgrammeChange(kind=c.kind, session_id=c.session_id, title=c.title, summary=c.summary)
+            for c in new.changes
+        ],
+        affected=affected,
+        sessions=[
+            SessionSummary(
+                session_id=s.id,
+                title=s.title,
+                starts_at=s.starts_at(meeting),
+                ends_at=s.ends_at(meeting),
+                room=s.room,
+            )
+            for s in new.sessions
+        ],
+        ics=calendars[Language.en],
+        ics_by_language=calendars,
+    )
+
+
+# queries ---------------------------------------------------------------------------
+async def release_history(meeting_id: str, uow: AgendaUnitOfWork) -> list[ReleaseSummary]:
+    await meeting_of(uow, meeting_id)
+    return await uow.releases.history(meeting_id)
+
+
+async def programme(
+    meeting_id: str,
+    uow: AgendaUnitOfWork,
+    *,
+    version: int | None = None,
+    registration_id: str | None = None,
+) -> ProgrammeView:
+    """A published version (the latest if none is given); with `registration_id`, only
+    the sessions of that participant (their own calendar)."""
+    await meeting_of(uow, meeting_id)
+    if version is None:
+        found = await uow.releases.latest(meeting_id)
+        if found is None:
+            raise NotFound(f"no programme of {meeting_id} has been published yet")
+    else:
+        found = await uow.releases.get(meeting_id, version)
+        if found is None:
+            raise NotFound(f"{meeting_id} has no programme version {version}", field="version")
+    view = ProgrammeView.of_release(found)
+    if registration_id is None:
+        return view
+    person = await person_of_registration(uow, view.meeting, registration_id)
+    return view.for_person(person.id)
+
+
+async def person_of_registration(
+    uow: AgendaUnitOfWork, meeting: Meeting, registration_id: str
+) -> Person:
+    participant = await uow.participants.get(registration_id)
+    if participant is None or participant.meeting_id != meeting.id:
+        raise NotFound(
+            f"no registration {registration_id!r} known for {meeting.id}",
+            field="registration_id",
+        )
+    people = meeting.person_by_email(participant.email)
+    if not people:
+        raise NotFound(
+            f"registration {registration_id} has no role in the programme",
+            field="registration_id",
+        )
+    return people[0]

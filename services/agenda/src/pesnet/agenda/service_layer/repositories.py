@@ -1,0 +1,83 @@
+"""The agenda's repositories as the use cases see them: they take and return
+domain objects. `adapters/repository.py` implements them on MongoDB, the unit
+tests' fakes in memory."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from pesnet.agenda.domain.chairmanship import Chairmanship
+from pesnet.agenda.domain.meeting import Meeting
+from pesnet.agenda.domain.participants import Participant
+from pesnet.agenda.domain.programme import Draft
+from pesnet.agenda.domain.release import Release, ReleaseSummary
+from pesnet.shared.events.agenda import AffectedParticipant
+
+
+class MeetingRepository(ABC):
+    @abstractmethod
+    async def get(self, meeting_id: str) -> Meeting | None: ...
+
+    @abstractmethod
+    async def numbered(self, number: int) -> Meeting | None: ...
+
+    @abstractmethod
+    async def all(self) -> list[Meeting]:
+        """Every meeting, by number."""
+
+    @abstractmethod
+    async def save(self, meeting: Meeting) -> None: ...
+
+
+class DraftRepository(ABC):
+    @abstractmethod
+    async def get(self, meeting_id: str) -> Draft:
+        """The meeting's draft (an empty one if nothing was drafted yet)."""
+
+    @abstractmethod
+    async def save(self, draft: Draft) -> None: ...
+
+
+class ReleaseRepository(ABC):
+    @abstractmethod
+    async def latest(self, meeting_id: str) -> Release | None: ...
+
+    @abstractmethod
+    async def get(self, meeting_id: str, version: int) -> Release | None: ...
+
+    @abstractmethod
+    async def history(self, meeting_id: str) -> list[ReleaseSummary]:
+        """Every version with its changelog, newest first."""
+
+    @abstractmethod
+    async def add(self, release: Release, affected: Sequence[AffectedParticipant]) -> None:
+        """Raises `Conflict` if that version exists already (published concurrently)."""
+
+
+class ChairmanshipRepository(ABC):
+    @abstractmethod
+    async def get(self) -> Chairmanship: ...
+
+    @abstractmethod
+    async def save(self, chairmanship: Chairmanship) -> None: ...
+
+
+class ParticipantRepository(ABC):
+    @abstractmethod
+    async def get(self, registration_id: str) -> Participant | None: ...
+
+    @abstractmethod
+    async def save(self, participant: Participant) -> None: ...
+
+    @abstractmethod
+    async def confirmed(self, meeting_id: str) -> dict[str, str]:
+        """e-mail (lower case) → registration id of the meeting's confirmed participants."""
+
+    @abstractmethod
+    async def of_meeting(self, meeting_id: str, status: str | None = None) -> list[Participant]:
+        """The meeting's participants (of one status, if given), by e-mail."""
+
+    @abstractmethod
+    async def forget_meeting(self, meeting_id: str) -> int:
+        """Delete the meeting's participants; returns how many there were."""
