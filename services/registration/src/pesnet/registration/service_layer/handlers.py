@@ -15,6 +15,7 @@ import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol, TypeVar, cast
 
 from pesnet.registration.domain.badges import BadgeKey
@@ -87,7 +88,7 @@ async def register(cmd: Register, uow: U, *, public_url: str) -> Registered:
     details = cmd.details
     check_nomination(cmd.actor, details.country, details.role)
     meeting = await _meeting(uow, cmd.meeting_id)
-    meeting.check_open(utcnow())
+    meeting.check_open(_now())
     await uow.delegations.ensure(
         cmd.meeting_id,
         delegation_key(details.country, details.institution),
@@ -100,7 +101,7 @@ async def register(cmd: Register, uow: U, *, public_url: str) -> Registered:
             id=uuid.uuid4().hex,
             meeting_id=cmd.meeting_id,
             actor=cmd.actor,
-            at=utcnow(),
+            at=_now(),
             **details.model_dump(),
         )
         await uow.registrations.add(registration)
@@ -155,7 +156,7 @@ async def correct(cmd: Correct, uow: U) -> Registration:
         registration = await _registration(uow, cmd.registration_id)
         registration.authorize(cmd.actor, Action.correct)
         registration.check_transition(Action.correct)
-        registration.correct(changes, at=utcnow())
+        registration.correct(changes, at=_now())
         await uow.registrations.save(registration)
         _emit(uow, ParticipantUpdated, registration)
         return registration
@@ -192,7 +193,7 @@ async def reject(cmd: Reject, uow: U) -> Rejected:
     async def work(uow: U) -> Rejected:
         registration = await _decidable(uow, cmd.registration_id, cmd.actor, Action.reject)
         before = registration.status
-        registration.reject(reason=cmd.reason, at=utcnow())
+        registration.reject(reason=cmd.reason, at=_now())
         await uow.registrations.save(registration)
         _emit(uow, ParticipantRejected, registration, reason=cmd.reason)
         tally = Tally(uow)
@@ -213,7 +214,7 @@ async def withdraw(cmd: Withdraw, uow: U, *, badges: BadgeKey) -> Withdrawn:
     async def work(uow: U) -> Withdrawn:
         registration = await _decidable(uow, cmd.registration_id, cmd.actor, Action.withdraw)
         before = registration.status
-        registration.withdraw(at=utcnow())
+        registration.withdraw(at=_now())
         await uow.registrations.save(registration)
         _emit(uow, ParticipantWithdrawn, registration, withdrawn_by=label_of(cmd.actor))
         tally = Tally(uow)
@@ -254,7 +255,7 @@ async def _accredit(
     places = meeting.places_for(registration, await tally.delegation(registration))
     before = registration.status
     if places.available():
-        registration.confirm(at=utcnow(), by=confirmed_by, promoted=promoted)
+        registration.confirm(at=_now(), by=confirmed_by, promoted=promoted)
         await uow.registrations.save(registration)
         _emit(
             uow,
@@ -269,7 +270,7 @@ async def _accredit(
     reason = places.why_not()
     if before is Status.waitlisted:
         return reason
-    registration.waitlist(at=utcnow())
+    registration.waitlist(at=_now())
     await uow.registrations.save(registration)
     position = await uow.registrations.waitlisted_before(registration) + 1
     _emit(uow, ParticipantWaitlisted, registration, waitlist_position=position)
@@ -370,7 +371,7 @@ async def check_in(cmd: CheckIn, uow: U, *, badges: BadgeKey) -> CheckedIn:
             registration.check_badge(cmd.meeting_id, nonce)
         registration.check_transition(Action.check_in)
         meeting = await _meeting(uow, registration.meeting_id)
-        if not registration.check_in(at=utcnow()):
+        if not registration.check_in(at=_now()):
             return CheckedIn(registration, meeting, already=True)
         await uow.registrations.save(registration)
         _emit(uow, ParticipantCheckedIn, registration, checked_in_at=registration.checked_in_at)
@@ -523,10 +524,10 @@ async def purge_personal_data(cmd: PurgePersonalData, uow: U) -> int:
     `older_than_days` ago; statuses, roles, countries and counts remain. Returns
     how many registrations were purged."""
     meeting = await _meeting(uow, cmd.meeting_id)
-    meeting.check_purgeable(utcnow().date(), cmd.older_than_days)
+    meeting.check_purgeable(_now().date(), cmd.older_than_days)
 
     async def work(uow: U) -> int:
-        now = utcnow()
+        now = _now()
         registrations = await uow.registrations.not_purged_of(cmd.meeting_id)
         for registration in registrations:
             registration.purge(at=now)
@@ -556,7 +557,7 @@ async def issue_focal_point(cmd: NewFocalPoint, uow: U) -> tuple[FocalPoint, str
 
     async def work(uow: U) -> tuple[FocalPoint, str]:
         focal_point, token = FocalPoint.issue(
-            id=uuid.uuid4().hex, country=cmd.country, name=cmd.name, at=utcnow()
+            id=uuid.uuid4().hex, country=cmd.country, name=cmd.name, at=_now()
         )
         await uow.focal_points.add(focal_point)
         return focal_point, token
@@ -575,7 +576,7 @@ async def revoke_focal_point(focal_point_id: str, uow: U) -> None:
         focal_point = await uow.focal_points.get(focal_point_id)
         if focal_point is None or not focal_point.active:
             raise NotFound(f"no active focal-point token {focal_point_id!r}")
-        focal_point.revoke(at=utcnow())
+        focal_point.revoke(at=_now())
         await uow.focal_points.save(focal_point)
 
     await uow.run(work)
@@ -601,6 +602,13 @@ class RegistrationTokens:
 
 
 # shared steps ------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    """The current instant at MongoDB's precision (milliseconds), so that what a use
+    case answers is what a later read of the same registration answers."""
+    now = utcnow()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 async def _meeting(uow: U, meeting_id: str) -> Meeting:
