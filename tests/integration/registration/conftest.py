@@ -1,11 +1,9 @@
 """Fixtures of the registration service's integration tests: the service running in
-process against the real broker and database, a tap on the event bus, and helpers
-(request bodies, publishing an event as another service would)."""
+process against the real broker and database, a tap on the event bus (the shared
+`BusTap`), and helpers (request bodies, publishing an event as another service would)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,55 +18,9 @@ from pesnet.shared.catalog import EventPayload
 from pesnet.shared.events import CATALOG
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 from pesnet.shared.topology import EVENTS_EXCHANGE
+from tests.support import BusTap
 
 SECRETARIAT_HEADERS = {"Authorization": f"Bearer {DEV_SECRETARIAT_TOKEN}"}
-
-
-class BusTap:
-    """A private queue bound to `pesnet.events`: what the service really published."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self._changed = asyncio.Condition()
-
-    async def on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        async with message.process():
-            self.events.append(json.loads(message.body))
-            async with self._changed:
-                self._changed.notify_all()
-
-    def of(self, event_type: str, **data: Any) -> list[dict[str, Any]]:
-        return [
-            e
-            for e in self.events
-            if e["type"] == event_type and all(e["data"].get(k) == v for k, v in data.items())
-        ]
-
-    async def wait_for(
-        self, event_type: str, count: int = 1, within: float = 15.0, **data: Any
-    ) -> list[dict[str, Any]]:
-        async def enough() -> None:
-            async with self._changed:
-                await self._changed.wait_for(lambda: len(self.of(event_type, **data)) >= count)
-
-        try:
-            await asyncio.wait_for(enough(), within)
-        except TimeoutError:
-            found = len(self.of(event_type, **data))
-            raise AssertionError(f"expected {count} {event_type} {data}, got {found}") from None
-        return self.of(event_type, **data)
-
-    async def until(self, condition: Callable[[], bool], within: float = 15.0) -> None:
-        """Wait until `condition()` holds over what arrived (events are asynchronous)."""
-
-        async def satisfied() -> None:
-            async with self._changed:
-                await self._changed.wait_for(condition)
-
-        try:
-            await asyncio.wait_for(satisfied(), within)
-        except TimeoutError:
-            raise AssertionError("the expected events did not arrive") from None
 
 
 @dataclass

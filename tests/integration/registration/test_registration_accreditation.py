@@ -10,6 +10,14 @@ from typing import Any
 
 import pytest
 
+from pesnet.shared.events.registration import (
+    ParticipantConfirmed,
+    ParticipantRegistered,
+    ParticipantRejected,
+    ParticipantUpdated,
+    ParticipantWaitlisted,
+    ParticipantWithdrawn,
+)
 from tests.integration.registration.conftest import Register, Registration
 
 pytestmark = pytest.mark.integration
@@ -45,9 +53,7 @@ async def test_every_transition_and_its_event(
     assert confirmed.status_code == 200
     assert confirmed.json()["status"] == "confirmed"
     assert confirmed.json()["badge_token"].startswith("b1.")
-    [event] = await registration.bus.wait_for(
-        "registration.participant.confirmed", registration_id=a["id"]
-    )
+    [event] = await registration.bus.wait_for(ParticipantConfirmed, registration_id=a["id"])
     assert event["data"]["badge_token"] == confirmed.json()["badge_token"]
     assert event["data"]["promoted_from_waitlist"] is False
 
@@ -57,16 +63,12 @@ async def test_every_transition_and_its_event(
         headers=secretariat,
     )
     assert rejected.json()["status"] == "rejected"
-    [event] = await registration.bus.wait_for(
-        "registration.participant.rejected", registration_id=b["id"]
-    )
+    [event] = await registration.bus.wait_for(ParticipantRejected, registration_id=b["id"])
     assert event["data"]["reason"] == "not a PES official"
 
     withdrawn = await act(registration, c["id"], "withdraw", bearer(c["manage_token"]))
     assert withdrawn.json()["status"] == "withdrawn"
-    [event] = await registration.bus.wait_for(
-        "registration.participant.withdrawn", registration_id=c["id"]
-    )
+    [event] = await registration.bus.wait_for(ParticipantWithdrawn, registration_id=c["id"])
     assert event["data"]["withdrawn_by"] == "registrant"
 
     # forbidden transitions are 409s naming the state
@@ -85,9 +87,7 @@ async def test_every_transition_and_its_event(
     assert again.status_code == 200
     assert again.json()["status"] == "confirmed"
     await asyncio.sleep(0.5)
-    assert (
-        len(registration.bus.of("registration.participant.confirmed", registration_id=a["id"])) == 1
-    )
+    assert len(registration.bus.of(ParticipantConfirmed, registration_id=a["id"])) == 1
 
 
 async def test_quota_waitlists_and_a_withdrawal_promotes_the_oldest(
@@ -101,7 +101,7 @@ async def test_quota_waitlists_and_a_withdrawal_promotes_the_oldest(
     fourth = await registration.http.get(f"/registrations/{people[4]['id']}", headers=secretariat)
     assert fourth.json()["status"] == "waitlisted"
     [waitlisted] = await registration.bus.wait_for(
-        "registration.participant.waitlisted", registration_id=people[4]["id"]
+        ParticipantWaitlisted, registration_id=people[4]["id"]
     )
     assert waitlisted["data"]["waitlist_position"] == 2
 
@@ -113,9 +113,7 @@ async def test_quota_waitlists_and_a_withdrawal_promotes_the_oldest(
     promoted = await registration.http.get(f"/registrations/{people[3]['id']}", headers=secretariat)
     assert promoted.json()["status"] == "confirmed"
     assert promoted.json()["promoted_from_waitlist"] is True
-    [event] = await registration.bus.wait_for(
-        "registration.participant.confirmed", registration_id=people[3]["id"]
-    )
+    [event] = await registration.bus.wait_for(ParticipantConfirmed, registration_id=people[3]["id"])
     assert event["data"]["promoted_from_waitlist"] is True
     assert event["data"]["confirmed_by"] == "system"
 
@@ -276,9 +274,7 @@ async def test_a_registrant_manages_their_own_registration_only(
     )
     assert corrected.status_code == 200, corrected.text
     assert corrected.json()["position"] == "Director General"
-    [event] = await registration.bus.wait_for(
-        "registration.participant.updated", registration_id=mine["id"]
-    )
+    [event] = await registration.bus.wait_for(ParticipantUpdated, registration_id=mine["id"])
     assert event["data"]["language"] == "fr"
     response = await registration.http.patch(
         f"/registrations/{theirs['id']}", json={"position": "x"}, headers=me
@@ -351,7 +347,4 @@ async def test_idempotency_key_returns_the_first_result(
     assert {r.status_code for r in racing} == {201}
     assert len({r.json()["id"] for r in racing}) == 1
     await asyncio.sleep(0.5)
-    assert (
-        len(registration.bus.of("registration.participant.registered", email=person(3)["email"]))
-        == 1
-    )
+    assert len(registration.bus.of(ParticipantRegistered, email=person(3)["email"])) == 1

@@ -11,6 +11,7 @@ import io
 import pytest
 from PIL import Image
 
+from pesnet.shared.events.registration import ParticipantCheckedIn
 from tests.integration.registration.conftest import Register, Registration
 
 pytestmark = pytest.mark.integration
@@ -99,9 +100,7 @@ async def test_check_in_is_idempotent_and_says_when(
     )
     assert scan.json()["already_checked_in"] is True
     await asyncio.sleep(0.5)
-    events = registration.bus.of(
-        "registration.participant.checked_in", registration_id=participant["id"]
-    )
+    events = registration.bus.of(ParticipantCheckedIn, registration_id=participant["id"])
     assert len(events) == 1
 
 

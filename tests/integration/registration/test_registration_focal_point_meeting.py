@@ -11,6 +11,12 @@ from typing import Any
 
 import pytest
 
+from pesnet.shared.events.registration import (
+    DelegationUpdated,
+    ParticipantConfirmed,
+    ParticipantRegistered,
+    ParticipantWaitlisted,
+)
 from pesnet.shared.reference import member_states
 from tests.integration.registration.conftest import Registration
 
@@ -81,7 +87,7 @@ async def test_sixty_one_registrations_from_twenty_seven_countries(
     assert response.status_code == 200
     assert response.json()["promoted_registration_id"] == of_largest[3]["id"]
     [promoted] = await registration.bus.wait_for(
-        "registration.participant.confirmed", registration_id=of_largest[3]["id"]
+        ParticipantConfirmed, registration_id=of_largest[3]["id"]
     )
     assert promoted["data"]["promoted_from_waitlist"] is True
     assert promoted["data"]["language"] == of_largest[3]["language"]
@@ -112,14 +118,14 @@ async def test_sixty_one_registrations_from_twenty_seven_countries(
     }
 
     # every person's events: one registered, then one per state change
-    await registration.bus.wait_for("registration.participant.registered", count=61)
-    await registration.bus.wait_for("registration.participant.confirmed", count=52)
-    await registration.bus.wait_for("registration.participant.waitlisted", count=10)
+    await registration.bus.wait_for(ParticipantRegistered, count=61)
+    await registration.bus.wait_for(ParticipantConfirmed, count=52)
+    await registration.bus.wait_for(ParticipantWaitlisted, count=10)
 
     # and the last public event of each delegation says what the summary says
     def latest_public_counts_match() -> bool:
         for country, delegation in by_country.items():
-            events = registration.bus.of("registration.delegation.updated", country=country)
+            events = registration.bus.of(DelegationUpdated, country=country)
             if not events or events[-1]["data"]["by_status"] != delegation["by_status"]:
                 return False
             if events[-1]["data"]["confirmed"] != delegation["confirmed"]:

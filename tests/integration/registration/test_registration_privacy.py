@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from pesnet.shared.events.registration import DelegationUpdated, PersonalDataPurged
 from tests.integration.registration.conftest import Register, Registration
 
 pytestmark = pytest.mark.integration
@@ -39,9 +40,7 @@ async def test_public_summary_and_event_carry_counts_only(
     assert "Mona" not in text
     assert "@" not in text
 
-    events = await registration.bus.wait_for(
-        "registration.delegation.updated", count=3, country="EGY"
-    )
+    events = await registration.bus.wait_for(DelegationUpdated, count=3, country="EGY")
     latest = events[-1]["data"]
     assert latest["by_status"] == eg["by_status"]
     assert latest["confirmed"] == 1
@@ -81,9 +80,7 @@ async def test_purge_erases_personal_data_and_keeps_the_counts(
     )
     assert response.status_code == 200, response.text
     assert response.json() == {"meeting_id": "pesnet-4", "purged": 2}
-    [event] = await registration.bus.wait_for(
-        "registration.personal_data.purged", meeting_id="pesnet-4"
-    )
+    [event] = await registration.bus.wait_for(PersonalDataPurged, meeting_id="pesnet-4")
     assert event["data"]["registrations"] == 2
 
     record = (

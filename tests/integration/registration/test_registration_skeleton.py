@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pesnet.shared.events.registration import ParticipantRegistered
 from tests.integration.registration.conftest import Register, Registration
 
 pytestmark = pytest.mark.integration
@@ -44,9 +45,7 @@ async def test_registration_is_stored_and_announced(
     assert mine.json()["family_name"] == "بنعلي"
 
     # announced once, through the outbox, with the registrant's language and manage link
-    [event] = await registration.bus.wait_for(
-        "registration.participant.registered", registration_id=created["id"]
-    )
+    [event] = await registration.bus.wait_for(ParticipantRegistered, registration_id=created["id"])
     assert event["data"]["language"] == "ar"
     assert event["data"]["email"] == "Amina.Benali@anapec.example.ma"
     assert event["data"]["status"] == "registered"

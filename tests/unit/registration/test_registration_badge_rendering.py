@@ -51,9 +51,9 @@ def test_badge_is_a_printable_png() -> None:
 
 
 def test_every_role_has_a_trilingual_label() -> None:
-    from pesnet.registration.domain.model import ROLES
+    from pesnet.shared.events.common import Role
 
-    assert set(ROLE_LABELS) == set(ROLES)
+    assert set(ROLE_LABELS) == set(Role)
     assert all(label.complete for label in ROLE_LABELS.values())
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from pesnet.registration.service_layer.commands import Correction, NewRegistration
+from pesnet.registration.domain.commands import Correction, NewRegistration
 
 VALID: dict[str, Any] = {
     "given_name": "Zehra Zümrüt",

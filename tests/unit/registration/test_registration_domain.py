@@ -6,23 +6,46 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pesnet.registration.domain.badges import (
-    hash_secret_token,
-    issue_badge_token,
-    new_secret_token,
-    read_badge_token,
-)
+from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.domain.model import (
-    Actor,
+    Action,
+    Delegation,
+    Meeting,
+    MeetingSource,
     Places,
+    Registration,
     RegistrationWindow,
-    check_transition,
+    Status,
     clean_text,
     delegation_key,
-    email_key,
     normalize_country,
 )
+from pesnet.shared.credentials import Actor, ActorKind
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
+from pesnet.shared.events.common import Role
+from pesnet.shared.i18n import Language, Localized
+
+NOW = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def registration(status: Status = Status.registered, **fields: object) -> Registration:
+    values: dict[str, object] = {
+        "id": "r1",
+        "meeting_id": "m1",
+        "role": Role.delegate,
+        "language": Language.en,
+        "status": status,
+        "country": "MAR",
+        "given_name": "Amina",
+        "family_name": "Benali",
+        "email": "amina@example.org",
+        "institution": "ANAPEC",
+        "position": "Director",
+        "registered_at": NOW,
+        "updated_at": NOW,
+        **fields,
+    }
+    return Registration(**values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -46,11 +69,12 @@ from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
     ],
 )
 def test_state_machine(action: str, status: str, allowed: bool) -> None:
+    subject = registration(Status(status))
     if allowed:
-        check_transition(action, status)  # type: ignore[arg-type]
+        subject.check_transition(Action(action))
     else:
         with pytest.raises(Conflict, match=f"cannot .* that is {status}"):
-            check_transition(action, status)  # type: ignore[arg-type]
+            subject.check_transition(Action(action))
 
 
 def test_clean_text_normalizes_and_refuses_what_a_name_cannot_contain() -> None:
@@ -67,12 +91,19 @@ def test_clean_text_normalizes_and_refuses_what_a_name_cannot_contain() -> None:
     assert clean_text("line one\nline two", "notes", multiline=True) == "line one\nline two"
 
 
-def test_email_key_is_case_and_unicode_insensitive() -> None:
-    assert email_key("Amina@Example.ORG") == email_key("amina@example.org")
-    assert email_key("ren\u00e9@example.org") == email_key(
+def test_one_mailbox_is_one_email_key_whatever_its_spelling() -> None:
+    def key(email: str) -> str:
+        return registration(email=email).email_key
+
+    assert key("Amina@Example.ORG") == key("amina@example.org")
+    assert key("ren\u00e9@example.org") == key(
         "RENE\u0301@example.org".replace("E\u0301", "e\u0301")
     )
-    assert email_key("Straße@example.de") == email_key("STRASSE@example.de")
+    assert key("Straße@example.de") == key("STRASSE@example.de")
+    # internationalized addresses are addresses too
+    assert key("فاطمة@example.org") == "فاطمة@example.org"
+    # a purged registration keeps a key of its own, so the unique rule still holds
+    assert key("") == "purged:r1"
 
 
 def test_country_must_be_a_member_state() -> None:
@@ -84,7 +115,7 @@ def test_country_must_be_a_member_state() -> None:
 
 
 def test_registration_window() -> None:
-    now = datetime(2026, 5, 1, tzinfo=UTC)
+    now = NOW
     assert RegistrationWindow(None, None).refusal(now) is None
     assert "opens at" in (RegistrationWindow(now + timedelta(hours=1), None).refusal(now) or "")
     assert "closed at" in (RegistrationWindow(None, now).refusal(now) or "")
@@ -100,48 +131,147 @@ def test_places_quota_then_capacity() -> None:
     assert Places(10, None, 10, None).available()  # an OIC institution: no quota
 
 
-def test_actor_object_level_checks() -> None:
-    secretariat = Actor("secretariat")
-    morocco = Actor("focal_point", country="MAR")
-    owner = Actor("registrant", registration_id="r1")
-    for action in ("confirm", "reject", "withdraw", "check_in", "correct"):
-        secretariat.check_action(action, "r1", "TUR")
-    morocco.check_action("confirm", "r1", "MAR")
+def test_who_may_read_and_act_on_a_registration() -> None:
+    secretariat = Actor(ActorKind.secretariat)
+    morocco = Actor(ActorKind.focal_point, country="MAR")
+    owner = Actor(ActorKind.registrant, registration_id="r1")
+    turkish = registration(country="TUR")
+    moroccan = registration(country="MAR")
+    for action in Action:
+        turkish.authorize(secretariat, action)
+    moroccan.authorize(morocco, Action.confirm)
     with pytest.raises(Forbidden, match="focal point of MAR"):
-        morocco.check_action("confirm", "r1", "TUR")
+        turkish.authorize(morocco, Action.confirm)
     with pytest.raises(Forbidden):
-        morocco.check_action("check_in", "r1", "MAR")
-    owner.check_action("withdraw", "r1", "MAR")
-    owner.check_action("correct", "r1", "MAR")
+        moroccan.authorize(morocco, Action.check_in)
+    moroccan.authorize(owner, Action.withdraw)
+    moroccan.authorize(owner, Action.correct)
     with pytest.raises(Forbidden):
-        owner.check_action("confirm", "r1", "MAR")
+        moroccan.authorize(owner, Action.confirm)
     with pytest.raises(Forbidden):
-        owner.check_action("withdraw", "r2", "MAR")
-    assert owner.may_read("r1", None)
-    assert not owner.may_read("r2", "MAR")
-    assert morocco.may_read("r2", "MAR")
-    assert not morocco.may_read("r2", None)
-    assert not Actor("anonymous").may_read("r1", "MAR")
+        registration(id="r2").authorize(owner, Action.withdraw)
+    assert registration(country=None).readable_by(owner)
+    assert not registration(id="r2").readable_by(owner)
+    assert registration(id="r2").readable_by(morocco)
+    assert not registration(id="r2", country=None).readable_by(morocco)
+    assert not moroccan.readable_by(Actor(ActorKind.anonymous))
 
 
 def test_badge_tokens_are_signed_and_unguessable() -> None:
-    secret = b"s3cret"
-    token, nonce = issue_badge_token(secret, "abc")
-    assert read_badge_token(secret, token) == ("abc", nonce)
-    assert read_badge_token(b"other", token) is None
+    key = BadgeKey(b"s3cret")
+    token = key.token_for("abc", "nonce1")
+    assert key.read(token) == ("abc", "nonce1")
+    assert BadgeKey(b"other").read(token) is None
     # another registration's id in a genuine token's frame is not genuine
-    assert read_badge_token(secret, token.replace(".abc.", ".abd.")) is None
+    assert key.read(token.replace(".abc.", ".abd.")) is None
     for junk in ("", "b1", "b1.a.b", "x1.abc.n.sig", token + "x"):
-        assert read_badge_token(secret, junk) is None
-    assert issue_badge_token(secret, "abc")[0] != token  # a fresh nonce each time
+        assert key.read(junk) is None
 
 
-def test_secret_tokens_are_stored_as_digests() -> None:
-    token = new_secret_token("mt")
+def test_a_confirmation_issues_a_new_badge_and_a_withdrawal_revokes_it() -> None:
+    key = BadgeKey(b"s3cret")
+    subject = registration()
+    assert subject.badge_token(key) is None
+    subject.confirm(at=NOW, by="secretariat", promoted=False)
+    first = subject.badge_token(key)
+    assert first is not None
+    nonce = key.read(first)
+    assert nonce is not None
+    subject.check_badge("m1", nonce[1])
+    with pytest.raises(Conflict, match="not m2"):
+        subject.check_badge("m2", nonce[1])
+    subject.confirm(at=NOW, by="secretariat", promoted=False)
+    assert subject.badge_token(key) != first
+    with pytest.raises(Conflict, match="no longer valid"):
+        subject.check_badge("m1", nonce[1])
+    subject.withdraw(at=NOW)
+    assert subject.badge_token(key) is None
+
+
+def test_check_in_happens_once() -> None:
+    subject = registration(Status.confirmed)
+    assert subject.check_in(at=NOW)
+    assert not subject.check_in(at=NOW.replace(hour=9))
+    assert subject.checked_in_at == NOW
+
+
+def test_a_new_registration_keeps_only_the_digest_of_its_manage_token() -> None:
+    subject, token = Registration.new(
+        id="r1",
+        meeting_id="m1",
+        actor=Actor(ActorKind.anonymous),
+        at=NOW,
+        role=Role.delegate,
+        language=Language.ar,
+        country="MAR",
+        given_name="فاطمة",
+        family_name="الزهراء",
+        email="fatima@example.org",
+        institution="ANAPEC",
+        position="مديرة",
+    )
     assert token.startswith("mt_")
-    assert len(token) > 40
-    assert hash_secret_token(token) != token
-    assert hash_secret_token(token) == hash_secret_token(token)
+    assert subject.manage_token_hash is not None
+    assert token not in subject.manage_token_hash
+    assert subject.nominated_by == "registrant"
+    assert subject.status is Status.registered
+
+
+def test_a_correction_cannot_move_an_institution_registration_to_another_delegation() -> None:
+    subject = registration(country=None, role=Role.observer, institution="SESRIC")
+    with pytest.raises(InvalidInput) as caught:
+        subject.correct({"institution": "ICDT"}, at=NOW)
+    assert caught.value.field == "institution"
+    registration().correct({"institution": "ANAPEC Rabat"}, at=NOW)
+
+
+def test_a_purge_erases_the_personal_data_and_keeps_the_rest() -> None:
+    subject = registration(Status.confirmed, badge_nonce="n")
+    subject.purge(at=NOW)
+    assert (subject.given_name, subject.email, subject.badge_nonce) == (None, None, None)
+    assert subject.status is Status.confirmed
+    assert subject.country == "MAR"
+    with pytest.raises(Conflict, match="purged"):
+        subject.check_not_purged()
+
+
+def test_delegation_counts_follow_status_changes() -> None:
+    delegation = Delegation(meeting_id="m1", key="MAR", country="MAR")
+    subject = registration()
+    assert delegation.count(subject, None) == 0
+    subject.confirm(at=NOW, by="secretariat", promoted=False)
+    assert delegation.count(subject, Status.registered) == 1
+    assert (delegation.confirmed, delegation.quota_used) == (1, 1)
+    assert delegation.counted_statuses == {"confirmed": 1}
+    assert delegation.counted_roles == {"delegate": 1}
+    speaker = registration(id="r2", role=Role.speaker)
+    delegation.count(speaker, None)
+    speaker.confirm(at=NOW, by="secretariat", promoted=False)
+    delegation.count(speaker, Status.registered)
+    # a speaker takes a place of the meeting, not of the delegation's quota
+    assert (delegation.confirmed, delegation.quota_used) == (2, 1)
+
+
+def test_the_agenda_announcement_is_the_authority_over_the_seed() -> None:
+    title = Localized(ar="اجتماع", en="Meeting", fr="Réunion")
+    seeded = Meeting(id="m1", title=title, source=MeetingSource.seed)
+    assert seeded.takes_announcement(MeetingSource.agenda, NOW)
+    assert not seeded.takes_announcement(MeetingSource.seed, NOW)
+    announced = Meeting(id="m1", title=title, announced_at=NOW)
+    assert not announced.takes_announcement(MeetingSource.agenda, NOW - timedelta(hours=1))
+    assert announced.takes_announcement(MeetingSource.agenda, NOW + timedelta(hours=1))
+    with pytest.raises(InvalidInput, match="Mars"):
+        Meeting(id="m2", title=title, timezone="Mars/Olympus_Mons")
+
+
+def test_a_meeting_can_be_purged_only_long_enough_after_it_ended() -> None:
+    title = Localized(ar="اجتماع", en="Meeting", fr="Réunion")
+    meeting = Meeting(id="m1", title=title, end_date=NOW.date())
+    with pytest.raises(Conflict, match="from 2026-05-31"):
+        meeting.check_purgeable(NOW.date(), 30)
+    meeting.check_purgeable(NOW.date() + timedelta(days=30), 30)
+    with pytest.raises(Conflict, match="no end date"):
+        Meeting(id="m2", title=title).check_purgeable(NOW.date(), 0)
 
 
 def test_a_member_states_delegation_is_its_country_others_are_grouped_by_institution() -> None:

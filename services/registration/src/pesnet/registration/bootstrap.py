@@ -1,14 +1,19 @@
 """Wires the registration service: runtime (database, broker, outbox, consumer), its
-indexes and handlers, and the HTTP app."""
+unit of work, indexes and handlers, and the HTTP app. The only module that knows
+the concrete adapters."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from pesnet.registration.adapters.badge import PillowBadgeRenderer
 from pesnet.registration.adapters.repository import INDEXES
+from pesnet.registration.adapters.unit_of_work import MongoRegistrationUnitOfWork
+from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.entrypoints import http
+from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.entrypoints.messaging import register_handlers
-from pesnet.registration.service_layer.services import RegistrationService
+from pesnet.registration.service_layer.handlers import RegistrationTokens
 from pesnet.registration.settings import Settings
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
@@ -17,15 +22,19 @@ from pesnet.shared.runtime import ServiceRuntime
 def build_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = ServiceRuntime(settings, indexes=INDEXES)
-    service = RegistrationService(
-        runtime.client,
-        runtime.db,
-        runtime.outbox,
-        badge_secret=settings.badge_key(),
+
+    def unit_of_work() -> MongoRegistrationUnitOfWork:
+        return MongoRegistrationUnitOfWork(runtime.client, runtime.db, runtime.outbox)
+
+    runtime.use_unit_of_work(unit_of_work)
+    deps = Dependencies(
+        unit_of_work=unit_of_work,
+        badges=BadgeKey(settings.badge_key()),
+        renderer=PillowBadgeRenderer(),
         public_url=settings.public_base_url(),
         default_quota=settings.default_delegation_quota,
     )
-    register_handlers(runtime, service)
+    register_handlers(runtime, deps)
     routers = [http.router, http.public, http.secretariat]
     if settings.dev_mode:
         routers.append(http.dev)
@@ -35,5 +44,6 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         description="Registrations, accreditation, quotas, badges and check-in of OIC-PESNET meetings.",
         routers=routers,
     )
-    app.state.registration = service
+    app.state.dependencies = deps
+    app.state.token_store = RegistrationTokens(unit_of_work)
     return app

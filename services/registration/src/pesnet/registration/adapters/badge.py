@@ -126,3 +126,33 @@ def render_badge_png(
     output = io.BytesIO()
     image.save(output, format="PNG", dpi=(200, 200))
     return output.getvalue()
+
+
+class PillowBadgeRenderer:
+    """The service layer's `BadgeRenderer`, drawn with Pillow."""
+
+    def badge_png(
+        self,
+        *,
+        meeting_title: Localized,
+        full_name: str,
+        name_latin: str | None,
+        honorific: str | None,
+        role: Localized,
+        delegation: Localized,
+        institution: str,
+        badge_token: str,
+    ) -> bytes:
+        return render_badge_png(
+            meeting_title=meeting_title,
+            full_name=full_name,
+            name_latin=name_latin,
+            honorific=honorific,
+            role=role,
+            delegation=delegation,
+            institution=institution,
+            badge_token=badge_token,
+        )
+
+    def qr_png(self, data: str) -> bytes:
+        return qr_png(data)

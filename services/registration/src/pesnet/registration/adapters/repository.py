@@ -1,33 +1,51 @@
 """MongoDB persistence of the registration service: its collections, their indexes,
-and `RegistrationRepository`, the only place that queries or writes them.
+and the repositories of `service_layer.unit_of_work` on them. Documents are mapped
+to and from the domain's objects here and nowhere else.
 
-- `meetings`: meetings open for registration (from `agenda.meeting.scheduled`,
-  or the dev seed), with the meeting-wide confirmed counter.
+- `meetings`: meetings open for registration, with the meeting-wide confirmed count.
 - `registrations`: one document per person and meeting.
 - `delegations`: one counter document per delegation (a country, or an OIC
-  institution/partner) and meeting. Every status change of a registration updates
+  institution/partner) and meeting. Every status change of a registration writes
   its delegation's document in the same transaction, so two transactions that
   decide about the same delegation's places always write the same document and
   MongoDB makes one of them retry (write conflict): the quota cannot be overrun.
 - `focal_points`: country-scoped tokens (stored as SHA-256 digests).
-- `idempotency`: first results of POSTs that carried an `Idempotency-Key` (24 h).
-
-Methods that take a `session` run inside the caller's transaction; those without
-one (or called with `session=None`) read or write on their own.
+- `idempotency`: first outcomes of POSTs that carried an `Idempotency-Key` (24 h).
 """
 
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+import dataclasses
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from pesnet.registration.domain.model import Status
+from pesnet.registration.domain.model import (
+    OUTCOMES,
+    Delegation,
+    FocalPoint,
+    Meeting,
+    MeetingSource,
+    Outcome,
+    Registration,
+    Status,
+)
+from pesnet.registration.service_layer.unit_of_work import (
+    EMAIL_TAKEN,
+    Delegations,
+    FocalPoints,
+    Meetings,
+    Registrations,
+    Replay,
+    Replays,
+)
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict
+from pesnet.shared.events.common import Role
+from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
 MEETINGS = "meetings"
@@ -61,374 +79,356 @@ INDEXES = (
     ),
 )
 
-# What a purge erases from a registration (status, role, country and counts remain).
-PERSONAL_FIELDS = (
-    "given_name",
-    "family_name",
-    "name_latin",
-    "honorific",
-    "email",
-    "institution",
-    "position",
-    "interpretation",
-    "accessibility_notes",
-    "dietary_notes",
-    "manage_token_hash",
-    "badge_nonce",
-    "rejection_reason",
-)
 
-EMAIL_TAKEN = "this e-mail address is already registered for this meeting"
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
 
 
-def delegation_id(meeting_id: str, delegation_key: str) -> str:
-    return f"{meeting_id}|{delegation_key}"
+# registrations ---------------------------------------------------------------------
+
+_REGISTRATION_FIELDS = [f.name for f in dataclasses.fields(Registration) if f.name != "id"]
+_REGISTRATION_DATES = [
+    f.name for f in dataclasses.fields(Registration) if "datetime" in str(f.type)
+]
 
 
-class RegistrationRepository:
-    def __init__(self, db: Database) -> None:
-        self.meetings = db[MEETINGS]
-        self.registrations = db[REGISTRATIONS]
-        self.delegations = db[DELEGATIONS]
-        self.focal_points = db[FOCAL_POINTS]
-        self.idempotency = db[IDEMPOTENCY]
+def registration_document(registration: Registration) -> Document:
+    doc: Document = {"_id": registration.id, "email_key": registration.email_key}
+    for name in _REGISTRATION_FIELDS:
+        doc[name] = _plain(getattr(registration, name))
+    return doc
 
-    # meetings --------------------------------------------------------------
 
-    async def get_meeting(
-        self, meeting_id: str, session: DbSession | None = None
-    ) -> Document | None:
-        return await self.meetings.find_one({"_id": meeting_id}, session=session)
+def registration_of(doc: Document) -> Registration:
+    values: dict[str, Any] = {name: doc.get(name) for name in _REGISTRATION_FIELDS}
+    values["role"] = Role(doc["role"])
+    values["language"] = Language(doc["language"])
+    values["status"] = Status(doc["status"])
+    if values["interpretation"] is not None:
+        values["interpretation"] = Language(values["interpretation"])
+    values["promoted_from_waitlist"] = bool(values["promoted_from_waitlist"])
+    return Registration(id=str(doc["_id"]), **values)
 
-    async def save_meeting(self, meeting_id: str, fields: Document, session: DbSession) -> None:
-        """Create or update the meeting; its confirmed counter starts at 0 (then moved
-        by `add_to_confirmed_total`)."""
-        await self.meetings.update_one(
-            {"_id": meeting_id},
-            {"$set": fields, "$setOnInsert": {"confirmed_total": 0}},
-            upsert=True,
-            session=session,
-        )
 
-    async def add_to_confirmed_total(
-        self, meeting_id: str, change: int, session: DbSession
-    ) -> None:
-        # written in the transaction of every confirmation (and withdrawal of a
-        # confirmed registration): racing decisions about the meeting's capacity
-        # write the same document and conflict
-        await self.meetings.update_one(
-            {"_id": meeting_id}, {"$inc": {"confirmed_total": change}}, session=session
-        )
+class MongoRegistrations(Registrations):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[REGISTRATIONS]
+        self.session = session
 
-    async def mark_meeting_purged(self, meeting_id: str, at: datetime, session: DbSession) -> None:
-        await self.meetings.update_one(
-            {"_id": meeting_id}, {"$set": {"personal_data_purged_at": at}}, session=session
-        )
+    async def get(self, registration_id: str) -> Registration | None:
+        doc = await self.collection.find_one({"_id": registration_id}, session=self.session)
+        return None if doc is None else registration_of(doc)
 
-    # registrations -----------------------------------------------------------
-
-    async def get_registration(
-        self, registration_id: str, session: DbSession | None = None
-    ) -> Document | None:
-        return await self.registrations.find_one({"_id": registration_id}, session=session)
-
-    async def add_registration(self, doc: Document, session: DbSession) -> None:
-        """Insert a new registration; a second one with the same e-mail for the same
-        meeting is refused by the unique index (409 naming `email`)."""
+    async def add(self, registration: Registration) -> None:
         try:
-            await self.registrations.insert_one(doc, session=session)
+            await self.collection.insert_one(
+                registration_document(registration), session=self.session
+            )
         except DuplicateKeyError:
             raise Conflict(EMAIL_TAKEN, field="email") from None
 
-    async def correct_registration(
-        self, registration_id: str, update: Document, session: DbSession
-    ) -> Document:
-        """Apply corrected details; an e-mail already registered for the meeting is a
-        409 naming `email` (the unique index again)."""
+    async def save(self, registration: Registration) -> None:
         try:
-            return await self._set(registration_id, update, session)
+            await self.collection.replace_one(
+                {"_id": registration.id}, registration_document(registration), session=self.session
+            )
         except DuplicateKeyError:
             raise Conflict(EMAIL_TAKEN, field="email") from None
 
-    async def mark_confirmed(
-        self,
-        registration_id: str,
-        *,
-        at: datetime,
-        badge_nonce: str,
-        promoted: bool,
-        confirmed_by: str,
-        session: DbSession,
-    ) -> Document:
-        return await self._set(
-            registration_id,
-            {
-                "status": Status.confirmed.value,
-                "confirmed_at": at,
-                "updated_at": at,
-                "badge_nonce": badge_nonce,
-                "promoted_from_waitlist": promoted,
-                "confirmed_by": confirmed_by,
-            },
-            session,
-        )
+    async def _find(self, query: Document, sort: list[tuple[str, int]]) -> list[Registration]:
+        cursor = self.collection.find(query, session=self.session).sort(sort)
+        return [registration_of(doc) async for doc in cursor]
 
-    async def mark_waitlisted(
-        self, registration_id: str, *, at: datetime, session: DbSession
-    ) -> Document:
-        return await self._set(
-            registration_id,
-            {"status": Status.waitlisted.value, "waitlisted_at": at, "updated_at": at},
-            session,
-        )
-
-    async def mark_rejected(
-        self, registration_id: str, *, reason: str | None, at: datetime, session: DbSession
-    ) -> Document:
-        return await self._set(
-            registration_id,
-            {
-                "status": Status.rejected.value,
-                "rejection_reason": reason,
-                "rejected_at": at,
-                "updated_at": at,
-            },
-            session,
-        )
-
-    async def mark_withdrawn(
-        self, registration_id: str, *, at: datetime, session: DbSession
-    ) -> Document:
-        """Withdrawn, and its badge revoked (no nonce: no valid badge token)."""
-        return await self._set(
-            registration_id,
-            {"status": Status.withdrawn.value, "withdrawn_at": at, "updated_at": at},
-            session,
-            unset=("badge_nonce",),
-        )
-
-    async def mark_checked_in(
-        self, registration_id: str, *, at: datetime, session: DbSession
-    ) -> Document:
-        return await self._set(registration_id, {"checked_in_at": at, "updated_at": at}, session)
-
-    async def _set(
-        self,
-        registration_id: str,
-        fields: Document,
-        session: DbSession,
-        *,
-        unset: tuple[str, ...] = (),
-    ) -> Document:
-        """Update one registration and return it as it is afterwards."""
-        update: Document = {"$set": fields}
-        if unset:
-            update["$unset"] = {field: "" for field in unset}
-        after = await self.registrations.find_one_and_update(
-            {"_id": registration_id},
-            update,
-            session=session,
-            return_document=ReturnDocument.AFTER,
-        )
-        assert after is not None  # loaded earlier in the same transaction
-        return after
-
-    async def list_registrations(
-        self, meeting_id: str, *, status: str | None, country: str | None
-    ) -> list[Document]:
-        """The meeting's registrations (optionally of one status and country), in
-        registration order."""
+    async def of_meeting(
+        self, meeting_id: str, *, status: Status | None = None, country: str | None = None
+    ) -> list[Registration]:
         query: Document = {"meeting_id": meeting_id}
         if country is not None:
             query["country"] = country
         if status is not None:
-            query["status"] = status
-        cursor = self.registrations.find(query).sort([("registered_at", 1), ("_id", 1)])
-        return [doc async for doc in cursor]
+            query["status"] = status.value
+        return await self._find(query, [("registered_at", 1), ("_id", 1)])
 
-    async def confirmed_participants(self, meeting_id: str) -> list[Document]:
-        """The meeting's confirmed registrations by country and name (the check-in list)."""
-        cursor = self.registrations.find(
-            {"meeting_id": meeting_id, "status": Status.confirmed.value}
-        ).sort([("country", 1), ("family_name", 1), ("given_name", 1)])
-        return [doc async for doc in cursor]
+    async def confirmed_of(self, meeting_id: str) -> list[Registration]:
+        return await self._find(
+            {"meeting_id": meeting_id, "status": Status.confirmed.value},
+            [("country", 1), ("family_name", 1), ("given_name", 1)],
+        )
 
-    async def oldest_waitlisted(
-        self, meeting_id: str, country: str | None, session: DbSession
-    ) -> Document | None:
-        """The waitlisted registration of the country registered first (the next to
-        get a freed place)."""
-        return await self.registrations.find_one(
+    async def not_purged_of(self, meeting_id: str) -> list[Registration]:
+        return await self._find(
+            {"meeting_id": meeting_id, "personal_data_purged_at": None}, [("_id", 1)]
+        )
+
+    async def oldest_waitlisted(self, meeting_id: str, country: str) -> Registration | None:
+        doc = await self.collection.find_one(
             {"meeting_id": meeting_id, "country": country, "status": Status.waitlisted.value},
             sort=[("registered_at", 1), ("_id", 1)],
-            session=session,
+            session=self.session,
         )
+        return None if doc is None else registration_of(doc)
 
-    async def waitlisted_before(self, doc: Document, session: DbSession | None = None) -> int:
-        """How many of the same country's waitlisted registrations registered earlier."""
-        return await self.registrations.count_documents(
+    async def waitlisted_before(self, registration: Registration) -> int:
+        return await self.collection.count_documents(
             {
-                "meeting_id": doc["meeting_id"],
-                "country": doc.get("country"),
+                "meeting_id": registration.meeting_id,
+                "country": registration.country,
                 "status": Status.waitlisted.value,
-                "registered_at": {"$lt": doc["registered_at"]},
+                "registered_at": {"$lt": registration.registered_at},
             },
-            session=session,
+            session=self.session,
         )
 
-    async def registration_id_with_manage_token(self, token_hash: str) -> str | None:
-        doc = await self.registrations.find_one(
-            {"manage_token_hash": token_hash}, projection={"_id": 1}
+    async def id_with_manage_token(self, token_hash: str) -> str | None:
+        doc = await self.collection.find_one(
+            {"manage_token_hash": token_hash}, projection={"_id": 1}, session=self.session
         )
         return None if doc is None else str(doc["_id"])
 
-    async def purge_personal_data(self, meeting_id: str, at: datetime, session: DbSession) -> int:
-        """Erase `PERSONAL_FIELDS` of the meeting's registrations not purged yet; the
-        unique e-mail key becomes a per-registration placeholder. Returns how many."""
-        cursor = self.registrations.find(
-            {"meeting_id": meeting_id, "personal_data_purged_at": None},
-            projection={"_id": 1},
-            session=session,
+
+# meetings --------------------------------------------------------------------------
+
+
+def meeting_of(doc: Document) -> Meeting:
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return Meeting(
+        id=str(doc["_id"]),
+        title=Localized.model_validate(doc.get("title") or {}),
+        timezone=str(doc.get("timezone") or "UTC"),
+        status=str(doc.get("status") or "scheduled"),
+        number=doc.get("number"),
+        city=Localized.model_validate(doc["city"]) if doc.get("city") else None,
+        country=doc.get("country"),
+        start_date=day(doc.get("start_date")),
+        end_date=day(doc.get("end_date")),
+        registration_opens_at=doc.get("registration_opens_at"),
+        registration_closes_at=doc.get("registration_closes_at"),
+        delegation_quota=doc.get("delegation_quota"),
+        capacity=doc.get("capacity"),
+        source=MeetingSource(doc.get("source") or MeetingSource.agenda),
+        announced_at=doc.get("announced_at"),
+        confirmed_total=int(doc.get("confirmed_total", 0)),
+        personal_data_purged_at=doc.get("personal_data_purged_at"),
+    )
+
+
+class MongoMeetings(Meetings):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[MEETINGS]
+        self.session = session
+
+    async def get(self, meeting_id: str) -> Meeting | None:
+        doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
+        return None if doc is None else meeting_of(doc)
+
+    async def save(self, meeting: Meeting) -> None:
+        fields: Document = {
+            "number": meeting.number,
+            "title": meeting.title.model_dump(),
+            "city": meeting.city.model_dump() if meeting.city else None,
+            "country": meeting.country,
+            "timezone": meeting.timezone,
+            "status": meeting.status,
+            "start_date": meeting.start_date.isoformat() if meeting.start_date else None,
+            "end_date": meeting.end_date.isoformat() if meeting.end_date else None,
+            "registration_opens_at": meeting.registration_opens_at,
+            "registration_closes_at": meeting.registration_closes_at,
+            "delegation_quota": meeting.delegation_quota,
+            "capacity": meeting.capacity,
+            "source": meeting.source.value,
+            "announced_at": meeting.announced_at,
+            "confirmed_total": meeting.confirmed_total,
+            "personal_data_purged_at": meeting.personal_data_purged_at,
+        }
+        await self.collection.update_one(
+            {"_id": meeting.id}, {"$set": fields}, upsert=True, session=self.session
         )
-        ids = [doc["_id"] async for doc in cursor]
-        for registration_id in ids:
-            await self.registrations.update_one(
-                {"_id": registration_id},
-                {
-                    "$set": {
-                        "email_key": f"purged:{registration_id}",
-                        "personal_data_purged_at": at,
-                    },
-                    "$unset": {field: "" for field in PERSONAL_FIELDS},
-                },
-                session=session,
-            )
-        return len(ids)
 
-    # delegations (the counters) -------------------------------------------
 
-    async def ensure_delegation(
+# delegations -----------------------------------------------------------------------
+
+
+def delegation_of(doc: Document) -> Delegation:
+    return Delegation(
+        meeting_id=doc["meeting_id"],
+        key=str(doc["_id"]).split("|", 1)[1],
+        country=doc.get("country"),
+        institution=doc.get("institution"),
+        by_status=dict(doc.get("by_status") or {}),
+        by_role=dict(doc.get("by_role") or {}),
+        confirmed=int(doc.get("confirmed", 0)),
+        quota_used=int(doc.get("quota_used", 0)),
+    )
+
+
+class MongoDelegations(Delegations):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[DELEGATIONS]
+        self.session = session
+
+    async def ensure(
         self, meeting_id: str, key: str, country: str | None, institution: str | None
     ) -> None:
-        """The delegation's counter document exists before any transaction touches it
-        (created outside them, idempotently: concurrent upserts of one key inside
-        transactions would fail instead of retrying)."""
+        new = Delegation(
+            meeting_id=meeting_id,
+            key=key,
+            country=country,
+            institution=None if country else institution,
+        )
         # created concurrently by another request: what we wanted
         with contextlib.suppress(DuplicateKeyError):
-            await self.delegations.update_one(
-                {"_id": delegation_id(meeting_id, key)},
-                {
-                    "$setOnInsert": {
-                        "meeting_id": meeting_id,
-                        "country": country,
-                        "institution": None if country else institution,
-                        "by_status": {},
-                        "by_role": {},
-                        "confirmed": 0,
-                        "quota_used": 0,
-                    }
-                },
+            await self.collection.update_one(
+                {"_id": new.id},
+                {"$setOnInsert": self._fields(new)},
                 upsert=True,
+                session=self.session,
             )
 
-    async def get_delegation(
-        self, meeting_id: str, key: str, session: DbSession
-    ) -> Document | None:
-        return await self.delegations.find_one(
-            {"_id": delegation_id(meeting_id, key)}, session=session
+    @staticmethod
+    def _fields(delegation: Delegation) -> Document:
+        return {
+            "meeting_id": delegation.meeting_id,
+            "country": delegation.country,
+            "institution": delegation.institution,
+            "by_status": delegation.by_status,
+            "by_role": delegation.by_role,
+            "confirmed": delegation.confirmed,
+            "quota_used": delegation.quota_used,
+        }
+
+    async def get(self, meeting_id: str, key: str) -> Delegation | None:
+        doc = await self.collection.find_one({"_id": f"{meeting_id}|{key}"}, session=self.session)
+        return None if doc is None else delegation_of(doc)
+
+    async def save(self, delegation: Delegation) -> None:
+        await self.collection.update_one(
+            {"_id": delegation.id},
+            {"$set": {**self._fields(delegation), "updated_at": utcnow()}},
+            session=self.session,
         )
 
-    async def count_status_change(
-        self,
-        meeting_id: str,
-        key: str,
-        *,
-        old: str | None,
-        new: str,
-        role: str,
-        confirmed_change: int,
-        uses_quota: bool,
-        session: DbSession,
-    ) -> Document:
-        """Move one registration from `old` (None: new) to `new` in its delegation's
-        counters, the document every decision about the delegation writes; returns
-        the counters afterwards. `confirmed_change` (+1/-1/0) moves the confirmed
-        count, the role's count and, when the registration `uses_quota`, the quota."""
-        inc: dict[str, int] = {}
-        if old is not None:
-            inc[f"by_status.{old}"] = -1
-        inc[f"by_status.{new}"] = 1
-        if confirmed_change:
-            inc["confirmed"] = confirmed_change
-            if uses_quota:
-                inc["quota_used"] = confirmed_change
-            inc[f"by_role.{role}"] = confirmed_change
-        counters = await self.delegations.find_one_and_update(
-            {"_id": delegation_id(meeting_id, key)},
-            {"$inc": inc, "$set": {"updated_at": utcnow()}},
-            session=session,
-            return_document=ReturnDocument.AFTER,
+    async def of_meeting(self, meeting_id: str) -> list[Delegation]:
+        cursor = self.collection.find({"meeting_id": meeting_id}, session=self.session)
+        return [delegation_of(doc) async for doc in cursor.sort("_id", 1)]
+
+
+# focal points ----------------------------------------------------------------------
+
+
+def focal_point_of(doc: Document) -> FocalPoint:
+    return FocalPoint(
+        id=str(doc["_id"]),
+        country=doc["country"],
+        name=doc.get("name"),
+        token_hash=doc["token_hash"],
+        created_at=doc["created_at"],
+        revoked_at=doc.get("revoked_at"),
+    )
+
+
+class MongoFocalPoints(FocalPoints):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[FOCAL_POINTS]
+        self.session = session
+
+    @staticmethod
+    def _document(focal_point: FocalPoint) -> Document:
+        doc = dataclasses.asdict(focal_point)
+        doc["_id"] = doc.pop("id")
+        return doc
+
+    async def add(self, focal_point: FocalPoint) -> None:
+        await self.collection.insert_one(self._document(focal_point), session=self.session)
+
+    async def get(self, focal_point_id: str) -> FocalPoint | None:
+        doc = await self.collection.find_one({"_id": focal_point_id}, session=self.session)
+        return None if doc is None else focal_point_of(doc)
+
+    async def save(self, focal_point: FocalPoint) -> None:
+        await self.collection.replace_one(
+            {"_id": focal_point.id}, self._document(focal_point), session=self.session
         )
-        if counters is None:  # pragma: no cover - created by ensure_delegation
-            raise RuntimeError(f"delegation counters missing for {key}")
-        return counters
 
-    async def delegations_of(self, meeting_id: str) -> list[Document]:
-        cursor = self.delegations.find({"meeting_id": meeting_id}).sort("_id", 1)
-        return [doc async for doc in cursor]
+    async def active_with_token(self, token_hash: str) -> FocalPoint | None:
+        doc = await self.collection.find_one(
+            {"token_hash": token_hash, "revoked_at": None}, session=self.session
+        )
+        return None if doc is None else focal_point_of(doc)
 
-    # focal points ------------------------------------------------------------
-
-    async def add_focal_point(self, doc: Document) -> None:
-        await self.focal_points.insert_one(doc)
-
-    async def active_focal_point(self, token_hash: str) -> Document | None:
-        return await self.focal_points.find_one({"token_hash": token_hash, "revoked_at": None})
-
-    async def list_focal_points(self, country: str | None) -> list[Document]:
-        """Issued focal points (without their token digests), by country and age."""
+    async def listed(self, country: str | None) -> list[FocalPoint]:
         query: Document = {} if country is None else {"country": country}
-        cursor = self.focal_points.find(query, projection={"token_hash": 0})
-        return [doc async for doc in cursor.sort([("country", 1), ("created_at", 1)])]
+        cursor = self.collection.find(query, session=self.session)
+        return [
+            focal_point_of(doc) async for doc in cursor.sort([("country", 1), ("created_at", 1)])
+        ]
 
-    async def revoke_focal_point(self, focal_point_id: str, at: datetime) -> bool:
-        """False when there is no such active focal point."""
-        result = await self.focal_points.update_one(
-            {"_id": focal_point_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
-        )
-        return result.matched_count > 0
 
-    # idempotency records -----------------------------------------------------
+# idempotency records ---------------------------------------------------------------
 
-    async def stored_result(
-        self, record_id: str, session: DbSession | None = None
-    ) -> Document | None:
-        return await self.idempotency.find_one({"_id": record_id}, session=session)
 
-    async def store_result(
-        self,
-        record_id: str,
-        *,
-        fingerprint: str,
-        status: int,
-        body: dict[str, Any],
-        meeting_id: str | None,
-        session: DbSession,
-    ) -> None:
-        """Keep a first result, in the transaction of the work that produced it (the
-        `_id` is the scope and key: a concurrent duplicate collides here)."""
-        await self.idempotency.insert_one(
-            {
-                "_id": record_id,
-                "fingerprint": fingerprint,
-                "status": status,
-                "body": body,
-                "meeting_id": meeting_id,
-                "created_at": utcnow(),
-            },
-            session=session,
-        )
+def _snapshot(registration: Registration) -> Document:
+    """A registration as it was, to the microsecond (a replay answers exactly what
+    the first request did; MongoDB dates keep milliseconds only)."""
+    doc = registration_document(registration)
+    for name in _REGISTRATION_DATES:
+        value = doc.get(name)
+        doc[name] = value.isoformat() if isinstance(value, datetime) else None
+    return doc
 
-    async def forget_results_of(self, meeting_id: str, session: DbSession) -> None:
-        """Stored results carry personal data: a purge deletes the meeting's."""
-        await self.idempotency.delete_many({"meeting_id": meeting_id}, session=session)
+
+def _from_snapshot(doc: Document) -> Registration:
+    doc = dict(doc)
+    for name in _REGISTRATION_DATES:
+        value = doc.get(name)
+        doc[name] = datetime.fromisoformat(value) if value else None
+    return registration_of(doc)
+
+
+_OUTCOME_KINDS: dict[str, type[Outcome]] = {kind.__name__: kind for kind in OUTCOMES}
+
+
+def outcome_document(outcome: Outcome) -> Document:
+    doc: Document = {"kind": type(outcome).__name__}
+    for f in dataclasses.fields(outcome):
+        value = getattr(outcome, f.name)
+        doc[f.name] = _snapshot(value) if isinstance(value, Registration) else value
+    return doc
+
+
+def outcome_of(doc: Document) -> Outcome:
+    kind = _OUTCOME_KINDS[doc["kind"]]
+    values: dict[str, Any] = {f.name: doc.get(f.name) for f in dataclasses.fields(kind)}
+    values["registration"] = _from_snapshot(doc["registration"])
+    return kind(**values)
+
+
+class MongoReplays(Replays):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[IDEMPOTENCY]
+        self.session = session
+
+    async def get(self, record_id: str) -> Replay | None:
+        doc = await self.collection.find_one({"_id": record_id}, session=self.session)
+        if doc is None or "outcome" not in doc:
+            return None
+        return Replay(doc["fingerprint"], outcome_of(doc["outcome"]))
+
+    async def add(self, record_id: str, replay: Replay, meeting_id: str) -> None:
+        try:
+            await self.collection.insert_one(
+                {
+                    "_id": record_id,
+                    "fingerprint": replay.fingerprint,
+                    "outcome": outcome_document(replay.outcome),
+                    "meeting_id": meeting_id,
+                    "created_at": utcnow(),
+                },
+                session=self.session,
+            )
+        except DuplicateKeyError:
+            raise Conflict("this Idempotency-Key is being used by another request") from None
+
+    async def forget_meeting(self, meeting_id: str) -> None:
+        await self.collection.delete_many({"meeting_id": meeting_id}, session=self.session)

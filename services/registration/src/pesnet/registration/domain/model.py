@@ -10,63 +10,111 @@ A registration moves through the accreditation workflow
                 └─> withdrawn
 
 Confirming asks the delegation's quota (and the meeting's capacity) for a place:
-with one, the registration is confirmed; without, it is waitlisted.
+with one, the registration is confirmed; without, it is waitlisted. Who may do
+what to which registration is decided here too, for the kernel's `Actor`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
+from pesnet.registration.domain.badges import BadgeKey, new_badge_nonce
+from pesnet.shared.credentials import (
+    Actor,
+    ActorKind,
+    TokenPrefix,
+    hash_secret_token,
+    new_secret_token,
+)
+from pesnet.shared.emails import email_key
+from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, Unauthorized
+from pesnet.shared.events.common import ParticipantStatus, Role
+from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.reference import member_states
 
 MAX_NAME = 200
 
-
-class Status(StrEnum):
-    registered = "registered"
-    confirmed = "confirmed"
-    waitlisted = "waitlisted"
-    rejected = "rejected"
-    withdrawn = "withdrawn"
+# The contract's statuses: every participant event carries the one after its change.
+Status = ParticipantStatus
 
 
-Action = Literal["confirm", "reject", "withdraw", "check_in", "correct"]
+class Action(StrEnum):
+    confirm = "confirm"
+    reject = "reject"
+    withdraw = "withdraw"
+    check_in = "check_in"
+    correct = "correct"
+
 
 # Which statuses each action may start from.
-ALLOWED_FROM: dict[str, frozenset[Status]] = {
-    "confirm": frozenset({Status.registered, Status.waitlisted, Status.confirmed}),
-    "reject": frozenset({Status.registered, Status.waitlisted}),
-    "withdraw": frozenset({Status.registered, Status.waitlisted, Status.confirmed}),
-    "check_in": frozenset({Status.confirmed}),
-    "correct": frozenset({Status.registered, Status.waitlisted, Status.confirmed}),
+ALLOWED_FROM: dict[Action, frozenset[Status]] = {
+    Action.confirm: frozenset({Status.registered, Status.waitlisted, Status.confirmed}),
+    Action.reject: frozenset({Status.registered, Status.waitlisted}),
+    Action.withdraw: frozenset({Status.registered, Status.waitlisted, Status.confirmed}),
+    Action.check_in: frozenset({Status.confirmed}),
+    Action.correct: frozenset({Status.registered, Status.waitlisted, Status.confirmed}),
 }
 
-ROLES = (
-    "head_of_delegation",
-    "delegate",
-    "focal_point",
-    "speaker",
-    "moderator",
-    "observer",
-    "secretariat",
-)
 # Without a country a registration speaks for an OIC institution or a partner:
 # these roles need a member state.
-ROLES_NEEDING_COUNTRY = frozenset({"head_of_delegation", "delegate", "focal_point"})
+ROLES_NEEDING_COUNTRY = frozenset({Role.head_of_delegation, Role.delegate, Role.focal_point})
 # The roles of a member state's delegation, which its quota bounds. Speakers and
 # moderators are invited by the programme (the agenda needs them confirmed) and
 # the secretariat runs the meeting: the meeting's capacity bounds them, not a quota.
-QUOTA_ROLES = frozenset({"head_of_delegation", "delegate", "focal_point", "observer"})
+QUOTA_ROLES = frozenset({Role.head_of_delegation, Role.delegate, Role.focal_point, Role.observer})
+
+# How an actor is named in a registration and its events.
+ActorLabel = Literal["secretariat", "focal_point", "registrant"]
 
 
-def counts_against_quota(country: str | None, role: str) -> bool:
-    return country is not None and role in QUOTA_ROLES
+def label_of(actor: Actor) -> ActorLabel:
+    if actor.kind is ActorKind.secretariat:
+        return "secretariat"
+    if actor.kind is ActorKind.focal_point:
+        return "focal_point"
+    return "registrant"
+
+
+def require_credentials(actor: Actor) -> None:
+    if actor.is_anonymous:
+        raise Unauthorized(
+            "a bearer token is required (secretariat, focal point, or your manage token)"
+        )
+
+
+def require_staff(actor: Actor) -> None:
+    if actor.kind not in (ActorKind.secretariat, ActorKind.focal_point):
+        raise Unauthorized("a secretariat or focal-point bearer token is required")
+
+
+def check_nomination(actor: Actor, country: str | None, role: Role) -> None:
+    """Who may register whom: a delegation's roles need a member state, and a focal
+    point nominates delegates of their own country only."""
+    if country is None and role in ROLES_NEEDING_COUNTRY:
+        raise InvalidInput(
+            f"a {role} represents a member state: give its ISO alpha-3 code", field="country"
+        )
+    if actor.kind is ActorKind.focal_point and country != actor.country:
+        raise Forbidden(
+            f"a focal point of {actor.country} may nominate delegates of {actor.country} only"
+        )
+
+
+def listing_country(actor: Actor, country: str | None) -> str | None:
+    """The country whose registrations `actor` may list (None: all)."""
+    if actor.kind is ActorKind.focal_point:
+        if country is not None and country != actor.country:
+            raise Forbidden(f"a focal point of {actor.country} sees {actor.country} only")
+        return actor.country
+    if not actor.is_secretariat:
+        raise Unauthorized("a secretariat or focal-point token is required")
+    return country
 
 
 def delegation_key(country: str | None, institution: str | None) -> str:
@@ -74,13 +122,6 @@ def delegation_key(country: str | None, institution: str | None) -> str:
     if country:
         return country
     return "org:" + re.sub(r"\s+", " ", (institution or "").strip().casefold())
-
-
-def check_transition(action: Action, status: str) -> None:
-    """Raise Conflict (409) when the state machine forbids `action` from `status`."""
-    if Status(status) not in ALLOWED_FROM[action]:
-        verb = action.replace("_", "-")
-        raise Conflict(f"cannot {verb} a registration that is {status}")
 
 
 # Zero-width joiner/non-joiner are part of how Persian, Urdu and other scripts
@@ -114,12 +155,6 @@ def clean_text(
     return text
 
 
-def email_key(email: str) -> str:
-    """The form two addresses are compared in: Unicode-normalized (NFKC) and case-folded,
-    so `Amina@Example.org` and `amina@example.ORG` are one person."""
-    return unicodedata.normalize("NFKC", email).casefold()
-
-
 def normalize_country(value: str, field: str = "country") -> str:
     code = value.strip().upper()
     if code not in member_states():
@@ -129,21 +164,216 @@ def normalize_country(value: str, field: str = "country") -> str:
     return code
 
 
-@dataclass(frozen=True)
-class RegistrationWindow:
-    opens_at: datetime | None
-    closes_at: datetime | None
-    status: str = "scheduled"
+# What a purge erases from a registration (status, role, country and counts remain).
+PERSONAL_FIELDS = (
+    "given_name",
+    "family_name",
+    "name_latin",
+    "honorific",
+    "email",
+    "institution",
+    "position",
+    "interpretation",
+    "accessibility_notes",
+    "dietary_notes",
+    "manage_token_hash",
+    "badge_nonce",
+    "rejection_reason",
+)
 
-    def refusal(self, now: datetime) -> str | None:
-        """Why a registration at `now` is refused, or None if the window is open."""
-        if self.status == "tentative":
-            return "the meeting is tentative: registration opens once its dates are decided"
-        if self.opens_at is not None and now < self.opens_at:
-            return f"registration opens at {self.opens_at.isoformat()}"
-        if self.closes_at is not None and now >= self.closes_at:
-            return f"registration closed at {self.closes_at.isoformat()}"
-        return None
+
+@dataclass(kw_only=True)
+class Registration:
+    """One person's registration for one meeting. Personal details are None once
+    the meeting's personal data has been purged."""
+
+    id: str
+    meeting_id: str
+    role: Role
+    language: Language
+    status: Status
+    country: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    email: str | None = None
+    institution: str | None = None
+    position: str | None = None
+    name_latin: str | None = None
+    honorific: str | None = None
+    interpretation: Language | None = None
+    accessibility_notes: str | None = None
+    dietary_notes: str | None = None
+    nominated_by: ActorLabel | None = None
+    focal_point_id: str | None = None
+    manage_token_hash: str | None = None
+    registered_at: datetime
+    updated_at: datetime
+    confirmed_at: datetime | None = None
+    confirmed_by: str | None = None
+    promoted_from_waitlist: bool = False
+    waitlisted_at: datetime | None = None
+    rejected_at: datetime | None = None
+    rejection_reason: str | None = None
+    withdrawn_at: datetime | None = None
+    checked_in_at: datetime | None = None
+    badge_nonce: str | None = None
+    personal_data_purged_at: datetime | None = None
+
+    @classmethod
+    def new(
+        cls, *, id: str, meeting_id: str, actor: Actor, at: datetime, **details: Any
+    ) -> tuple[Registration, str]:
+        """A new registration and its manage token (shown once; only its digest is kept)."""
+        manage_token = new_secret_token(TokenPrefix.manage)
+        registration = cls(
+            id=id,
+            meeting_id=meeting_id,
+            status=Status.registered,
+            nominated_by=label_of(actor),
+            focal_point_id=actor.focal_point_id,
+            manage_token_hash=hash_secret_token(manage_token),
+            registered_at=at,
+            updated_at=at,
+            **details,
+        )
+        return registration, manage_token
+
+    @property
+    def email_key(self) -> str:
+        """What the one-registration-per-e-mail-and-meeting rule compares."""
+        return email_key(self.email) if self.email else f"purged:{self.id}"
+
+    @property
+    def delegation_key(self) -> str:
+        return delegation_key(self.country, self.institution)
+
+    @property
+    def counts_against_quota(self) -> bool:
+        return self.country is not None and self.role in QUOTA_ROLES
+
+    @property
+    def purged(self) -> bool:
+        return self.personal_data_purged_at is not None
+
+    # who may ------------------------------------------------------------------
+
+    def readable_by(self, actor: Actor) -> bool:
+        if actor.is_secretariat:
+            return True
+        if actor.kind is ActorKind.focal_point:
+            return self.country is not None and self.country == actor.country
+        if actor.kind is ActorKind.registrant:
+            return self.id == actor.registration_id
+        return False
+
+    def check_readable_by(self, actor: Actor) -> None:
+        if not self.readable_by(actor):
+            raise Forbidden(self._outside(actor))
+
+    def authorize(self, actor: Actor, action: Action) -> None:
+        """The secretariat does anything; a focal point acts on registrations of their
+        country (the desk checks in); a registrant corrects or withdraws their own."""
+        if actor.is_secretariat:
+            return
+        if actor.kind is ActorKind.focal_point:
+            if action is Action.check_in:
+                raise Forbidden("only the secretariat's desk checks participants in")
+            if self.country is not None and self.country == actor.country:
+                return
+            raise Forbidden(self._outside(actor))
+        if actor.kind is ActorKind.registrant and self.id == actor.registration_id:
+            if action in (Action.correct, Action.withdraw):
+                return
+            raise Forbidden(f"a registrant may not {action.replace('_', '-')} a registration")
+        raise Forbidden("these credentials do not give access to this registration")
+
+    def _outside(self, actor: Actor) -> str:
+        if actor.kind is ActorKind.focal_point:
+            return (
+                f"a focal point of {actor.country} may act only on registrations of"
+                f" {actor.country} (this one is of {self.country or 'no member state'})"
+            )
+        return "these credentials do not give access to this registration"
+
+    # the workflow ---------------------------------------------------------------
+
+    def check_transition(self, action: Action) -> None:
+        """Conflict (409) when the workflow forbids `action` from the current status."""
+        if self.status not in ALLOWED_FROM[action]:
+            raise Conflict(
+                f"cannot {action.replace('_', '-')} a registration that is {self.status}"
+            )
+
+    def check_not_purged(self) -> None:
+        if self.purged:
+            raise Conflict("the personal data of this registration has been purged")
+
+    def confirm(self, *, at: datetime, by: str, promoted: bool) -> None:
+        """Confirmed, with a new badge (a fresh nonce invalidates any earlier one)."""
+        self.status = Status.confirmed
+        self.confirmed_at = at
+        self.updated_at = at
+        self.confirmed_by = by
+        self.promoted_from_waitlist = promoted
+        self.badge_nonce = new_badge_nonce()
+
+    def waitlist(self, *, at: datetime) -> None:
+        self.status = Status.waitlisted
+        self.waitlisted_at = at
+        self.updated_at = at
+
+    def reject(self, *, reason: str | None, at: datetime) -> None:
+        self.status = Status.rejected
+        self.rejection_reason = reason
+        self.rejected_at = at
+        self.updated_at = at
+
+    def withdraw(self, *, at: datetime) -> None:
+        """Withdrawn, and its badge revoked (no nonce: no valid badge token)."""
+        self.status = Status.withdrawn
+        self.withdrawn_at = at
+        self.updated_at = at
+        self.badge_nonce = None
+
+    def check_in(self, *, at: datetime) -> bool:
+        """Checked in at `at`; False (and unchanged) if it already was."""
+        if self.checked_in_at is not None:
+            return False
+        self.checked_in_at = at
+        self.updated_at = at
+        return True
+
+    def correct(self, changes: dict[str, Any], *, at: datetime) -> None:
+        if self.country is None and "institution" in changes:
+            # the institution names the delegation of a registration without country
+            raise InvalidInput(
+                "the institution of an OIC-institution registration decides its delegation:"
+                " withdraw and register again",
+                field="institution",
+            )
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.updated_at = at
+
+    def purge(self, *, at: datetime) -> None:
+        for name in PERSONAL_FIELDS:
+            setattr(self, name, None)
+        self.personal_data_purged_at = at
+
+    # the badge ------------------------------------------------------------------
+
+    def badge_token(self, key: BadgeKey) -> str | None:
+        """The token of a confirmed registration's current badge (None otherwise)."""
+        if not self.badge_nonce or self.status is not Status.confirmed:
+            return None
+        return key.token_for(self.id, self.badge_nonce)
+
+    def check_badge(self, meeting_id: str, nonce: str) -> None:
+        """A scanned badge must be this meeting's and the latest issued."""
+        if self.meeting_id != meeting_id:
+            raise Conflict(f"this badge is for {self.meeting_id}, not {meeting_id}")
+        if self.badge_nonce != nonce:
+            raise Conflict("this badge is no longer valid (withdrawn or re-issued)")
 
 
 @dataclass(frozen=True)
@@ -166,65 +396,220 @@ class Places:
         return f"the meeting's capacity of {self.capacity} is reached"
 
 
-# Who is acting: the secretariat, a national focal point (one country), or the
-# registrant holding the manage token of one registration.
-ActorKind = Literal["secretariat", "focal_point", "registrant", "anonymous"]
+@dataclass(frozen=True)
+class RegistrationWindow:
+    opens_at: datetime | None
+    closes_at: datetime | None
+    status: str = "scheduled"
+
+    def refusal(self, now: datetime) -> str | None:
+        """Why a registration at `now` is refused, or None if the window is open."""
+        if self.status == "tentative":
+            return "the meeting is tentative: registration opens once its dates are decided"
+        if self.opens_at is not None and now < self.opens_at:
+            return f"registration opens at {self.opens_at.isoformat()}"
+        if self.closes_at is not None and now >= self.closes_at:
+            return f"registration closed at {self.closes_at.isoformat()}"
+        return None
+
+
+class MeetingSource(StrEnum):
+    agenda = "agenda"  # the agenda's announcement: the authority
+    seed = "seed"  # development seed, until the agenda announces the meeting
+
+
+@dataclass(kw_only=True)
+class Meeting:
+    """Registration's projection of a meeting: its window, quota and capacity, and
+    how many places it has given (written by every decision about its capacity)."""
+
+    id: str
+    title: Localized
+    timezone: str = "UTC"
+    status: str = "scheduled"
+    number: int | None = None
+    city: Localized | None = None
+    country: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    delegation_quota: int | None = None
+    capacity: int | None = None
+    source: MeetingSource = MeetingSource.agenda
+    announced_at: datetime | None = None
+    confirmed_total: int = 0
+    personal_data_purged_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # badges and check-in times are shown in the meeting's zone
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(f"unknown time zone {self.timezone!r}", field="timezone") from None
+
+    def takes_announcement(self, source: MeetingSource, announced_at: datetime) -> bool:
+        """The agenda's announcement is the authority: it replaces a seeded meeting, an
+        older announcement is ignored, and the seed never replaces an existing meeting."""
+        if source is MeetingSource.seed:
+            return False
+        return not (
+            self.source is MeetingSource.agenda
+            and self.announced_at is not None
+            and self.announced_at > announced_at
+        )
+
+    @property
+    def window(self) -> RegistrationWindow:
+        return RegistrationWindow(
+            self.registration_opens_at, self.registration_closes_at, self.status
+        )
+
+    def check_open(self, now: datetime) -> None:
+        refusal = self.window.refusal(now)
+        if refusal is not None:
+            raise Conflict(f"registration for {self.id} is not open: {refusal}")
+
+    def places_for(self, registration: Registration, delegation: Delegation) -> Places:
+        return Places(
+            delegation_confirmed=delegation.quota_used,
+            # a quota bounds a member state's delegation; OIC institutions, partners,
+            # speakers, moderators and the secretariat only the meeting's capacity
+            quota=self.delegation_quota if registration.counts_against_quota else None,
+            meeting_confirmed=self.confirmed_total,
+            capacity=self.capacity,
+        )
+
+    def check_purgeable(self, today: date, older_than_days: int) -> None:
+        if self.end_date is None:
+            raise Conflict(f"{self.id} has no end date yet: nothing can be purged")
+        earliest = self.end_date + timedelta(days=older_than_days)
+        if today < earliest:
+            raise Conflict(
+                f"{self.id} ended on {self.end_date.isoformat()}: its personal data can be "
+                f"purged {older_than_days} days later, from {earliest.isoformat()}"
+            )
+
+
+@dataclass(kw_only=True)
+class Delegation:
+    """The counters of one delegation (a country, or an OIC institution/partner) in
+    one meeting. Every status change of one of its registrations moves them, so two
+    decisions about the delegation's places always write the same record."""
+
+    meeting_id: str
+    key: str
+    country: str | None = None
+    institution: str | None = None
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_role: dict[str, int] = field(default_factory=dict)
+    confirmed: int = 0
+    quota_used: int = 0
+
+    @property
+    def id(self) -> str:
+        return f"{self.meeting_id}|{self.key}"
+
+    def count(self, registration: Registration, old: Status | None) -> int:
+        """Move `registration` from `old` (None: new) to its status; returns the
+        change of the confirmed count (+1, -1 or 0)."""
+        new = registration.status
+        if old is not None:
+            self.by_status[old] = self.by_status.get(old, 0) - 1
+        self.by_status[new] = self.by_status.get(new, 0) + 1
+        change = int(new is Status.confirmed) - int(old is Status.confirmed)
+        if change:
+            self.confirmed += change
+            if registration.counts_against_quota:
+                self.quota_used += change
+            role = registration.role.value
+            self.by_role[role] = self.by_role.get(role, 0) + change
+        return change
+
+    @property
+    def counted_statuses(self) -> dict[str, int]:
+        return {k: v for k, v in self.by_status.items() if v}
+
+    @property
+    def counted_roles(self) -> dict[str, int]:
+        return {k: v for k, v in self.by_role.items() if v}
+
+
+@dataclass(kw_only=True)
+class FocalPoint:
+    """A national focal point's token, scoped to one country."""
+
+    id: str
+    country: str
+    name: str | None
+    token_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @classmethod
+    def issue(
+        cls, *, id: str, country: str, name: str | None, at: datetime
+    ) -> tuple[FocalPoint, str]:
+        """A new focal point and its token (shown once; only its digest is kept)."""
+        token = new_secret_token(TokenPrefix.focal_point)
+        return cls(
+            id=id, country=country, name=name, token_hash=hash_secret_token(token), created_at=at
+        ), token
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self, *, at: datetime) -> None:
+        self.revoked_at = at
+
+    def actor(self) -> Actor:
+        return Actor(ActorKind.focal_point, country=self.country, focal_point_id=self.id)
+
+
+# Outcomes of the use cases that change registrations.
 
 
 @dataclass(frozen=True)
-class Actor:
-    kind: ActorKind
-    country: str | None = None
-    registration_id: str | None = None
-    focal_point_id: str | None = None
-
-    @property
-    def is_secretariat(self) -> bool:
-        return self.kind == "secretariat"
-
-    def may_read(self, registration_id: str, country: str | None) -> bool:
-        if self.kind == "secretariat":
-            return True
-        if self.kind == "focal_point":
-            return country is not None and country == self.country
-        if self.kind == "registrant":
-            return registration_id == self.registration_id
-        return False
-
-    def check_read(self, registration_id: str, country: str | None) -> None:
-        if not self.may_read(registration_id, country):
-            raise Forbidden(self._outside(country))
-
-    def check_action(self, action: Action, registration_id: str, country: str | None) -> None:
-        """Object-level check: the secretariat does anything; a focal point acts on
-        registrations of their country; a registrant corrects or withdraws their own."""
-        if self.kind == "secretariat":
-            return
-        if self.kind == "focal_point":
-            if country is not None and country == self.country and action != "check_in":
-                return
-            raise Forbidden(self._outside(country) if action != "check_in" else _CHECK_IN_ONLY)
-        if self.kind == "registrant" and registration_id == self.registration_id:
-            if action in ("correct", "withdraw"):
-                return
-            raise Forbidden(f"a registrant may not {action.replace('_', '-')} a registration")
-        raise Forbidden("these credentials do not give access to this registration")
-
-    def _outside(self, country: str | None) -> str:
-        if self.kind == "focal_point":
-            return (
-                f"a focal point of {self.country} may act only on registrations of {self.country}"
-                f" (this one is of {country or 'no member state'})"
-            )
-        return "these credentials do not give access to this registration"
-
-    @property
-    def label(self) -> Literal["secretariat", "focal_point", "registrant"]:
-        if self.kind == "secretariat":
-            return "secretariat"
-        if self.kind == "focal_point":
-            return "focal_point"
-        return "registrant"
+class Registered:
+    registration: Registration
+    manage_token: str
+    manage_url: str
 
 
-_CHECK_IN_ONLY = "only the secretariat's desk checks participants in"
+@dataclass(frozen=True)
+class Accredited:
+    """Confirmed, or waitlisted (then why, and the place in the waitlist)."""
+
+    registration: Registration
+    waitlist_reason: str | None = None
+    waitlist_position: int | None = None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    registration: Registration
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    registration: Registration
+    promoted_registration_id: str | None = None
+
+
+Outcome = Registered | Accredited | Rejected | Withdrawn
+OUTCOMES: tuple[type[Outcome], ...] = (Registered, Accredited, Rejected, Withdrawn)
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    registration: Registration
+    meeting: Meeting
+    already: bool
+
+
+@dataclass(frozen=True)
+class Badge:
+    registration: Registration
+    meeting: Meeting
+    token: str

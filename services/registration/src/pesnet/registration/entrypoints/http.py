@@ -1,4 +1,5 @@
-"""HTTP API of the registration service (thin: parse, authorize, call a use case)."""
+"""HTTP API of the registration service: parse a request into a command, call its
+use case with a unit of work, and make the JSON response of the outcome."""
 
 from __future__ import annotations
 
@@ -10,36 +11,43 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Resp
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
-from pesnet.registration.adapters.badge import qr_png, render_badge_png
-from pesnet.registration.domain.labels import ROLE_LABELS
-from pesnet.registration.domain.model import Actor, Status
-from pesnet.registration.seed import PESNET_4
-from pesnet.registration.service_layer.commands import (
+from pesnet.registration.domain.commands import (
     BadgeScan,
+    CheckIn,
+    Confirm,
+    Correct,
     Correction,
     NewFocalPoint,
     NewRegistration,
+    OpenMeeting,
     Purge,
+    PurgePersonalData,
+    Register,
+    Reject,
     Rejection,
+    Withdraw,
 )
-from pesnet.registration.service_layer.context import Result
-from pesnet.registration.service_layer.services import RegistrationService
+from pesnet.registration.domain.model import MeetingSource, Status
+from pesnet.registration.entrypoints import views
+from pesnet.registration.entrypoints.dependencies import Dependencies
+from pesnet.registration.seed import PESNET_4
+from pesnet.registration.service_layer import handlers
+from pesnet.shared.credentials import Actor, resolve_actor
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Unauthorized
-from pesnet.shared.http import Secretariat, bearer, get_runtime
-from pesnet.shared.i18n import Localized
-from pesnet.shared.reference import member_states
+from pesnet.shared.http import CurrentActor, Secretariat, bearer, get_runtime
 
 MeetingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 RegistrationId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
-def get_service(request: Request) -> RegistrationService:
-    service: RegistrationService = request.app.state.registration
-    return service
+def get_dependencies(request: Request) -> Dependencies:
+    deps: Dependencies = request.app.state.dependencies
+    return deps
 
 
-async def get_actor(
+async def link_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     token: Annotated[
@@ -50,35 +58,21 @@ async def get_actor(
         ),
     ] = None,
 ) -> Actor:
-    """Who is calling: the secretariat, a focal point, a registrant (manage token in
-    `Authorization: Bearer` or, for the manage link, `?token=`), or nobody."""
-    value = credentials.credentials if credentials is not None else None
-    if value is None and token is not None and request.method == "GET":
-        value = token
-    secretariat = get_runtime(request).settings.secretariat_token
-    return await get_service(request).access.actor_for(
-        value, secretariat.get_secret_value() if secretariat else None
+    """The caller of a GET: as `CurrentActor`, or a registrant by the manage link's
+    `?token=`."""
+    value = credentials.credentials if credentials is not None else token
+    actor = await resolve_actor(
+        value,
+        secretariat_token=get_runtime(request).settings.secretariat_token,
+        store=request.app.state.token_store,
     )
+    if actor is None:
+        raise Unauthorized("unknown or revoked token")
+    return actor
 
 
-def require_staff(actor: Actor) -> None:
-    if actor.kind not in ("secretariat", "focal_point"):
-        raise Unauthorized("a secretariat or focal-point bearer token is required")
-
-
-def require_credentials(actor: Actor) -> None:
-    if actor.kind == "anonymous":
-        raise Unauthorized(
-            "a bearer token is required (secretariat, focal point, or your manage token)"
-        )
-
-
-def respond(result: Result) -> JSONResponse:
-    return JSONResponse(result.body, status_code=result.status)
-
-
-ActorDep = Annotated[Actor, Depends(get_actor)]
-ServiceDep = Annotated[RegistrationService, Depends(get_service)]
+LinkActor = Annotated[Actor, Depends(link_actor)]
+Deps = Annotated[Dependencies, Depends(get_dependencies)]
 
 router = APIRouter(tags=["registrations"])
 
@@ -87,117 +81,133 @@ router = APIRouter(tags=["registrations"])
 async def register(
     meeting_id: MeetingId,
     body: NewRegistration,
-    actor: ActorDep,
-    service: ServiceDep,
+    actor: CurrentActor,
+    deps: Deps,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Register for a meeting (public; a focal point nominates for their country).
     The answer carries the private `manage_token` and `manage_url`."""
-    return respond(await service.registering.register(actor, meeting_id, body, idempotency_key))
+    outcome = await handlers.register(
+        Register(meeting_id, body, actor, idempotency_key),
+        deps.unit_of_work(),
+        public_url=deps.public_url,
+    )
+    return JSONResponse(views.registered_view(outcome, deps), status_code=201)
 
 
 @router.get("/meetings/{meeting_id}/registrations")
 async def list_registrations(
     meeting_id: MeetingId,
-    actor: ActorDep,
-    service: ServiceDep,
+    actor: LinkActor,
+    deps: Deps,
     status: Status | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
     """The secretariat sees all; a focal point sees their country's registrations."""
-    require_staff(actor)
-    items = await service.registering.list_registrations(
-        actor, meeting_id, status.value if status else None, country
+    found = await handlers.list_registrations(
+        meeting_id, actor, deps.unit_of_work(), status=status, country=country
     )
+    items = [views.registration_view(r, deps) for r in found]
     return {"meeting_id": meeting_id, "registrations": items, "count": len(items)}
 
 
 @router.get("/registrations/{registration_id}")
 async def read_registration(
-    registration_id: RegistrationId, actor: ActorDep, service: ServiceDep
+    registration_id: RegistrationId, actor: LinkActor, deps: Deps
 ) -> dict[str, Any]:
-    require_credentials(actor)
-    return await service.registering.read(actor, registration_id)
+    registration = await handlers.read_registration(registration_id, actor, deps.unit_of_work())
+    return views.registration_view(registration, deps)
 
 
 @router.patch("/registrations/{registration_id}")
 async def correct_registration(
-    registration_id: RegistrationId, body: Correction, actor: ActorDep, service: ServiceDep
-) -> JSONResponse:
+    registration_id: RegistrationId, body: Correction, actor: CurrentActor, deps: Deps
+) -> dict[str, Any]:
     """Correct personal details (the registrant, their focal point or the secretariat)."""
-    require_credentials(actor)
-    return respond(await service.registering.correct(actor, registration_id, body))
+    registration = await handlers.correct(
+        Correct(registration_id, body, actor), deps.unit_of_work()
+    )
+    return views.registration_view(registration, deps)
 
 
 @router.post("/registrations/{registration_id}/confirm")
 async def confirm(
     registration_id: RegistrationId,
-    actor: ActorDep,
-    service: ServiceDep,
+    actor: CurrentActor,
+    deps: Deps,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
     """Accredit: confirmed if the delegation's quota has a place, else waitlisted
     (the answer then says why and the place in the waitlist)."""
-    require_staff(actor)
-    return respond(await service.accreditation.confirm(actor, registration_id, idempotency_key))
+    outcome = await handlers.confirm(
+        Confirm(registration_id, actor, idempotency_key), deps.unit_of_work(), badges=deps.badges
+    )
+    return views.accredited_view(outcome, deps)
 
 
 @router.post("/registrations/{registration_id}/reject")
 async def reject(
     registration_id: RegistrationId,
-    actor: ActorDep,
-    service: ServiceDep,
+    actor: CurrentActor,
+    deps: Deps,
     body: Annotated[Rejection | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    require_staff(actor)
+) -> dict[str, Any]:
     reason = body.reason if body is not None else None
-    return respond(
-        await service.accreditation.reject(actor, registration_id, reason, idempotency_key)
+    outcome = await handlers.reject(
+        Reject(registration_id, actor, reason, idempotency_key), deps.unit_of_work()
     )
+    return views.registration_view(outcome.registration, deps)
 
 
 @router.post("/registrations/{registration_id}/withdraw")
 async def withdraw(
     registration_id: RegistrationId,
-    actor: ActorDep,
-    service: ServiceDep,
+    actor: CurrentActor,
+    deps: Deps,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
     """Withdraw (the registrant with their manage token, their focal point, the
     secretariat). A freed place goes to the oldest waitlisted of the same country."""
-    require_credentials(actor)
-    return respond(await service.accreditation.withdraw(actor, registration_id, idempotency_key))
+    outcome = await handlers.withdraw(
+        Withdraw(registration_id, actor, idempotency_key), deps.unit_of_work(), badges=deps.badges
+    )
+    return views.withdrawn_view(outcome, deps)
 
 
 @router.post("/registrations/{registration_id}/check-in")
 async def check_in(
-    registration_id: RegistrationId, actor: ActorDep, service: ServiceDep
-) -> JSONResponse:
+    registration_id: RegistrationId, actor: CurrentActor, deps: Deps
+) -> dict[str, Any]:
     """Idempotent: a second scan answers `already_checked_in` with the first time."""
-    require_credentials(actor)
-    return respond(await service.check_in.check_in(actor, registration_id))
+    outcome = await handlers.check_in(
+        CheckIn(actor, registration_id=registration_id), deps.unit_of_work(), badges=deps.badges
+    )
+    return views.checked_in_view(outcome, deps)
 
 
 @router.post("/meetings/{meeting_id}/check-ins")
 async def check_in_by_badge(
-    meeting_id: MeetingId, body: BadgeScan, actor: ActorDep, service: ServiceDep
-) -> JSONResponse:
+    meeting_id: MeetingId, body: BadgeScan, actor: CurrentActor, deps: Deps
+) -> dict[str, Any]:
     """Check in by the badge's QR code (its signed token)."""
-    require_credentials(actor)
-    return respond(
-        await service.check_in.check_in(actor, badge_token=body.badge_token, meeting_id=meeting_id)
+    outcome = await handlers.check_in(
+        CheckIn(actor, badge_token=body.badge_token, meeting_id=meeting_id),
+        deps.unit_of_work(),
+        badges=deps.badges,
     )
+    return views.checked_in_view(outcome, deps)
 
 
 @router.get("/meetings/{meeting_id}/check-ins", dependencies=[Secretariat], response_model=None)
 async def check_in_list(
     meeting_id: MeetingId,
-    service: ServiceDep,
+    deps: Deps,
     format: Literal["json", "csv"] = "json",
 ) -> dict[str, Any] | Response:
     """Confirmed participants and when they checked in; `?format=csv` for a spreadsheet."""
-    rows = await service.check_in.check_in_list(meeting_id)
+    meeting, confirmed = await handlers.check_in_list(meeting_id, deps.unit_of_work())
+    rows = views.check_in_rows(meeting, confirmed)
     if format == "json":
         return {
             "meeting_id": meeting_id,
@@ -244,25 +254,14 @@ def _csv_safe(value: Any) -> Any:
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-async def badge(registration_id: RegistrationId, actor: ActorDep, service: ServiceDep) -> Response:
+async def badge(registration_id: RegistrationId, actor: LinkActor, deps: Deps) -> Response:
     """The printable trilingual badge of a confirmed participant."""
-    require_credentials(actor)
-    doc, meeting, token = await service.check_in.badge_subject(actor, registration_id)
-    country = doc.get("country")
-    delegation = (
-        member_states()[country].name
-        if country
-        else Localized(ar=doc["institution"], en=doc["institution"], fr=doc["institution"])
-    )
-    png = render_badge_png(
-        meeting_title=meeting.title,
-        full_name=f"{doc['given_name']} {doc['family_name']}",
-        name_latin=doc.get("name_latin"),
-        honorific=doc.get("honorific"),
-        role=ROLE_LABELS[doc["role"]],
-        delegation=delegation,
-        institution=doc["institution"],
-        badge_token=token,
+    png = await handlers.badge_png(
+        registration_id,
+        actor,
+        deps.unit_of_work(),
+        badges=deps.badges,
+        renderer=deps.renderer,
     )
     return Response(png, media_type="image/png")
 
@@ -272,64 +271,83 @@ async def badge(registration_id: RegistrationId, actor: ActorDep, service: Servi
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-async def badge_qr(
-    registration_id: RegistrationId, actor: ActorDep, service: ServiceDep
-) -> Response:
-    require_credentials(actor)
-    _, _, token = await service.check_in.badge_subject(actor, registration_id)
-    return Response(qr_png(token), media_type="image/png")
+async def badge_qr(registration_id: RegistrationId, actor: LinkActor, deps: Deps) -> Response:
+    png = await handlers.badge_qr_png(
+        registration_id,
+        actor,
+        deps.unit_of_work(),
+        badges=deps.badges,
+        renderer=deps.renderer,
+    )
+    return Response(png, media_type="image/png")
 
 
 public = APIRouter(tags=["public"])
 
 
 @public.get("/meetings/{meeting_id}/delegations")
-async def delegations(meeting_id: MeetingId, service: ServiceDep) -> dict[str, Any]:
+async def delegations(meeting_id: MeetingId, deps: Deps) -> dict[str, Any]:
     """Counts per delegation, status and role: no names, no e-mails (public)."""
-    return await service.delegations.summary(meeting_id)
+    found = await handlers.delegations(meeting_id, deps.unit_of_work())
+    return views.delegations_view(meeting_id, found)
 
 
 secretariat = APIRouter(tags=["secretariat"], dependencies=[Secretariat])
 
 
 @secretariat.post("/focal-points", status_code=201)
-async def issue_focal_point(body: NewFocalPoint, service: ServiceDep) -> dict[str, Any]:
+async def issue_focal_point(body: NewFocalPoint, deps: Deps) -> dict[str, Any]:
     """A token for a national focal point, scoped to one country (shown once)."""
-    return await service.access.issue_focal_point(body)
+    focal_point, token = await handlers.issue_focal_point(body, deps.unit_of_work())
+    return {
+        "id": focal_point.id,
+        "country": focal_point.country,
+        "name": focal_point.name,
+        "token": token,
+    }
 
 
 @secretariat.get("/focal-points")
 async def list_focal_points(
-    service: ServiceDep,
+    deps: Deps,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
     """Issued focal-point tokens (never the tokens themselves)."""
-    return {"focal_points": await service.access.focal_points(country)}
+    found = await handlers.focal_points(country, deps.unit_of_work())
+    return {"focal_points": [views.focal_point_view(f) for f in found]}
 
 
 @secretariat.delete("/focal-points/{focal_point_id}", status_code=204)
 async def revoke_focal_point(
-    focal_point_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], service: ServiceDep
+    focal_point_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], deps: Deps
 ) -> Response:
-    await service.access.revoke_focal_point(focal_point_id)
+    await handlers.revoke_focal_point(focal_point_id, deps.unit_of_work())
     return Response(status_code=204)
 
 
 @secretariat.post("/meetings/{meeting_id}/purge-personal-data")
 async def purge(
     meeting_id: MeetingId,
-    service: ServiceDep,
+    deps: Deps,
     body: Annotated[Purge | None, Body()] = None,
 ) -> dict[str, Any]:
     """Erase names, e-mails and notes of a meeting that ended at least N days ago."""
-    return await service.privacy.purge(meeting_id, (body or Purge()).older_than_days)
+    older_than_days = (body or Purge()).older_than_days
+    purged = await handlers.purge_personal_data(
+        PurgePersonalData(meeting_id, older_than_days), deps.unit_of_work()
+    )
+    return {"meeting_id": meeting_id, "purged": purged}
 
 
 dev = APIRouter(tags=["dev"], dependencies=[Secretariat])
 
 
 @dev.post("/dev/seed")
-async def seed(service: ServiceDep) -> dict[str, Any]:
+async def seed(deps: Deps) -> dict[str, Any]:
     """Open pesnet-4 for registration (quota 3) unless the agenda already announced it."""
-    created = await service.meetings.seed_meeting(PESNET_4)
+    created = await handlers.open_meeting(
+        OpenMeeting(PESNET_4, MeetingSource.seed, utcnow()),
+        deps.unit_of_work(),
+        default_quota=deps.default_quota,
+    )
     return {"meeting_id": PESNET_4.meeting_id, "created": created}

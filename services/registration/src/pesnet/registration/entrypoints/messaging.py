@@ -1,25 +1,27 @@
-"""Event handlers: `agenda.meeting.scheduled` opens (or updates) a meeting for
-registration. Handlers run inside the inbox transaction (`ctx.session`)."""
+"""Event handlers: the agenda's `MeetingScheduled` opens (or updates) a meeting for
+registration. Handlers run inside the inbox transaction, with a unit of work joined
+to it."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pesnet.registration.service_layer.services import RegistrationService
+from pesnet.registration.domain.commands import OpenMeeting
+from pesnet.registration.domain.model import MeetingSource
+from pesnet.registration.entrypoints.dependencies import Dependencies
+from pesnet.registration.service_layer import handlers
+from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
+from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
-from pesnet.shared.messaging import HandlerContext, Unprocessable
+from pesnet.shared.messaging import Unprocessable
 from pesnet.shared.runtime import ServiceRuntime
 
 
-def register_handlers(runtime: ServiceRuntime, service: RegistrationService) -> None:
-    @runtime.consumer.on_type("agenda.meeting.scheduled")
-    async def meeting_scheduled(payload: MeetingScheduled, ctx: HandlerContext) -> None:
+def register_handlers(runtime: ServiceRuntime, deps: Dependencies) -> None:
+    @runtime.consumer.on(MeetingScheduled)
+    async def meeting_scheduled(event: MeetingScheduled, uow: RegistrationUnitOfWork) -> None:
+        assert uow.cause is not None  # a consumer's unit of work has the event it handles
+        command = OpenMeeting(event, MeetingSource.agenda, uow.cause.time)
         try:
-            ZoneInfo(payload.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            # badges and check-in times are shown in the meeting's zone: without a
-            # real one the announcement can never be applied
-            raise Unprocessable(f"unknown time zone {payload.timezone!r}") from exc
-        await service.meetings.open_meeting(
-            ctx.session, payload, source="agenda", announced_at=ctx.event.time
-        )
+            await handlers.open_meeting(command, uow, default_quota=deps.default_quota)
+        except InvalidInput as exc:
+            # e.g. an unknown time zone: the announcement can never be applied
+            raise Unprocessable(exc.message) from exc

@@ -1,23 +1,37 @@
-"""What callers send: validated commands. Request bodies are these models
-(`extra="forbid"`), so an unknown key (such as a `$where`) or an object where a
-string belongs is a 422 naming the field, and nothing unvalidated reaches MongoDB."""
+"""What callers ask for. Request bodies are the pydantic models (`extra="forbid"`),
+so an unknown key (such as a `$where`) or an object where a string belongs is a 422
+naming the field, and nothing unvalidated reaches MongoDB; the commands (frozen
+dataclasses) carry a validated body with who is asking."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from pesnet.registration.domain.model import MAX_NAME, clean_text, normalize_country
+from pesnet.registration.domain.model import (
+    MAX_NAME,
+    MeetingSource,
+    clean_text,
+    normalize_country,
+)
+from pesnet.shared.credentials import Actor
+from pesnet.shared.emails import Email
 from pesnet.shared.errors import InvalidInput
+from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.common import Language, Role
 
 # A generous bound before the precise checks: never parse megabytes of "name".
 Text = Annotated[str, Field(max_length=5000)]
+# Internationalized addresses are accepted (the kernel's one rule for e-mail).
+EmailText = Annotated[Email, Field(max_length=5000)]
 
 NAME_FIELDS = ("given_name", "family_name", "institution", "position")
 NOTE_FIELDS = ("accessibility_notes", "dietary_notes")
+# Fields a correction may not set to null (the others may be cleared).
+REQUIRED_DETAILS = ("given_name", "family_name", "email", "institution", "position", "language")
 
 
 def _clean(value: str | None, field: str, **options: Any) -> str | None:
@@ -27,17 +41,6 @@ def _clean(value: str | None, field: str, **options: Any) -> str | None:
         return clean_text(value, field, **options)
     except InvalidInput as exc:
         raise ValueError(exc.message) from None
-
-
-def normalize_email(value: str) -> str:
-    """Syntax-checked, with the domain lower-cased and IDNA-normalized (no DNS lookup)."""
-    text = value.strip()
-    if len(text) > 254:
-        raise ValueError("must be at most 254 characters")
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(f"not a valid e-mail address: {exc}") from None
 
 
 class _RegistrationFields(BaseModel):
@@ -68,18 +71,13 @@ class _RegistrationFields(BaseModel):
         )
         return cleaned or None
 
-    @field_validator("email", check_fields=False)
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_email(value)
-
 
 class NewRegistration(_RegistrationFields):
     """`POST /meetings/{meeting_id}/registrations`."""
 
     given_name: Text = Field(description="In the person's own script (e.g. Arabic).")
     family_name: Text
-    email: Text
+    email: EmailText
     country: Text | None = Field(
         default=None,
         description="ISO 3166-1 alpha-3 of an OIC member state; omitted for an OIC "
@@ -114,7 +112,7 @@ class Correction(_RegistrationFields):
 
     given_name: Text | None = None
     family_name: Text | None = None
-    email: Text | None = None
+    email: EmailText | None = None
     institution: Text | None = None
     position: Text | None = None
     language: Language | None = None
@@ -123,6 +121,16 @@ class Correction(_RegistrationFields):
     interpretation: Language | None = None
     accessibility_notes: Text | None = None
     dietary_notes: Text | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the caller sent (a null clears an optional one)."""
+        changes = self.model_dump(exclude_unset=True)
+        for name in REQUIRED_DETAILS:
+            if name in changes and changes[name] is None:
+                raise InvalidInput("must not be null", field=name)
+        if not changes:
+            raise InvalidInput("nothing to correct", field="body")
+        return changes
 
 
 class Rejection(BaseModel):
@@ -168,3 +176,65 @@ class Purge(BaseModel):
     older_than_days: int = Field(
         default=90, ge=0, le=3650, description="Days after the meeting's end date."
     )
+
+
+@dataclass(frozen=True)
+class Register:
+    meeting_id: str
+    details: NewRegistration
+    actor: Actor
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Correct:
+    registration_id: str
+    correction: Correction
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class Confirm:
+    registration_id: str
+    actor: Actor
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Reject:
+    registration_id: str
+    actor: Actor
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    registration_id: str
+    actor: Actor
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """By registration id (the desk's list) or by the badge's token (its QR code)."""
+
+    actor: Actor
+    registration_id: str | None = None
+    badge_token: str | None = None
+    meeting_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenMeeting:
+    """Open (or update) a meeting for registration, as the agenda announced it."""
+
+    announcement: MeetingScheduled
+    source: MeetingSource
+    announced_at: datetime
+
+
+@dataclass(frozen=True)
+class PurgePersonalData:
+    meeting_id: str
+    older_than_days: int

@@ -1,0 +1,22 @@
+"""What the entrypoints hand to the use cases besides a command: built once by
+`bootstrap` (the only place that knows the concrete adapters)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pesnet.registration.domain.badges import BadgeKey
+from pesnet.registration.service_layer.handlers import BadgeRenderer
+from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    unit_of_work: Callable[[], RegistrationUnitOfWork]
+    badges: BadgeKey
+    renderer: BadgeRenderer
+    # this service's base URL as registrants reach it (manage and badge links)
+    public_url: str
+    # the per-country quota of a meeting the agenda announced without one
+    default_quota: int | None

@@ -1,0 +1,161 @@
+"""How registrations, check-ins and delegations are shown over HTTP (JSON bodies)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pesnet.registration.domain.labels import ALREADY_CHECKED_IN, CHECKED_IN
+from pesnet.registration.domain.model import (
+    Accredited,
+    CheckedIn,
+    Delegation,
+    FocalPoint,
+    Meeting,
+    Registered,
+    Registration,
+    Withdrawn,
+)
+from pesnet.registration.entrypoints.dependencies import Dependencies
+from pesnet.registration.service_layer.handlers import delegation_updated
+from pesnet.shared.i18n import LANGUAGES, format_local_datetime
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def registration_view(registration: Registration, deps: Dependencies) -> dict[str, Any]:
+    """The private view of a registration (for its owner, their focal point, the secretariat)."""
+    r = registration
+    body: dict[str, Any] = {
+        "id": r.id,
+        "meeting_id": r.meeting_id,
+        "status": r.status.value,
+        "given_name": r.given_name,
+        "family_name": r.family_name,
+        "name_latin": r.name_latin,
+        "honorific": r.honorific,
+        "email": r.email,
+        "country": r.country,
+        "institution": r.institution,
+        "position": r.position,
+        "role": r.role.value,
+        "language": r.language.value,
+        "interpretation": r.interpretation.value if r.interpretation else None,
+        "accessibility_notes": r.accessibility_notes,
+        "dietary_notes": r.dietary_notes,
+        "nominated_by": r.nominated_by,
+        "registered_at": iso(r.registered_at),
+        "updated_at": iso(r.updated_at),
+        "confirmed_at": iso(r.confirmed_at),
+        "waitlisted_at": iso(r.waitlisted_at),
+        "checked_in_at": iso(r.checked_in_at),
+        "rejection_reason": r.rejection_reason,
+        "promoted_from_waitlist": r.promoted_from_waitlist,
+    }
+    token = r.badge_token(deps.badges)
+    if token is not None:
+        body["badge_token"] = token
+        body["badge_url"] = f"{deps.public_url.rstrip('/')}/registrations/{r.id}/badge.png"
+    return body
+
+
+def registered_view(outcome: Registered, deps: Dependencies) -> dict[str, Any]:
+    return {
+        **registration_view(outcome.registration, deps),
+        "manage_token": outcome.manage_token,
+        "manage_url": outcome.manage_url,
+    }
+
+
+def accredited_view(outcome: Accredited, deps: Dependencies) -> dict[str, Any]:
+    body = registration_view(outcome.registration, deps)
+    if outcome.waitlist_reason is not None:
+        body["waitlist_reason"] = outcome.waitlist_reason
+        body["waitlist_position"] = outcome.waitlist_position
+    return body
+
+
+def withdrawn_view(outcome: Withdrawn, deps: Dependencies) -> dict[str, Any]:
+    return {
+        **registration_view(outcome.registration, deps),
+        "promoted_registration_id": outcome.promoted_registration_id,
+    }
+
+
+def checked_in_view(outcome: CheckedIn, deps: Dependencies) -> dict[str, Any]:
+    """The registration, and when it was checked in, said in the three languages."""
+    at = outcome.registration.checked_in_at
+    assert at is not None
+    template = ALREADY_CHECKED_IN if outcome.already else CHECKED_IN
+    messages = {
+        lang.value: template.get(lang.value).format(
+            time=format_local_datetime(at, outcome.meeting.timezone, lang.value, "short")
+        )
+        for lang in LANGUAGES
+    }
+    return {
+        **registration_view(outcome.registration, deps),
+        "already_checked_in": outcome.already,
+        "message": messages["en"],
+        "messages": messages,
+    }
+
+
+def check_in_rows(meeting: Meeting, registrations: list[Registration]) -> list[dict[str, Any]]:
+    rows = []
+    for r in registrations:
+        at = r.checked_in_at
+        rows.append(
+            {
+                "id": r.id,
+                "given_name": r.given_name,
+                "family_name": r.family_name,
+                "name_latin": r.name_latin,
+                "country": r.country,
+                "institution": r.institution,
+                "role": r.role.value,
+                "checked_in": at is not None,
+                "checked_in_at": iso(at),
+                "checked_in_local": (
+                    format_local_datetime(at, meeting.timezone, "en", "yyyy-MM-dd HH:mm")
+                    if at is not None
+                    else None
+                ),
+            }
+        )
+    return rows
+
+
+def delegations_view(meeting_id: str, delegations: list[Delegation]) -> dict[str, Any]:
+    """Counts per delegation, status and role, and their totals (public: no names)."""
+    items = [delegation_updated(d).model_dump(mode="json") for d in delegations]
+    totals_status: dict[str, int] = {}
+    totals_role: dict[str, int] = {}
+    for item in items:
+        for key, value in item["by_status"].items():
+            totals_status[key] = totals_status.get(key, 0) + value
+        for key, value in item["by_role"].items():
+            totals_role[key] = totals_role.get(key, 0) + value
+    return {
+        "meeting_id": meeting_id,
+        "delegations": items,
+        "totals": {
+            "by_status": totals_status,
+            "by_role": totals_role,
+            "confirmed": sum(item["confirmed"] for item in items),
+            "countries": len([i for i in items if i["country"]]),
+        },
+    }
+
+
+def focal_point_view(focal_point: FocalPoint) -> dict[str, Any]:
+    """An issued focal point (never its token)."""
+    return {
+        "id": focal_point.id,
+        "country": focal_point.country,
+        "name": focal_point.name,
+        "created_at": iso(focal_point.created_at),
+        "revoked_at": iso(focal_point.revoked_at),
+    }

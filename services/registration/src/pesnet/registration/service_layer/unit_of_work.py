@@ -1,0 +1,140 @@
+"""The registration service's unit of work and the repositories it holds. The
+service layer declares them; `adapters` implements them on MongoDB, and the unit
+tests in memory. Repositories take and return domain objects.
+
+Methods of a repository used inside `uow.run(work)` act in that transaction; used
+outside it (reads that need none), they act on their own."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from pesnet.registration.domain.model import (
+    Delegation,
+    FocalPoint,
+    Meeting,
+    Outcome,
+    Registration,
+    Status,
+)
+from pesnet.shared.unit_of_work import UnitOfWork
+
+EMAIL_TAKEN = "this e-mail address is already registered for this meeting"
+
+
+class Registrations(ABC):
+    @abstractmethod
+    async def get(self, registration_id: str) -> Registration | None: ...
+
+    @abstractmethod
+    async def add(self, registration: Registration) -> None:
+        """A second registration with the same e-mail key for the meeting is a
+        `Conflict(EMAIL_TAKEN, field="email")`, decided by the store (a unique
+        index), not by a read before the write."""
+
+    @abstractmethod
+    async def save(self, registration: Registration) -> None:
+        """Write back a loaded registration (same e-mail rule as `add`)."""
+
+    @abstractmethod
+    async def of_meeting(
+        self, meeting_id: str, *, status: Status | None = None, country: str | None = None
+    ) -> list[Registration]:
+        """In registration order."""
+
+    @abstractmethod
+    async def confirmed_of(self, meeting_id: str) -> list[Registration]:
+        """The check-in list: by country, family name and given name."""
+
+    @abstractmethod
+    async def not_purged_of(self, meeting_id: str) -> list[Registration]: ...
+
+    @abstractmethod
+    async def oldest_waitlisted(self, meeting_id: str, country: str) -> Registration | None:
+        """The next to get a freed place of the country's delegation."""
+
+    @abstractmethod
+    async def waitlisted_before(self, registration: Registration) -> int:
+        """How many of its country's waitlisted registrations registered earlier."""
+
+    @abstractmethod
+    async def id_with_manage_token(self, token_hash: str) -> str | None: ...
+
+
+class Meetings(ABC):
+    @abstractmethod
+    async def get(self, meeting_id: str) -> Meeting | None: ...
+
+    @abstractmethod
+    async def save(self, meeting: Meeting) -> None: ...
+
+
+class Delegations(ABC):
+    @abstractmethod
+    async def ensure(
+        self, meeting_id: str, key: str, country: str | None, institution: str | None
+    ) -> None:
+        """Create the delegation's counters if they do not exist. Called outside any
+        transaction: concurrent creations of one delegation inside transactions
+        would fail instead of retrying."""
+
+    @abstractmethod
+    async def get(self, meeting_id: str, key: str) -> Delegation | None: ...
+
+    @abstractmethod
+    async def save(self, delegation: Delegation) -> None: ...
+
+    @abstractmethod
+    async def of_meeting(self, meeting_id: str) -> list[Delegation]: ...
+
+
+class FocalPoints(ABC):
+    @abstractmethod
+    async def add(self, focal_point: FocalPoint) -> None: ...
+
+    @abstractmethod
+    async def get(self, focal_point_id: str) -> FocalPoint | None: ...
+
+    @abstractmethod
+    async def save(self, focal_point: FocalPoint) -> None: ...
+
+    @abstractmethod
+    async def active_with_token(self, token_hash: str) -> FocalPoint | None: ...
+
+    @abstractmethod
+    async def listed(self, country: str | None) -> list[FocalPoint]:
+        """By country, oldest first."""
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The first outcome of a request that carried an `Idempotency-Key`, and the
+    fingerprint of that request."""
+
+    fingerprint: str
+    outcome: Outcome
+
+
+class Replays(ABC):
+    """First outcomes kept for `Idempotency-Key` retries (a day long)."""
+
+    @abstractmethod
+    async def get(self, record_id: str) -> Replay | None: ...
+
+    @abstractmethod
+    async def add(self, record_id: str, replay: Replay, meeting_id: str) -> None:
+        """A record with this id already there is a `Conflict` (a concurrent
+        request with the same key won)."""
+
+    @abstractmethod
+    async def forget_meeting(self, meeting_id: str) -> None:
+        """Kept outcomes carry personal data: a purge deletes the meeting's."""
+
+
+class RegistrationUnitOfWork(UnitOfWork):
+    registrations: Registrations
+    meetings: Meetings
+    delegations: Delegations
+    focal_points: FocalPoints
+    replays: Replays

@@ -1,0 +1,183 @@
+"""The registration service's unit of work in memory: dict-backed repositories with
+the same rules as the MongoDB ones (one e-mail per meeting, one record per
+idempotency key), for unit tests of the use cases."""
+
+from __future__ import annotations
+
+import copy
+
+from pesnet.registration.domain.model import (
+    Delegation,
+    FocalPoint,
+    Meeting,
+    Registration,
+    Status,
+)
+from pesnet.registration.service_layer.unit_of_work import (
+    EMAIL_TAKEN,
+    Delegations,
+    FocalPoints,
+    Meetings,
+    Registrations,
+    RegistrationUnitOfWork,
+    Replay,
+    Replays,
+)
+from pesnet.shared.errors import Conflict
+from pesnet.shared.unit_of_work import FakeUnitOfWork
+
+
+class FakeRegistrations(Registrations):
+    def __init__(self) -> None:
+        self.items: dict[str, Registration] = {}
+
+    def _check_email(self, registration: Registration) -> None:
+        for other in self.items.values():
+            if (
+                other.id != registration.id
+                and other.meeting_id == registration.meeting_id
+                and other.email_key == registration.email_key
+            ):
+                raise Conflict(EMAIL_TAKEN, field="email")
+
+    async def get(self, registration_id: str) -> Registration | None:
+        return copy.deepcopy(self.items.get(registration_id))
+
+    async def add(self, registration: Registration) -> None:
+        self._check_email(registration)
+        self.items[registration.id] = copy.deepcopy(registration)
+
+    async def save(self, registration: Registration) -> None:
+        self._check_email(registration)
+        self.items[registration.id] = copy.deepcopy(registration)
+
+    def _where(self, meeting_id: str, **fields: object) -> list[Registration]:
+        return [
+            copy.deepcopy(r)
+            for r in self.items.values()
+            if r.meeting_id == meeting_id
+            and all(getattr(r, k) == v for k, v in fields.items() if v is not None)
+        ]
+
+    async def of_meeting(
+        self, meeting_id: str, *, status: Status | None = None, country: str | None = None
+    ) -> list[Registration]:
+        found = self._where(meeting_id, status=status, country=country)
+        return sorted(found, key=lambda r: (r.registered_at, r.id))
+
+    async def confirmed_of(self, meeting_id: str) -> list[Registration]:
+        found = self._where(meeting_id, status=Status.confirmed)
+        return sorted(
+            found, key=lambda r: (r.country or "", r.family_name or "", r.given_name or "")
+        )
+
+    async def not_purged_of(self, meeting_id: str) -> list[Registration]:
+        return [r for r in self._where(meeting_id) if not r.purged]
+
+    async def oldest_waitlisted(self, meeting_id: str, country: str) -> Registration | None:
+        found = await self.of_meeting(meeting_id, status=Status.waitlisted, country=country)
+        return found[0] if found else None
+
+    async def waitlisted_before(self, registration: Registration) -> int:
+        return sum(
+            1
+            for r in self._where(registration.meeting_id, status=Status.waitlisted)
+            if r.country == registration.country and r.registered_at < registration.registered_at
+        )
+
+    async def id_with_manage_token(self, token_hash: str) -> str | None:
+        for r in self.items.values():
+            if r.manage_token_hash == token_hash:
+                return r.id
+        return None
+
+
+class FakeMeetings(Meetings):
+    def __init__(self) -> None:
+        self.items: dict[str, Meeting] = {}
+
+    async def get(self, meeting_id: str) -> Meeting | None:
+        return copy.deepcopy(self.items.get(meeting_id))
+
+    async def save(self, meeting: Meeting) -> None:
+        self.items[meeting.id] = copy.deepcopy(meeting)
+
+
+class FakeDelegations(Delegations):
+    def __init__(self) -> None:
+        self.items: dict[str, Delegation] = {}
+
+    async def ensure(
+        self, meeting_id: str, key: str, country: str | None, institution: str | None
+    ) -> None:
+        new = Delegation(
+            meeting_id=meeting_id,
+            key=key,
+            country=country,
+            institution=None if country else institution,
+        )
+        self.items.setdefault(new.id, new)
+
+    async def get(self, meeting_id: str, key: str) -> Delegation | None:
+        return copy.deepcopy(self.items.get(f"{meeting_id}|{key}"))
+
+    async def save(self, delegation: Delegation) -> None:
+        self.items[delegation.id] = copy.deepcopy(delegation)
+
+    async def of_meeting(self, meeting_id: str) -> list[Delegation]:
+        return [
+            copy.deepcopy(d) for _, d in sorted(self.items.items()) if d.meeting_id == meeting_id
+        ]
+
+
+class FakeFocalPoints(FocalPoints):
+    def __init__(self) -> None:
+        self.items: dict[str, FocalPoint] = {}
+
+    async def add(self, focal_point: FocalPoint) -> None:
+        self.items[focal_point.id] = copy.deepcopy(focal_point)
+
+    async def get(self, focal_point_id: str) -> FocalPoint | None:
+        return copy.deepcopy(self.items.get(focal_point_id))
+
+    async def save(self, focal_point: FocalPoint) -> None:
+        self.items[focal_point.id] = copy.deepcopy(focal_point)
+
+    async def active_with_token(self, token_hash: str) -> FocalPoint | None:
+        for f in self.items.values():
+            if f.token_hash == token_hash and f.active:
+                return copy.deepcopy(f)
+        return None
+
+    async def listed(self, country: str | None) -> list[FocalPoint]:
+        found = [f for f in self.items.values() if country is None or f.country == country]
+        return copy.deepcopy(sorted(found, key=lambda f: (f.country, f.created_at)))
+
+
+class FakeReplays(Replays):
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[Replay, str]] = {}
+
+    async def get(self, record_id: str) -> Replay | None:
+        kept = self.items.get(record_id)
+        return None if kept is None else copy.deepcopy(kept[0])
+
+    async def add(self, record_id: str, replay: Replay, meeting_id: str) -> None:
+        if record_id in self.items:
+            raise Conflict("this Idempotency-Key is being used by another request")
+        self.items[record_id] = (copy.deepcopy(replay), meeting_id)
+
+    async def forget_meeting(self, meeting_id: str) -> None:
+        self.items = {k: v for k, v in self.items.items() if v[1] != meeting_id}
+
+
+class FakeRegistrationUnitOfWork(FakeUnitOfWork, RegistrationUnitOfWork):
+    stores = ("registrations", "meetings", "delegations", "focal_points", "replays")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.registrations = FakeRegistrations()
+        self.meetings = FakeMeetings()
+        self.delegations = FakeDelegations()
+        self.focal_points = FakeFocalPoints()
+        self.replays = FakeReplays()
