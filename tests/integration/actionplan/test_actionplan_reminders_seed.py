@@ -60,7 +60,7 @@ async def test_two_replicas_send_each_reminder_once(
             "institution": "anapec", "country": "MAR", "name": "NFP ANAPEC", "email": "nfp@anapec.example",
             "language": "fr",
         })  # fmt: skip
-        schedulers = [one.app.state.scheduler, two.app.state.scheduler]
+        schedulers = [svc.app.state.dependencies.scheduler for svc in (one, two)]
 
         # 1 March 2025: the webinar starts on the 10th (within 14 days); the 2025 reporting
         # period closes on 31 December (not yet)

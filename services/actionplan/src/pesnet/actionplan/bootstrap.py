@@ -47,5 +47,4 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         unit_of_work=unit_of_work, renderer=JinjaReportRenderer(), scheduler=scheduler
     )
     app.state.token_store = FocalPointTokens(unit_of_work)
-    app.state.scheduler = scheduler
     return app
