@@ -15,7 +15,7 @@ from pesnet.actionplan.domain.commands import (
 )
 from pesnet.actionplan.domain.model import Participation, Target
 from pesnet.actionplan.service_layer import activities, focal_points, plans
-from pesnet.shared.credentials import SECRETARIAT, Actor
+from pesnet.shared.credentials import Actor
 from pesnet.shared.i18n import Language, Localized
 from tests.unit.actionplan.fakes import FakeActionPlanUnitOfWork
 
@@ -91,6 +91,3 @@ async def focal_point(
         clock=clock,
     )
     return issued.focal_point.actor
-
-
-__all__ = ["NOW", "PERIOD", "SECRETARIAT", "adopted_plan", "clock", "focal_point", "text"]

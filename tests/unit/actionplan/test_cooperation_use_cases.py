@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
 from pesnet.actionplan.domain.commands import (
@@ -21,26 +24,28 @@ from tests.unit.actionplan.fakes import FakeActionPlanUnitOfWork
 from tests.unit.actionplan.scenario import PERIOD, adopted_plan, clock, focal_point, text
 
 
-def need(actor: Actor, **changes: object) -> SubmitNeed:
-    fields: dict[str, object] = {
-        "thematic_area": "digital",
-        "priority": "high",
-        "title": Localized(fr="Plateforme d'appariement"),
-        "topics": ["job matching"],
-    }
-    fields.update(changes)
-    return SubmitNeed(PERIOD, actor, **fields)  # type: ignore[arg-type]
+def need(actor: Actor, **changes: Any) -> SubmitNeed:
+    command = SubmitNeed(
+        PERIOD,
+        actor,
+        thematic_area="digital",
+        priority="high",
+        title=Localized(fr="Plateforme d'appariement"),
+        topics=["job matching"],
+    )
+    return replace(command, **changes)
 
 
-def offer(actor: Actor, **changes: object) -> SubmitOffer:
-    fields: dict[str, object] = {
-        "thematic_area": "digital",
-        "title": text("Online job-matching platform"),
-        "topics": ["job matching"],
-        "languages": [Language.fr],
-    }
-    fields.update(changes)
-    return SubmitOffer(PERIOD, actor, **fields)  # type: ignore[arg-type]
+def offer(actor: Actor, **changes: Any) -> SubmitOffer:
+    command = SubmitOffer(
+        PERIOD,
+        actor,
+        thematic_area="digital",
+        title=text("Online job-matching platform"),
+        topics=["job matching"],
+        languages=[Language.fr],
+    )
+    return replace(command, **changes)
 
 
 async def test_a_need_is_filed_for_the_token_s_institution_in_its_language() -> None:

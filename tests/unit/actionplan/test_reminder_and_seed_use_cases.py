@@ -3,7 +3,7 @@ of work: each reminder is sent once, to the focal points that can act on it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pesnet.actionplan.domain.commands import SendDueReminders
 from pesnet.actionplan.domain.reminders import DueReminder
@@ -12,7 +12,7 @@ from pesnet.actionplan.service_layer.reminders import ReminderScheduler, send_du
 from pesnet.actionplan.service_layer.seed import seed
 from pesnet.shared.errors import Conflict
 from pesnet.shared.events.actionplan import PlanAdopted, ReminderDue
-from tests.unit.actionplan.fakes import FakeActionPlanUnitOfWork
+from tests.unit.actionplan.fakes import FakeActionPlanUnitOfWork, FakeReminders
 from tests.unit.actionplan.scenario import NOW, PERIOD, adopted_plan, clock, focal_point
 
 
@@ -63,13 +63,10 @@ async def test_a_reminder_another_replica_sent_first_is_not_sent_again() -> None
     await adopted_plan(uow)
     await focal_point(uow, "anapec")
 
-    class SentMeanwhile(type(uow.reminders)):  # type: ignore[misc]
+    class SentMeanwhile(FakeReminders):
         """The other replica commits between our check and our insert."""
 
-        async def was_sent(self, key: str) -> bool:
-            return False
-
-        async def add(self, reminder: DueReminder, **kwargs: object) -> None:
+        async def add(self, reminder: DueReminder, *, sent_at: datetime) -> None:
             raise Conflict("sent already")
 
     uow.reminders = SentMeanwhile()
