@@ -40,7 +40,7 @@ def tri(en: str) -> dict[str, str]:
 
 
 def fields(response: Any) -> list[str]:
-    return [d["field"] for d in response.json()["detail"]]
+    return [e["field"] for e in response.json()["errors"]]
 
 
 async def focal_point(http: Any, institution: str, email: str) -> dict[str, str]:
@@ -107,7 +107,7 @@ async def test_a_reversed_period_is_a_422_naming_the_field(actionplan: Any) -> N
     r = await actionplan.http.post("/plans", json={"period": "2026-2024"}, headers=SECRETARIAT)
     assert r.status_code == 422
     assert fields(r) == ["period"]
-    assert "2024-2026" in r.json()["detail"][0]["msg"]
+    assert "2024-2026" in r.json()["errors"][0]["msg"]
     r = await actionplan.http.get("/plans/2026-2024")
     assert r.status_code == 422
 
