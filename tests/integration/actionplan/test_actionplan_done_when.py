@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from pesnet.shared.events.actionplan import CooperationAnswered, CooperationProposed
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 
 pytestmark = pytest.mark.integration
@@ -275,7 +276,7 @@ async def test_matching_picks_what_a_person_would(actionplan: Any, taps: Any) ->
     assert "priorité haute" in socso["explanation"]["fr"]
 
     # both sides hear of it: the internal event carries each side's focal-point contacts
-    events = await internal.wait_for("actionplan.cooperation.proposed", count=5)
+    events = await internal.wait_for(CooperationProposed, count=5)
     assert len(events) == 5
     contacts = {
         party["institution"]: [c["email"] for c in party["contacts"]]
@@ -312,7 +313,7 @@ async def test_matching_picks_what_a_person_would(actionplan: Any, taps: Any) ->
     assert r.status_code == 409
     mine = (await http.get("/cooperation/proposals", headers=fps["pes-idn"])).json()
     assert [p["id"] for p in mine] == [socso_id]
-    answers = await internal.wait_for("actionplan.cooperation.answered", count=2)
+    answers = await internal.wait_for(CooperationAnswered, count=2)
     assert {(a["data"]["institution"], a["data"]["answer"]) for a in answers} == {
         ("socso", "accepted"),
         ("pes-idn", "accepted"),

@@ -6,6 +6,14 @@ from typing import Any
 
 import pytest
 
+from pesnet.shared.events import CATALOG
+from pesnet.shared.events.actionplan import (
+    ActivityCreated,
+    ActivityUpdated,
+    PlanAdopted,
+    ProgressReviewed,
+    ProgressValidated,
+)
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 
 pytestmark = pytest.mark.integration
@@ -32,7 +40,7 @@ def tri(en: str) -> dict[str, str]:
 
 
 def fields(response: Any) -> list[str]:
-    return [d["field"] for d in response.json()["detail"]]
+    return [e["field"] for e in response.json()["errors"]]
 
 
 async def focal_point(http: Any, institution: str, email: str) -> dict[str, str]:
@@ -99,7 +107,7 @@ async def test_a_reversed_period_is_a_422_naming_the_field(actionplan: Any) -> N
     r = await actionplan.http.post("/plans", json={"period": "2026-2024"}, headers=SECRETARIAT)
     assert r.status_code == 422
     assert fields(r) == ["period"]
-    assert "2024-2026" in r.json()["detail"][0]["msg"]
+    assert "2024-2026" in r.json()["errors"][0]["msg"]
     r = await actionplan.http.get("/plans/2026-2024")
     assert r.status_code == 422
 
@@ -205,9 +213,9 @@ async def test_progress_reporting_and_review(actionplan: Any, taps: Any) -> None
     assert all("reporter" not in p for p in plan["progress"])  # public view: no focal point names
 
     # public: the validated value, without anyone's name; internal: the reporter hears back
-    validated = await public.wait_for("actionplan.progress.validated")
+    validated = await public.wait_for(ProgressValidated)
     assert [e["data"]["actual_value"] for e in validated] == [25.0]
-    reviewed = await internal.wait_for("actionplan.progress.reviewed", count=2)
+    reviewed = await internal.wait_for(ProgressReviewed, count=2)
     outcomes = {
         (e["data"]["outcome"], e["data"]["reporter"]["email"], e["data"]["comment"])
         for e in reviewed
@@ -216,14 +224,14 @@ async def test_progress_reporting_and_review(actionplan: Any, taps: Any) -> None
         ("validated", "fp@anapec.example", None),
         ("returned", "fp@anapec.example", "Attach the attendance list"),
     }
-    adopted = await public.wait_for("actionplan.plan.adopted")
+    adopted = await public.wait_for(PlanAdopted)
     assert adopted[0]["data"]["meeting_id"] == "pesnet-4"
     assert adopted[0]["data"]["thematic_areas"][0]["id"] == "digital"
     for event in public.events:
         assert event["type"] in {
-            "actionplan.plan.adopted",
-            "actionplan.activity.created",
-            "actionplan.progress.validated",
+            CATALOG.type_of(PlanAdopted),
+            CATALOG.type_of(ActivityCreated),
+            CATALOG.type_of(ProgressValidated),
         }
         assert "@" not in str(event["data"]), event  # no e-mail, no reporter on the public stream
 
@@ -253,10 +261,10 @@ async def test_activity_status_by_its_lead_focal_point(actionplan: Any, taps: An
     assert [h["status"] for h in r.json()["history"]] == ["planned", "ongoing", "completed"]
     r = await http.post(url, json={"status": "planned"}, headers=SECRETARIAT)
     assert r.status_code == 409
-    updates = await public.wait_for("actionplan.activity.updated", count=2)
+    updates = await public.wait_for(ActivityUpdated, count=2)
     assert [u["data"]["status"] for u in updates] == ["ongoing", "completed"]
     assert updates[-1]["data"]["actual_end"] == "2024-10-06"
-    created = await public.wait_for("actionplan.activity.created")
+    created = await public.wait_for(ActivityCreated)
     assert created[0]["data"]["participants"] == [{"institution": "iskur", "role": "host"}]
     assert created[0]["data"]["lead_institutions"] == ["anapec"]
 

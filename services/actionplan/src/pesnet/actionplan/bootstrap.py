@@ -1,14 +1,18 @@
-"""Wires the actionplan service: runtime (database, broker, outbox, consumer), its
-indexes, the reminder scheduler and the HTTP app."""
+"""Wires the actionplan service: the runtime (database, broker, outbox, consumer) with
+its unit of work, indexes and handlers, the reminder scheduler, and the HTTP app.
+The only module that knows the concrete adapters."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from pesnet.actionplan.adapters.report import JinjaReportRenderer
 from pesnet.actionplan.adapters.repository import INDEXES
+from pesnet.actionplan.adapters.unit_of_work import MongoActionPlanUnitOfWork
 from pesnet.actionplan.entrypoints import dev, http, messaging
+from pesnet.actionplan.entrypoints.dependencies import Dependencies
+from pesnet.actionplan.service_layer.focal_points import FocalPointTokens
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler
-from pesnet.actionplan.service_layer.services import ActionPlanService
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
@@ -17,16 +21,20 @@ from pesnet.shared.runtime import ServiceRuntime
 def build_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = ServiceRuntime(settings, indexes=INDEXES)
-    service = ActionPlanService(runtime)
-    messaging.register(runtime, service.repo)
+
+    def unit_of_work() -> MongoActionPlanUnitOfWork:
+        return MongoActionPlanUnitOfWork(runtime.client, runtime.db, runtime.outbox)
+
+    runtime.use_unit_of_work(unit_of_work)
+    messaging.register(runtime.consumer)
     scheduler = ReminderScheduler(
-        service,
+        unit_of_work,
         interval_seconds=settings.reminder_interval_seconds,
         horizon_days=settings.reminder_horizon_days,
     )
     if settings.reminders_enabled:
         runtime.background.append(scheduler.run)
-    routers: list[APIRouter] = [http.router, http.cooperation]
+    routers: list[APIRouter] = [http.router, http.cooperation_router]
     if settings.dev_mode:
         routers.append(dev.router)
     app = create_app(
@@ -35,6 +43,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         description="Action plans, results framework, monitoring and evaluation, needs and cooperation.",
         routers=routers,
     )
-    app.state.service = service
-    app.state.scheduler = scheduler
+    app.state.dependencies = Dependencies(
+        unit_of_work=unit_of_work, renderer=JinjaReportRenderer(), scheduler=scheduler
+    )
+    app.state.token_store = FocalPointTokens(unit_of_work)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from html import escape
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -23,7 +24,7 @@ from pesnet.actionplan.domain.labels import (
 )
 from pesnet.actionplan.domain.model import Plan
 from pesnet.actionplan.domain.rollup import Rollup, area_rollups, indicator_progress, plan_rollup
-from pesnet.shared.i18n import Localized, direction, format_local_date
+from pesnet.shared.i18n import Language, Localized, direction, format_local_date
 
 TEXT: dict[str, Localized] = {
     "report": L("تقرير التنفيذ", "Implementation report", "Rapport de mise en œuvre"),
@@ -139,7 +140,7 @@ def _rows(plan: Plan, lang: str) -> list[dict[str, str]]:
     return rows
 
 
-def render_html(plan: Plan, lang: str, meetings: dict[str, Localized] | None = None) -> str:
+def render_html(plan: Plan, lang: str, meetings: Mapping[str, Localized] | None = None) -> str:
     """The report page; `meetings` names the plan's meetings (else their ids are shown)."""
 
     def meeting(meeting_id: str | None) -> str | None:
@@ -207,3 +208,13 @@ def render_csv(plan: Plan, lang: str) -> str:
     for row in _rows(plan, lang):
         writer.writerow([row[k] for k in keys])
     return "\ufeff" + out.getvalue()
+
+
+class JinjaReportRenderer:
+    """The service's `ReportRenderer`."""
+
+    def html(self, plan: Plan, lang: Language, meetings: Mapping[str, Localized]) -> str:
+        return render_html(plan, lang, meetings)
+
+    def csv(self, plan: Plan, lang: Language) -> str:
+        return render_csv(plan, lang)

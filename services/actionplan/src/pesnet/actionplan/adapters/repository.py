@@ -1,17 +1,26 @@
 """MongoDB repositories of the action-plan service and the indexes they rely on.
 
-Documents are the domain models dumped in JSON mode (dates as ISO strings), so a
-read is `Model.model_validate(doc)`; every call takes the transaction's session."""
+Each works on the unit of work's database session (None: outside a transaction).
+Plans, needs, offers and proposals are stored as the domain models dumped in JSON
+mode (dates as ISO strings) with their id as `_id`."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TypeVar
 
 from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError
 
 from pesnet.actionplan.domain.cooperation import Proposal
+from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.matching import Need, Offer
+from pesnet.actionplan.domain.meetings import Meeting
 from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.reminders import DueReminder
+from pesnet.shared.errors import Conflict
+from pesnet.shared.i18n import Language
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
 PLANS = "plans"
@@ -20,7 +29,7 @@ NEEDS = "needs"
 OFFERS = "offers"
 PROPOSALS = "cooperation_proposals"
 REMINDERS = "reminders"
-# the agenda's meetings, as far as this service needs them (from agenda.meeting.scheduled)
+# the agenda's meetings, as far as this service needs them (from MeetingScheduled)
 MEETINGS = "meetings"
 
 INDEXES = (
@@ -37,129 +46,186 @@ INDEXES = (
 M = TypeVar("M", bound=BaseModel)
 
 
-def to_doc(model: BaseModel, key: str) -> Document:
+def _to_doc(model: BaseModel, key: str) -> Document:
     doc: Document = model.model_dump(mode="json")
     doc["_id"] = doc[key]
     return doc
 
 
-def from_doc(model: type[M], doc: Document) -> M:
+def _from_doc(model: type[M], doc: Document) -> M:
     doc = dict(doc)
     doc.pop("_id", None)
     return model.model_validate(doc)
 
 
-class Repository:
-    def __init__(self, db: Database) -> None:
+class _Repository:
+    def __init__(self, db: Database, session: DbSession | None) -> None:
         self.db = db
+        self.session = session
 
-    # plans
-    async def get_plan(self, period: str, session: DbSession | None = None) -> Plan | None:
-        doc = await self.db[PLANS].find_one({"_id": period}, session=session)
-        return from_doc(Plan, doc) if doc else None
 
-    async def list_plans(self) -> list[Plan]:
-        cursor = self.db[PLANS].find({}).sort("_id", 1)
-        return [from_doc(Plan, doc) async for doc in cursor]
+class MongoPlanRepository(_Repository):
+    async def get(self, period: str) -> Plan | None:
+        doc = await self.db[PLANS].find_one({"_id": period}, session=self.session)
+        return _from_doc(Plan, doc) if doc else None
 
-    async def insert_plan(self, plan: Plan, session: DbSession) -> None:
-        await self.db[PLANS].insert_one(to_doc(plan, "period"), session=session)
+    async def all(self) -> list[Plan]:
+        cursor = self.db[PLANS].find({}, session=self.session).sort("_id", 1)
+        return [_from_doc(Plan, doc) async for doc in cursor]
 
-    async def save_plan(self, plan: Plan, session: DbSession) -> None:
+    async def add(self, plan: Plan) -> None:
+        await self.db[PLANS].insert_one(_to_doc(plan, "period"), session=self.session)
+
+    async def save(self, plan: Plan) -> None:
         await self.db[PLANS].replace_one(
-            {"_id": plan.period}, to_doc(plan, "period"), session=session
+            {"_id": plan.period}, _to_doc(plan, "period"), session=self.session
         )
 
-    # focal points
-    async def insert_focal_point(self, doc: Document, session: DbSession) -> None:
-        await self.db[FOCAL_POINTS].insert_one(doc, session=session)
 
-    async def focal_point_by_token_hash(self, token_hash: str) -> Document | None:
-        return await self.db[FOCAL_POINTS].find_one({"token_hash": token_hash, "revoked_at": None})
+def _focal_point_doc(focal_point: FocalPoint) -> Document:
+    # dates stay BSON dates: the contacts are sorted by `created_at`
+    return {
+        "_id": focal_point.id,
+        "institution": focal_point.institution,
+        "country": focal_point.country,
+        "name": focal_point.name,
+        "email": focal_point.email,
+        "language": focal_point.language.value,
+        "token_hash": focal_point.token_hash,
+        "created_at": focal_point.created_at,
+        "revoked_at": focal_point.revoked_at,
+    }
 
-    async def focal_point(
-        self, focal_point_id: str, session: DbSession | None = None
-    ) -> Document | None:
-        return await self.db[FOCAL_POINTS].find_one({"_id": focal_point_id}, session=session)
 
-    async def focal_points_of(
-        self, institutions: list[str], session: DbSession | None = None
-    ) -> list[Document]:
+def _focal_point(doc: Document) -> FocalPoint:
+    return FocalPoint(
+        id=doc["_id"],
+        institution=doc["institution"],
+        country=doc.get("country"),
+        name=doc["name"],
+        email=doc["email"],
+        language=Language(doc["language"]),
+        token_hash=doc["token_hash"],
+        created_at=doc["created_at"],
+        revoked_at=doc.get("revoked_at"),
+    )
+
+
+class MongoFocalPointRepository(_Repository):
+    async def get(self, focal_point_id: str) -> FocalPoint | None:
+        doc = await self.db[FOCAL_POINTS].find_one({"_id": focal_point_id}, session=self.session)
+        return _focal_point(doc) if doc else None
+
+    async def by_token_hash(self, token_hash: str) -> FocalPoint | None:
+        doc = await self.db[FOCAL_POINTS].find_one(
+            {"token_hash": token_hash, "revoked_at": None}, session=self.session
+        )
+        return _focal_point(doc) if doc else None
+
+    async def of_institutions(self, institutions: Iterable[str]) -> list[FocalPoint]:
         cursor = (
             self.db[FOCAL_POINTS]
-            .find({"institution": {"$in": institutions}, "revoked_at": None}, session=session)
+            .find(
+                {"institution": {"$in": list(institutions)}, "revoked_at": None},
+                session=self.session,
+            )
             .sort("created_at", 1)
         )
-        return [doc async for doc in cursor]
+        return [_focal_point(doc) async for doc in cursor]
 
-    async def update_focal_point(
-        self, focal_point_id: str, changes: dict[str, Any], session: DbSession
-    ) -> None:
-        await self.db[FOCAL_POINTS].update_one(
-            {"_id": focal_point_id}, {"$set": changes}, session=session
+    async def add(self, focal_point: FocalPoint) -> None:
+        await self.db[FOCAL_POINTS].insert_one(_focal_point_doc(focal_point), session=self.session)
+
+    async def save(self, focal_point: FocalPoint) -> None:
+        await self.db[FOCAL_POINTS].replace_one(
+            {"_id": focal_point.id}, _focal_point_doc(focal_point), session=self.session
         )
 
-    # needs and offers
-    async def insert_need(self, need: Need, session: DbSession) -> None:
-        await self.db[NEEDS].insert_one(to_doc(need, "id"), session=session)
 
-    async def insert_offer(self, offer: Offer, session: DbSession) -> None:
-        await self.db[OFFERS].insert_one(to_doc(offer, "id"), session=session)
-
-    async def needs(self, period: str, session: DbSession | None = None) -> list[Need]:
-        cursor = self.db[NEEDS].find({"period": period}, session=session).sort("submitted_at", 1)
-        return [from_doc(Need, doc) async for doc in cursor]
-
-    async def offers(self, period: str, session: DbSession | None = None) -> list[Offer]:
-        cursor = self.db[OFFERS].find({"period": period}, session=session).sort("submitted_at", 1)
-        return [from_doc(Offer, doc) async for doc in cursor]
-
-    # proposals
-    async def insert_proposal(self, proposal: Proposal, session: DbSession) -> None:
-        await self.db[PROPOSALS].insert_one(to_doc(proposal, "id"), session=session)
-
-    async def get_proposal(
-        self, proposal_id: str, session: DbSession | None = None
-    ) -> Proposal | None:
-        doc = await self.db[PROPOSALS].find_one({"_id": proposal_id}, session=session)
-        return from_doc(Proposal, doc) if doc else None
-
-    async def save_proposal(self, proposal: Proposal, session: DbSession) -> None:
-        await self.db[PROPOSALS].replace_one(
-            {"_id": proposal.id}, to_doc(proposal, "id"), session=session
+class MongoNeedRepository(_Repository):
+    async def of_period(self, period: str) -> list[Need]:
+        cursor = (
+            self.db[NEEDS].find({"period": period}, session=self.session).sort("submitted_at", 1)
         )
+        return [_from_doc(Need, doc) async for doc in cursor]
 
-    async def proposals(
-        self,
-        period: str | None = None,
-        institution: str | None = None,
-        *,
-        session: DbSession | None = None,
+    async def add(self, need: Need) -> None:
+        await self.db[NEEDS].insert_one(_to_doc(need, "id"), session=self.session)
+
+
+class MongoOfferRepository(_Repository):
+    async def of_period(self, period: str) -> list[Offer]:
+        cursor = (
+            self.db[OFFERS].find({"period": period}, session=self.session).sort("submitted_at", 1)
+        )
+        return [_from_doc(Offer, doc) async for doc in cursor]
+
+    async def add(self, offer: Offer) -> None:
+        await self.db[OFFERS].insert_one(_to_doc(offer, "id"), session=self.session)
+
+
+class MongoProposalRepository(_Repository):
+    async def get(self, proposal_id: str) -> Proposal | None:
+        doc = await self.db[PROPOSALS].find_one({"_id": proposal_id}, session=self.session)
+        return _from_doc(Proposal, doc) if doc else None
+
+    async def find(
+        self, period: str | None = None, institution: str | None = None
     ) -> list[Proposal]:
         query: Document = {}
         if period:
             query["period"] = period
         if institution:
             query["parties.institution"] = institution
-        cursor = self.db[PROPOSALS].find(query, session=session).sort([("period", 1), ("rank", 1)])
-        return [from_doc(Proposal, doc) async for doc in cursor]
+        cursor = (
+            self.db[PROPOSALS].find(query, session=self.session).sort([("period", 1), ("rank", 1)])
+        )
+        return [_from_doc(Proposal, doc) async for doc in cursor]
 
-    # meetings (projection)
-    async def save_meeting(self, doc: Document, session: DbSession) -> None:
-        await self.db[MEETINGS].replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
+    async def add(self, proposal: Proposal) -> None:
+        try:
+            await self.db[PROPOSALS].insert_one(_to_doc(proposal, "id"), session=self.session)
+        except DuplicateKeyError:
+            raise Conflict("this offer is already proposed for these needs") from None
 
-    async def meetings(self, ids: list[str]) -> dict[str, Document]:
-        cursor = self.db[MEETINGS].find({"_id": {"$in": ids}})
-        return {doc["_id"]: doc async for doc in cursor}
-
-    # reminders
-    async def reminder_exists(self, key: str, session: DbSession) -> bool:
-        return (
-            await self.db[REMINDERS].find_one({"_id": key}, {"_id": 1}, session=session) is not None
+    async def save(self, proposal: Proposal) -> None:
+        await self.db[PROPOSALS].replace_one(
+            {"_id": proposal.id}, _to_doc(proposal, "id"), session=self.session
         )
 
-    async def insert_reminder(self, doc: Document, session: DbSession) -> None:
-        await self.db[REMINDERS].insert_one(doc, session=session)
 
-    async def reminders(self) -> list[Document]:
-        return [doc async for doc in self.db[REMINDERS].find({}).sort("_id", 1)]
+class MongoMeetingRepository(_Repository):
+    async def get_many(self, meeting_ids: Iterable[str]) -> dict[str, Meeting]:
+        cursor = self.db[MEETINGS].find({"_id": {"$in": list(meeting_ids)}}, session=self.session)
+        found: dict[str, Meeting] = {}
+        async for doc in cursor:
+            meeting = Meeting.model_validate({**doc, "meeting_id": doc["_id"]})
+            found[meeting.meeting_id] = meeting
+        return found
+
+    async def save(self, meeting: Meeting) -> None:
+        doc: Document = meeting.model_dump(mode="json", exclude={"meeting_id"})
+        doc["_id"] = meeting.meeting_id
+        await self.db[MEETINGS].replace_one(
+            {"_id": meeting.meeting_id}, doc, upsert=True, session=self.session
+        )
+
+
+class MongoReminderRepository(_Repository):
+    async def was_sent(self, key: str) -> bool:
+        found = await self.db[REMINDERS].find_one({"_id": key}, {"_id": 1}, session=self.session)
+        return found is not None
+
+    async def add(self, reminder: DueReminder, *, sent_at: datetime) -> None:
+        doc = {
+            "_id": reminder.key,
+            "kind": reminder.kind,
+            "period": reminder.period,
+            "due_date": reminder.due_date.isoformat(),
+            "institutions": reminder.institutions,
+            "sent_at": sent_at,
+        }
+        try:
+            await self.db[REMINDERS].insert_one(doc, session=self.session)
+        except DuplicateKeyError:
+            raise Conflict(f"the reminder {reminder.key!r} was sent already") from None

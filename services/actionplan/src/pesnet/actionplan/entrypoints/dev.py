@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from pesnet.actionplan.entrypoints.http import Service
+from pesnet.actionplan.entrypoints.dependencies import UoW
+from pesnet.actionplan.service_layer.plans import list_plans
 from pesnet.actionplan.service_layer.seed import seed
 from pesnet.shared.http import Secretariat
 
@@ -14,6 +15,6 @@ router = APIRouter(prefix="/dev", tags=["development"])
 
 
 @router.post("/seed", dependencies=[Secretariat])
-async def dev_seed(service: Service) -> dict[str, Any]:
-    changes = await seed(service)
-    return {"changes": changes, "plans": [p.period for p in await service.list_plans()]}
+async def dev_seed(uow: UoW) -> dict[str, Any]:
+    changes = await seed(uow)
+    return {"changes": changes, "plans": [p.period for p in await list_plans(uow)]}

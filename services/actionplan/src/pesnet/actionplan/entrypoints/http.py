@@ -1,20 +1,39 @@
-"""HTTP API of the action-plan service (thin: parse, authorise, call a use case).
+"""HTTP API of the action-plan service (thin: parse the request into a command, run the
+use case, shape the answer).
 
-Auth: the secretariat's bearer token (kernel), or a focal-point token the secretariat
-issued (`POST /focal-points`), which acts for exactly one institution."""
+Auth: the secretariat's bearer token, or a focal-point token the secretariat issued
+(`POST /focal-points`), which acts for exactly one institution."""
 
 from __future__ import annotations
 
-import hmac
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
-from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from pesnet.actionplan.adapters.report import render_csv, render_html
+from pesnet.actionplan.domain.commands import (
+    AddActivity,
+    AddIndicator,
+    AddThematicArea,
+    AdoptPlan,
+    AnswerProposal,
+    ChangeActivityStatus,
+    ClosePlan,
+    CreatePlan,
+    ListProposals,
+    RegisterFocalPoint,
+    RenderReport,
+    ReportFormat,
+    ReportProgress,
+    ReturnProgress,
+    RevokeFocalPoint,
+    RunMatching,
+    SubmitNeed,
+    SubmitOffer,
+    ValidateProgress,
+)
 from pesnet.actionplan.domain.cooperation import Answer, Proposal
 from pesnet.actionplan.domain.matching import Priority
 from pesnet.actionplan.domain.model import (
@@ -24,46 +43,17 @@ from pesnet.actionplan.domain.model import (
     Participation,
     Target,
 )
+from pesnet.actionplan.entrypoints.dependencies import Renderer, SignedIn, UoW
 from pesnet.actionplan.entrypoints.views import plan_detail, plan_summary
-from pesnet.actionplan.service_layer.services import ActionPlanService, Actor
-from pesnet.shared.errors import Unauthorized
+from pesnet.actionplan.service_layer import activities, cooperation, focal_points, plans
+from pesnet.shared.emails import Email
 from pesnet.shared.events.common import Country
-from pesnet.shared.http import Secretariat, bearer, get_runtime
+from pesnet.shared.http import Secretariat
 from pesnet.shared.i18n import Language, Localized
 
 AreaId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 InstitutionId = Annotated[str, Field(min_length=1, max_length=64)]
 Topic = Annotated[str, Field(min_length=1, max_length=80)]
-
-
-def get_service(request: Request) -> ActionPlanService:
-    service: ActionPlanService = request.app.state.service
-    return service
-
-
-Service = Annotated[ActionPlanService, Depends(get_service)]
-
-
-async def get_actor(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    service: Service,
-) -> Actor:
-    """The secretariat (its bearer token) or a focal point (a token bound to an institution)."""
-    if credentials is None:
-        raise Unauthorized("a bearer token is required (secretariat or focal point)")
-    expected = get_runtime(request).settings.secretariat_token
-    if expected is not None and hmac.compare_digest(
-        credentials.credentials.encode(), expected.get_secret_value().encode()
-    ):
-        return Actor(secretariat=True)
-    actor = await service.actor_for_token(credentials.credentials)
-    if actor is None:
-        raise Unauthorized("unknown or revoked token")
-    return actor
-
-
-CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
 class Body(BaseModel):
@@ -133,7 +123,7 @@ class FocalPointIn(Body):
     institution: InstitutionId
     country: Country | None = None
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
+    email: Email
     language: Language = Language.en
 
 
@@ -167,65 +157,68 @@ router = APIRouter(tags=["plans"])
 
 
 @router.get("/plans")
-async def list_plans(service: Service) -> list[dict[str, Any]]:
-    return [plan_summary(p) for p in await service.list_plans()]
+async def list_plans(uow: UoW) -> list[dict[str, Any]]:
+    return [plan_summary(p) for p in await plans.list_plans(uow)]
 
 
 @router.post("/plans", status_code=201, dependencies=[Secretariat])
-async def create_plan(body: PlanIn, service: Service) -> dict[str, Any]:
-    plan = await service.create_plan(
-        body.period,
-        body.title,
-        [(a.id, a.title) for a in body.thematic_areas],
+async def create_plan(body: PlanIn, uow: UoW) -> dict[str, Any]:
+    command = CreatePlan(
+        period=body.period,
+        title=body.title,
+        thematic_areas=[(a.id, a.title) for a in body.thematic_areas],
         draft_meeting_id=body.draft_meeting_id,
     )
-    return plan_detail(plan)
+    return plan_detail(await plans.create_plan(command, uow))
 
 
 @router.get("/plans/{period}")
-async def get_plan(period: str, service: Service) -> dict[str, Any]:
-    plan = await service.get_plan(period)
-    return plan_detail(plan, await service.meeting_titles(plan))
+async def get_plan(period: str, uow: UoW) -> dict[str, Any]:
+    details = await plans.plan_details(period, uow)
+    return plan_detail(details.plan, details.meeting_titles)
 
 
 @router.get("/plans/{period}/report", response_model=None)
 async def get_report(
     period: str,
-    service: Service,
+    uow: UoW,
+    renderer: Renderer,
     lang: Annotated[Language, Query()] = Language.en,
-    format: Annotated[Literal["html", "csv"], Query()] = "html",
+    format: Annotated[ReportFormat, Query()] = "html",
 ) -> Response:
-    plan = await service.get_plan(period)
+    content = await plans.render_report(RenderReport(period, lang, format), uow, renderer)
     if format == "csv":
         return Response(
-            render_csv(plan, lang),
+            content,
             media_type="text/csv; charset=utf-8",
             headers={
                 "content-disposition": f'attachment; filename="pesnet-plan-{period}-{lang}.csv"'
             },
         )
-    return HTMLResponse(render_html(plan, lang, await service.meeting_titles(plan)))
+    return HTMLResponse(content)
 
 
 @router.post("/plans/{period}/thematic-areas", status_code=201, dependencies=[Secretariat])
-async def add_area(period: str, body: AreaIn, service: Service) -> dict[str, Any]:
-    return plan_detail(await service.add_thematic_area(period, body.id, body.title))
+async def add_area(period: str, body: AreaIn, uow: UoW) -> dict[str, Any]:
+    plan = await plans.add_thematic_area(AddThematicArea(period, body.id, body.title), uow)
+    return plan_detail(plan)
 
 
 @router.post("/plans/{period}/adopt", dependencies=[Secretariat])
-async def adopt(period: str, body: AdoptIn, service: Service) -> dict[str, Any]:
-    return plan_summary(await service.adopt_plan(period, body.meeting_id, body.adopted_on))
+async def adopt(period: str, body: AdoptIn, uow: UoW) -> dict[str, Any]:
+    command = AdoptPlan(period, body.meeting_id, body.adopted_on)
+    return plan_summary(await plans.adopt_plan(command, uow))
 
 
 @router.post("/plans/{period}/close", dependencies=[Secretariat])
-async def close(period: str, service: Service) -> dict[str, Any]:
-    return plan_summary(await service.close_plan(period))
+async def close(period: str, uow: UoW) -> dict[str, Any]:
+    return plan_summary(await plans.close_plan(ClosePlan(period), uow))
 
 
 @router.post("/plans/{period}/activities", status_code=201, dependencies=[Secretariat])
-async def add_activity(period: str, body: ActivityIn, service: Service) -> dict[str, Any]:
-    activity = await service.add_activity(
-        period,
+async def add_activity(period: str, body: ActivityIn, uow: UoW) -> dict[str, Any]:
+    command = AddActivity(
+        period=period,
         thematic_area=body.thematic_area,
         activity_type=body.activity_type,
         title=body.title,
@@ -235,21 +228,31 @@ async def add_activity(period: str, body: ActivityIn, service: Service) -> dict[
         planned_start=body.planned_start,
         planned_end=body.planned_end,
     )
-    return activity.model_dump(mode="json")
+    return (await activities.add_activity(command, uow)).model_dump(mode="json")
 
 
 @router.post("/plans/{period}/activities/{activity_id}/status")
 async def change_activity_status(
-    period: str, activity_id: str, body: ActivityStatusIn, service: Service, actor: CurrentActor
+    period: str, activity_id: str, body: ActivityStatusIn, uow: UoW, actor: SignedIn
 ) -> dict[str, Any]:
-    activity = await service.change_activity_status(period, activity_id, actor, **body.model_dump())
-    return activity.model_dump(mode="json")
+    command = ChangeActivityStatus(
+        period=period,
+        activity_id=activity_id,
+        actor=actor,
+        status=body.status,
+        note=body.note,
+        actual_start=body.actual_start,
+        actual_end=body.actual_end,
+        planned_start=body.planned_start,
+        planned_end=body.planned_end,
+    )
+    return (await activities.change_activity_status(command, uow)).model_dump(mode="json")
 
 
 @router.post("/plans/{period}/indicators", status_code=201, dependencies=[Secretariat])
-async def add_indicator(period: str, body: IndicatorIn, service: Service) -> dict[str, Any]:
-    indicator = await service.add_indicator(
-        period,
+async def add_indicator(period: str, body: IndicatorIn, uow: UoW) -> dict[str, Any]:
+    command = AddIndicator(
+        period=period,
         title=body.title,
         measure=body.measure,
         ascending=body.ascending,
@@ -259,99 +262,127 @@ async def add_indicator(period: str, body: IndicatorIn, service: Service) -> dic
         baseline_year=body.baseline_year,
         targets=body.targets,
     )
-    return indicator.model_dump(mode="json")
+    return (await activities.add_indicator(command, uow)).model_dump(mode="json")
 
 
 @router.post("/plans/{period}/progress", status_code=201)
 async def report_progress(
-    period: str, body: ProgressIn, service: Service, actor: CurrentActor
+    period: str, body: ProgressIn, uow: UoW, actor: SignedIn
 ) -> dict[str, Any]:
-    report = await service.report_progress(period, actor, **body.model_dump())
-    return report.model_dump(mode="json")
+    command = ReportProgress(
+        period=period,
+        actor=actor,
+        indicator_id=body.indicator_id,
+        reporting_period=body.reporting_period,
+        actual_value=body.actual_value,
+        comment=body.comment,
+    )
+    return (await activities.report_progress(command, uow)).model_dump(mode="json")
 
 
 @router.post("/plans/{period}/progress/{report_id}/validate", dependencies=[Secretariat])
-async def validate_progress(period: str, report_id: str, service: Service) -> dict[str, Any]:
-    report = await service.review_report(period, report_id, outcome="validated", comment=None)
+async def validate_progress(period: str, report_id: str, uow: UoW) -> dict[str, Any]:
+    report = await activities.validate_progress(ValidateProgress(period, report_id), uow)
     return report.model_dump(mode="json")
 
 
 @router.post("/plans/{period}/progress/{report_id}/return", dependencies=[Secretariat])
-async def return_progress(
-    period: str, report_id: str, body: ReturnIn, service: Service
-) -> dict[str, Any]:
-    report = await service.review_report(
-        period, report_id, outcome="returned", comment=body.comment
+async def return_progress(period: str, report_id: str, body: ReturnIn, uow: UoW) -> dict[str, Any]:
+    command = ReturnProgress(period, report_id, body.comment)
+    return (await activities.return_progress(command, uow)).model_dump(mode="json")
+
+
+cooperation_router = APIRouter(tags=["needs and cooperation"])
+
+
+@cooperation_router.post("/focal-points", status_code=201, dependencies=[Secretariat])
+async def register_focal_point(body: FocalPointIn, uow: UoW) -> dict[str, Any]:
+    command = RegisterFocalPoint(
+        institution=body.institution,
+        country=body.country,
+        name=body.name,
+        email=body.email,
+        language=body.language,
     )
-    return report.model_dump(mode="json")
-
-
-cooperation = APIRouter(tags=["needs and cooperation"])
-
-
-@cooperation.post("/focal-points", status_code=201, dependencies=[Secretariat])
-async def register_focal_point(body: FocalPointIn, service: Service) -> dict[str, Any]:
-    doc, token = await service.register_focal_point(**body.model_dump())
+    issued = await focal_points.register_focal_point(command, uow)
+    focal_point = issued.focal_point
     return {
-        "id": doc["_id"],
-        "institution": doc["institution"],
-        "country": doc["country"],
-        "name": doc["name"],
-        "email": doc["email"],
-        "language": doc["language"],
-        "token": token,
+        "id": focal_point.id,
+        "institution": focal_point.institution,
+        "country": focal_point.country,
+        "name": focal_point.name,
+        "email": focal_point.email,
+        "language": focal_point.language,
+        "token": issued.token,
     }
 
 
-@cooperation.delete("/focal-points/{focal_point_id}", status_code=204, dependencies=[Secretariat])
-async def revoke_focal_point(focal_point_id: str, service: Service) -> Response:
-    await service.revoke_focal_point(focal_point_id)
+@cooperation_router.delete(
+    "/focal-points/{focal_point_id}", status_code=204, dependencies=[Secretariat]
+)
+async def revoke_focal_point(focal_point_id: str, uow: UoW) -> Response:
+    await focal_points.revoke_focal_point(RevokeFocalPoint(focal_point_id), uow)
     return Response(status_code=204)
 
 
-@cooperation.post("/plans/{period}/needs", status_code=201)
-async def submit_need(
-    period: str, body: NeedIn, service: Service, actor: CurrentActor
-) -> dict[str, Any]:
-    need = await service.submit_need(period, actor, **body.model_dump())
-    return need.model_dump(mode="json")
+@cooperation_router.post("/plans/{period}/needs", status_code=201)
+async def submit_need(period: str, body: NeedIn, uow: UoW, actor: SignedIn) -> dict[str, Any]:
+    command = SubmitNeed(
+        period=period,
+        actor=actor,
+        thematic_area=body.thematic_area,
+        priority=body.priority,
+        title=body.title,
+        topics=body.topics,
+        formats=body.formats,
+        languages=body.languages,
+    )
+    return (await cooperation.submit_need(command, uow)).model_dump(mode="json")
 
 
-@cooperation.post("/plans/{period}/offers", status_code=201)
-async def submit_offer(
-    period: str, body: OfferIn, service: Service, actor: CurrentActor
-) -> dict[str, Any]:
-    offer = await service.submit_offer(period, actor, **body.model_dump())
-    return offer.model_dump(mode="json")
+@cooperation_router.post("/plans/{period}/offers", status_code=201)
+async def submit_offer(period: str, body: OfferIn, uow: UoW, actor: SignedIn) -> dict[str, Any]:
+    command = SubmitOffer(
+        period=period,
+        actor=actor,
+        thematic_area=body.thematic_area,
+        title=body.title,
+        topics=body.topics,
+        formats=body.formats,
+        languages=body.languages,
+        capacity=body.capacity,
+    )
+    return (await cooperation.submit_offer(command, uow)).model_dump(mode="json")
 
 
-@cooperation.get("/plans/{period}/needs", dependencies=[Secretariat])
-async def list_needs(period: str, service: Service) -> list[dict[str, Any]]:
-    return [n.model_dump(mode="json") for n in await service.list_needs(period)]
+@cooperation_router.get("/plans/{period}/needs", dependencies=[Secretariat])
+async def list_needs(period: str, uow: UoW) -> list[dict[str, Any]]:
+    return [n.model_dump(mode="json") for n in await cooperation.list_needs(period, uow)]
 
 
-@cooperation.get("/plans/{period}/offers", dependencies=[Secretariat])
-async def list_offers(period: str, service: Service) -> list[dict[str, Any]]:
-    return [o.model_dump(mode="json") for o in await service.list_offers(period)]
+@cooperation_router.get("/plans/{period}/offers", dependencies=[Secretariat])
+async def list_offers(period: str, uow: UoW) -> list[dict[str, Any]]:
+    return [o.model_dump(mode="json") for o in await cooperation.list_offers(period, uow)]
 
 
-@cooperation.post("/plans/{period}/matching", dependencies=[Secretariat])
-async def run_matching(period: str, service: Service) -> dict[str, Any]:
-    created = await service.run_matching(period)
+@cooperation_router.post("/plans/{period}/matching", dependencies=[Secretariat])
+async def run_matching(period: str, uow: UoW) -> dict[str, Any]:
+    created = await cooperation.run_matching(RunMatching(period), uow)
     return {"proposed": [proposal_view(p) for p in created]}
 
 
-@cooperation.get("/cooperation/proposals")
+@cooperation_router.get("/cooperation/proposals")
 async def list_proposals(
-    service: Service, actor: CurrentActor, period: str | None = None
+    uow: UoW, actor: SignedIn, period: str | None = None
 ) -> list[dict[str, Any]]:
     """The secretariat sees every proposal; a focal point those its institution is party to."""
-    institution = None if actor.secretariat else actor.institution
-    return [proposal_view(p) for p in await service.list_proposals(period, institution)]
+    found = await cooperation.list_proposals(ListProposals(actor, period), uow)
+    return [proposal_view(p) for p in found]
 
 
-@cooperation.post("/cooperation/proposals/{proposal_id}/answer")
+@cooperation_router.post("/cooperation/proposals/{proposal_id}/answer")
 async def answer_proposal(
-    proposal_id: str, body: AnswerIn, service: Service, actor: CurrentActor
+    proposal_id: str, body: AnswerIn, uow: UoW, actor: SignedIn
 ) -> dict[str, Any]:
-    return proposal_view(await service.answer_proposal(proposal_id, actor, body.answer))
+    command = AnswerProposal(proposal_id, actor, body.answer)
+    return proposal_view(await cooperation.answer_proposal(command, uow))

@@ -3,25 +3,25 @@ it (or discussed its draft) in the report, not just its id."""
 
 from __future__ import annotations
 
-from pesnet.actionplan.adapters.repository import Repository
+from pesnet.actionplan.domain.commands import RecordMeeting
+from pesnet.actionplan.service_layer.plans import record_meeting
+from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.events.agenda import MeetingScheduled
-from pesnet.shared.messaging import HandlerContext
-from pesnet.shared.runtime import ServiceRuntime
+from pesnet.shared.messaging import EventConsumer
 
 
-def register(runtime: ServiceRuntime, repo: Repository) -> None:
-    @runtime.consumer.on_type("agenda.meeting.scheduled")
-    async def meeting_scheduled(payload: MeetingScheduled, ctx: HandlerContext) -> None:
-        # the event carries the whole meeting (event-carried state transfer): keep the latest
-        await repo.save_meeting(
-            {
-                "_id": payload.meeting_id,
-                "number": payload.number,
-                "title": payload.title.model_dump(),
-                "city": payload.city.model_dump() if payload.city else None,
-                "start_date": payload.start_date.isoformat() if payload.start_date else None,
-                "end_date": payload.end_date.isoformat() if payload.end_date else None,
-                "timezone": payload.timezone,
-            },
-            ctx.session,
-        )
+async def meeting_scheduled(event: MeetingScheduled, uow: ActionPlanUnitOfWork) -> None:
+    command = RecordMeeting(
+        meeting_id=event.meeting_id,
+        number=event.number,
+        title=event.title,
+        timezone=event.timezone,
+        city=event.city,
+        start_date=event.start_date,
+        end_date=event.end_date,
+    )
+    await record_meeting(command, uow)
+
+
+def register(consumer: EventConsumer) -> None:
+    consumer.on(MeetingScheduled)(meeting_scheduled)

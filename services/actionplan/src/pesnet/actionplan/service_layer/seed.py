@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from pesnet.actionplan.service_layer.services import ActionPlanService
+from pesnet.actionplan.domain.commands import AdoptPlan, CreatePlan
+from pesnet.actionplan.service_layer.plans import adopt_plan, create_plan, require_plan
+from pesnet.actionplan.service_layer.ports import Clock
+from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
+from pesnet.shared.envelope import utcnow
 
 THIRD_MEETING = "pesnet-3"
 FOURTH_MEETING = "pesnet-4"
@@ -18,17 +22,19 @@ FOURTH_MEETING = "pesnet-4"
 THIRD_MEETING_CLOSING_DAY = date(2021, 6, 3)
 
 
-async def seed(service: ActionPlanService) -> dict[str, str]:
+async def seed(uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow) -> dict[str, str]:
+    """The changes made, by period (nothing the second time)."""
     done: dict[str, str] = {}
-    existing = {p.period: p for p in await service.list_plans()}
+    existing = {p.period for p in await uow.plans.all()}
     if "2021-2022" not in existing:
-        await service.create_plan("2021-2022", None, [])
+        await create_plan(CreatePlan("2021-2022"), uow, clock=clock)
         done["2021-2022"] = "created"
-    plan = await service.get_plan("2021-2022")
-    if plan.status == "draft":
-        await service.adopt_plan("2021-2022", THIRD_MEETING, THIRD_MEETING_CLOSING_DAY)
+    if (await require_plan(uow, "2021-2022")).status == "draft":
+        adopt = AdoptPlan("2021-2022", THIRD_MEETING, THIRD_MEETING_CLOSING_DAY)
+        await adopt_plan(adopt, uow, clock=clock)
         done["2021-2022"] = "adopted"
     if "2024-2026" not in existing:
-        await service.create_plan("2024-2026", None, [], draft_meeting_id=FOURTH_MEETING)
+        draft = CreatePlan("2024-2026", draft_meeting_id=FOURTH_MEETING)
+        await create_plan(draft, uow, clock=clock)
         done["2024-2026"] = "created"
     return done

@@ -1,0 +1,203 @@
+"""Activities, indicators and progress: the secretariat builds the results framework,
+the lead institutions' focal points report and the secretariat reviews their reports."""
+
+from __future__ import annotations
+
+from pesnet.actionplan.domain.access import institution_of, require_lead
+from pesnet.actionplan.domain.commands import (
+    AddActivity,
+    AddIndicator,
+    ChangeActivityStatus,
+    ReportProgress,
+    ReturnProgress,
+    ValidateProgress,
+)
+from pesnet.actionplan.domain.model import Activity, Indicator, Plan, ProgressReport
+from pesnet.actionplan.service_layer.plans import require_plan
+from pesnet.actionplan.service_layer.ports import Clock
+from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
+from pesnet.shared.envelope import utcnow
+from pesnet.shared.errors import Forbidden
+from pesnet.shared.events.actionplan import (
+    ActivityChanged,
+    ActivityCreated,
+    ActivityParticipant,
+    ActivityUpdated,
+    ProgressReviewed,
+    ProgressValidated,
+)
+
+
+def activity_payload(
+    plan: Plan, activity: Activity, model: type[ActivityChanged]
+) -> ActivityChanged:
+    return model(
+        activity_id=activity.id,
+        period=plan.period,
+        title=activity.title,
+        activity_type=activity.activity_type,
+        thematic_area=activity.thematic_area,
+        lead_institutions=activity.lead_institutions,
+        status=activity.status,
+        planned_start=activity.planned_start,
+        planned_end=activity.planned_end,
+        actual_start=activity.actual_start,
+        actual_end=activity.actual_end,
+        summary=activity.summary,
+        participants=[
+            ActivityParticipant(institution=p.institution, role=p.role)
+            for p in activity.participants
+        ],
+    )
+
+
+async def add_activity(
+    cmd: AddActivity, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow
+) -> Activity:
+    async def work(uow: ActionPlanUnitOfWork) -> Activity:
+        plan = await require_plan(uow, cmd.period)
+        activity = plan.add_activity(
+            thematic_area=cmd.thematic_area,
+            activity_type=cmd.activity_type,
+            title=cmd.title,
+            summary=cmd.summary,
+            lead_institutions=cmd.lead_institutions,
+            participants=cmd.participants,
+            planned_start=cmd.planned_start,
+            planned_end=cmd.planned_end,
+            now=clock(),
+        )
+        await uow.plans.save(plan)
+        uow.emit(activity_payload(plan, activity, ActivityCreated), subject=activity.id)
+        return activity
+
+    return await uow.run(work)
+
+
+async def change_activity_status(
+    cmd: ChangeActivityStatus, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow
+) -> Activity:
+    async def work(uow: ActionPlanUnitOfWork) -> Activity:
+        plan = await require_plan(uow, cmd.period)
+        require_lead(plan, cmd.activity_id, cmd.actor)
+        activity = plan.change_activity_status(
+            cmd.activity_id,
+            cmd.status,
+            now=clock(),
+            note=cmd.note,
+            actual_start=cmd.actual_start,
+            actual_end=cmd.actual_end,
+            planned_start=cmd.planned_start,
+            planned_end=cmd.planned_end,
+        )
+        await uow.plans.save(plan)
+        uow.emit(activity_payload(plan, activity, ActivityUpdated), subject=activity.id)
+        return activity
+
+    return await uow.run(work)
+
+
+async def add_indicator(cmd: AddIndicator, uow: ActionPlanUnitOfWork) -> Indicator:
+    async def work(uow: ActionPlanUnitOfWork) -> Indicator:
+        plan = await require_plan(uow, cmd.period)
+        indicator = plan.add_indicator(
+            title=cmd.title,
+            measure=cmd.measure,
+            ascending=cmd.ascending,
+            activity_id=cmd.activity_id,
+            thematic_area=cmd.thematic_area,
+            baseline=cmd.baseline,
+            baseline_year=cmd.baseline_year,
+            targets=cmd.targets,
+        )
+        await uow.plans.save(plan)
+        return indicator
+
+    return await uow.run(work)
+
+
+async def report_progress(
+    cmd: ReportProgress, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow
+) -> ProgressReport:
+    institution = institution_of(cmd.actor)
+
+    async def work(uow: ActionPlanUnitOfWork) -> ProgressReport:
+        # the reporter's contact is kept with the report: the review outcome goes to them
+        focal_point = None
+        if cmd.actor.focal_point_id is not None:
+            focal_point = await uow.focal_points.get(cmd.actor.focal_point_id)
+        if focal_point is None or not focal_point.active:
+            raise Forbidden("progress is reported by a focal point")
+        plan = await require_plan(uow, cmd.period)
+        report = plan.report_progress(
+            indicator_id=cmd.indicator_id,
+            reporting_period=cmd.reporting_period,
+            actual_value=cmd.actual_value,
+            comment=cmd.comment,
+            institution=institution,
+            reporter=focal_point.contact,
+            now=clock(),
+        )
+        await uow.plans.save(plan)
+        return report
+
+    return await uow.run(work)
+
+
+def _emit_review(uow: ActionPlanUnitOfWork, plan: Plan, report: ProgressReport) -> None:
+    """The public fact of a validated value, and the reporter's private answer."""
+    indicator = plan.indicator(report.indicator_id)
+    validated = report.status == "validated"
+    if validated:
+        assert report.reviewed_at is not None
+        uow.emit(
+            ProgressValidated(
+                report_id=report.id,
+                period=plan.period,
+                indicator_id=indicator.id,
+                activity_id=report.activity_id,
+                reporting_period=report.reporting_period,
+                actual_value=report.actual_value,
+                validated_at=report.reviewed_at,
+            ),
+            subject=report.id,
+        )
+    uow.emit(
+        ProgressReviewed(
+            report_id=report.id,
+            period=plan.period,
+            indicator_id=indicator.id,
+            activity_id=report.activity_id,
+            indicator_title=indicator.title,
+            outcome="validated" if validated else "returned",
+            comment=report.review_comment,
+            reporter=report.reporter,
+        ),
+        subject=report.id,
+    )
+
+
+async def validate_progress(
+    cmd: ValidateProgress, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow
+) -> ProgressReport:
+    async def work(uow: ActionPlanUnitOfWork) -> ProgressReport:
+        plan = await require_plan(uow, cmd.period)
+        report = plan.validate_report(cmd.report_id, now=clock())
+        await uow.plans.save(plan)
+        _emit_review(uow, plan, report)
+        return report
+
+    return await uow.run(work)
+
+
+async def return_progress(
+    cmd: ReturnProgress, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow
+) -> ProgressReport:
+    async def work(uow: ActionPlanUnitOfWork) -> ProgressReport:
+        plan = await require_plan(uow, cmd.period)
+        report = plan.return_report(cmd.report_id, cmd.comment, now=clock())
+        await uow.plans.save(plan)
+        _emit_review(uow, plan, report)
+        return report
+
+    return await uow.run(work)

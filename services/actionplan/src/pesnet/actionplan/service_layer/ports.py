@@ -1,0 +1,23 @@
+"""Collaborators the use cases are given (bootstrap chooses the real ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Protocol
+
+from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
+from pesnet.shared.i18n import Language, Localized
+
+Clock = Callable[[], datetime]
+UnitOfWorkFactory = Callable[[], ActionPlanUnitOfWork]
+
+
+class ReportRenderer(Protocol):
+    """The implementation report of a plan (`adapters/report.py`)."""
+
+    def html(self, plan: Plan, lang: Language, meetings: Mapping[str, Localized]) -> str:
+        """The page; `meetings` names the plan's meetings (else their ids are shown)."""
+
+    def csv(self, plan: Plan, lang: Language) -> str: ...
