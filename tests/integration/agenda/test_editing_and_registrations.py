@@ -34,9 +34,8 @@ SESSIONS = f"/meetings/{MEETING}/sessions"
 
 
 def field_of(response: httpx.Response) -> str:
-    detail = response.json()["detail"]
-    assert isinstance(detail, list), detail
-    return str(detail[0]["field"])
+    errors = response.json()["errors"]
+    return str(errors[0]["field"])
 
 
 def extra_session(**overrides: object) -> dict[str, object]:
@@ -71,7 +70,7 @@ async def test_editing_the_draft_names_what_is_wrong(
     # 17:30Z would be 18:30 in Marrakech: refused, never shifted
     wrong_offset = await add(start="17:30Z")
     assert field_of(wrong_offset) == "start"
-    assert "+01:00" in wrong_offset.json()["detail"][0]["msg"]
+    assert "+01:00" in wrong_offset.json()["errors"][0]["msg"]
 
     created = await add(start="17:30+01:00", speakers=["erol"])
     assert created.status_code == 201, created.text
@@ -79,7 +78,7 @@ async def test_editing_the_draft_names_what_is_wrong(
 
     clash = await add(id="other", start="18:00", end="18:45")
     assert field_of(clash) == "room"
-    assert "side-event" in clash.json()["detail"][0]["msg"]
+    assert "side-event" in clash.json()["errors"][0]["msg"]
     # Eser Erol is in the side event; Session 2 overlaps it once moved to 17:00
     moved = await agenda.post(
         f"{SESSIONS}/session-2/move", json={"start": "17:00"}, headers=SECRETARIAT
@@ -89,7 +88,7 @@ async def test_editing_the_draft_names_what_is_wrong(
         f"{SESSIONS}/session-2", json={"speakers": ["erol"]}, headers=SECRETARIAT
     )
     assert field_of(overlap) == "speakers"
-    assert "side-event" in overlap.json()["detail"][0]["msg"]
+    assert "side-event" in overlap.json()["errors"][0]["msg"]
 
     # a public title without French cannot be published
     retitled = await agenda.patch(

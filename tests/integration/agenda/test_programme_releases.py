@@ -99,9 +99,9 @@ async def test_seed_is_idempotent_and_announces_the_meeting_and_the_handover(
     assert (await agenda.post(handovers, json=again, headers=SECRETARIAT)).status_code == 409
     wrong_group = {**again, "incoming": {**anapec, "institution": "x", "oic_group": "asian"}}
     refused = await agenda.post(handovers, json=wrong_group, headers=SECRETARIAT)
-    assert refused.json()["detail"][0]["field"] == "incoming.oic_group"
+    assert refused.json()["errors"][0]["field"] == "incoming.oic_group"
     bad_term = await agenda.post(handovers, json={**again, "term": "2024"}, headers=SECRETARIAT)
-    assert bad_term.json()["detail"][0]["field"] == "term"
+    assert bad_term.json()["errors"][0]["field"] == "term"
 
 
 async def test_release_render_move_and_release_version_2(
@@ -112,7 +112,7 @@ async def test_release_render_move_and_release_version_2(
         f"/meetings/{MEETING}/programme/releases", headers=SECRETARIAT
     )
     assert nobody_confirmed.status_code == 422
-    detail = nobody_confirmed.json()["detail"][0]
+    detail = nobody_confirmed.json()["errors"][0]
     assert detail["field"] == "sessions.opening.speakers"
     assert "sekkouri@example.org" in detail["msg"]
 

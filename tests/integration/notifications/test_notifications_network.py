@@ -66,7 +66,7 @@ async def test_chairmanship_reaches_everyone_except_who_opted_out_and_preference
             "/preferences", params={"token": en_token}, json={"language": "de"}
         )
         assert bad.status_code == 422
-        assert bad.json()["detail"][0]["field"] == "language"
+        assert bad.json()["errors"][0]["field"] == "language"
 
         await bus.send(chairmanship())
         mails = await wait_for_mail(smtp_sink, 5, settle=1.0)

@@ -332,7 +332,7 @@ async def test_idempotency_key_returns_the_first_result(
         "/meetings/pesnet-4/registrations", json=person(2), headers=headers
     )
     assert other.status_code == 422
-    assert other.json()["detail"][0]["field"] == "Idempotency-Key"
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
     # concurrent retries with one key: one registration, one answer
     racing = await asyncio.gather(
         *(

@@ -114,7 +114,7 @@ async def test_check_in_by_badge_refuses_forged_and_stale_badges(
         "/meetings/pesnet-4/check-ins", json={"badge_token": forged}, headers=secretariat
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "badge_token"
+    assert response.json()["errors"][0]["field"] == "badge_token"
 
     # after a withdrawal the badge no longer opens the door
     await registration.http.post(

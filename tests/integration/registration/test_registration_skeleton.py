@@ -56,7 +56,7 @@ async def test_registration_is_stored_and_announced(
 
 
 def _fields(response: Any) -> set[str]:
-    return {error["field"] for error in response.json()["detail"]}
+    return {error["field"] for error in response.json()["errors"]}
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ async def test_bad_subscriptions_are_refused_naming_the_field(
     body = {"partner": "ilo", "url": "https://hooks.example.org/pesnet", **change}
     response = await webhooks.post("/partners/webhooks", json=body, headers=SECRETARIAT)
     assert response.status_code == 422
-    [error] = response.json()["detail"]
+    [error] = response.json()["errors"]
     assert error["field"] == field
     assert message in error["msg"]
 
@@ -72,7 +72,7 @@ async def test_unknown_fields_and_ids_are_reported(webhooks: httpx.AsyncClient) 
     body = {"partner": "ilo", "url": "https://hooks.example.org/", "secret": "mine"}
     response = await webhooks.post("/partners/webhooks", json=body, headers=SECRETARIAT)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "secret"
+    assert response.json()["errors"][0]["field"] == "secret"
     for path in ("/partners/webhooks/whs_nope", "/partners/webhooks/whs_nope/deliveries"):
         assert (await webhooks.get(path, headers=SECRETARIAT)).status_code == 404
     rotate = await webhooks.post("/partners/webhooks/whs_nope/rotate-secret", headers=SECRETARIAT)

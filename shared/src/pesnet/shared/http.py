@@ -122,7 +122,7 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = validation_errors(exc.errors(), request_language(request))
+        errors = validation_errors(exc.errors(), request_language(request), packages)
         fields = ", ".join(dict.fromkeys(e["field"] or str(e["loc"][0]) for e in errors))
         return problem(request, 422, INVALID_INPUT_DETAIL, params={"fields": fields}, errors=errors)
 

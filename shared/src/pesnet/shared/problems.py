@@ -132,16 +132,27 @@ def field_error(
 
 
 def validation_errors(
-    errors: Iterable[Mapping[str, Any]], language: Language
+    errors: Iterable[Mapping[str, Any]], language: Language, packages: tuple[str, ...] = ()
 ) -> list[dict[str, Any]]:
-    """Pydantic/FastAPI errors as problem entries, in `language`, without the input."""
+    """Pydantic/FastAPI errors as problem entries, in `language`, without the input.
+
+    A service's own validator (`raise ValueError("...")`) says something more precise
+    than its type: its text is used where a catalog translates it, and as it is in
+    English; elsewhere the generic wording of its type stands in."""
     found = []
     for err in errors:
         kind = str(err.get("type", "value_error"))
         context = dict(err.get("ctx") or {})
         context.pop("error", None)
         message = FIELD_MESSAGES.get(kind, GENERIC_FIELD_MESSAGE)
-        found.append(field_error(err.get("loc", ()), message, language, kind, **context))
+        entry = field_error(err.get("loc", ()), message, language, kind, **context)
+        if kind in ("value_error", "assertion_error") or kind not in FIELD_MESSAGES:
+            own = str(err.get("msg", "")).removeprefix("Value error, ")
+            own = own.removeprefix("Assertion failed, ")
+            translated = translate(own, language, packages=packages)
+            if own and (translated != own or language is Language.en):
+                entry["msg"] = translated
+        found.append(entry)
     return found
 
 
