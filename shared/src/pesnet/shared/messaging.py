@@ -31,13 +31,13 @@ from pesnet.shared.logging import bind_event, get_logger
 from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
 from pesnet.shared.outbox import Outbox
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
-from pesnet.shared.unit_of_work import MongoUnitOfWork
+from pesnet.shared.unit_of_work import MongoUnitOfWork, UnitOfWork
 
 log = get_logger(__name__)
 
 REASON_HEADER = "x-pesnet-dead-letter-reason"
 P = TypeVar("P", bound=EventPayload)
-U = TypeVar("U", bound=MongoUnitOfWork)
+U = TypeVar("U", bound=UnitOfWork)
 
 
 class Unprocessable(Exception):
