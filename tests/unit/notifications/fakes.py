@@ -268,6 +268,13 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork, NotificationsUnitOfWork):
         "subscriptions",
         "webhook_deliveries",
     )
+    recipients: FakeRecipients
+    participations: FakeParticipations
+    meetings: FakeMeetings
+    deliveries: FakeDeliveries
+    digests: FakeDigests
+    subscriptions: FakeSubscriptions
+    webhook_deliveries: FakeWebhookDeliveries
 
     def __init__(self) -> None:
         super().__init__()
