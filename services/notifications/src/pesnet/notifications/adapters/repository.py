@@ -209,7 +209,9 @@ _DELIVERY_FIELDS = {f.name for f in fields(Delivery)} - {"id", "lease"}
 
 
 def _delivery(doc: Document) -> Delivery:
-    values = {k: v for k, v in doc.items() if k in _DELIVERY_FIELDS and v is not None}
+    values = {k: v for k, v in doc.items() if k in _DELIVERY_FIELDS}
+    if values.get("attachments") is None:
+        values.pop("attachments", None)
     return Delivery(id=doc["_id"], lease=doc.get(LEASE_OWNER), **values)
 
 
