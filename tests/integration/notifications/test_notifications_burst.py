@@ -16,6 +16,7 @@ from pesnet.notifications.bootstrap import build_app
 from pesnet.shared.mongo import Client
 from tests.integration.notifications.notifications_factories import participant
 from tests.integration.notifications.notifications_support import Bus, wait_for_mail
+from tests.support import duplicate_seen
 
 pytestmark = pytest.mark.integration
 
@@ -31,19 +32,24 @@ async def test_burst_with_duplicates_on_two_replicas_yields_one_mail_each(
     mongo_client: Client,
 ) -> None:
     settings = notifications_settings()
-    async with start_service(build_app(settings)), start_service(build_app(settings)):
+    async with start_service(build_app(settings)) as svc, start_service(build_app(settings)):
         unique = EVENTS - EVENTS // 10
         events = [
             bus.envelope(participant("registered", ("ar", "en", "fr")[i % 3]))
             for i in range(unique)
         ]
         rng = random.Random(6)
-        burst = events + rng.sample(events, EVENTS - unique)
+        twice = rng.sample(events, EVENTS - unique)
+        burst = events + twice
         rng.shuffle(burst)
         for event in burst:
             await bus.resend(event)
 
-        mails = await wait_for_mail(smtp_sink, unique, within=180, settle=3.0)
+        db = mongo_client[settings.database]
+        consumer = svc.app.state.runtime.consumer.name
+        for event in twice:
+            await duplicate_seen(db, consumer, event.id, within=180)
+        mails = await wait_for_mail(smtp_sink, unique, within=180)
         pairs = Counter((m["event_id"], m["to"]) for m in mails)
         assert len(mails) == unique
         assert set(pairs.values()) == {1}

@@ -13,6 +13,7 @@ from pesnet.notifications.bootstrap import build_app
 from pesnet.shared.mongo import Client
 from tests.integration.notifications.notifications_factories import participant
 from tests.integration.notifications.notifications_support import Bus, wait_for_mail, wait_until
+from tests.support import duplicate_seen
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +36,11 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
             await bus.resend(event)  # the same event twice: still one mail
             sent[lang] = (payload, event)
 
-        await wait_for_mail(smtp_sink, 3, settle=1.0)
+        db = mongo_client[settings.database]
+        consumer = svc.app.state.runtime.consumer.name
+        for _, event in sent.values():
+            await duplicate_seen(db, consumer, event.id)
+        await wait_for_mail(smtp_sink, 3)
         response = await svc.http.get("/dev/mailbox")
         assert response.status_code == 200
         mails = response.json()
@@ -79,6 +84,22 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
             return n == 3
 
         await wait_until(three_sent_events)
+
+
+async def test_an_internationalized_address_gets_its_mail(
+    notifications_settings: Any,
+    start_service: Any,
+    bus: Bus,
+    smtp_sink: SmtpSink,
+) -> None:
+    async with start_service(build_app(notifications_settings())) as svc:
+        payload = participant("registered", "ar", email="فاطمة@example.org")
+        await bus.send(payload)
+        [mail] = await wait_for_mail(smtp_sink, 1)
+        assert mail["to"] == "فاطمة@example.org"
+        assert mail["subject"].startswith("تم استلام تسجيلك")
+        log = await svc.http.get("/deliveries", params={"recipient": "فاطمة@example.org"})
+        assert [d["status"] for d in log.json()] == ["sent"]
 
 
 async def test_dev_mailbox_is_absent_outside_dev_mode(

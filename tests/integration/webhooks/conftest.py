@@ -19,19 +19,17 @@ import httpx
 import pytest
 from faststream.rabbit import RabbitBroker
 
-from pesnet.notifications.webhooks import install_webhooks
-from pesnet.notifications.webhooks.settings import WebhookSettings
+from pesnet.notifications.bootstrap import build_webhooks_app
+from pesnet.notifications.webhook_settings import WebhookSettings
 from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.events import CATALOG
 from pesnet.shared.events.agenda import ChairInstitution, ChairmanshipTransferred, MeetingScheduled
 from pesnet.shared.events.registration import DelegationUpdated, ParticipantRegistered
-from pesnet.shared.http import create_app
 from pesnet.shared.i18n import Localized
 from pesnet.shared.inbox import INBOX
 from pesnet.shared.messaging import EventPublisher
 from pesnet.shared.mongo import Client
-from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN, ServiceSettings
 from tests.support import eventually
 
@@ -152,9 +150,9 @@ def webhooks_app(
 
     @asynccontextmanager
     async def run(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-        runtime = ServiceRuntime(make_settings("notifications"))
-        router = install_webhooks(runtime, WebhookSettings(**{**FAST, **overrides}))
-        app = create_app(runtime, title="notifications (webhooks under test)", routers=[router])
+        app = build_webhooks_app(
+            make_settings("notifications"), WebhookSettings(**{**FAST, **overrides})
+        )
         async with start_service(app) as service:
             yield service.http
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from pesnet.notifications.webhooks import InvalidSignature, verify_signature
+from pesnet.notifications.domain.signing import InvalidSignature, verify_signature
 from pesnet.shared.messaging import EventPublisher
 from tests.integration.webhooks.conftest import (
     SECRETARIAT,

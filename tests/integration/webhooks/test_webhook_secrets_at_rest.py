@@ -15,10 +15,10 @@ from bson import json_util
 from cryptography.fernet import Fernet
 from pymongo.asynchronous.collection import AsyncCollection
 
-from pesnet.notifications.webhooks import verify_signature
-from pesnet.notifications.webhooks.adapters import SUBSCRIPTIONS
-from pesnet.notifications.webhooks.sealing import DEV_KEY, SecretSealer
-from pesnet.notifications.webhooks.signing import new_secret
+from pesnet.notifications.adapters.sealing import SecretSealer
+from pesnet.notifications.adapters.webhooks import SUBSCRIPTIONS
+from pesnet.notifications.domain.signing import new_secret, verify_signature
+from pesnet.notifications.webhook_settings import DEV_KEY
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.messaging import EventPublisher
 from pesnet.shared.mongo import Client, Document

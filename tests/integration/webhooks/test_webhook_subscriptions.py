@@ -3,21 +3,20 @@ and rotated, subscriptions disabled; and the once-per-(event, subscription) guar
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from pesnet.notifications.webhooks import InvalidSignature, verify_signature
-from pesnet.notifications.webhooks.adapters import (
-    DELIVERIES,
-    DeliveryRepository,
-    SubscriptionRepository,
-)
-from pesnet.notifications.webhooks.service_layer import fan_out
+from pesnet.notifications.adapters.unit_of_work import MongoNotificationsUnitOfWork
+from pesnet.notifications.adapters.webhooks import DELIVERIES
+from pesnet.notifications.domain.signing import InvalidSignature, verify_signature
+from pesnet.notifications.service_layer.webhook_subscriptions import fan_out
 from pesnet.shared.events import CATALOG
 from pesnet.shared.messaging import EventPublisher
 from pesnet.shared.mongo import Client, DbSession, in_transaction
+from pesnet.shared.outbox import Outbox
 from pesnet.shared.settings import ServiceSettings
 from tests.integration.webhooks.conftest import (
     SECRETARIAT,
@@ -190,10 +189,16 @@ async def test_one_delivery_per_event_and_subscription_even_if_fanned_out_twice(
     event = CATALOG.envelope(meeting_scheduled("m-twice"), source="/pesnet/test")
     _, payload = CATALOG.parse(event.to_json())
 
+    uow = MongoNotificationsUnitOfWork(
+        mongo_client,
+        db,
+        Outbox(db, CATALOG, source="/pesnet/notifications"),
+        mail_lease=timedelta(seconds=60),
+        webhook_lease=timedelta(seconds=60),
+    )
+
     async def fan_out_once(session: DbSession) -> int:
-        return await fan_out(
-            session, SubscriptionRepository(db), DeliveryRepository(db), event, payload
-        )
+        return await fan_out(payload, uow.joined(session, event))
 
     assert await in_transaction(mongo_client, fan_out_once) == 1
     assert await in_transaction(mongo_client, fan_out_once) == 1

@@ -93,7 +93,6 @@ def test_missing_template_data_names_the_field() -> None:
         progress_notice(f.progress(f.contact("en"), comment=None), person)
     with pytest.raises(MissingData, match=r"data\.given_name"):
         registration_notice(
-            "registration.participant.registered",
             f.participant("registered", "en", given_name=" ", family_name=""),
             meeting,
             Language.en,
@@ -137,7 +136,6 @@ def test_release_attaches_the_calendar_in_the_recipients_language() -> None:
 def test_only_a_web_link_is_offered_to_manage_a_registration() -> None:
     def link(url: str) -> object:
         notice = registration_notice(
-            "registration.participant.registered",
             f.participant("registered", "en", manage_url=url),
             Meeting("pesnet-4"),
             Language.en,

@@ -60,14 +60,14 @@ def notices_for(lang: str) -> list[Any]:
     reg = f.participant("registered", lang)
     return [
         *(
-            registration_notice(event_type, f.participant(verb, lang), MEETING, lang)  # type: ignore[arg-type]
-            for verb, event_type in (
-                ("registered", "registration.participant.registered"),
-                ("confirmed", "registration.participant.confirmed"),
-                ("waitlisted", "registration.participant.waitlisted"),
-                ("rejected", "registration.participant.rejected"),
-                ("withdrawn", "registration.participant.withdrawn"),
-                ("checked_in", "registration.participant.checked_in"),
+            registration_notice(f.participant(verb, lang), MEETING, lang)  # type: ignore[arg-type]
+            for verb in (
+                "registered",
+                "confirmed",
+                "waitlisted",
+                "rejected",
+                "withdrawn",
+                "checked_in",
             )
         ),
         programme_notice(f.programme(2), MEETING, person, None),
@@ -106,7 +106,6 @@ def test_every_notice_renders_in_its_language(lang: str) -> None:
 def test_dates_are_in_the_meeting_time_zone_with_local_month_names() -> None:
     # Morocco is UTC+1, except during Ramadan (UTC+0): 2025-03-10 falls in Ramadan
     notice = registration_notice(
-        "registration.participant.checked_in",
         f.participant("checked_in", "ar", checked_in_at=datetime(2025, 3, 10, 8, 15, tzinfo=UTC)),
         MEETING,
         Language.ar,
@@ -114,7 +113,6 @@ def test_dates_are_in_the_meeting_time_zone_with_local_month_names() -> None:
     ar = render(notice.kind, "ar", notice.context, preferences_url="u")
     assert "مارس" in ar.text
     en_notice = registration_notice(
-        "registration.participant.checked_in",
         f.participant("checked_in", "en", checked_in_at=datetime(2025, 3, 10, 8, 15, tzinfo=UTC)),
         MEETING,
         Language.en,
@@ -130,9 +128,7 @@ def test_values_are_text_not_code() -> None:
         given_name="{{ config }}{% for x in range(3) %}",
         family_name='"><img src=x onerror=alert(1)>',
     )
-    notice = registration_notice(
-        "registration.participant.registered", payload, MEETING, Language.en
-    )
+    notice = registration_notice(payload, MEETING, Language.en)
     mail = render(notice.kind, "en", notice.context, preferences_url="u")
     assert "{{ config }}{% for x in range(3) %}" in mail.html
     assert "<img" not in mail.html

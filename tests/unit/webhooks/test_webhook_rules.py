@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pesnet.notifications.webhooks.domain import (
+from pesnet.notifications.domain.webhooks import (
     RetryPolicy,
     classify_status,
     parse_retry_after,

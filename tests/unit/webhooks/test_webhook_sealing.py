@@ -7,11 +7,12 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
+from pesnet.notifications.adapters.sealing import SecretSealer
 from pesnet.notifications.bootstrap import build_app
+from pesnet.notifications.domain.signing import new_secret
+from pesnet.notifications.domain.webhooks import UnsealError
 from pesnet.notifications.settings import Settings
-from pesnet.notifications.webhooks.sealing import DEV_KEY, SecretSealer, UnsealError
-from pesnet.notifications.webhooks.settings import MissingSecretKeys, WebhookSettings
-from pesnet.notifications.webhooks.signing import new_secret
+from pesnet.notifications.webhook_settings import DEV_KEY, MissingSecretKeys, WebhookSettings
 
 
 def new_key() -> str:
@@ -63,7 +64,7 @@ def test_key_rotation_the_first_key_seals_every_key_unseals() -> None:
 def test_the_setting_takes_comma_separated_keys() -> None:
     first, second = new_key(), new_key()
     settings = WebhookSettings(secret_keys=f" {first} , {second} ")
-    sealer = settings.sealer(dev_mode=False)
+    sealer = SecretSealer(settings.sealing_keys(dev_mode=False))
     assert SecretSealer([first]).unseal(sealer.seal("whsec_x")) == "whsec_x"
     assert sealer.unseal(SecretSealer([second]).seal("whsec_y")) == "whsec_y"
 
@@ -71,7 +72,7 @@ def test_the_setting_takes_comma_separated_keys() -> None:
 def test_the_setting_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     key = new_key()
     monkeypatch.setenv("PESNET_WEBHOOK_SECRET_KEYS", key)
-    sealed = WebhookSettings().sealer(dev_mode=False).seal("whsec_x")
+    sealed = SecretSealer(WebhookSettings().sealing_keys(dev_mode=False)).seal("whsec_x")
     assert SecretSealer([key]).unseal(sealed) == "whsec_x"
 
 
@@ -85,18 +86,20 @@ def test_a_malformed_key_is_refused_naming_the_setting_and_the_key() -> None:
 def test_production_without_keys_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PESNET_WEBHOOK_SECRET_KEYS", raising=False)
     with pytest.raises(MissingSecretKeys, match="PESNET_WEBHOOK_SECRET_KEYS must be set"):
-        WebhookSettings().sealer(dev_mode=False)
+        SecretSealer(WebhookSettings().sealing_keys(dev_mode=False))
 
 
 def test_dev_mode_without_keys_uses_the_development_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("PESNET_WEBHOOK_SECRET_KEYS", raising=False)
-    sealed = WebhookSettings().sealer(dev_mode=True).seal("whsec_x")
+    sealed = SecretSealer(WebhookSettings().sealing_keys(dev_mode=True)).seal("whsec_x")
     assert SecretSealer([DEV_KEY]).unseal(sealed) == "whsec_x"
     # a configured key wins over the development key in dev mode too
     key = new_key()
-    sealed = WebhookSettings(secret_keys=key).sealer(dev_mode=True).seal("whsec_y")
+    sealed = SecretSealer(WebhookSettings(secret_keys=key).sealing_keys(dev_mode=True)).seal(
+        "whsec_y"
+    )
     with pytest.raises(UnsealError):
         SecretSealer([DEV_KEY]).unseal(sealed)
 

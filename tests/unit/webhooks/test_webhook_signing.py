@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pesnet.notifications.webhooks.signing import (
+from pesnet.notifications.domain.signing import (
     InvalidSignature,
     new_secret,
     sign,

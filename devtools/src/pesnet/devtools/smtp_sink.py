@@ -39,7 +39,10 @@ class SmtpSink:
         self.directory = Path(directory)
         self.port = port or free_port()
         self.controller = Controller(
-            MaildirHandler(self.directory), hostname="127.0.0.1", port=self.port
+            MaildirHandler(self.directory),
+            hostname="127.0.0.1",
+            port=self.port,
+            enable_SMTPUTF8=True,  # internationalized addresses (RFC 6531)
         )
 
     def start(self) -> SmtpSink:

@@ -34,6 +34,9 @@ T = TypeVar("T")
 class Emitted:
     payload: EventPayload
     subject: str | None = None
+    # for work that no consumed event caused (a timer, a worker): what it follows from
+    correlation_id: str | None = None
+    causation_id: str | None = None
 
 
 class UnitOfWork(ABC):
@@ -47,9 +50,17 @@ class UnitOfWork(ABC):
     def __init__(self) -> None:
         self._emitted: list[Emitted] = []
 
-    def emit(self, payload: EventPayload, *, subject: str | None = None) -> None:
-        """Queue an event; it is written to the outbox when the work commits."""
-        self._emitted.append(Emitted(payload, subject))
+    def emit(
+        self,
+        payload: EventPayload,
+        *,
+        subject: str | None = None,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+    ) -> None:
+        """Queue an event; it is written to the outbox when the work commits. Its
+        correlation and causation are `cause`'s unless given."""
+        self._emitted.append(Emitted(payload, subject, correlation_id, causation_id))
 
     @abstractmethod
     async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
@@ -107,8 +118,9 @@ class MongoUnitOfWork(UnitOfWork):
                 session,
                 item.payload,
                 subject=item.subject,
-                correlation_id=self.cause.correlationid if self.cause else None,
-                causation_id=self.cause.id if self.cause else None,
+                correlation_id=item.correlation_id
+                or (self.cause.correlationid if self.cause else None),
+                causation_id=item.causation_id or (self.cause.id if self.cause else None),
             )
 
 

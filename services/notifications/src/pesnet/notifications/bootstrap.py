@@ -1,44 +1,154 @@
-"""Wires the notifications service: runtime (database, broker, outbox, consumer), its
-indexes and handlers, the delivery worker, partner webhooks, and the HTTP app."""
+"""Wires the notifications service: the runtime (database, broker, outbox, consumers),
+its unit of work, indexes and handlers, the mail and webhook workers, and the HTTP app.
+The only module that knows the concrete adapters."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Callable
+from datetime import timedelta
 
-from pesnet.notifications.adapters.repository import INDEXES, Repository
+from fastapi import APIRouter, FastAPI
+
+from pesnet.notifications.adapters.maildir import read_mailbox
+from pesnet.notifications.adapters.repository import INDEXES
+from pesnet.notifications.adapters.sealing import SecretSealer
 from pesnet.notifications.adapters.smtp import SmtpSender
+from pesnet.notifications.adapters.unit_of_work import MongoNotificationsUnitOfWork
+from pesnet.notifications.adapters.webhooks import WEBHOOK_INDEXES, WebhookSender
+from pesnet.notifications.domain.model import Links
+from pesnet.notifications.entrypoints.dependencies import Dependencies
 from pesnet.notifications.entrypoints.http import dev_router, router
-from pesnet.notifications.entrypoints.messaging import register_handlers
-from pesnet.notifications.service_layer.delivery import DeliveryWorker
-from pesnet.notifications.service_layer.notify import Notifier
+from pesnet.notifications.entrypoints.messaging import register_handlers, register_webhook_handlers
+from pesnet.notifications.entrypoints.webhooks import build_router as webhooks_router
+from pesnet.notifications.service_layer.delivery import DeliveryPolicy, run_worker
+from pesnet.notifications.service_layer.notices import Mailing
+from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+from pesnet.notifications.service_layer.webhook_subscriptions import WebhookRules
+from pesnet.notifications.service_layer.webhook_worker import WebhookPolicy, WebhookWorker
 from pesnet.notifications.settings import Settings
-from pesnet.notifications.webhooks import install_webhooks
+from pesnet.notifications.webhook_settings import WebhookSettings
 from pesnet.shared.catalog_http import catalog_router
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
+from pesnet.shared.settings import ServiceSettings
+
+UnitOfWorkFactory = Callable[[], NotificationsUnitOfWork]
+WEBHOOKS_CONSUMER = "webhooks"
+
+
+def unit_of_work_factory(
+    runtime: ServiceRuntime,
+    mail_lease: timedelta = timedelta(seconds=60),
+    webhook_settings: WebhookSettings | None = None,
+) -> Callable[[], MongoNotificationsUnitOfWork]:
+    webhook_lease = timedelta(seconds=(webhook_settings or WebhookSettings()).lease_seconds)
+
+    def factory() -> MongoNotificationsUnitOfWork:
+        return MongoNotificationsUnitOfWork(
+            runtime.client,
+            runtime.db,
+            runtime.outbox,
+            mail_lease=mail_lease,
+            webhook_lease=webhook_lease,
+        )
+
+    return factory
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    webhook_settings = WebhookSettings()
+    # first: without its keys outside dev mode, the service refuses to start
+    sealer = SecretSealer(webhook_settings.sealing_keys(dev_mode=settings.dev_mode))
     runtime = ServiceRuntime(settings, indexes=INDEXES)
-    repo = Repository(runtime.db)
-    notifier = Notifier(repo, settings)
-    register_handlers(runtime.consumer, notifier)
-    worker = DeliveryWorker(
-        runtime.client,
-        repo,
-        runtime.outbox,
-        SmtpSender(settings),
-        settings,
-        notifier.preferences_url,
+    uow = unit_of_work_factory(
+        runtime, timedelta(seconds=settings.worker_lease_seconds), webhook_settings
     )
-    runtime.background.extend(worker.run for _ in range(settings.worker_concurrency))
+    runtime.use_unit_of_work(uow)
+
+    links = Links(settings.link_key(), settings.public_url)
+    window = timedelta(seconds=settings.digest_window_seconds)
+    mailing = Mailing(links, window)
+    register_handlers(runtime.consumer, mailing)
+    policy = DeliveryPolicy(
+        max_attempts=settings.max_attempts,
+        retry_base=timedelta(seconds=settings.retry_base_seconds),
+        retry_max=timedelta(seconds=settings.retry_max_seconds),
+        digest_window=window,
+        poll_seconds=settings.worker_poll_seconds,
+    )
+    sender = SmtpSender(settings)
+    for _ in range(settings.worker_concurrency):
+        runtime.background.append(lambda: run_worker(uow, sender, policy, links))
+
     # partner webhooks (WEBHOOKS.md): their own consumer queue, collections and worker
-    routers = [router(), install_webhooks(runtime)]
+    routers = [router(), install_webhooks(runtime, webhook_settings, sealer, uow)]
     routers.append(catalog_router())  # the public event catalog and AsyncAPI, for partners
     if settings.dev_mode:
         routers.append(dev_router())
     app = create_app(runtime, title="OIC-PESNET notifications", routers=routers)
-    app.state.repository = repo
-    app.state.worker = worker
+    app.state.dependencies = Dependencies(
+        uow=uow,
+        mailing=mailing,
+        dev_mode=settings.dev_mode,
+        dev_mailbox=settings.dev_mailbox,
+        read_mailbox=read_mailbox,
+        sealer=sealer,
+        webhook_rules=webhook_rules(runtime, webhook_settings),
+    )
+    return app
+
+
+def webhook_rules(runtime: ServiceRuntime, settings: WebhookSettings) -> WebhookRules:
+    return WebhookRules(
+        public_types=runtime.catalog.public_types(),
+        all_types=[spec.type for spec in runtime.catalog],
+        dev_mode=runtime.settings.dev_mode,
+        rotation_grace=timedelta(seconds=settings.rotation_grace_seconds),
+    )
+
+
+def install_webhooks(
+    runtime: ServiceRuntime,
+    settings: WebhookSettings,
+    sealer: SecretSealer,
+    uow: UnitOfWorkFactory,
+) -> APIRouter:
+    """Partner webhooks on `runtime` (whose unit of work is set), and their router:
+
+    - a consumer queue of its own, `<queue>.webhooks`, handling every public event type
+      (so the service's main consumer may handle the same types for its own purposes);
+    - its collections' indexes;
+    - the webhook worker, a background loop of the runtime.
+    """
+    register_webhook_handlers(runtime.add_consumer(WEBHOOKS_CONSUMER))
+    runtime.add_indexes(WEBHOOK_INDEXES)
+    policy = WebhookPolicy(
+        retry=settings.retry_policy(),
+        disable_after_failures=settings.disable_after_failures,
+        concurrency=settings.concurrency,
+        poll_seconds=settings.poll_seconds,
+    )
+    worker = WebhookWorker(uow, lambda: WebhookSender(settings.timeout_seconds), sealer, policy)
+    runtime.background.append(worker.run)
+    return webhooks_router()
+
+
+def build_webhooks_app(settings: ServiceSettings, webhook_settings: WebhookSettings) -> FastAPI:
+    """Only the partner webhooks of the service (their integration tests)."""
+    sealer = SecretSealer(webhook_settings.sealing_keys(dev_mode=settings.dev_mode))
+    runtime = ServiceRuntime(settings)
+    uow = unit_of_work_factory(runtime, webhook_settings=webhook_settings)
+    runtime.use_unit_of_work(uow)
+    router = install_webhooks(runtime, webhook_settings, sealer, uow)
+    app = create_app(runtime, title="notifications (partner webhooks)", routers=[router])
+    app.state.dependencies = Dependencies(
+        uow=uow,
+        mailing=Mailing(Links(b"unused", ""), timedelta(0)),
+        dev_mode=settings.dev_mode,
+        dev_mailbox=None,
+        read_mailbox=read_mailbox,
+        sealer=sealer,
+        webhook_rules=webhook_rules(runtime, webhook_settings),
+    )
     return app

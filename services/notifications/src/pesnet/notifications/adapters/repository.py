@@ -13,11 +13,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from dataclasses import asdict, fields
+from datetime import date, timedelta
 from typing import Any
 
+from pesnet.notifications.domain.deliveries import Delivery, Digest
 from pesnet.notifications.domain.notices import Meeting
-from pesnet.shared.i18n import Localized
+from pesnet.notifications.domain.recipients import Participation, Recipient
+from pesnet.notifications.service_layer.unit_of_work import (
+    DeliveryRepository,
+    DigestRepository,
+    MeetingRepository,
+    ParticipationRepository,
+    RecipientRepository,
+)
+from pesnet.shared.events.common import ParticipantStatus
+from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
 RECIPIENTS = "recipients"
@@ -47,88 +60,122 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-class Repository:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.recipients = db[RECIPIENTS]
-        self.participations = db[PARTICIPATIONS]
-        self.meetings = db[MEETINGS]
-        self.deliveries = db[DELIVERIES]
-        self.digests = db[DIGESTS]
+class MongoRecipients(RecipientRepository):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[RECIPIENTS]
+        self.session = session
 
-    # --- projections -------------------------------------------------------
-    async def recipient(self, session: DbSession | None, address: str) -> Document | None:
-        doc: Document | None = await self.recipients.find_one({"_id": address}, session=session)
-        return doc
-
-    async def upsert_recipient(
-        self,
-        session: DbSession,
-        address: str,
-        *,
-        email: str,
-        name: str,
-        language: str,
-        role: str,
-        source: str,
-        institution: str | None,
-        seen_at: datetime,
-    ) -> None:
-        add: dict[str, Any] = {"roles": role, "sources": source}
-        if institution:
-            add["institutions"] = institution
-        await self.recipients.update_one(
-            {"_id": address},
-            {
-                "$set": {"email": email, "name": name, "language": language, "seen_at": seen_at},
-                "$addToSet": add,
-                "$setOnInsert": {"preferred_language": None, "opted_out": False},
-            },
-            upsert=True,
-            session=session,
+    @staticmethod
+    def _load(doc: Document) -> Recipient:
+        preferred = doc.get("preferred_language")
+        return Recipient(
+            address=doc["_id"],
+            email=doc.get("email") or doc["_id"],
+            name=doc.get("name") or "",
+            language=doc.get("language") or "en",
+            preferred_language=Language(preferred) if preferred else None,
+            opted_out=bool(doc.get("opted_out")),
+            roles=list(doc.get("roles") or []),
+            sources=list(doc.get("sources") or []),
+            institutions=list(doc.get("institutions") or []),
+            seen_at=doc.get("seen_at"),
         )
 
-    async def all_recipients(self, session: DbSession) -> list[Document]:
-        return [doc async for doc in self.recipients.find({}, session=session).sort("_id", 1)]
+    async def get(self, address: str) -> Recipient | None:
+        doc = await self.collection.find_one({"_id": address}, session=self.session)
+        return None if doc is None else self._load(doc)
 
-    async def set_preferences(self, address: str, changes: dict[str, Any]) -> Document | None:
-        await self.recipients.update_one({"_id": address}, {"$set": changes})
-        return await self.recipient(None, address)
-
-    async def participation(self, session: DbSession, registration_id: str) -> Document | None:
-        doc: Document | None = await self.participations.find_one(
-            {"_id": registration_id}, session=session
-        )
-        return doc
-
-    async def save_participation(
-        self, session: DbSession, registration_id: str, doc: Document
-    ) -> None:
-        await self.participations.update_one(
-            {"_id": registration_id}, {"$set": doc}, upsert=True, session=session
-        )
-
-    async def participants_of(
-        self, session: DbSession, meeting_id: str, statuses: list[str]
-    ) -> list[Document]:
-        cursor = self.participations.find(
-            {"meeting_id": meeting_id, "status": {"$in": statuses}}, session=session
-        )
-        return [doc async for doc in cursor.sort("_id", 1)]
-
-    async def participations_by_id(self, session: DbSession, ids: list[str]) -> list[Document]:
-        cursor = self.participations.find({"_id": {"$in": ids}}, session=session)
-        return [doc async for doc in cursor]
-
-    async def save_meeting(self, session: DbSession, meeting_id: str, doc: Document) -> None:
-        await self.meetings.update_one(
-            {"_id": meeting_id}, {"$set": doc}, upsert=True, session=session
+    async def save(self, recipient: Recipient) -> None:
+        doc: Document = {
+            "email": recipient.email,
+            "name": recipient.name,
+            "language": recipient.language,
+            "seen_at": recipient.seen_at,
+            "preferred_language": recipient.preferred_language,
+            "opted_out": recipient.opted_out,
+            "roles": recipient.roles,
+            "sources": recipient.sources,
+        }
+        if recipient.institutions:
+            doc["institutions"] = recipient.institutions
+        await self.collection.replace_one(
+            {"_id": recipient.address}, doc, upsert=True, session=self.session
         )
 
-    async def meeting(self, session: DbSession | None, meeting_id: str | None) -> Meeting:
+    async def remove(self, address: str) -> None:
+        await self.collection.delete_one({"_id": address}, session=self.session)
+
+    async def everyone(self) -> list[Recipient]:
+        cursor = self.collection.find({}, session=self.session).sort("_id", 1)
+        return [self._load(doc) async for doc in cursor]
+
+
+class MongoParticipations(ParticipationRepository):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[PARTICIPATIONS]
+        self.session = session
+
+    @staticmethod
+    def _load(doc: Document) -> Participation:
+        return Participation(
+            registration_id=doc["_id"],
+            address=doc["email"],
+            meeting_id=doc["meeting_id"],
+            role=doc.get("role") or "",
+            status=ParticipantStatus(doc["status"]),
+            as_of=doc.get("as_of"),
+            sessions=list(doc.get("sessions") or []),
+        )
+
+    async def _find(self, query: Document) -> list[Participation]:
+        cursor = self.collection.find(query, session=self.session).sort("_id", 1)
+        return [self._load(doc) async for doc in cursor]
+
+    async def get(self, registration_id: str) -> Participation | None:
+        doc = await self.collection.find_one({"_id": registration_id}, session=self.session)
+        return None if doc is None else self._load(doc)
+
+    async def save(self, participation: Participation) -> None:
+        doc: Document = {
+            "email": participation.address,
+            "meeting_id": participation.meeting_id,
+            "role": participation.role,
+            "status": participation.status,
+            "as_of": participation.as_of,
+        }
+        if participation.sessions:
+            doc["sessions"] = participation.sessions
+        await self.collection.replace_one(
+            {"_id": participation.registration_id}, doc, upsert=True, session=self.session
+        )
+
+    async def with_ids(self, registration_ids: Sequence[str]) -> list[Participation]:
+        return await self._find({"_id": {"$in": list(registration_ids)}})
+
+    async def of_meeting(
+        self, meeting_id: str, statuses: Sequence[ParticipantStatus] | None = None
+    ) -> list[Participation]:
+        query: Document = {"meeting_id": meeting_id}
+        if statuses is not None:
+            query["status"] = {"$in": list(statuses)}
+        return await self._find(query)
+
+    async def count_of(self, address: str) -> int:
+        return await self.collection.count_documents({"email": address}, session=self.session)
+
+    async def remove_meeting(self, meeting_id: str) -> None:
+        await self.collection.delete_many({"meeting_id": meeting_id}, session=self.session)
+
+
+class MongoMeetings(MeetingRepository):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[MEETINGS]
+        self.session = session
+
+    async def get(self, meeting_id: str | None) -> Meeting:
         if not meeting_id:
             return Meeting(meeting_id="")
-        doc = await self.meetings.find_one({"_id": meeting_id}, session=session)
+        doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
         if doc is None:
             return Meeting(meeting_id=meeting_id)
         return Meeting(
@@ -141,20 +188,146 @@ class Repository:
             end_date=_date(doc.get("end_date")),
         )
 
-    # --- deliveries --------------------------------------------------------
-    async def add_delivery(self, session: DbSession, doc: Document) -> bool:
-        """Insert unless this (event, recipient, channel) already has one; True if new."""
-        result = await self.deliveries.update_one(
+    async def save(self, meeting: Meeting) -> None:
+        doc = {
+            "title": meeting.title.model_dump() if meeting.title else None,
+            "city": meeting.city.model_dump() if meeting.city else None,
+            "venue": meeting.venue.model_dump() if meeting.venue else None,
+            "timezone": meeting.timezone,
+            "start_date": meeting.start_date.isoformat() if meeting.start_date else None,
+            "end_date": meeting.end_date.isoformat() if meeting.end_date else None,
+        }
+        await self.collection.update_one(
+            {"_id": meeting.meeting_id}, {"$set": doc}, upsert=True, session=self.session
+        )
+
+
+# what the worker writes when it finishes a delivery (the rest never changes)
+_OUTCOME = ("status", "attempts", "error", "sent_at", "failed_at", "message_id", "due_at")
+_BODIES = ("html", "text", "attachments", "digest_context")
+_DELIVERY_FIELDS = {f.name for f in fields(Delivery)} - {"id", "lease"}
+
+
+def _delivery(doc: Document) -> Delivery:
+    values = {k: v for k, v in doc.items() if k in _DELIVERY_FIELDS}
+    if values.get("attachments") is None:
+        values.pop("attachments", None)
+    return Delivery(id=doc["_id"], lease=doc.get(LEASE_OWNER), **values)
+
+
+def _delivery_doc(delivery: Delivery) -> Document:
+    doc = asdict(delivery)
+    doc["_id"] = doc.pop("id")
+    del doc["lease"]
+    if delivery.status != "pending":
+        # a delivery that was never written has no mail and no due date
+        for name in ("subject", "text", "html", "attachments", "due_at"):
+            if not doc[name]:
+                del doc[name]
+        for name in ("digest_item", "digest_context"):
+            del doc[name]
+    if delivery.failed_at is None:
+        del doc["failed_at"]
+    if delivery.message_id is None:
+        del doc["message_id"]
+    return doc
+
+
+class MongoDeliveries(DeliveryRepository):
+    def __init__(self, db: Database, session: DbSession | None, lease: timedelta) -> None:
+        self.collection = db[DELIVERIES]
+        self.session = session
+        self.queue = LeasedQueue(
+            self.collection, ready={"status": "pending", "digest_key": None}, lease=lease
+        )
+
+    async def add(self, delivery: Delivery) -> bool:
+        doc = _delivery_doc(delivery)
+        result = await self.collection.update_one(
             {"event_id": doc["event_id"], "recipient": doc["recipient"], "channel": doc["channel"]},
             {"$setOnInsert": doc},
             upsert=True,
-            session=session,
+            session=self.session,
         )
         return result.upserted_id is not None
 
-    async def log(self, address: str, limit: int = 200) -> list[Document]:
-        cursor = self.deliveries.find(
-            {"recipient": address},
-            projection={"html": 0, "text": 0, "attachments": 0, "digest_item": 0},
+    async def claim_due(self) -> Delivery | None:
+        claimed = await self.queue.claim()
+        return _delivery(claimed[0]) if claimed else None
+
+    async def pending_in_digest(
+        self, digest_key: str, excluding: Sequence[str] = ()
+    ) -> list[Delivery]:
+        query: Document = {"digest_key": digest_key, "status": "pending"}
+        if excluding:
+            query["_id"] = {"$nin": list(excluding)}
+        cursor = self.collection.find(query, session=self.session)
+        return [_delivery(doc) async for doc in cursor]
+
+    async def finish(self, delivery: Delivery) -> bool:
+        outcome = {name: getattr(delivery, name) for name in _OUTCOME}
+        if delivery.lease is not None:
+            item = {"_id": delivery.id, LEASE_OWNER: delivery.lease}
+            return await self.queue.finish(item, {"$set": outcome}, session=self.session)
+        result = await self.collection.update_one(
+            {"_id": delivery.id, "status": "pending"}, {"$set": outcome}, session=self.session
         )
-        return [doc async for doc in cursor.sort("created_at", -1).limit(limit)]
+        return result.modified_count == 1
+
+    async def log(self, recipient: str, limit: int = 200) -> list[Delivery]:
+        cursor = self.collection.find(
+            {"recipient": recipient},
+            projection={"html": 0, "text": 0, "attachments": 0, "digest_item": 0},
+            session=self.session,
+        )
+        return [_delivery(doc) async for doc in cursor.sort("created_at", -1).limit(limit)]
+
+    async def forget_bodies(self, meeting_id: str) -> None:
+        await self.collection.update_many(
+            {"meeting_id": meeting_id},
+            {"$unset": dict.fromkeys(_BODIES, "")},
+            session=self.session,
+        )
+
+
+class MongoDigests(DigestRepository):
+    def __init__(self, db: Database, session: DbSession | None, lease: timedelta) -> None:
+        self.collection = db[DIGESTS]
+        self.session = session
+        self.queue = LeasedQueue(self.collection, ready={}, lease=lease)
+
+    @staticmethod
+    def _load(doc: Document) -> Digest:
+        return Digest(
+            key=doc["_id"],
+            recipient=doc.get("recipient") or "",
+            meeting_id=doc.get("meeting_id"),
+            due_at=doc.get("due_at"),
+            items=doc.get("items", 0),
+            sent=doc.get("sent", 0),
+            attempts=doc.get("attempts", 0),
+            lease=doc.get(LEASE_OWNER),
+        )
+
+    async def get(self, key: str) -> Digest | None:
+        doc = await self.collection.find_one({"_id": key}, session=self.session)
+        return None if doc is None else self._load(doc)
+
+    async def save(self, digest: Digest) -> None:
+        doc = {
+            "recipient": digest.recipient,
+            "meeting_id": digest.meeting_id,
+            "due_at": digest.due_at,
+            "items": digest.items,
+            "sent": digest.sent,
+            "attempts": digest.attempts,
+        }
+        if digest.lease is not None:
+            doc[LEASE_OWNER] = digest.lease
+        await self.collection.replace_one(
+            {"_id": digest.key}, doc, upsert=True, session=self.session
+        )
+
+    async def claim_due(self) -> Digest | None:
+        claimed = await self.queue.claim()
+        return self._load(claimed[0]) if claimed else None

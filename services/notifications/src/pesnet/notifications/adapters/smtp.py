@@ -1,42 +1,29 @@
 """Building the MIME message and handing it to SMTP (aiosmtplib).
 
-Failures are sorted into transient (connection problems, timeouts, 4xx replies:
-retried with backoff) and permanent (5xx replies: recorded, not retried)."""
+An internationalized address (`فاطمة@example.org`) is sent with SMTPUTF8 (RFC 6531):
+its message headers are UTF-8. Failures are sorted into transient (connection
+problems, timeouts, 4xx replies: retried with backoff) and permanent (5xx replies:
+recorded, not retried)."""
 
 from __future__ import annotations
 
 import email.utils
-from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
-from email.policy import SMTP
-from typing import Any
+from email.policy import SMTP, SMTPUTF8
 
 import aiosmtplib
 
+from pesnet.notifications.domain.deliveries import OutgoingMail, SendFailed
 from pesnet.notifications.settings import Settings
+from pesnet.shared.emails import needs_smtputf8
 
-
-@dataclass(frozen=True)
-class OutgoingMail:
-    to: str
-    subject: str
-    text: str
-    html: str
-    language: str
-    attachments: list[dict[str, Any]]  # {filename, content_type, content}
-    headers: dict[str, str]
-
-
-class SendFailed(Exception):
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
+__all__ = ["OutgoingMail", "SendFailed", "SmtpSender", "build_message", "encode_subject"]
 
 
 def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
-    msg = EmailMessage(policy=SMTP)
+    # an internationalized address goes in the To header as it is (RFC 6532)
+    msg = EmailMessage(policy=SMTPUTF8 if needs_smtputf8(mail.to) else SMTP)
     msg["From"] = sender
     msg["To"] = mail.to
     msg["Date"] = email.utils.formatdate(localtime=False, usegmt=True)
@@ -70,6 +57,8 @@ def encode_subject(subject: str) -> bytes:
 
 
 class SmtpSender:
+    """The `MailSender` of the delivery worker."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
@@ -83,6 +72,7 @@ class SmtpSender:
                 raw,
                 sender=email.utils.parseaddr(s.smtp_from)[1],
                 recipients=[mail.to],
+                mail_options=["SMTPUTF8"] if needs_smtputf8(mail.to) else None,
                 hostname=s.smtp_host,
                 port=s.smtp_port,
                 username=s.smtp_username,

@@ -7,11 +7,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import quote
 
+from pesnet.shared.emails import InvalidEmail, email_key, normalize_email
 from pesnet.shared.i18n import LANGUAGES, Language
 
 CHANNEL_EMAIL = "email"
@@ -88,20 +89,23 @@ class Attachment:
     content: str
 
 
-# Deliberately conservative: what an SMTP server will accept as a mailbox. The
-# address comes from another service's event, so it may be anything.
-_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-
-
 def normalize_address(address: str) -> str:
-    return address.strip().lower()
+    """The key a person is known by: the platform's comparison key of the address
+    (internationalized addresses included); an address that is not one keeps a
+    lower-cased key, so that its failed delivery can still be looked up."""
+    try:
+        return email_key(address)
+    except InvalidEmail:
+        return address.strip().lower()
 
 
 def valid_address(address: str) -> bool:
-    address = address.strip()
-    if len(address) > 254 or ".." in address:
+    """The address comes from another service's event, so it may be anything."""
+    try:
+        normalize_email(address)
+    except InvalidEmail:
         return False
-    return bool(_ADDRESS.match(address))
+    return True
 
 
 def delivery_id(event_id: str, recipient: str, channel: str = CHANNEL_EMAIL) -> str:
@@ -152,3 +156,20 @@ def verify_token(token: str, key: bytes) -> str | None:
     if not hmac.compare_digest(expected, mac):
         return None
     return address
+
+
+@dataclass(frozen=True)
+class Links:
+    """The signed links of this deployment: every mail carries one to the preferences
+    page of its recipient, and the link is how that person proves who they are."""
+
+    key: bytes
+    public_url: str
+
+    def preferences_url(self, address: str) -> str:
+        token = sign_address(address, self.key)
+        return f"{self.public_url.rstrip('/')}/preferences?token={quote(token)}"
+
+    def owner(self, token: str | None) -> str | None:
+        """The address a link's token stands for (None: no token, or a forged one)."""
+        return verify_token(token, self.key) if token else None

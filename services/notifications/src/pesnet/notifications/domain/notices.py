@@ -28,13 +28,14 @@ from pesnet.shared.events.registration import (
 )
 from pesnet.shared.i18n import Language, Localized
 
-REGISTRATION_KIND: dict[str, str] = {
-    "registration.participant.registered": "registration_received",
-    "registration.participant.confirmed": "registration_confirmed",
-    "registration.participant.waitlisted": "registration_waitlisted",
-    "registration.participant.rejected": "registration_rejected",
-    "registration.participant.withdrawn": "registration_withdrawn",
-    "registration.participant.checked_in": "checked_in",
+# the notice each change of a registration causes (a correction causes none)
+REGISTRATION_KIND: dict[type[ParticipantEvent], str] = {
+    ParticipantRegistered: "registration_received",
+    ParticipantConfirmed: "registration_confirmed",
+    ParticipantWaitlisted: "registration_waitlisted",
+    ParticipantRejected: "registration_rejected",
+    ParticipantWithdrawn: "registration_withdrawn",
+    ParticipantCheckedIn: "checked_in",
 }
 
 
@@ -88,10 +89,8 @@ def participant_name(payload: ParticipantEvent) -> str:
     return " ".join(p for p in parts if p)
 
 
-def registration_notice(
-    event_type: str, payload: ParticipantEvent, meeting: Meeting, language: Language
-) -> Notice:
-    kind = REGISTRATION_KIND[event_type]
+def registration_notice(payload: ParticipantEvent, meeting: Meeting, language: Language) -> Notice:
+    kind = REGISTRATION_KIND[type(payload)]
     require_text(payload.registration_id, "data.registration_id")
     if not (payload.given_name.strip() or payload.family_name.strip()):
         raise MissingData("data.given_name")

@@ -3,37 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
-from pesnet.notifications.adapters.maildir import read_mailbox
-from pesnet.notifications.adapters.repository import Repository
-from pesnet.notifications.domain.model import normalize_address, verify_token
-from pesnet.notifications.settings import Settings
-from pesnet.shared.errors import InvalidInput, NotFound, Unauthorized
-from pesnet.shared.http import bearer, require_secretariat
+from pesnet.notifications.domain.commands import ChangePreferences, ShowDeliveryLog
+from pesnet.notifications.domain.deliveries import Delivery
+from pesnet.notifications.domain.recipients import Preferences
+from pesnet.notifications.entrypoints.dependencies import Dependencies, dependencies
+from pesnet.notifications.service_layer import preferences
+from pesnet.shared.errors import NotFound
+from pesnet.shared.http import CurrentActor
+from pesnet.shared.i18n import Language
 
-DELIVERY_FIELDS = (
-    "event_id",
-    "event_type",
-    "channel",
-    "recipient",
-    "kind",
-    "language",
-    "subject",
-    "status",
-    "attempts",
-    "error",
-    "created_at",
-    "sent_at",
-    "message_id",
-)
+Deps = Annotated[Dependencies, Depends(dependencies)]
 
 
-class Delivery(BaseModel):
+class DeliveryView(BaseModel):
     id: str
     event_id: str
     event_type: str
@@ -45,17 +33,46 @@ class Delivery(BaseModel):
     status: str
     attempts: int
     error: str | None = None
-    created_at: Any
-    sent_at: Any = None
+    created_at: datetime
+    sent_at: datetime | None = None
     message_id: str | None = None
 
+    @classmethod
+    def of(cls, d: Delivery) -> DeliveryView:
+        return cls(
+            id=d.id,
+            event_id=d.event_id,
+            event_type=d.event_type,
+            channel=d.channel,
+            recipient=d.recipient,
+            kind=d.kind,
+            language=d.language,
+            subject=d.subject,
+            status=d.status,
+            attempts=d.attempts,
+            error=d.error,
+            created_at=d.created_at,
+            sent_at=d.sent_at,
+            message_id=d.message_id,
+        )
 
-class Preferences(BaseModel):
+
+class PreferencesView(BaseModel):
     email: str
     name: str
     language: str
     preferred_language: Literal["ar", "en", "fr"] | None
     opted_out: bool
+
+    @classmethod
+    def of(cls, p: Preferences) -> PreferencesView:
+        return cls(
+            email=p.email,
+            name=p.name,
+            language=p.language,
+            preferred_language=p.preferred_language,
+            opted_out=p.opted_out,
+        )
 
 
 class PreferencesChange(BaseModel):
@@ -65,90 +82,51 @@ class PreferencesChange(BaseModel):
     opted_out: bool | None = None
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.runtime.settings
-    return settings
-
-
-def _repo(request: Request) -> Repository:
-    repo: Repository = request.app.state.repository
-    return repo
-
-
-def _token_address(request: Request, token: str | None) -> str | None:
-    if not token:
-        return None
-    return verify_token(token, _settings(request).link_key())
-
-
 def router() -> APIRouter:
     api = APIRouter(tags=["notifications"])
 
-    @api.get("/deliveries", response_model=list[Delivery])
+    @api.get("/deliveries", response_model=list[DeliveryView])
     async def deliveries(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        deps: Deps,
+        actor: CurrentActor,
         recipient: Annotated[str, Query(min_length=3, max_length=254)],
         token: Annotated[str | None, Query(max_length=500)] = None,
-    ) -> list[Delivery]:
+    ) -> list[DeliveryView]:
         """The delivery log of one address, newest first. The secretariat (bearer
         token) sees any address, a person their own (the signed `token` of their
         mails); in dev mode it is open, for `make run` and acceptance tests."""
-        address = normalize_address(recipient)
-        if not _settings(request).dev_mode and _token_address(request, token) != address:
-            require_secretariat(request, credentials)
-        docs = await _repo(request).log(address)
-        return [
-            Delivery(id=d["_id"], **{k: d.get(k) for k in DELIVERY_FIELDS if k in d}) for d in docs
-        ]
-
-    async def _owner(request: Request, token: str) -> str:
-        address = _token_address(request, token)
-        if address is None:
-            raise Unauthorized("the preferences link is invalid")
-        return address
-
-    def _view(doc: dict[str, Any]) -> Preferences:
-        return Preferences(
-            email=doc.get("email") or doc["_id"],
-            name=doc.get("name") or "",
-            language=doc.get("preferred_language") or doc.get("language") or "en",
-            preferred_language=doc.get("preferred_language"),
-            opted_out=bool(doc.get("opted_out")),
+        query = ShowDeliveryLog(
+            recipient,
+            token=token,
+            by_secretariat=actor.is_secretariat,
+            open_to_all=deps.dev_mode,
         )
+        log = await preferences.delivery_log(query, deps.uow(), deps.links)
+        return [DeliveryView.of(d) for d in log]
 
-    @api.get("/preferences", response_model=Preferences)
+    @api.get("/preferences", response_model=PreferencesView)
     async def get_preferences(
-        request: Request, token: Annotated[str, Query(min_length=3, max_length=500)]
-    ) -> Preferences:
+        deps: Deps, token: Annotated[str, Query(min_length=3, max_length=500)]
+    ) -> PreferencesView:
         """What the person behind a signed link (sent in every mail) has chosen."""
-        address = await _owner(request, token)
-        doc = await _repo(request).recipient(None, address)
-        if doc is None:
-            raise NotFound("no notifications are known for this address")
-        return _view(doc)
+        return PreferencesView.of(await preferences.preferences_of(token, deps.uow(), deps.links))
 
-    @api.put("/preferences", response_model=Preferences)
+    @api.put("/preferences", response_model=PreferencesView)
     async def put_preferences(
-        request: Request,
+        deps: Deps,
         change: PreferencesChange,
         token: Annotated[str, Query(min_length=3, max_length=500)],
-    ) -> Preferences:
+    ) -> PreferencesView:
         """Change the language of future mails and opt out of (or back into)
         non-critical ones. Notices about one's own registration or session are
         always sent."""
-        address = await _owner(request, token)
-        changes = change.model_dump(exclude_none=True)
-        if "language" in changes:
-            changes["preferred_language"] = changes.pop("language")
-        if not changes:
-            raise InvalidInput("nothing to change", field="language")
-        repo = _repo(request)
-        if await repo.recipient(None, address) is None:
-            raise NotFound("no notifications are known for this address")
-        doc = await repo.set_preferences(address, changes)
-        assert doc is not None
-        return _view(doc)
+        command = ChangePreferences(
+            token,
+            language=Language(change.language) if change.language else None,
+            opted_out=change.opted_out,
+        )
+        changed = await preferences.change_preferences(command, deps.uow(), deps.links)
+        return PreferencesView.of(changed)
 
     return api
 
@@ -157,12 +135,11 @@ def dev_router() -> APIRouter:
     api = APIRouter(prefix="/dev", tags=["development"])
 
     @api.get("/mailbox")
-    async def mailbox(request: Request) -> list[dict[str, Any]]:
+    async def mailbox(deps: Deps) -> list[dict[str, Any]]:
         """What the dev SMTP sink received (subject, to, language, html, text), oldest first."""
-        directory = _settings(request).dev_mailbox
-        if directory is None:
+        if deps.dev_mailbox is None:
             raise NotFound("no dev mailbox: PESNET_DEV_MAILBOX is not set")
         # parsing a Maildir is blocking file I/O: keep it off the event loop
-        return await asyncio.to_thread(read_mailbox, directory)
+        return await asyncio.to_thread(deps.read_mailbox, deps.dev_mailbox)
 
     return api

@@ -1,61 +1,109 @@
-"""Event handlers: thin, each runs inside the inbox transaction (`ctx.session`)."""
+"""Event handlers, registered by payload class: thin, each runs inside the inbox
+transaction with a unit of work joined to it and hands the event to a use case."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from pesnet.notifications.service_layer.notify import Notifier, Unit
-from pesnet.shared.messaging import EventConsumer, HandlerContext
-
-REGISTRATION_EVENTS = (
-    "registration.participant.registered",
-    "registration.participant.updated",
-    "registration.participant.confirmed",
-    "registration.participant.waitlisted",
-    "registration.participant.rejected",
-    "registration.participant.withdrawn",
-    "registration.participant.checked_in",
+from pesnet.notifications.domain.model import MissingData
+from pesnet.notifications.service_layer import notices, purge, recipients
+from pesnet.notifications.service_layer.notices import Mailing
+from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+from pesnet.notifications.service_layer.webhook_subscriptions import fan_out
+from pesnet.shared.catalog import EventPayload
+from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
+from pesnet.shared.events.agenda import (
+    ChairmanshipTransferred,
+    MeetingScheduled,
+    ProgrammeReleased,
+    SessionChanged,
 )
+from pesnet.shared.events.registration import (
+    ParticipantCheckedIn,
+    ParticipantConfirmed,
+    ParticipantEvent,
+    ParticipantRegistered,
+    ParticipantRejected,
+    ParticipantUpdated,
+    ParticipantWaitlisted,
+    ParticipantWithdrawn,
+    PersonalDataPurged,
+)
+from pesnet.shared.messaging import EventConsumer, Unprocessable
 
 
-def register_handlers(consumer: EventConsumer, notifier: Notifier) -> None:
-    def unit(ctx: HandlerContext) -> Unit:
-        return Unit(ctx.event, ctx.session, ctx.emit)
+@contextmanager
+def _dead_letter_without_template_data() -> Iterator[None]:
+    """An event lacking what a template needs is dead-lettered with the reason, rather
+    than sent as a mail with holes in it."""
+    try:
+        yield
+    except MissingData as exc:
+        raise Unprocessable(str(exc)) from exc
 
-    async def participant(payload: Any, ctx: HandlerContext) -> None:
-        await notifier.participant(unit(ctx), payload)
 
-    for event_type in REGISTRATION_EVENTS:
-        consumer.on_type(event_type)(participant)
+def register_handlers(consumer: EventConsumer, mailing: Mailing) -> None:
+    @consumer.on(
+        ParticipantRegistered,
+        ParticipantUpdated,
+        ParticipantConfirmed,
+        ParticipantWaitlisted,
+        ParticipantRejected,
+        ParticipantWithdrawn,
+        ParticipantCheckedIn,
+    )
+    async def participant_changed(event: ParticipantEvent, uow: NotificationsUnitOfWork) -> None:
+        with _dead_letter_without_template_data():
+            await notices.participant_changed(event, uow, mailing)
 
-    @consumer.on_type("registration.personal_data.purged")
-    async def purged(payload: Any, ctx: HandlerContext) -> None:
-        await notifier.purge(unit(ctx), payload)
+    @consumer.on(ProgrammeReleased)
+    async def programme_released(event: ProgrammeReleased, uow: NotificationsUnitOfWork) -> None:
+        with _dead_letter_without_template_data():
+            await notices.programme_released(event, uow, mailing)
 
-    @consumer.on_type("agenda.meeting.scheduled")
-    async def meeting(payload: Any, ctx: HandlerContext) -> None:
-        await notifier.meeting_scheduled(unit(ctx), payload)
+    @consumer.on(SessionChanged)
+    async def session_changed(event: SessionChanged, uow: NotificationsUnitOfWork) -> None:
+        with _dead_letter_without_template_data():
+            await notices.session_changed(event, uow, mailing)
 
-    @consumer.on_type("agenda.programme.released")
-    async def programme(payload: Any, ctx: HandlerContext) -> None:
-        await notifier.programme_released(unit(ctx), payload)
+    @consumer.on(ChairmanshipTransferred)
+    async def chairmanship_transferred(
+        event: ChairmanshipTransferred, uow: NotificationsUnitOfWork
+    ) -> None:
+        with _dead_letter_without_template_data():
+            await notices.chairmanship_transferred(event, uow, mailing)
 
-    @consumer.on_type("agenda.session.changed")
-    async def session_changed(payload: Any, ctx: HandlerContext) -> None:
-        await notifier.session_changed(unit(ctx), payload)
+    @consumer.on(ReminderDue)
+    async def reminder_due(event: ReminderDue, uow: NotificationsUnitOfWork) -> None:
+        with _dead_letter_without_template_data():
+            await notices.reminder_due(event, uow, mailing)
 
-    @consumer.on_type("agenda.chairmanship.transferred")
-    async def chairmanship(payload: Any, ctx: HandlerContext) -> None:
-        await notifier.chairmanship(unit(ctx), payload)
+    @consumer.on(ProgressReviewed)
+    async def progress_reviewed(event: ProgressReviewed, uow: NotificationsUnitOfWork) -> None:
+        with _dead_letter_without_template_data():
+            await notices.progress_reviewed(event, uow, mailing)
 
-    @consumer.on_type("actionplan.reminder.due")
-    async def reminder(payload: Any, ctx: HandlerContext) -> None:
-        await notifier.reminder(unit(ctx), payload)
+    @consumer.on(CooperationProposed)
+    async def cooperation_proposed(
+        event: CooperationProposed, uow: NotificationsUnitOfWork
+    ) -> None:
+        with _dead_letter_without_template_data():
+            await notices.cooperation_proposed(event, uow, mailing)
 
-    @consumer.on_type("actionplan.progress.reviewed")
-    async def progress(payload: Any, ctx: HandlerContext) -> None:
-        await notifier.progress_reviewed(unit(ctx), payload)
+    @consumer.on(MeetingScheduled)
+    async def meeting_scheduled(event: MeetingScheduled, uow: NotificationsUnitOfWork) -> None:
+        await recipients.meeting_scheduled(event, uow)
 
-    @consumer.on_type("actionplan.cooperation.proposed")
-    async def cooperation(payload: Any, ctx: HandlerContext) -> None:
-        await notifier.cooperation(unit(ctx), payload)
+    @consumer.on(PersonalDataPurged)
+    async def personal_data_purged(event: PersonalDataPurged, uow: NotificationsUnitOfWork) -> None:
+        await purge.personal_data_purged(event, uow)
+
+
+def register_webhook_handlers(consumer: EventConsumer) -> None:
+    """The webhook consumer: every public event type, fanned out to deliveries."""
+    public = [consumer.catalog.get(t).payload for t in consumer.catalog.public_types()]
+
+    @consumer.on(*public)
+    async def queue_deliveries(event: EventPayload, uow: NotificationsUnitOfWork) -> None:
+        await fan_out(event, uow)

@@ -1,310 +1,268 @@
 """The delivery worker: sends due deliveries over SMTP and records the outcome.
 
 Several replicas (and several loops per replica) run it: a delivery or a digest
-is leased to one sender at a time, so a mail goes out once. Marking it sent and
-emitting `notifications.delivery.sent` happen in one transaction. A process
-that dies between the SMTP hand-over and that transaction leaves the lease to
-run out, and the mail is sent again: the only window where a duplicate is
-possible, as with any SMTP client (the Message-ID lets mail clients merge them).
+is leased to one sender at a time (`LeasedQueue`, behind the repositories), so a
+mail goes out once. Marking it sent and emitting `DeliverySent` happen in one
+transaction. A process that dies between the SMTP hand-over and that transaction
+leaves the lease to run out, and the mail is sent again: the only window where a
+duplicate is possible, as with any SMTP client (the Message-ID lets mail clients
+merge them).
 
 Transient failures (connection, timeout, 4xx) are retried with exponential
 backoff up to `NOTIFICATIONS_MAX_ATTEMPTS`; a permanent one (5xx) is recorded at
-once. Both end in `notifications.delivery.failed`."""
+once. Both end in `DeliveryFailed`."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
+import copy
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
 
-from pesnet.notifications.adapters.repository import Repository
-from pesnet.notifications.adapters.smtp import OutgoingMail, SendFailed, SmtpSender
-from pesnet.notifications.domain.model import CHANNEL_EMAIL, retry_delay
-from pesnet.notifications.settings import Settings
+from pesnet.notifications.domain.deliveries import (
+    DIGEST_KIND,
+    Delivery,
+    Digest,
+    OutgoingMail,
+    SendFailed,
+    digest_attachments,
+    headers_of,
+    mail_order,
+)
+from pesnet.notifications.domain.model import Links, retry_delay
+from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 from pesnet.notifications.templates import render
 from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import utcnow
-from pesnet.shared.events.notifications import DeliveryFailed, DeliverySent
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
-from pesnet.shared.outbox import Outbox
 
 log = get_logger(__name__)
 
 
-class DeliveryWorker:
-    def __init__(
-        self,
-        client: Client,
-        repo: Repository,
-        outbox: Outbox,
-        sender: SmtpSender,
-        settings: Settings,
-        preferences_url: Any,
-    ) -> None:
-        self.client = client
-        self.repo = repo
-        self.outbox = outbox
-        self.sender = sender
-        self.settings = settings
-        self.preferences_url = preferences_url
-        self.lease = timedelta(seconds=settings.worker_lease_seconds)
+class MailSender(Protocol):
+    async def send(self, mail: OutgoingMail) -> str:
+        """Hand one mail to SMTP; its Message-ID. Raises `SendFailed`."""
 
-    async def run(self) -> None:
-        """A background loop (registered on `runtime.background`)."""
-        while True:
-            try:
-                worked = await self.step()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("delivery worker step failed")
-                worked = False
-            if not worked:
-                await asyncio.sleep(self.settings.worker_poll_seconds)
 
-    async def step(self) -> bool:
-        """Send one due delivery or digest; False when nothing was due."""
-        owner = uuid.uuid4().hex
-        delivery = await self._claim(self.repo.deliveries, owner, single=True)
-        if delivery is not None:
-            await self._send([delivery], owner, digest=None)
-            return True
-        digest = await self._claim(self.repo.digests, owner, single=False)
-        if digest is not None:
-            items = [
-                d
-                async for d in self.repo.deliveries.find(
-                    {"digest_key": digest["_id"], "status": "pending"}
-                )
-            ]
-            # in the order the changes happened (events may be handled out of order)
-            items.sort(key=lambda d: (d.get("event_time") or d["created_at"], d["created_at"]))
-            await self._send(items, owner, digest=digest)
-            return True
-        return False
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    max_attempts: int
+    retry_base: timedelta
+    retry_max: timedelta
+    digest_window: timedelta
+    poll_seconds: float = 0.5
+    clock: Callable[[], datetime] = field(default=utcnow)
 
-    async def _claim(self, collection: Any, owner: str, *, single: bool) -> Document | None:
-        """Take the earliest due item. `due_at` doubles as the lease: claiming moves it
-        `NOTIFICATIONS_LEASE_SECONDS` ahead, so an item whose sender died comes due
-        again. A conditional `update_one` on the `due_at` we read is the compare-and-
-        swap between replicas (cheaper than findAndModify on the embedded server,
-        which scans the collection for it)."""
-        now = utcnow()
-        query: Document = {"due_at": {"$lte": now}}
-        if single:
-            query.update(status="pending", digest_key=None)
-        candidates = [
-            doc
-            async for doc in collection.find(query, projection={"due_at": 1})
-            .sort("due_at", 1)
-            .limit(5)
-        ]
-        for candidate in candidates:
-            result = await collection.update_one(
-                {"_id": candidate["_id"], "due_at": candidate["due_at"]},
-                {"$set": {"due_at": now + self.lease, "lease_owner": owner}},
-            )
-            if result.modified_count == 1:
-                doc: Document | None = await collection.find_one({"_id": candidate["_id"]})
-                return doc
-        return None
-
-    def _mail(self, items: list[Document]) -> OutgoingMail:
-        last = items[-1]
-        headers = {
-            "X-PESNET-Event-Id": " ".join(d["event_id"] for d in items),
-            "X-PESNET-Delivery-Id": " ".join(d["_id"] for d in items),
-            "X-PESNET-Template": last["kind"] if len(items) == 1 else "programme_digest",
-        }
-        if len(items) == 1:
-            return OutgoingMail(
-                to=last["address"],
-                subject=last["subject"],
-                text=last["text"],
-                html=last["html"],
-                language=last["language"],
-                attachments=last.get("attachments") or [],
-                headers=headers,
-            )
-        context = {**(last.get("digest_context") or {})}
-        context["items"] = [d["digest_item"] for d in items if d.get("digest_item")]
-        mail = render(
-            "programme_digest",
-            last["language"],
-            context,
-            preferences_url=self.preferences_url(last["recipient"]),
-        )
-        # the newest programme as the attachment: earlier versions are superseded
-        with_files = [d for d in items if d.get("attachments")]
-        attachments: list[dict[str, Any]] = (
-            max(with_files, key=lambda d: d["digest_item"].get("version") or 0)["attachments"]
-            if with_files
-            else []
-        )
-        return OutgoingMail(
-            to=last["address"],
-            subject=mail.subject,
-            text=mail.text,
-            html=mail.html,
-            language=mail.language,
-            attachments=attachments,
-            headers=headers,
-        )
-
-    async def _send(self, items: list[Document], owner: str, digest: Document | None) -> None:
-        if not items:
-            await in_transaction(self.client, lambda s: self._close_digest(s, digest, []))
-            return
-        try:
-            message_id = await self.sender.send(self._mail(items))
-        except SendFailed as exc:
-            attempts = max(d.get("attempts", 0) for d in items) + 1
-            if exc.permanent or attempts >= self.settings.max_attempts:
-                reason = (
-                    exc.reason
-                    if exc.permanent
-                    else f"{exc.reason} (gave up after {attempts} attempts)"
-                )
-                await self._fail(items, digest, reason, permanent=exc.permanent)
-            else:
-                await self._retry(items, digest, exc.reason, attempts)
-            return
-
-        async def mark(session: DbSession) -> None:
-            await self._finish(
-                session,
-                items,
-                digest,
-                {"status": "sent", "sent_at": utcnow(), "message_id": message_id},
-                lambda d: DeliverySent(
-                    delivery_id=d["_id"],
-                    event_id=d["event_id"],
-                    event_type=d["event_type"],
-                    channel=CHANNEL_EMAIL,
-                    recipient=d["recipient"],
-                    language=d["language"],
-                    template=d["kind"] if len(items) == 1 else "programme_digest",
-                ),
-            )
-
-        await in_transaction(self.client, mark)
-        log.info(
-            "mail sent",
-            delivery_ids=[d["_id"] for d in items],
-            event_id=items[-1]["event_id"],
-            correlation_id=items[-1].get("correlation_id"),
-            message_id=message_id,
-        )
-
-    async def _close_digest(
-        self, session: DbSession, digest: Document | None, items: list[Document]
-    ) -> None:
-        """Release the digest; if notices arrived while we sent, open a new window."""
-        if digest is None:
-            return
-        ids = [d["_id"] for d in items]
-        remaining = await self.repo.deliveries.count_documents(
-            {"digest_key": digest["_id"], "status": "pending", "_id": {"$nin": ids}},
-            session=session,
-        )
-        due = (
-            utcnow() + timedelta(seconds=self.settings.digest_window_seconds) if remaining else None
-        )
-        await self.repo.digests.update_one(
-            {"_id": digest["_id"]},
-            {"$set": {"due_at": due, "attempts": 0}, "$inc": {"sent": 1}},
-            session=session,
-        )
-
-    async def _retry(
-        self, items: list[Document], digest: Document | None, reason: str, attempts: int
-    ) -> None:
+    def retry_at(self, attempts: int) -> tuple[datetime, float]:
         delay = retry_delay(
-            attempts, self.settings.retry_base_seconds, self.settings.retry_max_seconds
+            attempts, self.retry_base.total_seconds(), self.retry_max.total_seconds()
         )
-        due = utcnow() + timedelta(seconds=delay)
-        log.warning(
-            "mail not sent, will retry",
-            delivery_ids=[d["_id"] for d in items],
-            attempt=attempts,
-            retry_in_seconds=delay,
-            error=reason,
+        return self.clock() + timedelta(seconds=delay), delay
+
+
+async def send_next(
+    uow: NotificationsUnitOfWork, sender: MailSender, policy: DeliveryPolicy, links: Links
+) -> bool:
+    """Send one due delivery, or one digest whose window has closed; False when
+    nothing was due."""
+    delivery = await uow.deliveries.claim_due()
+    if delivery is not None:
+        await _send(uow, [delivery], None, sender, policy, links)
+        return True
+    digest = await uow.digests.claim_due()
+    if digest is not None:
+        items = mail_order(await uow.deliveries.pending_in_digest(digest.key))
+        await _send(uow, items, digest, sender, policy, links)
+        return True
+    return False
+
+
+async def run_worker(
+    uow_factory: Callable[[], NotificationsUnitOfWork],
+    sender: MailSender,
+    policy: DeliveryPolicy,
+    links: Links,
+) -> None:
+    """A background loop of the runtime (several per replica)."""
+    uow = uow_factory()
+    while True:
+        try:
+            worked = await send_next(uow, sender, policy, links)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("delivery worker step failed")
+            worked = False
+        if not worked:
+            await asyncio.sleep(policy.poll_seconds)
+
+
+def _copies(items: list[Delivery]) -> list[Delivery]:
+    """The work of a transaction may run more than once: it changes copies."""
+    return [copy.copy(d) for d in items]
+
+
+def compose(items: list[Delivery], links: Links) -> OutgoingMail:
+    """One delivery's mail as it was written, or a digest of several in one mail."""
+    last = items[-1]
+    if len(items) == 1:
+        assert last.subject is not None
+        assert last.text is not None
+        assert last.html is not None
+        return OutgoingMail(
+            to=last.address,
+            subject=last.subject,
+            text=last.text,
+            html=last.html,
+            language=last.language,
+            attachments=last.attachments,
+            headers=headers_of(items),
         )
+    context = {**(last.digest_context or {})}
+    context["items"] = [d.digest_item for d in items if d.digest_item]
+    mail = render(
+        DIGEST_KIND,
+        last.language,
+        context,
+        preferences_url=links.preferences_url(last.recipient),
+    )
+    return OutgoingMail(
+        to=last.address,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        language=mail.language,
+        attachments=digest_attachments(items),
+        headers=headers_of(items),
+    )
 
-        async def reschedule(session: DbSession) -> None:
-            for d in items:
-                update: Document = {"attempts": attempts, "error": reason}
-                if digest is None:
-                    update["due_at"] = due
-                await self.repo.deliveries.update_one(
-                    {"_id": d["_id"], "status": "pending"}, {"$set": update}, session=session
-                )
-            if digest is not None:
-                await self.repo.digests.update_one(
-                    {"_id": digest["_id"]},
-                    {"$set": {"due_at": due}},
-                    session=session,
-                )
 
-        await in_transaction(self.client, reschedule)
-
-    async def _finish(
-        self,
-        session: DbSession,
-        items: list[Document],
-        digest: Document | None,
-        outcome: Document,
-        event: Callable[[Document], EventPayload],
-    ) -> None:
-        """Close still-pending deliveries as sent or failed, each emitting what happened
-        once (a delivery another replica closed already is left alone)."""
-        for d in items:
-            result = await self.repo.deliveries.update_one(
-                {"_id": d["_id"], "status": "pending"},
-                {"$set": outcome, "$inc": {"attempts": 1}, "$unset": {"lease_owner": ""}},
-                session=session,
+async def _send(
+    uow: NotificationsUnitOfWork,
+    items: list[Delivery],
+    digest: Digest | None,
+    sender: MailSender,
+    policy: DeliveryPolicy,
+    links: Links,
+) -> None:
+    if not items:
+        await uow.run(lambda uow: _close_digest(uow, digest, [], policy))
+        return
+    try:
+        message_id = await sender.send(compose(items, links))
+    except SendFailed as exc:
+        attempts = max(d.attempts for d in items) + 1
+        if exc.permanent or attempts >= policy.max_attempts:
+            reason = (
+                exc.reason if exc.permanent else f"{exc.reason} (gave up after {attempts} attempts)"
             )
-            if result.modified_count:
-                await self._emit(session, d, event(d))
-        await self._close_digest(session, digest, items)
+            await _fail(uow, items, digest, reason, exc.permanent, policy)
+        else:
+            await _retry(uow, items, digest, exc.reason, attempts, policy)
+        return
 
-    async def _fail(
-        self, items: list[Document], digest: Document | None, reason: str, *, permanent: bool
-    ) -> None:
-        log.error(
-            "mail delivery failed",
-            delivery_ids=[d["_id"] for d in items],
-            permanent=permanent,
-            error=reason,
+    template = items[-1].kind if len(items) == 1 else DIGEST_KIND
+
+    async def mark_sent(uow: NotificationsUnitOfWork) -> None:
+        now, sent = policy.clock(), _copies(items)
+        for d in sent:
+            d.sent(message_id, now)
+        await _finish(uow, sent, digest, lambda d: d.sent_event(template), policy)
+
+    await uow.run(mark_sent)
+    log.info(
+        "mail sent",
+        delivery_ids=[d.id for d in items],
+        event_id=items[-1].event_id,
+        correlation_id=items[-1].correlation_id,
+        message_id=message_id,
+    )
+
+
+async def _fail(
+    uow: NotificationsUnitOfWork,
+    items: list[Delivery],
+    digest: Digest | None,
+    reason: str,
+    permanent: bool,
+    policy: DeliveryPolicy,
+) -> None:
+    log.error(
+        "mail delivery failed",
+        delivery_ids=[d.id for d in items],
+        permanent=permanent,
+        error=reason,
+    )
+
+    async def mark_failed(uow: NotificationsUnitOfWork) -> None:
+        now, failed = policy.clock(), _copies(items)
+        for d in failed:
+            d.failed(reason, now)
+        await _finish(
+            uow, failed, digest, lambda d: d.failed_event(reason, permanent=permanent), policy
         )
 
-        async def record(session: DbSession) -> None:
-            await self._finish(
-                session,
-                items,
-                digest,
-                {"status": "failed", "error": reason, "failed_at": utcnow()},
-                lambda d: DeliveryFailed(
-                    delivery_id=d["_id"],
-                    event_id=d["event_id"],
-                    event_type=d["event_type"],
-                    channel=CHANNEL_EMAIL,
-                    recipient=d["recipient"],
-                    reason=reason,
-                    permanent=permanent,
-                ),
+    await uow.run(mark_failed)
+
+
+async def _finish(
+    uow: NotificationsUnitOfWork,
+    items: list[Delivery],
+    digest: Digest | None,
+    event: Callable[[Delivery], EventPayload],
+    policy: DeliveryPolicy,
+) -> None:
+    """Each delivery still pending records its outcome and emits it, once (one that
+    another replica closed already is left alone)."""
+    for d in items:
+        if await uow.deliveries.finish(d):
+            uow.emit(
+                event(d), subject=d.id, correlation_id=d.correlation_id, causation_id=d.event_id
             )
+    await _close_digest(uow, digest, items, policy)
 
-        await in_transaction(self.client, record)
 
-    async def _emit(self, session: DbSession, delivery: Document, payload: Any) -> None:
-        await self.outbox.add(
-            session,
-            payload,
-            subject=delivery["_id"],
-            correlation_id=delivery.get("correlation_id"),
-            causation_id=delivery["event_id"],
-        )
+async def _close_digest(
+    uow: NotificationsUnitOfWork,
+    digest: Digest | None,
+    items: list[Delivery],
+    policy: DeliveryPolicy,
+) -> None:
+    """Release the digest; if notices arrived while we sent, open a new window."""
+    current = digest and await uow.digests.get(digest.key)
+    if current is None:
+        return
+    remaining = await uow.deliveries.pending_in_digest(current.key, excluding=[d.id for d in items])
+    current.closed(len(remaining), policy.clock(), policy.digest_window)
+    await uow.digests.save(current)
+
+
+async def _retry(
+    uow: NotificationsUnitOfWork,
+    items: list[Delivery],
+    digest: Digest | None,
+    reason: str,
+    attempts: int,
+    policy: DeliveryPolicy,
+) -> None:
+    due, delay = policy.retry_at(attempts)
+    log.warning(
+        "mail not sent, will retry",
+        delivery_ids=[d.id for d in items],
+        attempt=attempts,
+        retry_in_seconds=delay,
+        error=reason,
+    )
+
+    async def reschedule(uow: NotificationsUnitOfWork) -> None:
+        for d in _copies(items):
+            d.retry(attempts, reason, due)
+            await uow.deliveries.finish(d)
+        current = digest and await uow.digests.get(digest.key)
+        if current is not None:
+            current.due_at, current.lease = due, None
+            await uow.digests.save(current)
+
+    await uow.run(reschedule)

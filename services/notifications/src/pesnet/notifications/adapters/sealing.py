@@ -12,38 +12,11 @@ Generate a key with:
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-# The development key: derived from a fixed, public phrase, so it protects nothing. It is
-# used only in dev/test mode when no key is configured (WebhookSettings refuses to build a
-# sealer without PESNET_WEBHOOK_SECRET_KEYS outside dev/test mode): never in production.
-DEV_KEY = base64.urlsafe_b64encode(
-    hashlib.sha256(b"pesnet webhook secrets: development key, never production").digest()
-).decode()
-
-
-class UnsealError(Exception):
-    """A sealed secret that the configured keys cannot open (a wrong or removed key, or a
-    damaged value)."""
-
-
-def parse_keys(value: str) -> list[str]:
-    """The Fernet keys of a comma-separated list; ValueError naming the bad one."""
-    keys = [k.strip() for k in value.split(",") if k.strip()]
-    if not keys:
-        raise ValueError("no key given")
-    for position, key in enumerate(keys, start=1):
-        try:
-            Fernet(key)
-        except ValueError:
-            raise ValueError(
-                f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes)"
-            ) from None
-    return keys
+from pesnet.notifications.domain.webhooks import UnsealError
 
 
 class SecretSealer:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pesnet.shared.errors import InvalidInput
@@ -202,3 +202,143 @@ def should_disable(consecutive_failures: int, threshold: int) -> bool:
     """A subscription whose deliveries keep failing for good is switched off, so that a
     dead endpoint does not pile up work; the secretariat re-enables it once fixed."""
     return threshold > 0 and consecutive_failures >= threshold
+
+
+class UnsealError(Exception):
+    """A sealed secret that the configured keys cannot open (a wrong or removed key, or a
+    damaged value)."""
+
+
+SubscriptionStatus = Literal["active", "disabled"]
+DeliveryState = Literal["pending", "succeeded", "failed", "cancelled"]
+
+
+@dataclass
+class Subscription:
+    """A partner's endpoint and the public event types it wants. Its signing secrets
+    are stored sealed only (encrypted at rest); `plain_secret` is a subscription's
+    secret from before they were sealed, sealed when a worker starts."""
+
+    id: str
+    partner: str
+    url: str
+    event_types: list[str]
+    created_at: datetime
+    status: SubscriptionStatus = "active"
+    disabled_reason: str | None = None
+    consecutive_failures: int = 0
+    secret_sealed: str | None = None
+    previous_secret_sealed: str | None = None
+    previous_secret_until: datetime | None = None
+    updated_at: datetime | None = None
+    secret_rotated_at: datetime | None = None
+    plain_secret: str | None = None
+    plain_previous_secret: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    def wants(self, event_type: str) -> bool:
+        return self.active and matches_any(self.event_types, event_type)
+
+    def disable(self, reason: str, now: datetime) -> None:
+        self.status, self.disabled_reason, self.updated_at = "disabled", reason, now
+
+    def enable(self, now: datetime) -> None:
+        self.status, self.disabled_reason, self.updated_at = "active", None, now
+        self.consecutive_failures = 0
+
+    def rotate(self, sealed: str, now: datetime, grace: timedelta) -> None:
+        """A new secret; the old one keeps signing (alongside) for the grace period, so
+        the partner can switch without losing a delivery. The old one stays sealed with
+        the key it was sealed with: the worker unseals it with any configured key."""
+        self.previous_secret_sealed = self.secret_sealed if grace else None
+        self.previous_secret_until = now + grace if grace else None
+        self.secret_sealed = sealed
+        self.secret_rotated_at = self.updated_at = now
+
+    def signing_secrets_sealed(self, now: datetime) -> list[str]:
+        """The sealed secrets to sign with now: the current one, and the previous one
+        during a rotation's grace period."""
+        if not self.secret_sealed:
+            raise UnsealError("the subscription has no sealed signing secret stored")
+        sealed = [self.secret_sealed]
+        until = self.previous_secret_until
+        if self.previous_secret_sealed and until is not None and until > now:
+            sealed.append(self.previous_secret_sealed)
+        return sealed
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    """What one POST gave: a status code, or a transport error (timeout, refused, ...)."""
+
+    status_code: int | None
+    retry_after: str | None
+    error: str | None
+    duration_ms: int
+
+
+@dataclass
+class WebhookDelivery:
+    """One event for one subscription, ever; every attempt made to send it."""
+
+    id: str
+    event_id: str
+    subscription_id: str
+    partner: str
+    event_type: str
+    correlation_id: str | None
+    body: str
+    created_at: datetime
+    status: DeliveryState = "pending"
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    due_at: datetime | None = None
+    completed_at: datetime | None = None
+    last_error: str | None = None
+    # the claim of the worker sending it (`LeasedQueue`); None when not claimed
+    lease: str | None = None
+
+    @property
+    def attempt_count(self) -> int:
+        return len(self.attempts)
+
+    def record(
+        self, result: HttpResult, policy: RetryPolicy, now: datetime, *, final: bool = False
+    ) -> Outcome:
+        """Record one attempt and close or reschedule; `final`: it failed for good
+        whatever the result (it could not even be sent)."""
+        number = self.attempt_count + 1
+        outcome: Outcome = (
+            "failed"
+            if final
+            else "retry"
+            if result.status_code is None
+            else classify_status(result.status_code)
+        )
+        self.last_error = result.error
+        if outcome == "retry":
+            next_at = policy.next_attempt_at(
+                attempt=number,
+                now=now,
+                created_at=self.created_at,
+                retry_after=parse_retry_after(result.retry_after, now=now),
+            )
+            if next_at is None:
+                outcome = "failed"
+            else:
+                self.due_at = next_at
+        if outcome != "retry":
+            self.status, self.completed_at, self.due_at = outcome, now, None
+        self.attempts.append(
+            {
+                "number": number,
+                "at": now,
+                "status_code": result.status_code,
+                "error": result.error,
+                "duration_ms": result.duration_ms,
+                "outcome": outcome,
+            }
+        )
+        return outcome

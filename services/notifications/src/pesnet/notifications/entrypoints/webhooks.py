@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from pesnet.notifications.webhooks.adapters import public_view
-from pesnet.notifications.webhooks.service_layer import Subscriptions
+from pesnet.notifications.domain.commands import CreateSubscription, ListWebhookDeliveries
+from pesnet.notifications.domain.webhooks import Subscription, WebhookDelivery
+from pesnet.notifications.entrypoints.dependencies import Dependencies, dependencies
+from pesnet.notifications.service_layer import webhook_subscriptions as webhooks
 from pesnet.shared.http import Secretariat
+
+Deps = Annotated[Dependencies, Depends(dependencies)]
 
 
 class SubscriptionRequest(BaseModel):
@@ -71,58 +75,85 @@ class DeliveryView(BaseModel):
     attempts: list[AttemptView]
 
 
-def _delivery_view(doc: dict[str, Any]) -> DeliveryView:
+def _view(s: Subscription) -> dict[str, Any]:
+    """A subscription as the API shows it: never the secrets."""
+    return {
+        "id": s.id,
+        "partner": s.partner,
+        "url": s.url,
+        "event_types": s.event_types,
+        "status": s.status,
+        "disabled_reason": s.disabled_reason,
+        "consecutive_failures": s.consecutive_failures,
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+        "secret_rotated_at": s.secret_rotated_at,
+    }
+
+
+def _delivery_view(d: WebhookDelivery) -> DeliveryView:
     return DeliveryView(
-        id=doc["_id"],
-        event_id=doc["event_id"],
-        event_type=doc["event_type"],
-        status=doc["status"],
-        created_at=doc["created_at"],
-        completed_at=doc.get("completed_at"),
-        next_attempt_at=doc.get("due_at") if doc["status"] == "pending" else None,
-        last_error=doc.get("last_error"),
-        attempts=[AttemptView.model_validate(a) for a in doc.get("attempts", [])],
+        id=d.id,
+        event_id=d.event_id,
+        event_type=d.event_type,
+        status=d.status,
+        created_at=d.created_at,
+        completed_at=d.completed_at,
+        next_attempt_at=d.due_at if d.status == "pending" else None,
+        last_error=d.last_error,
+        attempts=[AttemptView.model_validate(a) for a in d.attempts],
     )
 
 
-def build_router(subscriptions: Subscriptions) -> APIRouter:
+def build_router() -> APIRouter:
     router = APIRouter(prefix="/partners/webhooks", tags=["partner webhooks"])
 
     @router.post(
         "", status_code=201, response_model=SubscriptionWithSecret, dependencies=[Secretariat]
     )
-    async def create_subscription(body: SubscriptionRequest) -> SubscriptionWithSecret:
-        doc, secret = await subscriptions.create(body.partner, body.url, body.event_types)
-        return SubscriptionWithSecret(**public_view(doc), secret=secret)
+    async def create_subscription(body: SubscriptionRequest, deps: Deps) -> SubscriptionWithSecret:
+        command = CreateSubscription(body.partner, body.url, body.event_types)
+        subscription, secret = await webhooks.create_subscription(
+            command, deps.uow(), deps.sealer, deps.webhook_rules
+        )
+        return SubscriptionWithSecret(**_view(subscription), secret=secret)
 
     @router.get("", response_model=list[SubscriptionView], dependencies=[Secretariat])
-    async def list_subscriptions(partner: str | None = None) -> list[SubscriptionView]:
-        return [SubscriptionView(**public_view(d)) for d in await subscriptions.all(partner)]
+    async def list_subscriptions(deps: Deps, partner: str | None = None) -> list[SubscriptionView]:
+        found = await webhooks.subscriptions(partner, deps.uow())
+        return [SubscriptionView(**_view(s)) for s in found]
 
     @router.get("/{subscription_id}", response_model=SubscriptionView, dependencies=[Secretariat])
-    async def get_subscription(subscription_id: str) -> SubscriptionView:
-        return SubscriptionView(**public_view(await subscriptions.get(subscription_id)))
+    async def get_subscription(subscription_id: str, deps: Deps) -> SubscriptionView:
+        return SubscriptionView(**_view(await webhooks.subscription(subscription_id, deps.uow())))
 
     @router.delete("/{subscription_id}", status_code=204, dependencies=[Secretariat])
-    async def disable_subscription(subscription_id: str) -> Response:
+    async def disable_subscription(subscription_id: str, deps: Deps) -> Response:
         """Disables the subscription (its delivery log is kept); pending deliveries are
         cancelled. `POST .../enable` turns it back on for new events."""
-        await subscriptions.disable(subscription_id, "disabled by the secretariat")
+        await webhooks.disable_subscription(subscription_id, deps.uow(), deps.webhook_rules)
         return Response(status_code=204)
 
     @router.post(
         "/{subscription_id}/enable", response_model=SubscriptionView, dependencies=[Secretariat]
     )
-    async def enable_subscription(subscription_id: str) -> SubscriptionView:
-        return SubscriptionView(**public_view(await subscriptions.enable(subscription_id)))
+    async def enable_subscription(subscription_id: str, deps: Deps) -> SubscriptionView:
+        enabled = await webhooks.enable_subscription(
+            subscription_id, deps.uow(), deps.webhook_rules
+        )
+        return SubscriptionView(**_view(enabled))
 
     @router.post(
         "/{subscription_id}/rotate-secret", response_model=SecretView, dependencies=[Secretariat]
     )
-    async def rotate_secret(subscription_id: str) -> SecretView:
-        doc, secret = await subscriptions.rotate_secret(subscription_id)
+    async def rotate_secret(subscription_id: str, deps: Deps) -> SecretView:
+        subscription, secret = await webhooks.rotate_secret(
+            subscription_id, deps.uow(), deps.sealer, deps.webhook_rules
+        )
         return SecretView(
-            id=doc["_id"], secret=secret, previous_secret_valid_until=doc["previous_secret_until"]
+            id=subscription.id,
+            secret=secret,
+            previous_secret_valid_until=subscription.previous_secret_until,
         )
 
     @router.get(
@@ -132,11 +163,12 @@ def build_router(subscriptions: Subscriptions) -> APIRouter:
     )
     async def list_deliveries(
         subscription_id: str,
+        deps: Deps,
         status: Literal["pending", "succeeded", "failed", "cancelled"] | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[DeliveryView]:
         """The newest deliveries first, each with every attempt made."""
-        docs = await subscriptions.deliveries(subscription_id, status=status, limit=limit)
-        return [_delivery_view(d) for d in docs]
+        query = ListWebhookDeliveries(subscription_id, status=status, limit=limit)
+        return [_delivery_view(d) for d in await webhooks.webhook_deliveries(query, deps.uow())]
 
     return router

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import timedelta
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pesnet.notifications.webhooks.domain import RetryPolicy
-from pesnet.notifications.webhooks.sealing import DEV_KEY, SecretSealer, parse_keys
+from pesnet.notifications.domain.webhooks import RetryPolicy
+
+# The development key: derived from a fixed, public phrase, so it protects nothing. It is
+# used only in dev/test mode when no key is configured (WebhookSettings refuses to build a
+# sealer without PESNET_WEBHOOK_SECRET_KEYS outside dev/test mode): never in production.
+DEV_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"pesnet webhook secrets: development key, never production").digest()
+).decode()
+
+
+def parse_keys(value: str) -> list[str]:
+    """The Fernet keys of a comma-separated list; ValueError naming the bad one."""
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    if not keys:
+        raise ValueError("no key given")
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ValueError(
+                f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes)"
+            ) from None
+    return keys
 
 
 class MissingSecretKeys(RuntimeError):
@@ -51,14 +75,14 @@ class WebhookSettings(BaseSettings):
                 raise ValueError(f"PESNET_WEBHOOK_SECRET_KEYS: {exc}") from None
         return value
 
-    def sealer(self, *, dev_mode: bool) -> SecretSealer:
-        """The sealer of the configured keys; in dev/test mode without keys, the public
-        development key (sealing.DEV_KEY). Outside dev/test mode the keys are required:
-        the service refuses to start without them."""
+    def sealing_keys(self, *, dev_mode: bool) -> list[str]:
+        """The configured keys; in dev/test mode without keys, the public development
+        key (DEV_KEY). Outside dev/test mode the keys are required: the service refuses
+        to start without them."""
         if self.secret_keys is not None:
-            return SecretSealer(parse_keys(self.secret_keys.get_secret_value()))
+            return parse_keys(self.secret_keys.get_secret_value())
         if dev_mode:
-            return SecretSealer([DEV_KEY])
+            return [DEV_KEY]
         raise MissingSecretKeys(
             "outside dev mode PESNET_WEBHOOK_SECRET_KEYS must be set: comma-separated Fernet "
             "keys that encrypt the partner webhook secrets at rest (generate one with "

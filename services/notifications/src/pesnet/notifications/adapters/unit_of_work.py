@@ -1,0 +1,43 @@
+"""The MongoDB unit of work of notifications: its repositories on one transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pesnet.notifications.adapters.repository import (
+    MongoDeliveries,
+    MongoDigests,
+    MongoMeetings,
+    MongoParticipations,
+    MongoRecipients,
+)
+from pesnet.notifications.adapters.webhooks import MongoSubscriptions, MongoWebhookDeliveries
+from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+from pesnet.shared.mongo import Client, Database, DbSession
+from pesnet.shared.outbox import Outbox
+from pesnet.shared.unit_of_work import MongoUnitOfWork
+
+
+class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
+    def __init__(
+        self,
+        client: Client,
+        db: Database,
+        outbox: Outbox,
+        *,
+        mail_lease: timedelta,
+        webhook_lease: timedelta,
+    ) -> None:
+        super().__init__(client, db, outbox)
+        self.mail_lease = mail_lease
+        self.webhook_lease = webhook_lease
+        self.bind(None)
+
+    def bind(self, session: DbSession | None) -> None:
+        self.recipients = MongoRecipients(self.db, session)
+        self.participations = MongoParticipations(self.db, session)
+        self.meetings = MongoMeetings(self.db, session)
+        self.deliveries = MongoDeliveries(self.db, session, self.mail_lease)
+        self.digests = MongoDigests(self.db, session, self.mail_lease)
+        self.subscriptions = MongoSubscriptions(self.db, session)
+        self.webhook_deliveries = MongoWebhookDeliveries(self.db, session, self.webhook_lease)

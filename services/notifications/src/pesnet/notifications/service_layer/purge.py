@@ -1,0 +1,32 @@
+"""The purge of a meeting's personal data, as registration announced it."""
+
+from __future__ import annotations
+
+from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+from pesnet.shared.events.registration import PersonalDataPurged
+
+
+async def personal_data_purged(
+    event: PersonalDataPurged, uow: NotificationsUnitOfWork
+) -> list[str]:
+    """Forget who attended the meeting, the mails we wrote them about it, and people
+    we know only from that meeting (returned). The delivery log keeps the facts (what
+    was sent when) without the bodies."""
+
+    async def work(uow: NotificationsUnitOfWork) -> list[str]:
+        attendees = {p.address for p in await uow.participations.of_meeting(event.meeting_id)}
+        await uow.participations.remove_meeting(event.meeting_id)
+        await uow.deliveries.forget_bodies(event.meeting_id)
+        forgotten = []
+        for address in sorted(attendees):
+            recipient = await uow.recipients.get(address)
+            if (
+                recipient is not None
+                and recipient.known_only_from_registration
+                and not await uow.participations.count_of(address)
+            ):
+                await uow.recipients.remove(address)
+                forgotten.append(address)
+        return forgotten
+
+    return await uow.run(work)

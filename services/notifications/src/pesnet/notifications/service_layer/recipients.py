@@ -1,0 +1,108 @@
+"""The projections notifications keeps from other services' events: who the people
+are (recipients), which registrations they hold (participations), what the meetings
+are. Run inside the handled event's transaction, by the notices use cases."""
+
+from __future__ import annotations
+
+from pesnet.notifications.domain.notices import Meeting, participant_name
+from pesnet.notifications.domain.recipients import Participation, Recipient
+from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+from pesnet.shared.envelope import CloudEvent
+from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.events.common import Contact
+from pesnet.shared.events.registration import ParticipantEvent
+
+REGISTRATION = "registration"
+ACTIONPLAN = "actionplan"
+
+
+def cause_of(uow: NotificationsUnitOfWork) -> CloudEvent:
+    if uow.cause is None:
+        raise RuntimeError("this use case handles an event: run it in a consumer")
+    return uow.cause
+
+
+async def remember(
+    uow: NotificationsUnitOfWork,
+    email: str,
+    *,
+    name: str,
+    language: str,
+    role: str,
+    source: str,
+    institution: str | None = None,
+) -> Recipient:
+    recipient = await uow.recipients.get(Recipient.first_heard(email).address)
+    recipient = recipient or Recipient.first_heard(email)
+    recipient.heard_of(
+        email=email,
+        name=name,
+        language=language,
+        role=role,
+        source=source,
+        institution=institution,
+        seen_at=cause_of(uow).time,
+    )
+    await uow.recipients.save(recipient)
+    return recipient
+
+
+async def remember_participant(event: ParticipantEvent, uow: NotificationsUnitOfWork) -> Recipient:
+    """The registration as it stands after the event (its `status`), unless a newer
+    state arrived first; and the person behind it."""
+    as_of = cause_of(uow).time
+    recipient = Recipient.first_heard(event.email)
+    participation = await uow.participations.get(event.registration_id)
+    if participation is None or not participation.newer_than(as_of):
+        participation = participation or Participation(
+            event.registration_id, recipient.address, event.meeting_id, event.role, event.status
+        )
+        participation.address, participation.meeting_id = recipient.address, event.meeting_id
+        participation.role, participation.status, participation.as_of = (
+            event.role,
+            event.status,
+            as_of,
+        )
+        await uow.participations.save(participation)
+    return await remember(
+        uow,
+        event.email,
+        name=participant_name(event),
+        language=event.language,
+        role=event.role,
+        source=REGISTRATION,
+        institution=event.institution,
+    )
+
+
+async def remember_contact(
+    contact: Contact, role: str, uow: NotificationsUnitOfWork, institution: str | None = None
+) -> Recipient:
+    """A focal point or contact named by an action-plan event."""
+    return await remember(
+        uow,
+        contact.email,
+        name=contact.name,
+        language=contact.language,
+        role=role,
+        source=ACTIONPLAN,
+        institution=institution,
+    )
+
+
+async def meeting_scheduled(event: MeetingScheduled, uow: NotificationsUnitOfWork) -> Meeting:
+    meeting = Meeting(
+        meeting_id=event.meeting_id,
+        timezone=event.timezone,
+        title=event.title,
+        city=event.city,
+        venue=event.venue,
+        start_date=event.start_date,
+        end_date=event.end_date,
+    )
+
+    async def work(uow: NotificationsUnitOfWork) -> Meeting:
+        await uow.meetings.save(meeting)
+        return meeting
+
+    return await uow.run(work)

@@ -1,0 +1,174 @@
+"""The unit of work of notifications and the repositories it holds. The service layer
+declares them here (taking and returning domain objects); `adapters/` implements them
+over MongoDB, `tests/unit/notifications/fakes.py` in memory."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+
+from pesnet.notifications.domain.deliveries import Delivery, Digest
+from pesnet.notifications.domain.notices import Meeting
+from pesnet.notifications.domain.recipients import Participation, Recipient
+from pesnet.notifications.domain.webhooks import Subscription, WebhookDelivery
+from pesnet.shared.events.common import ParticipantStatus
+from pesnet.shared.unit_of_work import UnitOfWork
+
+
+class RecipientRepository(ABC):
+    @abstractmethod
+    async def get(self, address: str) -> Recipient | None: ...
+
+    @abstractmethod
+    async def save(self, recipient: Recipient) -> None: ...
+
+    @abstractmethod
+    async def remove(self, address: str) -> None: ...
+
+    @abstractmethod
+    async def everyone(self) -> list[Recipient]:
+        """Every recipient, by address."""
+
+
+class ParticipationRepository(ABC):
+    @abstractmethod
+    async def get(self, registration_id: str) -> Participation | None: ...
+
+    @abstractmethod
+    async def save(self, participation: Participation) -> None: ...
+
+    @abstractmethod
+    async def with_ids(self, registration_ids: Sequence[str]) -> list[Participation]: ...
+
+    @abstractmethod
+    async def of_meeting(
+        self, meeting_id: str, statuses: Sequence[ParticipantStatus] | None = None
+    ) -> list[Participation]:
+        """A meeting's participations (with one of `statuses`), by registration id."""
+
+    @abstractmethod
+    async def count_of(self, address: str) -> int:
+        """How many registrations the address has (in any meeting)."""
+
+    @abstractmethod
+    async def remove_meeting(self, meeting_id: str) -> None: ...
+
+
+class MeetingRepository(ABC):
+    @abstractmethod
+    async def get(self, meeting_id: str | None) -> Meeting:
+        """What is known of the meeting (only its id when nothing is)."""
+
+    @abstractmethod
+    async def save(self, meeting: Meeting) -> None: ...
+
+
+class DeliveryRepository(ABC):
+    @abstractmethod
+    async def add(self, delivery: Delivery) -> bool:
+        """Store a new delivery unless its (event, recipient, channel) has one; True if
+        it was new."""
+
+    @abstractmethod
+    async def claim_due(self) -> Delivery | None:
+        """Lease the earliest due delivery that goes out alone to the caller."""
+
+    @abstractmethod
+    async def pending_in_digest(
+        self, digest_key: str, excluding: Sequence[str] = ()
+    ) -> list[Delivery]: ...
+
+    @abstractmethod
+    async def finish(self, delivery: Delivery) -> bool:
+        """Write the delivery's outcome (sent, failed, to retry) if it is still the
+        caller's: still pending, and still leased to the caller if it was claimed."""
+
+    @abstractmethod
+    async def log(self, recipient: str, limit: int = 200) -> list[Delivery]:
+        """An address's deliveries, newest first, without their mail bodies."""
+
+    @abstractmethod
+    async def forget_bodies(self, meeting_id: str) -> None:
+        """Drop the mails written about a meeting, keeping the facts of each delivery."""
+
+
+class DigestRepository(ABC):
+    @abstractmethod
+    async def get(self, key: str) -> Digest | None: ...
+
+    @abstractmethod
+    async def save(self, digest: Digest) -> None: ...
+
+    @abstractmethod
+    async def claim_due(self) -> Digest | None:
+        """Lease the earliest digest whose window has closed to the caller."""
+
+
+class SubscriptionRepository(ABC):
+    @abstractmethod
+    async def add(self, subscription: Subscription) -> None: ...
+
+    @abstractmethod
+    async def get(self, subscription_id: str) -> Subscription | None: ...
+
+    @abstractmethod
+    async def save(self, subscription: Subscription) -> None: ...
+
+    @abstractmethod
+    async def all(self, partner: str | None = None) -> list[Subscription]:
+        """Oldest first."""
+
+    @abstractmethod
+    async def active(self) -> list[Subscription]: ...
+
+    @abstractmethod
+    async def with_plain_secrets(self) -> list[Subscription]:
+        """Subscriptions stored before secrets were sealed."""
+
+
+class WebhookDeliveryRepository(ABC):
+    @abstractmethod
+    async def add_once(self, delivery: WebhookDelivery) -> None:
+        """Store it unless its (event, subscription) has a delivery already."""
+
+    @abstractmethod
+    async def claim_due(self) -> WebhookDelivery | None:
+        """Lease the earliest due pending delivery to the caller."""
+
+    @abstractmethod
+    async def finish_attempt(self, delivery: WebhookDelivery) -> bool:
+        """Write the attempt just recorded and the new state, if the caller still holds
+        the lease (False: it ran out and another worker took the delivery over)."""
+
+    @abstractmethod
+    async def cancel(self, delivery: WebhookDelivery, reason: str, now: datetime) -> None:
+        """Cancel a delivery the caller holds."""
+
+    @abstractmethod
+    async def cancel_pending(self, subscription_id: str, reason: str, now: datetime) -> int:
+        """Cancel what a subscription still had to send. A delivery being sent right now
+        keeps its lease, so that attempt is still recorded."""
+
+    @abstractmethod
+    async def of_subscription(
+        self, subscription_id: str, *, status: str | None, limit: int
+    ) -> list[WebhookDelivery]:
+        """Newest first, without their bodies."""
+
+    @abstractmethod
+    async def next_due(self) -> datetime | None: ...
+
+    @abstractmethod
+    def inserts(self) -> AsyncIterator[None]:
+        """One item per delivery added (by any replica), for as long as it can watch."""
+
+
+class NotificationsUnitOfWork(UnitOfWork):
+    recipients: RecipientRepository
+    participations: ParticipationRepository
+    meetings: MeetingRepository
+    deliveries: DeliveryRepository
+    digests: DigestRepository
+    subscriptions: SubscriptionRepository
+    webhook_deliveries: WebhookDeliveryRepository
