@@ -59,7 +59,9 @@ class TestVhost:
             f"http://{self._host}:15672/api{path}",
             auth=(self._user, self._password),
             json=json,
-            timeout=10,
+            # a busy broker can take a while to start a vhost; deleting one whose start
+            # is still under way was seen to wedge the broker's vhost supervisor
+            timeout=120,
         )
         response.raise_for_status()
 
