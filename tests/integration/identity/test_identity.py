@@ -44,6 +44,7 @@ def identity(
             PESNET_DEV_ADMIN_PASSWORD=ADMIN_PASSWORD,
             **overrides,
         )
+        assert isinstance(settings, Settings)
         async with (
             start_service(build_app(settings)) as svc,
             bus_tap(rabbit_url, "identity.#") as tap,

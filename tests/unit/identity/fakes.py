@@ -96,6 +96,9 @@ class FakePasswords:
 
 class FakeIdentityUnitOfWork(FakeUnitOfWork, IdentityUnitOfWork):
     stores = ("accounts", "api_tokens", "throttles")
+    accounts: FakeAccounts
+    api_tokens: FakeApiTokens
+    throttles: FakeThrottles
 
     def __init__(self) -> None:
         super().__init__()
