@@ -17,7 +17,7 @@ from pesnet.identity.service_layer.commands import (
     UnlockAccount,
 )
 from pesnet.shared.access_tokens import TokenVerifier, TrustedIssuer
-from pesnet.shared.credentials import ActorKind, StaffRole
+from pesnet.shared.credentials import ANONYMOUS, ActorKind, StaffRole
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.identity import AccountLocked, ApiTokenIssued, ApiTokenRevoked
 from tests.unit.identity.fakes import ADMIN, AUDIENCE, ISSUER, FakeIdentityUnitOfWork
@@ -65,6 +65,7 @@ async def test_wrong_credentials_say_the_same_for_known_and_unknown_usernames(
 ) -> None:
     uow = FakeIdentityUnitOfWork()
     await focal_point(uow)
+    uow.actor = ANONYMOUS  # as over HTTP, where no one is signed in yet
     with pytest.raises(InvalidCredentials) as error:
         await authentication.sign_in(SignIn(username, "wrong password!"), uow)
     assert error.value.message == "wrong username or password, or an unusable token"

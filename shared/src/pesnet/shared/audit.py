@@ -24,7 +24,7 @@ from typing import Any
 
 import structlog
 
-from pesnet.shared.credentials import Actor
+from pesnet.shared.credentials import ANONYMOUS, Actor
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 
@@ -50,8 +50,10 @@ def bind_actor(actor: Actor) -> None:
         structlog.contextvars.bind_contextvars(actor_id=actor.audit_id)
 
 
-def bind_client(address: str | None) -> None:
+def bind_request(address: str | None) -> None:
+    """A request starts: its client's address, and no one known yet (anonymous)."""
     _client.set(address)
+    _actor.set(ANONYMOUS)
 
 
 def acting_actor() -> Actor | None:
@@ -89,8 +91,8 @@ class AuditEntry:
         actor = actor if actor is not None else _actor.get()
         if actor is not None:
             who, roles = actor.audit_id, tuple(sorted(r.value for r in actor.roles))
-        else:
-            who, roles = actor_id or "anonymous", ()
+        else:  # no request: a timer, start-up, or a consumer (the event's actor, if any)
+            who, roles = actor_id or "system", ()
         return cls(
             actor=who,
             roles=roles,
@@ -184,5 +186,5 @@ __all__ = [
     "acting_actor",
     "acting_actor_id",
     "bind_actor",
-    "bind_client",
+    "bind_request",
 ]

@@ -35,7 +35,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pesnet.shared.access_tokens import verifier_from_settings
-from pesnet.shared.audit import AuditTrail, bind_actor, bind_client
+from pesnet.shared.audit import AuditTrail, bind_actor, bind_request
 from pesnet.shared.credentials import (
     AccessTokenVerifier,
     Actor,
@@ -118,7 +118,7 @@ def create_app(
     ) -> Response:
         correlation_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
         request.state.correlation_id = correlation_id
-        bind_client(request.client.host if request.client else None)
+        bind_request(request.client.host if request.client else None)
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
             try:
                 response = await call_next(request)
