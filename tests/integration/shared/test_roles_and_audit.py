@@ -134,6 +134,9 @@ async def test_the_session_cookie_carries_the_same_token(
         assert response.status_code == 200
         svc.http.cookies.set(SESSION_COOKIE, token("check_in_clerk"))
         assert (await svc.http.post("/meetings/m1/things/t2/confirm")).status_code == 403
+        stale = token("accreditation_officer", exp=datetime.now(UTC) - timedelta(minutes=1))
+        svc.http.cookies.set(SESSION_COOKIE, stale)
+        assert (await svc.http.post("/meetings/m1/things/t3/confirm")).status_code == 401
 
 
 async def test_secretariat_routes_take_an_administrators_token(

@@ -37,6 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pesnet.shared.access_tokens import verifier_from_settings
 from pesnet.shared.audit import AuditTrail, bind_actor, bind_request
 from pesnet.shared.credentials import (
+    ANONYMOUS,
     AccessTokenVerifier,
     Actor,
     StaffRole,
@@ -206,13 +207,17 @@ async def current_actor(
 ) -> Actor:
     """The caller: the secretariat, a person with a verified access token, a holder of
     a token this service issued (its `TokenStore` on `app.state.token_store`), or
-    `ANONYMOUS` without credentials. A token that stands for no one is a 401."""
+    `ANONYMOUS` without credentials. A bearer token that stands for no one is a 401;
+    a session cookie that does (expired, say) is no session: the page goes on anonymous,
+    and whatever needs a right answers 401."""
     actor = await resolve_actor(
         presented_token(request, credentials),
         secretariat_token=get_runtime(request).settings.secretariat_token,
         store=getattr(request.app.state, "token_store", None),
         verifier=getattr(request.app.state, "token_verifier", None),
     )
+    if actor is None and credentials is None:
+        actor = ANONYMOUS
     if actor is None:
         raise Unauthorized("unknown, expired or revoked token")
     bind_actor(actor)
