@@ -90,7 +90,7 @@ def test_public_events_must_use_public_payloads() -> None:
 
 
 def test_platform_catalog_types_follow_the_naming_rule() -> None:
-    services = {"registration", "agenda", "actionplan", "notifications"}
+    services = {"registration", "agenda", "actionplan", "notifications", "identity"}
     for spec in CATALOG:
         service, _aggregate, _verb = spec.type.split(".")
         assert service in services, spec.type

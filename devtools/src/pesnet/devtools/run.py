@@ -1,9 +1,11 @@
 """`make run`: the whole platform on one machine, on embedded defaults.
 
 Starts what is missing (RabbitMQ if installed but down; the embedded MongoDB-wire
-server and the SMTP sink when no URLs are set), the four services as separate
-processes, waits until each is healthy, loads the seed data through the
-services' own APIs, prints where everything is, and stops it all on Ctrl-C.
+server and the SMTP sink when no URLs are set), the five services as separate
+processes (identity creates the development administrator; the others verify its
+access tokens with its JWKS), waits until each is healthy, loads the seed data
+through the services' own APIs, prints where everything is, and stops it all on
+Ctrl-C.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.ports import free_port, port_open
 from pesnet.devtools.rabbit import ensure_management
 from pesnet.devtools.smtp_sink import SmtpSink
+from pesnet.identity.settings import DEV_ADMIN_PASSWORD, DEV_ADMIN_USERNAME
 from pesnet.shared.settings import DEV_RABBITMQ_URL, DEV_SECRETARIAT_TOKEN
 
 
@@ -41,6 +44,7 @@ SERVICES = (
     Service("agenda", 8002),
     Service("actionplan", 8003),
     Service("notifications", 8004),
+    Service("identity", 8005),
 )
 # Seeding order: plans and the meeting first (the meeting opens registration by event).
 SEED_ORDER = ("actionplan", "agenda", "registration", "notifications")
@@ -140,6 +144,9 @@ def main() -> int:
         say(f"SMTP sink on 127.0.0.1:{sink.port}, mails kept in .run/mailbox")
 
     ports = {s.name: s.port + offset for s in SERVICES}
+    identity_url = f"http://127.0.0.1:{ports['identity']}"
+    admin_username = os.environ.get("PESNET_DEV_ADMIN_USERNAME") or DEV_ADMIN_USERNAME
+    admin_password = os.environ.get("PESNET_DEV_ADMIN_PASSWORD") or DEV_ADMIN_PASSWORD
     base_env = {
         **os.environ,
         "PESNET_ENV": "dev",
@@ -149,6 +156,11 @@ def main() -> int:
         "SMTP_HOST": smtp_host,
         "SMTP_PORT": smtp_port,
         "PESNET_DEV_MAILBOX": str(mailbox),
+        # every service verifies identity's access tokens with its published keys
+        "PESNET_JWKS_URL": f"{identity_url}/.well-known/jwks.json",
+        "PESNET_IDENTITY_PUBLIC_URL": identity_url,
+        "PESNET_DEV_ADMIN_USERNAME": admin_username,
+        "PESNET_DEV_ADMIN_PASSWORD": admin_password,
         "PYTHONUNBUFFERED": "1",
     }
     # A demo wants programme-change mails in seconds, not after a 10-minute digest window.
@@ -190,6 +202,12 @@ def main() -> int:
             say(f"  {service.name:<14} http://127.0.0.1:{ports[service.name]}  (docs: /docs)")
         say(f"  mailbox        http://127.0.0.1:{ports['notifications']}/dev/mailbox")
         say(f"  secretariat token (dev only): {token}")
+        say(f"  administrator (dev only): {admin_username} / {admin_password}")
+        say(
+            f"  access token: curl -s -X POST {identity_url}/auth/token "
+            "-H 'content-type: application/json' "
+            f"""-d '{{"username":"{admin_username}","password":"{admin_password}"}}'"""
+        )
         say("  logs: .run/logs/*.log   -   Ctrl-C stops everything")
         say("ready")
         while True:

@@ -120,6 +120,7 @@ class EventCatalog:
         subject: str | None = None,
         correlation_id: str | None = None,
         causation_id: str | None = None,
+        actor_id: str | None = None,
     ) -> CloudEvent:
         """Wrap a payload in a CloudEvent; an event starts its own correlation if none is given."""
         spec = self.spec_for(payload)
@@ -133,6 +134,7 @@ class EventCatalog:
             dataschema=spec.dataschema,
             correlationid=correlation_id or event_id,
             causationid=causation_id,
+            actorid=actor_id,
             data=payload.model_dump(mode="json"),
         )
 

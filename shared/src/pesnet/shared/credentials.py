@@ -1,6 +1,11 @@
 """Who is acting, and the bearer credentials that say so, once for every service.
 
-- The secretariat: `PESNET_SECRETARIAT_TOKEN` (until accounts replace it).
+- A person with an account: a short-lived access token (a JWT that the identity service,
+  or an organisation's own OpenID Connect provider, signed), verified locally by an
+  `AccessTokenVerifier` (`pesnet.shared.access_tokens`); the account's `StaffRole`s say
+  what they may do, and the secretariat administrator may do everything.
+- The secretariat: `PESNET_SECRETARIAT_TOKEN`, the shared bootstrap token; it counts as
+  the administrator (dev/test mode, or wherever it is set and not switched off).
 - A national focal point: a `fp_…` token the secretariat issued, bound to a country
   (and, in the action plan, to an institution).
 - A registrant: the `mt_…` manage token of one registration, from their mail.
@@ -27,7 +32,21 @@ class ActorKind(StrEnum):
     secretariat = "secretariat"
     focal_point = "focal_point"
     registrant = "registrant"
+    staff = "staff"  # an account with staff roles other than administrator
     anonymous = "anonymous"
+
+
+class StaffRole(StrEnum):
+    """What a person with an account may do; every service checks these.
+    The administrator holds every staff right."""
+
+    administrator = "administrator"  # the secretariat administrator
+    accreditation_officer = "accreditation_officer"
+    programme_editor = "programme_editor"
+    check_in_clerk = "check_in_clerk"
+    actionplan_officer = "actionplan_officer"
+    focal_point = "focal_point"  # a national focal point, scoped to a country
+    partners_administrator = "partners_administrator"
 
 
 class TokenPrefix(StrEnum):
@@ -42,10 +61,33 @@ class Actor:
     institution: str | None = None
     registration_id: str | None = None
     focal_point_id: str | None = None
+    # a person with an account (None for the shared token and the services' own tokens)
+    account_id: str | None = None
+    username: str | None = None
+    roles: frozenset[StaffRole] = frozenset()
 
     @property
     def is_secretariat(self) -> bool:
+        """The secretariat administrator: the shared token or an administrator's account."""
         return self.kind is ActorKind.secretariat
+
+    def has(self, *roles: StaffRole) -> bool:
+        """Holds one of `roles` (none given: any staff role); the administrator has all."""
+        if self.is_secretariat or StaffRole.administrator in self.roles:
+            return True
+        return bool(self.roles & set(roles)) if roles else bool(self.roles)
+
+    @property
+    def audit_id(self) -> str:
+        """Who this is in the audit trail and the `actorid` of events: the account id,
+        else the kind of credential (and the id of the token's holder), never a name."""
+        if self.account_id is not None:
+            return self.account_id
+        if self.focal_point_id is not None:
+            return f"{self.kind.value}:{self.focal_point_id}"
+        if self.registration_id is not None:
+            return f"{self.kind.value}:{self.registration_id}"
+        return self.kind.value
 
     @property
     def is_anonymous(self) -> bool:
@@ -53,7 +95,39 @@ class Actor:
 
 
 ANONYMOUS = Actor(ActorKind.anonymous)
-SECRETARIAT = Actor(ActorKind.secretariat)
+SECRETARIAT = Actor(ActorKind.secretariat, roles=frozenset({StaffRole.administrator}))
+
+
+def account_actor(
+    account_id: str,
+    username: str,
+    roles: frozenset[StaffRole],
+    *,
+    country: str | None = None,
+    institution: str | None = None,
+) -> Actor:
+    """The actor of an account's verified access token. Its kind keeps the services'
+    existing rules working: an administrator is the secretariat, a national focal point
+    is a focal point of its country, any other role is staff."""
+    if StaffRole.administrator in roles:
+        kind = ActorKind.secretariat
+    elif StaffRole.focal_point in roles and country is not None:
+        kind = ActorKind.focal_point
+    else:
+        kind = ActorKind.staff
+    return Actor(
+        kind,
+        country=country,
+        institution=institution,
+        account_id=account_id,
+        username=username,
+        roles=roles,
+    )
+
+
+def looks_like_jwt(token: str) -> bool:
+    """A compact JWS: three base64url parts, the header a JSON object (`eyJ`)."""
+    return token.startswith("eyJ") and token.count(".") == 2
 
 
 def new_secret_token(prefix: TokenPrefix) -> str:
@@ -81,6 +155,13 @@ def is_secretariat_token(presented: str, expected: SecretStr | None) -> bool:
     )
 
 
+class AccessTokenVerifier(Protocol):
+    """Verifies a signed access token locally; the actor it stands for, or None
+    (bad signature, expired, another issuer or audience, a symmetric algorithm, ...)."""
+
+    async def actor_for(self, token: str) -> Actor | None: ...
+
+
 class TokenStore(Protocol):
     """A service's issued tokens: the actor a token's digest stands for, if any."""
 
@@ -88,14 +169,21 @@ class TokenStore(Protocol):
 
 
 async def resolve_actor(
-    token: str | None, *, secretariat_token: SecretStr | None, store: TokenStore | None
+    token: str | None,
+    *,
+    secretariat_token: SecretStr | None,
+    store: TokenStore | None,
+    verifier: AccessTokenVerifier | None = None,
 ) -> Actor | None:
     """The actor a bearer token stands for; `ANONYMOUS` without a token, None for a
-    token that is unknown, revoked or of a kind this service does not issue."""
+    token that is unknown, revoked, expired, forged or of a kind this service does not
+    accept (an access token needs a `verifier`)."""
     if token is None:
         return ANONYMOUS
     if is_secretariat_token(token, secretariat_token):
         return SECRETARIAT
+    if looks_like_jwt(token):
+        return await verifier.actor_for(token) if verifier is not None else None
     prefix = prefix_of(token)
     if prefix is None or store is None:
         return None
@@ -105,12 +193,16 @@ async def resolve_actor(
 __all__ = [
     "ANONYMOUS",
     "SECRETARIAT",
+    "AccessTokenVerifier",
     "Actor",
     "ActorKind",
+    "StaffRole",
     "TokenPrefix",
     "TokenStore",
+    "account_actor",
     "hash_secret_token",
     "is_secretariat_token",
+    "looks_like_jwt",
     "new_secret_token",
     "prefix_of",
     "resolve_actor",

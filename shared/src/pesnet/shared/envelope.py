@@ -1,4 +1,5 @@
-"""CloudEvents 1.0 envelope, structured JSON mode, with correlation/causation extensions.
+"""CloudEvents 1.0 envelope, structured JSON mode, with correlation/causation extensions
+and `actorid`: the account (or kind of credential) whose request caused the event.
 
 Every message on `pesnet.events` is one of these. The AMQP message also carries the
 id, type and correlation id as properties so that tools that never parse the body
@@ -39,6 +40,7 @@ class CloudEvent(BaseModel):
     dataschema: str
     correlationid: str
     causationid: str | None = None
+    actorid: str | None = None
     data: dict[str, Any]
 
     def to_json(self) -> bytes:

@@ -1,23 +1,50 @@
 """The HTTP scaffold every service shares: lifespan that runs the `ServiceRuntime`,
 `/healthz`, errors as problem details in the caller's language naming the field (never a
 stack trace),
-a correlation id per request, and who the caller is (`CurrentActor`, `Secretariat`)."""
+a correlation id per request, who the caller is (`CurrentActor`, `Secretariat`,
+`require(StaffRole...)`) and the service's audit trail (`GET /audit`).
+
+Credentials: `Authorization: Bearer <token>` or, for pages, the `pesnet_session` cookie
+that the identity service sets (the same access token). A token is the shared
+secretariat token, a signed access token (verified locally by `app.state.token_verifier`,
+built from the settings: `PESNET_JWKS_URL`, `PESNET_JWKS`, `PESNET_OIDC_*`), or one
+this service issued (`fp_…`, `mt_…`, looked up in `app.state.token_store`).
+
+A route that needs a staff right takes a dependency per route:
+
+    @router.post("/registrations/{id}/confirm",
+                 dependencies=[require(StaffRole.accreditation_officer)])
+
+or, to use the actor: `actor: Annotated[Actor, require(StaffRole.programme_editor)]`.
+No or a bad credential is a 401; a valid one without any of the roles is a 403; the
+administrator (and the shared secretariat token, where enabled) passes every check.
+Resolving the actor also binds it for the audit trail and the `actorid` of events."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pesnet.shared.credentials import Actor, is_secretariat_token, resolve_actor
+from pesnet.shared.access_tokens import verifier_from_settings
+from pesnet.shared.audit import AuditTrail, bind_actor, bind_request
+from pesnet.shared.credentials import (
+    ANONYMOUS,
+    AccessTokenVerifier,
+    Actor,
+    StaffRole,
+    is_secretariat_token,
+    resolve_actor,
+)
 from pesnet.shared.errors import (
     Conflict,
     DomainError,
@@ -43,6 +70,9 @@ from pesnet.shared.web import install_docs_and_assets
 
 log = get_logger(__name__)
 
+# the cookie that carries a page user's access token (set by identity's /auth/session)
+SESSION_COOKIE = "pesnet_session"
+
 STATUS_OF: dict[type[DomainError], int] = {
     InvalidInput: 422,
     NotFound: 404,
@@ -65,7 +95,11 @@ def create_app(
     title: str,
     routers: Iterable[APIRouter],
     description: str = "",
+    token_verifier: AccessTokenVerifier | None = None,
 ) -> FastAPI:
+    """A service's app. `token_verifier`: how access tokens are verified (default:
+    from the settings; the identity service passes its own keys)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
@@ -79,6 +113,7 @@ def create_app(
     )
     install_docs_and_assets(app)
     app.state.runtime = runtime
+    app.state.token_verifier = token_verifier or verifier_from_settings(runtime.settings)
 
     # the service's own catalogs come before the kernel's
     packages = (f"pesnet.{runtime.settings.service_name}",)
@@ -89,6 +124,7 @@ def create_app(
     ) -> Response:
         correlation_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
         request.state.correlation_id = correlation_id
+        bind_request(request.client.host if request.client else None)
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
             try:
                 response = await call_next(request)
@@ -147,6 +183,7 @@ def create_app(
 
     for router in routers:
         app.include_router(router)
+    app.include_router(audit_router)
     return app
 
 
@@ -162,31 +199,96 @@ def require_secretariat(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
-    """Secretariat calls carry `Authorization: Bearer $PESNET_SECRETARIAT_TOKEN`."""
+    """The shared secretariat token only (`Authorization: Bearer
+    $PESNET_SECRETARIAT_TOKEN`); routes use `Secretariat`, which also lets an
+    administrator's access token through."""
     expected = get_runtime(request).settings.secretariat_token
     if credentials is None or not is_secretariat_token(credentials.credentials, expected):
         raise Unauthorized("a secretariat bearer token is required")
+
+
+def presented_token(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> str | None:
+    """The bearer token, else the session cookie's (a page's), else None."""
+    if credentials is not None:
+        return credentials.credentials
+    return request.cookies.get(SESSION_COOKIE) or None
 
 
 async def current_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """The caller: the secretariat, a holder of a token this service issued (its
-    `TokenStore` on `app.state.token_store`), or `ANONYMOUS` without credentials.
-    A token that stands for no one is a 401."""
+    """The caller: the secretariat, a person with a verified access token, a holder of
+    a token this service issued (its `TokenStore` on `app.state.token_store`), or
+    `ANONYMOUS` without credentials. A bearer token that stands for no one is a 401;
+    a session cookie that does (expired, say) is no session: the page goes on anonymous,
+    and whatever needs a right answers 401."""
     actor = await resolve_actor(
-        credentials.credentials if credentials else None,
+        presented_token(request, credentials),
         secretariat_token=get_runtime(request).settings.secretariat_token,
         store=getattr(request.app.state, "token_store", None),
+        verifier=getattr(request.app.state, "token_verifier", None),
     )
+    if actor is None and credentials is None:
+        actor = ANONYMOUS
     if actor is None:
-        raise Unauthorized("unknown or revoked token")
+        raise Unauthorized("unknown, expired or revoked token")
+    bind_actor(actor)
     return actor
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-Secretariat = Depends(require_secretariat)
+
+
+async def secretariat_or_administrator(actor: CurrentActor) -> Actor:
+    """The shared secretariat token (where enabled) or an administrator's access token."""
+    if actor.is_anonymous:
+        raise Unauthorized("a secretariat bearer token is required")
+    if not actor.is_secretariat:
+        raise Forbidden("this needs the secretariat administrator")
+    return actor
+
+
+Secretariat = Depends(secretariat_or_administrator)
+
+
+def require(*roles: StaffRole) -> Any:
+    """A dependency that lets through an actor holding one of `roles` (the
+    administrator holds all; no role given: any staff role) and gives the `Actor`:
+    `actor: Annotated[Actor, require(StaffRole.check_in_clerk)]`, or
+    `dependencies=[require(...)]`. 401 without or with a bad credential, 403 otherwise."""
+
+    async def check(actor: CurrentActor) -> Actor:
+        if actor.is_anonymous:
+            raise Unauthorized("sign in first: this needs a bearer token or a session")
+        if not actor.has(*roles):
+            needed = ", ".join(roles) or "a staff role"
+            raise Forbidden(f"this needs one of the roles: {needed}")
+        return actor
+
+    return Depends(check)
+
+
+audit_router = APIRouter(tags=["audit"])
+
+
+@audit_router.get("/audit")
+async def audit_trail(
+    request: Request,
+    _: Annotated[Actor, require(StaffRole.administrator)],
+    meeting_id: Annotated[str | None, Query(max_length=64)] = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """Who did what in this service, newest first (the administrator only)."""
+    entries = await AuditTrail(get_runtime(request).db).query(
+        meeting_id=meeting_id, actor=actor, since=since, until=until, limit=limit
+    )
+    return [entry.view() for entry in entries]
 
 
 def serve(settings: ServiceSettings, build_app: Callable[[Any], FastAPI]) -> None:

@@ -94,6 +94,7 @@ class HandlerContext:
             subject=subject,
             correlation_id=self.event.correlationid,
             causation_id=self.event.id,
+            actor_id=self.event.actorid,
         )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import structlog
 from pymongo.errors import PyMongoError
 
+from pesnet.shared.audit import acting_actor_id
 from pesnet.shared.catalog import EventCatalog, EventPayload
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.leasing import LeasedQueue
@@ -74,17 +75,22 @@ class Outbox:
         subject: str | None = None,
         correlation_id: str | None = None,
         causation_id: str | None = None,
+        actor_id: str | None = None,
     ) -> CloudEvent:
         # An event caused by an HTTP request carries that request's correlation id
-        # (bound by the HTTP middleware), so one id follows the work across services.
+        # (bound by the HTTP middleware), so one id follows the work across services,
+        # and the id of the account that made the request (bound with its credentials).
         if correlation_id is None:
             correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
+        if actor_id is None:
+            actor_id = acting_actor_id()
         event = self.catalog.envelope(
             payload,
             source=self.source,
             subject=subject,
             correlation_id=correlation_id,
             causation_id=causation_id,
+            actor_id=actor_id,
         )
         await self.collection.insert_one(
             {

@@ -13,6 +13,7 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker
 
+from pesnet.shared.audit import AUDIT_INDEXES
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events import CATALOG
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
@@ -39,7 +40,7 @@ class ServiceRuntime:
     ) -> None:
         self.settings = settings
         self.catalog = catalog
-        self.indexes = [*OUTBOX_INDEXES, *INBOX_INDEXES, *indexes]
+        self.indexes = [*OUTBOX_INDEXES, *INBOX_INDEXES, *AUDIT_INDEXES, *indexes]
         self.client: Client = make_client(settings.mongo_url())
         self.db: Database = self.client[settings.database]
         # The prefetch bounds the unacknowledged messages per consumer, which is also how

@@ -14,6 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRETARIAT_TOKEN = "dev-secretariat-token"  # noqa: S105 - dev mode only, printed by make run
 DEV_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
+# What the identity service puts in its access tokens and every service expects.
+DEFAULT_ISSUER = "urn:pesnet:identity"
+DEFAULT_AUDIENCE = "pesnet"
 
 
 class ServiceSettings(BaseSettings):
@@ -29,6 +32,27 @@ class ServiceSettings(BaseSettings):
     # The consuming queue; replicas of a service share it. Defaults to the service name.
     queue_name: str | None = Field(default=None, alias="PESNET_QUEUE")
     secretariat_token: SecretStr | None = Field(default=None, alias="PESNET_SECRETARIAT_TOKEN")
+    # false: the shared secretariat token is refused everywhere (once accounts exist, it
+    # is only needed to create the first administrator)
+    secretariat_token_enabled: bool = Field(default=True, alias="PESNET_SECRETARIAT_TOKEN_ENABLED")
+    # Access tokens (JWT, asymmetric signatures only), verified locally: the identity
+    # service's keys from its JWKS URL (fetched once, again at most every
+    # `jwks_refetch_seconds` when an unknown key id appears) or inline JWKS JSON.
+    jwks_url: str | None = Field(default=None, alias="PESNET_JWKS_URL")
+    jwks: str | None = Field(default=None, alias="PESNET_JWKS")
+    token_issuer: str = Field(default=DEFAULT_ISSUER, alias="PESNET_TOKEN_ISSUER")
+    token_audience: str = Field(default=DEFAULT_AUDIENCE, alias="PESNET_TOKEN_AUDIENCE")
+    jwks_refetch_seconds: float = Field(default=30.0, ge=0, alias="PESNET_JWKS_REFETCH_SECONDS")
+    # An organisation's own OpenID Connect provider, trusted beside identity.
+    oidc_issuer: str | None = Field(default=None, alias="PESNET_OIDC_ISSUER")
+    oidc_jwks_url: str | None = Field(default=None, alias="PESNET_OIDC_JWKS_URL")
+    oidc_audience: str | None = Field(default=None, alias="PESNET_OIDC_AUDIENCE")
+    # dotted path of the claim with the StaffRole names (e.g. `realm_access.roles`)
+    oidc_roles_claim: str = Field(default="roles", alias="PESNET_OIDC_ROLES_CLAIM")
+    oidc_username_claim: str = Field(
+        default="preferred_username", alias="PESNET_OIDC_USERNAME_CLAIM"
+    )
+    oidc_country_claim: str = Field(default="country", alias="PESNET_OIDC_COUNTRY_CLAIM")
     http_host: str = Field(default="127.0.0.1", alias="PESNET_HTTP_HOST")
     http_port: int = Field(default=8000, alias="PESNET_HTTP_PORT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
@@ -48,18 +72,27 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _credentials_outside_dev_mode(self) -> ServiceSettings:
+        if self.oidc_issuer is not None and self.oidc_jwks_url is None:
+            raise ValueError("PESNET_OIDC_ISSUER needs PESNET_OIDC_JWKS_URL")
         if self.dev_mode:
             if self.rabbitmq_url is None:
                 self.rabbitmq_url = SecretStr(DEV_RABBITMQ_URL)
-            if self.secretariat_token is None:
+            if self.secretariat_token is None and self.secretariat_token_enabled:
                 self.secretariat_token = SecretStr(DEV_SECRETARIAT_TOKEN)
+        if not self.secretariat_token_enabled:
+            self.secretariat_token = None
+        if self.dev_mode:
             return self
         missing = [
             name
             for name, value in (
                 ("RABBITMQ_URL", self.rabbitmq_url),
                 ("MONGODB_URL", self.mongodb_url),
-                ("PESNET_SECRETARIAT_TOKEN", self.secretariat_token),
+                *(
+                    [("PESNET_SECRETARIAT_TOKEN", self.secretariat_token)]
+                    if self.secretariat_token_enabled
+                    else []
+                ),
             )
             if value is None
         ]

@@ -12,6 +12,11 @@ events are committed together or not at all.
 
 A consumer's handler gets a unit of work joined to the inbox transaction (`joined`),
 so the inbox record, the effect and any follow-up events commit as one.
+
+`uow.audit(action, meeting_id=..., subject=...)` records who did it in the service's
+audit trail (`pesnet.shared.audit`), in the same transaction. The actor is `uow.actor`
+if set, else the one the HTTP layer bound for the request; inside a consumer, the
+`actorid` of the event being handled.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
+from pesnet.shared.audit import AuditEntry, AuditTrail
 from pesnet.shared.catalog import EventPayload
+from pesnet.shared.credentials import Actor
 from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.mongo import Client, Database, DbSession, in_transaction
 from pesnet.shared.outbox import Outbox
@@ -46,9 +53,12 @@ class UnitOfWork(ABC):
     work started by an HTTP request or a timer)."""
 
     cause: CloudEvent | None = None
+    # who acts; None: the actor bound for the current request (`pesnet.shared.audit`)
+    actor: Actor | None = None
 
     def __init__(self) -> None:
         self._emitted: list[Emitted] = []
+        self._audits: list[AuditEntry] = []
 
     def emit(
         self,
@@ -61,6 +71,21 @@ class UnitOfWork(ABC):
         """Queue an event; it is written to the outbox when the work commits. Its
         correlation and causation are `cause`'s unless given."""
         self._emitted.append(Emitted(payload, subject, correlation_id, causation_id))
+
+    def audit(
+        self, action: str, *, meeting_id: str | None = None, subject: str | None = None
+    ) -> None:
+        """Queue an audit entry (who did `action`, on which meeting and subject); it is
+        written to the audit trail when the work commits."""
+        self._audits.append(
+            AuditEntry.now(
+                action,
+                actor=self.actor,
+                actor_id=self.cause.actorid if self.cause is not None else None,
+                meeting_id=meeting_id,
+                subject=subject,
+            )
+        )
 
     @abstractmethod
     async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
@@ -76,6 +101,7 @@ class MongoUnitOfWork(UnitOfWork):
         self.client = client
         self.db = db
         self.outbox = outbox
+        self.audit_trail = AuditTrail(db)
         self._session: DbSession | None = None
 
     @abstractmethod
@@ -88,6 +114,7 @@ class MongoUnitOfWork(UnitOfWork):
         consumer's inbox transaction); its events carry `cause` as their causation."""
         joined = copy.copy(self)
         joined._emitted = []
+        joined._audits = []
         joined._session = session
         joined.cause = cause
         joined.bind(session)
@@ -101,6 +128,7 @@ class MongoUnitOfWork(UnitOfWork):
 
         async def attempt(session: DbSession) -> T:
             self._emitted = []
+            self._audits = []
             self.bind(session)
             try:
                 result = await work(self)
@@ -113,6 +141,7 @@ class MongoUnitOfWork(UnitOfWork):
 
     async def _flush(self, session: DbSession) -> None:
         emitted, self._emitted = self._emitted, []
+        audits, self._audits = self._audits, []
         for item in emitted:
             await self.outbox.add(
                 session,
@@ -121,7 +150,9 @@ class MongoUnitOfWork(UnitOfWork):
                 correlation_id=item.correlation_id
                 or (self.cause.correlationid if self.cause else None),
                 causation_id=item.causation_id or (self.cause.id if self.cause else None),
+                actor_id=self.cause.actorid if self.cause else None,
             )
+        await self.audit_trail.append(session, audits)
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -134,20 +165,25 @@ class FakeUnitOfWork(UnitOfWork):
     def __init__(self) -> None:
         super().__init__()
         self.committed: list[Emitted] = []
+        self.audited: list[AuditEntry] = []
         self.commits = 0
 
     async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
         saved: dict[str, Any] = {name: copy.deepcopy(getattr(self, name)) for name in self.stores}
         self._emitted = []
+        self._audits = []
         try:
             result = await work(self)
         except BaseException:
             for name, value in saved.items():
                 setattr(self, name, value)
             self._emitted = []
+            self._audits = []
             raise
         self.committed.extend(self._emitted)
+        self.audited.extend(self._audits)
         self._emitted = []
+        self._audits = []
         self.commits += 1
         return result
 

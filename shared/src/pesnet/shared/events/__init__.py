@@ -8,12 +8,18 @@ regenerates the JSON Schemas and the AsyncAPI document from this catalog.
 from __future__ import annotations
 
 from pesnet.shared.catalog import EventCatalog
-from pesnet.shared.events import actionplan, agenda, notifications, registration
+from pesnet.shared.events import actionplan, agenda, identity, notifications, registration
 
 
 def build_catalog() -> EventCatalog:
     return EventCatalog(
-        [*registration.EVENTS, *agenda.EVENTS, *actionplan.EVENTS, *notifications.EVENTS]
+        [
+            *registration.EVENTS,
+            *agenda.EVENTS,
+            *actionplan.EVENTS,
+            *notifications.EVENTS,
+            *identity.EVENTS,
+        ]
     )
 
 
