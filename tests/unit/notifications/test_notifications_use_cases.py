@@ -228,6 +228,22 @@ async def test_the_worker_sends_a_due_delivery_once_and_says_so() -> None:
     assert mail.headers["X-PESNET-Delivery-Id"] == stored.id
 
 
+async def test_delivery_events_name_the_delivery_and_never_the_address() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    await handle(uow, f.participant("registered", "fr"))
+    await handle(uow, f.participant("registered", "en", email="not an address@@x"))
+    await delivery.send_next(uow, FakeSmtp(), POLICY, LINKS)
+    [sent] = uow.events(DeliverySent)
+    [failed] = uow.events(DeliveryFailed)
+    for event in (sent, failed):
+        data = event.model_dump(mode="json")
+        assert {"delivery_id", "event_id", "kind", "language", "meeting_id"} <= set(data)
+        assert not {"recipient", "address", "email"} & set(data)
+        assert "@" not in str(data)
+    assert (sent.kind, sent.language) == ("registration_received", "fr")  # type: ignore[attr-defined]
+    assert sent.meeting_id == f.MEETING.meeting_id  # type: ignore[attr-defined]
+
+
 async def test_a_transient_refusal_is_retried_and_a_permanent_one_recorded() -> None:
     uow = FakeNotificationsUnitOfWork()
     await handle(uow, f.participant("registered", "en"))

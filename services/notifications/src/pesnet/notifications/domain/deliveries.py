@@ -160,8 +160,9 @@ class Delivery:
             event_id=self.event_id,
             event_type=self.event_type,
             channel=self.channel,
-            recipient=self.recipient,
+            kind=self.kind,
             language=self.language,
+            meeting_id=self.meeting_id,
             template=template,
         )
 
@@ -171,7 +172,9 @@ class Delivery:
             event_id=self.event_id,
             event_type=self.event_type,
             channel=self.channel,
-            recipient=self.recipient,
+            kind=self.kind,
+            language=self.language,
+            meeting_id=self.meeting_id,
             reason=reason,
             permanent=permanent,
         )
