@@ -11,7 +11,12 @@ import pytest
 from pesnet.agenda.settings import Settings
 from pesnet.devtools.seed_meeting4 import SeedError, seed_meeting4
 from pesnet.shared.events import CATALOG
-from pesnet.shared.events.agenda import MeetingScheduled, ProgrammeReleased, SessionChanged
+from pesnet.shared.events.agenda import (
+    MeetingScheduled,
+    ProgrammeReleased,
+    SessionChanged,
+    SessionChangeNoticesPrepared,
+)
 from pesnet.shared.events.registration import (
     ParticipantRegistered,
     ParticipantWithdrawn,
@@ -188,8 +193,10 @@ async def test_a_withdrawn_speaker_flags_the_session_and_blocks_the_release(
     assert data["flagged"] is True
     assert data["summary"]["en"] == "A speaker withdrew; the session is under review"
     assert "Jai Kumar" not in str(data)  # a public event: nobody is named
-    # the others of the session hear of it; the one who withdrew does not
-    assert set(data["affected_registration_ids"]) == {
+    assert "affected_registration_ids" not in data
+    # the others of the session hear of it (internally); the one who withdrew does not
+    [prepared] = await tap.wait_for(SessionChangeNoticesPrepared, session_id="session-2")
+    assert set(prepared["data"]["affected_registration_ids"]) == {
         registrations[f"{p}@example.org"]
         for p in ("souhail", "el-kasbaoui", "el-harrane", "abboudou")
     }

@@ -217,11 +217,14 @@ async def remove_session(meeting_id: str, session_id: str, uow: UnitOfWork) -> R
     tags=["programme"],
 )
 async def publish(meeting_id: str, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
-    """Publish the draft as the next immutable version (emits `ProgrammeReleased`)."""
+    """Publish the draft as the next immutable version (emits `ProgrammeReleased` and
+    `ReleaseNoticesPrepared`); the secretariat sees whom it concerns."""
     published = await releases.publish(
         PublishProgramme(meeting_id), uow, calendar=deps.renderer, clock=deps.clock
     )
-    event = published.event.model_dump(mode="json", exclude={"ics", "sessions"})
+    event = published.notices.model_dump(
+        mode="json", exclude={"ics", "ics_by_language", "sessions"}
+    )
     return {**event, "status": "released"}
 
 
