@@ -186,9 +186,7 @@ async def programme_deliveries(http: httpx.AsyncClient, email: str) -> list[dict
     # the mails of a release are caused by its internal notices (the public event names
     # nobody, so it cannot say whom to tell)
     return [
-        d
-        for d in response.json()
-        if d["event_type"] == "agenda.programme.release_notices_prepared"
+        d for d in response.json() if d["event_type"] == "agenda.programme.release_notices_prepared"
     ]
 
 
