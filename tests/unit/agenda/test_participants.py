@@ -140,6 +140,7 @@ async def test_a_purge_forgets_the_meetings_registrations(seeded: FakeAgendaUnit
 
     assert removed == 2
     assert await list_participants(MEETING_ID, seeded) == []
+    assert seeded.forgotten_meetings == [MEETING_ID]  # its published release notices
     assert await seeded.participants.get("reg-elsewhere") is not None
 
 

@@ -214,6 +214,33 @@ async def test_a_purge_forgets_the_meetings_people_and_mail_bodies() -> None:
     assert kept.text is None
 
 
+async def test_a_purge_leaves_no_address_subject_or_digest_of_the_meeting() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    await recipients.meeting_scheduled(f.MEETING, uow)
+    attendee = f.participant("confirmed", "en")
+    await handle(uow, attendee)
+    await delivery.send_next(uow, FakeSmtp(), POLICY, LINKS)  # the confirmation: sent
+    release = f.programme(2)
+    await notices.programme_released(release, uow.handling(release), MAILING)  # held
+    assert uow.digests.by_key
+    address = attendee.email.lower()
+
+    purged = PersonalDataPurged(meeting_id="pesnet-4", registrations=1, purged_at=datetime.now(UTC))
+    await purge.personal_data_purged(purged, uow.handling(purged))
+
+    assert await uow.deliveries.log(address) == []
+    for kept in uow.deliveries.by_id.values():
+        assert address not in repr(kept).lower()
+        assert kept.subject is None
+        assert kept.status != "pending"  # nothing left to send to a purged person
+    by_kind = {d.kind: d for d in uow.deliveries.by_id.values()}
+    sent, held = by_kind["registration_confirmed"], by_kind["programme_released"]
+    assert (sent.status, sent.language, sent.attempts) == ("sent", "en", 1)
+    assert (held.status, held.error) == ("failed", "personal data purged")
+    assert uow.digests.by_key == {}
+    assert uow.forgotten_meetings == ["pesnet-4"]
+
+
 async def test_the_worker_sends_a_due_delivery_once_and_says_so() -> None:
     uow = FakeNotificationsUnitOfWork()
     await handle(uow, f.participant("registered", "en"))

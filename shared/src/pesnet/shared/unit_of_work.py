@@ -67,6 +67,11 @@ class UnitOfWork(ABC):
         """Run `work(self)` as one transaction (retried as a whole on transient errors,
         so `work` must not have effects outside the unit of work)."""
 
+    async def forget_published_events(self, meeting_id: str) -> int:
+        """Inside `run`: delete the outbox's published internal events about a meeting
+        (a purge of its personal data). Returns how many."""
+        return 0
+
 
 class MongoUnitOfWork(UnitOfWork):
     """A MongoDB transaction over the service's repositories and its outbox."""
@@ -77,6 +82,7 @@ class MongoUnitOfWork(UnitOfWork):
         self.db = db
         self.outbox = outbox
         self._session: DbSession | None = None
+        self._active: DbSession | None = None
 
     @abstractmethod
     def bind(self, session: DbSession | None) -> None:
@@ -102,14 +108,19 @@ class MongoUnitOfWork(UnitOfWork):
         async def attempt(session: DbSession) -> T:
             self._emitted = []
             self.bind(session)
+            self._active = session
             try:
                 result = await work(self)
                 await self._flush(session)
                 return result
             finally:
                 self.bind(None)
+                self._active = None
 
         return await in_transaction(self.client, attempt)
+
+    async def forget_published_events(self, meeting_id: str) -> int:
+        return await self.outbox.forget_meeting(self._session or self._active, meeting_id)
 
     async def _flush(self, session: DbSession) -> None:
         emitted, self._emitted = self._emitted, []
@@ -135,6 +146,8 @@ class FakeUnitOfWork(UnitOfWork):
         super().__init__()
         self.committed: list[Emitted] = []
         self.commits = 0
+        # the meetings whose published events a purge deleted
+        self.forgotten_meetings: list[str] = []
 
     async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
         saved: dict[str, Any] = {name: copy.deepcopy(getattr(self, name)) for name in self.stores}
@@ -150,6 +163,10 @@ class FakeUnitOfWork(UnitOfWork):
         self._emitted = []
         self.commits += 1
         return result
+
+    async def forget_published_events(self, meeting_id: str) -> int:
+        self.forgotten_meetings.append(meeting_id)
+        return 0
 
     def events(self, payload_type: type[EventPayload] | None = None) -> list[EventPayload]:
         """The payloads committed so far (of one type, if given)."""

@@ -40,6 +40,7 @@ def unit_of_work_factory(
     runtime: ServiceRuntime,
     mail_lease: timedelta = timedelta(seconds=60),
     webhook_settings: WebhookSettings | None = None,
+    delivery_retention: timedelta = timedelta(days=30),
 ) -> Callable[[], MongoNotificationsUnitOfWork]:
     webhook_lease = timedelta(seconds=(webhook_settings or WebhookSettings()).lease_seconds)
 
@@ -50,6 +51,7 @@ def unit_of_work_factory(
             runtime.outbox,
             mail_lease=mail_lease,
             webhook_lease=webhook_lease,
+            delivery_retention=delivery_retention,
         )
 
     return factory
@@ -62,7 +64,10 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     sealer = SecretSealer(webhook_settings.sealing_keys(dev_mode=settings.dev_mode))
     runtime = ServiceRuntime(settings, indexes=INDEXES)
     uow = unit_of_work_factory(
-        runtime, timedelta(seconds=settings.worker_lease_seconds), webhook_settings
+        runtime,
+        timedelta(seconds=settings.worker_lease_seconds),
+        webhook_settings,
+        timedelta(days=settings.delivery_retention_days),
     )
     runtime.use_unit_of_work(uow)
 

@@ -86,6 +86,8 @@ def session_changed(prepared: SessionChangeNoticesPrepared) -> SessionChanged:
 
 async def forget_participants(cmd: ForgetParticipants, uow: AgendaUnitOfWork) -> int:
     async def work(uow: AgendaUnitOfWork) -> int:
+        # the published notices of its releases name the people (calendars, summaries)
+        await uow.forget_published_events(cmd.meeting_id)
         return await uow.participants.forget_meeting(cmd.meeting_id)
 
     removed = await uow.run(work)

@@ -19,6 +19,8 @@ from pesnet.shared.events.notifications import DeliveryFailed, DeliverySent
 
 DIGEST_KIND = "programme_digest"
 INVALID_ADDRESS = "invalid recipient address"
+PURGED = "personal data purged"
+PURGED_PREFIX = "purged:"
 OPTED_OUT = "opted out of non-critical notifications"
 
 
@@ -139,6 +141,25 @@ class Delivery:
                     k: v for k, v in meeting.items() if k in ("id", "title", "city", "timezone")
                 },
             }
+
+    @property
+    def purged(self) -> bool:
+        return self.recipient.startswith(PURGED_PREFIX)
+
+    def purge(self) -> None:
+        """Forget whom it was for and what it said, keeping the facts (kind, language,
+        status, when, attempts); one still pending is never sent."""
+        if self.pending:
+            self.status, self.failed_at = "failed", self.created_at
+            self.error = PURGED
+        elif self.error and self.error != PURGED:
+            self.error = "refused" if self.status == "failed" else None  # SMTP text may quote it
+        self.recipient, self.address = f"{PURGED_PREFIX}{self.id}", ""
+        self.subject = self.text = self.html = None
+        self.attachments = []
+        self.digest_key = None  # it names the address
+        self.digest_item = self.digest_context = None
+        self.due_at = None
 
     def sent(self, message_id: str, now: datetime) -> None:
         self.status, self.sent_at, self.message_id = "sent", now, message_id

@@ -89,8 +89,12 @@ class DeliveryRepository(ABC):
         """An address's deliveries, newest first, without their mail bodies."""
 
     @abstractmethod
-    async def forget_bodies(self, meeting_id: str) -> None:
-        """Drop the mails written about a meeting, keeping the facts of each delivery."""
+    async def of_meeting(self, meeting_id: str) -> list[Delivery]:
+        """The deliveries about a meeting not purged yet."""
+
+    @abstractmethod
+    async def save_purged(self, delivery: Delivery) -> None:
+        """Write a delivery `Delivery.purge` emptied (whatever its lease)."""
 
 
 class DigestRepository(ABC):
@@ -103,6 +107,9 @@ class DigestRepository(ABC):
     @abstractmethod
     async def claim_due(self) -> Digest | None:
         """Lease the earliest digest whose window has closed to the caller."""
+
+    @abstractmethod
+    async def forget_meeting(self, meeting_id: str) -> None: ...
 
 
 class SubscriptionRepository(ABC):
