@@ -44,6 +44,8 @@ FAST = {
     "max_age_seconds": 60.0,
     "poll_seconds": 0.1,
     "disable_after_failures": 2,
+    # the partner's endpoint below is on 127.0.0.1
+    "allow_loopback": True,
 }
 
 

@@ -14,7 +14,7 @@ from pesnet.notifications.adapters.repository import INDEXES
 from pesnet.notifications.adapters.sealing import SecretSealer
 from pesnet.notifications.adapters.smtp import SmtpSender
 from pesnet.notifications.adapters.unit_of_work import MongoNotificationsUnitOfWork
-from pesnet.notifications.adapters.webhooks import WEBHOOK_INDEXES, WebhookSender
+from pesnet.notifications.adapters.webhooks import WEBHOOK_INDEXES, WebhookSender, resolve_host
 from pesnet.notifications.domain.model import Links
 from pesnet.notifications.entrypoints.dependencies import Dependencies
 from pesnet.notifications.entrypoints.http import dev_router, router
@@ -104,12 +104,18 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def allow_loopback(runtime: ServiceRuntime, settings: WebhookSettings) -> bool:
+    """PESNET_WEBHOOK_ALLOW_LOOPBACK counts in test mode only."""
+    return settings.allow_loopback and runtime.settings.env == "test"
+
+
 def webhook_rules(runtime: ServiceRuntime, settings: WebhookSettings) -> WebhookRules:
     return WebhookRules(
         public_types=runtime.catalog.public_types(),
         all_types=[spec.type for spec in runtime.catalog],
-        dev_mode=runtime.settings.dev_mode,
         rotation_grace=timedelta(seconds=settings.rotation_grace_seconds),
+        allow_loopback=allow_loopback(runtime, settings),
+        resolve=resolve_host,
     )
 
 
@@ -134,7 +140,13 @@ def install_webhooks(
         concurrency=settings.concurrency,
         poll_seconds=settings.poll_seconds,
     )
-    worker = WebhookWorker(uow, lambda: WebhookSender(settings.timeout_seconds), sealer, policy)
+    loopback = allow_loopback(runtime, settings)
+    worker = WebhookWorker(
+        uow,
+        lambda: WebhookSender(settings.timeout_seconds, allow_loopback=loopback),
+        sealer,
+        policy,
+    )
     runtime.background.append(worker.run)
     return webhooks_router()
 
