@@ -132,6 +132,10 @@ class FakeDeliveries(DeliveryRepository):
             if d.digest_key == digest_key and d.pending and d.id not in excluding
         ]
 
+    async def count_attempt(self, delivery_ids: Sequence[str]) -> None:
+        for delivery_id in delivery_ids:
+            self.by_id[delivery_id].attempts += 1
+
     async def finish(self, delivery: Delivery) -> bool:
         stored = self.by_id.get(delivery.id)
         if stored is None or (

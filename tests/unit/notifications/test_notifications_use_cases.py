@@ -271,6 +271,25 @@ async def test_delivery_events_name_the_delivery_and_never_the_address() -> None
     assert sent.meeting_id == f.MEETING.meeting_id  # type: ignore[attr-defined]
 
 
+async def test_every_attempt_is_counted_even_one_whose_outcome_was_lost() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    await handle(uow, f.participant("registered", "en"))
+
+    class HandsOverThenDies(FakeSmtp):
+        async def send(self, mail: OutgoingMail) -> str:
+            self.sent.append(mail)
+            raise RuntimeError("the worker died before recording it")
+
+    smtp = HandsOverThenDies()
+    with pytest.raises(RuntimeError):
+        await delivery.send_next(uow, smtp, POLICY, LINKS)
+    [stored] = uow.deliveries.by_id.values()
+    stored.due_at = datetime.now(UTC) - timedelta(seconds=1)  # its lease ran out
+    assert await delivery.send_next(uow, FakeSmtp(), POLICY, LINKS)
+    [stored] = uow.deliveries.by_id.values()
+    assert (stored.status, stored.attempts) == ("sent", 2)  # the mail went out twice
+
+
 async def test_a_transient_refusal_is_retried_and_a_permanent_one_recorded() -> None:
     uow = FakeNotificationsUnitOfWork()
     await handle(uow, f.participant("registered", "en"))

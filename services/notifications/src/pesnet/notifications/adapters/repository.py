@@ -284,6 +284,11 @@ class MongoDeliveries(DeliveryRepository):
         cursor = self.collection.find(query, session=self.session)
         return [_delivery(doc) async for doc in cursor]
 
+    async def count_attempt(self, delivery_ids: Sequence[str]) -> None:
+        await self.collection.update_many(
+            {"_id": {"$in": list(delivery_ids)}}, {"$inc": {"attempts": 1}}, session=self.session
+        )
+
     async def finish(self, delivery: Delivery) -> bool:
         outcome = {name: getattr(delivery, name) for name in _OUTCOME}
         outcome["expires_at"] = self._expires_at(delivery)

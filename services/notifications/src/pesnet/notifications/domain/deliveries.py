@@ -161,13 +161,16 @@ class Delivery:
         self.digest_item = self.digest_context = None
         self.due_at = None
 
+    def attempting(self) -> None:
+        """An attempt starts: it counts whatever becomes of it (recorded before the
+        mail is handed over, so a mail sent twice shows two attempts)."""
+        self.attempts += 1
+
     def sent(self, message_id: str, now: datetime) -> None:
         self.status, self.sent_at, self.message_id = "sent", now, message_id
-        self.attempts += 1
 
     def failed(self, reason: str, now: datetime) -> None:
         self.undeliverable(reason, now)
-        self.attempts += 1
 
     def retry(self, attempts: int, reason: str, due: datetime | None) -> None:
         """Not sent this time: try again at `due` (a digest item waits for its digest)."""

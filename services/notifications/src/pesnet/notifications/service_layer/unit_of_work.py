@@ -80,6 +80,10 @@ class DeliveryRepository(ABC):
     ) -> list[Delivery]: ...
 
     @abstractmethod
+    async def count_attempt(self, delivery_ids: Sequence[str]) -> None:
+        """One more attempt of each, recorded at once (before the mail goes out)."""
+
+    @abstractmethod
     async def finish(self, delivery: Delivery) -> bool:
         """Write the delivery's outcome (sent, failed, to retry) if it is still the
         caller's: still pending, and still leased to the caller if it was claimed."""
