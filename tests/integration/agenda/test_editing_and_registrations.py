@@ -364,3 +364,28 @@ async def test_a_withdrawal_delivered_twice_tells_the_session_once(
     ).json()
     assert {p["person_id"]: p["status"] for p in participants}["jai-kumar"] == "withdrawn"
     assert len(tap.of(SessionChanged, session_id="session-2")) == 1
+
+
+async def test_out_of_range_numbers_and_hidden_characters_are_refused_naming_the_field(
+    agenda: httpx.AsyncClient,
+) -> None:
+    assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
+    huge = await agenda.get(
+        f"/meetings/{MEETING}/programme", params={"version": "99999999999999999999"}
+    )
+    assert huge.status_code == 422, huge.text
+    assert field_of(huge) == "version"
+
+    async def add(**overrides: object) -> httpx.Response:
+        return await agenda.post(SESSIONS, json=extra_session(**overrides), headers=SECRETARIAT)
+
+    assert field_of(await add(room="Atlas\u202e1")) == "room"
+    assert field_of(await add(room="At\x00las")) == "room"
+    assert field_of(await add(title={"en": "Side\u2066 event"})) == "title.en"
+    institution = await agenda.put(
+        f"/meetings/{MEETING}/institutions/anapec-x",
+        json={"name": {"en": "ANAPEC"}, "acronym": "ANA\x00PEC", "country": "MAR"},
+        headers=SECRETARIAT,
+    )
+    assert institution.status_code == 422, institution.text
+    assert field_of(institution) == "acronym"

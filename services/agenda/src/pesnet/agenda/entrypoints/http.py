@@ -243,7 +243,7 @@ async def get_programme(
     deps: Dependencies,
     lang: Language = Language.en,
     format: Format = "json",
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     registration_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """A published version (latest by default) as JSON, HTML or iCalendar. With
