@@ -23,7 +23,7 @@ from pesnet.notifications.entrypoints.webhooks import build_router as webhooks_r
 from pesnet.notifications.service_layer.delivery import DeliveryPolicy, run_worker
 from pesnet.notifications.service_layer.notices import Mailing
 from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
-from pesnet.notifications.service_layer.webhook_subscriptions import WebhookRules
+from pesnet.notifications.service_layer.webhook_subscriptions import Resolve, WebhookRules
 from pesnet.notifications.service_layer.webhook_worker import WebhookPolicy, WebhookWorker
 from pesnet.notifications.settings import Settings
 from pesnet.notifications.webhook_settings import WebhookSettings
@@ -109,13 +109,15 @@ def allow_loopback(runtime: ServiceRuntime, settings: WebhookSettings) -> bool:
     return settings.allow_loopback and runtime.settings.env == "test"
 
 
-def webhook_rules(runtime: ServiceRuntime, settings: WebhookSettings) -> WebhookRules:
+def webhook_rules(
+    runtime: ServiceRuntime, settings: WebhookSettings, resolve: Resolve = resolve_host
+) -> WebhookRules:
     return WebhookRules(
         public_types=runtime.catalog.public_types(),
         all_types=[spec.type for spec in runtime.catalog],
         rotation_grace=timedelta(seconds=settings.rotation_grace_seconds),
         allow_loopback=allow_loopback(runtime, settings),
-        resolve=resolve_host,
+        resolve=resolve,
     )
 
 
@@ -151,8 +153,11 @@ def install_webhooks(
     return webhooks_router()
 
 
-def build_webhooks_app(settings: ServiceSettings, webhook_settings: WebhookSettings) -> FastAPI:
-    """Only the partner webhooks of the service (their integration tests)."""
+def build_webhooks_app(
+    settings: ServiceSettings, webhook_settings: WebhookSettings, resolve: Resolve = resolve_host
+) -> FastAPI:
+    """Only the partner webhooks of the service (their integration tests; `resolve`: the
+    names their subscriptions may use, on a machine without DNS)."""
     sealer = SecretSealer(webhook_settings.sealing_keys(dev_mode=settings.dev_mode))
     runtime = ServiceRuntime(settings)
     uow = unit_of_work_factory(runtime, webhook_settings=webhook_settings)
@@ -166,6 +171,6 @@ def build_webhooks_app(settings: ServiceSettings, webhook_settings: WebhookSetti
         dev_mailbox=None,
         read_mailbox=read_mailbox,
         sealer=sealer,
-        webhook_rules=webhook_rules(runtime, webhook_settings),
+        webhook_rules=webhook_rules(runtime, webhook_settings, resolve),
     )
     return app
