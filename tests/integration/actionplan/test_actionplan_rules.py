@@ -306,3 +306,50 @@ async def test_openapi_health_and_unknown_plan(actionplan: Any) -> None:
     assert r.status_code == 404
     r = await http.get("/plans/2030-2031/report", params={"lang": "de"})
     assert (r.status_code, fields(r)) == (422, ["lang"])
+
+
+async def test_numbers_are_finite_lists_bounded_and_texts_clean(actionplan: Any) -> None:
+    http = actionplan.http
+    activity_id, indicator_id = await adopted_plan(http)
+    anapec = await focal_point(http, "anapec", "fp@anapec.example")
+    headers = {**anapec, "content-type": "application/json"}
+    for value in ("NaN", "Infinity", "1e40", "true"):
+        raw = f'{{"indicator_id": "{indicator_id}", "reporting_period": "2024", "actual_value": {value}}}'
+        r = await http.post("/plans/2024-2026/progress", content=raw, headers=headers)
+        assert r.status_code == 422, (value, r.text)
+        assert fields(r)[0].startswith("actual_value"), (value, fields(r))
+    raw = (
+        '{"title": {"ar": "x", "en": "x", "fr": "x"}, "measure": "number", '
+        '"thematic_area": "digital", "targets": [{"reporting_period": "2025", "value": NaN}]}'
+    )
+    r = await http.post(
+        "/plans/2024-2026/indicators",
+        content=raw,
+        headers={**SECRETARIAT, "content-type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert fields(r) == ["targets.0.value"]
+
+    activity = {
+        "thematic_area": "digital",
+        "activity_type": "study_visit",
+        "title": tri("Too many leads"),
+        "lead_institutions": [f"i{n}" for n in range(10_000)],
+    }
+    r = await http.post("/plans/2024-2026/activities", json=activity, headers=SECRETARIAT)
+    assert (r.status_code, fields(r)) == (422, ["lead_institutions"])
+    for bad in ("ANA\x00PEC", "anapec\u202e"):
+        r = await http.post(
+            "/plans/2024-2026/activities",
+            json={**activity, "lead_institutions": [bad]},
+            headers=SECRETARIAT,
+        )
+        assert (r.status_code, fields(r)) == (422, ["lead_institutions.0"]), r.text
+    r = await http.post(
+        "/plans/2024-2026/activities",
+        json={**activity, "lead_institutions": ["anapec"], "title": tri("Visit\u202e")},
+        headers=SECRETARIAT,
+    )
+    assert r.status_code == 422, r.text
+    assert fields(r)[0].startswith("title")
+    assert activity_id

@@ -11,7 +11,12 @@ import pytest
 from pesnet.agenda.settings import Settings
 from pesnet.devtools.seed_meeting4 import SeedError, seed_meeting4
 from pesnet.shared.events import CATALOG
-from pesnet.shared.events.agenda import MeetingScheduled, ProgrammeReleased, SessionChanged
+from pesnet.shared.events.agenda import (
+    MeetingScheduled,
+    ProgrammeReleased,
+    SessionChanged,
+    SessionChangeNoticesPrepared,
+)
 from pesnet.shared.events.registration import (
     ParticipantRegistered,
     ParticipantWithdrawn,
@@ -188,8 +193,10 @@ async def test_a_withdrawn_speaker_flags_the_session_and_blocks_the_release(
     assert data["flagged"] is True
     assert data["summary"]["en"] == "A speaker withdrew; the session is under review"
     assert "Jai Kumar" not in str(data)  # a public event: nobody is named
-    # the others of the session hear of it; the one who withdrew does not
-    assert set(data["affected_registration_ids"]) == {
+    assert "affected_registration_ids" not in data
+    # the others of the session hear of it (internally); the one who withdrew does not
+    [prepared] = await tap.wait_for(SessionChangeNoticesPrepared, session_id="session-2")
+    assert set(prepared["data"]["affected_registration_ids"]) == {
         registrations[f"{p}@example.org"]
         for p in ("souhail", "el-kasbaoui", "el-harrane", "abboudou")
     }
@@ -357,3 +364,28 @@ async def test_a_withdrawal_delivered_twice_tells_the_session_once(
     ).json()
     assert {p["person_id"]: p["status"] for p in participants}["jai-kumar"] == "withdrawn"
     assert len(tap.of(SessionChanged, session_id="session-2")) == 1
+
+
+async def test_out_of_range_numbers_and_hidden_characters_are_refused_naming_the_field(
+    agenda: httpx.AsyncClient,
+) -> None:
+    assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
+    huge = await agenda.get(
+        f"/meetings/{MEETING}/programme", params={"version": "99999999999999999999"}
+    )
+    assert huge.status_code == 422, huge.text
+    assert field_of(huge) == "version"
+
+    async def add(**overrides: object) -> httpx.Response:
+        return await agenda.post(SESSIONS, json=extra_session(**overrides), headers=SECRETARIAT)
+
+    assert field_of(await add(room="Atlas\u202e1")) == "room"
+    assert field_of(await add(room="At\x00las")) == "room"
+    assert field_of(await add(title={"en": "Side\u2066 event"})) == "title.en"
+    institution = await agenda.put(
+        f"/meetings/{MEETING}/institutions/anapec-x",
+        json={"name": {"en": "ANAPEC"}, "acronym": "ANA\x00PEC", "country": "MAR"},
+        headers=SECRETARIAT,
+    )
+    assert institution.status_code == 422, institution.text
+    assert field_of(institution) == "acronym"

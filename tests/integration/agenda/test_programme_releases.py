@@ -14,6 +14,7 @@ from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
     MeetingScheduled,
     ProgrammeReleased,
+    ReleaseNoticesPrepared,
 )
 from tests.integration.agenda.conftest import (
     MEETING,
@@ -161,13 +162,18 @@ async def test_release_render_move_and_release_version_2(
     event = released[0]["data"]
     assert event["changes"][0]["session_id"] == "session-2"
     assert "Session 2" in event["changes"][0]["title"]["en"]
-    assert {a["registration_id"] for a in event["affected"]} == {
-        registrations[p] for p in SESSION_2_PEOPLE
-    }
     summary = next(s for s in event["sessions"] if s["session_id"] == "session-2")
     assert summary["starts_at"] == "2024-02-29T16:15:00+01:00"
-    assert "BEGIN:VCALENDAR" in event["ics"]
-    assert "SUMMARY:زيارة ثقافية" in event["ics_by_language"]["ar"]
+    # the public release names nobody: no registrations, no calendar with speakers
+    assert not {"affected", "ics", "ics_by_language"} & set(event)
+    # the internal notices carry whom to tell and the calendars
+    [notices] = await tap.wait_for(ReleaseNoticesPrepared, version=2)
+    prepared = notices["data"]
+    assert {a["registration_id"] for a in prepared["affected"]} == {
+        registrations[p] for p in SESSION_2_PEOPLE
+    }
+    assert "BEGIN:VCALENDAR" in prepared["ics"]
+    assert "SUMMARY:زيارة ثقافية" in prepared["ics_by_language"]["ar"]
     assert len(await tap.wait_for(ProgrammeReleased, version=1)) == 1
 
     # every version stays readable

@@ -19,8 +19,8 @@ from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
     MeetingScheduled,
     ProgrammeChange,
-    ProgrammeReleased,
-    SessionChanged,
+    ReleaseNoticesPrepared,
+    SessionChangeNoticesPrepared,
     SessionSummary,
 )
 from pesnet.shared.events.common import Contact
@@ -143,11 +143,11 @@ def programme(version: int, affected: dict[str, list[str]] | None = None, **extr
         "ics": ICS,
     }
     values.update(extra)
-    return ProgrammeReleased(**values)
+    return ReleaseNoticesPrepared(**values)
 
 
-def session_changed(registration_ids: list[str]) -> SessionChanged:
-    return SessionChanged(
+def session_changed(registration_ids: list[str]) -> SessionChangeNoticesPrepared:
+    return SessionChangeNoticesPrepared(
         meeting_id="pesnet-4",
         session_id="s1",
         title=SESSION_TITLE,

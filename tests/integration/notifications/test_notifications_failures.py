@@ -201,9 +201,9 @@ async def test_smtp_refusals_retry_transient_and_record_permanent_failures(
 
         outbox = mongo_client[settings.database]["outbox"]
         failed = {
-            (data := json.loads(d["body"])["data"])["recipient"]: data["permanent"]
+            (data := json.loads(d["body"])["data"])["delivery_id"]: data["permanent"]
             async for d in outbox.find({"type": "notifications.delivery.failed"})
         }
-        assert failed == {gone.email: True, busy.email: False}
+        assert failed == {result[gone.email]["id"]: True, result[busy.email]["id"]: False}
         sent = await outbox.count_documents({"type": "notifications.delivery.sent"})
         assert sent == 1

@@ -149,7 +149,7 @@ async def test_actionplan_notices_in_each_language(
         assert await recipients.count_documents({"sources": "actionplan"}) == 10
 
 
-async def test_purged_meeting_forgets_its_people_and_mail_bodies(
+async def test_purged_meeting_leaves_no_address_subject_or_body_and_deliveries_expire(
     notifications_settings: Any,
     start_service: Any,
     bus: Bus,
@@ -162,6 +162,22 @@ async def test_purged_meeting_forgets_its_people_and_mail_bodies(
         only_here = participant("registered", "fr")
         await bus.send(only_here)
         await wait_for_mail(smtp_sink, 1)
+
+        async def sent_event_published() -> bool:
+            return (
+                await db["outbox"].count_documents(
+                    {"meeting_id": "pesnet-4", "published_at": {"$ne": None}}
+                )
+                == 1
+            )
+
+        await wait_until(sent_event_published)
+        [finished] = await db["deliveries"].find({}).to_list()
+        # the delivery log expires: a TTL index on the time it finished + the retention
+        indexes = {i["name"]: i async for i in await db["deliveries"].list_indexes()}
+        assert indexes["expiry"]["expireAfterSeconds"] == 0
+        assert (finished["expires_at"] - finished["sent_at"]).days == 30
+
         await bus.send(
             PersonalDataPurged(meeting_id="pesnet-4", registrations=1, purged_at=datetime.now(UTC))
         )
@@ -172,7 +188,18 @@ async def test_purged_meeting_forgets_its_people_and_mail_bodies(
         await wait_until(purged)
         assert await db["recipients"].count_documents({"_id": only_here.email}) == 0
         [delivery] = await db["deliveries"].find({}).to_list()
-        assert "html" not in delivery
-        assert "text" not in delivery
+        for field in ("html", "text", "subject"):
+            assert field not in delivery
+        assert delivery.get("digest_key") is None
+        assert only_here.email.lower() not in str(delivery).lower()
+        assert (delivery["status"], delivery["kind"]) == ("sent", "registration_received")
+        assert "expires_at" in delivery
         log = (await svc.http.get("/deliveries", params={"recipient": only_here.email})).json()
-        assert [e["status"] for e in log] == ["sent"]
+        assert log == []
+        # the published internal events about the meeting are gone from the outbox
+        assert (
+            await db["outbox"].count_documents(
+                {"meeting_id": "pesnet-4", "published_at": {"$ne": None}}
+            )
+            == 0
+        )

@@ -14,7 +14,7 @@ from pesnet.agenda.service_layer.participants import (
     record_participant,
 )
 from pesnet.agenda.service_layer.seed import MEETING_ID
-from pesnet.shared.events.agenda import SessionChanged
+from pesnet.shared.events.agenda import SessionChanged, SessionChangeNoticesPrepared
 from pesnet.shared.events.common import ParticipantStatus
 from tests.unit.agenda.fakes import NOW, FakeAgendaUnitOfWork, participant
 
@@ -83,8 +83,11 @@ async def test_a_withdrawn_speaker_flags_the_session_and_tells_its_other_people(
         True,
     )
     assert change.summary.en == "A speaker withdrew; the session is under review"
-    assert set(change.affected_registration_ids) == {f"reg-{p}" for p in SESSION_2_OTHERS}
     assert "jai" not in change.model_dump_json().lower()  # a public event names nobody
+    assert "reg-" not in change.model_dump_json()
+    [prepared] = seeded.events(SessionChangeNoticesPrepared)
+    assert isinstance(prepared, SessionChangeNoticesPrepared)
+    assert set(prepared.affected_registration_ids) == {f"reg-{p}" for p in SESSION_2_OTHERS}
 
 
 async def test_a_moderator_no_longer_confirmed_flags_and_a_confirmation_clears(
@@ -137,6 +140,7 @@ async def test_a_purge_forgets_the_meetings_registrations(seeded: FakeAgendaUnit
 
     assert removed == 2
     assert await list_participants(MEETING_ID, seeded) == []
+    assert seeded.forgotten_meetings == [MEETING_ID]  # its published release notices
     assert await seeded.participants.get("reg-elsewhere") is not None
 
 

@@ -11,8 +11,9 @@ from pesnet.agenda.service_layer import editing, releases
 from pesnet.agenda.service_layer.participants import record_participant
 from pesnet.agenda.service_layer.seed import MEETING_ID
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
-from pesnet.shared.events.agenda import ProgrammeReleased
+from pesnet.shared.events.agenda import ProgrammeReleased, ReleaseNoticesPrepared
 from pesnet.shared.events.common import ParticipantStatus
+from pesnet.shared.i18n import Localized
 from tests.unit.agenda.fakes import NOW, FakeAgendaUnitOfWork, FakeCalendar, clock, participant
 
 SESSION_2_PEOPLE = {"souhail", "el-kasbaoui", "el-harrane", "jai-kumar", "abboudou"}
@@ -60,11 +61,15 @@ async def test_version_1_lists_every_session_and_concerns_every_confirmed_person
     [event] = seeded.events(ProgrammeReleased)
     assert event == published.event
     assert isinstance(event, ProgrammeReleased)
-    assert event.ics == "calendar v1 en (16 sessions)"
-    assert event.ics_by_language == {
+    assert event.sessions[0].starts_at.isoformat() == "2024-02-29T09:00:00+01:00"
+    [notices] = seeded.events(ReleaseNoticesPrepared)
+    assert notices == published.notices
+    assert isinstance(notices, ReleaseNoticesPrepared)
+    assert notices.affected == published.affected
+    assert notices.ics == "calendar v1 en (16 sessions)"
+    assert notices.ics_by_language == {
         lang: f"calendar v1 {lang} (16 sessions)" for lang in ("ar", "en", "fr")
     }
-    assert event.sessions[0].starts_at.isoformat() == "2024-02-29T09:00:00+01:00"
     assert seeded.releases.affected[(MEETING_ID, 1)] == published.affected
 
 
@@ -149,3 +154,22 @@ async def test_a_registration_without_a_role_in_the_programme_has_no_calendar(
         with pytest.raises(NotFound) as refused:
             await releases.programme(MEETING_ID, seeded, registration_id=registration_id)
         assert refused.value.field == "registration_id"
+
+
+async def test_the_public_release_names_nobody_and_the_notices_say_whom_to_tell(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await confirm_everyone(seeded)
+    published = await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    named = Localized(ar="أُضيف: سهيل", en="added Souhail", fr="ajout : Souhail")
+    change = published.notices.changes[0].model_copy(
+        update={"kind": "speakers_changed", "summary": named}
+    )
+    notices = published.notices.model_copy(update={"changes": [change]})
+
+    public = releases.programme_released(notices).model_dump(mode="json")
+
+    assert not {"affected", "ics", "ics_by_language"} & set(public)
+    assert "Souhail" not in str(public)
+    assert public["changes"][0]["summary"]["en"] == "Speakers or moderators changed"
+    assert "reg-" not in str(published.event.model_dump(mode="json"))

@@ -132,6 +132,10 @@ class FakeDeliveries(DeliveryRepository):
             if d.digest_key == digest_key and d.pending and d.id not in excluding
         ]
 
+    async def count_attempt(self, delivery_ids: Sequence[str]) -> None:
+        for delivery_id in delivery_ids:
+            self.by_id[delivery_id].attempts += 1
+
     async def finish(self, delivery: Delivery) -> bool:
         stored = self.by_id.get(delivery.id)
         if stored is None or (
@@ -146,11 +150,16 @@ class FakeDeliveries(DeliveryRepository):
         mine = [copy.deepcopy(d) for d in self.by_id.values() if d.recipient == recipient]
         return sorted(mine, key=lambda d: d.created_at, reverse=True)[:limit]
 
-    async def forget_bodies(self, meeting_id: str) -> None:
-        for d in self.by_id.values():
-            if d.meeting_id == meeting_id:
-                d.html = d.text = d.digest_context = None
-                d.attachments = []
+    async def of_meeting(self, meeting_id: str) -> list[Delivery]:
+        return [
+            copy.deepcopy(d)
+            for d in self.by_id.values()
+            if d.meeting_id == meeting_id and not d.purged
+        ]
+
+    async def save_purged(self, delivery: Delivery) -> None:
+        self.by_id[delivery.id] = copy.deepcopy(delivery)
+        self.by_id[delivery.id].lease = None
 
 
 class FakeDigests(DigestRepository):
@@ -162,6 +171,9 @@ class FakeDigests(DigestRepository):
 
     async def save(self, digest: Digest) -> None:
         self.by_key[digest.key] = copy.deepcopy(digest)
+
+    async def forget_meeting(self, meeting_id: str) -> None:
+        self.by_key = {k: d for k, d in self.by_key.items() if d.meeting_id != meeting_id}
 
     async def claim_due(self) -> Digest | None:
         now = utcnow()

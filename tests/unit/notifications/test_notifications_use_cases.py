@@ -214,6 +214,33 @@ async def test_a_purge_forgets_the_meetings_people_and_mail_bodies() -> None:
     assert kept.text is None
 
 
+async def test_a_purge_leaves_no_address_subject_or_digest_of_the_meeting() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    await recipients.meeting_scheduled(f.MEETING, uow)
+    attendee = f.participant("confirmed", "en")
+    await handle(uow, attendee)
+    await delivery.send_next(uow, FakeSmtp(), POLICY, LINKS)  # the confirmation: sent
+    release = f.programme(2)
+    await notices.programme_released(release, uow.handling(release), MAILING)  # held
+    assert uow.digests.by_key
+    address = attendee.email.lower()
+
+    purged = PersonalDataPurged(meeting_id="pesnet-4", registrations=1, purged_at=datetime.now(UTC))
+    await purge.personal_data_purged(purged, uow.handling(purged))
+
+    assert await uow.deliveries.log(address) == []
+    for kept in uow.deliveries.by_id.values():
+        assert address not in repr(kept).lower()
+        assert kept.subject is None
+        assert kept.status != "pending"  # nothing left to send to a purged person
+    by_kind = {d.kind: d for d in uow.deliveries.by_id.values()}
+    sent, held = by_kind["registration_confirmed"], by_kind["programme_released"]
+    assert (sent.status, sent.language, sent.attempts) == ("sent", "en", 1)
+    assert (held.status, held.error) == ("failed", "personal data purged")
+    assert uow.digests.by_key == {}
+    assert uow.forgotten_meetings == ["pesnet-4"]
+
+
 async def test_the_worker_sends_a_due_delivery_once_and_says_so() -> None:
     uow = FakeNotificationsUnitOfWork()
     await handle(uow, f.participant("registered", "en"))
@@ -226,6 +253,41 @@ async def test_the_worker_sends_a_due_delivery_once_and_says_so() -> None:
     [sent] = uow.events(DeliverySent)
     assert sent.template == "registration_received"  # type: ignore[attr-defined]
     assert mail.headers["X-PESNET-Delivery-Id"] == stored.id
+
+
+async def test_delivery_events_name_the_delivery_and_never_the_address() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    await handle(uow, f.participant("registered", "fr"))
+    await handle(uow, f.participant("registered", "en", email="not an address@@x"))
+    await delivery.send_next(uow, FakeSmtp(), POLICY, LINKS)
+    [sent] = uow.events(DeliverySent)
+    [failed] = uow.events(DeliveryFailed)
+    for event in (sent, failed):
+        data = event.model_dump(mode="json")
+        assert {"delivery_id", "event_id", "kind", "language", "meeting_id"} <= set(data)
+        assert not {"recipient", "address", "email"} & set(data)
+        assert "@" not in str(data)
+    assert (sent.kind, sent.language) == ("registration_received", "fr")  # type: ignore[attr-defined]
+    assert sent.meeting_id == f.MEETING.meeting_id  # type: ignore[attr-defined]
+
+
+async def test_every_attempt_is_counted_even_one_whose_outcome_was_lost() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    await handle(uow, f.participant("registered", "en"))
+
+    class HandsOverThenDies(FakeSmtp):
+        async def send(self, mail: OutgoingMail) -> str:
+            self.sent.append(mail)
+            raise RuntimeError("the worker died before recording it")
+
+    smtp = HandsOverThenDies()
+    with pytest.raises(RuntimeError):
+        await delivery.send_next(uow, smtp, POLICY, LINKS)
+    [stored] = uow.deliveries.by_id.values()
+    stored.due_at = datetime.now(UTC) - timedelta(seconds=1)  # its lease ran out
+    assert await delivery.send_next(uow, FakeSmtp(), POLICY, LINKS)
+    [stored] = uow.deliveries.by_id.values()
+    assert (stored.status, stored.attempts) == ("sent", 2)  # the mail went out twice
 
 
 async def test_a_transient_refusal_is_retried_and_a_permanent_one_recorded() -> None:

@@ -455,6 +455,7 @@ async def test_a_purge_erases_personal_data_long_enough_after_the_meeting(
     assert purged is not None
     assert (purged.given_name, purged.email, purged.manage_token_hash) == (None, None, None)
     assert await uow.replays.get("register|m1|anonymous:|k") is None
+    assert uow.forgotten_meetings == ["m1"]  # its published participant events
     assert await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow) == 0
 
 

@@ -40,14 +40,6 @@ NOT_PERSONAL = {
     ("agenda.chairmanship.transferred", "data.outgoing.name"): "an institution",
 }
 
-# Public events that carry per-person ids today; another change removes them.
-KNOWN_LEAKS = {
-    "agenda.programme.released": "agenda.programme.released carries `affected[].registration_id` "
-    "(and speakers' names in its iCalendar bodies): being removed by the personal-data issue",
-    "agenda.session.changed": "agenda.session.changed carries `affected_registration_ids`: "
-    "being removed by the personal-data issue",
-}
-
 
 def _personal(field: str) -> bool:
     return any(
@@ -89,18 +81,7 @@ def field_paths(schema: dict[str, Any]) -> set[str]:
 PUBLIC_DOCS = build_event_docs(CATALOG, public_only=True)
 
 
-@pytest.mark.parametrize(
-    "event_type",
-    [
-        pytest.param(
-            t,
-            marks=[pytest.mark.xfail(reason=KNOWN_LEAKS[t], strict=False)]
-            if t in KNOWN_LEAKS
-            else [],
-        )
-        for t in CATALOG.public_types()
-    ],
-)
+@pytest.mark.parametrize("event_type", CATALOG.public_types())
 def test_no_public_schema_has_a_personal_field(event_type: str) -> None:
     paths = field_paths(PUBLIC_DOCS.schemas[event_type])
     personal = sorted(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from pesnet.notifications.domain.webhooks import (
     RetryPolicy,
+    address_allowed,
+    check_addresses,
     classify_status,
+    parse_ip,
     parse_retry_after,
     pattern_matches,
     should_disable,
@@ -88,17 +92,91 @@ def test_partner_names_follow_the_amqp_partner_rule() -> None:
     ["https://partner.example.org/hooks", "https://partner.example.org:8443/h?x=1"],
 )
 def test_https_urls_are_accepted_everywhere(url: str) -> None:
-    assert validate_url(url, dev_mode=False) == url
-    assert validate_url(url, dev_mode=True) == url
+    assert validate_url(url) == url
+    assert validate_url(url, allow_loopback=True) == url
 
 
 @pytest.mark.parametrize(
     "url", ["http://127.0.0.1:9000/hook", "http://localhost/hook", "http://[::1]:8080/"]
 )
-def test_http_to_loopback_only_in_dev_mode(url: str) -> None:
-    assert validate_url(url, dev_mode=True) == url
+def test_loopback_only_where_a_test_allows_it(url: str) -> None:
+    assert validate_url(url, allow_loopback=True) == url
     with pytest.raises(InvalidInput, match="https is required"):
-        validate_url(url, dev_mode=False)
+        validate_url(url)
+    with pytest.raises(InvalidInput, match="not a public internet address"):
+        validate_url(url.replace("http://", "https://"))
+
+
+INSIDE = [
+    "127.0.0.1",
+    "127.1",
+    "2130706433",
+    "0x7f000001",
+    "0177.0.0.1",
+    "0.0.0.0",  # noqa: S104 - an address refused, not bound
+    "10.1.2.3",
+    "172.16.0.1",
+    "172.31.255.254",
+    "192.168.1.1",
+    "100.64.0.1",
+    "100.127.255.254",
+    "169.254.169.254",
+    "224.0.0.1",
+    "240.0.0.1",
+    "255.255.255.255",
+    "[::1]",
+    "[::]",
+    "[fd00::1]",
+    "[fe80::1]",
+    "[fec0::1]",
+    "[ff02::1]",
+    "[::ffff:127.0.0.1]",
+    "[::ffff:7f00:1]",
+    "[::ffff:8.8.8.8]",
+    "[::127.0.0.1]",
+    "[64:ff9b::a00:1]",
+    "[2002:a00:1::]",
+    "[2001:db8::1]",
+]
+
+
+@pytest.mark.parametrize("host", INSIDE)
+def test_no_spelling_of_an_inside_address_is_accepted(host: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        validate_url(f"https://{host}:8443/hook")
+    assert caught.value.field == "url"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "address"),
+    [
+        ("127.1", "127.0.0.1"),
+        ("2130706433", "127.0.0.1"),
+        ("0x7f000001", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("10.1", "10.0.0.1"),
+        ("192.168.257", "192.168.1.1"),
+        ("8.8.8.8", "8.8.8.8"),
+        ("partner.example.org", None),
+        ("1.2.3.4.5", None),
+        ("256.1.1.1", None),
+    ],
+)
+def test_odd_ipv4_spellings_are_read_as_inet_aton_reads_them(
+    spelling: str, address: str | None
+) -> None:
+    parsed = parse_ip(spelling)
+    assert (str(parsed) if parsed else None) == address
+
+
+def test_a_name_is_refused_when_any_address_it_resolves_to_is_inside() -> None:
+    assert [str(a) for a in check_addresses("p.example", ["93.184.216.34"])] == ["93.184.216.34"]
+    for addresses in (["93.184.216.34", "10.0.0.1"], ["::ffff:127.0.0.1"], []):
+        with pytest.raises(InvalidInput) as caught:
+            check_addresses("p.example", addresses)
+        assert caught.value.field == "url"
+    assert check_addresses("p.example", ["127.0.0.1"], allow_loopback=True)
+    assert not address_allowed(ipaddress.ip_address("10.0.0.1"), allow_loopback=True)
 
 
 @pytest.mark.parametrize(
@@ -115,7 +193,7 @@ def test_http_to_loopback_only_in_dev_mode(url: str) -> None:
 )
 def test_bad_urls_are_refused_naming_the_field(url: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message) as caught:
-        validate_url(url, dev_mode=True)
+        validate_url(url, allow_loopback=True)
     assert caught.value.field == "url"
 
 

@@ -34,6 +34,8 @@ OUTBOX = "outbox"
 # Published entries are kept a week for troubleshooting, then expire.
 OUTBOX_INDEXES = (
     IndexSpec(OUTBOX, [("published_at", 1), ("order", 1)], name="pending_by_order"),
+    # a purge of a meeting's personal data deletes its published internal events
+    IndexSpec(OUTBOX, [("meeting_id", 1), ("published_at", 1)], name="by_meeting"),
     IndexSpec(
         OUTBOX,
         [("published_at_ttl", 1)],
@@ -92,20 +94,36 @@ class Outbox:
             causation_id=causation_id,
             actor_id=actor_id,
         )
-        await self.collection.insert_one(
+        entry: Document = {
+            "_id": event.id,
+            "type": event.type,
+            "body": event.to_json().decode(),
+            "correlation_id": event.correlationid,
+            "created_at": event.time,
+            "order": next_order(),
+            "published_at": None,
+            "lease_until": NOT_LEASED,
+        }
+        meeting_id = getattr(payload, "meeting_id", None)
+        if isinstance(meeting_id, str) and meeting_id:
+            entry["meeting_id"] = meeting_id
+        await self.collection.insert_one(entry, session=session)
+        return event
+
+    async def forget_meeting(self, session: DbSession | None, meeting_id: str) -> int:
+        """Delete the published internal events about a meeting (their bodies may name
+        its participants). Public events name nobody and stay until they expire; events
+        not yet published stay until they are (their consumers need them), then expire
+        with the rest a week later."""
+        result = await self.collection.delete_many(
             {
-                "_id": event.id,
-                "type": event.type,
-                "body": event.to_json().decode(),
-                "correlation_id": event.correlationid,
-                "created_at": event.time,
-                "order": next_order(),
-                "published_at": None,
-                "lease_until": NOT_LEASED,
+                "meeting_id": meeting_id,
+                "published_at": {"$ne": None},
+                "type": {"$nin": self.catalog.public_types()},
             },
             session=session,
         )
-        return event
+        return result.deleted_count
 
 
 Publish = Callable[[Document], Awaitable[None]]

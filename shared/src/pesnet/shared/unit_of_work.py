@@ -92,6 +92,11 @@ class UnitOfWork(ABC):
         """Run `work(self)` as one transaction (retried as a whole on transient errors,
         so `work` must not have effects outside the unit of work)."""
 
+    async def forget_published_events(self, meeting_id: str) -> int:
+        """Inside `run`: delete the outbox's published internal events about a meeting
+        (a purge of its personal data). Returns how many."""
+        return 0
+
 
 class MongoUnitOfWork(UnitOfWork):
     """A MongoDB transaction over the service's repositories and its outbox."""
@@ -103,6 +108,7 @@ class MongoUnitOfWork(UnitOfWork):
         self.outbox = outbox
         self.audit_trail = AuditTrail(db)
         self._session: DbSession | None = None
+        self._active: DbSession | None = None
 
     @abstractmethod
     def bind(self, session: DbSession | None) -> None:
@@ -130,14 +136,19 @@ class MongoUnitOfWork(UnitOfWork):
             self._emitted = []
             self._audits = []
             self.bind(session)
+            self._active = session
             try:
                 result = await work(self)
                 await self._flush(session)
                 return result
             finally:
                 self.bind(None)
+                self._active = None
 
         return await in_transaction(self.client, attempt)
+
+    async def forget_published_events(self, meeting_id: str) -> int:
+        return await self.outbox.forget_meeting(self._session or self._active, meeting_id)
 
     async def _flush(self, session: DbSession) -> None:
         emitted, self._emitted = self._emitted, []
@@ -167,6 +178,8 @@ class FakeUnitOfWork(UnitOfWork):
         self.committed: list[Emitted] = []
         self.audited: list[AuditEntry] = []
         self.commits = 0
+        # the meetings whose published events a purge deleted
+        self.forgotten_meetings: list[str] = []
 
     async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
         saved: dict[str, Any] = {name: copy.deepcopy(getattr(self, name)) for name in self.stores}
@@ -186,6 +199,10 @@ class FakeUnitOfWork(UnitOfWork):
         self._audits = []
         self.commits += 1
         return result
+
+    async def forget_published_events(self, meeting_id: str) -> int:
+        self.forgotten_meetings.append(meeting_id)
+        return 0
 
     def events(self, payload_type: type[EventPayload] | None = None) -> list[EventPayload]:
         """The payloads committed so far (of one type, if given)."""

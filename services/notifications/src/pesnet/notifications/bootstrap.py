@@ -14,7 +14,7 @@ from pesnet.notifications.adapters.repository import INDEXES
 from pesnet.notifications.adapters.sealing import SecretSealer
 from pesnet.notifications.adapters.smtp import SmtpSender
 from pesnet.notifications.adapters.unit_of_work import MongoNotificationsUnitOfWork
-from pesnet.notifications.adapters.webhooks import WEBHOOK_INDEXES, WebhookSender
+from pesnet.notifications.adapters.webhooks import WEBHOOK_INDEXES, WebhookSender, resolve_host
 from pesnet.notifications.domain.model import Links
 from pesnet.notifications.entrypoints.dependencies import Dependencies
 from pesnet.notifications.entrypoints.http import dev_router, router
@@ -23,7 +23,7 @@ from pesnet.notifications.entrypoints.webhooks import build_router as webhooks_r
 from pesnet.notifications.service_layer.delivery import DeliveryPolicy, run_worker
 from pesnet.notifications.service_layer.notices import Mailing
 from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
-from pesnet.notifications.service_layer.webhook_subscriptions import WebhookRules
+from pesnet.notifications.service_layer.webhook_subscriptions import Resolve, WebhookRules
 from pesnet.notifications.service_layer.webhook_worker import WebhookPolicy, WebhookWorker
 from pesnet.notifications.settings import Settings
 from pesnet.notifications.webhook_settings import WebhookSettings
@@ -40,6 +40,7 @@ def unit_of_work_factory(
     runtime: ServiceRuntime,
     mail_lease: timedelta = timedelta(seconds=60),
     webhook_settings: WebhookSettings | None = None,
+    delivery_retention: timedelta = timedelta(days=30),
 ) -> Callable[[], MongoNotificationsUnitOfWork]:
     webhook_lease = timedelta(seconds=(webhook_settings or WebhookSettings()).lease_seconds)
 
@@ -50,6 +51,7 @@ def unit_of_work_factory(
             runtime.outbox,
             mail_lease=mail_lease,
             webhook_lease=webhook_lease,
+            delivery_retention=delivery_retention,
         )
 
     return factory
@@ -62,7 +64,10 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     sealer = SecretSealer(webhook_settings.sealing_keys(dev_mode=settings.dev_mode))
     runtime = ServiceRuntime(settings, indexes=INDEXES)
     uow = unit_of_work_factory(
-        runtime, timedelta(seconds=settings.worker_lease_seconds), webhook_settings
+        runtime,
+        timedelta(seconds=settings.worker_lease_seconds),
+        webhook_settings,
+        timedelta(days=settings.delivery_retention_days),
     )
     runtime.use_unit_of_work(uow)
 
@@ -99,12 +104,20 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def webhook_rules(runtime: ServiceRuntime, settings: WebhookSettings) -> WebhookRules:
+def allow_loopback(runtime: ServiceRuntime, settings: WebhookSettings) -> bool:
+    """PESNET_WEBHOOK_ALLOW_LOOPBACK counts in test mode only."""
+    return settings.allow_loopback and runtime.settings.env == "test"
+
+
+def webhook_rules(
+    runtime: ServiceRuntime, settings: WebhookSettings, resolve: Resolve = resolve_host
+) -> WebhookRules:
     return WebhookRules(
         public_types=runtime.catalog.public_types(),
         all_types=[spec.type for spec in runtime.catalog],
-        dev_mode=runtime.settings.dev_mode,
         rotation_grace=timedelta(seconds=settings.rotation_grace_seconds),
+        allow_loopback=allow_loopback(runtime, settings),
+        resolve=resolve,
     )
 
 
@@ -129,13 +142,22 @@ def install_webhooks(
         concurrency=settings.concurrency,
         poll_seconds=settings.poll_seconds,
     )
-    worker = WebhookWorker(uow, lambda: WebhookSender(settings.timeout_seconds), sealer, policy)
+    loopback = allow_loopback(runtime, settings)
+    worker = WebhookWorker(
+        uow,
+        lambda: WebhookSender(settings.timeout_seconds, allow_loopback=loopback),
+        sealer,
+        policy,
+    )
     runtime.background.append(worker.run)
     return webhooks_router()
 
 
-def build_webhooks_app(settings: ServiceSettings, webhook_settings: WebhookSettings) -> FastAPI:
-    """Only the partner webhooks of the service (their integration tests)."""
+def build_webhooks_app(
+    settings: ServiceSettings, webhook_settings: WebhookSettings, resolve: Resolve = resolve_host
+) -> FastAPI:
+    """Only the partner webhooks of the service (their integration tests; `resolve`: the
+    names their subscriptions may use, on a machine without DNS)."""
     sealer = SecretSealer(webhook_settings.sealing_keys(dev_mode=settings.dev_mode))
     runtime = ServiceRuntime(settings)
     uow = unit_of_work_factory(runtime, webhook_settings=webhook_settings)
@@ -149,6 +171,6 @@ def build_webhooks_app(settings: ServiceSettings, webhook_settings: WebhookSetti
         dev_mailbox=None,
         read_mailbox=read_mailbox,
         sealer=sealer,
-        webhook_rules=webhook_rules(runtime, webhook_settings),
+        webhook_rules=webhook_rules(runtime, webhook_settings, resolve),
     )
     return app

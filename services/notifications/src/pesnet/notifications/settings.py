@@ -43,6 +43,12 @@ class Settings(ServiceSettings):
         default=600.0, ge=0, alias="NOTIFICATIONS_DIGEST_WINDOW_SECONDS"
     )
 
+    # A finished delivery (the log of what was sent to whom) expires this long after it
+    # finished; a purge of its meeting empties it before.
+    delivery_retention_days: int = Field(
+        default=30, ge=1, le=3650, alias="NOTIFICATIONS_DELIVERY_RETENTION_DAYS"
+    )
+
     # Signed links in every mail (preferences page); the secret signs them.
     link_secret: SecretStr | None = Field(default=None, alias="NOTIFICATIONS_LINK_SECRET")
     public_url: str = Field(default="http://127.0.0.1:8004", alias="NOTIFICATIONS_PUBLIC_URL")

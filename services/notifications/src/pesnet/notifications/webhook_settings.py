@@ -57,6 +57,9 @@ class WebhookSettings(BaseSettings):
     disable_after_failures: int = Field(default=5, ge=0)
     # how long a signature with the previous secret is still sent after a rotation
     rotation_grace_seconds: float = Field(default=24 * 3600.0, ge=0)
+    # endpoints on the loopback interface (and http to them): for the test suite's local
+    # partner only, honoured in test mode (PESNET_ENV=test) and ignored in any other
+    allow_loopback: bool = False
     # deliveries one replica sends at the same time
     concurrency: int = Field(default=8, ge=1, le=200)
     # the worker polls this often when no change stream wakes it (and for retries)

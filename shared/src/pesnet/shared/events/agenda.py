@@ -1,6 +1,8 @@
-"""Events published by the agenda service. Programme facts are public; who is
-affected by a change travels as registration ids, which only the services that
-hold the registrations can turn into people."""
+"""Events published by the agenda service. Programme facts are public and name nobody
+(partners read speakers and moderators in the public HTTP programme); who is affected
+by a change, and the calendars with their names, travel in internal events
+(`...notices_prepared`) as registration ids, which only the services that hold the
+registrations can turn into people."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from pesnet.shared.catalog import EventSpec, PublicPayload
+from pesnet.shared.catalog import EventPayload, EventSpec, PublicPayload
 from pesnet.shared.events.common import Country, Language, Localized, MeetingId
 from pesnet.shared.i18n import LANGUAGES
 
@@ -62,6 +64,22 @@ class AffectedParticipant(BaseModel):
 
 
 class ProgrammeReleased(PublicPayload):
+    """A new version, as partners may see it: the sessions and what changed, nobody's
+    name or registration (v2: v1 carried `affected`, `ics` and `ics_by_language`)."""
+
+    meeting_id: MeetingId
+    version: int
+    released_at: datetime
+    timezone: str
+    changes: list[ProgrammeChange]
+    sessions: list[SessionSummary]
+
+
+class ReleaseNoticesPrepared(EventPayload):
+    """The same release as the services that tell people see it: who it concerns
+    (registration ids, with their changed sessions), the change summaries with names,
+    and the calendar with speakers and moderators, for mails to attach."""
+
     meeting_id: MeetingId
     version: int
     released_at: datetime
@@ -70,15 +88,32 @@ class ProgrammeReleased(PublicPayload):
     affected: list[AffectedParticipant]
     sessions: list[SessionSummary]
     ics: str | None = None  # the whole meeting as iCalendar, for attachments
-    # the same calendar with titles and descriptions in each language (optional, v1-compatible)
+    # the same calendar with titles and descriptions in each language
     ics_by_language: dict[Language, str] | None = None
 
 
+SessionChange = Literal["speaker_withdrawn", "flagged", "updated"]
+
+
 class SessionChanged(PublicPayload):
+    """A session changed outside a release, as partners may see it (v2: v1 carried
+    `affected_registration_ids`)."""
+
     meeting_id: MeetingId
     session_id: str
     title: Localized
-    change: Literal["speaker_withdrawn", "flagged", "updated"]
+    change: SessionChange
+    summary: Localized
+    flagged: bool = False
+
+
+class SessionChangeNoticesPrepared(EventPayload):
+    """The same change with the registrations of the session's people to tell."""
+
+    meeting_id: MeetingId
+    session_id: str
+    title: Localized
+    change: SessionChange
     summary: Localized
     flagged: bool = False
     affected_registration_ids: list[str] = []
@@ -112,13 +147,26 @@ EVENTS = (
         "agenda.programme.released",
         ProgrammeReleased,
         "A new immutable version of a meeting's programme was published, with its changelog.",
+        version=2,
         visibility="public",
+    ),
+    EventSpec(
+        "agenda.programme.release_notices_prepared",
+        ReleaseNoticesPrepared,
+        "A release's notices were prepared: who it concerns (registration ids) and the "
+        "calendars with speakers' names, for the services that tell people.",
     ),
     EventSpec(
         "agenda.session.changed",
         SessionChanged,
         "A session changed outside a release (e.g. a speaker withdrew and it is flagged).",
+        version=2,
         visibility="public",
+    ),
+    EventSpec(
+        "agenda.session.change_notices_prepared",
+        SessionChangeNoticesPrepared,
+        "A session change's notices were prepared: the registrations of its people to tell.",
     ),
     EventSpec(
         "agenda.chairmanship.transferred",

@@ -40,6 +40,7 @@ from pesnet.actionplan.domain.model import (
     ActivityStatus,
     ActivityType,
     Measure,
+    ParticipantRole,
     Participation,
     Target,
 )
@@ -49,11 +50,15 @@ from pesnet.actionplan.service_layer import activities, cooperation, focal_point
 from pesnet.shared.emails import Email
 from pesnet.shared.events.common import Country
 from pesnet.shared.http import Secretariat
-from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.i18n import Language
+from pesnet.shared.numbers import FiniteNumber
+from pesnet.shared.text import CleanLocalized, CleanParagraph, CleanText
 
 AreaId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
-InstitutionId = Annotated[str, Field(min_length=1, max_length=64)]
-Topic = Annotated[str, Field(min_length=1, max_length=80)]
+InstitutionId = Annotated[CleanText, Field(min_length=1, max_length=64)]
+Topic = Annotated[CleanText, Field(min_length=1, max_length=80)]
+# an indicator's value: a finite number, or a short text for a qualitative one
+Value = FiniteNumber | Annotated[CleanText, Field(min_length=1, max_length=200)]
 
 
 class Body(BaseModel):
@@ -62,13 +67,13 @@ class Body(BaseModel):
 
 class AreaIn(Body):
     id: AreaId
-    title: Localized
+    title: CleanLocalized
 
 
 class PlanIn(Body):
     period: str
-    title: Localized | None = None
-    thematic_areas: list[AreaIn] = []
+    title: CleanLocalized | None = None
+    thematic_areas: list[AreaIn] = Field(default=[], max_length=50)
     draft_meeting_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
@@ -80,49 +85,59 @@ class AdoptIn(Body):
 class ActivityIn(Body):
     thematic_area: str
     activity_type: ActivityType
-    title: Localized
-    summary: Localized | None = None
-    lead_institutions: list[InstitutionId] = Field(min_length=1)
-    participants: list[Participation] = []
+    title: CleanLocalized
+    summary: CleanLocalized | None = None
+    lead_institutions: list[InstitutionId] = Field(min_length=1, max_length=20)
+    participants: list[ParticipationIn] = Field(default=[], max_length=100)
     planned_start: date | None = None
     planned_end: date | None = None
 
 
 class ActivityStatusIn(Body):
     status: ActivityStatus
-    note: str | None = Field(default=None, max_length=2000)
+    note: CleanParagraph | None = Field(default=None, max_length=2000)
     actual_start: date | None = None
     actual_end: date | None = None
     planned_start: date | None = None
     planned_end: date | None = None
 
 
+class TargetIn(Body):
+    reporting_period: str = Field(min_length=1, max_length=20)
+    value: FiniteNumber
+
+
+class ParticipationIn(Body):
+    institution: InstitutionId
+    role: ParticipantRole
+
+
 class IndicatorIn(Body):
-    title: Localized
+    title: CleanLocalized
     measure: Measure
     ascending: bool = True
     activity_id: str | None = None
     thematic_area: str | None = None
-    baseline: float | str | None = None
+    baseline: Value | None = None
     baseline_year: int | None = Field(default=None, ge=2000, le=2100)
-    targets: list[Target] = []
+    targets: list[TargetIn] = Field(default=[], max_length=50)
 
 
 class ProgressIn(Body):
     indicator_id: str
     reporting_period: str
-    actual_value: float | str
-    comment: str | None = Field(default=None, max_length=4000)
+    actual_value: Value
+    comment: CleanParagraph | None = Field(default=None, max_length=4000)
 
 
 class ReturnIn(Body):
-    comment: str = Field(min_length=1, max_length=4000)
+    comment: CleanParagraph = Field(min_length=1, max_length=4000)
 
 
 class FocalPointIn(Body):
     institution: InstitutionId
     country: Country | None = None
-    name: str = Field(min_length=1, max_length=200)
+    name: CleanText = Field(min_length=1, max_length=200)
     email: Email
     language: Language = Language.en
 
@@ -130,18 +145,18 @@ class FocalPointIn(Body):
 class NeedIn(Body):
     thematic_area: str
     priority: Priority
-    title: Localized
+    title: CleanLocalized
     topics: list[Topic] = Field(default=[], max_length=20)
-    formats: list[ActivityType] = []
-    languages: list[Language] = []
+    formats: list[ActivityType] = Field(default=[], max_length=10)
+    languages: list[Language] = Field(default=[], max_length=3)
 
 
 class OfferIn(Body):
     thematic_area: str
-    title: Localized
+    title: CleanLocalized
     topics: list[Topic] = Field(default=[], max_length=20)
-    formats: list[ActivityType] = []
-    languages: list[Language] = []
+    formats: list[ActivityType] = Field(default=[], max_length=10)
+    languages: list[Language] = Field(default=[], max_length=3)
     capacity: int = Field(default=1, ge=1, le=50)
 
 
@@ -224,7 +239,7 @@ async def add_activity(period: str, body: ActivityIn, uow: UoW) -> dict[str, Any
         title=body.title,
         summary=body.summary,
         lead_institutions=body.lead_institutions,
-        participants=body.participants,
+        participants=[Participation(**p.model_dump()) for p in body.participants],
         planned_start=body.planned_start,
         planned_end=body.planned_end,
     )
@@ -260,7 +275,7 @@ async def add_indicator(period: str, body: IndicatorIn, uow: UoW) -> dict[str, A
         thematic_area=body.thematic_area,
         baseline=body.baseline,
         baseline_year=body.baseline_year,
-        targets=body.targets,
+        targets=[Target(**t.model_dump()) for t in body.targets],
     )
     return (await activities.add_indicator(command, uow)).model_dump(mode="json")
 

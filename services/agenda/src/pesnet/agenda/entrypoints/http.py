@@ -217,11 +217,14 @@ async def remove_session(meeting_id: str, session_id: str, uow: UnitOfWork) -> R
     tags=["programme"],
 )
 async def publish(meeting_id: str, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
-    """Publish the draft as the next immutable version (emits `ProgrammeReleased`)."""
+    """Publish the draft as the next immutable version (emits `ProgrammeReleased` and
+    `ReleaseNoticesPrepared`); the secretariat sees whom it concerns."""
     published = await releases.publish(
         PublishProgramme(meeting_id), uow, calendar=deps.renderer, clock=deps.clock
     )
-    event = published.event.model_dump(mode="json", exclude={"ics", "sessions"})
+    event = published.notices.model_dump(
+        mode="json", exclude={"ics", "ics_by_language", "sessions"}
+    )
     return {**event, "status": "released"}
 
 
@@ -240,7 +243,7 @@ async def get_programme(
     deps: Dependencies,
     lang: Language = Language.en,
     format: Format = "json",
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     registration_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """A published version (latest by default) as JSON, HTML or iCalendar. With

@@ -18,6 +18,7 @@ from pesnet.agenda.domain.commands import (
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionEdit, SessionKind
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
+from pesnet.shared.text import CleanParagraph, CleanText
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -31,9 +32,9 @@ class Body(BaseModel):
 
 
 class LocalizedIn(Body):
-    ar: str | None = Field(default=None, max_length=5000)
-    en: str | None = Field(default=None, max_length=5000)
-    fr: str | None = Field(default=None, max_length=5000)
+    ar: CleanParagraph | None = Field(default=None, max_length=5000)
+    en: CleanParagraph | None = Field(default=None, max_length=5000)
+    fr: CleanParagraph | None = Field(default=None, max_length=5000)
 
     def value(self) -> Localized:
         return Localized(ar=self.ar, en=self.en, fr=self.fr)
@@ -45,7 +46,7 @@ def _loc(value: LocalizedIn | None) -> Localized | None:
 
 class OrganiserIn(Body):
     institution: Slug
-    role: str = Field(min_length=1, max_length=100)
+    role: CleanText = Field(min_length=1, max_length=100)
 
 
 class MeetingIn(Body):
@@ -60,8 +61,8 @@ class MeetingIn(Body):
     start_date: date | None = None
     end_date: date | None = None
     tentative_month: Month | None = None
-    interpretation_languages: list[Language] = list(LANGUAGES)
-    organisers: list[OrganiserIn] = []
+    interpretation_languages: list[Language] = Field(default=list(LANGUAGES), max_length=3)
+    organisers: list[OrganiserIn] = Field(default=[], max_length=50)
     registration_open: bool = False
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
@@ -93,7 +94,7 @@ class MeetingIn(Body):
 
 class InstitutionIn(Body):
     name: LocalizedIn
-    acronym: str | None = Field(default=None, max_length=50)
+    acronym: CleanText | None = Field(default=None, max_length=50)
     country: Country | None = None
 
     def institution(self, institution_id: str) -> Institution:
@@ -131,11 +132,11 @@ class SessionFields(Body):
     end: time | None = None
     description: LocalizedIn | None = None
     points: list[LocalizedIn] = Field(default=[], max_length=50)
-    room: str | None = Field(default=None, min_length=1, max_length=100)
+    room: CleanText | None = Field(default=None, min_length=1, max_length=100)
     moderators: list[Slug] = Field(default=[], max_length=20)
     moderating_institutions: list[Slug] = Field(default=[], max_length=20)
     speakers: list[Slug] = Field(default=[], max_length=50)
-    interpretation_languages: list[Language] = []
+    interpretation_languages: list[Language] = Field(default=[], max_length=3)
 
 
 class SessionIn(SessionFields):
@@ -170,11 +171,11 @@ class SessionPatch(Body):
     end: time | None = None
     description: LocalizedIn | None = None
     points: list[LocalizedIn] | None = Field(default=None, max_length=50)
-    room: str | None = Field(default=None, min_length=1, max_length=100)
+    room: CleanText | None = Field(default=None, min_length=1, max_length=100)
     moderators: list[Slug] | None = Field(default=None, max_length=20)
     moderating_institutions: list[Slug] | None = Field(default=None, max_length=20)
     speakers: list[Slug] | None = Field(default=None, max_length=50)
-    interpretation_languages: list[Language] | None = None
+    interpretation_languages: list[Language] | None = Field(default=None, max_length=3)
 
     def command(self, meeting_id: str, session_id: str) -> EditSession:
         def listed(values: list[str] | None) -> tuple[str, ...] | None:
@@ -228,7 +229,7 @@ class NextMeetingIn(Body):
 class ChairHolderIn(Body):
     institution: Slug
     name: LocalizedIn
-    acronym: str | None = Field(default=None, max_length=50)
+    acronym: CleanText | None = Field(default=None, max_length=50)
     country: Country
     oic_group: OICGroup
 

@@ -15,7 +15,7 @@ from pesnet.agenda.domain.participants import (
 )
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
-from pesnet.shared.events.agenda import SessionChanged
+from pesnet.shared.events.agenda import SessionChanged, SessionChangeNoticesPrepared
 from pesnet.shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -31,7 +31,8 @@ class ProjectedParticipant:
 
 async def record_participant(cmd: RecordParticipant, uow: AgendaUnitOfWork) -> list[SessionNotice]:
     """Keep the registration's latest state; flag or clear the sessions of its person
-    and tell the session's other people (`SessionChanged`). Returns what changed."""
+    and tell the session's other people (`SessionChanged`, public, names nobody;
+    `SessionChangeNoticesPrepared`, internal, their registrations). Returns what changed."""
     participant = cmd.participant
 
     async def work(uow: AgendaUnitOfWork) -> list[SessionNotice]:
@@ -53,19 +54,21 @@ async def record_participant(cmd: RecordParticipant, uow: AgendaUnitOfWork) -> l
         await uow.drafts.save(draft)
         confirmed = confirmed_people(meeting, await uow.participants.confirmed(meeting.id))
         for notice in notices:
-            uow.emit(session_changed(meeting, notice, confirmed), subject=meeting.id)
+            prepared = change_notices(meeting, notice, confirmed)
+            uow.emit(session_changed(prepared), subject=meeting.id)
+            uow.emit(prepared, subject=meeting.id)
         return notices
 
     return await uow.run(work)
 
 
-def session_changed(
+def change_notices(
     meeting: Meeting, notice: SessionNotice, confirmed: dict[str, str]
-) -> SessionChanged:
-    """A public event: it says that a speaker or moderator withdrew, never who (a
-    withdrawal is personal data; the secretariat sees it in the draft)."""
+) -> SessionChangeNoticesPrepared:
+    """It says that a speaker or moderator withdrew, never who (a withdrawal is personal
+    data; the secretariat sees it in the draft), and whom to tell, by registration."""
     session = notice.session
-    return SessionChanged(
+    return SessionChangeNoticesPrepared(
         meeting_id=meeting.id,
         session_id=session.id,
         title=session.title,
@@ -76,8 +79,15 @@ def session_changed(
     )
 
 
+def session_changed(prepared: SessionChangeNoticesPrepared) -> SessionChanged:
+    """The public event: the change without the people to tell."""
+    return SessionChanged(**prepared.model_dump(exclude={"affected_registration_ids"}))
+
+
 async def forget_participants(cmd: ForgetParticipants, uow: AgendaUnitOfWork) -> int:
     async def work(uow: AgendaUnitOfWork) -> int:
+        # the published notices of its releases name the people (calendars, summaries)
+        await uow.forget_published_events(cmd.meeting_id)
         return await uow.participants.forget_meeting(cmd.meeting_id)
 
     removed = await uow.run(work)

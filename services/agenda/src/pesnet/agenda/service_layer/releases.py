@@ -24,12 +24,19 @@ from pesnet.shared.events.agenda import (
     AffectedParticipant,
     ProgrammeChange,
     ProgrammeReleased,
+    ReleaseNoticesPrepared,
     SessionSummary,
 )
-from pesnet.shared.i18n import LANGUAGES, Language
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.logging import get_logger
 
 log = get_logger(__name__)
+
+SPEAKERS_CHANGED = Localized(
+    ar="تغيّر المتحدثون أو المسيّرون",
+    en="Speakers or moderators changed",
+    fr="Intervenants ou modérateurs modifiés",
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Published:
     release: Release
     affected: list[AffectedParticipant]
     event: ProgrammeReleased
+    notices: ReleaseNoticesPrepared
 
 
 async def publish(
@@ -46,7 +54,9 @@ async def publish(
     calendar: CalendarRenderer,
     clock: Clock = utcnow,
 ) -> Published:
-    """The event carries the calendar in each language, for mails to attach."""
+    """Two events: the public release (the sessions and what changed, nobody named) and
+    the internal notices (who it concerns, the calendar in each language with speakers'
+    names, for mails to attach)."""
 
     async def work(uow: AgendaUnitOfWork) -> Published:
         meeting = await meeting_of(uow, cmd.meeting_id)
@@ -60,9 +70,11 @@ async def publish(
             if person in confirmed
         ]
         await uow.releases.add(new, affected)
-        event = programme_released(meeting, new, affected, calendar)
+        notices = release_notices(meeting, new, affected, calendar)
+        event = programme_released(notices)
         uow.emit(event, subject=cmd.meeting_id)
-        return Published(new, affected, event)
+        uow.emit(notices, subject=cmd.meeting_id)
+        return Published(new, affected, event, notices)
 
     published = await uow.run(work)
     log.info(
@@ -75,15 +87,15 @@ async def publish(
     return published
 
 
-def programme_released(
+def release_notices(
     meeting: Meeting,
     new: Release,
     affected: list[AffectedParticipant],
     calendar: CalendarRenderer,
-) -> ProgrammeReleased:
+) -> ReleaseNoticesPrepared:
     view = ProgrammeView.of_release(new)
     calendars: dict[Language, str] = {lang: calendar.ics(view, lang) for lang in LANGUAGES}
-    return ProgrammeReleased(
+    return ReleaseNoticesPrepared(
         meeting_id=meeting.id,
         version=new.version,
         released_at=new.released_at,
@@ -105,6 +117,24 @@ def programme_released(
         ],
         ics=calendars[Language.en],
         ics_by_language=calendars,
+    )
+
+
+def programme_released(notices: ReleaseNoticesPrepared) -> ProgrammeReleased:
+    """The public face of a release: a change of speakers says that they changed, not
+    who (partners read the people in the public programme)."""
+    return ProgrammeReleased(
+        meeting_id=notices.meeting_id,
+        version=notices.version,
+        released_at=notices.released_at,
+        timezone=notices.timezone,
+        changes=[
+            c.model_copy(update={"summary": SPEAKERS_CHANGED})
+            if c.kind == "speakers_changed"
+            else c
+            for c in notices.changes
+        ],
+        sessions=notices.sessions,
     )
 
 

@@ -5,8 +5,10 @@
 - `participations`: one per registration id (from registration events): who, which
   meeting, which status. Agenda events name people by registration id only.
 - `meetings`: what `agenda.meeting.scheduled` said (title, time zone, dates).
-- `deliveries`: one per (event, recipient, channel), ever (unique index); the
-  rendered mail, its status and attempts.
+- `deliveries`: one per (event, recipient, channel) (unique index); the rendered mail,
+  its status and attempts. A finished one expires (`expires_at`, TTL index) the
+  retention after it finished (`NOTIFICATIONS_DELIVERY_RETENTION_DAYS`); a purge of its
+  meeting empties it first.
 - `digests`: one per (recipient, meeting) for programme notices held back to be
   sent together.
 """
@@ -15,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from pesnet.notifications.domain.deliveries import Delivery, Digest
+from pesnet.notifications.domain.deliveries import PURGED_PREFIX, Delivery, Digest
 from pesnet.notifications.domain.notices import Meeting
 from pesnet.notifications.domain.recipients import Participation, Recipient
 from pesnet.notifications.service_layer.unit_of_work import (
@@ -46,6 +48,9 @@ INDEXES = (
     IndexSpec(DELIVERIES, [("status", 1), ("digest_key", 1), ("due_at", 1)], name="due"),
     IndexSpec(DELIVERIES, [("recipient", 1), ("created_at", -1)], name="log"),
     IndexSpec(DELIVERIES, [("digest_key", 1), ("status", 1)], name="digest_items"),
+    IndexSpec(DELIVERIES, [("meeting_id", 1)], name="by_meeting"),
+    IndexSpec(DELIVERIES, [("expires_at", 1)], name="expiry", expire_after_seconds=0),
+    IndexSpec(DIGESTS, [("meeting_id", 1)], name="digests_by_meeting"),
     IndexSpec(DIGESTS, [("due_at", 1)], name="digest_due"),
     IndexSpec(PARTICIPATIONS, [("meeting_id", 1), ("status", 1)], name="by_meeting"),
     IndexSpec(PARTICIPATIONS, [("email", 1)], name="by_email"),
@@ -204,7 +209,7 @@ class MongoMeetings(MeetingRepository):
 
 # what the worker writes when it finishes a delivery (the rest never changes)
 _OUTCOME = ("status", "attempts", "error", "sent_at", "failed_at", "message_id", "due_at")
-_BODIES = ("html", "text", "attachments", "digest_context")
+DEFAULT_RETENTION = timedelta(days=30)
 _DELIVERY_FIELDS = {f.name for f in fields(Delivery)} - {"id", "lease"}
 
 
@@ -234,15 +239,30 @@ def _delivery_doc(delivery: Delivery) -> Document:
 
 
 class MongoDeliveries(DeliveryRepository):
-    def __init__(self, db: Database, session: DbSession | None, lease: timedelta) -> None:
+    def __init__(
+        self,
+        db: Database,
+        session: DbSession | None,
+        lease: timedelta,
+        retention: timedelta = DEFAULT_RETENTION,
+    ) -> None:
         self.collection = db[DELIVERIES]
         self.session = session
+        self.retention = retention
         self.queue = LeasedQueue(
             self.collection, ready={"status": "pending", "digest_key": None}, lease=lease
         )
 
+    def _expires_at(self, delivery: Delivery) -> datetime | None:
+        """A finished delivery is kept `retention` after it finished, then expires."""
+        if delivery.pending:
+            return None
+        return (delivery.sent_at or delivery.failed_at or delivery.created_at) + self.retention
+
     async def add(self, delivery: Delivery) -> bool:
         doc = _delivery_doc(delivery)
+        if (expires_at := self._expires_at(delivery)) is not None:
+            doc["expires_at"] = expires_at
         result = await self.collection.update_one(
             {"event_id": doc["event_id"], "recipient": doc["recipient"], "channel": doc["channel"]},
             {"$setOnInsert": doc},
@@ -264,8 +284,14 @@ class MongoDeliveries(DeliveryRepository):
         cursor = self.collection.find(query, session=self.session)
         return [_delivery(doc) async for doc in cursor]
 
+    async def count_attempt(self, delivery_ids: Sequence[str]) -> None:
+        await self.collection.update_many(
+            {"_id": {"$in": list(delivery_ids)}}, {"$inc": {"attempts": 1}}, session=self.session
+        )
+
     async def finish(self, delivery: Delivery) -> bool:
         outcome = {name: getattr(delivery, name) for name in _OUTCOME}
+        outcome["expires_at"] = self._expires_at(delivery)
         if delivery.lease is not None:
             item = {"_id": delivery.id, LEASE_OWNER: delivery.lease}
             return await self.queue.finish(item, {"$set": outcome}, session=self.session)
@@ -282,12 +308,17 @@ class MongoDeliveries(DeliveryRepository):
         )
         return [_delivery(doc) async for doc in cursor.sort("created_at", -1).limit(limit)]
 
-    async def forget_bodies(self, meeting_id: str) -> None:
-        await self.collection.update_many(
-            {"meeting_id": meeting_id},
-            {"$unset": dict.fromkeys(_BODIES, "")},
+    async def of_meeting(self, meeting_id: str) -> list[Delivery]:
+        cursor = self.collection.find(
+            {"meeting_id": meeting_id, "recipient": {"$not": {"$regex": f"^{PURGED_PREFIX}"}}},
             session=self.session,
         )
+        return [_delivery(doc) async for doc in cursor]
+
+    async def save_purged(self, delivery: Delivery) -> None:
+        doc = _delivery_doc(delivery)
+        doc["expires_at"] = self._expires_at(delivery)
+        await self.collection.replace_one({"_id": doc["_id"]}, doc, session=self.session)
 
 
 class MongoDigests(DigestRepository):
@@ -331,3 +362,6 @@ class MongoDigests(DigestRepository):
     async def claim_due(self) -> Digest | None:
         claimed = await self.queue.claim()
         return self._load(claimed[0]) if claimed else None
+
+    async def forget_meeting(self, meeting_id: str) -> None:
+        await self.collection.delete_many({"meeting_id": meeting_id}, session=self.session)

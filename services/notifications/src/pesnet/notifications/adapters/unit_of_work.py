@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pesnet.notifications.adapters.repository import (
+    DEFAULT_RETENTION,
     MongoDeliveries,
     MongoDigests,
     MongoMeetings,
@@ -27,17 +28,21 @@ class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
         *,
         mail_lease: timedelta,
         webhook_lease: timedelta,
+        delivery_retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
         super().__init__(client, db, outbox)
         self.mail_lease = mail_lease
         self.webhook_lease = webhook_lease
+        self.delivery_retention = delivery_retention
         self.bind(None)
 
     def bind(self, session: DbSession | None) -> None:
         self.recipients = MongoRecipients(self.db, session)
         self.participations = MongoParticipations(self.db, session)
         self.meetings = MongoMeetings(self.db, session)
-        self.deliveries = MongoDeliveries(self.db, session, self.mail_lease)
+        self.deliveries = MongoDeliveries(
+            self.db, session, self.mail_lease, self.delivery_retention
+        )
         self.digests = MongoDigests(self.db, session, self.mail_lease)
         self.subscriptions = MongoSubscriptions(self.db, session)
         self.webhook_deliveries = MongoWebhookDeliveries(self.db, session, self.webhook_lease)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -10,13 +11,25 @@ from typing import Any
 
 import httpx
 
-from pesnet.notifications.domain.webhooks import HttpResult, Subscription, WebhookDelivery
+from pesnet.notifications.domain.webhooks import (
+    CONNECTION_FAILED,
+    HttpResult,
+    Subscription,
+    WebhookDelivery,
+    check_addresses,
+    parse_ip,
+)
 from pesnet.notifications.service_layer.unit_of_work import (
     SubscriptionRepository,
     WebhookDeliveryRepository,
 )
+from pesnet.notifications.service_layer.webhook_subscriptions import Resolve
+from pesnet.shared.errors import InvalidInput
 from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
+from pesnet.shared.logging import get_logger
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+
+log = get_logger(__name__)
 
 SUBSCRIPTIONS = "webhook_subscriptions"
 DELIVERIES = "webhook_deliveries"
@@ -216,30 +229,85 @@ class MongoWebhookDeliveries(WebhookDeliveryRepository):
                 yield None
 
 
+async def resolve_host(host: str) -> list[str]:
+    """Every address the system resolver gives for `host` (none if it does not resolve)."""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
 class WebhookSender:
     """POSTs a signed body. Redirects are not followed: a 3xx is an answer like any other
-    (the partner registers the final URL). One attempt, from connecting to the end of the
+    (the partner registers the final URL). One attempt, from resolving to the end of the
     answer's first bytes, takes at most `timeout` seconds; of the answer only its first
-    bytes are read (for the attempt log), whatever the partner sends."""
+    bytes are read (for the attempt log), whatever the partner sends.
 
-    def __init__(self, timeout: float) -> None:
+    Before connecting, the host is resolved and every address checked (the subscription
+    was checked when made, but a name can be rebound to an inside address since: DNS
+    rebinding); the connection goes to the checked address, with the URL's host as Host
+    and as TLS server name (SNI and certificate check). A refused address and every
+    failed connection are logged alike (`connection failed`): the log tells nothing of
+    which ports answer where."""
+
+    def __init__(
+        self, timeout: float, *, allow_loopback: bool = False, resolve: Resolve = resolve_host
+    ) -> None:
         self.timeout = timeout
+        self.allow_loopback = allow_loopback
+        self.resolve = resolve
         self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout),
+            # connecting gives up first, so that it fails as a connection, not a timeout
+            timeout=httpx.Timeout(timeout, connect=timeout / 2),
             follow_redirects=False,
             headers={"user-agent": "pesnet-webhooks/1"},
+            # connections are pooled by address: one made for one partner's name (SNI)
+            # must never carry another's request
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
+
+    async def _checked_target(self, url: str) -> tuple[httpx.URL, str, dict[str, Any]]:
+        """The URL with the checked address as its host, the Host header and the
+        request's extensions (the TLS server name). InvalidInput if it is refused."""
+        target = httpx.URL(url)
+        host = target.host
+        literal = parse_ip(host)
+        addresses = [str(literal)] if literal is not None else await self.resolve(host)
+        if host.lower() == "localhost" and self.allow_loopback:
+            addresses = addresses or ["127.0.0.1"]
+        [address, *_] = check_addresses(host, addresses, allow_loopback=self.allow_loopback)
+        name = f"[{host}]" if ":" in host else host
+        host_header = name if target.port is None else f"{name}:{target.port}"
+        extensions: dict[str, Any] = {}
+        if target.scheme == "https":
+            extensions["sni_hostname"] = host
+        return target.copy_with(host=str(address)), host_header, extensions
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResult:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.timeout):
-                async with self.client.stream("POST", url, content=body, headers=headers) as r:
+                target, host_header, extensions = await self._checked_target(url)
+                async with self.client.stream(
+                    "POST",
+                    target,
+                    content=body,
+                    headers={**headers, "host": host_header},
+                    extensions=extensions,
+                ) as r:
                     excerpt = b"" if r.is_success else await _first_bytes(r)
+        except InvalidInput as exc:
+            log.warning("webhook endpoint refused", reason=exc.message)
+            return _connection_failed(started)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            log.info("webhook connection failed", error=str(exc) or type(exc).__name__)
+            return _connection_failed(started)
         except (TimeoutError, httpx.TimeoutException) as exc:
             return _transport_error("timeout", exc, started)
         except httpx.HTTPError as exc:
-            return _transport_error("connection error", exc, started)
+            log.info("webhook connection failed", error=str(exc) or type(exc).__name__)
+            return _connection_failed(started)
         reason = None
         if not r.is_success:
             text = excerpt.decode("utf-8", "replace").strip()
@@ -253,6 +321,10 @@ class WebhookSender:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def _connection_failed(started: float) -> HttpResult:
+    return HttpResult(None, None, CONNECTION_FAILED, _elapsed_ms(started))
 
 
 async def _first_bytes(response: httpx.Response) -> bytes:

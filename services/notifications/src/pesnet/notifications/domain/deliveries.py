@@ -19,6 +19,8 @@ from pesnet.shared.events.notifications import DeliveryFailed, DeliverySent
 
 DIGEST_KIND = "programme_digest"
 INVALID_ADDRESS = "invalid recipient address"
+PURGED = "personal data purged"
+PURGED_PREFIX = "purged:"
 OPTED_OUT = "opted out of non-critical notifications"
 
 
@@ -140,13 +142,35 @@ class Delivery:
                 },
             }
 
+    @property
+    def purged(self) -> bool:
+        return self.recipient.startswith(PURGED_PREFIX)
+
+    def purge(self) -> None:
+        """Forget whom it was for and what it said, keeping the facts (kind, language,
+        status, when, attempts); one still pending is never sent."""
+        if self.pending:
+            self.status, self.failed_at = "failed", self.created_at
+            self.error = PURGED
+        elif self.error and self.error != PURGED:
+            self.error = "refused" if self.status == "failed" else None  # SMTP text may quote it
+        self.recipient, self.address = f"{PURGED_PREFIX}{self.id}", ""
+        self.subject = self.text = self.html = None
+        self.attachments = []
+        self.digest_key = None  # it names the address
+        self.digest_item = self.digest_context = None
+        self.due_at = None
+
+    def attempting(self) -> None:
+        """An attempt starts: it counts whatever becomes of it (recorded before the
+        mail is handed over, so a mail sent twice shows two attempts)."""
+        self.attempts += 1
+
     def sent(self, message_id: str, now: datetime) -> None:
         self.status, self.sent_at, self.message_id = "sent", now, message_id
-        self.attempts += 1
 
     def failed(self, reason: str, now: datetime) -> None:
         self.undeliverable(reason, now)
-        self.attempts += 1
 
     def retry(self, attempts: int, reason: str, due: datetime | None) -> None:
         """Not sent this time: try again at `due` (a digest item waits for its digest)."""
@@ -160,8 +184,9 @@ class Delivery:
             event_id=self.event_id,
             event_type=self.event_type,
             channel=self.channel,
-            recipient=self.recipient,
+            kind=self.kind,
             language=self.language,
+            meeting_id=self.meeting_id,
             template=template,
         )
 
@@ -171,7 +196,9 @@ class Delivery:
             event_id=self.event_id,
             event_type=self.event_type,
             channel=self.channel,
-            recipient=self.recipient,
+            kind=self.kind,
+            language=self.language,
+            meeting_id=self.meeting_id,
             reason=reason,
             permanent=permanent,
         )

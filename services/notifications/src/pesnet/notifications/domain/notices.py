@@ -14,8 +14,8 @@ from pesnet.notifications.domain.model import Attachment, MissingData, Notice
 from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
-    ProgrammeReleased,
-    SessionChanged,
+    ReleaseNoticesPrepared,
+    SessionChangeNoticesPrepared,
 )
 from pesnet.shared.events.registration import (
     ParticipantCheckedIn,
@@ -132,7 +132,7 @@ def registration_notice(payload: ParticipantEvent, meeting: Meeting, language: L
     return Notice(kind, payload.email, language, context, meeting_id=payload.meeting_id)
 
 
-def _ics(payload: ProgrammeReleased, language: Language) -> Attachment:
+def _ics(payload: ReleaseNoticesPrepared, language: Language) -> Attachment:
     """The calendar in the recipient's language when agenda sent one, else the common one."""
     localized = (payload.ics_by_language or {}).get(language)
     ics = localized if localized and localized.strip() else payload.ics
@@ -143,7 +143,7 @@ def _ics(payload: ProgrammeReleased, language: Language) -> Attachment:
 
 
 def programme_notice(
-    payload: ProgrammeReleased,
+    payload: ReleaseNoticesPrepared,
     meeting: Meeting,
     person: Person,
     affected_session_ids: list[str] | None,
@@ -226,7 +226,9 @@ def programme_notice(
     )
 
 
-def session_changed_notice(payload: SessionChanged, meeting: Meeting, person: Person) -> Notice:
+def session_changed_notice(
+    payload: SessionChangeNoticesPrepared, meeting: Meeting, person: Person
+) -> Notice:
     lang = person.language
     title = require_localized(payload.title, "data.title", lang)
     summary = require_localized(payload.summary, "data.summary", lang)

@@ -3,7 +3,10 @@
 - What a subscription may ask for: topic patterns (AMQP style: `*` one word, `#` zero
   or more words) or exact event types, and only public ones: personal data never
   leaves through webhooks.
-- Where it may point: https, or http to the loopback interface in dev/test mode.
+- Where it may point: https to a public internet address, whatever the spelling of the
+  host (a name is resolved and every address it gives is checked, at subscription and
+  again before each connection). Loopback (and http to it) only where a test setting
+  allows it.
 - What to do after an attempt: done, retry later (with exponential backoff and the
   target's Retry-After), or give up.
 """
@@ -27,6 +30,95 @@ MAX_URL_LENGTH = 2000
 PARTNER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
 _WORD = re.compile(r"^(\*|#|[a-z_]+)$")
 LOOPBACK_NAMES = {"localhost"}
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# not in the stdlib's non-global ranges (3.11) but never a partner's server
+_ALSO_REFUSED = (
+    ipaddress.ip_network("100.64.0.0/10"),  # carrier-grade NAT
+    ipaddress.ip_network("64:ff9b::/96"),  # NAT64: an IPv4 address inside
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("2002::/16"),  # 6to4: an IPv4 address inside
+    ipaddress.ip_network("2001::/32"),  # Teredo: an IPv4 address inside
+)
+ADDRESS_REFUSED = "this address is not a public internet address"
+# one message for every refused or failed connection: the log tells no port from another
+CONNECTION_FAILED = "connection failed"
+
+
+def _ipv4_number(part: str) -> int:
+    """One part of an IPv4 address as inet_aton reads it: 0x… hex, 0… octal, else decimal."""
+    if part.lower().startswith("0x"):
+        return int(part[2:] or "0", 16)
+    if len(part) > 1 and part.startswith("0"):
+        return int(part[1:], 8)
+    return int(part, 10)
+
+
+def parse_ip(host: str) -> IPAddress | None:
+    """The address a URL's host names literally, in any spelling a resolver accepts
+    (`127.0.0.1`, `127.1`, `2130706433`, `0x7f000001`, `0177.0.0.1`, `[::ffff:7f00:1]`),
+    or None for a name."""
+    host = host.strip().strip("[]").rstrip(".")
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    parts = host.split(".")
+    if not 1 <= len(parts) <= 4 or not all(parts):
+        return None
+    try:
+        numbers = [_ipv4_number(p) for p in parts]
+    except ValueError:
+        return None
+    # inet_aton: a.b.c.d; a.b.(16 bits); a.(24 bits); (32 bits)
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 1 << (8 * (5 - len(numbers))):
+        return None
+    value = last
+    for position, n in enumerate(head):
+        value |= n << (8 * (3 - position))
+    return ipaddress.IPv4Address(value)
+
+
+def address_allowed(address: IPAddress, *, allow_loopback: bool = False) -> bool:
+    """A public unicast internet address (or loopback where a test allows it). IPv6
+    forms that carry an IPv4 address (mapped, compatible, 6to4, Teredo, NAT64) are
+    refused whatever they carry."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id:
+            return False
+        if address.ipv4_mapped is not None:
+            return allow_loopback and address.ipv4_mapped.is_loopback
+        if int(address) >> 32 == 0 and int(address) > 1:  # IPv4-compatible ::a.b.c.d
+            return False
+    if address.is_loopback:
+        return allow_loopback
+    if any(address in network for network in _ALSO_REFUSED):
+        return False
+    return address.is_global and not (
+        address.is_multicast
+        or address.is_private
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_unspecified
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
+    )
+
+
+def check_addresses(
+    host: str, addresses: Sequence[str], *, allow_loopback: bool = False
+) -> list[IPAddress]:
+    """The addresses a host resolved to, if every one is allowed (a name with one
+    private address among public ones could be rebound to it); InvalidInput naming
+    `url` otherwise."""
+    if not addresses:
+        raise InvalidInput("the host name does not resolve", field="url")
+    checked = []
+    for text in addresses:
+        address = parse_ip(text)
+        if address is None or not address_allowed(address, allow_loopback=allow_loopback):
+            raise InvalidInput(ADDRESS_REFUSED, field="url")
+        checked.append(address)
+    return checked
 
 
 def pattern_matches(pattern: str, event_type: str) -> bool:
@@ -94,11 +186,14 @@ def validate_event_types(
     return patterns
 
 
-def validate_url(url: str, *, dev_mode: bool) -> str:
-    """https anywhere; http only to the loopback interface, and only in dev/test mode
-    (a partner's endpoint in production receives signed data over TLS)."""
+def validate_url(url: str, *, allow_loopback: bool = False) -> str:
+    """https to a host that is not literally a refused address (names are resolved
+    and checked by the caller: `check_addresses`); http only to loopback, where a test
+    setting allows loopback."""
     if len(url) > MAX_URL_LENGTH:
-        raise InvalidInput(f"at most {MAX_URL_LENGTH} characters", field="url")
+        raise InvalidInput(
+            "at most {limit} characters", field="url", params={"limit": MAX_URL_LENGTH}
+        )
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -111,24 +206,28 @@ def validate_url(url: str, *, dev_mode: bool) -> str:
         raise InvalidInput("credentials in the URL are not allowed", field="url")
     if parts.fragment:
         raise InvalidInput("a URL fragment is not allowed", field="url")
-    if parts.scheme == "http":
-        if not dev_mode:
-            raise InvalidInput("https is required", field="url")
-        if not _is_loopback(host):
-            raise InvalidInput(
-                "https is required (http only to 127.0.0.1 or localhost in dev/test mode)",
-                field="url",
-            )
+    loopback = _is_loopback(host)
+    if parts.scheme == "http" and not (allow_loopback and loopback):
+        raise InvalidInput("https is required", field="url")
+    if loopback:
+        if not allow_loopback:
+            raise InvalidInput(ADDRESS_REFUSED, field="url")
+        return url
+    address = parse_ip(host)
+    if address is not None and not address_allowed(address):
+        raise InvalidInput(ADDRESS_REFUSED, field="url")
     return url
 
 
 def _is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
+    if host.lower().rstrip(".") in LOOPBACK_NAMES:
         return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
+    address = parse_ip(host)
+    if address is None:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewe
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
     MeetingScheduled,
-    ProgrammeReleased,
-    SessionChanged,
+    ReleaseNoticesPrepared,
+    SessionChangeNoticesPrepared,
 )
 from pesnet.shared.events.registration import (
     ParticipantCheckedIn,
@@ -57,13 +57,17 @@ def register_handlers(consumer: EventConsumer, mailing: Mailing) -> None:
         with _dead_letter_without_template_data():
             await notices.participant_changed(event, uow, mailing)
 
-    @consumer.on(ProgrammeReleased)
-    async def programme_released(event: ProgrammeReleased, uow: NotificationsUnitOfWork) -> None:
+    @consumer.on(ReleaseNoticesPrepared)
+    async def programme_released(
+        event: ReleaseNoticesPrepared, uow: NotificationsUnitOfWork
+    ) -> None:
         with _dead_letter_without_template_data():
             await notices.programme_released(event, uow, mailing)
 
-    @consumer.on(SessionChanged)
-    async def session_changed(event: SessionChanged, uow: NotificationsUnitOfWork) -> None:
+    @consumer.on(SessionChangeNoticesPrepared)
+    async def session_changed(
+        event: SessionChangeNoticesPrepared, uow: NotificationsUnitOfWork
+    ) -> None:
         with _dead_letter_without_template_data():
             await notices.session_changed(event, uow, mailing)
 

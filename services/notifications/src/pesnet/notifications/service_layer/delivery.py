@@ -150,10 +150,13 @@ async def _send(
     if not items:
         await uow.run(lambda uow: _close_digest(uow, digest, [], policy))
         return
+    await uow.deliveries.count_attempt([d.id for d in items])
+    for d in items:
+        d.attempting()
     try:
         message_id = await sender.send(compose(items, links))
     except SendFailed as exc:
-        attempts = max(d.attempts for d in items) + 1
+        attempts = max(d.attempts for d in items)
         if exc.permanent or attempts >= policy.max_attempts:
             reason = (
                 exc.reason if exc.permanent else f"{exc.reason} (gave up after {attempts} attempts)"

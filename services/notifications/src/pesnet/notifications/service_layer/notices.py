@@ -33,8 +33,8 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
-    ProgrammeReleased,
-    SessionChanged,
+    ReleaseNoticesPrepared,
+    SessionChangeNoticesPrepared,
 )
 from pesnet.shared.events.registration import ParticipantEvent, ParticipantUpdated
 from pesnet.shared.logging import get_logger
@@ -70,7 +70,7 @@ async def participant_changed(
 
 
 async def programme_released(
-    event: ProgrammeReleased, uow: NotificationsUnitOfWork, mailing: Mailing
+    event: ReleaseNoticesPrepared, uow: NotificationsUnitOfWork, mailing: Mailing
 ) -> list[Delivery]:
     """Everyone attending gets 'new version'; those whose session changed get 'your
     session changed' instead."""
@@ -100,7 +100,7 @@ async def programme_released(
 
 
 async def session_changed(
-    event: SessionChanged, uow: NotificationsUnitOfWork, mailing: Mailing
+    event: SessionChangeNoticesPrepared, uow: NotificationsUnitOfWork, mailing: Mailing
 ) -> list[Delivery]:
     async def work(uow: NotificationsUnitOfWork) -> list[Delivery]:
         meeting = await uow.meetings.get(event.meeting_id)

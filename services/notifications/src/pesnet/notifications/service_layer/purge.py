@@ -9,14 +9,20 @@ from pesnet.shared.events.registration import PersonalDataPurged
 async def personal_data_purged(
     event: PersonalDataPurged, uow: NotificationsUnitOfWork
 ) -> list[str]:
-    """Forget who attended the meeting, the mails we wrote them about it, and people
-    we know only from that meeting (returned). The delivery log keeps the facts (what
-    was sent when) without the bodies."""
+    """Forget who attended the meeting, the mails we wrote them about it (addresses,
+    subjects, bodies, pending digests; what was still to send is not sent), the
+    internal events about it we published, and people we know only from that meeting
+    (returned). The delivery log keeps the facts (which kind of notice, in which
+    language, sent when) without saying to whom."""
 
     async def work(uow: NotificationsUnitOfWork) -> list[str]:
         attendees = {p.address for p in await uow.participations.of_meeting(event.meeting_id)}
         await uow.participations.remove_meeting(event.meeting_id)
-        await uow.deliveries.forget_bodies(event.meeting_id)
+        for delivery in await uow.deliveries.of_meeting(event.meeting_id):
+            delivery.purge()
+            await uow.deliveries.save_purged(delivery)
+        await uow.digests.forget_meeting(event.meeting_id)
+        await uow.forget_published_events(event.meeting_id)
         forgotten = []
         for address in sorted(attendees):
             recipient = await uow.recipients.get(address)

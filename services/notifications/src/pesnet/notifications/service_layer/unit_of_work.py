@@ -80,6 +80,10 @@ class DeliveryRepository(ABC):
     ) -> list[Delivery]: ...
 
     @abstractmethod
+    async def count_attempt(self, delivery_ids: Sequence[str]) -> None:
+        """One more attempt of each, recorded at once (before the mail goes out)."""
+
+    @abstractmethod
     async def finish(self, delivery: Delivery) -> bool:
         """Write the delivery's outcome (sent, failed, to retry) if it is still the
         caller's: still pending, and still leased to the caller if it was claimed."""
@@ -89,8 +93,12 @@ class DeliveryRepository(ABC):
         """An address's deliveries, newest first, without their mail bodies."""
 
     @abstractmethod
-    async def forget_bodies(self, meeting_id: str) -> None:
-        """Drop the mails written about a meeting, keeping the facts of each delivery."""
+    async def of_meeting(self, meeting_id: str) -> list[Delivery]:
+        """The deliveries about a meeting not purged yet."""
+
+    @abstractmethod
+    async def save_purged(self, delivery: Delivery) -> None:
+        """Write a delivery `Delivery.purge` emptied (whatever its lease)."""
 
 
 class DigestRepository(ABC):
@@ -103,6 +111,9 @@ class DigestRepository(ABC):
     @abstractmethod
     async def claim_due(self) -> Digest | None:
         """Lease the earliest digest whose window has closed to the caller."""
+
+    @abstractmethod
+    async def forget_meeting(self, meeting_id: str) -> None: ...
 
 
 class SubscriptionRepository(ABC):

@@ -5,16 +5,19 @@ webhook consumer's inbox transaction)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from pesnet.notifications.domain.commands import CreateSubscription, ListWebhookDeliveries
 from pesnet.notifications.domain.signing import new_secret
 from pesnet.notifications.domain.webhooks import (
     Subscription,
     WebhookDelivery,
+    check_addresses,
+    parse_ip,
     validate_event_types,
     validate_partner,
     validate_url,
@@ -31,6 +34,14 @@ DISABLED_BY_SECRETARIAT = "disabled by the secretariat"
 CANCELLED = "subscription disabled"
 
 
+# a host name's addresses, as the resolver gives them (`adapters/webhooks.py`)
+Resolve = Callable[[str], Awaitable[list[str]]]
+
+
+async def _no_resolver(host: str) -> list[str]:
+    return []
+
+
 class Sealer(Protocol):
     """Encrypts signing secrets at rest (`adapters/sealing.py`)."""
 
@@ -45,9 +56,20 @@ class WebhookRules:
 
     public_types: Sequence[str]
     all_types: Sequence[str]
-    dev_mode: bool
     rotation_grace: timedelta
+    # loopback endpoints: only where a test setting allows them (PESNET_WEBHOOK_ALLOW_LOOPBACK)
+    allow_loopback: bool = False
+    resolve: Resolve = _no_resolver
     clock: Callable[[], datetime] = field(default=utcnow)
+
+
+async def check_endpoint(url: str, rules: WebhookRules) -> str:
+    """The URL if its host is, and resolves only to, public internet addresses."""
+    validate_url(url, allow_loopback=rules.allow_loopback)
+    host = urlsplit(url).hostname or ""
+    if parse_ip(host) is None and not (rules.allow_loopback and host.lower() == "localhost"):
+        check_addresses(host, await rules.resolve(host), allow_loopback=rules.allow_loopback)
+    return url
 
 
 async def create_subscription(
@@ -55,11 +77,13 @@ async def create_subscription(
 ) -> tuple[Subscription, str]:
     """A new active subscription and its signing secret (shown once: only its sealed
     form is stored)."""
+    partner = validate_partner(command.partner)
+    url = await check_endpoint(command.url, rules)
     secret = new_secret()
     subscription = Subscription(
         id=f"whs_{uuid.uuid4().hex}",
-        partner=validate_partner(command.partner),
-        url=validate_url(command.url, dev_mode=rules.dev_mode),
+        partner=partner,
+        url=url,
         event_types=validate_event_types(command.event_types, rules.public_types, rules.all_types),
         created_at=rules.clock(),
         secret_sealed=sealer.seal(secret),

@@ -533,6 +533,8 @@ async def purge_personal_data(cmd: PurgePersonalData, uow: U) -> int:
             registration.purge(at=now)
             await uow.registrations.save(registration)
         await uow.replays.forget_meeting(cmd.meeting_id)
+        # the published participant events (names, addresses) of the meeting
+        await uow.forget_published_events(cmd.meeting_id)
         meeting = await _meeting(uow, cmd.meeting_id)
         meeting.personal_data_purged_at = now
         await uow.meetings.save(meeting)
