@@ -3,13 +3,15 @@ second run changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pesnet.agenda.domain.commands import SeedAgenda
-from pesnet.agenda.service_layer.seed import MEETING_ID, seed_agenda
+from pesnet.agenda.service_layer.seed import DEMO_MEETING_ID, MEETING_ID, seed_agenda
 from pesnet.shared.events.agenda import ChairmanshipTransferred, MeetingScheduled
 from tests.unit.agenda.fakes import NOW, FakeAgendaUnitOfWork, clock
 
 
-async def test_the_seed_creates_the_4th_meeting_its_draft_and_the_chair_history(
+async def test_the_seed_creates_the_4th_meeting_held_its_draft_and_the_chair_history(
     uow: FakeAgendaUnitOfWork,
 ) -> None:
     done = await seed_agenda(SeedAgenda(), uow, clock=clock)
@@ -17,17 +19,40 @@ async def test_the_seed_creates_the_4th_meeting_its_draft_and_the_chair_history(
     assert done == {
         "meeting": "scheduled",
         "draft": "16 sessions",
+        "demo_meeting": "scheduled",
+        "demo_draft": "16 sessions",
         "chair_history": "recorded",
         "handover": "recorded",
     }
     meeting = await uow.meetings.get(MEETING_ID)
     assert meeting is not None
-    assert (meeting.number, len(meeting.people), meeting.registration_opens_at) == (4, 15, NOW)
+    assert (meeting.number, len(meeting.people), meeting.status) == (4, 15, "held")
+    assert meeting.registration_opens_at is None
     assert len((await uow.drafts.get(MEETING_ID)).sessions) == 16
     current = (await uow.chairmanship.get()).current
     assert current is not None
     assert current.holder.institution == "anapec"
-    assert [type(e) for e in uow.events()] == [MeetingScheduled, ChairmanshipTransferred]
+    assert [type(e) for e in uow.events()] == [
+        MeetingScheduled,
+        MeetingScheduled,
+        ChairmanshipTransferred,
+    ]
+
+
+async def test_the_seed_opens_a_demonstration_meeting_a_few_weeks_ahead(
+    uow: FakeAgendaUnitOfWork,
+) -> None:
+    await seed_agenda(SeedAgenda(), uow, clock=clock)
+
+    demo = await uow.meetings.get(DEMO_MEETING_ID)
+    assert demo is not None
+    assert demo.demonstration and demo.status == "registration_open"
+    assert demo.registration_opens_at == NOW
+    assert demo.start_date == NOW.date() + timedelta(weeks=4)
+    assert (demo.delegation_quota, len(demo.people)) == (3, 15)
+    assert not demo.title.missing() and "emonstration" in (demo.title.en or "")
+    sessions = (await uow.drafts.get(DEMO_MEETING_ID)).sessions
+    assert {s.day for s in sessions} == {demo.start_date, demo.end_date}
 
 
 async def test_a_second_seed_changes_nothing(uow: FakeAgendaUnitOfWork) -> None:
@@ -39,11 +64,13 @@ async def test_a_second_seed_changes_nothing(uow: FakeAgendaUnitOfWork) -> None:
     assert again == {
         "meeting": "exists",
         "draft": "exists",
+        "demo_meeting": "exists",
+        "demo_draft": "exists",
         "chair_history": "exists",
         "handover": "exists",
     }
     assert (uow.meetings.items, uow.drafts.items, uow.chairmanship.state) == before
-    assert len(uow.events()) == 2
+    assert len(uow.events()) == 3
 
 
 async def test_the_seed_puts_back_programme_people_that_are_missing(
