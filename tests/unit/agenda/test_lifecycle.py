@@ -59,7 +59,11 @@ async def test_a_tentative_meeting_is_completed_then_opened_for_registration(
 
     assert (opened.status, opened.registration_opens_at) == ("registration_open", NOW)
     first, second = announced(seeded)
-    assert (first.status, first.host_institution, first.delegation_quota) == ("tentative", "iskur", 2)
+    assert (first.status, first.host_institution, first.delegation_quota) == (
+        "tentative",
+        "iskur",
+        2,
+    )
     assert (second.status, second.registration_opens_at) == ("registration_open", NOW)
 
 

@@ -46,11 +46,13 @@ async def test_the_seed_opens_a_demonstration_meeting_a_few_weeks_ahead(
 
     demo = await uow.meetings.get(DEMO_MEETING_ID)
     assert demo is not None
-    assert demo.demonstration and demo.status == "registration_open"
+    assert demo.demonstration
+    assert demo.status == "registration_open"
     assert demo.registration_opens_at == NOW
     assert demo.start_date == NOW.date() + timedelta(weeks=4)
     assert (demo.delegation_quota, len(demo.people)) == (3, 15)
-    assert not demo.title.missing() and "emonstration" in (demo.title.en or "")
+    assert not demo.title.missing()
+    assert "emonstration" in (demo.title.en or "")
     sessions = (await uow.drafts.get(DEMO_MEETING_ID)).sessions
     assert {s.day for s in sessions} == {demo.start_date, demo.end_date}
 

@@ -11,10 +11,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from pesnet.agenda.domain.chairmanship import ChairHolder, ChairTerm, OICGroup
 from pesnet.agenda.domain.commands import (
     DecideNextMeeting,
-    ReviseMeeting,
     EditSession,
     HandOverChair,
     MoveSession,
+    ReviseMeeting,
 )
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionEdit, SessionKind

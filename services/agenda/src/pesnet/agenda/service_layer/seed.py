@@ -123,7 +123,8 @@ def demo_meeting(today: date) -> Meeting:
     """The 4th meeting's rules and people, as a demonstration a few weeks after `today`."""
     held = seed_meeting()
     start = today + timedelta(weeks=DEMO_WEEKS_AHEAD)
-    assert held.start_date is not None and held.end_date is not None
+    assert held.start_date is not None
+    assert held.end_date is not None
     return held.model_copy(
         update={
             "id": DEMO_MEETING_ID,
@@ -196,7 +197,8 @@ async def seed_agenda(
     done: dict[str, str] = {}
     held = seed_meeting()
     demo = demo_meeting(clock().astimezone(held.zone).date())
-    assert held.start_date is not None and demo.start_date is not None
+    assert held.start_date is not None
+    assert demo.start_date is not None
     for meeting, sessions, key in (
         (held, seed_sessions(), ""),
         (demo, seed_sessions(demo.start_date - held.start_date), "demo_"),
