@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pesnet.agenda.domain.commands import SeedAgenda
+import pytest
+
+from pesnet.agenda.domain.commands import PublishProgramme, SeedAgenda
+from pesnet.agenda.service_layer import releases
 from pesnet.agenda.service_layer.seed import DEMO_MEETING_ID, MEETING_ID, seed_agenda
+from pesnet.shared.errors import Conflict
 from pesnet.shared.events.agenda import ChairmanshipTransferred, MeetingScheduled
-from tests.unit.agenda.fakes import NOW, FakeAgendaUnitOfWork, clock
+from tests.unit.agenda.fakes import NOW, FakeAgendaUnitOfWork, FakeCalendar, clock
 
 
 async def test_the_seed_creates_the_4th_meeting_held_its_draft_and_the_chair_history(
@@ -87,3 +91,21 @@ async def test_the_seed_puts_back_programme_people_that_are_missing(
     await seed_agenda(SeedAgenda(), uow, clock=clock)
 
     assert "dur" in uow.meetings.items[MEETING_ID].people
+
+
+async def test_the_held_4th_meetings_programme_is_published_as_history_once(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    published = await releases.publish_as_held(
+        PublishProgramme(MEETING_ID), seeded, calendar=FakeCalendar(), clock=clock
+    )
+    assert published is not None
+    assert (published.release.version, len(published.release.sessions)) == (1, 16)
+    again = await releases.publish_as_held(
+        PublishProgramme(MEETING_ID), seeded, calendar=FakeCalendar(), clock=clock
+    )
+    assert again is None
+    with pytest.raises(Conflict):
+        await releases.publish_as_held(
+            PublishProgramme(DEMO_MEETING_ID), seeded, calendar=FakeCalendar(), clock=clock
+        )
