@@ -288,9 +288,7 @@ async def test_the_demo_seed_registers_confirms_and_publishes_pesnet_demo_and_th
         await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, stall=30)
         await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, stall=30)
 
-    participants = (
-        await agenda.get(f"/meetings/{DEMO}/participants", headers=SECRETARIAT)
-    ).json()
+    participants = (await agenda.get(f"/meetings/{DEMO}/participants", headers=SECRETARIAT)).json()
     assert len(participants) == 15
     assert {p["status"] for p in participants} == {"confirmed"}
     languages = {p["person_id"]: p["language"] for p in participants}

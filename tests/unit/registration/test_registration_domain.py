@@ -116,7 +116,7 @@ def test_country_must_be_a_member_state() -> None:
 
 def refused(window: RegistrationWindow, now: datetime) -> str:
     refusal = window.refusal(now)
-    return "" if refusal is None else refusal[0].format(**refusal[1])
+    return "" if refusal is None else refusal[0].format(meeting="m1", **refusal[1])
 
 
 def test_registration_window() -> None:

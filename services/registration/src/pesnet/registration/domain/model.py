@@ -425,24 +425,35 @@ class RegistrationWindow:
         """Why a registration at `now` is refused (an English message and its values),
         or None if the window is open."""
         if self.purged:
-            return _("the meeting is over and its personal data has been purged"), {}
+            return _(
+                "registration for {meeting} is not open: the meeting is over and its "
+                "personal data has been purged"
+            ), {}
         if self.status == "tentative":
             return (
-                _("the meeting is tentative: registration opens once its dates are decided"),
+                _(
+                    "registration for {meeting} is not open: the meeting is tentative; "
+                    "registration opens once its dates are decided"
+                ),
                 {},
             )
         if self.status in ("held", "archived"):
-            return _("the meeting has been held"), {}
+            return _("registration for {meeting} is not open: the meeting has been held"), {}
         if self.last_day_ends_at is not None and now >= self.last_day_ends_at:
-            return _("the meeting has been held"), {}
+            return _("registration for {meeting} is not open: the meeting has been held"), {}
         if self.status not in OPEN_STATUSES:
-            return _("the secretariat has not opened registration"), {}
+            return _(
+                "registration for {meeting} is not open: "
+                "the secretariat has not opened registration"
+            ), {}
         if self.opens_at is not None and now < self.opens_at:
-            return _("registration opens at {opens_at}"), {"opens_at": self.opens_at.isoformat()}
-        if self.closes_at is not None and now >= self.closes_at:
-            return _("registration closed at {closes_at}"), {
-                "closes_at": self.closes_at.isoformat()
+            return _("registration for {meeting} is not open: registration opens at {opens_at}"), {
+                "opens_at": self.opens_at.isoformat()
             }
+        if self.closes_at is not None and now >= self.closes_at:
+            return _(
+                "registration for {meeting} is not open: registration closed at {closes_at}"
+            ), {"closes_at": self.closes_at.isoformat()}
         return None
 
 
@@ -518,10 +529,7 @@ class Meeting:
         refusal = self.window.refusal(now)
         if refusal is not None:
             message, params = refusal
-            raise Conflict(
-                _("registration for {meeting} is not open: ") + message,
-                params={"meeting": self.id, **params},
-            )
+            raise Conflict(message, params={"meeting": self.id, **params})
 
     def check_in_day(self, now: datetime) -> None:
         """Check-in happens on the meeting's days, in its own time zone."""
