@@ -101,7 +101,7 @@ async def test_the_lifecycle_moves_forward_only(seeded: FakeAgendaUnitOfWork) ->
     assert held.status == "held"
     for refused in ("registration_open", "tentative"):
         with pytest.raises(Conflict):
-            await meetings.revise_meeting(ReviseMeeting(meeting_id, status=refused), seeded)  # type: ignore[arg-type]
+            await meetings.revise_meeting(ReviseMeeting(meeting_id, status=refused), seeded)
     with pytest.raises(Conflict):
         await meetings.revise_meeting(ReviseMeeting(meeting_id, {"delegation_quota": 5}), seeded)
     archived = await meetings.revise_meeting(ReviseMeeting(meeting_id, status="archived"), seeded)

@@ -488,7 +488,7 @@ async def test_a_purged_meeting_is_closed_even_to_an_old_idempotency_key(
         await handlers.register(first, uow, public_url=URL)
 
     assert "purged" in closed.value.text
-    assert len(uow.registrations.items) == 1
+    assert len(await uow.registrations.of_meeting("m1")) == 1
 
 
 async def test_a_held_meeting_takes_no_registration(uow: FakeRegistrationUnitOfWork) -> None:
@@ -531,7 +531,7 @@ async def test_a_waitlisted_registration_reads_its_place(uow: FakeRegistrationUn
     places = [(await handlers.read_registration_with_place(i, SECRETARIAT, uow))[1] for i in ids]
 
     assert places[:2] == [None, None]
-    assert sorted(places[2:]) == [1, 2, 3]
+    assert sorted(p or 0 for p in places[2:]) == [1, 2, 3]
     first = await uow.registrations.oldest_waitlisted("m1", "MAR")
     assert first is not None
     assert places[ids.index(first.id)] == 1
