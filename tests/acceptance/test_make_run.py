@@ -79,7 +79,7 @@ def registered_event(email: str) -> Any:
     return CATALOG.envelope(
         ParticipantRegistered(
             registration_id=f"r-{uuid.uuid4().hex[:8]}",
-            meeting_id="pesnet-4",
+            meeting_id="pesnet-demo",
             given_name="يوسف",
             family_name="العلوي",
             email=email,
@@ -127,7 +127,7 @@ async def test_arabic_registration_gets_one_right_to_left_arabic_mail(
     email = f"fatima.{uuid.uuid4().hex[:6]}@example.org"
     async with httpx.AsyncClient(timeout=30) as http:
         response = await http.post(
-            url("registration", "/meetings/pesnet-4/registrations"),
+            url("registration", "/meetings/pesnet-demo/registrations"),
             json={
                 "given_name": "فاطمة",
                 "family_name": "الزهراء",
@@ -201,7 +201,7 @@ async def test_moving_session_2_notifies_its_people_and_tells_everyone_else_of_v
 
     async with httpx.AsyncClient(timeout=30) as http:
         participants = (
-            await http.get(url("agenda", "/meetings/pesnet-4/participants"), headers=SECRETARIAT)
+            await http.get(url("agenda", "/meetings/pesnet-demo/participants"), headers=SECRETARIAT)
         ).json()
         people = {p["email"]: p for p in participants if p["status"] == "confirmed"}
         assert {f"{person}@example.org" for person in SESSION_2_PEOPLE} <= set(people)
@@ -218,13 +218,13 @@ async def test_moving_session_2_notifies_its_people_and_tells_everyone_else_of_v
         }
 
         moved = await http.post(
-            url("agenda", "/meetings/pesnet-4/sessions/session-2/move"),
+            url("agenda", "/meetings/pesnet-demo/sessions/session-2/move"),
             json={"by_minutes": 30},
             headers=SECRETARIAT,
         )
         assert moved.status_code == 200, moved.text
         release = await http.post(
-            url("agenda", "/meetings/pesnet-4/programme/releases"), headers=SECRETARIAT
+            url("agenda", "/meetings/pesnet-demo/programme/releases"), headers=SECRETARIAT
         )
         assert release.status_code == 201, release.text
         assert release.json()["version"] == 2
@@ -292,7 +292,7 @@ async def test_focal_point_meeting_quota_waitlist_promotion_and_mails(
     async with httpx.AsyncClient(timeout=30) as http:
         for body in bodies:
             created = await http.post(
-                url("registration", "/meetings/pesnet-4/registrations"), json=body
+                url("registration", "/meetings/pesnet-demo/registrations"), json=body
             )
             assert created.status_code == 201, created.text
             ids[body["email"]] = created.json()["id"]
@@ -329,7 +329,7 @@ async def test_focal_point_meeting_quota_waitlist_promotion_and_mails(
         assert fifth.json()["status"] == "waitlisted"
 
         # the public summary counts exactly that, and names nobody
-        summary = await http.get(url("registration", "/meetings/pesnet-4/delegations"))
+        summary = await http.get(url("registration", "/meetings/pesnet-demo/delegations"))
         assert summary.status_code == 200
         assert tag not in summary.text
         by_country = {d["country"]: d for d in summary.json()["delegations"]}
@@ -379,3 +379,35 @@ def test_ctrl_c_stops_everything(platform: dict[str, Any]) -> None:
     for service in PORTS:
         with pytest.raises(httpx.TransportError):
             httpx.get(url(service, "/healthz"), timeout=2)
+
+
+async def test_the_held_4th_meeting_is_history_and_pesnet_demo_takes_registrations(
+    platform: dict[str, Any],
+) -> None:
+    body = {
+        "given_name": "Kemal",
+        "family_name": "Aydın",
+        "email": f"k.{uuid.uuid4().hex[:6]}@example.org",
+        "country": "TUR",
+        "institution": "İŞKUR",
+        "position": "Expert",
+        "role": "delegate",
+        "language": "ar",
+    }
+    async with httpx.AsyncClient(timeout=30) as http:
+        held = await http.post(
+            url("registration", "/meetings/pesnet-4/registrations"),
+            json=body,
+            headers={"Accept-Language": "ar"},
+        )
+        assert held.status_code == 409, held.text
+        assert (await http.get(url("agenda", "/meetings/pesnet-4"))).json()["status"] == "held"
+        programme = await http.get(url("agenda", "/meetings/pesnet-4/programme?lang=ar"))
+        assert programme.status_code == 200
+        demo = await http.get(url("agenda", "/meetings/pesnet-demo"))
+        assert demo.status_code == 200
+        assert demo.json()["demonstration"] is True
+        created = await http.post(
+            url("registration", "/meetings/pesnet-demo/registrations"), json=body
+        )
+        assert created.status_code == 201, created.text

@@ -36,6 +36,7 @@ from tests.support import BusTap, duplicate_seen, eventually
 pytestmark = pytest.mark.integration
 
 SESSIONS = f"/meetings/{MEETING}/sessions"
+DEMO = "pesnet-demo"
 
 
 def field_of(response: httpx.Response) -> str:
@@ -268,7 +269,7 @@ async def test_an_older_event_does_not_undo_a_newer_one_and_a_purge_forgets(
     await eventually(forgotten)
 
 
-async def test_seed_meeting4_registers_confirms_and_publishes_version_1(
+async def test_the_demo_seed_registers_confirms_and_publishes_pesnet_demo_and_the_4th_as_history(
     agenda: httpx.AsyncClient, tap: BusTap, registration_events: RegistrationEvents
 ) -> None:
     assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
@@ -279,7 +280,7 @@ async def test_seed_meeting4_registers_confirms_and_publishes_version_1(
     ) as registration:
         # one person registered before (a 409 the seed must get past)
         await registration.post(
-            f"/meetings/{MEETING}/registrations",
+            f"/meetings/{DEMO}/registrations",
             json={
                 "given_name": "Hicham",
                 "family_name": "Souhail",
@@ -291,12 +292,10 @@ async def test_seed_meeting4_registers_confirms_and_publishes_version_1(
                 "language": "ar",
             },
         )
-        await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, within=30)
-        await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, within=30)
+        await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, stall=30)
+        await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, stall=30)
 
-    participants = (
-        await agenda.get(f"/meetings/{MEETING}/participants", headers=SECRETARIAT)
-    ).json()
+    participants = (await agenda.get(f"/meetings/{DEMO}/participants", headers=SECRETARIAT)).json()
     assert len(participants) == 15
     assert {p["status"] for p in participants} == {"confirmed"}
     languages = {p["person_id"]: p["language"] for p in participants}
@@ -306,10 +305,12 @@ async def test_seed_meeting4_registers_confirms_and_publishes_version_1(
     assert (countries["dur"], countries["selcuk"], countries["abboudou"]) == ("TUR", None, None)
     assert (roles["souhail"], roles["jai-kumar"]) == ("moderator", "speaker")
 
-    releases = (await agenda.get(f"/meetings/{MEETING}/programme/releases")).json()
+    releases = (await agenda.get(f"/meetings/{DEMO}/programme/releases")).json()
     assert [r["version"] for r in releases] == [1]
-    await tap.wait_for(ProgrammeReleased, version=1)
-    await tap.until(lambda: len(tap.of(ProgrammeReleased)) == 1)
+    await tap.wait_for(ProgrammeReleased, version=1, meeting_id=DEMO)
+    held = (await agenda.get(f"/meetings/{MEETING}/programme/releases")).json()
+    assert [r["version"] for r in held] == [1]  # the held 4th meeting's, as history
+    await tap.until(lambda: len(tap.of(ProgrammeReleased)) == 2)
 
 
 async def test_seed_meeting4_stops_with_a_clear_error_when_speakers_are_waitlisted(
@@ -321,8 +322,8 @@ async def test_seed_meeting4_stops_with_a_clear_error_when_speakers_are_waitlist
         transport=transport, base_url="http://registration"
     ) as registration:
         with pytest.raises(SeedError, match=r"waitlisted.*\(MAR\)"):
-            await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, within=30)
-    assert (await agenda.get(f"/meetings/{MEETING}/programme/releases")).json() == []
+            await seed_meeting4(registration, agenda, DEV_SECRETARIAT_TOKEN, stall=30)
+    assert (await agenda.get(f"/meetings/{DEMO}/programme/releases")).json() == []
 
 
 async def test_a_withdrawal_delivered_twice_tells_the_session_once(

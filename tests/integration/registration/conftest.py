@@ -74,7 +74,8 @@ async def registration(
     start_service: Callable[..., Any],
     rabbit_url: str,
 ) -> AsyncIterator[Registration]:
-    """The registration service, started, with pesnet-4 seeded (quota 3)."""
+    """The registration service, started, with pesnet-4 (held) and pesnet-demo (open,
+    quota 3) seeded."""
     settings = make_settings("registration", Settings)
     connection = await aio_pika.connect_robust(rabbit_url)
     try:
@@ -99,7 +100,7 @@ Register = Callable[..., Awaitable[dict[str, Any]]]
 def register(registration: Registration, person: Callable[..., dict[str, Any]]) -> Register:
     """`await register(n, **overrides)` → the 201 body (asserts the 201)."""
 
-    async def post(n: int = 0, meeting: str = "pesnet-4", **overrides: Any) -> dict[str, Any]:
+    async def post(n: int = 0, meeting: str = "pesnet-demo", **overrides: Any) -> dict[str, Any]:
         response = await registration.http.post(
             f"/meetings/{meeting}/registrations", json=person(n, **overrides)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -17,6 +17,7 @@ from tests.integration.registration.conftest import Registration
 
 pytestmark = pytest.mark.integration
 
+AHEAD = datetime.now(UTC).date() + timedelta(weeks=6)
 TITLE = Localized(ar="الاجتماع الخامس", en="5th Meeting", fr="5e réunion")
 
 
@@ -26,8 +27,9 @@ def scheduled(meeting_id: str, **fields: Any) -> MeetingScheduled:
         "number": 5,
         "title": TITLE,
         "timezone": "Asia/Baku",
-        "start_date": date(2026, 10, 1),
-        "end_date": date(2026, 10, 2),
+        "status": "registration_open",
+        "start_date": AHEAD,
+        "end_date": AHEAD + timedelta(days=1),
         **fields,
     }
     return MeetingScheduled(**values)

@@ -161,6 +161,10 @@ async def test_meetings_are_read_with_their_latest_programme_version(
     found = await meetings.get_meeting(MEETING_ID, seeded)
 
     assert (found.meeting.id, found.programme_version) == (MEETING_ID, None)
-    assert [m.number for m in await meetings.list_meetings(seeded)] == [4, 41]
+    assert [m.number for m in await meetings.list_meetings(seeded)] == [
+        0,
+        4,
+        41,
+    ]  # the demonstration meeting first
     with pytest.raises(NotFound):
         await meetings.get_meeting("pesnet-99", seeded)

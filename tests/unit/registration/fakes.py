@@ -76,6 +76,7 @@ class FakeRegistrations(Registrations):
 
     async def oldest_waitlisted(self, meeting_id: str, country: str) -> Registration | None:
         found = await self.of_meeting(meeting_id, status=Status.waitlisted, country=country)
+        found.sort(key=lambda r: (r.waitlist_seq or 0, r.registered_at, r.id))
         return found[0] if found else None
 
     async def waitlisted_before(self, registration: Registration) -> int:

@@ -114,12 +114,29 @@ def test_country_must_be_a_member_state() -> None:
         assert caught.value.field == "country"
 
 
+def refused(window: RegistrationWindow, now: datetime) -> str:
+    refusal = window.refusal(now)
+    return "" if refusal is None else refusal[0].format(meeting="m1", **refusal[1])
+
+
 def test_registration_window() -> None:
     now = NOW
     assert RegistrationWindow(None, None).refusal(now) is None
-    assert "opens at" in (RegistrationWindow(now + timedelta(hours=1), None).refusal(now) or "")
-    assert "closed at" in (RegistrationWindow(None, now).refusal(now) or "")
-    assert "tentative" in (RegistrationWindow(None, None, "tentative").refusal(now) or "")
+    assert "opens at" in refused(RegistrationWindow(now + timedelta(hours=1), None), now)
+    assert "closed at" in refused(RegistrationWindow(None, now), now)
+    assert "tentative" in refused(RegistrationWindow(None, None, "tentative"), now)
+
+
+def test_registration_is_open_only_while_the_secretariat_keeps_it_open_before_the_end() -> None:
+    now = NOW
+    for status in ("scheduled", "registration_closed"):
+        assert "not opened" in refused(RegistrationWindow(None, None, status), now)
+    for status in ("held", "archived"):
+        assert "held" in refused(RegistrationWindow(None, None, status), now)
+    ended = RegistrationWindow(None, None, "registration_open", last_day_ends_at=now)
+    assert "held" in refused(ended, now)
+    purged = RegistrationWindow(None, None, "registration_open", purged=True)
+    assert "purged" in refused(purged, now)
 
 
 def test_places_quota_then_capacity() -> None:

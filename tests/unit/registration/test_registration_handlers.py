@@ -60,14 +60,19 @@ def events(uow: FakeRegistrationUnitOfWork, kind: type[E]) -> list[E]:
     return [e for e in uow.events(kind) if isinstance(e, kind)]
 
 
+TODAY = datetime.now(UTC).date()
+
+
 def scheduled(meeting_id: str = "m1", **fields: Any) -> MeetingScheduled:
+    """A meeting open for registration, held from today (so check-in is open too)."""
     values: dict[str, Any] = {
         "meeting_id": meeting_id,
         "number": 5,
         "title": Localized(ar="الاجتماع الخامس", en="5th Meeting", fr="5e réunion"),
-        "timezone": "Africa/Casablanca",
-        "start_date": date(2024, 2, 29),
-        "end_date": date(2024, 3, 1),
+        "timezone": "UTC",
+        "status": "registration_open",
+        "start_date": TODAY,
+        "end_date": TODAY + timedelta(days=1),
         "delegation_quota": 2,
         **fields,
     }
@@ -336,7 +341,7 @@ async def test_check_in_by_badge_happens_once(uow: FakeRegistrationUnitOfWork) -
     scan = CheckIn(SECRETARIAT, badge_token=token, meeting_id="m1")
     first = await handlers.check_in(scan, uow, badges=BADGES)
     assert not first.already
-    assert first.meeting.timezone == "Africa/Casablanca"
+    assert first.meeting.timezone == "UTC"
     second = await handlers.check_in(
         CheckIn(SECRETARIAT, registration_id=registration_id), uow, badges=BADGES
     )
@@ -434,7 +439,8 @@ async def test_the_public_summary_lists_delegations_that_count_anyone(
 ) -> None:
     await register(uow, 1)
     await register(uow, 2, country=None, role="observer", institution="SESRIC")
-    found = await handlers.delegations("m1", uow)
+    meeting, found = await handlers.delegations("m1", uow)
+    assert meeting.delegation_quota == 2
     assert {(d.country, d.institution) for d in found} == {("MAR", None), (None, "SESRIC")}
     with pytest.raises(NotFound):
         await handlers.delegations("nowhere", uow)
@@ -446,6 +452,7 @@ async def test_a_purge_erases_personal_data_long_enough_after_the_meeting(
     outcome = await handlers.register(
         Register("m1", details(1), ANONYMOUS, idempotency_key="k"), uow, public_url=URL
     )
+    await held_long_ago(uow)
     with pytest.raises(Conflict, match="from 2034-02-27"):
         await handlers.purge_personal_data(PurgePersonalData("m1", 3650), uow)
     assert await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow) == 1
@@ -457,6 +464,78 @@ async def test_a_purge_erases_personal_data_long_enough_after_the_meeting(
     assert await uow.replays.get("register|m1|anonymous:|k") is None
     assert uow.forgotten_meetings == ["m1"]  # its published participant events
     assert await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow) == 0
+
+
+async def held_long_ago(uow: FakeRegistrationUnitOfWork) -> None:
+    """The agenda announces m1 held and archived (its dates: 29 Feb - 1 Mar 2024)."""
+    announcement = scheduled(
+        status="archived", start_date=date(2024, 2, 29), end_date=date(2024, 3, 1)
+    )
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert await handlers.open_meeting(
+        OpenMeeting(announcement, MeetingSource.agenda, later), uow, default_quota=3
+    )
+
+
+async def test_a_purged_meeting_is_closed_even_to_an_old_idempotency_key(
+    uow: FakeRegistrationUnitOfWork,
+) -> None:
+    first = Register("m1", details(1), ANONYMOUS, idempotency_key="k")
+    await handlers.register(first, uow, public_url=URL)
+    await held_long_ago(uow)
+    await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow)
+
+    with pytest.raises(Conflict) as closed:
+        await handlers.register(first, uow, public_url=URL)
+
+    assert "purged" in closed.value.text
+    assert len(await uow.registrations.of_meeting("m1")) == 1
+
+
+async def test_a_held_meeting_takes_no_registration(uow: FakeRegistrationUnitOfWork) -> None:
+    await held_long_ago(uow)
+    with pytest.raises(Conflict) as held:
+        await register(uow, 1)
+    assert held.value.params == {"meeting": "m1"}
+    assert "has been held" in held.value.text
+
+
+async def test_a_meeting_not_yet_opened_takes_no_registration_nor_nomination() -> None:
+    uow = FakeRegistrationUnitOfWork()
+    await open_meeting(uow, status="scheduled")
+    for actor in (ANONYMOUS, MOROCCO):
+        with pytest.raises(Conflict, match="has not opened registration"):
+            await register(uow, 1, actor=actor)
+
+
+async def test_check_in_happens_on_the_meetings_days_only() -> None:
+    uow = FakeRegistrationUnitOfWork()
+    in_2027 = TODAY + timedelta(days=400)
+    await open_meeting(uow, start_date=in_2027, end_date=in_2027 + timedelta(days=1))
+    registration_id = await register(uow, 1)
+    confirmed = await handlers.confirm(Confirm(registration_id, SECRETARIAT), uow, badges=BADGES)
+    token = confirmed.registration.badge_token(BADGES)
+    assert token is not None
+
+    with pytest.raises(Conflict) as not_today:
+        await handlers.check_in(CheckIn(SECRETARIAT, badge_token=token), uow, badges=BADGES)
+
+    assert not_today.value.params["start"] == in_2027.isoformat()
+    assert events(uow, ParticipantCheckedIn) == []
+
+
+async def test_a_waitlisted_registration_reads_its_place(uow: FakeRegistrationUnitOfWork) -> None:
+    ids = [await register(uow, n) for n in range(5)]
+    for registration_id in ids:
+        await handlers.confirm(Confirm(registration_id, SECRETARIAT), uow, badges=BADGES)
+
+    places = [(await handlers.read_registration_with_place(i, SECRETARIAT, uow))[1] for i in ids]
+
+    assert places[:2] == [None, None]
+    assert sorted(p or 0 for p in places[2:]) == [1, 2, 3]
+    first = await uow.registrations.oldest_waitlisted("m1", "MAR")
+    assert first is not None
+    assert places[ids.index(first.id)] == 1
 
 
 # focal points and tokens

@@ -115,7 +115,7 @@ async def seed(ports: dict[str, int], token: str) -> None:
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['agenda']}", timeout=60.0) as agenda,
     ):
         await module.seed_meeting4(reg, agenda, token)
-    say("seeded the 4th meeting's people and published its programme")
+    say("published the 4th meeting's programme; pesnet-demo is open with its programme")
 
 
 def main() -> int:
@@ -195,8 +195,9 @@ def main() -> int:
         asyncio.run(wait_healthy(ports, within=60))
         try:
             asyncio.run(seed(ports, token))
-        except Exception as exc:  # the platform is still usable without the demo data
-            say(f"seeding failed, the services keep running: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # never "ready" over a half-seeded meeting
+            say(f"seeding failed: {type(exc).__name__}: {exc}; see .run/logs/")
+            return 1
         say("the platform is up:")
         for service in SERVICES:
             say(f"  {service.name:<14} http://127.0.0.1:{ports[service.name]}  (docs: /docs)")

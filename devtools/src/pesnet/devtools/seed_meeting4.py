@@ -1,12 +1,17 @@
-"""Demo step of `make run`: register the 4th meeting's programme people as confirmed
-participants and publish programme version 1 — through the public HTTP APIs only.
+"""Demo step of `make run`: publish the held 4th meeting's programme as history, then
+make the demonstration meeting `pesnet-demo` ready to try — its programme people
+registered as confirmed participants and its programme version 1 published, through
+the public HTTP APIs only.
 
-The agenda's `/dev/seed` has created meeting `pesnet-4`, its draft and its people
-(with demo addresses `<person-id>@example.org`). This registers each person at the
-registration service, confirms them, waits until the agenda's projection of
-registration events knows them confirmed (a speaker must be confirmed before a
-release), and publishes version 1. Running it again changes nothing: a 409 for a
-registration that exists is expected, and its id is found through the agenda.
+The agenda's `/dev/seed` has created `pesnet-4` (held: it takes no registration) and
+`pesnet-demo` (open for registration, a few weeks ahead), their drafts and people (with
+demo addresses `<person-id>@example.org`). This registers each person in pesnet-demo,
+confirms them, waits until the agenda's projection of registration events knows them
+confirmed (a speaker must be confirmed before a release), and publishes version 1.
+Waiting is on progress: it gives up only when nothing moved for `stall` seconds (a
+slow machine that is getting there is not a failure). Running it again changes
+nothing: a 409 for a registration that exists is expected, and its id is found
+through the agenda.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any
 
 import httpx
 
-MEETING_ID = "pesnet-4"
+MEETING_ID = "pesnet-demo"
+HELD_MEETING_ID = "pesnet-4"
 
 # Latin given/family names as a badge prints them (the programme has full names only).
 NAMES: dict[str, tuple[str, str]] = {
@@ -67,15 +73,37 @@ class SeedError(RuntimeError):
     pass
 
 
+class Progress:
+    """A deadline that moves while there is progress: `moved(state)` with a new state
+    pushes it `stall` seconds ahead; `stalled()` says it has passed."""
+
+    def __init__(self, stall: float) -> None:
+        self.stall = stall
+        self.deadline = time.monotonic() + stall
+        self.state: object = None
+
+    def moved(self, state: object) -> None:
+        if state != self.state:
+            self.state = state
+            self.deadline = time.monotonic() + self.stall
+
+    def stalled(self) -> bool:
+        return time.monotonic() > self.deadline
+
+
 async def seed_meeting4(
     registration: httpx.AsyncClient,
     agenda: httpx.AsyncClient,
     token: str,
     *,
-    within: float = 60.0,
+    stall: float = 30.0,
 ) -> None:
+    """The 4th meeting's programme as history, and pesnet-demo ready to try."""
     auth = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + within
+    response = await agenda.post("/dev/seed/history", headers=auth)
+    if response.status_code != 200:
+        raise SeedError(f"publishing {HELD_MEETING_ID}'s programme: {response.text}")
+    deadline = Progress(stall)
 
     meeting = await _get_json(agenda, f"/meetings/{MEETING_ID}", auth)
     draft = await _get_json(agenda, f"/meetings/{MEETING_ID}/draft", auth)
@@ -181,7 +209,7 @@ async def _get_json(client: httpx.AsyncClient, path: str, headers: dict[str, str
 
 
 async def _register(
-    registration: httpx.AsyncClient, body: dict[str, Any], deadline: float
+    registration: httpx.AsyncClient, body: dict[str, Any], deadline: Progress
 ) -> str | None:
     """The new registration's id, or None if it exists already (409)."""
     path = f"/meetings/{MEETING_ID}/registrations"
@@ -189,11 +217,12 @@ async def _register(
         response = await registration.post(path, json=body)
         if response.status_code == 201:
             registration_id: str = response.json()["id"]
+            deadline.moved(registration_id)
             return registration_id
         if response.status_code == 409:
             return None
         # 404: the registration service has not yet heard agenda.meeting.scheduled
-        if response.status_code == 404 and time.monotonic() < deadline:
+        if response.status_code == 404 and not deadline.stalled():
             await asyncio.sleep(0.5)
             continue
         raise SeedError(f"registering {body['email']}: {response.status_code} {response.text}")
@@ -202,7 +231,7 @@ async def _register(
 async def _wait_for(
     agenda: httpx.AsyncClient,
     auth: dict[str, str],
-    deadline: float,
+    deadline: Progress,
     done: Callable[[dict[str, dict[str, Any]]], bool],
     what: str,
 ) -> dict[str, dict[str, Any]]:
@@ -212,10 +241,12 @@ async def _wait_for(
         by_email = {p["email"]: p for p in participants}
         if done(by_email):
             return by_email
-        if time.monotonic() > deadline:
+        deadline.moved(sorted((e, p["status"]) for e, p in by_email.items()))
+        if deadline.stalled():
             statuses = {e: p["status"] for e, p in by_email.items() if p["status"] not in CONFIRMED}
             raise SeedError(
-                f"the agenda does not know every programme person as {what} in time; "
+                f"the agenda's knowledge of the programme people stopped moving for "
+                f"{deadline.stall:.0f}s before all were {what}; "
                 f"not confirmed: {statuses or 'none known'}"
             )
         await asyncio.sleep(0.3)

@@ -1,9 +1,10 @@
-"""Development seed: the 4th meeting (Marrakech), opened for registration until the
-agenda service announces it with `agenda.meeting.scheduled` (the event then wins)."""
+"""Development seed: the 4th meeting (Marrakech, held: no registration) and the
+demonstration meeting `pesnet-demo` (open for registration, a few weeks ahead), until
+the agenda service announces them with `agenda.meeting.scheduled` (the event then wins)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Localized
@@ -21,5 +22,27 @@ PESNET_4 = MeetingScheduled(
     timezone="Africa/Casablanca",
     start_date=date(2024, 2, 29),
     end_date=date(2024, 3, 1),
+    status="held",
     delegation_quota=3,
 )
+
+
+def demo_meeting(now: datetime) -> MeetingScheduled:
+    """`pesnet-demo` as the agenda's seed announces it (the same rules as the 4th)."""
+    start = now.date() + timedelta(weeks=4)
+    return PESNET_4.model_copy(
+        update={
+            "meeting_id": "pesnet-demo",
+            "number": 0,
+            "demonstration": True,
+            "title": Localized(
+                ar="اجتماع تجريبي لشبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة (للعرض فقط)",
+                en="Demonstration meeting of the OIC-PESNET (for trying the platform)",
+                fr="Réunion de démonstration de l'OIC-PESNET (pour essayer la plateforme)",
+            ),
+            "status": "registration_open",
+            "start_date": start,
+            "end_date": start + timedelta(days=1),
+            "registration_opens_at": now,
+        }
+    )

@@ -18,7 +18,16 @@ from pesnet.shared.i18n import LANGUAGES
 OICGroup = Literal["arab", "asian", "african"]
 
 
+MeetingStatus = Literal[
+    "tentative", "scheduled", "registration_open", "registration_closed", "held", "archived"
+]
+
+
 class MeetingScheduled(PublicPayload):
+    """The meeting as it now stands: sent when it is scheduled and again at each change of
+    its details or state (a consumer keeps the newest; `status` says where it is in its
+    lifecycle, and only `registration_open` takes registrations)."""
+
     meeting_id: MeetingId
     number: int
     title: Localized
@@ -26,7 +35,7 @@ class MeetingScheduled(PublicPayload):
     venue: Localized | None = None
     country: Country | None = None
     timezone: str
-    status: Literal["tentative", "scheduled"] = "scheduled"
+    status: MeetingStatus = "scheduled"
     start_date: date | None = None
     end_date: date | None = None
     tentative_month: str | None = None  # "YYYY-MM" while only the month is decided
@@ -35,6 +44,8 @@ class MeetingScheduled(PublicPayload):
     registration_closes_at: datetime | None = None
     delegation_quota: int | None = None
     capacity: int | None = None
+    host_institution: str | None = None
+    demonstration: bool = False
 
 
 class SessionSummary(BaseModel):
@@ -140,7 +151,8 @@ EVENTS = (
     EventSpec(
         "agenda.meeting.scheduled",
         MeetingScheduled,
-        "A meeting was scheduled (or its dates decided); opens it for registration.",
+        "A meeting was scheduled, completed or moved in its lifecycle (tentative, scheduled, "
+        "registration open/closed, held, archived): the meeting as it now stands.",
         visibility="public",
     ),
     EventSpec(

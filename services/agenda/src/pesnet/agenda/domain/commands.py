@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Any
 
 from pesnet.agenda.domain.chairmanship import ChairHolder, ChairTerm
-from pesnet.agenda.domain.meeting import Institution, Meeting, Person
+from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Person
 from pesnet.agenda.domain.participants import Participant
 from pesnet.agenda.domain.programme import Session, SessionEdit
 from pesnet.shared.i18n import Localized
@@ -16,6 +17,16 @@ from pesnet.shared.i18n import Localized
 @dataclass(frozen=True)
 class ScheduleMeeting:
     meeting: Meeting
+
+
+@dataclass(frozen=True)
+class ReviseMeeting:
+    """Complete or correct a meeting (`changes`: field → new value) and/or move it to
+    `status` in its lifecycle."""
+
+    meeting_id: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    status: MeetingStatus | None = None
 
 
 @dataclass(frozen=True)

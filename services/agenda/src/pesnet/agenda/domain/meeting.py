@@ -1,11 +1,21 @@
 """Meetings of the network, the people and institutions that appear in their
-programmes, and the closing session's decision about the next meeting."""
+programmes, and the closing session's decision about the next meeting.
+
+A meeting lives through explicit states, each move announced to the other services:
+
+    tentative ─> scheduled ─> registration_open ⇄ registration_closed ─> held ─> archived
+
+A tentative meeting has a month; the secretariat completes it (dates, venue, time zone,
+host institution, quota, registration window) before it is scheduled. Registration is
+open only in `registration_open` (and inside its window); a meeting is held once its
+first day has come; an archived meeting is history (its personal data may be purged).
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -14,8 +24,49 @@ from pesnet.agenda.domain.localtime import zone_of
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
+from pesnet.shared.translation import _
 
-MeetingStatus = Literal["tentative", "scheduled"]
+MeetingStatus = Literal[
+    "tentative", "scheduled", "registration_open", "registration_closed", "held", "archived"
+]
+STATUSES: tuple[MeetingStatus, ...] = (
+    "tentative",
+    "scheduled",
+    "registration_open",
+    "registration_closed",
+    "held",
+    "archived",
+)
+# Where each state may go. Reopening a closed registration is allowed; nothing goes back
+# to tentative, and a held or archived meeting is history.
+TRANSITIONS: dict[MeetingStatus, frozenset[MeetingStatus]] = {
+    "tentative": frozenset({"scheduled", "registration_open"}),
+    "scheduled": frozenset({"registration_open", "registration_closed", "held"}),
+    "registration_open": frozenset({"registration_closed", "held"}),
+    "registration_closed": frozenset({"registration_open", "held"}),
+    "held": frozenset({"archived"}),
+    "archived": frozenset(),
+}
+# What a tentative meeting lacks before it can be scheduled.
+REQUIRED_TO_SCHEDULE = ("start_date", "end_date", "country", "host_institution")
+# The fields the secretariat may revise (PATCH); status moves through `move_to`.
+REVISABLE = frozenset(
+    {
+        "title",
+        "city",
+        "venue",
+        "country",
+        "timezone",
+        "start_date",
+        "end_date",
+        "host_institution",
+        "interpretation_languages",
+        "registration_opens_at",
+        "registration_closes_at",
+        "delegation_quota",
+        "capacity",
+    }
+)
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -94,6 +145,8 @@ class Meeting(BaseModel):
     people: dict[str, Person] = {}
     institutions: dict[str, Institution] = {}
     next_meeting: NextMeetingDecision | None = None
+    host_institution: str | None = None
+    demonstration: bool = False  # a meeting to try the platform on, not one of the network's
 
     @property
     def zone(self) -> ZoneInfo:
@@ -110,8 +163,8 @@ class Meeting(BaseModel):
     def check(self) -> None:
         """The invariants of a meeting, each failure naming its field."""
         zone_of(self.timezone)
-        if self.number < 1:
-            raise InvalidInput("a meeting number starts at 1", field="number")
+        if self.number < (0 if self.demonstration else 1):
+            raise InvalidInput(_("a meeting number starts at 1"), field="number")
         missing = self.title.missing()
         if missing:
             raise InvalidInput(f"the title lacks {', '.join(missing)}", field=f"title.{missing[0]}")
@@ -119,11 +172,17 @@ class Meeting(BaseModel):
             raise InvalidInput(
                 f"{self.country} is not an OIC member state (ISO 3166 alpha-3)", field="country"
             )
-        if self.status == "scheduled":
+        if self.status != "tentative":
             if self.start_date is None:
-                raise InvalidInput("a scheduled meeting has dates", field="start_date")
+                raise InvalidInput(_("a scheduled meeting has dates"), field="start_date")
             if self.end_date is None:
-                raise InvalidInput("a scheduled meeting has dates", field="end_date")
+                raise InvalidInput(_("a scheduled meeting has dates"), field="end_date")
+        if self.host_institution is not None and self.host_institution not in self.institutions:
+            raise InvalidInput(
+                _("unknown institution {institution} (add it to the meeting first)"),
+                field="host_institution",
+                params={"institution": self.host_institution},
+            )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise InvalidInput("the meeting ends before it starts", field="end_date")
         if self.start_date and self.end_date and (self.end_date - self.start_date).days > 31:
@@ -144,6 +203,79 @@ class Meeting(BaseModel):
                     f"person {person.id}: unknown institution {person.institution!r}",
                     field=f"people.{person.id}.institution",
                 )
+
+    # the lifecycle ------------------------------------------------------------------
+
+    def revise(self, changes: dict[str, Any]) -> Meeting:
+        """The meeting with `changes` (the secretariat completing or correcting it);
+        a held or archived meeting is history and changes no more."""
+        unknown = sorted(set(changes) - REVISABLE)
+        if unknown:
+            raise InvalidInput(
+                _("{field} cannot be changed here"), field=unknown[0], params={"field": unknown[0]}
+            )
+        if self.status in ("held", "archived"):
+            raise Conflict(
+                _("meeting {meeting} is {status}: it changes no more"),
+                params={"meeting": self.id, "status": self.status},
+            )
+        revised = self.model_copy(update=changes)
+        if "start_date" in changes and revised.start_date is not None:
+            revised = revised.model_copy(update={"tentative_month": None})
+        revised.check()
+        return revised
+
+    def move_to(self, status: MeetingStatus, now: datetime) -> Meeting:
+        """The meeting in its next state, or a Conflict naming what is missing."""
+        if status == self.status:
+            return self
+        if status not in TRANSITIONS[self.status]:
+            raise Conflict(
+                _("a meeting that is {current} cannot become {status}"),
+                field="status",
+                params={"current": self.status, "status": status},
+            )
+        if self.status == "tentative":
+            for name in REQUIRED_TO_SCHEDULE:
+                if getattr(self, name) is None:
+                    raise Conflict(
+                        _("the meeting lacks {field}: complete it before it is scheduled"),
+                        field=name,
+                        params={"field": name},
+                    )
+            if self.city is None and self.venue is None:
+                raise Conflict(
+                    _("the meeting lacks {field}: complete it before it is scheduled"),
+                    field="venue",
+                    params={"field": "venue"},
+                )
+        update: dict[str, Any] = {"status": status, "registration_open": False}
+        if status == "registration_open":
+            update["registration_open"] = True
+            closes = self.registration_closes_at
+            if closes is not None and closes <= now:
+                raise Conflict(
+                    _("registration closed at {closes_at}: give a later closing time"),
+                    field="registration_closes_at",
+                    params={"closes_at": closes.isoformat()},
+                )
+            if self.registration_opens_at is None:
+                update["registration_opens_at"] = now
+        if status == "held":
+            today = now.astimezone(self.zone).date()
+            if self.start_date is not None and today < self.start_date:
+                raise Conflict(
+                    _("the meeting starts on {start_date}: it cannot be held before"),
+                    field="status",
+                    params={"start_date": self.start_date.isoformat()},
+                )
+        moved = self.model_copy(update=update)
+        moved.check()
+        return moved
+
+    @property
+    def takes_registrations(self) -> bool:
+        return self.status == "registration_open"
 
     def with_person(self, person: Person) -> Meeting:
         if person.institution and person.institution not in self.institutions:

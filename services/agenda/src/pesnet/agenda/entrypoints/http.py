@@ -28,6 +28,7 @@ from pesnet.agenda.entrypoints.schemas import (
     HandoverIn,
     InstitutionIn,
     MeetingIn,
+    MeetingPatch,
     MoveIn,
     NextMeetingIn,
     PersonIn,
@@ -76,6 +77,19 @@ async def list_meetings(uow: UnitOfWork) -> list[dict[str, Any]]:
 @router.get("/meetings/{meeting_id}", tags=["meetings"])
 async def get_meeting(meeting_id: str, uow: UnitOfWork) -> dict[str, Any]:
     found = await meetings.get_meeting(meeting_id, uow)
+    return meeting_json(found.meeting, found.programme_version)
+
+
+@router.patch("/meetings/{meeting_id}", dependencies=[Secretariat], tags=["meetings"])
+async def revise_meeting(
+    meeting_id: str, body: MeetingPatch, uow: UnitOfWork, deps: Dependencies
+) -> dict[str, Any]:
+    """Complete or correct a meeting (only the fields given) and/or move it in its
+    lifecycle with `status` (tentative → scheduled → registration_open ⇄
+    registration_closed → held → archived); emits `MeetingScheduled` with the meeting
+    as it now stands."""
+    meeting = await meetings.revise_meeting(body.command(meeting_id), uow, clock=deps.clock)
+    found = await meetings.get_meeting(meeting.id, uow)
     return meeting_json(found.meeting, found.programme_version)
 
 

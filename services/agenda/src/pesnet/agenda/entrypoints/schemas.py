@@ -14,6 +14,7 @@ from pesnet.agenda.domain.commands import (
     EditSession,
     HandOverChair,
     MoveSession,
+    ReviseMeeting,
 )
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionEdit, SessionKind
@@ -68,6 +69,7 @@ class MeetingIn(Body):
     registration_closes_at: AwareDatetime | None = None
     delegation_quota: int | None = Field(default=None, ge=1, le=1000)
     capacity: int | None = Field(default=None, ge=1, le=100000)
+    host_institution: Slug | None = None
 
     def meeting(self) -> Meeting:
         return Meeting(
@@ -90,6 +92,38 @@ class MeetingIn(Body):
             delegation_quota=self.delegation_quota,
             capacity=self.capacity,
         )
+
+
+class MeetingPatch(Body):
+    """The fields to complete or correct (only those given) and/or the state to move to."""
+
+    title: LocalizedIn | None = None
+    city: LocalizedIn | None = None
+    venue: LocalizedIn | None = None
+    country: Country | None = None
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    start_date: date | None = None
+    end_date: date | None = None
+    host_institution: Slug | None = None
+    interpretation_languages: list[Language] | None = None
+    registration_opens_at: AwareDatetime | None = None
+    registration_closes_at: AwareDatetime | None = None
+    delegation_quota: int | None = Field(default=None, ge=1, le=1000)
+    capacity: int | None = Field(default=None, ge=1, le=100000)
+    status: MeetingStatus | None = None
+
+    def command(self, meeting_id: str) -> ReviseMeeting:
+        changes: dict[str, object] = {}
+        for name in self.model_fields_set - {"status"}:
+            value = getattr(self, name)
+            if isinstance(value, LocalizedIn):
+                value = value.value()
+            elif name == "interpretation_languages" and value is not None:
+                value = tuple(value)
+            elif name in ("title", "timezone") and value is None:
+                continue  # a meeting always has a title and a zone
+            changes[name] = value
+        return ReviseMeeting(meeting_id, changes, self.status)
 
 
 class InstitutionIn(Body):

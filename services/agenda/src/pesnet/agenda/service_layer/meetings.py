@@ -9,6 +9,7 @@ from pesnet.agenda.domain.commands import (
     DecideNextMeeting,
     PutInstitution,
     PutPerson,
+    ReviseMeeting,
     ScheduleMeeting,
 )
 from pesnet.agenda.domain.meeting import Meeting, ordinal_title
@@ -16,6 +17,10 @@ from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, NotFound
 from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.logging import get_logger
+from pesnet.shared.translation import _
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ async def meeting_of(uow: AgendaUnitOfWork, meeting_id: str) -> Meeting:
     """The meeting, or NotFound (for every use case that names one)."""
     meeting = await uow.meetings.get(meeting_id)
     if meeting is None:
-        raise NotFound(f"no meeting {meeting_id!r}")
+        raise NotFound(_("no meeting {meeting}"), params={"meeting": meeting_id})
     return meeting
 
 
@@ -50,6 +55,8 @@ def meeting_scheduled(meeting: Meeting) -> MeetingScheduled:
         registration_closes_at=meeting.registration_closes_at,
         delegation_quota=meeting.delegation_quota,
         capacity=meeting.capacity,
+        host_institution=meeting.host_institution,
+        demonstration=meeting.demonstration,
     )
 
 
@@ -59,20 +66,53 @@ async def schedule_meeting(
     """A meeting scheduled with registration open opens it now (unless it says when);
     the registration service takes that from the event."""
     meeting = cmd.meeting
-    if meeting.registration_open and meeting.registration_opens_at is None:
-        meeting = meeting.model_copy(update={"registration_opens_at": clock()})
+    if meeting.registration_open and meeting.status == "scheduled":
+        meeting = meeting.model_copy(update={"status": "registration_open"})
+    if meeting.status == "registration_open":
+        meeting = meeting.model_copy(update={"registration_open": True})
+        if meeting.registration_opens_at is None:
+            meeting = meeting.model_copy(update={"registration_opens_at": clock()})
     meeting.check()
 
     async def work(uow: AgendaUnitOfWork) -> Meeting:
         if await uow.meetings.get(meeting.id) is not None:
-            raise Conflict(f"meeting {meeting.id} exists already", field="id")
+            raise Conflict(
+                _("meeting {meeting} exists already"), field="id", params={"meeting": meeting.id}
+            )
         if await uow.meetings.numbered(meeting.number) is not None:
-            raise Conflict(f"a meeting numbered {meeting.number} exists already", field="number")
+            raise Conflict(
+                _("a meeting numbered {number} exists already"),
+                field="number",
+                params={"number": meeting.number},
+            )
         await uow.meetings.save(meeting)
         uow.emit(meeting_scheduled(meeting), subject=meeting.id)
         return meeting
 
     return await uow.run(work)
+
+
+async def revise_meeting(
+    cmd: ReviseMeeting, uow: AgendaUnitOfWork, *, clock: Clock = utcnow
+) -> Meeting:
+    """Complete or correct a meeting and/or move it in its lifecycle (a tentative
+    meeting gets its dates, venue, zone, host, quota and window, then is scheduled and
+    opened); each change is announced with the meeting as it now stands."""
+
+    async def work(uow: AgendaUnitOfWork) -> Meeting:
+        meeting = await meeting_of(uow, cmd.meeting_id)
+        revised = meeting.revise(cmd.changes) if cmd.changes else meeting
+        if cmd.status is not None:
+            revised = revised.move_to(cmd.status, clock())
+        if revised == meeting:
+            return meeting
+        await uow.meetings.save(revised)
+        uow.emit(meeting_scheduled(revised), subject=revised.id)
+        return revised
+
+    meeting = await uow.run(work)
+    log.info("meeting revised", meeting_id=meeting.id, status=meeting.status)
+    return meeting
 
 
 async def put_institution(cmd: PutInstitution, uow: AgendaUnitOfWork) -> Meeting:

@@ -19,7 +19,7 @@ from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.rendering import CalendarRenderer
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
 from pesnet.shared.envelope import utcnow
-from pesnet.shared.errors import NotFound
+from pesnet.shared.errors import Conflict, NotFound
 from pesnet.shared.events.agenda import (
     AffectedParticipant,
     ProgrammeChange,
@@ -29,6 +29,7 @@ from pesnet.shared.events.agenda import (
 )
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.logging import get_logger
+from pesnet.shared.translation import _
 
 log = get_logger(__name__)
 
@@ -85,6 +86,37 @@ async def publish(
         affected=len(published.affected),
     )
     return published
+
+
+async def publish_as_held(
+    cmd: PublishProgramme,
+    uow: AgendaUnitOfWork,
+    *,
+    calendar: CalendarRenderer,
+    clock: Clock = utcnow,
+) -> Published | None:
+    """A held meeting's draft published as the programme it had (history loaded from
+    before the platform: its speakers and moderators took part, no registration
+    confirms them now, and nobody is told of it again). None when a version exists."""
+
+    async def work(uow: AgendaUnitOfWork) -> Published | None:
+        meeting = await meeting_of(uow, cmd.meeting_id)
+        if meeting.status not in ("held", "archived"):
+            raise Conflict(
+                _("meeting {meeting} is {status}: only a held meeting's programme is history"),
+                params={"meeting": meeting.id, "status": meeting.status},
+            )
+        if await uow.releases.latest(cmd.meeting_id) is not None:
+            return None
+        draft = await uow.drafts.get(cmd.meeting_id)
+        new = release(meeting, None, draft.sessions, set(meeting.people), clock())
+        await uow.releases.add(new, [])
+        notices = release_notices(meeting, new, [], calendar)
+        event = programme_released(notices)
+        uow.emit(event, subject=cmd.meeting_id)
+        return Published(new, [], event, notices)
+
+    return await uow.run(work)
 
 
 def release_notices(

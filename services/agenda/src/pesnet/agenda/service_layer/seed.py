@@ -1,13 +1,15 @@
 """The development seed: the 4th meeting (Marrakech, 29 February - 1 March 2024)
-from the concept note, its programme as the draft, its people (with demo
-addresses `<person-id>@example.org`) and the chairmanship history. Idempotent, and
-through the same use cases as real requests (so events go through the outbox); each
-part is its own transaction."""
+from the concept note, held (history: it takes no registration), its programme as the
+draft, its people (with demo addresses `<person-id>@example.org`) and the chairmanship
+history; and the demonstration meeting `pesnet-demo`, a copy of the 4th a few weeks
+ahead of the day it is seeded, open for registration. Idempotent, and through the same
+use cases as real requests (so events go through the outbox); each part is its own
+transaction."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -36,6 +38,13 @@ from pesnet.shared.reference import member_states
 log = get_logger(__name__)
 
 MEETING_ID = "pesnet-4"
+DEMO_MEETING_ID = "pesnet-demo"
+DEMO_WEEKS_AHEAD = 4
+DEMO_TITLE = Localized(
+    ar="اجتماع تجريبي لشبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة (للعرض فقط)",
+    en="Demonstration meeting of the OIC-PESNET (for trying the platform)",
+    fr="Réunion de démonstration de l'OIC-PESNET (pour essayer la plateforme)",
+)
 DEMO_DOMAIN = "example.org"
 DELEGATION_QUOTA = 3
 
@@ -96,28 +105,48 @@ def seed_meeting() -> Meeting:
         number=raw["number"],
         title=Localized(**raw["title"]),
         timezone=raw["timezone"],
-        status="scheduled",
         city=Localized(**raw["city"]),
         country=raw["country"],
         start_date=date.fromisoformat(raw["start_date"]),
         end_date=date.fromisoformat(raw["end_date"]),
         interpretation_languages=tuple(raw["interpretation_languages"]),
         organisers=tuple(Organiser(**o) for o in raw["organisers"]),
-        registration_open=True,
+        status="held",
+        host_institution="anapec",
         delegation_quota=DELEGATION_QUOTA,
         people=people,
         institutions=institutions,
     )
 
 
-def seed_sessions() -> list[Session]:
+def demo_meeting(today: date) -> Meeting:
+    """The 4th meeting's rules and people, as a demonstration a few weeks after `today`."""
+    held = seed_meeting()
+    start = today + timedelta(weeks=DEMO_WEEKS_AHEAD)
+    assert held.start_date is not None
+    assert held.end_date is not None
+    return held.model_copy(
+        update={
+            "id": DEMO_MEETING_ID,
+            "number": 0,
+            "demonstration": True,
+            "title": DEMO_TITLE,
+            "status": "registration_open",
+            "start_date": start,
+            "end_date": start + (held.end_date - held.start_date),
+        }
+    )
+
+
+def seed_sessions(shift: timedelta = timedelta(0)) -> list[Session]:
+    """The 4th meeting's programme (`shift`ed for the demonstration meeting)."""
     items = seed_data()["programme"]
     if len(items) != len(SESSION_IDS):
         raise ValueError(f"the seed programme has {len(items)} items, ids for {len(SESSION_IDS)}")
     return [
         Session(
             id=session_id,
-            day=date.fromisoformat(item["day"]),
+            day=date.fromisoformat(item["day"]) + shift,
             start=time.fromisoformat(item["start"]),
             end=time.fromisoformat(item["end"]) if item.get("end") else None,
             kind=item["kind"],
@@ -130,6 +159,20 @@ def seed_sessions() -> list[Session]:
         )
         for session_id, item in zip(SESSION_IDS, items, strict=True)
     ]
+
+
+async def _seed_meeting(meeting: Meeting, uow: AgendaUnitOfWork, clock: Clock) -> str:
+    existing = await uow.meetings.get(meeting.id)
+    if existing is None:
+        await schedule_meeting(ScheduleMeeting(meeting), uow, clock=clock)
+        return "scheduled"
+    for institution in meeting.institutions.values():
+        if institution.id not in existing.institutions:
+            await put_institution(PutInstitution(meeting.id, institution), uow)
+    for person in meeting.people.values():
+        if person.id not in existing.people:
+            await put_person(PutPerson(meeting.id, person), uow)
+    return "exists"
 
 
 def _holder(institution_id: str) -> ChairHolder:
@@ -152,26 +195,22 @@ async def seed_agenda(
 ) -> dict[str, str]:
     """Create what is missing; returns what was done for each part."""
     done: dict[str, str] = {}
-    meeting = seed_meeting()
-    existing = await uow.meetings.get(MEETING_ID)
-    if existing is None:
-        await schedule_meeting(ScheduleMeeting(meeting), uow, clock=clock)
-        done["meeting"] = "scheduled"
-    else:
-        done["meeting"] = "exists"
-        for institution in meeting.institutions.values():
-            if institution.id not in existing.institutions:
-                await put_institution(PutInstitution(MEETING_ID, institution), uow)
-        for person in meeting.people.values():
-            if person.id not in existing.people:
-                await put_person(PutPerson(MEETING_ID, person), uow)
-    draft = await uow.drafts.get(MEETING_ID)
-    released = await uow.releases.latest(MEETING_ID)
-    if not draft.sessions and released is None:
-        await replace_draft(ReplaceDraft(MEETING_ID, tuple(seed_sessions())), uow)
-        done["draft"] = f"{len(SESSION_IDS)} sessions"
-    else:
-        done["draft"] = "exists"
+    held = seed_meeting()
+    demo = demo_meeting(clock().astimezone(held.zone).date())
+    assert held.start_date is not None
+    assert demo.start_date is not None
+    for meeting, sessions, key in (
+        (held, seed_sessions(), ""),
+        (demo, seed_sessions(demo.start_date - held.start_date), "demo_"),
+    ):
+        done[f"{key}meeting"] = await _seed_meeting(meeting, uow, clock)
+        draft = await uow.drafts.get(meeting.id)
+        released = await uow.releases.latest(meeting.id)
+        if not draft.sessions and released is None:
+            await replace_draft(ReplaceDraft(meeting.id, tuple(sessions)), uow)
+            done[f"{key}draft"] = f"{len(SESSION_IDS)} sessions"
+        else:
+            done[f"{key}draft"] = "exists"
 
     history = seed_data()["network_history"]["chairmanship"]
     outgoing, incoming = history[0], history[1]

@@ -163,7 +163,7 @@ class MongoRegistrations(Registrations):
     async def oldest_waitlisted(self, meeting_id: str, country: str) -> Registration | None:
         doc = await self.collection.find_one(
             {"meeting_id": meeting_id, "country": country, "status": Status.waitlisted.value},
-            sort=[("registered_at", 1), ("_id", 1)],
+            sort=[("waitlist_seq", 1), ("registered_at", 1), ("_id", 1)],
             session=self.session,
         )
         return None if doc is None else registration_of(doc)
@@ -260,6 +260,7 @@ def delegation_of(doc: Document) -> Delegation:
         by_role=dict(doc.get("by_role") or {}),
         confirmed=int(doc.get("confirmed", 0)),
         quota_used=int(doc.get("quota_used", 0)),
+        waitlist_issued=int(doc.get("waitlist_issued", 0)),
     )
 
 
@@ -296,6 +297,7 @@ class MongoDelegations(Delegations):
             "by_role": delegation.by_role,
             "confirmed": delegation.confirmed,
             "quota_used": delegation.quota_used,
+            "waitlist_issued": delegation.waitlist_issued,
         }
 
     async def get(self, meeting_id: str, key: str) -> Delegation | None:

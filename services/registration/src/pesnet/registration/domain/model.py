@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,6 +37,7 @@ from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from pesnet.shared.events.common import ParticipantStatus, Role
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.reference import member_states
+from pesnet.shared.translation import _
 
 MAX_NAME = 200
 
@@ -212,6 +213,8 @@ class Registration:
     confirmed_by: str | None = None
     promoted_from_waitlist: bool = False
     waitlisted_at: datetime | None = None
+    # its turn in the delegation's waitlist (the delegation's counter when it joined)
+    waitlist_seq: int | None = None
     rejected_at: datetime | None = None
     rejection_reason: str | None = None
     withdrawn_at: datetime | None = None
@@ -317,10 +320,16 @@ class Registration:
         self.promoted_from_waitlist = promoted
         self.badge_nonce = new_badge_nonce()
 
-    def waitlist(self, *, at: datetime) -> None:
+    def waitlist(self, *, at: datetime, turn: int) -> None:
+        """Waitlisted with its `turn` (promotion follows the turns)."""
         self.status = Status.waitlisted
         self.waitlisted_at = at
+        self.waitlist_seq = turn
         self.updated_at = at
+
+    @property
+    def waitlist_order(self) -> tuple[int, datetime, str]:
+        return (self.waitlist_seq or 0, self.registered_at, self.id)
 
     def reject(self, *, reason: str | None, at: datetime) -> None:
         self.status = Status.rejected
@@ -396,20 +405,55 @@ class Places:
         return f"the meeting's capacity of {self.capacity} is reached"
 
 
+# The meeting states (the agenda's lifecycle) in which registration may be open.
+OPEN_STATUSES = frozenset({"registration_open"})
+
+
 @dataclass(frozen=True)
 class RegistrationWindow:
+    """When a meeting takes registrations: in the agenda's `registration_open` state,
+    from `opens_at` until `closes_at`, and never after the meeting's last day (in its
+    own time zone) nor once its personal data has been purged."""
+
     opens_at: datetime | None
     closes_at: datetime | None
-    status: str = "scheduled"
+    status: str = "registration_open"
+    last_day_ends_at: datetime | None = None
+    purged: bool = False
 
-    def refusal(self, now: datetime) -> str | None:
-        """Why a registration at `now` is refused, or None if the window is open."""
+    def refusal(self, now: datetime) -> tuple[str, dict[str, Any]] | None:
+        """Why a registration at `now` is refused (an English message and its values),
+        or None if the window is open."""
+        if self.purged:
+            return _(
+                "registration for {meeting} is not open: the meeting is over and its "
+                "personal data has been purged"
+            ), {}
         if self.status == "tentative":
-            return "the meeting is tentative: registration opens once its dates are decided"
+            return (
+                _(
+                    "registration for {meeting} is not open: the meeting is tentative; "
+                    "registration opens once its dates are decided"
+                ),
+                {},
+            )
+        if self.status in ("held", "archived"):
+            return _("registration for {meeting} is not open: the meeting has been held"), {}
+        if self.last_day_ends_at is not None and now >= self.last_day_ends_at:
+            return _("registration for {meeting} is not open: the meeting has been held"), {}
+        if self.status not in OPEN_STATUSES:
+            return _(
+                "registration for {meeting} is not open: "
+                "the secretariat has not opened registration"
+            ), {}
         if self.opens_at is not None and now < self.opens_at:
-            return f"registration opens at {self.opens_at.isoformat()}"
+            return _("registration for {meeting} is not open: registration opens at {opens_at}"), {
+                "opens_at": self.opens_at.isoformat()
+            }
         if self.closes_at is not None and now >= self.closes_at:
-            return f"registration closed at {self.closes_at.isoformat()}"
+            return _(
+                "registration for {meeting} is not open: registration closed at {closes_at}"
+            ), {"closes_at": self.closes_at.isoformat()}
         return None
 
 
@@ -460,15 +504,50 @@ class Meeting:
         )
 
     @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def _day_starts_at(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=self.zone)
+
+    @property
     def window(self) -> RegistrationWindow:
+        last = (
+            self._day_starts_at(self.end_date + timedelta(days=1))
+            if self.end_date is not None
+            else None
+        )
         return RegistrationWindow(
-            self.registration_opens_at, self.registration_closes_at, self.status
+            self.registration_opens_at,
+            self.registration_closes_at,
+            self.status,
+            last,
+            self.personal_data_purged_at is not None,
         )
 
     def check_open(self, now: datetime) -> None:
         refusal = self.window.refusal(now)
         if refusal is not None:
-            raise Conflict(f"registration for {self.id} is not open: {refusal}")
+            message, params = refusal
+            raise Conflict(message, params={"meeting": self.id, **params})
+
+    def check_in_day(self, now: datetime) -> None:
+        """Check-in happens on the meeting's days, in its own time zone."""
+        if self.start_date is None or self.end_date is None:
+            raise Conflict(
+                _("{meeting} has no dates yet: nobody can be checked in"),
+                params={"meeting": self.id},
+            )
+        today = now.astimezone(self.zone).date()
+        if not self.start_date <= today <= self.end_date:
+            raise Conflict(
+                _("check-in is on the days of the meeting, {start} to {end} ({zone})"),
+                params={
+                    "start": self.start_date.isoformat(),
+                    "end": self.end_date.isoformat(),
+                    "zone": self.timezone,
+                },
+            )
 
     def places_for(self, registration: Registration, delegation: Delegation) -> Places:
         return Places(
@@ -505,6 +584,7 @@ class Delegation:
     by_role: dict[str, int] = field(default_factory=dict)
     confirmed: int = 0
     quota_used: int = 0
+    waitlist_issued: int = 0  # the turns given in its waitlist so far
 
     @property
     def id(self) -> str:
@@ -525,6 +605,12 @@ class Delegation:
             role = registration.role.value
             self.by_role[role] = self.by_role.get(role, 0) + change
         return change
+
+    def next_waitlist_turn(self) -> int:
+        """A turn in the waitlist: decisions about the delegation's places are serialized
+        by this record, so no two registrations get the same turn."""
+        self.waitlist_issued += 1
+        return self.waitlist_issued
 
     @property
     def counted_statuses(self) -> dict[str, int]:

@@ -30,7 +30,7 @@ from pesnet.registration.domain.commands import (
 from pesnet.registration.domain.model import MeetingSource, Status
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.dependencies import Dependencies
-from pesnet.registration.seed import PESNET_4
+from pesnet.registration.seed import PESNET_4, demo_meeting
 from pesnet.registration.service_layer import handlers
 from pesnet.shared.credentials import Actor, resolve_actor
 from pesnet.shared.envelope import utcnow
@@ -115,8 +115,13 @@ async def list_registrations(
 async def read_registration(
     registration_id: RegistrationId, actor: LinkActor, deps: Deps
 ) -> dict[str, Any]:
-    registration = await handlers.read_registration(registration_id, actor, deps.unit_of_work())
-    return views.registration_view(registration, deps)
+    registration, position = await handlers.read_registration_with_place(
+        registration_id, actor, deps.unit_of_work()
+    )
+    body = views.registration_view(registration, deps)
+    if position is not None:
+        body["waitlist_position"] = position
+    return body
 
 
 @router.patch("/registrations/{registration_id}")
@@ -288,8 +293,8 @@ public = APIRouter(tags=["public"])
 @public.get("/meetings/{meeting_id}/delegations")
 async def delegations(meeting_id: MeetingId, deps: Deps) -> dict[str, Any]:
     """Counts per delegation, status and role: no names, no e-mails (public)."""
-    found = await handlers.delegations(meeting_id, deps.unit_of_work())
-    return views.delegations_view(meeting_id, found)
+    meeting, found = await handlers.delegations(meeting_id, deps.unit_of_work())
+    return views.delegations_view(meeting, found)
 
 
 secretariat = APIRouter(tags=["secretariat"], dependencies=[Secretariat])
@@ -344,10 +349,18 @@ dev = APIRouter(tags=["dev"], dependencies=[Secretariat])
 
 @dev.post("/dev/seed")
 async def seed(deps: Deps) -> dict[str, Any]:
-    """Open pesnet-4 for registration (quota 3) unless the agenda already announced it."""
-    created = await handlers.open_meeting(
-        OpenMeeting(PESNET_4, MeetingSource.seed, utcnow()),
-        deps.unit_of_work(),
-        default_quota=deps.default_quota,
-    )
-    return {"meeting_id": PESNET_4.meeting_id, "created": created}
+    """Record pesnet-4 (held) and open pesnet-demo for registration (quota 3), unless
+    the agenda already announced them."""
+    now = utcnow()
+    created = {}
+    for announcement in (PESNET_4, demo_meeting(now)):
+        created[announcement.meeting_id] = await handlers.open_meeting(
+            OpenMeeting(announcement, MeetingSource.seed, now),
+            deps.unit_of_work(),
+            default_quota=deps.default_quota,
+        )
+    return {
+        "meeting_id": PESNET_4.meeting_id,
+        "created": created[PESNET_4.meeting_id],
+        **{"meetings": created},
+    }

@@ -128,9 +128,17 @@ def check_in_rows(meeting: Meeting, registrations: list[Registration]) -> list[d
     return rows
 
 
-def delegations_view(meeting_id: str, delegations: list[Delegation]) -> dict[str, Any]:
-    """Counts per delegation, status and role, and their totals (public: no names)."""
-    items = [delegation_updated(d).model_dump(mode="json") for d in delegations]
+def delegations_view(meeting: Meeting, delegations: list[Delegation]) -> dict[str, Any]:
+    """Counts per delegation, status and role, and their totals; for a member state's
+    delegation its quota and the places left (public: no names)."""
+    items = []
+    for delegation in delegations:
+        item = delegation_updated(delegation).model_dump(mode="json")
+        quota = meeting.delegation_quota if delegation.country else None
+        item["quota"] = quota
+        item["places_left"] = None if quota is None else max(0, quota - delegation.quota_used)
+        items.append(item)
+    meeting_id = meeting.id
     totals_status: dict[str, int] = {}
     totals_role: dict[str, int] = {}
     for item in items:
@@ -147,6 +155,8 @@ def delegations_view(meeting_id: str, delegations: list[Delegation]) -> dict[str
             "confirmed": sum(item["confirmed"] for item in items),
             "countries": len([i for i in items if i["country"]]),
         },
+        "delegation_quota": meeting.delegation_quota,
+        "capacity": meeting.capacity,
     }
 
 

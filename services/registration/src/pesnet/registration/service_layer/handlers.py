@@ -138,6 +138,14 @@ async def read_registration(registration_id: str, actor: Actor, uow: U) -> Regis
     return registration
 
 
+async def read_registration_with_place(
+    registration_id: str, actor: Actor, uow: U
+) -> tuple[Registration, int | None]:
+    """The registration and, while it is waitlisted, its place in the waitlist."""
+    registration = await read_registration(registration_id, actor, uow)
+    return registration, await waitlist_position(uow, registration)
+
+
 async def list_registrations(
     meeting_id: str, actor: Actor, uow: U, *, status: Status | None, country: str | None
 ) -> list[Registration]:
@@ -181,8 +189,7 @@ async def confirm(cmd: Confirm, uow: U, *, badges: BadgeKey) -> Accredited:
         await tally.close()
         if reason is None:
             return Accredited(registration)
-        position = await uow.registrations.waitlisted_before(registration) + 1
-        return Accredited(registration, reason, position)
+        return Accredited(registration, reason, await waitlist_position(uow, registration))
 
     return await _once(uow, cmd.idempotency_key, f"confirm|{cmd.registration_id}", {}, work)
 
@@ -270,12 +277,29 @@ async def _accredit(
     reason = places.why_not()
     if before is Status.waitlisted:
         return reason
-    registration.waitlist(at=_now())
+    delegation = await tally.delegation(registration)
+    registration.waitlist(at=_now(), turn=delegation.next_waitlist_turn())
     await uow.registrations.save(registration)
-    position = await uow.registrations.waitlisted_before(registration) + 1
+    position = await waitlist_position(uow, registration)
     _emit(uow, ParticipantWaitlisted, registration, waitlist_position=position)
     await tally.count(registration, before)
     return reason
+
+
+async def waitlist_position(uow: U, registration: Registration) -> int | None:
+    """The place of a waitlisted registration in its delegation's waitlist (1: the next
+    to be promoted), in the order promotion follows (registration time, then id). Read
+    in the transaction that decided, which every decision about the delegation's places
+    writes to (its counters): concurrent decisions are serialized, and each sees the
+    others' waitlisted registrations."""
+    if registration.status is not Status.waitlisted:
+        return None
+    queue = await uow.registrations.of_meeting(
+        registration.meeting_id, status=Status.waitlisted, country=registration.country
+    )
+    queue = [r for r in queue if r.delegation_key == registration.delegation_key]
+    queue.sort(key=lambda r: r.waitlist_order)
+    return next((i for i, r in enumerate(queue, 1) if r.id == registration.id), len(queue) + 1)
 
 
 async def _promote_next(
@@ -371,6 +395,8 @@ async def check_in(cmd: CheckIn, uow: U, *, badges: BadgeKey) -> CheckedIn:
             registration.check_badge(cmd.meeting_id, nonce)
         registration.check_transition(Action.check_in)
         meeting = await _meeting(uow, registration.meeting_id)
+        if registration.checked_in_at is None:
+            meeting.check_in_day(_now())
         if not registration.check_in(at=_now()):
             return CheckedIn(registration, meeting, already=True)
         await uow.registrations.save(registration)
@@ -510,10 +536,11 @@ def delegation_updated(delegation: Delegation) -> DelegationUpdated:
     )
 
 
-async def delegations(meeting_id: str, uow: U) -> list[Delegation]:
-    """The meeting's delegations that count anyone (public: no names)."""
-    await _meeting(uow, meeting_id)
-    return [d for d in await uow.delegations.of_meeting(meeting_id) if d.counted_statuses]
+async def delegations(meeting_id: str, uow: U) -> tuple[Meeting, list[Delegation]]:
+    """The meeting (its quota) and its delegations that count anyone (public: no names)."""
+    meeting = await _meeting(uow, meeting_id)
+    found = [d for d in await uow.delegations.of_meeting(meeting_id) if d.counted_statuses]
+    return meeting, found
 
 
 # privacy ----------------------------------------------------------------------------
