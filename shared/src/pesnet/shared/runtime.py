@@ -16,6 +16,7 @@ from faststream.rabbit import Channel, RabbitBroker
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events import CATALOG
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
+from pesnet.shared.intake import guarded, raw_body
 from pesnet.shared.logging import get_logger
 from pesnet.shared.messaging import EventConsumer, EventPublisher
 from pesnet.shared.mongo import Client, Database, IndexSpec, ensure_indexes, make_client
@@ -95,10 +96,11 @@ class ServiceRuntime:
             if not consumer.handlers:
                 continue
             await declare_consumer(self.broker, consumer.name, consumer.event_types)
+            # raw bytes in: a body FastStream cannot decode must reach our dead-lettering
             subscriber = self.broker.subscriber(
-                consumer_queue(consumer.name), ack_policy=AckPolicy.MANUAL
+                consumer_queue(consumer.name), ack_policy=AckPolicy.MANUAL, decoder=raw_body
             )
-            subscriber(consumer.on_message)
+            subscriber(guarded(consumer, max_bytes=self.settings.max_message_bytes))
         await self.broker.start()
         for hook in self.on_start:
             await hook()

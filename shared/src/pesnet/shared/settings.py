@@ -41,6 +41,8 @@ class ServiceSettings(BaseSettings):
     # replica holds on an entry it is publishing.
     outbox_poll_seconds: float = Field(default=2.0, gt=0, alias="PESNET_OUTBOX_POLL_SECONDS")
     outbox_lease_seconds: float = Field(default=30.0, gt=0, alias="PESNET_OUTBOX_LEASE_SECONDS")
+    # A message body larger than this is dead-lettered unread.
+    max_message_bytes: int = Field(default=1024 * 1024, ge=1024, alias="PESNET_MAX_MESSAGE_BYTES")
 
     @property
     def dev_mode(self) -> bool:
