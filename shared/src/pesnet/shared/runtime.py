@@ -91,7 +91,12 @@ class ServiceRuntime:
     async def start(self) -> None:
         await ensure_indexes(self.db, self.indexes)
         await self.broker.connect()
-        await declare_core(self.broker, self.catalog.public_types())
+        await declare_core(
+            self.broker,
+            self.catalog.public_types(),
+            unrouted_ttl_seconds=self.settings.unrouted_ttl_seconds,
+            unrouted_max_length=self.settings.unrouted_max_length,
+        )
         for consumer in self.consumers:
             if not consumer.handlers:
                 continue

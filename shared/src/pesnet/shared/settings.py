@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pesnet.shared.topology import UNROUTED_MAX_LENGTH, UNROUTED_TTL_SECONDS
+
 DEV_SECRETARIAT_TOKEN = "dev-secretariat-token"  # noqa: S105 - dev mode only, printed by make run
 DEV_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -43,6 +45,14 @@ class ServiceSettings(BaseSettings):
     outbox_lease_seconds: float = Field(default=30.0, gt=0, alias="PESNET_OUTBOX_LEASE_SECONDS")
     # A message body larger than this is dead-lettered unread.
     max_message_bytes: int = Field(default=1024 * 1024, ge=1024, alias="PESNET_MAX_MESSAGE_BYTES")
+    # Bounds of `pesnet.unrouted`, the queue of events that no queue is bound to; every
+    # service must use the same values (they are the queue's arguments).
+    unrouted_ttl_seconds: int = Field(
+        default=UNROUTED_TTL_SECONDS, ge=1, alias="PESNET_UNROUTED_TTL_SECONDS"
+    )
+    unrouted_max_length: int = Field(
+        default=UNROUTED_MAX_LENGTH, ge=1, alias="PESNET_UNROUTED_MAX_LENGTH"
+    )
 
     @property
     def dev_mode(self) -> bool:
