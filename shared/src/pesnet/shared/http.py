@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pesnet.shared.errors import (
@@ -25,6 +26,7 @@ from pesnet.shared.errors import (
     NotFound,
     Unauthorized,
 )
+from pesnet.shared.http_limits import BodyLimit, database_unavailable
 from pesnet.shared.logging import configure_logging, get_logger
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
@@ -102,7 +104,7 @@ def create_app(
         if exc.field is not None:
             detail = [
                 {
-                    "loc": ["body", *exc.field.split(".")],
+                    "loc": [_location(request, exc.field), *exc.field.split(".")],
                     "field": exc.field,
                     "msg": exc.message,
                     "type": type(exc).__name__,
@@ -113,6 +115,8 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": validation_detail(exc)}, status_code=422)
+
+    app.add_exception_handler(ConnectionFailure, database_unavailable)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -132,7 +136,19 @@ def create_app(
 
     for router in routers:
         app.include_router(router)
+    # outermost: a body over the limit is refused before anything reads it
+    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_request_bytes)
     return app
+
+
+def _location(request: Request, field: str) -> str:
+    """Where a field a service's own rule rejects was given: path, query or body."""
+    name = field.split(".")[0]
+    if name in request.path_params:
+        return "path"
+    if name in request.query_params:
+        return "query"
+    return "body"
 
 
 bearer = HTTPBearer(auto_error=False)

@@ -45,6 +45,8 @@ class ServiceSettings(BaseSettings):
     outbox_lease_seconds: float = Field(default=30.0, gt=0, alias="PESNET_OUTBOX_LEASE_SECONDS")
     # A message body larger than this is dead-lettered unread.
     max_message_bytes: int = Field(default=1024 * 1024, ge=1024, alias="PESNET_MAX_MESSAGE_BYTES")
+    # An HTTP request body larger than this is refused (413) unread.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024, alias="PESNET_MAX_REQUEST_BYTES")
     # Bounds of `pesnet.unrouted`, the queue of events that no queue is bound to; every
     # service must use the same values (they are the queue's arguments).
     unrouted_ttl_seconds: int = Field(
