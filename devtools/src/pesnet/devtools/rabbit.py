@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
+import time
 import uuid
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -45,13 +46,22 @@ class TestVhost:
         )
         response.raise_for_status()
 
+    def _run_ctl(self, *args: str, attempts: int = 3) -> None:
+        """rabbitmqctl, tried again: on a busy shared broker a call can fail or be killed
+        (both commands are idempotent)."""
+        assert self._ctl is not None
+        for attempt in range(1, attempts + 1):
+            done = subprocess.run([self._ctl, "-q", *args], check=False, timeout=120)  # noqa: S603
+            if done.returncode == 0:
+                return
+            if attempt == attempts:
+                done.check_returncode()
+            time.sleep(2.0 * attempt)
+
     def create(self) -> TestVhost:
         if self._ctl:
-            subprocess.run([self._ctl, "-q", "add_vhost", self.name], check=True)  # noqa: S603
-            subprocess.run(  # noqa: S603
-                [self._ctl, "-q", "set_permissions", "-p", self.name, self._user, ".*", ".*", ".*"],
-                check=True,
-            )
+            self._run_ctl("add_vhost", self.name)
+            self._run_ctl("set_permissions", "-p", self.name, self._user, ".*", ".*", ".*")
         else:
             vhost = quote(self.name, safe="")
             self._api("PUT", f"/vhosts/{vhost}")
