@@ -370,6 +370,28 @@ async def test_focal_point_meeting_quota_waitlist_promotion_and_mails(
         }
 
 
+async def test_a_service_killed_with_sigkill_is_restarted_and_healthy_again(
+    platform: dict[str, Any],
+) -> None:
+    pids = Path(platform["workdir"]) / ".run" / "pids" / "actionplan.pid"
+    before = int(pids.read_text())
+    os.kill(before, signal.SIGKILL)
+    async with httpx.AsyncClient(timeout=2) as http:
+
+        async def back() -> bool:
+            if int(pids.read_text()) == before:
+                return False
+            try:
+                return (await http.get(url("actionplan", "/healthz"))).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(back, within=60)
+    log = (Path(platform["workdir"]) / "run.log").read_text()
+    assert "[make run] actionplan exited with code -9; restarting it in 1s" in log
+    assert f"[make run] actionplan restarted (pid {pids.read_text()})" in log
+
+
 def test_ctrl_c_stops_everything(platform: dict[str, Any]) -> None:
     process: subprocess.Popen[bytes] = platform["process"]
     process.send_signal(signal.SIGINT)
