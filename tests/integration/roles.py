@@ -40,7 +40,7 @@ TRUST = {"PESNET_JWKS": json.dumps(JWKS)}
 OTHER_KEY = ed25519.Ed25519PrivateKey.generate()
 
 # the scope of a national focal point's account in the matrix
-FOCAL_POINT_SCOPE = {"country": "MAR", "institution": "anapec"}
+FOCAL_POINT_SCOPE: dict[str, Any] = {"country": "MAR", "institution": "anapec"}
 
 
 def token(
@@ -69,7 +69,7 @@ def token(
 
 def role_token(role: StaffRole) -> str:
     """An account holding just `role` (a focal point: of Morocco's ANAPEC)."""
-    scope = FOCAL_POINT_SCOPE if role is StaffRole.focal_point else {}
+    scope: dict[str, Any] = FOCAL_POINT_SCOPE if role is StaffRole.focal_point else {}
     return token(role, sub=f"acc_{role.value}", **scope)
 
 
@@ -114,7 +114,8 @@ def routes_of(app: FastAPI) -> set[Route]:
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if isinstance(route, APIRoute) and context.path is not None:
-            found.update((method, context.path) for method in route.methods if method != "HEAD")
+            methods = route.methods or set()
+            found.update((method, context.path) for method in methods if method != "HEAD")
     return found - DOCUMENTATION
 
 
