@@ -290,7 +290,8 @@ async def test_a_registrant_manages_their_own_registration_only(
     assert response.status_code == 409
 
     # accreditation is not theirs to decide
-    assert (await act(registration, mine["id"], "confirm", me)).status_code == 401
+    # (signed in, but without an accreditation right: 403)
+    assert (await act(registration, mine["id"], "confirm", me)).status_code == 403
     assert (await act(registration, theirs["id"], "withdraw", me)).status_code == 403
     assert (await act(registration, mine["id"], "withdraw", me)).json()["status"] == "withdrawn"
 

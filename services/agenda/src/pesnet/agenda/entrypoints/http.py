@@ -44,11 +44,18 @@ from pesnet.agenda.service_layer import (
 )
 from pesnet.agenda.service_layer.editing import DraftedSession
 from pesnet.agenda.service_layer.rendering import ProgrammeRenderer
+from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import InvalidInput
-from pesnet.shared.http import Secretariat
+from pesnet.shared.http import require
 from pesnet.shared.i18n import Language
 
 router = APIRouter()
+
+# Who may call what (the administrator may call everything): the meeting's lifecycle,
+# the next meeting and the chairmanship are the administrator's; the programme (its
+# sessions, people, institutions, draft and releases) the programme editor's.
+Administrator = require(StaffRole.administrator)
+ProgrammeEditor = require(StaffRole.programme_editor)
 
 
 def meeting_json(meeting: Meeting, latest_version: int | None = None) -> dict[str, Any]:
@@ -62,7 +69,7 @@ def meeting_json(meeting: Meeting, latest_version: int | None = None) -> dict[st
 
 
 # meetings ------------------------------------------------------------------
-@router.post("/meetings", status_code=201, dependencies=[Secretariat], tags=["meetings"])
+@router.post("/meetings", status_code=201, dependencies=[Administrator], tags=["meetings"])
 async def schedule_meeting(body: MeetingIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
     """Schedule a meeting (emits `MeetingScheduled`)."""
     command = ScheduleMeeting(body.meeting())
@@ -80,7 +87,7 @@ async def get_meeting(meeting_id: str, uow: UnitOfWork) -> dict[str, Any]:
     return meeting_json(found.meeting, found.programme_version)
 
 
-@router.patch("/meetings/{meeting_id}", dependencies=[Secretariat], tags=["meetings"])
+@router.patch("/meetings/{meeting_id}", dependencies=[Administrator], tags=["meetings"])
 async def revise_meeting(
     meeting_id: str, body: MeetingPatch, uow: UnitOfWork, deps: Dependencies
 ) -> dict[str, Any]:
@@ -95,7 +102,7 @@ async def revise_meeting(
 
 @router.put(
     "/meetings/{meeting_id}/institutions/{institution_id}",
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["meetings"],
 )
 async def put_institution(
@@ -108,7 +115,7 @@ async def put_institution(
 
 
 @router.put(
-    "/meetings/{meeting_id}/people/{person_id}", dependencies=[Secretariat], tags=["meetings"]
+    "/meetings/{meeting_id}/people/{person_id}", dependencies=[ProgrammeEditor], tags=["meetings"]
 )
 async def put_person(
     meeting_id: str, person_id: str, body: PersonIn, uow: UnitOfWork
@@ -122,7 +129,7 @@ async def put_person(
 @router.post(
     "/meetings/{meeting_id}/next-meeting",
     status_code=201,
-    dependencies=[Secretariat],
+    dependencies=[Administrator],
     tags=["meetings"],
 )
 async def decide_next_meeting(
@@ -133,7 +140,9 @@ async def decide_next_meeting(
     return meeting_json(await meetings.decide_next_meeting(command, uow, clock=deps.clock))
 
 
-@router.get("/meetings/{meeting_id}/participants", dependencies=[Secretariat], tags=["meetings"])
+@router.get(
+    "/meetings/{meeting_id}/participants", dependencies=[ProgrammeEditor], tags=["meetings"]
+)
 async def list_participants(
     meeting_id: str,
     uow: UnitOfWork,
@@ -157,7 +166,7 @@ async def list_participants(
 
 
 # the draft -----------------------------------------------------------------
-@router.get("/meetings/{meeting_id}/draft", dependencies=[Secretariat], tags=["programme"])
+@router.get("/meetings/{meeting_id}/draft", dependencies=[ProgrammeEditor], tags=["programme"])
 async def get_draft(
     meeting_id: str,
     uow: UnitOfWork,
@@ -177,7 +186,7 @@ def _session_json(renderer: ProgrammeRenderer, result: DraftedSession) -> dict[s
 @router.post(
     "/meetings/{meeting_id}/sessions",
     status_code=201,
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
 async def add_session(
@@ -189,7 +198,7 @@ async def add_session(
 
 @router.patch(
     "/meetings/{meeting_id}/sessions/{session_id}",
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
 async def edit_session(
@@ -202,7 +211,7 @@ async def edit_session(
 
 @router.post(
     "/meetings/{meeting_id}/sessions/{session_id}/move",
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
 async def move_session(
@@ -215,7 +224,7 @@ async def move_session(
 @router.delete(
     "/meetings/{meeting_id}/sessions/{session_id}",
     status_code=204,
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
 async def remove_session(meeting_id: str, session_id: str, uow: UnitOfWork) -> Response:
@@ -227,7 +236,7 @@ async def remove_session(meeting_id: str, session_id: str, uow: UnitOfWork) -> R
 @router.post(
     "/meetings/{meeting_id}/programme/releases",
     status_code=201,
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
 async def publish(meeting_id: str, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
@@ -306,7 +315,7 @@ async def get_chairmanship(uow: UnitOfWork) -> dict[str, Any]:
 
 
 @router.post(
-    "/network/chairmanship/terms", status_code=201, dependencies=[Secretariat], tags=["network"]
+    "/network/chairmanship/terms", status_code=201, dependencies=[Administrator], tags=["network"]
 )
 async def record_term(body: ChairTermIn, uow: UnitOfWork) -> dict[str, Any]:
     """Record a past term (history from before the platform; no event)."""
@@ -317,7 +326,7 @@ async def record_term(body: ChairTermIn, uow: UnitOfWork) -> dict[str, Any]:
 @router.post(
     "/network/chairmanship/handovers",
     status_code=201,
-    dependencies=[Secretariat],
+    dependencies=[Administrator],
     tags=["network"],
 )
 async def hand_over(body: HandoverIn, uow: UnitOfWork) -> dict[str, Any]:

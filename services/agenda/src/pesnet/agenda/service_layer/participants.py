@@ -88,6 +88,7 @@ async def forget_participants(cmd: ForgetParticipants, uow: AgendaUnitOfWork) ->
     async def work(uow: AgendaUnitOfWork) -> int:
         # the published notices of its releases name the people (calendars, summaries)
         await uow.forget_published_events(cmd.meeting_id)
+        uow.audit("agenda.personal_data.purged", meeting_id=cmd.meeting_id)
         return await uow.participants.forget_meeting(cmd.meeting_id)
 
     removed = await uow.run(work)
