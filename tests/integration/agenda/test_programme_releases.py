@@ -53,6 +53,8 @@ async def test_seed_is_idempotent_and_announces_the_meeting_and_the_handover(
         "draft": "exists",
         "chair_history": "exists",
         "handover": "exists",
+        "demo_meeting": "exists",
+        "demo_draft": "exists",
     }
 
     meeting = (await agenda.get(f"/meetings/{MEETING}")).json()
