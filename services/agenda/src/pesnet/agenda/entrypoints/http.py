@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -290,28 +291,32 @@ def _render(
 
 
 # chairmanship --------------------------------------------------------------
-def chairmanship_json(state: Chairmanship) -> dict[str, Any]:
+def chairmanship_json(state: Chairmanship, today: date) -> dict[str, Any]:
+    """As it stands today: a handover dated later leaves the outgoing chair current."""
+
     def term(t: ChairTerm) -> dict[str, Any]:
         return t.model_dump(mode="json")
 
+    standing = state.standing(today)
     return {
-        "current": term(state.current) if state.current else None,
-        "past": [term(t) for t in reversed(state.past)],
+        "current": term(standing.current) if standing.current else None,
+        "upcoming": [term(t) for t in standing.upcoming],
+        "past": [term(t) for t in reversed(standing.past)],
     }
 
 
 @router.get("/network/chairmanship", tags=["network"])
-async def get_chairmanship(uow: UnitOfWork) -> dict[str, Any]:
-    return chairmanship_json(await chairmanship.get_chairmanship(uow))
+async def get_chairmanship(uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+    return chairmanship_json(await chairmanship.get_chairmanship(uow), deps.clock().date())
 
 
 @router.post(
     "/network/chairmanship/terms", status_code=201, dependencies=[Secretariat], tags=["network"]
 )
-async def record_term(body: ChairTermIn, uow: UnitOfWork) -> dict[str, Any]:
+async def record_term(body: ChairTermIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
     """Record a past term (history from before the platform; no event)."""
     state = await chairmanship.record_chair_term(RecordChairTerm(body.chair_term()), uow)
-    return chairmanship_json(state)
+    return chairmanship_json(state, deps.clock().date())
 
 
 @router.post(
@@ -320,9 +325,11 @@ async def record_term(body: ChairTermIn, uow: UnitOfWork) -> dict[str, Any]:
     dependencies=[Secretariat],
     tags=["network"],
 )
-async def hand_over(body: HandoverIn, uow: UnitOfWork) -> dict[str, Any]:
-    """Hand the chair over (emits `ChairmanshipTransferred`)."""
-    return chairmanship_json(await chairmanship.hand_over_chair(body.command(), uow))
+async def hand_over(body: HandoverIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+    """Hand the chair over on its `effective_date` (emits `ChairmanshipTransferred`); until
+    that date the outgoing chair stays current and the incoming one is `upcoming`."""
+    state = await chairmanship.hand_over_chair(body.command(), uow)
+    return chairmanship_json(state, deps.clock().date())
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

@@ -123,8 +123,11 @@ async def chairmanship_transferred(
     """Network news: every person the network knows of (opt-out-able)."""
 
     async def work(uow: NotificationsUnitOfWork) -> list[Delivery]:
+        today = mailing.clock().date()
         return [
-            await record(uow, mailing, chairmanship_notice(event, recipient.person()), recipient)
+            await record(
+                uow, mailing, chairmanship_notice(event, recipient.person(), today), recipient
+            )
             for recipient in await uow.recipients.everyone()
         ]
 

@@ -104,6 +104,17 @@ def missing_translations(loader: BaseLoader | None = None) -> list[str]:
     return missing
 
 
+def arabic_li(name: str) -> str:
+    """The Arabic preposition لـ ("for, to") joined to a name: لـ + الوكالة is written
+    للوكالة, an Arabic word takes it as a plain prefix, a Latin name after a tatweel."""
+    name = name.strip()
+    if name.startswith("ال"):
+        return "لل" + name[2:]
+    if name and "\u0600" <= name[0] <= "\u06ff":
+        return "ل" + name
+    return "لـ" + name
+
+
 def _helpers(language: str, timezone: str) -> dict[str, Any]:
     def fmt_date(value: date | None, fmt: str = "long") -> str:
         return format_local_date(value, language, fmt) if value else ""
@@ -132,6 +143,7 @@ def _helpers(language: str, timezone: str) -> dict[str, Any]:
         "fmt_datetime": fmt_datetime,
         "fmt_time": fmt_time,
         "role_label": role_label,
+        "li": arabic_li,
     }
 
 
