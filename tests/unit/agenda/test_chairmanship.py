@@ -97,10 +97,12 @@ async def test_a_handover_takes_effect_on_its_date_not_when_it_is_recorded(
     state = await chairmanship.hand_over_chair(later, uow)
 
     before = state.standing(date(2026, 7, 1))
-    assert before.current is not None and before.current.holder == ISKUR
+    assert before.current is not None
+    assert before.current.holder == ISKUR
     assert [t.holder for t in before.upcoming] == [ANAPEC]
     assert before.past == ()
     on_the_day = state.standing(date(2027, 3, 1))
-    assert on_the_day.current is not None and on_the_day.current.holder == ANAPEC
+    assert on_the_day.current is not None
+    assert on_the_day.current.holder == ANAPEC
     assert on_the_day.upcoming == ()
     assert [t.holder for t in on_the_day.past] == [ISKUR]

@@ -166,11 +166,13 @@ def test_a_handover_mailed_before_its_date_says_it_will_take_effect(
 
     early = chairmanship_notice(news, person, date(2026, 7, 1))
     mail = render(early.kind, lang, early.context, preferences_url="u")
-    assert before in mail.text and before in mail.html
+    assert before in mail.text
+    assert before in mail.html
     assert after not in mail.text
     on_the_day = chairmanship_notice(news, person, date(2027, 3, 1))
     mail = render(on_the_day.kind, lang, on_the_day.context, preferences_url="u")
-    assert after in mail.text and before not in mail.text
+    assert after in mail.text
+    assert before not in mail.text
 
 
 def test_arabic_joins_li_to_the_article() -> None:
@@ -185,4 +187,5 @@ def test_arabic_joins_li_to_the_article() -> None:
     notice = chairmanship_notice(news, person, date(2025, 10, 15))
     mail = render(notice.kind, "ar", notice.context, preferences_url="u")
     assert "خلفًا للوكالة التركية" in mail.text
-    assert "لـال" not in mail.text and "لـال" not in mail.html
+    assert "لـال" not in mail.text
+    assert "لـال" not in mail.html
