@@ -189,3 +189,28 @@ def test_arabic_joins_li_to_the_article() -> None:
     assert "خلفًا للوكالة التركية" in mail.text
     assert "لـال" not in mail.text
     assert "لـال" not in mail.html
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "fr"])
+def test_a_session_change_names_the_session_once_and_its_time_without_seconds(lang: str) -> None:
+    reg = f.participant("registered", lang)
+    person = Person(f"{lang}@example.org", "Nom", lang)  # type: ignore[arg-type]
+    payload = f.programme(2, {reg.registration_id: ["s1"]})
+    notice = programme_notice(payload, MEETING, person, ["s1"])
+
+    mail = render(notice.kind, lang, notice.context, preferences_url="u")
+
+    title = notice.context["sessions"][0]["title"]
+    assert mail.text.count(title) == 1
+    assert mail.html.count(title) == 1
+    assert ":00:00" not in mail.text
+    assert ":00:00" not in mail.html
+
+
+def test_english_says_the_meeting_and_french_the_first_of_the_month() -> None:
+    en = registration_notice(f.participant("confirmed", "en"), MEETING, Language.en)
+    assert "registration for the 4th" in render(en.kind, "en", en.context, preferences_url="u").text
+    march = Meeting("pesnet-4", title=f.MEETING.title, start_date=date(2024, 3, 1))
+    fr = registration_notice(f.participant("registered", "fr"), march, Language.fr)
+    text = render(fr.kind, "fr", fr.context, preferences_url="u").text
+    assert "1er mars 2024" in text

@@ -25,7 +25,6 @@ from pesnet.shared.i18n import (
     direction,
     fallback_chain,
     format_local_date,
-    format_local_datetime,
     format_local_time,
 )
 
@@ -115,18 +114,29 @@ def arabic_li(name: str) -> str:
     return "لـ" + name
 
 
+def english_article(title: str) -> str:
+    """'the ' before a meeting's title in running English ("your registration for the
+    4th Meeting of ..."), unless the title brings its own."""
+    return "" if title.strip().lower().startswith("the ") else "the "
+
+
 def _helpers(language: str, timezone: str) -> dict[str, Any]:
     def fmt_date(value: date | None, fmt: str = "long") -> str:
-        return format_local_date(value, language, fmt) if value else ""
+        if not value:
+            return ""
+        text = format_local_date(value, language, fmt)
+        if language == "fr" and value.day == 1 and fmt in ("long", "full"):
+            # the first of the month is an ordinal in French: « 1er mars »
+            text = re.sub(r"(?<!\d)1 ", "1er ", text, count=1)
+        return text
 
     def fmt_datetime(value: datetime | None, fmt: str = "long") -> str:
         if value is None:
             return ""
-        if fmt != "long":
-            return format_local_datetime(value, timezone, language, fmt)
-        # a long date and the local hour (Babel's long datetime adds seconds and an offset)
+        # a date and the local hour and minute (Babel's datetimes add seconds, and the
+        # long one an offset)
         local = value.astimezone(ZoneInfo(timezone))
-        day = format_local_date(local.date(), language, "long")
+        day = fmt_date(local.date(), fmt)
         return f"{day}{_AT.get(language, ', ')}{format_local_time(value, timezone, language)}"
 
     def fmt_time(value: datetime | None) -> str:
@@ -144,6 +154,7 @@ def _helpers(language: str, timezone: str) -> dict[str, Any]:
         "fmt_time": fmt_time,
         "role_label": role_label,
         "li": arabic_li,
+        "article": english_article,
     }
 
 
