@@ -132,13 +132,38 @@ async def test_nothing_published_is_not_found(seeded: FakeAgendaUnitOfWork) -> N
         await releases.release_history("pesnet-99", seeded)
 
 
-async def test_a_participant_sees_only_their_own_sessions(seeded: FakeAgendaUnitOfWork) -> None:
+PLENARIES = [
+    "registration",
+    "dinner",
+    "action-plan",
+    "action-plan-continued",
+    "exchange-of-views",
+    "closing",
+    "cultural-visit",
+]
+
+
+async def test_a_participant_sees_their_own_sessions_and_the_plenaries(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
     await confirm_everyone(seeded)
     await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
 
     mine = await releases.programme(MEETING_ID, seeded, registration_id="reg-dur")
 
-    assert [s.id for s in mine.sessions] == ["opening", "session-1"]
+    assert sorted(s.id for s in mine.sessions) == sorted([*PLENARIES, "opening", "session-1"])
+
+
+async def test_a_confirmed_delegate_without_a_role_has_the_plenaries_as_calendar(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await confirm_everyone(seeded)
+    await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    await record_participant(RecordParticipant(participant("delegate")), seeded)
+
+    mine = await releases.programme(MEETING_ID, seeded, registration_id="reg-delegate")
+
+    assert sorted(s.id for s in mine.sessions) == sorted([*PLENARIES, "opening"])
 
 
 async def test_a_registration_without_a_role_in_the_programme_has_no_calendar(

@@ -21,15 +21,24 @@ def vhost_url(base_url: str, vhost: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + quote(vhost, safe=""), "", ""))
 
 
+STALE_AFTER_SECONDS = 3600
+PREFIX = "pesnet-test-"
+
+
 class TestVhost:
-    """Creates `pesnet-test-<random>` through the management API where it answers,
-    else through rabbitmqctl (local broker), and deletes it afterwards. The API comes
-    first: every rabbitmqctl call starts an Erlang node on a small shared port range,
-    and a few test runs at once exhaust it."""
+    """Creates `pesnet-test-<epoch>-<random>` through the management API where it answers,
+    else through rabbitmqctl (local broker). The API comes first: every rabbitmqctl call
+    starts an Erlang node on a small shared port range, and a few test runs at once
+    exhaust it.
+
+    A run does not delete its own vhost at its end: RabbitMQ 3.10 was seen to wedge every
+    later vhost operation when a vhost was deleted while its last declarations were still
+    settling. Instead, each run removes the test vhosts more than an hour old, which no
+    run is using any more."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self.name = f"pesnet-test-{uuid.uuid4().hex[:10]}"
+        self.name = f"{PREFIX}{int(time.time())}-{uuid.uuid4().hex[:6]}"
         parts = urlsplit(base_url)
         self._user = parts.username or "guest"
         self._password = parts.password or "guest"
@@ -66,6 +75,8 @@ class TestVhost:
         response.raise_for_status()
 
     def create(self) -> TestVhost:
+        with contextlib.suppress(Exception):
+            self._remove_stale()
         if self._ctl:
             subprocess.run(  # noqa: S603
                 [self._ctl, "-q", "add_vhost", self.name], check=True, timeout=60
@@ -86,13 +97,38 @@ class TestVhost:
         return self
 
     def delete(self) -> None:
+        """Left to a later run's clean-up (see the class docstring)."""
+
+    def _remove_stale(self) -> None:
         if self._ctl:
-            subprocess.run(  # noqa: S603
-                [self._ctl, "-q", "delete_vhost", self.name], check=False, timeout=60
-            )
+            listed = subprocess.run(  # noqa: S603
+                [self._ctl, "-q", "list_vhosts", "name"],
+                check=True,
+                timeout=60,
+                capture_output=True,
+                text=True,
+            ).stdout.split()
         else:
-            with contextlib.suppress(httpx.HTTPError):
-                self._api("DELETE", f"/vhosts/{quote(self.name, safe='')}")
+            response = httpx.get(
+                f"http://{self._host}:15672/api/vhosts?columns=name",
+                auth=(self._user, self._password),
+                timeout=30,
+            )
+            response.raise_for_status()
+            listed = [v["name"] for v in response.json()]
+        now = time.time()
+        for name in listed:
+            stamp = name.removeprefix(PREFIX).split("-")[0]
+            if not name.startswith(PREFIX) or not stamp.isdigit():
+                continue
+            if now - int(stamp) < STALE_AFTER_SECONDS:
+                continue
+            if self._ctl:
+                subprocess.run(  # noqa: S603
+                    [self._ctl, "-q", "delete_vhost", name], check=False, timeout=60
+                )
+            else:
+                self._api("DELETE", f"/vhosts/{quote(name, safe='')}")
 
 
 def ensure_management(host: str = "127.0.0.1", port: int = MANAGEMENT_PORT) -> bool:

@@ -32,6 +32,12 @@ SessionKind = Literal[
     "social",
 ]
 
+# the sessions every participant attends (a presentation or panel concerns its people,
+# and a break is no appointment): a personal calendar holds these and the person's own
+PLENARY_KINDS: frozenset[str] = frozenset(
+    {"registration", "opening", "roundtable", "discussion", "closing", "social"}
+)
+
 
 class Session(BaseModel):
     """One programme item. `end` None is an open end (the dinner, the cultural visit)."""
@@ -58,6 +64,10 @@ class Session(BaseModel):
     @property
     def flagged(self) -> bool:
         return bool(self.flagged_people)
+
+    @property
+    def plenary(self) -> bool:
+        return self.kind in PLENARY_KINDS
 
     def people(self) -> tuple[str, ...]:
         """Person ids with a role in the session: moderators first, then speakers."""

@@ -79,13 +79,17 @@ class ProgrammeView:
     def ordered(self) -> list[Session]:
         return sorted(self.sessions, key=lambda s: (s.day, s.start, s.id))
 
-    def for_person(self, person_id: str) -> ProgrammeView:
+    def for_person(self, person_id: str | None) -> ProgrammeView:
+        """A participant's own calendar: the plenaries, which concern everyone, and the
+        sessions the person (None: a participant without a role) speaks or moderates in."""
+        mine = [s for s in self.sessions if s.plenary or (person_id and person_id in s.people())]
+        ids = {s.id for s in mine}
         return ProgrammeView(
             meeting=self.meeting,
-            sessions=[s for s in self.sessions if person_id in s.people()],
+            sessions=mine,
             version=self.version,
             released_at=self.released_at,
-            changes=[c for c in self.changes if person_id in c.people],
+            changes=[c for c in self.changes if c.session_id in ids or person_id in c.people],
         )
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from pesnet.agenda.domain.chairmanship import Chairmanship, ChairTerm
@@ -48,6 +48,7 @@ from pesnet.agenda.service_layer.rendering import ProgrammeRenderer
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.http import Secretariat
 from pesnet.shared.i18n import Language
+from pesnet.shared.problems import request_language
 
 router = APIRouter()
 
@@ -163,12 +164,15 @@ async def get_draft(
     meeting_id: str,
     uow: UnitOfWork,
     deps: Dependencies,
+    request: Request,
     lang: Language | None = None,
     format: Format = "json",
 ) -> Response:
+    """The draft; as JSON in the three languages unless `?lang=` or `Accept-Language`
+    asks for one."""
     found = await editing.get_draft(meeting_id, uow)
     view = ProgrammeView(meeting=found.meeting, sessions=found.draft.sessions)
-    return _render(deps.renderer, view, lang, format)
+    return _render(deps.renderer, view, _language(request, lang, default=None), format)
 
 
 def _session_json(renderer: ProgrammeRenderer, result: DraftedSession) -> dict[str, Any]:
@@ -256,17 +260,26 @@ async def get_programme(
     meeting_id: str,
     uow: UnitOfWork,
     deps: Dependencies,
-    lang: Language = Language.en,
+    request: Request,
+    lang: Language | None = None,
     format: Format = "json",
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     registration_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """A published version (latest by default) as JSON, HTML or iCalendar. With
-    `registration_id`, only that participant's own sessions (their calendar)."""
+    `registration_id`, only that participant's own sessions (their calendar). In the
+    language of `?lang=`, else of `Accept-Language`, else English."""
     view = await releases.programme(
         meeting_id, uow, version=version, registration_id=registration_id
     )
-    return _render(deps.renderer, view, lang, format)
+    return _render(deps.renderer, view, _language(request, lang, default=Language.en), format)
+
+
+def _language(request: Request, lang: Language | None, default: Language | None) -> Language | None:
+    """`?lang=` wins, then `Accept-Language`; without either, `default`."""
+    if lang is None and not request.headers.get("accept-language"):
+        return default
+    return lang or request_language(request)
 
 
 def _render(
@@ -285,9 +298,13 @@ def _render(
         return Response(
             renderer.ics(view, lang or "en"),
             media_type="text/calendar; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{name}"'},
+            headers={
+                "content-disposition": f'attachment; filename="{name}"',
+                "content-language": lang or "en",
+            },
         )
-    return JSONResponse(renderer.json(view, lang))
+    headers = {"content-language": lang} if lang else None
+    return JSONResponse(renderer.json(view, lang), headers=headers)
 
 
 # chairmanship --------------------------------------------------------------
