@@ -271,7 +271,7 @@ class Registration:
 
     def check_readable_by(self, actor: Actor) -> None:
         if not self.readable_by(actor):
-            raise Forbidden(self._outside(actor))
+            raise Forbidden(self._outside(actor), params={"country": actor.country})
 
     def authorize(self, actor: Actor, action: Action) -> None:
         """The secretariat does anything; a focal point acts on registrations of their
@@ -283,7 +283,7 @@ class Registration:
                 raise Forbidden("only the secretariat's desk checks participants in")
             if self.country is not None and self.country == actor.country:
                 return
-            raise Forbidden(self._outside(actor))
+            raise Forbidden(self._outside(actor), params={"country": actor.country})
         if actor.kind is ActorKind.registrant and self.id == actor.registration_id:
             if action in (Action.correct, Action.withdraw):
                 return
@@ -291,12 +291,10 @@ class Registration:
         raise Forbidden("these credentials do not give access to this registration")
 
     def _outside(self, actor: Actor) -> str:
+        # nothing about the registration itself: it is someone else's
         if actor.kind is ActorKind.focal_point:
-            return (
-                f"a focal point of {actor.country} may act only on registrations of"
-                f" {actor.country} (this one is of {self.country or 'no member state'})"
-            )
-        return "these credentials do not give access to this registration"
+            return _("a focal point of {country} may act only on registrations of {country}")
+        return _("these credentials do not give access to this registration")
 
     # the workflow ---------------------------------------------------------------
 
