@@ -307,7 +307,7 @@ class Registration:
 
     def check_not_purged(self) -> None:
         if self.purged:
-            raise Conflict("the personal data of this registration has been purged")
+            raise Conflict(_("the personal data of this registration has been purged"))
 
     def confirm(self, *, at: datetime, by: str, promoted: bool) -> None:
         """Confirmed, with a new badge (a fresh nonce invalidates any earlier one)."""
