@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from pesnet.agenda.domain.commands import MoveSession, PublishProgramme, RecordParticipant
+from pesnet.agenda.domain.commands import (
+    ForgetParticipants,
+    MoveSession,
+    PublishProgramme,
+    RecordParticipant,
+)
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.release import ProgrammeView
 from pesnet.agenda.service_layer import editing, releases
-from pesnet.agenda.service_layer.participants import record_participant
+from pesnet.agenda.service_layer.participants import forget_participants, record_participant
 from pesnet.agenda.service_layer.seed import MEETING_ID
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.events.agenda import ProgrammeReleased, ReleaseNoticesPrepared
@@ -198,3 +203,24 @@ async def test_the_public_release_names_nobody_and_the_notices_say_whom_to_tell(
     assert "Souhail" not in str(public)
     assert public["changes"][0]["summary"]["en"] == "Speakers or moderators changed"
     assert "reg-" not in str(published.event.model_dump(mode="json"))
+
+
+async def test_after_the_purge_the_programme_is_released_as_it_stands_telling_nobody(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await confirm_everyone(seeded)
+    await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    await forget_participants(ForgetParticipants(MEETING_ID), seeded)
+    draft = await seeded.drafts.get(MEETING_ID)
+    retitled = [
+        s.model_copy(update={"title": s.title.model_copy(update={"en": "Opening"})})
+        if s.id == "opening"
+        else s
+        for s in draft.sessions
+    ]
+    await seeded.drafts.save(draft.model_copy(update={"sessions": tuple(retitled)}))
+
+    second = await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+
+    assert second.release.version == 2
+    assert second.affected == []

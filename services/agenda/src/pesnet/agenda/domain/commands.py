@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from pesnet.agenda.domain.chairmanship import ChairHolder, ChairTerm
@@ -133,6 +133,7 @@ class ForgetParticipants:
     """Registration erased a meeting's personal data: so does the projection."""
 
     meeting_id: str
+    purged_at: datetime | None = None
 
 
 # development -----------------------------------------------------------------------

@@ -147,6 +147,9 @@ class Meeting(BaseModel):
     next_meeting: NextMeetingDecision | None = None
     host_institution: str | None = None
     demonstration: bool = False  # a meeting to try the platform on, not one of the network's
+    # registration erased the meeting's personal data: who was confirmed is no longer
+    # known here, the programme's people stand as they are and nobody is written to
+    personal_data_purged_at: datetime | None = None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -64,7 +64,10 @@ async def publish(
         draft = await uow.drafts.get(cmd.meeting_id)
         previous = await uow.releases.latest(cmd.meeting_id)
         confirmed = confirmed_people(meeting, await uow.participants.confirmed(meeting.id))
-        new = release(meeting, previous, draft.sessions, set(confirmed), clock())
+        # after the purge registration alone knows who was confirmed (and keeps them
+        # so): the programme's people stand, and nobody has an address to be told at
+        speakers = set(meeting.people) if meeting.personal_data_purged_at else set(confirmed)
+        new = release(meeting, previous, draft.sessions, speakers, clock())
         affected = [
             AffectedParticipant(registration_id=confirmed[person], session_ids=session_ids)
             for person, session_ids in affected_people(new.changes).items()
