@@ -224,3 +224,40 @@ async def test_after_the_purge_the_programme_is_released_as_it_stands_telling_no
 
     assert second.release.version == 2
     assert second.affected == []
+
+
+async def test_the_draft_shows_its_changes_against_the_last_release(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await confirm_everyone(seeded)
+    before_any = await editing.get_draft(MEETING_ID, seeded)
+    assert len(before_any.changes) == 16
+    assert {c.kind for c in before_any.changes} == {"added"}
+    await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    assert (await editing.get_draft(MEETING_ID, seeded)).changes == []
+
+    await editing.move_session(MoveSession(MEETING_ID, "session-2", by_minutes=30), seeded)
+
+    draft = await editing.get_draft(MEETING_ID, seeded)
+    assert [(c.kind, c.session_id) for c in draft.changes] == [("moved", "session-2")]
+    assert draft.overlaps == []
+
+
+async def test_a_session_moved_over_the_tea_break_is_flagged_and_released_only_if_confirmed(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await confirm_everyone(seeded)
+    await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    # one room: session 1 (14:00-15:30) moved by 15 minutes runs into the tea break
+    await editing.move_session(MoveSession(MEETING_ID, "session-1", by_minutes=15), seeded)
+
+    draft = await editing.get_draft(MEETING_ID, seeded)
+    assert [(o.first, o.second) for o in draft.overlaps] == [("session-1", "tea-break-day-1")]
+    with pytest.raises(Conflict) as refused:
+        await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    assert refused.value.field == "confirm_overlaps"
+    assert "session-1 / tea-break-day-1" in refused.value.text
+
+    confirmed = PublishProgramme(MEETING_ID, confirm_overlaps=True)
+    second = await releases.publish(confirmed, seeded, calendar=FakeCalendar(), clock=clock)
+    assert second.release.version == 2

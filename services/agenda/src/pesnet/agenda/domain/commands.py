@@ -101,6 +101,8 @@ class ReplaceDraft:
 @dataclass(frozen=True)
 class PublishProgramme:
     meeting_id: str
+    # the secretariat saw the overlapping sessions the draft shows and means them
+    confirm_overlaps: bool = False
 
 
 # chairmanship ----------------------------------------------------------------------

@@ -204,6 +204,31 @@ def describe(session: Session, language: str = "en") -> str:
     return f"{session.id} ({session.title.get(language)}, {session.day.isoformat()} {session.start:%H:%M}-{end})"
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """Two sessions at once in the same room, or in a meeting of one room (no room
+    given): possible in the draft, released only when the secretariat confirms it."""
+
+    first: str
+    second: str
+
+
+def overlaps(meeting: Meeting, sessions: Sequence[Session]) -> list[Overlap]:
+    """Every pair of sessions that share a room (or both have none) at the same time."""
+    found: list[Overlap] = []
+    ordered = sorted(sessions, key=lambda s: (s.day, s.start, s.id))
+    for index, session in enumerate(ordered):
+        begin, finish = session.occupies(meeting)
+        for other in ordered[index + 1 :]:
+            other_begin, other_finish = other.occupies(meeting)
+            if not (begin < other_finish and other_begin < finish):
+                continue
+            same_room = (session.room or "").casefold() == (other.room or "").casefold()
+            if same_room:
+                found.append(Overlap(session.id, other.id))
+    return found
+
+
 def check_session(meeting: Meeting, session: Session, others: Sequence[Session]) -> None:
     """Validate one session against the meeting and the rest of the draft."""
     if meeting.start_date is None or meeting.end_date is None:

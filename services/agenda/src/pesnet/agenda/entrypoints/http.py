@@ -33,6 +33,7 @@ from pesnet.agenda.entrypoints.schemas import (
     MoveIn,
     NextMeetingIn,
     PersonIn,
+    ReleaseIn,
     SessionIn,
     SessionPatch,
 )
@@ -171,8 +172,15 @@ async def get_draft(
     """The draft; as JSON in the three languages unless `?lang=` or `Accept-Language`
     asks for one."""
     found = await editing.get_draft(meeting_id, uow)
-    view = ProgrammeView(meeting=found.meeting, sessions=found.draft.sessions)
-    return _render(deps.renderer, view, _language(request, lang, default=None), format)
+    view = ProgrammeView(
+        meeting=found.meeting, sessions=found.draft.sessions, changes=found.changes
+    )
+    language = _language(request, lang, default=None)
+    if format != "json":
+        return _render(deps.renderer, view, language, format)
+    body = deps.renderer.json(view, language)
+    body["overlaps"] = [{"sessions": [o.first, o.second]} for o in found.overlaps]
+    return JSONResponse(body, headers={"content-language": language} if language else None)
 
 
 def _session_json(renderer: ProgrammeRenderer, result: DraftedSession) -> dict[str, Any]:
@@ -235,12 +243,17 @@ async def remove_session(meeting_id: str, session_id: str, uow: UnitOfWork) -> R
     dependencies=[Secretariat],
     tags=["programme"],
 )
-async def publish(meeting_id: str, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+async def publish(
+    meeting_id: str, uow: UnitOfWork, deps: Dependencies, body: ReleaseIn | None = None
+) -> dict[str, Any]:
     """Publish the draft as the next immutable version (emits `ProgrammeReleased` and
-    `ReleaseNoticesPrepared`); the secretariat sees whom it concerns."""
-    published = await releases.publish(
-        PublishProgramme(meeting_id), uow, calendar=deps.renderer, clock=deps.clock
+    `ReleaseNoticesPrepared`); the secretariat sees whom it concerns. A draft with
+    overlapping sessions (`GET /meetings/{id}/draft` shows them) is released only with
+    `{"confirm_overlaps": true}`."""
+    command = PublishProgramme(
+        meeting_id, confirm_overlaps=body.confirm_overlaps if body else False
     )
+    published = await releases.publish(command, uow, calendar=deps.renderer, clock=deps.clock)
     event = published.notices.model_dump(
         mode="json", exclude={"ics", "ics_by_language", "sessions"}
     )

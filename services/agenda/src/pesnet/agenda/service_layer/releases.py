@@ -67,7 +67,14 @@ async def publish(
         # after the purge registration alone knows who was confirmed (and keeps them
         # so): the programme's people stand, and nobody has an address to be told at
         speakers = set(meeting.people) if meeting.personal_data_purged_at else set(confirmed)
-        new = release(meeting, previous, draft.sessions, speakers, clock())
+        new = release(
+            meeting,
+            previous,
+            draft.sessions,
+            speakers,
+            clock(),
+            confirm_overlaps=cmd.confirm_overlaps,
+        )
         affected = [
             AffectedParticipant(registration_id=confirmed[person], session_ids=session_ids)
             for person, session_ids in affected_people(new.changes).items()
