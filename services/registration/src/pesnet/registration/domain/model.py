@@ -302,7 +302,8 @@ class Registration:
         """Conflict (409) when the workflow forbids `action` from the current status."""
         if self.status not in ALLOWED_FROM[action]:
             raise Conflict(
-                f"cannot {action.replace('_', '-')} a registration that is {self.status}"
+                _("cannot {action} a registration that is {status}"),
+                params={"action": action.replace("_", "-"), "status": self.status},
             )
 
     def check_not_purged(self) -> None:
