@@ -468,6 +468,21 @@ async def test_a_purge_erases_personal_data_long_enough_after_the_meeting(
     assert await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow) == 0
 
 
+async def test_a_purged_confirmed_registration_has_no_badge_and_says_why(
+    uow: FakeRegistrationUnitOfWork,
+) -> None:
+    registration_id = await register(uow, 1)
+    await handlers.confirm(Confirm(registration_id, SECRETARIAT), uow, badges=BADGES)
+    await held_long_ago(uow)
+    await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow)
+
+    with pytest.raises(Conflict) as refused:
+        await handlers.badge(registration_id, SECRETARIAT, uow, badges=BADGES)
+
+    assert "purged" in refused.value.text
+    assert "not confirmed" not in refused.value.text
+
+
 async def held_long_ago(uow: FakeRegistrationUnitOfWork) -> None:
     """The agenda announces m1 held and archived (its dates: 29 Feb - 1 Mar 2024)."""
     announcement = scheduled(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from pesnet.agenda.domain.chairmanship import Chairmanship, ChairTerm
@@ -32,6 +33,7 @@ from pesnet.agenda.entrypoints.schemas import (
     MoveIn,
     NextMeetingIn,
     PersonIn,
+    ReleaseIn,
     SessionIn,
     SessionPatch,
 )
@@ -48,6 +50,7 @@ from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.http import require
 from pesnet.shared.i18n import Language
+from pesnet.shared.problems import request_language
 
 router = APIRouter()
 
@@ -171,12 +174,22 @@ async def get_draft(
     meeting_id: str,
     uow: UnitOfWork,
     deps: Dependencies,
+    request: Request,
     lang: Language | None = None,
     format: Format = "json",
 ) -> Response:
+    """The draft; as JSON in the three languages unless `?lang=` or `Accept-Language`
+    asks for one."""
     found = await editing.get_draft(meeting_id, uow)
-    view = ProgrammeView(meeting=found.meeting, sessions=found.draft.sessions)
-    return _render(deps.renderer, view, lang, format)
+    view = ProgrammeView(
+        meeting=found.meeting, sessions=found.draft.sessions, changes=found.changes
+    )
+    language = _language(request, lang, default=None)
+    if format != "json":
+        return _render(deps.renderer, view, language, format)
+    body = deps.renderer.json(view, language)
+    body["overlaps"] = [{"sessions": [o.first, o.second]} for o in found.overlaps]
+    return JSONResponse(body, headers={"content-language": language} if language else None)
 
 
 def _session_json(renderer: ProgrammeRenderer, result: DraftedSession) -> dict[str, Any]:
@@ -239,12 +252,17 @@ async def remove_session(meeting_id: str, session_id: str, uow: UnitOfWork) -> R
     dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
-async def publish(meeting_id: str, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+async def publish(
+    meeting_id: str, uow: UnitOfWork, deps: Dependencies, body: ReleaseIn | None = None
+) -> dict[str, Any]:
     """Publish the draft as the next immutable version (emits `ProgrammeReleased` and
-    `ReleaseNoticesPrepared`); the secretariat sees whom it concerns."""
-    published = await releases.publish(
-        PublishProgramme(meeting_id), uow, calendar=deps.renderer, clock=deps.clock
+    `ReleaseNoticesPrepared`); the secretariat sees whom it concerns. A draft with
+    overlapping sessions (`GET /meetings/{id}/draft` shows them) is released only with
+    `{"confirm_overlaps": true}`."""
+    command = PublishProgramme(
+        meeting_id, confirm_overlaps=body.confirm_overlaps if body else False
     )
+    published = await releases.publish(command, uow, calendar=deps.renderer, clock=deps.clock)
     event = published.notices.model_dump(
         mode="json", exclude={"ics", "ics_by_language", "sessions"}
     )
@@ -264,17 +282,26 @@ async def get_programme(
     meeting_id: str,
     uow: UnitOfWork,
     deps: Dependencies,
-    lang: Language = Language.en,
+    request: Request,
+    lang: Language | None = None,
     format: Format = "json",
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     registration_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """A published version (latest by default) as JSON, HTML or iCalendar. With
-    `registration_id`, only that participant's own sessions (their calendar)."""
+    `registration_id`, only that participant's own sessions (their calendar). In the
+    language of `?lang=`, else of `Accept-Language`, else English."""
     view = await releases.programme(
         meeting_id, uow, version=version, registration_id=registration_id
     )
-    return _render(deps.renderer, view, lang, format)
+    return _render(deps.renderer, view, _language(request, lang, default=Language.en), format)
+
+
+def _language(request: Request, lang: Language | None, default: Language | None) -> Language | None:
+    """`?lang=` wins, then `Accept-Language`; without either, `default`."""
+    if lang is None and not request.headers.get("accept-language"):
+        return default
+    return lang or request_language(request)
 
 
 def _render(
@@ -293,34 +320,42 @@ def _render(
         return Response(
             renderer.ics(view, lang or "en"),
             media_type="text/calendar; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{name}"'},
+            headers={
+                "content-disposition": f'attachment; filename="{name}"',
+                "content-language": lang or "en",
+            },
         )
-    return JSONResponse(renderer.json(view, lang))
+    headers = {"content-language": lang} if lang else None
+    return JSONResponse(renderer.json(view, lang), headers=headers)
 
 
 # chairmanship --------------------------------------------------------------
-def chairmanship_json(state: Chairmanship) -> dict[str, Any]:
+def chairmanship_json(state: Chairmanship, today: date) -> dict[str, Any]:
+    """As it stands today: a handover dated later leaves the outgoing chair current."""
+
     def term(t: ChairTerm) -> dict[str, Any]:
         return t.model_dump(mode="json")
 
+    standing = state.standing(today)
     return {
-        "current": term(state.current) if state.current else None,
-        "past": [term(t) for t in reversed(state.past)],
+        "current": term(standing.current) if standing.current else None,
+        "upcoming": [term(t) for t in standing.upcoming],
+        "past": [term(t) for t in reversed(standing.past)],
     }
 
 
 @router.get("/network/chairmanship", tags=["network"])
-async def get_chairmanship(uow: UnitOfWork) -> dict[str, Any]:
-    return chairmanship_json(await chairmanship.get_chairmanship(uow))
+async def get_chairmanship(uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+    return chairmanship_json(await chairmanship.get_chairmanship(uow), deps.clock().date())
 
 
 @router.post(
     "/network/chairmanship/terms", status_code=201, dependencies=[Administrator], tags=["network"]
 )
-async def record_term(body: ChairTermIn, uow: UnitOfWork) -> dict[str, Any]:
+async def record_term(body: ChairTermIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
     """Record a past term (history from before the platform; no event)."""
     state = await chairmanship.record_chair_term(RecordChairTerm(body.chair_term()), uow)
-    return chairmanship_json(state)
+    return chairmanship_json(state, deps.clock().date())
 
 
 @router.post(
@@ -329,9 +364,11 @@ async def record_term(body: ChairTermIn, uow: UnitOfWork) -> dict[str, Any]:
     dependencies=[Administrator],
     tags=["network"],
 )
-async def hand_over(body: HandoverIn, uow: UnitOfWork) -> dict[str, Any]:
-    """Hand the chair over (emits `ChairmanshipTransferred`)."""
-    return chairmanship_json(await chairmanship.hand_over_chair(body.command(), uow))
+async def hand_over(body: HandoverIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+    """Hand the chair over on its `effective_date` (emits `ChairmanshipTransferred`); until
+    that date the outgoing chair stays current and the incoming one is `upcoming`."""
+    state = await chairmanship.hand_over_chair(body.command(), uow)
+    return chairmanship_json(state, deps.clock().date())
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

@@ -3,6 +3,7 @@ Each answers the session as it now is, with the meeting it belongs to."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pesnet.agenda.domain.commands import (
@@ -13,7 +14,8 @@ from pesnet.agenda.domain.commands import (
     ReplaceDraft,
 )
 from pesnet.agenda.domain.meeting import Meeting
-from pesnet.agenda.domain.programme import Draft, Session
+from pesnet.agenda.domain.programme import Draft, Overlap, Session, overlaps
+from pesnet.agenda.domain.release import Change, changelog
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
 
@@ -26,8 +28,13 @@ class DraftedSession:
 
 @dataclass(frozen=True)
 class MeetingDraft:
+    """The draft as the secretariat reviews it: what it changes against the last
+    released version (every session when none was), and its overlapping sessions."""
+
     meeting: Meeting
     draft: Draft
+    changes: Sequence[Change] = ()
+    overlaps: Sequence[Overlap] = ()
 
 
 async def add_session(cmd: AddSession, uow: AgendaUnitOfWork) -> DraftedSession:
@@ -100,4 +107,12 @@ async def replace_draft(cmd: ReplaceDraft, uow: AgendaUnitOfWork) -> Draft:
 # queries ---------------------------------------------------------------------------
 async def get_draft(meeting_id: str, uow: AgendaUnitOfWork) -> MeetingDraft:
     meeting = await meeting_of(uow, meeting_id)
-    return MeetingDraft(meeting, await uow.drafts.get(meeting_id))
+    draft = await uow.drafts.get(meeting_id)
+    previous = await uow.releases.latest(meeting_id)
+    ordered = sorted(draft.sessions, key=lambda s: (s.day, s.start, s.id))
+    return MeetingDraft(
+        meeting,
+        draft,
+        changes=changelog(meeting, previous, ordered),
+        overlaps=overlaps(meeting, ordered),
+    )

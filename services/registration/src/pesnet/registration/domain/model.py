@@ -315,7 +315,7 @@ class Registration:
 
     def check_readable_by(self, actor: Actor) -> None:
         if not self.readable_by(actor):
-            raise Forbidden(self._outside(actor))
+            raise Forbidden(self._outside(actor), params={"country": actor.country})
 
     def authorize(self, actor: Actor, action: Action) -> None:
         """The roles of `RIGHTS` act on any registration (the administrator does
@@ -328,7 +328,7 @@ class Registration:
                 raise Forbidden("only the secretariat's desk checks participants in")
             if self.country is not None and self.country == actor.country:
                 return
-            raise Forbidden(self._outside(actor))
+            raise Forbidden(self._outside(actor), params={"country": actor.country})
         if actor.kind is ActorKind.registrant and self.id == actor.registration_id:
             if action in (Action.correct, Action.withdraw):
                 return
@@ -336,12 +336,10 @@ class Registration:
         raise Forbidden("these credentials do not give access to this registration")
 
     def _outside(self, actor: Actor) -> str:
+        # nothing about the registration itself: it is someone else's
         if actor.kind is ActorKind.focal_point:
-            return (
-                f"a focal point of {actor.country} may act only on registrations of"
-                f" {actor.country} (this one is of {self.country or 'no member state'})"
-            )
-        return "these credentials do not give access to this registration"
+            return _("a focal point of {country} may act only on registrations of {country}")
+        return _("these credentials do not give access to this registration")
 
     # the workflow ---------------------------------------------------------------
 
@@ -349,12 +347,13 @@ class Registration:
         """Conflict (409) when the workflow forbids `action` from the current status."""
         if self.status not in ALLOWED_FROM[action]:
             raise Conflict(
-                f"cannot {action.replace('_', '-')} a registration that is {self.status}"
+                _("cannot {action} a registration that is {status}"),
+                params={"action": action.replace("_", "-"), "status": self.status},
             )
 
     def check_not_purged(self) -> None:
         if self.purged:
-            raise Conflict("the personal data of this registration has been purged")
+            raise Conflict(_("the personal data of this registration has been purged"))
 
     def confirm(self, *, at: datetime, by: str, promoted: bool) -> None:
         """Confirmed, with a new badge (a fresh nonce invalidates any earlier one)."""

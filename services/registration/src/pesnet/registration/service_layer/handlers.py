@@ -72,6 +72,7 @@ from pesnet.shared.events.registration import (
 from pesnet.shared.i18n import Localized
 from pesnet.shared.logging import get_logger
 from pesnet.shared.reference import member_states
+from pesnet.shared.translation import _
 
 log = get_logger(__name__)
 
@@ -432,9 +433,14 @@ async def badge(registration_id: str, actor: Actor, uow: U, *, badges: BadgeKey)
     check_reader(actor)
     registration = await _registration(uow, registration_id)
     registration.check_readable_by(actor)
+    # a purged registration may still be confirmed: it has no name left to print
+    registration.check_not_purged()
     token = registration.badge_token(badges)
     if token is None:
-        raise Conflict(f"no badge: the registration is {registration.status}, not confirmed")
+        raise Conflict(
+            _("no badge: the registration is {status}, not confirmed"),
+            params={"status": registration.status},
+        )
     return Badge(registration, await _meeting(uow, registration.meeting_id), token)
 
 
