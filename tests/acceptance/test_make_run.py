@@ -494,6 +494,6 @@ async def test_the_administrator_signs_in_accredits_and_the_audit_trail_says_so(
         assert trail.status_code == 200, trail.text
         newest = trail.json()[0]
         assert newest["actor"] == account_id
-        assert newest["action"] == "registration.participant.confirmed"
+        assert newest["action"] == "participant.confirmed"
         assert newest["subject"] == registration_id
         assert newest["at"]

@@ -94,6 +94,6 @@ async def test_an_officers_change_is_in_the_audit_trail(
         newest = trail.json()[0]
         assert (newest["actor"], newest["action"], newest["subject"]) == (
             "acc_actionplan_officer",
-            "actionplan.plan.created",
+            "plan.created",
             "2027-2029",
         )

@@ -84,6 +84,6 @@ async def test_an_editors_change_is_in_the_audit_trail(
         newest = trail.json()[0]
         assert (newest["actor"], newest["action"]) == (
             "acc_programme_editor",
-            "agenda.session.removed",
+            "session.removed",
         )
         assert newest["subject"] == session

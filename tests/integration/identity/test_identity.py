@@ -194,7 +194,7 @@ async def test_a_role_change_is_an_event_and_an_audit_entry_without_any_password
 
         audit = (await svc.http.get("/audit", headers=admin)).json()
         actions = [e["action"] for e in audit]
-        assert actions[:2] == ["identity.sign_in.failed", "identity.account.roles_changed"]
+        assert actions[:2] == ["sign_in.failed", "account.roles_changed"]
         assert audit[0]["subject"] == account["id"]
         assert audit[1]["actor"] == event["actorid"]
         assert PASSWORD not in json.dumps(audit)

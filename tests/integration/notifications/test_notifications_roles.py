@@ -69,7 +69,7 @@ async def test_a_partners_administrators_subscription_is_in_the_audit_trail(
             json={
                 "partner": "ilo",
                 "url": "https://93.184.216.34/hooks",
-                "event_types": ["agenda.programme.released"],
+                "event_types": ["programme.released"],
             },
             headers=partners,
         )
@@ -78,6 +78,6 @@ async def test_a_partners_administrators_subscription_is_in_the_audit_trail(
         newest = trail.json()[0]
         assert (newest["actor"], newest["action"], newest["subject"]) == (
             "acc_partners_administrator",
-            "notifications.webhook.created",
+            "webhook.created",
             created.json()["id"],
         )

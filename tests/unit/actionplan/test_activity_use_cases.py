@@ -233,11 +233,11 @@ async def test_the_action_plan_officer_runs_activities_and_every_change_is_audit
         clock=clock,
     )
     assert [(e.actor, e.action) for e in uow.audited] == [
-        ("acc_ap", "actionplan.plan.created"),
-        ("acc_ap", "actionplan.activity.created"),
-        ("acc_ap", "actionplan.indicator.added"),
-        ("acc_ap", "actionplan.plan.adopted"),
-        ("acc_ap", "actionplan.activity.status_changed"),
+        ("acc_ap", "plan.created"),
+        ("acc_ap", "activity.created"),
+        ("acc_ap", "indicator.added"),
+        ("acc_ap", "plan.adopted"),
+        ("acc_ap", "activity.status_changed"),
     ]
     assert uow.audited[3].meeting_id == "pesnet-4"
     assert uow.audited[-1].subject == activity_id

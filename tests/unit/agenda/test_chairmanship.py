@@ -63,7 +63,7 @@ async def test_a_handover_closes_the_term_opens_the_next_and_announces_it(
     assert (event.outgoing.institution, event.incoming.institution) == ("iskur", "anapec")
     assert event.term == "2024-2026"
     handover = uow.audited[-1]
-    assert (handover.action, handover.subject) == ("agenda.chairmanship.handed_over", "2024-2026")
+    assert (handover.action, handover.subject) == ("chairmanship.handed_over", "2024-2026")
 
 
 async def test_a_repeated_or_invalid_handover_changes_nothing(uow: FakeAgendaUnitOfWork) -> None:

@@ -190,8 +190,8 @@ async def test_every_edit_is_in_the_audit_trail_with_its_actor(
     await editing.move_session(MoveSession(MEETING_ID, "side-event", by_minutes=15), seeded)
     await editing.remove_session(RemoveSession(MEETING_ID, "side-event"), seeded)
     assert [(e.actor, e.action, e.meeting_id, e.subject) for e in seeded.audited] == [
-        ("acc_editor", "agenda.session.added", MEETING_ID, "side-event"),
-        ("acc_editor", "agenda.session.moved", MEETING_ID, "side-event"),
-        ("acc_editor", "agenda.session.removed", MEETING_ID, "side-event"),
+        ("acc_editor", "session.added", MEETING_ID, "side-event"),
+        ("acc_editor", "session.moved", MEETING_ID, "side-event"),
+        ("acc_editor", "session.removed", MEETING_ID, "side-event"),
     ]
     assert seeded.audited[0].roles == ("programme_editor",)

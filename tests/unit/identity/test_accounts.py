@@ -43,7 +43,7 @@ async def test_an_account_is_created_with_its_roles_and_an_event_without_its_pas
     dumped = event.model_dump_json()
     assert PASSWORD not in dumped
     assert "hashed" not in dumped
-    assert [a.action for a in uow.audited] == ["identity.account.created"]
+    assert [a.action for a in uow.audited] == ["account.created"]
     assert uow.audited[0].subject == account.id
 
 
@@ -111,7 +111,7 @@ async def test_changing_roles_emits_the_new_and_previous_roles_and_is_audited() 
     assert event.roles == [StaffRole.focal_point]
     assert event.previous_roles == [StaffRole.check_in_clerk]
     assert event.country == "MAR"
-    assert uow.audited[-1].action == "identity.account.roles_changed"
+    assert uow.audited[-1].action == "account.roles_changed"
 
 
 async def test_the_last_administrator_cannot_be_disabled_or_demoted() -> None:

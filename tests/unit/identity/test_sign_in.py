@@ -70,7 +70,7 @@ async def test_wrong_credentials_say_the_same_for_known_and_unknown_usernames(
         await authentication.sign_in(SignIn(username, "wrong password!"), uow)
     assert error.value.message == "wrong username or password, or an unusable token"
     entry = uow.audited[-1]  # after the account's creation
-    assert entry.action == "identity.sign_in.failed"
+    assert entry.action == "sign_in.failed"
     assert entry.actor == "anonymous"
     assert "wrong password!" not in repr(entry)
 

@@ -609,11 +609,11 @@ async def test_an_accreditation_officer_decides_and_the_audit_trail_names_them(
     confirmed, rejected = uow.audited[-2:]
     assert (confirmed.actor, confirmed.action) == (
         "acc_officer",
-        "registration.participant.confirmed",
+        "participant.confirmed",
     )
     assert (confirmed.meeting_id, confirmed.subject) == ("m1", first)
     assert confirmed.roles == ("accreditation_officer",)
-    assert (rejected.action, rejected.subject) == ("registration.participant.rejected", second)
+    assert (rejected.action, rejected.subject) == ("participant.rejected", second)
     listed = await handlers.list_registrations("m1", OFFICER, uow, status=None, country=None)
     assert {r.id for r in listed} == {first, second}
 
@@ -635,7 +635,7 @@ async def test_roles_without_the_right_are_refused_before_any_registration_is_re
         await handlers.check_in(
             CheckIn(OFFICER, registration_id=registration_id), uow, badges=BADGES
         )
-    assert uow.audited[-1].action == "registration.participant.registered"
+    assert uow.audited[-1].action == "participant.registered"
 
 
 async def test_the_desk_clerk_reads_and_checks_in_and_is_audited(
@@ -649,7 +649,7 @@ async def test_the_desk_clerk_reads_and_checks_in_and_is_audited(
     )
     assert not outcome.already
     entry = uow.audited[-1]
-    assert (entry.actor, entry.action) == ("acc_clerk", "registration.participant.checked_in")
+    assert (entry.actor, entry.action) == ("acc_clerk", "participant.checked_in")
     # a second scan changes nothing and records nothing
     await handlers.check_in(CheckIn(CLERK, registration_id=registration_id), uow, badges=BADGES)
     assert uow.audited[-1] is entry
@@ -680,8 +680,8 @@ async def test_purges_exports_and_focal_point_tokens_are_audited() -> None:
     await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow)
     actions = [(e.action, e.meeting_id, e.subject) for e in uow.audited]
     assert actions[-4:] == [
-        ("registration.check_ins.exported", "m1", None),
-        ("registration.focal_point.issued", None, focal_point.id),
-        ("registration.focal_point.revoked", None, focal_point.id),
-        ("registration.personal_data.purged", "m1", None),
+        ("check_ins.exported", "m1", None),
+        ("focal_point.issued", None, focal_point.id),
+        ("focal_point.revoked", None, focal_point.id),
+        ("personal_data.purged", "m1", None),
     ]

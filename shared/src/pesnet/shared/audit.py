@@ -4,7 +4,7 @@
   account id (or the kind of credential: `secretariat`, `focal_point:<id>`, ...), its
   roles, the action, the meeting and the subject it concerns, when, and the client's
   address: no name, e-mail or other personal data.
-- A use case records an entry with `uow.audit("registration.confirmed",
+- A use case records an entry with `uow.audit("participant.confirmed",
   meeting_id=..., subject=...)`; the unit of work writes it in the same transaction as
   the state change and its events, so an entry exists exactly when the change does.
 - Who is acting comes from the request: the HTTP layer binds the resolved actor and

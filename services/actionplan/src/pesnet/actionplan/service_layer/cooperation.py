@@ -79,7 +79,7 @@ async def submit_need(cmd: SubmitNeed, uow: ActionPlanUnitOfWork, *, clock: Cloc
             submitted_at=clock(),
         )
         await uow.needs.add(need)
-        uow.audit("actionplan.need.submitted", subject=need.id)
+        uow.audit("need.submitted", subject=need.id)
         return need
 
     return await uow.run(work)
@@ -107,7 +107,7 @@ async def submit_offer(
             submitted_at=clock(),
         )
         await uow.offers.add(offer)
-        uow.audit("actionplan.offer.submitted", subject=offer.id)
+        uow.audit("offer.submitted", subject=offer.id)
         return offer
 
     return await uow.run(work)
@@ -173,7 +173,7 @@ async def run_matching(
                 subject=proposal.id,
             )
             created.append(proposal)
-        uow.audit("actionplan.matching.run", subject=cmd.period)
+        uow.audit("matching.run", subject=cmd.period)
         return created
 
     return await uow.run(work)
@@ -204,7 +204,7 @@ async def answer_proposal(
             ),
             subject=proposal.id,
         )
-        uow.audit("actionplan.proposal.answered", subject=proposal.id)
+        uow.audit("proposal.answered", subject=proposal.id)
         return proposal
 
     return await uow.run(work)

@@ -43,7 +43,7 @@ async def add_session(cmd: AddSession, uow: AgendaUnitOfWork) -> DraftedSession:
         session = cmd.session.in_zone_of(meeting)
         draft = (await uow.drafts.get(cmd.meeting_id)).add(meeting, session)
         await uow.drafts.save(draft)
-        uow.audit("agenda.session.added", meeting_id=meeting.id, subject=session.id)
+        uow.audit("session.added", meeting_id=meeting.id, subject=session.id)
         return DraftedSession(meeting, session)
 
     return await uow.run(work)
@@ -54,7 +54,7 @@ async def edit_session(cmd: EditSession, uow: AgendaUnitOfWork) -> DraftedSessio
         meeting = await meeting_of(uow, cmd.meeting_id)
         draft = await uow.drafts.get(cmd.meeting_id)
         edited = cmd.edit.applied_to(meeting, draft.get(cmd.session_id))
-        uow.audit("agenda.session.edited", meeting_id=meeting.id, subject=cmd.session_id)
+        uow.audit("session.edited", meeting_id=meeting.id, subject=cmd.session_id)
         return await _replace(uow, meeting, draft, edited)
 
     return await uow.run(work)
@@ -67,7 +67,7 @@ async def move_session(cmd: MoveSession, uow: AgendaUnitOfWork) -> DraftedSessio
         moved = draft.get(cmd.session_id).moved(
             meeting, by_minutes=cmd.by_minutes, day=cmd.day, start=cmd.start
         )
-        uow.audit("agenda.session.moved", meeting_id=meeting.id, subject=cmd.session_id)
+        uow.audit("session.moved", meeting_id=meeting.id, subject=cmd.session_id)
         return await _replace(uow, meeting, draft, moved)
 
     return await uow.run(work)
@@ -86,7 +86,7 @@ async def remove_session(cmd: RemoveSession, uow: AgendaUnitOfWork) -> None:
         await meeting_of(uow, cmd.meeting_id)
         draft = (await uow.drafts.get(cmd.meeting_id)).remove(cmd.session_id)
         await uow.drafts.save(draft)
-        uow.audit("agenda.session.removed", meeting_id=cmd.meeting_id, subject=cmd.session_id)
+        uow.audit("session.removed", meeting_id=cmd.meeting_id, subject=cmd.session_id)
 
     await uow.run(work)
 
@@ -98,7 +98,7 @@ async def replace_draft(cmd: ReplaceDraft, uow: AgendaUnitOfWork) -> Draft:
         for session in cmd.sessions:
             draft = draft.add(meeting, session)
         await uow.drafts.save(draft)
-        uow.audit("agenda.draft.replaced", meeting_id=cmd.meeting_id)
+        uow.audit("draft.replaced", meeting_id=cmd.meeting_id)
         return draft
 
     return await uow.run(work)

@@ -95,7 +95,7 @@ async def forget_participants(cmd: ForgetParticipants, uow: AgendaUnitOfWork) ->
             await uow.meetings.save(
                 meeting.model_copy(update={"personal_data_purged_at": purged_at})
             )
-        uow.audit("agenda.personal_data.purged", meeting_id=cmd.meeting_id)
+        uow.audit("personal_data.purged", meeting_id=cmd.meeting_id)
         return await uow.participants.forget_meeting(cmd.meeting_id)
 
     removed = await uow.run(work)

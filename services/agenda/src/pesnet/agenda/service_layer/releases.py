@@ -85,7 +85,7 @@ async def publish(
         event = programme_released(notices)
         uow.emit(event, subject=cmd.meeting_id)
         uow.emit(notices, subject=cmd.meeting_id)
-        uow.audit("agenda.programme.released", meeting_id=cmd.meeting_id, subject=f"v{new.version}")
+        uow.audit("programme.released", meeting_id=cmd.meeting_id, subject=f"v{new.version}")
         return Published(new, affected, event, notices)
 
     published = await uow.run(work)
@@ -126,7 +126,7 @@ async def publish_as_held(
         event = programme_released(notices)
         uow.emit(event, subject=cmd.meeting_id)
         uow.audit(
-            "agenda.programme.released_as_held",
+            "programme.released_as_held",
             meeting_id=cmd.meeting_id,
             subject=f"v{new.version}",
         )

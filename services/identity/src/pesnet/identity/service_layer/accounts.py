@@ -63,7 +63,7 @@ async def create_account(cmd: CreateAccount, uow: IdentityUnitOfWork) -> Account
             ),
             subject=account.id,
         )
-        u.audit("identity.account.created", subject=account.id)
+        u.audit("account.created", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -128,7 +128,7 @@ async def change_roles(cmd: ChangeRoles, uow: IdentityUnitOfWork) -> Account:
             ),
             subject=account.id,
         )
-        u.audit("identity.account.roles_changed", subject=account.id)
+        u.audit("account.roles_changed", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -143,7 +143,7 @@ async def disable_account(cmd: DisableAccount, uow: IdentityUnitOfWork) -> Accou
         account.disabled = True
         await u.accounts.save(account)
         u.emit(AccountDisabled(account_id=account.id, by=_by(u)), subject=account.id)
-        u.audit("identity.account.disabled", subject=account.id)
+        u.audit("account.disabled", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -157,7 +157,7 @@ async def enable_account(cmd: EnableAccount, uow: IdentityUnitOfWork) -> Account
         account.disabled = False
         await u.accounts.save(account)
         u.emit(AccountEnabled(account_id=account.id, by=_by(u)), subject=account.id)
-        u.audit("identity.account.enabled", subject=account.id)
+        u.audit("account.enabled", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -168,7 +168,7 @@ async def unlock_account(cmd: UnlockAccount, uow: IdentityUnitOfWork) -> Account
         account = await _get(u, cmd.account_id)
         await u.throttles.clear(account.username)
         u.emit(AccountUnlocked(account_id=account.id, by=_by(u)), subject=account.id)
-        u.audit("identity.account.unlocked", subject=account.id)
+        u.audit("account.unlocked", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -197,7 +197,7 @@ async def _set_password(uow: IdentityUnitOfWork, account_id: str, password_hash:
         await u.accounts.save(account)
         await u.throttles.clear(account.username)
         u.emit(AccountPasswordReset(account_id=account.id, by=_by(u)), subject=account.id)
-        u.audit("identity.account.password_reset", subject=account.id)
+        u.audit("account.password_reset", subject=account.id)
         return account
 
     return await uow.run(work)

@@ -80,7 +80,7 @@ async def sign_in(cmd: SignIn, uow: IdentityUnitOfWork) -> AccessToken:
         locked = current.fail(now, u.lockout)
         await u.throttles.save(current)
         subject = account.id if account is not None else None
-        u.audit("identity.sign_in.failed", subject=subject)
+        u.audit("sign_in.failed", subject=subject)
         if locked and account is not None:
             assert current.locked_until is not None
             u.emit(
@@ -89,7 +89,7 @@ async def sign_in(cmd: SignIn, uow: IdentityUnitOfWork) -> AccessToken:
                 ),
                 subject=account.id,
             )
-            u.audit("identity.account.locked", subject=account.id)
+            u.audit("account.locked", subject=account.id)
 
     await uow.run(fail)
     raise InvalidCredentials
@@ -139,7 +139,7 @@ async def issue_api_token(cmd: IssueApiToken, uow: IdentityUnitOfWork) -> tuple[
             ),
             subject=account.id,
         )
-        u.audit("identity.api_token.issued", subject=token.id)
+        u.audit("api_token.issued", subject=token.id)
         return token, secret
 
     return await uow.run(work)
@@ -156,7 +156,7 @@ async def revoke_api_token(cmd: RevokeApiToken, uow: IdentityUnitOfWork) -> ApiT
             ApiTokenRevoked(account_id=token.account_id, by=acting_actor_id(), token_id=token.id),
             subject=token.account_id,
         )
-        u.audit("identity.api_token.revoked", subject=token.id)
+        u.audit("api_token.revoked", subject=token.id)
         return token
 
     return await uow.run(work)

@@ -119,7 +119,7 @@ async def register(cmd: Register, uow: U, *, public_url: str) -> Registered:
         tally = Tally(uow)
         await tally.count(registration, None)
         await tally.close()
-        _audit(uow, "registration.participant.registered", registration, cmd.actor)
+        _audit(uow, "participant.registered", registration, cmd.actor)
         return Registered(registration, manage_token, manage_url)
 
     actor = cmd.actor
@@ -168,7 +168,7 @@ async def correct(cmd: Correct, uow: U) -> Registration:
         registration.correct(changes, at=_now())
         await uow.registrations.save(registration)
         _emit(uow, ParticipantUpdated, registration)
-        _audit(uow, "registration.participant.corrected", registration, cmd.actor)
+        _audit(uow, "participant.corrected", registration, cmd.actor)
         return registration
 
     return await uow.run(work)
@@ -190,7 +190,7 @@ async def confirm(cmd: Confirm, uow: U, *, badges: BadgeKey) -> Accredited:
         reason = await _accredit(uow, tally, registration, label_of(cmd.actor), badges)
         await tally.close()
         verb = "confirmed" if registration.status is Status.confirmed else "waitlisted"
-        _audit(uow, f"registration.participant.{verb}", registration, cmd.actor)
+        _audit(uow, f"participant.{verb}", registration, cmd.actor)
         if reason is None:
             return Accredited(registration)
         return Accredited(registration, reason, await waitlist_position(uow, registration))
@@ -207,7 +207,7 @@ async def reject(cmd: Reject, uow: U) -> Rejected:
         registration.reject(reason=cmd.reason, at=_now())
         await uow.registrations.save(registration)
         _emit(uow, ParticipantRejected, registration, reason=cmd.reason)
-        _audit(uow, "registration.participant.rejected", registration, cmd.actor)
+        _audit(uow, "participant.rejected", registration, cmd.actor)
         tally = Tally(uow)
         await tally.count(registration, before)
         await tally.close()
@@ -229,7 +229,7 @@ async def withdraw(cmd: Withdraw, uow: U, *, badges: BadgeKey) -> Withdrawn:
         registration.withdraw(at=_now())
         await uow.registrations.save(registration)
         _emit(uow, ParticipantWithdrawn, registration, withdrawn_by=label_of(cmd.actor))
-        _audit(uow, "registration.participant.withdrawn", registration, cmd.actor)
+        _audit(uow, "participant.withdrawn", registration, cmd.actor)
         tally = Tally(uow)
         await tally.count(registration, before)
         promoted = None
@@ -407,7 +407,7 @@ async def check_in(cmd: CheckIn, uow: U, *, badges: BadgeKey) -> CheckedIn:
             return CheckedIn(registration, meeting, already=True)
         await uow.registrations.save(registration)
         _emit(uow, ParticipantCheckedIn, registration, checked_in_at=registration.checked_in_at)
-        _audit(uow, "registration.participant.checked_in", registration, cmd.actor)
+        _audit(uow, "participant.checked_in", registration, cmd.actor)
         return CheckedIn(registration, meeting, already=False)
 
     return await uow.run(work)
@@ -422,7 +422,7 @@ async def check_in_list(
     if export:
 
         async def work(uow: U) -> None:
-            uow.audit("registration.check_ins.exported", meeting_id=meeting_id)
+            uow.audit("check_ins.exported", meeting_id=meeting_id)
 
         await uow.run(work)
     return meeting, await uow.registrations.confirmed_of(meeting_id)
@@ -530,7 +530,7 @@ async def open_meeting(cmd: OpenMeeting, uow: U, *, default_quota: int | None) -
             personal_data_purged_at=existing.personal_data_purged_at if existing else None,
         )
         await uow.meetings.save(meeting)
-        uow.audit("registration.meeting.opened", meeting_id=meeting.id, subject=cmd.source.value)
+        uow.audit("meeting.opened", meeting_id=meeting.id, subject=cmd.source.value)
         log.info(
             "meeting open for registration",
             meeting_id=meeting.id,
@@ -593,7 +593,7 @@ async def purge_personal_data(cmd: PurgePersonalData, uow: U) -> int:
             ),
             subject=f"meeting/{cmd.meeting_id}",
         )
-        uow.audit("registration.personal_data.purged", meeting_id=cmd.meeting_id)
+        uow.audit("personal_data.purged", meeting_id=cmd.meeting_id)
         return len(registrations)
 
     purged = await uow.run(work)
@@ -612,7 +612,7 @@ async def issue_focal_point(cmd: NewFocalPoint, uow: U) -> tuple[FocalPoint, str
             id=uuid.uuid4().hex, country=cmd.country, name=cmd.name, at=_now()
         )
         await uow.focal_points.add(focal_point)
-        uow.audit("registration.focal_point.issued", subject=focal_point.id)
+        uow.audit("focal_point.issued", subject=focal_point.id)
         return focal_point, token
 
     focal_point, token = await uow.run(work)
@@ -631,7 +631,7 @@ async def revoke_focal_point(focal_point_id: str, uow: U) -> None:
             raise NotFound(f"no active focal-point token {focal_point_id!r}")
         focal_point.revoke(at=_now())
         await uow.focal_points.save(focal_point)
-        uow.audit("registration.focal_point.revoked", subject=focal_point.id)
+        uow.audit("focal_point.revoked", subject=focal_point.id)
 
     await uow.run(work)
 
