@@ -21,15 +21,24 @@ def vhost_url(base_url: str, vhost: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + quote(vhost, safe=""), "", ""))
 
 
+STALE_AFTER_SECONDS = 3600
+PREFIX = "pesnet-test-"
+
+
 class TestVhost:
-    """Creates `pesnet-test-<random>` through the management API where it answers,
-    else through rabbitmqctl (local broker), and deletes it afterwards. The API comes
-    first: every rabbitmqctl call starts an Erlang node on a small shared port range,
-    and a few test runs at once exhaust it."""
+    """Creates `pesnet-test-<epoch>-<random>` through the management API where it answers,
+    else through rabbitmqctl (local broker). The API comes first: every rabbitmqctl call
+    starts an Erlang node on a small shared port range, and a few test runs at once
+    exhaust it.
+
+    A run deletes its vhost at its end, and removes test vhosts more than an hour old that
+    a killed run left behind: each vhost holds open files (its message stores), and a
+    broker started with the usual limit of 1,024 open files runs out of file handles
+    after a few dozen, which stalls every vhost and queue operation."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self.name = f"pesnet-test-{uuid.uuid4().hex[:10]}"
+        self.name = f"{PREFIX}{int(time.time())}-{uuid.uuid4().hex[:6]}"
         parts = urlsplit(base_url)
         self._user = parts.username or "guest"
         self._password = parts.password or "guest"
@@ -59,13 +68,14 @@ class TestVhost:
             f"http://{self._host}:15672/api{path}",
             auth=(self._user, self._password),
             json=json,
-            # a busy broker can take a while to start a vhost; deleting one whose start
-            # is still under way was seen to wedge the broker's vhost supervisor
+            # a busy broker can take a while to start or delete a vhost
             timeout=120,
         )
         response.raise_for_status()
 
     def create(self) -> TestVhost:
+        with contextlib.suppress(Exception):
+            self._remove_stale()
         if self._ctl:
             subprocess.run(  # noqa: S603
                 [self._ctl, "-q", "add_vhost", self.name], check=True, timeout=60
@@ -93,6 +103,37 @@ class TestVhost:
         else:
             with contextlib.suppress(httpx.HTTPError):
                 self._api("DELETE", f"/vhosts/{quote(self.name, safe='')}")
+
+    def _remove_stale(self) -> None:
+        if self._ctl:
+            listed = subprocess.run(  # noqa: S603
+                [self._ctl, "-q", "list_vhosts", "name"],
+                check=True,
+                timeout=60,
+                capture_output=True,
+                text=True,
+            ).stdout.split()
+        else:
+            response = httpx.get(
+                f"http://{self._host}:15672/api/vhosts?columns=name",
+                auth=(self._user, self._password),
+                timeout=30,
+            )
+            response.raise_for_status()
+            listed = [v["name"] for v in response.json()]
+        now = time.time()
+        for name in listed:
+            stamp = name.removeprefix(PREFIX).split("-")[0]
+            if not name.startswith(PREFIX) or not stamp.isdigit():
+                continue
+            if now - int(stamp) < STALE_AFTER_SECONDS:
+                continue
+            if self._ctl:
+                subprocess.run(  # noqa: S603
+                    [self._ctl, "-q", "delete_vhost", name], check=False, timeout=60
+                )
+            else:
+                self._api("DELETE", f"/vhosts/{quote(name, safe='')}")
 
 
 def ensure_management(host: str = "127.0.0.1", port: int = MANAGEMENT_PORT) -> bool:

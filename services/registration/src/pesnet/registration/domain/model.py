@@ -28,6 +28,7 @@ from pesnet.registration.domain.badges import BadgeKey, new_badge_nonce
 from pesnet.shared.credentials import (
     Actor,
     ActorKind,
+    StaffRole,
     TokenPrefix,
     hash_secret_token,
     new_secret_token,
@@ -61,6 +62,9 @@ ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.check_in: frozenset({Status.confirmed}),
     Action.correct: frozenset({Status.registered, Status.waitlisted, Status.confirmed}),
 }
+
+# What an accreditation officer decides (staff accounts; the secretariat does anything).
+STAFF_DECISIONS = frozenset({Action.confirm, Action.reject})
 
 # Without a country a registration speaks for an OIC institution or a partner:
 # these roles need a member state.
@@ -113,7 +117,7 @@ def listing_country(actor: Actor, country: str | None) -> str | None:
         if country is not None and country != actor.country:
             raise Forbidden(f"a focal point of {actor.country} sees {actor.country} only")
         return actor.country
-    if not actor.is_secretariat:
+    if not (actor.is_secretariat or actor.has(StaffRole.accreditation_officer)):
         raise Unauthorized("a secretariat or focal-point token is required")
     return country
 
@@ -277,6 +281,11 @@ class Registration:
         """The secretariat does anything; a focal point acts on registrations of their
         country (the desk checks in); a registrant corrects or withdraws their own."""
         if actor.is_secretariat:
+            return
+        # staff accounts by their role: the desk's clerks check in, officers accredit
+        if action is Action.check_in and actor.has(StaffRole.check_in_clerk):
+            return
+        if action in STAFF_DECISIONS and actor.has(StaffRole.accreditation_officer):
             return
         if actor.kind is ActorKind.focal_point:
             if action is Action.check_in:
