@@ -342,7 +342,8 @@ async def test_the_secretariat_accredits_in_the_console_and_the_mail_goes_out(
 
     await page.goto(url("registration", "/console?lang=en"))
     await sign_in(page, ADMIN["username"], ADMIN["password"])
-    await page.locator("#pending-title").wait_for()
+    await page.wait_for_load_state()
+    assert await page.locator("#pending-title").count(), await page.content()
     await check_page(page, "console")
     await page.click(f"button[aria-label='Accredit {name}']")
     notice = page.locator("#console-notice")

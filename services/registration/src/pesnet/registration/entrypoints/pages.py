@@ -681,7 +681,9 @@ async def _console_page(
     language = request_language(request).value
     try:
         meeting, found = await handlers.delegations(meeting_id, deps.unit_of_work())
-        registrations = await handlers.list_registrations(meeting_id, actor, deps.unit_of_work())
+        registrations = await handlers.list_registrations(
+            meeting_id, actor, deps.unit_of_work(), status=None, country=None
+        )
     except DomainError as exc:
         return _error_page(request, exc)
     summary = views.delegations_view(meeting, found)
