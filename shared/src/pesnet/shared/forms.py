@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pesnet.shared.errors import Forbidden, InvalidInput
+from pesnet.shared.translation import _
 
 CSRF_COOKIE = "pesnet_csrf"
 CSRF_FIELD = "csrf"
@@ -44,7 +45,7 @@ async def read_form(request: Request) -> dict[str, str]:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            raise FormTooLarge("the form is too large")
+            raise FormTooLarge(_("the form is too large"))
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {name: values[0].strip() for name, values in fields.items() if values}
 
@@ -68,7 +69,7 @@ def check_csrf(request: Request, form: dict[str, str]) -> None:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD, "")
     if not cookie or not sent or not hmac.compare_digest(cookie.encode(), sent.encode()):
-        raise CsrfRefused("this form has expired: reload the page and send it again")
+        raise CsrfRefused(_("this form has expired: reload the page and send it again"))
 
 
 def wants_html(accept: str) -> bool:

@@ -352,7 +352,7 @@ async def _manage_page(
 ) -> Response:
     actor = await _link_actor(request, token)
     if actor is None:
-        return _error_page(request, Unauthorized("this link is not valid (any more)"))
+        return _error_page(request, Unauthorized(N_("this link is not valid (any more)")))
     language = request_language(request).value
     try:
         registration, position = await handlers.read_registration_with_place(
@@ -438,7 +438,7 @@ async def manage_submit(registration_id: RegistrationId, request: Request, deps:
         )  # fmt: skip
     actor = await _link_actor(request, token)
     if actor is None:
-        return _error_page(request, Unauthorized("this link is not valid (any more)"))
+        return _error_page(request, Unauthorized(N_("this link is not valid (any more)")))
     uow = deps.unit_of_work
     try:
         if form.get("action") == "withdraw":
