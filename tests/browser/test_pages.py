@@ -96,9 +96,10 @@ async def browser(platform: Path) -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")  # noqa: ASYNC240
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            executable_path=executable,
             args=["--no-sandbox"],
         )
         try:
@@ -190,7 +191,8 @@ async def test_a_delegate_registers_in_arabic_gets_the_mail_and_withdraws(page: 
     await manage.wait_for()
     await page.screenshot(path=str(SCREENSHOTS / "registered-ar.png"), full_page=True)
     manage_url = await manage.get_attribute("href")
-    assert manage_url and "token=mt_" in manage_url
+    assert manage_url is not None
+    assert "token=mt_" in manage_url
 
     async def arrived() -> bool:
         return bool(await mails_to(email))
@@ -313,7 +315,8 @@ async def test_a_clerk_checks_a_badge_in_twice(page: Any, rabbit_url: str) -> No
     assert await message.count(), await page.locator("#result").inner_text()
     assert "Youssef" in await page.locator("#person").inner_text()
     first = await message.inner_text()
-    assert "enregistré à" in first and "déjà" not in first
+    assert "enregistré à" in first
+    assert "déjà" not in first
     await page.screenshot(path=str(SCREENSHOTS / "desk-checked-in-fr.png"), full_page=True)
 
     await page.fill("#f-badge", badge)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -272,7 +273,7 @@ async def register_submit(
     if not re.fullmatch(r"[0-9a-f]{32}", submission):
         submission = uuid.uuid4().hex
 
-    def again(errors: dict[str, str], status_code: int) -> Any:
+    def again(errors: dict[str, str], status_code: int) -> Awaitable[Response]:
         return _form_page(
             request,
             deps,
