@@ -12,7 +12,9 @@ checked with axe-core: no serious or critical violation."""
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -201,6 +203,17 @@ async def test_a_delegate_registers_in_arabic_gets_the_mail_and_withdraws(page: 
     mail = (await mails_to(email))[0]
     assert mail.get("language") == "ar"
     assert 'dir="rtl"' in str(mail.get("html", ""))
+
+    # the preferences link at the foot of the mail opens the preferences page
+    found = re.search(r'href="([^"]*/preferences\?token=[^"]+)"', str(mail.get("html", "")))
+    assert found is not None
+    await page.goto(html.unescape(found.group(1)))
+    await page.locator("#f-language").wait_for()
+    await check_page(page, "preferences")
+    await page.select_option("#f-language", "fr")
+    await page.click("form button[type=submit]")
+    await page.locator("#saved").wait_for()
+    assert await page.get_attribute("html", "lang") == "fr"
 
     # the mail's link (without ?lang=) opens the page, in the browser's language
     await page.goto(manage_url.split("&lang=")[0])

@@ -168,6 +168,8 @@ def main() -> int:
     }
     # A demo wants programme-change mails in seconds, not after a 10-minute digest window.
     base_env.setdefault("NOTIFICATIONS_DIGEST_WINDOW_SECONDS", "20")
+    # the mails' preferences links point at this run's notifications (ports may be shifted)
+    base_env.setdefault("NOTIFICATIONS_PUBLIC_URL", f"http://127.0.0.1:{ports['notifications']}")
     processes: dict[str, subprocess.Popen[bytes]] = {}
     stack = contextlib.ExitStack()  # the services' log files
 
