@@ -79,7 +79,8 @@ ActorLabel = Literal["secretariat", "focal_point", "registrant"]
 
 
 def label_of(actor: Actor) -> ActorLabel:
-    if actor.kind is ActorKind.secretariat:
+    # a staff account (an accreditation officer, say) acts for the secretariat
+    if actor.kind in (ActorKind.secretariat, ActorKind.staff):
         return "secretariat"
     if actor.kind is ActorKind.focal_point:
         return "focal_point"
@@ -94,7 +95,9 @@ def require_credentials(actor: Actor) -> None:
 
 
 def require_staff(actor: Actor) -> None:
-    if actor.kind not in (ActorKind.secretariat, ActorKind.focal_point):
+    if actor.kind not in (ActorKind.secretariat, ActorKind.focal_point) and not actor.has(
+        StaffRole.accreditation_officer
+    ):
         raise Unauthorized("a secretariat or focal-point bearer token is required")
 
 
