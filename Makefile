@@ -5,11 +5,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PKGS   := shared devtools services/registration services/agenda services/actionplan services/notifications services/identity
 
-.PHONY: help venv run test lint fmt unit integration bench lock schemas translations clean
+.PHONY: help venv run test test-faults lint fmt unit integration bench lock schemas translations clean
 
 help:
 	@echo "make run    - start the whole platform (embedded MongoDB-wire server, SMTP sink, 4 services)"
 	@echo "make test   - lint + type-check + all tests (needs RabbitMQ; starts the rest itself)"
+	@echo "make test-faults - the fault drill: kill -9, broker stop/start, database kill, poison messages"
 	@echo "make lint   - ruff + mypy"
 	@echo "make bench  - benchmarks"
 	@echo "make lock   - re-resolve and re-pin requirements/*.txt (hashed)"
@@ -45,6 +46,11 @@ fmt: venv
 test: lint
 	$(BIN)/python scripts/check_languages.py
 	$(BIN)/pytest
+
+# Kills services, the database and (briefly) the shared RabbitMQ: never part of `make test`.
+test-faults: venv
+	mkdir -p .run
+	$(BIN)/pytest tests/faults -m faults -s --basetemp=.run/faults
 
 unit: venv
 	$(BIN)/pytest tests -m "not integration"

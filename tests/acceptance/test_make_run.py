@@ -4,6 +4,8 @@ still yields one mail, and Ctrl-C stops everything."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import signal
 import subprocess
@@ -34,6 +36,7 @@ PORTS = {
         ("agenda", 8002),
         ("actionplan", 8003),
         ("notifications", 8004),
+        ("identity", 8005),
     )
 }
 
@@ -370,6 +373,28 @@ async def test_focal_point_meeting_quota_waitlist_promotion_and_mails(
         }
 
 
+async def test_a_service_killed_with_sigkill_is_restarted_and_healthy_again(
+    platform: dict[str, Any],
+) -> None:
+    pids = Path(platform["workdir"]) / ".run" / "pids" / "actionplan.pid"
+    before = int(pids.read_text())
+    os.kill(before, signal.SIGKILL)
+    async with httpx.AsyncClient(timeout=2) as http:
+
+        async def back() -> bool:
+            if int(pids.read_text()) == before:
+                return False
+            try:
+                return (await http.get(url("actionplan", "/healthz"))).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(back, within=60)
+    log = (Path(platform["workdir"]) / "run.log").read_text()
+    assert "[make run] actionplan exited with code -9; restarting it in 1s" in log
+    assert f"[make run] actionplan restarted (pid {pids.read_text()})" in log
+
+
 def test_ctrl_c_stops_everything(platform: dict[str, Any]) -> None:
     process: subprocess.Popen[bytes] = platform["process"]
     process.send_signal(signal.SIGINT)
@@ -411,3 +436,64 @@ async def test_the_held_4th_meeting_is_history_and_pesnet_demo_takes_registratio
             url("registration", "/meetings/pesnet-demo/registrations"), json=body
         )
         assert created.status_code == 201, created.text
+
+
+async def test_the_administrator_signs_in_accredits_and_the_audit_trail_says_so(
+    platform: dict[str, Any],
+) -> None:
+    """Issue 12's done-when: the development administrator gets an access token from
+    identity, accredits a delegate of pesnet-demo with it, and registration's audit
+    trail shows that account did it; a forged (HS256) token is refused."""
+    from pesnet.identity.settings import DEV_ADMIN_PASSWORD, DEV_ADMIN_USERNAME
+
+    username = os.environ.get("PESNET_DEV_ADMIN_USERNAME") or DEV_ADMIN_USERNAME
+    password = os.environ.get("PESNET_DEV_ADMIN_PASSWORD") or DEV_ADMIN_PASSWORD
+    async with httpx.AsyncClient(timeout=30) as http:
+        signed_in = await http.post(
+            url("identity", "/auth/token"), json={"username": username, "password": password}
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        admin = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        me = await http.get(url("identity", "/accounts/me"), headers=admin)
+        assert me.status_code == 200, me.text
+        account_id = me.json()["id"]
+
+        created = await http.post(
+            url("registration", "/meetings/pesnet-demo/registrations"),
+            json={
+                "given_name": "Mariam",
+                "family_name": "Audit",
+                "email": f"m.{uuid.uuid4().hex[:6]}@example.org",
+                "country": "JOR",
+                "institution": "Ministry of Labour",
+                "position": "Director",
+                "role": "delegate",
+                "language": "ar",
+            },
+        )
+        assert created.status_code == 201, created.text
+        registration_id = created.json()["id"]
+        confirmed = await http.post(
+            url("registration", f"/registrations/{registration_id}/confirm"), headers=admin
+        )
+        assert confirmed.status_code == 200, confirmed.text
+
+        header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=").decode()
+        claims = json.dumps({"sub": username, "roles": ["administrator"]}).encode()
+        forged = f"{header}.{base64.urlsafe_b64encode(claims).rstrip(b'=').decode()}.c2ln"
+        refused = await http.post(
+            url("registration", f"/registrations/{registration_id}/reject"),
+            json={"reason": "x"},
+            headers={"Authorization": f"Bearer {forged}"},
+        )
+        assert refused.status_code == 401, refused.text
+
+        trail = await http.get(
+            url("registration", "/audit"), params={"meeting_id": "pesnet-demo"}, headers=admin
+        )
+        assert trail.status_code == 200, trail.text
+        newest = trail.json()[0]
+        assert newest["actor"] == account_id
+        assert newest["action"] == "registration.participant.confirmed"
+        assert newest["subject"] == registration_id
+        assert newest["at"]

@@ -117,7 +117,7 @@ async def test_commands_need_a_token(actionplan: Any) -> None:
     assert r.status_code == 401
     fp = await focal_point(actionplan.http, "anapec", "fp@anapec.example")
     r = await actionplan.http.post("/plans", json={"period": "2024-2026"}, headers=fp)
-    assert r.status_code == 401  # a focal point is not the secretariat
+    assert r.status_code == 403  # a focal point is not the action-plan officer
     r = await actionplan.http.post("/plans/2024-2026/needs", json={}, headers=bearer("fp_forged"))
     assert r.status_code == 401
     # a revoked focal-point token no longer works

@@ -203,7 +203,7 @@ async def test_a_role_change_is_an_event_and_an_audit_entry_without_any_password
             f"/accounts/{account['id']}/roles", json={"roles": ["focal_point"]}, headers=admin
         )
         assert bad_country.status_code == 422
-        assert bad_country.json()["detail"][0]["field"] == "country"
+        assert bad_country.json()["errors"][0]["field"] == "country"
 
 
 async def test_account_administration_is_for_the_administrator_only(

@@ -121,7 +121,7 @@ async def test_quota_waitlists_and_a_withdrawal_promotes_the_oldest(
     response = await act(registration, people[5]["id"], "withdraw", secretariat)
     assert response.json()["promoted_registration_id"] is None
     listing = await registration.http.get(
-        "/meetings/pesnet-4/registrations", params={"country": "SEN"}, headers=secretariat
+        "/meetings/pesnet-demo/registrations", params={"country": "SEN"}, headers=secretariat
     )
     by_status: dict[str, int] = {}
     for item in listing.json()["registrations"]:
@@ -155,7 +155,7 @@ async def test_speakers_and_moderators_are_outside_the_delegation_quota(
     # a speaker withdrawing frees no delegation place
     response = await act(registration, speaker["id"], "withdraw", secretariat)
     assert response.json()["promoted_registration_id"] is None
-    summary = (await registration.http.get("/meetings/pesnet-4/delegations")).json()
+    summary = (await registration.http.get("/meetings/pesnet-demo/delegations")).json()
     [jordan] = [d for d in summary["delegations"] if d["country"] == "JOR"]
     assert jordan["confirmed"] == 4
     assert jordan["by_role"] == {"delegate": 3, "moderator": 1}
@@ -175,7 +175,7 @@ async def test_two_confirmations_racing_for_the_last_place(
     assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
     statuses = sorted(r.json()["status"] for r in responses)
     assert statuses == ["confirmed"] + ["waitlisted"] * 4
-    summary = (await registration.http.get("/meetings/pesnet-4/delegations")).json()
+    summary = (await registration.http.get("/meetings/pesnet-demo/delegations")).json()
     [nigeria] = [d for d in summary["delegations"] if d["country"] == "NGA"]
     assert nigeria["confirmed"] == 3
     assert nigeria["by_status"] == {"confirmed": 3, "waitlisted": 4}
@@ -193,12 +193,12 @@ async def test_focal_points_act_for_their_country_only(
 
     # nominate a delegate of their own country, not of another
     nominated = await registration.http.post(
-        "/meetings/pesnet-4/registrations", json=person(3, country="MAR"), headers=morocco
+        "/meetings/pesnet-demo/registrations", json=person(3, country="MAR"), headers=morocco
     )
     assert nominated.status_code == 201
     assert nominated.json()["nominated_by"] == "focal_point"
     outside = await registration.http.post(
-        "/meetings/pesnet-4/registrations", json=person(4, country="TUR"), headers=morocco
+        "/meetings/pesnet-demo/registrations", json=person(4, country="TUR"), headers=morocco
     )
     assert outside.status_code == 403
 
@@ -215,10 +215,10 @@ async def test_focal_points_act_for_their_country_only(
     assert (
         await registration.http.get(f"/registrations/{moroccan['id']}", headers=morocco)
     ).status_code == 200
-    listing = await registration.http.get("/meetings/pesnet-4/registrations", headers=morocco)
+    listing = await registration.http.get("/meetings/pesnet-demo/registrations", headers=morocco)
     assert {r["country"] for r in listing.json()["registrations"]} == {"MAR"}
     response = await registration.http.get(
-        "/meetings/pesnet-4/registrations", params={"country": "TUR"}, headers=morocco
+        "/meetings/pesnet-demo/registrations", params={"country": "TUR"}, headers=morocco
     )
     assert response.status_code == 403
 
@@ -290,7 +290,8 @@ async def test_a_registrant_manages_their_own_registration_only(
     assert response.status_code == 409
 
     # accreditation is not theirs to decide
-    assert (await act(registration, mine["id"], "confirm", me)).status_code == 401
+    # (signed in, but without an accreditation right: 403)
+    assert (await act(registration, mine["id"], "confirm", me)).status_code == 403
     assert (await act(registration, theirs["id"], "withdraw", me)).status_code == 403
     assert (await act(registration, mine["id"], "withdraw", me)).json()["status"] == "withdrawn"
 
@@ -317,19 +318,19 @@ async def test_idempotency_key_returns_the_first_result(
     body = person(1)
     headers = {"Idempotency-Key": "retry-1"}
     first = await registration.http.post(
-        "/meetings/pesnet-4/registrations", json=body, headers=headers
+        "/meetings/pesnet-demo/registrations", json=body, headers=headers
     )
     second = await registration.http.post(
-        "/meetings/pesnet-4/registrations", json=body, headers=headers
+        "/meetings/pesnet-demo/registrations", json=body, headers=headers
     )
     assert first.status_code == second.status_code == 201
     assert second.json() == first.json()
     # without the key the same body is a duplicate
-    third = await registration.http.post("/meetings/pesnet-4/registrations", json=body)
+    third = await registration.http.post("/meetings/pesnet-demo/registrations", json=body)
     assert third.status_code == 409
     # the key with another body is refused, naming the header
     other = await registration.http.post(
-        "/meetings/pesnet-4/registrations", json=person(2), headers=headers
+        "/meetings/pesnet-demo/registrations", json=person(2), headers=headers
     )
     assert other.status_code == 422
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
@@ -337,7 +338,7 @@ async def test_idempotency_key_returns_the_first_result(
     racing = await asyncio.gather(
         *(
             registration.http.post(
-                "/meetings/pesnet-4/registrations",
+                "/meetings/pesnet-demo/registrations",
                 json=person(3),
                 headers={"Idempotency-Key": "race"},
             )

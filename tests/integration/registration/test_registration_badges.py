@@ -7,14 +7,44 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
 
+from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.registration import ParticipantCheckedIn
+from pesnet.shared.i18n import Localized
 from tests.integration.registration.conftest import Register, Registration
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
+
+
+TODAY = "pesnet-today"
+
+
+async def meeting_today(registration: Registration) -> str:
+    """A meeting under way (check-in happens only on a meeting's days), announced by
+    agenda's event as any meeting is."""
+    today = datetime.now(UTC).date()
+    await registration.publish(
+        MeetingScheduled(
+            meeting_id=TODAY,
+            number=9,
+            title=Localized(ar="اجتماع اليوم", en="Today's meeting", fr="Réunion du jour"),
+            timezone="UTC",
+            status="registration_open",
+            start_date=today,
+            end_date=today + timedelta(days=1),
+        )
+    )
+
+    async def announced() -> bool:
+        return (await registration.http.get(f"/meetings/{TODAY}/delegations")).status_code == 200
+
+    await eventually(announced)
+    return TODAY
 
 
 async def confirmed(
@@ -74,7 +104,10 @@ async def test_badge_png_and_qr_for_a_confirmed_participant(
 async def test_check_in_is_idempotent_and_says_when(
     registration: Registration, register: Register, secretariat: dict[str, str]
 ) -> None:
-    participant = await confirmed(registration, register, secretariat, 1, language="ar")
+    meeting = await meeting_today(registration)
+    participant = await confirmed(
+        registration, register, secretariat, 1, language="ar", meeting=meeting
+    )
     first = await registration.http.post(
         f"/registrations/{participant['id']}/check-in", headers=secretariat
     )
@@ -94,7 +127,7 @@ async def test_check_in_is_idempotent_and_says_when(
 
     # scanning the badge: the same participant, still checked in once
     scan = await registration.http.post(
-        "/meetings/pesnet-4/check-ins",
+        f"/meetings/{meeting}/check-ins",
         json={"badge_token": participant["badge_token"]},
         headers=secretariat,
     )
@@ -107,11 +140,12 @@ async def test_check_in_is_idempotent_and_says_when(
 async def test_check_in_by_badge_refuses_forged_and_stale_badges(
     registration: Registration, register: Register, secretariat: dict[str, str]
 ) -> None:
-    participant = await confirmed(registration, register, secretariat, 1)
+    meeting = await meeting_today(registration)
+    participant = await confirmed(registration, register, secretariat, 1, meeting=meeting)
     token = participant["badge_token"]
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     response = await registration.http.post(
-        "/meetings/pesnet-4/check-ins", json={"badge_token": forged}, headers=secretariat
+        f"/meetings/{meeting}/check-ins", json={"badge_token": forged}, headers=secretariat
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "badge_token"
@@ -121,12 +155,12 @@ async def test_check_in_by_badge_refuses_forged_and_stale_badges(
         f"/registrations/{participant['id']}/withdraw", headers=secretariat
     )
     response = await registration.http.post(
-        "/meetings/pesnet-4/check-ins", json={"badge_token": token}, headers=secretariat
+        f"/meetings/{meeting}/check-ins", json={"badge_token": token}, headers=secretariat
     )
     assert response.status_code == 409
 
     # only confirmed participants check in; only the secretariat's desk checks in
-    pending = await register(2)
+    pending = await register(2, meeting=meeting)
     response = await registration.http.post(
         f"/registrations/{pending['id']}/check-in", headers=secretariat
     )
@@ -142,6 +176,7 @@ async def test_check_in_by_badge_refuses_forged_and_stale_badges(
 async def test_check_in_list_and_csv_export(
     registration: Registration, register: Register, secretariat: dict[str, str]
 ) -> None:
+    meeting = await meeting_today(registration)
     arrived = await confirmed(
         registration,
         register,
@@ -150,18 +185,25 @@ async def test_check_in_list_and_csv_export(
         given_name="زهرة",
         family_name="سلجوق",
         country="TUR",
+        meeting=meeting,
     )
     await confirmed(
-        registration, register, secretariat, 2, family_name="=HYPERLINK(1)", country="TUR"
+        registration,
+        register,
+        secretariat,
+        2,
+        family_name="=HYPERLINK(1)",
+        country="TUR",
+        meeting=meeting,
     )
     await registration.http.post(f"/registrations/{arrived['id']}/check-in", headers=secretariat)
 
-    listing = await registration.http.get("/meetings/pesnet-4/check-ins", headers=secretariat)
+    listing = await registration.http.get(f"/meetings/{meeting}/check-ins", headers=secretariat)
     assert listing.json()["confirmed"] == 2
     assert listing.json()["checked_in"] == 1
 
     export = await registration.http.get(
-        "/meetings/pesnet-4/check-ins", params={"format": "csv"}, headers=secretariat
+        f"/meetings/{meeting}/check-ins", params={"format": "csv"}, headers=secretariat
     )
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
@@ -173,4 +215,4 @@ async def test_check_in_list_and_csv_export(
     assert "'=HYPERLINK(1)" in by_name
     assert by_name["'=HYPERLINK(1)"]["checked_in"] == "no"
 
-    assert (await registration.http.get("/meetings/pesnet-4/check-ins")).status_code == 401
+    assert (await registration.http.get(f"/meetings/{meeting}/check-ins")).status_code == 401

@@ -50,7 +50,7 @@ async def test_sixty_one_registrations_from_twenty_seven_countries(
             role="head_of_delegation" if rank == 0 else "delegate",
             email=f"delegate{n}@pes.{country.lower()}.example",
         )
-        response = await registration.http.post("/meetings/pesnet-4/registrations", json=body)
+        response = await registration.http.post("/meetings/pesnet-demo/registrations", json=body)
         assert response.status_code == 201, response.text
         created.append(response.json())
 
@@ -93,7 +93,7 @@ async def test_sixty_one_registrations_from_twenty_seven_countries(
     assert promoted["data"]["language"] == of_largest[3]["language"]
 
     # the public summary matches: per country and in total, counts only
-    summary = (await registration.http.get("/meetings/pesnet-4/delegations")).json()
+    summary = (await registration.http.get("/meetings/pesnet-demo/delegations")).json()
     by_country = {d["country"]: d for d in summary["delegations"]}
     assert set(by_country) == set(expected_confirmed)
     for country, count in expected_confirmed.items():

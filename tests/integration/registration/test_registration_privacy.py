@@ -4,11 +4,15 @@ purge of a past meeting's personal data."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 
+from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.registration import DelegationUpdated, PersonalDataPurged
+from pesnet.shared.i18n import Localized
 from tests.integration.registration.conftest import Register, Registration
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +29,7 @@ async def test_public_summary_and_event_carry_counts_only(
     )
     await registration.http.post(f"/registrations/{egypt[0]['id']}/confirm", headers=secretariat)
 
-    response = await registration.http.get("/meetings/pesnet-4/delegations")  # no token: public
+    response = await registration.http.get("/meetings/pesnet-demo/delegations")  # no token: public
     assert response.status_code == 200
     summary = response.json()
     [eg] = [d for d in summary["delegations"] if d["country"] == "EGY"]
@@ -50,37 +54,66 @@ async def test_public_summary_and_event_carry_counts_only(
     assert (await registration.http.get("/meetings/nowhere/delegations")).status_code == 404
 
 
+PAST = "pesnet-past"
+
+
+async def announce(registration: Registration, status: str, start: date) -> None:
+    """Agenda's announcement of the meeting (a later one replaces an earlier one)."""
+    await registration.publish(
+        MeetingScheduled(
+            meeting_id=PAST,
+            number=7,
+            title=Localized(ar="اجتماع سابق", en="A past meeting", fr="Une réunion passée"),
+            timezone="Africa/Casablanca",
+            status=status,
+            start_date=start,
+            end_date=start + timedelta(days=1),
+        )
+    )
+
+    async def known() -> bool:
+        summary = await registration.http.get(f"/meetings/{PAST}/delegations")
+        return summary.status_code == 200
+
+    await eventually(known)
+
+
 async def test_purge_erases_personal_data_and_keeps_the_counts(
     registration: Registration, register: Register, secretariat: dict[str, str]
 ) -> None:
-    people = [await register(n, country="IDN") for n in range(2)]
+    # people registered while the meeting was open; it was then held (29 Feb-1 Mar 2024)
+    await announce(registration, "registration_open", date.today() + timedelta(weeks=4))
+    people = [await register(n, country="IDN", meeting=PAST) for n in range(2)]
     await registration.http.post(f"/registrations/{people[0]['id']}/confirm", headers=secretariat)
-    before = (await registration.http.get("/meetings/pesnet-4/delegations")).json()
+    await announce(registration, "held", date(2024, 2, 29))
+    before = (await registration.http.get(f"/meetings/{PAST}/delegations")).json()
 
-    # pesnet-4 ended on 2024-03-01: not yet 10 years ago
-    response = await registration.http.post(
-        "/meetings/pesnet-4/purge-personal-data",
-        json={"older_than_days": 3650},
-        headers=secretariat,
-    )
-    assert response.status_code == 409
-    assert "2034-02-27" in response.json()["detail"]
+    # it ended on 2024-03-01: not yet 10 years ago (once registration heard it was held)
+    async def too_recent() -> bool:
+        response = await registration.http.post(
+            f"/meetings/{PAST}/purge-personal-data",
+            json={"older_than_days": 3650},
+            headers=secretariat,
+        )
+        return response.status_code == 409 and "2034-02-27" in response.json()["detail"]
+
+    await eventually(too_recent)
     assert (
         await registration.http.post(
-            "/meetings/pesnet-4/purge-personal-data", json={"older_than_days": 30}
+            f"/meetings/{PAST}/purge-personal-data", json={"older_than_days": 30}
         )
     ).status_code == 401
     response = await registration.http.post(
-        "/meetings/pesnet-4/purge-personal-data", json={"older_than_days": -1}, headers=secretariat
+        f"/meetings/{PAST}/purge-personal-data", json={"older_than_days": -1}, headers=secretariat
     )
     assert response.status_code == 422
 
     response = await registration.http.post(
-        "/meetings/pesnet-4/purge-personal-data", json={"older_than_days": 30}, headers=secretariat
+        f"/meetings/{PAST}/purge-personal-data", json={"older_than_days": 30}, headers=secretariat
     )
     assert response.status_code == 200, response.text
-    assert response.json() == {"meeting_id": "pesnet-4", "purged": 2}
-    [event] = await registration.bus.wait_for(PersonalDataPurged, meeting_id="pesnet-4")
+    assert response.json() == {"meeting_id": PAST, "purged": 2}
+    [event] = await registration.bus.wait_for(PersonalDataPurged, meeting_id=PAST)
     assert event["data"]["registrations"] == 2
 
     record = (
@@ -97,7 +130,7 @@ async def test_purge_erases_personal_data_and_keeps_the_counts(
         headers={"Authorization": f"Bearer {people[1]['manage_token']}"},
     )
     assert response.status_code == 401
-    assert (await registration.http.get("/meetings/pesnet-4/delegations")).json() == before
+    assert (await registration.http.get(f"/meetings/{PAST}/delegations")).json() == before
     # nothing more to do with purged registrations
     response = await registration.http.post(
         f"/registrations/{people[1]['id']}/confirm", headers=secretariat

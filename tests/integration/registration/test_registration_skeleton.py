@@ -26,7 +26,7 @@ async def test_registration_is_stored_and_announced(
         language="ar",
         email="Amina.Benali@ANAPEC.example.ma",
     )
-    response = await registration.http.post("/meetings/pesnet-4/registrations", json=body)
+    response = await registration.http.post("/meetings/pesnet-demo/registrations", json=body)
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["status"] == "registered"
@@ -89,7 +89,7 @@ async def test_bad_field_is_a_422_naming_it(
     field: str,
 ) -> None:
     response = await registration.http.post(
-        "/meetings/pesnet-4/registrations", json=person(**overrides)
+        "/meetings/pesnet-demo/registrations", json=person(**overrides)
     )
     assert response.status_code == 422, response.text
     assert field in _fields(response)
@@ -100,12 +100,12 @@ async def test_missing_name_and_non_json_bodies_are_422(
 ) -> None:
     body = person()
     del body["family_name"]
-    response = await registration.http.post("/meetings/pesnet-4/registrations", json=body)
+    response = await registration.http.post("/meetings/pesnet-demo/registrations", json=body)
     assert response.status_code == 422
     assert "family_name" in _fields(response)
     for raw in (b"not json", b"[]", b'"text"', b"{"):
         response = await registration.http.post(
-            "/meetings/pesnet-4/registrations",
+            "/meetings/pesnet-demo/registrations",
             content=raw,
             headers={"Content-Type": "application/json"},
         )
@@ -117,12 +117,12 @@ async def test_a_member_state_delegate_needs_a_country_an_oic_observer_does_not(
 ) -> None:
     body = person(1)
     del body["country"]
-    response = await registration.http.post("/meetings/pesnet-4/registrations", json=body)
+    response = await registration.http.post("/meetings/pesnet-demo/registrations", json=body)
     assert response.status_code == 422
     assert _fields(response) == {"country"}
 
     observer = person(2, role="observer", institution="SESRIC", country=None)
-    response = await registration.http.post("/meetings/pesnet-4/registrations", json=observer)
+    response = await registration.http.post("/meetings/pesnet-demo/registrations", json=observer)
     assert response.status_code == 201, response.text
     assert response.json()["country"] is None
 
@@ -138,7 +138,7 @@ async def test_same_email_twice_in_a_meeting_is_a_409(
     await register(1, email="amina@example.org")
     for email in ("AMINA@example.org", "Amina@EXAMPLE.ORG", " amina@example.org "):
         response = await registration.http.post(
-            "/meetings/pesnet-4/registrations", json=person(2, email=email)
+            "/meetings/pesnet-demo/registrations", json=person(2, email=email)
         )
         assert response.status_code == 409, (email, response.text)
         assert _fields(response) == {"email"}
@@ -150,7 +150,7 @@ async def test_unicode_forms_of_one_address_are_one_address(
     # "é" precomposed (NFC) and as e + combining accent (NFD): one address
     await register(1, email="ren\u00e9@example.org")
     response = await registration.http.post(
-        "/meetings/pesnet-4/registrations", json=person(2, email="RENE\u0301@example.org")
+        "/meetings/pesnet-demo/registrations", json=person(2, email="RENE\u0301@example.org")
     )
     assert response.status_code == 409, response.text
 
@@ -163,7 +163,7 @@ async def test_concurrent_duplicates_make_one_registration(
     responses = await asyncio.gather(
         *(
             registration.http.post(
-                "/meetings/pesnet-4/registrations",
+                "/meetings/pesnet-demo/registrations",
                 json=person(n, email="same@example.org"),
             )
             for n in range(6)

@@ -19,7 +19,7 @@ from pesnet.actionplan.domain.commands import (
 )
 from pesnet.actionplan.domain.model import ActivityStatus
 from pesnet.actionplan.service_layer import activities, focal_points, plans
-from pesnet.shared.credentials import SECRETARIAT, Actor
+from pesnet.shared.credentials import SECRETARIAT, Actor, StaffRole, account_actor
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
 from pesnet.shared.events.actionplan import (
     ActivityCreated,
@@ -213,3 +213,31 @@ async def test_a_closed_plan_takes_no_more_progress() -> None:
         await activities.report_progress(
             ReportProgress(PERIOD, anapec, indicator_id, "2024", 25), uow, clock=clock
         )
+
+
+async def test_the_action_plan_officer_runs_activities_and_every_change_is_audited() -> None:
+    uow = FakeActionPlanUnitOfWork()
+    officer = account_actor("acc_ap", "leila", frozenset({StaffRole.actionplan_officer}))
+    editor = account_actor("acc_ed", "sara", frozenset({StaffRole.programme_editor}))
+    uow.actor = officer
+    activity_id, _ = await adopted_plan(uow)
+    with pytest.raises(Forbidden):
+        await activities.change_activity_status(
+            ChangeActivityStatus(PERIOD, activity_id, editor, "ongoing"), uow, clock=clock
+        )
+    await activities.change_activity_status(
+        ChangeActivityStatus(
+            PERIOD, activity_id, officer, "ongoing", actual_start=date(2024, 10, 2)
+        ),
+        uow,
+        clock=clock,
+    )
+    assert [(e.actor, e.action) for e in uow.audited] == [
+        ("acc_ap", "actionplan.plan.created"),
+        ("acc_ap", "actionplan.activity.created"),
+        ("acc_ap", "actionplan.indicator.added"),
+        ("acc_ap", "actionplan.plan.adopted"),
+        ("acc_ap", "actionplan.activity.status_changed"),
+    ]
+    assert uow.audited[3].meeting_id == "pesnet-4"
+    assert uow.audited[-1].subject == activity_id

@@ -62,6 +62,8 @@ async def test_a_handover_closes_the_term_opens_the_next_and_announces_it(
     assert event.outgoing is not None
     assert (event.outgoing.institution, event.incoming.institution) == ("iskur", "anapec")
     assert event.term == "2024-2026"
+    handover = uow.audited[-1]
+    assert (handover.action, handover.subject) == ("agenda.chairmanship.handed_over", "2024-2026")
 
 
 async def test_a_repeated_or_invalid_handover_changes_nothing(uow: FakeAgendaUnitOfWork) -> None:
@@ -84,3 +86,25 @@ async def test_a_repeated_or_invalid_handover_changes_nothing(uow: FakeAgendaUni
     assert refused.value.field == "incoming.oic_group"
     assert len(uow.events(ChairmanshipTransferred)) == 1
     assert len((await chairmanship.get_chairmanship(uow)).terms) == 1
+
+
+async def test_a_handover_takes_effect_on_its_date_not_when_it_is_recorded(
+    uow: FakeAgendaUnitOfWork,
+) -> None:
+    await chairmanship.record_chair_term(
+        RecordChairTerm(ChairTerm(holder=ISKUR, term="2021-2023")), uow
+    )
+    later = HandOverChair(ANAPEC, effective_date=date(2027, 3, 1), term="2027-2029")
+
+    state = await chairmanship.hand_over_chair(later, uow)
+
+    before = state.standing(date(2026, 7, 1))
+    assert before.current is not None
+    assert before.current.holder == ISKUR
+    assert [t.holder for t in before.upcoming] == [ANAPEC]
+    assert before.past == ()
+    on_the_day = state.standing(date(2027, 3, 1))
+    assert on_the_day.current is not None
+    assert on_the_day.current.holder == ANAPEC
+    assert on_the_day.upcoming == ()
+    assert [t.holder for t in on_the_day.past] == [ISKUR]

@@ -18,6 +18,7 @@ from pesnet.agenda.domain.commands import (
 from pesnet.agenda.domain.programme import Session, SessionEdit
 from pesnet.agenda.service_layer import editing
 from pesnet.agenda.service_layer.seed import MEETING_ID, seed_sessions
+from pesnet.shared.credentials import StaffRole, account_actor
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.i18n import Localized
 from tests.unit.agenda.fakes import FakeAgendaUnitOfWork
@@ -178,3 +179,19 @@ async def test_the_whole_draft_is_replaced_only_if_every_session_is_valid(
     with pytest.raises(InvalidInput):
         await editing.replace_draft(ReplaceDraft(MEETING_ID, clash), seeded)
     assert (await seeded.drafts.get(MEETING_ID)).sessions == sessions
+
+
+async def test_every_edit_is_in_the_audit_trail_with_its_actor(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    seeded.audited.clear()
+    seeded.actor = account_actor("acc_editor", "sara", frozenset({StaffRole.programme_editor}))
+    await editing.add_session(AddSession(MEETING_ID, side_event()), seeded)
+    await editing.move_session(MoveSession(MEETING_ID, "side-event", by_minutes=15), seeded)
+    await editing.remove_session(RemoveSession(MEETING_ID, "side-event"), seeded)
+    assert [(e.actor, e.action, e.meeting_id, e.subject) for e in seeded.audited] == [
+        ("acc_editor", "agenda.session.added", MEETING_ID, "side-event"),
+        ("acc_editor", "agenda.session.moved", MEETING_ID, "side-event"),
+        ("acc_editor", "agenda.session.removed", MEETING_ID, "side-event"),
+    ]
+    assert seeded.audited[0].roles == ("programme_editor",)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from pesnet.agenda.domain.commands import MoveSession, PublishProgramme, RecordParticipant
+from pesnet.agenda.domain.commands import (
+    ForgetParticipants,
+    MoveSession,
+    PublishProgramme,
+    RecordParticipant,
+)
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.release import ProgrammeView
 from pesnet.agenda.service_layer import editing, releases
-from pesnet.agenda.service_layer.participants import record_participant
+from pesnet.agenda.service_layer.participants import forget_participants, record_participant
 from pesnet.agenda.service_layer.seed import MEETING_ID
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.events.agenda import ProgrammeReleased, ReleaseNoticesPrepared
@@ -132,13 +137,38 @@ async def test_nothing_published_is_not_found(seeded: FakeAgendaUnitOfWork) -> N
         await releases.release_history("pesnet-99", seeded)
 
 
-async def test_a_participant_sees_only_their_own_sessions(seeded: FakeAgendaUnitOfWork) -> None:
+PLENARIES = [
+    "registration",
+    "dinner",
+    "action-plan",
+    "action-plan-continued",
+    "exchange-of-views",
+    "closing",
+    "cultural-visit",
+]
+
+
+async def test_a_participant_sees_their_own_sessions_and_the_plenaries(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
     await confirm_everyone(seeded)
     await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
 
     mine = await releases.programme(MEETING_ID, seeded, registration_id="reg-dur")
 
-    assert [s.id for s in mine.sessions] == ["opening", "session-1"]
+    assert sorted(s.id for s in mine.sessions) == sorted([*PLENARIES, "opening", "session-1"])
+
+
+async def test_a_confirmed_delegate_without_a_role_has_the_plenaries_as_calendar(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await confirm_everyone(seeded)
+    await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    await record_participant(RecordParticipant(participant("delegate")), seeded)
+
+    mine = await releases.programme(MEETING_ID, seeded, registration_id="reg-delegate")
+
+    assert sorted(s.id for s in mine.sessions) == sorted([*PLENARIES, "opening"])
 
 
 async def test_a_registration_without_a_role_in_the_programme_has_no_calendar(
@@ -173,3 +203,61 @@ async def test_the_public_release_names_nobody_and_the_notices_say_whom_to_tell(
     assert "Souhail" not in str(public)
     assert public["changes"][0]["summary"]["en"] == "Speakers or moderators changed"
     assert "reg-" not in str(published.event.model_dump(mode="json"))
+
+
+async def test_after_the_purge_the_programme_is_released_as_it_stands_telling_nobody(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await confirm_everyone(seeded)
+    await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    await forget_participants(ForgetParticipants(MEETING_ID), seeded)
+    draft = await seeded.drafts.get(MEETING_ID)
+    retitled = [
+        s.model_copy(update={"title": s.title.model_copy(update={"en": "Opening"})})
+        if s.id == "opening"
+        else s
+        for s in draft.sessions
+    ]
+    await seeded.drafts.save(draft.model_copy(update={"sessions": tuple(retitled)}))
+
+    second = await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+
+    assert second.release.version == 2
+    assert second.affected == []
+
+
+async def test_the_draft_shows_its_changes_against_the_last_release(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await confirm_everyone(seeded)
+    before_any = await editing.get_draft(MEETING_ID, seeded)
+    assert len(before_any.changes) == 16
+    assert {c.kind for c in before_any.changes} == {"added"}
+    await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    assert (await editing.get_draft(MEETING_ID, seeded)).changes == []
+
+    await editing.move_session(MoveSession(MEETING_ID, "session-2", by_minutes=30), seeded)
+
+    draft = await editing.get_draft(MEETING_ID, seeded)
+    assert [(c.kind, c.session_id) for c in draft.changes] == [("moved", "session-2")]
+    assert draft.overlaps == []
+
+
+async def test_a_session_moved_over_the_tea_break_is_flagged_and_released_only_if_confirmed(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    await confirm_everyone(seeded)
+    await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    # one room: session 1 (14:00-15:30) moved by 15 minutes runs into the tea break
+    await editing.move_session(MoveSession(MEETING_ID, "session-1", by_minutes=15), seeded)
+
+    draft = await editing.get_draft(MEETING_ID, seeded)
+    assert [(o.first, o.second) for o in draft.overlaps] == [("session-1", "tea-break-day-1")]
+    with pytest.raises(Conflict) as refused:
+        await releases.publish(PUBLISH, seeded, calendar=FakeCalendar(), clock=clock)
+    assert refused.value.field == "confirm_overlaps"
+    assert "session-1 / tea-break-day-1" in refused.value.text
+
+    confirmed = PublishProgramme(MEETING_ID, confirm_overlaps=True)
+    second = await releases.publish(confirmed, seeded, calendar=FakeCalendar(), clock=clock)
+    assert second.release.version == 2

@@ -132,6 +132,13 @@ class FakeDeliveries(DeliveryRepository):
             if d.digest_key == digest_key and d.pending and d.id not in excluding
         ]
 
+    async def pending_of(self, recipient: str, meeting_id: str) -> list[Delivery]:
+        return [
+            copy.deepcopy(d)
+            for d in self.by_id.values()
+            if (d.recipient, d.meeting_id) == (recipient, meeting_id) and d.pending
+        ]
+
     async def count_attempt(self, delivery_ids: Sequence[str]) -> None:
         for delivery_id in delivery_ids:
             self.by_id[delivery_id].attempts += 1

@@ -73,7 +73,7 @@ def notices_for(lang: str) -> list[Any]:
         programme_notice(f.programme(2), MEETING, person, None),
         programme_notice(f.programme(2, {reg.registration_id: ["s1"]}), MEETING, person, ["s1"]),
         session_changed_notice(f.session_changed([reg.registration_id]), MEETING, person),
-        chairmanship_notice(f.chairmanship(), person),
+        chairmanship_notice(f.chairmanship(), person, date(2025, 10, 15)),
         reminder_notice(f.reminder([f.contact(lang)]), person),
         progress_notice(f.progress(f.contact(lang)), person),
         cooperation_notice(f.cooperation([f.contact(lang)], []), person, "ANAPEC", "offer"),
@@ -137,7 +137,9 @@ def test_values_are_text_not_code() -> None:
 
 
 def test_unknown_language_falls_back_to_english() -> None:
-    notice = chairmanship_notice(f.chairmanship(), Person("x@example.org", "X", Language.en))
+    notice = chairmanship_notice(
+        f.chairmanship(), Person("x@example.org", "X", Language.en), date(2025, 10, 15)
+    )
     mail = render(notice.kind, "de", notice.context, preferences_url="u")
     assert mail.language == "en"
 
@@ -146,3 +148,69 @@ def test_localized_value_falls_back_along_the_chain() -> None:
     title = Localized(fr="Seulement en français")
     meeting = Meeting("m", title=title)
     assert meeting.context("ar")["title"] == "Seulement en français"
+
+
+@pytest.mark.parametrize(
+    ("lang", "before", "after"),
+    [
+        ("en", "will take office", "took over"),
+        ("fr", "prendra la présidence", "a pris la présidence"),
+        ("ar", "ستتولى", "تولت"),
+    ],
+)
+def test_a_handover_mailed_before_its_date_says_it_will_take_effect(
+    lang: str, before: str, after: str
+) -> None:
+    person = Person(f"{lang}@example.org", "Nom", lang)  # type: ignore[arg-type]
+    news = f.chairmanship().model_copy(update={"effective_date": date(2027, 3, 1)})
+
+    early = chairmanship_notice(news, person, date(2026, 7, 1))
+    mail = render(early.kind, lang, early.context, preferences_url="u")
+    assert before in mail.text
+    assert before in mail.html
+    assert after not in mail.text
+    on_the_day = chairmanship_notice(news, person, date(2027, 3, 1))
+    mail = render(on_the_day.kind, lang, on_the_day.context, preferences_url="u")
+    assert after in mail.text
+    assert before not in mail.text
+
+
+def test_arabic_joins_li_to_the_article() -> None:
+    person = Person("ar@example.org", "نوال", Language.ar)
+    news = f.chairmanship().model_copy(
+        update={
+            "outgoing": f.chairmanship().incoming.model_copy(
+                update={"name": Localized(ar="الوكالة التركية", en="x", fr="x")}
+            )
+        }
+    )
+    notice = chairmanship_notice(news, person, date(2025, 10, 15))
+    mail = render(notice.kind, "ar", notice.context, preferences_url="u")
+    assert "خلفًا للوكالة التركية" in mail.text
+    assert "لـال" not in mail.text
+    assert "لـال" not in mail.html
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "fr"])
+def test_a_session_change_names_the_session_once_and_its_time_without_seconds(lang: str) -> None:
+    reg = f.participant("registered", lang)
+    person = Person(f"{lang}@example.org", "Nom", lang)  # type: ignore[arg-type]
+    payload = f.programme(2, {reg.registration_id: ["s1"]})
+    notice = programme_notice(payload, MEETING, person, ["s1"])
+
+    mail = render(notice.kind, lang, notice.context, preferences_url="u")
+
+    title = notice.context["sessions"][0]["title"]
+    assert mail.text.count(title) == 1
+    assert mail.html.count(title) == 1
+    assert ":00:00" not in mail.text
+    assert ":00:00" not in mail.html
+
+
+def test_english_says_the_meeting_and_french_the_first_of_the_month() -> None:
+    en = registration_notice(f.participant("confirmed", "en"), MEETING, Language.en)
+    assert "registration for the 4th" in render(en.kind, "en", en.context, preferences_url="u").text
+    march = Meeting("pesnet-4", title=f.MEETING.title, start_date=date(2024, 3, 1))
+    fr = registration_notice(f.participant("registered", "fr"), march, Language.fr)
+    text = render(fr.kind, "fr", fr.context, preferences_url="u").text
+    assert "1er mars 2024" in text

@@ -334,3 +334,44 @@ async def test_programme_notices_of_one_person_go_out_as_one_digest() -> None:
     assert len(uow.events(DeliverySent)) == 3  # the confirmation and both notices
     [closed] = uow.digests.by_key.values()
     assert (closed.due_at, closed.sent) == (None, 1)
+
+
+async def test_a_withdrawn_speaker_gets_no_notice_still_waiting_for_its_digest() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    await recipients.meeting_scheduled(f.MEETING, uow)
+    speaker = f.participant("confirmed", "en")
+    await handle(uow, speaker)
+    release = f.programme(2, {speaker.registration_id: ["s1"]})
+    await notices.programme_released(release, uow.handling(release), MAILING)
+
+    withdrawn = f.participant(
+        "withdrawn", "en", registration_id=speaker.registration_id, email=speaker.email
+    )
+    await handle(uow, withdrawn)
+    smtp = FakeSmtp()
+    while await delivery.send_next(uow, smtp, POLICY, LINKS):
+        pass
+
+    assert [m.headers["X-PESNET-Template"] for m in smtp.sent] == [
+        "registration_confirmed",
+        "registration_withdrawn",
+    ]
+    dropped = [d for d in uow.deliveries.by_id.values() if d.kind == "session_changed"]
+    assert [(d.status, d.due_at) for d in dropped] == [("suppressed", None)]
+
+
+async def test_a_session_flagged_for_a_withdrawal_is_not_news_to_who_withdrew() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    speaker = f.participant("confirmed", "en")
+    await handle(uow, speaker)
+    await handle(
+        uow,
+        f.participant(
+            "withdrawn", "en", registration_id=speaker.registration_id, email=speaker.email
+        ),
+    )
+
+    change = f.session_changed([speaker.registration_id])
+    made = await notices.session_changed(change, uow.handling(change), MAILING)
+
+    assert made == []

@@ -157,8 +157,13 @@ def test_who_may_read_and_act_on_a_registration() -> None:
     for action in Action:
         turkish.authorize(secretariat, action)
     moroccan.authorize(morocco, Action.confirm)
-    with pytest.raises(Forbidden, match="focal point of MAR"):
+    with pytest.raises(Forbidden, match="focal point of MAR") as refused:
         turkish.authorize(morocco, Action.confirm)
+    # an error tells nothing of someone else's registration, not even its country
+    assert "TUR" not in refused.value.text
+    with pytest.raises(Forbidden) as refused:
+        turkish.check_readable_by(morocco)
+    assert "TUR" not in refused.value.text
     with pytest.raises(Forbidden):
         moroccan.authorize(morocco, Action.check_in)
     moroccan.authorize(owner, Action.withdraw)

@@ -29,7 +29,9 @@ from pesnet.shared.credentials import (
     SECRETARIAT,
     Actor,
     ActorKind,
+    StaffRole,
     TokenPrefix,
+    account_actor,
     hash_secret_token,
 )
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
@@ -196,7 +198,7 @@ async def test_reading_and_listing_follow_who_may_see_what(uow: FakeRegistration
     assert [r.id for r in mine] == [moroccan]
     with pytest.raises(Forbidden):
         await handlers.list_registrations("m1", MOROCCO, uow, status=None, country="TUR")
-    with pytest.raises(Unauthorized):
+    with pytest.raises(Forbidden):
         await handlers.list_registrations("m1", owner, uow, status=None, country=None)
 
 
@@ -466,6 +468,21 @@ async def test_a_purge_erases_personal_data_long_enough_after_the_meeting(
     assert await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow) == 0
 
 
+async def test_a_purged_confirmed_registration_has_no_badge_and_says_why(
+    uow: FakeRegistrationUnitOfWork,
+) -> None:
+    registration_id = await register(uow, 1)
+    await handlers.confirm(Confirm(registration_id, SECRETARIAT), uow, badges=BADGES)
+    await held_long_ago(uow)
+    await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow)
+
+    with pytest.raises(Conflict) as refused:
+        await handlers.badge(registration_id, SECRETARIAT, uow, badges=BADGES)
+
+    assert "purged" in refused.value.text
+    assert "not confirmed" not in refused.value.text
+
+
 async def held_long_ago(uow: FakeRegistrationUnitOfWork) -> None:
     """The agenda announces m1 held and archived (its dates: 29 Feb - 1 Mar 2024)."""
     announcement = scheduled(
@@ -549,7 +566,12 @@ async def test_focal_point_tokens_are_issued_resolved_and_revoked() -> None:
     )
     assert token.startswith("fp_")
     actor = await tokens.actor_for(TokenPrefix.focal_point, hash_secret_token(token))
-    assert actor == Actor(ActorKind.focal_point, country="MAR", focal_point_id=focal_point.id)
+    assert actor == Actor(
+        ActorKind.focal_point,
+        country="MAR",
+        focal_point_id=focal_point.id,
+        roles=frozenset({StaffRole.focal_point}),
+    )
     assert [f.id for f in await handlers.focal_points("MAR", uow)] == [focal_point.id]
     assert await handlers.focal_points("TUR", uow) == []
     await handlers.revoke_focal_point(focal_point.id, uow)
@@ -564,3 +586,102 @@ async def test_a_manage_token_stands_for_its_registrant(uow: FakeRegistrationUni
     actor = await tokens.actor_for(TokenPrefix.manage, hash_secret_token(outcome.manage_token))
     assert actor == Actor(ActorKind.registrant, registration_id=outcome.registration.id)
     assert await tokens.actor_for(TokenPrefix.manage, hash_secret_token("mt_unknown")) is None
+
+
+# accounts, roles and the audit trail
+
+OFFICER = account_actor("acc_officer", "amina", frozenset({StaffRole.accreditation_officer}))
+CLERK = account_actor("acc_clerk", "omar", frozenset({StaffRole.check_in_clerk}))
+EDITOR = account_actor("acc_editor", "sara", frozenset({StaffRole.programme_editor}))
+MOROCCAN_ACCOUNT = account_actor(
+    "acc_fp", "karim", frozenset({StaffRole.focal_point}), country="MAR"
+)
+
+
+async def test_an_accreditation_officer_decides_and_the_audit_trail_names_them(
+    uow: FakeRegistrationUnitOfWork,
+) -> None:
+    first, second = await register(uow, 1), await register(uow, 2, country="TUR")
+    outcome = await handlers.confirm(Confirm(first, OFFICER), uow, badges=BADGES)
+    assert outcome.registration.status is Status.confirmed
+    assert events(uow, ParticipantConfirmed)[0].confirmed_by == "secretariat"
+    await handlers.reject(Reject(second, OFFICER, "late"), uow)
+    confirmed, rejected = uow.audited[-2:]
+    assert (confirmed.actor, confirmed.action) == (
+        "acc_officer",
+        "registration.participant.confirmed",
+    )
+    assert (confirmed.meeting_id, confirmed.subject) == ("m1", first)
+    assert confirmed.roles == ("accreditation_officer",)
+    assert (rejected.action, rejected.subject) == ("registration.participant.rejected", second)
+    listed = await handlers.list_registrations("m1", OFFICER, uow, status=None, country=None)
+    assert {r.id for r in listed} == {first, second}
+
+
+async def test_roles_without_the_right_are_refused_before_any_registration_is_read(
+    uow: FakeRegistrationUnitOfWork,
+) -> None:
+    registration_id = await register(uow, 1)
+    for actor in (CLERK, EDITOR):
+        with pytest.raises(Forbidden):
+            await handlers.confirm(Confirm("missing", actor), uow, badges=BADGES)
+        with pytest.raises(Forbidden):
+            await handlers.withdraw(Withdraw(registration_id, actor), uow, badges=BADGES)
+        with pytest.raises(Forbidden):
+            await handlers.list_registrations("m1", actor, uow, status=None, country=None)
+    with pytest.raises(Forbidden):
+        await handlers.read_registration("missing", EDITOR, uow)
+    with pytest.raises(Forbidden):
+        await handlers.check_in(
+            CheckIn(OFFICER, registration_id=registration_id), uow, badges=BADGES
+        )
+    assert uow.audited[-1].action == "registration.participant.registered"
+
+
+async def test_the_desk_clerk_reads_and_checks_in_and_is_audited(
+    uow: FakeRegistrationUnitOfWork,
+) -> None:
+    registration_id = await register(uow, 1)
+    await handlers.confirm(Confirm(registration_id, SECRETARIAT), uow, badges=BADGES)
+    assert (await handlers.read_registration(registration_id, CLERK, uow)).id == registration_id
+    outcome = await handlers.check_in(
+        CheckIn(CLERK, registration_id=registration_id), uow, badges=BADGES
+    )
+    assert not outcome.already
+    entry = uow.audited[-1]
+    assert (entry.actor, entry.action) == ("acc_clerk", "registration.participant.checked_in")
+    # a second scan changes nothing and records nothing
+    await handlers.check_in(CheckIn(CLERK, registration_id=registration_id), uow, badges=BADGES)
+    assert uow.audited[-1] is entry
+
+
+async def test_a_focal_points_account_keeps_to_its_country(
+    uow: FakeRegistrationUnitOfWork,
+) -> None:
+    moroccan, turkish = await register(uow, 1), await register(uow, 2, country="TUR")
+    mine = await handlers.list_registrations("m1", MOROCCAN_ACCOUNT, uow, status=None, country=None)
+    assert [r.id for r in mine] == [moroccan]
+    await handlers.confirm(Confirm(moroccan, MOROCCAN_ACCOUNT), uow, badges=BADGES)
+    with pytest.raises(Forbidden):
+        await handlers.confirm(Confirm(turkish, MOROCCAN_ACCOUNT), uow, badges=BADGES)
+    with pytest.raises(Forbidden):
+        await handlers.read_registration(turkish, MOROCCAN_ACCOUNT, uow)
+    assert uow.audited[-1].actor == "acc_fp"
+
+
+async def test_purges_exports_and_focal_point_tokens_are_audited() -> None:
+    uow = FakeRegistrationUnitOfWork()
+    await open_meeting(uow, start_date=date(2020, 1, 1), end_date=date(2020, 1, 2))
+    await handlers.check_in_list("m1", uow, export=True)
+    focal_point, _ = await handlers.issue_focal_point(
+        NewFocalPoint(country="MAR", name="ANAPEC"), uow
+    )
+    await handlers.revoke_focal_point(focal_point.id, uow)
+    await handlers.purge_personal_data(PurgePersonalData("m1", 30), uow)
+    actions = [(e.action, e.meeting_id, e.subject) for e in uow.audited]
+    assert actions[-4:] == [
+        ("registration.check_ins.exported", "m1", None),
+        ("registration.focal_point.issued", None, focal_point.id),
+        ("registration.focal_point.revoked", None, focal_point.id),
+        ("registration.personal_data.purged", "m1", None),
+    ]

@@ -1,7 +1,7 @@
 """The registration pages on the in-memory unit of work: the form registers through the
 use case (CSRF, field errors in the reader's language, idempotent resubmission), the
 manage link opens the page in a browser and withdraws, the desk signs staff in and checks
-a badge in twice, the console accredits; staff accounts act by their roles."""
+a badge in twice, the console accredits."""
 
 from __future__ import annotations
 
@@ -16,16 +16,13 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from pesnet.registration.domain.badges import BadgeKey
-from pesnet.registration.domain.model import Action
 from pesnet.registration.entrypoints import http, pages
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.service_layer.handlers import RegistrationTokens
 from pesnet.registration.service_layer.sign_in import SignedIn, SignInRefused
 from pesnet.shared.credentials import Actor, ActorKind, StaffRole
-from pesnet.shared.errors import Forbidden
 from pesnet.shared.forms import HtmlFirst
 from tests.unit.registration.fakes import FakeRegistrationUnitOfWork
-from tests.unit.registration.test_registration_domain import registration
 from tests.unit.registration.test_registration_handlers import open_meeting
 
 BADGES = BadgeKey(b"test-badge-secret")
@@ -285,18 +282,3 @@ async def test_the_console_accredits_a_pending_registration(client: httpx.AsyncC
     )
     assert decided.status_code == 200
     assert "accredited (confirmed)" in decided.text
-
-
-def test_staff_accounts_act_by_their_roles() -> None:
-    clerk = Actor(ActorKind.staff, roles=frozenset({StaffRole.check_in_clerk}))
-    officer = Actor(ActorKind.staff, roles=frozenset({StaffRole.accreditation_officer}))
-    moroccan = registration(country="MAR")
-    moroccan.authorize(clerk, Action.check_in)
-    moroccan.authorize(officer, Action.confirm)
-    moroccan.authorize(officer, Action.reject)
-    with pytest.raises(Forbidden):
-        moroccan.authorize(clerk, Action.confirm)
-    with pytest.raises(Forbidden):
-        moroccan.authorize(officer, Action.check_in)
-    with pytest.raises(Forbidden):
-        moroccan.authorize(officer, Action.withdraw)

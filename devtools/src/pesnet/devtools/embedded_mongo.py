@@ -3,6 +3,13 @@
 A separate process, not a thread in ours: it is CPU-bound Python and would
 otherwise compete with the service or test for the GIL. It reports itself as a
 single-node replica set, so transactions and change streams work through PyMongo.
+
+Durability: on disk, SecantusDB keeps a WiredTiger journal, so a commit survives the
+server process being killed. It fsyncs that journal on a plain write that asks for
+`j: true`, but not on `commitTransaction` whatever its write concern says, unless
+it runs with `--sync-on-commit`: we start it so on disk, so that the kernel's
+`w: "majority", j: true` holds for transactions too (a power loss then loses no
+acknowledged commit). In memory (the tests) there is no journal at all.
 """
 
 from __future__ import annotations
@@ -17,9 +24,16 @@ from pesnet.devtools.ports import free_port, wait_for_port
 
 
 class EmbeddedMongo:
-    def __init__(self, storage_path: str | Path = ":memory:", port: int | None = None) -> None:
+    def __init__(
+        self,
+        storage_path: str | Path = ":memory:",
+        port: int | None = None,
+        *,
+        sync_on_commit: bool = True,
+    ) -> None:
         self.storage_path = str(storage_path)
         self.port = port or free_port()
+        self.sync_on_commit = sync_on_commit and self.storage_path != ":memory:"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -44,6 +58,7 @@ class EmbeddedMongo:
                 self.storage_path,
                 "--log-level",
                 "WARNING",
+                *(["--sync-on-commit"] if self.sync_on_commit else []),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -6,6 +6,8 @@ processes (identity creates the development administrator; the others verify its
 access tokens with its JWKS), waits until each is healthy, loads the seed data
 through the services' own APIs, prints where everything is, and stops it all on
 Ctrl-C.
+A service process that dies is started again, after 1 s, 2 s, 4 s ... (at most
+`MAX_BACKOFF_SECONDS`; the count starts over once it has stayed up a minute).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,6 +51,65 @@ SERVICES = (
 )
 # Seeding order: plans and the meeting first (the meeting opens registration by event).
 SEED_ORDER = ("actionplan", "agenda", "registration", "notifications")
+MAX_BACKOFF_SECONDS = 30.0
+STABLE_AFTER_SECONDS = 60.0
+
+
+class Supervisor:
+    """Restarts a service process that died, with exponential backoff."""
+
+    def __init__(self, start: Callable[[str], subprocess.Popen[bytes]]) -> None:
+        self.start = start
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.started_at: dict[str, float] = {}
+        self.failures: dict[str, int] = {}
+        self.due: dict[str, float] = {}
+
+    def launch(self, name: str) -> None:
+        self.processes[name] = process = self.start(name)
+        self.started_at[name] = time.monotonic()
+        # written whole or not at all: a reader never sees an empty file
+        path = pid_file(name)
+        path.with_suffix(".tmp").write_text(str(process.pid))
+        path.with_suffix(".tmp").replace(path)
+
+    def check(self) -> None:
+        now = time.monotonic()
+        for name, process in self.processes.items():
+            if name in self.due or process.poll() is None:
+                continue
+            if now - self.started_at[name] > STABLE_AFTER_SECONDS:
+                self.failures[name] = 0
+            delay = min(2.0 ** self.failures.get(name, 0), MAX_BACKOFF_SECONDS)
+            self.failures[name] = self.failures.get(name, 0) + 1
+            self.due[name] = now + delay
+            say(
+                f"{name} exited with code {process.returncode}; restarting it in {delay:.0f}s "
+                f"(restart {self.failures[name]}); see .run/logs/{name}.log"
+            )
+        for name, when in list(self.due.items()):
+            if now >= when:
+                del self.due[name]
+                self.launch(name)
+                say(f"{name} restarted (pid {self.processes[name].pid})")
+
+    def stop(self) -> None:
+        self.due.clear()
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def pid_file(name: str) -> Path:
+    """`.run/pids/<service>.pid`: the current process of a service (for the fault tests)."""
+    path = Path.cwd() / ".run" / "pids"
+    path.mkdir(parents=True, exist_ok=True)
+    return path / f"{name}.pid"
 
 
 def say(text: str) -> None:
@@ -170,8 +232,23 @@ def main() -> int:
     base_env.setdefault("NOTIFICATIONS_DIGEST_WINDOW_SECONDS", "20")
     # the mails' preferences links point at this run's notifications (ports may be shifted)
     base_env.setdefault("NOTIFICATIONS_PUBLIC_URL", f"http://127.0.0.1:{ports['notifications']}")
-    processes: dict[str, subprocess.Popen[bytes]] = {}
     stack = contextlib.ExitStack()  # the services' log files
+    logs = {
+        s.name: stack.enter_context((root / "logs" / f"{s.name}.log").open("ab")) for s in SERVICES
+    }
+
+    def start_service(name: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", f"pesnet.{name}"],
+            env={**base_env, "PESNET_SERVICE": name, "PESNET_HTTP_PORT": str(ports[name])},
+            stdout=logs[name],
+            stderr=subprocess.STDOUT,
+            # own session: Ctrl-C reaches only this runner, which stops the services
+            # before the database they need to shut down cleanly
+            start_new_session=True,
+        )
+
+    supervisor = Supervisor(start_service)
 
     def interrupt(*_: object) -> None:
         raise KeyboardInterrupt
@@ -183,20 +260,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, interrupt)
     try:
         for service in SERVICES:
-            log = stack.enter_context((root / "logs" / f"{service.name}.log").open("ab"))
-            processes[service.name] = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", f"pesnet.{service.name}"],
-                env={
-                    **base_env,
-                    "PESNET_SERVICE": service.name,
-                    "PESNET_HTTP_PORT": str(ports[service.name]),
-                },
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                # own session: Ctrl-C reaches only this runner, which stops the services
-                # before the database they need to shut down cleanly
-                start_new_session=True,
-            )
+            supervisor.launch(service.name)
         asyncio.run(wait_healthy(ports, within=60))
         try:
             asyncio.run(seed(ports, token))
@@ -224,11 +288,8 @@ def main() -> int:
         say("  logs: .run/logs/*.log   -   Ctrl-C stops everything")
         say("ready")
         while True:
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    say(f"{name} exited with code {process.returncode}; see .run/logs/{name}.log")
-                    return 1
-            time.sleep(0.5)
+            supervisor.check()
+            time.sleep(0.2)
     except KeyboardInterrupt:
         return 0
     except (TimeoutError, httpx.HTTPError) as exc:
@@ -236,14 +297,7 @@ def main() -> int:
         return 1
     finally:
         say("stopping")
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        supervisor.stop()
         if sink:
             sink.stop()
         if mongo:

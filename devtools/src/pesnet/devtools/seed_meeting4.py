@@ -178,6 +178,14 @@ def registrations_for(meeting: dict[str, Any], draft: dict[str, Any]) -> dict[st
             continue
         institution = institutions.get(person.get("institution") or "", {})
         given, family = NAMES.get(person_id) or _split(person["name"]["en"])
+        language = LANGUAGES.get(person_id, "en")
+        latin = None
+        arabic = (person["name"].get("ar") or "").strip()
+        if language == "ar" and arabic:
+            # who reads Arabic is greeted by their Arabic name; the Latin one stays
+            # for the badge
+            latin = f"{given} {family}"
+            given, family = _split(arabic)
         email = f"{person_id}@example.org"
         position = person.get("position") or {}
         body: dict[str, Any] = {
@@ -187,8 +195,10 @@ def registrations_for(meeting: dict[str, Any], draft: dict[str, Any]) -> dict[st
             "institution": (institution.get("name") or {}).get("en") or person_id,
             "position": position.get("en") or "Participant",
             "role": roles[person_id],
-            "language": LANGUAGES.get(person_id, "en"),
+            "language": language,
         }
+        if latin:
+            body["name_latin"] = latin
         country = institution.get("country")
         if country and person.get("institution") not in secretariat:
             body["country"] = country

@@ -52,10 +52,20 @@ class EnvelopeError(ValueError):
 
 
 def parse_envelope(body: bytes) -> CloudEvent:
+    """The parser bounds nesting depth itself (a recursion limit, not Python's stack)."""
     try:
         return CloudEvent.model_validate_json(body)
     except ValidationError as exc:
-        raise EnvelopeError(describe_validation_error(exc)) from exc
+        raise EnvelopeError(_plainly(describe_validation_error(exc))) from exc
+
+
+def _plainly(reason: str) -> str:
+    """The two commonest poisons named first, so that a dead letter's reason says it."""
+    if "recursion limit exceeded" in reason:
+        return f"too deep: {reason}"
+    if "Invalid JSON" in reason:
+        return f"not JSON: {reason}"
+    return reason
 
 
 def describe_validation_error(exc: ValidationError) -> str:

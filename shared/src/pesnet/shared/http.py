@@ -33,6 +33,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pesnet.shared.access_tokens import verifier_from_settings
@@ -53,6 +54,7 @@ from pesnet.shared.errors import (
     NotFound,
     Unauthorized,
 )
+from pesnet.shared.http_limits import BodyLimit, database_unavailable
 from pesnet.shared.logging import configure_logging, get_logger
 from pesnet.shared.problems import (
     INTERNAL_ERROR_DETAIL,
@@ -162,6 +164,8 @@ def create_app(
         fields = ", ".join(dict.fromkeys(e["field"] or str(e["loc"][0]) for e in errors))
         return problem(request, 422, INVALID_INPUT_DETAIL, params={"fields": fields}, errors=errors)
 
+    app.add_exception_handler(ConnectionFailure, database_unavailable)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
@@ -184,6 +188,8 @@ def create_app(
     for router in routers:
         app.include_router(router)
     app.include_router(audit_router)
+    # outermost: a body over the limit is refused before anything reads it
+    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_request_bytes)
     return app
 
 

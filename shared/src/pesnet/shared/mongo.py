@@ -7,14 +7,17 @@ Transactions go through `ClientSession.with_transaction`, which retries
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pymongo import AsyncMongoClient, IndexModel
+import pymongo
+from pymongo import AsyncMongoClient, IndexModel, WriteConcern
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, PyMongoError, ServerSelectionTimeoutError
 
 Document = dict[str, Any]
 Client = AsyncMongoClient[Document]
@@ -23,6 +26,19 @@ Collection = AsyncCollection[Document]
 # a database session (a transaction runs in one), never a programme session
 DbSession = AsyncClientSession
 T = TypeVar("T")
+
+# A write is acknowledged once a majority of the replica set has it in its journal:
+# what a caller was told is stored survives a crash (and a failover).
+DURABLE = WriteConcern(w="majority", j=True)
+# How long an operation waits for a reachable server before it fails: an HTTP
+# request answers 503 after this long instead of after the driver's 30 s.
+SERVER_SELECTION_TIMEOUT_MS = 5000
+
+
+class DatabaseUnavailable(ConnectionFailure):
+    """No server could be reached within the timeout. Unlike the error it replaces it
+    has no TransientTransactionError label, so a transaction fails now instead of
+    being retried for two minutes; it is still a ConnectionFailure for those who wait."""
 
 
 @dataclass(frozen=True)
@@ -45,8 +61,16 @@ class IndexSpec:
         return IndexModel(list(self.keys), **options)
 
 
-def make_client(url: str) -> Client:
-    return AsyncMongoClient(url, tz_aware=True, uuidRepresentation="standard")
+def make_client(url: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> Client:
+    return AsyncMongoClient(
+        url,
+        tz_aware=True,
+        uuidRepresentation="standard",
+        w=DURABLE.document["w"],
+        journal=True,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+    )
 
 
 async def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
@@ -59,5 +83,19 @@ async def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
 
 async def in_transaction(client: Client, work: Callable[[DbSession], Awaitable[T]]) -> T:
     """Run `work` in one transaction, retried on transient errors."""
+
+    async def attempt(session: DbSession) -> T:
+        try:
+            return await work(session)
+        except ConnectionFailure as exc:
+            # Abort here, briefly: with_transaction would wait a whole server selection
+            # to abort on a server that is gone. A network error is then retried as
+            # usual (a restarted server answers the retry); no server at all is final.
+            with contextlib.suppress(PyMongoError), pymongo.timeout(0.5):
+                await session.abort_transaction()
+            if isinstance(exc, ServerSelectionTimeoutError):
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
+
     async with client.start_session() as session:
-        return await session.with_transaction(work)
+        return await session.with_transaction(attempt, write_concern=DURABLE)

@@ -17,6 +17,7 @@ from pesnet.shared.audit import AUDIT_INDEXES
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events import CATALOG
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
+from pesnet.shared.intake import guarded, raw_body
 from pesnet.shared.logging import get_logger
 from pesnet.shared.messaging import EventConsumer, EventPublisher, UnitOfWorkFactory
 from pesnet.shared.mongo import Client, Database, IndexSpec, ensure_indexes, make_client
@@ -100,15 +101,21 @@ class ServiceRuntime:
     async def start(self) -> None:
         await ensure_indexes(self.db, self.indexes)
         await self.broker.connect()
-        await declare_core(self.broker, self.catalog.public_types())
+        await declare_core(
+            self.broker,
+            self.catalog.public_types(),
+            unrouted_ttl_seconds=self.settings.unrouted_ttl_seconds,
+            unrouted_max_length=self.settings.unrouted_max_length,
+        )
         for consumer in self.consumers:
             if not consumer.handlers:
                 continue
             await declare_consumer(self.broker, consumer.name, consumer.event_types)
+            # raw bytes in: a body FastStream cannot decode must reach our dead-lettering
             subscriber = self.broker.subscriber(
-                consumer_queue(consumer.name), ack_policy=AckPolicy.MANUAL
+                consumer_queue(consumer.name), ack_policy=AckPolicy.MANUAL, decoder=raw_body
             )
-            subscriber(consumer.on_message)
+            subscriber(guarded(consumer, max_bytes=self.settings.max_message_bytes))
         await self.broker.start()
         for hook in self.on_start:
             await hook()

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pesnet.shared.topology import UNROUTED_MAX_LENGTH, UNROUTED_TTL_SECONDS
+
 DEV_SECRETARIAT_TOKEN = "dev-secretariat-token"  # noqa: S105 - dev mode only, printed by make run
 DEV_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 # What the identity service puts in its access tokens and every service expects.
@@ -65,6 +67,18 @@ class ServiceSettings(BaseSettings):
     # replica holds on an entry it is publishing.
     outbox_poll_seconds: float = Field(default=2.0, gt=0, alias="PESNET_OUTBOX_POLL_SECONDS")
     outbox_lease_seconds: float = Field(default=30.0, gt=0, alias="PESNET_OUTBOX_LEASE_SECONDS")
+    # A message body larger than this is dead-lettered unread.
+    max_message_bytes: int = Field(default=1024 * 1024, ge=1024, alias="PESNET_MAX_MESSAGE_BYTES")
+    # An HTTP request body larger than this is refused (413) unread.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024, alias="PESNET_MAX_REQUEST_BYTES")
+    # Bounds of `pesnet.unrouted`, the queue of events that no queue is bound to; every
+    # service must use the same values (they are the queue's arguments).
+    unrouted_ttl_seconds: int = Field(
+        default=UNROUTED_TTL_SECONDS, ge=1, alias="PESNET_UNROUTED_TTL_SECONDS"
+    )
+    unrouted_max_length: int = Field(
+        default=UNROUTED_MAX_LENGTH, ge=1, alias="PESNET_UNROUTED_MAX_LENGTH"
+    )
 
     @property
     def dev_mode(self) -> bool:

@@ -9,6 +9,10 @@
 
 Queue arguments are built in exactly one place: re-declaring a queue with other
 arguments fails with PRECONDITION_FAILED, so every replica must agree.
+
+`pesnet.unrouted` is bounded in time and length (events there may carry personal
+data, and nobody consumes them). A broker that still has it from before it was
+bounded gets it replaced: see `declare_unrouted`.
 """
 
 from __future__ import annotations
@@ -16,7 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import aio_pika
+from aiormq.exceptions import ChannelPreconditionFailed
 from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+
+from pesnet.shared.logging import get_logger
+
+log = get_logger(__name__)
 
 EVENTS_EXCHANGE = "pesnet.events"
 PUBLIC_EXCHANGE = "pesnet.public"
@@ -28,6 +38,10 @@ DEAD_LETTER_EXCHANGE = "pesnet.dlx"
 # kills its consumer each time) is dead-lettered by RabbitMQ itself. Consumers give
 # up earlier, on their own budget, so that the reason is kept (see messaging.py).
 BROKER_DELIVERY_LIMIT = 20
+
+# What the alternate exchange's queue keeps: a day, and the newest events at most.
+UNROUTED_TTL_SECONDS = 24 * 3600
+UNROUTED_MAX_LENGTH = 10_000
 
 
 def events_exchange() -> RabbitExchange:
@@ -82,14 +96,58 @@ def dead_letter_queue(name: str) -> RabbitQueue:
     return _quorum(dead_letter_queue_name(name))
 
 
-def unrouted_queue() -> RabbitQueue:
-    return _quorum(UNROUTED_QUEUE)
+def unrouted_queue(
+    ttl_seconds: int = UNROUTED_TTL_SECONDS, max_length: int = UNROUTED_MAX_LENGTH
+) -> RabbitQueue:
+    return _quorum(
+        UNROUTED_QUEUE,
+        {
+            "x-message-ttl": ttl_seconds * 1000,
+            "x-max-length": max_length,
+            "x-overflow": "drop-head",
+        },
+    )
 
 
-async def declare_core(broker: RabbitBroker, public_types: Iterable[str]) -> None:
+async def declare_unrouted(
+    broker: RabbitBroker,
+    ttl_seconds: int = UNROUTED_TTL_SECONDS,
+    max_length: int = UNROUTED_MAX_LENGTH,
+) -> aio_pika.abc.AbstractRobustQueue:
+    """The unrouted buffer with its bounds. One declared with other arguments (an older
+    version, unbounded) is deleted and declared again: it only buffers events that no
+    one subscribed to, and keeping it unbounded is what must not happen."""
+    wanted = unrouted_queue(ttl_seconds, max_length)
+    connection = broker._connection
+    assert connection is not None, "connect the broker first"
+    # Channels of their own: PRECONDITION_FAILED closes the channel it happens on, and
+    # the broker's default channel is the one its consumers use.
+    try:
+        async with connection.channel() as probe:
+            await probe.declare_queue(UNROUTED_QUEUE, durable=True, arguments=wanted.arguments)
+    except ChannelPreconditionFailed as exc:
+        async with connection.channel() as channel:
+            old = await channel.declare_queue(UNROUTED_QUEUE, passive=True)
+            await old.delete(if_unused=False, if_empty=False)
+        log.warning(
+            "replaced the unrouted queue: it had other arguments",
+            queue=UNROUTED_QUEUE,
+            dropped_messages=old.declaration_result.message_count,
+            was=str(exc),
+        )
+    return await broker.declare_queue(wanted)
+
+
+async def declare_core(
+    broker: RabbitBroker,
+    public_types: Iterable[str],
+    *,
+    unrouted_ttl_seconds: int = UNROUTED_TTL_SECONDS,
+    unrouted_max_length: int = UNROUTED_MAX_LENGTH,
+) -> None:
     """Exchanges every service relies on, and the public stream's bindings."""
     unrouted = await broker.declare_exchange(unrouted_exchange())
-    queue = await broker.declare_queue(unrouted_queue())
+    queue = await declare_unrouted(broker, unrouted_ttl_seconds, unrouted_max_length)
     await queue.bind(unrouted, routing_key="")
     events = await broker.declare_exchange(events_exchange())
     public = await broker.declare_exchange(public_exchange())

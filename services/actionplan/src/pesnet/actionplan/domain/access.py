@@ -5,7 +5,7 @@ what the institution leads and answers the proposals it is party to."""
 from __future__ import annotations
 
 from pesnet.actionplan.domain.model import Plan
-from pesnet.shared.credentials import Actor
+from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.errors import Forbidden
 
 
@@ -17,8 +17,9 @@ def institution_of(actor: Actor) -> str:
 
 
 def require_lead(plan: Plan, activity_id: str, actor: Actor) -> None:
-    """An activity's status is changed by the secretariat or a lead institution's focal point."""
-    if actor.is_secretariat:
+    """An activity's status is changed by the action-plan officer (and the administrator)
+    or a lead institution's focal point."""
+    if actor.has(StaffRole.actionplan_officer):
         return
     institution = institution_of(actor)
     if institution not in plan.activity(activity_id).lead_institutions:

@@ -11,6 +11,7 @@ from pesnet.actionplan.domain.model import new_id
 from pesnet.shared.credentials import (
     Actor,
     ActorKind,
+    StaffRole,
     TokenPrefix,
     hash_secret_token,
     new_secret_token,
@@ -76,4 +77,5 @@ class FocalPoint:
             country=self.country,
             institution=self.institution,
             focal_point_id=self.id,
+            roles=frozenset({StaffRole.focal_point}),
         )

@@ -11,9 +11,6 @@ from fastapi import Depends, Request
 from pesnet.actionplan.service_layer.ports import ReportRenderer, UnitOfWorkFactory
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
-from pesnet.shared.credentials import Actor
-from pesnet.shared.errors import Unauthorized
-from pesnet.shared.http import CurrentActor
 
 
 @dataclass(frozen=True)
@@ -36,13 +33,5 @@ def renderer(request: Request) -> ReportRenderer:
     return dependencies(request).renderer
 
 
-async def signed_in(actor: CurrentActor) -> Actor:
-    """The caller, who must present a token (the secretariat's or a focal point's)."""
-    if actor.is_anonymous:
-        raise Unauthorized("a bearer token is required (secretariat or focal point)")
-    return actor
-
-
 UoW = Annotated[ActionPlanUnitOfWork, Depends(unit_of_work)]
 Renderer = Annotated[ReportRenderer, Depends(renderer)]
-SignedIn = Annotated[Actor, Depends(signed_in)]

@@ -44,12 +44,13 @@ from pesnet.actionplan.domain.model import (
     Participation,
     Target,
 )
-from pesnet.actionplan.entrypoints.dependencies import Renderer, SignedIn, UoW
+from pesnet.actionplan.entrypoints.dependencies import Renderer, UoW
 from pesnet.actionplan.entrypoints.views import plan_detail, plan_summary
 from pesnet.actionplan.service_layer import activities, cooperation, focal_points, plans
+from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.emails import Email
 from pesnet.shared.events.common import Country
-from pesnet.shared.http import Secretariat
+from pesnet.shared.http import require
 from pesnet.shared.i18n import Language
 from pesnet.shared.numbers import FiniteNumber
 from pesnet.shared.text import CleanLocalized, CleanParagraph, CleanText
@@ -168,6 +169,13 @@ def proposal_view(proposal: Proposal) -> dict[str, Any]:
     return proposal.model_dump(mode="json")
 
 
+# Who may call what (the administrator may call everything): the action-plan officer
+# runs the plans, activities, indicators, progress validation, focal points and
+# cooperation; a national focal point acts for its institution (the use cases' rules).
+ActionPlanOfficer = require(StaffRole.actionplan_officer)
+FocalPointOrOfficer = Annotated[Actor, require(StaffRole.focal_point, StaffRole.actionplan_officer)]
+FocalPoint = Annotated[Actor, require(StaffRole.focal_point)]
+
 router = APIRouter(tags=["plans"])
 
 
@@ -176,7 +184,7 @@ async def list_plans(uow: UoW) -> list[dict[str, Any]]:
     return [plan_summary(p) for p in await plans.list_plans(uow)]
 
 
-@router.post("/plans", status_code=201, dependencies=[Secretariat])
+@router.post("/plans", status_code=201, dependencies=[ActionPlanOfficer])
 async def create_plan(body: PlanIn, uow: UoW) -> dict[str, Any]:
     command = CreatePlan(
         period=body.period,
@@ -213,24 +221,24 @@ async def get_report(
     return HTMLResponse(content)
 
 
-@router.post("/plans/{period}/thematic-areas", status_code=201, dependencies=[Secretariat])
+@router.post("/plans/{period}/thematic-areas", status_code=201, dependencies=[ActionPlanOfficer])
 async def add_area(period: str, body: AreaIn, uow: UoW) -> dict[str, Any]:
     plan = await plans.add_thematic_area(AddThematicArea(period, body.id, body.title), uow)
     return plan_detail(plan)
 
 
-@router.post("/plans/{period}/adopt", dependencies=[Secretariat])
+@router.post("/plans/{period}/adopt", dependencies=[ActionPlanOfficer])
 async def adopt(period: str, body: AdoptIn, uow: UoW) -> dict[str, Any]:
     command = AdoptPlan(period, body.meeting_id, body.adopted_on)
     return plan_summary(await plans.adopt_plan(command, uow))
 
 
-@router.post("/plans/{period}/close", dependencies=[Secretariat])
+@router.post("/plans/{period}/close", dependencies=[ActionPlanOfficer])
 async def close(period: str, uow: UoW) -> dict[str, Any]:
     return plan_summary(await plans.close_plan(ClosePlan(period), uow))
 
 
-@router.post("/plans/{period}/activities", status_code=201, dependencies=[Secretariat])
+@router.post("/plans/{period}/activities", status_code=201, dependencies=[ActionPlanOfficer])
 async def add_activity(period: str, body: ActivityIn, uow: UoW) -> dict[str, Any]:
     command = AddActivity(
         period=period,
@@ -248,7 +256,7 @@ async def add_activity(period: str, body: ActivityIn, uow: UoW) -> dict[str, Any
 
 @router.post("/plans/{period}/activities/{activity_id}/status")
 async def change_activity_status(
-    period: str, activity_id: str, body: ActivityStatusIn, uow: UoW, actor: SignedIn
+    period: str, activity_id: str, body: ActivityStatusIn, uow: UoW, actor: FocalPointOrOfficer
 ) -> dict[str, Any]:
     command = ChangeActivityStatus(
         period=period,
@@ -264,7 +272,7 @@ async def change_activity_status(
     return (await activities.change_activity_status(command, uow)).model_dump(mode="json")
 
 
-@router.post("/plans/{period}/indicators", status_code=201, dependencies=[Secretariat])
+@router.post("/plans/{period}/indicators", status_code=201, dependencies=[ActionPlanOfficer])
 async def add_indicator(period: str, body: IndicatorIn, uow: UoW) -> dict[str, Any]:
     command = AddIndicator(
         period=period,
@@ -282,7 +290,7 @@ async def add_indicator(period: str, body: IndicatorIn, uow: UoW) -> dict[str, A
 
 @router.post("/plans/{period}/progress", status_code=201)
 async def report_progress(
-    period: str, body: ProgressIn, uow: UoW, actor: SignedIn
+    period: str, body: ProgressIn, uow: UoW, actor: FocalPoint
 ) -> dict[str, Any]:
     command = ReportProgress(
         period=period,
@@ -295,13 +303,13 @@ async def report_progress(
     return (await activities.report_progress(command, uow)).model_dump(mode="json")
 
 
-@router.post("/plans/{period}/progress/{report_id}/validate", dependencies=[Secretariat])
+@router.post("/plans/{period}/progress/{report_id}/validate", dependencies=[ActionPlanOfficer])
 async def validate_progress(period: str, report_id: str, uow: UoW) -> dict[str, Any]:
     report = await activities.validate_progress(ValidateProgress(period, report_id), uow)
     return report.model_dump(mode="json")
 
 
-@router.post("/plans/{period}/progress/{report_id}/return", dependencies=[Secretariat])
+@router.post("/plans/{period}/progress/{report_id}/return", dependencies=[ActionPlanOfficer])
 async def return_progress(period: str, report_id: str, body: ReturnIn, uow: UoW) -> dict[str, Any]:
     command = ReturnProgress(period, report_id, body.comment)
     return (await activities.return_progress(command, uow)).model_dump(mode="json")
@@ -310,7 +318,7 @@ async def return_progress(period: str, report_id: str, body: ReturnIn, uow: UoW)
 cooperation_router = APIRouter(tags=["needs and cooperation"])
 
 
-@cooperation_router.post("/focal-points", status_code=201, dependencies=[Secretariat])
+@cooperation_router.post("/focal-points", status_code=201, dependencies=[ActionPlanOfficer])
 async def register_focal_point(body: FocalPointIn, uow: UoW) -> dict[str, Any]:
     command = RegisterFocalPoint(
         institution=body.institution,
@@ -333,7 +341,7 @@ async def register_focal_point(body: FocalPointIn, uow: UoW) -> dict[str, Any]:
 
 
 @cooperation_router.delete(
-    "/focal-points/{focal_point_id}", status_code=204, dependencies=[Secretariat]
+    "/focal-points/{focal_point_id}", status_code=204, dependencies=[ActionPlanOfficer]
 )
 async def revoke_focal_point(focal_point_id: str, uow: UoW) -> Response:
     await focal_points.revoke_focal_point(RevokeFocalPoint(focal_point_id), uow)
@@ -341,7 +349,7 @@ async def revoke_focal_point(focal_point_id: str, uow: UoW) -> Response:
 
 
 @cooperation_router.post("/plans/{period}/needs", status_code=201)
-async def submit_need(period: str, body: NeedIn, uow: UoW, actor: SignedIn) -> dict[str, Any]:
+async def submit_need(period: str, body: NeedIn, uow: UoW, actor: FocalPoint) -> dict[str, Any]:
     command = SubmitNeed(
         period=period,
         actor=actor,
@@ -356,7 +364,7 @@ async def submit_need(period: str, body: NeedIn, uow: UoW, actor: SignedIn) -> d
 
 
 @cooperation_router.post("/plans/{period}/offers", status_code=201)
-async def submit_offer(period: str, body: OfferIn, uow: UoW, actor: SignedIn) -> dict[str, Any]:
+async def submit_offer(period: str, body: OfferIn, uow: UoW, actor: FocalPoint) -> dict[str, Any]:
     command = SubmitOffer(
         period=period,
         actor=actor,
@@ -370,17 +378,17 @@ async def submit_offer(period: str, body: OfferIn, uow: UoW, actor: SignedIn) ->
     return (await cooperation.submit_offer(command, uow)).model_dump(mode="json")
 
 
-@cooperation_router.get("/plans/{period}/needs", dependencies=[Secretariat])
+@cooperation_router.get("/plans/{period}/needs", dependencies=[ActionPlanOfficer])
 async def list_needs(period: str, uow: UoW) -> list[dict[str, Any]]:
     return [n.model_dump(mode="json") for n in await cooperation.list_needs(period, uow)]
 
 
-@cooperation_router.get("/plans/{period}/offers", dependencies=[Secretariat])
+@cooperation_router.get("/plans/{period}/offers", dependencies=[ActionPlanOfficer])
 async def list_offers(period: str, uow: UoW) -> list[dict[str, Any]]:
     return [o.model_dump(mode="json") for o in await cooperation.list_offers(period, uow)]
 
 
-@cooperation_router.post("/plans/{period}/matching", dependencies=[Secretariat])
+@cooperation_router.post("/plans/{period}/matching", dependencies=[ActionPlanOfficer])
 async def run_matching(period: str, uow: UoW) -> dict[str, Any]:
     created = await cooperation.run_matching(RunMatching(period), uow)
     return {"proposed": [proposal_view(p) for p in created]}
@@ -388,7 +396,7 @@ async def run_matching(period: str, uow: UoW) -> dict[str, Any]:
 
 @cooperation_router.get("/cooperation/proposals")
 async def list_proposals(
-    uow: UoW, actor: SignedIn, period: str | None = None
+    uow: UoW, actor: FocalPointOrOfficer, period: str | None = None
 ) -> list[dict[str, Any]]:
     """The secretariat sees every proposal; a focal point those its institution is party to."""
     found = await cooperation.list_proposals(ListProposals(actor, period), uow)
@@ -397,7 +405,7 @@ async def list_proposals(
 
 @cooperation_router.post("/cooperation/proposals/{proposal_id}/answer")
 async def answer_proposal(
-    proposal_id: str, body: AnswerIn, uow: UoW, actor: SignedIn
+    proposal_id: str, body: AnswerIn, uow: UoW, actor: FocalPoint
 ) -> dict[str, Any]:
     command = AnswerProposal(proposal_id, actor, body.answer)
     return proposal_view(await cooperation.answer_proposal(command, uow))

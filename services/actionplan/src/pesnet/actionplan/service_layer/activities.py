@@ -69,6 +69,7 @@ async def add_activity(
         )
         await uow.plans.save(plan)
         uow.emit(activity_payload(plan, activity, ActivityCreated), subject=activity.id)
+        uow.audit("actionplan.activity.created", subject=activity.id)
         return activity
 
     return await uow.run(work)
@@ -92,6 +93,7 @@ async def change_activity_status(
         )
         await uow.plans.save(plan)
         uow.emit(activity_payload(plan, activity, ActivityUpdated), subject=activity.id)
+        uow.audit("actionplan.activity.status_changed", subject=activity.id)
         return activity
 
     return await uow.run(work)
@@ -111,6 +113,7 @@ async def add_indicator(cmd: AddIndicator, uow: ActionPlanUnitOfWork) -> Indicat
             targets=cmd.targets,
         )
         await uow.plans.save(plan)
+        uow.audit("actionplan.indicator.added", subject=indicator.id)
         return indicator
 
     return await uow.run(work)
@@ -139,6 +142,7 @@ async def report_progress(
             now=clock(),
         )
         await uow.plans.save(plan)
+        uow.audit("actionplan.progress.reported", subject=report.id)
         return report
 
     return await uow.run(work)
@@ -185,6 +189,7 @@ async def validate_progress(
         report = plan.validate_report(cmd.report_id, now=clock())
         await uow.plans.save(plan)
         _emit_review(uow, plan, report)
+        uow.audit("actionplan.progress.validated", subject=report.id)
         return report
 
     return await uow.run(work)
@@ -198,6 +203,7 @@ async def return_progress(
         report = plan.return_report(cmd.report_id, cmd.comment, now=clock())
         await uow.plans.save(plan)
         _emit_review(uow, plan, report)
+        uow.audit("actionplan.progress.returned", subject=report.id)
         return report
 
     return await uow.run(work)

@@ -19,7 +19,7 @@ from pesnet.actionplan.service_layer.focal_points import contacts_of
 from pesnet.actionplan.service_layer.plans import require_plan
 from pesnet.actionplan.service_layer.ports import Clock
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
-from pesnet.shared.credentials import Actor
+from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.events.actionplan import (
@@ -79,6 +79,7 @@ async def submit_need(cmd: SubmitNeed, uow: ActionPlanUnitOfWork, *, clock: Cloc
             submitted_at=clock(),
         )
         await uow.needs.add(need)
+        uow.audit("actionplan.need.submitted", subject=need.id)
         return need
 
     return await uow.run(work)
@@ -106,6 +107,7 @@ async def submit_offer(
             submitted_at=clock(),
         )
         await uow.offers.add(offer)
+        uow.audit("actionplan.offer.submitted", subject=offer.id)
         return offer
 
     return await uow.run(work)
@@ -171,6 +173,7 @@ async def run_matching(
                 subject=proposal.id,
             )
             created.append(proposal)
+        uow.audit("actionplan.matching.run", subject=cmd.period)
         return created
 
     return await uow.run(work)
@@ -178,7 +181,9 @@ async def run_matching(
 
 async def list_proposals(query: ListProposals, uow: ActionPlanUnitOfWork) -> list[Proposal]:
     """The secretariat sees every proposal; a focal point those its institution is party to."""
-    institution = None if query.actor.is_secretariat else institution_of(query.actor)
+    institution = (
+        None if query.actor.has(StaffRole.actionplan_officer) else institution_of(query.actor)
+    )
     return await uow.proposals.find(query.period, institution)
 
 
@@ -199,6 +204,7 @@ async def answer_proposal(
             ),
             subject=proposal.id,
         )
+        uow.audit("actionplan.proposal.answered", subject=proposal.id)
         return proposal
 
     return await uow.run(work)

@@ -38,6 +38,7 @@ async def register_focal_point(
 
     async def work(uow: ActionPlanUnitOfWork) -> None:
         await uow.focal_points.add(focal_point)
+        uow.audit("actionplan.focal_point.issued", subject=focal_point.id)
 
     await uow.run(work)
     return IssuedFocalPoint(focal_point, token)
@@ -52,6 +53,7 @@ async def revoke_focal_point(
             raise NotFound(f"no focal point {cmd.focal_point_id!r}")
         focal_point.revoke(now=clock())
         await uow.focal_points.save(focal_point)
+        uow.audit("actionplan.focal_point.revoked", subject=focal_point.id)
 
     await uow.run(work)
 

@@ -48,6 +48,7 @@ async def create_plan(cmd: CreatePlan, uow: ActionPlanUnitOfWork, *, clock: Cloc
         if await uow.plans.get(cmd.period) is not None:
             raise Conflict(f"a plan for {cmd.period} exists already")
         await uow.plans.add(plan)
+        uow.audit("actionplan.plan.created", subject=plan.period)
         return plan
 
     return await uow.run(work)
@@ -58,6 +59,7 @@ async def add_thematic_area(cmd: AddThematicArea, uow: ActionPlanUnitOfWork) -> 
         plan = await require_plan(uow, cmd.period)
         plan.add_thematic_area(cmd.area_id, cmd.title)
         await uow.plans.save(plan)
+        uow.audit("actionplan.thematic_area.added", subject=f"{plan.period}/{cmd.area_id}")
         return plan
 
     return await uow.run(work)
@@ -83,6 +85,7 @@ async def adopt_plan(cmd: AdoptPlan, uow: ActionPlanUnitOfWork, *, clock: Clock 
             ),
             subject=plan.period,
         )
+        uow.audit("actionplan.plan.adopted", meeting_id=plan.meeting_id, subject=plan.period)
         return plan
 
     return await uow.run(work)
@@ -95,6 +98,7 @@ async def close_plan(cmd: ClosePlan, uow: ActionPlanUnitOfWork, *, clock: Clock 
         plan.close(at=at)
         await uow.plans.save(plan)
         uow.emit(PlanClosed(period=plan.period, closed_at=at), subject=plan.period)
+        uow.audit("actionplan.plan.closed", subject=plan.period)
         return plan
 
     return await uow.run(work)

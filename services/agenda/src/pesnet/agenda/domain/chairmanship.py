@@ -49,6 +49,16 @@ class ChairTerm(BaseModel):
     vice_chair: ChairHolder | None = None
 
 
+class ChairStanding(BaseModel):
+    """The chairmanship on a given day: who holds it, who will, who did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    current: ChairTerm | None = None
+    upcoming: tuple[ChairTerm, ...] = ()
+    past: tuple[ChairTerm, ...] = ()
+
+
 class AlreadyRecorded(Conflict):
     """The same term or handover is already in the history (a repeated request)."""
 
@@ -66,6 +76,23 @@ class Chairmanship(BaseModel):
     @property
     def past(self) -> list[ChairTerm]:
         return [t for t in self.terms if t.to_date is not None]
+
+    def standing(self, today: date) -> ChairStanding:
+        """The chair as it stands on `today`: a handover takes effect on its date, so a
+        term that starts later is upcoming, and the term it closes is still current."""
+
+        def started(t: ChairTerm) -> bool:
+            return t.from_date is None or t.from_date <= today
+
+        def ended(t: ChairTerm) -> bool:
+            return t.to_date is not None and t.to_date <= today
+
+        running = [t for t in self.terms if started(t) and not ended(t)]
+        return ChairStanding(
+            current=running[-1] if running else None,
+            upcoming=tuple(t for t in self.terms if not started(t)),
+            past=tuple(t for t in self.terms if ended(t)),
+        )
 
     def record_term(self, term: ChairTerm) -> Chairmanship:
         """Record a term from before the platform (no handover happens now)."""

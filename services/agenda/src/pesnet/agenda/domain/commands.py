@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from pesnet.agenda.domain.chairmanship import ChairHolder, ChairTerm
@@ -101,6 +101,8 @@ class ReplaceDraft:
 @dataclass(frozen=True)
 class PublishProgramme:
     meeting_id: str
+    # the secretariat saw the overlapping sessions the draft shows and means them
+    confirm_overlaps: bool = False
 
 
 # chairmanship ----------------------------------------------------------------------
@@ -133,6 +135,7 @@ class ForgetParticipants:
     """Registration erased a meeting's personal data: so does the projection."""
 
     meeting_id: str
+    purged_at: datetime | None = None
 
 
 # development -----------------------------------------------------------------------

@@ -147,6 +147,9 @@ class Meeting(BaseModel):
     next_meeting: NextMeetingDecision | None = None
     host_institution: str | None = None
     demonstration: bool = False  # a meeting to try the platform on, not one of the network's
+    # registration erased the meeting's personal data: who was confirmed is no longer
+    # known here, the programme's people stand as they are and nobody is written to
+    personal_data_purged_at: datetime | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -167,10 +170,16 @@ class Meeting(BaseModel):
             raise InvalidInput(_("a meeting number starts at 1"), field="number")
         missing = self.title.missing()
         if missing:
-            raise InvalidInput(f"the title lacks {', '.join(missing)}", field=f"title.{missing[0]}")
+            raise InvalidInput(
+                _("the title lacks {languages}"),
+                field=f"title.{missing[0]}",
+                params={"languages": ", ".join(missing)},
+            )
         if self.country is not None and not is_member_state(self.country):
             raise InvalidInput(
-                f"{self.country} is not an OIC member state (ISO 3166 alpha-3)", field="country"
+                _("{country} is not an OIC member state (ISO 3166 alpha-3)"),
+                field="country",
+                params={"country": self.country},
             )
         if self.status != "tentative":
             if self.start_date is None:
@@ -184,19 +193,23 @@ class Meeting(BaseModel):
                 params={"institution": self.host_institution},
             )
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise InvalidInput("the meeting ends before it starts", field="end_date")
+            raise InvalidInput(_("the meeting ends before it starts"), field="end_date")
         if self.start_date and self.end_date and (self.end_date - self.start_date).days > 31:
-            raise InvalidInput("a meeting lasts at most a month", field="end_date")
+            raise InvalidInput(_("a meeting lasts at most a month"), field="end_date")
         if (
             self.registration_opens_at
             and self.registration_closes_at
             and self.registration_closes_at <= self.registration_opens_at
         ):
-            raise InvalidInput("registration closes after it opens", field="registration_closes_at")
+            raise InvalidInput(
+                _("registration closes after it opens"), field="registration_closes_at"
+            )
         if self.tentative_month is not None and not MONTH.match(self.tentative_month):
-            raise InvalidInput("a month is written YYYY-MM", field="tentative_month")
+            raise InvalidInput(_("a month is written YYYY-MM"), field="tentative_month")
         if self.status == "tentative" and self.tentative_month is None and self.start_date is None:
-            raise InvalidInput("a tentative meeting has at least a month", field="tentative_month")
+            raise InvalidInput(
+                _("a tentative meeting has at least a month"), field="tentative_month"
+            )
         for person in self.people.values():
             if person.institution and person.institution not in self.institutions:
                 raise InvalidInput(
@@ -307,7 +320,7 @@ class Meeting(BaseModel):
     ) -> tuple[Meeting, NextMeetingDecision]:
         """The closing session decides the month of meeting N+1."""
         if not MONTH.match(tentative_month):
-            raise InvalidInput("a month is written YYYY-MM", field="tentative_month")
+            raise InvalidInput(_("a month is written YYYY-MM"), field="tentative_month")
         if self.end_date is not None and tentative_month <= self.end_date.strftime("%Y-%m"):
             raise InvalidInput(
                 "the next meeting comes after this one ends", field="tentative_month"

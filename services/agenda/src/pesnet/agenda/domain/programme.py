@@ -32,6 +32,12 @@ SessionKind = Literal[
     "social",
 ]
 
+# the sessions every participant attends (a presentation or panel concerns its people,
+# and a break is no appointment): a personal calendar holds these and the person's own
+PLENARY_KINDS: frozenset[str] = frozenset(
+    {"registration", "opening", "roundtable", "discussion", "closing", "social"}
+)
+
 
 class Session(BaseModel):
     """One programme item. `end` None is an open end (the dinner, the cultural visit)."""
@@ -58,6 +64,10 @@ class Session(BaseModel):
     @property
     def flagged(self) -> bool:
         return bool(self.flagged_people)
+
+    @property
+    def plenary(self) -> bool:
+        return self.kind in PLENARY_KINDS
 
     def people(self) -> tuple[str, ...]:
         """Person ids with a role in the session: moderators first, then speakers."""
@@ -192,6 +202,31 @@ class SessionEdit:
 def describe(session: Session, language: str = "en") -> str:
     end = f"{session.end:%H:%M}" if session.end else "…"
     return f"{session.id} ({session.title.get(language)}, {session.day.isoformat()} {session.start:%H:%M}-{end})"
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two sessions at once in the same room, or in a meeting of one room (no room
+    given): possible in the draft, released only when the secretariat confirms it."""
+
+    first: str
+    second: str
+
+
+def overlaps(meeting: Meeting, sessions: Sequence[Session]) -> list[Overlap]:
+    """Every pair of sessions that share a room (or both have none) at the same time."""
+    found: list[Overlap] = []
+    ordered = sorted(sessions, key=lambda s: (s.day, s.start, s.id))
+    for index, session in enumerate(ordered):
+        begin, finish = session.occupies(meeting)
+        for other in ordered[index + 1 :]:
+            other_begin, other_finish = other.occupies(meeting)
+            if not (begin < other_finish and other_begin < finish):
+                continue
+            same_room = (session.room or "").casefold() == (other.room or "").casefold()
+            if same_room:
+                found.append(Overlap(session.id, other.id))
+    return found
 
 
 def check_session(meeting: Meeting, session: Session, others: Sequence[Session]) -> None:

@@ -13,9 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from pesnet.agenda.domain.meeting import Meeting
-from pesnet.agenda.domain.programme import Session, check_publishable
+from pesnet.agenda.domain.programme import Session, check_publishable, overlaps
 from pesnet.shared.errors import Conflict
 from pesnet.shared.i18n import LANGUAGES, Localized, format_local_date
+from pesnet.shared.translation import _
 
 ChangeKind = Literal["added", "removed", "moved", "retitled", "speakers_changed", "changed"]
 
@@ -79,13 +80,17 @@ class ProgrammeView:
     def ordered(self) -> list[Session]:
         return sorted(self.sessions, key=lambda s: (s.day, s.start, s.id))
 
-    def for_person(self, person_id: str) -> ProgrammeView:
+    def for_person(self, person_id: str | None) -> ProgrammeView:
+        """A participant's own calendar: the plenaries, which concern everyone, and the
+        sessions the person (None: a participant without a role) speaks or moderates in."""
+        mine = [s for s in self.sessions if s.plenary or (person_id and person_id in s.people())]
+        ids = {s.id for s in mine}
         return ProgrammeView(
             meeting=self.meeting,
-            sessions=[s for s in self.sessions if person_id in s.people()],
+            sessions=mine,
             version=self.version,
             released_at=self.released_at,
-            changes=[c for c in self.changes if person_id in c.people],
+            changes=[c for c in self.changes if c.session_id in ids or person_id in c.people],
         )
 
 
@@ -304,10 +309,23 @@ def release(
     sessions: Sequence[Session],
     confirmed_people: set[str],
     released_at: datetime,
+    *,
+    confirm_overlaps: bool = False,
 ) -> Release:
-    """Publish `sessions` as the next version, or refuse (422 what is missing, 409 nothing changed)."""
+    """Publish `sessions` as the next version, or refuse (422 what is missing, 409
+    nothing changed, or sessions overlap and `confirm_overlaps` was not given)."""
     ordered = tuple(s.content() for s in sorted(sessions, key=lambda s: (s.day, s.start, s.id)))
     check_publishable(meeting, ordered, confirmed_people)
+    found = overlaps(meeting, ordered)
+    if found and not confirm_overlaps:
+        raise Conflict(
+            _(
+                "sessions overlap in the same room: {pairs}; release with confirm_overlaps "
+                "to publish them as they are"
+            ),
+            field="confirm_overlaps",
+            params={"pairs": ", ".join(f"{o.first} / {o.second}" for o in found)},
+        )
     changes = changelog(meeting, previous, ordered)
     facts = _meeting_facts(meeting)
     if (

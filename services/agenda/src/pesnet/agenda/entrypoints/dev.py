@@ -8,12 +8,13 @@ from pesnet.agenda.domain.commands import PublishProgramme, SeedAgenda
 from pesnet.agenda.entrypoints.dependencies import Dependencies, UnitOfWork
 from pesnet.agenda.service_layer.releases import publish_as_held
 from pesnet.agenda.service_layer.seed import MEETING_ID, seed_agenda
-from pesnet.shared.http import Secretariat
+from pesnet.shared.credentials import StaffRole
+from pesnet.shared.http import require
 
-router = APIRouter()
+router = APIRouter(dependencies=[require(StaffRole.administrator)])
 
 
-@router.post("/dev/seed", dependencies=[Secretariat], tags=["development"])
+@router.post("/dev/seed", tags=["development"])
 async def seed(uow: UnitOfWork, deps: Dependencies) -> dict[str, str]:
     """Load the 4th meeting (pesnet-4, held), its draft programme, its people, the
     chairmanship history and the demonstration meeting pesnet-demo (open for
@@ -21,7 +22,7 @@ async def seed(uow: UnitOfWork, deps: Dependencies) -> dict[str, str]:
     return await seed_agenda(SeedAgenda(), uow, clock=deps.clock)
 
 
-@router.post("/dev/seed/history", dependencies=[Secretariat], tags=["development"])
+@router.post("/dev/seed/history", tags=["development"])
 async def seed_history(uow: UnitOfWork, deps: Dependencies) -> dict[str, int | None]:
     """Publish the held 4th meeting's programme as it was (version 1); again: nothing."""
     published = await publish_as_held(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from pesnet.agenda.domain.chairmanship import Chairmanship, ChairTerm
@@ -32,6 +33,7 @@ from pesnet.agenda.entrypoints.schemas import (
     MoveIn,
     NextMeetingIn,
     PersonIn,
+    ReleaseIn,
     SessionIn,
     SessionPatch,
 )
@@ -44,11 +46,19 @@ from pesnet.agenda.service_layer import (
 )
 from pesnet.agenda.service_layer.editing import DraftedSession
 from pesnet.agenda.service_layer.rendering import ProgrammeRenderer
+from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import InvalidInput
-from pesnet.shared.http import Secretariat
+from pesnet.shared.http import require
 from pesnet.shared.i18n import Language
+from pesnet.shared.problems import request_language
 
 router = APIRouter()
+
+# Who may call what (the administrator may call everything): the meeting's lifecycle,
+# the next meeting and the chairmanship are the administrator's; the programme (its
+# sessions, people, institutions, draft and releases) the programme editor's.
+Administrator = require(StaffRole.administrator)
+ProgrammeEditor = require(StaffRole.programme_editor)
 
 
 def meeting_json(meeting: Meeting, latest_version: int | None = None) -> dict[str, Any]:
@@ -62,7 +72,7 @@ def meeting_json(meeting: Meeting, latest_version: int | None = None) -> dict[st
 
 
 # meetings ------------------------------------------------------------------
-@router.post("/meetings", status_code=201, dependencies=[Secretariat], tags=["meetings"])
+@router.post("/meetings", status_code=201, dependencies=[Administrator], tags=["meetings"])
 async def schedule_meeting(body: MeetingIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
     """Schedule a meeting (emits `MeetingScheduled`)."""
     command = ScheduleMeeting(body.meeting())
@@ -80,7 +90,7 @@ async def get_meeting(meeting_id: str, uow: UnitOfWork) -> dict[str, Any]:
     return meeting_json(found.meeting, found.programme_version)
 
 
-@router.patch("/meetings/{meeting_id}", dependencies=[Secretariat], tags=["meetings"])
+@router.patch("/meetings/{meeting_id}", dependencies=[Administrator], tags=["meetings"])
 async def revise_meeting(
     meeting_id: str, body: MeetingPatch, uow: UnitOfWork, deps: Dependencies
 ) -> dict[str, Any]:
@@ -95,7 +105,7 @@ async def revise_meeting(
 
 @router.put(
     "/meetings/{meeting_id}/institutions/{institution_id}",
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["meetings"],
 )
 async def put_institution(
@@ -108,7 +118,7 @@ async def put_institution(
 
 
 @router.put(
-    "/meetings/{meeting_id}/people/{person_id}", dependencies=[Secretariat], tags=["meetings"]
+    "/meetings/{meeting_id}/people/{person_id}", dependencies=[ProgrammeEditor], tags=["meetings"]
 )
 async def put_person(
     meeting_id: str, person_id: str, body: PersonIn, uow: UnitOfWork
@@ -122,7 +132,7 @@ async def put_person(
 @router.post(
     "/meetings/{meeting_id}/next-meeting",
     status_code=201,
-    dependencies=[Secretariat],
+    dependencies=[Administrator],
     tags=["meetings"],
 )
 async def decide_next_meeting(
@@ -133,7 +143,9 @@ async def decide_next_meeting(
     return meeting_json(await meetings.decide_next_meeting(command, uow, clock=deps.clock))
 
 
-@router.get("/meetings/{meeting_id}/participants", dependencies=[Secretariat], tags=["meetings"])
+@router.get(
+    "/meetings/{meeting_id}/participants", dependencies=[ProgrammeEditor], tags=["meetings"]
+)
 async def list_participants(
     meeting_id: str,
     uow: UnitOfWork,
@@ -157,17 +169,27 @@ async def list_participants(
 
 
 # the draft -----------------------------------------------------------------
-@router.get("/meetings/{meeting_id}/draft", dependencies=[Secretariat], tags=["programme"])
+@router.get("/meetings/{meeting_id}/draft", dependencies=[ProgrammeEditor], tags=["programme"])
 async def get_draft(
     meeting_id: str,
     uow: UnitOfWork,
     deps: Dependencies,
+    request: Request,
     lang: Language | None = None,
     format: Format = "json",
 ) -> Response:
+    """The draft; as JSON in the three languages unless `?lang=` or `Accept-Language`
+    asks for one."""
     found = await editing.get_draft(meeting_id, uow)
-    view = ProgrammeView(meeting=found.meeting, sessions=found.draft.sessions)
-    return _render(deps.renderer, view, lang, format)
+    view = ProgrammeView(
+        meeting=found.meeting, sessions=found.draft.sessions, changes=found.changes
+    )
+    language = _language(request, lang, default=None)
+    if format != "json":
+        return _render(deps.renderer, view, language, format)
+    body = deps.renderer.json(view, language)
+    body["overlaps"] = [{"sessions": [o.first, o.second]} for o in found.overlaps]
+    return JSONResponse(body, headers={"content-language": language} if language else None)
 
 
 def _session_json(renderer: ProgrammeRenderer, result: DraftedSession) -> dict[str, Any]:
@@ -177,7 +199,7 @@ def _session_json(renderer: ProgrammeRenderer, result: DraftedSession) -> dict[s
 @router.post(
     "/meetings/{meeting_id}/sessions",
     status_code=201,
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
 async def add_session(
@@ -189,7 +211,7 @@ async def add_session(
 
 @router.patch(
     "/meetings/{meeting_id}/sessions/{session_id}",
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
 async def edit_session(
@@ -202,7 +224,7 @@ async def edit_session(
 
 @router.post(
     "/meetings/{meeting_id}/sessions/{session_id}/move",
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
 async def move_session(
@@ -215,7 +237,7 @@ async def move_session(
 @router.delete(
     "/meetings/{meeting_id}/sessions/{session_id}",
     status_code=204,
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
 async def remove_session(meeting_id: str, session_id: str, uow: UnitOfWork) -> Response:
@@ -227,15 +249,20 @@ async def remove_session(meeting_id: str, session_id: str, uow: UnitOfWork) -> R
 @router.post(
     "/meetings/{meeting_id}/programme/releases",
     status_code=201,
-    dependencies=[Secretariat],
+    dependencies=[ProgrammeEditor],
     tags=["programme"],
 )
-async def publish(meeting_id: str, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+async def publish(
+    meeting_id: str, uow: UnitOfWork, deps: Dependencies, body: ReleaseIn | None = None
+) -> dict[str, Any]:
     """Publish the draft as the next immutable version (emits `ProgrammeReleased` and
-    `ReleaseNoticesPrepared`); the secretariat sees whom it concerns."""
-    published = await releases.publish(
-        PublishProgramme(meeting_id), uow, calendar=deps.renderer, clock=deps.clock
+    `ReleaseNoticesPrepared`); the secretariat sees whom it concerns. A draft with
+    overlapping sessions (`GET /meetings/{id}/draft` shows them) is released only with
+    `{"confirm_overlaps": true}`."""
+    command = PublishProgramme(
+        meeting_id, confirm_overlaps=body.confirm_overlaps if body else False
     )
+    published = await releases.publish(command, uow, calendar=deps.renderer, clock=deps.clock)
     event = published.notices.model_dump(
         mode="json", exclude={"ics", "ics_by_language", "sessions"}
     )
@@ -255,17 +282,26 @@ async def get_programme(
     meeting_id: str,
     uow: UnitOfWork,
     deps: Dependencies,
-    lang: Language = Language.en,
+    request: Request,
+    lang: Language | None = None,
     format: Format = "json",
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     registration_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """A published version (latest by default) as JSON, HTML or iCalendar. With
-    `registration_id`, only that participant's own sessions (their calendar)."""
+    `registration_id`, only that participant's own sessions (their calendar). In the
+    language of `?lang=`, else of `Accept-Language`, else English."""
     view = await releases.programme(
         meeting_id, uow, version=version, registration_id=registration_id
     )
-    return _render(deps.renderer, view, lang, format)
+    return _render(deps.renderer, view, _language(request, lang, default=Language.en), format)
+
+
+def _language(request: Request, lang: Language | None, default: Language | None) -> Language | None:
+    """`?lang=` wins, then `Accept-Language`; without either, `default`."""
+    if lang is None and not request.headers.get("accept-language"):
+        return default
+    return lang or request_language(request)
 
 
 def _render(
@@ -284,45 +320,55 @@ def _render(
         return Response(
             renderer.ics(view, lang or "en"),
             media_type="text/calendar; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{name}"'},
+            headers={
+                "content-disposition": f'attachment; filename="{name}"',
+                "content-language": lang or "en",
+            },
         )
-    return JSONResponse(renderer.json(view, lang))
+    headers = {"content-language": lang} if lang else None
+    return JSONResponse(renderer.json(view, lang), headers=headers)
 
 
 # chairmanship --------------------------------------------------------------
-def chairmanship_json(state: Chairmanship) -> dict[str, Any]:
+def chairmanship_json(state: Chairmanship, today: date) -> dict[str, Any]:
+    """As it stands today: a handover dated later leaves the outgoing chair current."""
+
     def term(t: ChairTerm) -> dict[str, Any]:
         return t.model_dump(mode="json")
 
+    standing = state.standing(today)
     return {
-        "current": term(state.current) if state.current else None,
-        "past": [term(t) for t in reversed(state.past)],
+        "current": term(standing.current) if standing.current else None,
+        "upcoming": [term(t) for t in standing.upcoming],
+        "past": [term(t) for t in reversed(standing.past)],
     }
 
 
 @router.get("/network/chairmanship", tags=["network"])
-async def get_chairmanship(uow: UnitOfWork) -> dict[str, Any]:
-    return chairmanship_json(await chairmanship.get_chairmanship(uow))
+async def get_chairmanship(uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+    return chairmanship_json(await chairmanship.get_chairmanship(uow), deps.clock().date())
 
 
 @router.post(
-    "/network/chairmanship/terms", status_code=201, dependencies=[Secretariat], tags=["network"]
+    "/network/chairmanship/terms", status_code=201, dependencies=[Administrator], tags=["network"]
 )
-async def record_term(body: ChairTermIn, uow: UnitOfWork) -> dict[str, Any]:
+async def record_term(body: ChairTermIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
     """Record a past term (history from before the platform; no event)."""
     state = await chairmanship.record_chair_term(RecordChairTerm(body.chair_term()), uow)
-    return chairmanship_json(state)
+    return chairmanship_json(state, deps.clock().date())
 
 
 @router.post(
     "/network/chairmanship/handovers",
     status_code=201,
-    dependencies=[Secretariat],
+    dependencies=[Administrator],
     tags=["network"],
 )
-async def hand_over(body: HandoverIn, uow: UnitOfWork) -> dict[str, Any]:
-    """Hand the chair over (emits `ChairmanshipTransferred`)."""
-    return chairmanship_json(await chairmanship.hand_over_chair(body.command(), uow))
+async def hand_over(body: HandoverIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+    """Hand the chair over on its `effective_date` (emits `ChairmanshipTransferred`); until
+    that date the outgoing chair stays current and the incoming one is `upcoming`."""
+    state = await chairmanship.hand_over_chair(body.command(), uow)
+    return chairmanship_json(state, deps.clock().date())
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

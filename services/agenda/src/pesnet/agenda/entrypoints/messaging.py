@@ -52,4 +52,6 @@ def register_handlers(consumer: EventConsumer) -> None:
 
     @consumer.on(PersonalDataPurged)
     async def on_purged(event: PersonalDataPurged, uow: AgendaUnitOfWork) -> None:
-        await participants.forget_participants(ForgetParticipants(event.meeting_id), uow)
+        await participants.forget_participants(
+            ForgetParticipants(event.meeting_id, purged_at=event.purged_at), uow
+        )

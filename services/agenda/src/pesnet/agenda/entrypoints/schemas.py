@@ -248,6 +248,13 @@ class MoveIn(Body):
         return MoveSession(meeting_id, session_id, self.by_minutes, self.day, self.start)
 
 
+class ReleaseIn(Body):
+    confirm_overlaps: bool = Field(
+        default=False,
+        description="Release even though sessions overlap in the same room (the draft shows them).",
+    )
+
+
 class NextMeetingIn(Body):
     tentative_month: Month
     city: LocalizedIn | None = None

@@ -24,6 +24,7 @@ async def record_chair_term(cmd: RecordChairTerm, uow: AgendaUnitOfWork) -> Chai
     async def work(uow: AgendaUnitOfWork) -> Chairmanship:
         state = (await uow.chairmanship.get()).record_term(cmd.term)
         await uow.chairmanship.save(state)
+        uow.audit("agenda.chair_term.recorded", subject=cmd.term.term)
         return state
 
     return await uow.run(work)
@@ -53,6 +54,7 @@ async def hand_over_chair(cmd: HandOverChair, uow: AgendaUnitOfWork) -> Chairman
             ),
             subject=cmd.term,
         )
+        uow.audit("agenda.chairmanship.handed_over", meeting_id=cmd.meeting_id, subject=cmd.term)
         return state
 
     return await uow.run(work)

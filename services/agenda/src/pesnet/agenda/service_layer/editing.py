@@ -3,6 +3,7 @@ Each answers the session as it now is, with the meeting it belongs to."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pesnet.agenda.domain.commands import (
@@ -13,7 +14,8 @@ from pesnet.agenda.domain.commands import (
     ReplaceDraft,
 )
 from pesnet.agenda.domain.meeting import Meeting
-from pesnet.agenda.domain.programme import Draft, Session
+from pesnet.agenda.domain.programme import Draft, Overlap, Session, overlaps
+from pesnet.agenda.domain.release import Change, changelog
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
 
@@ -26,8 +28,13 @@ class DraftedSession:
 
 @dataclass(frozen=True)
 class MeetingDraft:
+    """The draft as the secretariat reviews it: what it changes against the last
+    released version (every session when none was), and its overlapping sessions."""
+
     meeting: Meeting
     draft: Draft
+    changes: Sequence[Change] = ()
+    overlaps: Sequence[Overlap] = ()
 
 
 async def add_session(cmd: AddSession, uow: AgendaUnitOfWork) -> DraftedSession:
@@ -36,6 +43,7 @@ async def add_session(cmd: AddSession, uow: AgendaUnitOfWork) -> DraftedSession:
         session = cmd.session.in_zone_of(meeting)
         draft = (await uow.drafts.get(cmd.meeting_id)).add(meeting, session)
         await uow.drafts.save(draft)
+        uow.audit("agenda.session.added", meeting_id=meeting.id, subject=session.id)
         return DraftedSession(meeting, session)
 
     return await uow.run(work)
@@ -46,6 +54,7 @@ async def edit_session(cmd: EditSession, uow: AgendaUnitOfWork) -> DraftedSessio
         meeting = await meeting_of(uow, cmd.meeting_id)
         draft = await uow.drafts.get(cmd.meeting_id)
         edited = cmd.edit.applied_to(meeting, draft.get(cmd.session_id))
+        uow.audit("agenda.session.edited", meeting_id=meeting.id, subject=cmd.session_id)
         return await _replace(uow, meeting, draft, edited)
 
     return await uow.run(work)
@@ -58,6 +67,7 @@ async def move_session(cmd: MoveSession, uow: AgendaUnitOfWork) -> DraftedSessio
         moved = draft.get(cmd.session_id).moved(
             meeting, by_minutes=cmd.by_minutes, day=cmd.day, start=cmd.start
         )
+        uow.audit("agenda.session.moved", meeting_id=meeting.id, subject=cmd.session_id)
         return await _replace(uow, meeting, draft, moved)
 
     return await uow.run(work)
@@ -76,6 +86,7 @@ async def remove_session(cmd: RemoveSession, uow: AgendaUnitOfWork) -> None:
         await meeting_of(uow, cmd.meeting_id)
         draft = (await uow.drafts.get(cmd.meeting_id)).remove(cmd.session_id)
         await uow.drafts.save(draft)
+        uow.audit("agenda.session.removed", meeting_id=cmd.meeting_id, subject=cmd.session_id)
 
     await uow.run(work)
 
@@ -87,6 +98,7 @@ async def replace_draft(cmd: ReplaceDraft, uow: AgendaUnitOfWork) -> Draft:
         for session in cmd.sessions:
             draft = draft.add(meeting, session)
         await uow.drafts.save(draft)
+        uow.audit("agenda.draft.replaced", meeting_id=cmd.meeting_id)
         return draft
 
     return await uow.run(work)
@@ -95,4 +107,12 @@ async def replace_draft(cmd: ReplaceDraft, uow: AgendaUnitOfWork) -> Draft:
 # queries ---------------------------------------------------------------------------
 async def get_draft(meeting_id: str, uow: AgendaUnitOfWork) -> MeetingDraft:
     meeting = await meeting_of(uow, meeting_id)
-    return MeetingDraft(meeting, await uow.drafts.get(meeting_id))
+    draft = await uow.drafts.get(meeting_id)
+    previous = await uow.releases.latest(meeting_id)
+    ordered = sorted(draft.sessions, key=lambda s: (s.day, s.start, s.id))
+    return MeetingDraft(
+        meeting,
+        draft,
+        changes=changelog(meeting, previous, ordered),
+        overlaps=overlaps(meeting, ordered),
+    )

@@ -87,6 +87,7 @@ async def schedule_meeting(
             )
         await uow.meetings.save(meeting)
         uow.emit(meeting_scheduled(meeting), subject=meeting.id)
+        uow.audit("agenda.meeting.scheduled", meeting_id=meeting.id, subject=meeting.status)
         return meeting
 
     return await uow.run(work)
@@ -108,6 +109,7 @@ async def revise_meeting(
             return meeting
         await uow.meetings.save(revised)
         uow.emit(meeting_scheduled(revised), subject=revised.id)
+        uow.audit("agenda.meeting.revised", meeting_id=revised.id, subject=revised.status)
         return revised
 
     meeting = await uow.run(work)
@@ -119,6 +121,7 @@ async def put_institution(cmd: PutInstitution, uow: AgendaUnitOfWork) -> Meeting
     async def work(uow: AgendaUnitOfWork) -> Meeting:
         meeting = (await meeting_of(uow, cmd.meeting_id)).with_institution(cmd.institution)
         await uow.meetings.save(meeting)
+        uow.audit("agenda.institution.put", meeting_id=meeting.id, subject=cmd.institution.id)
         return meeting
 
     return await uow.run(work)
@@ -128,6 +131,7 @@ async def put_person(cmd: PutPerson, uow: AgendaUnitOfWork) -> Meeting:
     async def work(uow: AgendaUnitOfWork) -> Meeting:
         meeting = (await meeting_of(uow, cmd.meeting_id)).with_person(cmd.person)
         await uow.meetings.save(meeting)
+        uow.audit("agenda.person.put", meeting_id=meeting.id, subject=cmd.person.id)
         return meeting
 
     return await uow.run(work)
@@ -165,6 +169,7 @@ async def decide_next_meeting(
         await uow.meetings.save(decided)
         await uow.meetings.save(next_meeting)
         uow.emit(meeting_scheduled(next_meeting), subject=next_meeting.id)
+        uow.audit("agenda.next_meeting.decided", meeting_id=meeting.id, subject=next_meeting.id)
         return next_meeting
 
     return await uow.run(work)

@@ -15,6 +15,7 @@ from pesnet.agenda.domain.participants import (
 )
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.agenda import SessionChanged, SessionChangeNoticesPrepared
 from pesnet.shared.logging import get_logger
 
@@ -88,6 +89,13 @@ async def forget_participants(cmd: ForgetParticipants, uow: AgendaUnitOfWork) ->
     async def work(uow: AgendaUnitOfWork) -> int:
         # the published notices of its releases name the people (calendars, summaries)
         await uow.forget_published_events(cmd.meeting_id)
+        meeting = await uow.meetings.get(cmd.meeting_id)
+        if meeting is not None and meeting.personal_data_purged_at is None:
+            purged_at = cmd.purged_at or utcnow()
+            await uow.meetings.save(
+                meeting.model_copy(update={"personal_data_purged_at": purged_at})
+            )
+        uow.audit("agenda.personal_data.purged", meeting_id=cmd.meeting_id)
         return await uow.participants.forget_meeting(cmd.meeting_id)
 
     removed = await uow.run(work)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pesnet.agenda.domain.commands import PublishProgramme
-from pesnet.agenda.domain.meeting import Meeting, Person
+from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.participants import confirmed_people
 from pesnet.agenda.domain.release import (
     ProgrammeView,
@@ -64,7 +64,17 @@ async def publish(
         draft = await uow.drafts.get(cmd.meeting_id)
         previous = await uow.releases.latest(cmd.meeting_id)
         confirmed = confirmed_people(meeting, await uow.participants.confirmed(meeting.id))
-        new = release(meeting, previous, draft.sessions, set(confirmed), clock())
+        # after the purge registration alone knows who was confirmed (and keeps them
+        # so): the programme's people stand, and nobody has an address to be told at
+        speakers = set(meeting.people) if meeting.personal_data_purged_at else set(confirmed)
+        new = release(
+            meeting,
+            previous,
+            draft.sessions,
+            speakers,
+            clock(),
+            confirm_overlaps=cmd.confirm_overlaps,
+        )
         affected = [
             AffectedParticipant(registration_id=confirmed[person], session_ids=session_ids)
             for person, session_ids in affected_people(new.changes).items()
@@ -75,6 +85,7 @@ async def publish(
         event = programme_released(notices)
         uow.emit(event, subject=cmd.meeting_id)
         uow.emit(notices, subject=cmd.meeting_id)
+        uow.audit("agenda.programme.released", meeting_id=cmd.meeting_id, subject=f"v{new.version}")
         return Published(new, affected, event, notices)
 
     published = await uow.run(work)
@@ -114,6 +125,11 @@ async def publish_as_held(
         notices = release_notices(meeting, new, [], calendar)
         event = programme_released(notices)
         uow.emit(event, subject=cmd.meeting_id)
+        uow.audit(
+            "agenda.programme.released_as_held",
+            meeting_id=cmd.meeting_id,
+            subject=f"v{new.version}",
+        )
         return Published(new, [], event, notices)
 
     return await uow.run(work)
@@ -197,23 +213,28 @@ async def programme(
     view = ProgrammeView.of_release(found)
     if registration_id is None:
         return view
-    person = await person_of_registration(uow, view.meeting, registration_id)
-    return view.for_person(person.id)
+    return view.for_person(await person_of_calendar(uow, view.meeting, registration_id))
 
 
-async def person_of_registration(
+async def person_of_calendar(
     uow: AgendaUnitOfWork, meeting: Meeting, registration_id: str
-) -> Person:
+) -> str | None:
+    """Whose calendar: a confirmed participant's (None for one without a role in the
+    programme: the plenaries only), or a programme person's whatever their status."""
     participant = await uow.participants.get(registration_id)
     if participant is None or participant.meeting_id != meeting.id:
         raise NotFound(
-            f"no registration {registration_id!r} known for {meeting.id}",
+            _("no registration {registration} known for {meeting}"),
             field="registration_id",
+            params={"registration": registration_id, "meeting": meeting.id},
         )
     people = meeting.person_by_email(participant.email)
-    if not people:
+    if people:
+        return people[0].id
+    if not participant.confirmed:
         raise NotFound(
-            f"registration {registration_id} has no role in the programme",
+            _("registration {registration} is not confirmed and has no role in the programme"),
             field="registration_id",
+            params={"registration": registration_id},
         )
-    return people[0]
+    return None

@@ -284,6 +284,11 @@ class MongoDeliveries(DeliveryRepository):
         cursor = self.collection.find(query, session=self.session)
         return [_delivery(doc) async for doc in cursor]
 
+    async def pending_of(self, recipient: str, meeting_id: str) -> list[Delivery]:
+        query: Document = {"recipient": recipient, "meeting_id": meeting_id, "status": "pending"}
+        cursor = self.collection.find(query, session=self.session)
+        return [_delivery(doc) async for doc in cursor]
+
     async def count_attempt(self, delivery_ids: Sequence[str]) -> None:
         await self.collection.update_many(
             {"_id": {"$in": list(delivery_ids)}}, {"$inc": {"attempts": 1}}, session=self.session

@@ -22,6 +22,7 @@ INVALID_ADDRESS = "invalid recipient address"
 PURGED = "personal data purged"
 PURGED_PREFIX = "purged:"
 OPTED_OUT = "opted out of non-critical notifications"
+WITHDRAWN = "the registration was withdrawn before it was sent"
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,11 @@ class Delivery:
 
     def suppress(self) -> None:
         self.status, self.error = "suppressed", OPTED_OUT
+
+    def drop(self, reason: str) -> None:
+        """Never to be sent: what it said no longer concerns the person (kept as a
+        record, out of its digest)."""
+        self.status, self.error, self.due_at = "suppressed", reason, None
 
     def write(self, notice: Notice, mail: Mail, now: datetime) -> None:
         """The rendered mail, due now, or held for its digest (`digest_key`)."""

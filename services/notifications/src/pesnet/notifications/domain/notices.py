@@ -263,10 +263,13 @@ def session_changed_notice(
     )
 
 
-def chairmanship_notice(payload: ChairmanshipTransferred, person: Person) -> Notice:
+def chairmanship_notice(payload: ChairmanshipTransferred, person: Person, today: date) -> Notice:
+    """A handover takes effect on its date: written before it, the mail says the
+    incoming chair *will* take office."""
     lang = person.language
     context = {
         "name": person.name,
+        "upcoming": payload.effective_date > today,
         "term": require_text(payload.term, "data.term"),
         "effective_date": payload.effective_date,
         "incoming": require_localized(payload.incoming.name, "data.incoming.name", lang),

@@ -12,7 +12,8 @@ from pesnet.notifications.domain.commands import CreateSubscription, ListWebhook
 from pesnet.notifications.domain.webhooks import Subscription, WebhookDelivery
 from pesnet.notifications.entrypoints.dependencies import Dependencies, dependencies
 from pesnet.notifications.service_layer import webhook_subscriptions as webhooks
-from pesnet.shared.http import Secretariat
+from pesnet.shared.credentials import StaffRole
+from pesnet.shared.http import require
 
 Deps = Annotated[Dependencies, Depends(dependencies)]
 
@@ -107,9 +108,14 @@ def _delivery_view(d: WebhookDelivery) -> DeliveryView:
 
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/partners/webhooks", tags=["partner webhooks"])
+    # the partners' administrator (and the administrator) manages webhook subscriptions
+    PartnersAdministrator = require(StaffRole.partners_administrator)
 
     @router.post(
-        "", status_code=201, response_model=SubscriptionWithSecret, dependencies=[Secretariat]
+        "",
+        status_code=201,
+        response_model=SubscriptionWithSecret,
+        dependencies=[PartnersAdministrator],
     )
     async def create_subscription(body: SubscriptionRequest, deps: Deps) -> SubscriptionWithSecret:
         command = CreateSubscription(body.partner, body.url, body.event_types)
@@ -118,16 +124,18 @@ def build_router() -> APIRouter:
         )
         return SubscriptionWithSecret(**_view(subscription), secret=secret)
 
-    @router.get("", response_model=list[SubscriptionView], dependencies=[Secretariat])
+    @router.get("", response_model=list[SubscriptionView], dependencies=[PartnersAdministrator])
     async def list_subscriptions(deps: Deps, partner: str | None = None) -> list[SubscriptionView]:
         found = await webhooks.subscriptions(partner, deps.uow())
         return [SubscriptionView(**_view(s)) for s in found]
 
-    @router.get("/{subscription_id}", response_model=SubscriptionView, dependencies=[Secretariat])
+    @router.get(
+        "/{subscription_id}", response_model=SubscriptionView, dependencies=[PartnersAdministrator]
+    )
     async def get_subscription(subscription_id: str, deps: Deps) -> SubscriptionView:
         return SubscriptionView(**_view(await webhooks.subscription(subscription_id, deps.uow())))
 
-    @router.delete("/{subscription_id}", status_code=204, dependencies=[Secretariat])
+    @router.delete("/{subscription_id}", status_code=204, dependencies=[PartnersAdministrator])
     async def disable_subscription(subscription_id: str, deps: Deps) -> Response:
         """Disables the subscription (its delivery log is kept); pending deliveries are
         cancelled. `POST .../enable` turns it back on for new events."""
@@ -135,7 +143,9 @@ def build_router() -> APIRouter:
         return Response(status_code=204)
 
     @router.post(
-        "/{subscription_id}/enable", response_model=SubscriptionView, dependencies=[Secretariat]
+        "/{subscription_id}/enable",
+        response_model=SubscriptionView,
+        dependencies=[PartnersAdministrator],
     )
     async def enable_subscription(subscription_id: str, deps: Deps) -> SubscriptionView:
         enabled = await webhooks.enable_subscription(
@@ -144,7 +154,9 @@ def build_router() -> APIRouter:
         return SubscriptionView(**_view(enabled))
 
     @router.post(
-        "/{subscription_id}/rotate-secret", response_model=SecretView, dependencies=[Secretariat]
+        "/{subscription_id}/rotate-secret",
+        response_model=SecretView,
+        dependencies=[PartnersAdministrator],
     )
     async def rotate_secret(subscription_id: str, deps: Deps) -> SecretView:
         subscription, secret = await webhooks.rotate_secret(
@@ -159,7 +171,7 @@ def build_router() -> APIRouter:
     @router.get(
         "/{subscription_id}/deliveries",
         response_model=list[DeliveryView],
-        dependencies=[Secretariat],
+        dependencies=[PartnersAdministrator],
     )
     async def list_deliveries(
         subscription_id: str,

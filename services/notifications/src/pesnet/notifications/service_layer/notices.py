@@ -10,7 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pesnet.notifications.domain.deliveries import INVALID_ADDRESS, Delivery, Digest, Mail
+from pesnet.notifications.domain.deliveries import (
+    INVALID_ADDRESS,
+    WITHDRAWN,
+    Delivery,
+    Digest,
+    Mail,
+)
 from pesnet.notifications.domain.model import Links, Notice, suppressed, valid_address
 from pesnet.notifications.domain.notices import (
     chairmanship_notice,
@@ -36,10 +42,18 @@ from pesnet.shared.events.agenda import (
     ReleaseNoticesPrepared,
     SessionChangeNoticesPrepared,
 )
-from pesnet.shared.events.registration import ParticipantEvent, ParticipantUpdated
+from pesnet.shared.events.common import ParticipantStatus
+from pesnet.shared.events.registration import (
+    ParticipantEvent,
+    ParticipantUpdated,
+    ParticipantWithdrawn,
+)
 from pesnet.shared.logging import get_logger
 
 log = get_logger(__name__)
+
+# registrations whose person hears no more of the meeting's programme
+GONE = (ParticipantStatus.withdrawn, ParticipantStatus.rejected)
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,8 @@ async def participant_changed(
         recipient = await remember_participant(event, uow)
         if isinstance(event, ParticipantUpdated):
             return None
+        if isinstance(event, ParticipantWithdrawn):
+            await _drop_pending(uow, recipient, event.meeting_id)
         meeting = await uow.meetings.get(event.meeting_id)
         notice = registration_notice(event, meeting, recipient.mail_language)
         return await record(uow, mailing, notice, recipient)
@@ -79,7 +95,9 @@ async def programme_released(
         meeting = await uow.meetings.get(event.meeting_id)
         affected = {a.registration_id: a.session_ids for a in event.affected}
         attending = await uow.participations.of_meeting(event.meeting_id, ATTENDING)
-        speakers = await uow.participations.with_ids(list(affected))
+        speakers = [
+            p for p in await uow.participations.with_ids(list(affected)) if p.status not in GONE
+        ]
         people = {p.registration_id: p for p in [*attending, *speakers]}
         deliveries = []
         for registration_id, participation in sorted(people.items()):
@@ -106,6 +124,8 @@ async def session_changed(
         meeting = await uow.meetings.get(event.meeting_id)
         deliveries = []
         for participation in await uow.participations.with_ids(event.affected_registration_ids):
+            if participation.status in GONE:
+                continue  # who withdrew (or was refused) hears no more of the programme
             recipient = await _recipient_of(uow, participation)
             if recipient is None:
                 continue
@@ -123,8 +143,11 @@ async def chairmanship_transferred(
     """Network news: every person the network knows of (opt-out-able)."""
 
     async def work(uow: NotificationsUnitOfWork) -> list[Delivery]:
+        today = mailing.clock().date()
         return [
-            await record(uow, mailing, chairmanship_notice(event, recipient.person()), recipient)
+            await record(
+                uow, mailing, chairmanship_notice(event, recipient.person(), today), recipient
+            )
             for recipient in await uow.recipients.everyone()
         ]
 
@@ -170,6 +193,20 @@ async def cooperation_proposed(
         return deliveries
 
     return await uow.run(work)
+
+
+async def _drop_pending(
+    uow: NotificationsUnitOfWork, recipient: Recipient, meeting_id: str
+) -> None:
+    """Someone who withdrew hears nothing more of the programme of the meeting they
+    left: its notices still waiting for their digest are never sent (the mails about
+    the registration itself still go, in order)."""
+    for delivery in await uow.deliveries.pending_of(recipient.address, meeting_id):
+        if delivery.digest_key is None:
+            continue
+        delivery.drop(WITHDRAWN)
+        await uow.deliveries.save_purged(delivery)
+        log.info("delivery dropped: registration withdrawn", delivery_id=delivery.id)
 
 
 async def _recipient_of(

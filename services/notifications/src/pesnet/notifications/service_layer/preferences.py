@@ -43,6 +43,8 @@ async def change_preferences(
         recipient = await _recipient(uow, address)
         recipient.change_preferences(command.language, command.opted_out)
         await uow.recipients.save(recipient)
+        # by the holder of a signed link: no account, and no address in the trail
+        uow.audit("notifications.preferences.changed")
         return Preferences.of(recipient)
 
     return await uow.run(work)

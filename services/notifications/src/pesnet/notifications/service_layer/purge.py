@@ -33,6 +33,7 @@ async def personal_data_purged(
             ):
                 await uow.recipients.remove(address)
                 forgotten.append(address)
+        uow.audit("notifications.personal_data.purged", meeting_id=event.meeting_id)
         return forgotten
 
     return await uow.run(work)

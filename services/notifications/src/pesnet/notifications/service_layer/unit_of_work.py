@@ -80,6 +80,10 @@ class DeliveryRepository(ABC):
     ) -> list[Delivery]: ...
 
     @abstractmethod
+    async def pending_of(self, recipient: str, meeting_id: str) -> list[Delivery]:
+        """An address's deliveries about a meeting not sent yet (alone or in a digest)."""
+
+    @abstractmethod
     async def count_attempt(self, delivery_ids: Sequence[str]) -> None:
         """One more attempt of each, recorded at once (before the mail goes out)."""
 
@@ -98,7 +102,8 @@ class DeliveryRepository(ABC):
 
     @abstractmethod
     async def save_purged(self, delivery: Delivery) -> None:
-        """Write a delivery `Delivery.purge` emptied (whatever its lease)."""
+        """Write a delivery `Delivery.purge` emptied or `Delivery.drop` cancelled
+        (whatever its lease)."""
 
 
 class DigestRepository(ABC):

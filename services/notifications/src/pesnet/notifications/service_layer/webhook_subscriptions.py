@@ -91,6 +91,7 @@ async def create_subscription(
 
     async def work(uow: NotificationsUnitOfWork) -> None:
         await uow.subscriptions.add(subscription)
+        uow.audit("notifications.webhook.created", subject=subscription.id)
 
     await uow.run(work)
     log.info(
@@ -127,6 +128,7 @@ async def disable_subscription(
         now = rules.clock()
         subscription.disable(reason, now)
         await uow.subscriptions.save(subscription)
+        uow.audit("notifications.webhook.disabled", subject=subscription_id)
         return subscription, await uow.webhook_deliveries.cancel_pending(
             subscription_id, CANCELLED, now
         )
@@ -148,6 +150,7 @@ async def enable_subscription(
         subscription = await _existing(uow, subscription_id)
         subscription.enable(rules.clock())
         await uow.subscriptions.save(subscription)
+        uow.audit("notifications.webhook.enabled", subject=subscription_id)
         return subscription
 
     return await uow.run(work)
@@ -163,6 +166,7 @@ async def rotate_secret(
         subscription = await _existing(uow, subscription_id)
         subscription.rotate(sealer.seal(secret), rules.clock(), rules.rotation_grace)
         await uow.subscriptions.save(subscription)
+        uow.audit("notifications.webhook.secret_rotated", subject=subscription_id)
         return subscription
 
     subscription = await uow.run(work)

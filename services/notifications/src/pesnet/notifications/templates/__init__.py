@@ -25,7 +25,6 @@ from pesnet.shared.i18n import (
     direction,
     fallback_chain,
     format_local_date,
-    format_local_datetime,
     format_local_time,
 )
 
@@ -104,18 +103,40 @@ def missing_translations(loader: BaseLoader | None = None) -> list[str]:
     return missing
 
 
+def arabic_li(name: str) -> str:
+    """The Arabic preposition لـ ("for, to") joined to a name: لـ + الوكالة is written
+    للوكالة, an Arabic word takes it as a plain prefix, a Latin name after a tatweel."""
+    name = name.strip()
+    if name.startswith("ال"):
+        return "لل" + name[2:]
+    if name and "\u0600" <= name[0] <= "\u06ff":
+        return "ل" + name
+    return "لـ" + name
+
+
+def english_article(title: str) -> str:
+    """'the ' before a meeting's title in running English ("your registration for the
+    4th Meeting of ..."), unless the title brings its own."""
+    return "" if title.strip().lower().startswith("the ") else "the "
+
+
 def _helpers(language: str, timezone: str) -> dict[str, Any]:
     def fmt_date(value: date | None, fmt: str = "long") -> str:
-        return format_local_date(value, language, fmt) if value else ""
+        if not value:
+            return ""
+        text = format_local_date(value, language, fmt)
+        if language == "fr" and value.day == 1 and fmt in ("long", "full"):
+            # the first of the month is an ordinal in French: « 1er mars »
+            text = re.sub(r"(?<!\d)1 ", "1er ", text, count=1)
+        return text
 
     def fmt_datetime(value: datetime | None, fmt: str = "long") -> str:
         if value is None:
             return ""
-        if fmt != "long":
-            return format_local_datetime(value, timezone, language, fmt)
-        # a long date and the local hour (Babel's long datetime adds seconds and an offset)
+        # a date and the local hour and minute (Babel's datetimes add seconds, and the
+        # long one an offset)
         local = value.astimezone(ZoneInfo(timezone))
-        day = format_local_date(local.date(), language, "long")
+        day = fmt_date(local.date(), fmt)
         return f"{day}{_AT.get(language, ', ')}{format_local_time(value, timezone, language)}"
 
     def fmt_time(value: datetime | None) -> str:
@@ -132,6 +153,8 @@ def _helpers(language: str, timezone: str) -> dict[str, Any]:
         "fmt_datetime": fmt_datetime,
         "fmt_time": fmt_time,
         "role_label": role_label,
+        "li": arabic_li,
+        "article": english_article,
     }
 
 

@@ -63,9 +63,6 @@ ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.correct: frozenset({Status.registered, Status.waitlisted, Status.confirmed}),
 }
 
-# What an accreditation officer decides (staff accounts; the secretariat does anything).
-STAFF_DECISIONS = frozenset({Action.confirm, Action.reject})
-
 # Without a country a registration speaks for an OIC institution or a partner:
 # these roles need a member state.
 ROLES_NEEDING_COUNTRY = frozenset({Role.head_of_delegation, Role.delegate, Role.focal_point})
@@ -77,13 +74,30 @@ QUOTA_ROLES = frozenset({Role.head_of_delegation, Role.delegate, Role.focal_poin
 # How an actor is named in a registration and its events.
 ActorLabel = Literal["secretariat", "focal_point", "registrant"]
 
+# The staff roles that may take an action on any registration (the administrator holds
+# them all); a national focal point acts on its country's registrations, a registrant
+# on their own.
+RIGHTS: dict[Action, tuple[StaffRole, ...]] = {
+    Action.confirm: (StaffRole.accreditation_officer,),
+    Action.reject: (StaffRole.accreditation_officer,),
+    Action.withdraw: (StaffRole.accreditation_officer,),
+    Action.correct: (StaffRole.accreditation_officer,),
+    Action.check_in: (StaffRole.check_in_clerk,),
+}
+# Who reads any registration: accreditation, and the check-in desk (a badge's holder).
+READERS = (StaffRole.accreditation_officer, StaffRole.check_in_clerk)
+# Who lists a meeting's registrations (a focal point: their country's).
+LISTERS = (StaffRole.accreditation_officer,)
+# What a focal point and a registrant may do on the registrations in their scope.
+FOCAL_POINT_ACTIONS = frozenset({Action.confirm, Action.reject, Action.withdraw, Action.correct})
+REGISTRANT_ACTIONS = frozenset({Action.withdraw, Action.correct})
+
 
 def label_of(actor: Actor) -> ActorLabel:
-    # a staff account (an accreditation officer, say) acts for the secretariat
-    if actor.kind in (ActorKind.secretariat, ActorKind.staff):
-        return "secretariat"
     if actor.kind is ActorKind.focal_point:
         return "focal_point"
+    if actor.kind in (ActorKind.secretariat, ActorKind.staff):
+        return "secretariat"
     return "registrant"
 
 
@@ -94,11 +108,33 @@ def require_credentials(actor: Actor) -> None:
         )
 
 
-def require_staff(actor: Actor) -> None:
-    if actor.kind not in (ActorKind.secretariat, ActorKind.focal_point) and not actor.has(
-        StaffRole.accreditation_officer
-    ):
-        raise Unauthorized("a secretariat or focal-point bearer token is required")
+def is_focal_point(actor: Actor) -> bool:
+    """A national focal point of a country (its `fp_` token or its account)."""
+    return actor.kind is ActorKind.focal_point and actor.country is not None
+
+
+def check_right(actor: Actor, action: Action) -> None:
+    """Before any registration is looked at: may this actor take `action` at all?
+    (Which registrations, `Registration.authorize` says.)"""
+    require_credentials(actor)
+    if actor.has(*RIGHTS[action]):
+        return
+    if is_focal_point(actor) and action in FOCAL_POINT_ACTIONS:
+        return
+    if actor.kind is ActorKind.registrant and action in REGISTRANT_ACTIONS:
+        return
+    raise Forbidden(
+        _("these credentials do not allow to {action} registrations"),
+        params={"action": action.value.replace("_", "-")},
+    )
+
+
+def check_reader(actor: Actor) -> None:
+    """Before any registration is looked at: may this actor read registrations at all?"""
+    require_credentials(actor)
+    if actor.has(*READERS) or is_focal_point(actor) or actor.kind is ActorKind.registrant:
+        return
+    raise Forbidden(_("these credentials do not give access to registrations"))
 
 
 def check_nomination(actor: Actor, country: str | None, role: Role) -> None:
@@ -116,13 +152,14 @@ def check_nomination(actor: Actor, country: str | None, role: Role) -> None:
 
 def listing_country(actor: Actor, country: str | None) -> str | None:
     """The country whose registrations `actor` may list (None: all)."""
-    if actor.kind is ActorKind.focal_point:
+    require_credentials(actor)
+    if actor.has(*LISTERS):
+        return country
+    if is_focal_point(actor):
         if country is not None and country != actor.country:
             raise Forbidden(f"a focal point of {actor.country} sees {actor.country} only")
         return actor.country
-    if not (actor.is_secretariat or actor.has(StaffRole.accreditation_officer)):
-        raise Unauthorized("a secretariat or focal-point token is required")
-    return country
+    raise Forbidden(_("these credentials do not give access to registrations"))
 
 
 def delegation_key(country: str | None, institution: str | None) -> str:
@@ -268,9 +305,9 @@ class Registration:
     # who may ------------------------------------------------------------------
 
     def readable_by(self, actor: Actor) -> bool:
-        if actor.is_secretariat:
+        if actor.has(*READERS):
             return True
-        if actor.kind is ActorKind.focal_point:
+        if is_focal_point(actor):
             return self.country is not None and self.country == actor.country
         if actor.kind is ActorKind.registrant:
             return self.id == actor.registration_id
@@ -278,24 +315,20 @@ class Registration:
 
     def check_readable_by(self, actor: Actor) -> None:
         if not self.readable_by(actor):
-            raise Forbidden(self._outside(actor))
+            raise Forbidden(self._outside(actor), params={"country": actor.country})
 
     def authorize(self, actor: Actor, action: Action) -> None:
-        """The secretariat does anything; a focal point acts on registrations of their
-        country (the desk checks in); a registrant corrects or withdraws their own."""
-        if actor.is_secretariat:
+        """The roles of `RIGHTS` act on any registration (the administrator does
+        anything); a focal point acts on registrations of their country (the desk checks
+        in); a registrant corrects or withdraws their own."""
+        if actor.has(*RIGHTS[action]):
             return
-        # staff accounts by their role: the desk's clerks check in, officers accredit
-        if action is Action.check_in and actor.has(StaffRole.check_in_clerk):
-            return
-        if action in STAFF_DECISIONS and actor.has(StaffRole.accreditation_officer):
-            return
-        if actor.kind is ActorKind.focal_point:
+        if is_focal_point(actor):
             if action is Action.check_in:
                 raise Forbidden("only the secretariat's desk checks participants in")
             if self.country is not None and self.country == actor.country:
                 return
-            raise Forbidden(self._outside(actor))
+            raise Forbidden(self._outside(actor), params={"country": actor.country})
         if actor.kind is ActorKind.registrant and self.id == actor.registration_id:
             if action in (Action.correct, Action.withdraw):
                 return
@@ -303,12 +336,10 @@ class Registration:
         raise Forbidden("these credentials do not give access to this registration")
 
     def _outside(self, actor: Actor) -> str:
+        # nothing about the registration itself: it is someone else's
         if actor.kind is ActorKind.focal_point:
-            return (
-                f"a focal point of {actor.country} may act only on registrations of"
-                f" {actor.country} (this one is of {self.country or 'no member state'})"
-            )
-        return "these credentials do not give access to this registration"
+            return _("a focal point of {country} may act only on registrations of {country}")
+        return _("these credentials do not give access to this registration")
 
     # the workflow ---------------------------------------------------------------
 
@@ -316,12 +347,13 @@ class Registration:
         """Conflict (409) when the workflow forbids `action` from the current status."""
         if self.status not in ALLOWED_FROM[action]:
             raise Conflict(
-                f"cannot {action.replace('_', '-')} a registration that is {self.status}"
+                _("cannot {action} a registration that is {status}"),
+                params={"action": action.replace("_", "-"), "status": self.status},
             )
 
     def check_not_purged(self) -> None:
         if self.purged:
-            raise Conflict("the personal data of this registration has been purged")
+            raise Conflict(_("the personal data of this registration has been purged"))
 
     def confirm(self, *, at: datetime, by: str, promoted: bool) -> None:
         """Confirmed, with a new badge (a fresh nonce invalidates any earlier one)."""
@@ -662,7 +694,13 @@ class FocalPoint:
         self.revoked_at = at
 
     def actor(self) -> Actor:
-        return Actor(ActorKind.focal_point, country=self.country, focal_point_id=self.id)
+        """A focal-point token holds the national focal point's role, for its country."""
+        return Actor(
+            ActorKind.focal_point,
+            country=self.country,
+            focal_point_id=self.id,
+            roles=frozenset({StaffRole.focal_point}),
+        )
 
 
 # Outcomes of the use cases that change registrations.

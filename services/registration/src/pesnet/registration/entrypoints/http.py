@@ -32,10 +32,11 @@ from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.seed import PESNET_4, demo_meeting
 from pesnet.registration.service_layer import handlers
-from pesnet.shared.credentials import Actor, resolve_actor
+from pesnet.shared.credentials import Actor, ActorKind, StaffRole
 from pesnet.shared.envelope import utcnow
-from pesnet.shared.errors import Unauthorized
-from pesnet.shared.http import CurrentActor, Secretariat, bearer, get_runtime
+from pesnet.shared.errors import Forbidden, Unauthorized
+from pesnet.shared.http import CurrentActor, bearer, current_actor, require
+from pesnet.shared.translation import _
 
 MeetingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 RegistrationId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -58,20 +59,51 @@ async def link_actor(
         ),
     ] = None,
 ) -> Actor:
-    """The caller of a GET: as `CurrentActor`, or a registrant by the manage link's
-    `?token=`."""
-    value = credentials.credentials if credentials is not None else token
-    actor = await resolve_actor(
-        value,
-        secretariat_token=get_runtime(request).settings.secretariat_token,
-        store=request.app.state.token_store,
-    )
-    if actor is None:
-        raise Unauthorized("unknown or revoked token")
-    return actor
+    """The caller of a GET, resolved by the kernel (`CurrentActor`: bearer token or
+    session cookie); without a bearer token, the manage link's `?token=`."""
+    if credentials is None and token is not None:
+        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    return await current_actor(request, credentials)
 
 
 LinkActor = Annotated[Actor, Depends(link_actor)]
+
+
+def staff_or_holder(*roles: StaffRole) -> Any:
+    """Like `require(*roles)`, and also lets through the holder of a token this service
+    issued without a staff role (a registrant's manage token): the use case's rules then
+    decide which registration they may act on. `link`: also the manage link's `?token=`."""
+
+    async def check(actor: LinkActor) -> Actor:
+        return _staff_or_holder(actor, roles)
+
+    return Depends(check)
+
+
+def staff_or_bearer_holder(*roles: StaffRole) -> Any:
+    """`staff_or_holder` for routes that take the token only as a bearer token."""
+
+    async def check(actor: CurrentActor) -> Actor:
+        return _staff_or_holder(actor, roles)
+
+    return Depends(check)
+
+
+def _staff_or_holder(actor: Actor, roles: tuple[StaffRole, ...]) -> Actor:
+    if actor.is_anonymous:
+        raise Unauthorized(
+            _("a bearer token is required (secretariat, focal point, or your manage token)")
+        )
+    if actor.kind is ActorKind.registrant or actor.has(*roles):
+        return actor
+    raise Forbidden(_("this needs one of the roles: {roles}"), params={"roles": ", ".join(roles)})
+
+
+# Who may call what (the administrator may call everything). A focal point
+# (`fp_…` token or a national focal point's account) acts on its country only, a
+# registrant (manage token) on their own registration: the use cases' rules.
+ACCREDITATION = (StaffRole.accreditation_officer, StaffRole.focal_point)
+READING = (StaffRole.accreditation_officer, StaffRole.check_in_clerk, StaffRole.focal_point)
 Deps = Annotated[Dependencies, Depends(get_dependencies)]
 
 router = APIRouter(tags=["registrations"])
@@ -98,7 +130,9 @@ async def register(
 @router.get("/meetings/{meeting_id}/registrations")
 async def list_registrations(
     meeting_id: MeetingId,
-    actor: LinkActor,
+    actor: Annotated[
+        Actor, staff_or_holder(StaffRole.accreditation_officer, StaffRole.focal_point)
+    ],
     deps: Deps,
     status: Status | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
@@ -113,7 +147,9 @@ async def list_registrations(
 
 @router.get("/registrations/{registration_id}")
 async def read_registration(
-    registration_id: RegistrationId, actor: LinkActor, deps: Deps
+    registration_id: RegistrationId,
+    actor: Annotated[Actor, staff_or_holder(*READING)],
+    deps: Deps,
 ) -> dict[str, Any]:
     registration, position = await handlers.read_registration_with_place(
         registration_id, actor, deps.unit_of_work()
@@ -126,7 +162,10 @@ async def read_registration(
 
 @router.patch("/registrations/{registration_id}")
 async def correct_registration(
-    registration_id: RegistrationId, body: Correction, actor: CurrentActor, deps: Deps
+    registration_id: RegistrationId,
+    body: Correction,
+    actor: Annotated[Actor, staff_or_bearer_holder(*ACCREDITATION)],
+    deps: Deps,
 ) -> dict[str, Any]:
     """Correct personal details (the registrant, their focal point or the secretariat)."""
     registration = await handlers.correct(
@@ -138,7 +177,7 @@ async def correct_registration(
 @router.post("/registrations/{registration_id}/confirm")
 async def confirm(
     registration_id: RegistrationId,
-    actor: CurrentActor,
+    actor: Annotated[Actor, require(*ACCREDITATION)],
     deps: Deps,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -153,7 +192,7 @@ async def confirm(
 @router.post("/registrations/{registration_id}/reject")
 async def reject(
     registration_id: RegistrationId,
-    actor: CurrentActor,
+    actor: Annotated[Actor, require(*ACCREDITATION)],
     deps: Deps,
     body: Annotated[Rejection | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,
@@ -168,7 +207,7 @@ async def reject(
 @router.post("/registrations/{registration_id}/withdraw")
 async def withdraw(
     registration_id: RegistrationId,
-    actor: CurrentActor,
+    actor: Annotated[Actor, staff_or_bearer_holder(*ACCREDITATION)],
     deps: Deps,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -182,7 +221,9 @@ async def withdraw(
 
 @router.post("/registrations/{registration_id}/check-in")
 async def check_in(
-    registration_id: RegistrationId, actor: CurrentActor, deps: Deps
+    registration_id: RegistrationId,
+    actor: Annotated[Actor, require(StaffRole.check_in_clerk)],
+    deps: Deps,
 ) -> dict[str, Any]:
     """Idempotent: a second scan answers `already_checked_in` with the first time."""
     outcome = await handlers.check_in(
@@ -193,7 +234,10 @@ async def check_in(
 
 @router.post("/meetings/{meeting_id}/check-ins")
 async def check_in_by_badge(
-    meeting_id: MeetingId, body: BadgeScan, actor: CurrentActor, deps: Deps
+    meeting_id: MeetingId,
+    body: BadgeScan,
+    actor: Annotated[Actor, require(StaffRole.check_in_clerk)],
+    deps: Deps,
 ) -> dict[str, Any]:
     """Check in by the badge's QR code (its signed token)."""
     outcome = await handlers.check_in(
@@ -204,14 +248,23 @@ async def check_in_by_badge(
     return views.checked_in_view(outcome, deps)
 
 
-@router.get("/meetings/{meeting_id}/check-ins", dependencies=[Secretariat], response_model=None)
+@router.get("/meetings/{meeting_id}/check-ins", response_model=None)
 async def check_in_list(
     meeting_id: MeetingId,
     deps: Deps,
+    actor: Annotated[Actor, require(StaffRole.check_in_clerk, StaffRole.accreditation_officer)],
     format: Literal["json", "csv"] = "json",
 ) -> dict[str, Any] | Response:
-    """Confirmed participants and when they checked in; `?format=csv` for a spreadsheet."""
-    meeting, confirmed = await handlers.check_in_list(meeting_id, deps.unit_of_work())
+    """Confirmed participants and when they checked in (the desk, accreditation);
+    `?format=csv` for a spreadsheet: an export, the administrator's only."""
+    export = format == "csv"
+    if export and not actor.has(StaffRole.administrator):
+        raise Forbidden(
+            _("this needs one of the roles: {roles}"), params={"roles": "administrator"}
+        )
+    meeting, confirmed = await handlers.check_in_list(
+        meeting_id, deps.unit_of_work(), export=export
+    )
     rows = views.check_in_rows(meeting, confirmed)
     if format == "json":
         return {
@@ -259,7 +312,11 @@ def _csv_safe(value: Any) -> Any:
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-async def badge(registration_id: RegistrationId, actor: LinkActor, deps: Deps) -> Response:
+async def badge(
+    registration_id: RegistrationId,
+    actor: Annotated[Actor, staff_or_holder(*READING)],
+    deps: Deps,
+) -> Response:
     """The printable trilingual badge of a confirmed participant."""
     png = await handlers.badge_png(
         registration_id,
@@ -276,7 +333,11 @@ async def badge(registration_id: RegistrationId, actor: LinkActor, deps: Deps) -
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-async def badge_qr(registration_id: RegistrationId, actor: LinkActor, deps: Deps) -> Response:
+async def badge_qr(
+    registration_id: RegistrationId,
+    actor: Annotated[Actor, staff_or_holder(*READING)],
+    deps: Deps,
+) -> Response:
     png = await handlers.badge_qr_png(
         registration_id,
         actor,
@@ -297,10 +358,11 @@ async def delegations(meeting_id: MeetingId, deps: Deps) -> dict[str, Any]:
     return views.delegations_view(meeting, found)
 
 
-secretariat = APIRouter(tags=["secretariat"], dependencies=[Secretariat])
+secretariat = APIRouter(tags=["secretariat"])
+FOCAL_POINT_MANAGEMENT = [require(StaffRole.accreditation_officer)]
 
 
-@secretariat.post("/focal-points", status_code=201)
+@secretariat.post("/focal-points", status_code=201, dependencies=FOCAL_POINT_MANAGEMENT)
 async def issue_focal_point(body: NewFocalPoint, deps: Deps) -> dict[str, Any]:
     """A token for a national focal point, scoped to one country (shown once)."""
     focal_point, token = await handlers.issue_focal_point(body, deps.unit_of_work())
@@ -312,7 +374,7 @@ async def issue_focal_point(body: NewFocalPoint, deps: Deps) -> dict[str, Any]:
     }
 
 
-@secretariat.get("/focal-points")
+@secretariat.get("/focal-points", dependencies=FOCAL_POINT_MANAGEMENT)
 async def list_focal_points(
     deps: Deps,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
@@ -322,7 +384,9 @@ async def list_focal_points(
     return {"focal_points": [views.focal_point_view(f) for f in found]}
 
 
-@secretariat.delete("/focal-points/{focal_point_id}", status_code=204)
+@secretariat.delete(
+    "/focal-points/{focal_point_id}", status_code=204, dependencies=FOCAL_POINT_MANAGEMENT
+)
 async def revoke_focal_point(
     focal_point_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], deps: Deps
 ) -> Response:
@@ -330,7 +394,10 @@ async def revoke_focal_point(
     return Response(status_code=204)
 
 
-@secretariat.post("/meetings/{meeting_id}/purge-personal-data")
+@secretariat.post(
+    "/meetings/{meeting_id}/purge-personal-data",
+    dependencies=[require(StaffRole.administrator)],
+)
 async def purge(
     meeting_id: MeetingId,
     deps: Deps,
@@ -344,7 +411,7 @@ async def purge(
     return {"meeting_id": meeting_id, "purged": purged}
 
 
-dev = APIRouter(tags=["dev"], dependencies=[Secretariat])
+dev = APIRouter(tags=["dev"], dependencies=[require(StaffRole.administrator)])
 
 
 @dev.post("/dev/seed")

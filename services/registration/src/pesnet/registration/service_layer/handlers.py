@@ -47,11 +47,11 @@ from pesnet.registration.domain.model import (
     Status,
     Withdrawn,
     check_nomination,
+    check_reader,
+    check_right,
     delegation_key,
     label_of,
     listing_country,
-    require_credentials,
-    require_staff,
 )
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork, Replay
 from pesnet.shared.credentials import Actor, ActorKind, TokenPrefix
@@ -72,6 +72,7 @@ from pesnet.shared.events.registration import (
 from pesnet.shared.i18n import Localized
 from pesnet.shared.logging import get_logger
 from pesnet.shared.reference import member_states
+from pesnet.shared.translation import _
 
 log = get_logger(__name__)
 
@@ -118,6 +119,7 @@ async def register(cmd: Register, uow: U, *, public_url: str) -> Registered:
         tally = Tally(uow)
         await tally.count(registration, None)
         await tally.close()
+        _audit(uow, "registration.participant.registered", registration, cmd.actor)
         return Registered(registration, manage_token, manage_url)
 
     actor = cmd.actor
@@ -132,7 +134,7 @@ async def register(cmd: Register, uow: U, *, public_url: str) -> Registered:
 
 
 async def read_registration(registration_id: str, actor: Actor, uow: U) -> Registration:
-    require_credentials(actor)
+    check_reader(actor)
     registration = await _registration(uow, registration_id)
     registration.check_readable_by(actor)
     return registration
@@ -150,14 +152,13 @@ async def list_registrations(
     meeting_id: str, actor: Actor, uow: U, *, status: Status | None, country: str | None
 ) -> list[Registration]:
     """The secretariat sees all; a focal point their country's registrations."""
-    require_staff(actor)
-    await _meeting(uow, meeting_id)
     country = listing_country(actor, country)
+    await _meeting(uow, meeting_id)
     return await uow.registrations.of_meeting(meeting_id, status=status, country=country)
 
 
 async def correct(cmd: Correct, uow: U) -> Registration:
-    require_credentials(cmd.actor)
+    check_right(cmd.actor, Action.correct)
     changes = cmd.correction.changes()
 
     async def work(uow: U) -> Registration:
@@ -167,6 +168,7 @@ async def correct(cmd: Correct, uow: U) -> Registration:
         registration.correct(changes, at=_now())
         await uow.registrations.save(registration)
         _emit(uow, ParticipantUpdated, registration)
+        _audit(uow, "registration.participant.corrected", registration, cmd.actor)
         return registration
 
     return await uow.run(work)
@@ -178,7 +180,7 @@ async def correct(cmd: Correct, uow: U) -> Registration:
 async def confirm(cmd: Confirm, uow: U, *, badges: BadgeKey) -> Accredited:
     """Confirmed if the delegation's quota and the meeting's capacity have a place,
     else waitlisted (the outcome says why, and the place in the waitlist)."""
-    require_staff(cmd.actor)
+    check_right(cmd.actor, Action.confirm)
 
     async def work(uow: U) -> Accredited:
         registration = await _decidable(uow, cmd.registration_id, cmd.actor, Action.confirm)
@@ -187,6 +189,8 @@ async def confirm(cmd: Confirm, uow: U, *, badges: BadgeKey) -> Accredited:
         await tally.meeting(registration.meeting_id)
         reason = await _accredit(uow, tally, registration, label_of(cmd.actor), badges)
         await tally.close()
+        verb = "confirmed" if registration.status is Status.confirmed else "waitlisted"
+        _audit(uow, f"registration.participant.{verb}", registration, cmd.actor)
         if reason is None:
             return Accredited(registration)
         return Accredited(registration, reason, await waitlist_position(uow, registration))
@@ -195,7 +199,7 @@ async def confirm(cmd: Confirm, uow: U, *, badges: BadgeKey) -> Accredited:
 
 
 async def reject(cmd: Reject, uow: U) -> Rejected:
-    require_staff(cmd.actor)
+    check_right(cmd.actor, Action.reject)
 
     async def work(uow: U) -> Rejected:
         registration = await _decidable(uow, cmd.registration_id, cmd.actor, Action.reject)
@@ -203,6 +207,7 @@ async def reject(cmd: Reject, uow: U) -> Rejected:
         registration.reject(reason=cmd.reason, at=_now())
         await uow.registrations.save(registration)
         _emit(uow, ParticipantRejected, registration, reason=cmd.reason)
+        _audit(uow, "registration.participant.rejected", registration, cmd.actor)
         tally = Tally(uow)
         await tally.count(registration, before)
         await tally.close()
@@ -216,7 +221,7 @@ async def withdraw(cmd: Withdraw, uow: U, *, badges: BadgeKey) -> Withdrawn:
     """Withdraw (the registrant, their focal point, the secretariat). A place freed
     in a member state's delegation goes to its oldest waitlisted registration, in
     the same transaction."""
-    require_credentials(cmd.actor)
+    check_right(cmd.actor, Action.withdraw)
 
     async def work(uow: U) -> Withdrawn:
         registration = await _decidable(uow, cmd.registration_id, cmd.actor, Action.withdraw)
@@ -224,6 +229,7 @@ async def withdraw(cmd: Withdraw, uow: U, *, badges: BadgeKey) -> Withdrawn:
         registration.withdraw(at=_now())
         await uow.registrations.save(registration)
         _emit(uow, ParticipantWithdrawn, registration, withdrawn_by=label_of(cmd.actor))
+        _audit(uow, "registration.participant.withdrawn", registration, cmd.actor)
         tally = Tally(uow)
         await tally.count(registration, before)
         promoted = None
@@ -377,7 +383,7 @@ class Tally:
 
 async def check_in(cmd: CheckIn, uow: U, *, badges: BadgeKey) -> CheckedIn:
     """Idempotent: a second check-in answers "already checked in" with the first time."""
-    require_credentials(cmd.actor)
+    check_right(cmd.actor, Action.check_in)
     nonce = None
     registration_id = cmd.registration_id
     if cmd.badge_token is not None:
@@ -401,25 +407,40 @@ async def check_in(cmd: CheckIn, uow: U, *, badges: BadgeKey) -> CheckedIn:
             return CheckedIn(registration, meeting, already=True)
         await uow.registrations.save(registration)
         _emit(uow, ParticipantCheckedIn, registration, checked_in_at=registration.checked_in_at)
+        _audit(uow, "registration.participant.checked_in", registration, cmd.actor)
         return CheckedIn(registration, meeting, already=False)
 
     return await uow.run(work)
 
 
-async def check_in_list(meeting_id: str, uow: U) -> tuple[Meeting, list[Registration]]:
-    """The meeting and its confirmed participants (checked in or not)."""
+async def check_in_list(
+    meeting_id: str, uow: U, *, export: bool = False
+) -> tuple[Meeting, list[Registration]]:
+    """The meeting and its confirmed participants (checked in or not); an `export`
+    (a file of personal data leaving the service) is recorded in the audit trail."""
     meeting = await _meeting(uow, meeting_id)
+    if export:
+
+        async def work(uow: U) -> None:
+            uow.audit("registration.check_ins.exported", meeting_id=meeting_id)
+
+        await uow.run(work)
     return meeting, await uow.registrations.confirmed_of(meeting_id)
 
 
 async def badge(registration_id: str, actor: Actor, uow: U, *, badges: BadgeKey) -> Badge:
     """The badge of a confirmed registration, for someone who may see it."""
-    require_credentials(actor)
+    check_reader(actor)
     registration = await _registration(uow, registration_id)
     registration.check_readable_by(actor)
+    # a purged registration may still be confirmed: it has no name left to print
+    registration.check_not_purged()
     token = registration.badge_token(badges)
     if token is None:
-        raise Conflict(f"no badge: the registration is {registration.status}, not confirmed")
+        raise Conflict(
+            _("no badge: the registration is {status}, not confirmed"),
+            params={"status": registration.status},
+        )
     return Badge(registration, await _meeting(uow, registration.meeting_id), token)
 
 
@@ -509,6 +530,7 @@ async def open_meeting(cmd: OpenMeeting, uow: U, *, default_quota: int | None) -
             personal_data_purged_at=existing.personal_data_purged_at if existing else None,
         )
         await uow.meetings.save(meeting)
+        uow.audit("registration.meeting.opened", meeting_id=meeting.id, subject=cmd.source.value)
         log.info(
             "meeting open for registration",
             meeting_id=meeting.id,
@@ -571,6 +593,7 @@ async def purge_personal_data(cmd: PurgePersonalData, uow: U) -> int:
             ),
             subject=f"meeting/{cmd.meeting_id}",
         )
+        uow.audit("registration.personal_data.purged", meeting_id=cmd.meeting_id)
         return len(registrations)
 
     purged = await uow.run(work)
@@ -589,6 +612,7 @@ async def issue_focal_point(cmd: NewFocalPoint, uow: U) -> tuple[FocalPoint, str
             id=uuid.uuid4().hex, country=cmd.country, name=cmd.name, at=_now()
         )
         await uow.focal_points.add(focal_point)
+        uow.audit("registration.focal_point.issued", subject=focal_point.id)
         return focal_point, token
 
     focal_point, token = await uow.run(work)
@@ -607,6 +631,7 @@ async def revoke_focal_point(focal_point_id: str, uow: U) -> None:
             raise NotFound(f"no active focal-point token {focal_point_id!r}")
         focal_point.revoke(at=_now())
         await uow.focal_points.save(focal_point)
+        uow.audit("registration.focal_point.revoked", subject=focal_point.id)
 
     await uow.run(work)
 
@@ -631,6 +656,12 @@ class RegistrationTokens:
 
 
 # shared steps ------------------------------------------------------------------------
+
+
+def _audit(uow: U, action: str, registration: Registration, actor: Actor) -> None:
+    """`actor` did `action` to a registration: in the audit trail, with the change."""
+    uow.actor = actor
+    uow.audit(action, meeting_id=registration.meeting_id, subject=registration.id)
 
 
 def _now() -> datetime:

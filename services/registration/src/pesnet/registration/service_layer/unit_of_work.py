@@ -18,9 +18,10 @@ from pesnet.registration.domain.model import (
     Registration,
     Status,
 )
+from pesnet.shared.translation import N_
 from pesnet.shared.unit_of_work import UnitOfWork
 
-EMAIL_TAKEN = "this e-mail address is already registered for this meeting"
+EMAIL_TAKEN = N_("this e-mail address is already registered for this meeting")
 
 
 class Registrations(ABC):

@@ -1,0 +1,60 @@
+"""What stands between a delivery and the consumer: nothing may stall a queue.
+
+FastStream decodes a body before it calls the subscriber (JSON when the content type
+says so or when there is none), and an exception there leaves the message neither
+acknowledged nor dead-lettered: with prefetch 1 every later event waits behind it.
+So the kernel's subscribers take raw bytes (`raw_body`), and `guarded` rejects what
+can never be an event (too large, not UTF-8) before the consumer's own parse, which
+rejects the rest (not JSON, too deep, wrong envelope, unknown type): each is
+dead-lettered with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream.message import StreamMessage
+from faststream.rabbit.annotations import RabbitMessage
+
+from pesnet.shared.catalog import InvalidEvent
+from pesnet.shared.logging import get_logger
+from pesnet.shared.messaging import EventConsumer
+
+log = get_logger(__name__)
+
+
+async def raw_body(message: StreamMessage[Any]) -> bytes:
+    """The subscriber's decoder: the body as it came, never parsed by FastStream."""
+    body: bytes = message.body
+    return body
+
+
+def check_body(body: bytes, *, max_bytes: int) -> None:
+    """Raise `InvalidEvent` for a body that cannot be an event whatever it says."""
+    if len(body) > max_bytes:
+        raise InvalidEvent(f"too large: {len(body)} bytes, the limit is {max_bytes}")
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidEvent(f"not UTF-8: {exc.reason} at byte {exc.start}") from None
+
+
+def guarded(
+    consumer: EventConsumer, *, max_bytes: int
+) -> Callable[[RabbitMessage], Awaitable[None]]:
+    """The FastStream subscriber body of `consumer`, with the checks above in front."""
+
+    async def on_message(message: RabbitMessage) -> None:
+        body = message.body if isinstance(message.body, bytes) else b""
+        try:
+            check_body(body, max_bytes=max_bytes)
+        except InvalidEvent as exc:
+            attempt = int((message.headers or {}).get("x-delivery-count", 0) or 0) + 1
+            await consumer.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
+            await message.ack()
+            return
+        await consumer.on_message(message)
+
+    on_message.__name__ = f"consume_{consumer.name.replace('.', '_')}"
+    return on_message

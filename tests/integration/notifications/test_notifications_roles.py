@@ -1,0 +1,83 @@
+"""Every notifications route checked by role: webhook subscriptions are the partners'
+administrator's; a person's delivery log and preferences open with their own link."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pesnet.notifications.bootstrap import build_app
+from pesnet.notifications.settings import Settings
+from pesnet.shared.credentials import StaffRole
+from tests.integration.roles import (
+    PUBLIC,
+    TRUST,
+    Decision,
+    Route,
+    allowed,
+    bearer,
+    check_bad_tokens_refused,
+    check_matrix,
+    role_token,
+    token,
+)
+
+pytestmark = pytest.mark.integration
+
+PARTNERS = allowed(StaffRole.partners_administrator)
+
+DECISIONS: dict[Route, Decision] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/events/catalog"): PUBLIC,
+    ("GET", "/asyncapi"): PUBLIC,
+    # the secretariat sees any address, a person their own (the signed link of a mail)
+    ("GET", "/deliveries"): PUBLIC,
+    ("GET", "/preferences"): PUBLIC,
+    ("PUT", "/preferences"): PUBLIC,
+    ("GET", "/dev/mailbox"): PUBLIC,
+    ("GET", "/audit"): allowed(),
+    ("POST", "/partners/webhooks"): PARTNERS,
+    ("GET", "/partners/webhooks"): PARTNERS,
+    ("GET", "/partners/webhooks/{subscription_id}"): PARTNERS,
+    ("DELETE", "/partners/webhooks/{subscription_id}"): PARTNERS,
+    ("POST", "/partners/webhooks/{subscription_id}/enable"): PARTNERS,
+    ("POST", "/partners/webhooks/{subscription_id}/rotate-secret"): PARTNERS,
+    ("GET", "/partners/webhooks/{subscription_id}/deliveries"): PARTNERS,
+}
+
+
+async def test_every_route_by_every_role(
+    notifications_settings: Callable[..., Settings], start_service: Callable[..., Any]
+) -> None:
+    app = build_app(notifications_settings(**TRUST))
+    async with start_service(app) as svc:
+        await check_matrix(svc.http, app, DECISIONS)
+        await check_bad_tokens_refused(svc.http, "GET", "/partners/webhooks")
+
+
+async def test_a_partners_administrators_subscription_is_in_the_audit_trail(
+    notifications_settings: Callable[..., Settings], start_service: Callable[..., Any]
+) -> None:
+    app = build_app(notifications_settings(**TRUST))
+    admin = bearer(token(StaffRole.administrator, sub="acc_admin"))
+    partners = bearer(role_token(StaffRole.partners_administrator))
+    async with start_service(app) as svc:
+        created = await svc.http.post(
+            "/partners/webhooks",
+            json={
+                "partner": "ilo",
+                "url": "https://93.184.216.34/hooks",
+                "event_types": ["agenda.programme.released"],
+            },
+            headers=partners,
+        )
+        assert created.status_code == 201, created.text
+        trail = await svc.http.get("/audit", headers=admin)
+        newest = trail.json()[0]
+        assert (newest["actor"], newest["action"], newest["subject"]) == (
+            "acc_partners_administrator",
+            "notifications.webhook.created",
+            created.json()["id"],
+        )
