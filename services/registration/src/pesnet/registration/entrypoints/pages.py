@@ -370,11 +370,15 @@ async def _manage_page(
         if registration.checked_in_at is not None
         else None
     )
+    context = _meeting_context(request, meeting)
+    if registration.status is Status.confirmed:
+        # the agenda's personal calendar: the plenaries and the participant's own sessions
+        context["calendar_url"] += f"&registration_id={quote(registration.id)}"
     return _render(
         request,
         "manage.html",
         {
-            **_meeting_context(request, meeting),
+            **context,
             "registration": registration,
             "country_name": _country_name(registration.country, language),
             "position": position,
