@@ -88,3 +88,14 @@ async def test_a_link_opens_its_page_for_a_browser_only() -> None:
         "/registrations/abc",
         "/registrations/abc/badge.png",
     ]
+
+
+def test_a_caller_with_a_bearer_token_is_no_forged_form() -> None:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "headers": [(b"authorization", b"Bearer x")],
+        "query_string": b"",
+    }
+    check_csrf(Request(scope), {})
