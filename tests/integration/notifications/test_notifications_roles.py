@@ -36,6 +36,9 @@ DECISIONS: dict[Route, Decision] = {
     ("GET", "/deliveries"): PUBLIC,
     ("GET", "/preferences"): PUBLIC,
     ("PUT", "/preferences"): PUBLIC,
+    # the preferences page (entrypoints/pages.py), scoped by the mail's signed link
+    ("GET", "/preferences/page"): PUBLIC,
+    ("POST", "/preferences/page"): PUBLIC,
     ("GET", "/dev/mailbox"): PUBLIC,
     ("GET", "/audit"): allowed(),
     ("POST", "/partners/webhooks"): PARTNERS,

@@ -60,6 +60,19 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/meetings/{meeting_id}/purge-personal-data"): ADMINISTRATOR,
     ("POST", "/dev/seed"): ADMINISTRATOR,
     ("GET", "/audit"): ADMINISTRATOR,
+    # pages (entrypoints/pages.py): the form and the manage page are public or scoped by
+    # the manage link's token; the desk and the console check roles like the API
+    ("GET", "/meetings/{meeting_id}/register"): PUBLIC,
+    ("POST", "/meetings/{meeting_id}/register"): PUBLIC,
+    ("GET", "/registrations/{registration_id}/manage"): PUBLIC,
+    ("POST", "/registrations/{registration_id}/manage"): PUBLIC,
+    ("GET", "/sign-in"): PUBLIC,
+    ("POST", "/sign-in"): PUBLIC,
+    ("POST", "/sign-out"): PUBLIC,
+    ("GET", "/desk"): DESK,
+    ("POST", "/desk"): DESK,
+    ("GET", "/console"): allowed(StaffRole.accreditation_officer),
+    ("POST", "/console"): allowed(StaffRole.accreditation_officer),
 }
 
 ADMIN = bearer(token(StaffRole.administrator, sub="acc_admin"))

@@ -221,12 +221,17 @@ def main() -> int:
         # every service verifies identity's access tokens with its published keys
         "PESNET_JWKS_URL": f"{identity_url}/.well-known/jwks.json",
         "PESNET_IDENTITY_PUBLIC_URL": identity_url,
+        # the pages' links to the programme, and where staff sign in
+        "PESNET_AGENDA_PUBLIC_URL": f"http://127.0.0.1:{ports['agenda']}",
+        "PESNET_IDENTITY_URL": identity_url,
         "PESNET_DEV_ADMIN_USERNAME": admin_username,
         "PESNET_DEV_ADMIN_PASSWORD": admin_password,
         "PYTHONUNBUFFERED": "1",
     }
     # A demo wants programme-change mails in seconds, not after a 10-minute digest window.
     base_env.setdefault("NOTIFICATIONS_DIGEST_WINDOW_SECONDS", "20")
+    # the mails' preferences links point at this run's notifications (ports may be shifted)
+    base_env.setdefault("NOTIFICATIONS_PUBLIC_URL", f"http://127.0.0.1:{ports['notifications']}")
     stack = contextlib.ExitStack()  # the services' log files
     logs = {
         s.name: stack.enter_context((root / "logs" / f"{s.name}.log").open("ab")) for s in SERVICES
@@ -266,6 +271,13 @@ def main() -> int:
         for service in SERVICES:
             say(f"  {service.name:<14} http://127.0.0.1:{ports[service.name]}  (docs: /docs)")
         say(f"  mailbox        http://127.0.0.1:{ports['notifications']}/dev/mailbox")
+        registration = f"http://127.0.0.1:{ports['registration']}"
+        say("pages (ar/en/fr: add ?lang=ar|en|fr):")
+        say(f"  registration form   {registration}/meetings/pesnet-demo/register")
+        say(f"  check-in desk       {registration}/desk   (staff: sign in)")
+        say(f"  secretariat console {registration}/console   (staff: sign in)")
+        say("  manage page         the manage link of each confirmation mail")
+        say("  preferences page    the preferences link at the foot of each mail")
         say(f"  secretariat token (dev only): {token}")
         say(f"  administrator (dev only): {admin_username} / {admin_password}")
         say(

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -106,6 +107,8 @@ class Pages:
                 "_": gettext,
                 "text": lambda localized: localized.get(language) if localized else "",
                 "path": request.url.path,
+                # the same page in another language (keeping the rest of its query)
+                "lang_href": lambda code: "?" + urlencode({**request.query_params, "lang": code}),
                 "assets": KERNEL_ASSETS,
                 **(context or {}),
             }

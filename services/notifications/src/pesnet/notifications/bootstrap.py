@@ -16,6 +16,7 @@ from pesnet.notifications.adapters.smtp import SmtpSender
 from pesnet.notifications.adapters.unit_of_work import MongoNotificationsUnitOfWork
 from pesnet.notifications.adapters.webhooks import WEBHOOK_INDEXES, WebhookSender, resolve_host
 from pesnet.notifications.domain.model import Links
+from pesnet.notifications.entrypoints import pages
 from pesnet.notifications.entrypoints.dependencies import Dependencies
 from pesnet.notifications.entrypoints.http import dev_router, router
 from pesnet.notifications.entrypoints.messaging import register_handlers, register_webhook_handlers
@@ -28,6 +29,7 @@ from pesnet.notifications.service_layer.webhook_worker import WebhookPolicy, Web
 from pesnet.notifications.settings import Settings
 from pesnet.notifications.webhook_settings import WebhookSettings
 from pesnet.shared.catalog_http import catalog_router
+from pesnet.shared.forms import HtmlFirst
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
@@ -87,7 +89,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         runtime.background.append(lambda: run_worker(uow, sender, policy, links))
 
     # partner webhooks (WEBHOOKS.md): their own consumer queue, collections and worker
-    routers = [router(), install_webhooks(runtime, webhook_settings, sealer, uow)]
+    routers = [pages.router, router(), install_webhooks(runtime, webhook_settings, sealer, uow)]
     routers.append(catalog_router())  # the public event catalog and AsyncAPI, for partners
     if settings.dev_mode:
         routers.append(dev_router())
@@ -101,6 +103,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         sealer=sealer,
         webhook_rules=webhook_rules(runtime, webhook_settings),
     )
+    # the preferences link of a mail opens the preferences page in a browser
+    app.add_middleware(HtmlFirst, paths=[r"/preferences"], suffix="/page")
     return app
 
 

@@ -4,17 +4,22 @@ the concrete adapters."""
 
 from __future__ import annotations
 
+from importlib import resources
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from pesnet.registration.adapters.badge import PillowBadgeRenderer
+from pesnet.registration.adapters.identity import IdentitySignIn
 from pesnet.registration.adapters.repository import INDEXES
 from pesnet.registration.adapters.unit_of_work import MongoRegistrationUnitOfWork
 from pesnet.registration.domain.badges import BadgeKey
-from pesnet.registration.entrypoints import http
+from pesnet.registration.entrypoints import http, pages
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.entrypoints.messaging import register_handlers
 from pesnet.registration.service_layer.handlers import RegistrationTokens
 from pesnet.registration.settings import Settings
+from pesnet.shared.forms import HtmlFirst
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
 
@@ -35,7 +40,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         default_quota=settings.default_delegation_quota,
     )
     register_handlers(runtime, deps)
-    routers = [http.router, http.public, http.secretariat]
+    routers = [pages.router, http.router, http.public, http.secretariat]
     if settings.dev_mode:
         routers.append(http.dev)
     app = create_app(
@@ -46,4 +51,14 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.dependencies = deps
     app.state.token_store = RegistrationTokens(unit_of_work)
+    # pages: the form, the manage page (the manage link opens it in a browser), the
+    # desk and the console, and their script
+    app.state.pages = pages.PageSettings(
+        agenda_url=settings.agenda_base_url(),
+        sign_in=IdentitySignIn(settings.identity_base_url()),
+        secure_cookies=not settings.dev_mode,
+    )
+    static = resources.files("pesnet.registration").joinpath("static")
+    app.mount(pages.ASSETS, StaticFiles(directory=str(static)), name="registration-assets")
+    app.add_middleware(HtmlFirst, paths=[r"/registrations/[A-Za-z0-9_-]{1,64}"], suffix="/manage")
     return app

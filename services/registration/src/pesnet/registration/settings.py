@@ -24,6 +24,12 @@ class Settings(ServiceSettings):
         default=3, ge=1, alias="PESNET_DEFAULT_DELEGATION_QUOTA"
     )
 
+    # Pages: the agenda's public address (the programme and calendar links; unset: this
+    # service's host, the next port) and identity's (the desk's and console's sign-in;
+    # unset: from PESNET_JWKS_URL, else this service's host, port 8005).
+    agenda_public_url: str | None = Field(default=None, alias="PESNET_AGENDA_PUBLIC_URL")
+    identity_url: str | None = Field(default=None, alias="PESNET_IDENTITY_URL")
+
     @model_validator(mode="after")
     def _badge_secret(self) -> Settings:
         if self.badge_secret is None:
@@ -33,6 +39,17 @@ class Settings(ServiceSettings):
         if self.public_url is None:
             self.public_url = f"http://{self.http_host}:{self.http_port}"
         return self
+
+    def agenda_base_url(self) -> str:
+        return self.agenda_public_url or f"http://{self.http_host}:{self.http_port + 1}"
+
+    def identity_base_url(self) -> str:
+        if self.identity_url:
+            return self.identity_url
+        suffix = "/.well-known/jwks.json"
+        if self.jwks_url and self.jwks_url.endswith(suffix):
+            return self.jwks_url.removesuffix(suffix)
+        return f"http://{self.http_host}:8005"
 
     def public_base_url(self) -> str:
         assert self.public_url is not None  # set by the validator
