@@ -4,8 +4,6 @@ unique in the suite)."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from typing import Any
 
 from pesnet.devtools.smtp_sink import SmtpSink
@@ -14,6 +12,7 @@ from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.events import CATALOG
 from pesnet.shared.messaging import EventPublisher
+from tests.support import eventually
 
 
 class Bus:
@@ -45,25 +44,17 @@ async def wait_for_mail(
 ) -> list[dict[str, Any]]:
     """The sink's mails once there are at least `count` (then `settle` more seconds
     to catch any extra, which a test of 'exactly one' needs)."""
-    deadline = time.monotonic() + within
-    while mail_count(sink) < count:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"expected {count} mails, the sink has {mail_count(sink)}")
-        await asyncio.sleep(0.1)
+
+    async def arrived() -> bool:
+        return mail_count(sink) >= count
+
+    try:
+        await eventually(arrived, within)
+    except AssertionError:
+        raise AssertionError(f"expected {count} mails, the sink has {mail_count(sink)}") from None
     if settle:
         await asyncio.sleep(settle)
     return read_mailbox(sink.directory)
-
-
-async def wait_until(check: Callable[[], Any], within: float = 15.0, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
 
 
 async def drain_dead_letters(bus: Bus, consumer: str) -> list[Any]:
@@ -108,4 +99,4 @@ async def schedule_meeting(bus: Bus, db: Any) -> None:
         count: int = await db["meetings"].count_documents({"_id": MEETING.meeting_id})
         return count == 1
 
-    await wait_until(projected)
+    await eventually(projected)

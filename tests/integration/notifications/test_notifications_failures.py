@@ -27,8 +27,8 @@ from tests.integration.notifications.notifications_support import (
     Bus,
     drain_dead_letters,
     wait_for_mail,
-    wait_until,
 )
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +38,7 @@ async def test_event_lacking_template_data_is_dead_lettered_with_the_reason(
     start_service: Any,
     bus: Bus,
     smtp_sink: SmtpSink,
+    mongo_client: Client,
 ) -> None:
     settings = notifications_settings()
     async with start_service(build_app(settings)) as svc:
@@ -55,12 +56,24 @@ async def test_event_lacking_template_data_is_dead_lettered_with_the_reason(
             dead.extend(await drain_dead_letters(bus, consumer))
             return len(dead) >= 2
 
-        await wait_until(both_dead_lettered)
+        await eventually(both_dead_lettered)
         reasons = {m.message_id: m.headers[REASON_HEADER] for m in dead}
         assert "data.ics" in reasons[no_ics.id]
         assert "Unprocessable" in reasons[no_ics.id]
         assert "data.comment" in reasons[no_comment.id]
-        mails = await wait_for_mail(smtp_sink, 2, settle=0.5)
+        # the dead-lettered events were rolled back: they recorded no delivery. Once the
+        # later registration's delivery is sent, every recorded delivery is final and
+        # nothing more can be mailed
+        deliveries = mongo_client[settings.database]["deliveries"]
+
+        async def later_one_sent() -> bool:
+            found = await deliveries.count_documents({"event_id": after.id, "status": "sent"})
+            return found == 1
+
+        await eventually(later_one_sent)
+        recorded = {d["event_id"]: d["status"] async for d in deliveries.find({})}
+        assert recorded == {confirmed.id: "sent", after.id: "sent"}
+        mails = await wait_for_mail(smtp_sink, 2)
         # only the confirmation and the later registration: nothing half-empty
         assert sorted(m["event_id"] for m in mails) == sorted([confirmed.id, after.id])
 
@@ -100,10 +113,12 @@ async def test_invalid_address_is_recorded_as_a_failed_delivery(
         event = await bus.send(participant("registered", "fr", email="not an address@@x"))
         outbox = mongo_client[settings.database]["outbox"]
 
-        async def failure_emitted() -> list[dict[str, Any]]:
-            return [d async for d in outbox.find({"type": "notifications.delivery.failed"})]
+        async def failure_emitted() -> bool:
+            found = await outbox.count_documents({"type": "notifications.delivery.failed"})
+            return found > 0
 
-        [entry] = await wait_until(failure_emitted)
+        await eventually(failure_emitted)
+        [entry] = await outbox.find({"type": "notifications.delivery.failed"}).to_list()
         data = json.loads(entry["body"])["data"]
         assert data["event_id"] == event.id
         assert data["permanent"] is True
@@ -178,17 +193,18 @@ async def test_smtp_refusals_retry_transient_and_record_permanent_failures(
         for payload in (flaky, gone, busy):
             await bus.send(payload)
 
-        async def statuses() -> dict[str, dict[str, Any]] | None:
-            found = {}
+        result: dict[str, dict[str, Any]] = {}
+
+        async def all_final() -> bool:
             for payload in (flaky, gone, busy):
                 log = await svc.http.get("/deliveries", params={"recipient": payload.email})
                 [entry] = log.json() or [None]
                 if entry is None or entry["status"] == "pending":
-                    return None
-                found[payload.email] = entry
-            return found
+                    return False
+                result[payload.email] = entry
+            return True
 
-        result = await wait_until(statuses, within=20)
+        await eventually(all_final, within=20)
         assert result[flaky.email]["status"] == "sent"
         assert result[flaky.email]["attempts"] == 2  # refused once, then accepted
         assert server.accepted == [flaky.email]

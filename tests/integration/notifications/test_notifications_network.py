@@ -26,8 +26,8 @@ from tests.integration.notifications.notifications_support import (
     assert_localized,
     by_template,
     wait_for_mail,
-    wait_until,
 )
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -171,7 +171,7 @@ async def test_purged_meeting_leaves_no_address_subject_or_body_and_deliveries_e
                 == 1
             )
 
-        await wait_until(sent_event_published)
+        await eventually(sent_event_published)
         [finished] = await db["deliveries"].find({}).to_list()
         # the delivery log expires: a TTL index on the time it finished + the retention
         indexes = {i["name"]: i async for i in await db["deliveries"].list_indexes()}
@@ -185,7 +185,7 @@ async def test_purged_meeting_leaves_no_address_subject_or_body_and_deliveries_e
         async def purged() -> bool:
             return await db["participations"].count_documents({}) == 0
 
-        await wait_until(purged)
+        await eventually(purged)
         assert await db["recipients"].count_documents({"_id": only_here.email}) == 0
         [delivery] = await db["deliveries"].find({}).to_list()
         for field in ("html", "text", "subject"):

@@ -12,8 +12,8 @@ from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.bootstrap import build_app
 from pesnet.shared.mongo import Client
 from tests.integration.notifications.notifications_factories import participant
-from tests.integration.notifications.notifications_support import Bus, wait_for_mail, wait_until
-from tests.support import duplicate_seen
+from tests.integration.notifications.notifications_support import Bus, wait_for_mail
+from tests.support import duplicate_seen, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -83,7 +83,7 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
             n = await outbox.count_documents({"type": "notifications.delivery.sent"})
             return n == 3
 
-        await wait_until(three_sent_events)
+        await eventually(three_sent_events)
 
 
 async def test_an_internationalized_address_gets_its_mail(

@@ -34,7 +34,7 @@ LEASE = timedelta(seconds=60)
 
 def _lease(item: Any, now: datetime) -> Any:
     item.due_at, item.lease = now + LEASE, uuid.uuid4().hex
-    return copy.copy(item)
+    return copy.deepcopy(item)
 
 
 class FakeRecipients(RecipientRepository):
