@@ -395,17 +395,6 @@ async def test_a_service_killed_with_sigkill_is_restarted_and_healthy_again(
     assert f"[make run] actionplan restarted (pid {pids.read_text()})" in log
 
 
-def test_ctrl_c_stops_everything(platform: dict[str, Any]) -> None:
-    process: subprocess.Popen[bytes] = platform["process"]
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=60) == 0
-    log = (Path(platform["workdir"]) / "run.log").read_text()
-    assert "[make run] stopped" in log
-    for service in PORTS:
-        with pytest.raises(httpx.TransportError):
-            httpx.get(url(service, "/healthz"), timeout=2)
-
-
 async def test_the_held_4th_meeting_is_history_and_pesnet_demo_takes_registrations(
     platform: dict[str, Any],
 ) -> None:
@@ -497,3 +486,15 @@ async def test_the_administrator_signs_in_accredits_and_the_audit_trail_says_so(
         assert newest["action"] == "participant.confirmed"
         assert newest["subject"] == registration_id
         assert newest["at"]
+
+
+# last: it stops the platform the tests above share
+def test_ctrl_c_stops_everything(platform: dict[str, Any]) -> None:
+    process: subprocess.Popen[bytes] = platform["process"]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    log = (Path(platform["workdir"]) / "run.log").read_text()
+    assert "[make run] stopped" in log
+    for service in PORTS:
+        with pytest.raises(httpx.TransportError):
+            httpx.get(url(service, "/healthz"), timeout=2)
