@@ -72,7 +72,7 @@ async def test_a_partners_administrators_subscription_is_in_the_audit_trail(
             json={
                 "partner": "ilo",
                 "url": "https://93.184.216.34/hooks",
-                "event_types": ["programme.released"],
+                "event_types": ["agenda.programme.released"],
             },
             headers=partners,
         )

@@ -151,7 +151,7 @@ async def test_a_subscription_stores_only_its_sealed_secret_and_is_audited() -> 
     assert stored.secret_sealed == f"sealed:{secret}"
     assert stored.plain_secret is None
     assert stored.created_at == clock.now
-    assert [a.action for a in uow.audited] == ["notifications.webhook.created"]
+    assert [a.action for a in uow.audited] == ["webhook.created"]
 
 
 async def test_a_subscription_without_event_types_wants_every_public_one() -> None:
@@ -219,7 +219,7 @@ async def test_a_rotated_secret_signs_alongside_the_old_one_for_the_grace_period
     after_grace = clock.now + timedelta(hours=24, seconds=1)
     assert stored.signing_secrets_sealed(after_grace) == [f"sealed:{new}"]
     assert rotated.secret_rotated_at == clock.now
-    assert uow.audited[-1].action == "notifications.webhook.secret_rotated"
+    assert uow.audited[-1].action == "webhook.secret_rotated"
     with pytest.raises(NotFound):
         await hooks.rotate_secret("whs_unknown", uow, FakeSealer(), rules(clock))
 
@@ -244,7 +244,7 @@ async def test_disabling_a_subscription_cancels_only_its_pending_deliveries() ->
     assert stored[pending.id].last_error == hooks.CANCELLED
     assert stored[done.id].status == "succeeded"
     assert stored[theirs.id].status == "pending"
-    assert uow.audited[-1].action == "notifications.webhook.disabled"
+    assert uow.audited[-1].action == "webhook.disabled"
 
 
 async def test_a_re_enabled_subscription_is_active_again_with_its_failures_forgotten() -> None:
@@ -256,7 +256,7 @@ async def test_a_re_enabled_subscription_is_active_again_with_its_failures_forgo
     assert enabled.active
     assert enabled.disabled_reason is None
     assert uow.subscriptions.by_id[subscription.id].consecutive_failures == 0
-    assert uow.audited[-1].action == "notifications.webhook.enabled"
+    assert uow.audited[-1].action == "webhook.enabled"
     with pytest.raises(NotFound):
         await hooks.enable_subscription("whs_unknown", uow, rules(clock))
 
