@@ -113,6 +113,8 @@ async def browser(platform: Path) -> AsyncIterator[Any]:
 @pytest.fixture
 async def page(browser: Any) -> AsyncIterator[Any]:
     context = await browser.new_context(viewport={"width": 1000, "height": 900})
+    # a busy 2-core machine runs the platform beside the browser: be patient with it
+    context.set_default_timeout(90_000)
     try:
         yield await context.new_page()
     finally:
