@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -619,6 +619,14 @@ async def _desk_page(
     )
 
 
+def _form_meeting(form: Mapping[str, str]) -> str:
+    """The meeting a staff form names, or the default one for a missing or odd id."""
+    meeting_id = form.get("meeting", "")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", meeting_id):
+        return DEFAULT_MEETING
+    return meeting_id
+
+
 @router.get("/desk")
 async def desk(
     request: Request, actor: CurrentActor, deps: Deps, meeting: MeetingQuery = DEFAULT_MEETING
@@ -637,9 +645,7 @@ async def desk_check_in(request: Request, actor: CurrentActor, deps: Deps) -> Re
     if refusal is not None:
         return refusal
     form = await read_form(request)
-    meeting_id = form.get("meeting", "")
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", meeting_id):
-        meeting_id = DEFAULT_MEETING
+    meeting_id = _form_meeting(form)
     language = request_language(request).value
     try:
         check_csrf(request, form)
@@ -754,9 +760,7 @@ async def console_decide(request: Request, actor: CurrentActor, deps: Deps) -> R
     if refusal is not None:
         return refusal
     form = await read_form(request)
-    meeting_id = form.get("meeting", "")
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", meeting_id):
-        meeting_id = DEFAULT_MEETING
+    meeting_id = _form_meeting(form)
     registration_id = form.get("registration_id", "")
     language = request_language(request)
     try:
