@@ -9,8 +9,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ import httpx
 import pytest
 from faststream.rabbit import RabbitBroker
 
+from pesnet.devtools.platform import PlatformDidNotStart, running_platform
 from pesnet.shared.events import CATALOG
 from pesnet.shared.events.registration import ParticipantRegistered
 from pesnet.shared.messaging import EventPublisher
@@ -52,30 +51,15 @@ def platform(tmp_path_factory: pytest.TempPathFactory, rabbit_url: str) -> Itera
             "NOTIFICATIONS_DIGEST_WINDOW_SECONDS": "2",
         }
     )
-    log = (workdir / "run.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pesnet.devtools.run"],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    started = time.monotonic()
-    output = workdir / "run.log"
-    while "[make run] ready" not in output.read_text():
-        if process.poll() is not None or time.monotonic() - started > 180:
-            process.kill()
-            pytest.fail(f"make run did not become ready:\n{output.read_text()[-3000:]}")
-        time.sleep(0.5)
     try:
-        yield {"process": process, "workdir": workdir, "ready_after": time.monotonic() - started}
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        with running_platform(workdir, env) as running:
+            yield {
+                "process": running.process,
+                "workdir": workdir,
+                "ready_after": running.ready_after,
+            }
+    except PlatformDidNotStart as error:
+        pytest.fail(str(error))
 
 
 def registered_event(email: str) -> Any:

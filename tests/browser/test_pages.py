@@ -16,10 +16,6 @@ import html
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,6 +26,7 @@ import aio_pika
 import httpx
 import pytest
 
+from pesnet.devtools.platform import PlatformDidNotStart, running_platform
 from pesnet.shared.events import CATALOG
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Localized
@@ -68,29 +65,11 @@ def platform(tmp_path_factory: pytest.TempPathFactory, rabbit_url: str) -> Itera
     workdir = tmp_path_factory.mktemp("pages")
     env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "SMTP_HOST")}
     env.update({"RABBITMQ_URL": rabbit_url, "PESNET_RUN_PORT_OFFSET": str(PORT_OFFSET)})
-    output = workdir / "run.log"
-    with output.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pesnet.devtools.run"],
-            cwd=workdir,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    started = time.monotonic()
-    while "[make run] ready" not in output.read_text():
-        if process.poll() is not None or time.monotonic() - started > 180:
-            process.kill()
-            pytest.fail(f"make run did not become ready:\n{output.read_text()[-3000:]}")
-        time.sleep(0.5)
     try:
-        yield workdir
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        with running_platform(workdir, env):
+            yield workdir
+    except PlatformDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -31,6 +30,7 @@ import httpx
 import pytest
 
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
+from pesnet.devtools.platform import PlatformDidNotStart, running_platform
 from pesnet.devtools.ports import free_port
 from tests.support import eventually
 
@@ -99,36 +99,16 @@ def platform(tmp_path_factory: pytest.TempPathFactory, rabbit_url: str) -> Itera
             "NOTIFICATIONS_DIGEST_WINDOW_SECONDS": "2",
         }
     )
-    log = (workdir / "run.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pesnet.devtools.run"],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    started = time.monotonic()
-    output = workdir / "run.log"
-    while "[make run] ready" not in output.read_text():
-        if process.poll() is not None or time.monotonic() - started > 180:
-            process.kill()
-            mongo.stop()
-            pytest.fail(f"make run did not become ready:\n{output.read_text()[-3000:]}")
-        time.sleep(0.5)
-    print(f"\n[faults] platform ready after {time.monotonic() - started:.0f} s in {workdir}")
-    platform = Platform(workdir, process, mongo, rabbit_url)
-    asyncio.run(open_meeting(platform))
     try:
-        yield platform
+        with running_platform(workdir, env) as running:
+            print(f"\n[faults] platform ready after {running.ready_after:.0f} s in {workdir}")
+            platform = Platform(workdir, running.process, mongo, rabbit_url)
+            asyncio.run(open_meeting(platform))
+            yield platform
+    except PlatformDidNotStart as error:
+        pytest.fail(str(error))
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
         mongo.stop()
-        log.close()
 
 
 async def open_meeting(platform: Platform) -> None:

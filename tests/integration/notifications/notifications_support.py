@@ -3,23 +3,27 @@ unique in the suite)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.adapters.maildir import read_mailbox
+from pesnet.notifications.adapters.repository import DELIVERIES
 from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.events import CATALOG
+from pesnet.shared.inbox import INBOX
 from pesnet.shared.messaging import EventPublisher
+from pesnet.shared.mongo import Database
 from tests.support import eventually
 
 
 class Bus:
-    """Publishes CloudEvents on `pesnet.events`, as the producing services' relays do."""
+    """Publishes CloudEvents on `pesnet.events`, as the producing services' relays do,
+    and remembers what it sent (so a test can wait until all of it was handled)."""
 
     def __init__(self, publisher: EventPublisher) -> None:
         self.publisher = publisher
+        self.sent: list[CloudEvent] = []
 
     def envelope(self, payload: EventPayload) -> CloudEvent:
         service = CATALOG.spec_for(payload).type.split(".")[0]
@@ -28,6 +32,7 @@ class Bus:
     async def send(self, payload: EventPayload) -> CloudEvent:
         event = self.envelope(payload)
         await self.publisher.publish(event)
+        self.sent.append(event)
         return event
 
     async def resend(self, event: CloudEvent) -> None:
@@ -39,11 +44,8 @@ def mail_count(sink: SmtpSink) -> int:
     return sum(1 for sub in ("new", "cur") for _ in (sink.directory / sub).glob("*"))
 
 
-async def wait_for_mail(
-    sink: SmtpSink, count: int, within: float = 15.0, settle: float = 0.0
-) -> list[dict[str, Any]]:
-    """The sink's mails once there are at least `count` (then `settle` more seconds
-    to catch any extra, which a test of 'exactly one' needs)."""
+async def wait_for_mail(sink: SmtpSink, count: int, within: float = 15.0) -> list[dict[str, Any]]:
+    """The sink's mails once there are at least `count`."""
 
     async def arrived() -> bool:
         return mail_count(sink) >= count
@@ -52,8 +54,31 @@ async def wait_for_mail(
         await eventually(arrived, within)
     except AssertionError:
         raise AssertionError(f"expected {count} mails, the sink has {mail_count(sink)}") from None
-    if settle:
-        await asyncio.sleep(settle)
+    return read_mailbox(sink.directory)
+
+
+async def mail_when_settled(
+    sink: SmtpSink, bus: Bus, db: Database, consumer: str, within: float = 20.0
+) -> list[dict[str, Any]]:
+    """The sink's mails once the service has handled every event `bus` sent and no
+    delivery is pending any more (a digest's items included): only then is "exactly
+    these mails" worth asserting, since nothing else is still on its way."""
+    sent = [event.id for event in bus.sent]
+
+    async def settled() -> bool:
+        handled = await db[INBOX].count_documents({"consumer": consumer, "event_id": {"$in": sent}})
+        if handled < len(sent):
+            return False
+        # a delivery is marked sent just after the sink took its mail, so once none is
+        # pending the sink holds every mail
+        return await db[DELIVERIES].count_documents({"status": "pending"}) == 0
+
+    try:
+        await eventually(settled, within)
+    except AssertionError:
+        raise AssertionError(
+            f"the service did not settle within {within}s; the sink has {mail_count(sink)} mails"
+        ) from None
     return read_mailbox(sink.directory)
 
 

@@ -25,6 +25,7 @@ from tests.integration.notifications.notifications_support import (
     Bus,
     assert_localized,
     by_template,
+    mail_when_settled,
     wait_for_mail,
 )
 from tests.support import eventually
@@ -39,9 +40,15 @@ def preferences_token(mail: dict[str, Any]) -> str:
 
 
 async def test_chairmanship_reaches_everyone_except_who_opted_out_and_preferences_apply(
-    notifications_settings: Any, start_service: Any, bus: Bus, smtp_sink: SmtpSink
+    notifications_settings: Any,
+    start_service: Any,
+    bus: Bus,
+    smtp_sink: SmtpSink,
+    mongo_client: Client,
 ) -> None:
-    async with start_service(build_app(notifications_settings())) as svc:
+    settings = notifications_settings()
+    async with start_service(build_app(settings)) as svc:
+        db, consumer = mongo_client[settings.database], svc.app.state.runtime.consumer.name
         people = {lang: participant("registered", lang) for lang in ("ar", "en", "fr")}
         for payload in people.values():
             await bus.send(payload)
@@ -69,7 +76,7 @@ async def test_chairmanship_reaches_everyone_except_who_opted_out_and_preference
         assert bad.json()["errors"][0]["field"] == "language"
 
         await bus.send(chairmanship())
-        mails = await wait_for_mail(smtp_sink, 5, settle=1.0)
+        mails = await mail_when_settled(smtp_sink, bus, db, consumer)
         news = [m for m in mails if m["template"] == "chairmanship_transferred"]
         assert sorted(m["to"] for m in news) == sorted([people["en"].email, people["fr"].email])
         for mail in news:
@@ -103,14 +110,15 @@ async def test_actionplan_notices_in_each_language(
     mongo_client: Client,
 ) -> None:
     settings = notifications_settings()
-    async with start_service(build_app(settings)):
+    async with start_service(build_app(settings)) as svc:
+        db, consumer = mongo_client[settings.database], svc.app.state.runtime.consumer.name
         langs = ("ar", "en", "fr")
         await bus.send(reminder([contact(lang) for lang in langs]))
         for lang in langs:
             await bus.send(progress(contact(lang)))
         await bus.send(progress(contact("ar"), outcome="validated", comment=None))
         await bus.send(cooperation([contact("ar")], [contact("en"), contact("fr")]))
-        mails = await wait_for_mail(smtp_sink, 10, settle=0.5)
+        mails = await mail_when_settled(smtp_sink, bus, db, consumer)
         assert len(mails) == 10
 
         reminders = by_template(mails, "reminder_due")

@@ -21,6 +21,7 @@ from tests.integration.notifications.notifications_support import (
     Bus,
     assert_localized,
     by_template,
+    mail_when_settled,
     schedule_meeting,
     wait_for_mail,
 )
@@ -36,7 +37,7 @@ async def test_release_reaches_attendees_and_affected_speakers_in_their_language
     mongo_client: Client,
 ) -> None:
     settings = notifications_settings(NOTIFICATIONS_DIGEST_WINDOW_SECONDS=0.3)
-    async with start_service(build_app(settings)):
+    async with start_service(build_app(settings)) as svc:
         await schedule_meeting(bus, mongo_client[settings.database])
         attendees, speakers = {}, {}
         for lang in ("ar", "en", "fr"):
@@ -49,7 +50,9 @@ async def test_release_reaches_attendees_and_affected_speakers_in_their_language
         await wait_for_mail(smtp_sink, 7)
 
         await bus.send(programme(2, {s.registration_id: ["s1"] for s in speakers.values()}))
-        mails = await wait_for_mail(smtp_sink, 13, settle=1.0)
+        mails = await mail_when_settled(
+            smtp_sink, bus, mongo_client[settings.database], svc.app.state.runtime.consumer.name
+        )
         assert len(mails) == 13
 
         released = by_template(mails, "programme_released")
@@ -100,7 +103,9 @@ async def test_changes_within_the_window_reach_a_person_as_one_digest(
         await bus.send(programme(2))  # both: new version
         await bus.send(programme(3, {speaker.registration_id: ["s1"]}, ics=ICS + "v3"))
         await bus.send(session_changed([speaker.registration_id]))
-        mails = await wait_for_mail(smtp_sink, 4, within=20, settle=2.5)
+        mails = await mail_when_settled(
+            smtp_sink, bus, mongo_client[settings.database], svc.app.state.runtime.consumer.name
+        )
         assert len(mails) == 4  # two confirmations, then one digest each
 
         digests = by_template(mails, "programme_digest")

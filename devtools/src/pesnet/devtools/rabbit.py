@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import subprocess
 import time
@@ -23,6 +24,13 @@ def vhost_url(base_url: str, vhost: str) -> str:
 
 STALE_AFTER_SECONDS = 3600
 PREFIX = "pesnet-test-"
+# Tests give their services' queues unique names, and those queues stay bound to
+# `pesnet.events` after the test: without an expiry every later event of the run would be
+# copied into every earlier test's queue (hundreds of queues, tens of thousands of
+# messages by the end), which slows the broker until operations time out. A queue
+# nobody has used for this long is deleted by the broker.
+UNUSED_QUEUE_EXPIRES_MS = 120_000
+QUEUE_EXPIRY = {"expires": UNUSED_QUEUE_EXPIRES_MS}
 
 
 class TestVhost:
@@ -85,6 +93,22 @@ class TestVhost:
                 check=True,
                 timeout=60,
             )
+            subprocess.run(  # noqa: S603
+                [
+                    self._ctl,
+                    "-q",
+                    "set_policy",
+                    "-p",
+                    self.name,
+                    "--apply-to",
+                    "queues",
+                    "unused-test-queues-expire",
+                    ".*",
+                    json.dumps(QUEUE_EXPIRY),
+                ],
+                check=True,
+                timeout=60,
+            )
         else:
             vhost = quote(self.name, safe="")
             self._api("PUT", f"/vhosts/{vhost}")
@@ -92,6 +116,11 @@ class TestVhost:
                 "PUT",
                 f"/permissions/{vhost}/{quote(self._user, safe='')}",
                 {"configure": ".*", "write": ".*", "read": ".*"},
+            )
+            self._api(
+                "PUT",
+                f"/policies/{vhost}/unused-test-queues-expire",
+                {"pattern": ".*", "apply-to": "queues", "definition": QUEUE_EXPIRY},
             )
         return self
 
