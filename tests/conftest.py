@@ -53,18 +53,27 @@ def mongo_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def rabbit_url() -> Iterator[str]:
+def test_vhost() -> Iterator[TestVhost]:
     base = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
     vhost = TestVhost(base).create()
     try:
-        yield vhost.url
+        yield vhost
     finally:
         vhost.delete()
 
 
+@pytest.fixture(scope="session")
+def rabbit_url(test_vhost: TestVhost) -> str:
+    return test_vhost.url
+
+
 @pytest.fixture
-def unique() -> str:
-    return uuid.uuid4().hex[:8]
+def unique(test_vhost: TestVhost) -> Iterator[str]:
+    """A name part for one test's databases and queues; its queues go at the test's end
+    (they would collect every later event of the run)."""
+    value = uuid.uuid4().hex[:8]
+    yield value
+    test_vhost.delete_queues(containing=value)
 
 
 @pytest.fixture
