@@ -67,7 +67,8 @@ from pesnet.shared.problems import (
 )
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
-from pesnet.shared.translation import translate
+from pesnet.shared.terms import STAFF_ROLES, listing
+from pesnet.shared.translation import _, translate
 from pesnet.shared.web import install_docs_and_assets
 
 log = get_logger(__name__)
@@ -210,7 +211,7 @@ def require_secretariat(
     administrator's access token through."""
     expected = get_runtime(request).settings.secretariat_token
     if credentials is None or not is_secretariat_token(credentials.credentials, expected):
-        raise Unauthorized("a secretariat bearer token is required")
+        raise Unauthorized(_("a secretariat bearer token is required"))
 
 
 def presented_token(
@@ -240,7 +241,7 @@ async def current_actor(
     if actor is None and credentials is None:
         actor = ANONYMOUS
     if actor is None:
-        raise Unauthorized("unknown, expired or revoked token")
+        raise Unauthorized(_("unknown, expired or revoked token"))
     bind_actor(actor)
     return actor
 
@@ -251,9 +252,9 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 async def secretariat_or_administrator(actor: CurrentActor) -> Actor:
     """The shared secretariat token (where enabled) or an administrator's access token."""
     if actor.is_anonymous:
-        raise Unauthorized("a secretariat bearer token is required")
+        raise Unauthorized(_("a secretariat bearer token is required"))
     if not actor.is_secretariat:
-        raise Forbidden("this needs the secretariat administrator")
+        raise Forbidden(_("this needs the secretariat administrator"))
     return actor
 
 
@@ -268,10 +269,14 @@ def require(*roles: StaffRole) -> Any:
 
     async def check(actor: CurrentActor) -> Actor:
         if actor.is_anonymous:
-            raise Unauthorized("sign in first: this needs a bearer token or a session")
+            raise Unauthorized(_("sign in first: this needs a bearer token or a session"))
         if not actor.has(*roles):
-            needed = ", ".join(roles) or "a staff role"
-            raise Forbidden(f"this needs one of the roles: {needed}")
+            if not roles:
+                raise Forbidden(_("this needs a staff role"))
+            raise Forbidden(
+                _("this needs one of the roles: {roles}"),
+                params={"roles": listing(STAFF_ROLES[role] for role in roles)},
+            )
         return actor
 
     return Depends(check)
