@@ -51,8 +51,8 @@ STAFF_ROLES: dict[StaffRole, Term] = {
 PARTICIPANT_STATUSES: dict[ParticipantStatus, Term] = {
     ParticipantStatus.registered: NC_("registration status", "Registered"),
     ParticipantStatus.confirmed: NC_("registration status", "Confirmed"),
-    ParticipantStatus.waitlisted: NC_("registration status", "On the waiting list"),
-    ParticipantStatus.rejected: NC_("registration status", "Not accepted"),
+    ParticipantStatus.waitlisted: NC_("registration status", "Waitlisted"),
+    ParticipantStatus.rejected: NC_("registration status", "Rejected"),
     ParticipantStatus.withdrawn: NC_("registration status", "Withdrawn"),
 }
 

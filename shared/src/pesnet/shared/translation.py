@@ -79,6 +79,30 @@ class Term(str):
         return (Term, (self.context, self.text))
 
 
+class Message(str):
+    """An English message with its values, to be said later in someone's language (a
+    use case's answer that a page or the API shows): the `str` value is the English
+    text with its values (for logs, events and English answers); `get(language,
+    packages=...)` translates the message first, then fills them in."""
+
+    text: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, params: Mapping[str, Any] | None = None) -> Message:
+        values = dict(params or {})
+        english = translate(text, Language.en, values)
+        message = super().__new__(cls, english)
+        message.text = text
+        message.params = values
+        return message
+
+    def get(self, language: str, *, packages: tuple[str, ...] = ()) -> str:
+        return translate(self.text, language, self.params, packages=packages)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Message, (self.text, self.params))
+
+
 def NC_(context: str, message: str) -> Term:
     """Mark a word of a vocabulary for extraction, with its context (`msgctxt`)."""
     return Term(context, message)
@@ -155,4 +179,14 @@ def translate(
     return text
 
 
-__all__ = ["DOMAIN", "NC_", "N_", "Term", "_", "in_language", "translate", "translated"]
+__all__ = [
+    "DOMAIN",
+    "NC_",
+    "N_",
+    "Message",
+    "Term",
+    "_",
+    "in_language",
+    "translate",
+    "translated",
+]

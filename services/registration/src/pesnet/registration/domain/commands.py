@@ -22,6 +22,7 @@ from pesnet.shared.emails import Email
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.common import Language, Role
+from pesnet.shared.translation import _
 
 # A generous bound before the precise checks: never parse megabytes of "name".
 Text = Annotated[str, Field(max_length=5000)]
@@ -127,9 +128,9 @@ class Correction(_RegistrationFields):
         changes = self.model_dump(exclude_unset=True)
         for name in REQUIRED_DETAILS:
             if name in changes and changes[name] is None:
-                raise InvalidInput("must not be null", field=name)
+                raise InvalidInput(_("must not be null"), field=name)
         if not changes:
-            raise InvalidInput("nothing to correct", field="body")
+            raise InvalidInput(_("nothing to correct"), field="body")
         return changes
 
 
