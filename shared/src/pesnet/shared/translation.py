@@ -45,6 +45,19 @@ def _(message: str) -> str:
     return message
 
 
+def localized(
+    message: str, *, packages: tuple[str, ...] = (), context: str | None = None
+) -> Localized:
+    """A message of the catalogs in the three languages at once (a label that a
+    renderer or a badge takes as a `Localized`)."""
+    return Localized(
+        **{
+            lang.value: translate(message, lang, packages=packages, context=context)
+            for lang in LANGUAGES
+        }
+    )
+
+
 class Term(str):
     """A word of one of the platform's vocabularies (a role, a status, ...): its English
     text (the `str` value, so logs and English answers read it), and the gettext
@@ -53,10 +66,13 @@ class Term(str):
     ("the registration is withdrawn")."""
 
     context: str
+    # the package whose catalog has it (None: the kernel's, the contract's vocabularies)
+    package: str | None
 
-    def __new__(cls, context: str, text: str) -> Term:
+    def __new__(cls, context: str, text: str, package: str | None = None) -> Term:
         term = super().__new__(cls, text)
         term.context = context
+        term.package = package
         return term
 
     @property
@@ -65,7 +81,8 @@ class Term(str):
 
     def get(self, language: str) -> str:
         """The word as a label in `language` (from the kernel's catalog)."""
-        return translate(self.text, language, context=self.context)
+        packages = (self.package,) if self.package else ()
+        return translate(self.text, language, packages=packages, context=self.context)
 
     def inline(self, language: str) -> str:
         """The word inside a sentence: the label without its capital (not in Arabic)."""
@@ -76,7 +93,7 @@ class Term(str):
         return Localized(**{lang.value: self.get(lang) for lang in LANGUAGES})
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Term, (self.context, self.text))
+        return (Term, (self.context, self.text, self.package))
 
 
 class Message(str):
@@ -103,9 +120,10 @@ class Message(str):
         return (Message, (self.text, self.params))
 
 
-def NC_(context: str, message: str) -> Term:
-    """Mark a word of a vocabulary for extraction, with its context (`msgctxt`)."""
-    return Term(context, message)
+def NC_(context: str, message: str, package: str | None = None) -> Term:
+    """Mark a word of a vocabulary for extraction, with its context (`msgctxt`); a
+    service's own vocabulary names its package (whose catalog translates it)."""
+    return Term(context, message, package)
 
 
 @cache
@@ -187,6 +205,7 @@ __all__ = [
     "Term",
     "_",
     "in_language",
+    "localized",
     "translate",
     "translated",
 ]

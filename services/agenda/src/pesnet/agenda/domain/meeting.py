@@ -24,6 +24,7 @@ from pesnet.agenda.domain.localtime import zone_of
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
+from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import _
 
 MeetingStatus = Literal[
@@ -230,7 +231,7 @@ class Meeting(BaseModel):
         if self.status in ("held", "archived"):
             raise Conflict(
                 _("meeting {meeting} is {status}: it changes no more"),
-                params={"meeting": self.id, "status": self.status},
+                params={"meeting": self.id, "status": MEETING_STATUSES[self.status]},
             )
         revised = self.model_copy(update=changes)
         if "start_date" in changes and revised.start_date is not None:
@@ -246,7 +247,10 @@ class Meeting(BaseModel):
             raise Conflict(
                 _("a meeting that is {current} cannot become {status}"),
                 field="status",
-                params={"current": self.status, "status": status},
+                params={
+                    "current": MEETING_STATUSES[self.status],
+                    "status": MEETING_STATUSES[status],
+                },
             )
         if self.status == "tentative":
             for name in REQUIRED_TO_SCHEDULE:

@@ -29,6 +29,7 @@ from pesnet.shared.events.agenda import (
 )
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.logging import get_logger
+from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import _
 
 log = get_logger(__name__)
@@ -115,7 +116,7 @@ async def publish_as_held(
         if meeting.status not in ("held", "archived"):
             raise Conflict(
                 _("meeting {meeting} is {status}: only a held meeting's programme is history"),
-                params={"meeting": meeting.id, "status": meeting.status},
+                params={"meeting": meeting.id, "status": MEETING_STATUSES[meeting.status]},
             )
         if await uow.releases.latest(cmd.meeting_id) is not None:
             return None
