@@ -25,7 +25,7 @@ from pesnet.shared.events.actionplan import ActivityStatus, CooperationSide
 from pesnet.shared.events.agenda import MeetingStatus
 from pesnet.shared.events.common import ParticipantStatus, Role
 from pesnet.shared.i18n import LANGUAGES, Localized
-from pesnet.shared.translation import NC_, Term
+from pesnet.shared.translation import NC_, Term, in_language
 
 ROLES: dict[Role, Term] = {
     Role.head_of_delegation: NC_("role", "Head of delegation"),
@@ -104,13 +104,16 @@ def labels(vocabulary: Vocabulary) -> dict[str, Localized]:
     return {str(value): found.localized() for value, found in vocabulary.items()}
 
 
-def listing(terms: Iterable[Term]) -> Localized:
-    """Several terms as one value of a message ("one of the roles: {roles}"), each
-    inside the sentence, separated as each language separates a list."""
-    words = list(terms)
+def listing(words: Iterable[Term | Localized]) -> Localized:
+    """Several words as one value of a message ("one of the roles: {roles}"): terms
+    inside the sentence, texts in three languages as they are, separated as each
+    language separates a list."""
+    items = list(words)
     return Localized(
         **{
-            lang.value: ("، " if lang == "ar" else ", ").join(w.inline(lang) for w in words)
+            lang.value: ("، " if lang == "ar" else ", ").join(
+                str(in_language(item, lang)) for item in items
+            )
             for lang in LANGUAGES
         }
     )
