@@ -22,7 +22,7 @@ from pesnet.shared.emails import Email
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.common import Language, Role
-from pesnet.shared.translation import _
+from pesnet.shared.translation import Message, _
 
 # A generous bound before the precise checks: never parse megabytes of "name".
 Text = Annotated[str, Field(max_length=5000)]
@@ -41,7 +41,7 @@ def _clean(value: str | None, field: str, **options: Any) -> str | None:
     try:
         return clean_text(value, field, **options)
     except InvalidInput as exc:
-        raise ValueError(exc.message) from None
+        raise ValueError(Message(exc.message, exc.params)) from None
 
 
 class _RegistrationFields(BaseModel):
@@ -104,7 +104,7 @@ class NewRegistration(_RegistrationFields):
         try:
             return normalize_country(value)
         except InvalidInput as exc:
-            raise ValueError(exc.message) from None
+            raise ValueError(Message(exc.message, exc.params)) from None
 
 
 class Correction(_RegistrationFields):
@@ -163,7 +163,7 @@ class NewFocalPoint(BaseModel):
         try:
             return normalize_country(value)
         except InvalidInput as exc:
-            raise ValueError(exc.message) from None
+            raise ValueError(Message(exc.message, exc.params)) from None
 
     @field_validator("name")
     @classmethod
