@@ -99,9 +99,12 @@ def create_app(
     routers: Iterable[APIRouter],
     description: str = "",
     token_verifier: AccessTokenVerifier | None = None,
+    package: str | None = None,
 ) -> FastAPI:
     """A service's app. `token_verifier`: how access tokens are verified (default:
-    from the settings; the identity service passes its own keys)."""
+    from the settings; the identity service passes its own keys). `package`: whose
+    gettext catalogs translate the service's errors (`pesnet.<service>`; the service's
+    name in the settings may differ: it also names queues and databases)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,7 +122,7 @@ def create_app(
     app.state.token_verifier = token_verifier or verifier_from_settings(runtime.settings)
 
     # the service's own catalogs come before the kernel's
-    packages = (f"pesnet.{runtime.settings.service_name}",)
+    packages = (package or f"pesnet.{runtime.settings.service_name}",)
 
     @app.middleware("http")
     async def correlation(
