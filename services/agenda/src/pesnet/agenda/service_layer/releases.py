@@ -206,11 +206,18 @@ async def programme(
     if version is None:
         found = await uow.releases.latest(meeting_id)
         if found is None:
-            raise NotFound(f"no programme of {meeting_id} has been published yet")
+            raise NotFound(
+                _("no programme of {meeting} has been published yet"),
+                params={"meeting": meeting_id},
+            )
     else:
         found = await uow.releases.get(meeting_id, version)
         if found is None:
-            raise NotFound(f"{meeting_id} has no programme version {version}", field="version")
+            raise NotFound(
+                _("{meeting} has no programme version {version}"),
+                field="query.version",
+                params={"meeting": meeting_id, "version": version},
+            )
     view = ProgrammeView.of_release(found)
     if registration_id is None:
         return view
