@@ -61,14 +61,16 @@ bench: venv
 schemas: venv
 	$(BIN)/python scripts/generate_schemas.py
 
-# The interface's own words: extract `_()`/`N_()` texts into each package's
+# The interface's own words: extract `_()`/`N_()` texts (and `NC_()` terms, with their
+# context) into each package's
 # locale/messages.pot, merge them into its ar and fr .po files (translators edit
 # those), and compile them as a check. `scripts/check_languages.py` fails on any
 # text without a finished (non-empty, non-fuzzy) translation.
 LOCALE_PKGS := $(patsubst %/locale,%,$(wildcard shared/src/pesnet/shared/locale services/*/src/pesnet/*/locale))
 translations: venv
 	@for pkg in $(LOCALE_PKGS); do \
-	  $(BIN)/pybabel extract --no-location --omit-header --sort-output -k N_ -k _ -F babel.cfg \
+	  $(BIN)/pybabel extract --no-location --omit-header --sort-output -k N_ -k _ -k NC_:1c,2 \
+	    --add-comments=Translators: -F babel.cfg \
 	    -o $$pkg/locale/messages.pot $$pkg >/dev/null && \
 	  for lang in ar fr; do \
 	    if [ -f $$pkg/locale/$$lang/LC_MESSAGES/messages.po ]; then \

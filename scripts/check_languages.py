@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("ar", "en", "fr")
-SERVICES = ("registration", "agenda", "actionplan", "notifications")
+SERVICES = ("registration", "agenda", "actionplan", "notifications", "identity")
 
 
 def localized_gaps(node: Any, where: str) -> Iterator[str]:
@@ -74,7 +75,15 @@ EXTRACT_METHODS = [
     ("**/templates/**.html", "jinja2"),
     ("**/templates/**.j2", "jinja2"),
 ]
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS: dict[str, Any] = {
+    "_": None,
+    "N_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    # a vocabulary's term: its context (msgctxt), then its text
+    "NC_": ((1, "c"), 2),
+}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def catalog_gaps(root: Path = ROOT) -> list[str]:
@@ -90,8 +99,8 @@ def catalog_gaps(root: Path = ROOT) -> list[str]:
         package = locale_dir.parent
         where = str(package.relative_to(root))
         ids = {
-            message if isinstance(message, str) else message[0]
-            for _, _, message, _, _ in extract_from_dir(
+            (message if isinstance(message, str) else message[0], context)
+            for _, _, message, _, context in extract_from_dir(
                 str(package), EXTRACT_METHODS, keywords=KEYWORDS
             )
         }
@@ -102,14 +111,21 @@ def catalog_gaps(root: Path = ROOT) -> list[str]:
                 continue
             with po.open("rb") as handle:
                 catalog = read_po(handle, locale=lang)
-            for message_id in sorted(ids):
-                entry = catalog.get(message_id)
+            for message_id, context in sorted(ids, key=lambda pair: (pair[0], pair[1] or "")):
+                name = f"{context}: {message_id!r}" if context else repr(message_id)
+                entry = catalog.get(message_id, context=context)
                 if entry is None:
-                    gaps.append(f"{where} [{lang}]: not in the catalog: {message_id!r}")
+                    gaps.append(f"{where} [{lang}]: not in the catalog: {name}")
                 elif entry.fuzzy:
-                    gaps.append(f"{where} [{lang}]: fuzzy: {message_id!r}")
+                    gaps.append(f"{where} [{lang}]: fuzzy: {name}")
                 elif not entry.string:
-                    gaps.append(f"{where} [{lang}]: not translated: {message_id!r}")
+                    gaps.append(f"{where} [{lang}]: not translated: {name}")
+                elif isinstance(entry.string, str) and (
+                    unknown := set(PLACEHOLDER.findall(entry.string))
+                    - set(PLACEHOLDER.findall(message_id))
+                ):
+                    # a value the code never gives would leave the message in English
+                    gaps.append(f"{where} [{lang}]: unknown {sorted(unknown)} in: {name}")
     return gaps
 
 

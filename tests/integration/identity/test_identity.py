@@ -112,7 +112,17 @@ async def test_repeated_failures_lock_the_username_until_an_administrator_unlock
             "/auth/token", json={"username": "karim", "password": PASSWORD}
         )
         assert locked.status_code == 429
+        assert locked.headers["content-type"] == "application/problem+json"
         assert int(locked.headers["retry-after"]) > 14 * 60
+        assert locked.json()["detail"].endswith("try again in 15 minutes")
+        in_arabic = await svc.http.post(
+            "/auth/token",
+            json={"username": "karim", "password": PASSWORD},
+            headers={"accept-language": "ar"},
+        )
+        assert in_arabic.status_code == 429
+        assert in_arabic.json()["title"] == "طلبات كثيرة جدًا"
+        assert "حاول مرة أخرى بعد 15 دقيقة" in in_arabic.json()["detail"]
         [event] = await tap.wait_for(AccountLocked, account_id=account["id"])
         assert event["data"]["failures"] == 3
 
@@ -120,7 +130,7 @@ async def test_repeated_failures_lock_the_username_until_an_administrator_unlock
             await svc.http.post("/auth/token", json={"username": "ghost", "password": "wrong"})
         ghost = await svc.http.post("/auth/token", json={"username": "ghost", "password": "x"})
         assert ghost.status_code == 429
-        assert ghost.json() == {"detail": locked.json()["detail"]}  # no hint it does not exist
+        assert ghost.json() == locked.json()  # no hint it does not exist
 
         unlocked = await svc.http.post(f"/accounts/{account['id']}/unlock", headers=admin)
         assert unlocked.status_code == 200

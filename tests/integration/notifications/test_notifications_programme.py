@@ -71,7 +71,7 @@ async def test_release_reaches_attendees_and_affected_speakers_in_their_language
         assert released["fr"]["subject"].startswith("Programme, version 2")
         assert released["ar"]["subject"].startswith("البرنامج، الإصدار 2")
         assert changed["en"]["subject"].startswith("Your session changed")
-        assert changed["fr"]["subject"].startswith("Votre session a changé")
+        assert changed["fr"]["subject"].startswith("Votre séance a changé")
         assert changed["ar"]["subject"].startswith("تغيرت جلستك")
         # the session's time in Marrakech: 09:00 UTC is 10:00 in Africa/Casablanca
         assert "10:00" in changed["en"]["text"]
@@ -114,7 +114,7 @@ async def test_changes_within_the_window_reach_a_person_as_one_digest(
         assert fr["to"] == speaker.email
         assert fr["subject"].startswith("3 mises à jour du programme")
         assert "Nouvelle version du programme (version 2)" in fr["text"]
-        assert "Votre session a changé (version 3)" in fr["text"]
+        assert "Votre séance a changé (version 3)" in fr["text"]
         assert "un intervenant s'est retiré" in fr["text"]
         assert len(fr["delivery_ids"]) == 3
         assert_localized(ar, "ar")

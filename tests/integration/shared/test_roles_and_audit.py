@@ -108,7 +108,14 @@ async def test_a_route_checks_roles_401_without_403_with_the_wrong_role(
         ).status_code == 401
         wrong = await svc.http.post(path, headers=bearer(token("programme_editor")))
         assert wrong.status_code == 403
-        assert "accreditation_officer" in wrong.json()["detail"]
+        # the role it needs, as a person reads it (in the caller's language)
+        assert wrong.json()["detail"] == "this needs one of the roles: accreditation officer"
+        in_french = await svc.http.post(
+            path, headers={**bearer(token("programme_editor")), "Accept-Language": "fr"}
+        )
+        assert in_french.json()["detail"] == (
+            "ceci requiert l'un des rôles : chargé de l'accréditation"
+        )
         expired = token("accreditation_officer", exp=datetime.now(UTC) - timedelta(minutes=1))
         assert (await svc.http.post(path, headers=bearer(expired))).status_code == 401
 

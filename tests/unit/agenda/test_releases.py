@@ -126,7 +126,7 @@ async def test_every_version_stays_readable_and_the_history_is_newest_first(
     assert [(h.version, len(h.changes)) for h in history] == [(2, 1), (1, 16)]
     with pytest.raises(NotFound) as missing:
         await releases.programme(MEETING_ID, seeded, version=3)
-    assert missing.value.field == "version"
+    assert missing.value.field == "query.version"  # where the request said it
 
 
 async def test_nothing_published_is_not_found(seeded: FakeAgendaUnitOfWork) -> None:

@@ -86,7 +86,7 @@ async def test_five_failures_lock_a_username_for_fifteen_minutes(username: str) 
         # even the right password waits: the lock is not a hint
         await authentication.sign_in(SignIn(username, PASSWORD), uow)
     assert locked.value.retry_after_seconds == 15 * 60
-    assert "15 minute" in locked.value.message
+    assert "try again in 15 minutes" in locked.value.text
     if username == "nfp.mar":
         [event] = uow.events(AccountLocked)
         assert isinstance(event, AccountLocked)

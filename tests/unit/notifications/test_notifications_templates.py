@@ -39,20 +39,34 @@ def test_every_kind_exists_in_every_language() -> None:
     assert missing_translations() == []
 
 
-def test_the_check_names_a_missing_translation() -> None:
+def test_the_check_names_a_missing_template_block_or_translation() -> None:
     complete = {
-        f"{lang}/{kind}.j2": "{% block subject %}{% endblock %}{% block text %}{% endblock %}"
+        f"{kind}.j2": "{% block subject %}{% endblock %}{% block text %}{% endblock %}"
         "{% block html %}{% endblock %}"
         for kind in [*KINDS, "_footer"]
-        for lang in ("ar", "en", "fr")
     }
     assert missing_translations(DictLoader(complete)) == []
-    del complete["fr/reminder_due.j2"]
-    complete["ar/checked_in.j2"] = "{% block subject %}{% endblock %}{% block text %}{% endblock %}"
+    del complete["reminder_due.j2"]
+    complete["checked_in.j2"] = (
+        "{% block subject %}{{ _('Welcome to {meeting}', meeting='m') }}{% endblock %}"
+        "{% block text %}{{ _('A sentence no translator has seen') }}{% endblock %}"
+    )
     assert missing_translations(DictLoader(complete)) == [
-        "ar/checked_in.j2: no html block",
-        "fr/reminder_due.j2: missing",
+        "checked_in.j2: no html block",
+        "reminder_due.j2: missing",
+        "ar: not translated: 'A sentence no translator has seen'",
+        "fr: not translated: 'A sentence no translator has seen'",
     ]
+
+
+def test_one_template_per_kind_for_the_three_languages() -> None:
+    """A layout change is made once: no template per language any more."""
+    from importlib.resources import files
+
+    templates = files("pesnet.notifications").joinpath("templates")
+    names = {entry.name for entry in templates.iterdir() if entry.name.endswith(".j2")}
+    assert names == {f"{kind}.j2" for kind in [*KINDS, "_footer"]} | {"_layout.html.j2"}
+    assert not any(templates.joinpath(lang).is_dir() for lang in ("ar", "en", "fr"))
 
 
 def notices_for(lang: str) -> list[Any]:

@@ -253,6 +253,27 @@ async def test_beyond_the_quota_a_registration_is_waitlisted_in_order(
     assert [e.waitlist_position for e in events(uow, ParticipantWaitlisted)] == [1, 2]
 
 
+async def test_why_a_registration_waits_is_said_in_the_callers_language(
+    uow: FakeRegistrationUnitOfWork,
+) -> None:
+    from pesnet.registration.adapters.repository import outcome_document, outcome_of
+
+    ids = [await register(uow, n) for n in range(3)]
+    outcomes = [await handlers.confirm(Confirm(i, SECRETARIAT), uow, badges=BADGES) for i in ids]
+    reason = outcomes[2].waitlist_reason
+    assert reason is not None
+    said = {lang: reason.get(lang, packages=("pesnet.registration",)) for lang in ("ar", "fr")}
+    assert said == {
+        "ar": "بلغ الوفد حصته البالغة 2",
+        "fr": "le quota de 2 de la délégation est atteint",
+    }
+    # an idempotent replay keeps the message, not its English words
+    replayed = outcome_of(outcome_document(outcomes[2]))
+    assert isinstance(replayed, type(outcomes[2]))
+    assert replayed.waitlist_reason is not None
+    assert replayed.waitlist_reason.get("fr", packages=("pesnet.registration",)) == said["fr"]
+
+
 async def test_the_meetings_capacity_bounds_every_delegation() -> None:
     uow = FakeRegistrationUnitOfWork()
     await open_meeting(uow, delegation_quota=5, capacity=1)

@@ -61,3 +61,20 @@ def test_the_language_check_fails_on_a_missing_or_fuzzy_translation(tmp_path: Pa
 def test_every_kernel_text_is_translated() -> None:
     root = Path(__file__).resolve().parents[3]
     assert [gap for gap in catalog_gaps(root) if gap.startswith("shared/")] == []
+
+
+def test_the_language_check_knows_a_term_by_its_context_and_a_placeholder_by_name(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "from pesnet.shared.translation import NC_, _\n"
+        'A = NC_("role", "Speaker")\nB = _("Hello {name}")\n'
+    )
+    # a msgstr of the same word without its context is not the term's translation
+    ar = 'msgid "Speaker"\nmsgstr "متحدث"\n\nmsgid "Hello {name}"\nmsgstr "مرحبا {nom}"\n'
+    fr = 'msgctxt "role"\nmsgid "Speaker"\nmsgstr "Intervenant"\n\nmsgid "Hello {name}"\nmsgstr "Bonjour {name}"\n'
+    _package(tmp_path, source, ar, fr)
+    assert catalog_gaps(tmp_path) == [
+        "pkg/src/pesnet/demo [ar]: unknown ['nom'] in: 'Hello {name}'",
+        "pkg/src/pesnet/demo [ar]: not in the catalog: role: 'Speaker'",
+    ]

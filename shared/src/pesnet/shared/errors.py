@@ -26,9 +26,22 @@ class DomainError(Exception):
     def text(self) -> str:
         """The English text with its values (for logs and English answers)."""
         try:
-            return self.message.format(**self.params) if self.params else self.message
+            return self.message.format(**_english(self.params)) if self.params else self.message
         except (KeyError, IndexError, ValueError):
             return self.message
+
+
+def _english(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Values that say themselves in a language (a vocabulary's `Term`, a `Localized`
+    text), in English; see `pesnet.shared.translation.in_language`."""
+    english: dict[str, Any] = {}
+    for key, value in params.items():
+        if callable(inline := getattr(value, "inline", None)):
+            value = inline("en")
+        elif not isinstance(value, Mapping) and callable(get := getattr(value, "get", None)):
+            value = get("en")
+        english[key] = value
+    return english
 
 
 class InvalidInput(DomainError):

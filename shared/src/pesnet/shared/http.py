@@ -67,7 +67,8 @@ from pesnet.shared.problems import (
 )
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
-from pesnet.shared.translation import translate
+from pesnet.shared.terms import STAFF_ROLES, listing
+from pesnet.shared.translation import _, translate
 from pesnet.shared.web import install_docs_and_assets
 
 log = get_logger(__name__)
@@ -98,9 +99,12 @@ def create_app(
     routers: Iterable[APIRouter],
     description: str = "",
     token_verifier: AccessTokenVerifier | None = None,
+    package: str | None = None,
 ) -> FastAPI:
     """A service's app. `token_verifier`: how access tokens are verified (default:
-    from the settings; the identity service passes its own keys)."""
+    from the settings; the identity service passes its own keys). `package`: whose
+    gettext catalogs translate the service's errors (`pesnet.<service>`; the service's
+    name in the settings may differ: it also names queues and databases)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -118,7 +122,7 @@ def create_app(
     app.state.token_verifier = token_verifier or verifier_from_settings(runtime.settings)
 
     # the service's own catalogs come before the kernel's
-    packages = (f"pesnet.{runtime.settings.service_name}",)
+    packages = (package or f"pesnet.{runtime.settings.service_name}",)
 
     @app.middleware("http")
     async def correlation(
@@ -210,7 +214,7 @@ def require_secretariat(
     administrator's access token through."""
     expected = get_runtime(request).settings.secretariat_token
     if credentials is None or not is_secretariat_token(credentials.credentials, expected):
-        raise Unauthorized("a secretariat bearer token is required")
+        raise Unauthorized(_("a secretariat bearer token is required"))
 
 
 def presented_token(
@@ -240,7 +244,7 @@ async def current_actor(
     if actor is None and credentials is None:
         actor = ANONYMOUS
     if actor is None:
-        raise Unauthorized("unknown, expired or revoked token")
+        raise Unauthorized(_("unknown, expired or revoked token"))
     bind_actor(actor)
     return actor
 
@@ -251,9 +255,9 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 async def secretariat_or_administrator(actor: CurrentActor) -> Actor:
     """The shared secretariat token (where enabled) or an administrator's access token."""
     if actor.is_anonymous:
-        raise Unauthorized("a secretariat bearer token is required")
+        raise Unauthorized(_("a secretariat bearer token is required"))
     if not actor.is_secretariat:
-        raise Forbidden("this needs the secretariat administrator")
+        raise Forbidden(_("this needs the secretariat administrator"))
     return actor
 
 
@@ -268,10 +272,14 @@ def require(*roles: StaffRole) -> Any:
 
     async def check(actor: CurrentActor) -> Actor:
         if actor.is_anonymous:
-            raise Unauthorized("sign in first: this needs a bearer token or a session")
+            raise Unauthorized(_("sign in first: this needs a bearer token or a session"))
         if not actor.has(*roles):
-            needed = ", ".join(roles) or "a staff role"
-            raise Forbidden(f"this needs one of the roles: {needed}")
+            if not roles:
+                raise Forbidden(_("this needs a staff role"))
+            raise Forbidden(
+                _("this needs one of the roles: {roles}"),
+                params={"roles": listing(STAFF_ROLES[role] for role in roles)},
+            )
         return actor
 
     return Depends(check)

@@ -3,12 +3,12 @@ Babel date/time formatting in a meeting's time zone."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -93,6 +93,23 @@ def format_local_time(value: datetime, tz: str, language: str, fmt: str = "short
         format=fmt,
         tzinfo=ZoneInfo(tz),
         locale=BABEL_LOCALE.get(language, "en_GB"),
+    )
+
+
+def format_wait(seconds: float) -> Localized:
+    """A wait rounded up to whole minutes (at least one), in the words of each language
+    with its plurals ("15 minutes", "15 دقيقة", "دقيقتان")."""
+    minutes = max(1, -(-int(seconds) // 60))
+    return Localized(
+        **{
+            lang.value: format_timedelta(
+                timedelta(minutes=minutes),
+                granularity="minute",
+                threshold=2,
+                locale=BABEL_LOCALE[lang.value],
+            )
+            for lang in LANGUAGES
+        }
     )
 
 

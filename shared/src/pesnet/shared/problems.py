@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from pesnet.shared.i18n import Language, negotiate_language
-from pesnet.shared.translation import N_, translate
+from pesnet.shared.translation import N_, Message, translate
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -138,15 +138,20 @@ def validation_errors(
 
     A service's own validator (`raise ValueError("...")`) says something more precise
     than its type: its text is used where a catalog translates it, and as it is in
-    English; elsewhere the generic wording of its type stands in."""
+    English; elsewhere the generic wording of its type stands in. A validator that
+    raises a `Message` (`ValueError(Message(text, params))`) is said with its values."""
     found = []
     for err in errors:
         kind = str(err.get("type", "value_error"))
         context = dict(err.get("ctx") or {})
-        context.pop("error", None)
+        raised = context.pop("error", None)
         message = FIELD_MESSAGES.get(kind, GENERIC_FIELD_MESSAGE)
         entry = field_error(err.get("loc", ()), message, language, kind, **context)
-        if kind in ("value_error", "assertion_error") or kind not in FIELD_MESSAGES:
+        said = raised.args[0] if isinstance(raised, Exception) and raised.args else None
+        if isinstance(said, Message):
+            # a validator that raised a catalog message with its values
+            entry["msg"] = said.get(language, packages=packages)
+        elif kind in ("value_error", "assertion_error") or kind not in FIELD_MESSAGES:
             own = str(err.get("msg", "")).removeprefix("Value error, ")
             own = own.removeprefix("Assertion failed, ")
             translated = translate(own, language, packages=packages)

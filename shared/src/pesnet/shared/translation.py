@@ -10,7 +10,13 @@ messages.po` (the kernel's in `pesnet/shared/locale`). They are read with Babel 
 first needed; English is the source language and needs no catalog.
 
 A message may name values in braces (`"the quota of {quota} is reached"`): they are
-filled in after translation, so a translator can move them.
+filled in after translation, so a translator can move them. A value that is itself a
+word of the platform's vocabulary (a `Term`, see `pesnet.shared.terms`) or a text in
+three languages (`Localized`) is put in the same language as the message.
+
+A `Term` is one word of a vocabulary with its gettext context (`msgctxt`), marked
+`NC_("role", "Moderator")`: the context keeps a role apart from a status or a label
+spelled the same in English, and tells the translator what the word names.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Any
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from pesnet.shared.i18n import LANGUAGES, Language
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
 
 DOMAIN = "messages"
 KERNEL_PACKAGE = "pesnet.shared"
@@ -39,6 +45,87 @@ def _(message: str) -> str:
     return message
 
 
+def localized(
+    message: str, *, packages: tuple[str, ...] = (), context: str | None = None
+) -> Localized:
+    """A message of the catalogs in the three languages at once (a label that a
+    renderer or a badge takes as a `Localized`)."""
+    return Localized(
+        **{
+            lang.value: translate(message, lang, packages=packages, context=context)
+            for lang in LANGUAGES
+        }
+    )
+
+
+class Term(str):
+    """A word of one of the platform's vocabularies (a role, a status, ...): its English
+    text (the `str` value, so logs and English answers read it), and the gettext
+    context that names the vocabulary. `get(language)` is the word as a label
+    ("Moderator"); inside a message it reads in lower case in English and French
+    ("the registration is withdrawn")."""
+
+    context: str
+    # the package whose catalog has it (None: the kernel's, the contract's vocabularies)
+    package: str | None
+
+    def __new__(cls, context: str, text: str, package: str | None = None) -> Term:
+        term = super().__new__(cls, text)
+        term.context = context
+        term.package = package
+        return term
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
+
+    def get(self, language: str) -> str:
+        """The word as a label in `language` (from the kernel's catalog)."""
+        packages = (self.package,) if self.package else ()
+        return translate(self.text, language, packages=packages, context=self.context)
+
+    def inline(self, language: str) -> str:
+        """The word inside a sentence: the label without its capital (not in Arabic)."""
+        label = self.get(language)
+        return label[:1].lower() + label[1:] if label[:1].isupper() else label
+
+    def localized(self) -> Localized:
+        return Localized(**{lang.value: self.get(lang) for lang in LANGUAGES})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Term, (self.context, self.text, self.package))
+
+
+class Message(str):
+    """An English message with its values, to be said later in someone's language (a
+    use case's answer that a page or the API shows): the `str` value is the English
+    text with its values (for logs, events and English answers); `get(language,
+    packages=...)` translates the message first, then fills them in."""
+
+    text: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, params: Mapping[str, Any] | None = None) -> Message:
+        values = dict(params or {})
+        english = translate(text, Language.en, values)
+        message = super().__new__(cls, english)
+        message.text = text
+        message.params = values
+        return message
+
+    def get(self, language: str, *, packages: tuple[str, ...] = ()) -> str:
+        return translate(self.text, language, self.params, packages=packages)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Message, (self.text, self.params))
+
+
+def NC_(context: str, message: str, package: str | None = None) -> Term:
+    """Mark a word of a vocabulary for extraction, with its context (`msgctxt`); a
+    service's own vocabulary names its package (whose catalog translates it)."""
+    return Term(context, message, package)
+
+
 @cache
 def _catalog(package: str, language: str) -> Catalog | None:
     try:
@@ -51,14 +138,37 @@ def _catalog(package: str, language: str) -> Catalog | None:
         return None
 
 
-def _lookup(package: str, message: str, language: str) -> str | None:
+def _lookup(package: str, message: str, language: str, context: str | None) -> str | None:
     catalog = _catalog(package, language)
     if catalog is None:
         return None
-    entry = catalog.get(message)
+    entry = catalog.get(message, context=context)
     if entry is None or entry.fuzzy or not entry.string:
         return None
     return str(entry.string)
+
+
+def translated(
+    message: str, language: str, *, packages: tuple[str, ...] = (), context: str | None = None
+) -> bool:
+    """Whether a catalog has a finished `language` translation of `message` (English,
+    the source language, always has)."""
+    if language == Language.en:
+        return True
+    return any(
+        _lookup(package, message, language, context) is not None
+        for package in (*packages, KERNEL_PACKAGE)
+    )
+
+
+def in_language(value: Any, language: str) -> Any:
+    """A message's value as it reads in `language`: a `Term` inside the sentence, a
+    `Localized` text in that language, anything else as it is."""
+    if isinstance(value, Term):
+        return value.inline(language)
+    if isinstance(value, Localized):
+        return value.get(language)
+    return value
 
 
 def translate(
@@ -67,22 +177,35 @@ def translate(
     params: Mapping[str, Any] | None = None,
     *,
     packages: tuple[str, ...] = (),
+    context: str | None = None,
 ) -> str:
     """`message` in `language`: the first of `packages`' catalogs (then the kernel's)
     that has it, else the English text; then `{names}` are filled from `params`."""
     text = message
     if language in LANGUAGES and language != Language.en:
         for package in (*packages, KERNEL_PACKAGE):
-            found = _lookup(package, message, language)
+            found = _lookup(package, message, language, context)
             if found is not None:
                 text = found
                 break
     if params:
+        values = {key: in_language(value, language) for key, value in params.items()}
         try:
-            return text.format(**params)
+            return text.format(**values)
         except (KeyError, IndexError, ValueError):
-            return message.format(**params)
+            return message.format(**values)
     return text
 
 
-__all__ = ["DOMAIN", "N_", "_", "translate"]
+__all__ = [
+    "DOMAIN",
+    "NC_",
+    "N_",
+    "Message",
+    "Term",
+    "_",
+    "in_language",
+    "localized",
+    "translate",
+    "translated",
+]

@@ -39,6 +39,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         routers.append(dev.router)
     app = create_app(
         runtime,
+        package="pesnet.actionplan",
         title="OIC-PESNET actionplan",
         description="Action plans, results framework, monitoring and evaluation, needs and cooperation.",
         routers=routers,

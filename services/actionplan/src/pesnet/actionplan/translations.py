@@ -13,11 +13,12 @@ from pesnet.actionplan.domain.labels import (
 )
 from pesnet.actionplan.domain.model import default_title
 from pesnet.shared.i18n import Localized
+from pesnet.shared.terms import labels
 
 TABLES: dict[str, dict[str, Localized]] = {
     "activity types": ACTIVITY_TYPES,
-    "activity statuses": ACTIVITY_STATUSES,
-    "plan statuses": PLAN_STATUSES,
+    "activity statuses": labels(ACTIVITY_STATUSES),
+    "plan statuses": labels(PLAN_STATUSES),
     "indicator states": INDICATOR_STATES,
     "priorities": PRIORITIES,
     "report": TEXT,

@@ -31,6 +31,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     routers = [http.router]
     if settings.dev_mode:
         routers.append(dev.router)
-    app = create_app(runtime, title="OIC-PESNET agenda", description=DESCRIPTION, routers=routers)
+    app = create_app(
+        runtime,
+        package="pesnet.agenda",
+        title="OIC-PESNET agenda",
+        description=DESCRIPTION,
+        routers=routers,
+    )
     app.state.agenda = AgendaDependencies(unit_of_work=unit_of_work, renderer=ProgrammeRenderer())
     return app

@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
     try:
         account_id = asyncio.run(create_first_administrator(Settings(), args.username, password))
     except DomainError as exc:
-        print(f"refused: {exc.message}", file=sys.stderr)
+        print(f"refused: {exc.text}", file=sys.stderr)
         return 1
     print(f"administrator {args.username} created: {account_id}")
     return 0

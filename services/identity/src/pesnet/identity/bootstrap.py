@@ -90,6 +90,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     runtime.on_start.extend([load_keys, dev_administrator])
     app = create_app(
         runtime,
+        package="pesnet.identity",
         title="OIC-PESNET identity",
         description="Accounts, roles, sign-in, access tokens and their signing keys.",
         routers=http.routers,

@@ -93,7 +93,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     routers.append(catalog_router())  # the public event catalog and AsyncAPI, for partners
     if settings.dev_mode:
         routers.append(dev_router())
-    app = create_app(runtime, title="OIC-PESNET notifications", routers=routers)
+    app = create_app(
+        runtime, package="pesnet.notifications", title="OIC-PESNET notifications", routers=routers
+    )
     app.state.dependencies = Dependencies(
         uow=uow,
         mailing=mailing,
@@ -167,7 +169,12 @@ def build_webhooks_app(
     uow = unit_of_work_factory(runtime, webhook_settings=webhook_settings)
     runtime.use_unit_of_work(uow)
     router = install_webhooks(runtime, webhook_settings, sealer, uow)
-    app = create_app(runtime, title="notifications (partner webhooks)", routers=[router])
+    app = create_app(
+        runtime,
+        package="pesnet.notifications",
+        title="notifications (partner webhooks)",
+        routers=[router],
+    )
     app.state.dependencies = Dependencies(
         uow=uow,
         mailing=Mailing(Links(b"unused", ""), timedelta(0)),

@@ -45,6 +45,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         routers.append(http.dev)
     app = create_app(
         runtime,
+        package="pesnet.registration",
         title="OIC-PESNET registration",
         description="Registrations, accreditation, quotas, badges and check-in of OIC-PESNET meetings.",
         routers=routers,

@@ -13,6 +13,8 @@ from pesnet.shared.catalog import EventPayload, EventSpec, PublicPayload
 from pesnet.shared.events.common import Contact, Localized, MeetingId
 
 ActivityStatus = Literal["planned", "ongoing", "completed", "postponed", "cancelled"]
+# what an institution brings to a cooperation: what it offers, or what it needs
+CooperationSide = Literal["offer", "need"]
 
 
 class ThematicAreaRef(BaseModel):
@@ -97,7 +99,7 @@ class CooperationParty(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     institution: str
-    side: Literal["offer", "need"]
+    side: CooperationSide
     contacts: list[Contact] = []
 
 

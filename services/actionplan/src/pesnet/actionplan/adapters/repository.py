@@ -22,6 +22,7 @@ from pesnet.actionplan.domain.reminders import DueReminder
 from pesnet.shared.errors import Conflict
 from pesnet.shared.i18n import Language
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.translation import _
 
 PLANS = "plans"
 FOCAL_POINTS = "focal_points"
@@ -186,7 +187,7 @@ class MongoProposalRepository(_Repository):
         try:
             await self.db[PROPOSALS].insert_one(_to_doc(proposal, "id"), session=self.session)
         except DuplicateKeyError:
-            raise Conflict("this offer is already proposed for these needs") from None
+            raise Conflict(_("this offer is already proposed for these needs")) from None
 
     async def save(self, proposal: Proposal) -> None:
         await self.db[PROPOSALS].replace_one(
@@ -228,4 +229,6 @@ class MongoReminderRepository(_Repository):
         try:
             await self.db[REMINDERS].insert_one(doc, session=self.session)
         except DuplicateKeyError:
-            raise Conflict(f"the reminder {reminder.key!r} was sent already") from None
+            raise Conflict(
+                _("the reminder {key} was sent already"), params={"key": reminder.key}
+            ) from None

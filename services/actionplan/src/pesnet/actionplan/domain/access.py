@@ -7,12 +7,13 @@ from __future__ import annotations
 from pesnet.actionplan.domain.model import Plan
 from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.errors import Forbidden
+from pesnet.shared.translation import _
 
 
 def institution_of(actor: Actor) -> str:
     """The institution a focal point acts for; anyone else is refused."""
     if actor.institution is None:
-        raise Forbidden("this is done by an institution's focal point (a focal-point token)")
+        raise Forbidden(_("this is done by an institution's focal point (a focal-point token)"))
     return actor.institution
 
 
@@ -23,4 +24,6 @@ def require_lead(plan: Plan, activity_id: str, actor: Actor) -> None:
         return
     institution = institution_of(actor)
     if institution not in plan.activity(activity_id).lead_institutions:
-        raise Forbidden(f"{institution} does not lead this activity")
+        raise Forbidden(
+            _("{institution} does not lead this activity"), params={"institution": institution}
+        )

@@ -11,9 +11,19 @@ from pydantic import BaseModel
 from pesnet.actionplan.domain.matching import Commitments, Match, PairScore
 from pesnet.shared.errors import Conflict, Forbidden
 from pesnet.shared.i18n import Localized
+from pesnet.shared.translation import _
 
 Answer = Literal["accepted", "declined"]
 ProposalStatus = Literal["proposed", "accepted", "declined"]
+# what an answer to a proposal already decided is told
+DECIDED: dict[str, str] = {
+    "accepted": _("the proposal is already accepted"),
+    "declined": _("the proposal is already declined"),
+}
+ANSWERED: dict[str, str] = {
+    "accepted": _("{institution} already accepted this proposal"),
+    "declined": _("{institution} already declined this proposal"),
+}
 
 
 class Party(BaseModel):
@@ -75,11 +85,14 @@ class Proposal(BaseModel):
     def answer(self, institution: str, answer: Answer, *, now: datetime) -> None:
         party = next((p for p in self.parties if p.institution == institution), None)
         if party is None:
-            raise Forbidden(f"{institution} is not a party to this proposal")
+            raise Forbidden(
+                _("{institution} is not a party to this proposal"),
+                params={"institution": institution},
+            )
         if self.status != "proposed":
-            raise Conflict(f"the proposal is already {self.status}")
+            raise Conflict(DECIDED[self.status])
         if party.answer is not None:
-            raise Conflict(f"{institution} already {party.answer} this proposal")
+            raise Conflict(ANSWERED[party.answer], params={"institution": institution})
         # one institution may be a party once only (matching never pairs it with itself)
         party.answer = answer
         party.answered_at = now

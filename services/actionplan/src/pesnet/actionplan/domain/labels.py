@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pesnet.shared import terms
 from pesnet.shared.i18n import Localized
+from pesnet.shared.translation import NC_, Term
+
+PACKAGE = "pesnet.actionplan"
 
 
 def L(ar: str, en: str, fr: str) -> Localized:
@@ -19,18 +23,14 @@ ACTIVITY_TYPES: dict[str, Localized] = {
     "peer_learning": L("التعلم من الأقران", "Peer learning", "Apprentissage entre pairs"),
 }
 
-ACTIVITY_STATUSES: dict[str, Localized] = {
-    "planned": L("مخطط", "Planned", "Prévue"),
-    "ongoing": L("جارٍ", "Ongoing", "En cours"),
-    "completed": L("منجز", "Completed", "Achevée"),
-    "postponed": L("مؤجل", "Postponed", "Reportée"),
-    "cancelled": L("ملغى", "Cancelled", "Annulée"),
-}
+# the contract's activity statuses are the kernel's terms (a report says them as the
+# errors do); a plan's statuses are this service's own vocabulary, in its catalog
+ACTIVITY_STATUSES: dict[str, Term] = {str(k): v for k, v in terms.ACTIVITY_STATUSES.items()}
 
-PLAN_STATUSES: dict[str, Localized] = {
-    "draft": L("مشروع", "Draft", "Projet"),
-    "adopted": L("معتمدة", "Adopted", "Adopté"),
-    "closed": L("مختتمة", "Closed", "Clôturé"),
+PLAN_STATUSES: dict[str, Term] = {
+    "draft": NC_("plan status", "Draft", PACKAGE),
+    "adopted": NC_("plan status", "Adopted", PACKAGE),
+    "closed": NC_("plan status", "Closed", PACKAGE),
 }
 
 INDICATOR_STATES: dict[str, Localized] = {

@@ -17,10 +17,13 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pesnet.actionplan.domain.labels import PLAN_STATUSES
 from pesnet.actionplan.domain.periods import parse_period, plan_bounds, reporting_periods
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.common import Contact, MeetingId
-from pesnet.shared.i18n import Localized
+from pesnet.shared.i18n import LANGUAGE_NAMES, Localized
+from pesnet.shared.terms import ACTIVITY_STATUSES, listing
+from pesnet.shared.translation import _
 
 PlanStatus = Literal["draft", "adopted", "closed"]
 ActivityType = Literal[
@@ -36,6 +39,11 @@ ActivityStatus = Literal["planned", "ongoing", "completed", "postponed", "cancel
 ParticipantRole = Literal["implementing", "funding", "host"]
 Measure = Literal["number", "percentage", "qualitative"]
 ReportStatus = Literal["submitted", "validated", "returned"]
+# what a second review of a report is told
+REVIEWED: dict[str, str] = {
+    "validated": _("the report is already validated"),
+    "returned": _("the report was already returned for revision"),
+}
 Value = float | str
 
 # Which activity status may follow which (completed and cancelled are final).
@@ -54,7 +62,11 @@ def new_id(prefix: str) -> str:
 
 def require_complete(text: Localized, field: str) -> None:
     if missing := text.missing():
-        raise InvalidInput(f"missing the {', '.join(missing)} text", field=f"{field}.{missing[0]}")
+        raise InvalidInput(
+            _("missing the {languages} text"),
+            field=f"{field}.{missing[0]}",
+            params={"languages": listing(LANGUAGE_NAMES[lang] for lang in missing)},
+        )
 
 
 class Entity(BaseModel):
@@ -176,9 +188,14 @@ class Plan(Entity):
 
     def adopt(self, meeting_id: str, *, at: datetime) -> None:
         if self.status != "draft":
-            raise Conflict(f"the {self.period} plan is already {self.status}")
+            raise Conflict(
+                _("the {period} plan is already {status}"),
+                params={"period": self.period, "status": PLAN_STATUSES[self.status]},
+            )
         if not meeting_id.strip():
-            raise InvalidInput("the meeting that adopts the plan is required", field="meeting_id")
+            raise InvalidInput(
+                _("the meeting that adopts the plan is required"), field="meeting_id"
+            )
         self.status = "adopted"
         self.meeting_id = meeting_id
         self.adopted_at = at
@@ -187,7 +204,8 @@ class Plan(Entity):
     def close(self, *, at: datetime) -> None:
         if self.status != "adopted":
             raise Conflict(
-                f"only an adopted plan can be closed; the {self.period} plan is {self.status}"
+                _("only an adopted plan can be closed; the {period} plan is {status}"),
+                params={"period": self.period, "status": PLAN_STATUSES[self.status]},
             )
         self.status = "closed"
         self.closed_at = at
@@ -195,47 +213,55 @@ class Plan(Entity):
 
     def _require_open(self) -> None:
         if self.status == "closed":
-            raise Conflict(f"the {self.period} plan is closed")
+            raise Conflict(_("the {period} plan is closed"), params={"period": self.period})
 
     # -- thematic areas, activities, indicators ----------------------------------------------
 
-    def _find(self, items: list[_Part], wanted: str, noun: str, field: str | None) -> _Part:
+    def _find(self, items: list[_Part], wanted: str, message: str, field: str | None) -> _Part:
         """A part of the plan by id: an unknown id named in a request body is a 422 on
-        that field, one in the URL a 404."""
+        that field, one in the URL a 404 (`message` names the plan and the id)."""
         for item in items:
             if item.id == wanted:
                 return item
-        message = f"the {self.period} plan has no {noun} {wanted!r}"
+        params = {"period": self.period, "id": wanted}
         if field:
-            raise InvalidInput(message, field=field)
-        raise NotFound(message)
+            raise InvalidInput(message, field=field, params=params)
+        raise NotFound(message, params=params)
 
     def area(self, area_id: str, *, field: str = "thematic_area") -> ThematicArea:
-        return self._find(self.thematic_areas, area_id, "thematic area", field)
+        return self._find(
+            self.thematic_areas, area_id, _("the {period} plan has no thematic area {id}"), field
+        )
 
     def add_thematic_area(self, area_id: str, title: Localized) -> ThematicArea:
         self._require_open()
         if self.status != "draft":
-            raise Conflict("thematic areas are set while the plan is a draft")
+            raise Conflict(_("thematic areas are set while the plan is a draft"))
         require_complete(title, "title")
         if any(a.id == area_id for a in self.thematic_areas):
-            raise Conflict(f"the plan already has a thematic area {area_id!r}")
+            raise Conflict(
+                _("the plan already has a thematic area {id}"), field="id", params={"id": area_id}
+            )
         area = ThematicArea(id=area_id, title=title)
         self.thematic_areas.append(area)
         return area
 
     def activity(self, activity_id: str, *, field: str | None = None) -> Activity:
-        return self._find(self.activities, activity_id, "activity", field)
+        return self._find(
+            self.activities, activity_id, _("the {period} plan has no activity {id}"), field
+        )
 
     def _check_dates(self, start: date | None, end: date | None, prefix: str) -> None:
         first, last = plan_bounds(self.period)
         for name, value in ((f"{prefix}_start", start), (f"{prefix}_end", end)):
             if value is not None and prefix == "planned" and not first <= value <= last:
                 raise InvalidInput(
-                    f"the date is outside the plan's years {self.period}", field=name
+                    _("the date is outside the plan's years {period}"),
+                    field=name,
+                    params={"period": self.period},
                 )
         if start is not None and end is not None and end < start:
-            raise InvalidInput("the activity ends before it starts", field=f"{prefix}_end")
+            raise InvalidInput(_("the activity ends before it starts"), field=f"{prefix}_end")
 
     def add_activity(
         self,
@@ -257,11 +283,15 @@ class Plan(Entity):
         if summary is not None:
             require_complete(summary, "summary")
         if not lead_institutions:
-            raise InvalidInput("an activity needs a lead institution", field="lead_institutions")
+            raise InvalidInput(_("an activity needs a lead institution"), field="lead_institutions")
         self._check_dates(planned_start, planned_end, "planned")
         activity_id = activity_id or new_id("act")
         if any(a.id == activity_id for a in self.activities):
-            raise Conflict(f"the plan already has an activity {activity_id!r}")
+            raise Conflict(
+                _("the plan already has an activity {id}"),
+                field="activity_id",
+                params={"id": activity_id},
+            )
         activity = Activity(
             id=activity_id,
             thematic_area=thematic_area,
@@ -292,10 +322,17 @@ class Plan(Entity):
         self._require_open()
         activity = self.activity(activity_id)
         if status not in ACTIVITY_TRANSITIONS[activity.status]:
-            raise Conflict(f"an activity that is {activity.status} cannot become {status}")
+            raise Conflict(
+                _("an activity that is {current} cannot become {status}"),
+                field="status",
+                params={
+                    "current": ACTIVITY_STATUSES[activity.status],
+                    "status": ACTIVITY_STATUSES[status],
+                },
+            )
         if status == "postponed" and planned_start is None:
             raise InvalidInput(
-                "a postponed activity needs its new planned start", field="planned_start"
+                _("a postponed activity needs its new planned start"), field="planned_start"
             )
         if planned_start is not None or planned_end is not None:
             new_start = planned_start or activity.planned_start
@@ -339,20 +376,22 @@ class Plan(Entity):
             activity = self.activity(activity_id, field="activity_id")
             if thematic_area is not None and thematic_area != activity.thematic_area:
                 raise InvalidInput(
-                    "the activity belongs to another thematic area", field="thematic_area"
+                    _("the activity belongs to another thematic area"), field="thematic_area"
                 )
             thematic_area = activity.thematic_area
         elif thematic_area is None:
             raise InvalidInput(
-                "an indicator measures an activity or a thematic area: give one",
+                _("an indicator measures an activity or a thematic area: give one"),
                 field="activity_id",
             )
         self.area(thematic_area)
         check_value(measure, baseline, "baseline")
         if measure == "qualitative" and targets:
             raise InvalidInput(
-                "a qualitative indicator has no numeric targets (IATI: targets are for "
-                "quantitative measures)",
+                _(
+                    "a qualitative indicator has no numeric targets (IATI: targets are for "
+                    "quantitative measures)"
+                ),
                 field="targets",
             )
         allowed = reporting_periods(self.period)
@@ -360,12 +399,13 @@ class Plan(Entity):
         for i, target in enumerate(targets):
             if target.reporting_period not in allowed:
                 raise InvalidInput(
-                    f"reporting periods of the {self.period} plan are {', '.join(allowed)}",
+                    _("reporting periods of the {period} plan are {periods}"),
                     field=f"targets.{i}.reporting_period",
+                    params={"period": self.period, "periods": ", ".join(allowed)},
                 )
             if target.reporting_period in seen:
                 raise InvalidInput(
-                    "one target per reporting period", field=f"targets.{i}.reporting_period"
+                    _("one target per reporting period"), field=f"targets.{i}.reporting_period"
                 )
             seen.add(target.reporting_period)
             check_value(measure, target.value, f"targets.{i}.value")
@@ -381,12 +421,18 @@ class Plan(Entity):
             targets=sorted(targets, key=lambda t: t.reporting_period),
         )
         if any(i.id == indicator.id for i in self.indicators):
-            raise Conflict(f"the plan already has an indicator {indicator.id!r}")
+            raise Conflict(
+                _("the plan already has an indicator {id}"),
+                field="indicator_id",
+                params={"id": indicator.id},
+            )
         self.indicators.append(indicator)
         return indicator
 
     def indicator(self, indicator_id: str, *, field: str | None = None) -> Indicator:
-        return self._find(self.indicators, indicator_id, "indicator", field)
+        return self._find(
+            self.indicators, indicator_id, _("the {period} plan has no indicator {id}"), field
+        )
 
     # -- progress --------------------------------------------------------------------------
 
@@ -414,20 +460,30 @@ class Plan(Entity):
         now: datetime,
     ) -> ProgressReport:
         if self.status == "closed":
-            raise Conflict(f"the {self.period} plan is closed: no more progress reports")
+            raise Conflict(
+                _("the {period} plan is closed: no more progress reports"),
+                params={"period": self.period},
+            )
         if self.status == "draft":
-            raise Conflict(f"the {self.period} plan is a draft: progress is reported once adopted")
+            raise Conflict(
+                _("the {period} plan is a draft: progress is reported once adopted"),
+                params={"period": self.period},
+            )
         indicator = self.indicator(indicator_id, field="indicator_id")
         if institution not in self.reporting_institutions(indicator):
             raise Forbidden(
-                f"{institution} does not lead the activity this indicator measures; its lead "
-                "institution's focal point reports on it"
+                _(
+                    "{institution} does not lead the activity this indicator measures; its "
+                    "lead institution's focal point reports on it"
+                ),
+                params={"institution": institution},
             )
         allowed = reporting_periods(self.period)
         if reporting_period not in allowed:
             raise InvalidInput(
-                f"reporting periods of the {self.period} plan are {', '.join(allowed)}",
+                _("reporting periods of the {period} plan are {periods}"),
                 field="reporting_period",
+                params={"period": self.period, "periods": ", ".join(allowed)},
             )
         check_value(indicator.measure, actual_value, "actual_value")
         report = ProgressReport(
@@ -448,13 +504,16 @@ class Plan(Entity):
         for report in self.progress:
             if report.id == report_id:
                 return report
-        raise NotFound(f"the {self.period} plan has no progress report {report_id!r}")
+        raise NotFound(
+            _("the {period} plan has no progress report {id}"),
+            params={"period": self.period, "id": report_id},
+        )
 
     def validate_report(self, report_id: str, *, now: datetime) -> ProgressReport:
         self._require_open()
         report = self.report(report_id)
         if report.status != "submitted":
-            raise Conflict(f"the report is already {report.status}")
+            raise Conflict(REVIEWED[report.status])
         report.status = "validated"
         report.reviewed_at = now
         return report
@@ -463,9 +522,9 @@ class Plan(Entity):
         self._require_open()
         report = self.report(report_id)
         if report.status != "submitted":
-            raise Conflict(f"the report is already {report.status}")
+            raise Conflict(REVIEWED[report.status])
         if not comment.strip():
-            raise InvalidInput("say why the report goes back", field="comment")
+            raise InvalidInput(_("say why the report goes back"), field="comment")
         report.status = "returned"
         report.reviewed_at = now
         report.review_comment = comment
@@ -486,14 +545,14 @@ def check_value(measure: Measure, value: Value | None, field: str) -> None:
         return
     if measure == "qualitative":
         if not isinstance(value, str) or not value.strip():
-            raise InvalidInput("a qualitative indicator takes a text", field=field)
+            raise InvalidInput(_("a qualitative indicator takes a text"), field=field)
         return
     if isinstance(value, str):
-        raise InvalidInput(f"a {measure} indicator takes a number", field=field)
+        raise InvalidInput(_("this indicator takes a number"), field=field)
     if measure == "percentage" and not 0 <= value <= 100:
-        raise InvalidInput("a percentage is between 0 and 100", field=field)
+        raise InvalidInput(_("a percentage is between 0 and 100"), field=field)
     if measure == "number" and value < 0:
-        raise InvalidInput("a count is not negative", field=field)
+        raise InvalidInput(_("a count is not negative"), field=field)
 
 
 def default_title(period: str) -> Localized:

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from pesnet.shared.errors import InvalidInput
+from pesnet.shared.translation import _
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
 # A network action plan runs two or three years (2021-2022, 2024-2026); five is generous.
@@ -16,17 +17,20 @@ def parse_period(period: str, *, field: str = "period") -> tuple[int, int]:
     """`"2024-2026"` → (2024, 2026); a reversed, malformed or overlong period is a 422."""
     match = PERIOD_PATTERN.match(period)
     if match is None:
-        raise InvalidInput("a plan period is written YYYY-YYYY, e.g. 2024-2026", field=field)
+        raise InvalidInput(_("a plan period is written YYYY-YYYY, e.g. 2024-2026"), field=field)
     start, end = int(match.group(1)), int(match.group(2))
     if end < start:
         raise InvalidInput(
-            f"the period ends ({end}) before it starts ({start}): write {end}-{start}?",
+            _("the period ends ({end}) before it starts ({start}): write {end}-{start}?"),
             field=field,
+            params={"start": start, "end": end},
         )
     if not 2000 <= start <= 2100:
-        raise InvalidInput("the period must start between 2000 and 2100", field=field)
+        raise InvalidInput(_("the period must start between 2000 and 2100"), field=field)
     if end - start + 1 > MAX_PLAN_YEARS:
-        raise InvalidInput(f"a plan runs at most {MAX_PLAN_YEARS} years", field=field)
+        raise InvalidInput(
+            _("a plan runs at most {years} years"), field=field, params={"years": MAX_PLAN_YEARS}
+        )
     return start, end
 
 

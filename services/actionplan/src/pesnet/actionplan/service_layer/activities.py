@@ -26,6 +26,7 @@ from pesnet.shared.events.actionplan import (
     ProgressReviewed,
     ProgressValidated,
 )
+from pesnet.shared.translation import _
 
 
 def activity_payload(
@@ -130,7 +131,7 @@ async def report_progress(
         if cmd.actor.focal_point_id is not None:
             focal_point = await uow.focal_points.get(cmd.actor.focal_point_id)
         if focal_point is None or not focal_point.active:
-            raise Forbidden("progress is reported by a focal point")
+            raise Forbidden(_("progress is reported by a focal point"))
         plan = await require_plan(uow, cmd.period)
         report = plan.report_progress(
             indicator_id=cmd.indicator_id,

@@ -29,11 +29,12 @@ from pesnet.shared.events.actionplan import (
     ThematicAreaRef,
 )
 from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.translation import _
 
 
 def _require_title(title: Localized) -> None:
     if not title.get("en").strip():
-        raise InvalidInput("a title in at least one of ar, en, fr is required", field="title")
+        raise InvalidInput(_("a title in at least one of ar, en, fr is required"), field="title")
 
 
 async def _open_plan_area(uow: ActionPlanUnitOfWork, period: str, area_id: str) -> Plan:
@@ -42,7 +43,7 @@ async def _open_plan_area(uow: ActionPlanUnitOfWork, period: str, area_id: str) 
     plan = await require_plan(uow, period)
     plan.area(area_id)
     if plan.status == "closed":
-        raise Conflict(f"the {period} plan is closed")
+        raise Conflict(_("the {period} plan is closed"), params={"period": period})
     return plan
 
 
@@ -132,7 +133,7 @@ async def run_matching(
     async def work(uow: ActionPlanUnitOfWork) -> list[Proposal]:
         plan = await require_plan(uow, cmd.period)
         if plan.status == "closed":
-            raise Conflict(f"the {cmd.period} plan is closed")
+            raise Conflict(_("the {period} plan is closed"), params={"period": cmd.period})
         needs = await uow.needs.of_period(cmd.period)
         offers = await uow.offers.of_period(cmd.period)
         offer_by_id = {o.id: o for o in offers}
@@ -195,7 +196,7 @@ async def answer_proposal(
     async def work(uow: ActionPlanUnitOfWork) -> Proposal:
         proposal = await uow.proposals.get(cmd.proposal_id)
         if proposal is None:
-            raise NotFound(f"no cooperation proposal {cmd.proposal_id!r}")
+            raise NotFound(_("no cooperation proposal {id}"), params={"id": cmd.proposal_id})
         proposal.answer(institution, cmd.answer, now=clock())
         await uow.proposals.save(proposal)
         uow.emit(

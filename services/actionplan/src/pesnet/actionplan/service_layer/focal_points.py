@@ -15,6 +15,7 @@ from pesnet.shared.credentials import Actor, TokenPrefix
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import NotFound
 from pesnet.shared.events.common import Contact
+from pesnet.shared.translation import _
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ async def revoke_focal_point(
     async def work(uow: ActionPlanUnitOfWork) -> None:
         focal_point = await uow.focal_points.get(cmd.focal_point_id)
         if focal_point is None:
-            raise NotFound(f"no focal point {cmd.focal_point_id!r}")
+            raise NotFound(_("no focal point {id}"), params={"id": cmd.focal_point_id})
         focal_point.revoke(now=clock())
         await uow.focal_points.save(focal_point)
         uow.audit("focal_point.revoked", subject=focal_point.id)

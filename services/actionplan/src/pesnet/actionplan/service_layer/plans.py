@@ -23,6 +23,7 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, NotFound
 from pesnet.shared.events.actionplan import PlanAdopted, PlanClosed, ThematicAreaRef
 from pesnet.shared.i18n import Localized
+from pesnet.shared.translation import _
 
 
 async def require_plan(uow: ActionPlanUnitOfWork, period: str) -> Plan:
@@ -30,7 +31,7 @@ async def require_plan(uow: ActionPlanUnitOfWork, period: str) -> Plan:
     parse_period(period)
     plan = await uow.plans.get(period)
     if plan is None:
-        raise NotFound(f"no plan for {period}")
+        raise NotFound(_("no plan for {period}"), params={"period": period})
     return plan
 
 
@@ -46,7 +47,11 @@ async def create_plan(cmd: CreatePlan, uow: ActionPlanUnitOfWork, *, clock: Cloc
 
     async def work(uow: ActionPlanUnitOfWork) -> Plan:
         if await uow.plans.get(cmd.period) is not None:
-            raise Conflict(f"a plan for {cmd.period} exists already")
+            raise Conflict(
+                _("a plan for {period} exists already"),
+                field="period",
+                params={"period": cmd.period},
+            )
         await uow.plans.add(plan)
         uow.audit("plan.created", subject=plan.period)
         return plan

@@ -1,51 +1,54 @@
-"""The fixed words of the rendered programme, in the three working languages."""
+"""The fixed words of the rendered programme, from the agenda's gettext catalog
+(`locale/{ar,fr}/LC_MESSAGES/messages.po`), in the three working languages. The role
+words are the kernel's terms (`pesnet.shared.terms`): the programme names the moderator
+as the badge and the mails do. Session kinds are the agenda's own vocabulary, one term
+each (context "session kind")."""
 
 from __future__ import annotations
 
+from pesnet.shared.events.common import Role
 from pesnet.shared.i18n import Localized
+from pesnet.shared.terms import ROLES, labels
+from pesnet.shared.translation import N_, NC_, Term, localized
+
+PACKAGE = "pesnet.agenda"
+
+_WORDS: dict[str, str] = {
+    "programme": N_("Programme"),
+    "version": N_("Version"),
+    "draft": N_("Unpublished draft"),
+    "released_on": N_("Published on"),
+    "times_in": N_("All times are local time"),
+    "time": N_("Time"),
+    "session": N_("Session"),
+    "speakers": N_("Speakers"),
+    "moderating_institutions": N_("Moderated by"),
+    "room": N_("Room"),
+    "open_end": N_("open end"),
+    "flagged": N_("Under review: a speaker withdrew"),
+    "changes": N_("Changes in this version"),
+    "interpretation": N_("Interpretation"),
+    "venue": N_("Venue"),
+}
 
 LABELS: dict[str, Localized] = {
-    "programme": Localized(ar="برنامج الاجتماع", en="Programme", fr="Programme"),
-    "version": Localized(ar="الإصدار", en="Version", fr="Version"),
-    "draft": Localized(ar="مسودة غير منشورة", en="Unpublished draft", fr="Projet non publié"),
-    "released_on": Localized(ar="نُشر في", en="Published on", fr="Publié le"),
-    "times_in": Localized(
-        ar="جميع الأوقات بالتوقيت المحلي",
-        en="All times are local time",
-        fr="Toutes les heures sont en heure locale",
-    ),
-    "time": Localized(ar="الوقت", en="Time", fr="Heure"),
-    "session": Localized(ar="الجلسة", en="Session", fr="Séance"),
-    "speakers": Localized(ar="المتحدثون", en="Speakers", fr="Intervenants"),
-    "moderators": Localized(ar="المسيّر", en="Moderator", fr="Modération"),
-    "moderating_institutions": Localized(ar="تسيير", en="Moderated by", fr="Modération"),
-    "room": Localized(ar="القاعة", en="Room", fr="Salle"),
-    "open_end": Localized(ar="بدون وقت انتهاء", en="open end", fr="sans heure de fin"),
-    "flagged": Localized(
-        ar="قيد المراجعة: انسحب أحد المتحدثين",
-        en="Under review: a speaker withdrew",
-        fr="En révision : un intervenant s'est retiré",
-    ),
-    "changes": Localized(
-        ar="التغييرات في هذا الإصدار",
-        en="Changes in this version",
-        fr="Modifications de cette version",
-    ),
-    "interpretation": Localized(ar="الترجمة الفورية", en="Interpretation", fr="Interprétation"),
-    "venue": Localized(ar="المكان", en="Venue", fr="Lieu"),
+    **{key: localized(message, packages=(PACKAGE,)) for key, message in _WORDS.items()},
+    # one moderator or several, the programme names the role
+    "moderators": ROLES[Role.moderator].localized(),
 }
 
-KIND_LABELS: dict[str, Localized] = {
-    "registration": Localized(ar="تسجيل", en="Registration", fr="Inscription"),
-    "opening": Localized(ar="افتتاح", en="Opening", fr="Ouverture"),
-    "presentation": Localized(ar="عرض", en="Presentation", fr="Présentation"),
-    "panel": Localized(ar="حلقة نقاش", en="Panel", fr="Panel"),
-    "roundtable": Localized(ar="مائدة مستديرة", en="Round table", fr="Table ronde"),
-    "discussion": Localized(ar="نقاش", en="Discussion", fr="Discussion"),
-    "break": Localized(ar="استراحة", en="Break", fr="Pause"),
-    "closing": Localized(ar="اختتام", en="Closing", fr="Clôture"),
-    "social": Localized(ar="برنامج اجتماعي", en="Social programme", fr="Programme social"),
+SESSION_KINDS: dict[str, Term] = {
+    "registration": NC_("session kind", "Registration", PACKAGE),
+    "opening": NC_("session kind", "Opening", PACKAGE),
+    "presentation": NC_("session kind", "Presentation", PACKAGE),
+    "panel": NC_("session kind", "Panel", PACKAGE),
+    "roundtable": NC_("session kind", "Round table", PACKAGE),
+    "discussion": NC_("session kind", "Discussion", PACKAGE),
+    "break": NC_("session kind", "Break", PACKAGE),
+    "closing": NC_("session kind", "Closing", PACKAGE),
+    "social": NC_("session kind", "Social programme", PACKAGE),
 }
+KIND_LABELS: dict[str, Localized] = labels(SESSION_KINDS)
 
 
 def label(key: str, language: str) -> str:

@@ -29,6 +29,7 @@ from pesnet.shared.errors import Conflict
 from pesnet.shared.events.agenda import AffectedParticipant
 from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.translation import _
 
 MEETINGS = "meetings"
 DRAFTS = "drafts"
@@ -139,7 +140,8 @@ class MongoReleaseRepository(ReleaseRepository):
             )
         except DuplicateKeyError:
             raise Conflict(
-                f"version {release.version} was published at the same time; reload and retry"
+                _("version {version} was published at the same time; reload and retry"),
+                params={"version": release.version},
             ) from None
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import Localized
 from pesnet.shared.reference import member_states
+from pesnet.shared.translation import _
 
 OICGroup = Literal["arab", "asian", "african"]
 
@@ -28,13 +29,16 @@ class ChairHolder(BaseModel):
         state = member_states().get(self.country)
         if state is None:
             raise InvalidInput(
-                f"{self.country} is not an OIC member state", field=f"{field}.country"
+                _("{country} is not an OIC member state"),
+                field=f"{field}.country",
+                params={"country": self.country},
             )
         # a state whose group the reference data leaves open takes the group given here
         if state.oic_group is not None and state.oic_group != self.oic_group:
             raise InvalidInput(
-                f"{self.country} belongs to the {state.oic_group} group, not {self.oic_group}",
+                _("{country} belongs to the {group} group, not {given}"),
                 field=f"{field}.oic_group",
+                params={"country": self.country, "group": state.oic_group, "given": self.oic_group},
             )
 
 
@@ -105,15 +109,17 @@ class Chairmanship(BaseModel):
                 and existing.term == term.term
             ):
                 raise AlreadyRecorded(
-                    f"{term.holder.institution} {term.term or ''} is already recorded".strip()
+                    _("{institution} {term} is already recorded"),
+                    params={"institution": term.holder.institution, "term": term.term or ""},
                 )
         if term.to_date is None and self.current is not None:
             raise Conflict(
-                f"{self.current.holder.institution} holds the chair: record a handover instead",
+                _("{institution} holds the chair: record a handover instead"),
                 field="to_date",
+                params={"institution": self.current.holder.institution},
             )
         if term.from_date and term.to_date and term.to_date < term.from_date:
-            raise InvalidInput("a term ends after it starts", field="to_date")
+            raise InvalidInput(_("a term ends after it starts"), field="to_date")
         ordered = sorted(
             (*self.terms, term), key=lambda t: (t.to_date is None, t.from_date or date.min)
         )
@@ -134,17 +140,23 @@ class Chairmanship(BaseModel):
             vice_chair.check("vice_chair")
         for existing in self.terms:
             if existing.holder.institution == incoming.institution and existing.term == term:
-                raise AlreadyRecorded(f"{incoming.institution} already holds the {term} term")
+                raise AlreadyRecorded(
+                    _("{institution} already holds the {term} term"),
+                    params={"institution": incoming.institution, "term": term},
+                )
         current = self.current
         if current is not None:
             if current.holder.institution == incoming.institution:
                 raise Conflict(
-                    f"{incoming.institution} already holds the chair", field="incoming.institution"
+                    _("{institution} already holds the chair"),
+                    field="incoming.institution",
+                    params={"institution": incoming.institution},
                 )
             if current.from_date and effective_date < current.from_date:
                 raise InvalidInput(
-                    f"the current term started on {current.from_date.isoformat()}",
+                    _("the current term started on {date}"),
                     field="effective_date",
+                    params={"date": current.from_date.isoformat()},
                 )
         new_term = ChairTerm(
             holder=incoming,

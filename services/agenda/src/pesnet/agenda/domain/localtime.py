@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pesnet.shared.errors import InvalidInput
+from pesnet.shared.translation import _
 
 
 def zone_of(name: str, *, field: str = "timezone") -> ZoneInfo:
@@ -25,7 +26,9 @@ def zone_of(name: str, *, field: str = "timezone") -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            f"unknown time zone {name!r} (use an IANA name such as Africa/Casablanca)", field=field
+            _("unknown time zone {zone} (use an IANA name such as Africa/Casablanca)"),
+            field=field,
+            params={"zone": name},
         ) from None
 
 
@@ -46,15 +49,26 @@ def local_instant(day: date, wall: time, zone: ZoneInfo, *, field: str) -> datet
         round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
         if round_trip != naive:
             raise InvalidInput(
-                f"{wall:%H:%M} does not exist on {day.isoformat()} in {zone.key}: "
-                "the clock jumps over it; choose another time",
+                _(
+                    "{time} does not exist on {day} in {zone}: the clock jumps over it; choose "
+                    "another time"
+                ),
                 field=field,
+                params={"time": f"{wall:%H:%M}", "day": day.isoformat(), "zone": zone.key},
             )
         raise InvalidInput(
-            f"{wall:%H:%M} on {day.isoformat()} in {zone.key} happens twice (the clock goes "
-            f"back, {format_offset(first.utcoffset())} then {format_offset(second.utcoffset())}); "
-            "choose another time",
+            _(
+                "{time} on {day} in {zone} happens twice (the clock goes back, {first} then "
+                "{second}); choose another time"
+            ),
             field=field,
+            params={
+                "time": f"{wall:%H:%M}",
+                "day": day.isoformat(),
+                "zone": zone.key,
+                "first": format_offset(first.utcoffset()),
+                "second": format_offset(second.utcoffset()),
+            },
         )
     return first
 
@@ -72,16 +86,26 @@ def wall_clock(day: date, given: time, zone: ZoneInfo, *, field: str) -> time:
         given_offset = given.utcoffset()
         if given_offset is None:  # a tzinfo that cannot tell its offset: treat as no zone given
             raise InvalidInput(
-                f"{field}: the time's zone has no fixed offset; give the local time "
-                f"in {zone.key} without an offset",
+                _(
+                    "the time's zone has no fixed offset; give the local time in {zone} without an offset"
+                ),
                 field=field,
+                params={"zone": zone.key},
             )
         expected = instant.utcoffset()
         if given_offset != expected:
             raise InvalidInput(
-                f"{wall:%H:%M}{format_offset(given_offset)} is not a local time of {zone.key} on "
-                f"{day.isoformat()} (the offset there is {format_offset(expected)}); times are never "
-                "shifted: give the local time without an offset, or with the right one",
+                _(
+                    "{time} is not a local time of {zone} on {day} (the offset there is "
+                    "{offset}); times are never shifted: give the local time without an offset, "
+                    "or with the right one"
+                ),
                 field=field,
+                params={
+                    "time": f"{wall:%H:%M}{format_offset(given_offset)}",
+                    "zone": zone.key,
+                    "day": day.isoformat(),
+                    "offset": format_offset(expected),
+                },
             )
     return wall

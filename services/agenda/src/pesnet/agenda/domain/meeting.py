@@ -24,6 +24,7 @@ from pesnet.agenda.domain.localtime import zone_of
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
+from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import _
 
 MeetingStatus = Literal[
@@ -213,8 +214,9 @@ class Meeting(BaseModel):
         for person in self.people.values():
             if person.institution and person.institution not in self.institutions:
                 raise InvalidInput(
-                    f"person {person.id}: unknown institution {person.institution!r}",
+                    _("unknown institution {institution} (add it to the meeting first)"),
                     field=f"people.{person.id}.institution",
+                    params={"institution": person.institution},
                 )
 
     # the lifecycle ------------------------------------------------------------------
@@ -230,7 +232,7 @@ class Meeting(BaseModel):
         if self.status in ("held", "archived"):
             raise Conflict(
                 _("meeting {meeting} is {status}: it changes no more"),
-                params={"meeting": self.id, "status": self.status},
+                params={"meeting": self.id, "status": MEETING_STATUSES[self.status]},
             )
         revised = self.model_copy(update=changes)
         if "start_date" in changes and revised.start_date is not None:
@@ -246,7 +248,10 @@ class Meeting(BaseModel):
             raise Conflict(
                 _("a meeting that is {current} cannot become {status}"),
                 field="status",
-                params={"current": self.status, "status": status},
+                params={
+                    "current": MEETING_STATUSES[self.status],
+                    "status": MEETING_STATUSES[status],
+                },
             )
         if self.status == "tentative":
             for name in REQUIRED_TO_SCHEDULE:
@@ -293,20 +298,29 @@ class Meeting(BaseModel):
     def with_person(self, person: Person) -> Meeting:
         if person.institution and person.institution not in self.institutions:
             raise InvalidInput(
-                f"unknown institution {person.institution!r} (add it to the meeting first)",
+                _("unknown institution {institution} (add it to the meeting first)"),
                 field="institution",
+                params={"institution": person.institution},
             )
         if not person.name.en and not person.name.fr and not person.name.ar:
-            raise InvalidInput("a person has a name", field="name")
+            raise InvalidInput(_("a person has a name"), field="name")
         email = person.email.lower()
         for other in self.people.values():
             if other.id != person.id and other.email.lower() == email:
-                raise Conflict(f"{email} is already the address of {other.id}")
+                # said without naming whose address it is
+                raise Conflict(
+                    _("this e-mail address is already another person's in this meeting"),
+                    field="email",
+                )
         return self.model_copy(update={"people": {**self.people, person.id: person}})
 
     def with_institution(self, institution: Institution) -> Meeting:
         if institution.country is not None and not is_member_state(institution.country):
-            raise InvalidInput(f"{institution.country} is not an OIC member state", field="country")
+            raise InvalidInput(
+                _("{country} is not an OIC member state"),
+                field="country",
+                params={"country": institution.country},
+            )
         return self.model_copy(
             update={"institutions": {**self.institutions, institution.id: institution}}
         )
@@ -323,14 +337,18 @@ class Meeting(BaseModel):
             raise InvalidInput(_("a month is written YYYY-MM"), field="tentative_month")
         if self.end_date is not None and tentative_month <= self.end_date.strftime("%Y-%m"):
             raise InvalidInput(
-                "the next meeting comes after this one ends", field="tentative_month"
+                _("the next meeting comes after this one ends"), field="tentative_month"
             )
         if self.next_meeting is not None:
             if self.next_meeting.tentative_month == tentative_month:
                 return self, self.next_meeting
             raise Conflict(
-                f"the next meeting is already set for {self.next_meeting.tentative_month} "
-                f"({self.next_meeting.meeting_id})"
+                _("the next meeting is already set for {month} ({meeting})"),
+                field="tentative_month",
+                params={
+                    "month": self.next_meeting.tentative_month,
+                    "meeting": self.next_meeting.meeting_id,
+                },
             )
         decision = NextMeetingDecision(
             meeting_id=next_meeting_id(self.id, self.number + 1),

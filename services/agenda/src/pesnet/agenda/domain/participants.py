@@ -106,7 +106,7 @@ WITHDRAWN_NOTICES = {
     "moderator": Localized(
         ar="انسحب مسيّر الجلسة؛ الجلسة قيد المراجعة",
         en="The moderator withdrew; the session is under review",
-        fr="La modération s'est retirée ; la séance est en révision",
+        fr="Le modérateur s'est retiré ; la séance est en révision",
     ),
 }
 BACK_NOTICES = {
@@ -118,6 +118,6 @@ BACK_NOTICES = {
     "moderator": Localized(
         ar="أُكّدت مشاركة مسيّر الجلسة من جديد",
         en="The moderator who had withdrawn is confirmed again",
-        fr="La modération qui s'était retirée est de nouveau confirmée",
+        fr="Le modérateur qui s'était retiré est de nouveau confirmé",
     ),
 }

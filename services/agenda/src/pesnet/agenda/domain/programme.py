@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict
 from pesnet.agenda.domain.localtime import local_instant, wall_clock
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
-from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.i18n import LANGUAGE_NAMES, LANGUAGES, Language, Localized
+from pesnet.shared.terms import listing
+from pesnet.shared.translation import _
 
 SessionKind = Literal[
     "registration",
@@ -126,14 +128,14 @@ class Session(BaseModel):
         new_day = day or self.day
         if by_minutes is not None:
             if day is not None or start is not None:
-                raise InvalidInput("give by_minutes, or day/start, not both", field="by_minutes")
+                raise InvalidInput(_("give by_minutes, or day/start, not both"), field="by_minutes")
             begin = datetime.combine(self.day, self.start) + timedelta(minutes=by_minutes)
             if begin.date() != self.day:
-                raise InvalidInput("that moves the session to another day", field="by_minutes")
+                raise InvalidInput(_("that moves the session to another day"), field="by_minutes")
             new_start = begin.time()
         else:
             if start is None and day is None:
-                raise InvalidInput("give by_minutes, or a new day and/or start", field="start")
+                raise InvalidInput(_("give by_minutes, or a new day and/or start"), field="start")
             new_start = (
                 wall_clock(new_day, start, meeting.zone, field="start") if start else self.start
             )
@@ -142,7 +144,7 @@ class Session(BaseModel):
             duration = datetime.combine(self.day, self.end) - datetime.combine(self.day, self.start)
             finish = datetime.combine(new_day, new_start) + duration
             if finish.date() != new_day:
-                raise InvalidInput("the session would end after midnight", field="start")
+                raise InvalidInput(_("the session would end after midnight"), field="start")
             new_end = finish.time()
         return self.model_copy(update={"day": new_day, "start": new_start, "end": new_end})
 
@@ -204,6 +206,11 @@ def describe(session: Session, language: str = "en") -> str:
     return f"{session.id} ({session.title.get(language)}, {session.day.isoformat()} {session.start:%H:%M}-{end})"
 
 
+def described(session: Session) -> Localized:
+    """A session named in a message, with its title in the message's language."""
+    return Localized(**{lang.value: describe(session, lang) for lang in LANGUAGES})
+
+
 @dataclass(frozen=True)
 class Overlap:
     """Two sessions at once in the same room, or in a meeting of one room (no room
@@ -232,38 +239,48 @@ def overlaps(meeting: Meeting, sessions: Sequence[Session]) -> list[Overlap]:
 def check_session(meeting: Meeting, session: Session, others: Sequence[Session]) -> None:
     """Validate one session against the meeting and the rest of the draft."""
     if meeting.start_date is None or meeting.end_date is None:
-        raise Conflict("the meeting's dates are not decided yet; sessions need them", field="day")
+        raise Conflict(
+            _("the meeting's dates are not decided yet; sessions need them"), field="day"
+        )
     if not meeting.start_date <= session.day <= meeting.end_date:
         raise InvalidInput(
-            f"{session.day.isoformat()} is outside the meeting "
-            f"({meeting.start_date.isoformat()} to {meeting.end_date.isoformat()})",
+            _("{day} is outside the meeting ({start} to {end})"),
             field="day",
+            params={
+                "day": session.day.isoformat(),
+                "start": meeting.start_date.isoformat(),
+                "end": meeting.end_date.isoformat(),
+            },
         )
-    start, _ = session.occupies(meeting)  # refuses non-existent local times
+    start, _finish = session.occupies(meeting)  # refuses non-existent local times
     end = session.ends_at(meeting)
     if end is not None and end <= start:
         raise InvalidInput(
-            f"the session ends ({session.end:%H:%M}) before it starts ({session.start:%H:%M})",
+            _("the session ends ({end}) before it starts ({start})"),
             field="end",
+            params={"end": f"{session.end:%H:%M}", "start": f"{session.start:%H:%M}"},
         )
     if not session.title.en and not session.title.fr and not session.title.ar:
-        raise InvalidInput("a session has a title", field="title")
+        raise InvalidInput(_("a session has a title"), field="title")
     for role in ("moderators", "speakers"):
         for index, person in enumerate(getattr(session, role)):
             if person not in meeting.people:
                 raise InvalidInput(
-                    f"unknown person {person!r} (add the person to the meeting first)",
+                    _("unknown person {person} (add the person to the meeting first)"),
                     field=f"{role}.{index}",
+                    params={"person": person},
                 )
     for index, institution in enumerate(session.moderating_institutions):
         if institution not in meeting.institutions:
             raise InvalidInput(
-                f"unknown institution {institution!r}", field=f"moderating_institutions.{index}"
+                _("unknown institution {institution}"),
+                field=f"moderating_institutions.{index}",
+                params={"institution": institution},
             )
     for role in ("moderators", "speakers", "moderating_institutions"):
         values = getattr(session, role)
         if len(set(values)) != len(values):
-            raise InvalidInput("a name appears twice", field=role)
+            raise InvalidInput(_("a name appears twice"), field=role)
     begin, finish = session.occupies(meeting)
     mine = set(session.people())
     for other in others:
@@ -274,17 +291,18 @@ def check_session(meeting: Meeting, session: Session, others: Sequence[Session])
             continue
         if session.room and other.room and session.room.casefold() == other.room.casefold():
             raise InvalidInput(
-                f"room {session.room!r} is taken at that time by session {describe(other)}",
+                _("room {room} is taken at that time by session {session}"),
                 field="room",
+                params={"room": session.room, "session": described(other)},
             )
         both = mine & set(other.people())
         if both:
             person = sorted(both)[0]
             role = "speakers" if person in session.speakers else "moderators"
             raise InvalidInput(
-                f"{meeting.people[person].label('en')} ({person}) is also in session "
-                f"{describe(other)}, which overlaps",
+                _("{person} is also in session {session}, which overlaps"),
                 field=role,
+                params={"person": person, "session": described(other)},
             )
 
 
@@ -303,11 +321,16 @@ class Draft(BaseModel):
         for session in self.sessions:
             if session.id == session_id:
                 return session
-        raise NotFound(f"no session {session_id!r} in the programme of {self.meeting_id}")
+        raise NotFound(
+            _("no session {session} in the programme of {meeting}"),
+            params={"session": session_id, "meeting": self.meeting_id},
+        )
 
     def add(self, meeting: Meeting, session: Session) -> Draft:
         if any(s.id == session.id for s in self.sessions):
-            raise Conflict(f"session {session.id!r} exists already", field="id")
+            raise Conflict(
+                _("session {session} exists already"), field="id", params={"session": session.id}
+            )
         check_session(meeting, session, self.sessions)
         return self.model_copy(update={"sessions": (*self.sessions, session)})
 
@@ -364,30 +387,40 @@ def check_publishable(
 ) -> None:
     """What must hold before a draft becomes a public version."""
     if not sessions:
-        raise InvalidInput("the programme has no sessions", field="sessions")
+        raise InvalidInput(_("the programme has no sessions"), field="sessions")
     missing = meeting.title.missing()
     if missing:
         raise InvalidInput(
-            f"the meeting title lacks {', '.join(missing)}", field=f"meeting.title.{missing[0]}"
+            _("the meeting title lacks {languages}"),
+            field=f"meeting.title.{missing[0]}",
+            params={"languages": listing(LANGUAGE_NAMES[lang] for lang in missing)},
         )
     for session in sessions:
         for path, text in session.public_texts():
             missing = text.missing()
             if missing:
                 raise InvalidInput(
-                    f"session {session.id}: the {path} lacks {', '.join(missing)}; every public "
-                    "text is published in ar, en and fr",
+                    _(
+                        "session {session}: the {text} lacks {languages}; every public text is "
+                        "published in ar, en and fr"
+                    ),
                     field=f"sessions.{session.id}.{path}.{missing[0]}",
+                    params={
+                        "session": session.id,
+                        "text": path,
+                        "languages": listing(LANGUAGE_NAMES[lang] for lang in missing),
+                    },
                 )
     for session in sessions:
         for role in ("moderators", "speakers"):
             for person_id in getattr(session, role):
                 if person_id not in confirmed_people:
-                    person = meeting.people.get(person_id)
-                    who = f"{person.label('en')} <{person.email}>" if person else person_id
+                    # named by the programme's id only: nothing else about the person
                     raise InvalidInput(
-                        f"session {session.id}: {who} ({person_id}) is not a confirmed "
-                        "participant of the meeting; a speaker or moderator must be confirmed "
-                        "before a release",
+                        _(
+                            "session {session}: {person} is not a confirmed participant of the "
+                            "meeting; a speaker or moderator must be confirmed before a release"
+                        ),
                         field=f"sessions.{session.id}.{role}",
+                        params={"session": session.id, "person": person_id},
                     )

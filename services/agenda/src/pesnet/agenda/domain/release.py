@@ -333,7 +333,10 @@ def release(
         and not changes
         and _shown(previous.meeting, previous.sessions) == _shown(facts, ordered)
     ):
-        raise Conflict(f"the draft is identical to version {previous.version}; nothing to release")
+        raise Conflict(
+            _("the draft is identical to version {version}; nothing to release"),
+            params={"version": previous.version},
+        )
     return Release(
         meeting_id=meeting.id,
         version=(previous.version + 1) if previous else 1,

@@ -51,6 +51,7 @@ from pesnet.shared.errors import InvalidInput
 from pesnet.shared.http import require
 from pesnet.shared.i18n import Language
 from pesnet.shared.problems import request_language
+from pesnet.shared.translation import _
 
 router = APIRouter()
 
@@ -376,4 +377,4 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 def _check_slug(value: str, field: str) -> None:
     if not SLUG.match(value):
-        raise InvalidInput("use lower-case letters, digits, - and _", field=field)
+        raise InvalidInput(_("use lower-case letters, digits, - and _"), field=field)

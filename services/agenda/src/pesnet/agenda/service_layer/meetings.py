@@ -151,7 +151,9 @@ async def decide_next_meeting(
             return existing
         if existing is not None or await uow.meetings.numbered(decision.number):
             raise Conflict(
-                f"meeting number {decision.number} exists already", field="tentative_month"
+                _("meeting number {number} exists already"),
+                field="tentative_month",
+                params={"number": decision.number},
             )
         next_meeting = Meeting(
             id=decision.meeting_id,

@@ -29,6 +29,7 @@ from pesnet.shared.events.agenda import (
 )
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.logging import get_logger
+from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import _
 
 log = get_logger(__name__)
@@ -115,7 +116,7 @@ async def publish_as_held(
         if meeting.status not in ("held", "archived"):
             raise Conflict(
                 _("meeting {meeting} is {status}: only a held meeting's programme is history"),
-                params={"meeting": meeting.id, "status": meeting.status},
+                params={"meeting": meeting.id, "status": MEETING_STATUSES[meeting.status]},
             )
         if await uow.releases.latest(cmd.meeting_id) is not None:
             return None
@@ -205,11 +206,18 @@ async def programme(
     if version is None:
         found = await uow.releases.latest(meeting_id)
         if found is None:
-            raise NotFound(f"no programme of {meeting_id} has been published yet")
+            raise NotFound(
+                _("no programme of {meeting} has been published yet"),
+                params={"meeting": meeting_id},
+            )
     else:
         found = await uow.releases.get(meeting_id, version)
         if found is None:
-            raise NotFound(f"{meeting_id} has no programme version {version}", field="version")
+            raise NotFound(
+                _("{meeting} has no programme version {version}"),
+                field="query.version",
+                params={"meeting": meeting_id, "version": version},
+            )
     view = ProgrammeView.of_release(found)
     if registration_id is None:
         return view

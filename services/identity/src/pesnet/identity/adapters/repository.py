@@ -16,6 +16,7 @@ from pesnet.identity.service_layer.unit_of_work import (
 from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import Conflict
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.translation import _
 
 ACCOUNTS = "accounts"
 API_TOKENS = "api_tokens"
@@ -81,7 +82,7 @@ class MongoAccounts(AccountRepository):
         try:
             await self.collection.insert_one(_account_doc(account), session=self.session)
         except DuplicateKeyError:
-            raise Conflict("this username is taken", field="username") from None
+            raise Conflict(_("this username is taken"), field="username") from None
 
     async def save(self, account: Account) -> None:
         await self.collection.replace_one(

@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 
 from pesnet.shared.credentials import StaffRole, hash_secret_token
 from pesnet.shared.errors import Conflict, DomainError, InvalidInput, Unauthorized
+from pesnet.shared.i18n import format_wait
 from pesnet.shared.reference import is_member_state
+from pesnet.shared.translation import _
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 MIN_PASSWORD_LENGTH = 12
@@ -27,7 +29,7 @@ class InvalidCredentials(Unauthorized):
     unknown, expired or revoked API token."""
 
     def __init__(self) -> None:
-        super().__init__("wrong username or password, or an unusable token")
+        super().__init__(_("wrong username or password, or an unusable token"))
 
 
 class SignInLocked(DomainError):
@@ -35,9 +37,9 @@ class SignInLocked(DomainError):
     an account has it."""
 
     def __init__(self, retry_after_seconds: int) -> None:
-        minutes = max(1, -(-retry_after_seconds // 60))
         super().__init__(
-            f"too many failed sign-ins for this username: try again in {minutes} minute(s)"
+            _("too many failed sign-ins for this username: try again in {wait}"),
+            params={"wait": format_wait(retry_after_seconds)},
         )
         self.retry_after_seconds = retry_after_seconds
 
@@ -50,7 +52,7 @@ def check_username(username: str) -> str:
     name = normalize_username(username)
     if not USERNAME.match(name):
         raise InvalidInput(
-            "3 to 64 characters: letters, digits and . _ @ -, starting with a letter or digit",
+            _("3 to 64 characters: letters, digits and . _ @ -, starting with a letter or digit"),
             field="username",
         )
     return name
@@ -59,14 +61,18 @@ def check_username(username: str) -> str:
 def check_password(password: str, *, username: str, field_name: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"a password has at least {MIN_PASSWORD_LENGTH} characters", field=field_name
+            _("a password has at least {length} characters"),
+            field=field_name,
+            params={"length": MIN_PASSWORD_LENGTH},
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"a password has at most {MAX_PASSWORD_LENGTH} characters", field=field_name
+            _("a password has at most {length} characters"),
+            field=field_name,
+            params={"length": MAX_PASSWORD_LENGTH},
         )
     if normalize_username(password) == username:
-        raise InvalidInput("a password may not be the username", field=field_name)
+        raise InvalidInput(_("a password may not be the username"), field=field_name)
 
 
 @dataclass(frozen=True)
@@ -81,18 +87,18 @@ class Scope:
     @classmethod
     def of(cls, roles: frozenset[StaffRole], country: str | None, institution: str | None) -> Scope:
         if not roles:
-            raise InvalidInput("an account has at least one role", field="roles")
+            raise InvalidInput(_("an account has at least one role"), field="roles")
         is_focal_point = StaffRole.focal_point in roles
         if is_focal_point and country is None:
-            raise InvalidInput("a national focal point is scoped to a country", field="country")
+            raise InvalidInput(_("a national focal point is scoped to a country"), field="country")
         if country is not None:
             if not is_focal_point:
-                raise InvalidInput("only a national focal point has a country", field="country")
+                raise InvalidInput(_("only a national focal point has a country"), field="country")
             if not is_member_state(country):
-                raise InvalidInput("not an OIC member state (ISO 3166 alpha-3)", field="country")
+                raise InvalidInput(_("not an OIC member state (ISO 3166 alpha-3)"), field="country")
         if institution is not None and not is_focal_point:
             raise InvalidInput(
-                "only a national focal point has an institution", field="institution"
+                _("only a national focal point has an institution"), field="institution"
             )
         return cls(roles, country, institution)
 
@@ -197,7 +203,7 @@ class ApiToken:
 
     def revoke(self, now: datetime) -> None:
         if self.revoked_at is not None:
-            raise Conflict("this token is already revoked")
+            raise Conflict(_("this token is already revoked"))
         self.revoked_at = now
 
 

@@ -43,6 +43,10 @@ from pesnet.shared.http import (
     require,
     require_secretariat,
 )
+from pesnet.shared.problems import problem
+from pesnet.shared.translation import _
+
+PACKAGE = "pesnet.identity"
 
 AccountId = Annotated[str, Path(pattern=r"^acc_[0-9a-f]{32}$")]
 TokenId = Annotated[str, Path(pattern=r"^tok_[0-9a-f]{16}$")]
@@ -79,7 +83,7 @@ class TokenRequest(BaseModel):
     def _one_way(self) -> TokenRequest:
         with_password = self.username is not None and self.password is not None
         if with_password == (self.api_token is not None):
-            raise ValueError("give either username and password, or api_token")
+            raise ValueError(_("give either username and password, or api_token"))
         return self
 
 
@@ -199,23 +203,27 @@ async def _authenticate(body: TokenRequest, uow: IdentityUnitOfWork) -> AccessTo
     return await authentication.sign_in(SignIn(body.username, body.password), uow)
 
 
-def _locked(exc: SignInLocked) -> JSONResponse:
-    return JSONResponse(
-        {"detail": exc.message},
-        status_code=429,
+def _locked(request: Request, exc: SignInLocked) -> JSONResponse:
+    """429 as problem details in the caller's language, with `Retry-After`."""
+    return problem(
+        request,
+        429,
+        exc.message,
+        params=exc.params,
+        packages=(PACKAGE,),
         headers={"Retry-After": str(exc.retry_after_seconds)},
     )
 
 
 @auth.post("/auth/token", response_model=TokenResponse, responses=LOCKED_RESPONSE)
-async def token(body: TokenRequest, uow: Uow) -> Any:
+async def token(body: TokenRequest, request: Request, uow: Uow) -> Any:
     """A short-lived access token for a username and password, or for a personal API
     token. 401 for wrong credentials (never saying which part), 429 with
     `Retry-After` while the username is locked after repeated failures."""
     try:
         issued = await _authenticate(body, uow)
     except SignInLocked as exc:
-        return _locked(exc)
+        return _locked(request, exc)
     return TokenResponse(access_token=issued.access_token, expires_in=issued.expires_in)
 
 
@@ -226,7 +234,7 @@ async def open_session(body: TokenRequest, request: Request, response: Response,
     try:
         issued = await _authenticate(body, uow)
     except SignInLocked as exc:
-        return _locked(exc)
+        return _locked(request, exc)
     response.set_cookie(
         SESSION_COOKIE,
         issued.access_token,
@@ -293,7 +301,7 @@ me = APIRouter(prefix="/accounts/me", tags=["my account"])
 
 def _account_id(actor: Actor) -> str:
     if actor.account_id is None:
-        raise Unauthorized("sign in with an account first")
+        raise Unauthorized(_("sign in with an account first"))
     return actor.account_id
 
 

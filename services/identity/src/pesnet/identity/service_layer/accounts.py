@@ -30,6 +30,7 @@ from pesnet.shared.events.identity import (
     AccountRolesChanged,
     AccountUnlocked,
 )
+from pesnet.shared.translation import _
 
 
 def _by(uow: IdentityUnitOfWork) -> str | None:
@@ -39,7 +40,7 @@ def _by(uow: IdentityUnitOfWork) -> str | None:
 async def _get(uow: IdentityUnitOfWork, account_id: str) -> Account:
     account = await uow.accounts.get(account_id)
     if account is None:
-        raise NotFound("no such account")
+        raise NotFound(_("no such account"))
     return account
 
 
@@ -74,7 +75,7 @@ async def create_first_administrator(
 ) -> Account:
     """With the shared bootstrap token or the CLI: only while no administrator exists."""
     if await uow.accounts.count_administrators() > 0:
-        raise Conflict("an administrator exists already: ask them for an account")
+        raise Conflict(_("an administrator exists already: ask them for an account"))
     return await create_account(
         CreateAccount(cmd.username, cmd.password, frozenset({StaffRole.administrator})), uow
     )
@@ -102,7 +103,7 @@ async def ensure_dev_administrator(cmd: EnsureDevAdministrator, uow: IdentityUni
 async def _keep_an_administrator(uow: IdentityUnitOfWork, account: Account) -> None:
     """Refuse the change that would leave no enabled administrator."""
     if account.is_administrator and await uow.accounts.count_administrators() <= 1:
-        raise Conflict("this is the last administrator: make another one first")
+        raise Conflict(_("this is the last administrator: make another one first"))
 
 
 async def change_roles(cmd: ChangeRoles, uow: IdentityUnitOfWork) -> Account:
@@ -184,7 +185,7 @@ async def reset_password(cmd: ResetPassword, uow: IdentityUnitOfWork) -> Account
 async def change_own_password(cmd: ChangeOwnPassword, uow: IdentityUnitOfWork) -> Account:
     account = await _get(uow, cmd.account_id)
     if not await uow.passwords.verify(account.password_hash, cmd.current_password):
-        raise InvalidInput("this is not your current password", field="current_password")
+        raise InvalidInput(_("this is not your current password"), field="current_password")
     check_password(cmd.new_password, username=account.username, field_name="new_password")
     password_hash = await uow.passwords.hash(cmd.new_password)
     return await _set_password(uow, cmd.account_id, password_hash)

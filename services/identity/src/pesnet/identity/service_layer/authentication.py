@@ -35,6 +35,7 @@ from pesnet.shared.audit import acting_actor_id
 from pesnet.shared.credentials import hash_secret_token
 from pesnet.shared.errors import InvalidInput, NotFound
 from pesnet.shared.events.identity import AccountLocked, ApiTokenIssued, ApiTokenRevoked
+from pesnet.shared.translation import _
 
 
 @dataclass(frozen=True)
@@ -118,15 +119,17 @@ async def exchange_api_token(cmd: ExchangeApiToken, uow: IdentityUnitOfWork) -> 
 async def issue_api_token(cmd: IssueApiToken, uow: IdentityUnitOfWork) -> tuple[ApiToken, str]:
     """The token's record and its secret, which is shown once and never stored."""
     if not 1 <= cmd.days <= uow.api_token_max_days:
-        raise InvalidInput(f"between 1 and {uow.api_token_max_days} days", field="days")
+        raise InvalidInput(
+            _("between 1 and {days} days"), field="days", params={"days": uow.api_token_max_days}
+        )
     name = cmd.name.strip()
     if not 1 <= len(name) <= 100:
-        raise InvalidInput("a name of 1 to 100 characters", field="name")
+        raise InvalidInput(_("a name of 1 to 100 characters"), field="name")
 
     async def work(u: IdentityUnitOfWork) -> tuple[ApiToken, str]:
         account = await u.accounts.get(cmd.account_id)
         if account is None:
-            raise NotFound("no such account")
+            raise NotFound(_("no such account"))
         token, secret = ApiToken.issue(account.id, name, u.now(), timedelta(days=cmd.days))
         await u.api_tokens.add(token)
         u.emit(
@@ -149,7 +152,7 @@ async def revoke_api_token(cmd: RevokeApiToken, uow: IdentityUnitOfWork) -> ApiT
     async def work(u: IdentityUnitOfWork) -> ApiToken:
         token = await u.api_tokens.get(cmd.token_id)
         if token is None or token.account_id != cmd.account_id:
-            raise NotFound("no such token")
+            raise NotFound(_("no such token"))
         token.revoke(u.now())
         await u.api_tokens.save(token)
         u.emit(

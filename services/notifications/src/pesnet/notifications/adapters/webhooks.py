@@ -298,7 +298,7 @@ class WebhookSender:
                 ) as r:
                     excerpt = b"" if r.is_success else await _first_bytes(r)
         except InvalidInput as exc:
-            log.warning("webhook endpoint refused", reason=exc.message)
+            log.warning("webhook endpoint refused", reason=exc.text)
             return _connection_failed(started)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             log.info("webhook connection failed", error=str(exc) or type(exc).__name__)

@@ -11,6 +11,7 @@ from pesnet.notifications.domain.notices import Person
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.i18n import Language
+from pesnet.shared.translation import _
 
 # who a programme release reaches besides its speakers (a checked-in participant
 # stays confirmed)
@@ -70,7 +71,7 @@ class Recipient:
 
     def change_preferences(self, language: Language | None, opted_out: bool | None) -> None:
         if language is None and opted_out is None:
-            raise InvalidInput("nothing to change", field="language")
+            raise InvalidInput(_("nothing to change"), field="language")
         if language is not None:
             self.preferred_language = language
         if opted_out is not None:

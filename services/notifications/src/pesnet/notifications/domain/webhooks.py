@@ -23,6 +23,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pesnet.shared.errors import InvalidInput
+from pesnet.shared.translation import N_, _
 
 ALL_PUBLIC = "#"
 MAX_PATTERNS = 50
@@ -39,7 +40,7 @@ _ALSO_REFUSED = (
     ipaddress.ip_network("2002::/16"),  # 6to4: an IPv4 address inside
     ipaddress.ip_network("2001::/32"),  # Teredo: an IPv4 address inside
 )
-ADDRESS_REFUSED = "this address is not a public internet address"
+ADDRESS_REFUSED = N_("this address is not a public internet address")
 # one message for every refused or failed connection: the log tells no port from another
 CONNECTION_FAILED = "connection failed"
 
@@ -111,7 +112,7 @@ def check_addresses(
     private address among public ones could be rebound to it); InvalidInput naming
     `url` otherwise."""
     if not addresses:
-        raise InvalidInput("the host name does not resolve", field="url")
+        raise InvalidInput(_("the host name does not resolve"), field="url")
     checked = []
     for text in addresses:
         address = parse_ip(text)
@@ -144,7 +145,10 @@ def matches_any(patterns: Iterable[str], event_type: str) -> bool:
 def validate_partner(partner: str) -> str:
     if not PARTNER_NAME.match(partner):
         raise InvalidInput(
-            "2-41 characters: lower-case letters, digits and '-', starting with a letter or digit",
+            _(
+                "2-41 characters: lower-case letters, digits and '-', starting with a letter "
+                "or digit"
+            ),
             field="partner",
         )
     return partner
@@ -158,7 +162,9 @@ def validate_event_types(
     if not requested:
         return [ALL_PUBLIC]
     if len(requested) > MAX_PATTERNS:
-        raise InvalidInput(f"at most {MAX_PATTERNS} patterns", field="event_types")
+        raise InvalidInput(
+            _("at most {limit} patterns"), field="event_types", params={"limit": MAX_PATTERNS}
+        )
     known = set(all_types)
     patterns: list[str] = []
     for index, pattern in enumerate(requested):
@@ -166,21 +172,32 @@ def validate_event_types(
         words = pattern.split(".")
         if not pattern or len(pattern) > 200 or not all(_WORD.match(w) for w in words):
             raise InvalidInput(
-                "a pattern is dot-separated words of a-z and '_', or '*' (one word) or "
-                "'#' (any words), e.g. 'agenda.#'",
+                _(
+                    "a pattern is dot-separated words of a-z and '_', or '*' (one word) or "
+                    "'#' (any words), e.g. 'agenda.#'"
+                ),
                 field=field,
             )
         is_exact = "*" not in words and "#" not in words
         if is_exact and pattern not in known:
-            raise InvalidInput(f"unknown event type {pattern!r}", field=field)
+            raise InvalidInput(
+                _("unknown event type {pattern}"), field=field, params={"pattern": pattern}
+            )
         if is_exact and pattern not in public_types:
             raise InvalidInput(
-                f"{pattern!r} is an internal event type: personal data never leaves "
-                "through webhooks; only public event types can be subscribed to",
+                _(
+                    "{pattern} is an internal event type: personal data never leaves "
+                    "through webhooks; only public event types can be subscribed to"
+                ),
                 field=field,
+                params={"pattern": pattern},
             )
         if not any(pattern_matches(pattern, t) for t in public_types):
-            raise InvalidInput(f"{pattern!r} matches no public event type", field=field)
+            raise InvalidInput(
+                _("{pattern} matches no public event type"),
+                field=field,
+                params={"pattern": pattern},
+            )
         if pattern not in patterns:
             patterns.append(pattern)
     return patterns
@@ -192,23 +209,23 @@ def validate_url(url: str, *, allow_loopback: bool = False) -> str:
     setting allows loopback."""
     if len(url) > MAX_URL_LENGTH:
         raise InvalidInput(
-            "at most {limit} characters", field="url", params={"limit": MAX_URL_LENGTH}
+            _("at most {limit} characters"), field="url", params={"limit": MAX_URL_LENGTH}
         )
     try:
         parts = urlsplit(url)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        raise InvalidInput("not a valid URL", field="url") from None
+        raise InvalidInput(_("not a valid URL"), field="url") from None
     if not host or parts.scheme not in ("http", "https"):
-        raise InvalidInput("an absolute https:// URL is required", field="url")
+        raise InvalidInput(_("an absolute https:// URL is required"), field="url")
     if parts.username or parts.password:
-        raise InvalidInput("credentials in the URL are not allowed", field="url")
+        raise InvalidInput(_("credentials in the URL are not allowed"), field="url")
     if parts.fragment:
-        raise InvalidInput("a URL fragment is not allowed", field="url")
+        raise InvalidInput(_("a URL fragment is not allowed"), field="url")
     loopback = _is_loopback(host)
     if parts.scheme == "http" and not (allow_loopback and loopback):
-        raise InvalidInput("https is required", field="url")
+        raise InvalidInput(_("https is required"), field="url")
     if loopback:
         if not allow_loopback:
             raise InvalidInput(ADDRESS_REFUSED, field="url")

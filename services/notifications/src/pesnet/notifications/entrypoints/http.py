@@ -17,6 +17,7 @@ from pesnet.notifications.service_layer import preferences
 from pesnet.shared.errors import NotFound
 from pesnet.shared.http import CurrentActor
 from pesnet.shared.i18n import Language
+from pesnet.shared.translation import _
 
 Deps = Annotated[Dependencies, Depends(dependencies)]
 
@@ -138,7 +139,7 @@ def dev_router() -> APIRouter:
     async def mailbox(deps: Deps) -> list[dict[str, Any]]:
         """What the dev SMTP sink received (subject, to, language, html, text), oldest first."""
         if deps.dev_mailbox is None:
-            raise NotFound("no dev mailbox: PESNET_DEV_MAILBOX is not set")
+            raise NotFound(_("no dev mailbox: PESNET_DEV_MAILBOX is not set"))
         # parsing a Maildir is blocking file I/O: keep it off the event loop
         return await asyncio.to_thread(deps.read_mailbox, deps.dev_mailbox)
 

@@ -9,19 +9,20 @@ from pesnet.notifications.domain.model import Links, normalize_address
 from pesnet.notifications.domain.recipients import Preferences, Recipient
 from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 from pesnet.shared.errors import NotFound, Unauthorized
+from pesnet.shared.translation import _
 
 
 def _owner(token: str, links: Links) -> str:
     address = links.owner(token)
     if address is None:
-        raise Unauthorized("the preferences link is invalid")
+        raise Unauthorized(_("the preferences link is invalid"))
     return address
 
 
 async def _recipient(uow: NotificationsUnitOfWork, address: str) -> Recipient:
     recipient = await uow.recipients.get(address)
     if recipient is None:
-        raise NotFound("no notifications are known for this address")
+        raise NotFound(_("no notifications are known for this address"))
     return recipient
 
 
@@ -57,6 +58,6 @@ async def delivery_log(
     person it is (the signed link of their mails)."""
     address = normalize_address(query.recipient)
     if not (query.open_to_all or query.by_secretariat or links.owner(query.token) == address):
-        raise Unauthorized("a secretariat bearer token is required")
+        raise Unauthorized(_("a secretariat bearer token is required"))
 
     return await uow.deliveries.log(address)

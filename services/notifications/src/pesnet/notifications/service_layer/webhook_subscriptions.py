@@ -27,6 +27,7 @@ from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import NotFound
 from pesnet.shared.logging import get_logger
+from pesnet.shared.translation import _
 
 log = get_logger(__name__)
 
@@ -103,7 +104,7 @@ async def create_subscription(
 async def _existing(uow: NotificationsUnitOfWork, subscription_id: str) -> Subscription:
     subscription = await uow.subscriptions.get(subscription_id)
     if subscription is None:
-        raise NotFound(f"no webhook subscription {subscription_id}")
+        raise NotFound(_("no webhook subscription {id}"), params={"id": subscription_id})
     return subscription
 
 

@@ -1,61 +1,71 @@
-"""Mail templates: Jinja2, one file per (language, kind) under `templates/<lang>/<kind>.j2`
-with three blocks, `subject`, `text` and `html`. The HTML part is rendered with
-autoescape (a name like `<script>` or `{{ 7*7 }}` stays text: Jinja never
-evaluates the values it inserts); the plain-text part and the subject without it.
-The HTML block is wrapped in one layout that sets `lang` and `dir`.
+"""Mail templates: Jinja2, one file per kind (`templates/<kind>.j2`) for the three
+languages, with three blocks, `subject`, `text` and `html`. The mail's own words are
+English messages in `_()` calls (`{{ _("Dear {name},", name=name) }}`): `make
+translations` extracts them into `locale/messages.pot`, translators put the Arabic and
+French in `locale/{ar,fr}/LC_MESSAGES/messages.po`, and `_` translates them into the
+recipient's language when the mail is rendered. A block may call another one
+(`{{ self.received() }}`) so that the text and HTML parts say a sentence once.
 
-`missing_translations()` lists every (kind, language) that lacks a template or a
-block; a unit test and `scripts/check_languages.py` fail when it is not empty."""
+The HTML part is rendered with autoescape (a name like `<script>` or `{{ 7*7 }}` stays
+text: Jinja never evaluates the values it inserts, and a message escapes the values it
+is given unless they are markup the template made, like `strong(title)`); the
+plain-text part and the subject without it. The HTML block is wrapped in one layout
+that sets `lang` and `dir` (Arabic right-to-left).
+
+A few things are said differently per language and are not words to translate: how
+running text cites a meeting's title (`meeting_ref`: English puts "the" before it,
+French plain text sets it in « », the HTML part in bold), how a list is separated
+(`sep`), and Arabic's preposition لـ joined to a name (`li`). Words of the platform's
+vocabularies (a role, the side of a cooperation) are the kernel's terms
+(`pesnet.shared.terms`), so a mail says them as a badge or the programme does.
+
+`missing_translations()` lists every kind that lacks its template or a block, and every
+message of the templates that lacks a finished Arabic or French translation; a unit test
+and `scripts/check_languages.py` fail when it is not empty."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined, TemplateNotFound
+from markupsafe import Markup
 
 from pesnet.notifications.domain.model import KINDS
 from pesnet.shared.i18n import (
     LANGUAGES,
     Language,
-    Localized,
     direction,
     fallback_chain,
     format_local_date,
     format_local_time,
 )
+from pesnet.shared.terms import COOPERATION_SIDES, ROLES, term
+from pesnet.shared.translation import in_language, translate, translated
 
+PACKAGE = "pesnet.notifications"
 BLOCKS = ("subject", "text", "html")
+FOOTER = "_footer"
 # between a long date and its time: "14 October 2025, 09:15", "14 octobre 2025 à 09:15"
 _AT = {"ar": "، ", "en": ", ", "fr": " à "}
-
-ROLE_LABELS: dict[str, Localized] = {
-    "head_of_delegation": Localized(
-        ar="رئيس الوفد", en="head of delegation", fr="chef de délégation"
-    ),
-    "delegate": Localized(ar="مندوب", en="delegate", fr="délégué"),
-    "focal_point": Localized(
-        ar="نقطة اتصال وطنية", en="national focal point", fr="point focal national"
-    ),
-    "speaker": Localized(ar="متحدث", en="speaker", fr="intervenant"),
-    "moderator": Localized(ar="مدير جلسة", en="moderator", fr="modérateur"),
-    "observer": Localized(ar="مراقب", en="observer", fr="observateur"),
-    "secretariat": Localized(ar="الأمانة", en="secretariat", fr="secrétariat"),
-}
+# how a plain-text mail quotes a title
+_QUOTES = {"ar": ("«", "»"), "en": ("“", "”"), "fr": ("« ", " »")}
 
 
-def _environment(autoescape: bool) -> Environment:
+def _environment(autoescape: bool, loader: BaseLoader | None = None) -> Environment:
     return Environment(
-        loader=PackageLoader("pesnet.notifications", "templates"),
+        loader=loader or PackageLoader(PACKAGE, "templates"),
         # the plain-text environment renders subjects and text/plain parts, never HTML
         autoescape=autoescape,  # noqa: S701
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        extensions=["jinja2.ext.i18n"],
     )
 
 
@@ -72,34 +82,48 @@ class RenderedMail:
     html: str
 
 
-def template_name(language: str, kind: str) -> str:
-    return f"{language}/{kind}.j2"
+def template_name(kind: str) -> str:
+    return f"{kind}.j2"
 
 
-def available(language: str, kind: str) -> bool:
-    try:
-        template = _TEXT.get_template(template_name(language, kind))
-    except TemplateNotFound:
-        return False
-    return all(block in template.blocks for block in BLOCKS)
+def _messages(env: Environment, name: str) -> set[str]:
+    """The English messages a template says (what `make translations` extracts)."""
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    found: set[str] = set()
+    for _line, _function, message in env.extract_translations(source):  # type: ignore[attr-defined]
+        first = message[0] if isinstance(message, tuple) else message
+        if isinstance(first, str):
+            found.add(first)
+    return found
 
 
 def missing_translations(loader: BaseLoader | None = None) -> list[str]:
-    """Every notification kind in ar, en and fr, with subject, text and html blocks
-    (and the shared footer per language). Empty when complete. `loader` checks
-    another template set (tests)."""
-    env = _TEXT if loader is None else Environment(loader=loader, autoescape=True)
+    """Every notification kind with a template that has subject, text and html blocks
+    (the shared footer text and html), and every message of them translated into
+    Arabic and French. Empty when complete. `loader` checks another template set
+    (tests)."""
+    env = _TEXT if loader is None else _environment(autoescape=False, loader=loader)
     missing: list[str] = []
-    for kind in [*KINDS, "_footer"]:
-        for language in LANGUAGES:
-            name = template_name(language, kind)
-            try:
-                template = env.get_template(name)
-            except TemplateNotFound:
-                missing.append(f"{name}: missing")
-                continue
-            wanted = ("text", "html") if kind == "_footer" else BLOCKS
-            missing.extend(f"{name}: no {b} block" for b in wanted if b not in template.blocks)
+    messages: set[str] = set()
+    for kind in [*KINDS, FOOTER]:
+        name = template_name(kind)
+        try:
+            template = env.get_template(name)
+        except TemplateNotFound:
+            missing.append(f"{name}: missing")
+            continue
+        wanted = ("text", "html") if kind == FOOTER else BLOCKS
+        missing.extend(f"{name}: no {b} block" for b in wanted if b not in template.blocks)
+        messages |= _messages(env, name)
+    for language in LANGUAGES:
+        if language is Language.en:
+            continue
+        missing.extend(
+            f"{language}: not translated: {message!r}"
+            for message in sorted(messages)
+            if not translated(message, language, packages=(PACKAGE,))
+        )
     return missing
 
 
@@ -120,7 +144,25 @@ def english_article(title: str) -> str:
     return "" if title.strip().lower().startswith("the ") else "the "
 
 
-def _helpers(language: str, timezone: str) -> dict[str, Any]:
+def _gettext(language: str, html: bool) -> Callable[..., str]:
+    """`_` of the templates: the message in `language`, its `{names}` filled in (in
+    the HTML part, escaped unless the template made them markup)."""
+    packages = (PACKAGE,)
+
+    def gettext(message: str, **params: Any) -> str:
+        if not html:
+            return translate(message, language, params, packages=packages)
+        text = translate(message, language, packages=packages)
+        values = {key: in_language(value, language) for key, value in params.items()}
+        try:
+            return Markup(text).format(**values)  # noqa: S704 - the catalog's own words
+        except (KeyError, IndexError, ValueError):
+            return Markup(message).format(**values)  # noqa: S704 - the template's words
+
+    return gettext
+
+
+def _helpers(language: str, timezone: str, *, html: bool) -> dict[str, Any]:
     def fmt_date(value: date | None, fmt: str = "long") -> str:
         if not value:
             return ""
@@ -142,19 +184,48 @@ def _helpers(language: str, timezone: str) -> dict[str, Any]:
     def fmt_time(value: datetime | None) -> str:
         return format_local_time(value, timezone, language) if value else ""
 
+    def strong(value: str) -> str:
+        """Set in bold in the HTML part; as it is in plain text."""
+        return Markup("<strong>{}</strong>").format(value) if html else value
+
+    def quoted(value: str) -> str:
+        """A title in running text: quoted in plain text, in bold in the HTML part."""
+        if html:
+            return strong(value)
+        opening, closing = _QUOTES.get(language, _QUOTES["en"])
+        return f"{opening}{value}{closing}"
+
+    def meeting_ref(title: str) -> str:
+        """A meeting's title in running text: "the 4th Meeting ..." in English, « 4e
+        réunion ... » in French plain text, in bold in the HTML part."""
+        if language == "en":
+            return english_article(title) + strong(title)
+        return quoted(title) if language == "fr" else strong(title)
+
+    def li(name: str) -> str:
+        """A name after a preposition: Arabic joins لـ to it (للوكالة)."""
+        return arabic_li(name) if language == "ar" else name
+
     def role_label(role: str) -> str:
-        label = ROLE_LABELS.get(role)
-        return label.get(language) if label else role
+        return term(ROLES, role).get(language)
+
+    def side_label(side: str) -> Any:
+        return term(COOPERATION_SIDES, side)
 
     return {
+        "_": _gettext(language, html),
         "lang": language,
         "dir": direction(language),
+        "sep": "، " if language == "ar" else ", ",
         "fmt_date": fmt_date,
         "fmt_datetime": fmt_datetime,
         "fmt_time": fmt_time,
+        "strong": strong,
+        "quoted": quoted,
+        "meeting_ref": meeting_ref,
+        "li": li,
         "role_label": role_label,
-        "li": arabic_li,
-        "article": english_article,
+        "side_label": side_label,
     }
 
 
@@ -172,26 +243,19 @@ def _tidy_text(text: str) -> str:
 def render(
     kind: str, language: str, context: dict[str, Any], *, preferences_url: str
 ) -> RenderedMail:
-    """Render a notice in `language`, or the first language of the fallback chain
-    (then en, fr, ar) that has the template."""
-    for lang in fallback_chain(language):
-        if available(lang, kind):
-            break
-    else:
-        raise LookupError(f"no template for {kind} in any language")
+    """Render a notice in `language` (a language the network does not work in: the
+    first of the fallback chain, English)."""
+    lang = fallback_chain(language)[0]
+    name = template_name(kind)
     timezone = (context.get("meeting") or {}).get("timezone") or "UTC"
-    variables = {
-        **context,
-        **_helpers(lang, timezone),
-        "critical": KINDS[kind].critical,
-        "preferences_url": preferences_url,
-    }
-    name = template_name(lang, kind)
-    subject = " ".join(_block(_TEXT, name, "subject", variables).split())
-    text = _block(_TEXT, name, "text", variables)
-    text += "\n\n" + _block(_TEXT, template_name(lang, "_footer"), "text", variables)
-    body = _block(_HTML, name, "html", variables)
-    footer = _block(_HTML, template_name(lang, "_footer"), "html", variables)
+    common = {**context, "critical": KINDS[kind].critical, "preferences_url": preferences_url}
+    plain = {**common, **_helpers(lang, timezone, html=False)}
+    marked = {**common, **_helpers(lang, timezone, html=True)}
+    subject = " ".join(_block(_TEXT, name, "subject", plain).split())
+    text = _block(_TEXT, name, "text", plain)
+    text += "\n\n" + _block(_TEXT, template_name(FOOTER), "text", plain)
+    body = _block(_HTML, name, "html", marked)
+    footer = _block(_HTML, template_name(FOOTER), "html", marked)
     html = _HTML.get_template("_layout.html.j2").render(
         lang=lang, dir=direction(lang), subject=subject, body=body, footer=footer
     )

@@ -47,6 +47,7 @@ from pesnet.shared.errors import Conflict
 from pesnet.shared.events.common import Role
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.translation import Message, _
 
 MEETINGS = "meetings"
 REGISTRATIONS = "registrations"
@@ -395,7 +396,12 @@ def outcome_document(outcome: Outcome) -> Document:
     doc: Document = {"kind": type(outcome).__name__}
     for f in dataclasses.fields(outcome):
         value = getattr(outcome, f.name)
-        doc[f.name] = _snapshot(value) if isinstance(value, Registration) else value
+        if isinstance(value, Registration):
+            value = _snapshot(value)
+        elif isinstance(value, Message):
+            # kept as the message and its values: a replay says it in its caller's language
+            value = {"message": value.text, "params": value.params}
+        doc[f.name] = value
     return doc
 
 
@@ -403,6 +409,9 @@ def outcome_of(doc: Document) -> Outcome:
     kind = _OUTCOME_KINDS[doc["kind"]]
     values: dict[str, Any] = {f.name: doc.get(f.name) for f in dataclasses.fields(kind)}
     values["registration"] = _from_snapshot(doc["registration"])
+    for name, value in values.items():
+        if isinstance(value, dict) and set(value) == {"message", "params"}:
+            values[name] = Message(value["message"], value["params"])
     return kind(**values)
 
 
@@ -430,7 +439,7 @@ class MongoReplays(Replays):
                 session=self.session,
             )
         except DuplicateKeyError:
-            raise Conflict("this Idempotency-Key is being used by another request") from None
+            raise Conflict(_("this Idempotency-Key is being used by another request")) from None
 
     async def forget_meeting(self, meeting_id: str) -> None:
         await self.collection.delete_many({"meeting_id": meeting_id}, session=self.session)

@@ -22,6 +22,7 @@ from pesnet.shared.emails import Email
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.common import Language, Role
+from pesnet.shared.translation import Message, _
 
 # A generous bound before the precise checks: never parse megabytes of "name".
 Text = Annotated[str, Field(max_length=5000)]
@@ -40,7 +41,7 @@ def _clean(value: str | None, field: str, **options: Any) -> str | None:
     try:
         return clean_text(value, field, **options)
     except InvalidInput as exc:
-        raise ValueError(exc.message) from None
+        raise ValueError(Message(exc.message, exc.params)) from None
 
 
 class _RegistrationFields(BaseModel):
@@ -103,7 +104,7 @@ class NewRegistration(_RegistrationFields):
         try:
             return normalize_country(value)
         except InvalidInput as exc:
-            raise ValueError(exc.message) from None
+            raise ValueError(Message(exc.message, exc.params)) from None
 
 
 class Correction(_RegistrationFields):
@@ -127,9 +128,9 @@ class Correction(_RegistrationFields):
         changes = self.model_dump(exclude_unset=True)
         for name in REQUIRED_DETAILS:
             if name in changes and changes[name] is None:
-                raise InvalidInput("must not be null", field=name)
+                raise InvalidInput(_("must not be null"), field=name)
         if not changes:
-            raise InvalidInput("nothing to correct", field="body")
+            raise InvalidInput(_("nothing to correct"), field="body")
         return changes
 
 
@@ -162,7 +163,7 @@ class NewFocalPoint(BaseModel):
         try:
             return normalize_country(value)
         except InvalidInput as exc:
-            raise ValueError(exc.message) from None
+            raise ValueError(Message(exc.message, exc.params)) from None
 
     @field_validator("name")
     @classmethod

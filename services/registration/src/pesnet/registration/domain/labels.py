@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from pesnet.shared.i18n import Localized
+from pesnet.shared.terms import ROLES, labels
 
-ROLE_LABELS: dict[str, Localized] = {
-    "head_of_delegation": Localized(
-        ar="رئيس الوفد", en="Head of Delegation", fr="Chef de délégation"
-    ),
-    "delegate": Localized(ar="مندوب", en="Delegate", fr="Délégué"),
-    "focal_point": Localized(ar="منسق وطني", en="National Focal Point", fr="Point focal national"),
-    "speaker": Localized(ar="متحدث", en="Speaker", fr="Intervenant"),
-    "moderator": Localized(ar="مدير الجلسة", en="Moderator", fr="Modérateur"),
-    "observer": Localized(ar="مراقب", en="Observer", fr="Observateur"),
-    "secretariat": Localized(ar="الأمانة", en="Secretariat", fr="Secrétariat"),
-}
+# the roles as the badge prints them, in the three languages: the kernel's terms, so
+# that a badge says a role as the mails, the programme and the errors do
+ROLE_LABELS: dict[str, Localized] = labels(ROLES)
 
 ALREADY_CHECKED_IN = Localized(
     ar="سُجّل الحضور مسبقًا في {time}",

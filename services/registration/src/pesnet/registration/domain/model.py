@@ -38,7 +38,8 @@ from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from pesnet.shared.events.common import ParticipantStatus, Role
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.reference import member_states
-from pesnet.shared.translation import _
+from pesnet.shared.terms import PARTICIPANT_STATUSES, ROLES
+from pesnet.shared.translation import Message, _
 
 MAX_NAME = 200
 
@@ -53,6 +54,23 @@ class Action(StrEnum):
     check_in = "check_in"
     correct = "correct"
 
+
+# What the workflow answers when an action may not start from a registration's status.
+NOT_FROM: dict[Action, str] = {
+    Action.confirm: _("cannot confirm a registration that is {status}"),
+    Action.reject: _("cannot reject a registration that is {status}"),
+    Action.withdraw: _("cannot withdraw a registration that is {status}"),
+    Action.check_in: _("cannot check in a registration that is {status}"),
+    Action.correct: _("cannot correct a registration that is {status}"),
+}
+# What a credential that may not take an action at all is told.
+NOT_ALLOWED: dict[Action, str] = {
+    Action.confirm: _("these credentials do not allow to confirm registrations"),
+    Action.reject: _("these credentials do not allow to reject registrations"),
+    Action.withdraw: _("these credentials do not allow to withdraw registrations"),
+    Action.check_in: _("these credentials do not allow to check registrations in"),
+    Action.correct: _("these credentials do not allow to correct registrations"),
+}
 
 # Which statuses each action may start from.
 ALLOWED_FROM: dict[Action, frozenset[Status]] = {
@@ -104,7 +122,7 @@ def label_of(actor: Actor) -> ActorLabel:
 def require_credentials(actor: Actor) -> None:
     if actor.is_anonymous:
         raise Unauthorized(
-            "a bearer token is required (secretariat, focal point, or your manage token)"
+            _("a bearer token is required (secretariat, focal point, or your manage token)")
         )
 
 
@@ -123,10 +141,7 @@ def check_right(actor: Actor, action: Action) -> None:
         return
     if actor.kind is ActorKind.registrant and action in REGISTRANT_ACTIONS:
         return
-    raise Forbidden(
-        _("these credentials do not allow to {action} registrations"),
-        params={"action": action.value.replace("_", "-")},
-    )
+    raise Forbidden(NOT_ALLOWED[action])
 
 
 def check_reader(actor: Actor) -> None:
@@ -142,11 +157,14 @@ def check_nomination(actor: Actor, country: str | None, role: Role) -> None:
     point nominates delegates of their own country only."""
     if country is None and role in ROLES_NEEDING_COUNTRY:
         raise InvalidInput(
-            f"a {role} represents a member state: give its ISO alpha-3 code", field="country"
+            _("a {role} represents a member state: give its ISO alpha-3 code"),
+            field="country",
+            params={"role": ROLES[role]},
         )
     if actor.kind is ActorKind.focal_point and country != actor.country:
         raise Forbidden(
-            f"a focal point of {actor.country} may nominate delegates of {actor.country} only"
+            _("a focal point of {country} may nominate delegates of {country} only"),
+            params={"country": actor.country},
         )
 
 
@@ -157,7 +175,10 @@ def listing_country(actor: Actor, country: str | None) -> str | None:
         return country
     if is_focal_point(actor):
         if country is not None and country != actor.country:
-            raise Forbidden(f"a focal point of {actor.country} sees {actor.country} only")
+            raise Forbidden(
+                _("a focal point of {country} sees {country} only"),
+                params={"country": actor.country},
+            )
         return actor.country
     raise Forbidden(_("these credentials do not give access to registrations"))
 
@@ -192,11 +213,17 @@ def clean_text(
         if category in ("Cc", "Cs", "Co", "Cn") or (
             category == "Cf" and char not in _ALLOWED_FORMAT
         ):
-            raise InvalidInput(f"contains a control character (U+{ord(char):04X})", field=field)
+            raise InvalidInput(
+                _("contains a control character ({code})"),
+                field=field,
+                params={"code": f"U+{ord(char):04X}"},
+            )
     if required and not text:
-        raise InvalidInput("must not be empty", field=field)
+        raise InvalidInput(_("must not be empty"), field=field)
     if len(text) > max_length:
-        raise InvalidInput(f"must be at most {max_length} characters", field=field)
+        raise InvalidInput(
+            _("must be at most {limit} characters"), field=field, params={"limit": max_length}
+        )
     return text
 
 
@@ -204,7 +231,9 @@ def normalize_country(value: str, field: str = "country") -> str:
     code = value.strip().upper()
     if code not in member_states():
         raise InvalidInput(
-            f"{value!r} is not the ISO 3166-1 alpha-3 code of an OIC member state", field=field
+            _("{value} is not the ISO 3166-1 alpha-3 code of an OIC member state"),
+            field=field,
+            params={"value": value},
         )
     return code
 
@@ -325,15 +354,15 @@ class Registration:
             return
         if is_focal_point(actor):
             if action is Action.check_in:
-                raise Forbidden("only the secretariat's desk checks participants in")
+                raise Forbidden(_("only the secretariat's desk checks participants in"))
             if self.country is not None and self.country == actor.country:
                 return
             raise Forbidden(self._outside(actor), params={"country": actor.country})
         if actor.kind is ActorKind.registrant and self.id == actor.registration_id:
             if action in (Action.correct, Action.withdraw):
                 return
-            raise Forbidden(f"a registrant may not {action.replace('_', '-')} a registration")
-        raise Forbidden("these credentials do not give access to this registration")
+            raise Forbidden(NOT_ALLOWED[action])
+        raise Forbidden(_("these credentials do not give access to this registration"))
 
     def _outside(self, actor: Actor) -> str:
         # nothing about the registration itself: it is someone else's
@@ -346,10 +375,7 @@ class Registration:
     def check_transition(self, action: Action) -> None:
         """Conflict (409) when the workflow forbids `action` from the current status."""
         if self.status not in ALLOWED_FROM[action]:
-            raise Conflict(
-                _("cannot {action} a registration that is {status}"),
-                params={"action": action.replace("_", "-"), "status": self.status},
-            )
+            raise Conflict(NOT_FROM[action], params={"status": PARTICIPANT_STATUSES[self.status]})
 
     def check_not_purged(self) -> None:
         if self.purged:
@@ -400,8 +426,10 @@ class Registration:
         if self.country is None and "institution" in changes:
             # the institution names the delegation of a registration without country
             raise InvalidInput(
-                "the institution of an OIC-institution registration decides its delegation:"
-                " withdraw and register again",
+                _(
+                    "the institution of an OIC-institution registration decides its "
+                    "delegation: withdraw and register again"
+                ),
                 field="institution",
             )
         for name, value in changes.items():
@@ -424,9 +452,12 @@ class Registration:
     def check_badge(self, meeting_id: str, nonce: str) -> None:
         """A scanned badge must be this meeting's and the latest issued."""
         if self.meeting_id != meeting_id:
-            raise Conflict(f"this badge is for {self.meeting_id}, not {meeting_id}")
+            raise Conflict(
+                _("this badge is for {badge_meeting}, not {meeting}"),
+                params={"badge_meeting": self.meeting_id, "meeting": meeting_id},
+            )
         if self.badge_nonce != nonce:
-            raise Conflict("this badge is no longer valid (withdrawn or re-issued)")
+            raise Conflict(_("this badge is no longer valid (withdrawn or re-issued)"))
 
 
 @dataclass(frozen=True)
@@ -443,10 +474,12 @@ class Places:
             return False
         return not (self.capacity is not None and self.meeting_confirmed >= self.capacity)
 
-    def why_not(self) -> str:
+    def why_not(self) -> Message:
         if self.quota is not None and self.delegation_confirmed >= self.quota:
-            return f"the delegation's quota of {self.quota} is reached"
-        return f"the meeting's capacity of {self.capacity} is reached"
+            return Message(_("the delegation's quota of {quota} is reached"), {"quota": self.quota})
+        return Message(
+            _("the meeting's capacity of {capacity} is reached"), {"capacity": self.capacity}
+        )
 
 
 # The meeting states (the agenda's lifecycle) in which registration may be open.
@@ -534,7 +567,9 @@ class Meeting:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(f"unknown time zone {self.timezone!r}", field="timezone") from None
+            raise InvalidInput(
+                _("unknown time zone {zone}"), field="timezone", params={"zone": self.timezone}
+            ) from None
 
     def takes_announcement(self, source: MeetingSource, announced_at: datetime) -> bool:
         """The agenda's announcement is the authority: it replaces a seeded meeting, an
@@ -605,12 +640,23 @@ class Meeting:
 
     def check_purgeable(self, today: date, older_than_days: int) -> None:
         if self.end_date is None:
-            raise Conflict(f"{self.id} has no end date yet: nothing can be purged")
+            raise Conflict(
+                _("{meeting} has no end date yet: nothing can be purged"),
+                params={"meeting": self.id},
+            )
         earliest = self.end_date + timedelta(days=older_than_days)
         if today < earliest:
             raise Conflict(
-                f"{self.id} ended on {self.end_date.isoformat()}: its personal data can be "
-                f"purged {older_than_days} days later, from {earliest.isoformat()}"
+                _(
+                    "{meeting} ended on {end}: its personal data can be purged {days} days "
+                    "later, from {earliest}"
+                ),
+                params={
+                    "meeting": self.id,
+                    "end": self.end_date.isoformat(),
+                    "days": older_than_days,
+                    "earliest": earliest.isoformat(),
+                },
             )
 
 
@@ -718,7 +764,8 @@ class Accredited:
     """Confirmed, or waitlisted (then why, and the place in the waitlist)."""
 
     registration: Registration
-    waitlist_reason: str | None = None
+    # said in the caller's language where it is shown (the English text is its value)
+    waitlist_reason: Message | None = None
     waitlist_position: int | None = None
 
 

@@ -36,6 +36,8 @@ from pesnet.shared.credentials import Actor, ActorKind, StaffRole
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Forbidden, Unauthorized
 from pesnet.shared.http import CurrentActor, bearer, current_actor, require
+from pesnet.shared.problems import request_language
+from pesnet.shared.terms import STAFF_ROLES, listing
 from pesnet.shared.translation import _
 
 MeetingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
@@ -96,7 +98,10 @@ def _staff_or_holder(actor: Actor, roles: tuple[StaffRole, ...]) -> Actor:
         )
     if actor.kind is ActorKind.registrant or actor.has(*roles):
         return actor
-    raise Forbidden(_("this needs one of the roles: {roles}"), params={"roles": ", ".join(roles)})
+    raise Forbidden(
+        _("this needs one of the roles: {roles}"),
+        params={"roles": listing(STAFF_ROLES[role] for role in roles)},
+    )
 
 
 # Who may call what (the administrator may call everything). A focal point
@@ -176,6 +181,7 @@ async def correct_registration(
 
 @router.post("/registrations/{registration_id}/confirm")
 async def confirm(
+    request: Request,
     registration_id: RegistrationId,
     actor: Annotated[Actor, require(*ACCREDITATION)],
     deps: Deps,
@@ -186,7 +192,7 @@ async def confirm(
     outcome = await handlers.confirm(
         Confirm(registration_id, actor, idempotency_key), deps.unit_of_work(), badges=deps.badges
     )
-    return views.accredited_view(outcome, deps)
+    return views.accredited_view(outcome, deps, request_language(request))
 
 
 @router.post("/registrations/{registration_id}/reject")
@@ -260,7 +266,8 @@ async def check_in_list(
     export = format == "csv"
     if export and not actor.has(StaffRole.administrator):
         raise Forbidden(
-            _("this needs one of the roles: {roles}"), params={"roles": "administrator"}
+            _("this needs one of the roles: {roles}"),
+            params={"roles": listing([STAFF_ROLES[StaffRole.administrator]])},
         )
     meeting, confirmed = await handlers.check_in_list(
         meeting_id, deps.unit_of_work(), export=export

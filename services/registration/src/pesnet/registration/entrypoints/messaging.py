@@ -24,4 +24,4 @@ def register_handlers(runtime: ServiceRuntime, deps: Dependencies) -> None:
             await handlers.open_meeting(command, uow, default_quota=deps.default_quota)
         except InvalidInput as exc:
             # e.g. an unknown time zone: the announcement can never be applied
-            raise Unprocessable(exc.message) from exc
+            raise Unprocessable(exc.text) from exc

@@ -56,6 +56,7 @@ from pesnet.shared.http import SESSION_COOKIE, CurrentActor, get_runtime
 from pesnet.shared.i18n import LANGUAGES, format_local_date, format_local_datetime
 from pesnet.shared.problems import request_language, validation_errors
 from pesnet.shared.reference import member_states
+from pesnet.shared.terms import PARTICIPANT_STATUSES, term
 from pesnet.shared.translation import N_, translate
 from pesnet.shared.web import Pages
 
@@ -63,14 +64,28 @@ PACKAGE = "pesnet.registration"
 ASSETS = "/static/registration"
 pages = Pages(PACKAGE)
 
-# what each status means to the person (translated in the templates)
-STATUS_TEXT: dict[str, str] = {
-    "registered": N_("Received: waiting for accreditation by the secretariat"),
-    "confirmed": N_("Confirmed: accredited, the badge is ready"),
-    "waitlisted": N_("On the waiting list: a place may still free up"),
-    "rejected": N_("Not accredited"),
-    "withdrawn": N_("Withdrawn"),
+# what a status means to the person, after its name (the kernel's term)
+STATUS_MEANS: dict[str, str] = {
+    "registered": N_("waiting for accreditation by the secretariat"),
+    "confirmed": N_("accredited, the badge is ready"),
+    "waitlisted": N_("a place may still free up"),
 }
+
+
+def status_text(status: str, language: str) -> str:
+    """A registration's status for its holder: the term, and what it means."""
+    name = term(PARTICIPANT_STATUSES, status).get(language)
+    means = STATUS_MEANS.get(status)
+    if means is None:
+        return name
+    return translate(
+        N_("{status}: {meaning}"),
+        language,
+        {"status": name, "meaning": translate(means, language, packages=(PACKAGE,))},
+        packages=(PACKAGE,),
+    )
+
+
 FORM_FIELDS = (
     "given_name",
     "family_name",
@@ -146,7 +161,7 @@ def _render(
             "page_assets": ASSETS,
             "lang_query": f"lang={language}",
             "role_labels": ROLE_LABELS,
-            "status_text": STATUS_TEXT,
+            "status_text": lambda status: status_text(status, language),
             **context,
         },
         status_code=status_code,
@@ -766,7 +781,7 @@ async def console_decide(request: Request, actor: CurrentActor, deps: Deps) -> R
     try:
         check_csrf(request, form)
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", registration_id):
-            raise NotFound(f"no registration {registration_id!r}")
+            raise NotFound(N_("no registration {id}"), params={"id": registration_id})
         if form.get("action") == "reject":
             reason = form.get("reason") or None
             rejected = await handlers.reject(
@@ -788,9 +803,7 @@ async def console_decide(request: Request, actor: CurrentActor, deps: Deps) -> R
                     {
                         "name": _name(who),
                         "position": accredited.waitlist_position,
-                        "reason": translate(
-                            accredited.waitlist_reason, language, packages=(PACKAGE,)
-                        ),
+                        "reason": accredited.waitlist_reason.get(language, packages=(PACKAGE,)),
                     },
                     packages=(PACKAGE,),
                 )

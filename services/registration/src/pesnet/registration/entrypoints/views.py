@@ -20,6 +20,8 @@ from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.service_layer.handlers import delegation_updated
 from pesnet.shared.i18n import LANGUAGES, format_local_datetime
 
+PACKAGE = "pesnet.registration"
+
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -69,10 +71,11 @@ def registered_view(outcome: Registered, deps: Dependencies) -> dict[str, Any]:
     }
 
 
-def accredited_view(outcome: Accredited, deps: Dependencies) -> dict[str, Any]:
+def accredited_view(outcome: Accredited, deps: Dependencies, language: str) -> dict[str, Any]:
+    """The registration; waitlisted, why (in the caller's language) and its place."""
     body = registration_view(outcome.registration, deps)
     if outcome.waitlist_reason is not None:
-        body["waitlist_reason"] = outcome.waitlist_reason
+        body["waitlist_reason"] = outcome.waitlist_reason.get(language, packages=(PACKAGE,))
         body["waitlist_position"] = outcome.waitlist_position
     return body
 

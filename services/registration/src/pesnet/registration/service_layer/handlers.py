@@ -72,7 +72,8 @@ from pesnet.shared.events.registration import (
 from pesnet.shared.i18n import Localized
 from pesnet.shared.logging import get_logger
 from pesnet.shared.reference import member_states
-from pesnet.shared.translation import _
+from pesnet.shared.terms import PARTICIPANT_STATUSES
+from pesnet.shared.translation import Message, _
 
 log = get_logger(__name__)
 
@@ -259,7 +260,7 @@ async def _accredit(
     badges: BadgeKey,
     *,
     promoted: bool = False,
-) -> str | None:
+) -> Message | None:
     """Give the registration a place if its delegation and meeting have one, else
     waitlist it; returns why it was waitlisted (None: confirmed)."""
     if registration.status is Status.confirmed:
@@ -389,10 +390,10 @@ async def check_in(cmd: CheckIn, uow: U, *, badges: BadgeKey) -> CheckedIn:
     if cmd.badge_token is not None:
         genuine = badges.read(cmd.badge_token)
         if genuine is None:
-            raise InvalidInput("not a genuine badge", field="badge_token")
+            raise InvalidInput(_("not a genuine badge"), field="badge_token")
         registration_id, nonce = genuine
     if registration_id is None:
-        raise InvalidInput("a registration or a badge is needed", field="badge_token")
+        raise InvalidInput(_("a registration or a badge is needed"), field="badge_token")
 
     async def work(uow: U) -> CheckedIn:
         registration = await _registration(uow, registration_id)
@@ -439,7 +440,7 @@ async def badge(registration_id: str, actor: Actor, uow: U, *, badges: BadgeKey)
     if token is None:
         raise Conflict(
             _("no badge: the registration is {status}, not confirmed"),
-            params={"status": registration.status},
+            params={"status": PARTICIPANT_STATUSES[registration.status]},
         )
     return Badge(registration, await _meeting(uow, registration.meeting_id), token)
 
@@ -628,7 +629,7 @@ async def revoke_focal_point(focal_point_id: str, uow: U) -> None:
     async def work(uow: U) -> None:
         focal_point = await uow.focal_points.get(focal_point_id)
         if focal_point is None or not focal_point.active:
-            raise NotFound(f"no active focal-point token {focal_point_id!r}")
+            raise NotFound(_("no active focal-point token {id}"), params={"id": focal_point_id})
         focal_point.revoke(at=_now())
         await uow.focal_points.save(focal_point)
         uow.audit("focal_point.revoked", subject=focal_point.id)
@@ -674,14 +675,16 @@ def _now() -> datetime:
 async def _meeting(uow: U, meeting_id: str) -> Meeting:
     meeting = await uow.meetings.get(meeting_id)
     if meeting is None:
-        raise NotFound(f"no meeting {meeting_id!r} is open for registration")
+        raise NotFound(
+            _("no meeting {meeting} is open for registration"), params={"meeting": meeting_id}
+        )
     return meeting
 
 
 async def _registration(uow: U, registration_id: str) -> Registration:
     registration = await uow.registrations.get(registration_id)
     if registration is None:
-        raise NotFound(f"no registration {registration_id!r}")
+        raise NotFound(_("no registration {id}"), params={"id": registration_id})
     return registration
 
 
@@ -721,7 +724,9 @@ async def _once(
     if key is None:
         return await uow.run(work)
     if not _IDEMPOTENCY_KEY.match(key):
-        raise InvalidInput("must be 1 to 200 printable ASCII characters", field="Idempotency-Key")
+        raise InvalidInput(
+            _("must be 1 to 200 printable ASCII characters"), field="Idempotency-Key"
+        )
     record_id = f"{scope}|{key}"
     fingerprint = hashlib.sha256(
         json.dumps(request, sort_keys=True, default=str).encode()
@@ -751,7 +756,7 @@ async def _once(
 def _replay(kept: Replay, fingerprint: str) -> Outcome:
     if kept.fingerprint != fingerprint:
         raise InvalidInput(
-            "this Idempotency-Key was already used for a different request",
+            _("this Idempotency-Key was already used for a different request"),
             field="Idempotency-Key",
         )
     return kept.outcome
