@@ -99,6 +99,9 @@ class CooperationParty(BaseModel):
     institution: str
     side: Literal["offer", "need"]
     contacts: list[Contact] = []
+    # the institution's names from the network's reference, for the people told
+    # (optional addition: schema v1 stays compatible)
+    institution_name: Localized | None = None
 
 
 class CooperationProposed(EventPayload):
