@@ -12,7 +12,9 @@ from pesnet.actionplan.domain.commands import (
     ReturnProgress,
     ValidateProgress,
 )
+from pesnet.actionplan.domain.institutions import require_known
 from pesnet.actionplan.domain.model import Activity, Indicator, Plan, ProgressReport
+from pesnet.actionplan.service_layer.institutions import names_of
 from pesnet.actionplan.service_layer.plans import require_plan
 from pesnet.actionplan.service_layer.ports import Clock
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
@@ -54,8 +56,16 @@ def activity_payload(
 async def add_activity(
     cmd: AddActivity, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow
 ) -> Activity:
+    """An activity, led by institutions of the reference (and with participants of it):
+    an institution registration has not announced is a 422 on its field."""
+    named = [(f"lead_institutions.{i}", lead) for i, lead in enumerate(cmd.lead_institutions)]
+    named += [
+        (f"participants.{i}.institution", p.institution) for i, p in enumerate(cmd.participants)
+    ]
+
     async def work(uow: ActionPlanUnitOfWork) -> Activity:
         plan = await require_plan(uow, cmd.period)
+        require_known(await names_of(uow, (i for _, i in named)), named)
         activity = plan.add_activity(
             thematic_area=cmd.thematic_area,
             activity_type=cmd.activity_type,
@@ -129,7 +139,8 @@ async def report_progress(
         focal_point = None
         if cmd.actor.focal_point_id is not None:
             focal_point = await uow.focal_points.get(cmd.actor.focal_point_id)
-        if focal_point is None or not focal_point.active:
+        reporter = focal_point.contact if focal_point is not None else None
+        if reporter is None:
             raise Forbidden("progress is reported by a focal point")
         plan = await require_plan(uow, cmd.period)
         report = plan.report_progress(
@@ -138,7 +149,7 @@ async def report_progress(
             actual_value=cmd.actual_value,
             comment=cmd.comment,
             institution=institution,
-            reporter=focal_point.contact,
+            reporter=reporter,
             now=clock(),
         )
         await uow.plans.save(plan)
