@@ -3,7 +3,8 @@ on the in-memory unit of work: the newest version of an institution wins whateve
 order of the events; a nominated focal point acts with registration's token until the
 nomination is withdrawn (even when the withdrawal arrives first); the officer's
 override names an interim focal point for an institution of the reference only; an
-activity is led by institutions of the reference only."""
+activity is led by institutions of the reference only; a national focal point's account
+reports for its institution, and the review goes to the institution's nomination."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ from pesnet.actionplan.domain.commands import (
 from pesnet.actionplan.domain.model import Participation
 from pesnet.actionplan.service_layer import activities, cooperation, focal_points, institutions
 from pesnet.shared.credentials import (
+    StaffRole,
     TokenPrefix,
+    account_actor,
     hash_secret_token,
     new_secret_token,
 )
@@ -198,3 +201,33 @@ async def test_the_override_names_a_focal_point_of_an_institution_of_the_referen
         RegisterFocalPoint(institution="iskur", name="N", email="n@example.org"), uow, clock=clock
     )
     assert (issued.focal_point.country, issued.focal_point.source) == ("TUR", "override")
+
+
+# a national focal point's account
+
+
+async def test_a_focal_points_account_reports_and_the_review_goes_to_the_nomination() -> None:
+    uow = FakeActionPlanUnitOfWork()
+    _, indicator_id = await adopted_plan(uow)
+    account = account_actor(
+        "acc_karim",
+        "karim",
+        frozenset({StaffRole.focal_point}),
+        country="MAR",
+        institution="anapec",
+    )
+    report = ReportProgress(PERIOD, account, indicator_id, "2024", 7)
+    with pytest.raises(Forbidden):  # no focal point nominated for ANAPEC: no one to tell
+        await activities.report_progress(report, uow, clock=clock)
+    await focal_points.record_nomination(nomination(new_secret_token(TokenPrefix.focal_point)), uow)
+    filed = await activities.report_progress(report, uow, clock=clock)
+    assert (filed.institution, filed.reporter.email) == ("anapec", "k.alaoui@anapec.example.ma")
+
+    # an account of Morocco claiming ISKUR (of Türkiye) is refused
+    claiming = account_actor(
+        "acc_x", "x", frozenset({StaffRole.focal_point}), country="MAR", institution="iskur"
+    )
+    with pytest.raises(Forbidden):
+        await activities.report_progress(
+            ReportProgress(PERIOD, claiming, indicator_id, "2024", 7), uow, clock=clock
+        )

@@ -14,10 +14,12 @@ from pesnet.actionplan.domain.commands import (
 )
 from pesnet.actionplan.domain.institutions import require_known
 from pesnet.actionplan.domain.model import Activity, Indicator, Plan, ProgressReport
+from pesnet.actionplan.service_layer.focal_points import contacts_of
 from pesnet.actionplan.service_layer.institutions import names_of
 from pesnet.actionplan.service_layer.plans import require_plan
 from pesnet.actionplan.service_layer.ports import Clock
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
+from pesnet.shared.credentials import Actor
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Forbidden
 from pesnet.shared.events.actionplan import (
@@ -28,6 +30,7 @@ from pesnet.shared.events.actionplan import (
     ProgressReviewed,
     ProgressValidated,
 )
+from pesnet.shared.events.common import Contact
 
 
 def activity_payload(
@@ -129,19 +132,39 @@ async def add_indicator(cmd: AddIndicator, uow: ActionPlanUnitOfWork) -> Indicat
     return await uow.run(work)
 
 
+async def _reporter(uow: ActionPlanUnitOfWork, actor: Actor, institution: str) -> Contact:
+    """Whom the review of a report goes to (kept with the report). A focal point's token
+    names its own focal point. A national focal point's account (identity's, scoped to a
+    country and an institution of the reference) reports for that institution if it is of
+    the account's country, and the review goes to the institution's nominated focal point."""
+    reporter = None
+    if actor.focal_point_id is not None:
+        focal_point = await uow.focal_points.get(actor.focal_point_id)
+        reporter = focal_point.contact if focal_point is not None else None
+    elif actor.account_id is not None:
+        known = await uow.institutions.get(institution)
+        if known is None or known.country not in (None, actor.country):
+            raise Forbidden(
+                "this account's institution is not an institution of its country in the "
+                "network's reference"
+            )
+        nominated = (await contacts_of(uow, [institution]))[institution]
+        reporter = nominated[0] if nominated else None
+    if reporter is None:
+        raise Forbidden("progress is reported by a focal point nominated for the institution")
+    return reporter
+
+
 async def report_progress(
     cmd: ReportProgress, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow
 ) -> ProgressReport:
+    """A progress report from the focal point of an institution that leads what the
+    indicator measures: with the token of its nomination (or of the officer's override),
+    or with a national focal point's account scoped to that institution."""
     institution = institution_of(cmd.actor)
 
     async def work(uow: ActionPlanUnitOfWork) -> ProgressReport:
-        # the reporter's contact is kept with the report: the review outcome goes to them
-        focal_point = None
-        if cmd.actor.focal_point_id is not None:
-            focal_point = await uow.focal_points.get(cmd.actor.focal_point_id)
-        reporter = focal_point.contact if focal_point is not None else None
-        if reporter is None:
-            raise Forbidden("progress is reported by a focal point")
+        reporter = await _reporter(uow, cmd.actor, institution)
         plan = await require_plan(uow, cmd.period)
         report = plan.report_progress(
             indicator_id=cmd.indicator_id,
