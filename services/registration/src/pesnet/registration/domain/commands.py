@@ -23,6 +23,7 @@ from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.common import InstitutionId, Language, Role
 from pesnet.shared.i18n import Localized
+from pesnet.shared.translation import N_
 
 # A generous bound before the precise checks: never parse megabytes of "name".
 Text = Annotated[str, Field(max_length=5000)]
@@ -30,6 +31,7 @@ Text = Annotated[str, Field(max_length=5000)]
 EmailText = Annotated[Email, Field(max_length=5000)]
 
 NAME_FIELDS = ("given_name", "family_name", "institution", "position")
+INSTITUTION_NEEDED = N_("give the institution's name, or its id in the network's reference")
 NOTE_FIELDS = ("accessibility_notes", "dietary_notes")
 # Fields a correction may not set to null (the others may be cleared).
 REQUIRED_DETAILS = ("given_name", "family_name", "email", "institution", "position", "language")
@@ -84,14 +86,16 @@ class NewRegistration(_RegistrationFields):
         description="ISO 3166-1 alpha-3 of an OIC member state; omitted for an OIC "
         "institution or partner (then only speaker, moderator, observer or secretariat).",
     )
-    institution: Text | None = Field(
-        default=None,
-        description="The institution's name as the person writes it; may be left out "
-        "when `institution_id` names it (then its name in the person's language).",
-    )
     institution_id: InstitutionId | None = Field(
         default=None,
         description="The institution in the network's reference (`GET /institutions`).",
+    )
+    institution: Text | None = Field(
+        default=None,
+        # checked when absent too: without `institution_id`, it is needed
+        validate_default=True,
+        description="The institution's name as the person writes it; may be left out "
+        "when `institution_id` names it (then its name in the person's language).",
     )
     position: Text
     role: Role
@@ -113,6 +117,14 @@ class NewRegistration(_RegistrationFields):
             return normalize_country(value)
         except InvalidInput as exc:
             raise ValueError(exc.message) from None
+
+    @field_validator("institution")
+    @classmethod
+    def _institution_named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # (an `institution_id` that failed its own check is not in `info.data`: one error)
+        if value is None and "institution_id" in info.data and info.data["institution_id"] is None:
+            raise ValueError(INSTITUTION_NEEDED)
+        return value
 
 
 class Correction(_RegistrationFields):

@@ -101,11 +101,6 @@ async def register(cmd: Register, uow: U, *, public_url: str) -> Registered:
             details = details.model_copy(
                 update={"institution": institution.name.get(details.language)}
             )
-    elif details.institution is None:
-        raise InvalidInput(
-            _("give the institution's name, or its id in the network's reference"),
-            field="institution",
-        )
     await uow.delegations.ensure(
         cmd.meeting_id,
         delegation_key(details.country, details.institution),
