@@ -1,6 +1,7 @@
 """The issue's done-when: a 2024-2026 plan of 4 thematic areas, 12 activities and 20
-indicators; needs from 10 institutions and offers from 5; the matches a person would
-pick; the report in three languages; the roll-up on `GET /plans/2024-2026`.
+indicators; needs from 10 institutions and offers from 5, filed by the focal points
+registration nominated; the matches a person would pick; the report in three languages;
+the roll-up on `GET /plans/2024-2026`.
 
 The institutions and their needs and offers are a test scenario, not network data."""
 
@@ -13,7 +14,9 @@ from typing import Any
 import pytest
 
 from pesnet.shared.events.actionplan import CooperationAnswered, CooperationProposed
+from pesnet.shared.i18n import Language
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
+from tests.integration.actionplan.conftest import Registration, focal_point_known
 
 pytestmark = pytest.mark.integration
 
@@ -84,14 +87,16 @@ async def build_plan(http: Any) -> dict[str, list[str]]:
     return indicators
 
 
-async def focal_points(http: Any) -> dict[str, dict[str, str]]:
+async def focal_points(http: Any, registration: Registration) -> dict[str, dict[str, str]]:
+    """Each institution's focal point, nominated in registration: the bearer header of the
+    token registration handed them, once the action plan knows it."""
     tokens = {}
     for institution, (country, language) in INSTITUTIONS.items():
-        fp = await post(http, "/focal-points", {
-            "institution": institution, "country": country, "name": f"Focal point of {institution}",
-            "email": f"nfp@{institution}.example", "language": language,
-        })  # fmt: skip
-        tokens[institution] = {"Authorization": f"Bearer {fp['token']}"}
+        _, tokens[institution] = await registration.nominate(
+            institution, country=country, language=Language(language)
+        )
+    for headers in tokens.values():
+        await focal_point_known(http, headers)
     return tokens
 
 
@@ -105,10 +110,10 @@ async def report_and_validate(
     await post(http, f"{P}/progress/{report['id']}/validate", None)
 
 
-async def test_plan_rollup_and_report(actionplan: Any) -> None:
+async def test_plan_rollup_and_report(actionplan: Any, registration_bus: Registration) -> None:
     http = actionplan.http
     indicators = await build_plan(http)
-    fps = await focal_points(http)
+    fps = await focal_points(http, registration_bus)
     plan = (await http.get(P)).json()
     assert (len(plan["thematic_areas"]), len(plan["activities"]), len(plan["indicators"])) == (
         4,
@@ -180,10 +185,16 @@ async def test_plan_rollup_and_report(actionplan: Any) -> None:
         assert "75%" in page  # entrepreneurship's share on track, in the chart and the table
     r = await http.get(f"{P}/report", params={"lang": "fr", "format": "csv"})
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
-    assert rows[0][:3] == ["Domaine thématique", "Activité", "Indicateur"]
+    assert rows[0][:4] == [
+        "Domaine thématique",
+        "Activité",
+        "Institutions chefs de file",
+        "Indicateur",
+    ]
     assert len(rows) == 21  # header + 20 indicators
-    assert ["Entrepreneuriat", "entrepreneurship activity 3 (fr)", "entrepreneurship participants 3 (fr)",
-            "0", "2025", "30", "12", "En retard"] in rows  # fmt: skip
+    assert ["Entrepreneuriat", "entrepreneurship activity 3 (fr)",
+            "Organisation de la sécurité sociale (Malaisie) (SOCSO/PERKESO)",
+            "entrepreneurship participants 3 (fr)", "0", "2025", "30", "12", "En retard"] in rows  # fmt: skip
 
 
 NEEDS: list[tuple[str, str, str, list[str], list[str], list[str]]] = [
@@ -213,11 +224,13 @@ OFFERS: list[tuple[str, str, str, list[str], list[str], list[str], int]] = [
 ]  # fmt: skip
 
 
-async def test_matching_picks_what_a_person_would(actionplan: Any, taps: Any) -> None:
+async def test_matching_picks_what_a_person_would(
+    actionplan: Any, taps: Any, registration_bus: Registration
+) -> None:
     internal, _public = taps
     http = actionplan.http
     await build_plan(http)
-    fps = await focal_points(http)
+    fps = await focal_points(http, registration_bus)
     need_of: dict[str, str] = {}
     for institution, area, priority, topics, formats, languages in NEEDS:
         need = await post(http, f"{P}/needs", {

@@ -18,6 +18,7 @@ from pesnet.shared.i18n import Localized
 from pesnet.shared.messaging import EventPublisher
 from pesnet.shared.mongo import Client
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
+from tests.integration.actionplan.conftest import Registration, institution, known_institutions
 from tests.support import bus_tap, eventually
 
 pytestmark = pytest.mark.integration
@@ -37,7 +38,11 @@ async def post(http: Any, url: str, body: Any, headers: dict[str, str] = SECRETA
 
 
 async def test_two_replicas_send_each_reminder_once(
-    actionplan_settings: Settings, start_service: Any, rabbit_url: str, mongo_client: Client
+    actionplan_settings: Settings,
+    start_service: Any,
+    rabbit_url: str,
+    mongo_client: Client,
+    registration_bus: Registration,
 ) -> None:
     async with (
         start_service(build_app(actionplan_settings)) as one,
@@ -45,6 +50,8 @@ async def test_two_replicas_send_each_reminder_once(
         bus_tap(rabbit_url, "actionplan.#") as internal,
     ):
         http = one.http
+        await registration_bus.publish(institution("anapec"))
+        await known_institutions(http, {"anapec"})
         area = {"id": "youth", "title": tri("Youth employment")}
         await post(http, "/plans", {"period": "2024-2026", "thematic_areas": [area]})
         activity = await post(http, f"{P}/activities", {
@@ -57,7 +64,7 @@ async def test_two_replicas_send_each_reminder_once(
         })  # fmt: skip
         await post(http, f"{P}/adopt", {"meeting_id": "pesnet-4"})
         await post(http, "/focal-points", {
-            "institution": "anapec", "country": "MAR", "name": "NFP ANAPEC", "email": "nfp@anapec.example",
+            "institution": "anapec", "name": "NFP ANAPEC", "email": "nfp@anapec.example",
             "language": "fr",
         })  # fmt: skip
         schedulers = [svc.app.state.dependencies.scheduler for svc in (one, two)]

@@ -11,6 +11,12 @@ import pytest
 from pesnet.actionplan.bootstrap import build_app
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.credentials import StaffRole
+from tests.integration.actionplan.conftest import (
+    Registration,
+    focal_point_known,
+    institution,
+    known_institutions,
+)
 from tests.integration.roles import (
     PUBLIC,
     TRUST,
@@ -35,6 +41,7 @@ DECISIONS: dict[Route, Decision] = {
     ("GET", "/plans"): PUBLIC,
     ("GET", "/plans/{period}"): PUBLIC,
     ("GET", "/plans/{period}/report"): PUBLIC,
+    ("GET", "/institutions"): PUBLIC,
     ("GET", "/audit"): allowed(),
     ("POST", "/dev/seed"): allowed(),
     ("POST", "/plans"): OFFICER,
@@ -45,6 +52,7 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/plans/{period}/indicators"): OFFICER,
     ("POST", "/plans/{period}/progress/{report_id}/validate"): OFFICER,
     ("POST", "/plans/{period}/progress/{report_id}/return"): OFFICER,
+    ("GET", "/focal-points"): OFFICER,
     ("POST", "/focal-points"): OFFICER,
     ("DELETE", "/focal-points/{focal_point_id}"): OFFICER,
     ("GET", "/plans/{period}/needs"): OFFICER,
@@ -97,3 +105,65 @@ async def test_an_officers_change_is_in_the_audit_trail(
             "plan.created",
             "2027-2029",
         )
+
+
+async def test_a_national_focal_points_account_reports_for_its_institution(
+    make_settings: Callable[..., Settings],
+    start_service: Callable[..., Any],
+    registration_bus: Registration,
+) -> None:
+    """An account of ANAPEC's national focal point (identity's token, scoped to Morocco and
+    ANAPEC) reports progress on what ANAPEC leads; the review goes to the focal point
+    registration nominated for ANAPEC, and without one the report is refused."""
+    officer = bearer(role_token(StaffRole.actionplan_officer))
+    account = bearer(role_token(StaffRole.focal_point))  # Morocco, ANAPEC
+    elsewhere = bearer(
+        token(StaffRole.focal_point, sub="acc_x", country="MAR", institution="iskur")
+    )
+    async with start_service(build_app(settings(make_settings))) as svc:
+        http = svc.http
+        for institution_id in ("anapec", "iskur"):
+            await registration_bus.publish(institution(institution_id))
+        await known_institutions(http, {"anapec", "iskur"})
+        area = {"id": "digital", "title": {"ar": "الرقمنة", "en": "Digital", "fr": "Numérique"}}
+        plan = {"period": "2024-2026", "thematic_areas": [area]}
+        assert (await http.post("/plans", json=plan, headers=officer)).status_code == 201
+        activity = await http.post(
+            "/plans/2024-2026/activities",
+            json={"thematic_area": "digital", "activity_type": "webinar",
+                  "title": area["title"], "lead_institutions": ["anapec", "iskur"]},
+            headers=officer,
+        )  # fmt: skip
+        indicator = await http.post(
+            "/plans/2024-2026/indicators",
+            json={
+                "title": area["title"],
+                "measure": "number",
+                "activity_id": activity.json()["id"],
+            },
+            headers=officer,
+        )
+        adopted = await http.post(
+            "/plans/2024-2026/adopt", json={"meeting_id": "pesnet-4"}, headers=officer
+        )
+        assert adopted.status_code == 200, adopted.text
+        report = {
+            "indicator_id": indicator.json()["id"],
+            "reporting_period": "2025",
+            "actual_value": 9,
+        }
+
+        # nobody nominated for ANAPEC yet: the review could reach no one
+        refused = await http.post("/plans/2024-2026/progress", json=report, headers=account)
+        assert refused.status_code == 403, refused.text
+        _, nominated = await registration_bus.nominate(
+            "anapec", name="Karim Alaoui", email="k.alaoui@anapec.example.ma"
+        )
+        await focal_point_known(http, nominated)
+        accepted = await http.post("/plans/2024-2026/progress", json=report, headers=account)
+        assert accepted.status_code == 201, accepted.text
+        assert accepted.json()["institution"] == "anapec"
+        assert "reporter" not in (await http.get("/plans/2024-2026")).json()["progress"][0]
+        # an account of Morocco cannot report for ISKUR, an institution of Türkiye
+        foreign = await http.post("/plans/2024-2026/progress", json=report, headers=elsewhere)
+        assert foreign.status_code == 403, foreign.text

@@ -10,12 +10,14 @@ from typing import TypeVar
 
 from pesnet.actionplan.domain.cooperation import Proposal
 from pesnet.actionplan.domain.focal_points import FocalPoint
+from pesnet.actionplan.domain.institutions import Institution
 from pesnet.actionplan.domain.matching import Need, Offer
 from pesnet.actionplan.domain.meetings import Meeting
 from pesnet.actionplan.domain.model import Plan
 from pesnet.actionplan.domain.reminders import DueReminder
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.errors import Conflict
+from pesnet.shared.i18n import Localized
 from pesnet.shared.unit_of_work import FakeUnitOfWork
 
 T = TypeVar("T")
@@ -59,11 +61,63 @@ class FakeFocalPoints:
         found = [f for f in self.items.values() if f.institution in wanted and f.active]
         return [_copy(f) for f in sorted(found, key=lambda f: f.created_at)]
 
+    async def all(self) -> list[FocalPoint]:
+        key = lambda f: (f.institution or "", f.created_at)  # noqa: E731
+        return [_copy(f) for f in sorted(self.items.values(), key=key)]
+
     async def add(self, focal_point: FocalPoint) -> None:
+        assert all(f.token_hash != focal_point.token_hash for f in self.items.values())
         self.items[focal_point.id] = _copy(focal_point)
 
     async def save(self, focal_point: FocalPoint) -> None:
         self.items[focal_point.id] = _copy(focal_point)
+
+
+def _institution(
+    iid: str, country: str, acronym: str | None, ar: str, en: str, fr: str
+) -> Institution:
+    return Institution(
+        id=iid, name=Localized(ar=ar, en=en, fr=fr), acronym=acronym, country=country
+    )
+
+
+# The reference of institutions as registration announced it, before any test runs:
+# those of the 4th meeting (facts) and the scenarios' public employment services.
+REFERENCE = {
+    i.id: i
+    for i in (
+        _institution("anapec", "MAR", "ANAPEC", "الوكالة الوطنية لإنعاش التشغيل والكفاءات",
+                     "National Agency for the Promotion of Employment and Skills",
+                     "Agence nationale de promotion de l'emploi et des compétences"),
+        _institution("iskur", "TUR", "İŞKUR", "وكالة التوظيف التركية",
+                     "Turkish Employment Agency", "Agence turque pour l'emploi"),
+        _institution("socso", "MYS", "SOCSO/PERKESO", "مؤسسة الضمان الاجتماعي الماليزية",
+                     "Social Security Organisation (Malaysia)",
+                     "Organisation de la sécurité sociale (Malaisie)"),
+        _institution("aneti", "TUN", None, "الوكالة الوطنية للتشغيل والعمل المستقل",
+                     "PES of Tunisia", "SPE de Tunisie"),
+        _institution("pes-pak", "PAK", None, "خدمة التشغيل الباكستانية", "PES of Pakistan",
+                     "SPE du Pakistan"),
+    )
+}  # fmt: skip
+
+
+class FakeInstitutions:
+    def __init__(self) -> None:
+        self.items: dict[str, Institution] = dict(REFERENCE)
+
+    async def get(self, institution_id: str) -> Institution | None:
+        return self.items.get(institution_id)
+
+    async def get_many(self, institution_ids: Iterable[str]) -> dict[str, Institution]:
+        return {i: self.items[i] for i in institution_ids if i in self.items}
+
+    async def all(self) -> list[Institution]:
+        key = lambda i: (i.country is None, i.country or "", i.id)  # noqa: E731
+        return sorted(self.items.values(), key=key)
+
+    async def save(self, institution: Institution) -> None:
+        self.items[institution.id] = institution
 
 
 class FakeNeeds:
@@ -142,12 +196,22 @@ class FakeReminders:
 
 
 class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
-    stores = ("plans", "focal_points", "needs", "offers", "proposals", "meetings", "reminders")
+    stores = (
+        "plans",
+        "focal_points",
+        "institutions",
+        "needs",
+        "offers",
+        "proposals",
+        "meetings",
+        "reminders",
+    )
 
     def __init__(self) -> None:
         super().__init__()
         self.plans = FakePlans()
         self.focal_points = FakeFocalPoints()
+        self.institutions = FakeInstitutions()
         self.needs = FakeNeeds()
         self.offers = FakeOffers()
         self.proposals = FakeProposals()

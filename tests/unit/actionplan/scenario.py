@@ -76,9 +76,10 @@ async def focal_point(
     institution: str,
     *,
     language: Language = Language.fr,
-    country: str | None = "MAR",
+    country: str | None = None,
 ) -> Actor:
-    """A focal point of `institution`, as the actor its token stands for."""
+    """A focal point of `institution` (of the institution's country unless another is
+    given), as the actor its token stands for."""
     issued = await focal_points.register_focal_point(
         RegisterFocalPoint(
             institution=institution,

@@ -183,7 +183,7 @@ def test_matching_again_keeps_live_proposals_and_skips_declined_pairs() -> None:
     assert [m.need_ids for m in again] == [["n1", "n3"]]
 
 
-def test_each_reason_names_priority_and_what_is_shared_in_every_language() -> None:
+def test_each_reason_names_the_institution_priority_and_what_is_shared_in_every_language() -> None:
     from pesnet.actionplan.domain.matching import PairScore, _pair_reason
 
     pair = PairScore(
@@ -195,8 +195,40 @@ def test_each_reason_names_priority_and_what_is_shared_in_every_language() -> No
         shared_languages=[],
         priority="high",
     )
-    assert _pair_reason(pair, "en") == "anapec (high priority; shared topics: job matching)"
-    assert _pair_reason(pair, "fr").startswith("anapec (priorité ")
-    assert "thèmes communs : job matching" in _pair_reason(pair, "fr")
-    assert "المواضيع المشتركة: job matching" in _pair_reason(pair, "ar")
-    assert _pair_reason(pair, "ar").count("؛") == 1
+    names = {"anapec": Localized(ar="أنابيك", en="ANAPEC (en)", fr="ANAPEC (fr)")}
+    assert (
+        _pair_reason(pair, "en", names)
+        == "ANAPEC (en) (high priority; shared topics: job matching)"
+    )
+    assert _pair_reason(pair, "fr", names).startswith("ANAPEC (fr) (priorité ")
+    assert "thèmes communs : job matching" in _pair_reason(pair, "fr", names)
+    assert _pair_reason(pair, "ar", names).startswith("أنابيك (أولوية ")
+    assert "المواضيع المشتركة: job matching" in _pair_reason(pair, "ar", names)
+    assert _pair_reason(pair, "ar", names).count("؛") == 1
+
+
+def test_an_explanation_names_the_institutions_never_their_ids() -> None:
+    names = {
+        "anapec": Localized(
+            ar="الوكالة الوطنية لإنعاش التشغيل والكفاءات",
+            en="National Agency for the Promotion of Employment and Skills (ANAPEC)",
+            fr="Agence nationale de promotion de l'emploi et des compétences (ANAPEC)",
+        ),
+        "tun": Localized(ar="الوكالة التونسية", en="PES of Tunisia", fr="SPE de Tunisie"),
+    }
+    [found] = match([need("n1", "tun")], [offer("o1", "anapec")], AREAS, names=names)
+    explanation = found.explanation
+    assert (explanation.fr or "").startswith(
+        "L'offre de l'institution Agence nationale de promotion de l'emploi et des "
+        "compétences (ANAPEC) « "
+    )
+    assert "répond au besoin de l'institution SPE de Tunisie (priorité" in (explanation.fr or "")
+    assert (explanation.en or "").startswith(
+        "The offer of National Agency for the Promotion of Employment and Skills (ANAPEC), "
+    )
+    assert "meets the need of PES of Tunisia (" in (explanation.en or "")
+    assert (explanation.ar or "").startswith("عرض الوكالة الوطنية لإنعاش التشغيل والكفاءات «")
+    assert "الوكالة التونسية (أولوية" in (explanation.ar or "")
+    for text in (explanation.ar, explanation.en, explanation.fr):
+        assert "anapec" not in (text or "")
+        assert "tun " not in (text or "")

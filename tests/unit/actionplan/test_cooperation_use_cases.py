@@ -56,7 +56,9 @@ async def test_a_need_is_filed_for_the_token_s_institution_in_its_language() -> 
     assert (filed.institution, filed.country, filed.languages) == ("aneti", "TUN", ["fr"])
     stated = await cooperation.submit_need(need(aneti, languages=[Language.ar]), uow, clock=clock)
     assert stated.languages == ["ar"]
-    assert [n.id for n in await cooperation.list_needs(PERIOD, uow)] == [filed.id, stated.id]
+    listed = await cooperation.list_needs(PERIOD, uow)
+    assert [n.id for n in listed.found] == [filed.id, stated.id]
+    assert listed.names["aneti"].label("fr") == "SPE de Tunisie"
 
 
 async def test_a_need_without_a_title_or_area_or_institution_is_refused() -> None:
@@ -71,7 +73,7 @@ async def test_a_need_without_a_title_or_area_or_institution_is_refused() -> Non
     assert refused.value.field == "thematic_area"
     with pytest.raises(Forbidden):
         await cooperation.submit_need(need(SECRETARIAT), uow, clock=clock)
-    assert await cooperation.list_needs(PERIOD, uow) == []
+    assert (await cooperation.list_needs(PERIOD, uow)).found == []
 
 
 async def test_an_offer_is_filed_and_listed_but_not_to_a_closed_plan() -> None:
@@ -80,7 +82,9 @@ async def test_an_offer_is_filed_and_listed_but_not_to_a_closed_plan() -> None:
     iskur = await focal_point(uow, "iskur", language=Language.en)
     filed = await cooperation.submit_offer(offer(iskur, capacity=2), uow, clock=clock)
     assert (filed.institution, filed.capacity) == ("iskur", 2)
-    assert await cooperation.list_offers(PERIOD, uow) == [filed]
+    listed = await cooperation.list_offers(PERIOD, uow)
+    assert listed.found == [filed]
+    assert listed.names["iskur"].label("en") == "Turkish Employment Agency (İŞKUR)"
     await plans.close_plan(ClosePlan(PERIOD), uow, clock=clock)
     with pytest.raises(Conflict):
         await cooperation.submit_offer(offer(iskur), uow, clock=clock)
@@ -110,6 +114,15 @@ async def test_matching_proposes_once_and_tells_both_sides_contacts() -> None:
         "iskur": ["fp@iskur.example"],
         "anapec": ["fp@anapec.example"],
     }
+    # the people told read the institutions' names, in their language
+    names = {p.institution: p.institution_name for p in proposed.parties}
+    assert names["iskur"] is not None
+    assert names["iskur"].fr == "Agence turque pour l'emploi (İŞKUR)"
+    assert names["anapec"] is not None
+    assert names["anapec"].ar == "الوكالة الوطنية لإنعاش التشغيل والكفاءات"
+    assert (proposal.explanation.en or "").startswith(
+        "The offer of Turkish Employment Agency (İŞKUR), "
+    )
     assert await cooperation.run_matching(RunMatching(PERIOD), uow, clock=clock) == []
     assert len(uow.events(CooperationProposed)) == 1
 
@@ -125,7 +138,8 @@ async def test_the_secretariat_sees_every_proposal_a_focal_point_its_own() -> No
     [proposal] = await cooperation.run_matching(RunMatching(PERIOD), uow, clock=clock)
 
     async def seen_by(actor: Actor) -> list[str]:
-        return [p.id for p in await cooperation.list_proposals(ListProposals(actor), uow)]
+        listed = await cooperation.list_proposals(ListProposals(actor), uow)
+        return [p.id for p in listed.found]
 
     assert await seen_by(SECRETARIAT) == await seen_by(anapec) == [proposal.id]
     assert await seen_by(outsider) == []

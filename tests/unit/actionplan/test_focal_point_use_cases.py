@@ -30,6 +30,7 @@ async def test_a_focal_point_token_is_shown_once_and_kept_as_a_digest() -> None:
     assert stored is not None
     assert stored.token_hash == hash_secret_token(issued.token)
     assert issued.token not in repr(stored)
+    assert stored.contact is not None
     assert (stored.institution, stored.contact.language) == ("anapec", Language.fr)
 
 

@@ -16,6 +16,7 @@ from pesnet.actionplan.domain.commands import (
     RecordMeeting,
     RenderReport,
 )
+from pesnet.actionplan.domain.institutions import Names
 from pesnet.actionplan.domain.model import Plan
 from pesnet.actionplan.entrypoints.messaging import meeting_scheduled
 from pesnet.actionplan.service_layer import plans
@@ -125,14 +126,16 @@ async def test_plans_are_listed_by_period() -> None:
 
 class RecordingRenderer:
     def __init__(self) -> None:
-        self.calls: list[tuple[str, str, Language, dict[str, Localized] | None]] = []
+        self.calls: list[tuple[str, str, Language, dict[str, Localized] | None, list[str]]] = []
 
-    def html(self, plan: Plan, lang: Language, meetings: Mapping[str, Localized]) -> str:
-        self.calls.append(("html", plan.period, lang, dict(meetings)))
+    def html(
+        self, plan: Plan, lang: Language, meetings: Mapping[str, Localized], names: Names
+    ) -> str:
+        self.calls.append(("html", plan.period, lang, dict(meetings), sorted(names)))
         return "<html>"
 
-    def csv(self, plan: Plan, lang: Language) -> str:
-        self.calls.append(("csv", plan.period, lang, None))
+    def csv(self, plan: Plan, lang: Language, names: Names) -> str:
+        self.calls.append(("csv", plan.period, lang, None, sorted(names)))
         return "\ufeffcsv"
 
 
@@ -147,8 +150,8 @@ async def test_the_report_is_rendered_in_the_asked_language_and_format() -> None
     csv = await plans.render_report(RenderReport(PERIOD, Language.fr, "csv"), uow, renderer)
     assert (html, csv) == ("<html>", "\ufeffcsv")
     assert renderer.calls == [
-        ("html", PERIOD, Language.ar, {"pesnet-4": text("4th meeting")}),
-        ("csv", PERIOD, Language.fr, None),
+        ("html", PERIOD, Language.ar, {"pesnet-4": text("4th meeting")}, []),
+        ("csv", PERIOD, Language.fr, None, []),
     ]
     with pytest.raises(NotFound):
         await plans.render_report(RenderReport("2030-2031", Language.en, "html"), uow, renderer)

@@ -22,6 +22,7 @@ from pesnet.notifications.domain.notices import (
     session_changed_notice,
 )
 from pesnet.notifications.templates import missing_translations, render
+from pesnet.shared.events.actionplan import CooperationParty
 from pesnet.shared.i18n import Language, Localized
 from tests.integration.notifications import notifications_factories as f
 
@@ -228,3 +229,37 @@ def test_english_says_the_meeting_and_french_the_first_of_the_month() -> None:
     fr = registration_notice(f.participant("registered", "fr"), march, Language.fr)
     text = render(fr.kind, "fr", fr.context, preferences_url="u").text
     assert "1er mars 2024" in text
+
+
+def test_a_cooperation_mail_names_the_institutions_in_the_readers_language() -> None:
+    """The action plan sends each party's names from the reference: the mail reads them,
+    never the institutions' ids ("sesric (احتياج)")."""
+    sesric = Localized(
+        ar="مركز الأبحاث الإحصائية والاقتصادية والاجتماعية والتدريب للدول الإسلامية (سيسرك)",
+        en="Statistical, Economic and Social Research and Training Centre for Islamic "
+        "Countries (SESRIC)",
+        fr="Centre de recherches statistiques, économiques et sociales et de formation pour "
+        "les pays islamiques (SESRIC)",
+    )
+    iskur = Localized(
+        ar="وكالة التوظيف التركية",
+        en="Turkish Employment Agency (İŞKUR)",
+        fr="Agence turque pour l'emploi (İŞKUR)",
+    )
+    base = f.cooperation([f.contact("ar")], [])
+    payload = base.model_copy(
+        update={
+            "parties": [
+                CooperationParty(institution="iskur", side="offer", institution_name=iskur),
+                CooperationParty(institution="sesric", side="need", institution_name=sesric),
+            ]
+        }
+    )
+    for lang in (Language.ar, Language.fr):
+        person = Person(f"{lang}@example.org", "Nom", lang)
+        notice = cooperation_notice(payload, person, "sesric", "need")
+        mail = render(notice.kind, lang, notice.context, preferences_url="https://x/p?token=t")
+        assert f"{sesric.get(lang)} (" in mail.text
+        assert iskur.get(lang) in mail.text
+        assert "sesric" not in mail.text
+        assert "iskur" not in mail.text

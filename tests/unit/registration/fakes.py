@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 
+from pesnet.registration.domain.institutions import Institution
 from pesnet.registration.domain.model import (
     Delegation,
     FocalPoint,
@@ -15,8 +16,10 @@ from pesnet.registration.domain.model import (
 )
 from pesnet.registration.service_layer.unit_of_work import (
     EMAIL_TAKEN,
+    INSTITUTION_TAKEN,
     Delegations,
     FocalPoints,
+    Institutions,
     Meetings,
     Registrations,
     RegistrationUnitOfWork,
@@ -155,6 +158,27 @@ class FakeFocalPoints(FocalPoints):
         return copy.deepcopy(sorted(found, key=lambda f: (f.country, f.created_at)))
 
 
+class FakeInstitutions(Institutions):
+    def __init__(self) -> None:
+        self.items: dict[str, Institution] = {}
+
+    async def get(self, institution_id: str) -> Institution | None:
+        return copy.deepcopy(self.items.get(institution_id))
+
+    async def add(self, institution: Institution) -> None:
+        if institution.id in self.items:
+            raise Conflict(INSTITUTION_TAKEN, field="id", params={"institution_id": institution.id})
+        self.items[institution.id] = copy.deepcopy(institution)
+
+    async def save(self, institution: Institution) -> None:
+        self.items[institution.id] = copy.deepcopy(institution)
+
+    async def listed(self, country: str | None = None) -> list[Institution]:
+        found = [i for i in self.items.values() if country is None or i.country == country]
+        key = lambda i: (i.country is None, i.country or "", i.id)  # noqa: E731
+        return copy.deepcopy(sorted(found, key=key))
+
+
 class FakeReplays(Replays):
     def __init__(self) -> None:
         self.items: dict[str, tuple[Replay, str]] = {}
@@ -173,7 +197,7 @@ class FakeReplays(Replays):
 
 
 class FakeRegistrationUnitOfWork(FakeUnitOfWork, RegistrationUnitOfWork):
-    stores = ("registrations", "meetings", "delegations", "focal_points", "replays")
+    stores = ("registrations", "meetings", "delegations", "focal_points", "institutions", "replays")
 
     def __init__(self) -> None:
         super().__init__()
@@ -181,4 +205,5 @@ class FakeRegistrationUnitOfWork(FakeUnitOfWork, RegistrationUnitOfWork):
         self.meetings = FakeMeetings()
         self.delegations = FakeDelegations()
         self.focal_points = FakeFocalPoints()
+        self.institutions = FakeInstitutions()
         self.replays = FakeReplays()

@@ -38,6 +38,8 @@ PERSONAL = (
 NOT_PERSONAL = {
     ("agenda.chairmanship.transferred", "data.incoming.name"): "an institution",
     ("agenda.chairmanship.transferred", "data.outgoing.name"): "an institution",
+    ("registration.institution.registered", "data.name"): "an institution of the reference",
+    ("registration.institution.renamed", "data.name"): "an institution of the reference",
 }
 
 

@@ -1,13 +1,25 @@
-"""Development seed: the 4th meeting (Marrakech, held: no registration) and the
-demonstration meeting `pesnet-demo` (open for registration, a few weeks ahead), until
-the agenda service announces them with `agenda.meeting.scheduled` (the event then wins)."""
+"""Development seed: the institutions the network's records name (the reference's
+first entries, `data/institutions.json`), the 4th meeting (Marrakech, held: no
+registration) and the demonstration meeting `pesnet-demo` (open for registration, a
+few weeks ahead), until the agenda service announces them with
+`agenda.meeting.scheduled` (the event then wins)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
+from importlib.resources import files
 
+from pesnet.registration.domain.commands import NewInstitution
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Localized
+
+
+def network_institutions() -> list[NewInstitution]:
+    """ANAPEC, ISKUR, SESRIC and the other institutions of the 4th meeting's programme."""
+    raw = json.loads(files("pesnet.registration").joinpath("data/institutions.json").read_text())
+    return [NewInstitution.model_validate(item) for item in raw["institutions"]]
+
 
 PESNET_4 = MeetingScheduled(
     meeting_id="pesnet-4",

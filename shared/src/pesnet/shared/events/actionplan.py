@@ -101,6 +101,9 @@ class CooperationParty(BaseModel):
     institution: str
     side: CooperationSide
     contacts: list[Contact] = []
+    # the institution's names from the network's reference, for the people told
+    # (optional addition: schema v1 stays compatible)
+    institution_name: Localized | None = None
 
 
 class CooperationProposed(EventPayload):

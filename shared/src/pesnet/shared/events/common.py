@@ -12,6 +12,7 @@ from pesnet.shared.i18n import Language, Localized
 __all__ = [
     "Contact",
     "Country",
+    "InstitutionId",
     "Language",
     "Localized",
     "MeetingId",
@@ -45,6 +46,9 @@ class ParticipantStatus(StrEnum):
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 MeetingId = Annotated[str, Field(min_length=1, max_length=64)]
+# An institution of the network's reference (registration owns it): a stable,
+# slug-like id such as `anapec`, never shown to people (they read its names).
+InstitutionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 
 
 class Contact(BaseModel):

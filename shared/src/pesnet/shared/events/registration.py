@@ -1,7 +1,9 @@
 """Events published by the registration service.
 
-Participant events carry personal data and are internal; the delegation summary
-is public and carries counts only.
+Participant and focal-point events carry personal data and are internal; the
+delegation summary is public and carries counts only. Registration owns the
+network's reference of institutions: their events are public (an institution's
+names are no person's data), and every other service keeps the projection it needs.
 """
 
 from __future__ import annotations
@@ -9,8 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from pesnet.shared.catalog import EventPayload, EventSpec, PublicPayload
-from pesnet.shared.events.common import Country, Language, MeetingId, ParticipantStatus, Role
+from pesnet.shared.events.common import (
+    Country,
+    InstitutionId,
+    Language,
+    Localized,
+    MeetingId,
+    ParticipantStatus,
+    Role,
+)
 
 
 class ParticipantEvent(EventPayload):
@@ -29,6 +41,9 @@ class ParticipantEvent(EventPayload):
     role: Role
     language: Language
     status: ParticipantStatus
+    # the institution in the network's reference, when the registration names it
+    # (optional addition: schema v1 stays compatible)
+    institution_id: InstitutionId | None = None
 
 
 class ParticipantRegistered(ParticipantEvent):
@@ -81,6 +96,57 @@ class DelegationUpdated(PublicPayload):
     confirmed: int
 
 
+class InstitutionChanged(PublicPayload):
+    """An institution of the network's reference as it stands after the change
+    (event-carried state transfer). `version` grows by one with every change: a
+    projection keeps the highest it has seen, whatever order events arrive in."""
+
+    institution_id: InstitutionId
+    name: Localized
+    acronym: str | None = None
+    # ISO 3166-1 alpha-3 of the member state; None for an OIC institution or a partner
+    country: Country | None = None
+    version: int = Field(ge=1)
+
+
+class InstitutionRegistered(InstitutionChanged):
+    registered_at: datetime
+
+
+class InstitutionRenamed(InstitutionChanged):
+    renamed_at: datetime
+
+
+class FocalPointNominated(EventPayload):
+    """The secretariat nominated a national focal point: a country's, and, when it
+    names one, an institution's of the reference (whom the action plan hears from
+    and writes to). Personal data: internal only.
+
+    `token_digest` is the SHA-256 of the focal point's `fp_` token (the token itself
+    never leaves registration): a service that keeps the digest recognises the same
+    token without asking registration, and a digest gives no usable token."""
+
+    focal_point_id: str
+    country: Country
+    institution_id: InstitutionId | None = None
+    name: str | None = None
+    email: str | None = None
+    language: Language = Language.en
+    token_digest: str
+    nominated_at: datetime
+    version: int = Field(default=1, ge=1)
+
+
+class FocalPointWithdrawn(EventPayload):
+    """A focal point's nomination was withdrawn: its token stops working everywhere."""
+
+    focal_point_id: str
+    country: Country
+    institution_id: InstitutionId | None = None
+    withdrawn_at: datetime
+    version: int = Field(default=2, ge=1)
+
+
 EVENTS = (
     EventSpec(
         "registration.participant.registered",
@@ -119,6 +185,29 @@ EVENTS = (
         "registration.personal_data.purged",
         PersonalDataPurged,
         "Personal data of a past meeting's registrations was erased; counts remain.",
+    ),
+    EventSpec(
+        "registration.institution.registered",
+        InstitutionRegistered,
+        "An institution joined the network's reference (id, names in ar/en/fr, country).",
+        visibility="public",
+    ),
+    EventSpec(
+        "registration.institution.renamed",
+        InstitutionRenamed,
+        "An institution's names or acronym changed (its state after the change).",
+        visibility="public",
+    ),
+    EventSpec(
+        "registration.focal_point.nominated",
+        FocalPointNominated,
+        "A national focal point was nominated for a country and possibly an institution "
+        "(internal: names a person).",
+    ),
+    EventSpec(
+        "registration.focal_point.withdrawn",
+        FocalPointWithdrawn,
+        "A focal point's nomination was withdrawn; its token no longer acts anywhere.",
     ),
     EventSpec(
         "registration.delegation.updated",

@@ -1,5 +1,6 @@
 """The implementation report of a plan: HTML in ar/en/fr (Arabic right-to-left) with
-an SVG chart of progress per thematic area, and the same figures as CSV.
+an SVG chart of progress per thematic area, and the same figures as CSV. Institutions
+are named as the reader's language names them (the reference's names), never by id.
 
 The chart is drawn here as plain SVG (bars for the share of indicators on track and
 of activities completed per area): light, no plotting library, and it stays text, so
@@ -15,6 +16,7 @@ from html import escape
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from pesnet.actionplan.domain.institutions import Names, label_of
 from pesnet.actionplan.domain.labels import (
     ACTIVITY_STATUSES,
     ACTIVITY_TYPES,
@@ -22,7 +24,7 @@ from pesnet.actionplan.domain.labels import (
     PLAN_STATUSES,
     L,
 )
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.model import Indicator, Plan
 from pesnet.actionplan.domain.rollup import Rollup, area_rollups, indicator_progress, plan_rollup
 from pesnet.shared.i18n import Language, Localized, direction, format_local_date
 
@@ -119,7 +121,23 @@ def _value(value: float | str | None) -> str:
     return str(value)
 
 
-def _rows(plan: Plan, lang: str) -> list[dict[str, str]]:
+def _names(ids: list[str], names: Names, lang: str) -> str:
+    return ", ".join(label_of(names, i, lang) for i in ids)
+
+
+def _leads(plan: Plan, indicator: Indicator) -> list[str]:
+    """Who leads what an indicator measures: its activity's lead institutions, or those
+    of its thematic area's activities for an area-level indicator (in plan order)."""
+    activities = [
+        a
+        for a in plan.activities
+        if a.id == indicator.activity_id
+        or (indicator.activity_id is None and a.thematic_area == indicator.thematic_area)
+    ]
+    return list(dict.fromkeys(i for a in activities for i in a.lead_institutions))
+
+
+def _rows(plan: Plan, lang: str, names: Names) -> list[dict[str, str]]:
     """One row per indicator: the figures a report reader compares."""
     rows = []
     for indicator in plan.indicators:
@@ -129,6 +147,7 @@ def _rows(plan: Plan, lang: str) -> list[dict[str, str]]:
             {
                 "area": plan.area(indicator.thematic_area).title.get(lang),
                 "activity": activity.title.get(lang) if activity else "",
+                "lead": _names(_leads(plan, indicator), names, lang),
                 "indicator": indicator.title.get(lang),
                 "baseline": _value(indicator.baseline),
                 "period": progress.reporting_period or "",
@@ -140,8 +159,14 @@ def _rows(plan: Plan, lang: str) -> list[dict[str, str]]:
     return rows
 
 
-def render_html(plan: Plan, lang: str, meetings: Mapping[str, Localized] | None = None) -> str:
-    """The report page; `meetings` names the plan's meetings (else their ids are shown)."""
+def render_html(
+    plan: Plan,
+    lang: str,
+    meetings: Mapping[str, Localized] | None = None,
+    names: Names | None = None,
+) -> str:
+    """The report page; `meetings` names the plan's meetings (else their ids are shown),
+    `names` the institutions of the reference it names."""
 
     def meeting(meeting_id: str | None) -> str | None:
         if meeting_id is None:
@@ -156,7 +181,7 @@ def render_html(plan: Plan, lang: str, meetings: Mapping[str, Localized] | None 
             "title": a.title.get(lang),
             "type": ACTIVITY_TYPES[a.activity_type].get(lang),
             "area": plan.area(a.thematic_area).title.get(lang),
-            "lead": ", ".join(a.lead_institutions),
+            "lead": _names(a.lead_institutions, names or {}, lang),
             "planned": " – ".join(
                 format_local_date(d, lang, "medium") for d in (a.planned_start, a.planned_end) if d
             ),
@@ -195,17 +220,28 @@ def render_html(plan: Plan, lang: str, meetings: Mapping[str, Localized] | None 
         chart=Markup(progress_chart(plan, lang)),  # noqa: S704 - built above with every text escaped
         areas=areas,
         activities=activities,
-        rows=_rows(plan, lang),
+        rows=_rows(plan, lang, names or {}),
     )
 
 
-def render_csv(plan: Plan, lang: str) -> str:
-    """The indicator table as CSV (UTF-8 with a BOM so spreadsheet programs read Arabic)."""
+def render_csv(plan: Plan, lang: str, names: Names | None = None) -> str:
+    """The indicator table as CSV (UTF-8 with a BOM so spreadsheet programs read Arabic),
+    with the institutions that lead what each indicator measures."""
     out = io.StringIO()
-    keys = ["area", "activity", "indicator", "baseline", "period", "target", "actual", "status"]
+    keys = [
+        "area",
+        "activity",
+        "lead",
+        "indicator",
+        "baseline",
+        "period",
+        "target",
+        "actual",
+        "status",
+    ]
     writer = csv.writer(out)
     writer.writerow([TEXT[k].get(lang) for k in keys])
-    for row in _rows(plan, lang):
+    for row in _rows(plan, lang, names or {}):
         writer.writerow([row[k] for k in keys])
     return "\ufeff" + out.getvalue()
 
@@ -213,8 +249,10 @@ def render_csv(plan: Plan, lang: str) -> str:
 class JinjaReportRenderer:
     """The service's `ReportRenderer`."""
 
-    def html(self, plan: Plan, lang: Language, meetings: Mapping[str, Localized]) -> str:
-        return render_html(plan, lang, meetings)
+    def html(
+        self, plan: Plan, lang: Language, meetings: Mapping[str, Localized], names: Names
+    ) -> str:
+        return render_html(plan, lang, meetings, names)
 
-    def csv(self, plan: Plan, lang: Language) -> str:
-        return render_csv(plan, lang)
+    def csv(self, plan: Plan, lang: Language, names: Names) -> str:
+        return render_csv(plan, lang, names)

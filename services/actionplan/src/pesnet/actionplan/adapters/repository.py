@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from pesnet.actionplan.domain.cooperation import Proposal
 from pesnet.actionplan.domain.focal_points import FocalPoint
+from pesnet.actionplan.domain.institutions import Institution
 from pesnet.actionplan.domain.matching import Need, Offer
 from pesnet.actionplan.domain.meetings import Meeting
 from pesnet.actionplan.domain.model import Plan
@@ -32,6 +33,8 @@ PROPOSALS = "cooperation_proposals"
 REMINDERS = "reminders"
 # the agenda's meetings, as far as this service needs them (from MeetingScheduled)
 MEETINGS = "meetings"
+# registration's reference of institutions (from InstitutionRegistered/Renamed)
+INSTITUTIONS = "institutions"
 
 INDEXES = (
     IndexSpec(FOCAL_POINTS, [("token_hash", 1)], unique=True, name="token_hash_unique"),
@@ -95,20 +98,25 @@ def _focal_point_doc(focal_point: FocalPoint) -> Document:
         "token_hash": focal_point.token_hash,
         "created_at": focal_point.created_at,
         "revoked_at": focal_point.revoked_at,
+        "source": focal_point.source,
+        "version": focal_point.version,
     }
 
 
 def _focal_point(doc: Document) -> FocalPoint:
     return FocalPoint(
         id=doc["_id"],
-        institution=doc["institution"],
+        institution=doc.get("institution"),
         country=doc.get("country"),
-        name=doc["name"],
-        email=doc["email"],
+        name=doc.get("name"),
+        email=doc.get("email"),
         language=Language(doc["language"]),
         token_hash=doc["token_hash"],
         created_at=doc["created_at"],
         revoked_at=doc.get("revoked_at"),
+        # focal points stored before nominations existed were named by hand
+        source=doc.get("source", "override"),
+        version=int(doc.get("version", 1)),
     )
 
 
@@ -134,12 +142,51 @@ class MongoFocalPointRepository(_Repository):
         )
         return [_focal_point(doc) async for doc in cursor]
 
+    async def all(self) -> list[FocalPoint]:
+        cursor = (
+            self.db[FOCAL_POINTS]
+            .find({}, session=self.session)
+            .sort([("institution", 1), ("created_at", 1)])
+        )
+        return [_focal_point(doc) async for doc in cursor]
+
     async def add(self, focal_point: FocalPoint) -> None:
         await self.db[FOCAL_POINTS].insert_one(_focal_point_doc(focal_point), session=self.session)
 
     async def save(self, focal_point: FocalPoint) -> None:
         await self.db[FOCAL_POINTS].replace_one(
-            {"_id": focal_point.id}, _focal_point_doc(focal_point), session=self.session
+            {"_id": focal_point.id},
+            _focal_point_doc(focal_point),
+            upsert=True,
+            session=self.session,
+        )
+
+
+def _institution(doc: Document) -> Institution:
+    return Institution.model_validate({**doc, "id": doc["_id"]})
+
+
+class MongoInstitutionRepository(_Repository):
+    async def get(self, institution_id: str) -> Institution | None:
+        doc = await self.db[INSTITUTIONS].find_one({"_id": institution_id}, session=self.session)
+        return _institution(doc) if doc else None
+
+    async def get_many(self, institution_ids: Iterable[str]) -> dict[str, Institution]:
+        wanted = list(dict.fromkeys(institution_ids))
+        cursor = self.db[INSTITUTIONS].find({"_id": {"$in": wanted}}, session=self.session)
+        return {found.id: found async for found in (_institution(doc) async for doc in cursor)}
+
+    async def all(self) -> list[Institution]:
+        found = [
+            _institution(doc) async for doc in self.db[INSTITUTIONS].find({}, session=self.session)
+        ]
+        return sorted(found, key=lambda i: (i.country is None, i.country or "", i.id))
+
+    async def save(self, institution: Institution) -> None:
+        doc: Document = institution.model_dump(mode="json", exclude={"id"})
+        doc["_id"] = institution.id
+        await self.db[INSTITUTIONS].replace_one(
+            {"_id": institution.id}, doc, upsert=True, session=self.session
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pesnet.actionplan.adapters.repository import (
     MongoFocalPointRepository,
+    MongoInstitutionRepository,
     MongoMeetingRepository,
     MongoNeedRepository,
     MongoOfferRepository,
@@ -26,6 +27,7 @@ class MongoActionPlanUnitOfWork(MongoUnitOfWork, ActionPlanUnitOfWork):
     def bind(self, session: DbSession | None) -> None:
         self.plans = MongoPlanRepository(self.db, session)
         self.focal_points = MongoFocalPointRepository(self.db, session)
+        self.institutions = MongoInstitutionRepository(self.db, session)
         self.needs = MongoNeedRepository(self.db, session)
         self.offers = MongoOfferRepository(self.db, session)
         self.proposals = MongoProposalRepository(self.db, session)

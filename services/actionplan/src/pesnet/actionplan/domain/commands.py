@@ -4,7 +4,7 @@ case. The HTTP and messaging entrypoints build them; the use cases take them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pesnet.actionplan.domain.cooperation import Answer
@@ -58,6 +58,20 @@ class RenderReport:
     period: str
     lang: Language
     format: ReportFormat
+
+
+# -- the reference of institutions (registration's) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordInstitution:
+    """Registration announced an institution of the reference, as it now stands."""
+
+    institution_id: str
+    name: Localized
+    version: int
+    acronym: str | None = None
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,8 @@ class ReturnProgress:
 
 @dataclass(frozen=True)
 class RegisterFocalPoint:
+    """The action-plan officer's override: an interim focal point named here."""
+
     institution: str
     name: str
     email: str
@@ -153,6 +169,32 @@ class RegisterFocalPoint:
 @dataclass(frozen=True)
 class RevokeFocalPoint:
     focal_point_id: str
+
+
+@dataclass(frozen=True)
+class RecordNomination:
+    """Registration nominated a focal point (with the digest of their token)."""
+
+    focal_point_id: str
+    country: str
+    token_digest: str
+    nominated_at: datetime
+    version: int
+    institution: str | None = None
+    name: str | None = None
+    email: str | None = None
+    language: Language = Language.en
+
+
+@dataclass(frozen=True)
+class RecordWithdrawal:
+    """Registration withdrew a focal point's nomination."""
+
+    focal_point_id: str
+    country: str
+    withdrawn_at: datetime
+    version: int
+    institution: str | None = None
 
 
 # -- needs, offers, cooperation ---------------------------------------------------------------

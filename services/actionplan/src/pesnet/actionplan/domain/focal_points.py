@@ -1,11 +1,23 @@
-"""A national focal point: the person the secretariat named for one institution, and
-the token it acts with. Only the token's SHA-256 digest is kept, so the token is
-shown once, when it is issued."""
+"""A national focal point, as the action plan knows it: the person who acts for one
+institution (files its needs and offers, reports on what it leads, answers its
+proposals) and the token they act with. Only the token's SHA-256 digest is kept.
+
+Focal points come from registration's nominations (`source: nomination`): the
+secretariat nominates a focal point there, for a country and an institution of the
+reference, and registration announces it with the digest of the token it handed out,
+so the same token acts here; the withdrawal of the nomination revokes it here too.
+Events may arrive out of order (replicas, redelivery): `version` decides, and a
+withdrawal that arrives first is kept as a tombstone the nomination cannot revive.
+
+The action-plan officer may still name one by hand (`source: override`, `POST
+/focal-points`) for an institution of the reference: a secretariat-only override for
+an interim focal point, whose token is issued here and shown once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from pesnet.actionplan.domain.model import new_id
 from pesnet.shared.credentials import (
@@ -19,18 +31,24 @@ from pesnet.shared.credentials import (
 from pesnet.shared.events.common import Contact
 from pesnet.shared.i18n import Language
 
+Source = Literal["nomination", "override"]
+
 
 @dataclass
 class FocalPoint:
     id: str
-    institution: str
+    # the institution of the reference they act for (None: a country's focal point
+    # nominated for no institution, who acts for none here)
+    institution: str | None
     country: str | None
-    name: str
-    email: str
+    name: str | None
+    email: str | None
     language: Language
     token_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    source: Source = "override"
+    version: int = 1
 
     @classmethod
     def issue(
@@ -43,7 +61,8 @@ class FocalPoint:
         language: Language,
         now: datetime,
     ) -> tuple[FocalPoint, str]:
-        """A new focal point and its token (the only time the token exists in clear)."""
+        """The officer's override: a new focal point and its token (the only time the
+        token exists in clear)."""
         token = new_secret_token(TokenPrefix.focal_point)
         focal_point = cls(
             id=new_id("fp"),
@@ -57,6 +76,60 @@ class FocalPoint:
         )
         return focal_point, token
 
+    @classmethod
+    def nominated(
+        cls,
+        *,
+        focal_point_id: str,
+        institution: str | None,
+        country: str,
+        name: str | None,
+        email: str | None,
+        language: Language,
+        token_digest: str,
+        at: datetime,
+        version: int,
+    ) -> FocalPoint:
+        """Registration's nomination, as announced."""
+        return cls(
+            id=focal_point_id,
+            institution=institution,
+            country=country,
+            name=name,
+            email=email,
+            language=language,
+            token_hash=token_digest,
+            created_at=at,
+            source="nomination",
+            version=version,
+        )
+
+    @classmethod
+    def withdrawn(
+        cls,
+        *,
+        focal_point_id: str,
+        institution: str | None,
+        country: str,
+        at: datetime,
+        version: int,
+    ) -> FocalPoint:
+        """What is left of a withdrawn nomination that arrived before its nomination (or
+        without one): who it was for, that it is over. It holds no token's digest."""
+        return cls(
+            id=focal_point_id,
+            institution=institution,
+            country=country,
+            name=None,
+            email=None,
+            language=Language.en,
+            token_hash=f"withdrawn:{focal_point_id}",
+            created_at=at,
+            revoked_at=at,
+            source="nomination",
+            version=version,
+        )
+
     @property
     def active(self) -> bool:
         return self.revoked_at is None
@@ -66,8 +139,23 @@ class FocalPoint:
         if self.active:
             self.revoked_at = now
 
+    def withdraw(self, *, at: datetime, version: int) -> None:
+        """Registration withdrew the nomination: the token stops working and the
+        person's name and address are let go (reports keep their own copy)."""
+        self.revoke(now=at)
+        self.name = None
+        self.email = None
+        self.version = version
+
+    def replaced_by(self, version: int) -> bool:
+        """Whether an announcement of `version` is newer than what is kept."""
+        return version > self.version
+
     @property
-    def contact(self) -> Contact:
+    def contact(self) -> Contact | None:
+        """Whom the action plan writes to (none without a name and an e-mail address)."""
+        if not self.active or not self.name or not self.email:
+            return None
         return Contact(name=self.name, email=self.email, language=self.language)
 
     @property

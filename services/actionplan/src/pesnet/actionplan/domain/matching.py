@@ -18,7 +18,8 @@ secretariat officer would:
    seats they take are used, and a pair one side declined is not proposed again.
 5. An offer left with one need is a bilateral proposal; with several, a multilateral
    one. Proposals are ranked by score (a multilateral proposal scores the mean of its
-   pairs) and say why in ar/en/fr.
+   pairs) and say why in ar/en/fr, naming the institutions as readers of each language
+   read them (their names from the reference, never their ids).
 """
 
 from __future__ import annotations
@@ -155,8 +156,10 @@ def match(
     offers: list[Offer],
     areas: list[ThematicArea],
     commitments: Commitments | None = None,
+    names: Mapping[str, Localized] | None = None,
 ) -> list[Match]:
-    """Proposals for the given needs and offers, best first."""
+    """Proposals for the given needs and offers, best first; `names` are the
+    institutions' names in the three languages (the explanations name them so)."""
     settled = commitments or Commitments()
     candidates: list[tuple[PairScore, Offer]] = []
     for offer in offers:
@@ -201,7 +204,7 @@ def match(
                 need_ids=[p.need_id for p in pairs],
                 pairs=pairs,
                 score=score,
-                explanation=explain(offer, pairs, titles.get(offer.thematic_area)),
+                explanation=explain(offer, pairs, titles.get(offer.thematic_area), names),
             )
         )
     matches.sort(key=lambda m: (-m.score, m.offer_id))
@@ -221,7 +224,12 @@ _REASON_WORDING: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
-def _pair_reason(pair: PairScore, lang: str) -> str:
+def _name(names: Mapping[str, Localized] | None, institution: str, lang: str) -> str:
+    found = (names or {}).get(institution)
+    return found.get(lang) if found is not None else institution
+
+
+def _pair_reason(pair: PairScore, lang: str, names: Mapping[str, Localized] | None) -> str:
     wording = _REASON_WORDING[lang]
     shared = {
         "topics": ", ".join(pair.shared_topics),
@@ -229,34 +237,50 @@ def _pair_reason(pair: PairScore, lang: str) -> str:
         "languages": ", ".join(LANGUAGE_NAMES[c].get(lang) for c in pair.shared_languages),
     }
     opening = wording["opening"].format(
-        institution=pair.institution, priority=PRIORITIES[pair.priority].get(lang)
+        institution=_name(names, pair.institution, lang),
+        priority=PRIORITIES[pair.priority].get(lang),
     )
     parts = [opening] + [wording[aspect].format(text) for aspect, text in shared.items() if text]
     return wording["separator"].join(parts) + ")"
 
 
-def explain(offer: Offer, pairs: list[PairScore], area: Localized | None) -> Localized:
+def explain(
+    offer: Offer,
+    pairs: list[PairScore],
+    area: Localized | None,
+    names: Mapping[str, Localized] | None = None,
+) -> Localized:
     """Why this offer for these needs, in the three languages."""
     texts: dict[str, str] = {}
     for lang in ("ar", "en", "fr"):
         area_title = area.get(lang) if area else offer.thematic_area
-        reasons = (" ، " if lang == "ar" else ", ").join(_pair_reason(p, lang) for p in pairs)
+        reasons = (" ، " if lang == "ar" else ", ").join(
+            _pair_reason(p, lang, names) for p in pairs
+        )
         title = offer.title.get(lang)
+        offering = _name(names, offer.institution, lang)
         if lang == "ar":
             texts[lang] = (
-                f"عرض {offer.institution} «{title}» في مجال {area_title} يلبي "
+                f"عرض {offering} «{title}» في مجال {area_title} يلبي "
                 f"{'حاجة' if len(pairs) == 1 else f'احتياجات {len(pairs)} مؤسسات'}: {reasons}."
             )
         elif lang == "fr":
+            # "de l'institution X": the names are proper nouns of every gender and
+            # initial, which a bare "de" would not agree with ("de Agence", "de Centre")
+            served = (
+                "au besoin de l'institution"
+                if len(pairs) == 1
+                else f"aux besoins de {len(pairs)} institutions :"
+            )
             texts[lang] = (
-                f"L'offre de {offer.institution} « {title} » ({area_title}) répond "
-                f"{'au besoin de' if len(pairs) == 1 else f'aux besoins de {len(pairs)} institutions :'} "
-                f"{reasons}."
+                f"L'offre de l'institution {offering} « {title} » ({area_title}) répond "
+                f"{served} {reasons}."
             )
         else:
+            served = (
+                "the need of" if len(pairs) == 1 else f"the needs of {len(pairs)} institutions:"
+            )
             texts[lang] = (
-                f'{offer.institution}\'s offer "{title}" ({area_title}) meets '
-                f"{'the need of' if len(pairs) == 1 else f'the needs of {len(pairs)} institutions:'} "
-                f"{reasons}."
+                f'The offer of {offering}, "{title}" ({area_title}), meets {served} {reasons}.'
             )
     return Localized(**texts)

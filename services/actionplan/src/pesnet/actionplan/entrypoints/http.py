@@ -1,15 +1,17 @@
 """HTTP API of the action-plan service (thin: parse the request into a command, run the
 use case, shape the answer).
 
-Auth: the secretariat's bearer token, or a focal-point token the secretariat issued
-(`POST /focal-points`), which acts for exactly one institution."""
+Auth: the secretariat's bearer token, or a focal-point token, which acts for exactly one
+institution: the token registration handed out with the focal point's nomination, or
+one the action-plan officer issued here as an override (`POST /focal-points`).
+Answers in one language (the report, lists) take `?lang=`, then `Accept-Language`."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,7 +36,7 @@ from pesnet.actionplan.domain.commands import (
     SubmitOffer,
     ValidateProgress,
 )
-from pesnet.actionplan.domain.cooperation import Answer, Proposal
+from pesnet.actionplan.domain.cooperation import Answer
 from pesnet.actionplan.domain.matching import Priority
 from pesnet.actionplan.domain.model import (
     ActivityStatus,
@@ -45,14 +47,28 @@ from pesnet.actionplan.domain.model import (
     Target,
 )
 from pesnet.actionplan.entrypoints.dependencies import Renderer, UoW
-from pesnet.actionplan.entrypoints.views import plan_detail, plan_summary
-from pesnet.actionplan.service_layer import activities, cooperation, focal_points, plans
+from pesnet.actionplan.entrypoints.views import (
+    focal_point_view,
+    institution_view,
+    named,
+    plan_detail,
+    plan_summary,
+    proposal_view,
+)
+from pesnet.actionplan.service_layer import (
+    activities,
+    cooperation,
+    focal_points,
+    institutions,
+    plans,
+)
 from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.emails import Email
 from pesnet.shared.events.common import Country
 from pesnet.shared.http import require
 from pesnet.shared.i18n import Language
 from pesnet.shared.numbers import FiniteNumber
+from pesnet.shared.problems import request_language
 from pesnet.shared.text import CleanLocalized, CleanParagraph, CleanText
 
 AreaId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
@@ -165,8 +181,15 @@ class AnswerIn(Body):
     answer: Answer
 
 
-def proposal_view(proposal: Proposal) -> dict[str, Any]:
-    return proposal.model_dump(mode="json")
+Lang = Annotated[
+    Language | None,
+    Query(description="The reader's language (default: `Accept-Language`, else en)."),
+]
+
+
+def language(request: Request, lang: Language | None) -> Language:
+    """`?lang=` wins, then `Accept-Language` (the kernel's negotiation), then English."""
+    return lang or request_language(request)
 
 
 # Who may call what (the administrator may call everything): the action-plan officer
@@ -198,17 +221,20 @@ async def create_plan(body: PlanIn, uow: UoW) -> dict[str, Any]:
 @router.get("/plans/{period}")
 async def get_plan(period: str, uow: UoW) -> dict[str, Any]:
     details = await plans.plan_details(period, uow)
-    return plan_detail(details.plan, details.meeting_titles)
+    return plan_detail(details.plan, details.meeting_titles, details.institutions)
 
 
 @router.get("/plans/{period}/report", response_model=None)
 async def get_report(
     period: str,
+    request: Request,
     uow: UoW,
     renderer: Renderer,
-    lang: Annotated[Language, Query()] = Language.en,
+    lang: Lang = None,
     format: Annotated[ReportFormat, Query()] = "html",
 ) -> Response:
+    """The implementation report in the reader's language, institutions by name."""
+    lang = language(request, lang)
     content = await plans.render_report(RenderReport(period, lang, format), uow, renderer)
     if format == "csv":
         return Response(
@@ -318,8 +344,29 @@ async def return_progress(period: str, report_id: str, body: ReturnIn, uow: UoW)
 cooperation_router = APIRouter(tags=["needs and cooperation"])
 
 
+@router.get("/institutions")
+async def list_institutions(request: Request, uow: UoW, lang: Lang = None) -> dict[str, Any]:
+    """The institutions of the network's reference this service knows (registration owns
+    the reference and announces it): the ids activities, needs and offers name, their
+    names in ar/en/fr and `label` in the reader's language."""
+    found = await institutions.list_institutions(uow)
+    reader = language(request, lang)
+    return {"institutions": [institution_view(i, reader) for i in found]}
+
+
+@cooperation_router.get("/focal-points", dependencies=[ActionPlanOfficer])
+async def list_focal_points(request: Request, uow: UoW, lang: Lang = None) -> dict[str, Any]:
+    """The focal points: registration's nominations (`source: nomination`) and the
+    officer's overrides (`source: override`), active or not; never a token."""
+    listed = await focal_points.list_focal_points(uow)
+    reader = language(request, lang)
+    return {"focal_points": [focal_point_view(f, listed.names, reader) for f in listed.found]}
+
+
 @cooperation_router.post("/focal-points", status_code=201, dependencies=[ActionPlanOfficer])
 async def register_focal_point(body: FocalPointIn, uow: UoW) -> dict[str, Any]:
+    """The officer's override: an interim focal point for an institution of the reference
+    (focal points are otherwise registration's nominations). The token is shown once."""
     command = RegisterFocalPoint(
         institution=body.institution,
         country=body.country,
@@ -336,6 +383,7 @@ async def register_focal_point(body: FocalPointIn, uow: UoW) -> dict[str, Any]:
         "name": focal_point.name,
         "email": focal_point.email,
         "language": focal_point.language,
+        "source": focal_point.source,
         "token": issued.token,
     }
 
@@ -379,13 +427,23 @@ async def submit_offer(period: str, body: OfferIn, uow: UoW, actor: FocalPoint) 
 
 
 @cooperation_router.get("/plans/{period}/needs", dependencies=[ActionPlanOfficer])
-async def list_needs(period: str, uow: UoW) -> list[dict[str, Any]]:
-    return [n.model_dump(mode="json") for n in await cooperation.list_needs(period, uow)]
+async def list_needs(
+    period: str, request: Request, uow: UoW, lang: Lang = None
+) -> list[dict[str, Any]]:
+    """The needs filed, each with `institution_name` in the reader's language."""
+    listed = await cooperation.list_needs(period, uow)
+    reader = language(request, lang)
+    return [named(n, listed.names, reader) for n in listed.found]
 
 
 @cooperation_router.get("/plans/{period}/offers", dependencies=[ActionPlanOfficer])
-async def list_offers(period: str, uow: UoW) -> list[dict[str, Any]]:
-    return [o.model_dump(mode="json") for o in await cooperation.list_offers(period, uow)]
+async def list_offers(
+    period: str, request: Request, uow: UoW, lang: Lang = None
+) -> list[dict[str, Any]]:
+    """The offers filed, each with `institution_name` in the reader's language."""
+    listed = await cooperation.list_offers(period, uow)
+    reader = language(request, lang)
+    return [named(o, listed.names, reader) for o in listed.found]
 
 
 @cooperation_router.post("/plans/{period}/matching", dependencies=[ActionPlanOfficer])
@@ -396,11 +454,17 @@ async def run_matching(period: str, uow: UoW) -> dict[str, Any]:
 
 @cooperation_router.get("/cooperation/proposals")
 async def list_proposals(
-    uow: UoW, actor: FocalPointOrOfficer, period: str | None = None
+    request: Request,
+    uow: UoW,
+    actor: FocalPointOrOfficer,
+    period: str | None = None,
+    lang: Lang = None,
 ) -> list[dict[str, Any]]:
-    """The secretariat sees every proposal; a focal point those its institution is party to."""
-    found = await cooperation.list_proposals(ListProposals(actor, period), uow)
-    return [proposal_view(p) for p in found]
+    """The secretariat sees every proposal; a focal point those its institution is party
+    to. Each party's institution is named in the reader's language (`institution_name`)."""
+    listed = await cooperation.list_proposals(ListProposals(actor, period), uow)
+    reader = language(request, lang)
+    return [proposal_view(p, listed.names, reader) for p in listed.found]
 
 
 @cooperation_router.post("/cooperation/proposals/{proposal_id}/answer")

@@ -12,10 +12,14 @@ from pesnet.actionplan.domain.commands import (
     ReturnProgress,
     ValidateProgress,
 )
+from pesnet.actionplan.domain.institutions import require_known
 from pesnet.actionplan.domain.model import Activity, Indicator, Plan, ProgressReport
+from pesnet.actionplan.service_layer.focal_points import contacts_of
+from pesnet.actionplan.service_layer.institutions import names_of
 from pesnet.actionplan.service_layer.plans import require_plan
 from pesnet.actionplan.service_layer.ports import Clock
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
+from pesnet.shared.credentials import Actor
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Forbidden
 from pesnet.shared.events.actionplan import (
@@ -26,6 +30,7 @@ from pesnet.shared.events.actionplan import (
     ProgressReviewed,
     ProgressValidated,
 )
+from pesnet.shared.events.common import Contact
 from pesnet.shared.translation import _
 
 
@@ -55,8 +60,16 @@ def activity_payload(
 async def add_activity(
     cmd: AddActivity, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow
 ) -> Activity:
+    """An activity, led by institutions of the reference (and with participants of it):
+    an institution registration has not announced is a 422 on its field."""
+    named = [(f"lead_institutions.{i}", lead) for i, lead in enumerate(cmd.lead_institutions)]
+    named += [
+        (f"participants.{i}.institution", p.institution) for i, p in enumerate(cmd.participants)
+    ]
+
     async def work(uow: ActionPlanUnitOfWork) -> Activity:
         plan = await require_plan(uow, cmd.period)
+        require_known(await names_of(uow, (i for _, i in named)), named)
         activity = plan.add_activity(
             thematic_area=cmd.thematic_area,
             activity_type=cmd.activity_type,
@@ -120,18 +133,41 @@ async def add_indicator(cmd: AddIndicator, uow: ActionPlanUnitOfWork) -> Indicat
     return await uow.run(work)
 
 
+async def _reporter(uow: ActionPlanUnitOfWork, actor: Actor, institution: str) -> Contact:
+    """Whom the review of a report goes to (kept with the report). A focal point's token
+    names its own focal point. A national focal point's account (identity's, scoped to a
+    country and an institution of the reference) reports for that institution if it is of
+    the account's country, and the review goes to the institution's nominated focal point."""
+    reporter = None
+    if actor.focal_point_id is not None:
+        focal_point = await uow.focal_points.get(actor.focal_point_id)
+        reporter = focal_point.contact if focal_point is not None else None
+    elif actor.account_id is not None:
+        known = await uow.institutions.get(institution)
+        if known is None or known.country not in (None, actor.country):
+            raise Forbidden(
+                _(
+                    "this account's institution is not an institution of its country in the "
+                    "network's reference"
+                )
+            )
+        nominated = (await contacts_of(uow, [institution]))[institution]
+        reporter = nominated[0] if nominated else None
+    if reporter is None:
+        raise Forbidden(_("progress is reported by a focal point nominated for the institution"))
+    return reporter
+
+
 async def report_progress(
     cmd: ReportProgress, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow
 ) -> ProgressReport:
+    """A progress report from the focal point of an institution that leads what the
+    indicator measures: with the token of its nomination (or of the officer's override),
+    or with a national focal point's account scoped to that institution."""
     institution = institution_of(cmd.actor)
 
     async def work(uow: ActionPlanUnitOfWork) -> ProgressReport:
-        # the reporter's contact is kept with the report: the review outcome goes to them
-        focal_point = None
-        if cmd.actor.focal_point_id is not None:
-            focal_point = await uow.focal_points.get(cmd.actor.focal_point_id)
-        if focal_point is None or not focal_point.active:
-            raise Forbidden(_("progress is reported by a focal point"))
+        reporter = await _reporter(uow, cmd.actor, institution)
         plan = await require_plan(uow, cmd.period)
         report = plan.report_progress(
             indicator_id=cmd.indicator_id,
@@ -139,7 +175,7 @@ async def report_progress(
             actual_value=cmd.actual_value,
             comment=cmd.comment,
             institution=institution,
-            reporter=focal_point.contact,
+            reporter=reporter,
             now=clock(),
         )
         await uow.plans.save(plan)

@@ -13,9 +13,11 @@ from pesnet.actionplan.domain.commands import (
     SubmitOffer,
 )
 from pesnet.actionplan.domain.cooperation import Proposal, commitments
+from pesnet.actionplan.domain.institutions import labels_of
 from pesnet.actionplan.domain.matching import Need, Offer, match
 from pesnet.actionplan.domain.model import Plan, new_id
 from pesnet.actionplan.service_layer.focal_points import contacts_of
+from pesnet.actionplan.service_layer.institutions import Named, names_of
 from pesnet.actionplan.service_layer.plans import require_plan
 from pesnet.actionplan.service_layer.ports import Clock
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
@@ -114,14 +116,16 @@ async def submit_offer(
     return await uow.run(work)
 
 
-async def list_needs(period: str, uow: ActionPlanUnitOfWork) -> list[Need]:
+async def list_needs(period: str, uow: ActionPlanUnitOfWork) -> Named[list[Need]]:
     await require_plan(uow, period)
-    return await uow.needs.of_period(period)
+    needs = await uow.needs.of_period(period)
+    return Named(needs, await names_of(uow, (n.institution for n in needs)))
 
 
-async def list_offers(period: str, uow: ActionPlanUnitOfWork) -> list[Offer]:
+async def list_offers(period: str, uow: ActionPlanUnitOfWork) -> Named[list[Offer]]:
     await require_plan(uow, period)
-    return await uow.offers.of_period(period)
+    offers = await uow.offers.of_period(period)
+    return Named(offers, await names_of(uow, (o.institution for o in offers)))
 
 
 async def run_matching(
@@ -139,10 +143,13 @@ async def run_matching(
         offer_by_id = {o.id: o for o in offers}
         earlier = await uow.proposals.find(cmd.period)
         existing = {p.key for p in earlier}
+        names = labels_of(
+            await names_of(uow, [n.institution for n in needs] + [o.institution for o in offers])
+        )
         now = clock()
         created: list[Proposal] = []
         rank = max((p.rank for p in earlier), default=0)
-        for found in match(needs, offers, plan.thematic_areas, commitments(earlier)):
+        for found in match(needs, offers, plan.thematic_areas, commitments(earlier), names):
             if found.key in existing:
                 continue
             rank += 1
@@ -167,6 +174,7 @@ async def run_matching(
                             institution=p.institution,
                             side=p.side,
                             contacts=contacts[p.institution],
+                            institution_name=names.get(p.institution),
                         )
                         for p in proposal.parties
                     ],
@@ -180,12 +188,14 @@ async def run_matching(
     return await uow.run(work)
 
 
-async def list_proposals(query: ListProposals, uow: ActionPlanUnitOfWork) -> list[Proposal]:
+async def list_proposals(query: ListProposals, uow: ActionPlanUnitOfWork) -> Named[list[Proposal]]:
     """The secretariat sees every proposal; a focal point those its institution is party to."""
     institution = (
         None if query.actor.has(StaffRole.actionplan_officer) else institution_of(query.actor)
     )
-    return await uow.proposals.find(query.period, institution)
+    proposals = await uow.proposals.find(query.period, institution)
+    parties = (party.institution for p in proposals for party in p.parties)
+    return Named(proposals, await names_of(uow, parties))
 
 
 async def answer_proposal(

@@ -14,9 +14,11 @@ from pesnet.actionplan.domain.commands import (
     RecordMeeting,
     RenderReport,
 )
+from pesnet.actionplan.domain.institutions import Names
 from pesnet.actionplan.domain.meetings import Meeting
 from pesnet.actionplan.domain.model import Plan
 from pesnet.actionplan.domain.periods import parse_period
+from pesnet.actionplan.service_layer.institutions import institutions_of, names_of
 from pesnet.actionplan.service_layer.ports import Clock, ReportRenderer
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.envelope import utcnow
@@ -135,6 +137,8 @@ class PlanDetails:
     plan: Plan
     # titles of the plan's meetings that the agenda has announced
     meeting_titles: dict[str, Localized]
+    # the institutions the plan names, from the reference
+    institutions: Names
 
 
 async def list_plans(uow: ActionPlanUnitOfWork) -> list[Plan]:
@@ -148,13 +152,16 @@ async def meeting_titles(uow: ActionPlanUnitOfWork, plan: Plan) -> dict[str, Loc
 
 async def plan_details(period: str, uow: ActionPlanUnitOfWork) -> PlanDetails:
     plan = await require_plan(uow, period)
-    return PlanDetails(plan, await meeting_titles(uow, plan))
+    names = await names_of(uow, institutions_of(plan))
+    return PlanDetails(plan, await meeting_titles(uow, plan), names)
 
 
 async def render_report(
     query: RenderReport, uow: ActionPlanUnitOfWork, renderer: ReportRenderer
 ) -> str:
+    """The report in the reader's language, institutions by their names."""
     plan = await require_plan(uow, query.period)
+    names = await names_of(uow, institutions_of(plan))
     if query.format == "csv":
-        return renderer.csv(plan, query.lang)
-    return renderer.html(plan, query.lang, await meeting_titles(uow, plan))
+        return renderer.csv(plan, query.lang, names)
+    return renderer.html(plan, query.lang, await meeting_titles(uow, plan), names)

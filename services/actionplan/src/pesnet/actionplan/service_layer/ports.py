@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Protocol
 
+from pesnet.actionplan.domain.institutions import Names
 from pesnet.actionplan.domain.model import Plan
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.i18n import Language, Localized
@@ -15,9 +16,12 @@ UnitOfWorkFactory = Callable[[], ActionPlanUnitOfWork]
 
 
 class ReportRenderer(Protocol):
-    """The implementation report of a plan (`adapters/report.py`)."""
+    """The implementation report of a plan (`adapters/report.py`), in `lang`; `names`
+    are the reference's institutions the plan names (shown by name, never by id)."""
 
-    def html(self, plan: Plan, lang: Language, meetings: Mapping[str, Localized]) -> str:
+    def html(
+        self, plan: Plan, lang: Language, meetings: Mapping[str, Localized], names: Names
+    ) -> str:
         """The page; `meetings` names the plan's meetings (else their ids are shown)."""
 
-    def csv(self, plan: Plan, lang: Language) -> str: ...
+    def csv(self, plan: Plan, lang: Language, names: Names) -> str: ...

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from pesnet.actionplan.domain.cooperation import Proposal
 from pesnet.actionplan.domain.focal_points import FocalPoint
+from pesnet.actionplan.domain.institutions import Institution
 from pesnet.actionplan.domain.matching import Need, Offer
 from pesnet.actionplan.domain.meetings import Meeting
 from pesnet.actionplan.domain.model import Plan
@@ -35,9 +36,26 @@ class FocalPointRepository(Protocol):
     async def of_institutions(self, institutions: Iterable[str]) -> list[FocalPoint]:
         """The active focal points of these institutions, first named first."""
 
+    async def all(self) -> list[FocalPoint]:
+        """Every focal point, active or not, by institution then first named first."""
+
     async def add(self, focal_point: FocalPoint) -> None: ...
 
     async def save(self, focal_point: FocalPoint) -> None: ...
+
+
+class InstitutionRepository(Protocol):
+    """The projection of registration's reference of institutions."""
+
+    async def get(self, institution_id: str) -> Institution | None: ...
+
+    async def get_many(self, institution_ids: Iterable[str]) -> dict[str, Institution]: ...
+
+    async def all(self) -> list[Institution]:
+        """By country (those without one last), then id."""
+
+    async def save(self, institution: Institution) -> None:
+        """Keep this state (the caller decided it is the newest)."""
 
 
 class NeedRepository(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pesnet.actionplan.service_layer.repositories import (
     FocalPointRepository,
+    InstitutionRepository,
     MeetingRepository,
     NeedRepository,
     OfferRepository,
@@ -17,6 +18,7 @@ from pesnet.shared.unit_of_work import UnitOfWork
 class ActionPlanUnitOfWork(UnitOfWork):
     plans: PlanRepository
     focal_points: FocalPointRepository
+    institutions: InstitutionRepository
     needs: NeedRepository
     offers: OfferRepository
     proposals: ProposalRepository

@@ -310,11 +310,24 @@ def progress_notice(payload: ProgressReviewed, person: Person) -> Notice:
     return Notice("progress_reviewed", person.email, lang, context)
 
 
+def _institution_name(payload: CooperationProposed, institution: str, lang: str) -> str:
+    """How the reader's language names a party's institution (the reference's name that
+    the action plan sent; its id only from a producer that sent none)."""
+    for party in payload.parties:
+        if party.institution == institution and party.institution_name is not None:
+            return party.institution_name.get(lang) or institution
+    return institution
+
+
 def cooperation_notice(
     payload: CooperationProposed, person: Person, institution: str, side: str
 ) -> Notice:
     lang = person.language
-    partners = [p.institution for p in payload.parties if p.institution != institution]
+    partners = [
+        _institution_name(payload, p.institution, lang)
+        for p in payload.parties
+        if p.institution != institution
+    ]
     context = {
         "name": person.name,
         "proposal_id": payload.proposal_id,
@@ -324,7 +337,7 @@ def cooperation_notice(
         "thematic_area": require_localized(
             payload.thematic_area.title, "data.thematic_area.title", lang
         ),
-        "institution": institution,
+        "institution": _institution_name(payload, institution, lang),
         "side": side,
         "partners": partners,
     }

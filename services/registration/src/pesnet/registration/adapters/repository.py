@@ -9,7 +9,9 @@ to and from the domain's objects here and nowhere else.
   its delegation's document in the same transaction, so two transactions that
   decide about the same delegation's places always write the same document and
   MongoDB makes one of them retry (write conflict): the quota cannot be overrun.
-- `focal_points`: country-scoped tokens (stored as SHA-256 digests).
+- `focal_points`: focal-point nominations, country-scoped (and institution-scoped)
+  tokens stored as SHA-256 digests.
+- `institutions`: the network's reference of institutions (`_id` is the institution's id).
 - `idempotency`: first outcomes of POSTs that carried an `Idempotency-Key` (24 h).
 """
 
@@ -23,6 +25,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from pesnet.registration.domain.institutions import Institution
 from pesnet.registration.domain.model import (
     OUTCOMES,
     Delegation,
@@ -35,8 +38,10 @@ from pesnet.registration.domain.model import (
 )
 from pesnet.registration.service_layer.unit_of_work import (
     EMAIL_TAKEN,
+    INSTITUTION_TAKEN,
     Delegations,
     FocalPoints,
+    Institutions,
     Meetings,
     Registrations,
     Replay,
@@ -53,6 +58,7 @@ MEETINGS = "meetings"
 REGISTRATIONS = "registrations"
 DELEGATIONS = "delegations"
 FOCAL_POINTS = "focal_points"
+INSTITUTIONS = "institutions"
 IDEMPOTENCY = "idempotency"
 
 EMAIL_INDEX = "one_email_per_meeting"
@@ -72,6 +78,7 @@ INDEXES = (
     IndexSpec(REGISTRATIONS, [("meeting_id", 1), ("checked_in_at", 1)], name="check_ins"),
     IndexSpec(DELEGATIONS, [("meeting_id", 1)], name="by_meeting"),
     IndexSpec(FOCAL_POINTS, [("token_hash", 1)], unique=True, name="token"),
+    IndexSpec(INSTITUTIONS, [("country", 1)], name="by_country"),
     IndexSpec(
         IDEMPOTENCY,
         [("created_at", 1)],
@@ -328,6 +335,10 @@ def focal_point_of(doc: Document) -> FocalPoint:
         token_hash=doc["token_hash"],
         created_at=doc["created_at"],
         revoked_at=doc.get("revoked_at"),
+        institution_id=doc.get("institution_id"),
+        email=doc.get("email"),
+        language=Language(doc.get("language") or Language.en),
+        version=int(doc.get("version") or 1),
     )
 
 
@@ -340,6 +351,7 @@ class MongoFocalPoints(FocalPoints):
     def _document(focal_point: FocalPoint) -> Document:
         doc = dataclasses.asdict(focal_point)
         doc["_id"] = doc.pop("id")
+        doc["language"] = focal_point.language.value
         return doc
 
     async def add(self, focal_point: FocalPoint) -> None:
@@ -366,6 +378,67 @@ class MongoFocalPoints(FocalPoints):
         return [
             focal_point_of(doc) async for doc in cursor.sort([("country", 1), ("created_at", 1)])
         ]
+
+
+# institutions ----------------------------------------------------------------------
+
+
+def institution_document(institution: Institution) -> Document:
+    return {
+        "_id": institution.id,
+        "name": institution.name.model_dump(),
+        "acronym": institution.acronym,
+        "country": institution.country,
+        "version": institution.version,
+        "registered_at": institution.registered_at,
+        "updated_at": institution.updated_at,
+    }
+
+
+def institution_of(doc: Document) -> Institution:
+    return Institution(
+        id=str(doc["_id"]),
+        name=Localized.model_validate(doc["name"]),
+        acronym=doc.get("acronym"),
+        country=doc.get("country"),
+        version=int(doc["version"]),
+        registered_at=doc["registered_at"],
+        updated_at=doc["updated_at"],
+    )
+
+
+class MongoInstitutions(Institutions):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[INSTITUTIONS]
+        self.session = session
+
+    async def get(self, institution_id: str) -> Institution | None:
+        doc = await self.collection.find_one({"_id": institution_id}, session=self.session)
+        return None if doc is None else institution_of(doc)
+
+    async def add(self, institution: Institution) -> None:
+        try:
+            await self.collection.insert_one(
+                institution_document(institution), session=self.session
+            )
+        except DuplicateKeyError:
+            raise Conflict(
+                INSTITUTION_TAKEN,
+                field="id",
+                params={"institution_id": institution.id},
+            ) from None
+
+    async def save(self, institution: Institution) -> None:
+        await self.collection.replace_one(
+            {"_id": institution.id}, institution_document(institution), session=self.session
+        )
+
+    async def listed(self, country: str | None = None) -> list[Institution]:
+        query: Document = {} if country is None else {"country": country}
+        found = [
+            institution_of(doc) async for doc in self.collection.find(query, session=self.session)
+        ]
+        return sorted(found, key=lambda i: (i.country is None, i.country or "", i.id))
 
 
 # idempotency records ---------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pesnet.registration.adapters.repository import (
     MongoDelegations,
     MongoFocalPoints,
+    MongoInstitutions,
     MongoMeetings,
     MongoRegistrations,
     MongoReplays,
@@ -26,4 +27,5 @@ class MongoRegistrationUnitOfWork(MongoUnitOfWork, RegistrationUnitOfWork):
         self.meetings = MongoMeetings(self.db, session)
         self.delegations = MongoDelegations(self.db, session)
         self.focal_points = MongoFocalPoints(self.db, session)
+        self.institutions = MongoInstitutions(self.db, session)
         self.replays = MongoReplays(self.db, session)

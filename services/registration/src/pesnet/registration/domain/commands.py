@@ -21,8 +21,9 @@ from pesnet.shared.credentials import Actor
 from pesnet.shared.emails import Email
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
-from pesnet.shared.events.common import Language, Role
-from pesnet.shared.translation import Message, _
+from pesnet.shared.events.common import InstitutionId, Language, Role
+from pesnet.shared.i18n import Localized
+from pesnet.shared.translation import N_, Message, _
 
 # A generous bound before the precise checks: never parse megabytes of "name".
 Text = Annotated[str, Field(max_length=5000)]
@@ -30,6 +31,7 @@ Text = Annotated[str, Field(max_length=5000)]
 EmailText = Annotated[Email, Field(max_length=5000)]
 
 NAME_FIELDS = ("given_name", "family_name", "institution", "position")
+INSTITUTION_NEEDED = N_("give the institution's name, or its id in the network's reference")
 NOTE_FIELDS = ("accessibility_notes", "dietary_notes")
 # Fields a correction may not set to null (the others may be cleared).
 REQUIRED_DETAILS = ("given_name", "family_name", "email", "institution", "position", "language")
@@ -84,7 +86,17 @@ class NewRegistration(_RegistrationFields):
         description="ISO 3166-1 alpha-3 of an OIC member state; omitted for an OIC "
         "institution or partner (then only speaker, moderator, observer or secretariat).",
     )
-    institution: Text
+    institution_id: InstitutionId | None = Field(
+        default=None,
+        description="The institution in the network's reference (`GET /institutions`).",
+    )
+    institution: Text | None = Field(
+        default=None,
+        # checked when absent too: without `institution_id`, it is needed
+        validate_default=True,
+        description="The institution's name as the person writes it; may be left out "
+        "when `institution_id` names it (then its name in the person's language).",
+    )
     position: Text
     role: Role
     language: Language = Field(description="Preferred language of correspondence.")
@@ -105,6 +117,14 @@ class NewRegistration(_RegistrationFields):
             return normalize_country(value)
         except InvalidInput as exc:
             raise ValueError(Message(exc.message, exc.params)) from None
+
+    @field_validator("institution")
+    @classmethod
+    def _institution_named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # (an `institution_id` that failed its own check is not in `info.data`: one error)
+        if value is None and "institution_id" in info.data and info.data["institution_id"] is None:
+            raise ValueError(INSTITUTION_NEEDED)
+        return value
 
 
 class Correction(_RegistrationFields):
@@ -152,10 +172,17 @@ class BadgeScan(BaseModel):
 
 
 class NewFocalPoint(BaseModel):
+    """`POST /focal-points`: a national focal point of a country and, when named, of
+    one institution of the reference (then the action plan hears from them and writes
+    to them: their name and e-mail are needed)."""
+
     model_config = ConfigDict(extra="forbid")
 
     country: Text
     name: Text | None = None
+    institution_id: InstitutionId | None = None
+    email: EmailText | None = None
+    language: Language = Language.en
 
     @field_validator("country")
     @classmethod
@@ -169,6 +196,35 @@ class NewFocalPoint(BaseModel):
     @classmethod
     def _name(cls, value: str | None) -> str | None:
         return _clean(value, "name", max_length=MAX_NAME, required=False) or None
+
+
+class NewInstitution(BaseModel):
+    """`POST /institutions`: an institution joins the network's reference."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, Field(max_length=64, description="A stable slug, e.g. `anapec`.")]
+    name: Localized = Field(description="Its name in ar, en and fr (all three).")
+    acronym: Text | None = None
+    country: Text | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-3 of its member state; none for an OIC institution "
+        "or a partner.",
+    )
+
+
+class InstitutionChanges(BaseModel):
+    """`PATCH /institutions/{id}`: new names or acronym (an institution keeps its id
+    and country)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Localized | None = None
+    acronym: Text | None = None
+
+    def check(self) -> None:
+        if self.name is None and self.acronym is None:
+            raise InvalidInput("nothing to correct", field="body")
 
 
 class Purge(BaseModel):
@@ -233,6 +289,17 @@ class OpenMeeting:
     announcement: MeetingScheduled
     source: MeetingSource
     announced_at: datetime
+
+
+@dataclass(frozen=True)
+class RegisterInstitution:
+    details: NewInstitution
+
+
+@dataclass(frozen=True)
+class RenameInstitution:
+    institution_id: str
+    changes: InstitutionChanges
 
 
 @dataclass(frozen=True)

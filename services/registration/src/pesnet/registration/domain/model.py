@@ -271,6 +271,9 @@ class Registration:
     family_name: str | None = None
     email: str | None = None
     institution: str | None = None
+    # the institution in the network's reference, when the registration names it
+    # (an organisation, not personal data: kept by the purge)
+    institution_id: str | None = None
     position: str | None = None
     name_latin: str | None = None
     honorific: str | None = None
@@ -713,7 +716,9 @@ class Delegation:
 
 @dataclass(kw_only=True)
 class FocalPoint:
-    """A national focal point's token, scoped to one country."""
+    """A national focal point's nomination and token, scoped to one country and, when
+    it names one, to an institution of the reference (the action plan's focal point of
+    that institution). `version` orders its events for the services that project it."""
 
     id: str
     country: str
@@ -721,15 +726,45 @@ class FocalPoint:
     token_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    institution_id: str | None = None
+    email: str | None = None
+    language: Language = Language.en
+    version: int = 1
 
     @classmethod
     def issue(
-        cls, *, id: str, country: str, name: str | None, at: datetime
+        cls,
+        *,
+        id: str,
+        country: str,
+        name: str | None,
+        at: datetime,
+        institution_id: str | None = None,
+        email: str | None = None,
+        language: Language = Language.en,
     ) -> tuple[FocalPoint, str]:
-        """A new focal point and its token (shown once; only its digest is kept)."""
+        """A new focal point and its token (shown once; only its digest is kept). One
+        named for an institution is its contact: their name and e-mail are needed."""
+        if institution_id is not None:
+            if not name:
+                raise InvalidInput(
+                    _("the focal point of an institution needs a name"), field="name"
+                )
+            if not email:
+                raise InvalidInput(
+                    _("the focal point of an institution needs an e-mail address"),
+                    field="email",
+                )
         token = new_secret_token(TokenPrefix.focal_point)
         return cls(
-            id=id, country=country, name=name, token_hash=hash_secret_token(token), created_at=at
+            id=id,
+            country=country,
+            name=name,
+            token_hash=hash_secret_token(token),
+            created_at=at,
+            institution_id=institution_id,
+            email=email,
+            language=language,
         ), token
 
     @property
@@ -737,13 +772,19 @@ class FocalPoint:
         return self.revoked_at is None
 
     def revoke(self, *, at: datetime) -> None:
+        """Withdrawn: the token stops working and the e-mail address is let go (the
+        name stays in the secretariat's list of who was nominated)."""
         self.revoked_at = at
+        self.email = None
+        self.version += 1
 
     def actor(self) -> Actor:
-        """A focal-point token holds the national focal point's role, for its country."""
+        """A focal-point token holds the national focal point's role, for its country
+        (and the institution it was nominated for)."""
         return Actor(
             ActorKind.focal_point,
             country=self.country,
+            institution=self.institution_id,
             focal_point_id=self.id,
             roles=frozenset({StaffRole.focal_point}),
         )

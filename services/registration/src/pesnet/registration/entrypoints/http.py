@@ -17,30 +17,36 @@ from pesnet.registration.domain.commands import (
     Confirm,
     Correct,
     Correction,
+    InstitutionChanges,
     NewFocalPoint,
+    NewInstitution,
     NewRegistration,
     OpenMeeting,
     Purge,
     PurgePersonalData,
     Register,
+    RegisterInstitution,
     Reject,
     Rejection,
+    RenameInstitution,
     Withdraw,
 )
 from pesnet.registration.domain.model import MeetingSource, Status
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.dependencies import Dependencies
-from pesnet.registration.seed import PESNET_4, demo_meeting
-from pesnet.registration.service_layer import handlers
+from pesnet.registration.seed import PESNET_4, demo_meeting, network_institutions
+from pesnet.registration.service_layer import handlers, institutions
 from pesnet.shared.credentials import Actor, ActorKind, StaffRole
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Forbidden, Unauthorized
 from pesnet.shared.http import CurrentActor, bearer, current_actor, require
+from pesnet.shared.i18n import Language
 from pesnet.shared.problems import request_language
 from pesnet.shared.terms import STAFF_ROLES, listing
 from pesnet.shared.translation import _
 
 MeetingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+InstitutionIdPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 RegistrationId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
@@ -371,14 +377,11 @@ FOCAL_POINT_MANAGEMENT = [require(StaffRole.accreditation_officer)]
 
 @secretariat.post("/focal-points", status_code=201, dependencies=FOCAL_POINT_MANAGEMENT)
 async def issue_focal_point(body: NewFocalPoint, deps: Deps) -> dict[str, Any]:
-    """A token for a national focal point, scoped to one country (shown once)."""
+    """Nominate a national focal point: a token scoped to one country (shown once) and,
+    with `institution_id`, to an institution of the reference (then `name` and `email`
+    are needed: the action plan's focal point of that institution is this nomination)."""
     focal_point, token = await handlers.issue_focal_point(body, deps.unit_of_work())
-    return {
-        "id": focal_point.id,
-        "country": focal_point.country,
-        "name": focal_point.name,
-        "token": token,
-    }
+    return {**views.focal_point_view(focal_point), "token": token}
 
 
 @secretariat.get("/focal-points", dependencies=FOCAL_POINT_MANAGEMENT)
@@ -399,6 +402,55 @@ async def revoke_focal_point(
 ) -> Response:
     await handlers.revoke_focal_point(focal_point_id, deps.unit_of_work())
     return Response(status_code=204)
+
+
+def language_of(request: Request, lang: Language | None) -> Language:
+    """`?lang=` wins, then `Accept-Language` (the kernel's negotiation), then English."""
+    return lang or request_language(request)
+
+
+@public.get("/institutions")
+async def list_institutions(
+    request: Request,
+    deps: Deps,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+    lang: Language | None = None,
+) -> dict[str, Any]:
+    """The network's reference of institutions (public): id, names in ar/en/fr, acronym,
+    country, and `label` in the reader's language."""
+    found = await institutions.institutions(country, deps.unit_of_work())
+    language = language_of(request, lang)
+    return {"institutions": [views.institution_view(i, language) for i in found]}
+
+
+@public.get("/institutions/{institution_id}")
+async def read_institution(
+    institution_id: InstitutionIdPath, request: Request, deps: Deps, lang: Language | None = None
+) -> dict[str, Any]:
+    found = await institutions.institution(institution_id, deps.unit_of_work())
+    return views.institution_view(found, language_of(request, lang))
+
+
+@secretariat.post("/institutions", status_code=201, dependencies=FOCAL_POINT_MANAGEMENT)
+async def register_institution(
+    body: NewInstitution, request: Request, deps: Deps
+) -> dict[str, Any]:
+    """An institution joins the reference (→ `registration.institution.registered`)."""
+    registered = await institutions.register_institution(
+        RegisterInstitution(body), deps.unit_of_work()
+    )
+    return views.institution_view(registered, language_of(request, None))
+
+
+@secretariat.patch("/institutions/{institution_id}", dependencies=FOCAL_POINT_MANAGEMENT)
+async def rename_institution(
+    institution_id: InstitutionIdPath, body: InstitutionChanges, request: Request, deps: Deps
+) -> dict[str, Any]:
+    """New names or acronym (→ `registration.institution.renamed`, the next version)."""
+    renamed = await institutions.rename_institution(
+        RenameInstitution(institution_id, body), deps.unit_of_work()
+    )
+    return views.institution_view(renamed, language_of(request, None))
 
 
 @secretariat.post(
@@ -423,8 +475,10 @@ dev = APIRouter(tags=["dev"], dependencies=[require(StaffRole.administrator)])
 
 @dev.post("/dev/seed")
 async def seed(deps: Deps) -> dict[str, Any]:
-    """Record pesnet-4 (held) and open pesnet-demo for registration (quota 3), unless
-    the agenda already announced them."""
+    """Register the institutions the 4th meeting names in the reference, record pesnet-4
+    (held) and open pesnet-demo for registration (quota 3), unless the agenda already
+    announced them."""
+    added = await institutions.seed_institutions(network_institutions(), deps.unit_of_work())
     now = utcnow()
     created = {}
     for announcement in (PESNET_4, demo_meeting(now)):
@@ -436,5 +490,6 @@ async def seed(deps: Deps) -> dict[str, Any]:
     return {
         "meeting_id": PESNET_4.meeting_id,
         "created": created[PESNET_4.meeting_id],
-        **{"meetings": created},
+        "meetings": created,
+        "institutions": added,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pesnet.registration.domain.institutions import Institution
 from pesnet.registration.domain.labels import ALREADY_CHECKED_IN, CHECKED_IN
 from pesnet.registration.domain.model import (
     Accredited,
@@ -18,7 +19,7 @@ from pesnet.registration.domain.model import (
 )
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.service_layer.handlers import delegation_updated
-from pesnet.shared.i18n import LANGUAGES, format_local_datetime
+from pesnet.shared.i18n import LANGUAGES, Language, format_local_datetime
 
 PACKAGE = "pesnet.registration"
 
@@ -41,6 +42,7 @@ def registration_view(registration: Registration, deps: Dependencies) -> dict[st
         "email": r.email,
         "country": r.country,
         "institution": r.institution,
+        "institution_id": r.institution_id,
         "position": r.position,
         "role": r.role.value,
         "language": r.language.value,
@@ -164,11 +166,27 @@ def delegations_view(meeting: Meeting, delegations: list[Delegation]) -> dict[st
 
 
 def focal_point_view(focal_point: FocalPoint) -> dict[str, Any]:
-    """An issued focal point (never its token)."""
+    """A nominated focal point (never its token)."""
     return {
         "id": focal_point.id,
         "country": focal_point.country,
+        "institution_id": focal_point.institution_id,
         "name": focal_point.name,
+        "email": focal_point.email,
+        "language": focal_point.language.value,
         "created_at": iso(focal_point.created_at),
         "revoked_at": iso(focal_point.revoked_at),
+    }
+
+
+def institution_view(institution: Institution, language: Language) -> dict[str, Any]:
+    """An institution of the reference: its names in the three languages, and `label`,
+    how a reader of `language` reads it."""
+    return {
+        "id": institution.id,
+        "name": institution.name.model_dump(),
+        "acronym": institution.acronym,
+        "country": institution.country,
+        "label": institution.label(language),
+        "version": institution.version,
     }

@@ -53,12 +53,15 @@ from pesnet.registration.domain.model import (
     label_of,
     listing_country,
 )
+from pesnet.registration.service_layer.institutions import require_institution
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork, Replay
 from pesnet.shared.credentials import Actor, ActorKind, TokenPrefix
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.events.registration import (
     DelegationUpdated,
+    FocalPointNominated,
+    FocalPointWithdrawn,
     ParticipantCheckedIn,
     ParticipantConfirmed,
     ParticipantEvent,
@@ -86,11 +89,19 @@ U = RegistrationUnitOfWork
 
 async def register(cmd: Register, uow: U, *, public_url: str) -> Registered:
     """Register for a meeting (oneself, or nominated by a focal point or the
-    secretariat). The outcome carries the private manage token and link."""
+    secretariat). The outcome carries the private manage token and link. The
+    institution is named in free text, or by its id in the reference (then, without
+    free text, by its name in the registrant's language)."""
     details = cmd.details
     check_nomination(cmd.actor, details.country, details.role)
     meeting = await _meeting(uow, cmd.meeting_id)
     meeting.check_open(_now())
+    if details.institution_id is not None:
+        institution = await require_institution(uow, details.institution_id, "institution_id")
+        if details.institution is None:
+            details = details.model_copy(
+                update={"institution": institution.name.get(details.language)}
+            )
     await uow.delegations.ensure(
         cmd.meeting_id,
         delegation_key(details.country, details.institution),
@@ -606,13 +617,39 @@ async def purge_personal_data(cmd: PurgePersonalData, uow: U) -> int:
 
 
 async def issue_focal_point(cmd: NewFocalPoint, uow: U) -> tuple[FocalPoint, str]:
-    """A token for a national focal point, scoped to one country (shown once)."""
+    """Nominate a national focal point: a token scoped to one country (shown once)
+    and, when the nomination names one, to an institution of that country in the
+    reference. The nomination is announced (`FocalPointNominated`, internal, with the
+    token's digest, never the token): the action plan's focal points are these."""
 
     async def work(uow: U) -> tuple[FocalPoint, str]:
+        if cmd.institution_id is not None:
+            institution = await require_institution(uow, cmd.institution_id, "institution_id")
+            institution.check_country(cmd.country, "institution_id")
         focal_point, token = FocalPoint.issue(
-            id=uuid.uuid4().hex, country=cmd.country, name=cmd.name, at=_now()
+            id=uuid.uuid4().hex,
+            country=cmd.country,
+            name=cmd.name,
+            at=_now(),
+            institution_id=cmd.institution_id,
+            email=cmd.email,
+            language=cmd.language,
         )
         await uow.focal_points.add(focal_point)
+        uow.emit(
+            FocalPointNominated(
+                focal_point_id=focal_point.id,
+                country=focal_point.country,
+                institution_id=focal_point.institution_id,
+                name=focal_point.name,
+                email=focal_point.email,
+                language=focal_point.language,
+                token_digest=focal_point.token_hash,
+                nominated_at=focal_point.created_at,
+                version=focal_point.version,
+            ),
+            subject=f"focal-point/{focal_point.id}",
+        )
         uow.audit("focal_point.issued", subject=focal_point.id)
         return focal_point, token
 
@@ -630,8 +667,19 @@ async def revoke_focal_point(focal_point_id: str, uow: U) -> None:
         focal_point = await uow.focal_points.get(focal_point_id)
         if focal_point is None or not focal_point.active:
             raise NotFound(_("no active focal-point token {id}"), params={"id": focal_point_id})
-        focal_point.revoke(at=_now())
+        at = _now()
+        focal_point.revoke(at=at)
         await uow.focal_points.save(focal_point)
+        uow.emit(
+            FocalPointWithdrawn(
+                focal_point_id=focal_point.id,
+                country=focal_point.country,
+                institution_id=focal_point.institution_id,
+                withdrawn_at=at,
+                version=focal_point.version,
+            ),
+            subject=f"focal-point/{focal_point.id}",
+        )
         uow.audit("focal_point.revoked", subject=focal_point.id)
 
     await uow.run(work)
@@ -695,6 +743,7 @@ def _emit(uow: U, model: type[ParticipantEvent], registration: Registration, **e
         model(
             registration_id=registration.id,
             meeting_id=registration.meeting_id,
+            institution_id=registration.institution_id,
             given_name=registration.given_name,
             family_name=registration.family_name,
             name_latin=registration.name_latin,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from pesnet.registration.domain.institutions import Institution
 from pesnet.registration.domain.model import (
     Delegation,
     FocalPoint,
@@ -22,6 +23,7 @@ from pesnet.shared.translation import N_
 from pesnet.shared.unit_of_work import UnitOfWork
 
 EMAIL_TAKEN = N_("this e-mail address is already registered for this meeting")
+INSTITUTION_TAKEN = N_("the reference has an institution {institution_id} already")
 
 
 class Registrations(ABC):
@@ -108,6 +110,25 @@ class FocalPoints(ABC):
         """By country, oldest first."""
 
 
+class Institutions(ABC):
+    """The network's reference of institutions."""
+
+    @abstractmethod
+    async def get(self, institution_id: str) -> Institution | None: ...
+
+    @abstractmethod
+    async def add(self, institution: Institution) -> None:
+        """`Conflict(INSTITUTION_TAKEN, field="id")` if the reference has an institution
+        with this id already (decided by the store)."""
+
+    @abstractmethod
+    async def save(self, institution: Institution) -> None: ...
+
+    @abstractmethod
+    async def listed(self, country: str | None = None) -> list[Institution]:
+        """By country (OIC institutions and partners, without one, last), then id."""
+
+
 @dataclass(frozen=True)
 class Replay:
     """The first outcome of a request that carried an `Idempotency-Key`, and the
@@ -138,4 +159,5 @@ class RegistrationUnitOfWork(UnitOfWork):
     meetings: Meetings
     delegations: Delegations
     focal_points: FocalPoints
+    institutions: Institutions
     replays: Replays
