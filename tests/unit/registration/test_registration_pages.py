@@ -1,10 +1,13 @@
 """The registration pages on the in-memory unit of work: the form registers through the
-use case (CSRF, field errors in the reader's language, idempotent resubmission), the
-manage link opens the page in a browser and withdraws, the desk signs staff in and checks
-a badge in twice, the console accredits."""
+use case (CSRF, field errors in the reader's language, idempotent resubmission), its
+institution picked from the network's reference by name in the reader's language (or
+written in when the reference lacks it), the manage link opens the page in a browser and
+withdraws, the desk signs staff in and checks a badge in twice, the console accredits;
+each names a registration's reference institution in the reader's language."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
@@ -18,9 +21,12 @@ from pydantic import SecretStr
 from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.entrypoints import http, pages
 from pesnet.registration.entrypoints.dependencies import Dependencies
+from pesnet.registration.seed import network_institutions
+from pesnet.registration.service_layer import institutions
 from pesnet.registration.service_layer.handlers import RegistrationTokens
 from pesnet.registration.service_layer.sign_in import SignedIn, SignInRefused
 from pesnet.shared.credentials import Actor, ActorKind, StaffRole
+from pesnet.shared.events.registration import ParticipantRegistered
 from pesnet.shared.forms import HtmlFirst
 from tests.unit.registration.fakes import FakeRegistrationUnitOfWork
 from tests.unit.registration.test_registration_handlers import open_meeting
@@ -61,6 +67,7 @@ class FakeRenderer:
 async def uow() -> FakeRegistrationUnitOfWork:
     fake = FakeRegistrationUnitOfWork()
     await open_meeting(fake)
+    await institutions.seed_institutions(network_institutions(), fake)
     return fake
 
 
@@ -282,3 +289,196 @@ async def test_the_console_accredits_a_pending_registration(client: httpx.AsyncC
     )
     assert decided.status_code == 200
     assert "accredited (confirmed)" in decided.text
+
+
+# the institution, picked from the network's reference ------------------------------
+
+
+BROWSER = {"accept": "text/html,*/*;q=0.8"}
+
+
+def picker(page: str) -> str:
+    """The institution picker (`<select name="institution_id">`) of a page."""
+    found = re.search(r'<select id="f-institution_id".*?</select>', page, re.S)
+    assert found is not None, "no institution picker"
+    return found.group(0)
+
+
+def error_of(page: str, field: str) -> str:
+    found = re.search(rf'<p class="error" id="e-{field}">([^<]*)</p>', page)
+    assert found is not None, f"no error next to {field}"
+    return html.unescape(found.group(1))
+
+
+@pytest.mark.parametrize(
+    ("language", "anapec", "iskur", "other"),
+    [
+        ("ar", "الوكالة الوطنية لإنعاش التشغيل والكفاءات", "وكالة التوظيف التركية", "مؤسسة أخرى"),
+        (
+            "en",
+            "National Agency for the Promotion of Employment and Skills (ANAPEC)",
+            "Turkish Employment Agency (İŞKUR)",
+            "Another institution",
+        ),
+        (
+            "fr",
+            "Agence nationale de promotion de l&#39;emploi et des compétences (ANAPEC)",
+            "Agence turque pour l&#39;emploi (İŞKUR)",
+            "Une autre institution",
+        ),
+    ],
+)
+async def test_the_picker_offers_the_reference_by_name_in_the_page_language(
+    client: httpx.AsyncClient, language: str, anapec: str, iskur: str, other: str
+) -> None:
+    page = (await client.get(f"/meetings/m1/register?lang={language}")).text
+    offered = picker(page)
+    assert f'<option value="anapec">{anapec}</option>' in offered
+    assert f'<option value="iskur">{iskur}</option>' in offered
+    assert other in offered  # an institution the reference lacks: written in
+    assert len(re.findall(r'<option value="[a-z0-9][a-z0-9-]*">', offered)) == 8
+    # grouped by member state, named in the page's language (for the narrowing too)
+    morocco = {"ar": "المغرب", "en": "Morocco", "fr": "Maroc"}[language]
+    assert re.search(rf'<optgroup label="{morocco}" data-country="MAR">', offered)
+    # labelled, and the free text for another institution is its own labelled field
+    assert '<label for="f-institution_id">' in page
+    assert '<label for="f-institution">' in page
+    assert "register.js" in page  # the narrowing to the chosen country, no CDN
+    assert "://" not in re.search(r'<script src="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+async def test_a_picked_institution_registers_with_its_id_and_its_name_in_the_language(
+    client: httpx.AsyncClient, uow: FakeRegistrationUnitOfWork
+) -> None:
+    done = await register_through_the_form(
+        client, institution_id="anapec", institution="", language="ar"
+    )
+    assert done.status_code == 201, done.text
+    [registration] = await uow.registrations.of_meeting("m1")
+    assert registration.institution_id == "anapec"
+    assert registration.institution == "الوكالة الوطنية لإنعاش التشغيل والكفاءات"
+    [event] = uow.events(ParticipantRegistered)
+    assert isinstance(event, ParticipantRegistered)
+    assert event.institution_id == "anapec"
+
+
+async def test_a_picked_institution_wins_over_text_typed_beside_it(
+    client: httpx.AsyncClient, uow: FakeRegistrationUnitOfWork
+) -> None:
+    done = await register_through_the_form(client, institution_id="iskur", institution="Isk")
+    assert done.status_code == 201, done.text
+    [registration] = await uow.registrations.of_meeting("m1")
+    assert (registration.institution_id, registration.institution) == (
+        "iskur",
+        "Turkish Employment Agency",
+    )
+
+
+async def test_another_institution_is_written_in(
+    client: httpx.AsyncClient, uow: FakeRegistrationUnitOfWork
+) -> None:
+    done = await register_through_the_form(
+        client, institution_id="-", institution="Ministère du Travail"
+    )
+    assert done.status_code == 201, done.text
+    [registration] = await uow.registrations.of_meeting("m1")
+    assert (registration.institution_id, registration.institution) == (None, "Ministère du Travail")
+
+
+async def test_an_unknown_institution_is_refused_next_to_the_picker_in_french(
+    client: httpx.AsyncClient, uow: FakeRegistrationUnitOfWork
+) -> None:
+    form = await client.get("/meetings/m1/register?lang=fr")
+    response = await client.post(
+        "/meetings/m1/register?lang=fr",
+        data={**PERSON, "institution_id": "nope", "csrf": csrf_of(form.text)},
+    )
+    assert response.status_code == 422
+    assert "il n'y a pas d'institution nope" in error_of(response.text, "institution_id")
+    assert 'aria-describedby="e-institution_id"' in picker(response.text)
+    assert 'aria-invalid="true"' in picker(response.text)
+    assert not await uow.registrations.of_meeting("m1")
+
+
+async def test_no_institution_at_all_is_said_next_to_the_picker_in_arabic(
+    client: httpx.AsyncClient,
+) -> None:
+    form = await client.get("/meetings/m1/register?lang=ar")
+    response = await client.post(
+        "/meetings/m1/register?lang=ar",
+        data={**PERSON, "institution_id": "", "institution": "", "csrf": csrf_of(form.text)},
+    )
+    assert response.status_code == 422
+    said = error_of(response.text, "institution_id")
+    assert any("\u0600" <= ch <= "\u06ff" for ch in said), said
+    # "another institution" chosen but its name left out: said next to the name
+    again = await client.post(
+        "/meetings/m1/register?lang=en",
+        data={**PERSON, "institution_id": "-", "institution": "", "csrf": csrf_of(form.text)},
+    )
+    assert again.status_code == 422
+    assert "name" in error_of(again.text, "institution")
+    assert 'value="-" selected' in picker(again.text)  # the choice stays
+
+
+async def test_manage_and_console_name_the_institution_in_the_page_language(
+    client: httpx.AsyncClient,
+) -> None:
+    done = await register_through_the_form(
+        client, institution_id="anapec", institution="", language="ar"
+    )
+    link = re.search(r'id="manage-link" href="([^"]+)"', done.text)
+    assert link is not None
+    manage_url = link.group(1).replace("&amp;", "&").replace("http://testserver", "")
+    manage = await client.get(re.sub(r"lang=\w+", "lang=fr", manage_url), headers=BROWSER)
+    assert manage.status_code == 200
+    named = re.search(r'<dd id="institution">([^<]*)</dd>', manage.text)
+    assert named is not None
+    assert html.unescape(named.group(1)) == (
+        "Agence nationale de promotion de l'emploi et des compétences (ANAPEC)"
+    )
+    # the reference names it: no free text to correct beside it
+    assert 'id="f-institution"' not in manage.text
+    arabic = await client.get(re.sub(r"lang=\w+", "lang=ar", manage_url), headers=BROWSER)
+    assert "الوكالة الوطنية لإنعاش التشغيل والكفاءات" in arabic.text
+
+    sign_in = await client.get("/sign-in")
+    await client.post(
+        "/sign-in",
+        data={"csrf": csrf_of(sign_in.text), "username": "officer", "password": "right password"},
+    )
+    console = await client.get("/console?meeting=m1&lang=en")
+    assert "National Agency for the Promotion of Employment and Skills (ANAPEC)" in console.text
+
+
+async def test_a_correction_on_the_manage_page_keeps_the_reference_institution(
+    client: httpx.AsyncClient, uow: FakeRegistrationUnitOfWork
+) -> None:
+    done = await register_through_the_form(client, institution_id="anapec", institution="")
+    link = re.search(r'id="manage-link" href="([^"]+)"', done.text)
+    assert link is not None
+    manage_url = link.group(1).replace("&amp;", "&").replace("http://testserver", "")
+    page = await client.get(manage_url, headers=BROWSER)
+    fields = dict(
+        re.findall(
+            r'<input id="f-[a-z_]+" name="([a-z_]+)" type="[a-z]+" value="([^"]*)"', page.text
+        )
+    )
+    corrected = await client.post(
+        manage_url.split("?")[0] + "/manage?lang=en",
+        data={
+            **{k: html.unescape(v) for k, v in fields.items()},
+            "language": "en",
+            "position": "Director General",
+            "csrf": csrf_of(page.text),
+            "token": hidden(page.text, "token"),
+            "action": "correct",
+        },
+    )
+    assert corrected.status_code == 303, corrected.text
+    [registration] = await uow.registrations.of_meeting("m1")
+    assert registration.position == "Director General"
+    assert registration.institution_id == "anapec"
+    assert registration.institution == (
+        "National Agency for the Promotion of Employment and Skills"
+    )

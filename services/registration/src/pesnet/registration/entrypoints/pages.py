@@ -4,7 +4,9 @@ manage link, the check-in desk and the secretariat's console. Thin, like the JSO
 a posted form becomes the same command and goes to the same use case (same
 idempotency, same events, same mails); errors are the same problems, shown next to
 their field in the reader's language. Every form carries a CSRF token (double submit,
-`pesnet.shared.forms`).
+`pesnet.shared.forms`). The form's institution is picked from the network's reference,
+by its name in the reader's language (registered by its id), or written in when the
+reference lacks it; every page names a reference institution in the reader's language.
 
 Staff (desk, console) sign in with their identity account on `/sign-in`: the page
 exchanges the username and password at identity (`SignIn`) and keeps the access token
@@ -34,11 +36,13 @@ from pesnet.registration.domain.commands import (
     Reject,
     Withdraw,
 )
+from pesnet.registration.domain.institutions import Institution
 from pesnet.registration.domain.labels import ALREADY_CHECKED_IN, CHECKED_IN, ROLE_LABELS
 from pesnet.registration.domain.model import ALLOWED_FROM, Action, Meeting, Registration, Status
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.http import Deps, MeetingId, RegistrationId
 from pesnet.registration.service_layer import handlers
+from pesnet.registration.service_layer import institutions as reference
 from pesnet.registration.service_layer.sign_in import SignIn, SignInRefused
 from pesnet.shared.credentials import Actor, StaffRole, resolve_actor
 from pesnet.shared.envelope import utcnow
@@ -92,6 +96,7 @@ FORM_FIELDS = (
     "name_latin",
     "email",
     "country",
+    "institution_id",
     "institution",
     "position",
     "role",
@@ -117,6 +122,11 @@ STATUS_CODE: dict[type[DomainError], int] = {
     Forbidden: 403,
     Unauthorized: 401,
 }
+# The picker's choice for an institution the reference lacks (never an id: ids begin
+# with a letter or a digit); its name is then written in the `institution` field.
+OTHER_INSTITUTION = "-"
+NO_INSTITUTION = N_("Choose your institution in the list, or write its name if it is not there.")
+OTHER_UNNAMED = N_("Write the name of your institution.")
 DEFAULT_MEETING = "pesnet-demo"
 MeetingQuery = Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 
@@ -191,6 +201,56 @@ def _country_name(iso3: str | None, language: str) -> str:
     return state.name.get(language) if state is not None else iso3
 
 
+async def _reference(deps: Deps) -> dict[str, Institution]:
+    """The network's reference of institutions, by id."""
+    return {i.id: i for i in await reference.institutions(None, deps.unit_of_work())}
+
+
+def _institution_groups(
+    institutions: dict[str, Institution], language: str
+) -> list[dict[str, Any]]:
+    """The picker's options: the reference's institutions by their name in `language`,
+    grouped by member state (by name), those of no member state last."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for institution in institutions.values():
+        label = institution.label(language)
+        groups.setdefault(institution.country or "", []).append((institution.id, label))
+    others = translate(N_("OIC institutions and partners"), language, packages=(PACKAGE,))
+    found = [
+        {
+            "country": country,
+            "name": _country_name(country, language) if country else others,
+            "options": sorted(options, key=lambda option: option[1]),
+        }
+        for country, options in groups.items()
+    ]
+    found.sort(key=lambda group: (not group["country"], group["name"]))
+    return found
+
+
+def institution_name(
+    registration: Registration, institutions: Mapping[str, Institution], language: str
+) -> str:
+    """How a reader of `language` reads a registration's institution: the reference's
+    name in that language when it names one, else the registrant's own words."""
+    found = institutions.get(registration.institution_id or "")
+    if found is not None:
+        return found.label(language)
+    return registration.institution or ""
+
+
+def _registration_body(values: Mapping[str, str]) -> dict[str, str]:
+    """The form as the API's body: an institution picked from the reference is sent by
+    its id (its name is then the reference's, in the registrant's language), one it
+    lacks by the name written in."""
+    body = {name: value for name, value in values.items() if value and name != "institution_id"}
+    chosen = values.get("institution_id", "")
+    if chosen and chosen != OTHER_INSTITUTION:
+        body["institution_id"] = chosen
+        body.pop("institution", None)
+    return body
+
+
 def _day(value: date | None, language: str) -> str:
     return format_local_date(value, language, "long") if value is not None else ""
 
@@ -241,6 +301,7 @@ async def _form_page(
     except NotFound as exc:
         return _error_page(request, exc)
     language = request_language(request).value
+    institutions = await _reference(deps)
     summary = views.delegations_view(meeting, found)
     places = {
         d["country"]: d["places_left"]
@@ -256,6 +317,8 @@ async def _form_page(
             "errors": errors,
             "submission": submission,
             "countries": _countries(language),
+            "institution_groups": _institution_groups(institutions, language),
+            "other_institution": OTHER_INSTITUTION,
             "roles": [role.value for role in Role],
             "full": sorted((_country_name(c, language) for c, left in places.items() if left == 0)),
         },
@@ -305,12 +368,19 @@ async def register_submit(
         return await again({"form": _say(request, exc)}, 403)
     language = request_language(request)
     try:
-        details = NewRegistration.model_validate({k: v for k, v in values.items() if v})
+        details = NewRegistration.model_validate(_registration_body(values))
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for entry in validation_errors(exc.errors(), language, (PACKAGE,)):
             field = entry["field"] if entry["field"] in FORM_FIELDS else "form"
             errors.setdefault(field, entry["msg"])
+        if "institution" in errors and not values["institution"]:
+            # neither picked nor written: said where the person chooses
+            errors.pop("institution")
+            if values["institution_id"] == OTHER_INSTITUTION:
+                errors["institution"] = translate(OTHER_UNNAMED, language, packages=(PACKAGE,))
+            else:
+                errors["institution_id"] = translate(NO_INSTITUTION, language, packages=(PACKAGE,))
         return await again(errors, 422)
     try:
         outcome = await handlers.register(
@@ -378,6 +448,7 @@ async def _manage_page(
     except DomainError as exc:
         return _error_page(request, exc)
     current = _current_values(registration)
+    institutions = await _reference(deps)
     badge = registration.badge_token(deps.badges) is not None
     link = quote(token or "")
     checked_in = (
@@ -396,8 +467,11 @@ async def _manage_page(
             **context,
             "registration": registration,
             "country_name": _country_name(registration.country, language),
+            "institution_name": institution_name(registration, institutions, language),
+            # the reference names it: no words of the registrant's to correct beside it
+            "institution_correctable": registration.institution_id is None,
             "position": position,
-            "values": values or current,
+            "values": {**current, **(values or {})},
             "errors": errors or {},
             "notice": notice,
             "token": token or "",
@@ -448,7 +522,8 @@ async def manage_submit(registration_id: RegistrationId, request: Request, deps:
     form = await read_form(request)
     token = form.get("token") or None
     language = request_language(request).value
-    values = {name: form.get(name, "") for name in CORRECTABLE}
+    # the fields the form has (an institution the reference names has no field)
+    values = {name: form.get(name, "") for name in CORRECTABLE if name in form}
     try:
         check_csrf(request, form)
     except CsrfRefused as exc:
@@ -475,6 +550,9 @@ async def manage_submit(registration_id: RegistrationId, request: Request, deps:
         changes: dict[str, str | None] = {
             name: (value or None) for name, value in values.items() if value != current[name]
         }
+        if registration.institution_id is not None:
+            # the reference's name stands: the page offers no field to change it
+            changes.pop("institution", None)
         if not changes:
             return RedirectResponse(
                 _manage_url(registration_id, token, language, done="unchanged"), status_code=303
@@ -676,6 +754,7 @@ async def desk_check_in(request: Request, actor: CurrentActor, deps: Deps) -> Re
         )  # fmt: skip
     registration = outcome.registration
     assert registration.checked_in_at is not None
+    institutions = await _reference(deps)
     template = ALREADY_CHECKED_IN if outcome.already else CHECKED_IN
     at = format_local_datetime(
         registration.checked_in_at, outcome.meeting.timezone, language, "short"
@@ -686,7 +765,8 @@ async def desk_check_in(request: Request, actor: CurrentActor, deps: Deps) -> Re
         "name": " ".join(p for p in (registration.given_name, registration.family_name) if p),
         "name_latin": registration.name_latin,
         "role": ROLE_LABELS[registration.role.value].get(language),
-        "country": _country_name(registration.country, language) or registration.institution,
+        "country": _country_name(registration.country, language)
+        or institution_name(registration, institutions, language),
     }
     return await _desk_page(request, deps, actor, meeting_id, result=result)
 
@@ -712,6 +792,7 @@ async def _console_page(
         )
     except DomainError as exc:
         return _error_page(request, exc)
+    institutions = await _reference(deps)
     summary = views.delegations_view(meeting, found)
     quota = {d["country"]: d for d in summary["delegations"] if d["country"]}
     pending: dict[str, list[Registration]] = {}
@@ -749,6 +830,7 @@ async def _console_page(
             "groups": groups,
             "delegations": sorted(delegations, key=lambda d: str(d["name"])),
             "totals": summary["totals"],
+            "institution_name": lambda r: institution_name(r, institutions, language),
             "notice": notice,
             "error": error,
         },
