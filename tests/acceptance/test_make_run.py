@@ -411,6 +411,39 @@ async def test_the_held_4th_meeting_is_history_and_pesnet_demo_takes_registratio
         assert created.status_code == 201, created.text
 
 
+async def test_the_sample_registrations_name_their_institution_from_the_reference(
+    platform: dict[str, Any],
+) -> None:
+    """`make run`'s people of pesnet-demo are registered with their institution's id in
+    the reference: each keeps its name in their own language (what their mails say)."""
+    from pesnet.devtools.seed_meeting4 import LANGUAGES
+
+    anapec_ar = "الوكالة الوطنية لإنعاش التشغيل والكفاءات"
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.get(
+            url("registration", "/meetings/pesnet-demo/registrations"), headers=SECRETARIAT
+        )
+        assert response.status_code == 200, response.text
+        registrations = {r["email"]: r for r in response.json()["registrations"]}
+
+        async def named_in_her_mail() -> bool:
+            mails = await mails_to(http, "belmaati@example.org")
+            return any(anapec_ar in str(m.get("text")) for m in mails)
+
+        await eventually(named_in_her_mail, within=60)
+    belmaati = registrations["belmaati@example.org"]  # an Arabic reader of ANAPEC
+    assert belmaati["institution_id"] == "anapec"
+    assert belmaati["institution"] == anapec_ar
+    abboudou = registrations["abboudou@example.org"]  # a French reader of Expertise France
+    assert (abboudou["institution_id"], abboudou["institution"]) == (
+        "expertise-france",
+        "Expertise France",
+    )
+    seeded = [r for e, r in registrations.items() if e.split("@")[0] in LANGUAGES]
+    assert len(seeded) == 15
+    assert all(r["institution_id"] for r in seeded)
+
+
 async def test_the_administrator_signs_in_accredits_and_the_audit_trail_says_so(
     platform: dict[str, Any],
 ) -> None:

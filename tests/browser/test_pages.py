@@ -1,8 +1,9 @@
 """Issue 15 in a real browser: Debian's Chromium, driven by Playwright, on the whole
 platform started as `make run` starts it (on shifted ports, with the SMTP sink).
 
-- a delegate registers in Arabic through the form, and the Arabic mail arrives; she
-  opens the manage link and withdraws;
+- a delegate registers in Arabic through the form, her institution picked from the
+  network's list (narrowed to her country), and the Arabic mail arrives naming it; the
+  manage page shows its Arabic name; she opens the manage link and withdraws;
 - a check-in clerk signs in at the desk and checks a badge in twice ("already checked in");
 - the secretariat accredits a pending registration in the console, and its mail goes out;
 - a person opens the preferences link of a mail and changes the language.
@@ -52,6 +53,7 @@ PORTS = {
 ADMIN = {"username": "admin", "password": "dev-admin-password"}
 SECRETARIAT = {"Authorization": f"Bearer {DEV_SECRETARIAT_TOKEN}"}
 LANGS = ("ar", "en", "fr")
+ANAPEC_AR = "الوكالة الوطنية لإنعاش التشغيل والكفاءات"
 
 
 def url(service: str, path: str) -> str:
@@ -165,7 +167,16 @@ async def test_a_delegate_registers_in_arabic_gets_the_mail_and_withdraws(page: 
     await page.fill("#f-family_name", "الزهراء")
     await page.fill("#f-email", email)
     await page.select_option("#f-country", "MAR")
-    await page.fill("#f-institution", "الوكالة الوطنية لإنعاش التشغيل والكفاءات")
+    # the list of institutions narrows to Morocco's (and those of no member state)
+    offered = await page.eval_on_selector_all(
+        "#f-institution_id option", "options => options.map(o => o.value)"
+    )
+    assert "anapec" in offered
+    assert "expertise-france" in offered
+    assert "iskur" not in offered
+    assert await page.is_visible("#f-institution")  # nothing picked yet: a name may be written
+    await page.select_option("#f-institution_id", "anapec")
+    assert await page.is_hidden("#f-institution")
     await page.fill("#f-position", "مديرة")
     await page.select_option("#f-role", "delegate")
     await page.select_option("#f-language", "ar")
@@ -184,6 +195,12 @@ async def test_a_delegate_registers_in_arabic_gets_the_mail_and_withdraws(page: 
     mail = (await mails_to(email))[0]
     assert mail.get("language") == "ar"
     assert 'dir="rtl"' in str(mail.get("html", ""))
+    assert ANAPEC_AR in str(mail.get("text", "")) + str(mail.get("html", ""))
+
+    # the manage page names the picked institution in Arabic
+    await page.goto(manage_url)
+    await page.locator("#institution").wait_for()
+    assert await page.locator("#institution").inner_text() == ANAPEC_AR
 
     # the preferences link at the foot of the mail opens the preferences page
     found = re.search(r'href="([^"]*/preferences\?token=[^"]+)"', str(mail.get("html", "")))

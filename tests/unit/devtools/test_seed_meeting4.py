@@ -36,3 +36,16 @@ def test_an_arabic_reader_registers_under_the_arabic_name() -> None:
     dur = bodies["dur@example.org"]
     assert (dur["given_name"], dur["family_name"], dur["language"]) == ("Varol", "Dur", "en")
     assert "name_latin" not in dur
+
+
+def test_an_institution_of_the_reference_is_named_by_its_id() -> None:
+    """Registration then keeps its name in the person's language (the mails say it) and
+    the action plan shows it by name; one the reference lacks stays in free text."""
+    bodies = registrations_for(MEETING, DRAFT, reference={"iskur"})
+
+    dur = bodies["dur@example.org"]
+    assert dur["institution_id"] == "iskur"
+    assert "institution" not in dur
+    sekkouri = bodies["sekkouri@example.org"]
+    assert sekkouri["institution"] == "Ministry"
+    assert "institution_id" not in sekkouri

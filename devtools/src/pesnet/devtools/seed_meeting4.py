@@ -5,9 +5,11 @@ the public HTTP APIs only.
 
 The agenda's `/dev/seed` has created `pesnet-4` (held: it takes no registration) and
 `pesnet-demo` (open for registration, a few weeks ahead), their drafts and people (with
-demo addresses `<person-id>@example.org`). This registers each person in pesnet-demo,
-confirms them, waits until the agenda's projection of registration events knows them
-confirmed (a speaker must be confirmed before a release), and publishes version 1.
+demo addresses `<person-id>@example.org`); registration's has loaded the reference of
+institutions. This registers each person in pesnet-demo (naming their institution by
+its id where the reference has it), confirms them, waits until the agenda's projection
+of registration events knows them confirmed (a speaker must be confirmed before a
+release), and publishes version 1.
 Waiting is on progress: it gives up only when nothing moved for `stall` seconds (a
 slow machine that is getting there is not a failure). Running it again changes
 nothing: a 409 for a registration that exists is expected, and its id is found
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import httpx
@@ -107,7 +109,7 @@ async def seed_meeting4(
 
     meeting = await _get_json(agenda, f"/meetings/{MEETING_ID}", auth)
     draft = await _get_json(agenda, f"/meetings/{MEETING_ID}/draft", auth)
-    bodies = registrations_for(meeting, draft)
+    bodies = registrations_for(meeting, draft, reference=await _reference(registration))
 
     ids: dict[str, str] = {}
     for email, body in bodies.items():
@@ -159,8 +161,13 @@ async def seed_meeting4(
             raise SeedError(f"publishing the programme: {response.status_code} {response.text}")
 
 
-def registrations_for(meeting: dict[str, Any], draft: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """e-mail → the registration body of each person with a role in the programme."""
+def registrations_for(
+    meeting: dict[str, Any], draft: dict[str, Any], *, reference: Collection[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """e-mail → the registration body of each person with a role in the programme. A
+    person whose institution is in registration's `reference` (its ids) names it by id:
+    registration keeps its name in the person's language (their mails say it), and the
+    action plan shows it by name; another one is named in free text."""
     roles: dict[str, str] = {}
     for session in draft["sessions"]:
         for person in session["moderators"]:
@@ -192,11 +199,14 @@ def registrations_for(meeting: dict[str, Any], draft: dict[str, Any]) -> dict[st
             "given_name": given,
             "family_name": family,
             "email": email,
-            "institution": (institution.get("name") or {}).get("en") or person_id,
             "position": position.get("en") or "Participant",
             "role": roles[person_id],
             "language": language,
         }
+        if person.get("institution") in reference:
+            body["institution_id"] = person["institution"]
+        else:
+            body["institution"] = (institution.get("name") or {}).get("en") or person_id
         if latin:
             body["name_latin"] = latin
         country = institution.get("country")
@@ -204,6 +214,15 @@ def registrations_for(meeting: dict[str, Any], draft: dict[str, Any]) -> dict[st
             body["country"] = country
         bodies[email] = body
     return bodies
+
+
+async def _reference(registration: httpx.AsyncClient) -> set[str]:
+    """The ids of registration's reference of institutions (none where the service
+    has no reference)."""
+    response = await registration.get("/institutions")
+    if response.status_code != 200:
+        return set()
+    return {item["id"] for item in response.json()["institutions"]}
 
 
 def _split(full_name: str) -> tuple[str, str]:
