@@ -303,3 +303,5 @@ def test_a_member_states_delegation_is_its_country_others_are_grouped_by_institu
         None, "islamic development bank"
     )
     assert delegation_key(None, "SESRIC") != delegation_key(None, "ICDT")
+    # picked from the reference, the institution is one delegation in every language
+    assert delegation_key(None, "مركز أنقرة", "sesric") == delegation_key(None, "SESRIC", "sesric")

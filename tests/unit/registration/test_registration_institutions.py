@@ -301,3 +301,29 @@ async def test_an_oic_institution_without_a_country_takes_any_member_states_foca
     )
     focal_point, _ = await handlers.issue_focal_point(nomination, uow)
     assert focal_point.institution_id == "icdt"
+
+
+async def test_an_institutions_staff_picking_it_in_their_languages_are_one_delegation(
+    uow: FakeRegistrationUnitOfWork,
+) -> None:
+    for n, language in enumerate(("ar", "en")):
+        await handlers.register(
+            Register(
+                "m1",
+                details(
+                    email=f"staff{n}@example.org",
+                    country=None,
+                    role="observer",
+                    institution=None,
+                    institution_id="sesric",
+                    language=language,
+                ),
+                ANONYMOUS,
+            ),
+            uow,
+            public_url="https://x",
+        )
+    _, found = await handlers.delegations("m1", uow)
+    sesric = [d for d in found if d.country is None]
+    assert len(sesric) == 1, [d.institution for d in sesric]
+    assert sum(sesric[0].by_status.values()) == 2

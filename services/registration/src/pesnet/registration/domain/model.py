@@ -183,10 +183,16 @@ def listing_country(actor: Actor, country: str | None) -> str | None:
     raise Forbidden(_("these credentials do not give access to registrations"))
 
 
-def delegation_key(country: str | None, institution: str | None) -> str:
-    """A member state's delegation is its country; others are grouped by institution."""
+def delegation_key(
+    country: str | None, institution: str | None, institution_id: str | None = None
+) -> str:
+    """A member state's delegation is its country; others are grouped by institution:
+    by its id in the network's reference where they picked it (its staff write its name
+    in their own languages), else by the name as written."""
     if country:
         return country
+    if institution_id:
+        return f"org:{institution_id}"
     return "org:" + re.sub(r"\s+", " ", (institution or "").strip().casefold())
 
 
@@ -324,7 +330,7 @@ class Registration:
 
     @property
     def delegation_key(self) -> str:
-        return delegation_key(self.country, self.institution)
+        return delegation_key(self.country, self.institution, self.institution_id)
 
     @property
     def counts_against_quota(self) -> bool:

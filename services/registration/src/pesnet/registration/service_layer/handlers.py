@@ -104,7 +104,7 @@ async def register(cmd: Register, uow: U, *, public_url: str) -> Registered:
             )
     await uow.delegations.ensure(
         cmd.meeting_id,
-        delegation_key(details.country, details.institution),
+        delegation_key(details.country, details.institution, details.institution_id),
         details.country,
         details.institution,
     )
