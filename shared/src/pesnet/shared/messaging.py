@@ -1,16 +1,26 @@
 """Publishing to and consuming from the bus.
 
 `EventPublisher` sends a stored outbox entry: persistent, waiting for the
-publisher confirm. `EventConsumer` is a service's one queue: it parses the
-CloudEvent, looks the type up in the catalog, and runs the matching handler and
-the inbox record in one transaction. What happens to a message that fails:
+publisher confirm, with the event's subject in a header. `EventConsumer` is a
+service's one queue: it parses the CloudEvent, looks the type up in the catalog,
+and runs the matching handler and the inbox record in one transaction; the message
+is acknowledged only once that transaction has committed (or it is dead-lettered).
+
+Several messages are handled at once (up to `PESNET_PREFETCH` per replica), in
+lanes keyed by the event's subject: events about one subject (a registration, a
+delegation, a meeting) are handled one after the other in the order the queue
+delivered them, events about different subjects side by side. Messages without a
+subject share one lane.
+
+What happens to a message that fails:
 
 - it can never succeed (not JSON, unknown type, payload missing fields, a handler
   raising `Unprocessable`): dead-lettered at once, with the reason in headers;
 - the database is unreachable: held and retried in place until it is back (it is
   not the message's fault, so it does not spend the message's retry budget);
-- anything else: requeued, and dead-lettered with the last error once the
-  consumer's retry budget (`PESNET_DELIVERY_LIMIT`) is spent.
+- anything else: retried in place, in its lane (so nothing about the same subject
+  overtakes it), and dead-lettered with the last error once the consumer's retry
+  budget (`PESNET_DELIVERY_LIMIT`, counting earlier deliveries) is spent.
 """
 
 from __future__ import annotations
@@ -36,6 +46,8 @@ from pesnet.shared.unit_of_work import MongoUnitOfWork, UnitOfWork
 log = get_logger(__name__)
 
 REASON_HEADER = "x-pesnet-dead-letter-reason"
+# the CloudEvent's subject, so that a consumer can pick the message's lane unparsed
+SUBJECT_HEADER = "x-pesnet-subject"
 P = TypeVar("P", bound=EventPayload)
 U = TypeVar("U", bound=UnitOfWork)
 
@@ -51,14 +63,26 @@ class EventPublisher:
 
     async def publish_outbox_entry(self, entry: Document) -> None:
         await self.publish_raw(
-            entry["body"].encode(), entry["type"], entry["_id"], entry.get("correlation_id")
+            entry["body"].encode(),
+            entry["type"],
+            entry["_id"],
+            entry.get("correlation_id"),
+            subject=entry.get("subject"),
         )
 
     async def publish(self, event: CloudEvent) -> None:
-        await self.publish_raw(event.to_json(), event.type, event.id, event.correlationid)
+        await self.publish_raw(
+            event.to_json(), event.type, event.id, event.correlationid, subject=event.subject
+        )
 
     async def publish_raw(
-        self, body: bytes, event_type: str, event_id: str, correlation_id: str | None
+        self,
+        body: bytes,
+        event_type: str,
+        event_id: str,
+        correlation_id: str | None,
+        *,
+        subject: str | None = None,
     ) -> None:
         # persist=True: FastStream's default is a transient message. The channel has
         # publisher confirms on, so this returns once RabbitMQ has the message.
@@ -73,6 +97,7 @@ class EventPublisher:
             message_type=event_type,
             content_type=CONTENT_TYPE,
             timestamp=utcnow(),
+            headers={SUBJECT_HEADER: subject} if subject else None,
         )
 
 
@@ -132,6 +157,8 @@ class EventConsumer:
         self.delivery_limit = delivery_limit
         self.unit_of_work = unit_of_work
         self.handlers: dict[str, _Registration] = {}
+        # per subject, the turn of the last message that entered its lane
+        self._lanes: dict[str | None, asyncio.Future[None]] = {}
 
     def on(
         self, *payloads: type[EventPayload]
@@ -205,23 +232,42 @@ class EventConsumer:
             return "done"
 
     async def on_message(self, message: RabbitMessage) -> None:
-        """The FastStream subscriber body (manual acknowledgement)."""
+        """The FastStream subscriber body (manual acknowledgement). Each delivery runs in
+        its own task; the first lines, before any await, take the message's place in
+        its subject's lane in delivery order, and it waits there for the one before."""
+        lane = _subject_of(message.headers)
+        ahead = self._lanes.get(lane)
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._lanes[lane] = turn
+        try:
+            if ahead is not None:
+                await asyncio.wait({ahead})  # never cancels the message ahead
+            await self._handle(message)
+        finally:
+            if not turn.done():
+                turn.set_result(None)
+            if self._lanes.get(lane) is turn:
+                del self._lanes[lane]
+
+    async def _handle(self, message: RabbitMessage) -> None:
         body: bytes = message.body
         attempt = _delivery_count(message.headers) + 1
-        try:
-            await self._process_while_database_unavailable(body, message.message_id)
-        except (InvalidEvent, Unprocessable) as exc:
-            await self.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
-            await message.ack()
-        except Exception as exc:
-            if attempt >= self.delivery_limit:
-                await self.dead_letter(
-                    message,
-                    f"{type(exc).__name__}: {exc} (gave up after {attempt} attempts)",
-                    attempt,
-                )
+        while True:
+            try:
+                await self._process_while_database_unavailable(body, message.message_id)
+            except (InvalidEvent, Unprocessable) as exc:
+                await self.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
                 await message.ack()
-            else:
+                return
+            except Exception as exc:
+                if attempt >= self.delivery_limit:
+                    await self.dead_letter(
+                        message,
+                        f"{type(exc).__name__}: {exc} (gave up after {attempt} attempts)",
+                        attempt,
+                    )
+                    await message.ack()
+                    return
                 log.warning(
                     "handler failed, will retry",
                     consumer=self.name,
@@ -229,11 +275,13 @@ class EventConsumer:
                     error=f"{type(exc).__name__}: {exc}",
                     message_id=message.message_id,
                 )
-                # a short pause so that a failing dependency is not hammered
+                # a short pause so that a failing dependency is not hammered; the message
+                # stays unacknowledged (a process that dies meanwhile loses nothing)
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
-                await message.nack(requeue=True)
-        else:
-            await message.ack()
+                attempt += 1
+            else:
+                await message.ack()
+                return
 
     async def _process_while_database_unavailable(
         self, body: bytes, message_id: str | None
@@ -288,6 +336,11 @@ class EventConsumer:
         )
 
 
+def _subject_of(headers: dict[str, Any] | None) -> str | None:
+    subject = (headers or {}).get(SUBJECT_HEADER)
+    return subject if isinstance(subject, str) and subject else None
+
+
 def _delivery_count(headers: dict[str, Any] | None) -> int:
     """Quorum queues count earlier deliveries in `x-delivery-count`."""
     try:
@@ -299,6 +352,7 @@ def _delivery_count(headers: dict[str, Any] | None) -> int:
 __all__ = [
     "DEAD_LETTER_EXCHANGE",
     "REASON_HEADER",
+    "SUBJECT_HEADER",
     "EventConsumer",
     "EventPublisher",
     "HandlerContext",

@@ -60,6 +60,7 @@ class ServiceRuntime:
             poll_seconds=settings.outbox_poll_seconds,
             lease_seconds=settings.outbox_lease_seconds,
         )
+        self.outbox.listeners.append(self.relay.wake)
         self.inbox = Inbox(self.db)
         self.unit_of_work: UnitOfWorkFactory | None = None
         self.consumer = self._new_consumer(queue_name or settings.queue)
