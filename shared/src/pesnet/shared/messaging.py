@@ -277,11 +277,15 @@ class EventConsumer:
                 )
                 # a short pause so that a failing dependency is not hammered; the message
                 # stays unacknowledged (a process that dies meanwhile loses nothing)
-                await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
+                await asyncio.sleep(self.retry_pause(attempt))
                 attempt += 1
             else:
                 await message.ack()
                 return
+
+    def retry_pause(self, attempt: int) -> float:
+        """Seconds before retrying a message whose `attempt` failed."""
+        return min(0.2 * 2.0**attempt, 5.0)
 
     async def _process_while_database_unavailable(
         self, body: bytes, message_id: str | None
