@@ -19,6 +19,7 @@ import asyncio
 import json
 import os
 import platform as host
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -36,6 +37,7 @@ from benchmarks.platform import (
     database,
     peak_memory_of,
 )
+from benchmarks.profiled import summary
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.rabbit import TestVhost
 from pesnet.shared.events import CATALOG
@@ -218,7 +220,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--registrations", type=int, default=300, help="L3 burst size")
-    parser.add_argument("--concurrency", type=int, default=8, help="L3 burst clients")
+    parser.add_argument("--concurrency", type=int, default=16, help="L3 burst clients")
     parser.add_argument("--paced-seconds", type=float, default=15.0)
     parser.add_argument("--messages", type=int, default=5000, help="L0 messages")
     parser.add_argument("--m0-registrations", type=int, default=400)
@@ -227,11 +229,19 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    # stopped like `make run`: the platform, the database and the vhost go with it
+    signal.signal(signal.SIGTERM, interrupt)
     results = asyncio.run(run(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(show(results))
     print(f"written: {args.out}")
+    if args.profile is not None:
+        print(summary(args.profile))
 
 
 if __name__ == "__main__":

@@ -40,8 +40,6 @@ class Platform:
             ports=self.ports,
             token=self.token,
         )
-        # the benchmark's own figures, not the services' logs, are what is read
-        self.env["LOG_LEVEL"] = os.environ.get("BENCH_SERVICE_LOG_LEVEL", "WARNING")
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         (workdir / "logs").mkdir(parents=True, exist_ok=True)
 

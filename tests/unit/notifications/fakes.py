@@ -120,6 +120,8 @@ class FakeDeliveries(DeliveryRepository):
             if d.pending and d.digest_key is None and d.due_at is not None and d.due_at <= now
         ]
         due.sort(key=lambda d: d.due_at or now)
+        for d in due[:limit]:
+            d.attempts += 1  # the claim counts the coming attempt
         return [_lease(d, now) for d in due[:limit]]
 
     async def pending_in_digest(

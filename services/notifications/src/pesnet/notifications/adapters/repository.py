@@ -278,7 +278,8 @@ class MongoDeliveries(DeliveryRepository):
         return added
 
     async def claim_due(self, limit: int = 1) -> list[Delivery]:
-        return [_delivery(doc) for doc in await self.queue.claim(limit)]
+        claimed = await self.queue.claim(limit, increment={"attempts": 1})
+        return [_delivery(doc) for doc in claimed]
 
     async def pending_in_digest(
         self, digest_key: str, excluding: Sequence[str] = ()

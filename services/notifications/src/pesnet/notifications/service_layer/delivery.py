@@ -3,7 +3,7 @@
 Several replicas (and several loops per replica) run it: a delivery or a digest
 is leased to one sender at a time (`LeasedQueue`, behind the repositories), so a
 mail goes out once. A replica's loop claims due deliveries into its free slots (one
-claim and one attempt count for all it takes) and sends up to `NOTIFICATIONS_WORKERS`
+claim, which also counts their attempts, for all it takes) and sends up to `NOTIFICATIONS_WORKERS`
 mails at once; it is woken as soon as the consumer commits a delivery that is due
 (`Wakeups.mail`) and polls only as a safety net (`NOTIFICATIONS_POLL_SECONDS`: retries
 coming due, digests whose window closed, work another replica left). Marking it sent and emitting `DeliverySent` happen in one
@@ -74,16 +74,15 @@ class Job:
 
     items: list[Delivery]
     digest: Digest | None = None
-    # the attempt is already counted in the database (deliveries claimed together)
+    # the attempt is already counted in the database (by the claim)
     counted: bool = False
 
 
 async def claim(uow: NotificationsUnitOfWork, limit: int) -> list[Job]:
-    """Lease up to `limit` due deliveries (their attempts counted in one write), or else
+    """Lease up to `limit` due deliveries (their attempts counted by the claim), or else
     one digest whose window has closed."""
     deliveries = await uow.deliveries.claim_due(limit)
     if deliveries:
-        await uow.deliveries.count_attempt([d.id for d in deliveries])
         return [Job([d], counted=True) for d in deliveries]
     digest = await uow.digests.claim_due()
     if digest is not None:
@@ -212,14 +211,14 @@ async def _send(
     counted: bool = False,
 ) -> None:
     """Send one mail (a delivery, or a digest's deliveries) and record the outcome;
-    `counted`: the attempt is already recorded in the database."""
+    `counted`: the claim already counted this attempt (in the database and in `items`)."""
     if not items:
         await uow.run(lambda uow: _close_digest(uow, digest, [], policy))
         return
     if not counted:
         await uow.deliveries.count_attempt([d.id for d in items])
-    for d in items:
-        d.attempting()
+        for d in items:
+            d.attempting()
     try:
         message_id = await sender.send(compose(items, links))
     except SendFailed as exc:

@@ -75,7 +75,7 @@ class DeliveryRepository(ABC):
     @abstractmethod
     async def claim_due(self, limit: int = 1) -> list[Delivery]:
         """Lease up to `limit` due deliveries that go out alone to the caller, earliest
-        first."""
+        first, each with its coming attempt counted (in the same write)."""
 
     @abstractmethod
     async def pending_in_digest(
