@@ -34,7 +34,7 @@ class Recorder:
     def install(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
-        @runtime.consumer.on(ThingHappened)
+        @runtime.consumer.on(ThingHappened, by_subject=True)
         async def record(event: ThingHappened, uow: ThingUnitOfWork) -> None:
             assert uow.cause is not None
             self.running += 1

@@ -9,14 +9,29 @@ import json
 from typing import Any, cast
 
 from pesnet.shared.events import CATALOG
+from pesnet.shared.events.agenda import ReleaseNoticesPrepared
+from pesnet.shared.events.registration import ParticipantRegistered
 from pesnet.shared.messaging import SUBJECT_HEADER, EventConsumer
+
+# a type whose handler needs only its own subject's events (lanes), and one whose handler
+# reads what other subjects' events wrote (a barrier)
+BY_SUBJECT = CATALOG.type_of(ParticipantRegistered)
+BARRIER = CATALOG.type_of(ReleaseNoticesPrepared)
+
+
+class RawMessage:
+    def __init__(self, event_type: str) -> None:
+        self.type = event_type
 
 
 class FakeMessage:
-    def __init__(self, n: int, subject: str | None, log: list[str]) -> None:
+    def __init__(
+        self, n: int, subject: str | None, log: list[str], event_type: str = BY_SUBJECT
+    ) -> None:
         self.body = json.dumps({"n": n}).encode()
         self.headers: dict[str, Any] = {SUBJECT_HEADER: subject} if subject else {}
         self.message_id = str(n)
+        self.raw_message = RawMessage(event_type)
         self.log = log
         self.acked = False
 
@@ -34,6 +49,12 @@ class ScriptedConsumer(EventConsumer):
 
     def __init__(self) -> None:
         super().__init__("lanes", CATALOG, cast(Any, None), cast(Any, None), cast(Any, None))
+
+        async def handler(event: Any, uow: Any) -> None:  # never called: `process` is scripted
+            raise AssertionError
+
+        self.on(ParticipantRegistered, by_subject=True)(handler)
+        self.on(ReleaseNoticesPrepared)(handler)
         self.log: list[str] = []
         self.gates: dict[int, asyncio.Event] = {}
         self.failures: dict[int, int] = {}
@@ -65,9 +86,11 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-def deliver(consumer: ScriptedConsumer, n: int, subject: str | None) -> tuple[FakeMessage, Any]:
+def deliver(
+    consumer: ScriptedConsumer, n: int, subject: str | None, event_type: str = BY_SUBJECT
+) -> tuple[FakeMessage, Any]:
     """As the broker client does: each delivery in its own task, in delivery order."""
-    message = FakeMessage(n, subject, consumer.log)
+    message = FakeMessage(n, subject, consumer.log, event_type)
     return message, asyncio.create_task(consumer.on_message(cast(Any, message)))
 
 
@@ -148,14 +171,47 @@ async def test_a_message_failing_past_the_budget_is_dead_lettered_and_its_lane_g
     assert consumer.log[-3:] == ["start 2", "commit 2", "ack 2"]
 
 
-async def test_messages_without_a_subject_share_one_lane() -> None:
+async def test_a_message_without_a_subject_is_handled_in_queue_order() -> None:
     consumer = ScriptedConsumer()
     _, t1 = deliver(consumer, 1, None)
-    _, t2 = deliver(consumer, 2, None)
-    _, t3 = deliver(consumer, 3, "registration/a")
+    _, t2 = deliver(consumer, 2, "registration/a")
     await settle()
-    assert consumer.log == ["start 1", "start 3"]
-    for n in (1, 2, 3):
-        consumer.gate(n).set()
+    assert consumer.log == ["start 1"]
+    consumer.gate(2).set()
+    consumer.gate(1).set()
+    await asyncio.gather(t1, t2)
+    assert consumer.log.index("ack 1") < consumer.log.index("start 2")
+
+
+async def test_an_event_about_other_subjects_waits_for_all_before_it_and_holds_back_the_rest() -> (
+    None
+):
+    consumer = ScriptedConsumer()
+    _, t1 = deliver(consumer, 1, "registration/a")
+    _, t2 = deliver(consumer, 2, "pesnet-demo", BARRIER)  # reads every registration
+    _, t3 = deliver(consumer, 3, "registration/c")
+    await settle()
+    assert consumer.log == ["start 1"]
+    consumer.gate(3).set()
+    consumer.gate(2).set()
+    await settle()
+    assert consumer.log == ["start 1"]
+    consumer.gate(1).set()
     await asyncio.gather(t1, t2, t3)
+    assert consumer.log == [
+        *("start 1", "commit 1", "ack 1"),
+        *("start 2", "commit 2", "ack 2"),
+        *("start 3", "commit 3", "ack 3"),
+    ]
+
+
+async def test_a_type_whose_handler_did_not_ask_for_lanes_is_handled_in_queue_order() -> None:
+    consumer = ScriptedConsumer()
+    _, t1 = deliver(consumer, 1, "pesnet-demo", BARRIER)
+    _, t2 = deliver(consumer, 2, "pesnet-other", BARRIER)
+    await settle()
+    assert consumer.log == ["start 1"]
+    consumer.gate(2).set()
+    consumer.gate(1).set()
+    await asyncio.gather(t1, t2)
     assert consumer.log.index("ack 1") < consumer.log.index("start 2")

@@ -2,7 +2,7 @@
 
 FastStream decodes a body before it calls the subscriber (JSON when the content type
 says so or when there is none), and an exception there leaves the message neither
-acknowledged nor dead-lettered: with prefetch 1 every later event waits behind it.
+acknowledged nor dead-lettered: every later event that must wait for it would wait forever.
 So the kernel's subscribers take raw bytes (`raw_body`), and `guarded` rejects what
 can never be an event (too large, not UTF-8) before the consumer's own parse, which
 rejects the rest (not JSON, too deep, wrong envelope, unknown type): each is

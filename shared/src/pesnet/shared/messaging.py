@@ -6,11 +6,15 @@ service's one queue: it parses the CloudEvent, looks the type up in the catalog,
 and runs the matching handler and the inbox record in one transaction; the message
 is acknowledged only once that transaction has committed (or it is dead-lettered).
 
-Several messages are handled at once (up to `PESNET_PREFETCH` per replica), in
-lanes keyed by the event's subject: events about one subject (a registration, a
-delegation, a meeting) are handled one after the other in the order the queue
-delivered them, events about different subjects side by side. Messages without a
-subject share one lane.
+Several messages are handled at once (up to `PESNET_PREFETCH` per replica) where a
+handler says it may be (`on(..., by_subject=True)`: it reads and writes only what
+events about the same subject touch): such events are handled in lanes keyed by the
+event's subject, one subject's events one after the other in the order the queue
+delivered them, different subjects' side by side. Every other message (a handler
+that reads what other subjects' events wrote, such as a programme release reading a
+meeting's participants; or an event without a subject) is a barrier: it waits for
+everything delivered before it, and everything after it waits for it, as with one
+message at a time.
 
 What happens to a message that fails:
 
@@ -133,6 +137,7 @@ UnitOfWorkFactory = Callable[[], MongoUnitOfWork]
 class _Registration:
     handler: Callable[[Any, Any], Awaitable[None]]
     typed: bool
+    by_subject: bool = False
 
 
 class EventConsumer:
@@ -157,18 +162,23 @@ class EventConsumer:
         self.delivery_limit = delivery_limit
         self.unit_of_work = unit_of_work
         self.handlers: dict[str, _Registration] = {}
-        # per subject, the turn of the last message that entered its lane
-        self._lanes: dict[str | None, asyncio.Future[None]] = {}
+        # per subject, the turn of the last message that entered its lane; the last
+        # barrier still running; every message delivered and not yet done
+        self._lanes: dict[str, asyncio.Future[None]] = {}
+        self._barrier: asyncio.Future[None] | None = None
+        self._running: set[asyncio.Future[None]] = set()
 
     def on(
-        self, *payloads: type[EventPayload]
+        self, *payloads: type[EventPayload], by_subject: bool = False
     ) -> Callable[[Callable[[P, U], Awaitable[None]]], Callable[[P, U], Awaitable[None]]]:
         """Register a handler for one or more payload classes of the catalog:
 
-            @consumer.on(ParticipantConfirmed, ParticipantWaitlisted)
+            @consumer.on(ParticipantConfirmed, ParticipantWaitlisted, by_subject=True)
             async def handle(event: ParticipantEvent, uow: NotificationsUnitOfWork) -> None
 
-        The handler runs in the inbox transaction with a unit of work joined to it."""
+        The handler runs in the inbox transaction with a unit of work joined to it.
+        `by_subject`: it needs only its own subject's earlier events to be handled (not
+        other subjects'), so events about different subjects may run side by side."""
         if not payloads:
             raise ValueError("on() needs at least one payload class")
         types = [self.catalog.type_of(model) for model in payloads]
@@ -177,7 +187,7 @@ class EventConsumer:
             handler: Callable[[P, U], Awaitable[None]],
         ) -> Callable[[P, U], Awaitable[None]]:
             for event_type in types:
-                self._add(event_type, _Registration(handler, typed=True))
+                self._add(event_type, _Registration(handler, typed=True, by_subject=by_subject))
             return handler
 
         return register
@@ -234,20 +244,37 @@ class EventConsumer:
     async def on_message(self, message: RabbitMessage) -> None:
         """The FastStream subscriber body (manual acknowledgement). Each delivery runs in
         its own task; the first lines, before any await, take the message's place in
-        its subject's lane in delivery order, and it waits there for the one before."""
-        lane = _subject_of(message.headers)
-        ahead = self._lanes.get(lane)
+        delivery order: in its subject's lane behind the one before it (and behind the
+        last barrier), or as a barrier behind everything before it."""
+        lane = self._lane_of(message)
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._lanes[lane] = turn
+        if lane is None:
+            ahead = set(self._running)
+            self._barrier = turn
+        else:
+            ahead = {f for f in (self._lanes.get(lane), self._barrier) if f is not None}
+            self._lanes[lane] = turn
+        self._running.add(turn)
         try:
-            if ahead is not None:
-                await asyncio.wait({ahead})  # never cancels the message ahead
+            if ahead:
+                await asyncio.wait(ahead)  # never cancels the messages ahead
             await self._handle(message)
         finally:
             if not turn.done():
                 turn.set_result(None)
-            if self._lanes.get(lane) is turn:
+            self._running.discard(turn)
+            if lane is not None and self._lanes.get(lane) is turn:
                 del self._lanes[lane]
+            if self._barrier is turn:
+                self._barrier = None
+
+    def _lane_of(self, message: RabbitMessage) -> str | None:
+        """The subject whose lane the message takes; None: it is a barrier."""
+        raw = getattr(message, "raw_message", None)
+        registration = self.handlers.get(str(getattr(raw, "type", None) or ""))
+        if registration is None or not registration.by_subject:
+            return None
+        return _subject_of(message.headers)
 
     async def _handle(self, message: RabbitMessage) -> None:
         body: bytes = message.body

@@ -45,7 +45,8 @@ class ServiceRuntime:
         self.client: Client = make_client(settings.mongo_url())
         self.db: Database = self.client[settings.database]
         # The prefetch bounds the unacknowledged messages per consumer, which is also how
-        # many handlers run at once (each delivery is handled in its own task).
+        # many handlers may run at once (each delivery is handled in its own task; the
+        # consumer's lanes and barriers decide which wait).
         self.broker = RabbitBroker(
             settings.amqp_url(),
             graceful_timeout=10.0,
