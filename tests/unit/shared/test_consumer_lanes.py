@@ -20,18 +20,26 @@ BARRIER = CATALOG.type_of(ReleaseNoticesPrepared)
 
 
 class RawMessage:
-    def __init__(self, event_type: str) -> None:
+    def __init__(self, event_type: str, tag: int | None = None, channel: object = None) -> None:
         self.type = event_type
+        if tag is not None:
+            self.delivery_tag, self.channel = tag, channel
 
 
 class FakeMessage:
     def __init__(
-        self, n: int, subject: str | None, log: list[str], event_type: str = BY_SUBJECT
+        self,
+        n: int,
+        subject: str | None,
+        log: list[str],
+        event_type: str = BY_SUBJECT,
+        channel: object = None,
     ) -> None:
         self.body = json.dumps({"n": n}).encode()
         self.headers: dict[str, Any] = {SUBJECT_HEADER: subject} if subject else {}
         self.message_id = str(n)
-        self.raw_message = RawMessage(event_type)
+        # with a channel, `n` is the delivery tag
+        self.raw_message = RawMessage(event_type, n if channel is not None else None, channel)
         self.log = log
         self.acked = False
 
@@ -215,3 +223,39 @@ async def test_a_type_whose_handler_did_not_ask_for_lanes_is_handled_in_queue_or
     consumer.gate(1).set()
     await asyncio.gather(t1, t2)
     assert consumer.log.index("ack 1") < consumer.log.index("start 2")
+
+
+async def test_deliveries_reaching_the_consumer_out_of_order_are_handled_in_delivery_order() -> (
+    None
+):
+    consumer = ScriptedConsumer()
+    channel = object()
+    for n in (1, 2, 3):
+        consumer.gate(n).set()
+    # the client's tasks reach the consumer 3, 1, 2; the delivery tags say 1, 2, 3
+    messages = {
+        n: FakeMessage(n, "registration/a", consumer.log, channel=channel) for n in (1, 2, 3)
+    }
+    t3 = asyncio.create_task(consumer.on_message(cast(Any, messages[3])))
+    await settle()
+    assert consumer.log == []  # 1 and 2 have not come in yet
+    t1 = asyncio.create_task(consumer.on_message(cast(Any, messages[1])))
+    t2 = asyncio.create_task(consumer.on_message(cast(Any, messages[2])))
+    await asyncio.gather(t1, t2, t3)
+    assert [entry for entry in consumer.log if entry.startswith("start")] == [
+        "start 1",
+        "start 2",
+        "start 3",
+    ]
+
+
+async def test_a_delivery_waits_only_so_long_for_an_earlier_one_that_never_comes() -> None:
+    consumer = ScriptedConsumer()
+    consumer.gap_seconds = 0.05
+    channel = object()
+    consumer.gate(2).set()
+    # delivery 1 never reaches the consumer
+    await consumer.on_message(
+        cast(Any, FakeMessage(2, "registration/a", consumer.log, channel=channel))
+    )
+    assert consumer.log == ["start 2", "commit 2", "ack 2"]

@@ -50,9 +50,8 @@ def guarded(
         try:
             check_body(body, max_bytes=max_bytes)
         except InvalidEvent as exc:
-            attempt = int((message.headers or {}).get("x-delivery-count", 0) or 0) + 1
-            await consumer.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
-            await message.ack()
+            # through the consumer all the same: it counts every delivery to keep their order
+            await consumer.on_message(message, rejected=exc)
             return
         await consumer.on_message(message)
 

@@ -134,6 +134,16 @@ UnitOfWorkFactory = Callable[[], MongoUnitOfWork]
 
 
 @dataclass(frozen=True)
+class _Place:
+    """A delivery's place: its lane (None: a barrier), its turn (done once it is
+    handled), and the turns it waits for."""
+
+    lane: str | None
+    turn: asyncio.Future[None]
+    ahead: set[asyncio.Future[None]]
+
+
+@dataclass(frozen=True)
 class _Registration:
     handler: Callable[[Any, Any], Awaitable[None]]
     typed: bool
@@ -167,6 +177,14 @@ class EventConsumer:
         self._lanes: dict[str, asyncio.Future[None]] = {}
         self._barrier: asyncio.Future[None] | None = None
         self._running: set[asyncio.Future[None]] = set()
+        # delivery order: the channel the deliveries come on, the next delivery tag to
+        # admit, and the deliveries that entered ahead of an earlier one
+        self._channel: object | None = None
+        self._next_tag = 1
+        self._early: dict[int, tuple[RabbitMessage, asyncio.Future[_Place]]] = {}
+        # how long a delivery waits for an earlier one that never enters (cannot happen
+        # unless the client library lost it) before it goes ahead anyway
+        self.gap_seconds = 2.0
 
     def on(
         self, *payloads: type[EventPayload], by_subject: bool = False
@@ -241,11 +259,70 @@ class EventConsumer:
             log.info("event handled", consumer=self.name)
             return "done"
 
-    async def on_message(self, message: RabbitMessage) -> None:
+    async def on_message(self, message: RabbitMessage, rejected: Exception | None = None) -> None:
         """The FastStream subscriber body (manual acknowledgement). Each delivery runs in
-        its own task; the first lines, before any await, take the message's place in
-        delivery order: in its subject's lane behind the one before it (and behind the
-        last barrier), or as a barrier behind everything before it."""
+        its own task, and the tasks may reach this point out of delivery order; the
+        delivery tag (the consumer has a channel of its own) restores it: a delivery is
+        admitted once every earlier one was, and takes its place then, in its subject's
+        lane behind the one before it (and behind the last barrier), or as a barrier
+        behind everything before it. `rejected`: a message found unreadable before it
+        reached here, dead-lettered in its turn."""
+        place = await self._admitted(message)
+        try:
+            if place.ahead:
+                await asyncio.wait(place.ahead)  # never cancels the messages ahead
+            await self._handle(message, rejected)
+        finally:
+            turn = place.turn
+            if not turn.done():
+                turn.set_result(None)
+            self._running.discard(turn)
+            if place.lane is not None and self._lanes.get(place.lane) is turn:
+                del self._lanes[place.lane]
+            if self._barrier is turn:
+                self._barrier = None
+
+    async def _admitted(self, message: RabbitMessage) -> _Place:
+        raw = getattr(message, "raw_message", None)
+        tag = getattr(raw, "delivery_tag", None)
+        if not isinstance(tag, int):
+            return self._place(message)
+        channel = getattr(raw, "channel", None)
+        if channel is not self._channel:
+            # a new channel (start, reconnection) numbers its deliveries from 1; what is
+            # left of the old one goes first (it can no longer be acknowledged anyway)
+            self._admit(everything=True)
+            self._channel, self._next_tag = channel, 1
+        placed: asyncio.Future[_Place] = asyncio.get_running_loop().create_future()
+        self._early[tag] = (message, placed)
+        self._admit()
+        if not placed.done():
+            asyncio.get_running_loop().call_later(self.gap_seconds, self._stalled, channel, tag)
+        return await placed
+
+    def _stalled(self, channel: object, tag: int) -> None:
+        """A delivery still waits for an earlier one after `gap_seconds`: go past the gap."""
+        if channel is self._channel and tag in self._early:
+            self._admit(everything=True)
+
+    def _admit(self, everything: bool = False) -> None:
+        """Place the deliveries that are next in delivery order (`everything`: all that
+        entered, in tag order, past any gap)."""
+        if everything and self._early:
+            missing = min(self._early) - self._next_tag
+            if missing > 0:
+                log.warning(
+                    "deliveries never reached the consumer", consumer=self.name, missing=missing
+                )
+            self._next_tag = min(self._early)
+        while self._next_tag in self._early or (everything and self._early):
+            tag = self._next_tag if self._next_tag in self._early else min(self._early)
+            message, placed = self._early.pop(tag)
+            self._next_tag = tag + 1
+            if not placed.done():
+                placed.set_result(self._place(message))
+
+    def _place(self, message: RabbitMessage) -> _Place:
         lane = self._lane_of(message)
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if lane is None:
@@ -255,18 +332,7 @@ class EventConsumer:
             ahead = {f for f in (self._lanes.get(lane), self._barrier) if f is not None}
             self._lanes[lane] = turn
         self._running.add(turn)
-        try:
-            if ahead:
-                await asyncio.wait(ahead)  # never cancels the messages ahead
-            await self._handle(message)
-        finally:
-            if not turn.done():
-                turn.set_result(None)
-            self._running.discard(turn)
-            if lane is not None and self._lanes.get(lane) is turn:
-                del self._lanes[lane]
-            if self._barrier is turn:
-                self._barrier = None
+        return _Place(lane, turn, ahead)
 
     def _lane_of(self, message: RabbitMessage) -> str | None:
         """The subject whose lane the message takes; None: it is a barrier."""
@@ -276,9 +342,13 @@ class EventConsumer:
             return None
         return _subject_of(message.headers)
 
-    async def _handle(self, message: RabbitMessage) -> None:
+    async def _handle(self, message: RabbitMessage, rejected: Exception | None = None) -> None:
         body: bytes = message.body
         attempt = _delivery_count(message.headers) + 1
+        if rejected is not None:
+            await self.dead_letter(message, f"{type(rejected).__name__}: {rejected}", attempt)
+            await message.ack()
+            return
         while True:
             try:
                 await self._process_while_database_unavailable(body, message.message_id)

@@ -176,7 +176,9 @@ class OutboxRelay:
         One at a time, each confirmed by the broker before the next: events of one use
         case reach consumers in the order they were written (publishing a batch
         concurrently was measured to reorder it). What was confirmed is marked; the
-        rest of a failed batch is released for the next attempt."""
+        rest of a failed batch is released for the next attempt. A batch shorter than
+        the limit ends the drain without another look: the outbox held no more, and an
+        entry this process commits afterwards wakes the relay again."""
         sent = 0
         while batch := await self.claim():
             published: list[Document] = []
@@ -198,6 +200,8 @@ class OutboxRelay:
                 await self.release(batch[len(published) :])
             sent += len(published)
             log.debug("outbox batch published", published=len(published))
+            if len(batch) < BATCH_SIZE:
+                break
         return sent
 
     def wake(self) -> None:

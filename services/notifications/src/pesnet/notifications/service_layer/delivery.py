@@ -115,17 +115,25 @@ async def run_worker(
 ) -> None:
     """The background loop of a replica: claims into its free slots, sends up to
     `policy.concurrency` mails at once, each with its own unit of work (a unit of work
-    runs one transaction at a time), and waits for a send to end, a wake-up or the
-    poll interval."""
+    runs one transaction at a time), and waits for a send to end or a wake-up.
+
+    It claims only when a claim may find something: woken by a commit, after a claim
+    that filled every free slot (more may be due), or once a poll interval has passed
+    since its last look (retries, digests, what another replica left); a send that
+    ends does not by itself cost a look."""
     uow = uow_factory()
     wake = wake or asyncio.Event()
+    loop = asyncio.get_running_loop()
     running: set[asyncio.Future[None]] = set()
+    more, looked = True, loop.time()
     try:
         while True:
-            # cleared before claiming: a delivery committed after the claim sets it again
-            wake.clear()
             free = policy.concurrency - len(running)
-            if free > 0:
+            polled = loop.time() - looked >= policy.poll_seconds
+            if free > 0 and (more or polled or wake.is_set()):
+                # cleared before claiming: a delivery committed after the claim sets it again
+                wake.clear()
+                looked = loop.time()
                 try:
                     jobs = await claim(uow, free)
                 except asyncio.CancelledError:
@@ -133,15 +141,21 @@ async def run_worker(
                 except Exception:
                     log.exception("delivery worker could not claim")
                     jobs = []
+                more = len(jobs) == free
                 for job in jobs:
                     running.add(
                         asyncio.ensure_future(_guarded(uow_factory(), job, sender, policy, links))
                     )
-            woken: asyncio.Future[Any] = asyncio.ensure_future(wake.wait())
-            done, _ = await asyncio.wait(
-                {*running, woken}, timeout=policy.poll_seconds, return_when=asyncio.FIRST_COMPLETED
-            )
-            woken.cancel()
+            if len(running) >= policy.concurrency:
+                # no free slot: a wake-up (it stays set) waits for a send to end
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            else:
+                woken: asyncio.Future[Any] = asyncio.ensure_future(wake.wait())
+                timeout = max(0.0, looked + policy.poll_seconds - loop.time())
+                done, _ = await asyncio.wait(
+                    {*running, woken}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                woken.cancel()
             running -= done
     finally:
         # shutting down: the leases of unfinished sends run out and they go out again
