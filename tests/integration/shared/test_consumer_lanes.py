@@ -58,7 +58,18 @@ async def test_one_subject_in_order_different_subjects_side_by_side_one_effect_e
     runtime_factory: Callable[..., Any],
 ) -> None:
     recorder = Recorder()
-    async with runtime_factory(recorder.install, PESNET_PREFETCH=16) as rt:
+    second: list[str] = []
+
+    def install(runtime: ServiceRuntime) -> None:
+        recorder.install(runtime)
+
+        # a second consumer of the same service (as notifications has): its deliveries
+        # must not disturb the first one's order, nor the first one's its own
+        @runtime.add_consumer("copy").on(ThingHappened, by_subject=True)
+        async def copy(event: ThingHappened, uow: ThingUnitOfWork) -> None:
+            second.append(event.thing_id)
+
+    async with runtime_factory(install, PESNET_PREFETCH=16) as rt:
         uow = ThingUnitOfWork(rt.client, rt.db, rt.outbox)
 
         async def work(u: ThingUnitOfWork) -> None:
@@ -93,3 +104,13 @@ async def test_one_subject_in_order_different_subjects_side_by_side_one_effect_e
             handled = [e["thing_id"] for e in effects if e["subject"] == subject]
             assert handled == [f"{subject}#{seq:02}" for seq in range(PER_SUBJECT)]
         assert recorder.most_at_once > 1
+
+        async def all_copied() -> bool:
+            return len(second) >= total
+
+        await eventually(all_copied, within=60)
+        for subject in SUBJECTS:
+            copied = [t for t in second if t.startswith(f"{subject}#")]
+            assert copied == [f"{subject}#{seq:02}" for seq in range(PER_SUBJECT)]
+        # every delivery reached its consumer in turn: none was waited for in vain
+        assert [c.gaps for c in rt.consumers] == [0, 0]

@@ -185,6 +185,7 @@ class EventConsumer:
         # how long a delivery waits for an earlier one that never enters (cannot happen
         # unless the client library lost it) before it goes ahead anyway
         self.gap_seconds = 2.0
+        self.gaps = 0  # deliveries passed over that way (none is expected)
 
     def on(
         self, *payloads: type[EventPayload], by_subject: bool = False
@@ -311,6 +312,7 @@ class EventConsumer:
         if everything and self._early:
             missing = min(self._early) - self._next_tag
             if missing > 0:
+                self.gaps += missing
                 log.warning(
                     "deliveries never reached the consumer", consumer=self.name, missing=missing
                 )

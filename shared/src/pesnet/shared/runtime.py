@@ -112,15 +112,16 @@ class ServiceRuntime:
         for consumer in self.consumers:
             if not consumer.handlers:
                 continue
-            await declare_consumer(self.broker, consumer.name, consumer.event_types)
-            # raw bytes in: a body FastStream cannot decode must reach our dead-lettering
             # a channel of its own: its delivery tags count this queue's deliveries only,
             # which is how the consumer knows their order (`EventConsumer.on_message`)
+            channel = Channel(prefetch_count=self.settings.prefetch)
+            await declare_consumer(self.broker, consumer.name, consumer.event_types, channel)
+            # raw bytes in: a body FastStream cannot decode must reach our dead-lettering
             subscriber = self.broker.subscriber(
                 consumer_queue(consumer.name),
                 ack_policy=AckPolicy.MANUAL,
                 decoder=raw_body,
-                channel=Channel(prefetch_count=self.settings.prefetch),
+                channel=channel,
             )
             subscriber(guarded(consumer, max_bytes=self.settings.max_message_bytes))
         await self.broker.start()
