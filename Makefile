@@ -12,7 +12,7 @@ help:
 	@echo "make test   - lint + type-check + all tests (needs RabbitMQ; starts the rest itself)"
 	@echo "make test-faults - the fault drill: kill -9, broker stop/start, database kill, poison messages"
 	@echo "make lint   - ruff + mypy"
-	@echo "make bench  - benchmarks"
+	@echo "make bench  - the whole path's speed against the broker's and database's own (bench/results.json)"
 	@echo "make lock   - re-resolve and re-pin requirements/*.txt (hashed)"
 	@echo "make schemas - regenerate docs/events (JSON Schemas + AsyncAPI) from the event catalog"
 	@echo "make translations - extract, update and compile the gettext catalogs (ar, fr)"
@@ -55,8 +55,10 @@ test-faults: venv
 unit: venv
 	$(BIN)/pytest tests -m "not integration"
 
+# The whole path against the machine's own limit (bench/results.json and a table; the
+# README's Performance section). Asserts nothing; `BENCH_ARGS=--profile DIR` adds profiles.
 bench: venv
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 schemas: venv
 	$(BIN)/python scripts/generate_schemas.py

@@ -3,7 +3,7 @@ notifications replicas on one database and one queue; exactly one mail per
 (event, recipient). The suite runs the same test with 200 events; this runs it
 with 1,000 (about 2-3 minutes on the embedded database).
 
-    .venv/bin/python benchmarks/notifications_burst.py
+    .venv/bin/python -m benchmarks.notifications_burst
 """
 
 from __future__ import annotations

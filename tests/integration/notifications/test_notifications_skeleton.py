@@ -3,6 +3,7 @@ confirmation mail in the registrant's language, listed by `GET /dev/mailbox`."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -10,10 +11,11 @@ from cryptography.fernet import Fernet
 
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.bootstrap import build_app
+from pesnet.shared.events.notifications import DeliverySent
 from pesnet.shared.mongo import Client
 from tests.integration.notifications.notifications_factories import participant
 from tests.integration.notifications.notifications_support import Bus, wait_for_mail
-from tests.support import duplicate_seen, eventually
+from tests.support import bus_tap, duplicate_seen, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -122,3 +124,23 @@ async def test_dev_mailbox_is_absent_outside_dev_mode(
         )
         assert authorized.status_code == 200
         assert authorized.json() == []
+
+
+async def test_a_registration_is_mailed_at_once_without_waiting_for_a_poll(
+    notifications_settings: Any, start_service: Any, bus: Bus, smtp_sink: SmtpSink
+) -> None:
+    """The consumer's commit wakes the mail sender, whose commit wakes the relay: with
+    polls far longer than the wait, the mail and its `DeliverySent` still come at once."""
+    settings = notifications_settings(
+        NOTIFICATIONS_POLL_SECONDS=120, PESNET_OUTBOX_POLL_SECONDS=120
+    )
+    async with (
+        start_service(build_app(settings)) as svc,
+        bus_tap(svc.app.state.runtime.settings.amqp_url(), "notifications.delivery.#") as tap,
+    ):
+        await asyncio.sleep(0.5)  # the workers' first look (at start) is over
+        payload = participant("registered", "en")
+        event = await bus.send(payload)
+        [mail] = await wait_for_mail(smtp_sink, 1)
+        assert mail["to"] == payload.email
+        await tap.wait_for(DeliverySent, event_id=event.id)

@@ -194,3 +194,23 @@ async def test_a_second_consumer_of_one_service_gets_its_own_copy(
             return sorted(handled) == [("extra", "x"), ("main", "x")]
 
         await eventually(both)
+
+
+async def test_a_committed_event_is_relayed_at_once_without_waiting_for_the_poll(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    effects = Effects()
+    # a poll far longer than the wait below: only the wake-up on commit can deliver
+    async with runtime_factory(effects.install, PESNET_OUTBOX_POLL_SECONDS=120) as rt:
+        # the relay's first look at the outbox (at start) is over
+        await asyncio.sleep(0.5)
+
+        async def work(uow: ThingUnitOfWork) -> None:
+            uow.emit(ThingHappened(thing_id="woken", label="now"), subject="thing/woken")
+
+        await ThingUnitOfWork(rt.client, rt.db, rt.outbox).run(work)
+
+        async def handled() -> bool:
+            return await effects.count(thing_id="woken") == 1
+
+        await eventually(handled, within=15)

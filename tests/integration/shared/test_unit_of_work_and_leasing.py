@@ -12,7 +12,7 @@ import pytest
 
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.leasing import LeasedQueue
-from pesnet.shared.mongo import Client
+from pesnet.shared.mongo import Client, after_commit
 from pesnet.shared.runtime import ServiceRuntime
 from tests.integration.shared.conftest import ThingHappened, ThingUnitOfWork
 from tests.support import eventually
@@ -116,3 +116,33 @@ async def test_an_expired_lease_gives_the_item_to_another_worker_whose_outcome_w
     assert doc is not None
     assert doc["status"] == "sent"
     assert "lease_owner" not in doc
+
+
+async def test_after_commit_runs_once_the_transaction_committed_never_for_an_abort(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    async with runtime_factory() as rt:
+        seen: list[str] = []
+
+        async def committed(uow: ThingUnitOfWork) -> None:
+            await uow.effects.add("kept")
+
+            def visible() -> None:
+                seen.append("called")
+
+            after_commit(visible)
+            assert seen == []  # not while the transaction is open
+
+        await new_uow(rt).run(committed)
+        assert seen == ["called"]
+        assert await rt.db["effects"].count_documents({"thing_id": "kept"}) == 1
+
+        async def aborted(uow: ThingUnitOfWork) -> None:
+            after_commit(lambda: seen.append("aborted"))
+            raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError):
+            await new_uow(rt).run(aborted)
+        assert seen == ["called"]
+        after_commit(lambda: seen.append("outside"))  # no transaction: at once
+        assert seen == ["called", "outside"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -112,16 +112,17 @@ class FakeDeliveries(DeliveryRepository):
         self.by_id[delivery.id] = copy.deepcopy(delivery)
         return True
 
-    async def claim_due(self) -> Delivery | None:
+    async def claim_due(self, limit: int = 1) -> list[Delivery]:
         now = utcnow()
         due = [
             d
             for d in self.by_id.values()
             if d.pending and d.digest_key is None and d.due_at is not None and d.due_at <= now
         ]
-        if not due:
-            return None
-        return _lease(min(due, key=lambda d: d.due_at or now), now)  # type: ignore[no-any-return]
+        due.sort(key=lambda d: d.due_at or now)
+        for d in due[:limit]:
+            d.attempts += 1  # the claim counts the coming attempt
+        return [_lease(d, now) for d in due[:limit]]
 
     async def pending_in_digest(
         self, digest_key: str, excluding: Sequence[str] = ()
@@ -271,10 +272,6 @@ class FakeWebhookDeliveries(WebhookDeliveryRepository):
     async def next_due(self) -> datetime | None:
         due = [d.due_at for d in self.by_id.values() if d.status == "pending" and d.due_at]
         return min(due, default=None)
-
-    async def inserts(self) -> AsyncIterator[None]:
-        return
-        yield None
 
 
 class FakeNotificationsUnitOfWork(FakeUnitOfWork, NotificationsUnitOfWork):

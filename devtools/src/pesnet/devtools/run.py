@@ -180,32 +180,18 @@ async def seed(ports: dict[str, int], token: str) -> None:
     say("published the 4th meeting's programme; pesnet-demo is open with its programme")
 
 
-def main() -> int:
-    root = Path.cwd() / ".run"
-    (root / "logs").mkdir(parents=True, exist_ok=True)
-    offset = int(os.environ.get("PESNET_RUN_PORT_OFFSET", "0"))
-    token = os.environ.get("PESNET_SECRETARIAT_TOKEN", DEV_SECRETARIAT_TOKEN)
-    rabbit_url = os.environ.get("RABBITMQ_URL", DEV_RABBITMQ_URL)
-    ensure_rabbitmq(rabbit_url)
-
-    mongo: EmbeddedMongo | None = None
-    mongo_url = os.environ.get("MONGODB_URL")
-    if not mongo_url:
-        mongo = EmbeddedMongo(storage_path=root / "mongo", port=free_port())
-        mongo.start(log_file=root / "logs" / "mongo.log")
-        mongo_url = mongo.url
-        say(f"embedded MongoDB-wire server (SecantusDB) on {mongo_url}, data in .run/mongo")
-
-    sink: SmtpSink | None = None
-    mailbox = root / "mailbox"
-    smtp_host = os.environ.get("SMTP_HOST")
-    smtp_port = os.environ.get("SMTP_PORT", "25")
-    if not smtp_host:
-        sink = SmtpSink(mailbox, free_port()).start()
-        smtp_host, smtp_port = "127.0.0.1", str(sink.port)
-        say(f"SMTP sink on 127.0.0.1:{sink.port}, mails kept in .run/mailbox")
-
-    ports = {s.name: s.port + offset for s in SERVICES}
+def platform_env(
+    *,
+    rabbit_url: str,
+    mongo_url: str,
+    smtp: tuple[str, str],
+    mailbox: Path,
+    ports: dict[str, int],
+    token: str,
+) -> dict[str, str]:
+    """The environment every service of the platform starts with (`make run`, and the
+    benchmark, which starts the same platform on its own ports)."""
+    smtp_host, smtp_port = smtp
     identity_url = f"http://127.0.0.1:{ports['identity']}"
     admin_username = os.environ.get("PESNET_DEV_ADMIN_USERNAME") or DEV_ADMIN_USERNAME
     admin_password = os.environ.get("PESNET_DEV_ADMIN_PASSWORD") or DEV_ADMIN_PASSWORD
@@ -232,6 +218,46 @@ def main() -> int:
     base_env.setdefault("NOTIFICATIONS_DIGEST_WINDOW_SECONDS", "20")
     # the mails' preferences links point at this run's notifications (ports may be shifted)
     base_env.setdefault("NOTIFICATIONS_PUBLIC_URL", f"http://127.0.0.1:{ports['notifications']}")
+    return base_env
+
+
+def main() -> int:
+    root = Path.cwd() / ".run"
+    (root / "logs").mkdir(parents=True, exist_ok=True)
+    offset = int(os.environ.get("PESNET_RUN_PORT_OFFSET", "0"))
+    token = os.environ.get("PESNET_SECRETARIAT_TOKEN", DEV_SECRETARIAT_TOKEN)
+    rabbit_url = os.environ.get("RABBITMQ_URL", DEV_RABBITMQ_URL)
+    ensure_rabbitmq(rabbit_url)
+
+    mongo: EmbeddedMongo | None = None
+    mongo_url = os.environ.get("MONGODB_URL")
+    if not mongo_url:
+        mongo = EmbeddedMongo(storage_path=root / "mongo", port=free_port())
+        mongo.start(log_file=root / "logs" / "mongo.log")
+        mongo_url = mongo.url
+        say(f"embedded MongoDB-wire server (SecantusDB) on {mongo_url}, data in .run/mongo")
+
+    sink: SmtpSink | None = None
+    mailbox = root / "mailbox"
+    smtp_host = os.environ.get("SMTP_HOST")
+    smtp_port = os.environ.get("SMTP_PORT", "25")
+    if not smtp_host:
+        sink = SmtpSink(mailbox, free_port()).start()
+        smtp_host, smtp_port = "127.0.0.1", str(sink.port)
+        say(f"SMTP sink on 127.0.0.1:{sink.port}, mails kept in .run/mailbox")
+
+    ports = {s.name: s.port + offset for s in SERVICES}
+    base_env = platform_env(
+        rabbit_url=rabbit_url,
+        mongo_url=mongo_url,
+        smtp=(smtp_host, smtp_port),
+        mailbox=mailbox,
+        ports=ports,
+        token=token,
+    )
+    admin_username = base_env["PESNET_DEV_ADMIN_USERNAME"]
+    admin_password = base_env["PESNET_DEV_ADMIN_PASSWORD"]
+    identity_url = base_env["PESNET_IDENTITY_URL"]
     stack = contextlib.ExitStack()  # the services' log files
     logs = {
         s.name: stack.enter_context((root / "logs" / f"{s.name}.log").open("ab")) for s in SERVICES

@@ -2,7 +2,7 @@
 
 FastStream decodes a body before it calls the subscriber (JSON when the content type
 says so or when there is none), and an exception there leaves the message neither
-acknowledged nor dead-lettered: with prefetch 1 every later event waits behind it.
+acknowledged nor dead-lettered: every later event that must wait for it would wait forever.
 So the kernel's subscribers take raw bytes (`raw_body`), and `guarded` rejects what
 can never be an event (too large, not UTF-8) before the consumer's own parse, which
 rejects the rest (not JSON, too deep, wrong envelope, unknown type): each is
@@ -50,9 +50,8 @@ def guarded(
         try:
             check_body(body, max_bytes=max_bytes)
         except InvalidEvent as exc:
-            attempt = int((message.headers or {}).get("x-delivery-count", 0) or 0) + 1
-            await consumer.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
-            await message.ack()
+            # through the consumer all the same: it counts every delivery to keep their order
+            await consumer.on_message(message, rejected=exc)
             return
         await consumer.on_message(message)
 

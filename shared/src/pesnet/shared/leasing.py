@@ -42,25 +42,39 @@ class LeasedQueue:
     def _claimable(self, now: datetime) -> dict[str, Any]:
         return {**self.ready, self.due_field: {"$lte": now}}
 
-    async def claim(self, limit: int = 1, *, now: datetime | None = None) -> list[Document]:
-        """Lease up to `limit` ready items to the caller, in queue order."""
+    async def claim(
+        self,
+        limit: int = 1,
+        *,
+        now: datetime | None = None,
+        increment: Mapping[str, int] | None = None,
+    ) -> list[Document]:
+        """Lease up to `limit` ready items to the caller, in queue order (`increment`:
+        counters to raise in the same write, e.g. an attempt count).
+
+        Two round trips when no other worker races for the same items: the candidates
+        are read whole, and if the conditional update leased every one of them they are
+        ours as read, with the lease. An item changes only through its lease holder, so
+        what was read is what was leased. Only after a lost race are the items this
+        caller won read again."""
         now = now or utcnow()
         claimable = self._claimable(now)
-        candidates = (
-            await self.collection.find(claimable, {"_id": 1})
-            .sort(self.order)
-            .limit(limit)
-            .to_list()
-        )
+        candidates = await self.collection.find(claimable).sort(self.order).limit(limit).to_list()
         if not candidates:
             return []
         ids = [doc["_id"] for doc in candidates]
-        token = uuid.uuid4().hex
-        await self.collection.update_many(
-            {"_id": {"$in": ids}, **claimable},
-            {"$set": {self.due_field: now + self.lease, LEASE_OWNER: token}},
-        )
-        claimed = self.collection.find({"_id": {"$in": ids}, LEASE_OWNER: token})
+        lease = {self.due_field: now + self.lease, LEASE_OWNER: uuid.uuid4().hex}
+        update: dict[str, Any] = {"$set": lease}
+        if increment:
+            update["$inc"] = dict(increment)
+        result = await self.collection.update_many({"_id": {"$in": ids}, **claimable}, update)
+        if result.modified_count == len(ids):
+            for doc in candidates:
+                doc.update(lease)
+                for name, by in (increment or {}).items():
+                    doc[name] = doc.get(name, 0) + by
+            return candidates
+        claimed = self.collection.find({"_id": {"$in": ids}, LEASE_OWNER: lease[LEASE_OWNER]})
         return await claimed.sort(self.order).to_list()
 
     async def finish(

@@ -1,16 +1,30 @@
 """Publishing to and consuming from the bus.
 
 `EventPublisher` sends a stored outbox entry: persistent, waiting for the
-publisher confirm. `EventConsumer` is a service's one queue: it parses the
-CloudEvent, looks the type up in the catalog, and runs the matching handler and
-the inbox record in one transaction. What happens to a message that fails:
+publisher confirm, with the event's subject in a header. `EventConsumer` is a
+service's one queue: it parses the CloudEvent, looks the type up in the catalog,
+and runs the matching handler and the inbox record in one transaction; the message
+is acknowledged only once that transaction has committed (or it is dead-lettered).
+
+Several messages are handled at once (up to `PESNET_PREFETCH` per replica) where a
+handler says it may be (`on(..., by_subject=True)`: it reads and writes only what
+events about the same subject touch): such events are handled in lanes keyed by the
+event's subject, one subject's events one after the other in the order the queue
+delivered them, different subjects' side by side. Every other message (a handler
+that reads what other subjects' events wrote, such as a programme release reading a
+meeting's participants; or an event without a subject) is a barrier: it waits for
+everything delivered before it, and everything after it waits for it, as with one
+message at a time.
+
+What happens to a message that fails:
 
 - it can never succeed (not JSON, unknown type, payload missing fields, a handler
   raising `Unprocessable`): dead-lettered at once, with the reason in headers;
 - the database is unreachable: held and retried in place until it is back (it is
   not the message's fault, so it does not spend the message's retry budget);
-- anything else: requeued, and dead-lettered with the last error once the
-  consumer's retry budget (`PESNET_DELIVERY_LIMIT`) is spent.
+- anything else: retried in place, in its lane (so nothing about the same subject
+  overtakes it), and dead-lettered with the last error once the consumer's retry
+  budget (`PESNET_DELIVERY_LIMIT`, counting earlier deliveries) is spent.
 """
 
 from __future__ import annotations
@@ -36,6 +50,8 @@ from pesnet.shared.unit_of_work import MongoUnitOfWork, UnitOfWork
 log = get_logger(__name__)
 
 REASON_HEADER = "x-pesnet-dead-letter-reason"
+# the CloudEvent's subject, so that a consumer can pick the message's lane unparsed
+SUBJECT_HEADER = "x-pesnet-subject"
 P = TypeVar("P", bound=EventPayload)
 U = TypeVar("U", bound=UnitOfWork)
 
@@ -51,14 +67,26 @@ class EventPublisher:
 
     async def publish_outbox_entry(self, entry: Document) -> None:
         await self.publish_raw(
-            entry["body"].encode(), entry["type"], entry["_id"], entry.get("correlation_id")
+            entry["body"].encode(),
+            entry["type"],
+            entry["_id"],
+            entry.get("correlation_id"),
+            subject=entry.get("subject"),
         )
 
     async def publish(self, event: CloudEvent) -> None:
-        await self.publish_raw(event.to_json(), event.type, event.id, event.correlationid)
+        await self.publish_raw(
+            event.to_json(), event.type, event.id, event.correlationid, subject=event.subject
+        )
 
     async def publish_raw(
-        self, body: bytes, event_type: str, event_id: str, correlation_id: str | None
+        self,
+        body: bytes,
+        event_type: str,
+        event_id: str,
+        correlation_id: str | None,
+        *,
+        subject: str | None = None,
     ) -> None:
         # persist=True: FastStream's default is a transient message. The channel has
         # publisher confirms on, so this returns once RabbitMQ has the message.
@@ -73,6 +101,7 @@ class EventPublisher:
             message_type=event_type,
             content_type=CONTENT_TYPE,
             timestamp=utcnow(),
+            headers={SUBJECT_HEADER: subject} if subject else None,
         )
 
 
@@ -105,9 +134,20 @@ UnitOfWorkFactory = Callable[[], MongoUnitOfWork]
 
 
 @dataclass(frozen=True)
+class _Place:
+    """A delivery's place: its lane (None: a barrier), its turn (done once it is
+    handled), and the turns it waits for."""
+
+    lane: str | None
+    turn: asyncio.Future[None]
+    ahead: set[asyncio.Future[None]]
+
+
+@dataclass(frozen=True)
 class _Registration:
     handler: Callable[[Any, Any], Awaitable[None]]
     typed: bool
+    by_subject: bool = False
 
 
 class EventConsumer:
@@ -132,16 +172,32 @@ class EventConsumer:
         self.delivery_limit = delivery_limit
         self.unit_of_work = unit_of_work
         self.handlers: dict[str, _Registration] = {}
+        # per subject, the turn of the last message that entered its lane; the last
+        # barrier still running; every message delivered and not yet done
+        self._lanes: dict[str, asyncio.Future[None]] = {}
+        self._barrier: asyncio.Future[None] | None = None
+        self._running: set[asyncio.Future[None]] = set()
+        # delivery order: the channel the deliveries come on, the next delivery tag to
+        # admit, and the deliveries that entered ahead of an earlier one
+        self._channel: object | None = None
+        self._next_tag = 1
+        self._early: dict[int, tuple[RabbitMessage, asyncio.Future[_Place]]] = {}
+        # how long a delivery waits for an earlier one that never enters (cannot happen
+        # unless the client library lost it) before it goes ahead anyway
+        self.gap_seconds = 2.0
+        self.gaps = 0  # deliveries passed over that way (none is expected)
 
     def on(
-        self, *payloads: type[EventPayload]
+        self, *payloads: type[EventPayload], by_subject: bool = False
     ) -> Callable[[Callable[[P, U], Awaitable[None]]], Callable[[P, U], Awaitable[None]]]:
         """Register a handler for one or more payload classes of the catalog:
 
-            @consumer.on(ParticipantConfirmed, ParticipantWaitlisted)
+            @consumer.on(ParticipantConfirmed, ParticipantWaitlisted, by_subject=True)
             async def handle(event: ParticipantEvent, uow: NotificationsUnitOfWork) -> None
 
-        The handler runs in the inbox transaction with a unit of work joined to it."""
+        The handler runs in the inbox transaction with a unit of work joined to it.
+        `by_subject`: it needs only its own subject's earlier events to be handled (not
+        other subjects'), so events about different subjects may run side by side."""
         if not payloads:
             raise ValueError("on() needs at least one payload class")
         types = [self.catalog.type_of(model) for model in payloads]
@@ -150,7 +206,7 @@ class EventConsumer:
             handler: Callable[[P, U], Awaitable[None]],
         ) -> Callable[[P, U], Awaitable[None]]:
             for event_type in types:
-                self._add(event_type, _Registration(handler, typed=True))
+                self._add(event_type, _Registration(handler, typed=True, by_subject=by_subject))
             return handler
 
         return register
@@ -204,24 +260,113 @@ class EventConsumer:
             log.info("event handled", consumer=self.name)
             return "done"
 
-    async def on_message(self, message: RabbitMessage) -> None:
-        """The FastStream subscriber body (manual acknowledgement)."""
+    async def on_message(self, message: RabbitMessage, rejected: Exception | None = None) -> None:
+        """The FastStream subscriber body (manual acknowledgement). Each delivery runs in
+        its own task, and the tasks may reach this point out of delivery order; the
+        delivery tag (the consumer has a channel of its own) restores it: a delivery is
+        admitted once every earlier one was, and takes its place then, in its subject's
+        lane behind the one before it (and behind the last barrier), or as a barrier
+        behind everything before it. `rejected`: a message found unreadable before it
+        reached here, dead-lettered in its turn."""
+        place = await self._admitted(message)
+        try:
+            if place.ahead:
+                await asyncio.wait(place.ahead)  # never cancels the messages ahead
+            await self._handle(message, rejected)
+        finally:
+            turn = place.turn
+            if not turn.done():
+                turn.set_result(None)
+            self._running.discard(turn)
+            if place.lane is not None and self._lanes.get(place.lane) is turn:
+                del self._lanes[place.lane]
+            if self._barrier is turn:
+                self._barrier = None
+
+    async def _admitted(self, message: RabbitMessage) -> _Place:
+        raw = getattr(message, "raw_message", None)
+        tag = getattr(raw, "delivery_tag", None)
+        if not isinstance(tag, int):
+            return self._place(message)
+        channel = getattr(raw, "channel", None)
+        if channel is not self._channel:
+            # a new channel (start, reconnection) numbers its deliveries from 1; what is
+            # left of the old one goes first (it can no longer be acknowledged anyway)
+            self._admit(everything=True)
+            self._channel, self._next_tag = channel, 1
+        placed: asyncio.Future[_Place] = asyncio.get_running_loop().create_future()
+        self._early[tag] = (message, placed)
+        self._admit()
+        if not placed.done():
+            asyncio.get_running_loop().call_later(self.gap_seconds, self._stalled, channel, tag)
+        return await placed
+
+    def _stalled(self, channel: object, tag: int) -> None:
+        """A delivery still waits for an earlier one after `gap_seconds`: go past the gap."""
+        if channel is self._channel and tag in self._early:
+            self._admit(everything=True)
+
+    def _admit(self, everything: bool = False) -> None:
+        """Place the deliveries that are next in delivery order (`everything`: all that
+        entered, in tag order, past any gap)."""
+        if everything and self._early:
+            missing = min(self._early) - self._next_tag
+            if missing > 0:
+                self.gaps += missing
+                log.warning(
+                    "deliveries never reached the consumer", consumer=self.name, missing=missing
+                )
+            self._next_tag = min(self._early)
+        while self._next_tag in self._early or (everything and self._early):
+            tag = self._next_tag if self._next_tag in self._early else min(self._early)
+            message, placed = self._early.pop(tag)
+            self._next_tag = tag + 1
+            if not placed.done():
+                placed.set_result(self._place(message))
+
+    def _place(self, message: RabbitMessage) -> _Place:
+        lane = self._lane_of(message)
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if lane is None:
+            ahead = set(self._running)
+            self._barrier = turn
+        else:
+            ahead = {f for f in (self._lanes.get(lane), self._barrier) if f is not None}
+            self._lanes[lane] = turn
+        self._running.add(turn)
+        return _Place(lane, turn, ahead)
+
+    def _lane_of(self, message: RabbitMessage) -> str | None:
+        """The subject whose lane the message takes; None: it is a barrier."""
+        raw = getattr(message, "raw_message", None)
+        registration = self.handlers.get(str(getattr(raw, "type", None) or ""))
+        if registration is None or not registration.by_subject:
+            return None
+        return _subject_of(message.headers)
+
+    async def _handle(self, message: RabbitMessage, rejected: Exception | None = None) -> None:
         body: bytes = message.body
         attempt = _delivery_count(message.headers) + 1
-        try:
-            await self._process_while_database_unavailable(body, message.message_id)
-        except (InvalidEvent, Unprocessable) as exc:
-            await self.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
+        if rejected is not None:
+            await self.dead_letter(message, f"{type(rejected).__name__}: {rejected}", attempt)
             await message.ack()
-        except Exception as exc:
-            if attempt >= self.delivery_limit:
-                await self.dead_letter(
-                    message,
-                    f"{type(exc).__name__}: {exc} (gave up after {attempt} attempts)",
-                    attempt,
-                )
+            return
+        while True:
+            try:
+                await self._process_while_database_unavailable(body, message.message_id)
+            except (InvalidEvent, Unprocessable) as exc:
+                await self.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
                 await message.ack()
-            else:
+                return
+            except Exception as exc:
+                if attempt >= self.delivery_limit:
+                    await self.dead_letter(
+                        message,
+                        f"{type(exc).__name__}: {exc} (gave up after {attempt} attempts)",
+                        attempt,
+                    )
+                    await message.ack()
+                    return
                 log.warning(
                     "handler failed, will retry",
                     consumer=self.name,
@@ -229,11 +374,17 @@ class EventConsumer:
                     error=f"{type(exc).__name__}: {exc}",
                     message_id=message.message_id,
                 )
-                # a short pause so that a failing dependency is not hammered
-                await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
-                await message.nack(requeue=True)
-        else:
-            await message.ack()
+                # a short pause so that a failing dependency is not hammered; the message
+                # stays unacknowledged (a process that dies meanwhile loses nothing)
+                await asyncio.sleep(self.retry_pause(attempt))
+                attempt += 1
+            else:
+                await message.ack()
+                return
+
+    def retry_pause(self, attempt: int) -> float:
+        """Seconds before retrying a message whose `attempt` failed."""
+        return min(0.2 * 2.0**attempt, 5.0)
 
     async def _process_while_database_unavailable(
         self, body: bytes, message_id: str | None
@@ -288,6 +439,11 @@ class EventConsumer:
         )
 
 
+def _subject_of(headers: dict[str, Any] | None) -> str | None:
+    subject = (headers or {}).get(SUBJECT_HEADER)
+    return subject if isinstance(subject, str) and subject else None
+
+
 def _delivery_count(headers: dict[str, Any] | None) -> int:
     """Quorum queues count earlier deliveries in `x-delivery-count`."""
     try:
@@ -299,6 +455,7 @@ def _delivery_count(headers: dict[str, Any] | None) -> int:
 __all__ = [
     "DEAD_LETTER_EXCHANGE",
     "REASON_HEADER",
+    "SUBJECT_HEADER",
     "EventConsumer",
     "EventPublisher",
     "HandlerContext",

@@ -3,12 +3,15 @@
 Indexes are declared in code, next to what uses them, and created at start-up.
 Transactions go through `ClientSession.with_transaction`, which retries
 `TransientTransactionError` (frequent on the embedded development server).
+`after_commit(callback)` runs a callback once the current transaction has committed
+(what wakes the outbox relay and the mail sender without polling).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -81,10 +84,31 @@ async def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
         await db[collection].create_indexes(models)
 
 
+# the callbacks of the transaction being run in this task (None: outside one)
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "after_commit", default=None
+)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Call `callback` once the current transaction has committed, never if it aborts
+    (an attempt that is retried drops what it asked for); outside a transaction, now.
+    For wake-ups, which must not come before what they announce is visible."""
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
+
+
 async def in_transaction(client: Client, work: Callable[[DbSession], Awaitable[T]]) -> T:
-    """Run `work` in one transaction, retried on transient errors."""
+    """Run `work` in one transaction, retried on transient errors; then the callbacks
+    that the committed attempt registered with `after_commit`."""
+    callbacks: list[Callable[[], None]] = []
 
     async def attempt(session: DbSession) -> T:
+        callbacks.clear()
+        token = _after_commit.set(callbacks)
         try:
             return await work(session)
         except ConnectionFailure as exc:
@@ -96,6 +120,11 @@ async def in_transaction(client: Client, work: Callable[[DbSession], Awaitable[T
             if isinstance(exc, ServerSelectionTimeoutError):
                 raise DatabaseUnavailable(str(exc)) from exc
             raise
+        finally:
+            _after_commit.reset(token)
 
     async with client.start_session() as session:
-        return await session.with_transaction(attempt, write_concern=DURABLE)
+        result = await session.with_transaction(attempt, write_concern=DURABLE)
+    for callback in callbacks:
+        callback()
+    return result

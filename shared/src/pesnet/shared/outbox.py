@@ -6,7 +6,9 @@ state change that caused it, and a relay publishes it afterwards.
   relay dies in between, the entry's lease runs out and it is published again
   (at-least-once; consumers' inboxes make the effect exactly-once).
 - Several replicas may run relays: an entry is leased to one at a time.
-- A change stream on the outbox wakes the relay at once; polling is the fallback.
+- The relay of the process that wrote an entry is woken as soon as its transaction
+  commits (`after_commit`), with no round trip to the database; a slow poll is the
+  safety net (entries of a replica that died, a publish that failed).
 """
 
 from __future__ import annotations
@@ -16,17 +18,15 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import structlog
-from pymongo.errors import PyMongoError
 
 from pesnet.shared.audit import acting_actor_id
 from pesnet.shared.catalog import EventCatalog, EventPayload
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.leasing import LeasedQueue
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit
 
 OUTBOX = "outbox"
 # Every entry has a `lease_until` (the epoch until a relay claims it), so that finding
@@ -68,6 +68,12 @@ class Outbox:
         self.collection = db[OUTBOX]
         self.catalog = catalog
         self.source = source
+        # called once a transaction that wrote entries has committed (the relay's wake-up)
+        self.listeners: list[Callable[[], None]] = []
+
+    def _committed(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     async def add(
         self,
@@ -99,6 +105,7 @@ class Outbox:
             "type": event.type,
             "body": event.to_json().decode(),
             "correlation_id": event.correlationid,
+            "subject": event.subject,
             "created_at": event.time,
             "order": next_order(),
             "published_at": None,
@@ -108,6 +115,7 @@ class Outbox:
         if isinstance(meeting_id, str) and meeting_id:
             entry["meeting_id"] = meeting_id
         await self.collection.insert_one(entry, session=session)
+        after_commit(self._committed)
         return event
 
     async def forget_meeting(self, session: DbSession | None, meeting_id: str) -> int:
@@ -168,7 +176,9 @@ class OutboxRelay:
         One at a time, each confirmed by the broker before the next: events of one use
         case reach consumers in the order they were written (publishing a batch
         concurrently was measured to reorder it). What was confirmed is marked; the
-        rest of a failed batch is released for the next attempt."""
+        rest of a failed batch is released for the next attempt. A batch shorter than
+        the limit ends the drain without another look: the outbox held no more, and an
+        entry this process commits afterwards wakes the relay again."""
         sent = 0
         while batch := await self.claim():
             published: list[Document] = []
@@ -190,34 +200,23 @@ class OutboxRelay:
                 await self.release(batch[len(published) :])
             sent += len(published)
             log.debug("outbox batch published", published=len(published))
+            if len(batch) < BATCH_SIZE:
+                break
         return sent
 
-    async def run(self) -> None:
-        watcher = asyncio.create_task(self._watch_inserts())
-        backoff = self.poll_seconds
-        try:
-            while True:
-                try:
-                    await self.drain()
-                    backoff = self.poll_seconds
-                except Exception:
-                    backoff = min(backoff * 2, 30.0)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=backoff)
-                self._wake.clear()
-        finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+    def wake(self) -> None:
+        """Drain now (an entry was committed in this process)."""
+        self._wake.set()
 
-    async def _watch_inserts(self) -> None:
-        """Wake the relay on each insert; if change streams are unavailable, polling does it."""
+    async def run(self) -> None:
+        backoff = self.poll_seconds
         while True:
+            # cleared before the drain: an entry committed while it runs wakes the next
+            self._wake.clear()
             try:
-                pipeline: list[dict[str, Any]] = [{"$match": {"operationType": "insert"}}]
-                async with await self.collection.watch(pipeline) as stream:
-                    async for _ in stream:
-                        self._wake.set()
-            except PyMongoError as exc:
-                log.warning("outbox change stream unavailable, polling", error=str(exc))
-                await asyncio.sleep(self.poll_seconds * 5)
+                await self.drain()
+                backoff = self.poll_seconds
+            except Exception:
+                backoff = min(backoff * 2, 30.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff)

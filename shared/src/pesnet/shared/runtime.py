@@ -45,7 +45,8 @@ class ServiceRuntime:
         self.client: Client = make_client(settings.mongo_url())
         self.db: Database = self.client[settings.database]
         # The prefetch bounds the unacknowledged messages per consumer, which is also how
-        # many handlers run at once (each delivery is handled in its own task).
+        # many handlers may run at once (each delivery is handled in its own task; the
+        # consumer's lanes and barriers decide which wait).
         self.broker = RabbitBroker(
             settings.amqp_url(),
             graceful_timeout=10.0,
@@ -60,6 +61,7 @@ class ServiceRuntime:
             poll_seconds=settings.outbox_poll_seconds,
             lease_seconds=settings.outbox_lease_seconds,
         )
+        self.outbox.listeners.append(self.relay.wake)
         self.inbox = Inbox(self.db)
         self.unit_of_work: UnitOfWorkFactory | None = None
         self.consumer = self._new_consumer(queue_name or settings.queue)
@@ -110,10 +112,16 @@ class ServiceRuntime:
         for consumer in self.consumers:
             if not consumer.handlers:
                 continue
-            await declare_consumer(self.broker, consumer.name, consumer.event_types)
+            # a channel of its own: its delivery tags count this queue's deliveries only,
+            # which is how the consumer knows their order (`EventConsumer.on_message`)
+            channel = Channel(prefetch_count=self.settings.prefetch)
+            await declare_consumer(self.broker, consumer.name, consumer.event_types, channel)
             # raw bytes in: a body FastStream cannot decode must reach our dead-lettering
             subscriber = self.broker.subscriber(
-                consumer_queue(consumer.name), ack_policy=AckPolicy.MANUAL, decoder=raw_body
+                consumer_queue(consumer.name),
+                ack_policy=AckPolicy.MANUAL,
+                decoder=raw_body,
+                channel=channel,
             )
             subscriber(guarded(consumer, max_bytes=self.settings.max_message_bytes))
         await self.broker.start()

@@ -60,9 +60,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     # Consumer retry budget: attempts before a message is dead-lettered.
     delivery_limit: int = Field(default=5, ge=1, le=100, alias="PESNET_DELIVERY_LIMIT")
-    # Messages a replica handles at once. 1 keeps a replica's handling in queue order;
-    # more is faster but lets events of one aggregate be handled out of order.
-    prefetch: int = Field(default=1, ge=1, le=1000, alias="PESNET_PREFETCH")
+    # Messages a replica holds at once: those whose handler allows it (`by_subject`) run
+    # side by side, one subject's in queue order; the others in queue order.
+    prefetch: int = Field(default=16, ge=1, le=1000, alias="PESNET_PREFETCH")
     # Outbox relay: poll interval when no change stream wakes it, and the lease a
     # replica holds on an entry it is publishing.
     outbox_poll_seconds: float = Field(default=2.0, gt=0, alias="PESNET_OUTBOX_POLL_SECONDS")

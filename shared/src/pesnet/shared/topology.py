@@ -22,7 +22,14 @@ from typing import Any
 
 import aio_pika
 from aiormq.exceptions import ChannelPreconditionFailed
-from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit import (
+    Channel,
+    ExchangeType,
+    QueueType,
+    RabbitBroker,
+    RabbitExchange,
+    RabbitQueue,
+)
 
 from pesnet.shared.logging import get_logger
 
@@ -156,13 +163,17 @@ async def declare_core(
     await broker.declare_exchange(dead_letter_exchange())
 
 
-async def declare_consumer(broker: RabbitBroker, name: str, event_types: Iterable[str]) -> None:
-    """A consumer's queue, its dead-letter queue, and one binding per event type it handles."""
+async def declare_consumer(
+    broker: RabbitBroker, name: str, event_types: Iterable[str], channel: Channel | None = None
+) -> None:
+    """A consumer's queue, its dead-letter queue, and one binding per event type it handles.
+    `channel`: the one its subscriber will consume on (FastStream keeps the declared queue
+    and consumes it on the channel it was first declared on)."""
     dlx = await broker.declare_exchange(dead_letter_exchange())
     dlq = await broker.declare_queue(dead_letter_queue(name))
     await dlq.bind(dlx, routing_key=name)
     events = await broker.declare_exchange(events_exchange())
-    queue = await broker.declare_queue(consumer_queue(name))
+    queue = await broker.config.declarer.declare_queue(consumer_queue(name), channel=channel)
     for event_type in event_types:
         await queue.bind(events, routing_key=event_type)
 

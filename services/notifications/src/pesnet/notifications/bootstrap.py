@@ -4,6 +4,7 @@ The only module that knows the concrete adapters."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -23,7 +24,7 @@ from pesnet.notifications.entrypoints.messaging import register_handlers, regist
 from pesnet.notifications.entrypoints.webhooks import build_router as webhooks_router
 from pesnet.notifications.service_layer.delivery import DeliveryPolicy, run_worker
 from pesnet.notifications.service_layer.notices import Mailing
-from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork, Wakeups
 from pesnet.notifications.service_layer.webhook_subscriptions import Resolve, WebhookRules
 from pesnet.notifications.service_layer.webhook_worker import WebhookPolicy, WebhookWorker
 from pesnet.notifications.settings import Settings
@@ -43,6 +44,7 @@ def unit_of_work_factory(
     mail_lease: timedelta = timedelta(seconds=60),
     webhook_settings: WebhookSettings | None = None,
     delivery_retention: timedelta = timedelta(days=30),
+    wakeups: Wakeups | None = None,
 ) -> Callable[[], MongoNotificationsUnitOfWork]:
     webhook_lease = timedelta(seconds=(webhook_settings or WebhookSettings()).lease_seconds)
 
@@ -54,6 +56,7 @@ def unit_of_work_factory(
             mail_lease=mail_lease,
             webhook_lease=webhook_lease,
             delivery_retention=delivery_retention,
+            wakeups=wakeups,
         )
 
     return factory
@@ -65,11 +68,13 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     # first: without its keys outside dev mode, the service refuses to start
     sealer = SecretSealer(webhook_settings.sealing_keys(dev_mode=settings.dev_mode))
     runtime = ServiceRuntime(settings, indexes=INDEXES)
+    wakeups = Wakeups()
     uow = unit_of_work_factory(
         runtime,
         timedelta(seconds=settings.worker_lease_seconds),
         webhook_settings,
         timedelta(days=settings.delivery_retention_days),
+        wakeups,
     )
     runtime.use_unit_of_work(uow)
 
@@ -83,13 +88,17 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         retry_max=timedelta(seconds=settings.retry_max_seconds),
         digest_window=window,
         poll_seconds=settings.worker_poll_seconds,
+        concurrency=settings.worker_concurrency,
     )
     sender = SmtpSender(settings)
-    for _ in range(settings.worker_concurrency):
-        runtime.background.append(lambda: run_worker(uow, sender, policy, links))
+    runtime.background.append(lambda: run_worker(uow, sender, policy, links, wakeups.mail))
 
     # partner webhooks (WEBHOOKS.md): their own consumer queue, collections and worker
-    routers = [pages.router, router(), install_webhooks(runtime, webhook_settings, sealer, uow)]
+    routers = [
+        pages.router,
+        router(),
+        install_webhooks(runtime, webhook_settings, sealer, uow, wakeups.webhooks),
+    ]
     routers.append(catalog_router())  # the public event catalog and AsyncAPI, for partners
     if settings.dev_mode:
         routers.append(dev_router())
@@ -132,6 +141,7 @@ def install_webhooks(
     settings: WebhookSettings,
     sealer: SecretSealer,
     uow: UnitOfWorkFactory,
+    wake: asyncio.Event | None = None,
 ) -> APIRouter:
     """Partner webhooks on `runtime` (whose unit of work is set), and their router:
 
@@ -154,6 +164,7 @@ def install_webhooks(
         lambda: WebhookSender(settings.timeout_seconds, allow_loopback=loopback),
         sealer,
         policy,
+        wake,
     )
     runtime.background.append(worker.run)
     return webhooks_router()
@@ -166,9 +177,10 @@ def build_webhooks_app(
     names their subscriptions may use, on a machine without DNS)."""
     sealer = SecretSealer(webhook_settings.sealing_keys(dev_mode=settings.dev_mode))
     runtime = ServiceRuntime(settings)
-    uow = unit_of_work_factory(runtime, webhook_settings=webhook_settings)
+    wakeups = Wakeups()
+    uow = unit_of_work_factory(runtime, webhook_settings=webhook_settings, wakeups=wakeups)
     runtime.use_unit_of_work(uow)
-    router = install_webhooks(runtime, webhook_settings, sealer, uow)
+    router = install_webhooks(runtime, webhook_settings, sealer, uow, wakeups.webhooks)
     app = create_app(
         runtime,
         package="pesnet.notifications",

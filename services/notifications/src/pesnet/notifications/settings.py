@@ -30,11 +30,13 @@ class Settings(ServiceSettings):
     # The Maildir the dev SMTP sink writes to; `GET /dev/mailbox` lists it (dev mode only).
     dev_mailbox: Path | None = Field(default=None, alias="PESNET_DEV_MAILBOX")
 
-    # Delivery worker: how often it looks for due deliveries, how long a replica holds
-    # a delivery it is sending, and the retry budget of transient SMTP failures.
+    # Delivery worker: how often it looks for due deliveries when nothing woke it (a
+    # delivery the consumer commits wakes it at once), how long a replica holds a
+    # delivery it is sending, and the retry budget of transient SMTP failures.
     worker_poll_seconds: float = Field(default=0.5, gt=0, alias="NOTIFICATIONS_POLL_SECONDS")
     worker_lease_seconds: float = Field(default=60.0, gt=0, alias="NOTIFICATIONS_LEASE_SECONDS")
-    worker_concurrency: int = Field(default=2, ge=1, le=32, alias="NOTIFICATIONS_WORKERS")
+    # mails one replica sends at once
+    worker_concurrency: int = Field(default=8, ge=1, le=64, alias="NOTIFICATIONS_WORKERS")
     max_attempts: int = Field(default=6, ge=1, le=50, alias="NOTIFICATIONS_MAX_ATTEMPTS")
     retry_base_seconds: float = Field(default=2.0, gt=0, alias="NOTIFICATIONS_RETRY_BASE_SECONDS")
     retry_max_seconds: float = Field(default=600.0, gt=0, alias="NOTIFICATIONS_RETRY_MAX_SECONDS")

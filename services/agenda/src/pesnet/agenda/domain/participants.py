@@ -63,6 +63,18 @@ class SessionNotice:
         return (WITHDRAWN_NOTICES if self.withdrew else BACK_NOTICES)[self.role]
 
 
+def concerns_programme(meeting: Meeting, before: Participant | None, after: Participant) -> bool:
+    """Whether the registration is (or was, through its old address) one of the
+    programme's people: only then can it flag or clear a session."""
+    if meeting.person_by_email(after.email):
+        return True
+    return (
+        before is not None
+        and before.email != after.email
+        and bool(meeting.person_by_email(before.email))
+    )
+
+
 def follow_registration(
     meeting: Meeting, draft: Draft, before: Participant | None, after: Participant
 ) -> tuple[Draft, list[SessionNotice]]:

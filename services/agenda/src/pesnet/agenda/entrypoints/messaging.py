@@ -33,6 +33,8 @@ def register_handlers(consumer: EventConsumer) -> None:
         ParticipantRejected,
         ParticipantWithdrawn,
         ParticipantCheckedIn,
+        # one registration's events in order, different registrations side by side
+        by_subject=True,
     )
     async def on_participant(event: ParticipantEvent, uow: AgendaUnitOfWork) -> None:
         assert uow.cause is not None  # a consumer's unit of work has the event it handles

@@ -10,6 +10,7 @@ from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.participants import (
     Participant,
     SessionNotice,
+    concerns_programme,
     confirmed_people,
     follow_registration,
 )
@@ -45,8 +46,8 @@ async def record_participant(cmd: RecordParticipant, uow: AgendaUnitOfWork) -> l
             return []
         await uow.participants.save(participant)
         meeting = await uow.meetings.get(participant.meeting_id)
-        if meeting is None:
-            return []
+        if meeting is None or not concerns_programme(meeting, stored, participant):
+            return []  # nobody of the programme: the draft is not even read
         draft, notices = follow_registration(
             meeting, await uow.drafts.get(meeting.id), stored, participant
         )

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,7 +33,7 @@ from pesnet.notifications.service_layer.unit_of_work import (
 from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit
 
 RECIPIENTS = "recipients"
 PARTICIPATIONS = "participations"
@@ -245,10 +245,13 @@ class MongoDeliveries(DeliveryRepository):
         session: DbSession | None,
         lease: timedelta,
         retention: timedelta = DEFAULT_RETENTION,
+        on_due: Callable[[], None] | None = None,
     ) -> None:
         self.collection = db[DELIVERIES]
         self.session = session
         self.retention = retention
+        # called once a delivery that goes out alone is committed (wakes the mail sender)
+        self.on_due = on_due
         self.queue = LeasedQueue(
             self.collection, ready={"status": "pending", "digest_key": None}, lease=lease
         )
@@ -269,11 +272,14 @@ class MongoDeliveries(DeliveryRepository):
             upsert=True,
             session=self.session,
         )
-        return result.upserted_id is not None
+        added = result.upserted_id is not None
+        if added and self.on_due and delivery.pending and delivery.digest_key is None:
+            after_commit(self.on_due)
+        return added
 
-    async def claim_due(self) -> Delivery | None:
-        claimed = await self.queue.claim()
-        return _delivery(claimed[0]) if claimed else None
+    async def claim_due(self, limit: int = 1) -> list[Delivery]:
+        claimed = await self.queue.claim(limit, increment={"attempts": 1})
+        return [_delivery(doc) for doc in claimed]
 
     async def pending_in_digest(
         self, digest_key: str, excluding: Sequence[str] = ()

@@ -13,7 +13,7 @@ from pesnet.notifications.adapters.repository import (
     MongoRecipients,
 )
 from pesnet.notifications.adapters.webhooks import MongoSubscriptions, MongoWebhookDeliveries
-from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork, Wakeups
 from pesnet.shared.mongo import Client, Database, DbSession
 from pesnet.shared.outbox import Outbox
 from pesnet.shared.unit_of_work import MongoUnitOfWork
@@ -29,20 +29,32 @@ class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
         mail_lease: timedelta,
         webhook_lease: timedelta,
         delivery_retention: timedelta = DEFAULT_RETENTION,
+        wakeups: Wakeups | None = None,
     ) -> None:
         super().__init__(client, db, outbox)
         self.mail_lease = mail_lease
         self.webhook_lease = webhook_lease
         self.delivery_retention = delivery_retention
+        self.wakeups = wakeups
         self.bind(None)
 
     def bind(self, session: DbSession | None) -> None:
         self.recipients = MongoRecipients(self.db, session)
         self.participations = MongoParticipations(self.db, session)
         self.meetings = MongoMeetings(self.db, session)
+        wakeups = self.wakeups
         self.deliveries = MongoDeliveries(
-            self.db, session, self.mail_lease, self.delivery_retention
+            self.db,
+            session,
+            self.mail_lease,
+            self.delivery_retention,
+            on_due=wakeups.mail.set if wakeups else None,
         )
         self.digests = MongoDigests(self.db, session, self.mail_lease)
         self.subscriptions = MongoSubscriptions(self.db, session)
-        self.webhook_deliveries = MongoWebhookDeliveries(self.db, session, self.webhook_lease)
+        self.webhook_deliveries = MongoWebhookDeliveries(
+            self.db,
+            session,
+            self.webhook_lease,
+            on_queued=wakeups.webhooks.set if wakeups else None,
+        )

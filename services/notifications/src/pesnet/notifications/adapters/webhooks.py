@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +27,7 @@ from pesnet.notifications.service_layer.webhook_subscriptions import Resolve
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit
 
 log = get_logger(__name__)
 
@@ -147,9 +147,17 @@ def _delivery(doc: Document) -> WebhookDelivery:
 
 
 class MongoWebhookDeliveries(WebhookDeliveryRepository):
-    def __init__(self, db: Database, session: DbSession | None, lease: timedelta) -> None:
+    def __init__(
+        self,
+        db: Database,
+        session: DbSession | None,
+        lease: timedelta,
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
         self.collection = db[DELIVERIES]
         self.session = session
+        # called once a new delivery is committed (wakes the webhook worker)
+        self.on_queued = on_queued
         self.queue = LeasedQueue(self.collection, ready={"status": "pending"}, lease=lease)
 
     async def add_once(self, delivery: WebhookDelivery) -> None:
@@ -171,9 +179,11 @@ class MongoWebhookDeliveries(WebhookDeliveryRepository):
             "last_error": delivery.last_error,
         }
         key = {"event_id": delivery.event_id, "subscription_id": delivery.subscription_id}
-        await self.collection.update_one(
+        result = await self.collection.update_one(
             key, {"$setOnInsert": rest}, upsert=True, session=self.session
         )
+        if result.upserted_id is not None and self.on_queued:
+            after_commit(self.on_queued)
 
     async def claim_due(self) -> WebhookDelivery | None:
         claimed = await self.queue.claim()
@@ -221,12 +231,6 @@ class MongoWebhookDeliveries(WebhookDeliveryRepository):
             {"status": "pending"}, {"due_at": 1}, sort=[("due_at", 1)], session=self.session
         )
         return None if doc is None else doc["due_at"]
-
-    async def inserts(self) -> AsyncIterator[None]:
-        pipeline: list[dict[str, Any]] = [{"$match": {"operationType": "insert"}}]
-        async with await self.collection.watch(pipeline) as stream:
-            async for _ in stream:
-                yield None
 
 
 async def resolve_host(host: str) -> list[str]:

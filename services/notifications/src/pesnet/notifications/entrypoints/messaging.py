@@ -52,6 +52,9 @@ def register_handlers(consumer: EventConsumer, mailing: Mailing) -> None:
         ParticipantRejected,
         ParticipantWithdrawn,
         ParticipantCheckedIn,
+        # one registration's events in order, different registrations side by side (the
+        # meeting it reads is written by MeetingScheduled, which every event waits for)
+        by_subject=True,
     )
     async def participant_changed(event: ParticipantEvent, uow: NotificationsUnitOfWork) -> None:
         with _dead_letter_without_template_data():
@@ -108,6 +111,7 @@ def register_webhook_handlers(consumer: EventConsumer) -> None:
     """The webhook consumer: every public event type, fanned out to deliveries."""
     public = [consumer.catalog.get(t).payload for t in consumer.catalog.public_types()]
 
-    @consumer.on(*public)
+    # each event on its own: it reads only the subscriptions
+    @consumer.on(*public, by_subject=True)
     async def queue_deliveries(event: EventPayload, uow: NotificationsUnitOfWork) -> None:
         await fan_out(event, uow)

@@ -2,7 +2,11 @@
 
 Several replicas (and several loops per replica) run it: a delivery or a digest
 is leased to one sender at a time (`LeasedQueue`, behind the repositories), so a
-mail goes out once. Marking it sent and emitting `DeliverySent` happen in one
+mail goes out once. A replica's loop claims due deliveries into its free slots (one
+claim, which also counts their attempts, for all it takes) and sends up to `NOTIFICATIONS_WORKERS`
+mails at once; it is woken as soon as the consumer commits a delivery that is due
+(`Wakeups.mail`) and polls only as a safety net (`NOTIFICATIONS_POLL_SECONDS`: retries
+coming due, digests whose window closed, work another replica left). Marking it sent and emitting `DeliverySent` happen in one
 transaction. A process that dies between the SMTP hand-over and that transaction
 leaves the lease to run out, and the mail is sent again: the only window where a
 duplicate is possible, as with any SMTP client (the Message-ID lets mail clients
@@ -19,7 +23,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from pesnet.notifications.domain.deliveries import (
     DIGEST_KIND,
@@ -54,6 +58,8 @@ class DeliveryPolicy:
     digest_window: timedelta
     poll_seconds: float = 0.5
     clock: Callable[[], datetime] = field(default=utcnow)
+    # mails one replica sends at once (each records its outcome in its own transaction)
+    concurrency: int = 8
 
     def retry_at(self, attempts: int) -> tuple[datetime, float]:
         delay = retry_delay(
@@ -62,21 +68,42 @@ class DeliveryPolicy:
         return self.clock() + timedelta(seconds=delay), delay
 
 
+@dataclass(frozen=True)
+class Job:
+    """One mail to send: a delivery alone, or the deliveries of a digest."""
+
+    items: list[Delivery]
+    digest: Digest | None = None
+    # the attempt is already counted in the database (by the claim)
+    counted: bool = False
+
+
+async def claim(uow: NotificationsUnitOfWork, limit: int) -> list[Job]:
+    """Lease up to `limit` due deliveries (their attempts counted by the claim), or else
+    one digest whose window has closed."""
+    deliveries = await uow.deliveries.claim_due(limit)
+    if deliveries:
+        return [Job([d], counted=True) for d in deliveries]
+    digest = await uow.digests.claim_due()
+    if digest is not None:
+        return [Job(mail_order(await uow.deliveries.pending_in_digest(digest.key)), digest)]
+    return []
+
+
+async def send(
+    uow: NotificationsUnitOfWork, job: Job, sender: MailSender, policy: DeliveryPolicy, links: Links
+) -> None:
+    await _send(uow, job.items, job.digest, sender, policy, links, counted=job.counted)
+
+
 async def send_next(
     uow: NotificationsUnitOfWork, sender: MailSender, policy: DeliveryPolicy, links: Links
 ) -> bool:
-    """Send one due delivery, or one digest whose window has closed; False when
-    nothing was due."""
-    delivery = await uow.deliveries.claim_due()
-    if delivery is not None:
-        await _send(uow, [delivery], None, sender, policy, links)
-        return True
-    digest = await uow.digests.claim_due()
-    if digest is not None:
-        items = mail_order(await uow.deliveries.pending_in_digest(digest.key))
-        await _send(uow, items, digest, sender, policy, links)
-        return True
-    return False
+    """Send what one claim gives, one mail after the other; False when nothing was due."""
+    jobs = await claim(uow, policy.concurrency)
+    for job in jobs:
+        await send(uow, job, sender, policy, links)
+    return bool(jobs)
 
 
 async def run_worker(
@@ -84,19 +111,67 @@ async def run_worker(
     sender: MailSender,
     policy: DeliveryPolicy,
     links: Links,
+    wake: asyncio.Event | None = None,
 ) -> None:
-    """A background loop of the runtime (several per replica)."""
+    """The background loop of a replica: claims into its free slots, sends up to
+    `policy.concurrency` mails at once, each with its own unit of work (a unit of work
+    runs one transaction at a time), and waits for a send to end or a wake-up.
+
+    It claims only when a claim may find something: woken by a commit, after a claim
+    that filled every free slot (more may be due), or once a poll interval has passed
+    since its last look (retries, digests, what another replica left); a send that
+    ends does not by itself cost a look."""
     uow = uow_factory()
-    while True:
-        try:
-            worked = await send_next(uow, sender, policy, links)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("delivery worker step failed")
-            worked = False
-        if not worked:
-            await asyncio.sleep(policy.poll_seconds)
+    wake = wake or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    running: set[asyncio.Future[None]] = set()
+    more, looked = True, loop.time()
+    try:
+        while True:
+            free = policy.concurrency - len(running)
+            polled = loop.time() - looked >= policy.poll_seconds
+            if free > 0 and (more or polled or wake.is_set()):
+                # cleared before claiming: a delivery committed after the claim sets it again
+                wake.clear()
+                looked = loop.time()
+                try:
+                    jobs = await claim(uow, free)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("delivery worker could not claim")
+                    jobs = []
+                more = len(jobs) == free
+                for job in jobs:
+                    running.add(
+                        asyncio.ensure_future(_guarded(uow_factory(), job, sender, policy, links))
+                    )
+            if len(running) >= policy.concurrency:
+                # no free slot: a wake-up (it stays set) waits for a send to end
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            else:
+                woken: asyncio.Future[Any] = asyncio.ensure_future(wake.wait())
+                timeout = max(0.0, looked + policy.poll_seconds - loop.time())
+                done, _ = await asyncio.wait(
+                    {*running, woken}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                woken.cancel()
+            running -= done
+    finally:
+        # shutting down: the leases of unfinished sends run out and they go out again
+        for task in running:
+            task.cancel()
+
+
+async def _guarded(
+    uow: NotificationsUnitOfWork, job: Job, sender: MailSender, policy: DeliveryPolicy, links: Links
+) -> None:
+    try:
+        await send(uow, job, sender, policy, links)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("delivery worker step failed", delivery_ids=[d.id for d in job.items])
 
 
 def _copies(items: list[Delivery]) -> list[Delivery]:
@@ -146,13 +221,18 @@ async def _send(
     sender: MailSender,
     policy: DeliveryPolicy,
     links: Links,
+    *,
+    counted: bool = False,
 ) -> None:
+    """Send one mail (a delivery, or a digest's deliveries) and record the outcome;
+    `counted`: the claim already counted this attempt (in the database and in `items`)."""
     if not items:
         await uow.run(lambda uow: _close_digest(uow, digest, [], policy))
         return
-    await uow.deliveries.count_attempt([d.id for d in items])
-    for d in items:
-        d.attempting()
+    if not counted:
+        await uow.deliveries.count_attempt([d.id for d in items])
+        for d in items:
+            d.attempting()
     try:
         message_id = await sender.send(compose(items, links))
     except SendFailed as exc:

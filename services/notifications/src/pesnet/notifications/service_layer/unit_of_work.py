@@ -4,8 +4,10 @@ over MongoDB, `tests/unit/notifications/fakes.py` in memory."""
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pesnet.notifications.domain.deliveries import Delivery, Digest
@@ -71,8 +73,9 @@ class DeliveryRepository(ABC):
         it was new."""
 
     @abstractmethod
-    async def claim_due(self) -> Delivery | None:
-        """Lease the earliest due delivery that goes out alone to the caller."""
+    async def claim_due(self, limit: int = 1) -> list[Delivery]:
+        """Lease up to `limit` due deliveries that go out alone to the caller, earliest
+        first, each with its coming attempt counted (in the same write)."""
 
     @abstractmethod
     async def pending_in_digest(
@@ -175,9 +178,15 @@ class WebhookDeliveryRepository(ABC):
     @abstractmethod
     async def next_due(self) -> datetime | None: ...
 
-    @abstractmethod
-    def inserts(self) -> AsyncIterator[None]:
-        """One item per delivery added (by any replica), for as long as it can watch."""
+
+@dataclass(frozen=True)
+class Wakeups:
+    """What the workers of one process wait on besides their slow poll: set once a
+    transaction that made work for them has committed (a delivery due now, a webhook
+    delivery queued), so that nothing on the way to a mail waits for a poll."""
+
+    mail: asyncio.Event = field(default_factory=asyncio.Event)
+    webhooks: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class NotificationsUnitOfWork(UnitOfWork):

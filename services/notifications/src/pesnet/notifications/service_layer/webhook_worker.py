@@ -1,7 +1,8 @@
 """The webhook worker: sends pending deliveries. It claims one at a time (a lease,
 `LeasedQueue` behind the repository, so that replicas never send the same delivery at
 the same time), POSTs it signed, records the attempt, and schedules a retry or gives
-up. Up to `concurrency` sends run at once."""
+up. Up to `concurrency` sends run at once. It is woken when the consumer commits a new
+delivery (`Wakeups.webhooks`), and polls only as a safety net."""
 
 from __future__ import annotations
 
@@ -53,12 +54,13 @@ class WebhookWorker:
         client_factory: Callable[[], WebhookClient],
         sealer: Sealer,
         policy: WebhookPolicy,
+        wake: asyncio.Event | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.client_factory = client_factory
         self.sealer = sealer
         self.policy = policy
-        self._wake = asyncio.Event()
+        self._wake = wake or asyncio.Event()
 
     async def run(self) -> None:
         """A background loop of the runtime."""
@@ -68,10 +70,11 @@ class WebhookWorker:
         except PyMongoError as exc:
             log.warning("webhook worker: could not seal plain secrets", error=str(exc))
         client = self.client_factory()
-        watcher = asyncio.create_task(self._watch_inserts(uow))
         backoff = self.policy.poll_seconds
         try:
             while True:
+                # cleared before claiming: a delivery committed meanwhile sets it again
+                self._wake.clear()
                 try:
                     await self.drain(uow, client)
                     backoff = self.policy.poll_seconds
@@ -81,11 +84,7 @@ class WebhookWorker:
                 idle = await self._idle(uow, backoff)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=idle)
-                self._wake.clear()
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
             await client.close()
 
     async def _idle(self, uow: NotificationsUnitOfWork, poll: float) -> float:
@@ -157,16 +156,6 @@ class WebhookWorker:
         }
         result = await client.post(subscription.url, body, headers)
         await record_attempt(uow, delivery, subscription, result, self.policy)
-
-    async def _watch_inserts(self, uow: NotificationsUnitOfWork) -> None:
-        """Wake the worker when the consumer queues a delivery; polling covers the rest."""
-        while True:
-            try:
-                async for _ in uow.webhook_deliveries.inserts():
-                    self._wake.set()
-            except PyMongoError as exc:
-                log.warning("webhook change stream unavailable, polling", error=str(exc))
-            await asyncio.sleep(self.policy.poll_seconds * 5)
 
 
 async def seal_plain_secrets(uow: NotificationsUnitOfWork, sealer: Sealer) -> int:
