@@ -47,6 +47,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory, rabbit_url: str) -> Itera
     env.update(
         {
             "RABBITMQ_URL": rabbit_url,
+            # the token SECRETARIAT carries, whatever the calling environment says
+            "PESNET_SECRETARIAT_TOKEN": "dev-secretariat-token",
             "PESNET_RUN_PORT_OFFSET": str(PORT_OFFSET),
             "NOTIFICATIONS_DIGEST_WINDOW_SECONDS": "2",
         }

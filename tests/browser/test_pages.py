@@ -66,7 +66,17 @@ def platform(tmp_path_factory: pytest.TempPathFactory, rabbit_url: str) -> Itera
         pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does)")
     workdir = tmp_path_factory.mktemp("pages")
     env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "SMTP_HOST")}
-    env.update({"RABBITMQ_URL": rabbit_url, "PESNET_RUN_PORT_OFFSET": str(PORT_OFFSET)})
+    env.update(
+        {
+            "RABBITMQ_URL": rabbit_url,
+            "PESNET_RUN_PORT_OFFSET": str(PORT_OFFSET),
+            # the credentials these tests use, whatever the calling environment says (an
+            # outside check sets its own development administrator)
+            "PESNET_SECRETARIAT_TOKEN": DEV_SECRETARIAT_TOKEN,
+            "PESNET_DEV_ADMIN_USERNAME": ADMIN["username"],
+            "PESNET_DEV_ADMIN_PASSWORD": ADMIN["password"],
+        }
+    )
     try:
         with running_platform(workdir, env):
             yield workdir

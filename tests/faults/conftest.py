@@ -90,6 +90,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory, rabbit_url: str) -> Itera
     env.update(
         {
             "RABBITMQ_URL": rabbit_url,
+            # the token SECRETARIAT carries, whatever the calling environment says
+            "PESNET_SECRETARIAT_TOKEN": "dev-secretariat-token",
             "MONGODB_URL": mongo.url,
             "PESNET_RUN_PORT_OFFSET": str(PORT_OFFSET),
             # leases short enough that what a killed process held comes due in seconds
