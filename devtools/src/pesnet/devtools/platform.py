@@ -1,5 +1,6 @@
-"""`make run` as a child process: what the acceptance, browser and fault tests (and the
-benchmarks) start, wait for and stop the same way."""
+"""`make run` as a child process, as the acceptance, browser and fault tests start, wait
+for and stop it (the benchmarks start the services one by one instead, for replicas and
+profiles: `benchmarks/platform.py`)."""
 
 from __future__ import annotations
 
