@@ -20,6 +20,7 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from pesnet.devtools.platform import PlatformDidNotStart, running_platform
+from pesnet.devtools.run import service_ports
 from pesnet.shared.events import CATALOG
 from pesnet.shared.events.registration import ParticipantRegistered
 from pesnet.shared.messaging import EventPublisher
@@ -28,16 +29,7 @@ from tests.support import eventually
 pytestmark = pytest.mark.integration
 
 PORT_OFFSET = 300 + os.getpid() % 500
-PORTS = {
-    name: base + PORT_OFFSET
-    for name, base in (
-        ("registration", 8001),
-        ("agenda", 8002),
-        ("actionplan", 8003),
-        ("notifications", 8004),
-        ("identity", 8005),
-    )
-}
+PORTS = service_ports(PORT_OFFSET)
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ import httpx
 import pytest
 
 from pesnet.devtools.platform import PlatformDidNotStart, running_platform
+from pesnet.devtools.run import service_ports
 from pesnet.shared.events import CATALOG
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Localized
@@ -40,16 +41,7 @@ pytestmark = pytest.mark.integration
 CHROMIUM = os.environ.get("PESNET_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".run" / "screenshots"
 PORT_OFFSET = 1000 + os.getpid() % 500
-PORTS = {
-    name: base + PORT_OFFSET
-    for name, base in (
-        ("registration", 8001),
-        ("agenda", 8002),
-        ("actionplan", 8003),
-        ("notifications", 8004),
-        ("identity", 8005),
-    )
-}
+PORTS = service_ports(PORT_OFFSET)
 ADMIN = {"username": "admin", "password": "dev-admin-password"}
 SECRETARIAT = {"Authorization": f"Bearer {DEV_SECRETARIAT_TOKEN}"}
 LANGS = ("ar", "en", "fr")

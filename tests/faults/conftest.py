@@ -32,21 +32,14 @@ import pytest
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.platform import PlatformDidNotStart, running_platform
 from pesnet.devtools.ports import free_port
+from pesnet.devtools.run import service_ports
 from tests.support import eventually
 
 # The meeting the suite registers people for; it opens it itself (agenda's API).
 MEETING_ID = "pesnet-faults"
 SECRETARIAT = {"Authorization": "Bearer dev-secretariat-token"}
 PORT_OFFSET = 900 + os.getpid() % 500
-PORTS = {
-    name: base + PORT_OFFSET
-    for name, base in (
-        ("registration", 8001),
-        ("agenda", 8002),
-        ("actionplan", 8003),
-        ("notifications", 8004),
-    )
-}
+PORTS = service_ports(PORT_OFFSET)
 COUNTRIES = ("MAR", "TUR", "MYS", "EGY", "SEN", "IDN", "JOR", "NGA")
 LANGUAGES = ("ar", "en", "fr")
 

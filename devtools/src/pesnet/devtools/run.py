@@ -49,6 +49,13 @@ SERVICES = (
     Service("notifications", 8004),
     Service("identity", 8005),
 )
+
+
+def service_ports(offset: int = 0) -> dict[str, int]:
+    """Each service's port under `PESNET_RUN_PORT_OFFSET` = `offset`."""
+    return {s.name: s.port + offset for s in SERVICES}
+
+
 # Seeding order: plans and the meeting first (the meeting opens registration by event).
 SEED_ORDER = ("actionplan", "agenda", "registration", "notifications")
 MAX_BACKOFF_SECONDS = 30.0
@@ -246,7 +253,7 @@ def main() -> int:
         smtp_host, smtp_port = "127.0.0.1", str(sink.port)
         say(f"SMTP sink on 127.0.0.1:{sink.port}, mails kept in .run/mailbox")
 
-    ports = {s.name: s.port + offset for s in SERVICES}
+    ports = service_ports(offset)
     base_env = platform_env(
         rabbit_url=rabbit_url,
         mongo_url=mongo_url,
