@@ -15,7 +15,7 @@ import httpx
 import pytest
 from faststream.rabbit import RabbitBroker
 
-from pesnet.devtools.rabbit import ensure_management
+from pesnet.devtools.rabbit import ensure_management, management_url
 from pesnet.shared.partners import PARTNER_TAG
 
 
@@ -29,14 +29,13 @@ class CliResult:
 @pytest.fixture(scope="session")
 def management(rabbit_url: str) -> Iterator[httpx.Client]:
     parts = urlsplit(rabbit_url)
-    host = parts.hostname or "127.0.0.1"
-    if not ensure_management(host):
+    if not ensure_management(rabbit_url):
         pytest.fail(
-            f"RabbitMQ's management API does not answer on {host}:15672: "
+            f"RabbitMQ's management API does not answer at {management_url(rabbit_url)}: "
             "`rabbitmq-plugins enable rabbitmq_management` (.ci/run and `make run` do it)"
         )
     with httpx.Client(
-        base_url=f"http://{host}:15672/api",
+        base_url=f"{management_url(rabbit_url)}/api",
         auth=(parts.username or "guest", parts.password or "guest"),
         timeout=10,
     ) as client:
@@ -59,6 +58,7 @@ def partners_cli(rabbit_url: str, management: httpx.Client) -> Iterator[Callable
             "PATH": os.environ.get("PATH", ""),
             "PESNET_ENV": "test",
             "RABBITMQ_URL": rabbit_url,
+            "RABBITMQ_MANAGEMENT_URL": management_url(rabbit_url),
         }
         process = subprocess.run(
             [sys.executable, "-m", "pesnet.shared.partners", *args],

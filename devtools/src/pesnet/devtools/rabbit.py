@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import time
@@ -14,6 +15,14 @@ import httpx
 from pesnet.devtools.ports import port_open
 
 MANAGEMENT_PORT = 15672
+
+
+def management_url(amqp_url: str) -> str:
+    """The management API of the broker at `amqp_url`: `RABBITMQ_MANAGEMENT_URL` where set
+    (a node on other ports, such as a second local node), else its host on port 15672."""
+    if configured := os.environ.get("RABBITMQ_MANAGEMENT_URL"):
+        return configured.rstrip("/")
+    return f"http://{urlsplit(amqp_url).hostname or '127.0.0.1'}:{MANAGEMENT_PORT}"
 
 
 def vhost_url(base_url: str, vhost: str) -> str:
@@ -45,6 +54,7 @@ class TestVhost:
         self._user = parts.username or "guest"
         self._password = parts.password or "guest"
         self._host = parts.hostname or "127.0.0.1"
+        self._management = management_url(base_url)
         local_ctl = (
             shutil.which("rabbitmqctl") if self._host in ("127.0.0.1", "localhost") else None
         )
@@ -57,7 +67,7 @@ class TestVhost:
     def _management_answers(self) -> bool:
         try:
             return httpx.get(
-                f"http://{self._host}:15672/api/overview",
+                f"{self._management}/api/overview",
                 auth=(self._user, self._password),
                 timeout=3,
             ).is_success
@@ -67,7 +77,7 @@ class TestVhost:
     def _api(self, method: str, path: str, json: object | None = None) -> None:
         response = httpx.request(
             method,
-            f"http://{self._host}:15672/api{path}",
+            f"{self._management}/api{path}",
             auth=(self._user, self._password),
             json=json,
             # a busy broker can take a while to start or delete a vhost
@@ -132,7 +142,7 @@ class TestVhost:
 
     def _queues_containing(self, vhost: str, containing: str) -> list[str]:
         response = httpx.get(
-            f"http://{self._host}:15672/api/queues/{vhost}?columns=name",
+            f"{self._management}/api/queues/{vhost}?columns=name",
             auth=(self._user, self._password),
             timeout=60,
         )
@@ -150,7 +160,7 @@ class TestVhost:
             ).stdout.split()
         else:
             response = httpx.get(
-                f"http://{self._host}:15672/api/vhosts?columns=name",
+                f"{self._management}/api/vhosts?columns=name",
                 auth=(self._user, self._password),
                 timeout=30,
             )
@@ -171,9 +181,11 @@ class TestVhost:
                 self._api("DELETE", f"/vhosts/{quote(name, safe='')}")
 
 
-def ensure_management(host: str = "127.0.0.1", port: int = MANAGEMENT_PORT) -> bool:
+def ensure_management(amqp_url: str) -> bool:
     """Enable the management plugin on a local node whose management port does not answer
     (`rabbitmq-plugins enable` works online). True once the port answers."""
+    api = urlsplit(management_url(amqp_url))
+    host, port = api.hostname or "127.0.0.1", api.port or MANAGEMENT_PORT
     if port_open(host, port):
         return True
     plugins = shutil.which("rabbitmq-plugins")

@@ -30,7 +30,7 @@ import httpx
 
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
 from pesnet.devtools.ports import free_port, port_open
-from pesnet.devtools.rabbit import ensure_management
+from pesnet.devtools.rabbit import ensure_management, management_url
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.identity.settings import DEV_ADMIN_PASSWORD, DEV_ADMIN_USERNAME
 from pesnet.shared.settings import DEV_RABBITMQ_URL, DEV_SECRETARIAT_TOKEN
@@ -140,9 +140,9 @@ def ensure_rabbitmq(url: str) -> None:
             "(`docker run -d -p 5672:5672 rabbitmq:3-management`), or set RABBITMQ_URL."
         )
     # partner users (python -m pesnet.shared.partners) are made through the management API
-    if not ensure_management(host):
+    if not ensure_management(url):
         say(
-            f"RabbitMQ's management API does not answer on {host}:15672; partners need it "
+            f"RabbitMQ's management API does not answer at {management_url(url)}; partners need it "
             "(`rabbitmq-plugins enable rabbitmq_management`)"
         )
 
