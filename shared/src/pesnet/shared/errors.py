@@ -62,3 +62,18 @@ class Forbidden(DomainError):
 
 class Unauthorized(DomainError):
     """401: no or wrong credentials."""
+
+
+class TooManyRequests(DomainError):
+    """429: a limit on how often something may be done was reached; the HTTP layer
+    says when to come back (`Retry-After`, whole seconds, at least one)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after_seconds: float,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, params=params)
+        self.retry_after_seconds = max(1, int(-(-retry_after_seconds // 1)))

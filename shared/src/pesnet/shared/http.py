@@ -1,14 +1,18 @@
-"""The HTTP scaffold every service shares: lifespan that runs the `ServiceRuntime`,
-`/healthz`, errors as problem details in the caller's language naming the field (never a
-stack trace),
-a correlation id per request, who the caller is (`CurrentActor`, `Secretariat`,
-`require(StaffRole...)`) and the service's audit trail (`GET /audit`).
+"""The HTTP scaffold every service shares: `create_app` runs the `ServiceRuntime` for
+the app's lifetime and serves `/healthz`; every request passes the guards of
+`http_security` (security headers, no cross-site change with the session cookie) and
+`http_limits` (body size, text that is not Unicode); errors are problem details in the
+caller's language naming the field, with a correlation id (`http_errors`); who the
+caller is (`CurrentActor`, `Secretariat`, `require(StaffRole...)`), the service's
+counters of what may be done how often (`app.state.rate_limiter`, `rate_limits`) and
+its audit trail (`GET /audit`).
 
 Credentials: `Authorization: Bearer <token>` or, for pages, the `pesnet_session` cookie
 that the identity service sets (the same access token). A token is the shared
 secretariat token, a signed access token (verified locally by `app.state.token_verifier`,
 built from the settings: `PESNET_JWKS_URL`, `PESNET_JWKS`, `PESNET_OIDC_*`), or one
-this service issued (`fp_…`, `mt_…`, looked up in `app.state.token_store`).
+this service issued (`fp_…`, `mt_…`, looked up in `app.state.token_store`). A link's
+`?token=` may only be a manage token (`link_credentials`).
 
 A route that needs a staff right takes a dependency per route:
 
@@ -22,22 +26,17 @@ Resolving the actor also binds it for the audit trail and the `actorid` of event
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-import structlog
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pymongo.errors import ConnectionFailure
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pesnet.shared.access_tokens import verifier_from_settings
-from pesnet.shared.audit import AuditTrail, bind_actor, bind_request
+from pesnet.shared.audit import AuditTrail, bind_actor
 from pesnet.shared.credentials import (
     ANONYMOUS,
     AccessTokenVerifier,
@@ -46,50 +45,18 @@ from pesnet.shared.credentials import (
     is_secretariat_token,
     resolve_actor,
 )
-from pesnet.shared.errors import (
-    Conflict,
-    DomainError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    Unauthorized,
-)
-from pesnet.shared.http_limits import BodyLimit, database_unavailable
-from pesnet.shared.logging import configure_logging, get_logger
-from pesnet.shared.problems import (
-    INTERNAL_ERROR_DETAIL,
-    INVALID_INPUT_DETAIL,
-    TITLES,
-    field_error,
-    problem,
-    request_language,
-    validation_errors,
-)
+from pesnet.shared.errors import Forbidden, Unauthorized
+from pesnet.shared.http_errors import install_correlation, install_error_handlers
+from pesnet.shared.http_limits import BodyLimit, UnicodeBodies
+from pesnet.shared.http_security import SESSION_COOKIE as SESSION_COOKIE
+from pesnet.shared.http_security import CrossSiteRefusal, SecurityHeaders
+from pesnet.shared.logging import configure_logging
+from pesnet.shared.rate_limits import RATE_LIMIT_INDEXES, RateLimiter
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
 from pesnet.shared.terms import STAFF_ROLES, listing
-from pesnet.shared.translation import _, translate
+from pesnet.shared.translation import _
 from pesnet.shared.web import install_docs_and_assets
-
-log = get_logger(__name__)
-
-# the cookie that carries a page user's access token (set by identity's /auth/session)
-SESSION_COOKIE = "pesnet_session"
-
-STATUS_OF: dict[type[DomainError], int] = {
-    InvalidInput: 422,
-    NotFound: 404,
-    Conflict: 409,
-    Forbidden: 403,
-    Unauthorized: 401,
-}
-
-
-def _status(exc: DomainError) -> int:
-    for cls in type(exc).__mro__:
-        if cls in STATUS_OF:
-            return STATUS_OF[cls]
-    return 400
 
 
 def create_app(
@@ -105,6 +72,32 @@ def create_app(
     from the settings; the identity service passes its own keys). `package`: whose
     gettext catalogs translate the service's errors (`pesnet.<service>`; the service's
     name in the settings may differ: it also names queues and databases)."""
+    app = FastAPI(
+        title=title,
+        description=description,
+        lifespan=_running(runtime),
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_docs_and_assets(app)
+    app.state.runtime = runtime
+    app.state.token_verifier = token_verifier or verifier_from_settings(runtime.settings)
+    app.state.rate_limiter = RateLimiter(runtime.db)
+    runtime.add_indexes(RATE_LIMIT_INDEXES)
+    # the service's own catalogs come before the kernel's
+    install_error_handlers(app, (package or f"pesnet.{runtime.settings.service_name}",))
+    install_correlation(app)
+    _install_health(app, runtime)
+    for router in routers:
+        app.include_router(router)
+    app.include_router(audit_router)
+    _install_guards(app, runtime.settings)
+    return app
+
+
+def _running(runtime: ServiceRuntime) -> Callable[[FastAPI], Any]:
+    """The app's lifespan: the runtime (database, broker, relay, consumers) runs while
+    the app serves."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -114,87 +107,30 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(
-        title=title, description=description, lifespan=lifespan, docs_url=None, redoc_url=None
-    )
-    install_docs_and_assets(app)
-    app.state.runtime = runtime
-    app.state.token_verifier = token_verifier or verifier_from_settings(runtime.settings)
+    return lifespan
 
-    # the service's own catalogs come before the kernel's
-    packages = (package or f"pesnet.{runtime.settings.service_name}",)
 
-    @app.middleware("http")
-    async def correlation(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        correlation_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
-        request.state.correlation_id = correlation_id
-        bind_request(request.client.host if request.client else None)
-        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
-            try:
-                response = await call_next(request)
-            except Exception:
-                error_id = uuid.uuid4().hex
-                log.exception("unhandled error", path=request.url.path, error_id=error_id)
-                response = problem(request, 500, INTERNAL_ERROR_DETAIL, error_id=error_id)
-        response.headers["x-correlation-id"] = correlation_id
-        return response
-
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        language = request_language(request)
-        errors = []
-        if exc.field is not None:
-            parts = exc.field.split(".")
-            # a domain error names a body field, or says where else: "query.version"
-            loc = parts if parts[0] in ("query", "path", "header") else ["body", *parts]
-            entry = field_error(loc, exc.message, language, "")
-            entry["msg"] = translate(exc.message, language, exc.params, packages=packages)
-            entry["type"] = type(exc).__name__
-            errors.append(entry)
-        return problem(
-            request,
-            _status(exc),
-            exc.message,
-            params=exc.params,
-            errors=errors,
-            packages=packages,
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = validation_errors(exc.errors(), request_language(request), packages)
-        fields = ", ".join(dict.fromkeys(e["field"] or str(e["loc"][0]) for e in errors))
-        return problem(request, 422, INVALID_INPUT_DETAIL, params={"fields": fields}, errors=errors)
-
-    app.add_exception_handler(ConnectionFailure, database_unavailable)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
-        return problem(
-            request,
-            exc.status_code,
-            detail,
-            headers=getattr(exc, "headers", None),
-            packages=packages,
-        )
-
+def _install_health(app: FastAPI, runtime: ServiceRuntime) -> None:
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> JSONResponse:
+        """200 once the broker and the database answer; 503 saying which does not."""
         checks = await runtime.health()
         ok = all(checks.values())
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503
         )
 
-    for router in routers:
-        app.include_router(router)
-    app.include_router(audit_router)
-    # outermost: a body over the limit is refused before anything reads it
-    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_request_bytes)
-    return app
+
+def _install_guards(app: FastAPI, settings: ServiceSettings) -> None:
+    """The layers every request passes before a route, outermost first: the security
+    headers (on every answer, refusals included), the body's size limit (before
+    anything reads it), the refusal of cross-site requests made with the session
+    cookie, and the refusal of JSON text that is not Unicode. (Starlette runs the
+    middleware added last first.)"""
+    app.add_middleware(UnicodeBodies)
+    app.add_middleware(CrossSiteRefusal)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds)
 
 
 bearer = HTTPBearer(auto_error=False)

@@ -1,8 +1,10 @@
 """structlog JSON logging; the service name, event id and correlation id are bound
-on every line through contextvars (see `bind_event`)."""
+on every line through contextvars (see `bind_event`). A line never fails on what it
+says: text that is not Unicode (a lone surrogate from a request) is written escaped."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -10,6 +12,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
+
+
+def _dumps(value: Any, **options: Any) -> str:
+    """JSON for a log line, readable in every language (no ASCII escapes) but with
+    whatever is not Unicode escaped, so that writing the line cannot fail."""
+    options.setdefault("default", str)
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
@@ -25,7 +35,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
             *shared,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(ensure_ascii=False),
+            structlog.processors.JSONRenderer(_dumps),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(sys.stdout),
@@ -35,7 +45,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.JSONRenderer(ensure_ascii=False),
+            structlog.processors.JSONRenderer(_dumps),
         ],
     )
     handler = logging.StreamHandler(sys.stdout)

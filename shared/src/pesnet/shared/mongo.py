@@ -21,6 +21,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, PyMongoError, ServerSelectionTimeoutError
+from pymongo.server_type import SERVER_TYPE
 
 Document = dict[str, Any]
 Client = AsyncMongoClient[Document]
@@ -34,8 +35,12 @@ T = TypeVar("T")
 # what a caller was told is stored survives a crash (and a failover).
 DURABLE = WriteConcern(w="majority", j=True)
 # How long an operation waits for a reachable server before it fails: an HTTP
-# request answers 503 after this long instead of after the driver's 30 s.
-SERVER_SELECTION_TIMEOUT_MS = 5000
+# request answers 503 after this long instead of after the driver's 30 s. A server
+# that is up is selected at once, so this only bounds how long a request waits for
+# one that is down (consumers and loops then retry).
+SERVER_SELECTION_TIMEOUT_MS = 500
+# How long opening a connection may take (a loaded server answers slowly, not never).
+CONNECT_TIMEOUT_MS = 5000
 
 
 class DatabaseUnavailable(ConnectionFailure):
@@ -65,6 +70,7 @@ class IndexSpec:
 
 
 def make_client(url: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> Client:
+    """`timeout_ms`: how long an operation waits for a reachable server."""
     return AsyncMongoClient(
         url,
         tz_aware=True,
@@ -72,7 +78,7 @@ def make_client(url: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> C
         w=DURABLE.document["w"],
         journal=True,
         serverSelectionTimeoutMS=timeout_ms,
-        connectTimeoutMS=timeout_ms,
+        connectTimeoutMS=max(timeout_ms, CONNECT_TIMEOUT_MS),
     )
 
 
@@ -101,9 +107,21 @@ def after_commit(callback: Callable[[], None]) -> None:
         pending.append(callback)
 
 
+def known_unreachable(client: Client) -> bool:
+    """The driver's monitor found no server it can reach (every one checked and failed):
+    an operation now would only wait out its server selection to fail."""
+    servers = client.topology_description.server_descriptions().values()
+    return bool(servers) and all(
+        s.server_type == SERVER_TYPE.Unknown and s.error is not None for s in servers
+    )
+
+
 async def in_transaction(client: Client, work: Callable[[DbSession], Awaitable[T]]) -> T:
     """Run `work` in one transaction, retried on transient errors; then the callbacks
-    that the committed attempt registered with `after_commit`."""
+    that the committed attempt registered with `after_commit`. A database known to be
+    down fails it at once (`DatabaseUnavailable`)."""
+    if known_unreachable(client):
+        raise DatabaseUnavailable("no database server can be reached")
     callbacks: list[Callable[[], None]] = []
 
     async def attempt(session: DbSession) -> T:
@@ -113,12 +131,13 @@ async def in_transaction(client: Client, work: Callable[[DbSession], Awaitable[T
             return await work(session)
         except ConnectionFailure as exc:
             # Abort here, briefly: with_transaction would wait a whole server selection
-            # to abort on a server that is gone. A network error is then retried as
-            # usual (a restarted server answers the retry); no server at all is final.
-            with contextlib.suppress(PyMongoError), pymongo.timeout(0.5):
-                await session.abort_transaction()
-            if isinstance(exc, ServerSelectionTimeoutError):
+            # to abort on a server that is gone (and none at all: no abort). A network
+            # error is then retried as usual (a restarted server answers the retry); no
+            # server at all is final.
+            if isinstance(exc, ServerSelectionTimeoutError) or known_unreachable(client):
                 raise DatabaseUnavailable(str(exc)) from exc
+            with contextlib.suppress(PyMongoError), pymongo.timeout(0.2):
+                await session.abort_transaction()
             raise
         finally:
             _after_commit.reset(token)

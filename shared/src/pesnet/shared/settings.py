@@ -71,6 +71,8 @@ class ServiceSettings(BaseSettings):
     max_message_bytes: int = Field(default=1024 * 1024, ge=1024, alias="PESNET_MAX_MESSAGE_BYTES")
     # An HTTP request body larger than this is refused (413) unread.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024, alias="PESNET_MAX_REQUEST_BYTES")
+    # Strict-Transport-Security on answers to requests that came over TLS (0: none).
+    hsts_seconds: int = Field(default=365 * 24 * 3600, ge=0, alias="PESNET_HSTS_SECONDS")
     # Bounds of `pesnet.unrouted`, the queue of events that no queue is bound to; every
     # service must use the same values (they are the queue's arguments).
     unrouted_ttl_seconds: int = Field(

@@ -1,18 +1,20 @@
 """What every service's pages share: offline API docs (`/docs`, `/redoc` with the
-assets served by the service itself, never from a CDN), one base template and one
-stylesheet (`/static/pesnet/pesnet.css`), and rendering a page in the person's language
-(`?lang=`, then `Accept-Language`), right-to-left for Arabic."""
+assets served by the service itself, never from a CDN, and no inline script or style,
+which the Content-Security-Policy refuses: Swagger UI starts from `swagger-init.js`),
+one base template and one stylesheet (`/static/pesnet/pesnet.css`), and rendering a
+page in the person's language (`?lang=`, then `Accept-Language`), right-to-left for
+Arabic."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
@@ -45,25 +47,37 @@ def install_docs_and_assets(app: FastAPI) -> None:
 
     @router.get("/docs")
     async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} — API",
-            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
-        )
+        return HTMLResponse(_docs_page(app, "swagger"))
 
     @router.get("/redoc")
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} — API",
-            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
-            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
-            with_google_fonts=False,
-        )
+        return HTMLResponse(_docs_page(app, "redoc"))
 
     app.include_router(router)
+
+
+def _docs_page(app: FastAPI, kind: str) -> str:
+    openapi = escape(app.openapi_url or "/openapi.json")
+    title = escape(f"{app.title} — API")
+    if kind == "swagger":
+        head = f'<link rel="stylesheet" href="{DOCS_ASSETS}/swagger-ui.css">'
+        body = (
+            f'<div id="swagger-ui" data-openapi-url="{openapi}"></div>'
+            f'<script src="{DOCS_ASSETS}/swagger-ui-bundle.js"></script>'
+            f'<script src="{KERNEL_ASSETS}/swagger-init.js"></script>'
+        )
+    else:
+        head = ""
+        body = (
+            f'<redoc spec-url="{openapi}"></redoc>'
+            f'<script src="{DOCS_ASSETS}/redoc.standalone.js"></script>'
+        )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="icon" href="{DOCS_ASSETS}/favicon.png">{head}<title>{title}</title>'
+        f"</head><body>{body}</body></html>"
+    )
 
 
 class Pages:
