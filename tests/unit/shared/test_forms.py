@@ -23,8 +23,11 @@ from pesnet.shared.forms import (
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def request(cookie: str | None = None, body: bytes = b"") -> Request:
-    headers = [(b"cookie", f"{CSRF_COOKIE}={cookie}".encode())] if cookie else []
+def request(cookie: str | None = None, body: bytes = b"", session: str | None = None) -> Request:
+    cookies = [f"{CSRF_COOKIE}={cookie}"] if cookie else []
+    if session:
+        cookies.append(f"pesnet_session={session}")
+    headers = [(b"cookie", "; ".join(cookies).encode())] if cookies else []
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
@@ -53,6 +56,19 @@ def test_a_form_passes_only_with_the_token_of_its_cookie() -> None:
         check_csrf(request(None), {"csrf": token})
     with pytest.raises(Forbidden):
         check_csrf(request(token), {})
+
+
+def test_a_form_token_is_tied_to_the_session_it_was_given_with() -> None:
+    signed_in = csrf_token(request(session="eyJ.session-of-amina.sig"))
+    check_csrf(request(signed_in, session="eyJ.session-of-amina.sig"), {"csrf": signed_in})
+    # a pair planted from elsewhere (a sibling host can set the cookie) was made
+    # without the session, and a signed-out form does not serve once signed in
+    planted = csrf_token(request())
+    for token, session in ((planted, "eyJ.session-of-amina.sig"), (signed_in, None)):
+        with pytest.raises(CsrfRefused):
+            check_csrf(request(token, session=session), {"csrf": token})
+    # and a page of the new session gets a new token
+    assert csrf_token(request(planted, session="eyJ.session-of-amina.sig")) != planted
 
 
 async def test_a_posted_form_is_read_and_bounded() -> None:

@@ -148,6 +148,12 @@ def prefix_of(token: str) -> TokenPrefix | None:
         return None
 
 
+def is_link_token(token: str | None) -> bool:
+    """A token that may travel in a link's `?token=`: a manage token only (URLs end up
+    in histories, logs and proxies; a staff credential must never be one)."""
+    return token is not None and prefix_of(token) is TokenPrefix.manage
+
+
 def is_secretariat_token(presented: str, expected: SecretStr | None) -> bool:
     """Constant-time comparison with the configured secretariat token (none: never)."""
     return expected is not None and hmac.compare_digest(
@@ -201,6 +207,7 @@ __all__ = [
     "TokenStore",
     "account_actor",
     "hash_secret_token",
+    "is_link_token",
     "is_secretariat_token",
     "looks_like_jwt",
     "new_secret_token",

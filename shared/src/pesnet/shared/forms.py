@@ -2,10 +2,14 @@
 
 - reading a posted form (`application/x-www-form-urlencoded`, bounded, no extra
   dependency);
-- CSRF protection by double submit: a random token in an `HttpOnly`, `SameSite=Strict`
-  cookie and the same value in a hidden field of every form (`csrf_token`,
-  `set_csrf_cookie`, `check_csrf`); a cross-site page can neither read the cookie nor
-  make the browser send it, so it cannot produce a matching pair;
+- CSRF protection by double submit, tied to the session: a token in an `HttpOnly`,
+  `SameSite=Strict` cookie and the same value in a hidden field of every form
+  (`csrf_token`, `set_csrf_cookie`, `check_csrf`). A cross-site page can neither read
+  the cookie nor make the browser send it, so it cannot produce a matching pair; and
+  the token is a random part with a digest of that part and the session cookie, so a
+  pair planted from elsewhere (a sibling host can set cookies) fails for a signed-in
+  person, whose session the planter does not know, and a signed-out form fails
+  once someone signed in (and the other way round): reload the page;
 - `HtmlFirst`: a link that is also a JSON API (the manage link of a registration, the
   preferences link of a mail) opens a page when a browser asks for HTML, and stays the
   JSON API for every other client.
@@ -13,6 +17,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import re
 import secrets
@@ -29,6 +35,9 @@ from pesnet.shared.translation import _
 CSRF_COOKIE = "pesnet_csrf"
 CSRF_FIELD = "csrf"
 MAX_FORM_BYTES = 64 * 1024
+# the session cookie a form's token is tied to (`pesnet.shared.http_security`)
+SESSION_COOKIE = "pesnet_session"
+CSRF_TOKEN = re.compile(r"([A-Za-z0-9_-]{32,64})\.([A-Za-z0-9_-]{22})")
 
 
 class CsrfRefused(Forbidden):
@@ -50,12 +59,29 @@ async def read_form(request: Request) -> dict[str, str]:
     return {name: values[0].strip() for name, values in fields.items() if values}
 
 
+def _binding(nonce: str, request: Request) -> str:
+    """The digest that ties a token's random part to the request's session (none: "")."""
+    session = request.cookies.get(SESSION_COOKIE, "")
+    digest = hashlib.sha256(f"{nonce}\x00{session}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+def _bound(token: str, request: Request) -> bool:
+    """`token` is well formed and tied to this request's session."""
+    match = CSRF_TOKEN.fullmatch(token)
+    return match is not None and hmac.compare_digest(
+        match.group(2), _binding(match.group(1), request)
+    )
+
+
 def csrf_token(request: Request) -> str:
-    """The token of this browser (its cookie), or a new one to set with the page."""
+    """The token of this browser (its cookie) while it is tied to the same session,
+    else a new one to set with the page."""
     current = request.cookies.get(CSRF_COOKIE, "")
-    if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", current):
+    if _bound(current, request):
         return current
-    return secrets.token_urlsafe(32)
+    nonce = secrets.token_urlsafe(32)
+    return f"{nonce}.{_binding(nonce, request)}"
 
 
 def set_csrf_cookie(response: Response, token: str, *, secure: bool) -> Response:
@@ -73,7 +99,12 @@ def check_csrf(request: Request, form: dict[str, str]) -> None:
         return
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD, "")
-    if not cookie or not sent or not hmac.compare_digest(cookie.encode(), sent.encode()):
+    if (
+        not cookie
+        or not sent
+        or not hmac.compare_digest(cookie.encode(), sent.encode())
+        or not _bound(cookie, request)
+    ):
         raise CsrfRefused(_("this form has expired: reload the page and send it again"))
 
 

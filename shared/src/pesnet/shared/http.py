@@ -42,6 +42,7 @@ from pesnet.shared.credentials import (
     AccessTokenVerifier,
     Actor,
     StaffRole,
+    is_link_token,
     is_secretariat_token,
     resolve_actor,
 )
@@ -160,6 +161,18 @@ def presented_token(
     if credentials is not None:
         return credentials.credentials
     return request.cookies.get(SESSION_COOKIE) or None
+
+
+def link_credentials(token: str | None) -> HTTPAuthorizationCredentials | None:
+    """A link's `?token=` as a credential: only a manage token (`mt_…`, one
+    registration's, from its mail) may travel in a URL, where histories, logs and
+    proxies keep it. The secretariat token, an access token or anything else there is
+    refused (401), even where it would be valid as a bearer token."""
+    if token is None:
+        return None
+    if not is_link_token(token):
+        raise Unauthorized(_("a link's token can only be a manage token"))
+    return HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
 
 
 async def current_actor(

@@ -39,7 +39,7 @@ from pesnet.registration.service_layer import handlers, institutions
 from pesnet.shared.credentials import Actor, ActorKind, StaffRole
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Forbidden, Unauthorized
-from pesnet.shared.http import CurrentActor, bearer, current_actor, require
+from pesnet.shared.http import CurrentActor, bearer, current_actor, link_credentials, require
 from pesnet.shared.i18n import Language
 from pesnet.shared.problems import request_language
 from pesnet.shared.terms import STAFF_ROLES, listing
@@ -69,8 +69,8 @@ async def link_actor(
 ) -> Actor:
     """The caller of a GET, resolved by the kernel (`CurrentActor`: bearer token or
     session cookie); without a bearer token, the manage link's `?token=`."""
-    if credentials is None and token is not None:
-        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    if credentials is None:
+        credentials = link_credentials(token)
     return await current_actor(request, credentials)
 
 

@@ -44,7 +44,7 @@ from pesnet.registration.entrypoints.http import Deps, MeetingId, RegistrationId
 from pesnet.registration.service_layer import handlers
 from pesnet.registration.service_layer import institutions as reference
 from pesnet.registration.service_layer.sign_in import SignIn, SignInRefused
-from pesnet.shared.credentials import Actor, StaffRole, resolve_actor
+from pesnet.shared.credentials import Actor, StaffRole, is_link_token, resolve_actor
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import (
     Conflict,
@@ -408,9 +408,10 @@ async def register_submit(
 
 
 async def _link_actor(request: Request, token: str | None) -> Actor | None:
-    """Who follows a manage link: its `?token=` (or a signed-in member of staff)."""
+    """Who follows a manage link: its `?token=` (a manage token only), or a signed-in
+    member of staff."""
     actor = await resolve_actor(
-        token or request.cookies.get(SESSION_COOKIE) or None,
+        (token if is_link_token(token) else None) or request.cookies.get(SESSION_COOKIE) or None,
         secretariat_token=get_runtime(request).settings.secretariat_token,
         store=getattr(request.app.state, "token_store", None),
         verifier=getattr(request.app.state, "token_verifier", None),
