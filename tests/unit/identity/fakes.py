@@ -71,14 +71,31 @@ class FakeApiTokens(ApiTokenRepository):
 
 
 class FakeThrottles(SignInThrottleRepository):
+    """In memory, where every operation is atomic anyway (no await inside)."""
+
     def __init__(self) -> None:
         self.items: dict[str, SignInThrottle] = {}
 
-    async def get(self, username: str) -> SignInThrottle:
-        return copy.deepcopy(self.items.get(username, SignInThrottle(username)))
+    async def attempt(self, username: str, now: datetime) -> SignInThrottle:
+        throttle = self.items.setdefault(username, SignInThrottle(username))
+        if throttle.locked_until is not None and throttle.locked_until <= now:
+            throttle.failures, throttle.locked_until = 0, None
+        throttle.failures += 1
+        return copy.deepcopy(throttle)
 
-    async def save(self, throttle: SignInThrottle) -> None:
-        self.items[throttle.username] = copy.deepcopy(throttle)
+    async def lock(self, username: str, now: datetime, until: datetime) -> bool:
+        throttle = self.items.setdefault(username, SignInThrottle(username))
+        if throttle.locked(now):
+            return False
+        throttle.locked_until = until
+        return True
+
+    async def succeed(self, username: str, now: datetime) -> bool:
+        throttle = self.items.get(username)
+        if throttle is not None and throttle.locked(now):
+            return False
+        self.items.pop(username, None)
+        return True
 
     async def clear(self, username: str) -> None:
         self.items.pop(username, None)

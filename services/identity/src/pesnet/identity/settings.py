@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, model_validator
 
+from pesnet.shared.rate_limits import Limit
 from pesnet.shared.settings import ServiceSettings
 
 # dev mode only (`make run` prints them); outside it no account exists by default
@@ -21,6 +22,13 @@ class Settings(ServiceSettings):
     )
     lockout_failures: int = Field(default=5, ge=1, le=100, alias="PESNET_IDENTITY_LOCKOUT_FAILURES")
     lockout_minutes: int = Field(default=15, ge=1, le=1440, alias="PESNET_IDENTITY_LOCKOUT_MINUTES")
+    # sign-in attempts (token and session, any username) per client address and window
+    sign_in_per_address: int = Field(
+        default=30, ge=1, le=100_000, alias="PESNET_IDENTITY_SIGN_IN_PER_ADDRESS"
+    )
+    sign_in_address_window_seconds: int = Field(
+        default=60, ge=1, le=86400, alias="PESNET_IDENTITY_SIGN_IN_ADDRESS_WINDOW_SECONDS"
+    )
     api_token_max_days: int = Field(
         default=365, ge=1, le=3650, alias="PESNET_IDENTITY_API_TOKEN_MAX_DAYS"
     )
@@ -40,6 +48,12 @@ class Settings(ServiceSettings):
         if self.public_url is None:
             self.public_url = f"http://{self.http_host}:{self.http_port}"
         return self
+
+    def sign_in_limit(self) -> Limit:
+        """How often one client address may try to sign in."""
+        return Limit(
+            "sign_in.address", self.sign_in_per_address, self.sign_in_address_window_seconds
+        )
 
     def public_base_url(self) -> str:
         assert self.public_url is not None  # set by the validator

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from pesnet.identity.domain.model import Account, ApiToken, Scope, SignInThrottle
@@ -154,29 +156,63 @@ class MongoApiTokens(ApiTokenRepository):
 
 
 class MongoSignInThrottles(SignInThrottleRepository):
+    """Single-document atomic updates (no transaction): `attempt` is one
+    `findOneAndUpdate` whose pipeline restarts a count whose lock ran out, so fifty
+    attempts at once get fifty different counts."""
+
     def __init__(self, db: Database, session: DbSession | None, now: Any) -> None:
         self.collection = db[THROTTLES]
         self.session = session
         self._now = now
 
-    async def get(self, username: str) -> SignInThrottle:
-        doc = await self.collection.find_one({"_id": username}, session=self.session)
-        if doc is None:
-            return SignInThrottle(username)
-        locked_until: datetime | None = doc.get("locked_until")
-        return SignInThrottle(username, int(doc.get("failures", 0)), locked_until)
-
-    async def save(self, throttle: SignInThrottle) -> None:
-        await self.collection.replace_one(
-            {"_id": throttle.username},
+    async def attempt(self, username: str, now: datetime) -> SignInThrottle:
+        lock_ran_out = {
+            "$and": [
+                {"$ne": [{"$ifNull": ["$locked_until", None]}, None]},
+                {"$lte": ["$locked_until", now]},
+            ]
+        }
+        counted = [
             {
-                "failures": throttle.failures,
-                "locked_until": throttle.locked_until,
-                "updated_at": self._now(),
-            },
-            upsert=True,
-            session=self.session,
+                "$set": {
+                    "failures": {
+                        "$cond": [lock_ran_out, 1, {"$add": [{"$ifNull": ["$failures", 0]}, 1]}]
+                    },
+                    "locked_until": {
+                        "$cond": [lock_ran_out, None, {"$ifNull": ["$locked_until", None]}]
+                    },
+                    "updated_at": now,
+                }
+            }
+        ]
+        for _attempt in range(2):
+            doc = await self.collection.find_one_and_update(
+                {"_id": username}, counted, return_document=ReturnDocument.AFTER
+            )
+            if doc is not None:
+                return SignInThrottle(username, int(doc["failures"]), doc.get("locked_until"))
+            # the first attempt of this username: create its count (or find another's)
+            with contextlib.suppress(DuplicateKeyError):
+                await self.collection.insert_one(
+                    {"_id": username, "failures": 0, "locked_until": None, "updated_at": now}
+                )
+        raise RuntimeError("the sign-in attempt could not be counted")
+
+    async def lock(self, username: str, now: datetime, until: datetime) -> bool:
+        result = await self.collection.update_one(
+            {"_id": username, "$or": [{"locked_until": None}, {"locked_until": {"$lte": now}}]},
+            {"$set": {"locked_until": until, "updated_at": now}},
         )
+        return result.modified_count == 1
+
+    async def succeed(self, username: str, now: datetime) -> bool:
+        result = await self.collection.update_one(
+            {"_id": username, "$or": [{"locked_until": None}, {"locked_until": {"$lte": now}}]},
+            {"$set": {"failures": 0, "locked_until": None, "updated_at": now}},
+        )
+        if result.matched_count == 1:
+            return True
+        return await self.collection.count_documents({"_id": username}) == 0
 
     async def clear(self, username: str) -> None:
         await self.collection.delete_one({"_id": username}, session=self.session)

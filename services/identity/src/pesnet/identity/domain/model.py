@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pesnet.shared.credentials import StaffRole, hash_secret_token
-from pesnet.shared.errors import Conflict, DomainError, InvalidInput, Unauthorized
+from pesnet.shared.errors import Conflict, InvalidInput, TooManyRequests, Unauthorized
 from pesnet.shared.i18n import format_wait
 from pesnet.shared.reference import is_member_state
 from pesnet.shared.translation import _
@@ -32,16 +32,16 @@ class InvalidCredentials(Unauthorized):
         super().__init__(_("wrong username or password, or an unusable token"))
 
 
-class SignInLocked(DomainError):
+class SignInLocked(TooManyRequests):
     """Too many failed sign-ins for this username; said the same way whether or not
-    an account has it."""
+    an account has it (429 with `Retry-After`)."""
 
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__(
             _("too many failed sign-ins for this username: try again in {wait}"),
+            retry_after_seconds=retry_after_seconds,
             params={"wait": format_wait(retry_after_seconds)},
         )
-        self.retry_after_seconds = retry_after_seconds
 
 
 def normalize_username(username: str) -> str:
@@ -142,8 +142,11 @@ class LockoutPolicy:
 
 @dataclass
 class SignInThrottle:
-    """Consecutive failed sign-ins of one username (whether or not an account has
-    it, so that the answer never tells which usernames exist)."""
+    """The sign-in attempts of one username that no success followed yet (whether or
+    not an account has the username, so that the answer never tells which usernames
+    exist), and the lock they led to. An attempt is counted before its password is
+    checked, so attempts made at once are counted at once: the ones past the limit are
+    refused without a check, and the lock is set by whichever attempt gets there."""
 
     username: str
     failures: int = 0
@@ -157,15 +160,13 @@ class SignInThrottle:
             return 0
         return max(1, int((self.locked_until - now).total_seconds()))
 
-    def fail(self, now: datetime, policy: LockoutPolicy) -> bool:
-        """Count a failure; True if it locks the username now."""
-        if self.locked_until is not None and now >= self.locked_until:
-            self.failures, self.locked_until = 0, None  # the lock ran out: start again
-        self.failures += 1
-        if self.failures >= policy.max_failures:
-            self.locked_until = now + policy.lock_for
-            return True
-        return False
+    def past_the_limit(self, policy: LockoutPolicy) -> bool:
+        """More attempts than the policy allows without a success: refused unchecked."""
+        return self.failures > policy.max_failures
+
+    def locks_when_failed(self, policy: LockoutPolicy) -> bool:
+        """This attempt, once it failed, is the one that reaches the limit (or beyond)."""
+        return self.failures >= policy.max_failures
 
 
 @dataclass

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pesnet.identity.domain.model import Account, ApiToken, SignInLocked
+from pesnet.identity.domain.model import Account, ApiToken
 from pesnet.identity.service_layer import accounts, authentication
 from pesnet.identity.service_layer.authentication import AccessToken
 from pesnet.identity.service_layer.commands import (
@@ -43,7 +43,8 @@ from pesnet.shared.http import (
     require,
     require_secretariat,
 )
-from pesnet.shared.problems import problem
+from pesnet.shared.rate_limits import Limit, limited
+from pesnet.shared.settings import ServiceSettings
 from pesnet.shared.translation import _
 
 PACKAGE = "pesnet.identity"
@@ -191,8 +192,20 @@ auth = APIRouter(tags=["sign-in"])
 
 LOCKED_RESPONSE: dict[int | str, dict[str, Any]] = {
     401: {"description": "Wrong username or password, or an unusable API token"},
-    429: {"description": "Too many failed sign-ins for this username; see Retry-After"},
+    429: {
+        "description": "Too many failed sign-ins for this username, or too many sign-ins "
+        "from this address; see Retry-After"
+    },
 }
+
+
+def _sign_in_limit(settings: ServiceSettings) -> Limit:
+    assert isinstance(settings, Settings)
+    return settings.sign_in_limit()
+
+
+# every sign-in counts against its client address, whatever the username
+PerAddress = limited(_sign_in_limit)
 
 
 async def _authenticate(body: TokenRequest, uow: IdentityUnitOfWork) -> AccessToken:
@@ -203,38 +216,33 @@ async def _authenticate(body: TokenRequest, uow: IdentityUnitOfWork) -> AccessTo
     return await authentication.sign_in(SignIn(body.username, body.password), uow)
 
 
-def _locked(request: Request, exc: SignInLocked) -> JSONResponse:
-    """429 as problem details in the caller's language, with `Retry-After`."""
-    return problem(
-        request,
-        429,
-        exc.message,
-        params=exc.params,
-        packages=(PACKAGE,),
-        headers={"Retry-After": str(exc.retry_after_seconds)},
-    )
-
-
-@auth.post("/auth/token", response_model=TokenResponse, responses=LOCKED_RESPONSE)
-async def token(body: TokenRequest, request: Request, uow: Uow) -> Any:
+@auth.post(
+    "/auth/token",
+    response_model=TokenResponse,
+    responses=LOCKED_RESPONSE,
+    dependencies=[PerAddress],
+)
+async def token(body: TokenRequest, uow: Uow) -> TokenResponse:
     """A short-lived access token for a username and password, or for a personal API
     token. 401 for wrong credentials (never saying which part), 429 with
-    `Retry-After` while the username is locked after repeated failures."""
-    try:
-        issued = await _authenticate(body, uow)
-    except SignInLocked as exc:
-        return _locked(request, exc)
+    `Retry-After` while the username is locked after repeated failures, or once the
+    client's address made too many attempts (`PESNET_IDENTITY_SIGN_IN_PER_ADDRESS`)."""
+    issued = await _authenticate(body, uow)
     return TokenResponse(access_token=issued.access_token, expires_in=issued.expires_in)
 
 
-@auth.post("/auth/session", response_model=SessionView, responses=LOCKED_RESPONSE)
-async def open_session(body: TokenRequest, request: Request, response: Response, uow: Uow) -> Any:
+@auth.post(
+    "/auth/session",
+    response_model=SessionView,
+    responses=LOCKED_RESPONSE,
+    dependencies=[PerAddress],
+)
+async def open_session(
+    body: TokenRequest, request: Request, response: Response, uow: Uow
+) -> SessionView:
     """Sign in for pages: the access token in an `HttpOnly`, `SameSite=Lax` cookie
     (`Secure` outside dev mode) that every service reads."""
-    try:
-        issued = await _authenticate(body, uow)
-    except SignInLocked as exc:
-        return _locked(request, exc)
+    issued = await _authenticate(body, uow)
     response.set_cookie(
         SESSION_COOKIE,
         issued.access_token,

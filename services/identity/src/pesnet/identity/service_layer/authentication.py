@@ -3,9 +3,15 @@ short-lived signed access token.
 
 - Failed sign-ins are counted per username, whether or not an account has it: after
   `lockout.max_failures` in a row the username is locked for `lockout.lock_for`, and
-  the answer is the same for every username (`SignInLocked`), so it tells nobody
+  the answer is the same for every username (`SignInLocked`, 429), so it tells nobody
   which usernames exist. A wrong password, an unknown username and a disabled account
   are one and the same `InvalidCredentials`.
+- The count holds under concurrency: each attempt is counted atomically before its
+  password is checked (`throttles.attempt`), so of fifty attempts at once only the
+  first `max_failures` are checked at all and the rest lock the username and are
+  refused; a right password is checked against the lock once more before it signs in
+  (`throttles.succeed`), so no attempt of a batch that locked signs in. (Per client
+  address, the HTTP layer limits attempts too: `PESNET_IDENTITY_SIGN_IN_PER_ADDRESS`.)
 - A failure is audited (`identity.sign_in.failed`, with the account id if there is
   one, never the password); a lock is an `identity.account.locked` event.
 - API tokens are stored as SHA-256 digests only; each expires and can be revoked.
@@ -55,18 +61,24 @@ def issue_access_token(account: Account, uow: IdentityUnitOfWork) -> AccessToken
 
 async def sign_in(cmd: SignIn, uow: IdentityUnitOfWork) -> AccessToken:
     username = normalize_username(cmd.username)
-    throttle = await uow.throttles.get(username)
+    throttle = await uow.throttles.attempt(username, uow.now())
     if throttle.locked(uow.now()):
         raise SignInLocked(throttle.retry_after(uow.now()))
     account = await uow.accounts.by_username(username)
+    if throttle.past_the_limit(uow.lockout):
+        # attempts made at once went past the limit before any of them failed
+        await _lock(username, throttle.failures, account, uow)
+        raise SignInLocked(int(uow.lockout.lock_for.total_seconds()))
     valid = await uow.passwords.verify(account.password_hash if account else None, cmd.password)
     if valid and account is not None and account.can_sign_in():
+        if not await uow.throttles.succeed(username, uow.now()):
+            # locked while the password was being checked: a right one waits too
+            raise SignInLocked(int(uow.lockout.lock_for.total_seconds()))
 
         async def succeed(u: IdentityUnitOfWork) -> None:
             current = await u.accounts.get(account.id)
             if current is None or not current.can_sign_in():
                 raise InvalidCredentials
-            await u.throttles.clear(username)
             current.last_sign_in_at = u.now()
             await u.accounts.save(current)
 
@@ -74,26 +86,32 @@ async def sign_in(cmd: SignIn, uow: IdentityUnitOfWork) -> AccessToken:
         return issue_access_token(account, uow)
 
     async def fail(u: IdentityUnitOfWork) -> None:
-        now = u.now()
-        current = await u.throttles.get(username)
-        if current.locked(now):
-            return
-        locked = current.fail(now, u.lockout)
-        await u.throttles.save(current)
-        subject = account.id if account is not None else None
-        u.audit("sign_in.failed", subject=subject)
-        if locked and account is not None:
-            assert current.locked_until is not None
-            u.emit(
-                AccountLocked(
-                    account_id=account.id, until=current.locked_until, failures=current.failures
-                ),
-                subject=account.id,
-            )
-            u.audit("account.locked", subject=account.id)
+        u.audit("sign_in.failed", subject=account.id if account is not None else None)
 
     await uow.run(fail)
+    if throttle.locks_when_failed(uow.lockout):
+        await _lock(username, throttle.failures, account, uow)
     raise InvalidCredentials
+
+
+async def _lock(
+    username: str, failures: int, account: Account | None, uow: IdentityUnitOfWork
+) -> None:
+    """Lock the username unless another attempt did; the attempt that locks it says
+    so (an `AccountLocked` event where an account has the username)."""
+    now = uow.now()
+    until = now + uow.lockout.lock_for
+    if not await uow.throttles.lock(username, now, until) or account is None:
+        return
+
+    async def locked(u: IdentityUnitOfWork) -> None:
+        u.emit(
+            AccountLocked(account_id=account.id, until=until, failures=failures),
+            subject=account.id,
+        )
+        u.audit("account.locked", subject=account.id)
+
+    await uow.run(locked)
 
 
 async def exchange_api_token(cmd: ExchangeApiToken, uow: IdentityUnitOfWork) -> AccessToken:

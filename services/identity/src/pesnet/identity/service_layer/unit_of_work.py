@@ -57,12 +57,23 @@ class ApiTokenRepository(ABC):
 
 
 class SignInThrottleRepository(ABC):
-    @abstractmethod
-    async def get(self, username: str) -> SignInThrottle:
-        """The username's throttle (a fresh one if it has none)."""
+    """Each operation is atomic on its own, outside any transaction: concurrent sign-ins
+    must see each other's attempts at once."""
 
     @abstractmethod
-    async def save(self, throttle: SignInThrottle) -> None: ...
+    async def attempt(self, username: str, now: datetime) -> SignInThrottle:
+        """Count one more attempt of `username` (a lock that ran out starts the count
+        again at this one) and give the throttle as it is after it."""
+
+    @abstractmethod
+    async def lock(self, username: str, now: datetime, until: datetime) -> bool:
+        """Lock `username` until `until` unless it is locked already; True if this
+        call locked it."""
+
+    @abstractmethod
+    async def succeed(self, username: str, now: datetime) -> bool:
+        """A right password: clear the count, unless the username is locked (then
+        False, and the sign-in is refused)."""
 
     @abstractmethod
     async def clear(self, username: str) -> None: ...
