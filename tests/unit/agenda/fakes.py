@@ -91,6 +91,16 @@ class FakeReleases(ReleaseRepository):
         self.items[key] = release
         self.affected[key] = list(affected)
 
+    async def of_meeting(self, meeting_id: str) -> list[Release]:
+        return sorted(
+            (r for (m, _), r in self.items.items() if m == meeting_id), key=lambda r: r.version
+        )
+
+    async def replace(self, release: Release) -> None:
+        key = (release.meeting_id, release.version)
+        self.items[key] = release
+        self.affected[key] = []
+
 
 class FakeChairmanship(ChairmanshipRepository):
     def __init__(self) -> None:

@@ -279,11 +279,34 @@ async def test_an_external_oidc_provider_is_trusted_beside_identity(
     )
     actor = await verifier.actor_for(token)
     assert actor is not None
-    assert actor.account_id == "f3b2-sso-user"
+    # the provider's subject, qualified by its issuer
+    assert actor.account_id == "https://sso.example.org/realms/oic#f3b2-sso-user"
+    assert actor.username == "amina"  # its preferred_username
     assert actor.roles == frozenset({StaffRole.programme_editor})
     assert await verifier.actor_for(key.sign()) is not None  # identity's own still pass
     # the provider's key does not make its tokens valid for identity's issuer
     assert await verifier.actor_for(sso.sign()) is None
+    # and a user of the provider who picks an identity account's id is not that account
+    posing = await verifier.actor_for(
+        sso.sign(iss="https://sso.example.org/realms/oic", aud="pesnet-platform", sub="acc_1")
+    )
+    assert posing is not None
+    assert posing.account_id != "acc_1"
+    assert posing.account_id == "https://sso.example.org/realms/oic#acc_1"
+
+
+async def test_a_token_that_lives_too_long_or_comes_from_the_future_is_refused(
+    key: Key, verifier: TokenVerifier
+) -> None:
+    now = datetime.now(UTC)
+    for claims in (
+        {"iat": now, "exp": now + timedelta(seconds=10**9)},
+        {"iat": now, "exp": now + timedelta(days=1, seconds=1)},
+        {"iat": now + timedelta(hours=1), "exp": now + timedelta(hours=1, minutes=15)},
+        {"iat": None},  # no issue time, no lifetime to judge
+    ):
+        assert await verifier.actor_for(key.sign(**claims)) is None, claims
+    assert await verifier.actor_for(key.sign(exp=now + timedelta(hours=24))) is not None
 
 
 async def test_no_trusted_issuer_means_no_verifier() -> None:

@@ -6,8 +6,14 @@ as a JWKS; every service verifies with those. Guarantees of `TokenVerifier`:
 
 - only asymmetric algorithms are accepted: an HMAC token (`HS256`, which anyone who
   knows a public key could forge) or `alg: none` is refused before any key is looked at;
-- the issuer (`iss`), the audience (`aud`) and the expiry (`exp`) must match and be
-  present; a token of another issuer is refused even if a trusted key signed it;
+- the issuer (`iss`), the audience (`aud`), the issue time (`iat`) and the expiry
+  (`exp`) must match and be present; a token of another issuer is refused even if a
+  trusted key signed it; a token that lives longer than `MAX_LIFETIME_SECONDS` (a day:
+  identity's own live 15 minutes) or says it was issued in the future is refused, so a
+  leaked signing key cannot mint tokens for years, nor a provider's misconfiguration;
+- an external OpenID Connect provider's subject is qualified by its issuer
+  (`<issuer>#<sub>`), so a provider whose user may choose `sub=acc_…` never becomes
+  that identity account, whose tokens say `sub` alone;
 - keys are found by the token's `kid`. A remote JWKS is fetched on first need and
   cached; an unknown `kid` (the issuer rotated its key) triggers a refetch, at most
   once every `refetch_seconds`, so forged kids cannot make us hammer the issuer.
@@ -51,6 +57,8 @@ ASYMMETRIC_ALGORITHMS = frozenset(
 )
 # clocks of two machines differ a little
 LEEWAY_SECONDS = 30
+# the longest an access token may live (`exp - iat`)
+MAX_LIFETIME_SECONDS = 24 * 3600
 
 
 class KeySource(Protocol):
@@ -153,6 +161,12 @@ class TrustedIssuer:
     username_claim: str = "preferred_username"
     country_claim: str = "country"
     institution_claim: str = "institution"
+    # an organisation's provider: its subjects are qualified by its issuer
+    qualify_subject: bool = False
+
+    def account_id(self, claims: Mapping[str, Any]) -> str:
+        subject = str(claims["sub"])
+        return f"{self.issuer}#{subject}" if self.qualify_subject else subject
 
     def actor(self, claims: Mapping[str, Any]) -> Actor:
         raw_roles = _claim(claims, self.roles_claim)
@@ -166,7 +180,7 @@ class TrustedIssuer:
         institution = _claim(claims, self.institution_claim)
         username = _claim(claims, self.username_claim)
         return account_actor(
-            str(claims["sub"]),
+            self.account_id(claims),
             str(username) if username else str(claims["sub"]),
             roles,
             country=country if isinstance(country, str) else None,
@@ -221,12 +235,23 @@ class TokenVerifier:
                 audience=issuer.audience,
                 issuer=issuer.issuer,
                 leeway=LEEWAY_SECONDS,
-                options={"require": ["exp", "iss", "aud", "sub"]},
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
+            _check_lifetime(claims)
             return claims
         except (PyJWTError, ValueError, TypeError) as exc:
             log.info("access token refused", reason=str(exc))
             return None
+
+
+def _check_lifetime(claims: Mapping[str, Any]) -> None:
+    issued, expires = claims["iat"], claims["exp"]
+    if not isinstance(issued, int | float) or not isinstance(expires, int | float):
+        raise InvalidTokenError("iat and exp must be numbers")
+    if expires - issued > MAX_LIFETIME_SECONDS:
+        raise InvalidTokenError(f"lives longer than {MAX_LIFETIME_SECONDS} s")
+    if issued > time.time() + LEEWAY_SECONDS:
+        raise InvalidTokenError("issued in the future")
 
 
 def verifier_from_settings(settings: ServiceSettings) -> TokenVerifier | None:
@@ -249,6 +274,7 @@ def verifier_from_settings(settings: ServiceSettings) -> TokenVerifier | None:
                 roles_claim=settings.oidc_roles_claim,
                 username_claim=settings.oidc_username_claim,
                 country_claim=settings.oidc_country_claim,
+                qualify_subject=True,
             )
         )
     return TokenVerifier(issuers) if issuers else None
@@ -256,6 +282,7 @@ def verifier_from_settings(settings: ServiceSettings) -> TokenVerifier | None:
 
 __all__ = [
     "ASYMMETRIC_ALGORITHMS",
+    "MAX_LIFETIME_SECONDS",
     "KeySource",
     "RemoteKeys",
     "StaticKeys",

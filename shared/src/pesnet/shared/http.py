@@ -181,15 +181,23 @@ async def current_actor(
 ) -> Actor:
     """The caller: the secretariat, a person with a verified access token, a holder of
     a token this service issued (its `TokenStore` on `app.state.token_store`), or
-    `ANONYMOUS` without credentials. A bearer token that stands for no one is a 401;
-    a session cookie that does (expired, say) is no session: the page goes on anonymous,
-    and whatever needs a right answers 401."""
+    `ANONYMOUS` without credentials. A bearer token that stands for no one (expired,
+    or of an account identity has disabled since: `account_status`) is a 401; a session
+    cookie that does is no session: the page goes on anonymous, and whatever needs a
+    right answers 401."""
+    runtime = get_runtime(request)
     actor = await resolve_actor(
         presented_token(request, credentials),
-        secretariat_token=get_runtime(request).settings.secretariat_token,
+        secretariat_token=runtime.settings.secretariat_token,
         store=getattr(request.app.state, "token_store", None),
         verifier=getattr(request.app.state, "token_verifier", None),
     )
+    if (
+        actor is not None
+        and actor.account_id is not None
+        and await runtime.disabled_accounts.contains(actor.account_id)
+    ):
+        actor = None  # identity disabled the account since it signed the token
     if actor is None and credentials is None:
         actor = ANONYMOUS
     if actor is None:

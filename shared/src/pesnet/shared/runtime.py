@@ -13,6 +13,7 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker
 
+from pesnet.shared.account_status import DisabledAccounts, follow_account_status
 from pesnet.shared.audit import AUDIT_INDEXES
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events import CATALOG
@@ -66,6 +67,9 @@ class ServiceRuntime:
         self.unit_of_work: UnitOfWorkFactory | None = None
         self.consumer = self._new_consumer(queue_name or settings.queue)
         self.consumers = [self.consumer]
+        # accounts identity disabled: their access tokens are refused here too
+        self.disabled_accounts = DisabledAccounts(self.db)
+        follow_account_status(self.consumer, catalog, self.disabled_accounts)
         self.background: list[BackgroundLoop] = [self.relay.run]
         self.on_start: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []

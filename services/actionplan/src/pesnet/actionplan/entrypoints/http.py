@@ -8,7 +8,6 @@ Answers in one language (the report, lists) take `?lang=`, then `Accept-Language
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -67,9 +66,16 @@ from pesnet.shared.emails import Email
 from pesnet.shared.events.common import Country
 from pesnet.shared.http import require
 from pesnet.shared.i18n import Language
+from pesnet.shared.json_types import CalendarDate, WholeNumber, YesNo
 from pesnet.shared.numbers import FiniteNumber
 from pesnet.shared.problems import request_language
-from pesnet.shared.text import CleanLocalized, CleanParagraph, CleanText
+from pesnet.shared.text import (
+    CleanLocalized,
+    CleanName,
+    CleanParagraph,
+    CleanText,
+    NamedLocalized,
+)
 
 AreaId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 InstitutionId = Annotated[CleanText, Field(min_length=1, max_length=64)]
@@ -89,34 +95,34 @@ class AreaIn(Body):
 
 class PlanIn(Body):
     period: str
-    title: CleanLocalized | None = None
+    title: NamedLocalized | None = None
     thematic_areas: list[AreaIn] = Field(default=[], max_length=50)
     draft_meeting_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class AdoptIn(Body):
     meeting_id: str = Field(min_length=1, max_length=64)
-    adopted_on: date | None = None
+    adopted_on: CalendarDate | None = None
 
 
 class ActivityIn(Body):
     thematic_area: str
     activity_type: ActivityType
-    title: CleanLocalized
+    title: NamedLocalized
     summary: CleanLocalized | None = None
     lead_institutions: list[InstitutionId] = Field(min_length=1, max_length=20)
     participants: list[ParticipationIn] = Field(default=[], max_length=100)
-    planned_start: date | None = None
-    planned_end: date | None = None
+    planned_start: CalendarDate | None = None
+    planned_end: CalendarDate | None = None
 
 
 class ActivityStatusIn(Body):
     status: ActivityStatus
     note: CleanParagraph | None = Field(default=None, max_length=2000)
-    actual_start: date | None = None
-    actual_end: date | None = None
-    planned_start: date | None = None
-    planned_end: date | None = None
+    actual_start: CalendarDate | None = None
+    actual_end: CalendarDate | None = None
+    planned_start: CalendarDate | None = None
+    planned_end: CalendarDate | None = None
 
 
 class TargetIn(Body):
@@ -130,13 +136,13 @@ class ParticipationIn(Body):
 
 
 class IndicatorIn(Body):
-    title: CleanLocalized
+    title: NamedLocalized
     measure: Measure
-    ascending: bool = True
+    ascending: YesNo = True
     activity_id: str | None = None
     thematic_area: str | None = None
     baseline: Value | None = None
-    baseline_year: int | None = Field(default=None, ge=2000, le=2100)
+    baseline_year: WholeNumber | None = Field(default=None, ge=2000, le=2100)
     targets: list[TargetIn] = Field(default=[], max_length=50)
 
 
@@ -154,7 +160,7 @@ class ReturnIn(Body):
 class FocalPointIn(Body):
     institution: InstitutionId
     country: Country | None = None
-    name: CleanText = Field(min_length=1, max_length=200)
+    name: CleanName = Field(min_length=1, max_length=200)
     email: Email
     language: Language = Language.en
 
@@ -162,7 +168,7 @@ class FocalPointIn(Body):
 class NeedIn(Body):
     thematic_area: str
     priority: Priority
-    title: CleanLocalized
+    title: NamedLocalized
     topics: list[Topic] = Field(default=[], max_length=20)
     formats: list[ActivityType] = Field(default=[], max_length=10)
     languages: list[Language] = Field(default=[], max_length=3)
@@ -170,11 +176,11 @@ class NeedIn(Body):
 
 class OfferIn(Body):
     thematic_area: str
-    title: CleanLocalized
+    title: NamedLocalized
     topics: list[Topic] = Field(default=[], max_length=20)
     formats: list[ActivityType] = Field(default=[], max_length=10)
     languages: list[Language] = Field(default=[], max_length=3)
-    capacity: int = Field(default=1, ge=1, le=50)
+    capacity: WholeNumber = Field(default=1, ge=1, le=50)
 
 
 class AnswerIn(Body):

@@ -42,6 +42,9 @@ def _person_names(meeting: Meeting, ids: Sequence[str], lang: str) -> list[str]:
             extra.append(person.position.get(lang))
         if person.institution and person.institution in meeting.institutions:
             extra.append(meeting.institutions[person.institution].label(lang))
+        if not text:  # a purged meeting: the institution alone, never a name
+            names.append(extra[-1] if extra else "—")
+            continue
         if extra:
             text += f" ({', '.join(extra) if lang != 'ar' else '، '.join(extra)})"
         names.append(text)

@@ -144,6 +144,19 @@ class MongoReleaseRepository(ReleaseRepository):
                 params={"version": release.version},
             ) from None
 
+    async def of_meeting(self, meeting_id: str) -> list[Release]:
+        cursor = self.collection.find({"meeting_id": meeting_id}, session=self.session).sort(
+            "version", 1
+        )
+        return [r async for doc in cursor if (r := _release(doc)) is not None]
+
+    async def replace(self, release: Release) -> None:
+        await self.collection.replace_one(
+            {"_id": f"{release.meeting_id}:{release.version}"},
+            {**_dump(release), "affected": []},
+            session=self.session,
+        )
+
 
 def _release(doc: Document | None) -> Release | None:
     if doc is None:

@@ -3,10 +3,17 @@ typo is a 422 naming it."""
 
 from __future__ import annotations
 
-from datetime import date, time
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from pesnet.agenda.domain.chairmanship import ChairHolder, ChairTerm, OICGroup
 from pesnet.agenda.domain.commands import (
@@ -19,7 +26,14 @@ from pesnet.agenda.domain.commands import (
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionEdit, SessionKind
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
-from pesnet.shared.text import CleanParagraph, CleanText
+from pesnet.shared.json_types import CalendarDate, TimeOfDay, WholeNumber, YesNo
+from pesnet.shared.text import (
+    CleanName,
+    CleanParagraph,
+    CleanText,
+    blank_given,
+    says_something,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -41,34 +55,49 @@ class LocalizedIn(Body):
         return Localized(ar=self.ar, en=self.en, fr=self.fr)
 
 
+class NameIn(LocalizedIn):
+    """A name or a title: at least one language says something, and no language given
+    is only blanks (the kernel's rule for names, `pesnet.shared.text`)."""
+
+    @field_validator("ar", "en", "fr")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        return blank_given(value)
+
+    @model_validator(mode="after")
+    def _said(self) -> NameIn:
+        says_something((self.ar, self.en, self.fr))
+        return self
+
+
 def _loc(value: LocalizedIn | None) -> Localized | None:
     return value.value() if value is not None else None
 
 
 class OrganiserIn(Body):
     institution: Slug
-    role: CleanText = Field(min_length=1, max_length=100)
+    role: CleanName = Field(min_length=1, max_length=100)
 
 
 class MeetingIn(Body):
     id: Slug
-    number: int = Field(ge=1, le=1000)
-    title: LocalizedIn
+    number: WholeNumber = Field(ge=1, le=1000)
+    title: NameIn
     timezone: str = Field(min_length=1, max_length=64)
     status: MeetingStatus = "scheduled"
     city: LocalizedIn | None = None
     venue: LocalizedIn | None = None
     country: Country | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: CalendarDate | None = None
+    end_date: CalendarDate | None = None
     tentative_month: Month | None = None
     interpretation_languages: list[Language] = Field(default=list(LANGUAGES), max_length=3)
     organisers: list[OrganiserIn] = Field(default=[], max_length=50)
-    registration_open: bool = False
+    registration_open: YesNo = False
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
-    delegation_quota: int | None = Field(default=None, ge=1, le=1000)
-    capacity: int | None = Field(default=None, ge=1, le=100000)
+    delegation_quota: WholeNumber | None = Field(default=None, ge=1, le=1000)
+    capacity: WholeNumber | None = Field(default=None, ge=1, le=100000)
     host_institution: Slug | None = None
 
     def meeting(self) -> Meeting:
@@ -97,19 +126,19 @@ class MeetingIn(Body):
 class MeetingPatch(Body):
     """The fields to complete or correct (only those given) and/or the state to move to."""
 
-    title: LocalizedIn | None = None
+    title: NameIn | None = None
     city: LocalizedIn | None = None
     venue: LocalizedIn | None = None
     country: Country | None = None
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: CalendarDate | None = None
+    end_date: CalendarDate | None = None
     host_institution: Slug | None = None
     interpretation_languages: list[Language] | None = None
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
-    delegation_quota: int | None = Field(default=None, ge=1, le=1000)
-    capacity: int | None = Field(default=None, ge=1, le=100000)
+    delegation_quota: WholeNumber | None = Field(default=None, ge=1, le=1000)
+    capacity: WholeNumber | None = Field(default=None, ge=1, le=100000)
     status: MeetingStatus | None = None
 
     def command(self, meeting_id: str) -> ReviseMeeting:
@@ -127,7 +156,7 @@ class MeetingPatch(Body):
 
 
 class InstitutionIn(Body):
-    name: LocalizedIn
+    name: NameIn
     acronym: CleanText | None = Field(default=None, max_length=50)
     country: Country | None = None
 
@@ -138,7 +167,7 @@ class InstitutionIn(Body):
 
 
 class PersonIn(Body):
-    name: LocalizedIn
+    name: NameIn
     email: Email
     honorific: LocalizedIn | None = None
     position: LocalizedIn | None = None
@@ -160,10 +189,10 @@ class SessionFields(Body):
     (`15:45+01:00`) but must be the zone's own offset that day."""
 
     kind: SessionKind
-    title: LocalizedIn
-    day: date
-    start: time
-    end: time | None = None
+    title: NameIn
+    day: CalendarDate
+    start: TimeOfDay
+    end: TimeOfDay | None = None
     description: LocalizedIn | None = None
     points: list[LocalizedIn] = Field(default=[], max_length=50)
     room: CleanText | None = Field(default=None, min_length=1, max_length=100)
@@ -199,10 +228,10 @@ class SessionPatch(Body):
     """Only the fields given change; `end: null` makes the end open."""
 
     kind: SessionKind | None = None
-    title: LocalizedIn | None = None
-    day: date | None = None
-    start: time | None = None
-    end: time | None = None
+    title: NameIn | None = None
+    day: CalendarDate | None = None
+    start: TimeOfDay | None = None
+    end: TimeOfDay | None = None
     description: LocalizedIn | None = None
     points: list[LocalizedIn] | None = Field(default=None, max_length=50)
     room: CleanText | None = Field(default=None, min_length=1, max_length=100)
@@ -240,16 +269,16 @@ class SessionPatch(Body):
 class MoveIn(Body):
     """Move keeping the duration: `by_minutes` (e.g. 30 or -15), or a new `day`/`start`."""
 
-    by_minutes: int | None = Field(default=None, ge=-1440, le=1440)
-    day: date | None = None
-    start: time | None = None
+    by_minutes: WholeNumber | None = Field(default=None, ge=-1440, le=1440)
+    day: CalendarDate | None = None
+    start: TimeOfDay | None = None
 
     def command(self, meeting_id: str, session_id: str) -> MoveSession:
         return MoveSession(meeting_id, session_id, self.by_minutes, self.day, self.start)
 
 
 class ReleaseIn(Body):
-    confirm_overlaps: bool = Field(
+    confirm_overlaps: YesNo = Field(
         default=False,
         description="Release even though sessions overlap in the same room (the draft shows them).",
     )
@@ -269,7 +298,7 @@ class NextMeetingIn(Body):
 
 class ChairHolderIn(Body):
     institution: Slug
-    name: LocalizedIn
+    name: NameIn
     acronym: CleanText | None = Field(default=None, max_length=50)
     country: Country
     oic_group: OICGroup
@@ -289,8 +318,8 @@ class ChairTermIn(Body):
 
     holder: ChairHolderIn
     term: Term | None = None
-    from_date: date | None = None
-    to_date: date | None = None
+    from_date: CalendarDate | None = None
+    to_date: CalendarDate | None = None
     meeting_id: Slug | None = None
     vice_chair: ChairHolderIn | None = None
 
@@ -307,7 +336,7 @@ class ChairTermIn(Body):
 
 class HandoverIn(Body):
     incoming: ChairHolderIn
-    effective_date: date
+    effective_date: CalendarDate
     term: Term
     meeting_id: Slug | None = None
     vice_chair: ChairHolderIn | None = None

@@ -148,6 +148,14 @@ async def decide_next_meeting(
         decided, decision = meeting.decide_next_meeting(cmd.tentative_month, clock())
         existing = await uow.meetings.get(decision.meeting_id)
         if decided is meeting and existing is not None:
+            # the same decision again: the same meeting; another one is a conflict
+            differing = _differs(existing, cmd)
+            if differing is not None:
+                raise Conflict(
+                    _("the next meeting was decided with another {field}: change it there"),
+                    field=differing,
+                    params={"field": differing},
+                )
             return existing
         if existing is not None or await uow.meetings.numbered(decision.number):
             raise Conflict(
@@ -175,6 +183,15 @@ async def decide_next_meeting(
         return next_meeting
 
     return await uow.run(work)
+
+
+def _differs(scheduled: Meeting, cmd: DecideNextMeeting) -> str | None:
+    """The first detail in which a repeated decision differs from the meeting it made."""
+    given = {"city": cmd.city, "country": cmd.country, "timezone": cmd.timezone or "UTC"}
+    for name, value in given.items():
+        if getattr(scheduled, name) != value:
+            return name
+    return None
 
 
 # queries ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ what it means for the draft: a speaker who withdraws flags their sessions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from pesnet.agenda.domain.commands import ForgetParticipants, RecordParticipant
 from pesnet.agenda.domain.meeting import Meeting
@@ -13,6 +14,12 @@ from pesnet.agenda.domain.participants import (
     concerns_programme,
     confirmed_people,
     follow_registration,
+)
+from pesnet.agenda.domain.purge import (
+    pseudonyms,
+    purged_draft,
+    purged_meeting,
+    purged_release,
 )
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
@@ -87,21 +94,36 @@ def session_changed(prepared: SessionChangeNoticesPrepared) -> SessionChanged:
 
 
 async def forget_participants(cmd: ForgetParticipants, uow: AgendaUnitOfWork) -> int:
+    """Registration purged a meeting's personal data: the registrations go, and the
+    programme's people lose their names and addresses in the meeting, its draft and
+    every release (`domain.purge`)."""
+
     async def work(uow: AgendaUnitOfWork) -> int:
         # the published notices of its releases name the people (calendars, summaries)
         await uow.forget_published_events(cmd.meeting_id)
         meeting = await uow.meetings.get(cmd.meeting_id)
         if meeting is not None and meeting.personal_data_purged_at is None:
-            purged_at = cmd.purged_at or utcnow()
-            await uow.meetings.save(
-                meeting.model_copy(update={"personal_data_purged_at": purged_at})
-            )
+            await _purge_programme(meeting, cmd.purged_at or utcnow(), uow)
         uow.audit("personal_data.purged", meeting_id=cmd.meeting_id)
         return await uow.participants.forget_meeting(cmd.meeting_id)
 
     removed = await uow.run(work)
     log.info("registrations forgotten", meeting_id=cmd.meeting_id, count=removed)
     return removed
+
+
+async def _purge_programme(meeting: Meeting, purged_at: datetime, uow: AgendaUnitOfWork) -> None:
+    draft = await uow.drafts.get(meeting.id)
+    releases = await uow.releases.of_meeting(meeting.id)
+    names = pseudonyms(
+        [meeting, *(r.meeting for r in releases)],
+        [*draft.sessions, *(s for r in releases for s in r.sessions)],
+    )
+    purged = purged_meeting(meeting, names)
+    await uow.meetings.save(purged.model_copy(update={"personal_data_purged_at": purged_at}))
+    await uow.drafts.save(purged_draft(draft, names))
+    for release in releases:
+        await uow.releases.replace(purged_release(release, names))
 
 
 # queries ---------------------------------------------------------------------------

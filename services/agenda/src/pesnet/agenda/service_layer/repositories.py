@@ -54,6 +54,14 @@ class ReleaseRepository(ABC):
     async def add(self, release: Release, affected: Sequence[AffectedParticipant]) -> None:
         """Raises `Conflict` if that version exists already (published concurrently)."""
 
+    @abstractmethod
+    async def of_meeting(self, meeting_id: str) -> list[Release]:
+        """Every version of the meeting's programme, oldest first."""
+
+    @abstractmethod
+    async def replace(self, release: Release) -> None:
+        """Store `release` over its version (the purge): whom it concerned goes too."""
+
 
 class ChairmanshipRepository(ABC):
     @abstractmethod

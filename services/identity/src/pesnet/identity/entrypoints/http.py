@@ -43,8 +43,10 @@ from pesnet.shared.http import (
     require,
     require_secretariat,
 )
+from pesnet.shared.json_types import WholeNumber
 from pesnet.shared.rate_limits import Limit, limited
 from pesnet.shared.settings import ServiceSettings
+from pesnet.shared.text import CleanName
 from pesnet.shared.translation import _
 
 PACKAGE = "pesnet.identity"
@@ -158,8 +160,8 @@ class OwnPasswordBody(BaseModel):
 
 class NewApiToken(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=100)
-    days: int = Field(default=90, ge=1)
+    name: CleanName = Field(min_length=1, max_length=100)
+    days: WholeNumber = Field(default=90, ge=1)
 
 
 class ApiTokenView(BaseModel):

@@ -17,6 +17,7 @@ from pesnet.notifications.service_layer import preferences
 from pesnet.shared.errors import NotFound
 from pesnet.shared.http import CurrentActor
 from pesnet.shared.i18n import Language
+from pesnet.shared.json_types import YesNo
 from pesnet.shared.translation import _
 
 Deps = Annotated[Dependencies, Depends(dependencies)]
@@ -80,7 +81,7 @@ class PreferencesChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     language: Literal["ar", "en", "fr"] | None = None
-    opted_out: bool | None = None
+    opted_out: YesNo | None = None
 
 
 def router() -> APIRouter:

@@ -1,0 +1,109 @@
+"""A disabled account's access tokens stop working everywhere within seconds, not at
+their expiry: identity announces the change (`identity.account.disabled`), every
+service keeps the disabled accounts from that event and refuses their tokens; enabled
+again, they work again. The five services run in process on the real broker and
+database, the others trusting identity's published keys."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+import httpx
+import pytest
+
+from pesnet.actionplan.bootstrap import build_app as build_actionplan
+from pesnet.actionplan.settings import Settings as ActionPlanSettings
+from pesnet.agenda.bootstrap import build_app as build_agenda
+from pesnet.agenda.settings import Settings as AgendaSettings
+from pesnet.identity.bootstrap import build_app as build_identity
+from pesnet.identity.settings import Settings as IdentitySettings
+from pesnet.notifications.bootstrap import build_app as build_notifications
+from pesnet.notifications.settings import Settings as NotificationsSettings
+from pesnet.registration.bootstrap import build_app as build_registration
+from pesnet.registration.settings import Settings as RegistrationSettings
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+ADMIN_PASSWORD = "admin password for tests"
+PASSWORD = "an officer's long passphrase"
+OTHERS = {
+    "registration": (build_registration, RegistrationSettings),
+    "agenda": (build_agenda, AgendaSettings),
+    "actionplan": (build_actionplan, ActionPlanSettings),
+    "notifications": (build_notifications, NotificationsSettings),
+}
+
+
+@pytest.fixture
+async def network(
+    make_settings: Callable[..., Any], start_service: Callable[..., Any]
+) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    async with AsyncExitStack() as stack:
+        identity = await stack.enter_async_context(
+            start_service(
+                build_identity(
+                    make_settings(
+                        "identity",
+                        IdentitySettings,
+                        PESNET_DEV_ADMIN_USERNAME="admin",
+                        PESNET_DEV_ADMIN_PASSWORD=ADMIN_PASSWORD,
+                    )
+                )
+            )
+        )
+        jwks = (await identity.http.get("/.well-known/jwks.json")).json()
+        clients = {"identity": identity.http}
+        for name, (build, settings_class) in OTHERS.items():
+            settings = make_settings(name, settings_class, PESNET_JWKS=json.dumps(jwks))
+            clients[name] = (await stack.enter_async_context(start_service(build(settings)))).http
+        yield clients
+
+
+async def test_a_disabled_accounts_tokens_are_refused_everywhere_within_seconds(
+    network: dict[str, httpx.AsyncClient],
+) -> None:
+    identity = network["identity"]
+    admin = await identity.post(
+        "/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD}
+    )
+    admin_headers = {"Authorization": f"Bearer {admin.json()['access_token']}"}
+    officer = await identity.post(
+        "/accounts",
+        json={"username": "leila", "password": PASSWORD, "roles": ["administrator"]},
+        headers=admin_headers,
+    )
+    assert officer.status_code == 201, officer.text
+    signed_in = await identity.post("/auth/token", json={"username": "leila", "password": PASSWORD})
+    token = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+
+    async def answers() -> dict[str, int]:
+        # the audit trail: every service's, the administrator's only
+        return {name: (await http.get("/audit", headers=token)).status_code
+                for name, http in network.items()}  # fmt: skip
+
+    assert set((await answers()).values()) == {200}
+
+    disabled = await identity.post(
+        f"/accounts/{officer.json()['id']}/disable", headers=admin_headers
+    )
+    assert disabled.status_code == 200, disabled.text
+    started = time.monotonic()
+
+    async def refused_everywhere() -> bool:
+        return set((await answers()).values()) == {401}
+
+    await eventually(refused_everywhere, within=15)
+    print(f"disabled account refused by all five services after {time.monotonic() - started:.1f} s")
+
+    enabled = await identity.post(f"/accounts/{officer.json()['id']}/enable", headers=admin_headers)
+    assert enabled.status_code == 200
+
+    async def accepted_again() -> bool:
+        return set((await answers()).values()) == {200}
+
+    await eventually(accepted_again, within=15)
