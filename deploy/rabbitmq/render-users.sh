@@ -14,7 +14,7 @@ set -eu
 out_dir="${PESNET_DEFINITIONS_DIR:-/etc/rabbitmq/definitions.d}"
 # The services' queues and the platform's exchanges; generated from the code
 # (pesnet.shared.broker_definitions.service_permission_pattern), checked by a unit test.
-SERVICE_PERMISSIONS='^(pesnet[.](dlx|events|public|unrouted)|(actionplan|agenda|notifications|notifications[.]webhooks|registration)([.]dlq)?)$'
+SERVICE_PERMISSIONS='^(pesnet[.](dlx|events|public|unrouted)|(actionplan|agenda|identity|notifications|notifications[.]webhooks|registration)([.]dlq)?)$'
 
 for name in "$RABBITMQ_USER" "$RABBITMQ_ADMIN_USER"; do
   case "$name" in

@@ -6,62 +6,17 @@ database, the others trusting identity's published keys."""
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack
-from typing import Any
 
 import httpx
 import pytest
 
-from pesnet.actionplan.bootstrap import build_app as build_actionplan
-from pesnet.actionplan.settings import Settings as ActionPlanSettings
-from pesnet.agenda.bootstrap import build_app as build_agenda
-from pesnet.agenda.settings import Settings as AgendaSettings
-from pesnet.identity.bootstrap import build_app as build_identity
-from pesnet.identity.settings import Settings as IdentitySettings
-from pesnet.notifications.bootstrap import build_app as build_notifications
-from pesnet.notifications.settings import Settings as NotificationsSettings
-from pesnet.registration.bootstrap import build_app as build_registration
-from pesnet.registration.settings import Settings as RegistrationSettings
+from tests.integration.network.conftest import ADMIN_PASSWORD
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
-ADMIN_PASSWORD = "admin password for tests"
 PASSWORD = "an officer's long passphrase"
-OTHERS = {
-    "registration": (build_registration, RegistrationSettings),
-    "agenda": (build_agenda, AgendaSettings),
-    "actionplan": (build_actionplan, ActionPlanSettings),
-    "notifications": (build_notifications, NotificationsSettings),
-}
-
-
-@pytest.fixture
-async def network(
-    make_settings: Callable[..., Any], start_service: Callable[..., Any]
-) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    async with AsyncExitStack() as stack:
-        identity = await stack.enter_async_context(
-            start_service(
-                build_identity(
-                    make_settings(
-                        "identity",
-                        IdentitySettings,
-                        PESNET_DEV_ADMIN_USERNAME="admin",
-                        PESNET_DEV_ADMIN_PASSWORD=ADMIN_PASSWORD,
-                    )
-                )
-            )
-        )
-        jwks = (await identity.http.get("/.well-known/jwks.json")).json()
-        clients = {"identity": identity.http}
-        for name, (build, settings_class) in OTHERS.items():
-            settings = make_settings(name, settings_class, PESNET_JWKS=json.dumps(jwks))
-            clients[name] = (await stack.enter_async_context(start_service(build(settings)))).http
-        yield clients
 
 
 async def test_a_disabled_accounts_tokens_are_refused_everywhere_within_seconds(

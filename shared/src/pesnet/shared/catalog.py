@@ -122,7 +122,10 @@ class EventCatalog:
         causation_id: str | None = None,
         actor_id: str | None = None,
     ) -> CloudEvent:
-        """Wrap a payload in a CloudEvent; an event starts its own correlation if none is given."""
+        """Wrap a payload in a CloudEvent; an event starts its own correlation if none is
+        given. A public event never carries `actorid` (an account id, or the registration
+        or focal point a token stands for, would name a person to every partner): who
+        acted is in the producing service's audit trail; internal events keep it."""
         spec = self.spec_for(payload)
         event_id = new_event_id()
         return CloudEvent(
@@ -134,7 +137,7 @@ class EventCatalog:
             dataschema=spec.dataschema,
             correlationid=correlation_id or event_id,
             causationid=causation_id,
-            actorid=actor_id,
+            actorid=actor_id if spec.visibility == "internal" else None,
             data=payload.model_dump(mode="json"),
         )
 

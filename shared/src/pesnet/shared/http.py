@@ -36,6 +36,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pesnet.shared.access_tokens import verifier_from_settings
+from pesnet.shared.account_status import DisabledAccounts
 from pesnet.shared.audit import AuditTrail, bind_actor
 from pesnet.shared.credentials import (
     ANONYMOUS,
@@ -83,6 +84,7 @@ def create_app(
     install_docs_and_assets(app)
     app.state.runtime = runtime
     app.state.token_verifier = token_verifier or verifier_from_settings(runtime.settings)
+    app.state.disabled_accounts = runtime.disabled_accounts
     app.state.rate_limiter = RateLimiter(runtime.db)
     runtime.add_indexes(RATE_LIMIT_INDEXES)
     # the service's own catalogs come before the kernel's
@@ -192,10 +194,12 @@ async def current_actor(
         store=getattr(request.app.state, "token_store", None),
         verifier=getattr(request.app.state, "token_verifier", None),
     )
+    disabled: DisabledAccounts | None = getattr(request.app.state, "disabled_accounts", None)
     if (
         actor is not None
         and actor.account_id is not None
-        and await runtime.disabled_accounts.contains(actor.account_id)
+        and disabled is not None
+        and await disabled.contains(actor.account_id)
     ):
         actor = None  # identity disabled the account since it signed the token
     if actor is None and credentials is None:

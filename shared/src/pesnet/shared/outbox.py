@@ -103,6 +103,8 @@ class Outbox:
         entry: Document = {
             "_id": event.id,
             "type": event.type,
+            # who acted, kept beside the body: a public event's body does not say it
+            "actor_id": actor_id,
             "body": event.to_json().decode(),
             "correlation_id": event.correlationid,
             "subject": event.subject,

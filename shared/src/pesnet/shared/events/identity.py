@@ -1,6 +1,6 @@
 """Events published by the identity service: every change to an account or its API
-tokens. Internal (a username is personal data). No event ever carries a password, a
-password hash, a token or a token's digest."""
+tokens, by account id. Internal. No event carries a username (personal data, and no
+consumer needs it), a password, a password hash, a token or a token's digest."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ class AccountEvent(EventPayload):
 
 
 class AccountCreated(AccountEvent):
-    username: str
+    """v2: without the username (no consumer needs it, and the event waited in
+    `pesnet.unrouted` with it)."""
+
     roles: list[StaffRole]
     country: Country | None = None
     institution: str | None = None
@@ -65,7 +67,7 @@ class ApiTokenRevoked(AccountEvent):
 
 
 EVENTS = (
-    EventSpec("identity.account.created", AccountCreated, "An account was created."),
+    EventSpec("identity.account.created", AccountCreated, "An account was created.", version=2),
     EventSpec(
         "identity.account.roles_changed",
         AccountRolesChanged,

@@ -57,7 +57,6 @@ async def create_account(cmd: CreateAccount, uow: IdentityUnitOfWork) -> Account
             AccountCreated(
                 account_id=account.id,
                 by=_by(u),
-                username=account.username,
                 roles=scope.sorted_roles(),
                 country=scope.country,
                 institution=scope.institution,
