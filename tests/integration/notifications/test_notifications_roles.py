@@ -84,3 +84,27 @@ async def test_a_partners_administrators_subscription_is_in_the_audit_trail(
             "webhook.created",
             created.json()["id"],
         )
+
+
+async def test_anonymous_changes_of_preferences_are_limited_per_client_address(
+    notifications_settings: Callable[..., Settings], start_service: Callable[..., Any]
+) -> None:
+    """Anyone with a link may change preferences: one client address may try 5 times a
+    minute here (`NOTIFICATIONS_PREFERENCES_PER_ADDRESS`), the API and the page together."""
+    app = build_app(notifications_settings(NOTIFICATIONS_PREFERENCES_PER_ADDRESS=5))
+    async with start_service(app) as svc:
+        statuses = [
+            (
+                await svc.http.put(
+                    "/preferences", params={"token": "not-a-link"}, json={"opted_out": True}
+                )
+            ).status_code
+            for _ in range(5)
+        ]
+        assert 429 not in statuses
+        page = await svc.http.post(
+            "/preferences/page", content=b"token=x", headers={"Accept-Language": "ar"}
+        )
+        assert page.status_code == 429
+        assert int(page.headers["retry-after"]) > 0
+        assert page.json()["detail"].startswith("طلبات كثيرة جدًا")

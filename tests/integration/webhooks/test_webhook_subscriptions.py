@@ -206,3 +206,60 @@ async def test_one_delivery_per_event_and_subscription_even_if_fanned_out_twice(
         {"event_id": event.id, "subscription_id": created["id"]}
     )
     assert stored == 1
+
+
+async def test_a_pattern_is_matched_in_linear_time_and_bounded(
+    webhooks: httpx.AsyncClient,
+) -> None:
+    """A `#.#.#…` pattern of 199 characters took 39 s to refuse while `/healthz` failed
+    (the matcher backtracked): now its length is refused at once, and patterns of the
+    longest allowed are matched in one pass."""
+    import time
+
+    body = {"partner": "ilo", "url": "https://hooks.example.org/pesnet"}
+    hashes = ".".join(["#"] * 100)[:199]
+    started = time.monotonic()
+    refused = await webhooks.post(
+        "/partners/webhooks", json={**body, "event_types": [hashes]}, headers=SECRETARIAT
+    )
+    assert time.monotonic() - started < 1.0
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert error["field"] == "event_types.0"
+    assert "at most 100 characters and 8 words" in error["msg"]
+    assert (await webhooks.get("/healthz")).status_code == 200
+
+    too_many = await webhooks.post(
+        "/partners/webhooks",
+        json={**body, "event_types": ["agenda.#"] * 51},
+        headers=SECRETARIAT,
+    )
+    assert too_many.status_code == 422
+    assert too_many.json()["errors"][0]["field"] == "event_types"
+
+    longest = ["#.#.#.#.#.#.#.released", "*.#.#.#.*.#.#.#"]
+    started = time.monotonic()
+    accepted = await webhooks.post(
+        "/partners/webhooks", json={**body, "event_types": longest}, headers=SECRETARIAT
+    )
+    assert accepted.status_code == 201, accepted.text
+    assert time.monotonic() - started < 1.0
+
+
+async def test_subscriptions_are_limited_per_client_address(
+    webhooks: httpx.AsyncClient,
+) -> None:
+    """Each subscription's address is resolved and checked: one client address may ask
+    for 20 an hour (`PESNET_WEBHOOK_SUBSCRIPTIONS_PER_ADDRESS`), then 429."""
+    body = {"partner": "ilo", "url": "https://hooks.example.org/pesnet"}
+    answers = [
+        (await webhooks.post("/partners/webhooks", json=body, headers=SECRETARIAT)).status_code
+        for _ in range(20)
+    ]
+    assert answers == [201] * 20
+    refused = await webhooks.post(
+        "/partners/webhooks", json=body, headers={**SECRETARIAT, "Accept-Language": "fr"}
+    )
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 0
+    assert refused.json()["detail"].startswith("trop de requêtes")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
 
+from pesnet.shared.rate_limits import Limit
 from pesnet.shared.settings import ServiceSettings
 
 DEV_LINK_SECRET = "dev-notifications-link-secret"  # noqa: S105 - dev mode only
@@ -54,6 +55,22 @@ class Settings(ServiceSettings):
     # Signed links in every mail (preferences page); the secret signs them.
     link_secret: SecretStr | None = Field(default=None, alias="NOTIFICATIONS_LINK_SECRET")
     public_url: str = Field(default="http://127.0.0.1:8004", alias="NOTIFICATIONS_PUBLIC_URL")
+
+    # Writes anyone may make, per client address: changes through a mail's preferences
+    # link (a minute), and webhook subscriptions, whose addresses are resolved and
+    # checked (an hour)
+    preferences_per_address: int = Field(
+        default=30, ge=1, le=100_000, alias="NOTIFICATIONS_PREFERENCES_PER_ADDRESS"
+    )
+    webhook_subscriptions_per_address: int = Field(
+        default=20, ge=1, le=100_000, alias="PESNET_WEBHOOK_SUBSCRIPTIONS_PER_ADDRESS"
+    )
+
+    def preferences_limit(self) -> Limit:
+        return Limit("preferences.address", self.preferences_per_address, 60)
+
+    def webhook_subscriptions_limit(self) -> Limit:
+        return Limit("webhook_subscriptions.address", self.webhook_subscriptions_per_address, 3600)
 
     @model_validator(mode="after")
     def _link_secret_outside_dev_mode(self) -> Settings:

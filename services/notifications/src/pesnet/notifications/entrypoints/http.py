@@ -13,6 +13,7 @@ from pesnet.notifications.domain.commands import ChangePreferences, ShowDelivery
 from pesnet.notifications.domain.deliveries import Delivery
 from pesnet.notifications.domain.recipients import Preferences
 from pesnet.notifications.entrypoints.dependencies import Dependencies, dependencies
+from pesnet.notifications.entrypoints.limits import PreferencesPerAddress
 from pesnet.notifications.service_layer import preferences
 from pesnet.shared.errors import NotFound
 from pesnet.shared.http import CurrentActor
@@ -113,7 +114,7 @@ def router() -> APIRouter:
         """What the person behind a signed link (sent in every mail) has chosen."""
         return PreferencesView.of(await preferences.preferences_of(token, deps.uow(), deps.links))
 
-    @api.put("/preferences", response_model=PreferencesView)
+    @api.put("/preferences", response_model=PreferencesView, dependencies=[PreferencesPerAddress])
     async def put_preferences(
         deps: Deps,
         change: PreferencesChange,

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from pesnet.notifications.domain.commands import ChangePreferences
 from pesnet.notifications.entrypoints.http import Deps
+from pesnet.notifications.entrypoints.limits import PreferencesPerAddress
 from pesnet.notifications.service_layer import preferences
 from pesnet.shared.errors import DomainError
 from pesnet.shared.forms import check_csrf, csrf_token, read_form, set_csrf_cookie
@@ -67,7 +68,7 @@ async def preferences_page(
     return _render(request, {"prefs": chosen, "token": token, "minutes": minutes, "notice": notice})
 
 
-@router.post("/preferences/page")
+@router.post("/preferences/page", dependencies=[PreferencesPerAddress])
 async def preferences_submit(request: Request, deps: Deps) -> Response:
     form = await read_form(request)
     token = form.get("token", "")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pesnet.notifications.domain.commands import CreateSubscription, ListWebhookDeliveries
 from pesnet.notifications.domain.webhooks import Subscription, WebhookDelivery
 from pesnet.notifications.entrypoints.dependencies import Dependencies, dependencies
+from pesnet.notifications.entrypoints.limits import WebhookSubscriptionsPerAddress
 from pesnet.notifications.service_layer import webhook_subscriptions as webhooks
 from pesnet.shared.credentials import StaffRole
 from pesnet.shared.http import require
@@ -115,7 +116,7 @@ def build_router() -> APIRouter:
         "",
         status_code=201,
         response_model=SubscriptionWithSecret,
-        dependencies=[PartnersAdministrator],
+        dependencies=[PartnersAdministrator, WebhookSubscriptionsPerAddress],
     )
     async def create_subscription(body: SubscriptionRequest, deps: Deps) -> SubscriptionWithSecret:
         command = CreateSubscription(body.partner, body.url, body.event_types)
