@@ -16,7 +16,7 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from pesnet.devtools.rabbit import ensure_management, management_url
-from pesnet.shared.partners import PARTNER_TAG
+from pesnet.shared.partner_management import PARTNER_TAG
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 deploy/rabbitmq/definitions.json is generated from this (scripts/generate_rabbitmq_definitions.py)
 so that a broker started from it already has the exchanges, queues (with the exact
 arguments the services declare: a redeclare with other arguments fails) and bindings.
-Partner queues are not in it: `python -m pesnet.shared.partners` makes them at run time.
+Partner queues are not in it: `python -m pesnet.shared.partners` makes them at run time;
+the policy that bounds them is (`partner_queue_policy`), so that a broker deployed from it
+bounds them from the first.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from faststream.rabbit import RabbitExchange, RabbitQueue
 from pesnet.shared.topology import (
     DEAD_LETTER_EXCHANGE,
     EVENTS_EXCHANGE,
+    PARTNER_QUEUES_POLICY,
     PUBLIC_EXCHANGE,
     UNROUTED_EXCHANGE,
     consumer_queue,
     dead_letter_exchange,
     dead_letter_queue,
     events_exchange,
+    partner_queue_policy,
     public_exchange,
     unrouted_exchange,
     unrouted_queue,
@@ -89,6 +93,7 @@ def topology_definitions(
         "bindings": sorted(
             bindings, key=lambda b: (b["source"], b["destination"], b["routing_key"])
         ),
+        "policies": [{"vhost": vhost, "name": PARTNER_QUEUES_POLICY, **partner_queue_policy()}],
     }
 
 

@@ -6,7 +6,10 @@
     python -m pesnet.shared.partners remove NAME
 
 `add` declares the partner's durable queue `partner.NAME`, bound to `pesnet.public` only
-(which carries the public event types and nothing else), and creates the RabbitMQ user
+(which carries the public event types and nothing else), bounded like every partner
+queue by the broker policy `pesnet-partner-queues` (PESNET_PARTNER_QUEUE_MAX_LENGTH
+events, 100,000; PESNET_PARTNER_QUEUE_TTL_SECONDS, a week; the oldest dropped first, so
+that a partner who stops reading never blocks the platform), and creates the RabbitMQ user
 NAME through the management HTTP API with permissions in the vhost of RABBITMQ_URL:
 configure '^$', write '^$', read '^partner\\.NAME$'. Consuming needs read on the queue
 alone, so the partner can consume its queue and do nothing else: no publishing (not even
@@ -33,18 +36,26 @@ import re
 import secrets
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-import httpx
 from faststream.rabbit import RabbitBroker
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pesnet.shared.events import CATALOG
+from pesnet.shared.partner_management import (
+    BrokerUnavailable,
+    Management,
+    PartnerError,
+)
 from pesnet.shared.settings import DEV_RABBITMQ_URL
+from pesnet.shared.topics import topic_matches
 from pesnet.shared.topology import (
+    PARTNER_ALERT_FRACTION,
+    PARTNER_MAX_LENGTH,
+    PARTNER_QUEUE_PREFIX,
+    PARTNER_TTL_SECONDS,
     PUBLIC_EXCHANGE,
     dead_letter_queue_name,
     declare_core,
@@ -52,8 +63,6 @@ from pesnet.shared.topology import (
 )
 
 PARTNER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
-# Every partner user carries this tag: `list`, `rotate` and `remove` touch no other user.
-PARTNER_TAG = "pesnet-partner"
 # Names a partner may not take: RabbitMQ's default user and the platform's own users.
 RESERVED = frozenset(
     {"guest", "admin", "pesnet", "registration", "agenda", "actionplan", "notifications"}
@@ -64,21 +73,13 @@ DEV_MANAGEMENT_URL = "http://127.0.0.1:15672"
 DEV_MANAGEMENT_USER = "guest"
 
 
-class PartnerError(Exception):
-    """What the operator must fix: printed as one line, exit code 2."""
-
-
-class BrokerUnavailable(Exception):
-    """The broker or its management API cannot be reached or refuses us: exit code 1."""
-
-
 def partner_queue_name(partner: str) -> str:
     if not PARTNER_NAME.match(partner):
         raise ValueError(
             f"partner name {partner!r}: 2-41 characters, lower-case letters, digits and '-', "
             "starting with a letter or digit"
         )
-    return f"partner.{partner}"
+    return PARTNER_QUEUE_PREFIX + partner
 
 
 def check_partner_name(partner: str) -> str:
@@ -89,19 +90,6 @@ def check_partner_name(partner: str) -> str:
     if partner in RESERVED:
         raise PartnerError(f"partner name {partner!r} is reserved for the platform")
     return queue
-
-
-def topic_matches(pattern: str, routing_key: str) -> bool:
-    """AMQP topic matching: `*` is one word, `#` zero or more."""
-
-    def match(p: list[str], k: list[str]) -> bool:
-        if not p:
-            return not k
-        if p[0] == "#":
-            return any(match(p[1:], k[i:]) for i in range(len(k) + 1))
-        return bool(k) and p[0] in ("*", k[0]) and match(p[1:], k[1:])
-
-    return match(pattern.split("."), routing_key.split("."))
 
 
 def parse_patterns(values: Iterable[str], public_types: Sequence[str]) -> list[str]:
@@ -137,6 +125,13 @@ class PartnerSettings(BaseSettings):
         default=None, alias="RABBITMQ_MANAGEMENT_PASSWORD"
     )
     partners_amqp_url: str | None = Field(default=None, alias="PARTNERS_AMQP_URL")
+    # what a partner's queue keeps when the partner does not read (the broker policy)
+    queue_max_length: int = Field(
+        default=PARTNER_MAX_LENGTH, ge=1, alias="PESNET_PARTNER_QUEUE_MAX_LENGTH"
+    )
+    queue_ttl_seconds: int = Field(
+        default=PARTNER_TTL_SECONDS, ge=1, alias="PESNET_PARTNER_QUEUE_TTL_SECONDS"
+    )
 
     @model_validator(mode="after")
     def _credentials_outside_dev_mode(self) -> PartnerSettings:
@@ -186,125 +181,6 @@ class PartnerSettings(BaseSettings):
         return urlunsplit((base.scheme, netloc, path, "", ""))
 
 
-@dataclass(frozen=True)
-class PartnerInfo:
-    name: str
-    patterns: list[str]
-    messages: int | None
-    consumers: int | None
-
-
-class Management:
-    """The few calls of RabbitMQ's management HTTP API that partners need."""
-
-    def __init__(self, settings: PartnerSettings) -> None:
-        assert settings.management_url
-        assert settings.management_user
-        assert settings.management_password is not None
-        self.base = settings.management_url.rstrip("/")
-        self.vhost = quote(settings.vhost, safe="")
-        self.http = httpx.AsyncClient(
-            base_url=f"{self.base}/api",
-            auth=(settings.management_user, settings.management_password.get_secret_value()),
-            timeout=15.0,
-        )
-
-    async def __aenter__(self) -> Management:
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.http.aclose()
-
-    async def call(
-        self, method: str, path: str, json: Any = None, *, missing_ok: bool = False
-    ) -> Any:
-        try:
-            response = await self.http.request(
-                method, path, json=json, headers={"x-reason": "pesnet partners"}
-            )
-        except httpx.HTTPError as exc:
-            raise BrokerUnavailable(
-                f"cannot reach the RabbitMQ management API at {self.base} ({exc}); "
-                "enable it with `rabbitmq-plugins enable rabbitmq_management`"
-            ) from None
-        if response.status_code == 404 and missing_ok:
-            return None
-        if response.status_code == 401:
-            raise BrokerUnavailable(
-                f"the management API at {self.base} refused RABBITMQ_MANAGEMENT_USER's credentials"
-            )
-        if response.is_error:
-            raise BrokerUnavailable(
-                f"management API {method} {path}: {response.status_code} {response.text[:200]}"
-            )
-        return response.json() if response.content else None
-
-    async def user(self, name: str) -> dict[str, Any] | None:
-        user: dict[str, Any] | None = await self.call(
-            "GET", f"/users/{quote(name, safe='')}", missing_ok=True
-        )
-        return user
-
-    async def partner(self, name: str) -> dict[str, Any] | None:
-        """The partner's user, None if there is none; an error if NAME is another user."""
-        user = await self.user(name)
-        if user is not None and PARTNER_TAG not in _tags(user):
-            raise PartnerError(f"RabbitMQ user {name!r} exists and is not a partner")
-        return user
-
-    async def put_user(self, name: str, password: str) -> None:
-        await self.call(
-            "PUT", f"/users/{quote(name, safe='')}", {"password": password, "tags": PARTNER_TAG}
-        )
-
-    async def grant_own_queue_only(self, name: str) -> None:
-        await self.call(
-            "PUT",
-            f"/permissions/{self.vhost}/{quote(name, safe='')}",
-            {"configure": "^$", "write": "^$", "read": f"^partner\\.{name}$"},
-        )
-
-    async def close_connections(self, name: str) -> None:
-        await self.call("DELETE", f"/connections/username/{quote(name, safe='')}", missing_ok=True)
-
-    async def delete_user(self, name: str) -> None:
-        await self.call("DELETE", f"/users/{quote(name, safe='')}", missing_ok=True)
-
-    async def delete_queue(self, queue: str) -> None:
-        await self.call("DELETE", f"/queues/{self.vhost}/{quote(queue, safe='')}", missing_ok=True)
-
-    async def partners(self) -> list[PartnerInfo]:
-        """Partners with permissions in this vhost: their patterns and queue depth."""
-        users = {u["name"] for u in await self.call("GET", "/users") if PARTNER_TAG in _tags(u)}
-        granted = {p["user"] for p in await self.call("GET", f"/vhosts/{self.vhost}/permissions")}
-        found = []
-        for name in sorted(users & granted):
-            queue = quote(partner_queue_name(name), safe="")
-            info = await self.call("GET", f"/queues/{self.vhost}/{queue}", missing_ok=True)
-            bindings = await self.call(
-                "GET", f"/queues/{self.vhost}/{queue}/bindings", missing_ok=True
-            )
-            found.append(
-                PartnerInfo(
-                    name=name,
-                    patterns=sorted(
-                        b["routing_key"]
-                        for b in bindings or []
-                        if b.get("source") == PUBLIC_EXCHANGE
-                    ),
-                    messages=info.get("messages") if info else None,
-                    consumers=info.get("consumers") if info else None,
-                )
-            )
-        return found
-
-
-def _tags(user: dict[str, Any]) -> list[str]:
-    tags = user.get("tags") or []
-    # a list since RabbitMQ 3.9, a comma-separated string before
-    return [t.strip() for t in tags.split(",")] if isinstance(tags, str) else list(tags)
-
-
 def new_password() -> str:
     return secrets.token_urlsafe(24)
 
@@ -338,6 +214,7 @@ async def cmd_add(settings: PartnerSettings, partner: str, patterns: list[str]) 
     lines = []
     async with Management(settings) as api:
         existing = await api.partner(partner)
+        await api.bound_partner_queues(settings.queue_max_length, settings.queue_ttl_seconds)
         await _declare(settings, partner, patterns)
         password = new_password() if existing is None else None
         if password is not None:
@@ -388,18 +265,28 @@ async def cmd_list(settings: PartnerSettings) -> list[str]:
         partners = await api.partners()
     if not partners:
         return [f"no partners in vhost {settings.vhost!r}"]
-    rows = [("partner", "messages", "consumers", "events")]
+    rows = [("partner", "messages", "of at most", "consumers", "events")]
     rows += [
         (
-            p.name,
+            p.name + (" (!)" if p.nearly_full else ""),
             "-" if p.messages is None else str(p.messages),
+            "unbounded" if p.bound is None else str(p.bound),
             "-" if p.consumers is None else str(p.consumers),
             ", ".join(p.patterns) or "(no queue)",
         )
         for p in partners
     ]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    return [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [
+        f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}  {r[4]}"
+        for r in rows
+    ]
+    if any(p.nearly_full for p in partners):
+        lines.append(
+            f"(!) past {PARTNER_ALERT_FRACTION:.0%} of its bound: the partner is not reading; "
+            "beyond the bound its oldest events are dropped"
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -419,7 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(default: every public event)",
     )
     add.add_argument("patterns", nargs="*", help="more patterns")
-    sub.add_parser("list", help="partners of this vhost, their events and queue depth")
+    sub.add_parser(
+        "list", help="partners of this vhost, their events and queue depth against its bound"
+    )
     rotate = sub.add_parser("rotate", help="a new password (printed once)")
     rotate.add_argument("partner")
     remove = sub.add_parser("remove", help="delete the user, its connections and its queue")

@@ -13,6 +13,16 @@ arguments fails with PRECONDITION_FAILED, so every replica must agree.
 `pesnet.unrouted` is bounded in time and length (events there may carry personal
 data, and nobody consumes them). A broker that still has it from before it was
 bounded gets it replaced: see `declare_unrouted`.
+
+Partner queues (`partner.<name>` and their dead-letter queues) are bounded in length and
+age by a broker policy (`partner_queue_policy`, set by the partners CLI and in the
+deployed definitions), not by queue arguments: a policy applies to queues that exist
+already and changes without redeclaring them. A full partner queue drops its oldest
+messages (`overflow: drop-head`). It must not refuse new ones: with `reject-publish`
+RabbitMQ answers the publisher with a `basic.nack` for the whole message (measured: the
+services' outbox relay then retries it for ever, and every event after it waits), so a
+partner who stopped reading would block the platform. Only that partner loses, the
+oldest first, and a monitoring rule sees it coming (`PARTNER_ALERT_FRACTION`).
 """
 
 from __future__ import annotations
@@ -49,6 +59,14 @@ BROKER_DELIVERY_LIMIT = 20
 # What the alternate exchange's queue keeps: a day, and the newest events at most.
 UNROUTED_TTL_SECONDS = 24 * 3600
 UNROUTED_MAX_LENGTH = 10_000
+
+# What a partner's queue keeps when the partner does not read: a week, 100,000 events
+# (the newest); an alert is due at 80% of that.
+PARTNER_QUEUE_PREFIX = "partner."
+PARTNER_QUEUES_POLICY = "pesnet-partner-queues"
+PARTNER_MAX_LENGTH = 100_000
+PARTNER_TTL_SECONDS = 7 * 24 * 3600
+PARTNER_ALERT_FRACTION = 0.8
 
 
 def events_exchange() -> RabbitExchange:
@@ -176,6 +194,22 @@ async def declare_consumer(
     queue = await broker.config.declarer.declare_queue(consumer_queue(name), channel=channel)
     for event_type in event_types:
         await queue.bind(events, routing_key=event_type)
+
+
+def partner_queue_policy(
+    max_length: int = PARTNER_MAX_LENGTH, ttl_seconds: int = PARTNER_TTL_SECONDS
+) -> dict[str, Any]:
+    """The broker policy that bounds every partner queue (and its dead-letter queue)."""
+    return {
+        "pattern": "^" + PARTNER_QUEUE_PREFIX.replace(".", "\\."),
+        "apply-to": "queues",
+        "priority": 10,
+        "definition": {
+            "max-length": max_length,
+            "message-ttl": ttl_seconds * 1000,
+            "overflow": "drop-head",
+        },
+    }
 
 
 async def declare_partner_queue(broker: RabbitBroker, name: str, patterns: Iterable[str]) -> None:
