@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -113,7 +114,10 @@ async def test_broker_stopped_and_started_mid_burst(platform: Platform) -> None:
     await rabbitmqctl("stop_app")
     stopped = time.monotonic()
     try:
-        assert not port_open("127.0.0.1", 5672), "the broker did not stop"
+        broker = urlsplit(platform.rabbit_url)
+        assert not port_open(broker.hostname or "127.0.0.1", broker.port or 5672), (
+            "the broker did not stop"
+        )
         await asyncio.sleep(5)  # the outage itself
     finally:
         await rabbitmqctl("start_app")

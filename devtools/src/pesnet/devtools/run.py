@@ -7,7 +7,9 @@ access tokens with its JWKS), waits until each is healthy, loads the seed data
 through the services' own APIs, prints where everything is, and stops it all on
 Ctrl-C.
 A service process that dies is started again, after 1 s, 2 s, 4 s ... (at most
-`MAX_BACKOFF_SECONDS`; the count starts over once it has stayed up a minute).
+`MAX_BACKOFF_SECONDS`; the count starts over once it has stayed up a minute), and so is
+the embedded database that `make run` started (on the same port and data: the services
+reconnect by themselves); `.run/pids/<name>.pid` names each current process.
 """
 
 from __future__ import annotations
@@ -110,6 +112,17 @@ class Supervisor:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+# the embedded database, supervised under this name (`.run/pids/mongo.pid`, `.run/logs/mongo.log`)
+DATABASE = "mongo"
+
+
+def start_database(mongo: EmbeddedMongo, root: Path) -> subprocess.Popen[bytes]:
+    """The embedded database's process (again: on the same port and data)."""
+    mongo.start(log_file=root / "logs" / "mongo.log")
+    assert mongo.process is not None
+    return mongo.process
 
 
 def pid_file(name: str) -> Path:
@@ -240,7 +253,6 @@ def main() -> int:
     mongo_url = os.environ.get("MONGODB_URL")
     if not mongo_url:
         mongo = EmbeddedMongo(storage_path=root / "mongo", port=free_port())
-        mongo.start(log_file=root / "logs" / "mongo.log")
         mongo_url = mongo.url
         say(f"embedded MongoDB-wire server (SecantusDB) on {mongo_url}, data in .run/mongo")
 
@@ -282,6 +294,10 @@ def main() -> int:
         )
 
     supervisor = Supervisor(start_service)
+    # the embedded database, supervised apart: it stops after the services that use it
+    database = Supervisor(lambda _: start_database(mongo, root)) if mongo else None
+    if database is not None:
+        database.launch(DATABASE)
 
     def interrupt(*_: object) -> None:
         raise KeyboardInterrupt
@@ -322,6 +338,8 @@ def main() -> int:
         say("ready")
         while True:
             supervisor.check()
+            if database is not None:
+                database.check()
             time.sleep(0.2)
     except KeyboardInterrupt:
         return 0
@@ -333,8 +351,8 @@ def main() -> int:
         supervisor.stop()
         if sink:
             sink.stop()
-        if mongo:
-            mongo.stop()
+        if database is not None:
+            database.stop()
         stack.close()
         say("stopped")
 

@@ -49,7 +49,7 @@ from pesnet.shared.credentials import (
 )
 from pesnet.shared.errors import Forbidden, Unauthorized
 from pesnet.shared.http_errors import install_correlation, install_error_handlers
-from pesnet.shared.http_limits import BodyLimit, UnicodeBodies
+from pesnet.shared.http_limits import BodyLimit, DatabaseDown, UnicodeBodies
 from pesnet.shared.http_security import SESSION_COOKIE as SESSION_COOKIE
 from pesnet.shared.http_security import CrossSiteRefusal, SecurityHeaders
 from pesnet.shared.logging import configure_logging
@@ -94,7 +94,7 @@ def create_app(
     for router in routers:
         app.include_router(router)
     app.include_router(audit_router)
-    _install_guards(app, runtime.settings)
+    _install_guards(app, runtime)
     return app
 
 
@@ -124,13 +124,15 @@ def _install_health(app: FastAPI, runtime: ServiceRuntime) -> None:
         )
 
 
-def _install_guards(app: FastAPI, settings: ServiceSettings) -> None:
+def _install_guards(app: FastAPI, runtime: ServiceRuntime) -> None:
     """The layers every request passes before a route, outermost first: the security
     headers (on every answer, refusals included), the body's size limit (before
     anything reads it), the refusal of cross-site requests made with the session
-    cookie, and the refusal of JSON text that is not Unicode. (Starlette runs the
-    middleware added last first.)"""
+    cookie, a 503 at once while the database is known to be down, and the refusal of
+    JSON text that is not Unicode. (Starlette runs the middleware added last first.)"""
+    settings = runtime.settings
     app.add_middleware(UnicodeBodies)
+    app.add_middleware(DatabaseDown, client=runtime.client)
     app.add_middleware(CrossSiteRefusal)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds)

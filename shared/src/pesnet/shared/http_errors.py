@@ -77,13 +77,13 @@ def internal_error(request: Request, exc: BaseException) -> JSONResponse:
     find the log line), with the headers every answer has."""
     error_id = uuid.uuid4().hex
     correlation_id = correlation_id_of(request)
-    log.error(
-        "unhandled error",
-        path=request.url.path,
-        error_id=error_id,
-        correlation_id=correlation_id,
-        exc_info=exc,
-    )
+    where = {"path": request.url.path, "error_id": error_id, "correlation_id": correlation_id}
+    try:
+        log.error("unhandled error", **where, exc_info=exc)
+    except Exception:
+        # a logger that cannot write what the error says (the services' own can: see
+        # `configure_logging`): the same line, the error in ASCII
+        log.error("unhandled error", **where, error=ascii(f"{type(exc).__name__}: {exc}"))
     response = problem(
         request, 500, INTERNAL_ERROR_DETAIL, error_id=error_id, correlation_id=correlation_id
     )

@@ -9,7 +9,9 @@ each RFC 9457 problem details in the language asked for:
 - text no service can store or say: a JSON string with a lone surrogate (`"\\ud800"`,
   valid JSON, but not Unicode: it cannot be encoded, stored, logged or echoed) is a
   422 naming the field, before any route sees it;
-- an unreachable database: 503 with `Retry-After`."""
+- an unreachable database: 503 with `Retry-After`, at once for any request once the
+  driver knows no server answers (`DatabaseDown`), else after one server selection
+  (`pesnet.shared.mongo.SERVER_SELECTION_TIMEOUT_MS`)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pesnet.shared.http_security import header_of
 from pesnet.shared.logging import get_logger
+from pesnet.shared.mongo import Client, DatabaseUnavailable, known_unreachable
 from pesnet.shared.problems import INVALID_INPUT_DETAIL, field_error, problem, request_language
 from pesnet.shared.translation import N_
 
@@ -38,6 +41,7 @@ NOT_UNICODE = N_("Holds a character that is not Unicode text (a lone surrogate).
 # a JSON escape of a UTF-16 surrogate: only then can a parsed string hold a lone one
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 JSON_TYPES = re.compile(r"^application/([a-z0-9.+-]*\+)?json\b")
+NO_DATABASE_PATHS = ("/healthz", "/static/", "/docs", "/redoc", "/openapi.json")
 
 
 class _BodyTooLarge(Exception):
@@ -61,6 +65,29 @@ async def _drain(receive: Receive, limit: int) -> None:
         read += len(message.get("body", b""))
         if not message.get("more_body", False):
             return
+
+
+class DatabaseDown:
+    """ASGI middleware: while the driver knows that no database server answers, a request
+    that would need it is a 503 at once (not after waiting out a server selection);
+    `/healthz` says so itself, and the docs and static files need no database."""
+
+    def __init__(self, app: ASGIApp, client: Client) -> None:
+        self.app = app
+        self.client = client
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if (
+            scope["type"] == "http"
+            and not path.startswith(NO_DATABASE_PATHS)
+            and known_unreachable(self.client)
+        ):
+            down = DatabaseUnavailable("no database server answers")
+            answer = await database_unavailable(Request(scope), down)
+            await answer(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:
@@ -195,6 +222,7 @@ def _refused_fields(body: bytes) -> list[tuple[Any, ...]]:
 __all__ = [
     "DRAIN_BYTES",
     "BodyLimit",
+    "DatabaseDown",
     "UnicodeBodies",
     "database_unavailable",
     "lone_surrogates",

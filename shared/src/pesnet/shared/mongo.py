@@ -78,6 +78,9 @@ def make_client(url: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> C
         w=DURABLE.document["w"],
         journal=True,
         serverSelectionTimeoutMS=timeout_ms,
+        # a read that met a dead server fails at once (503, Retry-After) instead of
+        # waiting out another server selection to fail again
+        retryReads=False,
         connectTimeoutMS=max(timeout_ms, CONNECT_TIMEOUT_MS),
     )
 
