@@ -56,6 +56,16 @@ def install_docs_and_assets(app: FastAPI) -> None:
     app.include_router(router)
 
 
+def serve_static(app: FastAPI, package: str, url_path: str) -> None:
+    """Serve `package`'s `static/` directory at `url_path` (a page's styles and scripts:
+    files, never inline, for the Content-Security-Policy)."""
+    app.mount(
+        url_path,
+        StaticFiles(directory=_package_dir(package, "static")),
+        name=f"{package}-assets",
+    )
+
+
 def _docs_page(app: FastAPI, kind: str) -> str:
     openapi = escape(app.openapi_url or "/openapi.json")
     title = escape(f"{app.title} — API")
@@ -134,4 +144,4 @@ class Pages:
         )
 
 
-__all__ = ["KERNEL_ASSETS", "Pages", "install_docs_and_assets"]
+__all__ = ["KERNEL_ASSETS", "Pages", "install_docs_and_assets", "serve_static"]

@@ -16,6 +16,7 @@ from pesnet.actionplan.service_layer.reminders import ReminderScheduler
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
+from pesnet.shared.web import serve_static
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
@@ -44,6 +45,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         description="Action plans, results framework, monitoring and evaluation, needs and cooperation.",
         routers=routers,
     )
+    serve_static(app, "pesnet.actionplan", "/static/actionplan")  # the HTML report's stylesheet
     app.state.dependencies = Dependencies(
         unit_of_work=unit_of_work, renderer=JinjaReportRenderer(), scheduler=scheduler
     )

@@ -13,6 +13,7 @@ from pesnet.agenda.entrypoints.dependencies import AgendaDependencies
 from pesnet.agenda.settings import Settings
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
+from pesnet.shared.web import serve_static
 
 DESCRIPTION = """Meetings of the OIC-PESNET, their trilingual programme (a draft the
 secretariat edits, published as immutable versions with a changelog), and the
@@ -38,5 +39,6 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=routers,
     )
+    serve_static(app, "pesnet.agenda", "/static/agenda")  # the HTML programme's stylesheet
     app.state.agenda = AgendaDependencies(unit_of_work=unit_of_work, renderer=ProgrammeRenderer())
     return app
