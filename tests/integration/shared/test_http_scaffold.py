@@ -191,7 +191,11 @@ async def test_api_docs_work_offline(
     app_factory: Callable[[], Any], start_service: Callable[..., Any]
 ) -> None:
     async with start_service(app_factory()) as svc:
-        for page in ("/docs", "/redoc"):
+        # ReDoc cannot draw without inline styles, which the CSP refuses: /docs it is
+        redoc = await svc.http.get("/redoc")
+        assert redoc.status_code == 308
+        assert redoc.headers["location"] == "/docs"
+        for page in ("/docs",):
             html = (await svc.http.get(page)).text
             assets = [
                 part.split('"')[1]

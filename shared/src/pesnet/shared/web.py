@@ -1,6 +1,7 @@
-"""What every service's pages share: offline API docs (`/docs`, `/redoc` with the
+"""What every service's pages share: offline API docs (`/docs`, Swagger UI with its
 assets served by the service itself, never from a CDN, and no inline script or style,
-which the Content-Security-Policy refuses: Swagger UI starts from `swagger-init.js`),
+which the Content-Security-Policy refuses: it starts from `swagger-init.js`; `/redoc`
+leads there, since ReDoc cannot draw without inline styles),
 one base template and one stylesheet (`/static/pesnet/pesnet.css`), and rendering a
 page in the person's language (`?lang=`, then `Accept-Language`), right-to-left for
 Arabic."""
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
@@ -32,7 +33,7 @@ def _package_dir(package: str, *parts: str) -> Path:
 
 
 def install_docs_and_assets(app: FastAPI) -> None:
-    """`/docs` and `/redoc` from local assets, and the kernel's stylesheet."""
+    """`/docs` from local assets (`/redoc` redirects to it), and the kernel's stylesheet."""
     app.mount(
         DOCS_ASSETS,
         StaticFiles(directory=_package_dir("fastapi_offline", "static")),
@@ -47,11 +48,13 @@ def install_docs_and_assets(app: FastAPI) -> None:
 
     @router.get("/docs")
     async def swagger() -> HTMLResponse:
-        return HTMLResponse(_docs_page(app, "swagger"))
+        return HTMLResponse(_docs_page(app))
 
     @router.get("/redoc")
-    async def redoc() -> HTMLResponse:
-        return HTMLResponse(_docs_page(app, "redoc"))
+    async def redoc() -> RedirectResponse:
+        # ReDoc's renderer (styled-components) writes inline styles, which the pages'
+        # Content-Security-Policy refuses (its page stayed blank): the docs are /docs
+        return RedirectResponse("/docs", status_code=308)
 
     app.include_router(router)
 
@@ -66,27 +69,17 @@ def serve_static(app: FastAPI, package: str, url_path: str) -> None:
     )
 
 
-def _docs_page(app: FastAPI, kind: str) -> str:
+def _docs_page(app: FastAPI) -> str:
     openapi = escape(app.openapi_url or "/openapi.json")
     title = escape(f"{app.title} — API")
-    if kind == "swagger":
-        head = f'<link rel="stylesheet" href="{DOCS_ASSETS}/swagger-ui.css">'
-        body = (
-            f'<div id="swagger-ui" data-openapi-url="{openapi}"></div>'
-            f'<script src="{DOCS_ASSETS}/swagger-ui-bundle.js"></script>'
-            f'<script src="{KERNEL_ASSETS}/swagger-init.js"></script>'
-        )
-    else:
-        head = ""
-        body = (
-            f'<redoc spec-url="{openapi}"></redoc>'
-            f'<script src="{DOCS_ASSETS}/redoc.standalone.js"></script>'
-        )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<link rel="icon" href="{DOCS_ASSETS}/favicon.png">{head}<title>{title}</title>'
-        f"</head><body>{body}</body></html>"
+        f'<link rel="icon" href="{DOCS_ASSETS}/favicon.png">'
+        f'<link rel="stylesheet" href="{DOCS_ASSETS}/swagger-ui.css"><title>{title}</title>'
+        f'</head><body><div id="swagger-ui" data-openapi-url="{openapi}"></div>'
+        f'<script src="{DOCS_ASSETS}/swagger-ui-bundle.js"></script>'
+        f'<script src="{KERNEL_ASSETS}/swagger-init.js"></script></body></html>'
     )
 
 
