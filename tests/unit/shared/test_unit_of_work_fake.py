@@ -136,7 +136,8 @@ async def test_failed_work_records_nothing_and_keeps_no_audit_entry() -> None:
 
     with pytest.raises(ValueError, match="no"):
         await uow.run(work)
-    assert uow.events() == [] and uow.audited == []
+    assert uow.events() == []
+    assert uow.audited == []
     assert uow.notes.items["a"].recorded_events == []
 
 

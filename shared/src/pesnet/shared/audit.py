@@ -56,6 +56,8 @@ class AuditAction(StrEnum):
     personal_data_exported = "check_ins.exported"
     # a projection's copy of personal data erased (the owner's purge event caused it)
     personal_data_erased = "personal_data.purged"
+    # someone signed in (an access token issued for a password)
+    signed_in = "sign_in.succeeded"
     # a sign-in refused (wrong password, unknown or disabled account): no state changed
     sign_in_failed = "sign_in.failed"
 
