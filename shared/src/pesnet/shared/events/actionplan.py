@@ -197,16 +197,12 @@ def _internal(event_type: str, model: type[EventPayload], description: str) -> E
 
 EVENTS = (
     _internal("actionplan.plan.created", PlanCreated, "A plan period was created"),
-    _internal(
-        "actionplan.thematic_area.added", ThematicAreaAdded, "A thematic area joined a plan"
-    ),
+    _internal("actionplan.thematic_area.added", ThematicAreaAdded, "A thematic area joined a plan"),
     _internal("actionplan.indicator.added", IndicatorAdded, "An indicator joined a plan"),
     _internal("actionplan.need.submitted", NeedSubmitted, "An institution submitted a need"),
     _internal("actionplan.offer.submitted", OfferSubmitted, "An institution submitted an offer"),
     _internal("actionplan.matching.run", MatchingRun, "Needs and offers of a plan were matched"),
-    _internal(
-        "actionplan.progress.reported", ProgressReported, "A progress report was submitted"
-    ),
+    _internal("actionplan.progress.reported", ProgressReported, "A progress report was submitted"),
     _internal(
         "actionplan.focal_point.issued",
         InterimFocalPointIssued,

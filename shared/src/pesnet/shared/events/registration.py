@@ -122,7 +122,7 @@ class MeetingOpened(EventPayload):
     seed's): its window, quota and capacity as registration now applies them."""
 
     meeting_id: MeetingId
-    source: Literal["agenda", "seed"]
+    source: str  # "agenda", or "seed" (development)
     status: str
     delegation_quota: int | None = None
     capacity: int | None = None
