@@ -171,7 +171,8 @@ class MatchingRun(EventPayload):
 class ProgressReported(EventPayload):
     period: str
     report_id: str
-    activity_id: str
+    # None: the indicator measures a thematic area, not one activity
+    activity_id: str | None = None
     institution: str
 
 
