@@ -48,7 +48,7 @@ async def registered(http: httpx.AsyncClient, state: State, n: int) -> httpx.Res
     response = await http.post(f"/meetings/{MEETING}/registrations", json=person(n))
     if response.status_code == 201:
         body = response.json()
-        state[n] = body["id"]
+        state[f"r{n}"] = body["id"]
         state[f"token{n}"] = body["manage_token"]
     return response
 
@@ -60,7 +60,7 @@ async def nominated(http: httpx.AsyncClient, state: State) -> httpx.Response:
 
 
 async def confirmed(http: httpx.AsyncClient, state: State, n: int) -> httpx.Response:
-    response = await http.post(f"/registrations/{state[n]}/confirm", headers=ADMIN)
+    response = await http.post(f"/registrations/{state[f'r{n}']}/confirm", headers=ADMIN)
     state[f"badge{n}"] = response.json().get("badge_token")
     return response
 
@@ -109,7 +109,9 @@ STEPS = [
     ),
     Step(
         ("PATCH", "/registrations/{registration_id}"),
-        lambda h, s: h.patch(f"/registrations/{s[1]}", json={"position": "مستشارة"}, headers=ADMIN),
+        lambda h, s: h.patch(
+            f"/registrations/{s['r1']}", json={"position": "مستشارة"}, headers=ADMIN
+        ),
         "participant.updated",
     ),
     Step(
@@ -119,12 +121,12 @@ STEPS = [
     ),
     Step(
         ("POST", "/registrations/{registration_id}/check-in"),
-        lambda h, s: h.post(f"/registrations/{s[1]}/check-in", headers=CLERK),
+        lambda h, s: h.post(f"/registrations/{s['r1']}/check-in", headers=CLERK),
         "participant.checked_in",
     ),
     Step(
         ("POST", "/registrations/{registration_id}/withdraw"),
-        lambda h, s: h.post(f"/registrations/{s[1]}/withdraw", headers=ADMIN),
+        lambda h, s: h.post(f"/registrations/{s['r1']}/withdraw", headers=ADMIN),
         "participant.withdrawn",
     ),
     Step(
@@ -158,15 +160,17 @@ STEPS = [
         ("POST", "/registrations/{registration_id}/manage"),
         lambda h, s: form(
             h,
-            f"/registrations/{s[3]}/manage?token={s['token3']}&lang=ar",
-            f"/registrations/{s[3]}/manage?lang=ar",
+            f"/registrations/{s['r3']}/manage?token={s['token3']}&lang=ar",
+            f"/registrations/{s['r3']}/manage?lang=ar",
             {"token": s["token3"], "action": "correct", **person(3), "position": "خبيرة"},
         ),
         "participant.updated",
     ),
     Step(
         ("POST", "/registrations/{registration_id}/reject"),
-        lambda h, s: h.post(f"/registrations/{s[3]}/reject", json={"reason": "x"}, headers=ADMIN),
+        lambda h, s: h.post(
+            f"/registrations/{s['r3']}/reject", json={"reason": "x"}, headers=ADMIN
+        ),
         "participant.rejected",
     ),
     Step(
@@ -192,17 +196,17 @@ UNCHANGING = {
 
 async def console_confirms(http: httpx.AsyncClient, state: State) -> httpx.Response:
     found = await http.get(f"/meetings/{MEETING}/registrations", headers=ADMIN)
-    state[2] = next(
+    state["r2"] = next(
         r["id"] for r in found.json()["registrations"] if r["email"].startswith("fatima2")
     )
     response = await form(
         http,
         f"/console?meeting={MEETING}",
         "/console",
-        {"meeting": MEETING, "registration_id": state[2], "action": "confirm"},
+        {"meeting": MEETING, "registration_id": state["r2"], "action": "confirm"},
         **ADMIN,
     )
-    read = await http.get(f"/registrations/{state[2]}", headers=ADMIN)
+    read = await http.get(f"/registrations/{state['r2']}", headers=ADMIN)
     state["badge2"] = read.json()["badge_token"]
     return response
 
@@ -245,7 +249,8 @@ async def test_every_change_registration_makes_is_in_its_audit_trail(
             )
 
             async def announced() -> bool:
-                return (await svc.http.get(f"/meetings/{MEETING}/delegations")).status_code == 200
+                answer: httpx.Response = await svc.http.get(f"/meetings/{MEETING}/delegations")
+                return answer.status_code == 200
 
             await eventually(announced)
             await walk(svc.http, app, STEPS, UNCHANGING, admin=ADMIN)
