@@ -6,14 +6,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pesnet.shared.aggregate import Aggregate
 from pesnet.shared.events.common import ParticipantStatus as Status
+from pesnet.shared.events.common import Role
 from pesnet.shared.events.registration import DelegationUpdated
 
-if TYPE_CHECKING:
-    from pesnet.registration.domain.registration import Registration
+
+class Counted(Protocol):
+    """What the counters need of a registration."""
+
+    @property
+    def status(self) -> Status: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def counts_against_quota(self) -> bool: ...
 
 
 def delegation_key(
@@ -49,7 +60,7 @@ class Delegation(Aggregate):
     def id(self) -> str:
         return f"{self.meeting_id}|{self.key}"
 
-    def count(self, registration: Registration, old: Status | None) -> int:
+    def count(self, registration: Counted, old: Status | None) -> int:
         """Move `registration` from `old` (None: new) to its status; returns the
         change of the confirmed count (+1, -1 or 0)."""
         new = registration.status
