@@ -96,13 +96,14 @@ async def test_numbers_booleans_and_times_are_taken_as_written(agenda: httpx.Asy
         "start_date": "2031-01-10",
         "end_date": "2031-01-11",
     }
-    for overrides, field in (
+    coerced: tuple[tuple[dict[str, Any], str], ...] = (
         ({"number": True}, "number"),
         ({"number": "77"}, "number"),
         ({"delegation_quota": 2.5}, "delegation_quota"),
         ({"registration_open": 1}, "registration_open"),
         ({"registration_open": "yes"}, "registration_open"),
-    ):
+    )
+    for overrides, field in coerced:
         response = await agenda.post(
             "/meetings", json={**meeting, **overrides}, headers=SECRETARIAT
         )

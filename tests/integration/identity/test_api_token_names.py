@@ -11,7 +11,6 @@ import pytest
 
 from pesnet.identity.bootstrap import build_app
 from pesnet.identity.settings import Settings
-from pesnet.shared.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +18,7 @@ ADMIN_PASSWORD = "admin password for tests"
 
 
 async def test_token_names_say_what_they_show(
-    make_settings: Callable[..., ServiceSettings], start_service: Callable[..., Any]
+    make_settings: Callable[..., Settings], start_service: Callable[..., Any]
 ) -> None:
     settings = make_settings(
         "identity",

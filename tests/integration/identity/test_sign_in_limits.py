@@ -16,7 +16,6 @@ import pytest
 from pesnet.identity.bootstrap import build_app
 from pesnet.identity.settings import Settings
 from pesnet.shared.events.identity import AccountLocked
-from pesnet.shared.settings import ServiceSettings
 from tests.support import BusTap, bus_tap
 
 pytestmark = pytest.mark.integration
@@ -27,7 +26,7 @@ PASSWORD = "a long enough password"
 
 @pytest.fixture
 async def identity(
-    make_settings: Callable[..., ServiceSettings],
+    make_settings: Callable[..., Settings],
     start_service: Callable[..., Any],
     rabbit_url: str,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, BusTap, str]]:
@@ -99,7 +98,7 @@ async def test_a_right_password_inside_a_batch_of_wrong_ones_does_not_sign_in(
 
 
 async def test_one_client_address_cannot_try_username_after_username(
-    make_settings: Callable[..., ServiceSettings], start_service: Callable[..., Any]
+    make_settings: Callable[..., Settings], start_service: Callable[..., Any]
 ) -> None:
     settings = make_settings(
         "identity",

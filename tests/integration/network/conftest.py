@@ -23,7 +23,7 @@ from pesnet.registration.bootstrap import build_app as build_registration
 from pesnet.registration.settings import Settings as RegistrationSettings
 
 ADMIN_PASSWORD = "admin password for tests"
-OTHERS = {
+OTHERS: dict[str, tuple[Callable[[Any], Any], type[Any]]] = {
     "registration": (build_registration, RegistrationSettings),
     "agenda": (build_agenda, AgendaSettings),
     "actionplan": (build_actionplan, ActionPlanSettings),

@@ -74,7 +74,7 @@ async def test_a_partner_who_stops_reading_loses_its_oldest_events_and_blocks_no
 
     async def kept_the_bound() -> bool:
         info = (await asyncio.to_thread(management.get, f"/queues/{vhost}/{queue}")).json()
-        return info.get("messages") == BOUND
+        return bool(info.get("messages") == BOUND)
 
     await eventually(kept_the_bound, within=30)
 

@@ -6,7 +6,11 @@ from pesnet.agenda.domain.chairmanship import ChairHolder, Chairmanship
 from pesnet.agenda.domain.commands import HandOverChair, RecordChairTerm
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
-from pesnet.shared.events.agenda import ChairInstitution, ChairmanshipTransferred
+from pesnet.shared.events.agenda import (
+    ChairInstitution,
+    ChairmanshipTransferred,
+    ChairTermRecorded,
+)
 
 
 def _chair(holder: ChairHolder) -> ChairInstitution:
@@ -24,7 +28,10 @@ async def record_chair_term(cmd: RecordChairTerm, uow: AgendaUnitOfWork) -> Chai
     async def work(uow: AgendaUnitOfWork) -> Chairmanship:
         state = (await uow.chairmanship.get()).record_term(cmd.term)
         await uow.chairmanship.save(state)
-        uow.audit("chair_term.recorded", subject=cmd.term.term)
+        uow.emit(
+            ChairTermRecorded(term=cmd.term.term or "", institution=cmd.term.holder.institution),
+            subject=cmd.term.term,
+        )
         return state
 
     return await uow.run(work)
@@ -54,7 +61,6 @@ async def hand_over_chair(cmd: HandOverChair, uow: AgendaUnitOfWork) -> Chairman
             ),
             subject=cmd.term,
         )
-        uow.audit("chairmanship.handed_over", meeting_id=cmd.meeting_id, subject=cmd.term)
         return state
 
     return await uow.run(work)

@@ -12,8 +12,9 @@ short-lived signed access token.
   refused; a right password is checked against the lock once more before it signs in
   (`throttles.succeed`), so no attempt of a batch that locked signs in. (Per client
   address, the HTTP layer limits attempts too: `PESNET_IDENTITY_SIGN_IN_PER_ADDRESS`.)
-- A failure is audited (`identity.sign_in.failed`, with the account id if there is
-  one, never the password); a lock is an `identity.account.locked` event.
+- A sign-in and a failure are audited explicitly (`sign_in.succeeded`, `sign_in.failed`,
+  with the account id if there is one, never the password): no event records them; a
+  lock is an `identity.account.locked` event (audited as every event is).
 - API tokens are stored as SHA-256 digests only; each expires and can be revoked.
 """
 
@@ -37,7 +38,7 @@ from pesnet.identity.service_layer.commands import (
     SignIn,
 )
 from pesnet.identity.service_layer.unit_of_work import IdentityUnitOfWork
-from pesnet.shared.audit import acting_actor_id
+from pesnet.shared.audit import AuditAction, acting_actor_id
 from pesnet.shared.credentials import hash_secret_token
 from pesnet.shared.errors import InvalidInput, NotFound
 from pesnet.shared.events.identity import AccountLocked, ApiTokenIssued, ApiTokenRevoked
@@ -81,12 +82,13 @@ async def sign_in(cmd: SignIn, uow: IdentityUnitOfWork) -> AccessToken:
                 raise InvalidCredentials
             current.last_sign_in_at = u.now()
             await u.accounts.save(current)
+            u.audit(AuditAction.signed_in, subject=current.id)
 
         await uow.run(succeed)
         return issue_access_token(account, uow)
 
     async def fail(u: IdentityUnitOfWork) -> None:
-        u.audit("sign_in.failed", subject=account.id if account is not None else None)
+        u.audit(AuditAction.sign_in_failed, subject=account.id if account is not None else None)
 
     await uow.run(fail)
     if throttle.locks_when_failed(uow.lockout):
@@ -109,7 +111,6 @@ async def _lock(
             AccountLocked(account_id=account.id, until=until, failures=failures),
             subject=account.id,
         )
-        u.audit("account.locked", subject=account.id)
 
     await uow.run(locked)
 
@@ -160,7 +161,6 @@ async def issue_api_token(cmd: IssueApiToken, uow: IdentityUnitOfWork) -> tuple[
             ),
             subject=account.id,
         )
-        u.audit("api_token.issued", subject=token.id)
         return token, secret
 
     return await uow.run(work)
@@ -177,7 +177,6 @@ async def revoke_api_token(cmd: RevokeApiToken, uow: IdentityUnitOfWork) -> ApiT
             ApiTokenRevoked(account_id=token.account_id, by=acting_actor_id(), token_id=token.id),
             subject=token.account_id,
         )
-        u.audit("api_token.revoked", subject=token.id)
         return token
 
     return await uow.run(work)

@@ -5,9 +5,9 @@ to it."""
 from __future__ import annotations
 
 from pesnet.registration.domain.commands import OpenMeeting
-from pesnet.registration.domain.model import MeetingSource
+from pesnet.registration.domain.meeting import MeetingSource
 from pesnet.registration.entrypoints.dependencies import Dependencies
-from pesnet.registration.service_layer import handlers
+from pesnet.registration.service_layer import meetings
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
@@ -21,7 +21,7 @@ def register_handlers(runtime: ServiceRuntime, deps: Dependencies) -> None:
         assert uow.cause is not None  # a consumer's unit of work has the event it handles
         command = OpenMeeting(event, MeetingSource.agenda, uow.cause.time)
         try:
-            await handlers.open_meeting(command, uow, default_quota=deps.default_quota)
+            await meetings.open_meeting(command, uow, default_quota=deps.default_quota)
         except InvalidInput as exc:
             # e.g. an unknown time zone: the announcement can never be applied
             raise Unprocessable(exc.text) from exc
