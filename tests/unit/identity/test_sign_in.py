@@ -171,3 +171,25 @@ async def test_an_api_token_lives_at_most_the_configured_days() -> None:
     with pytest.raises(InvalidInput) as error:
         await authentication.issue_api_token(IssueApiToken(account_id, "x", days=366), uow)
     assert error.value.field == "days"
+
+
+async def test_attempts_in_flight_count_before_their_password_is_checked() -> None:
+    """Attempts made at once are counted at once: with five others already counted and
+    not yet failed, a sixth is refused unchecked and locks the username, and a right
+    password counted among the five meets the lock when it is checked."""
+    uow = FakeIdentityUnitOfWork()
+    account_id = await focal_point(uow)
+    for _ in range(5):  # five attempts still checking their passwords
+        await uow.throttles.attempt("nfp.mar", uow.now())
+    with pytest.raises(SignInLocked):
+        await authentication.sign_in(SignIn("nfp.mar", "wrong password!"), uow)
+    [event] = uow.events(AccountLocked)
+    assert isinstance(event, AccountLocked)
+    assert event.account_id == account_id
+    with pytest.raises(SignInLocked):
+        await authentication.sign_in(SignIn("nfp.mar", PASSWORD), uow)
+    # a right password checked before the lock, confirmed after it, does not sign in
+    uow.later(minutes=16)
+    await uow.throttles.attempt("nfp.mar", uow.now())
+    await uow.throttles.lock("nfp.mar", uow.now(), uow.now() + uow.lockout.lock_for)
+    assert not await uow.throttles.succeed("nfp.mar", uow.now())

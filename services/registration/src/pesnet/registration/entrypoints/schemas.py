@@ -20,6 +20,7 @@ from pesnet.shared.emails import Email
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.common import InstitutionId, Language, Role
 from pesnet.shared.i18n import Localized
+from pesnet.shared.json_types import WholeNumber
 from pesnet.shared.translation import N_, Message, _
 
 # A generous bound before the precise checks: never parse megabytes of "name".
@@ -237,6 +238,6 @@ class InstitutionChanges(BaseModel):
 class Purge(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    older_than_days: int = Field(
+    older_than_days: WholeNumber = Field(
         default=90, ge=0, le=3650, description="Days after the meeting's end date."
     )
