@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from pesnet.registration.bootstrap import build_app as build_registration
 from pesnet.registration.settings import Settings as RegistrationSettings
 
 ADMIN_PASSWORD = "admin password for tests"
+STAFF_PASSWORD = "a member of staff's long passphrase"
 OTHERS: dict[str, tuple[Callable[[Any], Any], type[Any]]] = {
     "registration": (build_registration, RegistrationSettings),
     "agenda": (build_agenda, AgendaSettings),
@@ -61,3 +63,32 @@ async def network(
             )
             clients[name] = (await stack.enter_async_context(start_service(build(settings)))).http
         yield clients
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """An account made at identity by its development administrator, signed in."""
+
+    id: str
+    headers: dict[str, str]  # its bearer token
+    admin_headers: dict[str, str]  # the administrator's who made it
+
+
+async def staff_account(
+    identity: httpx.AsyncClient, username: str, roles: list[str]
+) -> StaffAccount:
+    admin = await identity.post(
+        "/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD}
+    )
+    admin_headers = {"Authorization": f"Bearer {admin.json()['access_token']}"}
+    created = await identity.post(
+        "/accounts",
+        json={"username": username, "password": STAFF_PASSWORD, "roles": roles},
+        headers=admin_headers,
+    )
+    assert created.status_code == 201, created.text
+    signed_in = await identity.post(
+        "/auth/token", json={"username": username, "password": STAFF_PASSWORD}
+    )
+    token = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    return StaffAccount(created.json()["id"], token, admin_headers)

@@ -11,30 +11,18 @@ import time
 import httpx
 import pytest
 
-from tests.integration.network.conftest import ADMIN_PASSWORD
+from tests.integration.network.conftest import staff_account
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
-
-PASSWORD = "an officer's long passphrase"
 
 
 async def test_a_disabled_accounts_tokens_are_refused_everywhere_within_seconds(
     network: dict[str, httpx.AsyncClient],
 ) -> None:
     identity = network["identity"]
-    admin = await identity.post(
-        "/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD}
-    )
-    admin_headers = {"Authorization": f"Bearer {admin.json()['access_token']}"}
-    officer = await identity.post(
-        "/accounts",
-        json={"username": "leila", "password": PASSWORD, "roles": ["administrator"]},
-        headers=admin_headers,
-    )
-    assert officer.status_code == 201, officer.text
-    signed_in = await identity.post("/auth/token", json={"username": "leila", "password": PASSWORD})
-    token = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    officer = await staff_account(identity, "leila", ["administrator"])
+    token, admin_headers = officer.headers, officer.admin_headers
 
     async def answers() -> dict[str, int]:
         # the audit trail: every service's, the administrator's only
@@ -43,9 +31,7 @@ async def test_a_disabled_accounts_tokens_are_refused_everywhere_within_seconds(
 
     assert set((await answers()).values()) == {200}
 
-    disabled = await identity.post(
-        f"/accounts/{officer.json()['id']}/disable", headers=admin_headers
-    )
+    disabled = await identity.post(f"/accounts/{officer.id}/disable", headers=admin_headers)
     assert disabled.status_code == 200, disabled.text
     started = time.monotonic()
 
@@ -55,7 +41,7 @@ async def test_a_disabled_accounts_tokens_are_refused_everywhere_within_seconds(
     await eventually(refused_everywhere, within=15)
     print(f"disabled account refused by all five services after {time.monotonic() - started:.1f} s")
 
-    enabled = await identity.post(f"/accounts/{officer.json()['id']}/enable", headers=admin_headers)
+    enabled = await identity.post(f"/accounts/{officer.id}/enable", headers=admin_headers)
     assert enabled.status_code == 200
 
     async def accepted_again() -> bool:

@@ -19,12 +19,11 @@ import pytest
 
 from pesnet.shared.events.identity import AccountCreated
 from pesnet.shared.topology import PUBLIC_EXCHANGE
-from tests.integration.network.conftest import ADMIN_PASSWORD
+from tests.integration.network.conftest import staff_account
 from tests.support import bus_tap, eventually
 
 pytestmark = pytest.mark.integration
 
-PASSWORD = "an editor's long passphrase"
 PERSON_ID = re.compile(
     r"acc_[0-9a-f]{8,}|registrant:|focal_point:|\bfp_|\bmt_|[^\s\"@]+@[^\s\"@]+\.\w+"
 )
@@ -55,21 +54,8 @@ async def public_stream(amqp_url: str) -> AsyncIterator[list[aio_pika.abc.Abstra
 
 async def exercise(network: dict[str, httpx.AsyncClient]) -> dict[str, str]:
     """A run through every service; what the messages must not name."""
-    identity = network["identity"]
-    admin = await identity.post(
-        "/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD}
-    )
-    admin_headers = {"Authorization": f"Bearer {admin.json()['access_token']}"}
-    editor = await identity.post(
-        "/accounts",
-        json={"username": "samira.editor", "password": PASSWORD, "roles": ["administrator"]},
-        headers=admin_headers,
-    )
-    assert editor.status_code == 201, editor.text
-    token = await identity.post(
-        "/auth/token", json={"username": "samira.editor", "password": PASSWORD}
-    )
-    staff = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    editor = await staff_account(network["identity"], "samira.editor", ["administrator"])
+    staff = editor.headers
     for service, path in (
         ("registration", "/dev/seed"),
         ("agenda", "/dev/seed"),
@@ -102,7 +88,7 @@ async def exercise(network: dict[str, httpx.AsyncClient]) -> dict[str, str]:
     )
     assert withdrawn.status_code == 200, withdrawn.text
     return {
-        "account": editor.json()["id"],
+        "account": editor.id,
         "registration": person["id"],
         "username": "samira.editor",
         "given_name": "Zaynab",
