@@ -1,6 +1,6 @@
 """The HTTP scaffold every service shares: lifespan that runs the `ServiceRuntime`,
-`/healthz`, errors as problem details in the caller's language naming the field (never a
-stack trace),
+`/healthz` (ready) and `/livez` (alive), errors as problem details in the caller's
+language naming the field (never a stack trace),
 a correlation id per request, who the caller is (`CurrentActor`, `Secretariat`,
 `require(StaffRole...)`) and the service's audit trail (`GET /audit`).
 
@@ -183,11 +183,19 @@ def create_app(
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> JSONResponse:
+        """Ready: 200 once the broker and the database answer (the readiness probe)."""
         checks = await runtime.health()
         ok = all(checks.values())
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503
         )
+
+    @app.get("/livez", tags=["operations"])
+    async def livez() -> dict[str, str]:
+        """Alive: the process started and its event loop answers (the liveness and startup
+        probes). It asks neither the broker nor the database, whose outage a restart
+        would not cure."""
+        return {"status": "alive"}
 
     for router in routers:
         app.include_router(router)

@@ -6,17 +6,21 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
 
-from pesnet.shared.settings import ServiceSettings
+from pesnet.shared.settings import ServiceSettings, require_urls
 
 DEV_LINK_SECRET = "dev-notifications-link-secret"  # noqa: S105 - dev mode only
+# dev/test mode only: the SMTP sink `make run` starts, and this service's own address
+DEV_SMTP_HOST = "127.0.0.1"
+DEV_PUBLIC_URL = "http://127.0.0.1:8004"
 
 
 class Settings(ServiceSettings):
     service_name: str = Field(default="notifications", alias="PESNET_SERVICE")
     http_port: int = Field(default=8004, alias="PESNET_HTTP_PORT")
 
-    # Where mail goes. Under `make run` the dev runner starts the SMTP sink and sets these.
-    smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
+    # Where mail goes (required outside dev mode). Under `make run` the dev runner starts
+    # the SMTP sink and sets these.
+    smtp_host: str = Field(default="", alias="SMTP_HOST")
     smtp_port: int = Field(default=1025, ge=1, le=65535, alias="SMTP_PORT")
     smtp_from: str = Field(
         default="OIC-PESNET <no-reply@pesnet.sesric.org>", alias="SMTP_FROM", min_length=3
@@ -51,16 +55,29 @@ class Settings(ServiceSettings):
         default=30, ge=1, le=3650, alias="NOTIFICATIONS_DELIVERY_RETENTION_DAYS"
     )
 
-    # Signed links in every mail (preferences page); the secret signs them.
+    # Signed links in every mail (preferences page); the secret signs them, the public
+    # URL (required outside dev mode) is where recipients reach this service.
     link_secret: SecretStr | None = Field(default=None, alias="NOTIFICATIONS_LINK_SECRET")
-    public_url: str = Field(default="http://127.0.0.1:8004", alias="NOTIFICATIONS_PUBLIC_URL")
+    public_url: str = Field(default="", alias="NOTIFICATIONS_PUBLIC_URL")
 
     @model_validator(mode="after")
-    def _link_secret_outside_dev_mode(self) -> Settings:
-        if self.link_secret is None:
-            if not self.dev_mode:
-                raise ValueError("outside dev mode NOTIFICATIONS_LINK_SECRET must be set")
-            self.link_secret = SecretStr(DEV_LINK_SECRET)
+    def _mail_outside_dev_mode(self) -> Settings:
+        if self.dev_mode:
+            self.link_secret = self.link_secret or SecretStr(DEV_LINK_SECRET)
+            self.smtp_host = self.smtp_host or DEV_SMTP_HOST
+            self.public_url = self.public_url or DEV_PUBLIC_URL
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("NOTIFICATIONS_LINK_SECRET", self.link_secret),
+                ("SMTP_HOST", self.smtp_host),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(f"outside dev mode these must be set: {', '.join(missing)}")
+        require_urls({"NOTIFICATIONS_PUBLIC_URL": self.public_url})
         return self
 
     def link_key(self) -> bytes:
