@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from pesnet.shared.settings import ServiceSettings, require_urls
 
@@ -59,6 +59,12 @@ class Settings(ServiceSettings):
     # URL (required outside dev mode) is where recipients reach this service.
     link_secret: SecretStr | None = Field(default=None, alias="NOTIFICATIONS_LINK_SECRET")
     public_url: str = Field(default="", alias="NOTIFICATIONS_PUBLIC_URL")
+
+    @field_validator("smtp_username", "smtp_password", mode="before")
+    @classmethod
+    def _empty_is_no_account(cls, value: object) -> object:
+        # an env file's `SMTP_USERNAME=` means "no account", not an empty user name
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _mail_outside_dev_mode(self) -> Settings:
