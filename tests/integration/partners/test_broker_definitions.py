@@ -11,7 +11,7 @@ import asyncio
 import json
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -116,14 +116,15 @@ async def test_the_committed_definitions_are_what_the_code_declares(
         assert comparable(exported) == comparable(committed)
 
         # ...and no more: no partner queue, no other service's queue
-        for service, attempt in (
+        attempts: list[tuple[str, Callable[[RabbitBroker], Awaitable[None]]]] = [
             (
                 "registration",
                 lambda b: declare_partner_queue(b, f"partner.x-{unique}", ["agenda.#"]),
             ),
             ("agenda", lambda b: declare_consumer(b, "registration", ["agenda.meeting.scheduled"])),
             ("identity", lambda b: declare_consumer(b, "notifications", ["identity.#"])),
-        ):
+        ]
+        for service, attempt in attempts:
             broker = RabbitBroker(url_of(service), logger=None)
             await broker.connect()
             try:

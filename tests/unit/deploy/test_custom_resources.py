@@ -14,7 +14,7 @@ import copy
 import re
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs in the dev lock
 import pytest
 
 from tests.deployment import (

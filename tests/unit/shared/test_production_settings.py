@@ -34,6 +34,7 @@ NOTIFICATIONS = {
     **PRODUCTION,
     "NOTIFICATIONS_LINK_SECRET": "a-link-secret",
     "SMTP_HOST": "smtp.example.org",
+    "SMTP_PORT": "587",
     "NOTIFICATIONS_PUBLIC_URL": "https://notifications.pesnet.example.org",
 }
 IDENTITY = {
@@ -87,6 +88,7 @@ def test_a_complete_production_configuration_starts_without_a_shared_token(
         (RegistrationSettings, REGISTRATION, "PESNET_AGENDA_PUBLIC_URL"),
         (NotificationsSettings, NOTIFICATIONS, "NOTIFICATIONS_LINK_SECRET"),
         (NotificationsSettings, NOTIFICATIONS, "SMTP_HOST"),
+        (NotificationsSettings, NOTIFICATIONS, "SMTP_PORT"),
         (NotificationsSettings, NOTIFICATIONS, "NOTIFICATIONS_PUBLIC_URL"),
         (IdentitySettings, IDENTITY, "PESNET_IDENTITY_SIGNING_KEYS"),
         (IdentitySettings, IDENTITY, "PESNET_IDENTITY_PUBLIC_URL"),
@@ -97,6 +99,15 @@ def test_each_required_setting_is_named_when_missing(
 ) -> None:
     without = {k: v for k, v in values.items() if k != name}
     assert name in refused(settings_class, without)
+
+
+@pytest.mark.parametrize("name", ["RABBITMQ_URL", "MONGODB_URL"])
+def test_a_reference_kubernetes_could_not_expand_is_named(name: str) -> None:
+    """A URL a manifest assembles from a Secret's keys (`$(RABBITMQ_PASSWORD)`) whose key
+    is missing arrives unexpanded: refused, naming the missing variable."""
+    value = "amqp://svc:$(RABBITMQ_PASSWORD)@broker:5672/"
+    message = refused(ServiceSettings, {**PRODUCTION, name: value})
+    assert f"{name} holds $(RABBITMQ_PASSWORD), which was never set" in message
 
 
 def test_identity_needs_no_published_keys_of_its_own() -> None:

@@ -125,6 +125,7 @@ def test_the_notifications_service_does_not_start_in_production_without_keys(
             "NOTIFICATIONS_LINK_SECRET": "a-production-link-secret",
             "NOTIFICATIONS_PUBLIC_URL": "https://notifications.pesnet.example.org",
             "SMTP_HOST": "smtp.example.org",
+            "SMTP_PORT": "587",
         }
     )
     with pytest.raises(MissingSecretKeys, match="PESNET_WEBHOOK_SECRET_KEYS must be set"):

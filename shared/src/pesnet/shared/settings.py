@@ -10,6 +10,7 @@ start without them, and says which setting is missing or unusable
 from __future__ import annotations
 
 import ipaddress
+import re
 import sys
 from typing import ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -61,6 +62,22 @@ def url_problem(value: str) -> str | None:
     except ValueError:
         pass  # a name, not an address
     return None
+
+
+UNEXPANDED = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+
+
+def unexpanded_reference(name: str, value: str) -> str | None:
+    """Why `value` is not what the manifest meant, or None: Kubernetes leaves a `$(VAR)`
+    reference to a variable defined nowhere before it as written, so a URL assembled from
+    a Secret's keys arrives with `$(RABBITMQ_PASSWORD)` in it when that key is missing."""
+    match = UNEXPANDED.search(value)
+    if match is None:
+        return None
+    return (
+        f"{name} holds $({match.group(1)}), which was never set: "
+        f"{match.group(1)} must be defined before {name}"
+    )
 
 
 def require_urls(urls: dict[str, str | None]) -> None:
@@ -175,6 +192,13 @@ class ServiceSettings(BaseSettings):
                 f"outside dev mode these must be set: {', '.join(missing)} "
                 "(or set PESNET_ENV=dev for local development)"
             )
+        for name, secret in (
+            ("RABBITMQ_URL", self.rabbitmq_url),
+            ("MONGODB_URL", self.mongodb_url),
+        ):
+            assert secret is not None  # checked above
+            if (why := unexpanded_reference(name, secret.get_secret_value())) is not None:
+                raise ValueError(why)
         if self.secretariat_token is not None:
             weak = secretariat_token_problem(self.secretariat_token.get_secret_value())
             if weak is not None:

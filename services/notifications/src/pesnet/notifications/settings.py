@@ -11,6 +11,7 @@ from pesnet.shared.settings import ServiceSettings, require_urls
 DEV_LINK_SECRET = "dev-notifications-link-secret"  # noqa: S105 - dev mode only
 # dev/test mode only: the SMTP sink `make run` starts, and this service's own address
 DEV_SMTP_HOST = "127.0.0.1"
+DEV_SMTP_PORT = 1025
 DEV_PUBLIC_URL = "http://127.0.0.1:8004"
 
 
@@ -21,7 +22,7 @@ class Settings(ServiceSettings):
     # Where mail goes (required outside dev mode). Under `make run` the dev runner starts
     # the SMTP sink and sets these.
     smtp_host: str = Field(default="", alias="SMTP_HOST")
-    smtp_port: int = Field(default=1025, ge=1, le=65535, alias="SMTP_PORT")
+    smtp_port: int | None = Field(default=None, ge=1, le=65535, alias="SMTP_PORT")
     smtp_from: str = Field(
         default="OIC-PESNET <no-reply@pesnet.sesric.org>", alias="SMTP_FROM", min_length=3
     )
@@ -71,6 +72,7 @@ class Settings(ServiceSettings):
         if self.dev_mode:
             self.link_secret = self.link_secret or SecretStr(DEV_LINK_SECRET)
             self.smtp_host = self.smtp_host or DEV_SMTP_HOST
+            self.smtp_port = self.smtp_port or DEV_SMTP_PORT
             self.public_url = self.public_url or DEV_PUBLIC_URL
             return self
         missing = [
@@ -78,6 +80,7 @@ class Settings(ServiceSettings):
             for name, value in (
                 ("NOTIFICATIONS_LINK_SECRET", self.link_secret),
                 ("SMTP_HOST", self.smtp_host),
+                ("SMTP_PORT", self.smtp_port),
             )
             if not value
         ]
