@@ -14,6 +14,7 @@ import base64
 import os
 import re
 import secrets
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import quote
@@ -22,7 +23,7 @@ from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from tests.deployment import ROOT, Manifest, container, of_kind
+from tests.deployment import ROOT, Manifest, compose, container, of_kind, render
 
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 # the container's interpreter paths: the test runs the services from its own environment
@@ -261,3 +262,32 @@ def filled_env_example(public_urls: Mapping[str, str]) -> dict[str, str]:
     for name in ("SMTP_USERNAME", "SMTP_PASSWORD"):
         filled[name] = ""
     return filled
+
+
+# --- the two forms, as the tests take them ---------------------------------------------
+
+COMPOSE_PUBLIC_URLS = {
+    "PESNET_REGISTRATION_PUBLIC_URL": "https://registration.compose.example.org",
+    "PESNET_AGENDA_PUBLIC_URL": "https://agenda.compose.example.org",
+    "NOTIFICATIONS_PUBLIC_URL": "https://notifications.compose.example.org",
+    "PESNET_IDENTITY_PUBLIC_URL": "https://identity.compose.example.org",
+}
+
+
+def with_path(env: Mapping[str, str]) -> dict[str, str]:
+    """A container has a PATH; the processes here get this interpreter's."""
+    return {**env, "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin"}
+
+
+def kubernetes_form() -> tuple[tuple[Manifest, ...], Secrets]:
+    """The rendered production overlay and the Secrets of a cluster set up by the guide."""
+    docs = render("production")
+    return docs, cluster_secrets(docs)
+
+
+def compose_form(workdir: Path) -> tuple[Manifest, dict[str, str]]:
+    """docker-compose.yml and an `.env` written from .env.example as an operator would,
+    read back the way compose reads it."""
+    dotenv = workdir / ".env"
+    write_dotenv(dotenv, filled_env_example(COMPOSE_PUBLIC_URLS))
+    return compose(), read_dotenv(dotenv)

@@ -8,25 +8,17 @@ through: the first administrator, made as the guide says, signs in at identity; 
 delegate registers; the administrator accredits them on registration with identity's
 access token; the audit names that administrator; the mail's links point at the
 configured public addresses. What the test changes to run it on one machine is in
-`platform.py`'s docstring.
-
-And the other way round: removing any one variable a form gives a service either makes
-the service refuse to start naming it, or is harmless by design (listed below, with why)."""
+`platform.py`'s docstring. The other way round (removing any one variable a form gives
+a service makes it refuse to start naming it): test_every_variable_counts.py."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import copy
-import importlib
-import io
 import json
-import os
 import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -37,17 +29,14 @@ import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
 from pesnet.devtools.ports import free_port
-from pesnet.shared.settings import load_settings
-from tests.deployment import APPS, HAVE_KUBECTL, Manifest, compose, container, of_kind, render
+from tests.deployment import APPS, HAVE_KUBECTL, Manifest, of_kind
 from tests.integration.deploy.conftest import BrokerAccounts
 from tests.integration.deploy.forms import (
-    NotGiven,
-    cluster_secrets,
     compose_env,
-    filled_env_example,
+    compose_form,
     kubernetes_env,
-    read_dotenv,
-    write_dotenv,
+    kubernetes_form,
+    with_path,
 )
 from tests.integration.deploy.platform import (
     LOCALHOST,
@@ -60,197 +49,11 @@ from tests.integration.deploy.platform import (
 )
 from tests.support import eventually
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not HAVE_KUBECTL, reason="kubectl is not installed"),
-]
+pytestmark = pytest.mark.integration
+# the Kubernetes form is what `kubectl kustomize` renders
+needs_kubectl = pytest.mark.skipif(not HAVE_KUBECTL, reason="kubectl is not installed")
 
 ADMIN = "secretariat"
-COMPOSE_PUBLIC_URLS = {
-    "PESNET_REGISTRATION_PUBLIC_URL": "https://registration.compose.example.org",
-    "PESNET_AGENDA_PUBLIC_URL": "https://agenda.compose.example.org",
-    "NOTIFICATIONS_PUBLIC_URL": "https://notifications.compose.example.org",
-    "PESNET_IDENTITY_PUBLIC_URL": "https://identity.compose.example.org",
-}
-# Variables a form may give a service whose absence is harmless by design: the service
-# reads them, and its default is right in production too.
-HARMLESS_TO_REMOVE = {
-    "PESNET_ENV": "production is the default",
-    "PESNET_SERVICE": "the image sets it",
-    "PESNET_HTTP_HOST": "the image sets it",
-    "PESNET_HTTP_PORT": "the image sets it",
-    "LOG_LEVEL": "INFO is the default",
-    "PESNET_PREFETCH": "16 is the default",
-    "PESNET_DELIVERY_LIMIT": "5 is the default",
-    "PESNET_IDENTITY_URL": "registration derives it from PESNET_JWKS_URL",
-    "SMTP_STARTTLS": "a relay on port 25 inside the network may not offer it",
-    "SMTP_FROM": "the platform's own sender is the default",
-    "SMTP_USERNAME": "a relay may take mail without an account",
-    "SMTP_PASSWORD": "a relay may take mail without an account",
-    "PESNET_JWKS_URL": "identity verifies its tokens with its own keys",
-}
-HARMLESS_FOR = {"PESNET_JWKS_URL": {"identity"}}
-
-
-# --- the environments each form gives ------------------------------------------------
-
-
-def with_path(env: Mapping[str, str]) -> dict[str, str]:
-    """A container has a PATH; the processes here get this interpreter's."""
-    return {**env, "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin"}
-
-
-def kubernetes_form() -> tuple[tuple[Manifest, ...], dict[str, dict[str, str]]]:
-    docs = render("production")
-    return docs, cluster_secrets(docs)
-
-
-def compose_form(workdir: Path) -> tuple[Manifest, dict[str, str]]:
-    """docker-compose.yml and an `.env` written from .env.example as an operator would,
-    read back the way compose reads it."""
-    dotenv = workdir / ".env"
-    write_dotenv(dotenv, filled_env_example(COMPOSE_PUBLIC_URLS))
-    return compose(), read_dotenv(dotenv)
-
-
-# --- the startup check: what `python -m pesnet.<service>` does before serving -----------
-
-
-def refusal(service: str, env: Mapping[str, str], monkeypatch: pytest.MonkeyPatch) -> str | None:
-    """Load the service's settings from exactly `env` and build its app (nothing is
-    connected), as its `__main__` does before it serves: None if it would start, else
-    what it says (which must name the setting)."""
-    settings_class = importlib.import_module(f"pesnet.{service}.settings").Settings
-    build_app = importlib.import_module(f"pesnet.{service}.bootstrap").build_app
-    with monkeypatch.context() as patch:
-        for name in list(os.environ):
-            patch.delenv(name)
-        for name, value in env.items():
-            patch.setenv(name, value)
-        said = io.StringIO()
-        try:
-            with contextlib.redirect_stderr(said):
-                build_app(load_settings(settings_class))
-        except SystemExit:
-            return said.getvalue()
-        except Exception as exc:  # the app refused to be built: its message
-            return f"{type(exc).__name__}: {exc}"
-    return None
-
-
-def read_by(service: str) -> set[str]:
-    """The variables a service's settings read (their aliases, and PESNET_WEBHOOK_*)."""
-    settings_class = importlib.import_module(f"pesnet.{service}.settings").Settings
-    names = {f.alias for f in settings_class.model_fields.values() if f.alias}
-    if service == "notifications":
-        names |= {"PESNET_WEBHOOK_SECRET_KEYS"}
-    return names
-
-
-def check_every_removal(
-    service: str,
-    given: list[str],
-    env_without: Callable[[str], dict[str, str]],
-    monkeypatch: pytest.MonkeyPatch,
-) -> list[str]:
-    """Remove each variable the form gives `service`, one at a time: the service must
-    refuse naming it, unless its absence is harmless by design or the service never
-    reads it. Returns what went wrong."""
-    wrong = []
-    reads = read_by(service)
-    for name in given:
-        try:
-            env = env_without(name)
-        except NotGiven as exc:  # the form itself refuses (compose's `:?`)
-            if name not in str(exc):
-                wrong.append(f"{service} without {name}: the form's refusal does not name it")
-            continue
-        said = refusal(service, env, monkeypatch)
-        if said is not None:
-            if name not in said:
-                wrong.append(f"{service} without {name}: refused without naming it: {said}")
-        elif name in reads and not (
-            name in HARMLESS_TO_REMOVE and service in HARMLESS_FOR.get(name, {service})
-        ):
-            wrong.append(f"{service} without {name}: starts anyway, and nothing says why")
-    return wrong
-
-
-def without_kubernetes_variable(
-    docs: tuple[Manifest, ...], service: str, name: str
-) -> tuple[Manifest, ...]:
-    """The manifests with `name` removed from what they give `service`: its `env` entry,
-    else the key of the ConfigMap its `envFrom` takes it from."""
-    edited = copy.deepcopy(docs)
-    deployment = of_kind(edited, "Deployment")[service]
-    spec = container(deployment)
-    if any(v["name"] == name for v in spec["env"]):
-        spec["env"] = [v for v in spec["env"] if v["name"] != name]
-        return edited
-    configs = of_kind(edited, "ConfigMap")
-    for source in spec.get("envFrom", []):
-        data = configs[source["configMapRef"]["name"]]["data"]
-        if name in data:
-            del data[name]
-            return edited
-    raise AssertionError(f"{service} is not given {name}")
-
-
-def kubernetes_given(docs: tuple[Manifest, ...], service: str) -> list[str]:
-    spec = container(of_kind(docs, "Deployment")[service])
-    configs = of_kind(docs, "ConfigMap")
-    from_maps = [
-        key
-        for source in spec.get("envFrom", [])
-        for key in configs[source["configMapRef"]["name"]]["data"]
-    ]
-    return [*from_maps, *(v["name"] for v in spec["env"])]
-
-
-@pytest.mark.parametrize("service", APPS)
-def test_the_production_overlay_gives_each_service_what_it_needs_and_nothing_goes_unnoticed(
-    service: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    docs, cluster = kubernetes_form()
-    assert refusal(service, kubernetes_env(docs, service, cluster), monkeypatch) is None
-    wrong = check_every_removal(
-        service,
-        kubernetes_given(docs, service),
-        lambda name: kubernetes_env(
-            without_kubernetes_variable(docs, service, name), service, cluster
-        ),
-        monkeypatch,
-    )
-    assert not wrong, "\n".join(wrong)
-
-
-@pytest.mark.parametrize("service", APPS)
-def test_compose_gives_each_service_what_it_needs_and_nothing_goes_unnoticed(
-    service: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    project, dotenv = compose_form(tmp_path)
-    assert refusal(service, compose_env(project, service, dotenv), monkeypatch) is None
-
-    def without(name: str) -> dict[str, str]:
-        edited = copy.deepcopy(project)
-        del edited["services"][service]["environment"][name]
-        return compose_env(edited, service, dotenv)
-
-    given = list(project["services"][service]["environment"])
-    wrong = check_every_removal(service, given, without, monkeypatch)
-    assert not wrong, "\n".join(wrong)
-
-
-def test_an_empty_required_value_in_dotenv_stops_compose_naming_it(tmp_path: Path) -> None:
-    project, dotenv = compose_form(tmp_path)
-    for name in (
-        "PESNET_IDENTITY_SIGNING_KEYS",
-        "RABBITMQ_AGENDA_PASSWORD",
-        "NOTIFICATIONS_PUBLIC_URL",
-    ):
-        service = next(s for s in APPS if name in str(project["services"][s]["environment"]))
-        with pytest.raises(NotGiven, match=name):
-            compose_env(project, service, {**dotenv, name: ""})
 
 
 # --- running a form ------------------------------------------------------------------
@@ -485,6 +288,7 @@ async def keda_may_only_look(url: str, queue: str) -> None:
         await connection.close()
 
 
+@needs_kubectl
 async def test_the_production_overlay_runs_signs_people_in_and_holds_least_privilege(
     rabbit_url: str,
     database: AuthenticatedDatabase,
@@ -539,21 +343,3 @@ async def test_compose_runs_signs_people_in_and_holds_least_privilege(
             await walk(envs, ports, relay)
         finally:
             processes.stop()
-
-
-def test_a_service_started_without_a_required_variable_exits_naming_it(tmp_path: Path) -> None:
-    """The process itself, as a container would run it: status 2 and the setting's name."""
-    docs, cluster = kubernetes_form()
-    edited = without_kubernetes_variable(docs, "identity", "PESNET_IDENTITY_SIGNING_KEYS")
-    env = with_path(kubernetes_env(edited, "identity", cluster))
-    started = subprocess.run(
-        [sys.executable, "-m", "pesnet.identity"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert started.returncode == 2
-    assert "identity: configuration refused" in started.stderr
-    assert "PESNET_IDENTITY_SIGNING_KEYS" in started.stderr
