@@ -249,3 +249,47 @@ def test_production_backs_the_databases_up_inside_the_cluster() -> None:
     claim = volumes["backups"]["persistentVolumeClaim"]["claimName"]
     assert claim in of_kind(docs, "PersistentVolumeClaim")
     assert pod["securityContext"]["runAsNonRoot"] is True
+
+
+def secret_references(doc: Manifest) -> set[str]:
+    """The names of the Secrets an object reads (secretKeyRef, secretTargetRef, a
+    MongoDB user's password)."""
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key in ("secretKeyRef", "passwordSecretRef"):
+                if isinstance(node.get(key), dict):
+                    found.add(node[key]["name"])
+            if "parameter" in node and "name" in node and "key" in node:  # secretTargetRef
+                found.add(node["name"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+    return found
+
+
+def test_the_guide_lists_every_secret_operators_create() -> None:
+    docs = render("production")
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    made_by_controllers = {f"{name}-user-credentials" for name in of_kind(docs, "User")} | {
+        user["connectionStringSecretName"]
+        for mongo in of_kind(docs, "MongoDBCommunity").values()
+        for user in mongo["spec"]["users"]
+    }
+    for doc in docs:
+        for name in secret_references(doc) - made_by_controllers:
+            generic = re.sub(
+                r"^pesnet-mongodb-[a-z]+-password$", "pesnet-mongodb-<user>-password", name
+            )
+            assert f"`{generic}`" in guide, f"docs/operations.md does not say who creates {name}"
+    for name in made_by_controllers:
+        generic = re.sub(
+            r"^pesnet-(\w+)-user-credentials$", "pesnet-<service>-user-credentials", name
+        )
+        generic = re.sub(r"^pesnet-mongodb-\w+$", "pesnet-mongodb-<user>", generic)
+        assert generic in guide or f"`{name}`" in guide, name
