@@ -20,6 +20,9 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 
 Manifest = dict[str, Any]
+# the API groups of the kinds the manifests use that Kubernetes itself serves; any other
+# group is an operator's (custom resources, validated against deploy/k8s/crds/)
+BUILT_IN_GROUPS = {"", "apps", "batch", "policy", "autoscaling", "networking.k8s.io"}
 
 HAVE_KUBECTL = shutil.which("kubectl") is not None
 
@@ -36,6 +39,10 @@ def render(overlay: str) -> tuple[Manifest, ...]:
     )
     assert result.returncode == 0, result.stderr
     return tuple(d for d in yaml.safe_load_all(result.stdout) if isinstance(d, dict))
+
+
+def is_built_in(doc: Manifest) -> bool:
+    return str(doc["apiVersion"]).rpartition("/")[0] in BUILT_IN_GROUPS
 
 
 def of_kind(docs: tuple[Manifest, ...], kind: str) -> dict[str, Manifest]:

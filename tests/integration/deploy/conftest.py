@@ -1,16 +1,14 @@
-"""Fixtures of the deployment conformance tests: the authenticated database, the broker's
-management API, and accounts made there for one test and removed after it."""
+"""Fixtures of the deployment conformance tests: the authenticated database, and broker
+accounts made for one test and removed after it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 import pytest
 
-from pesnet.devtools.rabbit import ensure_management, management_url
 from tests.integration.deploy.platform import AuthenticatedDatabase
 
 
@@ -21,19 +19,6 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Authenticated
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def broker_api(rabbit_url: str) -> Iterator[httpx.Client]:
-    if not ensure_management(rabbit_url):
-        pytest.fail(f"RabbitMQ's management API does not answer at {management_url(rabbit_url)}")
-    parts = urlsplit(rabbit_url)
-    with httpx.Client(
-        base_url=f"{management_url(rabbit_url)}/api",
-        auth=(parts.username or "guest", parts.password or "guest"),
-        timeout=30,
-    ) as client:
-        yield client
 
 
 class BrokerAccounts:
@@ -67,15 +52,9 @@ class BrokerAccounts:
 
 
 @pytest.fixture
-def broker_accounts(broker_api: httpx.Client, rabbit_url: str) -> Iterator[BrokerAccounts]:
-    vhost = urlsplit(rabbit_url).path[1:]
-    accounts = BrokerAccounts(broker_api, vhost)
+def broker_accounts(management: httpx.Client, rabbit_url: str) -> Iterator[BrokerAccounts]:
+    accounts = BrokerAccounts(management, unquote(urlsplit(rabbit_url).path[1:]))
     try:
         yield accounts
     finally:
         accounts.remove_all()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    return tmp_path

@@ -19,6 +19,8 @@ import re
 import secrets
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -275,6 +277,21 @@ async def walk(envs: dict[str, dict[str, str]], ports: dict[str, int], relay: Ma
     assert all(f"{preferences}/preferences?token=" in t for t in texts), texts
 
 
+@asynccontextmanager
+async def running(
+    envs: dict[str, dict[str, str]], ports: dict[str, int], logs: Path
+) -> AsyncIterator[None]:
+    """The five services started from their environments, ready, and stopped after."""
+    processes = ServiceProcesses(logs)
+    try:
+        for service in APPS:
+            processes.start(service, envs[service])
+        await processes.until_ready(ports)
+        yield
+    finally:
+        processes.stop()
+
+
 async def keda_may_only_look(url: str, queue: str) -> None:
     """KEDA's user reads a queue's depth (a passive declare) and can do nothing else."""
     connection = await aio_pika.connect(url, timeout=10)
@@ -307,20 +324,15 @@ async def test_the_production_overlay_runs_signs_people_in_and_holds_least_privi
         envs["notifications"]["SSL_CERT_FILE"] = str(authority.ca_file)
         for name in broker_accounts.made:
             assert "administrator" not in broker_accounts.tags_of(name)
-        processes = ServiceProcesses(tmp_path)
-        try:
-            for service in APPS:
-                processes.start(service, envs[service])
-            await processes.until_ready(ports)
+        async with running(envs, ports, tmp_path):
             await walk(envs, ports, relay)
             keda = cluster["pesnet-keda-user-credentials"]
-            vhost_url = urlsplit(envs["registration"]["RABBITMQ_URL"])
+            broker = urlsplit(envs["registration"]["RABBITMQ_URL"])
             await keda_may_only_look(
-                f"amqp://{keda['username']}:{keda['password']}@{vhost_url.hostname}:{vhost_url.port}{vhost_url.path}",
+                f"amqp://{keda['username']}:{keda['password']}"
+                f"@{broker.hostname}:{broker.port}{broker.path}",
                 "registration",
             )
-        finally:
-            processes.stop()
 
 
 async def test_compose_runs_signs_people_in_and_holds_least_privilege(
@@ -335,11 +347,5 @@ async def test_compose_runs_signs_people_in_and_holds_least_privilege(
         envs, ports = compose_on_this_machine(
             project, dotenv, rabbit_url, database, relay, broker_accounts, tmp_path
         )
-        processes = ServiceProcesses(tmp_path)
-        try:
-            for service in APPS:
-                processes.start(service, envs[service])
-            await processes.until_ready(ports)
+        async with running(envs, ports, tmp_path):
             await walk(envs, ports, relay)
-        finally:
-            processes.stop()

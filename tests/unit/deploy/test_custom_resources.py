@@ -24,13 +24,13 @@ from tests.deployment import (
     Manifest,
     crd_header,
     crds,
+    is_built_in,
     of_kind,
     render,
 )
 
 pytestmark = pytest.mark.skipif(not HAVE_KUBECTL, reason="kubectl is not installed")
 
-BUILT_IN_GROUPS = {"", "apps", "batch", "policy", "autoscaling", "networking.k8s.io"}
 # a DNS-1123 subdomain, what the API server requires of an object's name
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
@@ -82,7 +82,7 @@ def violations(resource: Manifest) -> list[str]:
 
 
 def custom_resources(overlay: str) -> list[Manifest]:
-    return [d for d in render(overlay) if d["apiVersion"].rpartition("/")[0] not in BUILT_IN_GROUPS]
+    return [d for d in render(overlay) if not is_built_in(d)]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -21,13 +21,13 @@ from tests.deployment import (
     ROOT,
     Manifest,
     container,
+    is_built_in,
     of_kind,
     render,
 )
 
 pytestmark = pytest.mark.skipif(not HAVE_KUBECTL, reason="kubectl is not installed")
 
-BUILT_IN_GROUPS = {"", "apps", "batch", "policy", "autoscaling", "networking.k8s.io"}
 # the oldest supported, the one kubectl here speaks, the newest kubernetes-validate knows
 KUBERNETES_VERSIONS = ("1.30.0", "1.32.0", "1.37.0")
 CONSUMERS = {
@@ -47,7 +47,7 @@ def env_of(deployment: Manifest) -> dict[str, Manifest]:
 def test_built_in_kinds_validate_against_the_kubernetes_schemas(overlay: str, version: str) -> None:
     checked = 0
     for doc in render(overlay):
-        if doc["apiVersion"].rpartition("/")[0] not in BUILT_IN_GROUPS:
+        if not is_built_in(doc):
             continue  # custom resources: test_custom_resources.py
         try:
             kubernetes_validate.validate(doc, version, strict=True)
