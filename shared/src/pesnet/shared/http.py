@@ -183,26 +183,30 @@ def create_app(
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> JSONResponse:
-        """Ready: 200 once the broker and the database answer (the readiness probe)."""
         checks = await runtime.health()
         ok = all(checks.values())
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503
         )
 
-    @app.get("/livez", tags=["operations"])
-    async def livez() -> dict[str, str]:
-        """Alive: the process started and its event loop answers (the liveness and startup
-        probes). It asks neither the broker nor the database, whose outage a restart
-        would not cure."""
-        return {"status": "alive"}
-
+    app.include_router(liveness_router)
     for router in routers:
         app.include_router(router)
     app.include_router(audit_router)
     # outermost: a body over the limit is refused before anything reads it
     app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_request_bytes)
     return app
+
+
+liveness_router = APIRouter(tags=["operations"])
+
+
+@liveness_router.get("/livez")
+async def livez() -> dict[str, str]:
+    """Alive: the process started and its event loop answers (the liveness and startup
+    probes). It asks neither the broker nor the database, whose outage a restart would
+    not cure; `/healthz` (readiness) does."""
+    return {"status": "alive"}
 
 
 bearer = HTTPBearer(auto_error=False)
