@@ -28,9 +28,7 @@ def changelog_scenarios() -> dict[str, list[dict[str, Any]]]:
 
     def edited(**changes: Any) -> Callable[[str], list[Any]]:
         def edit(session_id: str) -> list[Any]:
-            return [
-                s.model_copy(update=changes) if s.id == session_id else s for s in sessions
-            ]
+            return [s.model_copy(update=changes) if s.id == session_id else s for s in sessions]
 
         return edit
 
@@ -44,9 +42,7 @@ def changelog_scenarios() -> dict[str, list[dict[str, Any]]]:
         "retitled": edited(title=Localized(ar="عنوان", en="Title", fr="Titre"))("overview"),
         "speakers added": edited(speakers=(*overview.speakers, "selcuk"))("overview"),
         "speakers removed": edited(speakers=overview.speakers[:1])("overview"),
-        "speakers added and removed": edited(speakers=("selcuk", overview.speakers[0]))(
-            "overview"
-        ),
+        "speakers added and removed": edited(speakers=("selcuk", overview.speakers[0]))("overview"),
         "speakers reordered": edited(speakers=tuple(reversed(overview.speakers)))("overview"),
         "moderator added": edited(moderators=(*session_1.moderators, "souhail"))("session-1"),
         "moderating institution changed": edited(moderating_institutions=("sesric",))(

@@ -17,10 +17,9 @@ from pesnet.notifications.adapters.smtp import SmtpSender
 from pesnet.notifications.adapters.unit_of_work import MongoNotificationsUnitOfWork
 from pesnet.notifications.adapters.webhooks import WEBHOOK_INDEXES, WebhookSender, resolve_host
 from pesnet.notifications.domain.model import Links
-from pesnet.notifications.entrypoints import pages
+from pesnet.notifications.entrypoints import messaging, pages
 from pesnet.notifications.entrypoints.dependencies import Dependencies
 from pesnet.notifications.entrypoints.http import dev_router, router
-from pesnet.notifications.entrypoints.messaging import register_handlers, register_webhook_handlers
 from pesnet.notifications.entrypoints.webhooks import build_router as webhooks_router
 from pesnet.notifications.service_layer.delivery import DeliveryPolicy, run_worker
 from pesnet.notifications.service_layer.notices import Mailing
@@ -81,7 +80,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     links = Links(settings.link_key(), settings.public_url)
     window = timedelta(seconds=settings.digest_window_seconds)
     mailing = Mailing(links, window)
-    register_handlers(runtime.consumer, mailing)
+    runtime.consumer.subscribe(messaging.subscriptions(mailing))
     policy = DeliveryPolicy(
         max_attempts=settings.max_attempts,
         retry_base=timedelta(seconds=settings.retry_base_seconds),
@@ -150,7 +149,8 @@ def install_webhooks(
     - its collections' indexes;
     - the webhook worker, a background loop of the runtime.
     """
-    register_webhook_handlers(runtime.add_consumer(WEBHOOKS_CONSUMER))
+    webhooks_consumer = runtime.add_consumer(WEBHOOKS_CONSUMER)
+    webhooks_consumer.subscribe(messaging.webhook_subscriptions(runtime.catalog))
     runtime.add_indexes(WEBHOOK_INDEXES)
     policy = WebhookPolicy(
         retry=settings.retry_policy(),
