@@ -18,12 +18,12 @@ from pesnet.agenda.domain.commands import (
 )
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionEdit, SessionKind
+from pesnet.shared.emails import Email
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.text import CleanParagraph, CleanText
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Term = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]
 
