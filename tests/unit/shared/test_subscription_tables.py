@@ -21,7 +21,7 @@ SERVICES = ("registration", "agenda", "actionplan", "notifications", "identity")
 # what each table is given by its bootstrap
 TABLE_ARGUMENTS: dict[str, tuple[object, ...]] = {
     "registration": (3,),
-    "notifications": (Mailing(Links(b"key", "http://x"), timedelta(0)),),
+    "notifications": (Mailing(Links((b"key",), "http://x"), timedelta(0)),),
 }
 
 

@@ -77,7 +77,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     runtime.use_unit_of_work(uow)
 
-    links = Links(settings.link_key(), settings.public_url)
+    links = Links((settings.link_key(),), settings.public_url)
     window = timedelta(seconds=settings.digest_window_seconds)
     mailing = Mailing(links, window)
     runtime.consumer.subscribe(messaging.subscriptions(mailing))
@@ -189,7 +189,7 @@ def build_webhooks_app(
     )
     app.state.dependencies = Dependencies(
         uow=uow,
-        mailing=Mailing(Links(b"unused", ""), timedelta(0)),
+        mailing=Mailing(Links((b"unused",), ""), timedelta(0)),
         dev_mode=settings.dev_mode,
         dev_mailbox=None,
         read_mailbox=read_mailbox,
