@@ -113,7 +113,7 @@ def _actionplan_texts() -> dict[str, Localized]:
     from pesnet.actionplan.domain.matching import Offer, PairScore, explain
     from pesnet.actionplan.domain.model import default_title
     from pesnet.actionplan.domain.reminders import reporting_title
-    from pesnet.shared.i18n import LANGUAGE_NAMES
+    from pesnet.shared.terms import LANGUAGE_NAMES
 
     texts: dict[str, Localized] = {
         **{f"report {k}": v for k, v in TEXT.items()},

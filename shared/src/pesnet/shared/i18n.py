@@ -65,14 +65,6 @@ class Localized(BaseModel):
         return not self.missing()
 
 
-# The names of the network's three working languages, in each of them.
-LANGUAGE_NAMES: dict[str, Localized] = {
-    "ar": Localized(ar="العربية", en="Arabic", fr="arabe"),
-    "en": Localized(ar="الإنجليزية", en="English", fr="anglais"),
-    "fr": Localized(ar="الفرنسية", en="French", fr="français"),
-}
-
-
 def format_local_date(value: date, language: str, fmt: str = "full") -> str:
     return format_date(value, format=fmt, locale=BABEL_LOCALE.get(language, "en_GB"))
 

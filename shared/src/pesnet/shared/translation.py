@@ -46,13 +46,19 @@ def _(message: str) -> str:
 
 
 def localized(
-    message: str, *, packages: tuple[str, ...] = (), context: str | None = None
+    message: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    packages: tuple[str, ...] = (),
+    context: str | None = None,
 ) -> Localized:
-    """A message of the catalogs in the three languages at once (a label that a
-    renderer or a badge takes as a `Localized`)."""
+    """A message of the catalogs in the three languages at once, its values filled in
+    each (a `Term` or a `Localized` value in the same language): a label that a
+    renderer or a badge takes as a `Localized`, or a text composed once and kept in
+    three languages (a changelog's summary, a default title)."""
     return Localized(
         **{
-            lang.value: translate(message, lang, packages=packages, context=context)
+            lang.value: translate(message, lang, params, packages=packages, context=context)
             for lang in LANGUAGES
         }
     )

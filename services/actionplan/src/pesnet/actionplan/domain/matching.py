@@ -33,7 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pesnet.actionplan.domain.labels import ACTIVITY_TYPES, PRIORITIES
 from pesnet.actionplan.domain.model import ActivityType, ThematicArea
-from pesnet.shared.i18n import LANGUAGE_NAMES, Language, Localized
+from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.terms import LANGUAGE_NAMES
 
 Priority = Literal["high", "medium", "low"]
 PRIORITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.6, "low": 0.3}

@@ -21,8 +21,8 @@ from pesnet.actionplan.domain.labels import PLAN_STATUSES
 from pesnet.actionplan.domain.periods import parse_period, plan_bounds, reporting_periods
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.common import Contact, MeetingId
-from pesnet.shared.i18n import LANGUAGE_NAMES, Localized
-from pesnet.shared.terms import ACTIVITY_STATUSES, listing
+from pesnet.shared.i18n import Localized
+from pesnet.shared.terms import ACTIVITY_STATUSES, LANGUAGE_NAMES, listing
 from pesnet.shared.translation import _
 
 PlanStatus = Literal["draft", "adopted", "closed"]

@@ -19,7 +19,8 @@ from pesnet.agenda.domain.localtime import format_offset
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session
 from pesnet.agenda.domain.release import ProgrammeView
-from pesnet.shared.i18n import LANGUAGE_NAMES, direction, format_local_date
+from pesnet.shared.i18n import direction, format_local_date
+from pesnet.shared.terms import LANGUAGE_NAMES
 
 _templates = Environment(
     loader=PackageLoader("pesnet.agenda.adapters", "templates"),

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict
 from pesnet.agenda.domain.localtime import local_instant, wall_clock
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
-from pesnet.shared.i18n import LANGUAGE_NAMES, LANGUAGES, Language, Localized
-from pesnet.shared.terms import listing
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
+from pesnet.shared.terms import LANGUAGE_NAMES, listing
 from pesnet.shared.translation import _
 
 SessionKind = Literal[
