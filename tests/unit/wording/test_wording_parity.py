@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from pesnet.agenda.domain.release import ChangeKind
 from tests.unit.wording.scenarios import changelog_scenarios, composed_texts
 
 BEFORE: dict[str, Any] = json.loads((Path(__file__).parent / "before.json").read_text())
@@ -18,6 +19,11 @@ BEFORE: dict[str, Any] = json.loads((Path(__file__).parent / "before.json").read
 @pytest.mark.parametrize("scenario", sorted(BEFORE["changelogs"]))
 def test_a_changelog_reads_as_before_in_every_language(scenario: str) -> None:
     assert changelog_scenarios()[scenario] == BEFORE["changelogs"][scenario]
+
+
+def test_the_scenarios_make_a_change_of_every_kind() -> None:
+    kinds = {c["kind"] for changes in BEFORE["changelogs"].values() for c in changes}
+    assert kinds == set(get_args(ChangeKind))
 
 
 def test_every_composed_text_reads_as_before_in_every_language() -> None:

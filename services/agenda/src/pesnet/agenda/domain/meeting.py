@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from pesnet.agenda.domain.localtime import zone_of
+from pesnet.agenda.domain.wording import PACKAGE, said, said_as
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
 from pesnet.shared.terms import MEETING_STATUSES
-from pesnet.shared.translation import _
+from pesnet.shared.translation import NC_, Term, _
 
 MeetingStatus = Literal[
     "tentative", "scheduled", "registration_open", "registration_closed", "held", "archived"
@@ -367,25 +368,38 @@ def next_meeting_id(current_id: str, number: int) -> str:
 
 def ordinal_title(number: int) -> Localized:
     """The standard title of the network's N-th meeting, in the three languages."""
-    ar_ordinals = {
-        1: "الأول",
-        2: "الثاني",
-        3: "الثالث",
-        4: "الرابع",
-        5: "الخامس",
-        6: "السادس",
-        7: "السابع",
-        8: "الثامن",
-        9: "التاسع",
-        10: "العاشر",
-    }
+    return said(
+        _("{ordinal} Meeting of the OIC Public Employment Services Network (OIC-PESNET)"),
+        ordinal=_ordinal(number),
+    )
+
+
+# the first ten meetings' ordinals are words in Arabic (الرابع) and "1re" in French
+ORDINALS: dict[int, Term] = {
+    1: NC_("meeting ordinal", "1st", PACKAGE),
+    2: NC_("meeting ordinal", "2nd", PACKAGE),
+    3: NC_("meeting ordinal", "3rd", PACKAGE),
+    4: NC_("meeting ordinal", "4th", PACKAGE),
+    5: NC_("meeting ordinal", "5th", PACKAGE),
+    6: NC_("meeting ordinal", "6th", PACKAGE),
+    7: NC_("meeting ordinal", "7th", PACKAGE),
+    8: NC_("meeting ordinal", "8th", PACKAGE),
+    9: NC_("meeting ordinal", "9th", PACKAGE),
+    10: NC_("meeting ordinal", "10th", PACKAGE),
+}
+# beyond: the number with the suffix English gives it (21st, 22nd, 23rd, 11th)
+ORDINAL_SUFFIXES: dict[str, Term] = {
+    "st": NC_("meeting ordinal", "{number}st", PACKAGE),
+    "nd": NC_("meeting ordinal", "{number}nd", PACKAGE),
+    "rd": NC_("meeting ordinal", "{number}rd", PACKAGE),
+    "th": NC_("meeting ordinal", "{number}th", PACKAGE),
+}
+
+
+def _ordinal(number: int) -> Localized:
+    if number in ORDINALS:
+        return said_as(ORDINALS[number])
     suffix = (
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
-    fr_ordinal = "1re" if number == 1 else f"{number}e"
-    ar_ordinal = ar_ordinals.get(number, str(number))
-    return Localized(
-        ar=f"الاجتماع {ar_ordinal} لشبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة",
-        en=f"{number}{suffix} Meeting of the OIC Public Employment Services Network (OIC-PESNET)",
-        fr=f"{fr_ordinal} réunion du Réseau des services publics de l'emploi de l'OCI (OIC-PESNET)",
-    )
+    return said_as(ORDINAL_SUFFIXES[suffix], number=number)
