@@ -64,6 +64,11 @@ class Localized(BaseModel):
     def complete(self) -> bool:
         return not self.missing()
 
+    @classmethod
+    def everywhere(cls, text: str) -> Localized:
+        """A text that reads the same in every language (an id, a number)."""
+        return cls(**{language.value: text for language in LANGUAGES})
+
 
 def format_local_date(value: date, language: str, fmt: str = "full") -> str:
     return format_date(value, format=fmt, locale=BABEL_LOCALE.get(language, "en_GB"))

@@ -64,6 +64,23 @@ def localized(
     )
 
 
+class Wording:
+    """A package's own words composed in the three languages from its catalog: a text
+    the code composes once and keeps in three languages (a changelog's summary, a
+    default title, a notice) is a message marked `_()` with its `{values}` filled in
+    each language (a `Localized` value or a `Term` in the same language)."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    def said(self, message: str, **values: object) -> Localized:
+        return localized(message, values, packages=(self.package,))
+
+    def said_as(self, term: Term, **values: object) -> Localized:
+        """A term of the package's catalog (marked `NC_(context, text, package)`)."""
+        return localized(term.text, values, packages=(self.package,), context=term.context)
+
+
 class Term(str):
     """A word of one of the platform's vocabularies (a role, a status, ...): its English
     text (the `str` value, so logs and English answers read it), and the gettext
@@ -209,6 +226,7 @@ __all__ = [
     "N_",
     "Message",
     "Term",
+    "Wording",
     "_",
     "in_language",
     "localized",

@@ -17,7 +17,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pesnet.actionplan.domain.labels import PLAN_STATUSES
+from pesnet.actionplan.domain.labels import PLAN_STATUSES, said
 from pesnet.actionplan.domain.periods import parse_period, plan_bounds, reporting_periods
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.common import Contact, MeetingId
@@ -557,11 +557,7 @@ def check_value(measure: Measure, value: Value | None, field: str) -> None:
 
 def default_title(period: str) -> Localized:
     """The plan's name as the network writes it ("OIC-PESNET Action Plan 2021-2022")."""
-    return Localized(
-        ar=f"خطة عمل شبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة {period}",
-        en=f"OIC-PESNET Action Plan {period}",
-        fr=f"Plan d'action de l'OIC-PESNET {period}",
-    )
+    return said(_("OIC-PESNET Action Plan {period}"), period=period)
 
 
 class PlanSummary(BaseModel):

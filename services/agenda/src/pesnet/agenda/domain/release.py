@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session, check_publishable, overlaps
-from pesnet.agenda.domain.wording import PACKAGE, as_is, said
+from pesnet.agenda.domain.wording import PACKAGE, said
 from pesnet.shared.errors import Conflict
 from pesnet.shared.i18n import LANGUAGES, Localized, format_local_date
 from pesnet.shared.terms import listing
@@ -204,7 +204,9 @@ def _people_changed(
 def _names(meeting: Meeting, people: Sequence[str]) -> Localized | None:
     if not people:
         return None
-    return listing(meeting.people[p].name if p in meeting.people else as_is(p) for p in people)
+    return listing(
+        meeting.people[p].name if p in meeting.people else Localized.everywhere(p) for p in people
+    )
 
 
 # the details a session's other changes name, in the order they are named
