@@ -49,7 +49,10 @@ def test_what_each_service_consumes() -> None:
     consumed = {s: {CATALOG.type_of(p) for p in table_of(s).payloads} for s in SERVICES}
     participant_types = {CATALOG.type_of(p) for p in PARTICIPANT_EVENTS}
     assert consumed["registration"] == {"agenda.meeting.scheduled"}
-    assert consumed["agenda"] == participant_types | {"registration.personal_data.purged"}
+    institutions = {"registration.institution.registered", "registration.institution.renamed"}
+    assert consumed["agenda"] == participant_types | institutions | {
+        "registration.personal_data.purged"
+    }
     assert "registration.institution.renamed" in consumed["actionplan"]
     assert participant_types <= consumed["notifications"]
     assert consumed["identity"] == set()

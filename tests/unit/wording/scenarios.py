@@ -117,9 +117,9 @@ def _actionplan_texts() -> dict[str, Localized]:
 
     texts: dict[str, Localized] = {
         **{f"report {k}": v for k, v in TEXT.items()},
-        **{f"activity type {k}": v for k, v in ACTIVITY_TYPES.items()},
-        **{f"indicator state {k}": v for k, v in INDICATOR_STATES.items()},
-        **{f"priority {k}": v for k, v in PRIORITIES.items()},
+        **{f"activity type {k}": v.localized() for k, v in ACTIVITY_TYPES.items()},
+        **{f"indicator state {k}": v.localized() for k, v in INDICATOR_STATES.items()},
+        **{f"priority {k}": v.localized() for k, v in PRIORITIES.items()},
         **{f"language {k}": v for k, v in LANGUAGE_NAMES.items()},
     }
 

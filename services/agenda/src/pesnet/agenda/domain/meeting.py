@@ -22,11 +22,12 @@ from pydantic import BaseModel, ConfigDict
 
 from pesnet.agenda.domain.localtime import zone_of
 from pesnet.agenda.domain.wording import PACKAGE, said, said_as
+from pesnet.shared import institutions as reference_institutions
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
 from pesnet.shared.terms import MEETING_STATUSES
-from pesnet.shared.translation import NC_, Term, _
+from pesnet.shared.translation import N_, NC_, Term, _
 
 MeetingStatus = Literal[
     "tentative", "scheduled", "registration_open", "registration_closed", "held", "archived"
@@ -70,6 +71,10 @@ REVISABLE = frozenset(
     }
 )
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+UNKNOWN_INSTITUTION = N_(
+    "there is no institution {institution_id} in the network's reference (registration "
+    "keeps it: the secretariat registers the institution there first)"
+)
 
 
 class Institution(BaseModel):
@@ -188,12 +193,6 @@ class Meeting(BaseModel):
                 raise InvalidInput(_("a scheduled meeting has dates"), field="start_date")
             if self.end_date is None:
                 raise InvalidInput(_("a scheduled meeting has dates"), field="end_date")
-        if self.host_institution is not None and self.host_institution not in self.institutions:
-            raise InvalidInput(
-                _("unknown institution {institution} (add it to the meeting first)"),
-                field="host_institution",
-                params={"institution": self.host_institution},
-            )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise InvalidInput(_("the meeting ends before it starts"), field="end_date")
         if self.start_date and self.end_date and (self.end_date - self.start_date).days > 31:
@@ -291,6 +290,34 @@ class Meeting(BaseModel):
         moved = self.model_copy(update=update)
         moved.check()
         return moved
+
+    def check_host(self, reference: reference_institutions.Names) -> None:
+        """The host is an institution of the network's reference (`reference`: what it
+        has of the host), or one the meeting itself names (a meeting from before the
+        agenda kept the reference)."""
+        host = self.host_institution
+        if host is None or host in reference or host in self.institutions:
+            return
+        raise InvalidInput(
+            UNKNOWN_INSTITUTION, field="host_institution", params={"institution_id": host}
+        )
+
+    def host(
+        self, reference: reference_institutions.Names
+    ) -> reference_institutions.Institution | None:
+        """The host as the reference names it now; for a meeting from before the agenda
+        kept the reference, as the meeting named it (None: no host, or one nobody names)."""
+        if self.host_institution is None:
+            return None
+        found = reference.get(self.host_institution)
+        if found is not None:
+            return found
+        own = self.institutions.get(self.host_institution)
+        if own is None:
+            return None
+        return reference_institutions.Institution(
+            id=own.id, name=own.name, acronym=own.acronym, country=own.country, version=0
+        )
 
     @property
     def takes_registrations(self) -> bool:

@@ -1,18 +1,23 @@
 """What the agenda consumes, payload class → use case: registration's events, for its
 projection of who is registered for which meeting (which flags the sessions of a
-speaker who withdrew) and the erasure of a meeting's personal data."""
+speaker who withdrew), the erasure of a meeting's personal data, and its projection of
+the reference of institutions (a meeting's host, the chair)."""
 
 from __future__ import annotations
 
 from pesnet.agenda.domain.commands import ForgetParticipants, RecordParticipant
 from pesnet.agenda.domain.participants import Participant
-from pesnet.agenda.service_layer import participants
+from pesnet.agenda.service_layer import institutions, participants
 from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.events.registration import (
     PARTICIPANT_EVENTS,
+    InstitutionChanged,
+    InstitutionRegistered,
+    InstitutionRenamed,
     ParticipantEvent,
     PersonalDataPurged,
 )
+from pesnet.shared.institutions import Institution
 from pesnet.shared.messaging import Subscriptions, on
 
 
@@ -27,6 +32,11 @@ def subscriptions() -> Subscriptions:
             by_subject=True,
         ),
         on(PersonalDataPurged, participants.forget_participants, command=forgetting),
+        on(
+            (InstitutionRegistered, InstitutionRenamed),
+            institutions.record_institution,
+            command=institution_announced,
+        ),
     )
 
 
@@ -46,6 +56,10 @@ def participant_as_of(event: ParticipantEvent, envelope: CloudEvent) -> RecordPa
             as_of=envelope.time,
         )
     )
+
+
+def institution_announced(event: InstitutionChanged, envelope: CloudEvent) -> Institution:
+    return Institution.announced(event)
 
 
 def forgetting(event: PersonalDataPurged, envelope: CloudEvent) -> ForgetParticipants:

@@ -268,8 +268,11 @@ class NextMeetingIn(Body):
 
 
 class ChairHolderIn(Body):
+    """An institution of the reference (its names are the reference's); `name` and
+    `acronym` only for one the reference lacks."""
+
     institution: Slug
-    name: LocalizedIn
+    name: LocalizedIn | None = None
     acronym: CleanText | None = Field(default=None, max_length=50)
     country: Country
     oic_group: OICGroup
@@ -277,7 +280,7 @@ class ChairHolderIn(Body):
     def holder(self) -> ChairHolder:
         return ChairHolder(
             institution=self.institution,
-            name=self.name.value(),
+            name=_loc(self.name),
             acronym=self.acronym,
             country=self.country,
             oic_group=self.oic_group,
