@@ -17,10 +17,9 @@ from pesnet.notifications.adapters.smtp import SmtpSender
 from pesnet.notifications.adapters.unit_of_work import MongoNotificationsUnitOfWork
 from pesnet.notifications.adapters.webhooks import WEBHOOK_INDEXES, WebhookSender, resolve_host
 from pesnet.notifications.domain.model import Links
-from pesnet.notifications.entrypoints import messaging, pages
+from pesnet.notifications.entrypoints import messaging, pages, webhooks
 from pesnet.notifications.entrypoints.dependencies import Dependencies
 from pesnet.notifications.entrypoints.http import dev_router, router
-from pesnet.notifications.entrypoints.webhooks import build_router as webhooks_router
 from pesnet.notifications.service_layer.delivery import DeliveryPolicy, run_worker
 from pesnet.notifications.service_layer.notices import Mailing
 from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork, Wakeups
@@ -167,7 +166,7 @@ def install_webhooks(
         wake,
     )
     runtime.background.append(worker.run)
-    return webhooks_router()
+    return webhooks.router
 
 
 def build_webhooks_app(
