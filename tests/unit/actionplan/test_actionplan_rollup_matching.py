@@ -8,7 +8,8 @@ import pytest
 
 from pesnet.actionplan.domain.cooperation import Proposal, commitments
 from pesnet.actionplan.domain.matching import Need, Offer, match, score_pair
-from pesnet.actionplan.domain.model import Plan, Target, ThematicArea
+from pesnet.actionplan.domain.plan import Plan, ThematicArea
+from pesnet.actionplan.domain.results import Target
 from pesnet.actionplan.domain.rollup import area_rollups, indicator_progress, plan_rollup
 from pesnet.shared.errors import Conflict, Forbidden
 from pesnet.shared.events.common import Contact

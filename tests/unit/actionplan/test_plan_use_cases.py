@@ -17,7 +17,7 @@ from pesnet.actionplan.domain.commands import (
     RenderReport,
 )
 from pesnet.actionplan.domain.institutions import Names
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.entrypoints.messaging import subscriptions
 from pesnet.actionplan.service_layer import plans
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound

@@ -89,7 +89,7 @@ def _release(meeting: Any, sessions: list[Any]) -> Any:
 
 def composed_texts() -> dict[str, dict[str, str]]:
     """The other texts composed in code: notices, titles, labels."""
-    from pesnet.actionplan.domain.model import default_title
+    from pesnet.actionplan.domain.plan import default_title
     from pesnet.agenda.domain.meeting import ordinal_title
     from pesnet.agenda.domain.participants import BACK_NOTICES, WITHDRAWN_NOTICES
     from pesnet.agenda.service_layer.releases import SPEAKERS_CHANGED
@@ -111,7 +111,7 @@ def _actionplan_texts() -> dict[str, Localized]:
     from pesnet.actionplan.adapters.report import TEXT
     from pesnet.actionplan.domain.labels import ACTIVITY_TYPES, INDICATOR_STATES, PRIORITIES
     from pesnet.actionplan.domain.matching import Offer, PairScore, explain
-    from pesnet.actionplan.domain.model import default_title
+    from pesnet.actionplan.domain.plan import default_title
     from pesnet.actionplan.domain.reminders import reporting_title
     from pesnet.shared.terms import LANGUAGE_NAMES
 

@@ -24,7 +24,8 @@ from pesnet.actionplan.domain.labels import (
     PLAN_STATUSES,
     said,
 )
-from pesnet.actionplan.domain.model import Indicator, Plan
+from pesnet.actionplan.domain.plan import Plan
+from pesnet.actionplan.domain.results import Indicator
 from pesnet.actionplan.domain.rollup import Rollup, area_rollups, indicator_progress, plan_rollup
 from pesnet.shared.i18n import Language, Localized, direction, format_local_date
 from pesnet.shared.translation import N_
@@ -169,35 +170,11 @@ def render_html(
         title = (meetings or {}).get(meeting_id)
         return title.get(lang) if title else meeting_id
 
-    text = {key: value.get(lang) for key, value in TEXT.items()}
     overall: Rollup = plan_rollup(plan)
-    activities = [
-        {
-            "title": a.title.get(lang),
-            "type": ACTIVITY_TYPES[a.activity_type].get(lang),
-            "area": plan.area(a.thematic_area).title.get(lang),
-            "lead": _names(a.lead_institutions, names or {}, lang),
-            "planned": " – ".join(
-                format_local_date(d, lang, "medium") for d in (a.planned_start, a.planned_end) if d
-            ),
-            "status": ACTIVITY_STATUSES[a.status].get(lang),
-        }
-        for a in plan.activities
-    ]
-    areas = [
-        {
-            "title": r.title.get(lang) if r.title else "",
-            "on_track": _pct(r.share_on_track),
-            "completed": _pct(r.share_activities_completed),
-            "activities": r.activities,
-            "indicators": r.indicators,
-        }
-        for r in area_rollups(plan)
-    ]
     return _env.get_template("report.html").render(
         lang=lang,
         dir=direction(lang),
-        text=text,
+        text={key: value.get(lang) for key, value in TEXT.items()},
         title=plan.title.get(lang),
         period=plan.period,
         status=PLAN_STATUSES[plan.status].get(lang),
@@ -213,10 +190,39 @@ def render_html(
             "indicators": overall.indicators,
         },
         chart=Markup(progress_chart(plan, lang)),  # noqa: S704 - built above with every text escaped
-        areas=areas,
-        activities=activities,
+        areas=_area_rows(plan, lang),
+        activities=_activity_rows(plan, lang, names or {}),
         rows=_rows(plan, lang, names or {}),
     )
+
+
+def _activity_rows(plan: Plan, lang: str, names: Names) -> list[dict[str, str]]:
+    return [
+        {
+            "title": a.title.get(lang),
+            "type": ACTIVITY_TYPES[a.activity_type].get(lang),
+            "area": plan.area(a.thematic_area).title.get(lang),
+            "lead": _names(a.lead_institutions, names, lang),
+            "planned": " – ".join(
+                format_local_date(d, lang, "medium") for d in (a.planned_start, a.planned_end) if d
+            ),
+            "status": ACTIVITY_STATUSES[a.status].get(lang),
+        }
+        for a in plan.activities
+    ]
+
+
+def _area_rows(plan: Plan, lang: str) -> list[dict[str, object]]:
+    return [
+        {
+            "title": r.title.get(lang) if r.title else "",
+            "on_track": _pct(r.share_on_track),
+            "completed": _pct(r.share_activities_completed),
+            "activities": r.activities,
+            "indicators": r.indicators,
+        }
+        for r in area_rollups(plan)
+    ]
 
 
 def render_csv(plan: Plan, lang: str, names: Names | None = None) -> str:

@@ -31,8 +31,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pesnet.actionplan.domain.activities import ActivityType
 from pesnet.actionplan.domain.labels import ACTIVITY_TYPES, PRIORITIES, said
-from pesnet.actionplan.domain.model import ActivityType, ThematicArea
+from pesnet.actionplan.domain.plan import ThematicArea
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.terms import LANGUAGE_NAMES
 from pesnet.shared.translation import _

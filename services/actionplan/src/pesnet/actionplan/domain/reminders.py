@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from typing import Literal
 
 from pesnet.actionplan.domain.labels import said
-from pesnet.actionplan.domain.model import Plan
 from pesnet.actionplan.domain.periods import reporting_period_end, reporting_periods
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.shared.i18n import Localized
 from pesnet.shared.translation import _
 

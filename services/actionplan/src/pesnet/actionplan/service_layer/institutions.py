@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 
 from pesnet.actionplan.domain.commands import RecordInstitution
 from pesnet.actionplan.domain.institutions import Institution, Names
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.logging import get_logger
 
