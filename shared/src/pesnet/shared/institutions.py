@@ -7,11 +7,15 @@ the reader's language. Ids are for machines: a person never reads `anapec`."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from pesnet.shared.events.registration import InstitutionChanged
 from pesnet.shared.i18n import LANGUAGES, Localized
+from pesnet.shared.logging import get_logger
+
+log = get_logger(__name__)
 
 
 class Institution(BaseModel):
@@ -67,4 +71,26 @@ def labels_of(names: Names) -> dict[str, Localized]:
     return {institution_id: found.labels for institution_id, found in names.items()}
 
 
-__all__ = ["Institution", "Names", "label_of", "labels_of"]
+class Projection(Protocol):
+    """A service's projection of the reference (its repository of institutions)."""
+
+    async def get(self, institution_id: str) -> Institution | None: ...
+
+    async def save(self, institution: Institution) -> None: ...
+
+
+async def keep_newest(projection: Projection, announced: Institution) -> bool:
+    """Keep the institution as announced, unless a newer version is kept already (an
+    older or repeated announcement, redelivered out of order, changes nothing)."""
+    if not announced.newer_than(await projection.get(announced.id)):
+        log.info(
+            "older institution announcement ignored",
+            institution_id=announced.id,
+            version=announced.version,
+        )
+        return False
+    await projection.save(announced)
+    return True
+
+
+__all__ = ["Institution", "Names", "Projection", "keep_newest", "label_of", "labels_of"]
