@@ -14,9 +14,6 @@ from pesnet.actionplan.domain.institutions import Institution, Names
 from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.institutions import keep_newest
-from pesnet.shared.logging import get_logger
-
-log = get_logger(__name__)
 
 T = TypeVar("T")
 
