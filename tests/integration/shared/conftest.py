@@ -24,6 +24,11 @@ class ThingHappened(EventPayload):
     label: str
 
 
+class ThingConfirmed(EventPayload):
+    thing_id: str
+    meeting_id: str
+
+
 class ThingCounted(PublicPayload):
     count: int
 
@@ -39,6 +44,7 @@ TEST_CATALOG = EventCatalog(
             "kerneltest.thing.counted", ThingCounted, "public test event", visibility="public"
         ),
         EventSpec("kerneltest.nobody.listened", NobodyListens, "a type no queue binds"),
+        EventSpec("kerneltest.thing.confirmed", ThingConfirmed, "audited as thing.confirmed"),
     ]
 )
 

@@ -237,7 +237,7 @@ async def test_the_action_plan_officer_runs_activities_and_every_change_is_audit
         ("acc_ap", "activity.created"),
         ("acc_ap", "indicator.added"),
         ("acc_ap", "plan.adopted"),
-        ("acc_ap", "activity.status_changed"),
+        ("acc_ap", "activity.updated"),
     ]
     assert uow.audited[3].meeting_id == "pesnet-4"
     assert uow.audited[-1].subject == activity_id

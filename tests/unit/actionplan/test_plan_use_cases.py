@@ -20,9 +20,10 @@ from pesnet.actionplan.domain.institutions import Names
 from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.entrypoints.messaging import subscriptions
 from pesnet.actionplan.service_layer import plans
+from pesnet.shared.catalog import PublicPayload
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.events import CATALOG
-from pesnet.shared.events.actionplan import PlanAdopted, PlanClosed
+from pesnet.shared.events.actionplan import PlanAdopted, PlanClosed, PlanCreated
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Language, Localized
 from tests.unit.actionplan.fakes import FakeActionPlanUnitOfWork
@@ -36,7 +37,9 @@ async def test_a_plan_is_drafted_once_with_its_default_title() -> None:
     assert (await uow.plans.get(PERIOD)) == plan
     with pytest.raises(Conflict):
         await plans.create_plan(CreatePlan(PERIOD), uow, clock=clock)
-    assert uow.events() == []  # drafting is not announced
+    # drafting is recorded (the audit trail), not announced to the other services
+    assert [type(e) for e in uow.events()] == [PlanCreated]
+    assert not isinstance(uow.events()[0], PublicPayload)
 
 
 async def test_a_reversed_period_is_refused_naming_the_field() -> None:

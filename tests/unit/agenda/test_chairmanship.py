@@ -37,7 +37,9 @@ async def test_a_past_term_is_history_and_announces_nothing(uow: FakeAgendaUnitO
     assert state.current is not None
     assert state.current.holder == ISKUR
     assert (await chairmanship.get_chairmanship(uow)).state == state
-    assert uow.events() == []
+    # recorded (and so audited), announced to no one: no handover
+    assert uow.events(ChairmanshipTransferred) == []
+    assert [e.action for e in uow.audited] == ["chair_term.recorded"]
     with pytest.raises(AlreadyRecorded):
         await chairmanship.record_chair_term(
             RecordChairTerm(ChairTerm(holder=ISKUR, term="2021-2023")), uow
@@ -63,7 +65,7 @@ async def test_a_handover_closes_the_term_opens_the_next_and_announces_it(
     assert (event.outgoing.institution, event.incoming.institution) == ("iskur", "anapec")
     assert event.term == "2024-2026"
     handover = uow.audited[-1]
-    assert (handover.action, handover.subject) == ("chairmanship.handed_over", "2024-2026")
+    assert (handover.action, handover.subject) == ("chairmanship.transferred", "2024-2026")
 
 
 async def test_a_repeated_or_invalid_handover_changes_nothing(uow: FakeAgendaUnitOfWork) -> None:

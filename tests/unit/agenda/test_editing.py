@@ -18,8 +18,10 @@ from pesnet.agenda.domain.commands import (
 from pesnet.agenda.domain.programme import Session, SessionEdit
 from pesnet.agenda.service_layer import editing
 from pesnet.agenda.service_layer.seed import MEETING_ID, seed_sessions
+from pesnet.shared.catalog import PublicPayload
 from pesnet.shared.credentials import StaffRole, account_actor
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
+from pesnet.shared.events.agenda import SessionAdded
 from pesnet.shared.i18n import Localized
 from tests.unit.agenda.fakes import FakeAgendaUnitOfWork
 
@@ -55,7 +57,10 @@ async def test_an_added_session_is_in_the_draft_in_local_time(
     assert (added.session.start, added.session.start.tzinfo) == (time(17, 30), None)
     assert added.session.starts_at(added.meeting).isoformat() == "2024-02-29T17:30:00+01:00"
     assert await session_in_draft(seeded, "side-event") == added.session
-    assert seeded.events() == []
+    # a draft's change is recorded for the audit trail, and published to nobody
+    [event] = seeded.events()
+    assert (type(event), seeded.committed[-1].subject) == (SessionAdded, "session/side-event")
+    assert not isinstance(event, PublicPayload)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from pesnet.agenda.domain.commands import (
 from pesnet.agenda.domain.meeting import Institution, Meeting, Person
 from pesnet.agenda.service_layer import meetings
 from pesnet.agenda.service_layer.seed import MEETING_ID
+from pesnet.shared.catalog import PublicPayload
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Localized
@@ -97,7 +98,8 @@ async def test_a_programme_person_and_institution_are_added_to_the_meeting(
     stored = await seeded.meetings.get(MEETING_ID)
     assert stored is not None
     assert (stored.institutions["ilo"], stored.people["guest"]) == (institution, person)
-    assert seeded.events() == []
+    assert [e.action for e in seeded.audited[-2:]] == ["institution.put", "person.put"]
+    assert not [e for e in seeded.events() if isinstance(e, PublicPayload)]
 
 
 async def test_a_person_of_an_unknown_institution_or_meeting_is_refused(

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import copy
 
-from pesnet.registration.domain.institutions import Institution
-from pesnet.registration.domain.model import (
-    Delegation,
-    FocalPoint,
-    Meeting,
-    Registration,
-    Status,
-)
+from pesnet.registration.domain.access import Status
+from pesnet.registration.domain.delegation import Delegation
+from pesnet.registration.domain.focal_point import FocalPoint
+from pesnet.registration.domain.institution import Institution
+from pesnet.registration.domain.meeting import Meeting
+from pesnet.registration.domain.registration import Registration
 from pesnet.registration.service_layer.unit_of_work import (
     EMAIL_TAKEN,
     INSTITUTION_TAKEN,
@@ -44,13 +42,17 @@ class FakeRegistrations(Registrations):
                 raise Conflict(EMAIL_TAKEN, field="email")
 
     async def get(self, registration_id: str) -> Registration | None:
-        return copy.deepcopy(self.items.get(registration_id))
+        found = copy.deepcopy(self.items.get(registration_id))
+        self.saw(found)
+        return found
 
     async def add(self, registration: Registration) -> None:
+        self.saw(registration)
         self._check_email(registration)
         self.items[registration.id] = copy.deepcopy(registration)
 
     async def save(self, registration: Registration) -> None:
+        self.saw(registration)
         self._check_email(registration)
         self.items[registration.id] = copy.deepcopy(registration)
 
@@ -80,6 +82,7 @@ class FakeRegistrations(Registrations):
     async def oldest_waitlisted(self, meeting_id: str, country: str) -> Registration | None:
         found = await self.of_meeting(meeting_id, status=Status.waitlisted, country=country)
         found.sort(key=lambda r: (r.waitlist_seq or 0, r.registered_at, r.id))
+        self.saw(found[0] if found else None)
         return found[0] if found else None
 
     async def waitlisted_before(self, registration: Registration) -> int:
@@ -101,9 +104,12 @@ class FakeMeetings(Meetings):
         self.items: dict[str, Meeting] = {}
 
     async def get(self, meeting_id: str) -> Meeting | None:
-        return copy.deepcopy(self.items.get(meeting_id))
+        found = copy.deepcopy(self.items.get(meeting_id))
+        self.saw(found)
+        return found
 
     async def save(self, meeting: Meeting) -> None:
+        self.saw(meeting)
         self.items[meeting.id] = copy.deepcopy(meeting)
 
 
@@ -123,9 +129,12 @@ class FakeDelegations(Delegations):
         self.items.setdefault(new.id, new)
 
     async def get(self, meeting_id: str, key: str) -> Delegation | None:
-        return copy.deepcopy(self.items.get(f"{meeting_id}|{key}"))
+        found = copy.deepcopy(self.items.get(f"{meeting_id}|{key}"))
+        self.saw(found)
+        return found
 
     async def save(self, delegation: Delegation) -> None:
+        self.saw(delegation)
         self.items[delegation.id] = copy.deepcopy(delegation)
 
     async def of_meeting(self, meeting_id: str) -> list[Delegation]:
@@ -139,12 +148,16 @@ class FakeFocalPoints(FocalPoints):
         self.items: dict[str, FocalPoint] = {}
 
     async def add(self, focal_point: FocalPoint) -> None:
+        self.saw(focal_point)
         self.items[focal_point.id] = copy.deepcopy(focal_point)
 
     async def get(self, focal_point_id: str) -> FocalPoint | None:
-        return copy.deepcopy(self.items.get(focal_point_id))
+        found = copy.deepcopy(self.items.get(focal_point_id))
+        self.saw(found)
+        return found
 
     async def save(self, focal_point: FocalPoint) -> None:
+        self.saw(focal_point)
         self.items[focal_point.id] = copy.deepcopy(focal_point)
 
     async def active_with_token(self, token_hash: str) -> FocalPoint | None:
@@ -163,14 +176,18 @@ class FakeInstitutions(Institutions):
         self.items: dict[str, Institution] = {}
 
     async def get(self, institution_id: str) -> Institution | None:
-        return copy.deepcopy(self.items.get(institution_id))
+        found = copy.deepcopy(self.items.get(institution_id))
+        self.saw(found)
+        return found
 
     async def add(self, institution: Institution) -> None:
+        self.saw(institution)
         if institution.id in self.items:
             raise Conflict(INSTITUTION_TAKEN, field="id", params={"institution_id": institution.id})
         self.items[institution.id] = copy.deepcopy(institution)
 
     async def save(self, institution: Institution) -> None:
+        self.saw(institution)
         self.items[institution.id] = copy.deepcopy(institution)
 
     async def listed(self, country: str | None = None) -> list[Institution]:

@@ -8,9 +8,11 @@ import io
 from PIL import Image
 
 from pesnet.registration.adapters.badge import has_rtl, qr_png, render_badge_png, visual
-from pesnet.registration.domain.labels import ROLE_LABELS
 from pesnet.registration.seed import PESNET_4
 from pesnet.shared.reference import member_states
+from pesnet.shared.terms import ROLES, labels
+
+ROLE_LABELS = labels(ROLES)
 
 
 def test_arabic_is_joined_and_right_to_left() -> None:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from pesnet.registration.domain.commands import Correction, NewRegistration
+from pesnet.registration.entrypoints.schemas import Correction, NewRegistration
+from pesnet.shared.text import clean_line
 
 VALID: dict[str, Any] = {
     "given_name": "Zehra Zümrüt",
@@ -78,3 +79,25 @@ def test_a_correction_cannot_move_a_registration_to_another_delegation() -> None
     assert errors({"country": "MAR"}, Correction) == {"country"}
     assert errors({"role": "delegate"}, Correction) == {"role"}
     assert Correction.model_validate({"position": " Advisor "}).position == "Advisor"
+
+
+def test_a_name_the_agenda_accepts_registration_accepts() -> None:
+    """Mixed Arabic and Latin names need the right-to-left mark (U+200F): the kernel's
+    rule, which the agenda applies to the names of a programme, keeps it, and so does
+    registration; a bidirectional override is refused by both."""
+    name = "محمد\u200f Ali"
+    assert clean_line(name) == name  # the agenda's `CleanText`
+    body = {
+        "given_name": name,
+        "family_name": "Ben Ali",
+        "email": "m.benali@example.org",
+        "country": "TUN",
+        "institution": "ANETI",
+        "position": "Director",
+        "role": "delegate",
+        "language": "ar",
+    }
+    assert NewRegistration.model_validate(body).given_name == name
+    with pytest.raises(ValueError, match="not allowed"):
+        clean_line("\u202emirrored")
+    assert errors({**body, "given_name": "\u202emirrored"}, NewRegistration) == {"given_name"}

@@ -13,19 +13,16 @@ import pytest
 from pydantic import ValidationError
 
 from pesnet.registration.domain.commands import (
-    InstitutionChanges,
-    NewFocalPoint,
-    NewInstitution,
-    NewRegistration,
+    NominateFocalPoint,
     OpenMeeting,
     Register,
-    RegisterInstitution,
     RenameInstitution,
 )
-from pesnet.registration.domain.institutions import Institution
-from pesnet.registration.domain.model import MeetingSource
+from pesnet.registration.domain.institution import Institution
+from pesnet.registration.domain.meeting import MeetingSource
+from pesnet.registration.entrypoints.schemas import NewFocalPoint, NewInstitution, NewRegistration
 from pesnet.registration.seed import network_institutions
-from pesnet.registration.service_layer import handlers, institutions
+from pesnet.registration.service_layer import focal_points, institutions, meetings, registering
 from pesnet.shared.credentials import ANONYMOUS, TokenPrefix, hash_secret_token
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
 from pesnet.shared.events.agenda import MeetingScheduled
@@ -71,7 +68,7 @@ async def uow() -> FakeRegistrationUnitOfWork:
         start_date=TODAY + timedelta(days=30),
         end_date=TODAY + timedelta(days=31),
     )
-    await handlers.open_meeting(
+    await meetings.open_meeting(
         OpenMeeting(meeting, MeetingSource.agenda, datetime.now(UTC)), fake, default_quota=3
     )
     return fake
@@ -96,7 +93,7 @@ async def test_the_seed_registers_the_network_institutions_once(
 async def test_an_institution_is_registered_and_announced_with_version_1(
     uow: FakeRegistrationUnitOfWork,
 ) -> None:
-    institution = await institutions.register_institution(RegisterInstitution(new()), uow)
+    institution = await institutions.register_institution(new().command(), uow)
     assert (institution.country, institution.version) == ("DZA", 1)
     [event] = [
         e
@@ -105,7 +102,7 @@ async def test_an_institution_is_registered_and_announced_with_version_1(
     ]
     assert (event.name, event.acronym, event.country, event.version) == (NAMES, "ANEM", "DZA", 1)
     with pytest.raises(Conflict) as taken:
-        await institutions.register_institution(RegisterInstitution(new()), uow)
+        await institutions.register_institution(new().command(), uow)
     assert taken.value.field == "id"
 
 
@@ -122,7 +119,7 @@ async def test_an_institution_needs_three_names_an_id_and_a_member_state(
     uow: FakeRegistrationUnitOfWork, fields: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        await institutions.register_institution(RegisterInstitution(new(**fields)), uow)
+        await institutions.register_institution(new(**fields).command(), uow)
     assert refused.value.field == field
 
 
@@ -130,7 +127,7 @@ async def test_a_rename_is_announced_with_the_next_version_and_nothing_is_no_cha
     uow: FakeRegistrationUnitOfWork,
 ) -> None:
     renamed = Localized(ar="وكالة التوظيف التركية", en="Türkiye Employment Agency", fr="x")
-    command = RenameInstitution("iskur", InstitutionChanges(name=renamed))
+    command = RenameInstitution("iskur", name=renamed)
     institution = await institutions.rename_institution(command, uow)
     assert (institution.version, institution.name.en) == (2, "Türkiye Employment Agency")
     [event] = uow.events(InstitutionRenamed)
@@ -139,7 +136,7 @@ async def test_a_rename_is_announced_with_the_next_version_and_nothing_is_no_cha
     await institutions.rename_institution(command, uow)  # the same names again
     assert len(uow.events(InstitutionRenamed)) == 1
     with pytest.raises(NotFound):
-        await institutions.rename_institution(RenameInstitution("nope", command.changes), uow)
+        await institutions.rename_institution(RenameInstitution("nope", name=command.name), uow)
 
 
 def test_people_read_an_institution_by_its_name_with_its_acronym_in_latin_script() -> None:
@@ -180,8 +177,10 @@ def details(**fields: Any) -> NewRegistration:
 async def test_a_registration_names_its_institution_by_id(
     uow: FakeRegistrationUnitOfWork,
 ) -> None:
-    outcome = await handlers.register(
-        Register("m1", details(institution_id="anapec"), ANONYMOUS), uow, public_url="https://x"
+    outcome = await registering.register(
+        Register("m1", details(institution_id="anapec").details(), ANONYMOUS),
+        uow,
+        public_url="https://x",
     )
     registration = outcome.registration
     assert registration.institution_id == "anapec"
@@ -190,10 +189,12 @@ async def test_a_registration_names_its_institution_by_id(
     assert isinstance(event, ParticipantRegistered)
     assert (event.institution_id, event.institution) == ("anapec", registration.institution)
     # free text as the person writes it is kept beside the id
-    outcome = await handlers.register(
+    outcome = await registering.register(
         Register(
             "m1",
-            details(email="b@example.org", institution="ANAPEC Marrakech", institution_id="anapec"),
+            details(
+                email="b@example.org", institution="ANAPEC Marrakech", institution_id="anapec"
+            ).details(),
             ANONYMOUS,
         ),
         uow,
@@ -206,8 +207,10 @@ async def test_a_registration_with_an_unknown_institution_or_none_is_refused(
     uow: FakeRegistrationUnitOfWork,
 ) -> None:
     with pytest.raises(InvalidInput) as unknown:
-        await handlers.register(
-            Register("m1", details(institution_id="nope"), ANONYMOUS), uow, public_url="https://x"
+        await registering.register(
+            Register("m1", details(institution_id="nope").details(), ANONYMOUS),
+            uow,
+            public_url="https://x",
         )
     assert unknown.value.field == "institution_id"
     with pytest.raises(ValidationError) as missing:
@@ -222,14 +225,14 @@ async def test_a_registration_with_an_unknown_institution_or_none_is_refused(
 async def test_a_nomination_for_an_institution_is_announced_with_the_tokens_digest(
     uow: FakeRegistrationUnitOfWork,
 ) -> None:
-    nomination = NewFocalPoint(
+    nomination = NominateFocalPoint(
         country="MAR",
         name="Karim Alaoui",
         institution_id="anapec",
         email="k.alaoui@anapec.example.ma",
         language=Language.fr,
     )
-    focal_point, token = await handlers.issue_focal_point(nomination, uow)
+    focal_point, token = await focal_points.issue_focal_point(nomination, uow)
     [event] = uow.events(FocalPointNominated)
     assert isinstance(event, FocalPointNominated)
     assert (event.focal_point_id, event.institution_id, event.country) == (
@@ -244,13 +247,13 @@ async def test_a_nomination_for_an_institution_is_announced_with_the_tokens_dige
     )
     assert event.token_digest == hash_secret_token(token)
     assert token not in event.model_dump_json()
-    actor = await handlers.RegistrationTokens(lambda: uow).actor_for(
+    actor = await focal_points.RegistrationTokens(lambda: uow).actor_for(
         TokenPrefix.focal_point, hash_secret_token(token)
     )
     assert actor is not None
     assert (actor.country, actor.institution) == ("MAR", "anapec")
 
-    await handlers.revoke_focal_point(focal_point.id, uow)
+    await focal_points.revoke_focal_point(focal_point.id, uow)
     [withdrawn] = uow.events(FocalPointWithdrawn)
     assert isinstance(withdrawn, FocalPointWithdrawn)
     assert (withdrawn.focal_point_id, withdrawn.version) == (focal_point.id, 2)
@@ -260,7 +263,7 @@ async def test_a_nomination_for_an_institution_is_announced_with_the_tokens_dige
 
 
 async def test_a_country_only_nomination_is_announced_too(uow: FakeRegistrationUnitOfWork) -> None:
-    await handlers.issue_focal_point(NewFocalPoint(country="TUR"), uow)
+    await focal_points.issue_focal_point(NominateFocalPoint(country="TUR"), uow)
     [event] = uow.events(FocalPointNominated)
     assert isinstance(event, FocalPointNominated)
     assert (event.country, event.institution_id, event.email) == ("TUR", None, None)
@@ -285,7 +288,7 @@ async def test_a_nomination_names_a_known_institution_of_its_country_and_a_conta
         **fields,
     }
     with pytest.raises(InvalidInput) as refused:
-        await handlers.issue_focal_point(NewFocalPoint.model_validate(values), uow)
+        await focal_points.issue_focal_point(NewFocalPoint.model_validate(values).command(), uow)
     assert refused.value.field == field
     assert uow.events(FocalPointNominated) == []
 
@@ -294,12 +297,12 @@ async def test_an_oic_institution_without_a_country_takes_any_member_states_foca
     uow: FakeRegistrationUnitOfWork,
 ) -> None:
     await institutions.register_institution(
-        RegisterInstitution(new("icdt", country=None, acronym="ICDT")), uow
+        new("icdt", country=None, acronym="ICDT").command(), uow
     )
-    nomination = NewFocalPoint(
+    nomination = NominateFocalPoint(
         country="MAR", name="K", email="k@example.org", institution_id="icdt"
     )
-    focal_point, _ = await handlers.issue_focal_point(nomination, uow)
+    focal_point, _ = await focal_points.issue_focal_point(nomination, uow)
     assert focal_point.institution_id == "icdt"
 
 
@@ -307,7 +310,7 @@ async def test_an_institutions_staff_picking_it_in_their_languages_are_one_deleg
     uow: FakeRegistrationUnitOfWork,
 ) -> None:
     for n, language in enumerate(("ar", "en")):
-        await handlers.register(
+        await registering.register(
             Register(
                 "m1",
                 details(
@@ -317,13 +320,13 @@ async def test_an_institutions_staff_picking_it_in_their_languages_are_one_deleg
                     institution=None,
                     institution_id="sesric",
                     language=language,
-                ),
+                ).details(),
                 ANONYMOUS,
             ),
             uow,
             public_url="https://x",
         )
-    _, found = await handlers.delegations("m1", uow)
+    _, found = await meetings.delegations("m1", uow)
     sesric = [d for d in found if d.country is None]
     assert len(sesric) == 1, [d.institution for d in sesric]
     assert sum(sesric[0].by_status.values()) == 2

@@ -23,13 +23,13 @@ from pesnet.registration.entrypoints import http, pages
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.seed import network_institutions
 from pesnet.registration.service_layer import institutions
-from pesnet.registration.service_layer.handlers import RegistrationTokens
+from pesnet.registration.service_layer.focal_points import RegistrationTokens
 from pesnet.registration.service_layer.sign_in import SignedIn, SignInRefused
 from pesnet.shared.credentials import Actor, ActorKind, StaffRole
 from pesnet.shared.events.registration import ParticipantRegistered
 from pesnet.shared.forms import HtmlFirst
 from tests.unit.registration.fakes import FakeRegistrationUnitOfWork
-from tests.unit.registration.test_registration_handlers import open_meeting
+from tests.unit.registration.scenario import open_meeting
 
 BADGES = BadgeKey(b"test-badge-secret")
 SECRET = "test-secretariat-token"

@@ -22,7 +22,7 @@ from pesnet.notifications.domain.notices import Meeting, registration_notice
 from pesnet.notifications.templates import render
 from pesnet.registration.domain.commands import Confirm
 from pesnet.registration.entrypoints.pages import status_text
-from pesnet.registration.service_layer import handlers
+from pesnet.registration.service_layer import accreditation, check_in
 from pesnet.shared.credentials import SECRETARIAT, StaffRole
 from pesnet.shared.errors import Conflict, DomainError, Forbidden
 from pesnet.shared.events.common import ParticipantStatus, Role
@@ -31,12 +31,8 @@ from pesnet.shared.translation import translate, translated
 from tests.integration.notifications import notifications_factories as f
 from tests.unit.actionplan.test_actionplan_plan import adopted_plan
 from tests.unit.registration.fakes import FakeRegistrationUnitOfWork
-from tests.unit.registration.test_registration_handlers import (
-    BADGES,
-    Renderer,
-    open_meeting,
-    register,
-)
+from tests.unit.registration.scenario import BADGES, open_meeting, register
+from tests.unit.registration.test_check_in import Renderer
 
 LANGUAGES = ["ar", "fr"]
 NOW = datetime(2024, 3, 1, 12, tzinfo=UTC)
@@ -47,9 +43,9 @@ async def badge_role(role: str, language: str) -> str:
     uow = FakeRegistrationUnitOfWork()
     await open_meeting(uow)
     registration_id = await register(uow, 1, role=role)
-    await handlers.confirm(Confirm(registration_id, SECRETARIAT), uow, badges=BADGES)
+    await accreditation.confirm(Confirm(registration_id, SECRETARIAT), uow, badges=BADGES)
     renderer = Renderer()
-    await handlers.badge_png(registration_id, SECRETARIAT, uow, badges=BADGES, renderer=renderer)
+    await check_in.badge_png(registration_id, SECRETARIAT, uow, badges=BADGES, renderer=renderer)
     printed: str = renderer.fields["role"].get(language)
     return printed
 
@@ -136,7 +132,7 @@ async def test_a_registration_status_is_one_word_on_the_pages_and_in_the_errors(
     await open_meeting(uow)
     registration_id = await register(uow, 1)
     with pytest.raises(Conflict) as refused:
-        await handlers.badge_png(
+        await check_in.badge_png(
             registration_id, SECRETARIAT, uow, badges=BADGES, renderer=Renderer()
         )
     registered = PARTICIPANT_STATUSES[ParticipantStatus.registered]

@@ -4,9 +4,16 @@
   account id (or the kind of credential: `secretariat`, `focal_point:<id>`, ...), its
   roles, the action, the meeting and the subject it concerns, when, and the client's
   address: no name, e-mail or other personal data.
-- A use case records an entry with `uow.audit("participant.confirmed",
-  meeting_id=..., subject=...)`; the unit of work writes it in the same transaction as
-  the state change and its events, so an entry exists exactly when the change does.
+- One fact, one record: the unit of work writes one entry for each event it commits
+  (the action is the event's type without the service's name, `participant.confirmed`;
+  the subject the id its CloudEvent subject names; the meeting its payload's), in the
+  same transaction as the state change, so an entry exists exactly when the change
+  does and says what the event says. What no event records (a read or an export of
+  personal data, a refused sign-in, a projection's erasure) is audited explicitly, with
+  an action of the short catalogue `AuditAction` (`uow.audit(AuditAction.<...>)`).
+- The entries of one transaction share their time and are listed in the order they
+  happened (`seq`): what the actor did before what it caused (a confirmation before
+  its delegation's new counts), transactions newest first.
 - Who is acting comes from the request: the HTTP layer binds the resolved actor and
   the client's address (`bind_actor`, `bind_client`) in context variables, the way the
   correlation id is bound; the outbox also puts the actor's id in every event the
@@ -18,8 +25,10 @@
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import structlog
@@ -38,6 +47,34 @@ AUDIT_INDEXES = (
     IndexSpec(AUDIT, [("actor", 1), ("at", -1)], name="audit_by_actor"),
 )
 MAX_ENTRIES = 1000
+
+
+class AuditAction(StrEnum):
+    """What is audited explicitly, because no event records it: the whole list."""
+
+    # a file of personal data left the service (a spreadsheet of participants)
+    personal_data_exported = "check_ins.exported"
+    # a projection's copy of personal data erased (the owner's purge event caused it)
+    personal_data_erased = "personal_data.purged"
+    # someone signed in (an access token issued for a password)
+    signed_in = "sign_in.succeeded"
+    # a sign-in refused (wrong password, unknown or disabled account): no state changed
+    sign_in_failed = "sign_in.failed"
+
+
+def audit_action(event_type: str) -> str:
+    """The action an event is audited as: its type without the producing service, which
+    every entry of a service's own trail would repeat (`participant.confirmed`)."""
+    parts = event_type.split(".", 1)
+    return parts[1] if len(parts) == 2 and "." in parts[1] else event_type
+
+
+def audit_subject(subject: str | None) -> str | None:
+    """The id an event's subject names (`registration/abc` → `abc`)."""
+    if subject is None:
+        return None
+    return subject.split("/", 1)[1] if "/" in subject else subject
+
 
 _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("pesnet_actor", default=None)
 _client: contextvars.ContextVar[str | None] = contextvars.ContextVar("pesnet_client", default=None)
@@ -75,6 +112,11 @@ class AuditEntry:
     meeting_id: str | None = None
     subject: str | None = None
     client: str | None = None
+    # its place among the entries of its transaction (which share `at`)
+    seq: int = 0
+
+    def numbered(self, seq: int, at: datetime) -> AuditEntry:
+        return dataclasses.replace(self, seq=seq, at=at)
 
     @classmethod
     def now(
@@ -111,6 +153,7 @@ class AuditEntry:
             "meeting_id": self.meeting_id,
             "subject": self.subject,
             "at": self.at,
+            "seq": self.seq,
             "from": self.client,
         }
 
@@ -136,6 +179,7 @@ class AuditEntry:
             meeting_id=doc.get("meeting_id"),
             subject=doc.get("subject"),
             client=doc.get("from"),
+            seq=doc.get("seq", 0),
         )
 
 
@@ -159,7 +203,7 @@ class AuditTrail:
         until: datetime | None = None,
         limit: int = 100,
     ) -> list[AuditEntry]:
-        """Newest first."""
+        """Newest first; a transaction's entries in the order they happened."""
         where: Document = {}
         if meeting_id is not None:
             where["meeting_id"] = meeting_id
@@ -172,7 +216,7 @@ class AuditTrail:
             }
         cursor = (
             self.collection.find(where)
-            .sort([("at", -1), ("_id", -1)])
+            .sort([("at", -1), ("seq", 1), ("_id", -1)])
             .limit(min(limit, MAX_ENTRIES))
         )
         return [AuditEntry.from_document(doc) async for doc in cursor]
@@ -181,10 +225,13 @@ class AuditTrail:
 __all__ = [
     "AUDIT",
     "AUDIT_INDEXES",
+    "AuditAction",
     "AuditEntry",
     "AuditTrail",
     "acting_actor",
     "acting_actor_id",
+    "audit_action",
+    "audit_subject",
     "bind_actor",
     "bind_request",
 ]

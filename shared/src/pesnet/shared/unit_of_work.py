@@ -2,21 +2,29 @@
 
 A use case is a function of (command, unit of work). Inside `uow.run(work)` it reads
 and writes through the service's repositories, which the unit of work binds to one
-database transaction, and `uow.emit(...)` collects the events it causes. The events
-are written to the outbox in that same transaction, so a state change and its
+database transaction. The events of what happened are recorded by the aggregates
+themselves (`pesnet.shared.aggregate`: `registration.record(...)`), and the unit of
+work collects them from every aggregate its repositories saw (cosmicpython's
+`collect_new_events`); work that is not an aggregate's may still `uow.emit(...)`. The
+events are written to the outbox in that same transaction, so a state change and its
 events are committed together or not at all.
 
+One fact, one record: for each committed event the unit of work writes one entry to
+the service's audit trail (`pesnet.shared.audit`) in the same transaction: who (the
+actor), the action (the event type, without the service's name: each service keeps
+its own trail), the subject, the meeting, when and from where. Only what no event
+records (reads and exports of personal data, refused sign-ins) is audited explicitly,
+with `uow.audit(AuditAction.<action>, ...)` from the kernel's short catalogue. The actor
+is `uow.actor` if set, else the one the HTTP layer bound for the request; inside a
+consumer, the `actorid` of the event being handled.
+
 `MongoUnitOfWork` is the real one; a service subclasses it to bind its repositories
-(`bind`). `FakeUnitOfWork` is the in-memory one that unit tests use: same `run` and
-`emit`, its repositories are dictionaries, and what was committed can be read back.
+(`bind`). `FakeUnitOfWork` is the in-memory one that unit tests use: same `run`, its
+repositories are dictionaries, and what was committed (events, audit entries) can be
+read back.
 
 A consumer's handler gets a unit of work joined to the inbox transaction (`joined`),
 so the inbox record, the effect and any follow-up events commit as one.
-
-`uow.audit(action, meeting_id=..., subject=...)` records who did it in the service's
-audit trail (`pesnet.shared.audit`), in the same transaction. The actor is `uow.actor`
-if set, else the one the HTTP layer bound for the request; inside a consumer, the
-`actorid` of the event being handled.
 """
 
 from __future__ import annotations
@@ -27,10 +35,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
-from pesnet.shared.audit import AuditEntry, AuditTrail
-from pesnet.shared.catalog import EventPayload
+from pesnet.shared.aggregate import Repository, next_sequence
+from pesnet.shared.audit import (
+    AuditAction,
+    AuditEntry,
+    AuditTrail,
+    audit_action,
+    audit_subject,
+)
+from pesnet.shared.catalog import EventPayload, UnknownEventType
 from pesnet.shared.credentials import Actor
-from pesnet.shared.envelope import CloudEvent
+from pesnet.shared.envelope import CloudEvent, utcnow
+from pesnet.shared.events import CATALOG
 from pesnet.shared.mongo import Client, Database, DbSession, in_transaction
 from pesnet.shared.outbox import Outbox
 
@@ -44,6 +60,8 @@ class Emitted:
     # for work that no consumed event caused (a timer, a worker): what it follows from
     correlation_id: str | None = None
     causation_id: str | None = None
+    # its place among the events of the transaction (emitted or recorded)
+    sequence: int = 0
 
 
 class UnitOfWork(ABC):
@@ -68,24 +86,67 @@ class UnitOfWork(ABC):
         correlation_id: str | None = None,
         causation_id: str | None = None,
     ) -> None:
-        """Queue an event; it is written to the outbox when the work commits. Its
-        correlation and causation are `cause`'s unless given."""
-        self._emitted.append(Emitted(payload, subject, correlation_id, causation_id))
+        """Queue an event that no aggregate records; it is written to the outbox (and
+        its audit entry to the trail) when the work commits. Its correlation and
+        causation are `cause`'s unless given."""
+        self._emitted.append(
+            Emitted(payload, subject, correlation_id, causation_id, next_sequence())
+        )
 
     def audit(
-        self, action: str, *, meeting_id: str | None = None, subject: str | None = None
+        self, action: AuditAction, *, meeting_id: str | None = None, subject: str | None = None
     ) -> None:
-        """Queue an audit entry (who did `action`, on which meeting and subject); it is
-        written to the audit trail when the work commits."""
-        self._audits.append(
-            AuditEntry.now(
-                action,
-                actor=self.actor,
-                actor_id=self.cause.actorid if self.cause is not None else None,
-                meeting_id=meeting_id,
-                subject=subject,
-            )
+        """Queue an audit entry for what no event records (one of the kernel's
+        `AuditAction`s); it is written to the audit trail when the work commits."""
+        self._audits.append(self._entry(action.value, meeting_id, subject))
+
+    def _entry(self, action: str, meeting_id: str | None, subject: str | None) -> AuditEntry:
+        return AuditEntry.now(
+            action,
+            actor=self.actor,
+            actor_id=self.cause.actorid if self.cause is not None else None,
+            meeting_id=meeting_id,
+            subject=subject,
         )
+
+    def _repositories(self) -> list[Repository]:
+        return [value for value in vars(self).values() if isinstance(value, Repository)]
+
+    def _pending(self) -> list[Emitted]:
+        """The events of the work so far: emitted, and recorded by the aggregates the
+        repositories saw, in the order they happened."""
+        found = list(self._emitted)
+        for repository in self._repositories():
+            for aggregate in repository.seen:
+                found.extend(
+                    Emitted(r.payload, r.subject, sequence=r.sequence)
+                    for r in aggregate.recorded_events
+                )
+        found.sort(key=lambda e: e.sequence)
+        return found
+
+    def _committed(self) -> None:
+        """The work committed: its aggregates' events are no longer pending."""
+        for repository in self._repositories():
+            for aggregate in repository.seen:
+                aggregate.commit_events()
+            repository.forget_seen()
+
+    def _audit_entries(self, events: list[tuple[str, Emitted]]) -> list[AuditEntry]:
+        """One entry per event (`type`, the event), then the explicit ones: all at one
+        time, numbered in the order they happened (`GET /audit` lists a transaction's
+        entries in that order: what was done before what it caused)."""
+        entries = [
+            self._entry(
+                audit_action(action),
+                _meeting_of(item.payload),
+                audit_subject(item.subject),
+            )
+            for action, item in events
+        ]
+        entries.extend(self._audits)
+        at = utcnow()
+        return [entry.numbered(seq, at) for seq, entry in enumerate(entries)]
 
     @abstractmethod
     async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
@@ -130,6 +191,7 @@ class MongoUnitOfWork(UnitOfWork):
         if self._session is not None:
             result = await work(self)
             await self._flush(self._session)
+            self._committed()  # the inbox transaction commits it, or is retried whole
             return result
 
         async def attempt(session: DbSession) -> T:
@@ -142,19 +204,23 @@ class MongoUnitOfWork(UnitOfWork):
                 await self._flush(session)
                 return result
             finally:
-                self.bind(None)
                 self._active = None
 
-        return await in_transaction(self.client, attempt)
+        try:
+            result = await in_transaction(self.client, attempt)
+            self._committed()
+            return result
+        finally:
+            self.bind(None)
 
     async def forget_published_events(self, meeting_id: str) -> int:
         return await self.outbox.forget_meeting(self._session or self._active, meeting_id)
 
     async def _flush(self, session: DbSession) -> None:
-        emitted, self._emitted = self._emitted, []
-        audits, self._audits = self._audits, []
-        for item in emitted:
-            await self.outbox.add(
+        pending = self._pending()
+        written = []
+        for item in pending:
+            event = await self.outbox.add(
                 session,
                 item.payload,
                 subject=item.subject,
@@ -163,7 +229,10 @@ class MongoUnitOfWork(UnitOfWork):
                 causation_id=item.causation_id or (self.cause.id if self.cause else None),
                 actor_id=self.cause.actorid if self.cause else None,
             )
-        await self.audit_trail.append(session, audits)
+            written.append((event.type, item))
+        entries = self._audit_entries(written)
+        self._emitted, self._audits = [], []
+        await self.audit_trail.append(session, entries)
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -182,19 +251,23 @@ class FakeUnitOfWork(UnitOfWork):
         self.forgotten_meetings: list[str] = []
 
     async def run(self, work: Callable[[Self], Awaitable[T]]) -> T:
+        for repository in self._repositories():
+            repository.forget_seen()
         saved: dict[str, Any] = {name: copy.deepcopy(getattr(self, name)) for name in self.stores}
         self._emitted = []
         self._audits = []
         try:
             result = await work(self)
+            pending = self._pending()
         except BaseException:
             for name, value in saved.items():
                 setattr(self, name, value)
             self._emitted = []
             self._audits = []
             raise
-        self.committed.extend(self._emitted)
-        self.audited.extend(self._audits)
+        self.committed.extend(pending)
+        self.audited.extend(self._audit_entries([(event_type(e.payload), e) for e in pending]))
+        self._committed()
         self._emitted = []
         self._audits = []
         self.commits += 1
@@ -213,4 +286,18 @@ class FakeUnitOfWork(UnitOfWork):
         ]
 
 
-__all__ = ["Emitted", "FakeUnitOfWork", "MongoUnitOfWork", "UnitOfWork"]
+def _meeting_of(payload: EventPayload) -> str | None:
+    """The meeting an event is about, where its payload names one."""
+    meeting_id = getattr(payload, "meeting_id", None)
+    return meeting_id if isinstance(meeting_id, str) and meeting_id else None
+
+
+def event_type(payload: EventPayload) -> str:
+    """The type of a payload of the platform's catalog (a test's own payload: its class)."""
+    try:
+        return CATALOG.type_of(type(payload))
+    except UnknownEventType:
+        return type(payload).__name__
+
+
+__all__ = ["Emitted", "FakeUnitOfWork", "MongoUnitOfWork", "UnitOfWork", "event_type"]

@@ -10,13 +10,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from pesnet.registration.adapters.badge import PillowBadgeRenderer
+from pesnet.registration.adapters.collections import INDEXES
 from pesnet.registration.adapters.identity import IdentitySignIn
-from pesnet.registration.adapters.repository import INDEXES
 from pesnet.registration.adapters.unit_of_work import MongoRegistrationUnitOfWork
 from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.entrypoints import http, messaging, pages
 from pesnet.registration.entrypoints.dependencies import Dependencies
-from pesnet.registration.service_layer.handlers import RegistrationTokens
+from pesnet.registration.service_layer.focal_points import RegistrationTokens
 from pesnet.registration.settings import Settings
 from pesnet.shared.forms import HtmlFirst
 from pesnet.shared.http import create_app

@@ -10,15 +10,23 @@ import json
 from datetime import date, datetime, timedelta
 from importlib.resources import files
 
-from pesnet.registration.domain.commands import NewInstitution
+from pesnet.registration.domain.commands import RegisterInstitution
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Localized
 
 
-def network_institutions() -> list[NewInstitution]:
+def network_institutions() -> list[RegisterInstitution]:
     """ANAPEC, ISKUR, SESRIC and the other institutions of the 4th meeting's programme."""
     raw = json.loads(files("pesnet.registration").joinpath("data/institutions.json").read_text())
-    return [NewInstitution.model_validate(item) for item in raw["institutions"]]
+    return [
+        RegisterInstitution(
+            id=item["id"],
+            name=Localized.model_validate(item["name"]),
+            acronym=item.get("acronym"),
+            country=item.get("country"),
+        )
+        for item in raw["institutions"]
+    ]
 
 
 PESNET_4 = MeetingScheduled(

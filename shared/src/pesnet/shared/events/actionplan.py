@@ -132,7 +132,88 @@ class ReminderDue(EventPayload):
     recipients: list[Contact]
 
 
+class PlanCreated(EventPayload):
+    period: str
+
+
+class ThematicAreaAdded(EventPayload):
+    period: str
+    area_id: str
+
+
+class IndicatorAdded(EventPayload):
+    period: str
+    indicator_id: str
+
+
+class Submitted(EventPayload):
+    """An institution submitted a need or an offer of a plan (the ids only)."""
+
+    period: str
+    submission_id: str
+    institution: str
+    thematic_area: str
+
+
+class NeedSubmitted(Submitted):
+    pass
+
+
+class OfferSubmitted(Submitted):
+    pass
+
+
+class MatchingRun(EventPayload):
+    period: str
+    proposals: int
+
+
+class ProgressReported(EventPayload):
+    period: str
+    report_id: str
+    # None: the indicator measures a thematic area, not one activity
+    activity_id: str | None = None
+    institution: str
+
+
+class InterimFocalPointChanged(EventPayload):
+    """The action-plan officer named (or revoked) an interim focal point of an
+    institution; its id only (the person stays in the action plan)."""
+
+    focal_point_id: str
+    institution: str
+
+
+class InterimFocalPointIssued(InterimFocalPointChanged):
+    pass
+
+
+class InterimFocalPointRevoked(InterimFocalPointChanged):
+    pass
+
+
+def _internal(event_type: str, model: type[EventPayload], description: str) -> EventSpec:
+    return EventSpec(event_type, model, f"{description} (internal).")
+
+
 EVENTS = (
+    _internal("actionplan.plan.created", PlanCreated, "A plan period was created"),
+    _internal("actionplan.thematic_area.added", ThematicAreaAdded, "A thematic area joined a plan"),
+    _internal("actionplan.indicator.added", IndicatorAdded, "An indicator joined a plan"),
+    _internal("actionplan.need.submitted", NeedSubmitted, "An institution submitted a need"),
+    _internal("actionplan.offer.submitted", OfferSubmitted, "An institution submitted an offer"),
+    _internal("actionplan.matching.run", MatchingRun, "Needs and offers of a plan were matched"),
+    _internal("actionplan.progress.reported", ProgressReported, "A progress report was submitted"),
+    _internal(
+        "actionplan.focal_point.issued",
+        InterimFocalPointIssued,
+        "An interim focal point of an institution was named",
+    ),
+    _internal(
+        "actionplan.focal_point.revoked",
+        InterimFocalPointRevoked,
+        "An interim focal point was revoked",
+    ),
     EventSpec(
         "actionplan.plan.adopted",
         PlanAdopted,

@@ -147,7 +147,80 @@ class ChairmanshipTransferred(PublicPayload):
     incoming: ChairInstitution
 
 
+class DraftEdited(EventPayload):
+    """The secretariat changed a meeting's draft programme (what is released later, as a
+    new version with its changelog). Names no one: the meeting and the session."""
+
+    meeting_id: MeetingId
+    session_id: str | None = None
+
+
+class SessionAdded(DraftEdited):
+    pass
+
+
+class SessionEdited(DraftEdited):
+    pass
+
+
+class SessionMoved(DraftEdited):
+    pass
+
+
+class SessionRemoved(DraftEdited):
+    pass
+
+
+class DraftReplaced(DraftEdited):
+    sessions: int
+
+
+class ProgrammeEntryPut(EventPayload):
+    """An institution or a person the meeting's programme names was set (added or
+    changed) by the secretariat; the id only (a person's name stays in the agenda)."""
+
+    meeting_id: MeetingId
+    entry_id: str
+
+
+class ProgrammeInstitutionPut(ProgrammeEntryPut):
+    pass
+
+
+class ProgrammePersonPut(ProgrammeEntryPut):
+    pass
+
+
+class ChairTermRecorded(EventPayload):
+    """A past chairmanship term recorded as history (before the platform)."""
+
+    term: str
+    institution: str
+
+
+_DRAFT = "A meeting's draft programme was edited (internal; released later as a version)"
+
 EVENTS = (
+    EventSpec("agenda.session.added", SessionAdded, f"{_DRAFT}: a session added."),
+    EventSpec("agenda.session.edited", SessionEdited, f"{_DRAFT}: a session changed."),
+    EventSpec("agenda.session.moved", SessionMoved, f"{_DRAFT}: a session moved."),
+    EventSpec("agenda.session.removed", SessionRemoved, f"{_DRAFT}: a session removed."),
+    EventSpec("agenda.draft.replaced", DraftReplaced, f"{_DRAFT}: replaced as a whole."),
+    EventSpec(
+        "agenda.institution.put",
+        ProgrammeInstitutionPut,
+        "An institution a meeting's programme names was added or changed (internal).",
+    ),
+    EventSpec(
+        "agenda.person.put",
+        ProgrammePersonPut,
+        "A person a meeting's programme names was added or changed (internal; the id only).",
+    ),
+    EventSpec(
+        "agenda.chair_term.recorded",
+        ChairTermRecorded,
+        "A past chairmanship term was recorded as history (internal).",
+    ),
     EventSpec(
         "agenda.meeting.scheduled",
         MeetingScheduled,

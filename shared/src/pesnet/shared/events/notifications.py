@@ -31,7 +31,51 @@ class DeliveryFailed(EventPayload):
     permanent: bool
 
 
+class WebhookChanged(EventPayload):
+    """The partners' administrator changed a webhook subscription (its id only: the
+    endpoint and secret stay in notifications)."""
+
+    subscription_id: str
+
+
+class WebhookCreated(WebhookChanged):
+    pass
+
+
+class WebhookDisabled(WebhookChanged):
+    pass
+
+
+class WebhookEnabled(WebhookChanged):
+    pass
+
+
+class WebhookSecretRotated(WebhookChanged):
+    pass
+
+
+class PreferencesChanged(EventPayload):
+    """A recipient changed their mail preferences through the signed link of a mail:
+    what they chose, never who (no account, no address)."""
+
+    preferred_language: Language | None = None
+    opted_out: bool
+
+
 EVENTS = (
+    EventSpec("notifications.webhook.created", WebhookCreated, "A webhook was subscribed."),
+    EventSpec("notifications.webhook.disabled", WebhookDisabled, "A webhook was disabled."),
+    EventSpec("notifications.webhook.enabled", WebhookEnabled, "A webhook was enabled again."),
+    EventSpec(
+        "notifications.webhook.secret_rotated",
+        WebhookSecretRotated,
+        "A webhook's signing secret was rotated.",
+    ),
+    EventSpec(
+        "notifications.preferences.changed",
+        PreferencesChanged,
+        "A recipient changed their mail preferences.",
+    ),
     EventSpec(
         "notifications.delivery.sent",
         DeliverySent,

@@ -130,6 +130,17 @@ class InstitutionRenamed(InstitutionChanged):
     renamed_at: datetime
 
 
+class MeetingOpened(EventPayload):
+    """Registration took a meeting's announcement (the agenda's, or the development
+    seed's): its window, quota and capacity as registration now applies them."""
+
+    meeting_id: MeetingId
+    source: str  # "agenda", or "seed" (development)
+    status: str
+    delegation_quota: int | None = None
+    capacity: int | None = None
+
+
 class FocalPointNominated(EventPayload):
     """The secretariat nominated a national focal point: a country's, and, when it
     names one, an institution's of the reference (whom the action plan hears from
@@ -221,6 +232,11 @@ EVENTS = (
         "registration.focal_point.withdrawn",
         FocalPointWithdrawn,
         "A focal point's nomination was withdrawn; its token no longer acts anywhere.",
+    ),
+    EventSpec(
+        "registration.meeting.opened",
+        MeetingOpened,
+        "Registration applies a meeting's announcement: its window, quota and capacity.",
     ),
     EventSpec(
         "registration.delegation.updated",

@@ -29,6 +29,8 @@ from pesnet.shared.events.actionplan import (
     ActivityCreated,
     ActivityParticipant,
     ActivityUpdated,
+    IndicatorAdded,
+    ProgressReported,
     ProgressReviewed,
     ProgressValidated,
 )
@@ -85,7 +87,6 @@ async def add_activity(
         )
         await uow.plans.save(plan)
         uow.emit(activity_payload(plan, activity, ActivityCreated), subject=activity.id)
-        uow.audit("activity.created", subject=activity.id)
         return activity
 
     return await uow.run(work)
@@ -109,7 +110,6 @@ async def change_activity_status(
         )
         await uow.plans.save(plan)
         uow.emit(activity_payload(plan, activity, ActivityUpdated), subject=activity.id)
-        uow.audit("activity.status_changed", subject=activity.id)
         return activity
 
     return await uow.run(work)
@@ -129,7 +129,9 @@ async def add_indicator(cmd: AddIndicator, uow: ActionPlanUnitOfWork) -> Indicat
             targets=cmd.targets,
         )
         await uow.plans.save(plan)
-        uow.audit("indicator.added", subject=indicator.id)
+        uow.emit(
+            IndicatorAdded(period=plan.period, indicator_id=indicator.id), subject=indicator.id
+        )
         return indicator
 
     return await uow.run(work)
@@ -181,7 +183,15 @@ async def report_progress(
             now=clock(),
         )
         await uow.plans.save(plan)
-        uow.audit("progress.reported", subject=report.id)
+        uow.emit(
+            ProgressReported(
+                period=plan.period,
+                report_id=report.id,
+                activity_id=report.activity_id,
+                institution=institution,
+            ),
+            subject=report.id,
+        )
         return report
 
     return await uow.run(work)
@@ -228,7 +238,6 @@ async def validate_progress(
         report = plan.validate_report(cmd.report_id, now=clock())
         await uow.plans.save(plan)
         _emit_review(uow, plan, report)
-        uow.audit("progress.validated", subject=report.id)
         return report
 
     return await uow.run(work)
@@ -242,7 +251,6 @@ async def return_progress(
         report = plan.return_report(cmd.report_id, cmd.comment, now=clock())
         await uow.plans.save(plan)
         _emit_review(uow, plan, report)
-        uow.audit("progress.returned", subject=report.id)
         return report
 
     return await uow.run(work)

@@ -4,6 +4,8 @@ the proposals (`domain/matching.py` and `domain/cooperation.py` hold the rules).
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from pesnet.actionplan.domain.access import institution_of
 from pesnet.actionplan.domain.commands import (
     AnswerProposal,
@@ -29,6 +31,10 @@ from pesnet.shared.events.actionplan import (
     CooperationAnswered,
     CooperationParty,
     CooperationProposed,
+    MatchingRun,
+    NeedSubmitted,
+    OfferSubmitted,
+    Submitted,
     ThematicAreaRef,
 )
 from pesnet.shared.i18n import Language, Localized
@@ -38,6 +44,9 @@ from pesnet.shared.translation import _
 def _require_title(title: Localized) -> None:
     if not title.get("en").strip():
         raise InvalidInput(_("a title in at least one of ar, en, fr is required"), field="title")
+
+
+S = TypeVar("S", bound=Submitted)
 
 
 async def _open_plan_area(uow: ActionPlanUnitOfWork, period: str, area_id: str) -> Plan:
@@ -63,6 +72,15 @@ async def _languages(
     return []
 
 
+def _submitted(model: type[S], submission: Need | Offer) -> S:
+    return model(
+        period=submission.period,
+        submission_id=submission.id,
+        institution=submission.institution,
+        thematic_area=submission.thematic_area,
+    )
+
+
 async def submit_need(cmd: SubmitNeed, uow: ActionPlanUnitOfWork, *, clock: Clock = utcnow) -> Need:
     institution = institution_of(cmd.actor)
     _require_title(cmd.title)
@@ -83,7 +101,7 @@ async def submit_need(cmd: SubmitNeed, uow: ActionPlanUnitOfWork, *, clock: Cloc
             submitted_at=clock(),
         )
         await uow.needs.add(need)
-        uow.audit("need.submitted", subject=need.id)
+        uow.emit(_submitted(NeedSubmitted, need), subject=need.id)
         return need
 
     return await uow.run(work)
@@ -111,7 +129,7 @@ async def submit_offer(
             submitted_at=clock(),
         )
         await uow.offers.add(offer)
-        uow.audit("offer.submitted", subject=offer.id)
+        uow.emit(_submitted(OfferSubmitted, offer), subject=offer.id)
         return offer
 
     return await uow.run(work)
@@ -183,7 +201,7 @@ async def run_matching(
                 subject=proposal.id,
             )
             created.append(proposal)
-        uow.audit("matching.run", subject=cmd.period)
+        uow.emit(MatchingRun(period=cmd.period, proposals=len(created)), subject=cmd.period)
         return created
 
     return await uow.run(work)
@@ -216,7 +234,6 @@ async def answer_proposal(
             ),
             subject=proposal.id,
         )
-        uow.audit("proposal.answered", subject=proposal.id)
         return proposal
 
     return await uow.run(work)

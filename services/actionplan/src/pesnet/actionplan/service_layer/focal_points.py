@@ -24,6 +24,7 @@ from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.credentials import Actor, TokenPrefix
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import InvalidInput, NotFound
+from pesnet.shared.events.actionplan import InterimFocalPointIssued, InterimFocalPointRevoked
 from pesnet.shared.events.common import Contact
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import N_, _
@@ -141,7 +142,12 @@ async def register_focal_point(
             now=clock(),
         )
         await uow.focal_points.add(focal_point)
-        uow.audit("focal_point.issued", subject=focal_point.id)
+        uow.emit(
+            InterimFocalPointIssued(
+                focal_point_id=focal_point.id, institution=focal_point.institution
+            ),
+            subject=focal_point.id,
+        )
         return IssuedFocalPoint(focal_point, token)
 
     return await uow.run(work)
@@ -158,7 +164,12 @@ async def revoke_focal_point(
             raise NotFound(_("no focal point {id}"), params={"id": cmd.focal_point_id})
         focal_point.revoke(now=clock())
         await uow.focal_points.save(focal_point)
-        uow.audit("focal_point.revoked", subject=focal_point.id)
+        uow.emit(
+            InterimFocalPointRevoked(
+                focal_point_id=focal_point.id, institution=focal_point.institution
+            ),
+            subject=focal_point.id,
+        )
 
     await uow.run(work)
 

@@ -23,7 +23,13 @@ from pesnet.actionplan.service_layer.ports import Clock, ReportRenderer
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, NotFound
-from pesnet.shared.events.actionplan import PlanAdopted, PlanClosed, ThematicAreaRef
+from pesnet.shared.events.actionplan import (
+    PlanAdopted,
+    PlanClosed,
+    PlanCreated,
+    ThematicAreaAdded,
+    ThematicAreaRef,
+)
 from pesnet.shared.i18n import Localized
 from pesnet.shared.translation import _
 
@@ -55,7 +61,7 @@ async def create_plan(cmd: CreatePlan, uow: ActionPlanUnitOfWork, *, clock: Cloc
                 params={"period": cmd.period},
             )
         await uow.plans.add(plan)
-        uow.audit("plan.created", subject=plan.period)
+        uow.emit(PlanCreated(period=plan.period), subject=plan.period)
         return plan
 
     return await uow.run(work)
@@ -66,7 +72,10 @@ async def add_thematic_area(cmd: AddThematicArea, uow: ActionPlanUnitOfWork) -> 
         plan = await require_plan(uow, cmd.period)
         plan.add_thematic_area(cmd.area_id, cmd.title)
         await uow.plans.save(plan)
-        uow.audit("thematic_area.added", subject=f"{plan.period}/{cmd.area_id}")
+        uow.emit(
+            ThematicAreaAdded(period=plan.period, area_id=cmd.area_id),
+            subject=f"thematic-area/{cmd.area_id}",
+        )
         return plan
 
     return await uow.run(work)
@@ -92,7 +101,6 @@ async def adopt_plan(cmd: AdoptPlan, uow: ActionPlanUnitOfWork, *, clock: Clock 
             ),
             subject=plan.period,
         )
-        uow.audit("plan.adopted", meeting_id=plan.meeting_id, subject=plan.period)
         return plan
 
     return await uow.run(work)
@@ -105,7 +113,6 @@ async def close_plan(cmd: ClosePlan, uow: ActionPlanUnitOfWork, *, clock: Clock 
         plan.close(at=at)
         await uow.plans.save(plan)
         uow.emit(PlanClosed(period=plan.period, closed_at=at), subject=plan.period)
-        uow.audit("plan.closed", subject=plan.period)
         return plan
 
     return await uow.run(work)

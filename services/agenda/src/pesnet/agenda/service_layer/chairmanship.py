@@ -9,7 +9,11 @@ from pesnet.agenda.domain.chairmanship import ChairHolder, Chairmanship, ChairTe
 from pesnet.agenda.domain.commands import HandOverChair, RecordChairTerm
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
-from pesnet.shared.events.agenda import ChairInstitution, ChairmanshipTransferred
+from pesnet.shared.events.agenda import (
+    ChairInstitution,
+    ChairmanshipTransferred,
+    ChairTermRecorded,
+)
 from pesnet.shared.i18n import Localized
 from pesnet.shared.institutions import Names
 
@@ -48,7 +52,10 @@ async def record_chair_term(cmd: RecordChairTerm, uow: AgendaUnitOfWork) -> Chai
         term = await _named_term(cmd.term, uow)
         state = (await uow.chairmanship.get()).record_term(term)
         await uow.chairmanship.save(state)
-        uow.audit("chair_term.recorded", subject=term.term)
+        uow.emit(
+            ChairTermRecorded(term=term.term or "", institution=term.holder.institution),
+            subject=term.term,
+        )
         return state
 
     return await uow.run(work)
@@ -80,7 +87,6 @@ async def hand_over_chair(cmd: HandOverChair, uow: AgendaUnitOfWork) -> Chairman
             ),
             subject=cmd.term,
         )
-        uow.audit("chairmanship.handed_over", meeting_id=cmd.meeting_id, subject=cmd.term)
         return state
 
     return await uow.run(work)

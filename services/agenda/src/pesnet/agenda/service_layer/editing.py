@@ -18,6 +18,13 @@ from pesnet.agenda.domain.programme import Draft, Overlap, Session, overlaps
 from pesnet.agenda.domain.release import Change, changelog
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
+from pesnet.shared.events.agenda import (
+    DraftReplaced,
+    SessionAdded,
+    SessionEdited,
+    SessionMoved,
+    SessionRemoved,
+)
 
 
 @dataclass(frozen=True)
@@ -37,13 +44,20 @@ class MeetingDraft:
     overlaps: Sequence[Overlap] = ()
 
 
+def _of(session_id: str) -> str:
+    """The subject of a draft session's events."""
+    return f"session/{session_id}"
+
+
 async def add_session(cmd: AddSession, uow: AgendaUnitOfWork) -> DraftedSession:
     async def work(uow: AgendaUnitOfWork) -> DraftedSession:
         meeting = await meeting_of(uow, cmd.meeting_id)
         session = cmd.session.in_zone_of(meeting)
         draft = (await uow.drafts.get(cmd.meeting_id)).add(meeting, session)
         await uow.drafts.save(draft)
-        uow.audit("session.added", meeting_id=meeting.id, subject=session.id)
+        uow.emit(
+            SessionAdded(meeting_id=meeting.id, session_id=session.id), subject=_of(session.id)
+        )
         return DraftedSession(meeting, session)
 
     return await uow.run(work)
@@ -54,7 +68,10 @@ async def edit_session(cmd: EditSession, uow: AgendaUnitOfWork) -> DraftedSessio
         meeting = await meeting_of(uow, cmd.meeting_id)
         draft = await uow.drafts.get(cmd.meeting_id)
         edited = cmd.edit.applied_to(meeting, draft.get(cmd.session_id))
-        uow.audit("session.edited", meeting_id=meeting.id, subject=cmd.session_id)
+        uow.emit(
+            SessionEdited(meeting_id=meeting.id, session_id=cmd.session_id),
+            subject=_of(cmd.session_id),
+        )
         return await _replace(uow, meeting, draft, edited)
 
     return await uow.run(work)
@@ -67,7 +84,10 @@ async def move_session(cmd: MoveSession, uow: AgendaUnitOfWork) -> DraftedSessio
         moved = draft.get(cmd.session_id).moved(
             meeting, by_minutes=cmd.by_minutes, day=cmd.day, start=cmd.start
         )
-        uow.audit("session.moved", meeting_id=meeting.id, subject=cmd.session_id)
+        uow.emit(
+            SessionMoved(meeting_id=meeting.id, session_id=cmd.session_id),
+            subject=_of(cmd.session_id),
+        )
         return await _replace(uow, meeting, draft, moved)
 
     return await uow.run(work)
@@ -86,7 +106,10 @@ async def remove_session(cmd: RemoveSession, uow: AgendaUnitOfWork) -> None:
         await meeting_of(uow, cmd.meeting_id)
         draft = (await uow.drafts.get(cmd.meeting_id)).remove(cmd.session_id)
         await uow.drafts.save(draft)
-        uow.audit("session.removed", meeting_id=cmd.meeting_id, subject=cmd.session_id)
+        uow.emit(
+            SessionRemoved(meeting_id=cmd.meeting_id, session_id=cmd.session_id),
+            subject=_of(cmd.session_id),
+        )
 
     await uow.run(work)
 
@@ -98,7 +121,10 @@ async def replace_draft(cmd: ReplaceDraft, uow: AgendaUnitOfWork) -> Draft:
         for session in cmd.sessions:
             draft = draft.add(meeting, session)
         await uow.drafts.save(draft)
-        uow.audit("draft.replaced", meeting_id=cmd.meeting_id)
+        uow.emit(
+            DraftReplaced(meeting_id=cmd.meeting_id, sessions=len(draft.sessions)),
+            subject=cmd.meeting_id,
+        )
         return draft
 
     return await uow.run(work)

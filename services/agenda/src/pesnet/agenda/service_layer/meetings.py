@@ -16,7 +16,11 @@ from pesnet.agenda.domain.meeting import Meeting, ordinal_title
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, NotFound
-from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.events.agenda import (
+    MeetingScheduled,
+    ProgrammeInstitutionPut,
+    ProgrammePersonPut,
+)
 from pesnet.shared.institutions import Institution
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
@@ -97,7 +101,6 @@ async def schedule_meeting(
             )
         await uow.meetings.save(meeting)
         uow.emit(meeting_scheduled(meeting), subject=meeting.id)
-        uow.audit("meeting.scheduled", meeting_id=meeting.id, subject=meeting.status)
         return meeting
 
     return await uow.run(work)
@@ -121,7 +124,6 @@ async def revise_meeting(
             await check_host(revised, uow)
         await uow.meetings.save(revised)
         uow.emit(meeting_scheduled(revised), subject=revised.id)
-        uow.audit("meeting.revised", meeting_id=revised.id, subject=revised.status)
         return revised
 
     meeting = await uow.run(work)
@@ -133,7 +135,10 @@ async def put_institution(cmd: PutInstitution, uow: AgendaUnitOfWork) -> Meeting
     async def work(uow: AgendaUnitOfWork) -> Meeting:
         meeting = (await meeting_of(uow, cmd.meeting_id)).with_institution(cmd.institution)
         await uow.meetings.save(meeting)
-        uow.audit("institution.put", meeting_id=meeting.id, subject=cmd.institution.id)
+        uow.emit(
+            ProgrammeInstitutionPut(meeting_id=meeting.id, entry_id=cmd.institution.id),
+            subject=f"institution/{cmd.institution.id}",
+        )
         return meeting
 
     return await uow.run(work)
@@ -143,7 +148,10 @@ async def put_person(cmd: PutPerson, uow: AgendaUnitOfWork) -> Meeting:
     async def work(uow: AgendaUnitOfWork) -> Meeting:
         meeting = (await meeting_of(uow, cmd.meeting_id)).with_person(cmd.person)
         await uow.meetings.save(meeting)
-        uow.audit("person.put", meeting_id=meeting.id, subject=cmd.person.id)
+        uow.emit(
+            ProgrammePersonPut(meeting_id=meeting.id, entry_id=cmd.person.id),
+            subject=f"person/{cmd.person.id}",
+        )
         return meeting
 
     return await uow.run(work)
@@ -183,7 +191,6 @@ async def decide_next_meeting(
         await uow.meetings.save(decided)
         await uow.meetings.save(next_meeting)
         uow.emit(meeting_scheduled(next_meeting), subject=next_meeting.id)
-        uow.audit("next_meeting.decided", meeting_id=meeting.id, subject=next_meeting.id)
         return next_meeting
 
     return await uow.run(work)

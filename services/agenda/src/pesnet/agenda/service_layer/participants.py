@@ -16,6 +16,7 @@ from pesnet.agenda.domain.participants import (
 )
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
+from pesnet.shared.audit import AuditAction
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.agenda import SessionChanged, SessionChangeNoticesPrepared
 from pesnet.shared.logging import get_logger
@@ -96,7 +97,8 @@ async def forget_participants(cmd: ForgetParticipants, uow: AgendaUnitOfWork) ->
             await uow.meetings.save(
                 meeting.model_copy(update={"personal_data_purged_at": purged_at})
             )
-        uow.audit("personal_data.purged", meeting_id=cmd.meeting_id)
+        # the registrations it kept are erased: no event of its own records that
+        uow.audit(AuditAction.personal_data_erased, meeting_id=cmd.meeting_id)
         return await uow.participants.forget_meeting(cmd.meeting_id)
 
     removed = await uow.run(work)

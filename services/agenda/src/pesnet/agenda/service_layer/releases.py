@@ -83,7 +83,6 @@ async def publish(
         event = programme_released(notices)
         uow.emit(event, subject=cmd.meeting_id)
         uow.emit(notices, subject=cmd.meeting_id)
-        uow.audit("programme.released", meeting_id=cmd.meeting_id, subject=f"v{new.version}")
         return Published(new, affected, event, notices)
 
     published = await uow.run(work)
@@ -123,11 +122,6 @@ async def publish_as_held(
         notices = release_notices(meeting, new, [], calendar)
         event = programme_released(notices)
         uow.emit(event, subject=cmd.meeting_id)
-        uow.audit(
-            "programme.released_as_held",
-            meeting_id=cmd.meeting_id,
-            subject=f"v{new.version}",
-        )
         return Published(new, [], event, notices)
 
     return await uow.run(work)

@@ -1,5 +1,5 @@
 """Account administration: create, change roles, disable and enable, unlock, reset a
-password. Each change is one transaction with its event and its audit entry; no
+password. Each change is one transaction with its event (and so its audit entry); no
 event or entry carries a password or its hash. Passwords are hashed before the
 transaction starts (argon2id is slow on purpose; a retried transaction must not
 hash again)."""
@@ -64,7 +64,6 @@ async def create_account(cmd: CreateAccount, uow: IdentityUnitOfWork) -> Account
             ),
             subject=account.id,
         )
-        u.audit("account.created", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -129,7 +128,6 @@ async def change_roles(cmd: ChangeRoles, uow: IdentityUnitOfWork) -> Account:
             ),
             subject=account.id,
         )
-        u.audit("account.roles_changed", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -144,7 +142,6 @@ async def disable_account(cmd: DisableAccount, uow: IdentityUnitOfWork) -> Accou
         account.disabled = True
         await u.accounts.save(account)
         u.emit(AccountDisabled(account_id=account.id, by=_by(u)), subject=account.id)
-        u.audit("account.disabled", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -158,7 +155,6 @@ async def enable_account(cmd: EnableAccount, uow: IdentityUnitOfWork) -> Account
         account.disabled = False
         await u.accounts.save(account)
         u.emit(AccountEnabled(account_id=account.id, by=_by(u)), subject=account.id)
-        u.audit("account.enabled", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -169,7 +165,6 @@ async def unlock_account(cmd: UnlockAccount, uow: IdentityUnitOfWork) -> Account
         account = await _get(u, cmd.account_id)
         await u.throttles.clear(account.username)
         u.emit(AccountUnlocked(account_id=account.id, by=_by(u)), subject=account.id)
-        u.audit("account.unlocked", subject=account.id)
         return account
 
     return await uow.run(work)
@@ -198,7 +193,6 @@ async def _set_password(uow: IdentityUnitOfWork, account_id: str, password_hash:
         await u.accounts.save(account)
         await u.throttles.clear(account.username)
         u.emit(AccountPasswordReset(account_id=account.id, by=_by(u)), subject=account.id)
-        u.audit("account.password_reset", subject=account.id)
         return account
 
     return await uow.run(work)

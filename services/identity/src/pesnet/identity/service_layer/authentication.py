@@ -6,8 +6,9 @@ short-lived signed access token.
   the answer is the same for every username (`SignInLocked`), so it tells nobody
   which usernames exist. A wrong password, an unknown username and a disabled account
   are one and the same `InvalidCredentials`.
-- A failure is audited (`identity.sign_in.failed`, with the account id if there is
-  one, never the password); a lock is an `identity.account.locked` event.
+- A sign-in and a failure are audited explicitly (`sign_in.succeeded`, `sign_in.failed`,
+  with the account id if there is one, never the password): no event records them; a
+  lock is an `identity.account.locked` event (audited as every event is).
 - API tokens are stored as SHA-256 digests only; each expires and can be revoked.
 """
 
@@ -31,7 +32,7 @@ from pesnet.identity.service_layer.commands import (
     SignIn,
 )
 from pesnet.identity.service_layer.unit_of_work import IdentityUnitOfWork
-from pesnet.shared.audit import acting_actor_id
+from pesnet.shared.audit import AuditAction, acting_actor_id
 from pesnet.shared.credentials import hash_secret_token
 from pesnet.shared.errors import InvalidInput, NotFound
 from pesnet.shared.events.identity import AccountLocked, ApiTokenIssued, ApiTokenRevoked
@@ -69,6 +70,7 @@ async def sign_in(cmd: SignIn, uow: IdentityUnitOfWork) -> AccessToken:
             await u.throttles.clear(username)
             current.last_sign_in_at = u.now()
             await u.accounts.save(current)
+            u.audit(AuditAction.signed_in, subject=current.id)
 
         await uow.run(succeed)
         return issue_access_token(account, uow)
@@ -81,7 +83,7 @@ async def sign_in(cmd: SignIn, uow: IdentityUnitOfWork) -> AccessToken:
         locked = current.fail(now, u.lockout)
         await u.throttles.save(current)
         subject = account.id if account is not None else None
-        u.audit("sign_in.failed", subject=subject)
+        u.audit(AuditAction.sign_in_failed, subject=subject)
         if locked and account is not None:
             assert current.locked_until is not None
             u.emit(
@@ -90,7 +92,6 @@ async def sign_in(cmd: SignIn, uow: IdentityUnitOfWork) -> AccessToken:
                 ),
                 subject=account.id,
             )
-            u.audit("account.locked", subject=account.id)
 
     await uow.run(fail)
     raise InvalidCredentials
@@ -142,7 +143,6 @@ async def issue_api_token(cmd: IssueApiToken, uow: IdentityUnitOfWork) -> tuple[
             ),
             subject=account.id,
         )
-        u.audit("api_token.issued", subject=token.id)
         return token, secret
 
     return await uow.run(work)
@@ -159,7 +159,6 @@ async def revoke_api_token(cmd: RevokeApiToken, uow: IdentityUnitOfWork) -> ApiT
             ApiTokenRevoked(account_id=token.account_id, by=acting_actor_id(), token_id=token.id),
             subject=token.account_id,
         )
-        u.audit("api_token.revoked", subject=token.id)
         return token
 
     return await uow.run(work)

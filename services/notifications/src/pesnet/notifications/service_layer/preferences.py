@@ -9,6 +9,7 @@ from pesnet.notifications.domain.model import Links, normalize_address
 from pesnet.notifications.domain.recipients import Preferences, Recipient
 from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 from pesnet.shared.errors import NotFound, Unauthorized
+from pesnet.shared.events.notifications import PreferencesChanged
 from pesnet.shared.translation import _
 
 
@@ -45,7 +46,12 @@ async def change_preferences(
         recipient.change_preferences(command.language, command.opted_out)
         await uow.recipients.save(recipient)
         # by the holder of a signed link: no account, and no address in the trail
-        uow.audit("preferences.changed")
+        uow.emit(
+            PreferencesChanged(
+                preferred_language=recipient.preferred_language,
+                opted_out=recipient.opted_out,
+            )
+        )
         return Preferences.of(recipient)
 
     return await uow.run(work)

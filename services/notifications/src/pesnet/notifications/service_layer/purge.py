@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+from pesnet.shared.audit import AuditAction
 from pesnet.shared.events.registration import PersonalDataPurged
 
 
@@ -33,7 +34,7 @@ async def personal_data_purged(
             ):
                 await uow.recipients.remove(address)
                 forgotten.append(address)
-        uow.audit("personal_data.purged", meeting_id=event.meeting_id)
+        uow.audit(AuditAction.personal_data_erased, meeting_id=event.meeting_id)
         return forgotten
 
     return await uow.run(work)

@@ -26,6 +26,12 @@ from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfW
 from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import NotFound
+from pesnet.shared.events.notifications import (
+    WebhookCreated,
+    WebhookDisabled,
+    WebhookEnabled,
+    WebhookSecretRotated,
+)
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
 
@@ -92,7 +98,7 @@ async def create_subscription(
 
     async def work(uow: NotificationsUnitOfWork) -> None:
         await uow.subscriptions.add(subscription)
-        uow.audit("webhook.created", subject=subscription.id)
+        uow.emit(WebhookCreated(subscription_id=subscription.id), subject=subscription.id)
 
     await uow.run(work)
     log.info(
@@ -129,7 +135,7 @@ async def disable_subscription(
         now = rules.clock()
         subscription.disable(reason, now)
         await uow.subscriptions.save(subscription)
-        uow.audit("webhook.disabled", subject=subscription_id)
+        uow.emit(WebhookDisabled(subscription_id=subscription_id), subject=subscription_id)
         return subscription, await uow.webhook_deliveries.cancel_pending(
             subscription_id, CANCELLED, now
         )
@@ -151,7 +157,7 @@ async def enable_subscription(
         subscription = await _existing(uow, subscription_id)
         subscription.enable(rules.clock())
         await uow.subscriptions.save(subscription)
-        uow.audit("webhook.enabled", subject=subscription_id)
+        uow.emit(WebhookEnabled(subscription_id=subscription_id), subject=subscription_id)
         return subscription
 
     return await uow.run(work)
@@ -167,7 +173,7 @@ async def rotate_secret(
         subscription = await _existing(uow, subscription_id)
         subscription.rotate(sealer.seal(secret), rules.clock(), rules.rotation_grace)
         await uow.subscriptions.save(subscription)
-        uow.audit("webhook.secret_rotated", subject=subscription_id)
+        uow.emit(WebhookSecretRotated(subscription_id=subscription_id), subject=subscription_id)
         return subscription
 
     subscription = await uow.run(work)

@@ -3,14 +3,9 @@ the transaction's session (or to none, for reads outside a transaction)."""
 
 from __future__ import annotations
 
-from pesnet.registration.adapters.repository import (
-    MongoDelegations,
-    MongoFocalPoints,
-    MongoInstitutions,
-    MongoMeetings,
-    MongoRegistrations,
-    MongoReplays,
-)
+from pesnet.registration.adapters.meetings import MongoDelegations, MongoMeetings
+from pesnet.registration.adapters.reference import MongoFocalPoints, MongoInstitutions
+from pesnet.registration.adapters.registrations import MongoRegistrations, MongoReplays
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
 from pesnet.shared.mongo import Client, Database, DbSession
 from pesnet.shared.outbox import Outbox

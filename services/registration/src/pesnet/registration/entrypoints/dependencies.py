@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pesnet.registration.domain.badges import BadgeKey
-from pesnet.registration.service_layer.handlers import BadgeRenderer
+from pesnet.registration.service_layer.check_in import BadgeRenderer
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
 
 

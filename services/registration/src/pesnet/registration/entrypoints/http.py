@@ -3,39 +3,50 @@ use case with a unit of work, and make the JSON response of the outcome."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
+from pesnet.registration.domain.access import Status
 from pesnet.registration.domain.commands import (
-    BadgeScan,
     CheckIn,
     Confirm,
     Correct,
+    OpenMeeting,
+    PurgePersonalData,
+    Register,
+    Reject,
+    Withdraw,
+)
+from pesnet.registration.domain.meeting import MeetingSource
+from pesnet.registration.entrypoints import views
+from pesnet.registration.entrypoints.dependencies import Dependencies
+from pesnet.registration.entrypoints.schemas import (
+    BadgeScan,
     Correction,
     InstitutionChanges,
     NewFocalPoint,
     NewInstitution,
     NewRegistration,
-    OpenMeeting,
     Purge,
-    PurgePersonalData,
-    Register,
-    RegisterInstitution,
-    Reject,
     Rejection,
-    RenameInstitution,
-    Withdraw,
 )
-from pesnet.registration.domain.model import MeetingSource, Status
-from pesnet.registration.entrypoints import views
-from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.seed import PESNET_4, demo_meeting, network_institutions
-from pesnet.registration.service_layer import handlers, institutions
+from pesnet.registration.service_layer import (
+    accreditation,
+    focal_points,
+    institutions,
+    meetings,
+    registering,
+)
+from pesnet.registration.service_layer import (
+    check_in as on_site,
+)
+from pesnet.registration.service_layer import (
+    purge as privacy,
+)
 from pesnet.shared.credentials import Actor, ActorKind, StaffRole
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Forbidden, Unauthorized
@@ -130,8 +141,8 @@ async def register(
 ) -> JSONResponse:
     """Register for a meeting (public; a focal point nominates for their country).
     The answer carries the private `manage_token` and `manage_url`."""
-    outcome = await handlers.register(
-        Register(meeting_id, body, actor, idempotency_key),
+    outcome = await registering.register(
+        Register(meeting_id, body.details(), actor, idempotency_key),
         deps.unit_of_work(),
         public_url=deps.public_url,
     )
@@ -149,7 +160,7 @@ async def list_registrations(
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
     """The secretariat sees all; a focal point sees their country's registrations."""
-    found = await handlers.list_registrations(
+    found = await registering.list_registrations(
         meeting_id, actor, deps.unit_of_work(), status=status, country=country
     )
     items = [views.registration_view(r, deps) for r in found]
@@ -162,7 +173,7 @@ async def read_registration(
     actor: Annotated[Actor, staff_or_holder(*READING)],
     deps: Deps,
 ) -> dict[str, Any]:
-    registration, position = await handlers.read_registration_with_place(
+    registration, position = await registering.read_registration_with_place(
         registration_id, actor, deps.unit_of_work()
     )
     body = views.registration_view(registration, deps)
@@ -179,8 +190,8 @@ async def correct_registration(
     deps: Deps,
 ) -> dict[str, Any]:
     """Correct personal details (the registrant, their focal point or the secretariat)."""
-    registration = await handlers.correct(
-        Correct(registration_id, body, actor), deps.unit_of_work()
+    registration = await registering.correct(
+        Correct(registration_id, body.changes(), actor), deps.unit_of_work()
     )
     return views.registration_view(registration, deps)
 
@@ -195,7 +206,7 @@ async def confirm(
 ) -> dict[str, Any]:
     """Accredit: confirmed if the delegation's quota has a place, else waitlisted
     (the answer then says why and the place in the waitlist)."""
-    outcome = await handlers.confirm(
+    outcome = await accreditation.confirm(
         Confirm(registration_id, actor, idempotency_key), deps.unit_of_work(), badges=deps.badges
     )
     return views.accredited_view(outcome, deps, request_language(request))
@@ -210,7 +221,7 @@ async def reject(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     reason = body.reason if body is not None else None
-    outcome = await handlers.reject(
+    outcome = await accreditation.reject(
         Reject(registration_id, actor, reason, idempotency_key), deps.unit_of_work()
     )
     return views.registration_view(outcome.registration, deps)
@@ -225,7 +236,7 @@ async def withdraw(
 ) -> dict[str, Any]:
     """Withdraw (the registrant with their manage token, their focal point, the
     secretariat). A freed place goes to the oldest waitlisted of the same country."""
-    outcome = await handlers.withdraw(
+    outcome = await accreditation.withdraw(
         Withdraw(registration_id, actor, idempotency_key), deps.unit_of_work(), badges=deps.badges
     )
     return views.withdrawn_view(outcome, deps)
@@ -238,7 +249,7 @@ async def check_in(
     deps: Deps,
 ) -> dict[str, Any]:
     """Idempotent: a second scan answers `already_checked_in` with the first time."""
-    outcome = await handlers.check_in(
+    outcome = await on_site.check_in(
         CheckIn(actor, registration_id=registration_id), deps.unit_of_work(), badges=deps.badges
     )
     return views.checked_in_view(outcome, deps)
@@ -252,7 +263,7 @@ async def check_in_by_badge(
     deps: Deps,
 ) -> dict[str, Any]:
     """Check in by the badge's QR code (its signed token)."""
-    outcome = await handlers.check_in(
+    outcome = await on_site.check_in(
         CheckIn(actor, badge_token=body.badge_token, meeting_id=meeting_id),
         deps.unit_of_work(),
         badges=deps.badges,
@@ -275,9 +286,7 @@ async def check_in_list(
             _("this needs one of the roles: {roles}"),
             params={"roles": listing([STAFF_ROLES[StaffRole.administrator]])},
         )
-    meeting, confirmed = await handlers.check_in_list(
-        meeting_id, deps.unit_of_work(), export=export
-    )
+    meeting, confirmed = await on_site.check_in_list(meeting_id, deps.unit_of_work(), export=export)
     rows = views.check_in_rows(meeting, confirmed)
     if format == "json":
         return {
@@ -286,38 +295,11 @@ async def check_in_list(
             "checked_in": sum(1 for r in rows if r["checked_in"]),
             "confirmed": len(rows),
         }
-    columns = [
-        "id",
-        "family_name",
-        "given_name",
-        "name_latin",
-        "country",
-        "institution",
-        "role",
-        "checked_in",
-        "checked_in_local",
-    ]
-    buffer = io.StringIO()
-    # a BOM so that spreadsheet programs read the UTF-8 (Arabic names) correctly
-    buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _csv_safe(row.get(k)) for k in columns})
     return Response(
-        buffer.getvalue(),
+        views.check_ins_csv(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="check-ins-{meeting_id}.csv"'},
     )
-
-
-def _csv_safe(value: Any) -> Any:
-    """Neutralize spreadsheet formulas (a name starting with `=` must stay text)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value if value is not None else ""
 
 
 @router.get(
@@ -331,7 +313,7 @@ async def badge(
     deps: Deps,
 ) -> Response:
     """The printable trilingual badge of a confirmed participant."""
-    png = await handlers.badge_png(
+    png = await on_site.badge_png(
         registration_id,
         actor,
         deps.unit_of_work(),
@@ -351,7 +333,7 @@ async def badge_qr(
     actor: Annotated[Actor, staff_or_holder(*READING)],
     deps: Deps,
 ) -> Response:
-    png = await handlers.badge_qr_png(
+    png = await on_site.badge_qr_png(
         registration_id,
         actor,
         deps.unit_of_work(),
@@ -367,7 +349,7 @@ public = APIRouter(tags=["public"])
 @public.get("/meetings/{meeting_id}/delegations")
 async def delegations(meeting_id: MeetingId, deps: Deps) -> dict[str, Any]:
     """Counts per delegation, status and role: no names, no e-mails (public)."""
-    meeting, found = await handlers.delegations(meeting_id, deps.unit_of_work())
+    meeting, found = await meetings.delegations(meeting_id, deps.unit_of_work())
     return views.delegations_view(meeting, found)
 
 
@@ -380,7 +362,7 @@ async def issue_focal_point(body: NewFocalPoint, deps: Deps) -> dict[str, Any]:
     """Nominate a national focal point: a token scoped to one country (shown once) and,
     with `institution_id`, to an institution of the reference (then `name` and `email`
     are needed: the action plan's focal point of that institution is this nomination)."""
-    focal_point, token = await handlers.issue_focal_point(body, deps.unit_of_work())
+    focal_point, token = await focal_points.issue_focal_point(body.command(), deps.unit_of_work())
     return {**views.focal_point_view(focal_point), "token": token}
 
 
@@ -390,7 +372,7 @@ async def list_focal_points(
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
     """Issued focal-point tokens (never the tokens themselves)."""
-    found = await handlers.focal_points(country, deps.unit_of_work())
+    found = await focal_points.focal_points(country, deps.unit_of_work())
     return {"focal_points": [views.focal_point_view(f) for f in found]}
 
 
@@ -400,7 +382,7 @@ async def list_focal_points(
 async def revoke_focal_point(
     focal_point_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], deps: Deps
 ) -> Response:
-    await handlers.revoke_focal_point(focal_point_id, deps.unit_of_work())
+    await focal_points.revoke_focal_point(focal_point_id, deps.unit_of_work())
     return Response(status_code=204)
 
 
@@ -436,9 +418,7 @@ async def register_institution(
     body: NewInstitution, request: Request, deps: Deps
 ) -> dict[str, Any]:
     """An institution joins the reference (→ `registration.institution.registered`)."""
-    registered = await institutions.register_institution(
-        RegisterInstitution(body), deps.unit_of_work()
-    )
+    registered = await institutions.register_institution(body.command(), deps.unit_of_work())
     return views.institution_view(registered, language_of(request, None))
 
 
@@ -448,7 +428,7 @@ async def rename_institution(
 ) -> dict[str, Any]:
     """New names or acronym (→ `registration.institution.renamed`, the next version)."""
     renamed = await institutions.rename_institution(
-        RenameInstitution(institution_id, body), deps.unit_of_work()
+        body.command(institution_id), deps.unit_of_work()
     )
     return views.institution_view(renamed, language_of(request, None))
 
@@ -464,7 +444,7 @@ async def purge(
 ) -> dict[str, Any]:
     """Erase names, e-mails and notes of a meeting that ended at least N days ago."""
     older_than_days = (body or Purge()).older_than_days
-    purged = await handlers.purge_personal_data(
+    purged = await privacy.purge_personal_data(
         PurgePersonalData(meeting_id, older_than_days), deps.unit_of_work()
     )
     return {"meeting_id": meeting_id, "purged": purged}
@@ -482,7 +462,7 @@ async def seed(deps: Deps) -> dict[str, Any]:
     now = utcnow()
     created = {}
     for announcement in (PESNET_4, demo_meeting(now)):
-        created[announcement.meeting_id] = await handlers.open_meeting(
+        created[announcement.meeting_id] = await meetings.open_meeting(
             OpenMeeting(announcement, MeetingSource.seed, now),
             deps.unit_of_work(),
             default_quota=deps.default_quota,

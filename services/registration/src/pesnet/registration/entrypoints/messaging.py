@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import partial
 
 from pesnet.registration.domain.commands import OpenMeeting
-from pesnet.registration.domain.model import MeetingSource
-from pesnet.registration.service_layer import handlers
+from pesnet.registration.domain.meeting import MeetingSource
+from pesnet.registration.service_layer import meetings
 from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
@@ -19,7 +19,7 @@ def subscriptions(default_quota: int | None) -> Subscriptions:
     return Subscriptions(
         on(
             MeetingScheduled,
-            partial(handlers.open_meeting, default_quota=default_quota),
+            partial(meetings.open_meeting, default_quota=default_quota),
             command=announced_meeting,
         ),
         # a value the meeting cannot take (an unknown time zone): the announcement

@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from typing import Any
 
-from pesnet.registration.domain.institutions import Institution
-from pesnet.registration.domain.labels import ALREADY_CHECKED_IN, CHECKED_IN
-from pesnet.registration.domain.model import (
-    Accredited,
-    CheckedIn,
-    Delegation,
-    FocalPoint,
-    Meeting,
-    Registered,
-    Registration,
-    Withdrawn,
-)
+from pesnet.registration.domain.delegation import Delegation
+from pesnet.registration.domain.focal_point import FocalPoint
+from pesnet.registration.domain.institution import Institution
+from pesnet.registration.domain.meeting import Meeting
+from pesnet.registration.domain.outcomes import Accredited, CheckedIn, Registered, Withdrawn
+from pesnet.registration.domain.registration import Registration
 from pesnet.registration.entrypoints.dependencies import Dependencies
-from pesnet.registration.service_layer.handlers import delegation_updated
 from pesnet.shared.i18n import LANGUAGES, Language, format_local_datetime
+from pesnet.shared.translation import N_, translate
 
 PACKAGE = "pesnet.registration"
+# what the desk and the API answer a check-in, in the meeting's time zone
+CHECKED_IN = N_("checked in at {time}")
+ALREADY_CHECKED_IN = N_("already checked in at {time}")
+
+
+def check_in_message(outcome: CheckedIn, language: str) -> str:
+    """ "checked in at 09:12" (or "already checked in at ..."), in `language`."""
+    at = outcome.registration.checked_in_at
+    assert at is not None
+    return translate(
+        ALREADY_CHECKED_IN if outcome.already else CHECKED_IN,
+        language,
+        {"time": format_local_datetime(at, outcome.meeting.timezone, language, "short")},
+        packages=(PACKAGE,),
+    )
 
 
 def iso(value: datetime | None) -> str | None:
@@ -91,15 +102,7 @@ def withdrawn_view(outcome: Withdrawn, deps: Dependencies) -> dict[str, Any]:
 
 def checked_in_view(outcome: CheckedIn, deps: Dependencies) -> dict[str, Any]:
     """The registration, and when it was checked in, said in the three languages."""
-    at = outcome.registration.checked_in_at
-    assert at is not None
-    template = ALREADY_CHECKED_IN if outcome.already else CHECKED_IN
-    messages = {
-        lang.value: template.get(lang.value).format(
-            time=format_local_datetime(at, outcome.meeting.timezone, lang.value, "short")
-        )
-        for lang in LANGUAGES
-    }
+    messages = {lang.value: check_in_message(outcome, lang.value) for lang in LANGUAGES}
     return {
         **registration_view(outcome.registration, deps),
         "already_checked_in": outcome.already,
@@ -138,7 +141,14 @@ def delegations_view(meeting: Meeting, delegations: list[Delegation]) -> dict[st
     delegation its quota and the places left (public: no names)."""
     items = []
     for delegation in delegations:
-        item = delegation_updated(delegation).model_dump(mode="json")
+        item: dict[str, Any] = {
+            "meeting_id": delegation.meeting_id,
+            "country": delegation.country,
+            "institution": delegation.institution,
+            "by_status": delegation.counted_statuses,
+            "by_role": delegation.counted_roles,
+            "confirmed": delegation.confirmed,
+        }
         quota = meeting.delegation_quota if delegation.country else None
         item["quota"] = quota
         item["places_left"] = None if quota is None else max(0, quota - delegation.quota_used)
@@ -190,3 +200,37 @@ def institution_view(institution: Institution, language: Language) -> dict[str, 
         "label": institution.label(language),
         "version": institution.version,
     }
+
+
+CHECK_IN_COLUMNS = [
+    "id",
+    "family_name",
+    "given_name",
+    "name_latin",
+    "country",
+    "institution",
+    "role",
+    "checked_in",
+    "checked_in_local",
+]
+
+
+def check_ins_csv(rows: list[dict[str, Any]]) -> str:
+    """The check-in list as a spreadsheet: UTF-8 with a BOM (so that spreadsheet
+    programs read Arabic names correctly), formulas neutralized."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.DictWriter(buffer, fieldnames=CHECK_IN_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_safe(row.get(k)) for k in CHECK_IN_COLUMNS})
+    return buffer.getvalue()
+
+
+def _csv_safe(value: Any) -> Any:
+    """Neutralize spreadsheet formulas (a name starting with `=` must stay text)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value if value is not None else ""

@@ -2,31 +2,19 @@
 institution, rename it, list it; and what the other use cases ask of it (an
 institution that a registration or a focal-point nomination names must exist).
 
-Every change is announced in its transaction with the institution as it now stands
-and its version (`registration.institution.registered` / `.renamed`, public): the
+Every change is announced in its transaction (the institution records it) with the
+institution as it now stands and its version (`registration.institution.registered` / `.renamed`, public): the
 other services keep their own projection of the reference from these events."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-from typing import Any
 
-from pesnet.registration.domain.commands import (
-    NewInstitution,
-    RegisterInstitution,
-    RenameInstitution,
-)
-from pesnet.registration.domain.institutions import Institution
-from pesnet.registration.domain.model import normalize_country
-from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
-from pesnet.shared.envelope import utcnow
+from pesnet.registration.domain.commands import RegisterInstitution, RenameInstitution
+from pesnet.registration.domain.institution import Institution
+from pesnet.registration.domain.names import normalize_country
+from pesnet.registration.service_layer.unit_of_work import Clock, RegistrationUnitOfWork, now_ms
 from pesnet.shared.errors import InvalidInput, NotFound
-from pesnet.shared.events.registration import (
-    InstitutionChanged,
-    InstitutionRegistered,
-    InstitutionRenamed,
-)
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
 
@@ -35,40 +23,15 @@ log = get_logger(__name__)
 U = RegistrationUnitOfWork
 
 
-def _now() -> datetime:
-    """The current instant at MongoDB's precision (what a later read answers)."""
-    now = utcnow()
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-def _emit(uow: U, model: type[InstitutionChanged], institution: Institution, **extra: Any) -> None:
-    uow.emit(
-        model(
-            institution_id=institution.id,
-            name=institution.name,
-            acronym=institution.acronym,
-            country=institution.country,
-            version=institution.version,
-            **extra,
-        ),
-        subject=f"institution/{institution.id}",
-    )
-
-
-async def register_institution(cmd: RegisterInstitution, uow: U) -> Institution:
-    details = cmd.details
+async def register_institution(
+    cmd: RegisterInstitution, uow: U, *, clock: Clock = now_ms
+) -> Institution:
     institution = Institution.register(
-        id=details.id,
-        name=details.name,
-        acronym=details.acronym,
-        country=details.country,
-        at=_now(),
+        id=cmd.id, name=cmd.name, acronym=cmd.acronym, country=cmd.country, at=clock()
     )
 
     async def work(uow: U) -> Institution:
         await uow.institutions.add(institution)
-        _emit(uow, InstitutionRegistered, institution, registered_at=institution.registered_at)
-        uow.audit("institution.registered", subject=institution.id)
         return institution
 
     await uow.run(work)
@@ -76,16 +39,16 @@ async def register_institution(cmd: RegisterInstitution, uow: U) -> Institution:
     return institution
 
 
-async def rename_institution(cmd: RenameInstitution, uow: U) -> Institution:
-    cmd.changes.check()
+async def rename_institution(
+    cmd: RenameInstitution, uow: U, *, clock: Clock = now_ms
+) -> Institution:
+    if cmd.name is None and cmd.acronym is None:
+        raise InvalidInput(_("nothing to correct"), field="body")
 
     async def work(uow: U) -> Institution:
         institution = await _institution(uow, cmd.institution_id)
-        at = _now()
-        if institution.rename(name=cmd.changes.name, acronym=cmd.changes.acronym, at=at):
+        if institution.rename(name=cmd.name, acronym=cmd.acronym, at=clock()):
             await uow.institutions.save(institution)
-            _emit(uow, InstitutionRenamed, institution, renamed_at=at)
-            uow.audit("institution.renamed", subject=institution.id)
         return institution
 
     return await uow.run(work)
@@ -101,13 +64,13 @@ async def institution(institution_id: str, uow: U) -> Institution:
     return await _institution(uow, institution_id)
 
 
-async def seed_institutions(seed: Iterable[NewInstitution], uow: U) -> list[str]:
+async def seed_institutions(seed: Iterable[RegisterInstitution], uow: U) -> list[str]:
     """Register the institutions of `seed` that the reference lacks (their ids)."""
     added = []
-    for details in seed:
-        if await uow.institutions.get(details.id) is None:
-            await register_institution(RegisterInstitution(details), uow)
-            added.append(details.id)
+    for command in seed:
+        if await uow.institutions.get(command.id) is None:
+            await register_institution(command, uow)
+            added.append(command.id)
     return added
 
 

@@ -3,30 +3,45 @@ service layer declares them; `adapters` implements them on MongoDB, and the unit
 tests in memory. Repositories take and return domain objects.
 
 Methods of a repository used inside `uow.run(work)` act in that transaction; used
-outside it (reads that need none), they act on their own."""
+outside it (reads that need none), they act on their own. A repository of aggregates
+notes (`saw`) every aggregate it hands out or is given, so that the unit of work
+writes the events they recorded."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from pesnet.registration.domain.institutions import Institution
-from pesnet.registration.domain.model import (
-    Delegation,
-    FocalPoint,
-    Meeting,
-    Outcome,
-    Registration,
-    Status,
-)
+from pesnet.registration.domain.access import Status
+from pesnet.registration.domain.delegation import Delegation
+from pesnet.registration.domain.focal_point import FocalPoint
+from pesnet.registration.domain.institution import Institution
+from pesnet.registration.domain.meeting import Meeting
+from pesnet.registration.domain.outcomes import Outcome
+from pesnet.registration.domain.registration import Registration
+from pesnet.shared.aggregate import Repository
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.translation import N_
 from pesnet.shared.unit_of_work import UnitOfWork
+
+# what use cases that stamp a time take (tests give a fixed one)
+Clock = Callable[[], datetime]
+
+
+def now_ms() -> datetime:
+    """The current instant at MongoDB's precision (milliseconds), so that what a use
+    case answers is what a later read of the same record answers."""
+    now = utcnow()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
 
 EMAIL_TAKEN = N_("this e-mail address is already registered for this meeting")
 INSTITUTION_TAKEN = N_("the reference has an institution {institution_id} already")
 
 
-class Registrations(ABC):
+class Registrations(Repository, ABC):
     @abstractmethod
     async def get(self, registration_id: str) -> Registration | None: ...
 
@@ -65,7 +80,7 @@ class Registrations(ABC):
     async def id_with_manage_token(self, token_hash: str) -> str | None: ...
 
 
-class Meetings(ABC):
+class Meetings(Repository, ABC):
     @abstractmethod
     async def get(self, meeting_id: str) -> Meeting | None: ...
 
@@ -73,7 +88,7 @@ class Meetings(ABC):
     async def save(self, meeting: Meeting) -> None: ...
 
 
-class Delegations(ABC):
+class Delegations(Repository, ABC):
     @abstractmethod
     async def ensure(
         self, meeting_id: str, key: str, country: str | None, institution: str | None
@@ -92,7 +107,7 @@ class Delegations(ABC):
     async def of_meeting(self, meeting_id: str) -> list[Delegation]: ...
 
 
-class FocalPoints(ABC):
+class FocalPoints(Repository, ABC):
     @abstractmethod
     async def add(self, focal_point: FocalPoint) -> None: ...
 
@@ -110,7 +125,7 @@ class FocalPoints(ABC):
         """By country, oldest first."""
 
 
-class Institutions(ABC):
+class Institutions(Repository, ABC):
     """The network's reference of institutions."""
 
     @abstractmethod

@@ -6,16 +6,24 @@ other services keep a projection of it from its events.
 An institution has a stable id (a slug such as `anapec`: for machines, never shown to
 people), its names in ar, en and fr, an optional acronym, and the member state it
 belongs to (none for an OIC institution or a partner). Each change raises its version,
-which lets a projection keep the newest state whatever order the events arrive in."""
+which lets a projection keep the newest state whatever order the events arrive in, and
+records its event (public: an institution's names are no person's data)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from pesnet.registration.domain.model import clean_text, normalize_country
+from pesnet.registration.domain.names import clean_text, normalize_country
+from pesnet.shared.aggregate import Aggregate
 from pesnet.shared.errors import InvalidInput
+from pesnet.shared.events.registration import (
+    InstitutionChanged,
+    InstitutionRegistered,
+    InstitutionRenamed,
+)
 from pesnet.shared.i18n import LANGUAGES, Localized
 from pesnet.shared.translation import _
 
@@ -43,7 +51,7 @@ def check_acronym(acronym: str | None) -> str | None:
 
 
 @dataclass(kw_only=True)
-class Institution:
+class Institution(Aggregate):
     id: str
     name: Localized
     acronym: str | None = None
@@ -67,13 +75,29 @@ class Institution:
                 _("an institution's id is lowercase letters, digits and hyphens (e.g. anapec)"),
                 field="id",
             )
-        return cls(
+        institution = cls(
             id=id,
             name=check_names(name),
             acronym=check_acronym(acronym),
             country=normalize_country(country) if country is not None else None,
             registered_at=at,
             updated_at=at,
+        )
+        institution._changed(InstitutionRegistered, registered_at=at)
+        return institution
+
+    def _changed(self, model: type[InstitutionChanged], **extra: Any) -> None:
+        """Record the institution as it now stands, with its version (public)."""
+        self.record(
+            model(
+                institution_id=self.id,
+                name=self.name,
+                acronym=self.acronym,
+                country=self.country,
+                version=self.version,
+                **extra,
+            ),
+            subject=f"institution/{self.id}",
         )
 
     def rename(self, *, name: Localized | None, acronym: str | None, at: datetime) -> bool:
@@ -85,6 +109,7 @@ class Institution:
         self.name, self.acronym = new_name, new_acronym
         self.version += 1
         self.updated_at = at
+        self._changed(InstitutionRenamed, renamed_at=at)
         return True
 
     def label(self, language: str) -> str:

@@ -1,0 +1,159 @@
+"""Meetings and their delegations' counters on MongoDB (`meetings`, `delegations`).
+Every status change of a registration writes its delegation's document in the same
+transaction, so two transactions that decide about the same delegation's places
+always write the same document and MongoDB makes one of them retry (write conflict):
+the quota cannot be overrun."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+
+from pymongo.errors import DuplicateKeyError
+
+from pesnet.registration.adapters.collections import DELEGATIONS, MEETINGS
+from pesnet.registration.domain.delegation import Delegation
+from pesnet.registration.domain.meeting import Meeting, MeetingSource
+from pesnet.registration.service_layer.unit_of_work import Delegations, Meetings
+from pesnet.shared.envelope import utcnow
+from pesnet.shared.i18n import Localized
+from pesnet.shared.mongo import Database, DbSession, Document
+
+# meetings --------------------------------------------------------------------------
+
+
+def meeting_of(doc: Document) -> Meeting:
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return Meeting(
+        id=str(doc["_id"]),
+        title=Localized.model_validate(doc.get("title") or {}),
+        timezone=str(doc.get("timezone") or "UTC"),
+        status=str(doc.get("status") or "scheduled"),
+        number=doc.get("number"),
+        city=Localized.model_validate(doc["city"]) if doc.get("city") else None,
+        country=doc.get("country"),
+        start_date=day(doc.get("start_date")),
+        end_date=day(doc.get("end_date")),
+        registration_opens_at=doc.get("registration_opens_at"),
+        registration_closes_at=doc.get("registration_closes_at"),
+        delegation_quota=doc.get("delegation_quota"),
+        capacity=doc.get("capacity"),
+        source=MeetingSource(doc.get("source") or MeetingSource.agenda),
+        announced_at=doc.get("announced_at"),
+        confirmed_total=int(doc.get("confirmed_total", 0)),
+        personal_data_purged_at=doc.get("personal_data_purged_at"),
+    )
+
+
+class MongoMeetings(Meetings):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[MEETINGS]
+        self.session = session
+
+    def _saw(self, found: Meeting | None) -> Meeting | None:
+        self.saw(found)
+        return found
+
+    async def get(self, meeting_id: str) -> Meeting | None:
+        doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
+        return self._saw(None if doc is None else meeting_of(doc))
+
+    async def save(self, meeting: Meeting) -> None:
+        self.saw(meeting)
+        fields: Document = {
+            "number": meeting.number,
+            "title": meeting.title.model_dump(),
+            "city": meeting.city.model_dump() if meeting.city else None,
+            "country": meeting.country,
+            "timezone": meeting.timezone,
+            "status": meeting.status,
+            "start_date": meeting.start_date.isoformat() if meeting.start_date else None,
+            "end_date": meeting.end_date.isoformat() if meeting.end_date else None,
+            "registration_opens_at": meeting.registration_opens_at,
+            "registration_closes_at": meeting.registration_closes_at,
+            "delegation_quota": meeting.delegation_quota,
+            "capacity": meeting.capacity,
+            "source": meeting.source.value,
+            "announced_at": meeting.announced_at,
+            "confirmed_total": meeting.confirmed_total,
+            "personal_data_purged_at": meeting.personal_data_purged_at,
+        }
+        await self.collection.update_one(
+            {"_id": meeting.id}, {"$set": fields}, upsert=True, session=self.session
+        )
+
+
+# delegations -----------------------------------------------------------------------
+
+
+def delegation_of(doc: Document) -> Delegation:
+    return Delegation(
+        meeting_id=doc["meeting_id"],
+        key=str(doc["_id"]).split("|", 1)[1],
+        country=doc.get("country"),
+        institution=doc.get("institution"),
+        by_status=dict(doc.get("by_status") or {}),
+        by_role=dict(doc.get("by_role") or {}),
+        confirmed=int(doc.get("confirmed", 0)),
+        quota_used=int(doc.get("quota_used", 0)),
+        waitlist_issued=int(doc.get("waitlist_issued", 0)),
+    )
+
+
+class MongoDelegations(Delegations):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[DELEGATIONS]
+        self.session = session
+
+    def _saw(self, found: Delegation | None) -> Delegation | None:
+        self.saw(found)
+        return found
+
+    async def ensure(
+        self, meeting_id: str, key: str, country: str | None, institution: str | None
+    ) -> None:
+        new = Delegation(
+            meeting_id=meeting_id,
+            key=key,
+            country=country,
+            institution=None if country else institution,
+        )
+        # created concurrently by another request: what we wanted
+        with contextlib.suppress(DuplicateKeyError):
+            await self.collection.update_one(
+                {"_id": new.id},
+                {"$setOnInsert": self._fields(new)},
+                upsert=True,
+                session=self.session,
+            )
+
+    @staticmethod
+    def _fields(delegation: Delegation) -> Document:
+        return {
+            "meeting_id": delegation.meeting_id,
+            "country": delegation.country,
+            "institution": delegation.institution,
+            "by_status": delegation.by_status,
+            "by_role": delegation.by_role,
+            "confirmed": delegation.confirmed,
+            "quota_used": delegation.quota_used,
+            "waitlist_issued": delegation.waitlist_issued,
+        }
+
+    async def get(self, meeting_id: str, key: str) -> Delegation | None:
+        doc = await self.collection.find_one({"_id": f"{meeting_id}|{key}"}, session=self.session)
+        return self._saw(None if doc is None else delegation_of(doc))
+
+    async def save(self, delegation: Delegation) -> None:
+        self.saw(delegation)
+        await self.collection.update_one(
+            {"_id": delegation.id},
+            {"$set": {**self._fields(delegation), "updated_at": utcnow()}},
+            session=self.session,
+        )
+
+    async def of_meeting(self, meeting_id: str) -> list[Delegation]:
+        cursor = self.collection.find({"meeting_id": meeting_id}, session=self.session)
+        return [delegation_of(doc) async for doc in cursor.sort("_id", 1)]

@@ -1,0 +1,211 @@
+"""Registrations on MongoDB (`registrations`), and the first outcomes kept for
+`Idempotency-Key` retries (`idempotency`), which are snapshots of registrations."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from pesnet.registration.adapters.collections import IDEMPOTENCY, REGISTRATIONS, plain
+from pesnet.registration.domain.access import Status
+from pesnet.registration.domain.outcomes import OUTCOMES, Outcome
+from pesnet.registration.domain.registration import Registration
+from pesnet.registration.service_layer.unit_of_work import (
+    EMAIL_TAKEN,
+    Registrations,
+    Replay,
+    Replays,
+)
+from pesnet.shared.envelope import utcnow
+from pesnet.shared.errors import Conflict
+from pesnet.shared.events.common import Role
+from pesnet.shared.i18n import Language
+from pesnet.shared.mongo import Database, DbSession, Document
+from pesnet.shared.translation import Message, _
+
+# registrations ---------------------------------------------------------------------
+
+_REGISTRATION_FIELDS = [f.name for f in dataclasses.fields(Registration) if f.name != "id"]
+_REGISTRATION_DATES = [
+    f.name for f in dataclasses.fields(Registration) if "datetime" in str(f.type)
+]
+
+
+def registration_document(registration: Registration) -> Document:
+    doc: Document = {"_id": registration.id, "email_key": registration.email_key}
+    for name in _REGISTRATION_FIELDS:
+        doc[name] = plain(getattr(registration, name))
+    return doc
+
+
+def registration_of(doc: Document) -> Registration:
+    values: dict[str, Any] = {name: doc.get(name) for name in _REGISTRATION_FIELDS}
+    values["role"] = Role(doc["role"])
+    values["language"] = Language(doc["language"])
+    values["status"] = Status(doc["status"])
+    if values["interpretation"] is not None:
+        values["interpretation"] = Language(values["interpretation"])
+    values["promoted_from_waitlist"] = bool(values["promoted_from_waitlist"])
+    return Registration(id=str(doc["_id"]), **values)
+
+
+class MongoRegistrations(Registrations):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[REGISTRATIONS]
+        self.session = session
+
+    def _saw(self, registration: Registration | None) -> Registration | None:
+        self.saw(registration)
+        return registration
+
+    async def get(self, registration_id: str) -> Registration | None:
+        doc = await self.collection.find_one({"_id": registration_id}, session=self.session)
+        return self._saw(None if doc is None else registration_of(doc))
+
+    async def add(self, registration: Registration) -> None:
+        self.saw(registration)
+        try:
+            await self.collection.insert_one(
+                registration_document(registration), session=self.session
+            )
+        except DuplicateKeyError:
+            raise Conflict(EMAIL_TAKEN, field="email") from None
+
+    async def save(self, registration: Registration) -> None:
+        self.saw(registration)
+        try:
+            await self.collection.replace_one(
+                {"_id": registration.id}, registration_document(registration), session=self.session
+            )
+        except DuplicateKeyError:
+            raise Conflict(EMAIL_TAKEN, field="email") from None
+
+    async def _find(self, query: Document, sort: list[tuple[str, int]]) -> list[Registration]:
+        cursor = self.collection.find(query, session=self.session).sort(sort)
+        return [registration_of(doc) async for doc in cursor]
+
+    async def of_meeting(
+        self, meeting_id: str, *, status: Status | None = None, country: str | None = None
+    ) -> list[Registration]:
+        query: Document = {"meeting_id": meeting_id}
+        if country is not None:
+            query["country"] = country
+        if status is not None:
+            query["status"] = status.value
+        return await self._find(query, [("registered_at", 1), ("_id", 1)])
+
+    async def confirmed_of(self, meeting_id: str) -> list[Registration]:
+        return await self._find(
+            {"meeting_id": meeting_id, "status": Status.confirmed.value},
+            [("country", 1), ("family_name", 1), ("given_name", 1)],
+        )
+
+    async def not_purged_of(self, meeting_id: str) -> list[Registration]:
+        return await self._find(
+            {"meeting_id": meeting_id, "personal_data_purged_at": None}, [("_id", 1)]
+        )
+
+    async def oldest_waitlisted(self, meeting_id: str, country: str) -> Registration | None:
+        doc = await self.collection.find_one(
+            {"meeting_id": meeting_id, "country": country, "status": Status.waitlisted.value},
+            sort=[("waitlist_seq", 1), ("registered_at", 1), ("_id", 1)],
+            session=self.session,
+        )
+        return self._saw(None if doc is None else registration_of(doc))
+
+    async def waitlisted_before(self, registration: Registration) -> int:
+        return await self.collection.count_documents(
+            {
+                "meeting_id": registration.meeting_id,
+                "country": registration.country,
+                "status": Status.waitlisted.value,
+                "registered_at": {"$lt": registration.registered_at},
+            },
+            session=self.session,
+        )
+
+    async def id_with_manage_token(self, token_hash: str) -> str | None:
+        doc = await self.collection.find_one(
+            {"manage_token_hash": token_hash}, projection={"_id": 1}, session=self.session
+        )
+        return None if doc is None else str(doc["_id"])
+
+
+# idempotency records ---------------------------------------------------------------
+
+
+def _snapshot(registration: Registration) -> Document:
+    """A registration as it was, to the microsecond (a replay answers exactly what
+    the first request did; MongoDB dates keep milliseconds only)."""
+    doc = registration_document(registration)
+    for name in _REGISTRATION_DATES:
+        value = doc.get(name)
+        doc[name] = value.isoformat() if isinstance(value, datetime) else None
+    return doc
+
+
+def _from_snapshot(doc: Document) -> Registration:
+    doc = dict(doc)
+    for name in _REGISTRATION_DATES:
+        value = doc.get(name)
+        doc[name] = datetime.fromisoformat(value) if value else None
+    return registration_of(doc)
+
+
+_OUTCOME_KINDS: dict[str, type[Outcome]] = {kind.__name__: kind for kind in OUTCOMES}
+
+
+def outcome_document(outcome: Outcome) -> Document:
+    doc: Document = {"kind": type(outcome).__name__}
+    for f in dataclasses.fields(outcome):
+        value = getattr(outcome, f.name)
+        if isinstance(value, Registration):
+            value = _snapshot(value)
+        elif isinstance(value, Message):
+            # kept as the message and its values: a replay says it in its caller's language
+            value = {"message": value.text, "params": value.params}
+        doc[f.name] = value
+    return doc
+
+
+def outcome_of(doc: Document) -> Outcome:
+    kind = _OUTCOME_KINDS[doc["kind"]]
+    values: dict[str, Any] = {f.name: doc.get(f.name) for f in dataclasses.fields(kind)}
+    values["registration"] = _from_snapshot(doc["registration"])
+    for name, value in values.items():
+        if isinstance(value, dict) and set(value) == {"message", "params"}:
+            values[name] = Message(value["message"], value["params"])
+    return kind(**values)
+
+
+class MongoReplays(Replays):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[IDEMPOTENCY]
+        self.session = session
+
+    async def get(self, record_id: str) -> Replay | None:
+        doc = await self.collection.find_one({"_id": record_id}, session=self.session)
+        if doc is None or "outcome" not in doc:
+            return None
+        return Replay(doc["fingerprint"], outcome_of(doc["outcome"]))
+
+    async def add(self, record_id: str, replay: Replay, meeting_id: str) -> None:
+        try:
+            await self.collection.insert_one(
+                {
+                    "_id": record_id,
+                    "fingerprint": replay.fingerprint,
+                    "outcome": outcome_document(replay.outcome),
+                    "meeting_id": meeting_id,
+                    "created_at": utcnow(),
+                },
+                session=self.session,
+            )
+        except DuplicateKeyError:
+            raise Conflict(_("this Idempotency-Key is being used by another request")) from None
+
+    async def forget_meeting(self, meeting_id: str) -> None:
+        await self.collection.delete_many({"meeting_id": meeting_id}, session=self.session)

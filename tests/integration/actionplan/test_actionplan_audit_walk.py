@@ -1,0 +1,215 @@
+"""Every change the action plan's API makes shows in its `GET /audit`, with the action
+of the event that records it (see `tests/integration/audit_walk.py`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
+from tests.integration.actionplan.test_actionplan_rules import AREA, tri
+from tests.integration.audit_walk import State, Step, walk
+
+pytestmark = pytest.mark.integration
+
+OFFICER = {"Authorization": f"Bearer {DEV_SECRETARIAT_TOKEN}"}
+P = "/plans/2027-2029"
+
+
+async def posted(
+    http: httpx.AsyncClient,
+    state: State,
+    url: str,
+    body: dict[str, Any] | None,
+    *,
+    headers: dict[str, str] | None = None,
+    keep: str | None = None,
+) -> httpx.Response:
+    response = await http.post(url, json=body, headers=headers or OFFICER)
+    if keep is not None and response.status_code < 400:
+        state[keep] = response.json()
+    return response
+
+
+async def focal_point(http: httpx.AsyncClient, state: State, institution: str) -> httpx.Response:
+    response = await http.post(
+        "/focal-points",
+        json={
+            "institution": institution,
+            "name": f"FP {institution}",
+            "email": f"fp@{institution}.example",
+            "language": "fr",
+        },
+        headers=OFFICER,
+    )
+    if response.status_code == 201:
+        state[institution] = {"Authorization": f"Bearer {response.json()['token']}"}
+        state[f"{institution}_id"] = response.json()["id"]
+    return response
+
+
+def report(state: State, period: str) -> dict[str, Any]:
+    return {"indicator_id": state["indicator"]["id"], "reporting_period": period, "actual_value": 5}
+
+
+STEPS = [
+    Step(("POST", "/dev/seed"), lambda h, s: posted(h, s, "/dev/seed", None), "plan.created"),
+    Step(
+        ("POST", "/plans"),
+        lambda h, s: posted(h, s, "/plans", {"period": "2027-2029", "thematic_areas": [AREA]}),
+        "plan.created",
+    ),
+    Step(
+        ("POST", "/plans/{period}/thematic-areas"),
+        lambda h, s: posted(h, s, f"{P}/thematic-areas", {"id": "youth", "title": tri("Youth")}),
+        "thematic_area.added",
+    ),
+    Step(
+        ("POST", "/plans/{period}/activities"),
+        lambda h, s: posted(
+            h,
+            s,
+            f"{P}/activities",
+            {
+                "thematic_area": "digital",
+                "activity_type": "study_visit",
+                "title": tri("Study visit on job-matching platforms"),
+                "lead_institutions": ["anapec"],
+                "participants": [{"institution": "iskur", "role": "host"}],
+                "planned_start": "2027-10-01",
+                "planned_end": "2027-10-05",
+            },
+            keep="activity",
+        ),
+        "activity.created",
+    ),
+    Step(
+        ("POST", "/plans/{period}/indicators"),
+        lambda h, s: posted(
+            h,
+            s,
+            f"{P}/indicators",
+            {
+                "title": tri("PES staff trained"),
+                "measure": "number",
+                "activity_id": s["activity"]["id"],
+                "baseline": 0,
+                "targets": [
+                    {"reporting_period": "2027", "value": 20},
+                    {"reporting_period": "2028", "value": 40},
+                ],
+            },
+            keep="indicator",
+        ),
+        "indicator.added",
+    ),
+    Step(
+        ("POST", "/plans/{period}/adopt"),
+        lambda h, s: posted(h, s, f"{P}/adopt", {"meeting_id": "pesnet-4"}),
+        "plan.adopted",
+    ),
+    Step(
+        ("POST", "/plans/{period}/activities/{activity_id}/status"),
+        lambda h, s: posted(
+            h,
+            s,
+            f"{P}/activities/{s['activity']['id']}/status",
+            {"status": "ongoing", "actual_start": "2027-10-02"},
+        ),
+        "activity.updated",
+    ),
+    Step(("POST", "/focal-points"), lambda h, s: focal_point(h, s, "anapec"), "focal_point.issued"),
+    Step(("POST", "/focal-points"), lambda h, s: focal_point(h, s, "iskur"), "focal_point.issued"),
+    Step(
+        ("POST", "/plans/{period}/progress"),
+        lambda h, s: posted(
+            h, s, f"{P}/progress", report(s, "2027"), headers=s["anapec"], keep="first"
+        ),
+        "progress.reported",
+    ),
+    Step(
+        ("POST", "/plans/{period}/progress/{report_id}/return"),
+        lambda h, s: posted(
+            h, s, f"{P}/progress/{s['first']['id']}/return", {"comment": "Attach the list"}
+        ),
+        "progress.reviewed",
+    ),
+    Step(
+        ("POST", "/plans/{period}/progress"),
+        lambda h, s: posted(
+            h, s, f"{P}/progress", report(s, "2028"), headers=s["anapec"], keep="second"
+        ),
+        "progress.reported",
+    ),
+    Step(
+        ("POST", "/plans/{period}/progress/{report_id}/validate"),
+        lambda h, s: posted(h, s, f"{P}/progress/{s['second']['id']}/validate", None),
+        "progress.validated",
+    ),
+    Step(
+        ("POST", "/plans/{period}/needs"),
+        lambda h, s: posted(
+            h,
+            s,
+            f"{P}/needs",
+            {
+                "thematic_area": "digital",
+                "priority": "high",
+                "title": {"fr": "Plateforme d'appariement"},
+                "topics": ["job matching"],
+                "languages": ["fr"],
+            },
+            headers=s["anapec"],
+        ),
+        "need.submitted",
+    ),
+    Step(
+        ("POST", "/plans/{period}/offers"),
+        lambda h, s: posted(
+            h,
+            s,
+            f"{P}/offers",
+            {
+                "thematic_area": "digital",
+                "title": tri("Online job-matching platform"),
+                "topics": ["job matching"],
+                "languages": ["fr"],
+                "capacity": 2,
+            },
+            headers=s["iskur"],
+        ),
+        "offer.submitted",
+    ),
+    Step(
+        ("POST", "/plans/{period}/matching"),
+        lambda h, s: posted(h, s, f"{P}/matching", None, keep="matched"),
+        "matching.run",
+    ),
+    Step(
+        ("POST", "/cooperation/proposals/{proposal_id}/answer"),
+        lambda h, s: posted(
+            h,
+            s,
+            f"/cooperation/proposals/{s['matched']['proposed'][0]['id']}/answer",
+            {"answer": "accepted"},
+            headers=s["anapec"],
+        ),
+        "cooperation.answered",
+    ),
+    Step(
+        ("DELETE", "/focal-points/{focal_point_id}"),
+        lambda h, s: h.delete(f"/focal-points/{s['iskur_id']}", headers=OFFICER),
+        "focal_point.revoked",
+    ),
+    Step(
+        ("POST", "/plans/{period}/close"),
+        lambda h, s: posted(h, s, f"{P}/close", None),
+        "plan.closed",
+    ),
+]
+
+
+async def test_every_change_the_action_plan_makes_is_in_its_audit_trail(actionplan: Any) -> None:
+    await walk(actionplan.http, actionplan.app, STEPS, {}, admin=OFFICER)
