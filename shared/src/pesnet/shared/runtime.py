@@ -78,7 +78,6 @@ class ServiceRuntime:
             self.client,
             self.inbox,
             self.broker,
-            outbox=self.outbox,
             delivery_limit=self.settings.delivery_limit,
             unit_of_work=self.unit_of_work,
         )
@@ -91,7 +90,7 @@ class ServiceRuntime:
         return consumer
 
     def use_unit_of_work(self, factory: UnitOfWorkFactory) -> None:
-        """The service's unit of work: typed handlers (`consumer.on(Payload)`) get one
+        """The service's unit of work: the use cases of its subscription table get one
         joined to the inbox transaction."""
         self.unit_of_work = factory
         for consumer in self.consumers:

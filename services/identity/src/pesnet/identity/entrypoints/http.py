@@ -44,6 +44,7 @@ from pesnet.shared.http import (
     require_secretariat,
 )
 from pesnet.shared.problems import problem
+from pesnet.shared.text import CleanText
 from pesnet.shared.translation import _
 
 PACKAGE = "pesnet.identity"
@@ -128,7 +129,7 @@ class NewAccount(BaseModel):
     password: Password
     roles: list[StaffRole] = Field(min_length=1)
     country: Country | None = None
-    institution: str | None = Field(default=None, min_length=1, max_length=200)
+    institution: CleanText | None = Field(default=None, min_length=1, max_length=200)
 
 
 class FirstAdministrator(BaseModel):
@@ -141,7 +142,7 @@ class RolesBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     roles: list[StaffRole] = Field(min_length=1)
     country: Country | None = None
-    institution: str | None = Field(default=None, min_length=1, max_length=200)
+    institution: CleanText | None = Field(default=None, min_length=1, max_length=200)
 
 
 class PasswordBody(BaseModel):
@@ -157,7 +158,7 @@ class OwnPasswordBody(BaseModel):
 
 class NewApiToken(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=100)
+    name: CleanText = Field(min_length=1, max_length=100)
     days: int = Field(default=90, ge=1)
 
 
