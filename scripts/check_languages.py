@@ -45,16 +45,6 @@ def seed_gaps() -> list[str]:
     return gaps
 
 
-def kernel_gaps() -> list[str]:
-    from pesnet.shared.i18n import LANGUAGE_NAMES
-
-    return [
-        f"shared: language name {code}: missing {', '.join(text.missing())}"
-        for code, text in LANGUAGE_NAMES.items()
-        if text.missing()
-    ]
-
-
 def service_gaps() -> list[str]:
     gaps: list[str] = []
     for service in SERVICES:
@@ -130,7 +120,7 @@ def catalog_gaps(root: Path = ROOT) -> list[str]:
 
 
 def main() -> int:
-    gaps = seed_gaps() + kernel_gaps() + service_gaps() + catalog_gaps()
+    gaps = seed_gaps() + service_gaps() + catalog_gaps()
     for gap in gaps:
         print(gap)
     if gaps:

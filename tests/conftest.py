@@ -15,13 +15,14 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from pesnet.devtools.embedded_mongo import EmbeddedMongo
-from pesnet.devtools.rabbit import TestVhost
+from pesnet.devtools.rabbit import TestVhost, ensure_management, management_url
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.shared.mongo import Client, make_client
 from pesnet.shared.settings import ServiceSettings
@@ -65,6 +66,23 @@ def test_vhost() -> Iterator[TestVhost]:
 @pytest.fixture(scope="session")
 def rabbit_url(test_vhost: TestVhost) -> str:
     return test_vhost.url
+
+
+@pytest.fixture(scope="session")
+def management(rabbit_url: str) -> Iterator[httpx.Client]:
+    """RabbitMQ's management API as the run's broker user (users, permissions, exports)."""
+    parts = urlsplit(rabbit_url)
+    if not ensure_management(rabbit_url):
+        pytest.fail(
+            f"RabbitMQ's management API does not answer at {management_url(rabbit_url)}: "
+            "`rabbitmq-plugins enable rabbitmq_management` (.ci/run and `make run` do it)"
+        )
+    with httpx.Client(
+        base_url=f"{management_url(rabbit_url)}/api",
+        auth=(parts.username or "guest", parts.password or "guest"),
+        timeout=10,
+    ) as client:
+        yield client
 
 
 @pytest.fixture

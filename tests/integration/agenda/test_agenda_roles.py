@@ -32,6 +32,7 @@ ADMINISTRATOR = allowed()
 
 DECISIONS: dict[Route, Decision] = {
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/livez"): PUBLIC,
     ("GET", "/meetings"): PUBLIC,
     ("GET", "/meetings/{meeting_id}"): PUBLIC,
     ("GET", "/meetings/{meeting_id}/programme"): PUBLIC,

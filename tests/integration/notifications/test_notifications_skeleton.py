@@ -4,6 +4,7 @@ confirmation mail in the registrant's language, listed by `GET /dev/mailbox`."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from typing import Any
 
 import pytest
@@ -114,8 +115,14 @@ async def test_dev_mailbox_is_absent_outside_dev_mode(
 ) -> None:
     # outside dev mode the webhook secrets' key is required too (webhooks/settings.py)
     monkeypatch.setenv("PESNET_WEBHOOK_SECRET_KEYS", Fernet.generate_key().decode())
+    token = secrets.token_urlsafe(32)
     settings = notifications_settings(
-        PESNET_ENV="production", PESNET_SECRETARIAT_TOKEN="t", NOTIFICATIONS_LINK_SECRET="s"
+        PESNET_ENV="production",
+        PESNET_SECRETARIAT_TOKEN_ENABLED="true",
+        PESNET_SECRETARIAT_TOKEN=token,
+        NOTIFICATIONS_LINK_SECRET="s",
+        NOTIFICATIONS_PUBLIC_URL="https://notifications.pesnet.example.org",
+        PESNET_JWKS_URL="http://identity.invalid/.well-known/jwks.json",
     )
     async with start_service(build_app(settings)) as svc:
         assert (await svc.http.get("/dev/mailbox")).status_code == 404
@@ -125,7 +132,7 @@ async def test_dev_mailbox_is_absent_outside_dev_mode(
         authorized = await svc.http.get(
             "/deliveries",
             params={"recipient": "a@example.org"},
-            headers={"Authorization": "Bearer t"},
+            headers={"Authorization": f"Bearer {token}"},
         )
         assert authorized.status_code == 200
         assert authorized.json() == []

@@ -1,5 +1,5 @@
-"""Partner fixtures: the CLI run as operators run it, in this test run's vhost, and a
-management API client to look behind it. Partner users are global to the broker, so
+"""Partner fixtures: the CLI run as operators run it, in this test run's vhost (the root
+conftest's `management` client looks behind it). Partner users are global to the broker, so
 each test's partner has a unique name and is deleted afterwards."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import httpx
 import pytest
 from faststream.rabbit import RabbitBroker
 
-from pesnet.devtools.rabbit import ensure_management, management_url
+from pesnet.devtools.rabbit import management_url
 from pesnet.shared.partner_management import PARTNER_TAG
 
 
@@ -24,22 +24,6 @@ class CliResult:
     code: int
     out: str
     err: str
-
-
-@pytest.fixture(scope="session")
-def management(rabbit_url: str) -> Iterator[httpx.Client]:
-    parts = urlsplit(rabbit_url)
-    if not ensure_management(rabbit_url):
-        pytest.fail(
-            f"RabbitMQ's management API does not answer at {management_url(rabbit_url)}: "
-            "`rabbitmq-plugins enable rabbitmq_management` (.ci/run and `make run` do it)"
-        )
-    with httpx.Client(
-        base_url=f"{management_url(rabbit_url)}/api",
-        auth=(parts.username or "guest", parts.password or "guest"),
-        timeout=10,
-    ) as client:
-        yield client
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import asyncio
 import json
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -25,6 +25,7 @@ from pesnet.devtools.rabbit import TestVhost as Vhost
 from pesnet.devtools.rabbit import vhost_url
 from pesnet.shared.events import CATALOG
 from pesnet.shared.topology import declare_consumer, declare_core, declare_partner_queue
+from scripts.generate_rabbitmq_definitions import SERVICES, consumers_by_service
 
 pytestmark = pytest.mark.integration
 
@@ -43,18 +44,22 @@ def fresh_vhost(rabbit_url: str, management: httpx.Client) -> Iterator[str]:
 
 
 def rendered_users(tmp_path: Path, unique: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """What render-users.sh writes for compose, with this test's names: the five services'
+    users are renamed `<service>-<unique>` (users are global to the broker)."""
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "RABBITMQ_USER": f"svc-{unique}",
-        "RABBITMQ_PASSWORD": f's3cret {unique} "quoted"',
         "RABBITMQ_ADMIN_USER": f"adm-{unique}",
         "RABBITMQ_ADMIN_PASSWORD": f"adm-{unique}",
+        **{f"RABBITMQ_{s.upper()}_PASSWORD": f's3cret {s} "quoted"' for s in SERVICES},
         "PESNET_DEFINITIONS_DIR": str(tmp_path),
     }
     subprocess.run(
         ["sh", str(ROOT / "deploy" / "rabbitmq" / "render-users.sh")], env=env, check=True
     )
-    return json.loads((tmp_path / "00-users.json").read_text()), env
+    text = (tmp_path / "00-users.json").read_text()
+    for service in SERVICES:
+        text = text.replace(f'"pesnet-{service}"', f'"{service}-{unique}"')
+    return json.loads(text), env
 
 
 def comparable(definitions: dict[str, Any]) -> dict[str, Any]:
@@ -77,45 +82,56 @@ async def test_the_committed_definitions_are_what_the_code_declares(
     for permission in users["permissions"]:
         permission["vhost"] = fresh_vhost
     committed = json.loads(DEFINITIONS.read_text())
-    consumers: dict[str, list[str]] = {}
-    for binding in committed["bindings"]:
-        if binding["source"] == "pesnet.events" and binding["destination_type"] == "queue":
-            consumers.setdefault(binding["destination"], []).append(binding["routing_key"])
+    queues_of = consumers_by_service()
     response = await asyncio.to_thread(
         management.post,
         "/definitions",
         json={"users": users["users"], "permissions": users["permissions"]},
     )
     assert response.status_code in (200, 201, 204), response.text
-    try:
-        address = urlsplit(rabbit_url)
-        service_url = (
-            f"amqp://{quote(env['RABBITMQ_USER'], safe='')}:{quote(env['RABBITMQ_PASSWORD'], safe='')}"
+    address = urlsplit(rabbit_url)
+
+    def url_of(service: str) -> str:
+        password = quote(env[f"RABBITMQ_{service.upper()}_PASSWORD"], safe="")
+        return (
+            f"amqp://{service}-{unique}:{password}"
             f"@{address.hostname}:{address.port or 5672}/{quote(fresh_vhost, safe='')}"
         )
-        # the hash render-users.sh wrote lets the services' user in, and its permissions
-        # suffice for everything the services declare
-        broker = RabbitBroker(service_url, logger=None)
-        await broker.connect()
-        try:
-            await declare_core(broker, CATALOG.public_types())
-            for name, event_types in consumers.items():
-                await declare_consumer(broker, name, event_types)
-        finally:
-            await broker.stop()
+
+    try:
+        # the hashes render-users.sh wrote let each service's user in, and its permissions
+        # suffice for everything that service declares
+        for service in SERVICES:
+            broker = RabbitBroker(url_of(service), logger=None)
+            await broker.connect()
+            try:
+                await declare_core(broker, CATALOG.public_types())
+                for name, event_types in queues_of[service].items():
+                    await declare_consumer(broker, name, event_types)
+            finally:
+                await broker.stop()
         exported = await asyncio.to_thread(
             lambda: management.get(f"/definitions/{quote(fresh_vhost, safe='')}").json()
         )
         assert comparable(exported) == comparable(committed)
 
-        # ...and no more: the services' user cannot make a partner queue
-        broker = RabbitBroker(service_url, logger=None)
-        await broker.connect()
-        try:
-            with pytest.raises(aio_pika.exceptions.AMQPError):
-                await declare_partner_queue(broker, f"partner.x-{unique}", ["agenda.#"])
-        finally:
-            await broker.stop()
+        # ...and no more: no partner queue, no other service's queue
+        attempts: list[tuple[str, Callable[[RabbitBroker], Awaitable[None]]]] = [
+            (
+                "registration",
+                lambda b: declare_partner_queue(b, f"partner.x-{unique}", ["agenda.#"]),
+            ),
+            ("agenda", lambda b: declare_consumer(b, "registration", ["agenda.meeting.scheduled"])),
+            ("identity", lambda b: declare_consumer(b, "notifications", ["identity.#"])),
+        ]
+        for service, attempt in attempts:
+            broker = RabbitBroker(url_of(service), logger=None)
+            await broker.connect()
+            try:
+                with pytest.raises(aio_pika.exceptions.AMQPError):
+                    await attempt(broker)
+            finally:
+                await broker.stop()
     finally:
         for user in users["users"]:
             await asyncio.to_thread(management.delete, f"/users/{quote(user['name'], safe='')}")

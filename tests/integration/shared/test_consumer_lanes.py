@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pesnet.shared.messaging import on
 from pesnet.shared.runtime import ServiceRuntime
 from tests.integration.shared.conftest import ThingHappened, ThingUnitOfWork
 from tests.support import duplicate_seen, eventually
@@ -34,7 +35,6 @@ class Recorder:
     def install(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
-        @runtime.consumer.on(ThingHappened, by_subject=True)
         async def record(event: ThingHappened, uow: ThingUnitOfWork) -> None:
             assert uow.cause is not None
             self.running += 1
@@ -48,6 +48,8 @@ class Recorder:
                 )
             finally:
                 self.running -= 1
+
+        runtime.consumer.subscribe(on(ThingHappened, record, by_subject=True))
 
     async def effects(self) -> list[dict[str, Any]]:
         assert self.runtime is not None
@@ -65,9 +67,10 @@ async def test_one_subject_in_order_different_subjects_side_by_side_one_effect_e
 
         # a second consumer of the same service (as notifications has): its deliveries
         # must not disturb the first one's order, nor the first one's its own
-        @runtime.add_consumer("copy").on(ThingHappened, by_subject=True)
         async def copy(event: ThingHappened, uow: ThingUnitOfWork) -> None:
             second.append(event.thing_id)
+
+        runtime.add_consumer("copy").subscribe(on(ThingHappened, copy, by_subject=True))
 
     async with runtime_factory(install, PESNET_PREFETCH=16) as rt:
         uow = ThingUnitOfWork(rt.client, rt.db, rt.outbox)

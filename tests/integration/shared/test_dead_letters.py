@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from faststream.rabbit import RabbitBroker
 
-from pesnet.shared.messaging import REASON_HEADER, HandlerContext
+from pesnet.shared.messaging import REASON_HEADER, Subscriptions, on
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.topology import EVENTS_EXCHANGE
-from tests.integration.shared.conftest import ThingHappened, drain_queue
+from tests.integration.shared.conftest import ThingHappened, ThingUnitOfWork, drain_queue
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -28,14 +28,13 @@ class FlakyHandler:
     def install(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
-        @runtime.consumer.on_type("kerneltest.thing.happened")
-        async def handle(payload: ThingHappened, ctx: HandlerContext) -> None:
+        async def handle(payload: ThingHappened, uow: ThingUnitOfWork) -> None:
             self.attempts[payload.thing_id] = self.attempts.get(payload.thing_id, 0) + 1
             if payload.thing_id.startswith("bad"):
                 raise RuntimeError(f"cannot handle {payload.thing_id}")
-            await runtime.db["effects"].insert_one(
-                {"thing_id": payload.thing_id}, session=ctx.session
-            )
+            await uow.effects.add(payload.thing_id)
+
+        runtime.consumer.subscribe(on(ThingHappened, handle))
 
     async def handled(self, thing_id: str) -> bool:
         assert self.runtime is not None
@@ -128,12 +127,13 @@ async def test_unreachable_database_holds_the_message_instead_of_dead_lettering_
     handled: list[str] = []
 
     def install(runtime: ServiceRuntime) -> None:
-        @runtime.consumer.on_type("kerneltest.thing.happened")
-        async def handle(payload: ThingHappened, ctx: HandlerContext) -> None:
+        async def handle(payload: ThingHappened, uow: ThingUnitOfWork) -> None:
             if outages["left"] > 0:
                 outages["left"] -= 1
                 raise AutoReconnect("connection refused")
             handled.append(payload.thing_id)
+
+        runtime.consumer.subscribe(on(ThingHappened, handle))
 
     async with runtime_factory(install, PESNET_DELIVERY_LIMIT=2) as rt:
         await rt.publisher.publish(
@@ -167,11 +167,50 @@ async def test_dead_letters_can_be_listed_and_replayed_once_the_cause_is_fixed(
         assert "cannot handle bad-2" in letter.reason
 
         # the cause is fixed: the handler now accepts the thing
-        async def fixed(payload: ThingHappened, ctx: HandlerContext) -> None:
-            await rt.db["effects"].insert_one({"thing_id": payload.thing_id}, session=ctx.session)
+        async def fixed(payload: ThingHappened, uow: ThingUnitOfWork) -> None:
+            await uow.effects.add(payload.thing_id)
 
         rt.consumer.handlers.clear()
-        rt.consumer.on_type("kerneltest.thing.happened")(fixed)
+        rt.consumer.subscribe(on(ThingHappened, fixed))
         assert await replay(raw_broker, rt.consumer.name) == 1
         await eventually(lambda: flaky.handled("bad-2"), within=20)
         assert await list_dead_letters(raw_broker, rt.consumer.name) == []
+
+
+class NotForUs(Exception):
+    """A use case's refusal its subscription table names as unprocessable."""
+
+
+async def test_an_error_the_table_names_unprocessable_is_dead_lettered_at_once_with_its_text(
+    runtime_factory: Callable[..., Any], raw_broker: RabbitBroker
+) -> None:
+    attempts: list[str] = []
+
+    def install(runtime: ServiceRuntime) -> None:
+        async def handle(payload: ThingHappened, uow: ThingUnitOfWork) -> None:
+            attempts.append(payload.thing_id)
+            if payload.label == "refused":
+                raise NotForUs(f"{payload.thing_id} is not for us")
+            await uow.effects.add(payload.thing_id)
+
+        runtime.consumer.subscribe(
+            Subscriptions(on(ThingHappened, handle), unprocessable=(NotForUs,))
+        )
+
+    async with runtime_factory(install, PESNET_DELIVERY_LIMIT=5) as rt:
+        refused = rt.catalog.envelope(ThingHappened(thing_id="r", label="refused"), source="/t")
+        await rt.publisher.publish(refused)
+        await rt.publisher.publish(
+            rt.catalog.envelope(ThingHappened(thing_id="next", label="n"), source="/t")
+        )
+        dead: list[Any] = []
+
+        async def dead_lettered() -> bool:
+            dead.extend(await drain_queue(raw_broker, rt.consumer.name))
+            return len(dead) >= 1
+
+        await eventually(dead_lettered, within=20)
+        assert attempts.count("r") == 1  # not retried
+        assert dead[0].message_id == refused.id
+        assert dead[0].headers[REASON_HEADER] == "Unprocessable: r is not for us"
+        assert dead[0].headers["x-pesnet-attempts"] == 1

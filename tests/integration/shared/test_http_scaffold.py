@@ -53,7 +53,7 @@ def app_factory(make_settings: Callable[..., ServiceSettings]) -> Callable[[], A
     return build
 
 
-async def test_health_reports_broker_and_database(
+async def test_readiness_needs_broker_and_database_liveness_only_the_process(
     app_factory: Callable[[], Any], start_service: Callable[..., Any]
 ) -> None:
     app = app_factory()
@@ -66,6 +66,10 @@ async def test_health_reports_broker_and_database(
         response = await svc.http.get("/healthz")
         assert response.status_code == 503
         assert response.json()["broker"] is False
+        # not ready, but alive: the liveness probe must not restart it for the broker
+        alive = await svc.http.get("/livez")
+        assert alive.status_code == 200
+        assert alive.json() == {"status": "alive"}
 
 
 async def test_errors_name_the_field_and_never_leak_internals(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from pesnet.shared.messaging import on
 from pesnet.shared.mongo import DbSession, in_transaction
 from pesnet.shared.outbox import OutboxRelay
 from pesnet.shared.runtime import ServiceRuntime
@@ -26,10 +27,11 @@ class Effects:
     def install(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
-        @runtime.consumer.on(ThingHappened)
         async def record(event: ThingHappened, uow: ThingUnitOfWork) -> None:
             assert uow.cause is not None
             await uow.effects.add(event.thing_id, event_id=uow.cause.id)
+
+        runtime.consumer.subscribe(on(ThingHappened, record))
 
     async def count(self, **query: Any) -> int:
         assert self.runtime is not None
@@ -151,9 +153,10 @@ async def test_events_of_one_transaction_are_published_in_the_order_written(
     seen: list[str] = []
 
     def install(runtime: ServiceRuntime) -> None:
-        @runtime.consumer.on(ThingHappened)
         async def record(event: ThingHappened, uow: ThingUnitOfWork) -> None:
             seen.append(event.thing_id)
+
+        runtime.consumer.subscribe(on(ThingHappened, record))
 
     async with runtime_factory(install) as rt:
 
@@ -176,13 +179,15 @@ async def test_a_second_consumer_of_one_service_gets_its_own_copy(
     handled: list[tuple[str, str]] = []
 
     def install(runtime: ServiceRuntime) -> None:
-        @runtime.consumer.on(ThingHappened)
         async def main(event: ThingHappened, uow: ThingUnitOfWork) -> None:
             handled.append(("main", event.thing_id))
 
-        @runtime.add_consumer("extra").on(ThingHappened)
+        runtime.consumer.subscribe(on(ThingHappened, main))
+
         async def extra(event: ThingHappened, uow: ThingUnitOfWork) -> None:
             handled.append(("extra", event.thing_id))
+
+        runtime.add_consumer("extra").subscribe(on(ThingHappened, extra))
 
     async with runtime_factory(install) as rt:
         assert rt.consumers[1].name == f"{rt.consumer.name}.extra"

@@ -12,6 +12,7 @@ import pytest
 
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.leasing import LeasedQueue
+from pesnet.shared.messaging import on
 from pesnet.shared.mongo import Client, after_commit
 from pesnet.shared.runtime import ServiceRuntime
 from tests.integration.shared.conftest import ThingHappened, ThingUnitOfWork
@@ -61,11 +62,12 @@ async def test_a_handler_s_follow_up_event_carries_the_cause(
     runtime_factory: Callable[..., Any],
 ) -> None:
     def install(runtime: ServiceRuntime) -> None:
-        @runtime.consumer.on(ThingHappened)
         async def echo(event: ThingHappened, uow: ThingUnitOfWork) -> None:
             if event.label == "first":
                 await uow.effects.add(event.thing_id)
                 uow.emit(ThingHappened(thing_id=event.thing_id + "-echo", label="echo"))
+
+        runtime.consumer.subscribe(on(ThingHappened, echo))
 
     async with runtime_factory(install) as rt:
         cause = rt.catalog.envelope(

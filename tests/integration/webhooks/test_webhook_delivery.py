@@ -3,6 +3,9 @@ recorded; on the real broker and database, with a real HTTP endpoint on 127.0.0.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import httpx
 import pytest
 
@@ -22,6 +25,7 @@ from tests.integration.webhooks.conftest import (
     publish,
     subscribe,
 )
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -110,6 +114,22 @@ async def test_retry_after_and_timeouts_are_retried(
     assert "timeout" in attempts[1]["error"]
 
 
+async def subscription_when(
+    webhooks: httpx.AsyncClient, subscription_id: str, condition: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The subscription as `GET` shows it, once `condition` holds (or fail after 10 s)."""
+    shown: dict[str, Any] = {}
+
+    async def reached() -> bool:
+        nonlocal shown
+        response = await webhooks.get(f"/partners/webhooks/{subscription_id}", headers=SECRETARIAT)
+        shown = response.json()
+        return condition(shown)
+
+    await eventually(reached)
+    return shown
+
+
 async def test_a_client_error_is_a_recorded_permanent_failure(
     webhooks: httpx.AsyncClient,
     partner: PartnerEndpoint,
@@ -126,19 +146,18 @@ async def test_a_client_error_is_a_recorded_permanent_failure(
     assert [(a["status_code"], a["outcome"]) for a in delivery["attempts"]] == [(400, "failed")]
     assert delivery["last_error"].startswith("HTTP 400")
     assert len(partner.at("/strict")) == 1  # not retried
-    shown = (
-        await webhooks.get(f"/partners/webhooks/{subscription['id']}", headers=SECRETARIAT)
-    ).json()
+    # the run of failures is counted just after the delivery is recorded failed
+    shown = await subscription_when(
+        webhooks, subscription["id"], lambda s: s["consecutive_failures"] == 1
+    )
     assert shown["status"] == "active"
-    assert shown["consecutive_failures"] == 1
 
     # a second permanent failure in a row reaches the test threshold (2): disabled
     await publish(bus, delegation_updated(f"m-{unique}"))
     await deliveries_when_settled(webhooks, subscription["id"], 2)
-    shown = (
-        await webhooks.get(f"/partners/webhooks/{subscription['id']}", headers=SECRETARIAT)
-    ).json()
-    assert shown["status"] == "disabled"
+    shown = await subscription_when(
+        webhooks, subscription["id"], lambda s: s["status"] == "disabled"
+    )
     assert "2 deliveries in a row failed" in shown["disabled_reason"]
 
     # disabled: a new event is not delivered; re-enabled: the next one is

@@ -13,7 +13,7 @@ from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
 from pesnet.actionplan.domain.matching import Need, Offer
 from pesnet.actionplan.domain.meetings import Meeting
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.domain.reminders import DueReminder
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.errors import Conflict

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from pesnet.actionplan.domain.activities import Participation
 from pesnet.actionplan.domain.commands import (
     AddActivity,
     AddIndicator,
@@ -13,7 +14,7 @@ from pesnet.actionplan.domain.commands import (
     CreatePlan,
     RegisterFocalPoint,
 )
-from pesnet.actionplan.domain.model import Participation, Target
+from pesnet.actionplan.domain.results import Target
 from pesnet.actionplan.service_layer import activities, focal_points, plans
 from pesnet.shared.credentials import Actor
 from pesnet.shared.i18n import Language, Localized

@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pesnet.actionplan.domain.model import Participation, Plan, Target
+from pesnet.actionplan.domain.activities import Participation
 from pesnet.actionplan.domain.periods import parse_period, reporting_periods
+from pesnet.actionplan.domain.plan import Plan
+from pesnet.actionplan.domain.results import Target
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
 from pesnet.shared.events.common import Contact
 from pesnet.shared.i18n import Localized
@@ -254,8 +256,8 @@ def test_a_report_is_validated_once_or_returned_with_a_comment() -> None:
 def test_every_vocabulary_has_its_three_language_labels() -> None:
     from typing import get_args
 
+    from pesnet.actionplan.domain.activities import ActivityStatus, ActivityType
     from pesnet.actionplan.domain.labels import ACTIVITY_STATUSES, ACTIVITY_TYPES
-    from pesnet.actionplan.domain.model import ActivityStatus, ActivityType
     from pesnet.actionplan.translations import missing_translations
 
     assert set(ACTIVITY_TYPES) == set(get_args(ActivityType))

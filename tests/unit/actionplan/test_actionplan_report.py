@@ -8,7 +8,7 @@ import io
 from datetime import UTC, datetime
 
 from pesnet.actionplan.adapters.report import render_csv, render_html
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.shared.i18n import Localized
 from tests.unit.actionplan.fakes import REFERENCE
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from pesnet.actionplan.domain.activities import ActivityStatus
 from pesnet.actionplan.domain.commands import (
     AddActivity,
     AddIndicator,
@@ -17,7 +18,6 @@ from pesnet.actionplan.domain.commands import (
     RevokeFocalPoint,
     ValidateProgress,
 )
-from pesnet.actionplan.domain.model import ActivityStatus
 from pesnet.actionplan.service_layer import activities, focal_points, plans
 from pesnet.shared.credentials import SECRETARIAT, Actor, StaffRole, account_actor
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput

@@ -17,11 +17,12 @@ from pesnet.actionplan.domain.commands import (
     RenderReport,
 )
 from pesnet.actionplan.domain.institutions import Names
-from pesnet.actionplan.domain.model import Plan
-from pesnet.actionplan.entrypoints.messaging import meeting_scheduled
+from pesnet.actionplan.domain.plan import Plan
+from pesnet.actionplan.entrypoints.messaging import subscriptions
 from pesnet.actionplan.service_layer import plans
 from pesnet.shared.catalog import PublicPayload
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
+from pesnet.shared.events import CATALOG
 from pesnet.shared.events.actionplan import PlanAdopted, PlanClosed, PlanCreated
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Language, Localized
@@ -109,7 +110,7 @@ async def test_a_plan_names_the_meetings_the_agenda_announced() -> None:
     event = MeetingScheduled(
         meeting_id="pesnet-4", number=4, title=title, timezone="Africa/Casablanca"
     )
-    await meeting_scheduled(event, uow)
+    await subscriptions().handle(event, uow, CATALOG.envelope(event, source="/pesnet/agenda"))
     details = await plans.plan_details(PERIOD, uow)
     assert details.meeting_titles == {"pesnet-4": title}
     # announced again with a new title: the latest is kept

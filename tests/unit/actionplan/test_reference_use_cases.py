@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pesnet.actionplan.domain.activities import Participation
 from pesnet.actionplan.domain.commands import (
     AddActivity,
     RecordInstitution,
@@ -21,7 +22,6 @@ from pesnet.actionplan.domain.commands import (
     ReportProgress,
     SubmitNeed,
 )
-from pesnet.actionplan.domain.model import Participation
 from pesnet.actionplan.service_layer import activities, cooperation, focal_points, institutions
 from pesnet.shared.credentials import (
     StaffRole,

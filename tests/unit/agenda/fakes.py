@@ -4,7 +4,7 @@ clock, a calendar renderer that only says what it rendered, and registrations.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from pesnet.agenda.domain.chairmanship import Chairmanship
@@ -15,6 +15,7 @@ from pesnet.agenda.domain.release import ProgrammeView, Release, ReleaseSummary
 from pesnet.agenda.service_layer.repositories import (
     ChairmanshipRepository,
     DraftRepository,
+    InstitutionRepository,
     MeetingRepository,
     ParticipantRepository,
     ReleaseRepository,
@@ -25,6 +26,7 @@ from pesnet.shared.errors import Conflict
 from pesnet.shared.events.agenda import AffectedParticipant
 from pesnet.shared.events.common import ParticipantStatus, Role
 from pesnet.shared.i18n import Language
+from pesnet.shared.institutions import Institution
 from pesnet.shared.unit_of_work import FakeUnitOfWork
 
 NOW = datetime(2024, 2, 20, 10, 0, tzinfo=UTC)
@@ -145,18 +147,33 @@ class FakeParticipants(ParticipantRepository):
         return len(gone)
 
 
+class FakeInstitutions(InstitutionRepository):
+    def __init__(self) -> None:
+        self.items: dict[str, Institution] = {}
+
+    async def get(self, institution_id: str) -> Institution | None:
+        return self.items.get(institution_id)
+
+    async def get_many(self, institution_ids: Iterable[str]) -> dict[str, Institution]:
+        return {i: self.items[i] for i in institution_ids if i in self.items}
+
+    async def save(self, institution: Institution) -> None:
+        self.items[institution.id] = institution
+
+
 class FakeCalendar:
     def ics(self, view: ProgrammeView, lang: str) -> str:
         return f"calendar v{view.version} {lang} ({len(view.sessions)} sessions)"
 
 
 class FakeAgendaUnitOfWork(FakeUnitOfWork, AgendaUnitOfWork):
-    stores = ("meetings", "drafts", "releases", "chairmanship", "participants")
+    stores = ("meetings", "drafts", "releases", "chairmanship", "participants", "institutions")
     meetings: FakeMeetings
     drafts: FakeDrafts
     releases: FakeReleases
     chairmanship: FakeChairmanship
     participants: FakeParticipants
+    institutions: FakeInstitutions
 
     def __init__(self) -> None:
         super().__init__()
@@ -165,6 +182,7 @@ class FakeAgendaUnitOfWork(FakeUnitOfWork, AgendaUnitOfWork):
         self.releases = FakeReleases()
         self.chairmanship = FakeChairmanship()
         self.participants = FakeParticipants()
+        self.institutions = FakeInstitutions()
 
 
 def participant(

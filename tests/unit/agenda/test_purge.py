@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from pesnet.agenda.domain.meeting import Meeting, Person
 from pesnet.agenda.domain.programme import Draft, Session
 from pesnet.agenda.domain.purge import (
-    PEOPLE_CHANGED,
+    people_changed,
     pseudonyms,
     purged_draft,
     purged_meeting,
@@ -76,7 +76,7 @@ def test_a_release_says_that_speakers_changed_never_who() -> None:
     purged = purged_release(release, names)
     assert "Sekkouri" not in purged.model_dump_json()
     assert "sekkouri" not in purged.model_dump_json()
-    assert purged.changes[0].summary == PEOPLE_CHANGED
+    assert purged.changes[0].summary == people_changed()
     assert purged.changes[0].people == ("person-002",)
     # purged twice, the same
     assert purged_release(purged, pseudonyms([purged.meeting], purged.sessions)) == purged

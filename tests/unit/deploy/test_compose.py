@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]  # no stubs in the dev lock
 
-from pesnet.shared.broker_definitions import service_permission_pattern
 from scripts.generate_rabbitmq_definitions import OUT as DEFINITIONS
 from scripts.generate_rabbitmq_definitions import render as render_definitions
+from scripts.generate_rabbitmq_definitions import service_permissions
 
 ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
@@ -65,32 +65,69 @@ def test_no_default_credentials() -> None:
     assert "guest" not in COMPOSE_TEXT.lower()
     for name in APPS:
         env = SERVICES[name]["environment"]
-        for key in ("RABBITMQ_URL", "PESNET_SECRETARIAT_TOKEN", "PESNET_BADGE_SECRET"):
+        for key in ("RABBITMQ_URL", "MONGODB_URL"):
             assert "${" in env[key], f"{name}: {key} must come from the environment"
-    notifications = SERVICES["notifications"]["environment"]
-    for key in ("PESNET_WEBHOOK_SECRET_KEYS", "NOTIFICATIONS_LINK_SECRET"):
-        assert notifications[key].startswith("${")
-        assert ":?" in notifications[key]
+    secrets = {
+        "registration": ("PESNET_BADGE_SECRET",),
+        "notifications": ("PESNET_WEBHOOK_SECRET_KEYS", "NOTIFICATIONS_LINK_SECRET"),
+        "identity": ("PESNET_IDENTITY_SIGNING_KEYS",),
+    }
+    for name, keys in secrets.items():
+        for key in keys:
+            value = SERVICES[name]["environment"][key]
+            assert value.startswith("${")
+            assert ":?" in value, f"{name}: {key} must be required"
+    # the shared secretariat token is off outside dev mode: compose does not give it
+    assert "PESNET_SECRETARIAT_TOKEN" not in COMPOSE_TEXT
 
 
-def test_env_example_names_every_variable_without_a_value() -> None:
+def test_each_service_connects_as_its_own_user() -> None:
+    for name in APPS:
+        env = SERVICES[name]["environment"]
+        assert env["RABBITMQ_URL"].startswith(f"amqp://pesnet-{name}:${{RABBITMQ_{name.upper()}_")
+        assert env["MONGODB_URL"].startswith(f"mongodb://{name}:${{MONGO_{name.upper()}_")
+        assert env["PESNET_ENV"] == "production"
+
+
+def env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_env_example_names_every_variable_without_a_secret_value() -> None:
     used = set(re.findall(r"\$\{([A-Z_]+)", COMPOSE_TEXT))
-    example = (ROOT / ".env.example").read_text()
-    values = dict(
-        line.split("=", 1) for line in example.splitlines() if line and not line.startswith("#")
-    )
+    values = env_example()
     assert used <= set(values), f"missing in .env.example: {used - set(values)}"
-    secrets = {k: v for k, v in values.items() if "PASSWORD" in k or "SECRET" in k or "TOKEN" in k}
+    assert set(values) <= used, f"not used by compose: {set(values) - used}"
+    secretish = ("PASSWORD", "SECRET", "TOKEN", "KEY")
+    secrets = {k: v for k, v in values.items() if any(word in k for word in secretish)}
     assert secrets
     assert all(v == "" for v in secrets.values()), "no secret values in .env.example"
 
 
-def test_mongodb_is_a_single_node_replica_set() -> None:
-    assert "--replSet" in SERVICES["mongo"]["command"]
+def test_mongodb_is_a_replica_set_with_authentication_and_a_user_per_service() -> None:
+    command = SERVICES["mongo"]["command"]
+    assert "--replSet" in command
+    assert "--auth" in command
+    assert "--keyFile" in command
+    users = {
+        u["user"]: u
+        for u in json.loads((ROOT / "deploy" / "mongo" / "users.json").read_text())["users"]
+    }
+    init_env = SERVICES["mongo-init"]["environment"]
     for name in APPS:
-        assert "replicaSet=" in SERVICES[name]["environment"]["MONGODB_URL"]
-    init = (ROOT / "deploy" / "mongo-init-replica-set.sh").read_text()
+        url = SERVICES[name]["environment"]["MONGODB_URL"]
+        assert "replicaSet=rs0" in url
+        assert users[name]["roles"] == [{"role": "readWrite", "db": f"pesnet_{name}"}]
+        variable = users[name]["passwordVariable"]
+        assert f"${{{variable}:?" in url
+        assert f"${{{variable}:?" in init_env[variable]
+    assert users["backup"]["roles"] == [{"role": "backup", "db": "admin"}]
+    init = (ROOT / "deploy" / "mongo" / "init.js").read_text()
     assert "rs.initiate" in init
+    assert "/init/users.json" in init
+    # the first user can be made only from 127.0.0.1 of mongod's own network namespace
+    assert SERVICES["mongo-init"]["network_mode"] == "service:mongo"
 
 
 def test_rabbitmq_loads_the_deploy_definitions() -> None:
@@ -129,10 +166,9 @@ def test_committed_topology_has_the_platform_exchanges_and_queues() -> None:
 def render_users(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     values = {
         "PATH": os.environ.get("PATH", ""),
-        "RABBITMQ_USER": "pesnet",
-        "RABBITMQ_PASSWORD": 'pw with spaces & "quotes"',
         "RABBITMQ_ADMIN_USER": "pesnet-admin",
         "RABBITMQ_ADMIN_PASSWORD": "admin-pw",
+        **{f"RABBITMQ_{app.upper()}_PASSWORD": f'{app} pw with spaces & "quotes"' for app in APPS},
         "PESNET_DEFINITIONS_DIR": str(tmp_path),
         **env,
     }
@@ -142,42 +178,55 @@ def render_users(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
 
 
 def test_render_users_hashes_passwords_as_rabbitmq_does(tmp_path: Path) -> None:
-    assert render_users(tmp_path).returncode == 0
+    result = render_users(tmp_path)
+    assert result.returncode == 0, result.stderr
     text = (tmp_path / "00-users.json").read_text()
     assert "pw with spaces" not in text
     users = {u["name"]: u for u in json.loads(text)["users"]}
-    raw = base64.b64decode(users["pesnet"]["password_hash"])
+    raw = base64.b64decode(users["pesnet-registration"]["password_hash"])
     salt, digest = raw[:4], raw[4:]
-    assert digest == hashlib.sha256(salt + b'pw with spaces & "quotes"').digest()
+    assert digest == hashlib.sha256(salt + b'registration pw with spaces & "quotes"').digest()
     assert users["pesnet-admin"]["tags"] == ["administrator"]
-    assert users["pesnet"]["tags"] == []
+    for app in APPS:
+        assert users[f"pesnet-{app}"]["tags"] == []
 
 
-def test_services_user_may_touch_the_platform_topology_only(tmp_path: Path) -> None:
+def test_each_services_user_may_touch_its_own_queues_and_the_exchanges_only(
+    tmp_path: Path,
+) -> None:
     assert render_users(tmp_path).returncode == 0
     permissions = {
         p["user"]: p for p in json.loads((tmp_path / "00-users.json").read_text())["permissions"]
     }
+    expected = service_permissions()
+    assert set(expected) == set(APPS)
+    for app in APPS:
+        granted = permissions[f"pesnet-{app}"]
+        assert granted["configure"] == granted["write"] == granted["read"] == expected[app]
     definitions = json.loads(DEFINITIONS.read_text())
     consumers = {
         b["destination"]
         for b in definitions["bindings"]
         if b["source"] == "pesnet.events" and b["destination_type"] == "queue"
     }
-    expected = service_permission_pattern(consumers)
-    assert permissions["pesnet"]["configure"] == expected
-    assert permissions["pesnet"]["write"] == expected
-    assert permissions["pesnet"]["read"] == expected
-    pattern = re.compile(expected)
-    for name in [*consumers, *(f"{c}.dlq" for c in consumers), "pesnet.events", "pesnet.dlx"]:
-        assert pattern.match(name), name
-    for name in ("partner.ilo", "amq.default", "registration.other", "pesnet.eventsx"):
-        assert not pattern.match(name), name
+    for app in APPS:
+        pattern = re.compile(expected[app])
+        own = {q for q in consumers if q == app or q.startswith(f"{app}.")}
+        for name in [*own, *(f"{q}.dlq" for q in own), "pesnet.events", "pesnet.dlx"]:
+            assert pattern.match(name), (app, name)
+        others = consumers - own
+        for name in [*others, "partner.ilo", "amq.default", "pesnet.eventsx"]:
+            assert not pattern.match(name), (app, name)
 
 
 @pytest.mark.parametrize(
     "env",
-    [{"RABBITMQ_USER": "guest"}, {"RABBITMQ_PASSWORD": ""}, {"RABBITMQ_ADMIN_USER": "pesnet"}],
+    [
+        {"RABBITMQ_ADMIN_USER": "guest"},
+        {"RABBITMQ_ADMIN_USER": "pesnet-agenda"},
+        {"RABBITMQ_REGISTRATION_PASSWORD": ""},
+        {"RABBITMQ_ADMIN_PASSWORD": ""},
+    ],
 )
 def test_render_users_refuses_guest_and_missing_values(tmp_path: Path, env: dict[str, str]) -> None:
     result = render_users(tmp_path, **env)

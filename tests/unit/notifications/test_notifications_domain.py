@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from email import policy
 from email.parser import BytesParser
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from pesnet.notifications.adapters.smtp import OutgoingMail, build_message, encode_subject
 from pesnet.notifications.domain.model import (
+    Links,
     MissingData,
     delivery_id,
     effective_language,
     retry_delay,
-    sign_address,
     suppressed,
     valid_address,
-    verify_token,
 )
 from pesnet.notifications.domain.notices import (
     Meeting,
@@ -74,14 +74,15 @@ def test_opt_out_never_suppresses_critical_notices() -> None:
 
 
 def test_signed_link_round_trip_and_forgery() -> None:
-    token = sign_address("Nadia@ANAPEC.org", KEY)
-    assert verify_token(token, KEY) == "nadia@anapec.org"
-    assert verify_token(token, b"another key") is None
-    _, _, mac = token.partition(".")
-    other = sign_address("someone@else.org", KEY).partition(".")[0]
-    assert verify_token(f"{other}.{mac}", KEY) is None
-    assert verify_token("garbage", KEY) is None
-    assert verify_token("!!!.abc", KEY) is None
+    links = Links((KEY,), "https://notify.example.org")
+    token = parse_qs(urlsplit(links.preferences_url("Nadia@ANAPEC.org")).query)["token"][0]
+    assert links.owner(token) == "nadia@anapec.org"
+    assert Links((b"another key",), "").owner(token) is None
+    purpose, _, mac = token.split(".")
+    other = Links((KEY,), "").preferences_url("someone@else.org").split("token=")[1].split(".")[1]
+    assert links.owner(f"{purpose}.{other}.{mac}") is None
+    assert links.owner("garbage") is None
+    assert links.owner("!!!.abc") is None
 
 
 def test_missing_template_data_names_the_field() -> None:

@@ -263,3 +263,20 @@ def test_a_cooperation_mail_names_the_institutions_in_the_readers_language() -> 
         assert iskur.get(lang) in mail.text
         assert "sesric" not in mail.text
         assert "iskur" not in mail.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "at", "quoted"),
+    [("ar", "، ", "«T»"), ("en", ", ", "“T”"), ("fr", " à ", "« T »")],
+)
+def test_a_date_joins_its_time_and_a_title_is_quoted_as_each_language_does(
+    lang: str, at: str, quoted: str
+) -> None:
+    from pesnet.notifications.templates import _Helpers
+
+    helpers = _Helpers(lang, "Africa/Casablanca", html=False)
+    moment = datetime(2025, 10, 14, 8, 15, tzinfo=UTC)
+    day = helpers.fmt_date(moment.date())
+    assert helpers.fmt_datetime(moment) == f"{day}{at}{helpers.fmt_time(moment)}"
+    assert helpers.quoted("T") == quoted
+    assert _Helpers(lang, "UTC", html=True).quoted("T") == "<strong>T</strong>"

@@ -20,7 +20,7 @@ from pesnet.shared.i18n import Language
 from tests.integration.notifications import notifications_factories as f
 from tests.unit.notifications.fakes import FakeNotificationsUnitOfWork
 
-LINKS = Links(b"k" * 32, "https://notify.example.org")
+LINKS = Links((b"k" * 32,), "https://notify.example.org")
 MAILING = Mailing(LINKS, timedelta(0))
 POLICY = DeliveryPolicy(
     max_attempts=3,

@@ -340,6 +340,7 @@ def test_the_secretariat_token_can_be_switched_off() -> None:
             "PESNET_ENV": "production",
             "RABBITMQ_URL": "amqp://u:p@broker/",
             "MONGODB_URL": "mongodb://db/",
+            "PESNET_JWKS_URL": "http://identity:8005/.well-known/jwks.json",
             "PESNET_SECRETARIAT_TOKEN_ENABLED": "false",
         }
     )

@@ -11,7 +11,7 @@ from typing import Any, cast
 from pesnet.shared.events import CATALOG
 from pesnet.shared.events.agenda import ReleaseNoticesPrepared
 from pesnet.shared.events.registration import ParticipantRegistered
-from pesnet.shared.messaging import SUBJECT_HEADER, EventConsumer
+from pesnet.shared.messaging import SUBJECT_HEADER, EventConsumer, Subscriptions, on
 
 # a type whose handler needs only its own subject's events (lanes), and one whose handler
 # reads what other subjects' events wrote (a barrier)
@@ -61,8 +61,12 @@ class ScriptedConsumer(EventConsumer):
         async def handler(event: Any, uow: Any) -> None:  # never called: `process` is scripted
             raise AssertionError
 
-        self.on(ParticipantRegistered, by_subject=True)(handler)
-        self.on(ReleaseNoticesPrepared)(handler)
+        self.subscribe(
+            Subscriptions(
+                on(ParticipantRegistered, handler, by_subject=True),
+                on(ReleaseNoticesPrepared, handler),
+            )
+        )
         self.log: list[str] = []
         self.gates: dict[int, asyncio.Event] = {}
         self.failures: dict[int, int] = {}

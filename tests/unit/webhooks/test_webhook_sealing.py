@@ -121,8 +121,11 @@ def test_the_notifications_service_does_not_start_in_production_without_keys(
             "RABBITMQ_URL": "amqp://user:password@127.0.0.1:5672/",
             # never contacted: building the app connects to nothing
             "MONGODB_URL": "mongodb://127.0.0.1:1/",
-            "PESNET_SECRETARIAT_TOKEN": "a-production-token",
+            "PESNET_JWKS_URL": "http://identity:8005/.well-known/jwks.json",
             "NOTIFICATIONS_LINK_SECRET": "a-production-link-secret",
+            "NOTIFICATIONS_PUBLIC_URL": "https://notifications.pesnet.example.org",
+            "SMTP_HOST": "smtp.example.org",
+            "SMTP_PORT": "587",
         }
     )
     with pytest.raises(MissingSecretKeys, match="PESNET_WEBHOOK_SECRET_KEYS must be set"):

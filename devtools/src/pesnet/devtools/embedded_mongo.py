@@ -30,10 +30,14 @@ class EmbeddedMongo:
         port: int | None = None,
         *,
         sync_on_commit: bool = True,
+        auth: bool = False,
     ) -> None:
         self.storage_path = str(storage_path)
         self.port = port or free_port()
         self.sync_on_commit = sync_on_commit and self.storage_path != ":memory:"
+        # SCRAM authentication and roles, as a production replica set runs (its users are
+        # made first, on the same storage, by a server started without it)
+        self.auth = auth
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -59,6 +63,7 @@ class EmbeddedMongo:
                 "--log-level",
                 "WARNING",
                 *(["--sync-on-commit"] if self.sync_on_commit else []),
+                *(["--auth"] if self.auth else []),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -112,17 +112,6 @@ class Supervisor:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-# the embedded database, supervised under this name (`.run/pids/mongo.pid`, `.run/logs/mongo.log`)
-DATABASE = "mongo"
-
-
-def start_database(mongo: EmbeddedMongo, root: Path) -> subprocess.Popen[bytes]:
-    """The embedded database's process (again: on the same port and data)."""
-    mongo.start(log_file=root / "logs" / "mongo.log")
-    assert mongo.process is not None
-    return mongo.process
 
 
 def pid_file(name: str) -> Path:
@@ -241,6 +230,122 @@ def platform_env(
     return base_env
 
 
+@dataclass
+class Backing:
+    """What the platform runs on that this runner started itself (and stops last): the
+    embedded MongoDB-wire server (supervised like a service: restarted if it dies), the
+    SMTP sink, the services' log files."""
+
+    database: Supervisor | None = None
+    sink: SmtpSink | None = None
+    logs: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    def check(self) -> None:
+        if self.database:
+            self.database.check()
+
+    def stop(self) -> None:
+        if self.sink:
+            self.sink.stop()
+        if self.database:
+            self.database.stop()
+        self.logs.close()
+
+
+# the embedded database, supervised under this name (`.run/pids/mongo.pid`, `mongo.log`)
+DATABASE = "mongo"
+
+
+def start_database(mongo: EmbeddedMongo, root: Path) -> subprocess.Popen[bytes]:
+    """The embedded database's process (again: on the same port and data)."""
+    mongo.start(log_file=root / "logs" / "mongo.log")
+    assert mongo.process is not None
+    return mongo.process
+
+
+def database_url(root: Path, backing: Backing) -> str:
+    """`MONGODB_URL`, else an embedded MongoDB-wire server started now."""
+    url = os.environ.get("MONGODB_URL")
+    if url:
+        return url
+    mongo = EmbeddedMongo(storage_path=root / "mongo", port=free_port())
+    backing.database = Supervisor(lambda _: start_database(mongo, root))
+    backing.database.launch(DATABASE)
+    say(f"embedded MongoDB-wire server (SecantusDB) on {mongo.url}, data in .run/mongo")
+    return mongo.url
+
+
+def smtp_server(mailbox: Path, backing: Backing) -> tuple[str, str]:
+    """`SMTP_HOST`/`SMTP_PORT`, else an SMTP sink started now that keeps the mails."""
+    host = os.environ.get("SMTP_HOST")
+    if host:
+        return host, os.environ.get("SMTP_PORT", "25")
+    backing.sink = SmtpSink(mailbox, free_port()).start()
+    say(f"SMTP sink on 127.0.0.1:{backing.sink.port}, mails kept in .run/mailbox")
+    return "127.0.0.1", str(backing.sink.port)
+
+
+def service_starter(
+    base_env: dict[str, str], ports: dict[str, int], logs: Path, backing: Backing
+) -> Callable[[str], subprocess.Popen[bytes]]:
+    """How a service process starts (and restarts): its port, its log file."""
+    files = {
+        s.name: backing.logs.enter_context((logs / f"{s.name}.log").open("ab")) for s in SERVICES
+    }
+
+    def start_service(name: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", f"pesnet.{name}"],
+            env={**base_env, "PESNET_SERVICE": name, "PESNET_HTTP_PORT": str(ports[name])},
+            stdout=files[name],
+            stderr=subprocess.STDOUT,
+            # own session: Ctrl-C reaches only this runner, which stops the services
+            # before the database they need to shut down cleanly
+            start_new_session=True,
+        )
+
+    return start_service
+
+
+def say_ready(ports: dict[str, int], base_env: dict[str, str], token: str) -> None:
+    """Where everything is, and how to sign in."""
+    admin_username = base_env["PESNET_DEV_ADMIN_USERNAME"]
+    admin_password = base_env["PESNET_DEV_ADMIN_PASSWORD"]
+    identity_url = base_env["PESNET_IDENTITY_URL"]
+    say("the platform is up:")
+    for service in SERVICES:
+        say(f"  {service.name:<14} http://127.0.0.1:{ports[service.name]}  (docs: /docs)")
+    say(f"  mailbox        http://127.0.0.1:{ports['notifications']}/dev/mailbox")
+    registration = f"http://127.0.0.1:{ports['registration']}"
+    say("pages (ar/en/fr: add ?lang=ar|en|fr):")
+    say(f"  registration form   {registration}/meetings/pesnet-demo/register")
+    say(f"  check-in desk       {registration}/desk   (staff: sign in)")
+    say(f"  secretariat console {registration}/console   (staff: sign in)")
+    say("  manage page         the manage link of each confirmation mail")
+    say("  preferences page    the preferences link at the foot of each mail")
+    say(f"  secretariat token (dev only): {token}")
+    say(f"  administrator (dev only): {admin_username} / {admin_password}")
+    say(
+        f"  access token: curl -s -X POST {identity_url}/auth/token "
+        "-H 'content-type: application/json' "
+        f"""-d '{{"username":"{admin_username}","password":"{admin_password}"}}'"""
+    )
+    say("  logs: .run/logs/*.log   -   Ctrl-C stops everything")
+    say("ready")
+
+
+def stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM both end up in `main`'s `finally`, whatever phase
+    (start-up, seeding, running) they arrive in. SIGINT is set explicitly: a shell
+    without job control starts background commands with it ignored."""
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main() -> int:
     root = Path.cwd() / ".run"
     (root / "logs").mkdir(parents=True, exist_ok=True)
@@ -248,65 +353,19 @@ def main() -> int:
     token = os.environ.get("PESNET_SECRETARIAT_TOKEN", DEV_SECRETARIAT_TOKEN)
     rabbit_url = os.environ.get("RABBITMQ_URL", DEV_RABBITMQ_URL)
     ensure_rabbitmq(rabbit_url)
-
-    mongo: EmbeddedMongo | None = None
-    mongo_url = os.environ.get("MONGODB_URL")
-    if not mongo_url:
-        mongo = EmbeddedMongo(storage_path=root / "mongo", port=free_port())
-        mongo_url = mongo.url
-        say(f"embedded MongoDB-wire server (SecantusDB) on {mongo_url}, data in .run/mongo")
-
-    sink: SmtpSink | None = None
+    backing = Backing()
     mailbox = root / "mailbox"
-    smtp_host = os.environ.get("SMTP_HOST")
-    smtp_port = os.environ.get("SMTP_PORT", "25")
-    if not smtp_host:
-        sink = SmtpSink(mailbox, free_port()).start()
-        smtp_host, smtp_port = "127.0.0.1", str(sink.port)
-        say(f"SMTP sink on 127.0.0.1:{sink.port}, mails kept in .run/mailbox")
-
     ports = service_ports(offset)
     base_env = platform_env(
         rabbit_url=rabbit_url,
-        mongo_url=mongo_url,
-        smtp=(smtp_host, smtp_port),
+        mongo_url=database_url(root, backing),
+        smtp=smtp_server(mailbox, backing),
         mailbox=mailbox,
         ports=ports,
         token=token,
     )
-    admin_username = base_env["PESNET_DEV_ADMIN_USERNAME"]
-    admin_password = base_env["PESNET_DEV_ADMIN_PASSWORD"]
-    identity_url = base_env["PESNET_IDENTITY_URL"]
-    stack = contextlib.ExitStack()  # the services' log files
-    logs = {
-        s.name: stack.enter_context((root / "logs" / f"{s.name}.log").open("ab")) for s in SERVICES
-    }
-
-    def start_service(name: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", f"pesnet.{name}"],
-            env={**base_env, "PESNET_SERVICE": name, "PESNET_HTTP_PORT": str(ports[name])},
-            stdout=logs[name],
-            stderr=subprocess.STDOUT,
-            # own session: Ctrl-C reaches only this runner, which stops the services
-            # before the database they need to shut down cleanly
-            start_new_session=True,
-        )
-
-    supervisor = Supervisor(start_service)
-    # the embedded database, supervised apart: it stops after the services that use it
-    database = Supervisor(lambda _: start_database(mongo, root)) if mongo else None
-    if database is not None:
-        database.launch(DATABASE)
-
-    def interrupt(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    # Ctrl-C (SIGINT) and SIGTERM both end up in the `finally` below, whatever
-    # phase (start-up, seeding, running) they arrive in. SIGINT is set explicitly:
-    # a shell without job control starts background commands with it ignored.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, interrupt)
+    supervisor = Supervisor(service_starter(base_env, ports, root / "logs", backing))
+    stop_on_signals()
     try:
         for service in SERVICES:
             supervisor.launch(service.name)
@@ -316,30 +375,10 @@ def main() -> int:
         except Exception as exc:  # never "ready" over a half-seeded meeting
             say(f"seeding failed: {type(exc).__name__}: {exc}; see .run/logs/")
             return 1
-        say("the platform is up:")
-        for service in SERVICES:
-            say(f"  {service.name:<14} http://127.0.0.1:{ports[service.name]}  (docs: /docs)")
-        say(f"  mailbox        http://127.0.0.1:{ports['notifications']}/dev/mailbox")
-        registration = f"http://127.0.0.1:{ports['registration']}"
-        say("pages (ar/en/fr: add ?lang=ar|en|fr):")
-        say(f"  registration form   {registration}/meetings/pesnet-demo/register")
-        say(f"  check-in desk       {registration}/desk   (staff: sign in)")
-        say(f"  secretariat console {registration}/console   (staff: sign in)")
-        say("  manage page         the manage link of each confirmation mail")
-        say("  preferences page    the preferences link at the foot of each mail")
-        say(f"  secretariat token (dev only): {token}")
-        say(f"  administrator (dev only): {admin_username} / {admin_password}")
-        say(
-            f"  access token: curl -s -X POST {identity_url}/auth/token "
-            "-H 'content-type: application/json' "
-            f"""-d '{{"username":"{admin_username}","password":"{admin_password}"}}'"""
-        )
-        say("  logs: .run/logs/*.log   -   Ctrl-C stops everything")
-        say("ready")
+        say_ready(ports, base_env, token)
         while True:
             supervisor.check()
-            if database is not None:
-                database.check()
+            backing.check()
             time.sleep(0.2)
     except KeyboardInterrupt:
         return 0
@@ -349,11 +388,7 @@ def main() -> int:
     finally:
         say("stopping")
         supervisor.stop()
-        if sink:
-            sink.stop()
-        if database is not None:
-            database.stop()
-        stack.close()
+        backing.stop()
         say("stopped")
 
 

@@ -110,21 +110,54 @@ async def seed_meeting4(
     meeting = await _get_json(agenda, f"/meetings/{MEETING_ID}", auth)
     draft = await _get_json(agenda, f"/meetings/{MEETING_ID}/draft", auth)
     bodies = registrations_for(meeting, draft, reference=await _reference(registration))
+    ids, known = await _register_everyone(registration, agenda, auth, bodies, deadline)
+    await _confirm_everyone(registration, auth, bodies, ids, known)
+    await _wait_for(
+        agenda,
+        auth,
+        deadline,
+        lambda p: all(p.get(e, {}).get("status") in CONFIRMED for e in bodies),
+        "confirmed",
+    )
+    if meeting.get("programme_version") is None:
+        response = await agenda.post(f"/meetings/{MEETING_ID}/programme/releases", headers=auth)
+        # 409: identical to the last version (a concurrent run published it)
+        if response.status_code not in (201, 409):
+            raise SeedError(f"publishing the programme: {response.status_code} {response.text}")
 
+
+async def _register_everyone(
+    registration: httpx.AsyncClient,
+    agenda: httpx.AsyncClient,
+    auth: dict[str, str],
+    bodies: dict[str, dict[str, Any]],
+    deadline: Progress,
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Registers every programme person: e-mail → registration id, and what the agenda
+    knows of them (registrations that already existed, 409, take their ids from there)."""
     ids: dict[str, str] = {}
     for email, body in bodies.items():
         registration_id = await _register(registration, body, deadline)
         if registration_id:
             ids[email] = registration_id
-
-    # registrations that already existed (409): their ids come from the agenda's projection
     known = await _wait_for(
         agenda, auth, deadline, lambda p: all(e in p or e in ids for e in bodies), "registered"
     )
     for email in bodies:
         if email not in ids:
             ids[email] = known[email]["registration_id"]
+    return ids, known
 
+
+async def _confirm_everyone(
+    registration: httpx.AsyncClient,
+    auth: dict[str, str],
+    bodies: dict[str, dict[str, Any]],
+    ids: dict[str, str],
+    known: dict[str, dict[str, Any]],
+) -> None:
+    """Confirms every programme person not confirmed yet; a waitlisted one fails the seed
+    now rather than wait: a waitlisted speaker never becomes confirmed by itself."""
     waitlisted: list[str] = []
     for email, registration_id in ids.items():
         if known.get(email, {}).get("status") in CONFIRMED:
@@ -139,26 +172,11 @@ async def seed_meeting4(
         if response.status_code != 409 and response.json().get("status") == "waitlisted":
             waitlisted.append(f"{email} ({bodies[email].get('country', 'no country')})")
     if waitlisted:
-        # Fail now rather than wait: a waitlisted speaker never becomes confirmed by itself.
         raise SeedError(
             "registration waitlisted programme people instead of confirming them (delegation "
             f"quota): {', '.join(waitlisted)}; a speaker or moderator must be a confirmed "
             "participant before the programme can be released"
         )
-
-    await _wait_for(
-        agenda,
-        auth,
-        deadline,
-        lambda p: all(p.get(e, {}).get("status") in CONFIRMED for e in bodies),
-        "confirmed",
-    )
-
-    if meeting.get("programme_version") is None:
-        response = await agenda.post(f"/meetings/{MEETING_ID}/programme/releases", headers=auth)
-        # 409: identical to the last version (a concurrent run published it)
-        if response.status_code not in (201, 409):
-            raise SeedError(f"publishing the programme: {response.status_code} {response.text}")
 
 
 def registrations_for(

@@ -15,8 +15,9 @@ import time
 
 from pesnet.shared.catalog import EventCatalog, UnknownEventType
 from pesnet.shared.events.identity import AccountDisabled, AccountEnabled
-from pesnet.shared.messaging import EventConsumer, HandlerContext
+from pesnet.shared.messaging import Subscriptions, on
 from pesnet.shared.mongo import Database, after_commit
+from pesnet.shared.unit_of_work import MongoUnitOfWork
 
 DISABLED_ACCOUNTS = "disabled_accounts"
 REFRESH_SECONDS = 2.0
@@ -43,29 +44,32 @@ class DisabledAccounts:
         self._read_at = None
 
 
-def follow_account_status(
-    consumer: EventConsumer, catalog: EventCatalog, accounts: DisabledAccounts
-) -> None:
-    """Keep `accounts` up to date from identity's events (where the catalog has them)."""
+def account_status_subscriptions(
+    catalog: EventCatalog, accounts: DisabledAccounts
+) -> Subscriptions | None:
+    """The rows every service's consumer takes to keep `accounts` up to date from
+    identity's events (None for a catalog without them: a kernel test's)."""
     try:
-        disabled, enabled = catalog.type_of(AccountDisabled), catalog.type_of(AccountEnabled)
+        catalog.type_of(AccountDisabled)
+        catalog.type_of(AccountEnabled)
     except UnknownEventType:
-        return  # a catalog without identity's events (a kernel test's)
+        return None
 
-    @consumer.on_type(disabled)
-    async def account_disabled(event: AccountDisabled, context: HandlerContext) -> None:
+    async def account_disabled(event: AccountDisabled, uow: MongoUnitOfWork) -> None:
+        at = uow.cause.time if uow.cause is not None else None
         await accounts.collection.update_one(
             {"_id": event.account_id},
-            {"$set": {"disabled_at": context.event.time}},
+            {"$set": {"disabled_at": at}},
             upsert=True,
-            session=context.session,
+            session=uow.transaction,
         )
         after_commit(accounts.changed)
 
-    @consumer.on_type(enabled)
-    async def account_enabled(event: AccountEnabled, context: HandlerContext) -> None:
-        await accounts.collection.delete_one({"_id": event.account_id}, session=context.session)
+    async def account_enabled(event: AccountEnabled, uow: MongoUnitOfWork) -> None:
+        await accounts.collection.delete_one({"_id": event.account_id}, session=uow.transaction)
         after_commit(accounts.changed)
 
+    return Subscriptions(on(AccountDisabled, account_disabled), on(AccountEnabled, account_enabled))
 
-__all__ = ["DISABLED_ACCOUNTS", "DisabledAccounts", "follow_account_status"]
+
+__all__ = ["DISABLED_ACCOUNTS", "DisabledAccounts", "account_status_subscriptions"]

@@ -98,11 +98,16 @@ def topology_definitions(
 
 
 def service_permission_pattern(consumer_queues: Iterable[str]) -> str:
-    """configure/write/read pattern of the services' broker user: the platform's exchanges
-    and the consumers' queues with their dead-letter queues, nothing else (no partner queue)."""
+    """configure/write/read pattern of a service's broker user: the platform's exchanges
+    (and the `pesnet.unrouted` queue every service declares) and the given consumer queues
+    with their dead-letter queues, nothing else (no partner queue, no other service's
+    queue). A service that consumes nothing (identity) gets the exchanges alone."""
     exchanges = sorted(
         name.removeprefix("pesnet.")
         for name in {EVENTS_EXCHANGE, PUBLIC_EXCHANGE, UNROUTED_EXCHANGE, DEAD_LETTER_EXCHANGE}
     )
+    platform = f"pesnet[.]({'|'.join(exchanges)})"
     queues = sorted(q.replace(".", "[.]") for q in consumer_queues)
-    return f"^(pesnet[.]({'|'.join(exchanges)})|({'|'.join(queues)})([.]dlq)?)$"
+    if not queues:
+        return f"^{platform}$"
+    return f"^({platform}|({'|'.join(queues)})([.]dlq)?)$"

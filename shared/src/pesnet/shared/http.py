@@ -1,6 +1,7 @@
 """The HTTP scaffold every service shares: `create_app` runs the `ServiceRuntime` for
-the app's lifetime and serves `/healthz`; every request passes the guards of
-`http_security` (security headers, no cross-site change with the session cookie) and
+the app's lifetime and serves `/healthz` (ready) and `/livez` (alive); every request
+passes the guards of `http_security` (security headers, no cross-site change with the
+session cookie) and
 `http_limits` (body size, text that is not Unicode); errors are problem details in the
 caller's language naming the field, with a correlation id (`http_errors`); who the
 caller is (`CurrentActor`, `Secretariat`, `require(StaffRole...)`), the service's
@@ -91,6 +92,7 @@ def create_app(
     install_error_handlers(app, (package or f"pesnet.{runtime.settings.service_name}",))
     install_correlation(app)
     _install_health(app, runtime)
+    app.include_router(liveness_router)
     for router in routers:
         app.include_router(router)
     app.include_router(audit_router)
@@ -136,6 +138,17 @@ def _install_guards(app: FastAPI, runtime: ServiceRuntime) -> None:
     app.add_middleware(CrossSiteRefusal)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds)
+
+
+liveness_router = APIRouter(tags=["operations"])
+
+
+@liveness_router.get("/livez")
+async def livez() -> dict[str, str]:
+    """Alive: the process started and its event loop answers (the liveness and startup
+    probes). It asks neither the broker nor the database, whose outage a restart would
+    not cure; `/healthz` (readiness) does."""
+    return {"status": "alive"}
 
 
 bearer = HTTPBearer(auto_error=False)

@@ -41,7 +41,7 @@ NOT_UNICODE = N_("Holds a character that is not Unicode text (a lone surrogate).
 # a JSON escape of a UTF-16 surrogate: only then can a parsed string hold a lone one
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 JSON_TYPES = re.compile(r"^application/([a-z0-9.+-]*\+)?json\b")
-NO_DATABASE_PATHS = ("/healthz", "/static/", "/docs", "/redoc", "/openapi.json")
+NO_DATABASE_PATHS = ("/healthz", "/livez", "/static/", "/docs", "/redoc", "/openapi.json")
 
 
 class _BodyTooLarge(Exception):

@@ -64,13 +64,10 @@ class Localized(BaseModel):
     def complete(self) -> bool:
         return not self.missing()
 
-
-# The names of the network's three working languages, in each of them.
-LANGUAGE_NAMES: dict[str, Localized] = {
-    "ar": Localized(ar="العربية", en="Arabic", fr="arabe"),
-    "en": Localized(ar="الإنجليزية", en="English", fr="anglais"),
-    "fr": Localized(ar="الفرنسية", en="French", fr="français"),
-}
+    @classmethod
+    def everywhere(cls, text: str) -> Localized:
+        """A text that reads the same in every language (an id, a number)."""
+        return cls(**{language.value: text for language in LANGUAGES})
 
 
 def format_local_date(value: date, language: str, fmt: str = "full") -> str:

@@ -3,12 +3,13 @@
 `EventPublisher` sends a stored outbox entry: persistent, waiting for the
 publisher confirm, with the event's subject in a header. `EventConsumer` is a
 service's one queue: it parses the CloudEvent, looks the type up in the catalog,
-and runs the matching handler and the inbox record in one transaction; the message
+and runs the use case the service's subscription table (`Subscriptions`, payload
+class → use case) names for it and the inbox record in one transaction; the message
 is acknowledged only once that transaction has committed (or it is dead-lettered).
 
 Several messages are handled at once (up to `PESNET_PREFETCH` per replica) where a
-handler says it may be (`on(..., by_subject=True)`: it reads and writes only what
-events about the same subject touch): such events are handled in lanes keyed by the
+row of the table says it may be (`on(..., by_subject=True)`: its use case reads and
+writes only what events about the same subject touch): such events are handled in lanes keyed by the
 event's subject, one subject's events one after the other in the order the queue
 delivered them, different subjects' side by side. Every other message (a handler
 that reads what other subjects' events wrote, such as a programme release reading a
@@ -18,8 +19,9 @@ message at a time.
 
 What happens to a message that fails:
 
-- it can never succeed (not JSON, unknown type, payload missing fields, a handler
-  raising `Unprocessable`): dead-lettered at once, with the reason in headers;
+- it can never succeed (not JSON, unknown type, payload missing fields, a use case
+  raising `Unprocessable` or an error its table names `unprocessable`): dead-lettered
+  at once, with the reason in headers;
 - the database is unreachable: held and retried in place until it is back (it is
   not the message's fault, so it does not spend the message's retry budget);
 - anything else: retried in place, in its lane (so nothing about the same subject
@@ -32,7 +34,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
@@ -43,7 +45,6 @@ from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
 from pesnet.shared.inbox import AlreadyProcessed, Inbox
 from pesnet.shared.logging import bind_event, get_logger
 from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
-from pesnet.shared.outbox import Outbox
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
 from pesnet.shared.unit_of_work import MongoUnitOfWork, UnitOfWork
 
@@ -53,11 +54,11 @@ REASON_HEADER = "x-pesnet-dead-letter-reason"
 # the CloudEvent's subject, so that a consumer can pick the message's lane unparsed
 SUBJECT_HEADER = "x-pesnet-subject"
 P = TypeVar("P", bound=EventPayload)
-U = TypeVar("U", bound=UnitOfWork)
+C = TypeVar("C")
 
 
 class Unprocessable(Exception):
-    """Raised by a handler for an event it can never process (dead-lettered at once)."""
+    """An event that can never be handled (dead-lettered at once)."""
 
 
 class EventPublisher:
@@ -105,32 +106,93 @@ class EventPublisher:
         )
 
 
-@dataclass
-class HandlerContext:
-    """What a handler gets besides its payload: the transaction and a way to emit
-    follow-up events that carry the incoming event's correlation."""
-
-    event: CloudEvent
-    session: DbSession
-    outbox: Outbox | None
-
-    async def emit(self, payload: EventPayload, *, subject: str | None = None) -> CloudEvent:
-        if self.outbox is None:
-            raise RuntimeError("this consumer has no outbox")
-        return await self.outbox.add(
-            self.session,
-            payload,
-            subject=subject,
-            correlation_id=self.event.correlationid,
-            causation_id=self.event.id,
-            actor_id=self.event.actorid,
-        )
-
-
-Handler = Callable[[Any, HandlerContext], Awaitable[None]]
-# A typed handler: `async def handle(event: ParticipantConfirmed, uow: MyUnitOfWork)`.
-TypedHandler = Callable[[Any, Any], Awaitable[None]]
+UseCase = Callable[[Any, Any], Awaitable[object]]
+# what the use case is given for an event: a command made of the payload and its envelope
+CommandOf = Callable[[Any, CloudEvent], Any]
 UnitOfWorkFactory = Callable[[], MongoUnitOfWork]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One row of a service's subscription table: the events of `payloads` go to
+    `use_case(message, uow)`, where the message is the payload itself, or
+    `command(payload, envelope)` for a use case that takes a command of its own.
+    `by_subject`: the use case needs only its own subject's earlier events handled
+    (not other subjects'), so events about different subjects may run side by side."""
+
+    payloads: tuple[type[EventPayload], ...]
+    use_case: UseCase
+    command: CommandOf | None = None
+    by_subject: bool = False
+
+
+@overload
+def on(
+    payloads: type[P] | tuple[type[P], ...],
+    use_case: Callable[[P, Any], Awaitable[object]],
+    *,
+    by_subject: bool = False,
+) -> Subscription: ...
+
+
+@overload
+def on(
+    payloads: type[P] | tuple[type[P], ...],
+    use_case: Callable[[C, Any], Awaitable[object]],
+    *,
+    command: Callable[[P, CloudEvent], C],
+    by_subject: bool = False,
+) -> Subscription: ...
+
+
+def on(
+    payloads: type[P] | tuple[type[P], ...],
+    use_case: Callable[[Any, Any], Awaitable[object]],
+    *,
+    command: Callable[[P, CloudEvent], Any] | None = None,
+    by_subject: bool = False,
+) -> Subscription:
+    """A row of a subscription table: `on(MeetingScheduled, plans.record_meeting)`."""
+    classes = payloads if isinstance(payloads, tuple) else (payloads,)
+    if not classes:
+        raise ValueError("a subscription names at least one payload class")
+    return Subscription(classes, use_case, command, by_subject)
+
+
+class Subscriptions:
+    """A service's subscription table, payload class → use case: every event the
+    service consumes and what it does with it, in one place (`entrypoints/messaging.py`).
+
+    `unprocessable`: the errors of the service's use cases that say an event can never
+    be handled (a refused value, a template's missing data); such an event is
+    dead-lettered at once with the error as its reason, instead of being retried."""
+
+    def __init__(
+        self, *rows: Subscription, unprocessable: tuple[type[Exception], ...] = ()
+    ) -> None:
+        self.rows = rows
+        self.unprocessable = unprocessable
+
+    @property
+    def payloads(self) -> list[type[EventPayload]]:
+        return [payload for row in self.rows for payload in row.payloads]
+
+    def row_for(self, payload: type[EventPayload]) -> Subscription:
+        for row in self.rows:
+            if payload in row.payloads:
+                return row
+        raise LookupError(f"no subscription for {payload.__name__}")
+
+    async def handle(self, payload: EventPayload, uow: UnitOfWork, envelope: CloudEvent) -> None:
+        """Run the use case of `payload`'s row on it (a refusal the table names as
+        unprocessable becomes `Unprocessable`). The consumer calls it in the inbox
+        transaction; a unit test on a fake unit of work."""
+        row = self.row_for(type(payload))
+        try:
+            message = row.command(payload, envelope) if row.command else payload
+            await row.use_case(message, uow)
+        except self.unprocessable as exc:
+            raise Unprocessable(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -145,9 +207,10 @@ class _Place:
 
 @dataclass(frozen=True)
 class _Registration:
-    handler: Callable[[Any, Any], Awaitable[None]]
-    typed: bool
-    by_subject: bool = False
+    """An event type's place in a subscription table."""
+
+    table: Subscriptions
+    by_subject: bool
 
 
 class EventConsumer:
@@ -159,7 +222,6 @@ class EventConsumer:
         inbox: Inbox,
         broker: RabbitBroker,
         *,
-        outbox: Outbox | None = None,
         delivery_limit: int = 5,
         unit_of_work: UnitOfWorkFactory | None = None,
     ) -> None:
@@ -168,7 +230,6 @@ class EventConsumer:
         self.client = client
         self.inbox = inbox
         self.broker = broker
-        self.outbox = outbox
         self.delivery_limit = delivery_limit
         self.unit_of_work = unit_of_work
         self.handlers: dict[str, _Registration] = {}
@@ -187,39 +248,16 @@ class EventConsumer:
         self.gap_seconds = 2.0
         self.gaps = 0  # deliveries passed over that way (none is expected)
 
-    def on(
-        self, *payloads: type[EventPayload], by_subject: bool = False
-    ) -> Callable[[Callable[[P, U], Awaitable[None]]], Callable[[P, U], Awaitable[None]]]:
-        """Register a handler for one or more payload classes of the catalog:
-
-            @consumer.on(ParticipantConfirmed, ParticipantWaitlisted, by_subject=True)
-            async def handle(event: ParticipantEvent, uow: NotificationsUnitOfWork) -> None
-
-        The handler runs in the inbox transaction with a unit of work joined to it.
-        `by_subject`: it needs only its own subject's earlier events to be handled (not
-        other subjects'), so events about different subjects may run side by side."""
-        if not payloads:
-            raise ValueError("on() needs at least one payload class")
-        types = [self.catalog.type_of(model) for model in payloads]
-
-        def register(
-            handler: Callable[[P, U], Awaitable[None]],
-        ) -> Callable[[P, U], Awaitable[None]]:
-            for event_type in types:
-                self._add(event_type, _Registration(handler, typed=True, by_subject=by_subject))
-            return handler
-
-        return register
-
-    def on_type(self, event_type: str) -> Callable[[Handler], Handler]:
-        """Register a handler of one event type by name (with a `HandlerContext`)."""
-        self.catalog.get(event_type)
-
-        def register(handler: Handler) -> Handler:
-            self._add(event_type, _Registration(handler, typed=False))
-            return handler
-
-        return register
+    def subscribe(self, table: Subscriptions | Subscription) -> None:
+        """Take a service's subscription table (or one row of it): each row's use case
+        runs in the inbox transaction with a unit of work joined to it (`uow.cause` is
+        the event), the inbox record, the effect and any follow-up events committing
+        as one."""
+        if isinstance(table, Subscription):
+            table = Subscriptions(table)
+        for row in table.rows:
+            for payload in row.payloads:
+                self._add(self.catalog.type_of(payload), _Registration(table, row.by_subject))
 
     def _add(self, event_type: str, registration: _Registration) -> None:
         if event_type in self.handlers:
@@ -241,15 +279,10 @@ class EventConsumer:
 
             async def work(session: DbSession) -> None:
                 await self.inbox.record(session, self.name, event)
-                if registration.typed:
-                    if self.unit_of_work is None:
-                        raise RuntimeError(f"consumer {self.name} has no unit of work")
-                    handler = registration.handler
-                    uow = self.unit_of_work().joined(session, event)
-                    await uow.run(lambda joined: handler(payload, joined))
-                else:
-                    context = HandlerContext(event, session, self.outbox)
-                    await registration.handler(payload, context)
+                if self.unit_of_work is None:
+                    raise RuntimeError(f"consumer {self.name} has no unit of work")
+                uow = self.unit_of_work().joined(session, event)
+                await uow.run(lambda joined: registration.table.handle(payload, joined, event))
 
             try:
                 await in_transaction(self.client, work)
@@ -458,6 +491,8 @@ __all__ = [
     "SUBJECT_HEADER",
     "EventConsumer",
     "EventPublisher",
-    "HandlerContext",
+    "Subscription",
+    "Subscriptions",
     "Unprocessable",
+    "on",
 ]

@@ -13,7 +13,7 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker
 
-from pesnet.shared.account_status import DisabledAccounts, follow_account_status
+from pesnet.shared.account_status import DisabledAccounts, account_status_subscriptions
 from pesnet.shared.audit import AUDIT_INDEXES
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events import CATALOG
@@ -69,7 +69,9 @@ class ServiceRuntime:
         self.consumers = [self.consumer]
         # accounts identity disabled: their access tokens are refused here too
         self.disabled_accounts = DisabledAccounts(self.db)
-        follow_account_status(self.consumer, catalog, self.disabled_accounts)
+        account_status = account_status_subscriptions(catalog, self.disabled_accounts)
+        if account_status is not None:
+            self.consumer.subscribe(account_status)
         self.background: list[BackgroundLoop] = [self.relay.run]
         self.on_start: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []
@@ -82,7 +84,6 @@ class ServiceRuntime:
             self.client,
             self.inbox,
             self.broker,
-            outbox=self.outbox,
             delivery_limit=self.settings.delivery_limit,
             unit_of_work=self.unit_of_work,
         )
@@ -95,7 +96,7 @@ class ServiceRuntime:
         return consumer
 
     def use_unit_of_work(self, factory: UnitOfWorkFactory) -> None:
-        """The service's unit of work: typed handlers (`consumer.on(Payload)`) get one
+        """The service's unit of work: the use cases of its subscription table get one
         joined to the inbox transaction."""
         self.unit_of_work = factory
         for consumer in self.consumers:

@@ -24,7 +24,7 @@ from pesnet.shared.credentials import StaffRole
 from pesnet.shared.events.actionplan import ActivityStatus, CooperationSide
 from pesnet.shared.events.agenda import MeetingStatus
 from pesnet.shared.events.common import ParticipantStatus, Role
-from pesnet.shared.i18n import LANGUAGES, Localized
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.translation import NC_, Term, in_language
 
 ROLES: dict[Role, Term] = {
@@ -78,6 +78,14 @@ COOPERATION_SIDES: dict[CooperationSide, Term] = {
     "need": NC_("cooperation side", "Need"),
 }
 
+# the network's three working languages (a session's interpretation, a shared working
+# language, the language switcher of every page, which names each in itself)
+LANGUAGE_TERMS: dict[Language, Term] = {
+    Language.ar: NC_("language", "Arabic"),
+    Language.en: NC_("language", "English"),
+    Language.fr: NC_("language", "French"),
+}
+
 # a vocabulary: its values (an enum's members, a contract's literals) → their terms
 Vocabulary = Mapping[Any, Term]
 
@@ -89,6 +97,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
     "meeting status": MEETING_STATUSES,
     "activity status": ACTIVITY_STATUSES,
     "cooperation side": COOPERATION_SIDES,
+    "language": LANGUAGE_TERMS,
 }
 
 
@@ -102,6 +111,10 @@ def term(vocabulary: Vocabulary, value: str) -> Term:
 def labels(vocabulary: Vocabulary) -> dict[str, Localized]:
     """A vocabulary as labels in the three languages (a badge prints all three)."""
     return {str(value): found.localized() for value, found in vocabulary.items()}
+
+
+# each language's name as a label in the three languages ("Arabic", "arabe", "العربية")
+LANGUAGE_NAMES: dict[str, Localized] = labels(LANGUAGE_TERMS)
 
 
 def listing(words: Iterable[Term | Localized]) -> Localized:
@@ -122,6 +135,8 @@ def listing(words: Iterable[Term | Localized]) -> Localized:
 __all__ = [
     "ACTIVITY_STATUSES",
     "COOPERATION_SIDES",
+    "LANGUAGE_NAMES",
+    "LANGUAGE_TERMS",
     "MEETING_STATUSES",
     "PARTICIPANT_STATUSES",
     "ROLES",

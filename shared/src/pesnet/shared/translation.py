@@ -46,16 +46,39 @@ def _(message: str) -> str:
 
 
 def localized(
-    message: str, *, packages: tuple[str, ...] = (), context: str | None = None
+    message: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    packages: tuple[str, ...] = (),
+    context: str | None = None,
 ) -> Localized:
-    """A message of the catalogs in the three languages at once (a label that a
-    renderer or a badge takes as a `Localized`)."""
+    """A message of the catalogs in the three languages at once, its values filled in
+    each (a `Term` or a `Localized` value in the same language): a label that a
+    renderer or a badge takes as a `Localized`, or a text composed once and kept in
+    three languages (a changelog's summary, a default title)."""
     return Localized(
         **{
-            lang.value: translate(message, lang, packages=packages, context=context)
+            lang.value: translate(message, lang, params, packages=packages, context=context)
             for lang in LANGUAGES
         }
     )
+
+
+class Wording:
+    """A package's own words composed in the three languages from its catalog: a text
+    the code composes once and keeps in three languages (a changelog's summary, a
+    default title, a notice) is a message marked `_()` with its `{values}` filled in
+    each language (a `Localized` value or a `Term` in the same language)."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    def said(self, message: str, **values: object) -> Localized:
+        return localized(message, values, packages=(self.package,))
+
+    def said_as(self, term: Term, **values: object) -> Localized:
+        """A term of the package's catalog (marked `NC_(context, text, package)`)."""
+        return localized(term.text, values, packages=(self.package,), context=term.context)
 
 
 class Term(str):
@@ -203,6 +226,7 @@ __all__ = [
     "N_",
     "Message",
     "Term",
+    "Wording",
     "_",
     "in_language",
     "localized",

@@ -176,6 +176,12 @@ class MongoUnitOfWork(UnitOfWork):
         """Create the service's repositories on `session` (None: outside a transaction,
         for reads that need none)."""
 
+    @property
+    def transaction(self) -> DbSession | None:
+        """The transaction this unit of work runs in (None outside `run`): for a kernel
+        projection that is none of the service's repositories (`account_status`)."""
+        return self._session or self._active
+
     def joined(self, session: DbSession, cause: CloudEvent) -> Self:
         """A copy of this unit of work inside a transaction that is already open (the
         consumer's inbox transaction); its events carry `cause` as their causation."""

@@ -20,8 +20,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
-from pesnet.shared.i18n import LANGUAGE_NAMES, LANGUAGES, direction
+from pesnet.shared.i18n import LANGUAGES, direction
 from pesnet.shared.problems import request_language
+from pesnet.shared.terms import LANGUAGE_NAMES
 from pesnet.shared.translation import translate
 
 DOCS_ASSETS = "/static/docs"

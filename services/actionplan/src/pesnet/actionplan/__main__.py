@@ -5,6 +5,7 @@ from __future__ import annotations
 from pesnet.actionplan.bootstrap import build_app
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.http import serve
+from pesnet.shared.settings import load_settings
 
 if __name__ == "__main__":
-    serve(Settings(), build_app)
+    serve(load_settings(Settings), build_app)

@@ -27,7 +27,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         return MongoActionPlanUnitOfWork(runtime.client, runtime.db, runtime.outbox)
 
     runtime.use_unit_of_work(unit_of_work)
-    messaging.register(runtime.consumer)
+    runtime.consumer.subscribe(messaging.subscriptions())
     scheduler = ReminderScheduler(
         unit_of_work,
         interval_seconds=settings.reminder_interval_seconds,

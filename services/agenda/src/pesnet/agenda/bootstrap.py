@@ -28,7 +28,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         return MongoAgendaUnitOfWork(runtime.client, runtime.db, runtime.outbox)
 
     runtime.use_unit_of_work(unit_of_work)
-    messaging.register_handlers(runtime.consumer)
+    runtime.consumer.subscribe(messaging.subscriptions())
     routers = [http.router]
     if settings.dev_mode:
         routers.append(dev.router)

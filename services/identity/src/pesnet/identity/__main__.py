@@ -16,6 +16,7 @@ from pesnet.identity.bootstrap import build_app, create_first_administrator
 from pesnet.identity.settings import Settings
 from pesnet.shared.errors import DomainError
 from pesnet.shared.http import serve
+from pesnet.shared.settings import load_settings
 
 
 def main(argv: list[str]) -> int:
@@ -25,11 +26,12 @@ def main(argv: list[str]) -> int:
     create.add_argument("username")
     args = parser.parse_args(argv)
     if args.command is None:
-        serve(Settings(), build_app)
+        serve(load_settings(Settings), build_app)
         return 0
+    settings = load_settings(Settings)
     password = os.environ.get("PESNET_ADMIN_PASSWORD") or getpass.getpass("password: ")
     try:
-        account_id = asyncio.run(create_first_administrator(Settings(), args.username, password))
+        account_id = asyncio.run(create_first_administrator(settings, args.username, password))
     except DomainError as exc:
         print(f"refused: {exc.text}", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ from pesnet.identity.adapters.passwords import Argon2Passwords
 from pesnet.identity.adapters.repository import INDEXES
 from pesnet.identity.adapters.unit_of_work import MongoIdentityUnitOfWork
 from pesnet.identity.domain.model import LockoutPolicy
-from pesnet.identity.entrypoints import http
+from pesnet.identity.entrypoints import http, messaging
 from pesnet.identity.service_layer.accounts import ensure_dev_administrator
 from pesnet.identity.service_layer.commands import EnsureDevAdministrator
 from pesnet.identity.settings import Settings
@@ -70,6 +70,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     keys = key_ring(settings)
     unit_of_work = unit_of_work_factory(runtime, settings, keys)
     runtime.use_unit_of_work(unit_of_work)
+    runtime.consumer.subscribe(messaging.subscriptions())
 
     async def load_keys() -> None:
         secret = settings.signing_keys.get_secret_value() if settings.signing_keys else None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, SecretStr, model_validator
 
 from pesnet.shared.rate_limits import Limit
-from pesnet.shared.settings import ServiceSettings
+from pesnet.shared.settings import ServiceSettings, require_urls
 
 # dev mode only (`make run` prints them); outside it no account exists by default
 DEV_ADMIN_USERNAME = "admin"
@@ -13,6 +15,9 @@ DEV_ADMIN_PASSWORD = "dev-admin-password"  # noqa: S105
 
 
 class Settings(ServiceSettings):
+    # identity verifies its own tokens with its own keys (and an OIDC provider's, if set)
+    verifies_published_keys: ClassVar[bool] = False
+
     service_name: str = Field(default="identity", alias="PESNET_SERVICE")
     http_port: int = Field(default=8005, alias="PESNET_HTTP_PORT")
     # PEM private keys (Ed25519 or EC P-256), one after the other; the last one signs
@@ -32,7 +37,8 @@ class Settings(ServiceSettings):
     api_token_max_days: int = Field(
         default=365, ge=1, le=3650, alias="PESNET_IDENTITY_API_TOKEN_MAX_DAYS"
     )
-    # where people and services reach identity (the OpenID configuration's URLs)
+    # where people and services reach identity (the OpenID configuration's URLs);
+    # required outside dev mode
     public_url: str | None = Field(default=None, alias="PESNET_IDENTITY_PUBLIC_URL")
     # dev mode: the administrator `make run` creates (and prints)
     dev_admin_username: str | None = Field(default=None, alias="PESNET_DEV_ADMIN_USERNAME")
@@ -40,8 +46,10 @@ class Settings(ServiceSettings):
 
     @model_validator(mode="after")
     def _identity(self) -> Settings:
-        if not self.dev_mode and self.signing_keys is None:
-            raise ValueError("outside dev mode PESNET_IDENTITY_SIGNING_KEYS must be set")
+        if not self.dev_mode:
+            if self.signing_keys is None:
+                raise ValueError("outside dev mode PESNET_IDENTITY_SIGNING_KEYS must be set")
+            require_urls({"PESNET_IDENTITY_PUBLIC_URL": self.public_url})
         if self.env == "dev":
             self.dev_admin_username = self.dev_admin_username or DEV_ADMIN_USERNAME
             self.dev_admin_password = self.dev_admin_password or SecretStr(DEV_ADMIN_PASSWORD)

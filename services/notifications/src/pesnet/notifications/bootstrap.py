@@ -17,11 +17,9 @@ from pesnet.notifications.adapters.smtp import SmtpSender
 from pesnet.notifications.adapters.unit_of_work import MongoNotificationsUnitOfWork
 from pesnet.notifications.adapters.webhooks import WEBHOOK_INDEXES, WebhookSender, resolve_host
 from pesnet.notifications.domain.model import Links
-from pesnet.notifications.entrypoints import pages
+from pesnet.notifications.entrypoints import messaging, pages, webhooks
 from pesnet.notifications.entrypoints.dependencies import Dependencies
 from pesnet.notifications.entrypoints.http import dev_router, router
-from pesnet.notifications.entrypoints.messaging import register_handlers, register_webhook_handlers
-from pesnet.notifications.entrypoints.webhooks import build_router as webhooks_router
 from pesnet.notifications.service_layer.delivery import DeliveryPolicy, run_worker
 from pesnet.notifications.service_layer.notices import Mailing
 from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork, Wakeups
@@ -78,10 +76,10 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     runtime.use_unit_of_work(uow)
 
-    links = Links(settings.link_key(), settings.public_url)
+    links = Links((settings.link_key(),), settings.public_url)
     window = timedelta(seconds=settings.digest_window_seconds)
     mailing = Mailing(links, window)
-    register_handlers(runtime.consumer, mailing)
+    runtime.consumer.subscribe(messaging.subscriptions(mailing))
     policy = DeliveryPolicy(
         max_attempts=settings.max_attempts,
         retry_base=timedelta(seconds=settings.retry_base_seconds),
@@ -150,7 +148,8 @@ def install_webhooks(
     - its collections' indexes;
     - the webhook worker, a background loop of the runtime.
     """
-    register_webhook_handlers(runtime.add_consumer(WEBHOOKS_CONSUMER))
+    webhooks_consumer = runtime.add_consumer(WEBHOOKS_CONSUMER)
+    webhooks_consumer.subscribe(messaging.webhook_subscriptions(runtime.catalog))
     runtime.add_indexes(WEBHOOK_INDEXES)
     policy = WebhookPolicy(
         retry=settings.retry_policy(),
@@ -167,7 +166,7 @@ def install_webhooks(
         wake,
     )
     runtime.background.append(worker.run)
-    return webhooks_router()
+    return webhooks.router
 
 
 def build_webhooks_app(
@@ -189,7 +188,7 @@ def build_webhooks_app(
     )
     app.state.dependencies = Dependencies(
         uow=uow,
-        mailing=Mailing(Links(b"unused", ""), timedelta(0)),
+        mailing=Mailing(Links((b"unused",), ""), timedelta(0)),
         dev_mode=settings.dev_mode,
         dev_mailbox=None,
         read_mailbox=read_mailbox,

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from pesnet.shared.rate_limits import Limit
-from pesnet.shared.settings import ServiceSettings
+from pesnet.shared.settings import ServiceSettings, require_urls
 
 DEV_LINK_SECRET = "dev-notifications-link-secret"  # noqa: S105 - dev mode only
+# dev/test mode only: the SMTP sink `make run` starts, and this service's own address
+DEV_SMTP_HOST = "127.0.0.1"
+DEV_SMTP_PORT = 1025
+DEV_PUBLIC_URL = "http://127.0.0.1:8004"
 
 
 class Settings(ServiceSettings):
     service_name: str = Field(default="notifications", alias="PESNET_SERVICE")
     http_port: int = Field(default=8004, alias="PESNET_HTTP_PORT")
 
-    # Where mail goes. Under `make run` the dev runner starts the SMTP sink and sets these.
-    smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
-    smtp_port: int = Field(default=1025, ge=1, le=65535, alias="SMTP_PORT")
+    # Where mail goes (required outside dev mode). Under `make run` the dev runner starts
+    # the SMTP sink and sets these.
+    smtp_host: str = Field(default="", alias="SMTP_HOST")
+    smtp_port: int | None = Field(default=None, ge=1, le=65535, alias="SMTP_PORT")
     smtp_from: str = Field(
         default="OIC-PESNET <no-reply@pesnet.sesric.org>", alias="SMTP_FROM", min_length=3
     )
@@ -52,9 +57,16 @@ class Settings(ServiceSettings):
         default=30, ge=1, le=3650, alias="NOTIFICATIONS_DELIVERY_RETENTION_DAYS"
     )
 
-    # Signed links in every mail (preferences page); the secret signs them.
+    # Signed links in every mail (preferences page); the secret signs them, the public
+    # URL (required outside dev mode) is where recipients reach this service.
     link_secret: SecretStr | None = Field(default=None, alias="NOTIFICATIONS_LINK_SECRET")
-    public_url: str = Field(default="http://127.0.0.1:8004", alias="NOTIFICATIONS_PUBLIC_URL")
+    public_url: str = Field(default="", alias="NOTIFICATIONS_PUBLIC_URL")
+
+    @field_validator("smtp_username", "smtp_password", mode="before")
+    @classmethod
+    def _empty_is_no_account(cls, value: object) -> object:
+        # an env file's `SMTP_USERNAME=` means "no account", not an empty user name
+        return None if value == "" else value
 
     # Writes anyone may make, per client address: changes through a mail's preferences
     # link (a minute), and webhook subscriptions, whose addresses are resolved and
@@ -73,11 +85,25 @@ class Settings(ServiceSettings):
         return Limit("webhook_subscriptions.address", self.webhook_subscriptions_per_address, 3600)
 
     @model_validator(mode="after")
-    def _link_secret_outside_dev_mode(self) -> Settings:
-        if self.link_secret is None:
-            if not self.dev_mode:
-                raise ValueError("outside dev mode NOTIFICATIONS_LINK_SECRET must be set")
-            self.link_secret = SecretStr(DEV_LINK_SECRET)
+    def _mail_outside_dev_mode(self) -> Settings:
+        if self.dev_mode:
+            self.link_secret = self.link_secret or SecretStr(DEV_LINK_SECRET)
+            self.smtp_host = self.smtp_host or DEV_SMTP_HOST
+            self.smtp_port = self.smtp_port or DEV_SMTP_PORT
+            self.public_url = self.public_url or DEV_PUBLIC_URL
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("NOTIFICATIONS_LINK_SECRET", self.link_secret),
+                ("SMTP_HOST", self.smtp_host),
+                ("SMTP_PORT", self.smtp_port),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(f"outside dev mode these must be set: {', '.join(missing)}")
+        require_urls({"NOTIFICATIONS_PUBLIC_URL": self.public_url})
         return self
 
     def link_key(self) -> bytes:

@@ -14,9 +14,8 @@ from pesnet.registration.adapters.collections import INDEXES
 from pesnet.registration.adapters.identity import IdentitySignIn
 from pesnet.registration.adapters.unit_of_work import MongoRegistrationUnitOfWork
 from pesnet.registration.domain.badges import BadgeKey
-from pesnet.registration.entrypoints import http, pages
+from pesnet.registration.entrypoints import http, messaging, pages
 from pesnet.registration.entrypoints.dependencies import Dependencies
-from pesnet.registration.entrypoints.messaging import register_handlers
 from pesnet.registration.service_layer.focal_points import RegistrationTokens
 from pesnet.registration.settings import Settings
 from pesnet.shared.forms import HtmlFirst
@@ -39,7 +38,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         public_url=settings.public_base_url(),
         default_quota=settings.default_delegation_quota,
     )
-    register_handlers(runtime, deps)
+    runtime.consumer.subscribe(messaging.subscriptions(deps.default_quota))
     routers = [pages.router, http.router, http.public, http.secretariat]
     if settings.dev_mode:
         routers.append(http.dev)

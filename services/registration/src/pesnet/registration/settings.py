@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, model_validator
 
-from pesnet.shared.settings import ServiceSettings
+from pesnet.shared.settings import ServiceSettings, require_urls
 
 # Only ever used in dev/test mode; outside it the service refuses to start without
 # PESNET_BADGE_SECRET (a forged badge would otherwise pass the check-in desk).
@@ -17,25 +17,35 @@ class Settings(ServiceSettings):
     # HMAC key that signs badge tokens (QR codes).
     badge_secret: SecretStr | None = Field(default=None, alias="PESNET_BADGE_SECRET")
     # Base URL of this service as registrants reach it (manage links, badge links);
-    # unset: http://<PESNET_HTTP_HOST>:<PESNET_HTTP_PORT>.
+    # required outside dev mode (dev: http://<PESNET_HTTP_HOST>:<PESNET_HTTP_PORT>).
     public_url: str | None = Field(default=None, alias="PESNET_REGISTRATION_PUBLIC_URL")
     # Per-country quota when `agenda.meeting.scheduled` gives none (unset: no quota).
     default_delegation_quota: int | None = Field(
         default=3, ge=1, alias="PESNET_DEFAULT_DELEGATION_QUOTA"
     )
 
-    # Pages: the agenda's public address (the programme and calendar links; unset: this
-    # service's host, the next port) and identity's (the desk's and console's sign-in;
-    # unset: from PESNET_JWKS_URL, else this service's host, port 8005).
+    # Pages: the agenda's public address (the programme and calendar links; required
+    # outside dev mode, dev: this service's host, the next port) and identity's as this
+    # service reaches it (the desk's and console's sign-in; unset: from PESNET_JWKS_URL,
+    # else, in dev mode, this service's host, port 8005).
     agenda_public_url: str | None = Field(default=None, alias="PESNET_AGENDA_PUBLIC_URL")
     identity_url: str | None = Field(default=None, alias="PESNET_IDENTITY_URL")
 
     @model_validator(mode="after")
-    def _badge_secret(self) -> Settings:
+    def _secret_and_addresses(self) -> Settings:
         if self.badge_secret is None:
             if not self.dev_mode:
                 raise ValueError("outside dev mode PESNET_BADGE_SECRET must be set")
             self.badge_secret = SecretStr(DEV_BADGE_SECRET)
+        if not self.dev_mode:
+            # mailed and printed links, and the sign-in's call: never 0.0.0.0
+            require_urls(
+                {
+                    "PESNET_REGISTRATION_PUBLIC_URL": self.public_url,
+                    "PESNET_AGENDA_PUBLIC_URL": self.agenda_public_url,
+                    "PESNET_IDENTITY_URL": self.identity_base_url(),
+                }
+            )
         if self.public_url is None:
             self.public_url = f"http://{self.http_host}:{self.http_port}"
         return self

@@ -79,6 +79,19 @@ class ParticipantCheckedIn(ParticipantEvent):
     checked_in_at: datetime
 
 
+# Every event about one registration, each carrying the registration as it stands after
+# the change: a projection of registrations follows them all with one use case.
+PARTICIPANT_EVENTS: tuple[type[ParticipantEvent], ...] = (
+    ParticipantRegistered,
+    ParticipantUpdated,
+    ParticipantConfirmed,
+    ParticipantWaitlisted,
+    ParticipantRejected,
+    ParticipantWithdrawn,
+    ParticipantCheckedIn,
+)
+
+
 class PersonalDataPurged(EventPayload):
     meeting_id: MeetingId
     registrations: int

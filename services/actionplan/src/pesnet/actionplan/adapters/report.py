@@ -22,44 +22,40 @@ from pesnet.actionplan.domain.labels import (
     ACTIVITY_TYPES,
     INDICATOR_STATES,
     PLAN_STATUSES,
-    L,
+    said,
 )
-from pesnet.actionplan.domain.model import Indicator, Plan
+from pesnet.actionplan.domain.plan import Plan
+from pesnet.actionplan.domain.results import Indicator
 from pesnet.actionplan.domain.rollup import Rollup, area_rollups, indicator_progress, plan_rollup
 from pesnet.shared.i18n import Language, Localized, direction, format_local_date
+from pesnet.shared.translation import N_
 
-TEXT: dict[str, Localized] = {
-    "report": L("تقرير التنفيذ", "Implementation report", "Rapport de mise en œuvre"),
-    "status": L("الحالة", "Status", "Statut"),
-    "adopted": L("اعتمدت في", "Adopted at", "Adopté lors de"),
-    "draft_meeting": L("نوقش المشروع في", "Draft discussed at", "Projet examiné lors de"),
-    "summary": L("ملخص", "Summary", "Synthèse"),
-    "chart": L(
-        "التقدم حسب المجال المواضيعي",
-        "Progress per thematic area",
-        "Avancement par domaine thématique",
-    ),
-    "on_track": L("المؤشرات على المسار الصحيح", "Indicators on track", "Indicateurs en bonne voie"),
-    "completed": L("الأنشطة المنجزة", "Activities completed", "Activités achevées"),
-    "area": L("المجال المواضيعي", "Thematic area", "Domaine thématique"),
-    "activities": L("الأنشطة", "Activities", "Activités"),
-    "indicators": L("المؤشرات", "Indicators", "Indicateurs"),
-    "activity": L("النشاط", "Activity", "Activité"),
-    "type": L("النوع", "Type", "Type"),
-    "lead": L("المؤسسات الرائدة", "Lead institutions", "Institutions chefs de file"),
-    "planned": L("التواريخ المخططة", "Planned dates", "Dates prévues"),
-    "indicator": L("المؤشر", "Indicator", "Indicateur"),
-    "baseline": L("خط الأساس", "Baseline", "Référence"),
-    "target": L("الهدف", "Target", "Cible"),
-    "actual": L("القيمة الفعلية", "Actual", "Valeur réelle"),
-    "period": L("فترة الإبلاغ", "Reporting period", "Période"),
-    "none": L("لا توجد بيانات بعد", "No data yet", "Pas encore de données"),
-    "no_areas": L(
-        "لم تسجل مجالات مواضيعية لهذه الخطة بعد.",
-        "No thematic areas are recorded for this plan yet.",
-        "Aucun domaine thématique n'est encore enregistré pour ce plan.",
-    ),
+# the report's own words, from the service's catalog
+_WORDS: dict[str, str] = {
+    "report": N_("Implementation report"),
+    "status": N_("Status"),
+    "adopted": N_("Adopted at"),
+    "draft_meeting": N_("Draft discussed at"),
+    "summary": N_("Summary"),
+    "chart": N_("Progress per thematic area"),
+    "on_track": N_("Indicators on track"),
+    "completed": N_("Activities completed"),
+    "area": N_("Thematic area"),
+    "activities": N_("Activities"),
+    "indicators": N_("Indicators"),
+    "activity": N_("Activity"),
+    "type": N_("Type"),
+    "lead": N_("Lead institutions"),
+    "planned": N_("Planned dates"),
+    "indicator": N_("Indicator"),
+    "baseline": N_("Baseline"),
+    "target": N_("Target"),
+    "actual": N_("Actual"),
+    "period": N_("Reporting period"),
+    "none": N_("No data yet"),
+    "no_areas": N_("No thematic areas are recorded for this plan yet."),
 }
+TEXT: dict[str, Localized] = {key: said(message) for key, message in _WORDS.items()}
 
 _env = Environment(
     loader=PackageLoader("pesnet.actionplan.adapters", "templates"),
@@ -174,35 +170,11 @@ def render_html(
         title = (meetings or {}).get(meeting_id)
         return title.get(lang) if title else meeting_id
 
-    text = {key: value.get(lang) for key, value in TEXT.items()}
     overall: Rollup = plan_rollup(plan)
-    activities = [
-        {
-            "title": a.title.get(lang),
-            "type": ACTIVITY_TYPES[a.activity_type].get(lang),
-            "area": plan.area(a.thematic_area).title.get(lang),
-            "lead": _names(a.lead_institutions, names or {}, lang),
-            "planned": " – ".join(
-                format_local_date(d, lang, "medium") for d in (a.planned_start, a.planned_end) if d
-            ),
-            "status": ACTIVITY_STATUSES[a.status].get(lang),
-        }
-        for a in plan.activities
-    ]
-    areas = [
-        {
-            "title": r.title.get(lang) if r.title else "",
-            "on_track": _pct(r.share_on_track),
-            "completed": _pct(r.share_activities_completed),
-            "activities": r.activities,
-            "indicators": r.indicators,
-        }
-        for r in area_rollups(plan)
-    ]
     return _env.get_template("report.html").render(
         lang=lang,
         dir=direction(lang),
-        text=text,
+        text={key: value.get(lang) for key, value in TEXT.items()},
         title=plan.title.get(lang),
         period=plan.period,
         status=PLAN_STATUSES[plan.status].get(lang),
@@ -218,10 +190,39 @@ def render_html(
             "indicators": overall.indicators,
         },
         chart=Markup(progress_chart(plan, lang)),  # noqa: S704 - built above with every text escaped
-        areas=areas,
-        activities=activities,
+        areas=_area_rows(plan, lang),
+        activities=_activity_rows(plan, lang, names or {}),
         rows=_rows(plan, lang, names or {}),
     )
+
+
+def _activity_rows(plan: Plan, lang: str, names: Names) -> list[dict[str, str]]:
+    return [
+        {
+            "title": a.title.get(lang),
+            "type": ACTIVITY_TYPES[a.activity_type].get(lang),
+            "area": plan.area(a.thematic_area).title.get(lang),
+            "lead": _names(a.lead_institutions, names, lang),
+            "planned": " – ".join(
+                format_local_date(d, lang, "medium") for d in (a.planned_start, a.planned_end) if d
+            ),
+            "status": ACTIVITY_STATUSES[a.status].get(lang),
+        }
+        for a in plan.activities
+    ]
+
+
+def _area_rows(plan: Plan, lang: str) -> list[dict[str, object]]:
+    return [
+        {
+            "title": r.title.get(lang) if r.title else "",
+            "on_track": _pct(r.share_on_track),
+            "completed": _pct(r.share_activities_completed),
+            "activities": r.activities,
+            "indicators": r.indicators,
+        }
+        for r in area_rollups(plan)
+    ]
 
 
 def render_csv(plan: Plan, lang: str, names: Names | None = None) -> str:

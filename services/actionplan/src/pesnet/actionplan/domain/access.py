@@ -4,7 +4,7 @@ what the institution leads and answers the proposals it is party to."""
 
 from __future__ import annotations
 
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.errors import Forbidden
 from pesnet.shared.translation import _

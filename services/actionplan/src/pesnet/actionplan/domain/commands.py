@@ -7,16 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from pesnet.actionplan.domain.activities import ActivityStatus, ActivityType, Participation
 from pesnet.actionplan.domain.cooperation import Answer
 from pesnet.actionplan.domain.matching import Priority
-from pesnet.actionplan.domain.model import (
-    ActivityStatus,
-    ActivityType,
-    Measure,
-    Participation,
-    Target,
-    Value,
-)
+from pesnet.actionplan.domain.results import Measure, Target, Value
 from pesnet.shared.credentials import Actor
 from pesnet.shared.i18n import Language, Localized
 

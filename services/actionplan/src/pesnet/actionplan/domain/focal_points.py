@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pesnet.actionplan.domain.model import new_id
+from pesnet.actionplan.domain.entity import new_id
 from pesnet.shared.credentials import (
     Actor,
     ActorKind,

@@ -1,26 +1,24 @@
-"""Trilingual labels of the service's vocabularies (activity types, statuses, ...)."""
+"""The action plan's own vocabularies (activity types, plan statuses, indicator states,
+priorities) as terms of its gettext catalog, and its words composed in the three
+languages (`said`)."""
 
 from __future__ import annotations
 
 from pesnet.shared import terms
-from pesnet.shared.i18n import Localized
-from pesnet.shared.translation import NC_, Term
+from pesnet.shared.translation import NC_, Term, Wording
 
 PACKAGE = "pesnet.actionplan"
+WORDING = Wording(PACKAGE)
+said = WORDING.said
 
-
-def L(ar: str, en: str, fr: str) -> Localized:
-    return Localized(ar=ar, en=en, fr=fr)
-
-
-ACTIVITY_TYPES: dict[str, Localized] = {
-    "training_programme": L("برنامج تدريبي", "Training programme", "Programme de formation"),
-    "workshop": L("ورشة عمل", "Workshop", "Atelier"),
-    "webinar": L("ندوة عبر الإنترنت", "Webinar", "Webinaire"),
-    "study_visit": L("زيارة دراسية", "Study visit", "Visite d'étude"),
-    "expert_exchange": L("تبادل الخبراء", "Expert exchange", "Échange d'experts"),
-    "study_report": L("دراسة / تقرير", "Study / report", "Étude / rapport"),
-    "peer_learning": L("التعلم من الأقران", "Peer learning", "Apprentissage entre pairs"),
+ACTIVITY_TYPES: dict[str, Term] = {
+    "training_programme": NC_("activity type", "Training programme", PACKAGE),
+    "workshop": NC_("activity type", "Workshop", PACKAGE),
+    "webinar": NC_("activity type", "Webinar", PACKAGE),
+    "study_visit": NC_("activity type", "Study visit", PACKAGE),
+    "expert_exchange": NC_("activity type", "Expert exchange", PACKAGE),
+    "study_report": NC_("activity type", "Study / report", PACKAGE),
+    "peer_learning": NC_("activity type", "Peer learning", PACKAGE),
 }
 
 # the contract's activity statuses are the kernel's terms (a report says them as the
@@ -33,16 +31,17 @@ PLAN_STATUSES: dict[str, Term] = {
     "closed": NC_("plan status", "Closed", PACKAGE),
 }
 
-INDICATOR_STATES: dict[str, Localized] = {
-    "on_track": L("على المسار الصحيح", "On track", "En bonne voie"),
-    "off_track": L("متأخر", "Off track", "En retard"),
-    "no_data": L("لا توجد بيانات", "No data", "Pas de données"),
-    "no_target": L("بدون هدف", "No target", "Sans cible"),
-    "reported": L("تم الإبلاغ", "Reported", "Renseigné"),
+INDICATOR_STATES: dict[str, Term] = {
+    "on_track": NC_("indicator state", "On track", PACKAGE),
+    "off_track": NC_("indicator state", "Off track", PACKAGE),
+    "no_data": NC_("indicator state", "No data", PACKAGE),
+    "no_target": NC_("indicator state", "No target", PACKAGE),
+    "reported": NC_("indicator state", "Reported", PACKAGE),
 }
 
-PRIORITIES: dict[str, Localized] = {
-    "high": L("عالية", "high", "haute"),
-    "medium": L("متوسطة", "medium", "moyenne"),
-    "low": L("منخفضة", "low", "basse"),
+# a need's priority, said inside a sentence ("high priority")
+PRIORITIES: dict[str, Term] = {
+    "high": NC_("priority", "high", PACKAGE),
+    "medium": NC_("priority", "medium", PACKAGE),
+    "low": NC_("priority", "low", PACKAGE),
 }

@@ -31,9 +31,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pesnet.actionplan.domain.labels import ACTIVITY_TYPES, PRIORITIES
-from pesnet.actionplan.domain.model import ActivityType, ThematicArea
-from pesnet.shared.i18n import LANGUAGE_NAMES, Language, Localized
+from pesnet.actionplan.domain.activities import ActivityType
+from pesnet.actionplan.domain.labels import ACTIVITY_TYPES, PRIORITIES, said
+from pesnet.actionplan.domain.plan import ThematicArea
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
+from pesnet.shared.terms import LANGUAGE_NAMES
+from pesnet.shared.translation import _
 
 Priority = Literal["high", "medium", "low"]
 PRIORITY_WEIGHT: dict[str, float] = {"high": 1.0, "medium": 0.6, "low": 0.3}
@@ -211,37 +214,34 @@ def match(
     return matches
 
 
-# How one need's reasons read in each language: the opening (institution and priority),
-# the label of each shared aspect, and the separator between them.
-_REASON_WORDING: dict[str, dict[str, str]] = {
-    "ar": {"opening": "{institution} (أولوية {priority}", "topics": "المواضيع المشتركة: {}",
-           "formats": "الصيغة: {}", "languages": "لغة العمل المشتركة: {}", "separator": "؛ "},
-    "en": {"opening": "{institution} ({priority} priority", "topics": "shared topics: {}",
-           "formats": "format: {}", "languages": "common working language: {}", "separator": "; "},
-    "fr": {"opening": "{institution} (priorité {priority}", "topics": "thèmes communs : {}",
-           "formats": "format : {}", "languages": "langue de travail commune : {}",
-           "separator": " ; "},
-}  # fmt: skip
-
-
-def _name(names: Mapping[str, Localized] | None, institution: str, lang: str) -> str:
+def _name(names: Mapping[str, Localized] | None, institution: str) -> Localized:
+    """An institution as the reference names it in each language (else its id)."""
     found = (names or {}).get(institution)
-    return found.get(lang) if found is not None else institution
+    return found if found is not None else Localized.everywhere(institution)
 
 
-def _pair_reason(pair: PairScore, lang: str, names: Mapping[str, Localized] | None) -> str:
-    wording = _REASON_WORDING[lang]
-    shared = {
-        "topics": ", ".join(pair.shared_topics),
-        "formats": ", ".join(ACTIVITY_TYPES[f].get(lang) for f in pair.shared_formats),
-        "languages": ", ".join(LANGUAGE_NAMES[c].get(lang) for c in pair.shared_languages),
-    }
-    opening = wording["opening"].format(
-        institution=_name(names, pair.institution, lang),
-        priority=PRIORITIES[pair.priority].get(lang),
+def _joined(words: list[Localized]) -> Localized:
+    """Several words of one aspect, comma-separated in every language."""
+    return Localized(
+        **{lang.value: ", ".join(word.get(lang) for word in words) for lang in LANGUAGES}
     )
-    parts = [opening] + [wording[aspect].format(text) for aspect, text in shared.items() if text]
-    return wording["separator"].join(parts) + ")"
+
+
+def _pair_reason(pair: PairScore, names: Mapping[str, Localized] | None) -> Localized:
+    """Why one need: its institution, its priority and what it shares with the offer."""
+    reason = said(_("{priority} priority"), priority=PRIORITIES[pair.priority])
+    aspects = [
+        (_("shared topics: {words}"), [Localized.everywhere(t) for t in pair.shared_topics]),
+        (_("format: {words}"), [ACTIVITY_TYPES[f].localized() for f in pair.shared_formats]),
+        (_("common working language: {words}"), [LANGUAGE_NAMES[c] for c in pair.shared_languages]),
+    ]
+    for message, words in aspects:
+        if words:
+            aspect = said(message, words=_joined(words))
+            reason = said(_("{reason}; {aspect}"), reason=reason, aspect=aspect)
+    return said(
+        _("{institution} ({reason})"), institution=_name(names, pair.institution), reason=reason
+    )
 
 
 def explain(
@@ -251,36 +251,25 @@ def explain(
     names: Mapping[str, Localized] | None = None,
 ) -> Localized:
     """Why this offer for these needs, in the three languages."""
-    texts: dict[str, str] = {}
-    for lang in ("ar", "en", "fr"):
-        area_title = area.get(lang) if area else offer.thematic_area
-        reasons = (" ، " if lang == "ar" else ", ").join(
-            _pair_reason(p, lang, names) for p in pairs
+    reasons = _pair_reason(pairs[0], names)
+    for pair in pairs[1:]:
+        reasons = said(_("{reasons}, {reason}"), reasons=reasons, reason=_pair_reason(pair, names))
+    values = {
+        "offering": _name(names, offer.institution),
+        "title": offer.title,
+        "area": area or Localized.everywhere(offer.thematic_area),
+        "reasons": reasons,
+    }
+    if len(pairs) == 1:
+        return said(
+            _('The offer of {offering}, "{title}" ({area}), meets the need of {reasons}.'),
+            **values,
         )
-        title = offer.title.get(lang)
-        offering = _name(names, offer.institution, lang)
-        if lang == "ar":
-            texts[lang] = (
-                f"عرض {offering} «{title}» في مجال {area_title} يلبي "
-                f"{'حاجة' if len(pairs) == 1 else f'احتياجات {len(pairs)} مؤسسات'}: {reasons}."
-            )
-        elif lang == "fr":
-            # "de l'institution X": the names are proper nouns of every gender and
-            # initial, which a bare "de" would not agree with ("de Agence", "de Centre")
-            served = (
-                "au besoin de l'institution"
-                if len(pairs) == 1
-                else f"aux besoins de {len(pairs)} institutions :"
-            )
-            texts[lang] = (
-                f"L'offre de l'institution {offering} « {title} » ({area_title}) répond "
-                f"{served} {reasons}."
-            )
-        else:
-            served = (
-                "the need of" if len(pairs) == 1 else f"the needs of {len(pairs)} institutions:"
-            )
-            texts[lang] = (
-                f'The offer of {offering}, "{title}" ({area_title}), meets {served} {reasons}.'
-            )
-    return Localized(**texts)
+    return said(
+        _(
+            'The offer of {offering}, "{title}" ({area}), meets the needs of {count} '
+            "institutions: {reasons}."
+        ),
+        count=len(pairs),
+        **values,
+    )

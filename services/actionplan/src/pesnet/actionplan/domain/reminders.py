@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.labels import said
 from pesnet.actionplan.domain.periods import reporting_period_end, reporting_periods
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.shared.i18n import Localized
+from pesnet.shared.translation import _
 
 ReminderKind = Literal["reporting_period_closing", "activity_starting"]
 
@@ -27,11 +29,7 @@ class DueReminder:
 
 
 def reporting_title(plan: Plan, reporting_period: str) -> Localized:
-    return Localized(
-        ar=f"فترة الإبلاغ {reporting_period} — {plan.title.get('ar')}",
-        en=f"Reporting period {reporting_period} — {plan.title.get('en')}",
-        fr=f"Période de rapport {reporting_period} — {plan.title.get('fr')}",
-    )
+    return said(_("Reporting period {period} — {plan}"), period=reporting_period, plan=plan.title)
 
 
 def due_reminders(plan: Plan, today: date, horizon_days: int) -> list[DueReminder]:

@@ -21,7 +21,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from pesnet.actionplan.domain.model import Indicator, Plan
+from pesnet.actionplan.domain.plan import Plan
+from pesnet.actionplan.domain.results import Indicator
 from pesnet.shared.i18n import Localized
 
 IndicatorState = Literal["on_track", "off_track", "no_data", "no_target", "reported"]

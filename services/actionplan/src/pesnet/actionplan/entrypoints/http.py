@@ -14,6 +14,12 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from pesnet.actionplan.domain.activities import (
+    ActivityStatus,
+    ActivityType,
+    ParticipantRole,
+    Participation,
+)
 from pesnet.actionplan.domain.commands import (
     AddActivity,
     AddIndicator,
@@ -37,14 +43,7 @@ from pesnet.actionplan.domain.commands import (
 )
 from pesnet.actionplan.domain.cooperation import Answer
 from pesnet.actionplan.domain.matching import Priority
-from pesnet.actionplan.domain.model import (
-    ActivityStatus,
-    ActivityType,
-    Measure,
-    ParticipantRole,
-    Participation,
-    Target,
-)
+from pesnet.actionplan.domain.results import Measure, Target
 from pesnet.actionplan.entrypoints.dependencies import Renderer, UoW
 from pesnet.actionplan.entrypoints.views import (
     focal_point_view,

@@ -1,7 +1,8 @@
-"""Event handlers: the agenda's meetings, so that a plan names the meeting that adopted
-it (or discussed its draft) in the report, not just its id; registration's reference of
-institutions, so that institutions are shown by name; and registration's focal-point
-nominations, which are the action plan's focal points."""
+"""What the action plan consumes, payload class → use case: the agenda's meetings, so
+that a plan names the meeting that adopted it (or discussed its draft) in the report,
+not just its id; registration's reference of institutions, so that institutions are
+shown by name; and registration's focal-point nominations, which are the action plan's
+focal points."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ from pesnet.actionplan.domain.commands import (
     RecordNomination,
     RecordWithdrawal,
 )
-from pesnet.actionplan.service_layer.focal_points import record_nomination, record_withdrawal
-from pesnet.actionplan.service_layer.institutions import record_institution
-from pesnet.actionplan.service_layer.plans import record_meeting
-from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
+from pesnet.actionplan.service_layer import focal_points, institutions, plans
+from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.registration import (
     FocalPointNominated,
@@ -23,11 +22,24 @@ from pesnet.shared.events.registration import (
     InstitutionRegistered,
     InstitutionRenamed,
 )
-from pesnet.shared.messaging import EventConsumer
+from pesnet.shared.messaging import Subscriptions, on
 
 
-async def meeting_scheduled(event: MeetingScheduled, uow: ActionPlanUnitOfWork) -> None:
-    command = RecordMeeting(
+def subscriptions() -> Subscriptions:
+    return Subscriptions(
+        on(MeetingScheduled, plans.record_meeting, command=meeting),
+        on(
+            (InstitutionRegistered, InstitutionRenamed),
+            institutions.record_institution,
+            command=institution,
+        ),
+        on(FocalPointNominated, focal_points.record_nomination, command=nomination),
+        on(FocalPointWithdrawn, focal_points.record_withdrawal, command=withdrawal),
+    )
+
+
+def meeting(event: MeetingScheduled, envelope: CloudEvent) -> RecordMeeting:
+    return RecordMeeting(
         meeting_id=event.meeting_id,
         number=event.number,
         title=event.title,
@@ -36,22 +48,20 @@ async def meeting_scheduled(event: MeetingScheduled, uow: ActionPlanUnitOfWork) 
         start_date=event.start_date,
         end_date=event.end_date,
     )
-    await record_meeting(command, uow)
 
 
-async def institution_changed(event: InstitutionChanged, uow: ActionPlanUnitOfWork) -> None:
-    command = RecordInstitution(
+def institution(event: InstitutionChanged, envelope: CloudEvent) -> RecordInstitution:
+    return RecordInstitution(
         institution_id=event.institution_id,
         name=event.name,
         acronym=event.acronym,
         country=event.country,
         version=event.version,
     )
-    await record_institution(command, uow)
 
 
-async def focal_point_nominated(event: FocalPointNominated, uow: ActionPlanUnitOfWork) -> None:
-    command = RecordNomination(
+def nomination(event: FocalPointNominated, envelope: CloudEvent) -> RecordNomination:
+    return RecordNomination(
         focal_point_id=event.focal_point_id,
         country=event.country,
         institution=event.institution_id,
@@ -62,22 +72,13 @@ async def focal_point_nominated(event: FocalPointNominated, uow: ActionPlanUnitO
         nominated_at=event.nominated_at,
         version=event.version,
     )
-    await record_nomination(command, uow)
 
 
-async def focal_point_withdrawn(event: FocalPointWithdrawn, uow: ActionPlanUnitOfWork) -> None:
-    command = RecordWithdrawal(
+def withdrawal(event: FocalPointWithdrawn, envelope: CloudEvent) -> RecordWithdrawal:
+    return RecordWithdrawal(
         focal_point_id=event.focal_point_id,
         country=event.country,
         institution=event.institution_id,
         withdrawn_at=event.withdrawn_at,
         version=event.version,
     )
-    await record_withdrawal(command, uow)
-
-
-def register(consumer: EventConsumer) -> None:
-    consumer.on(MeetingScheduled)(meeting_scheduled)
-    consumer.on(InstitutionRegistered, InstitutionRenamed)(institution_changed)
-    consumer.on(FocalPointNominated)(focal_point_nominated)
-    consumer.on(FocalPointWithdrawn)(focal_point_withdrawn)

@@ -12,7 +12,7 @@ from pesnet.actionplan.domain.cooperation import Proposal
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution, Names, label_of
 from pesnet.actionplan.domain.matching import Need, Offer
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.domain.rollup import area_rollups, indicator_progress, plan_rollup
 from pesnet.shared.i18n import Language, Localized
 

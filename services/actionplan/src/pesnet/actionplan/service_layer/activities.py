@@ -4,6 +4,7 @@ the lead institutions' focal points report and the secretariat reviews their rep
 from __future__ import annotations
 
 from pesnet.actionplan.domain.access import institution_of, require_lead
+from pesnet.actionplan.domain.activities import Activity
 from pesnet.actionplan.domain.commands import (
     AddActivity,
     AddIndicator,
@@ -13,7 +14,8 @@ from pesnet.actionplan.domain.commands import (
     ValidateProgress,
 )
 from pesnet.actionplan.domain.institutions import require_known
-from pesnet.actionplan.domain.model import Activity, Indicator, Plan, ProgressReport
+from pesnet.actionplan.domain.plan import Plan
+from pesnet.actionplan.domain.results import Indicator, ProgressReport
 from pesnet.actionplan.service_layer.focal_points import contacts_of
 from pesnet.actionplan.service_layer.institutions import names_of
 from pesnet.actionplan.service_layer.plans import require_plan

@@ -15,9 +15,10 @@ from pesnet.actionplan.domain.commands import (
     SubmitOffer,
 )
 from pesnet.actionplan.domain.cooperation import Proposal, commitments
+from pesnet.actionplan.domain.entity import new_id
 from pesnet.actionplan.domain.institutions import labels_of
 from pesnet.actionplan.domain.matching import Need, Offer, match
-from pesnet.actionplan.domain.model import Plan, new_id
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.service_layer.focal_points import contacts_of
 from pesnet.actionplan.service_layer.institutions import Named, names_of
 from pesnet.actionplan.service_layer.plans import require_plan

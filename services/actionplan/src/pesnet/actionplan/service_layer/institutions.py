@@ -11,11 +11,9 @@ from typing import Generic, TypeVar
 
 from pesnet.actionplan.domain.commands import RecordInstitution
 from pesnet.actionplan.domain.institutions import Institution, Names
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
-from pesnet.shared.logging import get_logger
-
-log = get_logger(__name__)
+from pesnet.shared.institutions import keep_newest
 
 T = TypeVar("T")
 
@@ -39,18 +37,7 @@ async def record_institution(cmd: RecordInstitution, uow: ActionPlanUnitOfWork) 
         version=cmd.version,
     )
 
-    async def work(uow: ActionPlanUnitOfWork) -> bool:
-        if not announced.newer_than(await uow.institutions.get(announced.id)):
-            log.info(
-                "older institution announcement ignored",
-                institution_id=announced.id,
-                version=announced.version,
-            )
-            return False
-        await uow.institutions.save(announced)
-        return True
-
-    return await uow.run(work)
+    return await uow.run(lambda uow: keep_newest(uow.institutions, announced))
 
 
 async def list_institutions(uow: ActionPlanUnitOfWork) -> list[Institution]:

@@ -16,8 +16,8 @@ from pesnet.actionplan.domain.commands import (
 )
 from pesnet.actionplan.domain.institutions import Names
 from pesnet.actionplan.domain.meetings import Meeting
-from pesnet.actionplan.domain.model import Plan
 from pesnet.actionplan.domain.periods import parse_period
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.service_layer.institutions import institutions_of, names_of
 from pesnet.actionplan.service_layer.ports import Clock, ReportRenderer
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork

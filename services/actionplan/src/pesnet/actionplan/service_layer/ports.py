@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from pesnet.actionplan.domain.institutions import Names
-from pesnet.actionplan.domain.model import Plan
+from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.i18n import Language, Localized
 

@@ -6,12 +6,11 @@ each (context "session kind")."""
 
 from __future__ import annotations
 
+from pesnet.agenda.domain.wording import PACKAGE
 from pesnet.shared.events.common import Role
 from pesnet.shared.i18n import Localized
 from pesnet.shared.terms import ROLES, labels
 from pesnet.shared.translation import N_, NC_, Term, localized
-
-PACKAGE = "pesnet.agenda"
 
 _WORDS: dict[str, str] = {
     "programme": N_("Programme"),

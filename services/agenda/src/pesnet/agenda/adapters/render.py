@@ -19,7 +19,8 @@ from pesnet.agenda.domain.localtime import format_offset
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session
 from pesnet.agenda.domain.release import ProgrammeView
-from pesnet.shared.i18n import LANGUAGE_NAMES, direction, format_local_date
+from pesnet.shared.i18n import direction, format_local_date
+from pesnet.shared.terms import LANGUAGE_NAMES
 
 _templates = Environment(
     loader=PackageLoader("pesnet.agenda.adapters", "templates"),
@@ -130,68 +131,18 @@ def programme_json(view: ProgrammeView, lang: str | None) -> dict[str, Any]:
 
 def programme_html(view: ProgrammeView, lang: str) -> str:
     meeting = view.meeting
-    days: list[dict[str, Any]] = []
-    offsets: list[str] = []
-    for session in view.ordered():
-        starts = session.starts_at(meeting)
-        ends = session.ends_at(meeting)
-        offset = format_offset(starts.utcoffset())
-        if offset not in offsets:
-            offsets.append(offset)
-        if not days or days[-1]["iso"] != session.day.isoformat():
-            days.append(
-                {
-                    "iso": session.day.isoformat(),
-                    "label": format_local_date(session.day, lang, "full"),
-                    "sessions": [],
-                }
-            )
-        days[-1]["sessions"].append(
-            {
-                "id": session.id,
-                "kind": session.kind,
-                "kind_label": KIND_LABELS[session.kind].get(lang),
-                "start": f"{session.start:%H:%M}",
-                "end": f"{session.end:%H:%M}" if session.end else None,
-                "starts_at": starts.isoformat(),
-                "ends_at": ends.isoformat() if ends else None,
-                "title": session.title.get(lang),
-                "description": session.description.get(lang) if session.description else None,
-                "points": [p.get(lang) for p in session.points],
-                "room": session.room,
-                "moderators": _person_names(meeting, session.moderators, lang),
-                "moderating_institutions": _institution_names(
-                    meeting, session.moderating_institutions, lang
-                ),
-                "speakers": _person_names(meeting, session.speakers, lang),
-                "flagged": session.flagged,
-            }
-        )
+    days, offsets = _html_days(view, lang)
     sep = "، " if lang == "ar" else ", "
-    place = sep.join(
-        x
-        for x in (
-            meeting.venue.get(lang) if meeting.venue else "",
-            meeting.city.get(lang) if meeting.city else "",
-        )
-        if x
-    )
-    if meeting.start_date and meeting.end_date:
-        dates = (
-            f"{format_local_date(meeting.start_date, lang, 'long')} – "
-            f"{format_local_date(meeting.end_date, lang, 'long')}"
-        )
-        place = f"{place}{sep if place else ''}{dates}"
     template = _templates.get_template("programme.html")
     return template.render(
         lang=lang,
         dir=direction(lang),
         title=meeting.title.get(lang),
-        place=place,
+        place=_place_and_dates(meeting, lang, sep),
         version=view.version,
         released_on=_released_on(view, lang),
         zone_name=meeting.city.get(lang) if meeting.city else meeting.timezone,
-        utc_offsets=" / ".join(offsets) if offsets else "",
+        utc_offsets=" / ".join(offsets),
         interpretation=sep.join(
             LANGUAGE_NAMES[code].get(lang) for code in meeting.interpretation_languages
         ),
@@ -210,6 +161,69 @@ def programme_html(view: ProgrammeView, lang: str) -> str:
             for c in view.changes
         ],
     )
+
+
+def _html_days(view: ProgrammeView, lang: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The programme's days with their sessions, and the UTC offsets its times have
+    (two where the zone shifts during the meeting)."""
+    days: list[dict[str, Any]] = []
+    offsets: list[str] = []
+    for session in view.ordered():
+        offset = format_offset(session.starts_at(view.meeting).utcoffset())
+        if offset not in offsets:
+            offsets.append(offset)
+        if not days or days[-1]["iso"] != session.day.isoformat():
+            days.append(
+                {
+                    "iso": session.day.isoformat(),
+                    "label": format_local_date(session.day, lang, "full"),
+                    "sessions": [],
+                }
+            )
+        days[-1]["sessions"].append(_html_session(view.meeting, session, lang))
+    return days, offsets
+
+
+def _html_session(meeting: Meeting, session: Session, lang: str) -> dict[str, Any]:
+    ends = session.ends_at(meeting)
+    return {
+        "id": session.id,
+        "kind": session.kind,
+        "kind_label": KIND_LABELS[session.kind].get(lang),
+        "start": f"{session.start:%H:%M}",
+        "end": f"{session.end:%H:%M}" if session.end else None,
+        "starts_at": session.starts_at(meeting).isoformat(),
+        "ends_at": ends.isoformat() if ends else None,
+        "title": session.title.get(lang),
+        "description": session.description.get(lang) if session.description else None,
+        "points": [p.get(lang) for p in session.points],
+        "room": session.room,
+        "moderators": _person_names(meeting, session.moderators, lang),
+        "moderating_institutions": _institution_names(
+            meeting, session.moderating_institutions, lang
+        ),
+        "speakers": _person_names(meeting, session.speakers, lang),
+        "flagged": session.flagged,
+    }
+
+
+def _place_and_dates(meeting: Meeting, lang: str, sep: str) -> str:
+    """ "Palmeraie Conference Centre, Marrakech, 29 February 2024 – 1 March 2024"."""
+    place = sep.join(
+        x
+        for x in (
+            meeting.venue.get(lang) if meeting.venue else "",
+            meeting.city.get(lang) if meeting.city else "",
+        )
+        if x
+    )
+    if meeting.start_date and meeting.end_date:
+        dates = (
+            f"{format_local_date(meeting.start_date, lang, 'long')} – "
+            f"{format_local_date(meeting.end_date, lang, 'long')}"
+        )
+        place = f"{place}{sep if place else ''}{dates}"
+    return place
 
 
 def _released_on(view: ProgrammeView, lang: str) -> str:
@@ -232,46 +246,7 @@ def programme_ics(view: ProgrammeView, lang: str, *, calendar_name: str | None =
     calendar.add("x-wr-timezone", meeting.timezone)
     stamp = view.released_at or datetime.now(UTC)
     for session in view.ordered():
-        event = Event()
-        event.add("uid", f"{session.id}@{meeting.id}.pesnet")
-        event.add("dtstamp", stamp.astimezone(UTC))
-        event.add("sequence", view.version or 0)
-        event.add("summary", session.title.get(lang))
-        event.add("dtstart", session.starts_at(meeting))
-        ends = session.ends_at(meeting)
-        if ends is not None:
-            event.add("dtend", ends)
-        lines = []
-        if session.description:
-            lines.append(session.description.get(lang))
-        lines.extend(f"- {p.get(lang)}" for p in session.points)
-        moderators = _person_names(meeting, session.moderators, lang) + _institution_names(
-            meeting, session.moderating_institutions, lang
-        )
-        if moderators:
-            lines.append(f"{LABELS['moderators'].get(lang)}: {', '.join(moderators)}")
-        speakers = _person_names(meeting, session.speakers, lang)
-        if speakers:
-            lines.append(f"{LABELS['speakers'].get(lang)}: {', '.join(speakers)}")
-        if lines:
-            event.add("description", "\n".join(lines))
-        location = ", ".join(
-            x
-            for x in (
-                session.room or "",
-                meeting.venue.get(lang) if meeting.venue else "",
-                meeting.city.get(lang) if meeting.city else "",
-            )
-            if x
-        )
-        if location:
-            event.add("location", location)
-        event.add("categories", [KIND_LABELS[session.kind].get(lang)])
-        if session.flagged:
-            event.add("status", "TENTATIVE")
-        else:
-            event.add("status", "CONFIRMED")
-        calendar.add_component(event)
+        calendar.add_component(_ics_event(view, session, lang, stamp))
     if view.sessions:
         first = min(s.day for s in view.sessions)
         last = max(s.day for s in view.sessions)
@@ -280,6 +255,53 @@ def programme_ics(view: ProgrammeView, lang: str, *, calendar_name: str | None =
         )
     text: str = calendar.to_ical().decode()
     return text
+
+
+def _ics_event(view: ProgrammeView, session: Session, lang: str, stamp: datetime) -> Event:
+    meeting = view.meeting
+    event = Event()
+    event.add("uid", f"{session.id}@{meeting.id}.pesnet")
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("sequence", view.version or 0)
+    event.add("summary", session.title.get(lang))
+    event.add("dtstart", session.starts_at(meeting))
+    ends = session.ends_at(meeting)
+    if ends is not None:
+        event.add("dtend", ends)
+    description = _ics_description(meeting, session, lang)
+    if description:
+        event.add("description", description)
+    location = ", ".join(
+        x
+        for x in (
+            session.room or "",
+            meeting.venue.get(lang) if meeting.venue else "",
+            meeting.city.get(lang) if meeting.city else "",
+        )
+        if x
+    )
+    if location:
+        event.add("location", location)
+    event.add("categories", [KIND_LABELS[session.kind].get(lang)])
+    event.add("status", "TENTATIVE" if session.flagged else "CONFIRMED")
+    return event
+
+
+def _ics_description(meeting: Meeting, session: Session, lang: str) -> str:
+    """The session's description, its points, who moderates and who speaks."""
+    lines = []
+    if session.description:
+        lines.append(session.description.get(lang))
+    lines.extend(f"- {p.get(lang)}" for p in session.points)
+    moderators = _person_names(meeting, session.moderators, lang) + _institution_names(
+        meeting, session.moderating_institutions, lang
+    )
+    if moderators:
+        lines.append(f"{LABELS['moderators'].get(lang)}: {', '.join(moderators)}")
+    speakers = _person_names(meeting, session.speakers, lang)
+    if speakers:
+        lines.append(f"{LABELS['speakers'].get(lang)}: {', '.join(speakers)}")
+    return "\n".join(lines)
 
 
 class ProgrammeRenderer:

@@ -1,5 +1,6 @@
 """MongoDB persistence of the agenda: meetings, programme drafts, releases, the
-chairmanship history and the projection of registrations.
+chairmanship history and the projections of registrations and of the institutions'
+reference.
 
 Documents are the domain models dumped to JSON-compatible values (dates as ISO
 strings), so that a stored release reads back exactly as it was published. Each
@@ -8,7 +9,7 @@ repository works on one database session (None: outside a transaction).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -21,6 +22,7 @@ from pesnet.agenda.domain.release import Release, ReleaseSummary
 from pesnet.agenda.service_layer.repositories import (
     ChairmanshipRepository,
     DraftRepository,
+    InstitutionRepository,
     MeetingRepository,
     ParticipantRepository,
     ReleaseRepository,
@@ -28,6 +30,7 @@ from pesnet.agenda.service_layer.repositories import (
 from pesnet.shared.errors import Conflict
 from pesnet.shared.events.agenda import AffectedParticipant
 from pesnet.shared.events.common import ParticipantStatus
+from pesnet.shared.institutions import Institution
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
 from pesnet.shared.translation import _
 
@@ -36,6 +39,8 @@ DRAFTS = "drafts"
 RELEASES = "releases"
 NETWORK = "network"
 PARTICIPANTS = "participants"
+# registration's reference of institutions (from InstitutionRegistered/Renamed)
+INSTITUTIONS = "institutions"
 CHAIRMANSHIP_ID = "chairmanship"
 
 INDEXES = (
@@ -238,3 +243,27 @@ def _participant(doc: Document) -> Participant:
     if doc.get("status") == CHECKED_IN:
         doc["status"] = ParticipantStatus.confirmed
     return Participant.model_validate({**doc, "registration_id": doc.pop("_id")})
+
+
+class MongoInstitutionRepository(InstitutionRepository):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[INSTITUTIONS]
+        self.session = session
+
+    async def get(self, institution_id: str) -> Institution | None:
+        doc = await self.collection.find_one({"_id": institution_id}, session=self.session)
+        return Institution.model_validate(_without_id(doc)) if doc else None
+
+    async def get_many(self, institution_ids: Iterable[str]) -> dict[str, Institution]:
+        wanted = list(dict.fromkeys(institution_ids))
+        cursor = self.collection.find({"_id": {"$in": wanted}}, session=self.session)
+        found = [Institution.model_validate(_without_id(doc)) async for doc in cursor]
+        return {institution.id: institution for institution in found}
+
+    async def save(self, institution: Institution) -> None:
+        await self.collection.replace_one(
+            {"_id": institution.id},
+            {"_id": institution.id, **_dump(institution)},
+            upsert=True,
+            session=self.session,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pesnet.agenda.adapters.repository import (
     MongoChairmanshipRepository,
     MongoDraftRepository,
+    MongoInstitutionRepository,
     MongoMeetingRepository,
     MongoParticipantRepository,
     MongoReleaseRepository,
@@ -26,3 +27,4 @@ class MongoAgendaUnitOfWork(MongoUnitOfWork, AgendaUnitOfWork):
         self.releases = MongoReleaseRepository(self.db, session)
         self.chairmanship = MongoChairmanshipRepository(self.db, session)
         self.participants = MongoParticipantRepository(self.db, session)
+        self.institutions = MongoInstitutionRepository(self.db, session)

@@ -8,8 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from pesnet.agenda.domain.meeting import UNKNOWN_INSTITUTION
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import Localized
+from pesnet.shared.institutions import Institution, Names
 from pesnet.shared.reference import member_states
 from pesnet.shared.translation import _
 
@@ -17,13 +19,39 @@ OICGroup = Literal["arab", "asian", "african"]
 
 
 class ChairHolder(BaseModel):
+    """An institution holding (or vice-holding) the chair. Its name is the reference's
+    (`named_by`); a term recorded before the agenda kept the reference, or of an
+    institution the reference lacks, keeps the name it was recorded with."""
+
     model_config = ConfigDict(frozen=True)
 
     institution: str
-    name: Localized
+    name: Localized | None = None
     acronym: str | None = None
     country: str
     oic_group: OICGroup
+
+    def named_by(self, found: Institution | None, field: str) -> ChairHolder:
+        """The holder named as the reference (`found`: its entry, if any) names it; an
+        institution neither the reference nor the request names is refused."""
+        if found is not None:
+            return self.model_copy(update={"name": found.name, "acronym": found.acronym})
+        if self.name is None:
+            raise InvalidInput(
+                UNKNOWN_INSTITUTION,
+                field=f"{field}.institution",
+                params={"institution_id": self.institution},
+            )
+        return self
+
+    def label(self, reference: Names, language: str) -> str:
+        """How a reader of `language` reads the holder: the reference's name now, else
+        the name it was recorded with, else its id."""
+        found = reference.get(self.institution)
+        if found is not None:
+            return found.label(language)
+        recorded = Institution(id=self.institution, name=self.name, acronym=self.acronym)
+        return recorded.label(language) if self.name is not None else self.institution
 
     def check(self, field: str) -> None:
         state = member_states().get(self.country)

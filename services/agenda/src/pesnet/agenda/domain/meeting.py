@@ -21,11 +21,13 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from pesnet.agenda.domain.localtime import zone_of
+from pesnet.agenda.domain.wording import PACKAGE, said, said_as
+from pesnet.shared import institutions as reference_institutions
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
 from pesnet.shared.terms import MEETING_STATUSES
-from pesnet.shared.translation import _
+from pesnet.shared.translation import N_, NC_, Term, _
 
 MeetingStatus = Literal[
     "tentative", "scheduled", "registration_open", "registration_closed", "held", "archived"
@@ -69,6 +71,10 @@ REVISABLE = frozenset(
     }
 )
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+UNKNOWN_INSTITUTION = N_(
+    "there is no institution {institution_id} in the network's reference (registration "
+    "keeps it: the secretariat registers the institution there first)"
+)
 
 
 class Institution(BaseModel):
@@ -187,12 +193,6 @@ class Meeting(BaseModel):
                 raise InvalidInput(_("a scheduled meeting has dates"), field="start_date")
             if self.end_date is None:
                 raise InvalidInput(_("a scheduled meeting has dates"), field="end_date")
-        if self.host_institution is not None and self.host_institution not in self.institutions:
-            raise InvalidInput(
-                _("unknown institution {institution} (add it to the meeting first)"),
-                field="host_institution",
-                params={"institution": self.host_institution},
-            )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise InvalidInput(_("the meeting ends before it starts"), field="end_date")
         if self.start_date and self.end_date and (self.end_date - self.start_date).days > 31:
@@ -291,6 +291,34 @@ class Meeting(BaseModel):
         moved.check()
         return moved
 
+    def check_host(self, reference: reference_institutions.Names) -> None:
+        """The host is an institution of the network's reference (`reference`: what it
+        has of the host), or one the meeting itself names (a meeting from before the
+        agenda kept the reference)."""
+        host = self.host_institution
+        if host is None or host in reference or host in self.institutions:
+            return
+        raise InvalidInput(
+            UNKNOWN_INSTITUTION, field="host_institution", params={"institution_id": host}
+        )
+
+    def host(
+        self, reference: reference_institutions.Names
+    ) -> reference_institutions.Institution | None:
+        """The host as the reference names it now; for a meeting from before the agenda
+        kept the reference, as the meeting named it (None: no host, or one nobody names)."""
+        if self.host_institution is None:
+            return None
+        found = reference.get(self.host_institution)
+        if found is not None:
+            return found
+        own = self.institutions.get(self.host_institution)
+        if own is None:
+            return None
+        return reference_institutions.Institution(
+            id=own.id, name=own.name, acronym=own.acronym, country=own.country, version=0
+        )
+
     @property
     def takes_registrations(self) -> bool:
         return self.status == "registration_open"
@@ -367,25 +395,38 @@ def next_meeting_id(current_id: str, number: int) -> str:
 
 def ordinal_title(number: int) -> Localized:
     """The standard title of the network's N-th meeting, in the three languages."""
-    ar_ordinals = {
-        1: "الأول",
-        2: "الثاني",
-        3: "الثالث",
-        4: "الرابع",
-        5: "الخامس",
-        6: "السادس",
-        7: "السابع",
-        8: "الثامن",
-        9: "التاسع",
-        10: "العاشر",
-    }
+    return said(
+        _("{ordinal} Meeting of the OIC Public Employment Services Network (OIC-PESNET)"),
+        ordinal=_ordinal(number),
+    )
+
+
+# the first ten meetings' ordinals are words in Arabic (الرابع) and "1re" in French
+ORDINALS: dict[int, Term] = {
+    1: NC_("meeting ordinal", "1st", PACKAGE),
+    2: NC_("meeting ordinal", "2nd", PACKAGE),
+    3: NC_("meeting ordinal", "3rd", PACKAGE),
+    4: NC_("meeting ordinal", "4th", PACKAGE),
+    5: NC_("meeting ordinal", "5th", PACKAGE),
+    6: NC_("meeting ordinal", "6th", PACKAGE),
+    7: NC_("meeting ordinal", "7th", PACKAGE),
+    8: NC_("meeting ordinal", "8th", PACKAGE),
+    9: NC_("meeting ordinal", "9th", PACKAGE),
+    10: NC_("meeting ordinal", "10th", PACKAGE),
+}
+# beyond: the number with the suffix English gives it (21st, 22nd, 23rd, 11th)
+ORDINAL_SUFFIXES: dict[str, Term] = {
+    "st": NC_("meeting ordinal", "{number}st", PACKAGE),
+    "nd": NC_("meeting ordinal", "{number}nd", PACKAGE),
+    "rd": NC_("meeting ordinal", "{number}rd", PACKAGE),
+    "th": NC_("meeting ordinal", "{number}th", PACKAGE),
+}
+
+
+def _ordinal(number: int) -> Localized:
+    if number in ORDINALS:
+        return said_as(ORDINALS[number])
     suffix = (
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
-    fr_ordinal = "1re" if number == 1 else f"{number}e"
-    ar_ordinal = ar_ordinals.get(number, str(number))
-    return Localized(
-        ar=f"الاجتماع {ar_ordinal} لشبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة",
-        en=f"{number}{suffix} Meeting of the OIC Public Employment Services Network (OIC-PESNET)",
-        fr=f"{fr_ordinal} réunion du Réseau des services publics de l'emploi de l'OCI (OIC-PESNET)",
-    )
+    return said_as(ORDINAL_SUFFIXES[suffix], number=number)

@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from pesnet.agenda.domain.meeting import Meeting, Person
 from pesnet.agenda.domain.programme import Draft, Session
+from pesnet.agenda.domain.wording import said
 from pesnet.shared.events.common import ParticipantStatus, Role
 from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.translation import _
 
 
 class Participant(BaseModel):
@@ -110,26 +112,10 @@ def confirmed_people(meeting: Meeting, confirmed_by_email: dict[str, str]) -> di
 
 
 WITHDRAWN_NOTICES = {
-    "speaker": Localized(
-        ar="انسحب أحد المتحدثين؛ الجلسة قيد المراجعة",
-        en="A speaker withdrew; the session is under review",
-        fr="Un intervenant s'est retiré ; la séance est en révision",
-    ),
-    "moderator": Localized(
-        ar="انسحب مسيّر الجلسة؛ الجلسة قيد المراجعة",
-        en="The moderator withdrew; the session is under review",
-        fr="Le modérateur s'est retiré ; la séance est en révision",
-    ),
+    "speaker": said(_("A speaker withdrew; the session is under review")),
+    "moderator": said(_("The moderator withdrew; the session is under review")),
 }
 BACK_NOTICES = {
-    "speaker": Localized(
-        ar="أُكّدت مشاركة أحد المتحدثين من جديد",
-        en="A speaker who had withdrawn is confirmed again",
-        fr="Un intervenant qui s'était retiré est de nouveau confirmé",
-    ),
-    "moderator": Localized(
-        ar="أُكّدت مشاركة مسيّر الجلسة من جديد",
-        en="The moderator who had withdrawn is confirmed again",
-        fr="Le modérateur qui s'était retiré est de nouveau confirmé",
-    ),
+    "speaker": said(_("A speaker who had withdrawn is confirmed again")),
+    "moderator": said(_("The moderator who had withdrawn is confirmed again")),
 }

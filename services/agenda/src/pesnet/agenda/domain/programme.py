@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict
 from pesnet.agenda.domain.localtime import local_instant, wall_clock
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.shared.errors import Conflict, InvalidInput, NotFound
-from pesnet.shared.i18n import LANGUAGE_NAMES, LANGUAGES, Language, Localized
-from pesnet.shared.terms import listing
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
+from pesnet.shared.terms import LANGUAGE_NAMES, listing
 from pesnet.shared.translation import _
 
 SessionKind = Literal[
@@ -238,6 +238,18 @@ def overlaps(meeting: Meeting, sessions: Sequence[Session]) -> list[Overlap]:
 
 def check_session(meeting: Meeting, session: Session, others: Sequence[Session]) -> None:
     """Validate one session against the meeting and the rest of the draft."""
+    _check_when(meeting, session)
+    if not session.title.en and not session.title.fr and not session.title.ar:
+        raise InvalidInput(_("a session has a title"), field="title")
+    _check_who(meeting, session)
+    for other in others:
+        if other.id != session.id:
+            _check_against(meeting, session, other)
+
+
+def _check_when(meeting: Meeting, session: Session) -> None:
+    """The session is on a day of the meeting, at a time that exists there, and ends
+    after it starts."""
     if meeting.start_date is None or meeting.end_date is None:
         raise Conflict(
             _("the meeting's dates are not decided yet; sessions need them"), field="day"
@@ -260,8 +272,10 @@ def check_session(meeting: Meeting, session: Session, others: Sequence[Session])
             field="end",
             params={"end": f"{session.end:%H:%M}", "start": f"{session.start:%H:%M}"},
         )
-    if not session.title.en and not session.title.fr and not session.title.ar:
-        raise InvalidInput(_("a session has a title"), field="title")
+
+
+def _check_who(meeting: Meeting, session: Session) -> None:
+    """Its people and moderating institutions are the meeting's, each named once."""
     for role in ("moderators", "speakers"):
         for index, person in enumerate(getattr(session, role)):
             if person not in meeting.people:
@@ -281,29 +295,29 @@ def check_session(meeting: Meeting, session: Session, others: Sequence[Session])
         values = getattr(session, role)
         if len(set(values)) != len(values):
             raise InvalidInput(_("a name appears twice"), field=role)
+
+
+def _check_against(meeting: Meeting, session: Session, other: Session) -> None:
+    """At the same time as `other`, the session takes neither its room nor its people."""
     begin, finish = session.occupies(meeting)
-    mine = set(session.people())
-    for other in others:
-        if other.id == session.id:
-            continue
-        other_begin, other_finish = other.occupies(meeting)
-        if not (begin < other_finish and other_begin < finish):
-            continue
-        if session.room and other.room and session.room.casefold() == other.room.casefold():
-            raise InvalidInput(
-                _("room {room} is taken at that time by session {session}"),
-                field="room",
-                params={"room": session.room, "session": described(other)},
-            )
-        both = mine & set(other.people())
-        if both:
-            person = sorted(both)[0]
-            role = "speakers" if person in session.speakers else "moderators"
-            raise InvalidInput(
-                _("{person} is also in session {session}, which overlaps"),
-                field=role,
-                params={"person": person, "session": described(other)},
-            )
+    other_begin, other_finish = other.occupies(meeting)
+    if not (begin < other_finish and other_begin < finish):
+        return
+    if session.room and other.room and session.room.casefold() == other.room.casefold():
+        raise InvalidInput(
+            _("room {room} is taken at that time by session {session}"),
+            field="room",
+            params={"room": session.room, "session": described(other)},
+        )
+    both = set(session.people()) & set(other.people())
+    if both:
+        person = sorted(both)[0]
+        role = "speakers" if person in session.speakers else "moderators"
+        raise InvalidInput(
+            _("{person} is also in session {session}, which overlaps"),
+            field=role,
+            params={"person": person, "session": described(other)},
+        )
 
 
 class Draft(BaseModel):

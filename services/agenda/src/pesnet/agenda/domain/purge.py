@@ -16,15 +16,15 @@ from collections.abc import Iterable, Mapping
 from pesnet.agenda.domain.meeting import Meeting, Person
 from pesnet.agenda.domain.programme import Draft, Session
 from pesnet.agenda.domain.release import Change, Release
+from pesnet.agenda.domain.wording import said
 from pesnet.shared.i18n import Localized
+from pesnet.shared.translation import _
 
-PEOPLE_CHANGED = Localized.model_validate(
-    {
-        "ar": "تغيّر المتحدثون أو المسيّرون",
-        "en": "Speakers or moderators changed",
-        "fr": "Intervenants ou modérateurs modifiés",
-    }
-)
+
+def people_changed() -> Localized:
+    """What a purged release says of a change of its speakers or moderators."""
+    return said(_("Speakers and moderators changed"))
+
 
 Pseudonyms = Mapping[str, str]
 
@@ -77,7 +77,7 @@ def purged_draft(draft: Draft, names: Pseudonyms) -> Draft:
 def purged_change(change: Change, names: Pseudonyms) -> Change:
     update: dict[str, object] = {"people": _renamed(change.people, names)}
     if change.kind == "speakers_changed":
-        update["summary"] = PEOPLE_CHANGED
+        update["summary"] = people_changed()
     return change.model_copy(update=update)
 
 
@@ -92,7 +92,7 @@ def purged_release(release: Release, names: Pseudonyms) -> Release:
 
 
 __all__ = [
-    "PEOPLE_CHANGED",
+    "people_changed",
     "pseudonyms",
     "purged_draft",
     "purged_meeting",

@@ -14,9 +14,11 @@ from pydantic import BaseModel, ConfigDict
 
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session, check_publishable, overlaps
+from pesnet.agenda.domain.wording import PACKAGE, said
 from pesnet.shared.errors import Conflict
 from pesnet.shared.i18n import LANGUAGES, Localized, format_local_date
-from pesnet.shared.translation import _
+from pesnet.shared.terms import listing
+from pesnet.shared.translation import NC_, Term, _
 
 ChangeKind = Literal["added", "removed", "moved", "retitled", "speakers_changed", "changed"]
 
@@ -94,181 +96,138 @@ class ProgrammeView:
         )
 
 
-def _span(session: Session, language: str) -> str:
-    day = format_local_date(session.day, language, "full")
-    end = f"{session.end:%H:%M}" if session.end else "…"
-    return f"{day} {session.start:%H:%M}–{end}"
-
-
-def _trilingual(template: dict[str, str], **values: object) -> Localized:
-    return Localized(**{lang: template[lang].format(**values) for lang in LANGUAGES})
-
-
-def _names(meeting: Meeting, people: Sequence[str], language: str) -> str:
-    labels = [meeting.people[p].name.get(language) if p in meeting.people else p for p in people]
-    return "، ".join(labels) if language == "ar" else ", ".join(labels)
-
-
 def changelog(
     meeting: Meeting, previous: Release | None, sessions: Sequence[Session]
 ) -> list[Change]:
-    """What changed from `previous` (None: the first version) to `sessions`."""
+    """What changed from `previous` (None: the first version) to `sessions`, session by
+    session in programme order, then the sessions removed."""
     before = {s.id: s.content() for s in previous.sessions} if previous else {}
     after = {s.id: s.content() for s in sessions}
     old_meeting = previous.meeting if previous else meeting
     changes: list[Change] = []
-    for session in sorted(after.values(), key=lambda s: (s.day, s.start, s.id)):
+    for session in sorted(after.values(), key=_programme_order):
         old = before.get(session.id)
         if old is None:
-            changes.append(
-                Change(
-                    kind="added",
-                    session_id=session.id,
-                    title=session.title,
-                    summary=Localized(
-                        ar=f"جلسة جديدة: {_span(session, 'ar')}",
-                        en=f"New session: {_span(session, 'en')}",
-                        fr=f"Nouvelle séance : {_span(session, 'fr')}",
-                    ),
-                    people=session.people(),
-                )
-            )
-            continue
-        if old == session:
-            continue
-        people = tuple(dict.fromkeys((*old.people(), *session.people())))
-        if (old.day, old.start, old.end) != (session.day, session.start, session.end):
-            changes.append(
-                Change(
-                    kind="moved",
-                    session_id=session.id,
-                    title=session.title,
-                    summary=Localized(
-                        ar=f"نُقلت الجلسة من {_span(old, 'ar')} إلى {_span(session, 'ar')}",
-                        en=f"Moved from {_span(old, 'en')} to {_span(session, 'en')}",
-                        fr=f"Déplacée du {_span(old, 'fr')} au {_span(session, 'fr')}",
-                    ),
-                    people=people,
-                )
-            )
-        if old.title != session.title:
-            changes.append(
-                Change(
-                    kind="retitled",
-                    session_id=session.id,
-                    title=session.title,
-                    summary=_trilingual(
-                        {
-                            "ar": "تغيّر العنوان: كان «{ar}»",
-                            "en": "Title changed, was “{en}”",
-                            "fr": "Titre modifié, auparavant « {fr} »",
-                        },
-                        ar=old.title.get("ar"),
-                        en=old.title.get("en"),
-                        fr=old.title.get("fr"),
-                    ),
-                    people=people,
-                )
-            )
-        if (old.moderators, old.speakers, old.moderating_institutions) != (
-            session.moderators,
-            session.speakers,
-            session.moderating_institutions,
-        ):
-            added = [p for p in session.people() if p not in old.people()]
-            removed = [p for p in old.people() if p not in session.people()]
-            summary: dict[str, str] = {}
-            for lang in LANGUAGES:
-                parts = []
-                if added:
-                    names = _names(meeting, added, lang)
-                    parts.append(
-                        {"ar": f"أُضيف: {names}", "en": f"added {names}", "fr": f"ajout : {names}"}[
-                            lang
-                        ]
-                    )
-                if removed:
-                    names = _names(old_meeting, removed, lang)
-                    parts.append(
-                        {
-                            "ar": f"حُذف: {names}",
-                            "en": f"removed {names}",
-                            "fr": f"retrait : {names}",
-                        }[lang]
-                    )
-                if not parts:
-                    parts.append(
-                        {
-                            "ar": "تغيّر الترتيب أو الأدوار",
-                            "en": "order or roles changed",
-                            "fr": "ordre ou rôles modifiés",
-                        }[lang]
-                    )
-                label = {
-                    "ar": "المتحدثون والمسيّرون",
-                    "en": "Speakers and moderators",
-                    "fr": "Intervenants et modérateurs",
-                }[lang]
-                separator = "؛ " if lang == "ar" else "; "
-                summary[lang] = f"{label}: {separator.join(parts)}"
-            changes.append(
-                Change(
-                    kind="speakers_changed",
-                    session_id=session.id,
-                    title=session.title,
-                    summary=Localized(**summary),
-                    people=people,
-                )
-            )
-        other_fields = [
-            name
-            for name in ("kind", "description", "points", "room", "interpretation_languages")
-            if getattr(old, name) != getattr(session, name)
-        ]
-        if other_fields:
-            field_labels = {
-                "kind": {"ar": "النوع", "en": "type", "fr": "type"},
-                "description": {"ar": "الوصف", "en": "description", "fr": "description"},
-                "points": {"ar": "البنود", "en": "points", "fr": "points"},
-                "room": {"ar": "القاعة", "en": "room", "fr": "salle"},
-                "interpretation_languages": {
-                    "ar": "لغات الترجمة",
-                    "en": "interpretation",
-                    "fr": "interprétation",
-                },
-            }
-            changes.append(
-                Change(
-                    kind="changed",
-                    session_id=session.id,
-                    title=session.title,
-                    summary=Localized(
-                        ar="تغيّرت التفاصيل: "
-                        + "، ".join(field_labels[f]["ar"] for f in other_fields),
-                        en="Details changed: "
-                        + ", ".join(field_labels[f]["en"] for f in other_fields),
-                        fr="Détails modifiés : "
-                        + ", ".join(field_labels[f]["fr"] for f in other_fields),
-                    ),
-                    people=people,
-                )
-            )
-    for old in sorted(before.values(), key=lambda s: (s.day, s.start, s.id)):
+            changes.append(_change("added", session, _added(session), session.people()))
+        elif old != session:
+            changes.extend(_changes_of(old, session, old_meeting, meeting))
+    for old in sorted(before.values(), key=_programme_order):
         if old.id not in after:
-            changes.append(
-                Change(
-                    kind="removed",
-                    session_id=old.id,
-                    title=old.title,
-                    summary=Localized(
-                        ar=f"أُلغيت الجلسة ({_span(old, 'ar')})",
-                        en=f"Removed from the programme (was {_span(old, 'en')})",
-                        fr=f"Retirée du programme (prévue {_span(old, 'fr')})",
-                    ),
-                    people=old.people(),
-                )
-            )
+            changes.append(_change("removed", old, _removed(old), old.people()))
     return changes
+
+
+def _programme_order(session: Session) -> tuple[object, ...]:
+    return (session.day, session.start, session.id)
+
+
+def _change(
+    kind: ChangeKind, session: Session, summary: Localized, people: tuple[str, ...]
+) -> Change:
+    return Change(
+        kind=kind, session_id=session.id, title=session.title, summary=summary, people=people
+    )
+
+
+def _changes_of(
+    old: Session, session: Session, old_meeting: Meeting, meeting: Meeting
+) -> list[Change]:
+    """One change of each kind a session went through (moved, retitled, its people,
+    its other details)."""
+    people = tuple(dict.fromkeys((*old.people(), *session.people())))
+    summaries: list[tuple[ChangeKind, Localized | None]] = [
+        ("moved", _moved(old, session)),
+        ("retitled", _retitled(old, session)),
+        ("speakers_changed", _people_changed(old, session, old_meeting, meeting)),
+        ("changed", _details_changed(old, session)),
+    ]
+    return [_change(kind, session, summary, people) for kind, summary in summaries if summary]
+
+
+def _span(session: Session) -> Localized:
+    """When a session is, in each language: "Thursday, 29 February 2024 09:30–11:00"."""
+
+    def in_language(language: str) -> str:
+        day = format_local_date(session.day, language, "full")
+        end = f"{session.end:%H:%M}" if session.end else "…"
+        return f"{day} {session.start:%H:%M}–{end}"
+
+    return Localized(**{language.value: in_language(language) for language in LANGUAGES})
+
+
+def _added(session: Session) -> Localized:
+    return said(_("New session: {span}"), span=_span(session))
+
+
+def _removed(old: Session) -> Localized:
+    return said(_("Removed from the programme (was {span})"), span=_span(old))
+
+
+def _moved(old: Session, session: Session) -> Localized | None:
+    if (old.day, old.start, old.end) == (session.day, session.start, session.end):
+        return None
+    return said(_("Moved from {before} to {after}"), before=_span(old), after=_span(session))
+
+
+def _retitled(old: Session, session: Session) -> Localized | None:
+    if old.title == session.title:
+        return None
+    return said(_("Title changed, was “{title}”"), title=old.title)
+
+
+def _people_changed(
+    old: Session, session: Session, old_meeting: Meeting, meeting: Meeting
+) -> Localized | None:
+    """Who joined and who left the session's speakers and moderators (named as the
+    programme names them, those who left as the previous version did)."""
+    if (old.moderators, old.speakers, old.moderating_institutions) == (
+        session.moderators,
+        session.speakers,
+        session.moderating_institutions,
+    ):
+        return None
+    added = _names(meeting, [p for p in session.people() if p not in old.people()])
+    removed = _names(old_meeting, [p for p in old.people() if p not in session.people()])
+    if added and removed:
+        return said(
+            _("Speakers and moderators: added {added}; removed {removed}"),
+            added=added,
+            removed=removed,
+        )
+    if added:
+        return said(_("Speakers and moderators: added {added}"), added=added)
+    if removed:
+        return said(_("Speakers and moderators: removed {removed}"), removed=removed)
+    return said(_("Speakers and moderators: order or roles changed"))
+
+
+def _names(meeting: Meeting, people: Sequence[str]) -> Localized | None:
+    if not people:
+        return None
+    return listing(
+        meeting.people[p].name if p in meeting.people else Localized.everywhere(p) for p in people
+    )
+
+
+# the details a session's other changes name, in the order they are named
+SESSION_DETAILS: dict[str, Term] = {
+    "kind": NC_("session detail", "type", PACKAGE),
+    "description": NC_("session detail", "description", PACKAGE),
+    "points": NC_("session detail", "points", PACKAGE),
+    "room": NC_("session detail", "room", PACKAGE),
+    "interpretation_languages": NC_("session detail", "interpretation", PACKAGE),
+}
+
+
+def _details_changed(old: Session, session: Session) -> Localized | None:
+    changed = [
+        detail
+        for name, detail in SESSION_DETAILS.items()
+        if getattr(old, name) != getattr(session, name)
+    ]
+    if not changed:
+        return None
+    return said(_("Details changed: {details}"), details=listing(changed))
 
 
 def _meeting_facts(meeting: Meeting) -> Meeting:

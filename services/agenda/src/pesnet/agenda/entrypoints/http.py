@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from pesnet.agenda.domain.chairmanship import Chairmanship, ChairTerm
+from pesnet.agenda.domain.chairmanship import ChairTerm
 from pesnet.agenda.domain.commands import (
     AddSession,
     PublishProgramme,
@@ -44,7 +44,9 @@ from pesnet.agenda.service_layer import (
     participants,
     releases,
 )
+from pesnet.agenda.service_layer.chairmanship import NamedChairmanship
 from pesnet.agenda.service_layer.editing import DraftedSession
+from pesnet.agenda.service_layer.meetings import MeetingWithVersion
 from pesnet.agenda.service_layer.rendering import ProgrammeRenderer
 from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import InvalidInput
@@ -72,6 +74,21 @@ def meeting_json(meeting: Meeting, latest_version: int | None = None) -> dict[st
     return doc
 
 
+def found_meeting_json(found: MeetingWithVersion, language: Language) -> dict[str, Any]:
+    """A meeting with its host named as the reference names it now: in the three
+    languages, and as a reader of `language` reads it (`label`)."""
+    doc = meeting_json(found.meeting, found.programme_version)
+    host, host_id = found.host, found.meeting.host_institution
+    doc["host"] = (
+        {"id": host.id, "name": host.labels.model_dump(), "label": host.label(language)}
+        if host is not None
+        else {"id": host_id, "name": None, "label": host_id}
+        if host_id
+        else None
+    )
+    return doc
+
+
 # meetings ------------------------------------------------------------------
 @router.post("/meetings", status_code=201, dependencies=[Administrator], tags=["meetings"])
 async def schedule_meeting(body: MeetingIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
@@ -86,14 +103,18 @@ async def list_meetings(uow: UnitOfWork) -> list[dict[str, Any]]:
 
 
 @router.get("/meetings/{meeting_id}", tags=["meetings"])
-async def get_meeting(meeting_id: str, uow: UnitOfWork) -> dict[str, Any]:
+async def get_meeting(
+    meeting_id: str, uow: UnitOfWork, request: Request, lang: Language | None = None
+) -> dict[str, Any]:
+    """The meeting; its host is named in the language of `?lang=`, else of
+    `Accept-Language`, else English (`host.label`)."""
     found = await meetings.get_meeting(meeting_id, uow)
-    return meeting_json(found.meeting, found.programme_version)
+    return found_meeting_json(found, request_language(request))
 
 
 @router.patch("/meetings/{meeting_id}", dependencies=[Administrator], tags=["meetings"])
 async def revise_meeting(
-    meeting_id: str, body: MeetingPatch, uow: UnitOfWork, deps: Dependencies
+    meeting_id: str, body: MeetingPatch, uow: UnitOfWork, deps: Dependencies, request: Request
 ) -> dict[str, Any]:
     """Complete or correct a meeting (only the fields given) and/or move it in its
     lifecycle with `status` (tentative → scheduled → registration_open ⇄
@@ -101,7 +122,7 @@ async def revise_meeting(
     as it now stands."""
     meeting = await meetings.revise_meeting(body.command(meeting_id), uow, clock=deps.clock)
     found = await meetings.get_meeting(meeting.id, uow)
-    return meeting_json(found.meeting, found.programme_version)
+    return found_meeting_json(found, request_language(request))
 
 
 @router.put(
@@ -331,13 +352,18 @@ def _render(
 
 
 # chairmanship --------------------------------------------------------------
-def chairmanship_json(state: Chairmanship, today: date) -> dict[str, Any]:
-    """As it stands today: a handover dated later leaves the outgoing chair current."""
+def chairmanship_json(found: NamedChairmanship, today: date, language: Language) -> dict[str, Any]:
+    """As it stands today: a handover dated later leaves the outgoing chair current.
+    Each institution is named as the reference names it now, in `language` (`label`)."""
 
     def term(t: ChairTerm) -> dict[str, Any]:
-        return t.model_dump(mode="json")
+        doc = t.model_dump(mode="json")
+        for role, holder in (("holder", t.holder), ("vice_chair", t.vice_chair)):
+            if holder is not None:
+                doc[role]["label"] = holder.label(found.names, language)
+        return doc
 
-    standing = state.standing(today)
+    standing = found.state.standing(today)
     return {
         "current": term(standing.current) if standing.current else None,
         "upcoming": [term(t) for t in standing.upcoming],
@@ -345,18 +371,31 @@ def chairmanship_json(state: Chairmanship, today: date) -> dict[str, Any]:
     }
 
 
+async def _chairmanship_now(
+    uow: UnitOfWork, deps: Dependencies, request: Request
+) -> dict[str, Any]:
+    found = await chairmanship.get_chairmanship(uow)
+    return chairmanship_json(found, deps.clock().date(), request_language(request))
+
+
 @router.get("/network/chairmanship", tags=["network"])
-async def get_chairmanship(uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
-    return chairmanship_json(await chairmanship.get_chairmanship(uow), deps.clock().date())
+async def get_chairmanship(
+    uow: UnitOfWork, deps: Dependencies, request: Request, lang: Language | None = None
+) -> dict[str, Any]:
+    """The chair, its coming and past terms; institutions named in the language of
+    `?lang=`, else of `Accept-Language`, else English (`label`)."""
+    return await _chairmanship_now(uow, deps, request)
 
 
 @router.post(
     "/network/chairmanship/terms", status_code=201, dependencies=[Administrator], tags=["network"]
 )
-async def record_term(body: ChairTermIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+async def record_term(
+    body: ChairTermIn, uow: UnitOfWork, deps: Dependencies, request: Request
+) -> dict[str, Any]:
     """Record a past term (history from before the platform; no event)."""
-    state = await chairmanship.record_chair_term(RecordChairTerm(body.chair_term()), uow)
-    return chairmanship_json(state, deps.clock().date())
+    await chairmanship.record_chair_term(RecordChairTerm(body.chair_term()), uow)
+    return await _chairmanship_now(uow, deps, request)
 
 
 @router.post(
@@ -365,11 +404,15 @@ async def record_term(body: ChairTermIn, uow: UnitOfWork, deps: Dependencies) ->
     dependencies=[Administrator],
     tags=["network"],
 )
-async def hand_over(body: HandoverIn, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
+async def hand_over(
+    body: HandoverIn, uow: UnitOfWork, deps: Dependencies, request: Request
+) -> dict[str, Any]:
     """Hand the chair over on its `effective_date` (emits `ChairmanshipTransferred`); until
-    that date the outgoing chair stays current and the incoming one is `upcoming`."""
-    state = await chairmanship.hand_over_chair(body.command(), uow)
-    return chairmanship_json(state, deps.clock().date())
+    that date the outgoing chair stays current and the incoming one is `upcoming`. The
+    incoming institution is named as the reference names it (`name` only for one the
+    reference lacks)."""
+    await chairmanship.hand_over_chair(body.command(), uow)
+    return await _chairmanship_now(uow, deps, request)
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

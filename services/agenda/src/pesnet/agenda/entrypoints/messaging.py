@@ -1,44 +1,49 @@
-"""Consumers of registration events: the agenda's projection of who is registered
-for which meeting (which flags the sessions of a speaker who withdrew), and the
-erasure of a meeting's personal data."""
+"""What the agenda consumes, payload class → use case: registration's events, for its
+projection of who is registered for which meeting (which flags the sessions of a
+speaker who withdrew), the erasure of a meeting's personal data, and its projection of
+the reference of institutions (a meeting's host, the chair)."""
 
 from __future__ import annotations
 
 from pesnet.agenda.domain.commands import ForgetParticipants, RecordParticipant
 from pesnet.agenda.domain.participants import Participant
-from pesnet.agenda.service_layer import participants
-from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork
+from pesnet.agenda.service_layer import institutions, participants
+from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.events.registration import (
-    ParticipantCheckedIn,
-    ParticipantConfirmed,
+    PARTICIPANT_EVENTS,
+    InstitutionChanged,
+    InstitutionRegistered,
+    InstitutionRenamed,
     ParticipantEvent,
-    ParticipantRegistered,
-    ParticipantRejected,
-    ParticipantUpdated,
-    ParticipantWaitlisted,
-    ParticipantWithdrawn,
     PersonalDataPurged,
 )
-from pesnet.shared.messaging import EventConsumer
+from pesnet.shared.institutions import Institution
+from pesnet.shared.messaging import Subscriptions, on
 
 
-def register_handlers(consumer: EventConsumer) -> None:
-    # every participant event carries the registration as it stands after the change
-    # (status included), so one handler keeps the projection for all of them
-    @consumer.on(
-        ParticipantRegistered,
-        ParticipantUpdated,
-        ParticipantConfirmed,
-        ParticipantWaitlisted,
-        ParticipantRejected,
-        ParticipantWithdrawn,
-        ParticipantCheckedIn,
-        # one registration's events in order, different registrations side by side
-        by_subject=True,
+def subscriptions() -> Subscriptions:
+    return Subscriptions(
+        # every participant event carries the registration as it stands after the
+        # change; one registration's events in order, different registrations side by side
+        on(
+            PARTICIPANT_EVENTS,
+            participants.record_participant,
+            command=participant_as_of,
+            by_subject=True,
+        ),
+        on(PersonalDataPurged, participants.forget_participants, command=forgetting),
+        on(
+            (InstitutionRegistered, InstitutionRenamed),
+            institutions.record_institution,
+            command=institution_announced,
+        ),
     )
-    async def on_participant(event: ParticipantEvent, uow: AgendaUnitOfWork) -> None:
-        assert uow.cause is not None  # a consumer's unit of work has the event it handles
-        participant = Participant(
+
+
+def participant_as_of(event: ParticipantEvent, envelope: CloudEvent) -> RecordParticipant:
+    """The registration as the event tells it, as of the event's time."""
+    return RecordParticipant(
+        Participant(
             registration_id=event.registration_id,
             meeting_id=event.meeting_id,
             email=event.email,
@@ -48,12 +53,14 @@ def register_handlers(consumer: EventConsumer) -> None:
             role=event.role,
             country=event.country,
             status=event.status,
-            as_of=uow.cause.time,
+            as_of=envelope.time,
         )
-        await participants.record_participant(RecordParticipant(participant), uow)
+    )
 
-    @consumer.on(PersonalDataPurged)
-    async def on_purged(event: PersonalDataPurged, uow: AgendaUnitOfWork) -> None:
-        await participants.forget_participants(
-            ForgetParticipants(event.meeting_id, purged_at=event.purged_at), uow
-        )
+
+def institution_announced(event: InstitutionChanged, envelope: CloudEvent) -> Institution:
+    return Institution.announced(event)
+
+
+def forgetting(event: PersonalDataPurged, envelope: CloudEvent) -> ForgetParticipants:
+    return ForgetParticipants(event.meeting_id, purged_at=event.purged_at)

@@ -25,6 +25,7 @@ from pesnet.agenda.domain.commands import (
 )
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionEdit, SessionKind
+from pesnet.shared.emails import Email
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.json_types import CalendarDate, TimeOfDay, WholeNumber, YesNo
 from pesnet.shared.text import (
@@ -37,7 +38,6 @@ from pesnet.shared.text import (
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Term = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]
 
@@ -297,8 +297,11 @@ class NextMeetingIn(Body):
 
 
 class ChairHolderIn(Body):
+    """An institution of the reference (its names are the reference's); `name` and
+    `acronym` only for one the reference lacks."""
+
     institution: Slug
-    name: NameIn
+    name: NameIn | None = None
     acronym: CleanText | None = Field(default=None, max_length=50)
     country: Country
     oic_group: OICGroup
@@ -306,7 +309,7 @@ class ChairHolderIn(Body):
     def holder(self) -> ChairHolder:
         return ChairHolder(
             institution=self.institution,
-            name=self.name.value(),
+            name=_loc(self.name),
             acronym=self.acronym,
             country=self.country,
             oic_group=self.oic_group,

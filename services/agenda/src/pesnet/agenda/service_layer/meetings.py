@@ -21,6 +21,7 @@ from pesnet.shared.events.agenda import (
     ProgrammeInstitutionPut,
     ProgrammePersonPut,
 )
+from pesnet.shared.institutions import Institution
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
 
@@ -31,6 +32,14 @@ log = get_logger(__name__)
 class MeetingWithVersion:
     meeting: Meeting
     programme_version: int | None
+    # the host as the reference names it now (see `Meeting.host`)
+    host: Institution | None = None
+
+
+async def check_host(meeting: Meeting, uow: AgendaUnitOfWork) -> None:
+    """The meeting's host is an institution of the reference (or one it names itself)."""
+    if meeting.host_institution is not None:
+        meeting.check_host(await uow.institutions.get_many([meeting.host_institution]))
 
 
 async def meeting_of(uow: AgendaUnitOfWork, meeting_id: str) -> Meeting:
@@ -79,6 +88,7 @@ async def schedule_meeting(
     meeting.check()
 
     async def work(uow: AgendaUnitOfWork) -> Meeting:
+        await check_host(meeting, uow)
         if await uow.meetings.get(meeting.id) is not None:
             raise Conflict(
                 _("meeting {meeting} exists already"), field="id", params={"meeting": meeting.id}
@@ -110,6 +120,8 @@ async def revise_meeting(
             revised = revised.move_to(cmd.status, clock())
         if revised == meeting:
             return meeting
+        if revised.host_institution != meeting.host_institution:
+            await check_host(revised, uow)
         await uow.meetings.save(revised)
         uow.emit(meeting_scheduled(revised), subject=revised.id)
         return revised
@@ -210,4 +222,5 @@ async def get_meeting(meeting_id: str, uow: AgendaUnitOfWork) -> MeetingWithVers
     """The meeting and the number of its latest programme version (None: unpublished)."""
     meeting = await meeting_of(uow, meeting_id)
     latest = await uow.releases.latest(meeting_id)
-    return MeetingWithVersion(meeting, latest.version if latest else None)
+    reference = await uow.institutions.get_many([meeting.host_institution or ""])
+    return MeetingWithVersion(meeting, latest.version if latest else None, meeting.host(reference))

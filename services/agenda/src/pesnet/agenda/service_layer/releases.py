@@ -15,6 +15,7 @@ from pesnet.agenda.domain.release import (
     affected_people,
     release,
 )
+from pesnet.agenda.domain.wording import said
 from pesnet.agenda.service_layer.meetings import meeting_of
 from pesnet.agenda.service_layer.rendering import CalendarRenderer
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
@@ -27,18 +28,14 @@ from pesnet.shared.events.agenda import (
     ReleaseNoticesPrepared,
     SessionSummary,
 )
-from pesnet.shared.i18n import LANGUAGES, Language, Localized
+from pesnet.shared.i18n import LANGUAGES, Language
 from pesnet.shared.logging import get_logger
 from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import _
 
 log = get_logger(__name__)
 
-SPEAKERS_CHANGED = Localized(
-    ar="تغيّر المتحدثون أو المسيّرون",
-    en="Speakers or moderators changed",
-    fr="Intervenants ou modérateurs modifiés",
-)
+SPEAKERS_CHANGED = said(_("Speakers or moderators changed"))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ tests' fakes in memory."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from pesnet.agenda.domain.chairmanship import Chairmanship
 from pesnet.agenda.domain.meeting import Meeting
@@ -13,6 +13,7 @@ from pesnet.agenda.domain.participants import Participant
 from pesnet.agenda.domain.programme import Draft
 from pesnet.agenda.domain.release import Release, ReleaseSummary
 from pesnet.shared.events.agenda import AffectedParticipant
+from pesnet.shared.institutions import Institution
 
 
 class MeetingRepository(ABC):
@@ -89,3 +90,17 @@ class ParticipantRepository(ABC):
     @abstractmethod
     async def forget_meeting(self, meeting_id: str) -> int:
         """Delete the meeting's participants; returns how many there were."""
+
+
+class InstitutionRepository(ABC):
+    """The projection of registration's reference of institutions."""
+
+    @abstractmethod
+    async def get(self, institution_id: str) -> Institution | None: ...
+
+    @abstractmethod
+    async def get_many(self, institution_ids: Iterable[str]) -> dict[str, Institution]:
+        """The reference's institutions among `institution_ids`, by id."""
+
+    @abstractmethod
+    async def save(self, institution: Institution) -> None: ...

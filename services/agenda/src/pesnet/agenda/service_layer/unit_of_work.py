@@ -8,6 +8,7 @@ from datetime import datetime
 from pesnet.agenda.service_layer.repositories import (
     ChairmanshipRepository,
     DraftRepository,
+    InstitutionRepository,
     MeetingRepository,
     ParticipantRepository,
     ReleaseRepository,
@@ -23,6 +24,7 @@ class AgendaUnitOfWork(UnitOfWork):
     releases: ReleaseRepository
     chairmanship: ChairmanshipRepository
     participants: ParticipantRepository
+    institutions: InstitutionRepository
 
 
 UnitOfWorkFactory = Callable[[], AgendaUnitOfWork]

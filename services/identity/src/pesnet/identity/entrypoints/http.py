@@ -46,7 +46,7 @@ from pesnet.shared.http import (
 from pesnet.shared.json_types import WholeNumber
 from pesnet.shared.rate_limits import Limit, limited
 from pesnet.shared.settings import ServiceSettings
-from pesnet.shared.text import CleanName
+from pesnet.shared.text import CleanName, CleanText
 from pesnet.shared.translation import _
 
 PACKAGE = "pesnet.identity"
@@ -131,7 +131,7 @@ class NewAccount(BaseModel):
     password: Password
     roles: list[StaffRole] = Field(min_length=1)
     country: Country | None = None
-    institution: str | None = Field(default=None, min_length=1, max_length=200)
+    institution: CleanText | None = Field(default=None, min_length=1, max_length=200)
 
 
 class FirstAdministrator(BaseModel):
@@ -144,7 +144,7 @@ class RolesBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     roles: list[StaffRole] = Field(min_length=1)
     country: Country | None = None
-    institution: str | None = Field(default=None, min_length=1, max_length=200)
+    institution: CleanText | None = Field(default=None, min_length=1, max_length=200)
 
 
 class PasswordBody(BaseModel):

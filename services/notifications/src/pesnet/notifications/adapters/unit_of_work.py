@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pymongo.errors import PyMongoError
+
 from pesnet.notifications.adapters.repository import (
     DEFAULT_RETENTION,
     MongoDeliveries,
@@ -20,6 +22,8 @@ from pesnet.shared.unit_of_work import MongoUnitOfWork
 
 
 class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
+    store_errors = (PyMongoError,)
+
     def __init__(
         self,
         client: Client,

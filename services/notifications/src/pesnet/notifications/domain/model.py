@@ -3,8 +3,6 @@ preferences, signed links. Pure: no I/O."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import uuid
@@ -14,6 +12,7 @@ from urllib.parse import quote
 
 from pesnet.shared.emails import InvalidEmail, email_key, normalize_email
 from pesnet.shared.i18n import LANGUAGES, Language
+from pesnet.shared.signed_links import LinkSigner, decode_value, encode_value
 
 CHANNEL_EMAIL = "email"
 
@@ -134,42 +133,50 @@ def suppressed(kind: str, opted_out: bool) -> bool:
     return opted_out and not KINDS[kind].critical
 
 
-# Signed links: `<base64url(address)>.<hmac>`. They do not expire (a preferences
-# link in a mail from last year should still work); rotating the secret revokes all.
-def sign_address(address: str, key: bytes) -> str:
-    normalized = normalize_address(address)
-    body = base64.urlsafe_b64encode(normalized.encode()).decode().rstrip("=")
-    mac = hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{body}.{mac}"
-
-
-def verify_token(token: str, key: bytes) -> str | None:
-    """The address a token was issued for, or None if it is forged or malformed."""
-    body, sep, mac = token.partition(".")
-    if not sep or not body or not mac:
-        return None
-    try:
-        address = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    expected = hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
-    if not hmac.compare_digest(expected, mac):
-        return None
-    return address
+# the purpose of a preferences link's token
+PREFERENCES = "p1"
 
 
 @dataclass(frozen=True)
 class Links:
     """The signed links of this deployment: every mail carries one to the preferences
-    page of its recipient, and the link is how that person proves who they are."""
+    page of its recipient, and the link is how that person proves who they are. Its
+    token is the kernel's signed link (`pesnet.shared.signed_links`, purpose `p1`) of
+    the address; it does not expire (a preferences link in a mail from last year
+    should still work). `keys`: the link secret first, then any previous one still
+    honoured; dropping a key revokes every link it signed."""
 
-    key: bytes
+    keys: tuple[bytes, ...]
     public_url: str
 
+    @property
+    def _signer(self) -> LinkSigner:
+        return LinkSigner(PREFERENCES, self.keys)
+
     def preferences_url(self, address: str) -> str:
-        token = sign_address(address, self.key)
+        token = self._signer.sign(encode_value(normalize_address(address)))
         return f"{self.public_url.rstrip('/')}/preferences?token={quote(token)}"
 
     def owner(self, token: str | None) -> str | None:
         """The address a link's token stands for (None: no token, or a forged one)."""
-        return verify_token(token, self.key) if token else None
+        if not token:
+            return None
+        values = self._signer.read(token)
+        if values is None:
+            return _owner_of_older_link(token, self.keys)
+        return decode_value(values[0]) if len(values) == 1 else None
+
+
+def _owner_of_older_link(token: str, keys: tuple[bytes, ...]) -> str | None:
+    """The address of a link mailed before the kernel's scheme (`<base64url(address)>.
+    <hex HMAC-SHA256, 128 bits>`): those links do not expire either, so they are still
+    read, never issued."""
+    body, dot, mac = token.partition(".")
+    address = decode_value(body) if dot and body else None
+    if address is None:
+        return None
+    for key in keys:
+        expected = hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+        if hmac.compare_digest(expected, mac):
+            return address
+    return None

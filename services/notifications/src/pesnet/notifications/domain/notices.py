@@ -161,7 +161,6 @@ def programme_notice(
         }
         for i, c in enumerate(payload.changes)
     ]
-    by_id = {s.session_id: s for s in payload.sessions}
     base: dict[str, Any] = {
         "name": person.name,
         "meeting": {**meeting.context(lang), "timezone": payload.timezone or meeting.timezone},
@@ -171,52 +170,20 @@ def programme_notice(
     }
     if affected_session_ids is None:
         item = {"kind": "programme_released", "version": payload.version, "changes": changes}
-        return Notice(
-            "programme_released",
-            person.email,
-            lang,
-            base,
-            meeting_id=payload.meeting_id,
-            attachments=[attachment],
-            digest_item=item,
-        )
-    sessions: list[dict[str, Any]] = []
-    for sid in affected_session_ids:
-        session = by_id.get(sid)
-        if session is None:
-            # the changelog may name a removed session: its change entry says what happened
-            change = next((c for c in payload.changes if c.session_id == sid), None)
-            if change is None:
-                raise MissingData(f"data.sessions[{sid}]")
-            sessions.append(
-                {
-                    "session_id": sid,
-                    "title": require_localized(change.title, f"data.changes[{sid}].title", lang),
-                    "starts_at": None,
-                    "ends_at": None,
-                    "room": None,
-                }
-            )
-            continue
-        sessions.append(
-            {
-                "session_id": sid,
-                "title": require_localized(session.title, f"data.sessions[{sid}].title", lang),
-                "starts_at": session.starts_at,
-                "ends_at": session.ends_at,
-                "room": session.room,
-            }
-        )
-    own_changes = [c for c in changes if c["session_id"] in set(affected_session_ids)]
-    context = {**base, "sessions": sessions, "own_changes": own_changes, "flagged": False}
-    item = {
-        "kind": "session_changed",
-        "version": payload.version,
-        "changes": own_changes or changes,
-        "sessions": sessions,
-    }
+        kind, context = "programme_released", base
+    else:
+        sessions = [_released_session(payload, sid, lang) for sid in affected_session_ids]
+        own_changes = [c for c in changes if c["session_id"] in set(affected_session_ids)]
+        context = {**base, "sessions": sessions, "own_changes": own_changes, "flagged": False}
+        item = {
+            "kind": "session_changed",
+            "version": payload.version,
+            "changes": own_changes or changes,
+            "sessions": sessions,
+        }
+        kind = "session_changed"
     return Notice(
-        "session_changed",
+        kind,
         person.email,
         lang,
         context,
@@ -224,6 +191,33 @@ def programme_notice(
         attachments=[attachment],
         digest_item=item,
     )
+
+
+def _released_session(
+    payload: ReleaseNoticesPrepared, session_id: str, lang: Language
+) -> dict[str, Any]:
+    """A session of the person's as the release has it: when and where; a removed one by
+    the title its change entry gives."""
+    session = next((s for s in payload.sessions if s.session_id == session_id), None)
+    if session is not None:
+        title = require_localized(session.title, f"data.sessions[{session_id}].title", lang)
+        return {
+            "session_id": session_id,
+            "title": title,
+            "starts_at": session.starts_at,
+            "ends_at": session.ends_at,
+            "room": session.room,
+        }
+    change = next((c for c in payload.changes if c.session_id == session_id), None)
+    if change is None:
+        raise MissingData(f"data.sessions[{session_id}]")
+    return {
+        "session_id": session_id,
+        "title": require_localized(change.title, f"data.changes[{session_id}].title", lang),
+        "starts_at": None,
+        "ends_at": None,
+        "room": None,
+    }
 
 
 def session_changed_notice(

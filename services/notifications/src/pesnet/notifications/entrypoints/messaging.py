@@ -1,17 +1,17 @@
-"""Event handlers, registered by payload class: thin, each runs inside the inbox
-transaction with a unit of work joined to it and hands the event to a use case."""
+"""What notifications consumes, payload class → use case: every event a person must
+hear about (each use case records the mail it writes), the meetings and purges that
+keep its projection of recipients, and, on a queue of their own, every public event
+for the partners' webhooks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 
 from pesnet.notifications.domain.model import MissingData
 from pesnet.notifications.service_layer import notices, purge, recipients
 from pesnet.notifications.service_layer.notices import Mailing
-from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 from pesnet.notifications.service_layer.webhook_subscriptions import fan_out
-from pesnet.shared.catalog import EventPayload
+from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
@@ -19,99 +19,38 @@ from pesnet.shared.events.agenda import (
     ReleaseNoticesPrepared,
     SessionChangeNoticesPrepared,
 )
-from pesnet.shared.events.registration import (
-    ParticipantCheckedIn,
-    ParticipantConfirmed,
-    ParticipantEvent,
-    ParticipantRegistered,
-    ParticipantRejected,
-    ParticipantUpdated,
-    ParticipantWaitlisted,
-    ParticipantWithdrawn,
-    PersonalDataPurged,
-)
-from pesnet.shared.messaging import EventConsumer, Unprocessable
+from pesnet.shared.events.registration import PARTICIPANT_EVENTS, PersonalDataPurged
+from pesnet.shared.messaging import Subscriptions, on
 
 
-@contextmanager
-def _dead_letter_without_template_data() -> Iterator[None]:
-    """An event lacking what a template needs is dead-lettered with the reason, rather
-    than sent as a mail with holes in it."""
-    try:
-        yield
-    except MissingData as exc:
-        raise Unprocessable(str(exc)) from exc
+def subscriptions(mailing: Mailing) -> Subscriptions:
+    """`mailing`: what writing a mail needs besides the event (links, digest window)."""
 
-
-def register_handlers(consumer: EventConsumer, mailing: Mailing) -> None:
-    @consumer.on(
-        ParticipantRegistered,
-        ParticipantUpdated,
-        ParticipantConfirmed,
-        ParticipantWaitlisted,
-        ParticipantRejected,
-        ParticipantWithdrawn,
-        ParticipantCheckedIn,
+    return Subscriptions(
         # one registration's events in order, different registrations side by side (the
         # meeting it reads is written by MeetingScheduled, which every event waits for)
-        by_subject=True,
+        on(
+            PARTICIPANT_EVENTS,
+            partial(notices.participant_changed, mailing=mailing),
+            by_subject=True,
+        ),
+        on(ReleaseNoticesPrepared, partial(notices.programme_released, mailing=mailing)),
+        on(SessionChangeNoticesPrepared, partial(notices.session_changed, mailing=mailing)),
+        on(ChairmanshipTransferred, partial(notices.chairmanship_transferred, mailing=mailing)),
+        on(ReminderDue, partial(notices.reminder_due, mailing=mailing)),
+        on(ProgressReviewed, partial(notices.progress_reviewed, mailing=mailing)),
+        on(CooperationProposed, partial(notices.cooperation_proposed, mailing=mailing)),
+        on(MeetingScheduled, recipients.meeting_scheduled),
+        on(PersonalDataPurged, purge.personal_data_purged),
+        # an event lacking what a template needs is dead-lettered with the reason,
+        # rather than sent as a mail with holes in it
+        unprocessable=(MissingData,),
     )
-    async def participant_changed(event: ParticipantEvent, uow: NotificationsUnitOfWork) -> None:
-        with _dead_letter_without_template_data():
-            await notices.participant_changed(event, uow, mailing)
-
-    @consumer.on(ReleaseNoticesPrepared)
-    async def programme_released(
-        event: ReleaseNoticesPrepared, uow: NotificationsUnitOfWork
-    ) -> None:
-        with _dead_letter_without_template_data():
-            await notices.programme_released(event, uow, mailing)
-
-    @consumer.on(SessionChangeNoticesPrepared)
-    async def session_changed(
-        event: SessionChangeNoticesPrepared, uow: NotificationsUnitOfWork
-    ) -> None:
-        with _dead_letter_without_template_data():
-            await notices.session_changed(event, uow, mailing)
-
-    @consumer.on(ChairmanshipTransferred)
-    async def chairmanship_transferred(
-        event: ChairmanshipTransferred, uow: NotificationsUnitOfWork
-    ) -> None:
-        with _dead_letter_without_template_data():
-            await notices.chairmanship_transferred(event, uow, mailing)
-
-    @consumer.on(ReminderDue)
-    async def reminder_due(event: ReminderDue, uow: NotificationsUnitOfWork) -> None:
-        with _dead_letter_without_template_data():
-            await notices.reminder_due(event, uow, mailing)
-
-    @consumer.on(ProgressReviewed)
-    async def progress_reviewed(event: ProgressReviewed, uow: NotificationsUnitOfWork) -> None:
-        with _dead_letter_without_template_data():
-            await notices.progress_reviewed(event, uow, mailing)
-
-    @consumer.on(CooperationProposed)
-    async def cooperation_proposed(
-        event: CooperationProposed, uow: NotificationsUnitOfWork
-    ) -> None:
-        with _dead_letter_without_template_data():
-            await notices.cooperation_proposed(event, uow, mailing)
-
-    @consumer.on(MeetingScheduled)
-    async def meeting_scheduled(event: MeetingScheduled, uow: NotificationsUnitOfWork) -> None:
-        await recipients.meeting_scheduled(event, uow)
-
-    @consumer.on(PersonalDataPurged)
-    async def personal_data_purged(event: PersonalDataPurged, uow: NotificationsUnitOfWork) -> None:
-        await purge.personal_data_purged(event, uow)
 
 
-def register_webhook_handlers(consumer: EventConsumer) -> None:
-    """The webhook consumer: every public event type, fanned out to deliveries."""
-    public = [consumer.catalog.get(t).payload for t in consumer.catalog.public_types()]
-
-    # each event on its own: it reads only the subscriptions
-    @consumer.on(*public, by_subject=True)
-    async def queue_deliveries(event: EventPayload, uow: NotificationsUnitOfWork) -> None:
-        await fan_out(event, uow)
+def webhook_subscriptions(catalog: EventCatalog) -> Subscriptions:
+    """The webhook consumer's table: every public event type, fanned out to the
+    deliveries of the partners subscribed to it (each event on its own: it reads only
+    the subscriptions)."""
+    public = tuple(catalog.get(t).payload for t in catalog.public_types())
+    return Subscriptions(on(public, fan_out, by_subject=True))

@@ -107,81 +107,83 @@ def _delivery_view(d: WebhookDelivery) -> DeliveryView:
     )
 
 
-def build_router() -> APIRouter:
-    router = APIRouter(prefix="/partners/webhooks", tags=["partner webhooks"])
-    # the partners' administrator (and the administrator) manages webhook subscriptions
-    PartnersAdministrator = require(StaffRole.partners_administrator)
+router = APIRouter(prefix="/partners/webhooks", tags=["partner webhooks"])
+# the partners' administrator (and the administrator) manages webhook subscriptions
+PartnersAdministrator = require(StaffRole.partners_administrator)
 
-    @router.post(
-        "",
-        status_code=201,
-        response_model=SubscriptionWithSecret,
-        dependencies=[PartnersAdministrator, WebhookSubscriptionsPerAddress],
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SubscriptionWithSecret,
+    dependencies=[PartnersAdministrator, WebhookSubscriptionsPerAddress],
+)
+async def create_subscription(body: SubscriptionRequest, deps: Deps) -> SubscriptionWithSecret:
+    command = CreateSubscription(body.partner, body.url, body.event_types)
+    subscription, secret = await webhooks.create_subscription(
+        command, deps.uow(), deps.sealer, deps.webhook_rules
     )
-    async def create_subscription(body: SubscriptionRequest, deps: Deps) -> SubscriptionWithSecret:
-        command = CreateSubscription(body.partner, body.url, body.event_types)
-        subscription, secret = await webhooks.create_subscription(
-            command, deps.uow(), deps.sealer, deps.webhook_rules
-        )
-        return SubscriptionWithSecret(**_view(subscription), secret=secret)
+    return SubscriptionWithSecret(**_view(subscription), secret=secret)
 
-    @router.get("", response_model=list[SubscriptionView], dependencies=[PartnersAdministrator])
-    async def list_subscriptions(deps: Deps, partner: str | None = None) -> list[SubscriptionView]:
-        found = await webhooks.subscriptions(partner, deps.uow())
-        return [SubscriptionView(**_view(s)) for s in found]
 
-    @router.get(
-        "/{subscription_id}", response_model=SubscriptionView, dependencies=[PartnersAdministrator]
+@router.get("", response_model=list[SubscriptionView], dependencies=[PartnersAdministrator])
+async def list_subscriptions(deps: Deps, partner: str | None = None) -> list[SubscriptionView]:
+    found = await webhooks.subscriptions(partner, deps.uow())
+    return [SubscriptionView(**_view(s)) for s in found]
+
+
+@router.get(
+    "/{subscription_id}", response_model=SubscriptionView, dependencies=[PartnersAdministrator]
+)
+async def get_subscription(subscription_id: str, deps: Deps) -> SubscriptionView:
+    return SubscriptionView(**_view(await webhooks.subscription(subscription_id, deps.uow())))
+
+
+@router.delete("/{subscription_id}", status_code=204, dependencies=[PartnersAdministrator])
+async def disable_subscription(subscription_id: str, deps: Deps) -> Response:
+    """Disables the subscription (its delivery log is kept); pending deliveries are
+    cancelled. `POST .../enable` turns it back on for new events."""
+    await webhooks.disable_subscription(subscription_id, deps.uow(), deps.webhook_rules)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{subscription_id}/enable",
+    response_model=SubscriptionView,
+    dependencies=[PartnersAdministrator],
+)
+async def enable_subscription(subscription_id: str, deps: Deps) -> SubscriptionView:
+    enabled = await webhooks.enable_subscription(subscription_id, deps.uow(), deps.webhook_rules)
+    return SubscriptionView(**_view(enabled))
+
+
+@router.post(
+    "/{subscription_id}/rotate-secret",
+    response_model=SecretView,
+    dependencies=[PartnersAdministrator],
+)
+async def rotate_secret(subscription_id: str, deps: Deps) -> SecretView:
+    subscription, secret = await webhooks.rotate_secret(
+        subscription_id, deps.uow(), deps.sealer, deps.webhook_rules
     )
-    async def get_subscription(subscription_id: str, deps: Deps) -> SubscriptionView:
-        return SubscriptionView(**_view(await webhooks.subscription(subscription_id, deps.uow())))
-
-    @router.delete("/{subscription_id}", status_code=204, dependencies=[PartnersAdministrator])
-    async def disable_subscription(subscription_id: str, deps: Deps) -> Response:
-        """Disables the subscription (its delivery log is kept); pending deliveries are
-        cancelled. `POST .../enable` turns it back on for new events."""
-        await webhooks.disable_subscription(subscription_id, deps.uow(), deps.webhook_rules)
-        return Response(status_code=204)
-
-    @router.post(
-        "/{subscription_id}/enable",
-        response_model=SubscriptionView,
-        dependencies=[PartnersAdministrator],
+    return SecretView(
+        id=subscription.id,
+        secret=secret,
+        previous_secret_valid_until=subscription.previous_secret_until,
     )
-    async def enable_subscription(subscription_id: str, deps: Deps) -> SubscriptionView:
-        enabled = await webhooks.enable_subscription(
-            subscription_id, deps.uow(), deps.webhook_rules
-        )
-        return SubscriptionView(**_view(enabled))
 
-    @router.post(
-        "/{subscription_id}/rotate-secret",
-        response_model=SecretView,
-        dependencies=[PartnersAdministrator],
-    )
-    async def rotate_secret(subscription_id: str, deps: Deps) -> SecretView:
-        subscription, secret = await webhooks.rotate_secret(
-            subscription_id, deps.uow(), deps.sealer, deps.webhook_rules
-        )
-        return SecretView(
-            id=subscription.id,
-            secret=secret,
-            previous_secret_valid_until=subscription.previous_secret_until,
-        )
 
-    @router.get(
-        "/{subscription_id}/deliveries",
-        response_model=list[DeliveryView],
-        dependencies=[PartnersAdministrator],
-    )
-    async def list_deliveries(
-        subscription_id: str,
-        deps: Deps,
-        status: Literal["pending", "succeeded", "failed", "cancelled"] | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    ) -> list[DeliveryView]:
-        """The newest deliveries first, each with every attempt made."""
-        query = ListWebhookDeliveries(subscription_id, status=status, limit=limit)
-        return [_delivery_view(d) for d in await webhooks.webhook_deliveries(query, deps.uow())]
-
-    return router
+@router.get(
+    "/{subscription_id}/deliveries",
+    response_model=list[DeliveryView],
+    dependencies=[PartnersAdministrator],
+)
+async def list_deliveries(
+    subscription_id: str,
+    deps: Deps,
+    status: Literal["pending", "succeeded", "failed", "cancelled"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[DeliveryView]:
+    """The newest deliveries first, each with every attempt made."""
+    query = ListWebhookDeliveries(subscription_id, status=status, limit=limit)
+    return [_delivery_view(d) for d in await webhooks.webhook_deliveries(query, deps.uow())]

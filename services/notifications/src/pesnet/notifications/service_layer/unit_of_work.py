@@ -190,6 +190,9 @@ class Wakeups:
 
 
 class NotificationsUnitOfWork(UnitOfWork):
+    # what the store raises when it fails (unreachable, timed out): a worker backs off
+    # and tries again later rather than stop; the adapter names its driver's errors
+    store_errors: tuple[type[Exception], ...] = ()
     recipients: RecipientRepository
     participations: ParticipationRepository
     meetings: MeetingRepository

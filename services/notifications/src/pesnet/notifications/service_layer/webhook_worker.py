@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from pymongo.errors import PyMongoError
-
 from pesnet.notifications.domain.signing import signature_headers
 from pesnet.notifications.domain.webhooks import (
     HttpResult,
@@ -67,7 +65,7 @@ class WebhookWorker:
         uow = self.uow_factory()
         try:
             await seal_plain_secrets(uow, self.sealer)
-        except PyMongoError as exc:
+        except uow.store_errors as exc:
             log.warning("webhook worker: could not seal plain secrets", error=str(exc))
         client = self.client_factory()
         backoff = self.policy.poll_seconds
@@ -78,7 +76,7 @@ class WebhookWorker:
                 try:
                     await self.drain(uow, client)
                     backoff = self.policy.poll_seconds
-                except PyMongoError as exc:
+                except uow.store_errors as exc:
                     log.warning("webhook worker: database error", error=str(exc))
                     backoff = min(backoff * 2, 30.0)
                 idle = await self._idle(uow, backoff)
@@ -91,7 +89,7 @@ class WebhookWorker:
         """Sleep until the next retry is due, at most `poll` seconds."""
         try:
             due = await uow.webhook_deliveries.next_due()
-        except PyMongoError:
+        except uow.store_errors:
             return poll
         if due is None:
             return poll

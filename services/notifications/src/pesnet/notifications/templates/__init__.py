@@ -12,10 +12,11 @@ is given unless they are markup the template made, like `strong(title)`); the
 plain-text part and the subject without it. The HTML block is wrapped in one layout
 that sets `lang` and `dir` (Arabic right-to-left).
 
-A few things are said differently per language and are not words to translate: how
-running text cites a meeting's title (`meeting_ref`: English puts "the" before it,
-French plain text sets it in « », the HTML part in bold), how a list is separated
-(`sep`), and Arabic's preposition لـ joined to a name (`li`). Words of the platform's
+A few things are said differently per language by rule rather than by a translator:
+how running text cites a meeting's title (`meeting_ref`: English puts "the" before it,
+French plain text quotes it, the HTML part sets it in bold; the quotes and how a date
+joins its time are messages of the catalog), how a list is separated (`sep`), and
+Arabic's preposition لـ joined to a name (`li`). Words of the platform's
 vocabularies (a role, the side of a cooperation) are the kernel's terms
 (`pesnet.shared.terms`), so a mail says them as a badge or the programme does.
 
@@ -45,15 +46,11 @@ from pesnet.shared.i18n import (
     format_local_time,
 )
 from pesnet.shared.terms import COOPERATION_SIDES, ROLES, term
-from pesnet.shared.translation import in_language, translate, translated
+from pesnet.shared.translation import N_, in_language, translate, translated
 
 PACKAGE = "pesnet.notifications"
 BLOCKS = ("subject", "text", "html")
 FOOTER = "_footer"
-# between a long date and its time: "14 October 2025, 09:15", "14 octobre 2025 à 09:15"
-_AT = {"ar": "، ", "en": ", ", "fr": " à "}
-# how a plain-text mail quotes a title
-_QUOTES = {"ar": ("«", "»"), "en": ("“", "”"), "fr": ("« ", " »")}
 
 
 def _environment(autoescape: bool, loader: BaseLoader | None = None) -> Environment:
@@ -162,71 +159,82 @@ def _gettext(language: str, html: bool) -> Callable[..., str]:
     return gettext
 
 
-def _helpers(language: str, timezone: str, *, html: bool) -> dict[str, Any]:
-    def fmt_date(value: date | None, fmt: str = "long") -> str:
+@dataclass(frozen=True)
+class _Helpers:
+    """What a template calls besides `_`, for one language and the meeting's zone, in
+    the plain-text or the HTML part."""
+
+    language: str
+    timezone: str
+    html: bool
+
+    def variables(self) -> dict[str, Any]:
+        return {
+            "_": _gettext(self.language, self.html),
+            "lang": self.language,
+            "dir": direction(self.language),
+            "sep": "، " if self.language == "ar" else ", ",
+            "fmt_date": self.fmt_date,
+            "fmt_datetime": self.fmt_datetime,
+            "fmt_time": self.fmt_time,
+            "strong": self.strong,
+            "quoted": self.quoted,
+            "meeting_ref": self.meeting_ref,
+            "li": self.li,
+            "role_label": self.role_label,
+            "side_label": self.side_label,
+        }
+
+    def _said(self, message: str, **values: str) -> str:
+        return translate(message, self.language, values, packages=(PACKAGE,))
+
+    def fmt_date(self, value: date | None, fmt: str = "long") -> str:
         if not value:
             return ""
-        text = format_local_date(value, language, fmt)
-        if language == "fr" and value.day == 1 and fmt in ("long", "full"):
+        text = format_local_date(value, self.language, fmt)
+        if self.language == "fr" and value.day == 1 and fmt in ("long", "full"):
             # the first of the month is an ordinal in French: « 1er mars »
             text = re.sub(r"(?<!\d)1 ", "1er ", text, count=1)
         return text
 
-    def fmt_datetime(value: datetime | None, fmt: str = "long") -> str:
+    def fmt_datetime(self, value: datetime | None, fmt: str = "long") -> str:
+        """A date and the local hour and minute (Babel's datetimes add seconds, and the
+        long one an offset): "14 October 2025, 09:15", "14 octobre 2025 à 09:15"."""
         if value is None:
             return ""
-        # a date and the local hour and minute (Babel's datetimes add seconds, and the
-        # long one an offset)
-        local = value.astimezone(ZoneInfo(timezone))
-        day = fmt_date(local.date(), fmt)
-        return f"{day}{_AT.get(language, ', ')}{format_local_time(value, timezone, language)}"
+        local = value.astimezone(ZoneInfo(self.timezone))
+        day = self.fmt_date(local.date(), fmt)
+        return self._said(N_("{date}, {time}"), date=day, time=self.fmt_time(value))
 
-    def fmt_time(value: datetime | None) -> str:
-        return format_local_time(value, timezone, language) if value else ""
+    def fmt_time(self, value: datetime | None) -> str:
+        return format_local_time(value, self.timezone, self.language) if value else ""
 
-    def strong(value: str) -> str:
+    def strong(self, value: str) -> str:
         """Set in bold in the HTML part; as it is in plain text."""
-        return Markup("<strong>{}</strong>").format(value) if html else value
+        return Markup("<strong>{}</strong>").format(value) if self.html else value
 
-    def quoted(value: str) -> str:
+    def quoted(self, value: str) -> str:
         """A title in running text: quoted in plain text, in bold in the HTML part."""
-        if html:
-            return strong(value)
-        opening, closing = _QUOTES.get(language, _QUOTES["en"])
-        return f"{opening}{value}{closing}"
+        if self.html:
+            return self.strong(value)
+        return self._said(N_("“{title}”"), title=value)
 
-    def meeting_ref(title: str) -> str:
+    def meeting_ref(self, title: str) -> str:
         """A meeting's title in running text: "the 4th Meeting ..." in English, « 4e
         réunion ... » in French plain text, in bold in the HTML part."""
-        if language == "en":
-            return english_article(title) + strong(title)
-        return quoted(title) if language == "fr" else strong(title)
+        if self.language == "en":
+            return english_article(title) + self.strong(title)
+        return self.quoted(title) if self.language == "fr" else self.strong(title)
 
-    def li(name: str) -> str:
+    def li(self, name: str) -> str:
         """A name after a preposition: Arabic joins لـ to it (للوكالة)."""
-        return arabic_li(name) if language == "ar" else name
+        return arabic_li(name) if self.language == "ar" else name
 
-    def role_label(role: str) -> str:
-        return term(ROLES, role).get(language)
+    def role_label(self, role: str) -> str:
+        return term(ROLES, role).get(self.language)
 
-    def side_label(side: str) -> Any:
+    def side_label(self, side: str) -> Any:
         return term(COOPERATION_SIDES, side)
-
-    return {
-        "_": _gettext(language, html),
-        "lang": language,
-        "dir": direction(language),
-        "sep": "، " if language == "ar" else ", ",
-        "fmt_date": fmt_date,
-        "fmt_datetime": fmt_datetime,
-        "fmt_time": fmt_time,
-        "strong": strong,
-        "quoted": quoted,
-        "meeting_ref": meeting_ref,
-        "li": li,
-        "role_label": role_label,
-        "side_label": side_label,
-    }
 
 
 def _block(env: Environment, name: str, block: str, variables: dict[str, Any]) -> str:
@@ -249,8 +257,8 @@ def render(
     name = template_name(kind)
     timezone = (context.get("meeting") or {}).get("timezone") or "UTC"
     common = {**context, "critical": KINDS[kind].critical, "preferences_url": preferences_url}
-    plain = {**common, **_helpers(lang, timezone, html=False)}
-    marked = {**common, **_helpers(lang, timezone, html=True)}
+    plain = {**common, **_Helpers(lang, timezone, html=False).variables()}
+    marked = {**common, **_Helpers(lang, timezone, html=True).variables()}
     subject = " ".join(_block(_TEXT, name, "subject", plain).split())
     text = _block(_TEXT, name, "text", plain)
     text += "\n\n" + _block(_TEXT, template_name(FOOTER), "text", plain)

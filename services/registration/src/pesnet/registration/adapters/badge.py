@@ -131,28 +131,5 @@ def render_badge_png(
 class PillowBadgeRenderer:
     """The service layer's `BadgeRenderer`, drawn with Pillow."""
 
-    def badge_png(
-        self,
-        *,
-        meeting_title: Localized,
-        full_name: str,
-        name_latin: str | None,
-        honorific: str | None,
-        role: Localized,
-        delegation: Localized,
-        institution: str,
-        badge_token: str,
-    ) -> bytes:
-        return render_badge_png(
-            meeting_title=meeting_title,
-            full_name=full_name,
-            name_latin=name_latin,
-            honorific=honorific,
-            role=role,
-            delegation=delegation,
-            institution=institution,
-            badge_token=badge_token,
-        )
-
-    def qr_png(self, data: str) -> bytes:
-        return qr_png(data)
+    badge_png = staticmethod(render_badge_png)
+    qr_png = staticmethod(qr_png)

@@ -1,46 +1,39 @@
-"""Badge tokens: unguessable (a random nonce) and signed (HMAC-SHA256 with the
-service's badge secret), so a scanner can tell a forged badge without a lookup,
-and a re-issued badge (new nonce) invalidates the old one. Tokens are never
-stored: a confirmed registration keeps its badge's nonce only."""
+"""Badge tokens: unguessable (a random nonce) and signed by the kernel's signed-link
+scheme (`pesnet.shared.signed_links`, purpose `b1`) with the service's badge secret,
+so a scanner can tell a forged badge without a lookup, and a re-issued badge (new
+nonce) invalidates the old one. Tokens are never stored: a confirmed registration
+keeps its badge's nonce only. A token reads `b1.<registration id>.<nonce>.<signature>`,
+as badges printed before the kernel had the scheme do: those stay valid."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 
-PREFIX = "b1"
+from pesnet.shared.signed_links import LinkSigner
 
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+PURPOSE = "b1"
 
 
 def new_badge_nonce() -> str:
-    return _b64(secrets.token_bytes(12))
+    """96 random bits, URL-safe (16 characters)."""
+    return secrets.token_urlsafe(12)
 
 
 class BadgeKey:
-    """Signs and reads badge tokens with the service's badge secret."""
+    """Signs and reads badge tokens with the service's badge secret (and, while a
+    rotation lasts, reads those of the previous secrets)."""
 
-    def __init__(self, secret: bytes) -> None:
-        self._secret = secret
-
-    def _sign(self, registration_id: str, nonce: str) -> str:
-        mac = hmac.new(self._secret, f"{PREFIX}.{registration_id}.{nonce}".encode(), hashlib.sha256)
-        return _b64(mac.digest()[:20])
+    def __init__(self, secret: bytes, *previous: bytes) -> None:
+        self._signer = LinkSigner(PURPOSE, (secret, *previous))
 
     def token_for(self, registration_id: str, nonce: str) -> str:
         """The token of the badge issued with `nonce`."""
-        return f"{PREFIX}.{registration_id}.{nonce}.{self._sign(registration_id, nonce)}"
+        return self._signer.sign(registration_id, nonce)
 
     def read(self, token: str) -> tuple[str, str] | None:
         """(registration id, nonce) of a genuine token, or None for a forged or malformed one."""
-        parts = token.strip().split(".")
-        if len(parts) != 4 or parts[0] != PREFIX:
+        values = self._signer.read(token)
+        if values is None or len(values) != 2:
             return None
-        _, registration_id, nonce, signature = parts
-        if not hmac.compare_digest(signature, self._sign(registration_id, nonce)):
-            return None
+        registration_id, nonce = values
         return registration_id, nonce

@@ -1,7 +1,6 @@
-"""The action plan aggregate: a plan with its thematic areas, activities, results
-framework (indicators and targets, after the IATI activity standard's results
-model) and progress reports. Pure: no I/O; every rule raises a domain error that
-names the offending field.
+"""The action plan aggregate: a plan with its thematic areas, activities
+(`activities.py`), results framework and progress reports (`results.py`). Pure: no I/O;
+every rule raises a domain error that names the offending field.
 
 One plan is one aggregate (and one document): a plan has a handful of thematic
 areas, a few dozen activities and indicators, and some progress reports per
@@ -11,136 +10,43 @@ rule (a target inside the plan's years, a report on a closed plan) a local check
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pesnet.actionplan.domain.labels import PLAN_STATUSES
-from pesnet.actionplan.domain.periods import parse_period, plan_bounds, reporting_periods
+from pesnet.actionplan.domain.activities import (
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    Participation,
+    StatusChange,
+    new_activity,
+)
+from pesnet.actionplan.domain.entity import Entity, new_id, require_complete
+from pesnet.actionplan.domain.labels import PLAN_STATUSES, said
+from pesnet.actionplan.domain.periods import parse_period
+from pesnet.actionplan.domain.results import (
+    Indicator,
+    Measure,
+    ProgressReport,
+    Target,
+    Value,
+    check_reporting_period,
+    check_targets,
+    check_value,
+)
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.common import Contact, MeetingId
-from pesnet.shared.i18n import LANGUAGE_NAMES, Localized
-from pesnet.shared.terms import ACTIVITY_STATUSES, listing
+from pesnet.shared.i18n import Localized
 from pesnet.shared.translation import _
 
 PlanStatus = Literal["draft", "adopted", "closed"]
-ActivityType = Literal[
-    "training_programme",
-    "workshop",
-    "webinar",
-    "study_visit",
-    "expert_exchange",
-    "study_report",
-    "peer_learning",
-]
-ActivityStatus = Literal["planned", "ongoing", "completed", "postponed", "cancelled"]
-ParticipantRole = Literal["implementing", "funding", "host"]
-Measure = Literal["number", "percentage", "qualitative"]
-ReportStatus = Literal["submitted", "validated", "returned"]
-# what a second review of a report is told
-REVIEWED: dict[str, str] = {
-    "validated": _("the report is already validated"),
-    "returned": _("the report was already returned for revision"),
-}
-Value = float | str
-
-# Which activity status may follow which (completed and cancelled are final).
-ACTIVITY_TRANSITIONS: dict[str, set[str]] = {
-    "planned": {"ongoing", "postponed", "cancelled"},
-    "ongoing": {"completed", "postponed", "cancelled"},
-    "postponed": {"planned", "ongoing", "cancelled"},
-    "completed": set(),
-    "cancelled": set(),
-}
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def require_complete(text: Localized, field: str) -> None:
-    if missing := text.missing():
-        raise InvalidInput(
-            _("missing the {languages} text"),
-            field=f"{field}.{missing[0]}",
-            params={"languages": listing(LANGUAGE_NAMES[lang] for lang in missing)},
-        )
-
-
-class Entity(BaseModel):
-    model_config = ConfigDict(validate_assignment=False)
 
 
 class ThematicArea(Entity):
     id: str
     title: Localized
-
-
-class Participation(Entity):
-    institution: str
-    role: ParticipantRole
-
-
-class StatusChange(Entity):
-    status: str
-    at: datetime
-    note: str | None = None
-
-
-class Activity(Entity):
-    id: str
-    thematic_area: str
-    activity_type: ActivityType
-    title: Localized
-    summary: Localized | None = None
-    lead_institutions: list[str]
-    participants: list[Participation] = []
-    planned_start: date | None = None
-    planned_end: date | None = None
-    actual_start: date | None = None
-    actual_end: date | None = None
-    status: ActivityStatus = "planned"
-    history: list[StatusChange] = []
-
-
-class Target(Entity):
-    reporting_period: str
-    value: float
-
-
-class Indicator(Entity):
-    id: str
-    title: Localized
-    thematic_area: str
-    activity_id: str | None = None
-    measure: Measure
-    ascending: bool = True
-    baseline: Value | None = None
-    baseline_year: int | None = None
-    targets: list[Target] = []
-
-    def target_for(self, reporting_period: str) -> float | None:
-        for target in self.targets:
-            if target.reporting_period == reporting_period:
-                return target.value
-        return None
-
-
-class ProgressReport(Entity):
-    id: str
-    indicator_id: str
-    activity_id: str | None = None
-    reporting_period: str
-    actual_value: Value
-    comment: str | None = None
-    institution: str
-    reporter: Contact
-    status: ReportStatus = "submitted"
-    submitted_at: datetime
-    reviewed_at: datetime | None = None
-    review_comment: str | None = None
 
 
 _Part = TypeVar("_Part", ThematicArea, Activity, Indicator)
@@ -251,18 +157,6 @@ class Plan(Entity):
             self.activities, activity_id, _("the {period} plan has no activity {id}"), field
         )
 
-    def _check_dates(self, start: date | None, end: date | None, prefix: str) -> None:
-        first, last = plan_bounds(self.period)
-        for name, value in ((f"{prefix}_start", start), (f"{prefix}_end", end)):
-            if value is not None and prefix == "planned" and not first <= value <= last:
-                raise InvalidInput(
-                    _("the date is outside the plan's years {period}"),
-                    field=name,
-                    params={"period": self.period},
-                )
-        if start is not None and end is not None and end < start:
-            raise InvalidInput(_("the activity ends before it starts"), field=f"{prefix}_end")
-
     def add_activity(
         self,
         *,
@@ -279,31 +173,25 @@ class Plan(Entity):
     ) -> Activity:
         self._require_open()
         self.area(thematic_area)
-        require_complete(title, "title")
-        if summary is not None:
-            require_complete(summary, "summary")
-        if not lead_institutions:
-            raise InvalidInput(_("an activity needs a lead institution"), field="lead_institutions")
-        self._check_dates(planned_start, planned_end, "planned")
-        activity_id = activity_id or new_id("act")
-        if any(a.id == activity_id for a in self.activities):
-            raise Conflict(
-                _("the plan already has an activity {id}"),
-                field="activity_id",
-                params={"id": activity_id},
-            )
-        activity = Activity(
-            id=activity_id,
+        activity = new_activity(
+            activity_id or new_id("act"),
+            period=self.period,
             thematic_area=thematic_area,
             activity_type=activity_type,
             title=title,
             summary=summary,
-            lead_institutions=list(dict.fromkeys(lead_institutions)),
+            lead_institutions=lead_institutions,
             participants=participants,
             planned_start=planned_start,
             planned_end=planned_end,
-            history=[StatusChange(status="planned", at=now)],
+            now=now,
         )
+        if any(a.id == activity.id for a in self.activities):
+            raise Conflict(
+                _("the plan already has an activity {id}"),
+                field="activity_id",
+                params={"id": activity.id},
+            )
         self.activities.append(activity)
         return activity
 
@@ -321,40 +209,14 @@ class Plan(Entity):
     ) -> Activity:
         self._require_open()
         activity = self.activity(activity_id)
-        if status not in ACTIVITY_TRANSITIONS[activity.status]:
-            raise Conflict(
-                _("an activity that is {current} cannot become {status}"),
-                field="status",
-                params={
-                    "current": ACTIVITY_STATUSES[activity.status],
-                    "status": ACTIVITY_STATUSES[status],
-                },
-            )
-        if status == "postponed" and planned_start is None:
-            raise InvalidInput(
-                _("a postponed activity needs its new planned start"), field="planned_start"
-            )
-        if planned_start is not None or planned_end is not None:
-            new_start = planned_start or activity.planned_start
-            new_end = planned_end or activity.planned_end
-            if (
-                planned_end is None
-                and planned_start
-                and activity.planned_start
-                and activity.planned_end
-            ):
-                # a new start alone moves the whole activity: it keeps its duration
-                new_end = planned_start + (activity.planned_end - activity.planned_start)
-            self._check_dates(new_start, new_end, "planned")
-            activity.planned_start, activity.planned_end = new_start, new_end
-        if status == "ongoing":
-            activity.actual_start = actual_start or activity.actual_start or now.date()
-        if status == "completed":
-            activity.actual_start = activity.actual_start or actual_start
-            activity.actual_end = actual_end or now.date()
-        self._check_dates(activity.actual_start, activity.actual_end, "actual")
-        activity.status = status
-        activity.history.append(StatusChange(status=status, at=now, note=note))
+        activity.move_to(
+            status,
+            period=self.period,
+            now=now,
+            note=note,
+            actual=(actual_start, actual_end),
+            planned=(planned_start, planned_end),
+        )
         return activity
 
     def add_indicator(
@@ -372,47 +234,13 @@ class Plan(Entity):
     ) -> Indicator:
         self._require_open()
         require_complete(title, "title")
-        if activity_id is not None:
-            activity = self.activity(activity_id, field="activity_id")
-            if thematic_area is not None and thematic_area != activity.thematic_area:
-                raise InvalidInput(
-                    _("the activity belongs to another thematic area"), field="thematic_area"
-                )
-            thematic_area = activity.thematic_area
-        elif thematic_area is None:
-            raise InvalidInput(
-                _("an indicator measures an activity or a thematic area: give one"),
-                field="activity_id",
-            )
-        self.area(thematic_area)
+        area = self._measured_area(activity_id, thematic_area)
         check_value(measure, baseline, "baseline")
-        if measure == "qualitative" and targets:
-            raise InvalidInput(
-                _(
-                    "a qualitative indicator has no numeric targets (IATI: targets are for "
-                    "quantitative measures)"
-                ),
-                field="targets",
-            )
-        allowed = reporting_periods(self.period)
-        seen: set[str] = set()
-        for i, target in enumerate(targets):
-            if target.reporting_period not in allowed:
-                raise InvalidInput(
-                    _("reporting periods of the {period} plan are {periods}"),
-                    field=f"targets.{i}.reporting_period",
-                    params={"period": self.period, "periods": ", ".join(allowed)},
-                )
-            if target.reporting_period in seen:
-                raise InvalidInput(
-                    _("one target per reporting period"), field=f"targets.{i}.reporting_period"
-                )
-            seen.add(target.reporting_period)
-            check_value(measure, target.value, f"targets.{i}.value")
+        check_targets(self.period, measure, targets)
         indicator = Indicator(
             id=indicator_id or new_id("ind"),
             title=title,
-            thematic_area=thematic_area,
+            thematic_area=area,
             activity_id=activity_id,
             measure=measure,
             ascending=ascending,
@@ -428,6 +256,22 @@ class Plan(Entity):
             )
         self.indicators.append(indicator)
         return indicator
+
+    def _measured_area(self, activity_id: str | None, thematic_area: str | None) -> str:
+        """The thematic area an indicator measures: its activity's, or the one given."""
+        if activity_id is not None:
+            activity = self.activity(activity_id, field="activity_id")
+            if thematic_area is not None and thematic_area != activity.thematic_area:
+                raise InvalidInput(
+                    _("the activity belongs to another thematic area"), field="thematic_area"
+                )
+            thematic_area = activity.thematic_area
+        elif thematic_area is None:
+            raise InvalidInput(
+                _("an indicator measures an activity or a thematic area: give one"),
+                field="activity_id",
+            )
+        return self.area(thematic_area).id
 
     def indicator(self, indicator_id: str, *, field: str | None = None) -> Indicator:
         return self._find(
@@ -459,16 +303,7 @@ class Plan(Entity):
         reporter: Contact,
         now: datetime,
     ) -> ProgressReport:
-        if self.status == "closed":
-            raise Conflict(
-                _("the {period} plan is closed: no more progress reports"),
-                params={"period": self.period},
-            )
-        if self.status == "draft":
-            raise Conflict(
-                _("the {period} plan is a draft: progress is reported once adopted"),
-                params={"period": self.period},
-            )
+        self._require_reporting()
         indicator = self.indicator(indicator_id, field="indicator_id")
         if institution not in self.reporting_institutions(indicator):
             raise Forbidden(
@@ -478,13 +313,7 @@ class Plan(Entity):
                 ),
                 params={"institution": institution},
             )
-        allowed = reporting_periods(self.period)
-        if reporting_period not in allowed:
-            raise InvalidInput(
-                _("reporting periods of the {period} plan are {periods}"),
-                field="reporting_period",
-                params={"period": self.period, "periods": ", ".join(allowed)},
-            )
+        check_reporting_period(self.period, reporting_period, "reporting_period")
         check_value(indicator.measure, actual_value, "actual_value")
         report = ProgressReport(
             id=new_id("rep"),
@@ -500,6 +329,19 @@ class Plan(Entity):
         self.progress.append(report)
         return report
 
+    def _require_reporting(self) -> None:
+        """Progress is reported on an adopted plan only."""
+        if self.status == "closed":
+            raise Conflict(
+                _("the {period} plan is closed: no more progress reports"),
+                params={"period": self.period},
+            )
+        if self.status == "draft":
+            raise Conflict(
+                _("the {period} plan is a draft: progress is reported once adopted"),
+                params={"period": self.period},
+            )
+
     def report(self, report_id: str) -> ProgressReport:
         for report in self.progress:
             if report.id == report_id:
@@ -512,22 +354,13 @@ class Plan(Entity):
     def validate_report(self, report_id: str, *, now: datetime) -> ProgressReport:
         self._require_open()
         report = self.report(report_id)
-        if report.status != "submitted":
-            raise Conflict(REVIEWED[report.status])
-        report.status = "validated"
-        report.reviewed_at = now
+        report.mark_validated(now=now)
         return report
 
     def return_report(self, report_id: str, comment: str, *, now: datetime) -> ProgressReport:
         self._require_open()
         report = self.report(report_id)
-        if report.status != "submitted":
-            raise Conflict(REVIEWED[report.status])
-        if not comment.strip():
-            raise InvalidInput(_("say why the report goes back"), field="comment")
-        report.status = "returned"
-        report.reviewed_at = now
-        report.review_comment = comment
+        report.return_for_revision(comment, now=now)
         return report
 
     def latest_validated(self, indicator_id: str) -> ProgressReport | None:
@@ -540,28 +373,9 @@ class Plan(Entity):
         return max(reports, key=lambda r: (r.reporting_period, r.reviewed_at or r.submitted_at))
 
 
-def check_value(measure: Measure, value: Value | None, field: str) -> None:
-    if value is None:
-        return
-    if measure == "qualitative":
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(_("a qualitative indicator takes a text"), field=field)
-        return
-    if isinstance(value, str):
-        raise InvalidInput(_("this indicator takes a number"), field=field)
-    if measure == "percentage" and not 0 <= value <= 100:
-        raise InvalidInput(_("a percentage is between 0 and 100"), field=field)
-    if measure == "number" and value < 0:
-        raise InvalidInput(_("a count is not negative"), field=field)
-
-
 def default_title(period: str) -> Localized:
     """The plan's name as the network writes it ("OIC-PESNET Action Plan 2021-2022")."""
-    return Localized(
-        ar=f"خطة عمل شبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة {period}",
-        en=f"OIC-PESNET Action Plan {period}",
-        fr=f"Plan d'action de l'OIC-PESNET {period}",
-    )
+    return said(_("OIC-PESNET Action Plan {period}"), period=period)
 
 
 class PlanSummary(BaseModel):
