@@ -37,15 +37,18 @@ def event_type(kind: EventKind) -> str:
 
 
 class BusTap:
-    """A private queue bound to `pesnet.events`: what the services really published,
-    as CloudEvent dicts in arrival order."""
+    """A private queue bound to `pesnet.events` (or `pesnet.public`): what the services
+    really published, as CloudEvent dicts in arrival order (`messages`: as they came,
+    headers and properties included)."""
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
+        self.messages: list[aio_pika.abc.AbstractIncomingMessage] = []
         self._changed = asyncio.Condition()
 
     async def on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         async with message.process():
+            self.messages.append(message)
             self.events.append(json.loads(message.body))
             async with self._changed:
                 self._changed.notify_all()
@@ -86,14 +89,17 @@ class BusTap:
 
 
 @asynccontextmanager
-async def bus_tap(amqp_url: str, *patterns: str) -> AsyncIterator[BusTap]:
-    """A `BusTap` on `pesnet.events` for the given routing patterns (default: all).
-    The exchange must exist: start the service under test first."""
+async def bus_tap(
+    amqp_url: str, *patterns: str, exchange_name: str = EVENTS_EXCHANGE
+) -> AsyncIterator[BusTap]:
+    """A `BusTap` on `pesnet.events` (or `exchange_name`: `pesnet.public`, where partners
+    listen) for the given routing patterns (default: all). The exchange must exist:
+    start the service under test first."""
     tap = BusTap()
     connection = await aio_pika.connect_robust(amqp_url)
     try:
         channel = await connection.channel()
-        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        exchange = await channel.get_exchange(exchange_name)
         queue = await channel.declare_queue(
             f"tap-{uuid.uuid4().hex[:8]}", exclusive=True, auto_delete=True
         )

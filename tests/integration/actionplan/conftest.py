@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,22 +134,9 @@ async def focal_point_known(http: httpx.AsyncClient, headers: dict[str, str]) ->
     await eventually(known, within=20.0)
 
 
-@asynccontextmanager
-async def public_tap(amqp_url: str) -> AsyncIterator[BusTap]:
+def public_tap(amqp_url: str) -> AbstractAsyncContextManager[BusTap]:
     """A `BusTap` on `pesnet.public`, where partners listen: only public events reach it."""
-    tap = BusTap()
-    connection = await aio_pika.connect_robust(amqp_url)
-    try:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(PUBLIC_EXCHANGE)
-        queue = await channel.declare_queue(
-            f"tap-public-{uuid.uuid4().hex[:8]}", exclusive=True, auto_delete=True
-        )
-        await queue.bind(exchange, routing_key="actionplan.#")
-        await queue.consume(tap.on_message)
-        yield tap
-    finally:
-        await connection.close()
+    return bus_tap(amqp_url, "actionplan.#", exchange_name=PUBLIC_EXCHANGE)
 
 
 @pytest.fixture

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import aio_pika
 import httpx
@@ -27,29 +24,6 @@ pytestmark = pytest.mark.integration
 PERSON_ID = re.compile(
     r"acc_[0-9a-f]{8,}|registrant:|focal_point:|\bfp_|\bmt_|[^\s\"@]+@[^\s\"@]+\.\w+"
 )
-
-
-@asynccontextmanager
-async def public_stream(amqp_url: str) -> AsyncIterator[list[aio_pika.abc.AbstractIncomingMessage]]:
-    """Every message `pesnet.public` routes, as a partner's queue would get it."""
-    received: list[aio_pika.abc.AbstractIncomingMessage] = []
-    connection = await aio_pika.connect_robust(amqp_url)
-    try:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(PUBLIC_EXCHANGE)
-        queue = await channel.declare_queue(
-            f"public-reader-{uuid.uuid4().hex[:8]}", exclusive=True, auto_delete=True
-        )
-        await queue.bind(exchange, routing_key="#")
-
-        async def keep(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            async with message.process():
-                received.append(message)
-
-        await queue.consume(keep)
-        yield received
-    finally:
-        await connection.close()
 
 
 async def exercise(network: dict[str, httpx.AsyncClient]) -> dict[str, str]:
@@ -104,9 +78,10 @@ async def test_no_public_message_of_a_whole_run_names_a_person(
     network: dict[str, httpx.AsyncClient], rabbit_url: str
 ) -> None:
     async with (
-        public_stream(rabbit_url) as public,
+        bus_tap(rabbit_url, exchange_name=PUBLIC_EXCHANGE) as public_tap,
         bus_tap(rabbit_url, "identity.#") as identity_events,
     ):
+        public = public_tap.messages
         secrets = await exercise(network)
 
         async def every_producer_heard() -> bool:
