@@ -34,11 +34,12 @@ T = TypeVar("T")
 # A write is acknowledged once a majority of the replica set has it in its journal:
 # what a caller was told is stored survives a crash (and a failover).
 DURABLE = WriteConcern(w="majority", j=True)
-# How long an operation waits for a reachable server before it fails: an HTTP
-# request answers 503 after this long instead of after the driver's 30 s. A server
-# that is up is selected at once, so this only bounds how long a request waits for
-# one that is down (consumers and loops then retry).
-SERVER_SELECTION_TIMEOUT_MS = 500
+# How long an operation waits for a reachable server before it fails: long enough for a
+# busy machine to find its server at start-up. While the driver knows no server answers,
+# an HTTP request does not wait for it (`pesnet.shared.http_limits.DatabaseDown`, and
+# `in_transaction` fails at once), and a request whose server died under it fails at
+# once too: reads and writes are not retried on another server selection.
+SERVER_SELECTION_TIMEOUT_MS = 5000
 # How long opening a connection may take (a loaded server answers slowly, not never).
 CONNECT_TIMEOUT_MS = 5000
 
@@ -78,10 +79,12 @@ def make_client(url: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> C
         w=DURABLE.document["w"],
         journal=True,
         serverSelectionTimeoutMS=timeout_ms,
-        # a read that met a dead server fails at once (503, Retry-After) instead of
-        # waiting out another server selection to fail again
+        # an operation that met a dead server fails at once (503, Retry-After) instead
+        # of waiting out a server selection to fail again; a transaction is retried
+        # whole by `in_transaction` where that can help
         retryReads=False,
-        connectTimeoutMS=max(timeout_ms, CONNECT_TIMEOUT_MS),
+        retryWrites=False,
+        connectTimeoutMS=CONNECT_TIMEOUT_MS,
     )
 
 
@@ -134,13 +137,13 @@ async def in_transaction(client: Client, work: Callable[[DbSession], Awaitable[T
             return await work(session)
         except ConnectionFailure as exc:
             # Abort here, briefly: with_transaction would wait a whole server selection
-            # to abort on a server that is gone (and none at all: no abort). A network
-            # error is then retried as usual (a restarted server answers the retry); no
-            # server at all is final.
-            if isinstance(exc, ServerSelectionTimeoutError) or known_unreachable(client):
-                raise DatabaseUnavailable(str(exc)) from exc
+            # to abort on a server that is gone (an abort that fails still ends the
+            # transaction). A network error is then retried as usual (a restarted server
+            # answers the retry); no server at all is final.
             with contextlib.suppress(PyMongoError), pymongo.timeout(0.2):
                 await session.abort_transaction()
+            if isinstance(exc, ServerSelectionTimeoutError) or known_unreachable(client):
+                raise DatabaseUnavailable(str(exc)) from exc
             raise
         finally:
             _after_commit.reset(token)
