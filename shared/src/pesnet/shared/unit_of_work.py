@@ -47,6 +47,7 @@ from pesnet.shared.catalog import EventPayload, UnknownEventType
 from pesnet.shared.credentials import Actor
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.events import CATALOG
+from pesnet.shared.tracing import use_case_span
 from pesnet.shared.mongo import Client, Database, DbSession, in_transaction
 from pesnet.shared.outbox import Outbox
 
@@ -213,7 +214,8 @@ class MongoUnitOfWork(UnitOfWork):
                 self._active = None
 
         try:
-            result = await in_transaction(self.client, attempt)
+            with use_case_span(work):
+                result = await in_transaction(self.client, attempt)
             self._committed()
             return result
         finally:
