@@ -45,8 +45,15 @@ class CloudEvent(BaseModel):
     actorid: str | None = None
     # W3C Trace Context; a consumer that cannot read it starts a new trace, it never
     # refuses the event for it
-    traceparent: str | None = Field(default=None, max_length=100)
-    tracestate: str | None = Field(default=None, max_length=512)
+    traceparent: str | None = Field(
+        default=None,
+        max_length=100,
+        description="W3C traceparent of the span that wrote the event (CloudEvents "
+        "distributed tracing extension)",
+    )
+    tracestate: str | None = Field(
+        default=None, max_length=512, description="W3C tracestate that goes with traceparent"
+    )
     data: dict[str, Any]
 
     def to_json(self) -> bytes:

@@ -44,9 +44,7 @@ class RequestMetrics:
             method = str(scope.get("method", "GET"))
             route = route_template(scope)
             self.metrics.http_requests.labels(method, route, str(status)).inc()
-            self.metrics.http_duration.labels(method, route).observe(
-                time.perf_counter() - started
-            )
+            self.metrics.http_duration.labels(method, route).observe(time.perf_counter() - started)
 
 
 def route_template(scope: Scope) -> str:

@@ -34,24 +34,24 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import Any
 
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from opentelemetry.trace import SpanKind
 from pymongo.errors import ConnectionFailure
 
-from pesnet.shared.catalog import EventCatalog, EventPayload, InvalidEvent
+from pesnet.shared.catalog import EventCatalog, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
 from pesnet.shared.inbox import AlreadyProcessed, Inbox
 from pesnet.shared.logging import bind_event, get_logger
 from pesnet.shared.metrics import Metrics
 from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
+from pesnet.shared.subscriptions import Subscription, Subscriptions, Unprocessable, on
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
 from pesnet.shared.tracing import continued
-from pesnet.shared.subscriptions import Subscription, Subscriptions, Unprocessable, on
 from pesnet.shared.unit_of_work import MongoUnitOfWork
 
 log = get_logger(__name__)
@@ -365,9 +365,7 @@ class EventConsumer:
         """Seconds before retrying a message whose `attempt` failed."""
         return min(0.2 * 2.0**attempt, 5.0)
 
-    async def _process_while_database_unavailable(
-        self, body: bytes, message_id: str | None
-    ) -> str:
+    async def _process_while_database_unavailable(self, body: bytes, message_id: str | None) -> str:
         """An unreachable database is not the message's fault: keep the message (unacked,
         so a dying process loses nothing) and retry in place until the database is back,
         instead of spending its retry budget and dead-lettering it."""

@@ -16,8 +16,10 @@ from pesnet.shared.unit_of_work import UnitOfWork
 P = TypeVar("P", bound=EventPayload)
 C = TypeVar("C")
 
+
 class Unprocessable(Exception):
     """An event that can never be handled (dead-lettered at once)."""
+
 
 UseCase = Callable[[Any, Any], Awaitable[object]]
 # what the use case is given for an event: a command made of the payload and its envelope

@@ -21,6 +21,7 @@ process names it (tests run five services in one).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -59,7 +60,7 @@ def _exporters(names: str) -> list[SpanExporter]:
     exporters: list[SpanExporter] = []
     for name in {n.strip().lower() for n in names.split(",") if n.strip()}:
         if name == "otlp":
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # noqa: PLC0415
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
                 OTLPSpanExporter,
             )
 
@@ -67,7 +68,9 @@ def _exporters(names: str) -> list[SpanExporter]:
         elif name == "console":
             exporters.append(ConsoleSpanExporter())
         elif name != "none":
-            raise ValueError(f"OTEL_TRACES_EXPORTER: unknown exporter {name!r} (otlp, console, none)")
+            raise ValueError(
+                f"OTEL_TRACES_EXPORTER: unknown exporter {name!r} (otlp, console, none)"
+            )
     return exporters
 
 
@@ -120,7 +123,10 @@ def continued(
 
 @contextmanager
 def span(
-    name: str, *, kind: SpanKind = SpanKind.INTERNAL, attributes: Mapping[str, str | int] | None = None
+    name: str,
+    *,
+    kind: SpanKind = SpanKind.INTERNAL,
+    attributes: Mapping[str, str | int] | None = None,
 ) -> Iterator[Span]:
     """A child of the current span."""
     with tracer().start_as_current_span(name, kind=kind, attributes=dict(attributes or {})) as s:
@@ -130,6 +136,21 @@ def span(
 def use_case_span(work: Callable[..., object]) -> AbstractContextManager[Span]:
     """The span of a use case, named for its module and function
     (`use case registering.register`)."""
+    while isinstance(work, functools.partial):
+        work = work.func
     name = getattr(work, "__qualname__", type(work).__name__).split(".<locals>")[0]
     module = str(getattr(work, "__module__", "") or "").rsplit(".", 1)[-1]
     return span(f"use case {module}.{name}" if module else f"use case {name}")
+
+
+def sending(
+    carrier: Mapping[str, object] | None, name: str, **attributes: str
+) -> AbstractContextManager[Span]:
+    """The span of a hand-over to another system (an SMTP send, a webhook's POST) in
+    the trace whose context `carrier` kept."""
+    return continued(
+        carrier,
+        name,
+        kind=SpanKind.CLIENT,
+        attributes={f"pesnet.{k}": v for k, v in attributes.items()},
+    )

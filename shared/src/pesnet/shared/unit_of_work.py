@@ -47,9 +47,9 @@ from pesnet.shared.catalog import EventPayload, UnknownEventType
 from pesnet.shared.credentials import Actor
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.events import CATALOG
-from pesnet.shared.tracing import use_case_span
 from pesnet.shared.mongo import Client, Database, DbSession, in_transaction
 from pesnet.shared.outbox import Outbox
+from pesnet.shared.tracing import use_case_span
 
 T = TypeVar("T")
 
