@@ -32,7 +32,6 @@ What happens to a message that fails:
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,7 +50,7 @@ from pesnet.shared.metrics import Metrics
 from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
 from pesnet.shared.subscriptions import Subscription, Subscriptions, Unprocessable, on
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
-from pesnet.shared.tracing import continued
+from pesnet.shared.tracing import continued, trace_context_of
 from pesnet.shared.unit_of_work import MongoUnitOfWork
 
 log = get_logger(__name__)
@@ -71,7 +70,7 @@ class EventPublisher:
         """The relay's publish, a span in the trace of the use case that wrote the event."""
         body: str = entry["body"]
         with continued(
-            json.loads(body), f"publish {entry['type']}", kind=SpanKind.PRODUCER
+            trace_context_of(body), f"publish {entry['type']}", kind=SpanKind.PRODUCER
         ) as publishing:
             publishing.set_attribute("cloudevents.event_id", entry["_id"])
             try:

@@ -22,6 +22,7 @@ process names it (tests run five services in one).
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -154,3 +155,14 @@ def sending(
         kind=SpanKind.CLIENT,
         attributes={f"pesnet.{k}": v for k, v in attributes.items()},
     )
+
+
+def trace_context_of(body: str | bytes) -> dict[str, str]:
+    """The trace context a CloudEvent's JSON carries (empty if it is not one)."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return {}
+    if not isinstance(event, dict):
+        return {}
+    return {k: v for k in ("traceparent", "tracestate") if isinstance(v := event.get(k), str)}
