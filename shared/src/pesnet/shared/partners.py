@@ -11,8 +11,10 @@ queue by the broker policy `pesnet-partner-queues` (PESNET_PARTNER_QUEUE_MAX_LEN
 events, 100,000; PESNET_PARTNER_QUEUE_TTL_SECONDS, a week; the oldest dropped first, so
 that a partner who stops reading never blocks the platform), and creates the RabbitMQ user
 NAME through the management HTTP API with permissions in the vhost of RABBITMQ_URL:
-configure '^$', write '^$', read '^partner\\.NAME$'. Consuming needs read on the queue
-alone, so the partner can consume its queue and do nothing else: no publishing (not even
+configure '^$', write '^$', read '^(partner\\.NAME|pesnet\\.public\\.stream)$'. Consuming
+needs read on the queue alone, so the partner can consume its queue, and replay the stream
+of public events (`pesnet.public.stream`, from an offset or a point in time with
+`x-stream-offset`; `add` declares it and prints how), and do nothing else: no publishing (not even
 to the default exchange, which is `amq.default` to permission checks), no declaring, no
 binding, no other queue. The AMQP URL with the password is printed once; `rotate` makes a
 new one (and closes the partner's open connections), `remove` deletes the user, closes its
