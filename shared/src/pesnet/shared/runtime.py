@@ -12,13 +12,14 @@ from datetime import UTC
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit import Channel
 
 from pesnet.shared.account_status import DisabledAccounts, account_status_subscriptions
 from pesnet.shared.audit import AUDIT_INDEXES
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.events import CATALOG
+from pesnet.shared.failover import make_broker
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
 from pesnet.shared.intake import guarded, raw_body
 from pesnet.shared.logging import get_logger
@@ -56,7 +57,8 @@ class ServiceRuntime:
         # The prefetch bounds the unacknowledged messages per consumer, which is also how
         # many handlers may run at once (each delivery is handled in its own task; the
         # consumer's lanes and barriers decide which wait).
-        self.broker = RabbitBroker(
+        # one broker node, or several (`failover`: RABBITMQ_URL may list a cluster's nodes)
+        self.broker = make_broker(
             settings.amqp_url(),
             graceful_timeout=10.0,
             logger=None,
