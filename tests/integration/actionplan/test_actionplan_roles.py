@@ -39,6 +39,7 @@ EITHER = allowed(StaffRole.actionplan_officer, StaffRole.focal_point)
 DECISIONS: dict[Route, Decision] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/livez"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
     ("GET", "/plans"): PUBLIC,
     ("GET", "/plans/{period}"): PUBLIC,
     ("GET", "/plans/{period}/report"): PUBLIC,
