@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Literal
 
 from pesnet.actionplan.domain.entity import Entity
+from pesnet.actionplan.domain.evidence import Evidence
 from pesnet.actionplan.domain.periods import reporting_periods
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.events.common import Contact
@@ -61,6 +62,11 @@ class ProgressReport(Entity):
     submitted_at: datetime
     reviewed_at: datetime | None = None
     review_comment: str | None = None
+    evidence: Evidence | None = None
+    # the returned report this one answers (a resubmission)
+    resubmits: str | None = None
+    # the id of the report that answered this one, once it was returned and resubmitted
+    resubmitted_as: str | None = None
 
     def mark_validated(self, *, now: datetime) -> None:
         self._require_submitted()
