@@ -94,11 +94,12 @@ def _back(request: Request, period: str, anchor: str) -> Response:
 
 async def _posted(request: Request, actor: Actor) -> tuple[dict[str, str], Response | None]:
     """The posted form once the person may post it (CSRF, signed in as a focal point)."""
+    if (refused := refusal(request, actor, StaffRole.focal_point)) is not None:
+        return {}, refused
     values, files = await read_upload_form(request)
     check_csrf(request, values)
-    values.update({f"file:{name}": "" for name in files})
     request.state.files = files
-    return values, refusal(request, actor, StaffRole.focal_point)
+    return values, None
 
 
 @router.post("/focal-point/plans/{period}/progress")

@@ -74,9 +74,11 @@ def _back(request: Request, period: str, anchor: str) -> Response:
 
 
 async def _posted(request: Request, actor: CurrentActor) -> tuple[dict[str, str], Response | None]:
+    if (refused := refusal(request, actor, OFFICER)) is not None:
+        return {}, refused
     form = await read_form(request)
     check_csrf(request, form)
-    return form, refusal(request, actor, OFFICER)
+    return form, None
 
 
 @router.post("/staff/plans/{period}/progress/{report_id}/review")

@@ -103,10 +103,11 @@ async def sign_out(request: Request) -> Response:
 
 
 def refusal(request: Request, actor: Actor, *roles: StaffRole) -> Response | None:
-    """The sign-in form unless `actor` holds one of `roles` (signed out: the form)."""
+    """The sign-in form unless `actor` holds one of `roles` (401 signed out, 403 without
+    them)."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if actor.is_anonymous:
-        return sign_in_page(request, safe_next(here))
+        return sign_in_page(request, safe_next(here), status_code=401)
     if not actor.has(*roles):
         message = translate(
             N_("Your account may not use this page: sign in with another one."),
