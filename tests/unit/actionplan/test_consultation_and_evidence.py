@@ -92,7 +92,8 @@ async def test_a_delegation_comments_the_secretariat_answers_and_adoption_keeps_
         uow,
         clock=clock,
     )
-    assert answered.answer is not None and answered.answer.outcome == "partly"
+    assert answered.answer is not None
+    assert answered.answer.outcome == "partly"
     assert len(uow.events(DraftCommentAnswered)) == 1
     with pytest.raises(Conflict):
         await consultation.answer_comment(
@@ -159,10 +160,12 @@ async def test_a_report_keeps_its_file_for_its_institution_and_the_secretariat()
         uow,
         clock=clock,
     )
-    assert report.evidence is not None and report.evidence.file is not None
+    assert report.evidence is not None
+    assert report.evidence.file is not None
     assert report.evidence.file.size == len(PDF)
     [reported] = uow.events(ProgressReported)
-    assert isinstance(reported, ProgressReported) and reported.evidence_file
+    assert isinstance(reported, ProgressReported)
+    assert reported.evidence_file
     stored = await activities.read_evidence(ReadEvidence(PERIOD, report.id, anapec), uow)
     assert stored.data == PDF
     assert (await activities.read_evidence(ReadEvidence(PERIOD, report.id, SECRETARIAT), uow)).data
