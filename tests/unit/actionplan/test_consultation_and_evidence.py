@@ -28,7 +28,7 @@ from pesnet.shared.events.actionplan import (
     PlanAdopted,
     ProgressReported,
 )
-from tests.unit.actionplan.fakes import FakeActionPlanUnitOfWork
+from tests.unit.actionplan.fakes import FakeActionPlanUnitOfWork, FakeEvidence
 from tests.unit.actionplan.scenario import (
     PERIOD,
     adopted_plan,
@@ -196,6 +196,7 @@ async def test_a_file_of_the_wrong_type_or_size_is_refused_at_its_field(
         )
     assert refused.value.field == "evidence_file"
     assert (await plans.require_plan(uow, PERIOD)).progress == []
+    assert isinstance(uow.evidence, FakeEvidence)
     assert uow.evidence.files == {}
 
 
