@@ -205,7 +205,9 @@ async def test_a_returned_report_is_resubmitted_once_and_then_validated() -> Non
     _, indicator_id = await adopted_plan(uow)
     anapec = await focal_point(uow, "anapec")
     first = await activities.report_progress(
-        ReportProgress(PERIOD, anapec, indicator_id, "2024", 12), uow, clock=clock
+        ReportProgress(PERIOD, anapec, indicator_id, "2024", 12, evidence_file=("a.pdf", PDF)),
+        uow,
+        clock=clock,
     )
     with pytest.raises(InvalidInput):  # not returned: nothing to resubmit
         await activities.report_progress(
@@ -217,6 +219,9 @@ async def test_a_returned_report_is_resubmitted_once_and_then_validated() -> Non
         uow,
         clock=clock,
     )
+    # the resubmission without a new file keeps the file of the report it answers
+    kept = await activities.read_evidence(ReadEvidence(PERIOD, second.id, anapec), uow)
+    assert kept.data == PDF
     plan = await plans.require_plan(uow, PERIOD)
     assert plan.report(first.id).resubmitted_as == second.id
     assert second.resubmits == first.id

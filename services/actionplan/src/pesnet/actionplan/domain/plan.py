@@ -46,6 +46,7 @@ from pesnet.actionplan.domain.results import (
     check_reporting_period,
     check_targets,
     check_value,
+    returned_report,
 )
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.common import Contact, MeetingId
@@ -323,7 +324,11 @@ class Plan(Entity):
     ) -> ProgressReport:
         self._require_reporting()
         indicator = self.indicator(indicator_id, field="indicator_id")
-        returned = self._returned(resubmits, indicator_id, institution)
+        returned = returned_report(self.progress, resubmits, indicator_id, institution)
+        if returned is not None and returned.evidence is not None and returned.evidence.file:
+            # a resubmission without a new file keeps the file of the report it answers
+            evidence = evidence or Evidence()
+            evidence.file = evidence.file or returned.evidence.file
         if institution not in self.reporting_institutions(indicator):
             raise Forbidden(
                 _(
@@ -351,29 +356,6 @@ class Plan(Entity):
             returned.resubmitted_as = report.id
         self.progress.append(report)
         return report
-
-    def _returned(
-        self, report_id: str | None, indicator_id: str, institution: str
-    ) -> ProgressReport | None:
-        """The returned report a resubmission answers (of the same indicator and
-        institution, answered once)."""
-        if report_id is None:
-            return None
-        found = next((r for r in self.progress if r.id == report_id), None)
-        if (
-            found is None
-            or found.institution != institution
-            or found.indicator_id != indicator_id
-            or found.status != "returned"
-            or found.resubmitted_as is not None
-        ):
-            raise InvalidInput(
-                _(
-                    "only a report returned to your institution, not yet resubmitted, is resubmitted"
-                ),
-                field="resubmits",
-            )
-        return found
 
     # -- the consultation on the draft -------------------------------------------------------
 

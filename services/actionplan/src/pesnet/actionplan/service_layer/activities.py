@@ -287,6 +287,6 @@ async def read_evidence(cmd: ReadEvidence, uow: ActionPlanUnitOfWork) -> StoredF
     if report.evidence is None or report.evidence.file is None:
         raise NotFound(_("this report has no file"))
     stored = await uow.evidence.get(report.evidence.file.id)
-    if stored is None or stored.report_id != report.id:
+    if stored is None or stored.institution != report.institution:
         raise NotFound(_("this report has no file"))
     return stored

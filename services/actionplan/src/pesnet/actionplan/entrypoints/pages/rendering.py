@@ -59,7 +59,14 @@ def render(
     response = pages.render(
         request,
         name,
-        {"csrf": token, "lang_query": f"lang={language}", "errors": {}, "values": {}, **context},
+        {
+            "csrf": token,
+            "lang_query": f"lang={language}",
+            "errors": {},
+            "values": {},
+            "number": number,
+            **context,
+        },
         status_code=status_code,
         headers={"cache-control": "no-store"},
     )
@@ -67,6 +74,13 @@ def render(
 
 
 Upload = tuple[str, bytes]
+
+
+def number(value: object) -> str:
+    """A value as a person writes it (12, not 12.0)."""
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else str(value)
+    return "" if value is None else str(value)
 
 
 async def read_upload_form(request: Request) -> tuple[dict[str, str], dict[str, Upload]]:
