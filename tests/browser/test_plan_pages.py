@@ -108,6 +108,8 @@ async def _plan(period: str) -> dict[str, Any]:
         return found
 
 
+# a whole life of a plan through a browser, on a busy machine: more than the default 120 s
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize(("lang", "period"), [("fr", "2040-2042"), ("ar", "2043-2045")])
 async def test_a_focal_point_and_the_secretariat_carry_the_plan_through_its_pages(
     browser: Any,  # noqa: F811 (the pages' tests' fixture)
