@@ -14,7 +14,7 @@ first day has come; an archived meeting is history (its personal data may be pur
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -221,9 +221,11 @@ class Meeting(BaseModel):
 
     # the lifecycle ------------------------------------------------------------------
 
-    def revise(self, changes: dict[str, Any]) -> Meeting:
+    def revise(self, changes: dict[str, Any], now: datetime | None = None) -> Meeting:
         """The meeting with `changes` (the secretariat completing or correcting it);
-        a held or archived meeting is history and changes no more."""
+        a held or archived meeting is history and changes no more. What depends on the
+        dates changes with them: the registration window closes before the meeting
+        ends, and a meeting taking registrations does not move into the past."""
         unknown = sorted(set(changes) - REVISABLE)
         if unknown:
             raise InvalidInput(
@@ -238,7 +240,41 @@ class Meeting(BaseModel):
         if "start_date" in changes and revised.start_date is not None:
             revised = revised.model_copy(update={"tentative_month": None})
         revised.check()
+        revised.check_window()
+        if now is not None and self.takes_registrations and revised.start_date:
+            today = now.astimezone(revised.zone).date()
+            if revised.start_date != self.start_date and revised.start_date < today:
+                raise Conflict(
+                    _("the meeting takes registrations: it cannot move into the past ({day})"),
+                    field="start_date",
+                    params={"day": revised.start_date.isoformat()},
+                )
         return revised
+
+    def ends_at(self) -> datetime | None:
+        """The end of the meeting's last day, in its zone."""
+        if self.end_date is None:
+            return None
+        return datetime.combine(self.end_date, time.max, tzinfo=self.zone)
+
+    def check_window(self) -> None:
+        """Registration closes before the meeting ends."""
+        ends, closes = self.ends_at(), self.registration_closes_at
+        if ends is not None and closes is not None and closes > ends:
+            raise InvalidInput(
+                _("registration must close before the meeting ends ({end})"),
+                field="registration_closes_at",
+                params={"end": self.end_date.isoformat() if self.end_date else ""},
+            )
+
+    def place_changes(self, before: Meeting) -> dict[str, tuple[str, str]]:
+        """What people holding this meeting's dates must hear of: field → (was, is)."""
+        changed: dict[str, tuple[str, str]] = {}
+        for name in ("start_date", "end_date", "timezone", "venue", "city"):
+            was, now = getattr(before, name), getattr(self, name)
+            if was != now:
+                changed[name] = (_shown(was), _shown(now))
+        return changed
 
     def move_to(self, status: MeetingStatus, now: datetime) -> Meeting:
         """The meeting in its next state, or a Conflict naming what is missing."""
@@ -385,6 +421,14 @@ class Meeting(BaseModel):
             decided_at=decided_at,
         )
         return self.model_copy(update={"next_meeting": decision}), decision
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Localized):
+        return value.en or value.fr or value.ar
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def next_meeting_id(current_id: str, number: int) -> str:

@@ -236,6 +236,19 @@ def overlaps(meeting: Meeting, sessions: Sequence[Session]) -> list[Overlap]:
     return found
 
 
+def check_room_free(meeting: Meeting, session: Session, others: Sequence[Session]) -> None:
+    """Refuse `session` where another one holds its room at the same time (the editor's
+    pages refuse it at once; the API keeps it in the draft, shown as an overlap)."""
+    for found in overlaps(meeting, [session, *(o for o in others if o.id != session.id)]):
+        if session.id in (found.first, found.second):
+            other = found.second if found.first == session.id else found.first
+            raise InvalidInput(
+                _("the room is taken at that time by session {session}"),
+                field="start",
+                params={"session": other},
+            )
+
+
 def check_session(meeting: Meeting, session: Session, others: Sequence[Session]) -> None:
     """Validate one session against the meeting and the rest of the draft."""
     _check_when(meeting, session)

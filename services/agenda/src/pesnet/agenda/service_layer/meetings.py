@@ -115,7 +115,7 @@ async def revise_meeting(
 
     async def work(uow: AgendaUnitOfWork) -> Meeting:
         meeting = await meeting_of(uow, cmd.meeting_id)
-        revised = meeting.revise(cmd.changes) if cmd.changes else meeting
+        revised = meeting.revise(cmd.changes, clock()) if cmd.changes else meeting
         if cmd.status is not None:
             revised = revised.move_to(cmd.status, clock())
         if revised == meeting:
