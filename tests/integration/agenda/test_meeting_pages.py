@@ -127,6 +127,13 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     preview = await pages.get("/staff/meetings/pesnet-5/programme/preview?lang=ar")
     assert preview.status_code == 200 and 'dir="rtl"' in preview.text
     assert preview.text.count("<li><strong>") == 4  # the changelog: four sessions added
+    # a title missing in French is refused at publishing, named; removed, it publishes
+    refused_release = await post(pages, "/staff/meetings/pesnet-5/programme/preview?lang=ar", {})
+    assert refused_release.status_code in (409, 422)
+    untitled = re.search(r'id="publish-error">[^<]*(s-[0-9a-f]+)', refused_release.text)
+    assert untitled is not None, refused_release.text[-2000:]
+    removed = await post(pages, editor, {"action": "remove", "session_id": untitled.group(1)})
+    assert removed.status_code == 200
     published = await post(pages, "/staff/meetings/pesnet-5/programme/preview?lang=ar", {})
     assert published.status_code == 303, published.text
     html = await pages.get("/meetings/pesnet-5/programme", headers={"Accept": "text/html"})
