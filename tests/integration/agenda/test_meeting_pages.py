@@ -54,7 +54,8 @@ async def test_signed_out_the_pages_show_no_meeting(pages: httpx.AsyncClient) ->
         page = await pages.get(path, params={"lang": "ar"})
         assert page.status_code == 401, (path, page.status_code)
         assert 'dir="rtl"' in page.text
-        assert "pesnet-4" not in page.text and "pesnet-demo" not in page.text
+        assert "pesnet-4" not in page.text
+        assert "pesnet-demo" not in page.text
     pages.cookies.set("pesnet_session", role_token(StaffRole.programme_editor))
     refused = await pages.get("/staff/meetings")
     assert refused.status_code == 403
@@ -67,8 +68,10 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     pages.cookies.set("pesnet_session", ADMIN_TOKEN)
     listing = await pages.get("/staff/meetings", params={"lang": "ar"})
     assert listing.status_code == 200, listing.text
-    assert 'dir="rtl"' in listing.text and "pesnet-4" in listing.text
-    assert "pesnet-demo" in listing.text and "عُقد" in listing.text  # held, in Arabic
+    assert 'dir="rtl"' in listing.text
+    assert "pesnet-4" in listing.text
+    assert "pesnet-demo" in listing.text
+    assert "عُقد" in listing.text
 
     # the closing session of pesnet-4 decides the 5th meeting
     decided = await post(
@@ -103,7 +106,8 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     assert opened.status_code == 200, opened.text
     meeting = (await pages.get("/meetings/pesnet-5")).json()
     assert meeting["status"] == "registration_open"
-    assert meeting["venue"]["en"] == "Congress centre" and meeting["host_institution"] == "anapec"
+    assert meeting["venue"]["en"] == "Congress centre"
+    assert meeting["host_institution"] == "anapec"
 
     # three sessions; out of the meeting's days, or in a taken room, refused at the field
     editor = "/staff/meetings/pesnet-5/programme?lang=ar"
@@ -125,7 +129,8 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     assert "missing" in no_french.text or "ناقص" in no_french.text
 
     preview = await pages.get("/staff/meetings/pesnet-5/programme/preview?lang=ar")
-    assert preview.status_code == 200 and 'dir="rtl"' in preview.text
+    assert preview.status_code == 200
+    assert 'dir="rtl"' in preview.text
     assert preview.text.count("<li><strong>") == 4  # the changelog: four sessions added
     # a title missing in French is refused at publishing, named; removed, it publishes
     refused_release = await post(pages, "/staff/meetings/pesnet-5/programme/preview?lang=ar", {})
@@ -137,7 +142,8 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     published = await post(pages, "/staff/meetings/pesnet-5/programme/preview?lang=ar", {})
     assert published.status_code == 303, published.text
     html = await pages.get("/meetings/pesnet-5/programme", headers={"Accept": "text/html"})
-    assert html.headers["content-type"].startswith("text/html") and "Closing" in html.text
+    assert html.headers["content-type"].startswith("text/html")
+    assert "Closing" in html.text
 
     # a meeting taking registrations does not move into the past
     past = await post(pages, "/staff/meetings/pesnet-5?lang=ar",
@@ -145,8 +151,10 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     assert past.status_code in (409, 422)
 
     audit = await pages.get("/staff/audit", params={"lang": "ar", "meeting": "pesnet-5"})
-    assert audit.status_code == 200 and 'dir="rtl"' in audit.text
-    assert "meeting.scheduled" in audit.text and "programme.released" in audit.text
+    assert audit.status_code == 200
+    assert 'dir="rtl"' in audit.text
+    assert "meeting.scheduled" in audit.text
+    assert "programme.released" in audit.text
     exported = await pages.get("/staff/audit", params={"meeting": "pesnet-5", "format": "csv"})
     assert exported.headers["content-type"].startswith("text/csv")
     assert exported.text.splitlines()[0] == "at,who,roles,action,meeting,subject"

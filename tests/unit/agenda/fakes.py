@@ -168,6 +168,9 @@ class FakeCalendar:
     def ics(self, view: ProgrammeView, lang: str) -> str:
         return f"calendar v{view.version} {lang} ({len(view.sessions)} sessions)"
 
+    def meeting_ics(self, meeting: Meeting, lang: str, stamp: datetime) -> str:
+        return f"meeting {meeting.id} {meeting.start_date}–{meeting.end_date} {lang}"
+
 
 class FakeAgendaUnitOfWork(FakeUnitOfWork, AgendaUnitOfWork):
     stores = ("meetings", "drafts", "releases", "chairmanship", "participants", "institutions")

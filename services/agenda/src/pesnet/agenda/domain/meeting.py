@@ -24,7 +24,7 @@ from pesnet.agenda.domain.localtime import zone_of
 from pesnet.agenda.domain.wording import PACKAGE, said, said_as
 from pesnet.shared import institutions as reference_institutions
 from pesnet.shared.errors import Conflict, InvalidInput
-from pesnet.shared.i18n import LANGUAGES, Language, Localized
+from pesnet.shared.i18n import LANGUAGES, Language, Localized, format_local_date
 from pesnet.shared.reference import is_member_state
 from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import N_, NC_, Term, _
@@ -240,7 +240,6 @@ class Meeting(BaseModel):
         if "start_date" in changes and revised.start_date is not None:
             revised = revised.model_copy(update={"tentative_month": None})
         revised.check()
-        revised.check_window()
         if now is not None and self.takes_registrations and revised.start_date:
             today = now.astimezone(revised.zone).date()
             if revised.start_date != self.start_date and revised.start_date < today:
@@ -249,6 +248,7 @@ class Meeting(BaseModel):
                     field="start_date",
                     params={"day": revised.start_date.isoformat()},
                 )
+        revised.check_window()
         return revised
 
     def ends_at(self) -> datetime | None:
@@ -267,9 +267,9 @@ class Meeting(BaseModel):
                 params={"end": self.end_date.isoformat() if self.end_date else ""},
             )
 
-    def place_changes(self, before: Meeting) -> dict[str, tuple[str, str]]:
+    def place_changes(self, before: Meeting) -> dict[str, tuple[Localized, Localized]]:
         """What people holding this meeting's dates must hear of: field → (was, is)."""
-        changed: dict[str, tuple[str, str]] = {}
+        changed: dict[str, tuple[Localized, Localized]] = {}
         for name in ("start_date", "end_date", "timezone", "venue", "city"):
             was, now = getattr(before, name), getattr(self, name)
             if was != now:
@@ -423,12 +423,15 @@ class Meeting(BaseModel):
         return self.model_copy(update={"next_meeting": decision}), decision
 
 
-def _shown(value: object) -> str:
+def _shown(value: object) -> Localized:
+    """A detail as each language writes it (a date in words, a text in that language)."""
     if value is None:
-        return ""
+        return Localized.everywhere("—")
     if isinstance(value, Localized):
-        return value.en or value.fr or value.ar
-    return value.isoformat() if isinstance(value, date) else str(value)
+        return Localized(**{lang.value: value.get(lang) for lang in LANGUAGES})
+    if isinstance(value, date):
+        return Localized(**{lang.value: format_local_date(value, lang, "long") for lang in LANGUAGES})
+    return Localized.everywhere(str(value))
 
 
 def next_meeting_id(current_id: str, number: int) -> str:

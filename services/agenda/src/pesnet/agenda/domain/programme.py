@@ -344,6 +344,24 @@ class Draft(BaseModel):
     def ordered(self) -> tuple[Session, ...]:
         return tuple(sorted(self.sessions, key=lambda s: (s.day, s.start, s.id)))
 
+    def follow(self, before: Meeting, after: Meeting) -> Draft:
+        """The draft moved with its meeting's new dates (each session keeps its place
+        among the days); a session the new days leave out is refused, named."""
+        if before.start_date is None or after.start_date is None:
+            return self
+        shift = after.start_date - before.start_date
+        moved = tuple(s.model_copy(update={"day": s.day + shift}) for s in self.sessions)
+        days = set(after.days())
+        for session in moved:
+            if session.day not in days:
+                raise InvalidInput(
+                    _("session {session} would fall on {day}, outside the new days: "
+                      "move or remove it in the programme first"),
+                    field="end_date",
+                    params={"session": session.id, "day": session.day.isoformat()},
+                )  # fmt: skip
+        return self.model_copy(update={"sessions": moved})
+
     def get(self, session_id: str) -> Session:
         for session in self.sessions:
             if session.id == session_id:

@@ -121,7 +121,9 @@ async def revise_meeting(
     lifecycle with `status` (tentative → scheduled → registration_open ⇄
     registration_closed → held → archived); emits `MeetingScheduled` with the meeting
     as it now stands."""
-    meeting = await meetings.revise_meeting(body.command(meeting_id), uow, clock=deps.clock)
+    meeting = await meetings.revise_meeting(
+        body.command(meeting_id), uow, calendar=deps.renderer, clock=deps.clock
+    )
     found = await meetings.get_meeting(meeting.id, uow)
     return found_meeting_json(found, request_language(request))
 

@@ -240,7 +240,9 @@ async def meeting_post(
             values = {k: v for k, v in form.items() if k not in ("csrf", "action")}
             current = (await meetings.get_meeting(meeting_id, deps.unit_of_work())).meeting
             command = ReviseMeeting(meeting_id, form_changes(form, current))
-        await meetings.revise_meeting(command, deps.unit_of_work(), clock=deps.clock)
+        await meetings.revise_meeting(
+            command, deps.unit_of_work(), calendar=deps.renderer, clock=deps.clock
+        )
     except DomainError as exc:
         field = exc.field or "form"
         if field not in values and field not in form_fields():

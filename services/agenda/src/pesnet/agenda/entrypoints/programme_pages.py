@@ -137,7 +137,7 @@ def session_of(form: dict[str, str], people: list[str]) -> Session:
         day=day,
         start=times["start"],
         end=times["end"],
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         title=title,
         room=form.get("room") or None,
         moderators=tuple(p for p in people if form.get(f"moderator_{p}")),

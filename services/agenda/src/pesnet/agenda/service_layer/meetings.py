@@ -4,6 +4,7 @@ closing session's decision about the next meeting."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from pesnet.agenda.domain.commands import (
     DecideNextMeeting,
@@ -13,14 +14,18 @@ from pesnet.agenda.domain.commands import (
     ScheduleMeeting,
 )
 from pesnet.agenda.domain.meeting import Meeting, ordinal_title
+from pesnet.agenda.service_layer.rendering import CalendarRenderer
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, NotFound
 from pesnet.shared.events.agenda import (
+    MeetingDetailChange,
+    MeetingRescheduled,
     MeetingScheduled,
     ProgrammeInstitutionPut,
     ProgrammePersonPut,
 )
+from pesnet.shared.i18n import LANGUAGES, Localized
 from pesnet.shared.institutions import Institution
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
@@ -107,28 +112,62 @@ async def schedule_meeting(
 
 
 async def revise_meeting(
-    cmd: ReviseMeeting, uow: AgendaUnitOfWork, *, clock: Clock = utcnow
+    cmd: ReviseMeeting,
+    uow: AgendaUnitOfWork,
+    *,
+    calendar: CalendarRenderer | None = None,
+    clock: Clock = utcnow,
 ) -> Meeting:
     """Complete or correct a meeting and/or move it in its lifecycle (a tentative
     meeting gets its dates, venue, zone, host, quota and window, then is scheduled and
-    opened); each change is announced with the meeting as it now stands."""
+    opened); each change is announced with the meeting as it now stands. New dates move
+    the draft programme with them (published again as a new release); a change of
+    dates, venue or zone that confirmed people hold is announced to each of them."""
 
     async def work(uow: AgendaUnitOfWork) -> Meeting:
         meeting = await meeting_of(uow, cmd.meeting_id)
-        revised = meeting.revise(cmd.changes, clock()) if cmd.changes else meeting
+        now = clock()
+        revised = meeting.revise(cmd.changes, now) if cmd.changes else meeting
         if cmd.status is not None:
-            revised = revised.move_to(cmd.status, clock())
+            revised = revised.move_to(cmd.status, now)
         if revised == meeting:
             return meeting
         if revised.host_institution != meeting.host_institution:
             await check_host(revised, uow)
+        changed = revised.place_changes(meeting)
+        if "start_date" in changed or "end_date" in changed:
+            draft = await uow.drafts.get(meeting.id)
+            if draft.sessions:
+                await uow.drafts.save(draft.follow(meeting, revised))
         await uow.meetings.save(revised)
         uow.emit(meeting_scheduled(revised), subject=revised.id)
+        if changed and meeting.status != "tentative":
+            confirmed = await uow.participants.confirmed(meeting.id)
+            if confirmed and calendar is not None:
+                uow.emit(rescheduled(revised, changed, confirmed, calendar, now), subject=revised.id)
         return revised
 
     meeting = await uow.run(work)
     log.info("meeting revised", meeting_id=meeting.id, status=meeting.status)
     return meeting
+
+
+def rescheduled(
+    meeting: Meeting,
+    changed: dict[str, tuple[Localized, Localized]],
+    confirmed: dict[str, str],
+    calendar: CalendarRenderer,
+    now: datetime,
+) -> MeetingRescheduled:
+    return MeetingRescheduled(
+        meeting_id=meeting.id,
+        changes=[
+            MeetingDetailChange(field=name, was=was, now=is_now)  # type: ignore[arg-type]
+            for name, (was, is_now) in changed.items()
+        ],
+        affected_registration_ids=sorted(set(confirmed.values())),
+        ics_by_language={lang: calendar.meeting_ics(meeting, lang, now) for lang in LANGUAGES},
+    )
 
 
 async def put_institution(cmd: PutInstitution, uow: AgendaUnitOfWork) -> Meeting:
