@@ -35,7 +35,9 @@ async def test_registration_closes_before_the_meeting_ends(seeded: FakeAgendaUni
     meeting_id = await open_5th(seeded)
     with pytest.raises(InvalidInput) as refused:
         await meetings.revise_meeting(
-            ReviseMeeting(meeting_id, {"start_date": date(2026, 2, 20), "end_date": date(2026, 2, 21)}),
+            ReviseMeeting(
+                meeting_id, {"start_date": date(2026, 2, 20), "end_date": date(2026, 2, 21)}
+            ),
             seeded,
             clock=clock,
         )

@@ -430,7 +430,9 @@ def _shown(value: object) -> Localized:
     if isinstance(value, Localized):
         return Localized(**{lang.value: value.get(lang) for lang in LANGUAGES})
     if isinstance(value, date):
-        return Localized(**{lang.value: format_local_date(value, lang, "long") for lang in LANGUAGES})
+        return Localized(
+            **{lang.value: format_local_date(value, lang, "long") for lang in LANGUAGES}
+        )
     return Localized.everywhere(str(value))
 
 

@@ -144,7 +144,9 @@ async def revise_meeting(
         if changed and meeting.status != "tentative":
             confirmed = await uow.participants.confirmed(meeting.id)
             if confirmed and calendar is not None:
-                uow.emit(rescheduled(revised, changed, confirmed, calendar, now), subject=revised.id)
+                uow.emit(
+                    rescheduled(revised, changed, confirmed, calendar, now), subject=revised.id
+                )
         return revised
 
     meeting = await uow.run(work)
