@@ -17,8 +17,11 @@ import pytest
 from pesnet.agenda.bootstrap import build_app
 from pesnet.agenda.settings import Settings
 from pesnet.shared.credentials import StaffRole
+from pesnet.shared.events.registration import ParticipantConfirmed
+from tests.integration.agenda.conftest import RegistrationEvents
 from tests.integration.audit_walk import csrf_of
 from tests.integration.roles import TRUST, bearer, role_token, token
+from tests.support import bus_tap, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -62,8 +65,17 @@ async def test_signed_out_the_pages_show_no_meeting(pages: httpx.AsyncClient) ->
     assert "pesnet-4" not in refused.text
 
 
+async def confirmed(http: httpx.AsyncClient, meeting_id: str) -> bool:
+    found = await http.get(
+        f"/meetings/{meeting_id}/participants",
+        params={"status": "confirmed"},
+        headers=bearer(ADMIN_TOKEN),
+    )
+    return bool(found.json())
+
+
 async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
-    pages: httpx.AsyncClient,
+    pages: httpx.AsyncClient, registration_events: RegistrationEvents, rabbit_url: str
 ) -> None:
     pages.cookies.set("pesnet_session", ADMIN_TOKEN)
     listing = await pages.get("/staff/meetings", params={"lang": "ar"})
@@ -148,7 +160,33 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     # a meeting taking registrations does not move into the past
     past = await post(pages, "/staff/meetings/pesnet-5?lang=ar",
                       {"action": "save", "start_date": "2020-01-18", "end_date": "2020-01-19"})  # fmt: skip
-    assert past.status_code in (409, 422)
+    assert past.status_code == 409
+    field_error(past.text, "start_date")
+
+    # a confirmed delegate holds the dates: moving them is refused while the window
+    # would close after the meeting, then done with it, and she is told
+    registration_id = await registration_events.send(
+        ParticipantConfirmed, "amina@example.org", "confirmed", meeting_id="pesnet-5",
+        language="ar", role="delegate",
+    )  # fmt: skip
+    await eventually(lambda: confirmed(pages, "pesnet-5"), 15)
+    async with bus_tap(rabbit_url, "agenda.meeting.rescheduled") as tap:
+        earlier = {"action": "save", "start_date": "2031-01-04", "end_date": "2031-01-05"}
+        refused_move = await post(pages, "/staff/meetings/pesnet-5?lang=ar", earlier)
+        assert refused_move.status_code == 422
+        field_error(refused_move.text, "registration_closes_at")
+        moved = await post(pages, "/staff/meetings/pesnet-5?lang=ar",
+                           {**earlier, "registration_closes_at": "2031-01-02T18:00"})  # fmt: skip
+        assert moved.status_code == 200, moved.text[-2000:]
+        told = (await tap.wait_for("agenda.meeting.rescheduled"))[0]["data"]
+    assert told["affected_registration_ids"] == [registration_id]
+    assert [(c["field"], c["was"]["en"], c["now"]["en"]) for c in told["changes"]] == [
+        ("start_date", "18 January 2031", "4 January 2031"),
+        ("end_date", "19 January 2031", "5 January 2031"),
+    ]
+    assert "BEGIN:VCALENDAR" in told["ics_by_language"]["ar"]
+    draft = await pages.get("/meetings/pesnet-5/draft", headers=bearer(ADMIN_TOKEN))
+    assert sorted({s["day"] for s in draft.json()["sessions"]}) == ["2031-01-04", "2031-01-05"]
 
     audit = await pages.get("/staff/audit", params={"lang": "ar", "meeting": "pesnet-5"})
     assert audit.status_code == 200

@@ -16,8 +16,8 @@ from pesnet.agenda.domain.programme import Draft, Session
 from pesnet.agenda.service_layer import meetings
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.events.agenda import MeetingRescheduled
-from pesnet.shared.events.registration import ParticipantStatus
-from pesnet.shared.i18n import Localized
+from pesnet.shared.events.common import ParticipantStatus
+from pesnet.shared.i18n import Language, Localized
 from tests.unit.agenda.fakes import NOW, FakeAgendaUnitOfWork, FakeCalendar, clock
 from tests.unit.agenda.test_lifecycle import DETAILS, tentative_5th
 
@@ -104,4 +104,4 @@ async def test_the_draft_moves_with_the_days_and_confirmed_people_are_told(
     ]
     assert told[0].changes[0].now.ar is not None
     assert "مارس" in told[0].changes[0].now.ar
-    assert told[0].ics_by_language["ar"] == f"meeting {meeting_id} 2026-03-17–2026-03-18 ar"
+    assert told[0].ics_by_language[Language.ar] == f"meeting {meeting_id} 2026-03-17–2026-03-18 ar"

@@ -164,7 +164,7 @@ def rescheduled(
     return MeetingRescheduled(
         meeting_id=meeting.id,
         changes=[
-            MeetingDetailChange(field=name, was=was, now=is_now)  # type: ignore[arg-type]
+            MeetingDetailChange(field=name, was=was, now=is_now)
             for name, (was, is_now) in changed.items()
         ],
         affected_registration_ids=sorted(set(confirmed.values())),
