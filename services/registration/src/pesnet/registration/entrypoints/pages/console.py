@@ -28,6 +28,7 @@ from pesnet.registration.entrypoints.pages.rendering import (
     meeting_context,
     reference_institutions,
     render,
+    staff_render,
     say,
     status_of,
 )
@@ -93,8 +94,9 @@ async def _console_page(
         {**d, "name": country_name(d["country"], language) or d.get("institution") or ""}
         for d in summary["delegations"]
     ]
-    return render(
+    return await staff_render(
         request,
+        deps,
         "console.html",
         {
             **meeting_context(request, meeting),
@@ -106,6 +108,7 @@ async def _console_page(
             "notice": notice,
             "error": error,
         },
+        meeting_id=meeting.id,
         status_code=status_code,
     )
 

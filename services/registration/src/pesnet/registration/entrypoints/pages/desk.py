@@ -23,6 +23,7 @@ from pesnet.registration.entrypoints.pages.rendering import (
     meeting_context,
     reference_institutions,
     render,
+    staff_render,
     say,
     status_of,
 )
@@ -56,8 +57,9 @@ async def _desk_page(
         meeting, _ = await meetings.delegations(meeting_id, deps.unit_of_work())
     except NotFound as exc:
         return error_page(request, exc)
-    return render(
+    return await staff_render(
         request,
+        deps,
         "desk.html",
         {
             **meeting_context(request, meeting),
@@ -65,6 +67,7 @@ async def _desk_page(
             "result": result,
             "error": error,
         },
+        meeting_id=meeting.id,
         status_code=status_code,
     )
 
