@@ -17,6 +17,8 @@ import pytest
 from pesnet.agenda.bootstrap import build_app
 from pesnet.agenda.settings import Settings
 from pesnet.shared.credentials import StaffRole
+from pesnet.shared.events import CATALOG
+from pesnet.shared.events.identity import AccountNamed
 from pesnet.shared.events.registration import ParticipantConfirmed
 from tests.integration.agenda.conftest import RegistrationEvents
 from tests.integration.audit_walk import csrf_of
@@ -78,6 +80,13 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     pages: httpx.AsyncClient, registration_events: RegistrationEvents, rabbit_url: str
 ) -> None:
     pages.cookies.set("pesnet_session", ADMIN_TOKEN)
+    # identity names the administrator's account: the audit page says who acted by it
+    await registration_events.publisher.publish(
+        CATALOG.envelope(
+            AccountNamed(account_id="acc_admin", display_name="Amina Benali"),
+            source="/pesnet/identity",
+        )
+    )
     listing = await pages.get("/staff/meetings", params={"lang": "ar"})
     assert listing.status_code == 200, listing.text
     assert 'dir="rtl"' in listing.text
@@ -192,6 +201,11 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     assert audit.status_code == 200
     assert 'dir="rtl"' in audit.text
     assert "meeting.scheduled" in audit.text
+    assert "Amina Benali" in audit.text
+    assert "acc_admin" not in audit.text
+    by_name = await pages.get("/staff/audit", params={"person": "amina", "action": "programme."})
+    assert "programme.released" in by_name.text
+    assert "meeting.scheduled" not in by_name.text
     assert "programme.released" in audit.text
     exported = await pages.get("/staff/audit", params={"meeting": "pesnet-5", "format": "csv"})
     assert exported.headers["content-type"].startswith("text/csv")

@@ -122,15 +122,21 @@ AUDIT_COLUMNS = ("at", "who", "roles", "action", "meeting", "subject")
 
 @dataclass(frozen=True)
 class AuditNames:
-    """How the audit page names who acted and whom it concerned (None: unknown)."""
+    """How a service's audit page names whom an entry concerns (None: its id)."""
 
-    actor: Callable[[str], Awaitable[str | None]]
-    # whom an entry concerns (None: its id as it stands)
     subject: Callable[[AuditEntry], Awaitable[str | None]]
 
 
 async def _no_name(_: object) -> str | None:
     return None
+
+
+# who acted, when no account did
+ACTORS = {
+    "secretariat": N_("the secretariat (shared token)"),
+    "system": N_("the platform"),
+    "anonymous": N_("someone not signed in"),
+}
 
 
 def _zone(value: str | None) -> str:
@@ -141,12 +147,19 @@ def _zone(value: str | None) -> str:
 
 
 async def audit_rows(
-    entries: Sequence[AuditEntry], names: AuditNames, zone: str, language: str
+    entries: Sequence[AuditEntry],
+    accounts: Mapping[str, str],
+    names: AuditNames,
+    zone: str,
+    language: str,
 ) -> list[dict[str, str]]:
-    """The entries as the page and the CSV show them, in the reader's zone and language."""
+    """The entries as the page and the CSV show them, in the reader's zone and language:
+    who by the name identity announced for the account (`accounts`)."""
     rows = []
     for entry in entries:
-        who = await names.actor(entry.actor) or entry.actor
+        who = accounts.get(entry.actor) or (
+            translate(ACTORS[entry.actor], language) if entry.actor in ACTORS else entry.actor
+        )
         roles = ", ".join(
             STAFF_ROLES[StaffRole(r)].get(language) if r in StaffRole.__members__ else r
             for r in entry.roles
@@ -189,13 +202,22 @@ def audit_pages(
         entries = await AuditTrail(get_runtime(request).db).query(
             meeting_id=meeting or None, limit=1000
         )
-        if person:
-            entries = [e for e in entries if person in (e.actor, e.subject)]
         if action:
             entries = [e for e in entries if e.action.startswith(action)]
         language = request_language(request).value
-        found = names(request) if names else AuditNames(_no_name, _no_name)
-        rows = await audit_rows(entries[:500], found, _zone(tz), language)
+        entries = entries[:500]
+        found = names(request) if names else AuditNames(_no_name)
+        accounts = await get_runtime(request).account_names.names_of(e.actor for e in entries)
+        rows = await audit_rows(entries, accounts, found, _zone(tz), language)
+        if person:  # a name (or part of one) or an id, of who acted or whom it concerned
+            wanted = person.casefold()
+            rows = [
+                row
+                for row, entry in zip(rows, entries, strict=True)
+                if wanted in row["who"].casefold()
+                or wanted in row["subject"].casefold()
+                or person in (entry.actor, entry.subject)
+            ]
         if format == "csv":
             return _csv(rows)
         return staff.render(
@@ -219,7 +241,7 @@ def audit_pages(
 
 def _csv(rows: list[dict[str, str]]) -> Response:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         # a cell a spreadsheet would run as a formula is quoted as text

@@ -18,9 +18,6 @@ staff = StaffPages(PACKAGE, secure_cookies=lambda r: page_settings(r).secure_coo
 def _names(request: Request) -> AuditNames:
     deps = request.app.state.dependencies
 
-    async def actor(_: str) -> str | None:
-        return None
-
     async def subject(entry: AuditEntry) -> str | None:
         if not entry.subject or not entry.action.startswith(PERSONAL_ACTIONS):
             return None
@@ -29,7 +26,7 @@ def _names(request: Request) -> AuditNames:
             return staff.say(request, N_("{id} (purged)"), {"id": entry.subject})
         return f"{registration.given_name} {registration.family_name or ''}".strip()
 
-    return AuditNames(actor, subject)
+    return AuditNames(subject)
 
 
 router: APIRouter = audit_pages(staff, _names)

@@ -22,9 +22,8 @@ from pesnet.registration.entrypoints.pages.rendering import (
     institution_name,
     meeting_context,
     reference_institutions,
-    render,
-    staff_render,
     say,
+    staff_render,
     status_of,
 )
 from pesnet.registration.entrypoints.pages.sign_in import staff_refusal

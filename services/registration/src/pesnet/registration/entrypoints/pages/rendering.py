@@ -34,9 +34,9 @@ from pesnet.shared.forms import csrf_token, set_csrf_cookie
 from pesnet.shared.i18n import format_local_date
 from pesnet.shared.problems import request_language
 from pesnet.shared.reference import member_states
+from pesnet.shared.staff_pages import MeetingChoice
 from pesnet.shared.terms import PARTICIPANT_STATUSES, ROLES, labels, term
 from pesnet.shared.translation import N_, translate
-from pesnet.shared.staff_pages import MeetingChoice
 from pesnet.shared.web import Pages
 
 PACKAGE = "pesnet.registration"
