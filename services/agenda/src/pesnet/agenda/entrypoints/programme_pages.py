@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pesnet.agenda.adapters.labels import SESSION_KINDS
 from pesnet.agenda.domain.commands import AddSession, PublishProgramme, RemoveSession
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session, check_room_free, new_session_id
+from pesnet.agenda.domain.wording import SESSION_KINDS
 from pesnet.agenda.entrypoints.dependencies import Dependencies
 from pesnet.agenda.entrypoints.pages import meeting_choices, staff
 from pesnet.agenda.service_layer import editing, releases
