@@ -29,7 +29,9 @@ from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
-README_SHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "release-preview-ar.png"
+README_SHOT = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "release-preview-ar.png"
+)
 MEETING = "pesnet-5"
 
 

@@ -202,6 +202,8 @@ async def test_the_secretariat_runs_the_next_meeting_from_the_pages(
     assert 'dir="rtl"' in audit.text
     assert "meeting.scheduled" in audit.text
     assert "Amina Benali" in audit.text
+    in_english = await pages.get("/staff/audit", params={"lang": "en", "action": "meeting.resch"})
+    assert "First day: 18 January 2031 → 4 January 2031" in in_english.text
     assert "acc_admin" not in audit.text
     by_name = await pages.get("/staff/audit", params={"person": "amina", "action": "programme."})
     assert "programme.released" in by_name.text

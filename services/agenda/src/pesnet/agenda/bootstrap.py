@@ -30,7 +30,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     runtime.use_unit_of_work(unit_of_work)
     runtime.consumer.subscribe(messaging.subscriptions())
-    routers = [http.router, pages.router, programme_pages.router, audit_pages(pages.staff)]
+    routers = [
+        http.router,
+        pages.router,
+        programme_pages.router,
+        audit_pages(pages.staff, pages.audit_names),
+    ]
     if settings.dev_mode:
         routers.append(dev.router)
     app = create_app(

@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from pesnet.agenda.domain.localtime import zone_of
+from pesnet.agenda.domain.rescheduling import Rescheduling
 from pesnet.agenda.domain.wording import PACKAGE, said, said_as
 from pesnet.shared import institutions as reference_institutions
 from pesnet.shared.errors import Conflict, InvalidInput
-from pesnet.shared.i18n import LANGUAGES, Language, Localized, format_local_date
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
 from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import N_, NC_, Term, _
@@ -154,6 +155,8 @@ class Meeting(BaseModel):
     next_meeting: NextMeetingDecision | None = None
     host_institution: str | None = None
     demonstration: bool = False  # a meeting to try the platform on, not one of the network's
+    # each change of dates, venue or zone people held: what changed from what to what
+    reschedulings: tuple[Rescheduling, ...] = ()
     # registration erased the meeting's personal data: who was confirmed is no longer
     # known here, the programme's people stand as they are and nobody is written to
     personal_data_purged_at: datetime | None = None
@@ -266,15 +269,6 @@ class Meeting(BaseModel):
                 field="registration_closes_at",
                 params={"end": self.end_date.isoformat() if self.end_date else ""},
             )
-
-    def place_changes(self, before: Meeting) -> dict[str, tuple[Localized, Localized]]:
-        """What people holding this meeting's dates must hear of: field → (was, is)."""
-        changed: dict[str, tuple[Localized, Localized]] = {}
-        for name in ("start_date", "end_date", "timezone", "venue", "city"):
-            was, now = getattr(before, name), getattr(self, name)
-            if was != now:
-                changed[name] = (_shown(was), _shown(now))
-        return changed
 
     def move_to(self, status: MeetingStatus, now: datetime) -> Meeting:
         """The meeting in its next state, or a Conflict naming what is missing."""
@@ -421,19 +415,6 @@ class Meeting(BaseModel):
             decided_at=decided_at,
         )
         return self.model_copy(update={"next_meeting": decision}), decision
-
-
-def _shown(value: object) -> Localized:
-    """A detail as each language writes it (a date in words, a text in that language)."""
-    if value is None:
-        return Localized.everywhere("—")
-    if isinstance(value, Localized):
-        return Localized(**{lang.value: value.get(lang) for lang in LANGUAGES})
-    if isinstance(value, date):
-        return Localized(
-            **{lang.value: format_local_date(value, lang, "long") for lang in LANGUAGES}
-        )
-    return Localized.everywhere(str(value))
 
 
 def next_meeting_id(current_id: str, number: int) -> str:

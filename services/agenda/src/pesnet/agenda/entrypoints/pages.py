@@ -6,7 +6,7 @@ the same use case; a refusal is shown next to its field in the reader's language
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,8 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from pesnet.agenda.domain.commands import DecideNextMeeting, ReviseMeeting
 from pesnet.agenda.domain.meeting import TRANSITIONS, Meeting
-from pesnet.agenda.entrypoints.dependencies import Dependencies
+from pesnet.agenda.entrypoints.dependencies import Dependencies, get_dependencies
 from pesnet.agenda.service_layer import meetings
+from pesnet.shared.audit import AuditEntry
 from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from pesnet.shared.forms import check_csrf, read_form
@@ -24,7 +25,7 @@ from pesnet.shared.http import CurrentActor, get_runtime
 from pesnet.shared.i18n import LANGUAGES, Localized, format_local_date
 from pesnet.shared.problems import request_language
 from pesnet.shared.reference import member_states
-from pesnet.shared.staff_pages import MeetingChoice, StaffPages
+from pesnet.shared.staff_pages import AuditNames, MeetingChoice, StaffPages
 from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import N_
 
@@ -264,3 +265,44 @@ def form_fields() -> set[str]:
 
 def _status(exc: DomainError) -> int:
     return 409 if isinstance(exc, Conflict) else 404 if isinstance(exc, NotFound) else 422
+
+
+# how the audit page names what a rescheduling changed
+FIELD_NAMES = {
+    "start_date": N_("First day"),
+    "end_date": N_("Last day"),
+    "venue": N_("Venue"),
+    "city": N_("City"),
+    "timezone": N_("Time zone"),
+}
+
+
+def audit_names(request: Request) -> AuditNames:
+    """A `meeting.rescheduled` entry says what changed from what to what (the meeting
+    keeps each of its reschedulings; the entry's is the last one made before it)."""
+    deps = get_dependencies(request)
+    language = request_language(request).value
+
+    async def subject(entry: AuditEntry) -> str | None:
+        if entry.action != "meeting.rescheduled" or not entry.meeting_id:
+            return None
+        meeting = await deps.unit_of_work().meetings.get(entry.meeting_id)
+        if meeting is None or not meeting.reschedulings:
+            return None
+        written = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+        before = [r for r in meeting.reschedulings if r.at <= written + timedelta(seconds=5)]
+        found = before[-1] if before else meeting.reschedulings[0]
+        return "; ".join(
+            staff.say(
+                request,
+                N_("{field}: {was} → {now}"),
+                {
+                    "field": staff.say(request, FIELD_NAMES.get(c.field, c.field)),
+                    "was": c.was.get(language),
+                    "now": c.now.get(language),
+                },
+            )
+            for c in found.changes
+        )
+
+    return AuditNames(subject)

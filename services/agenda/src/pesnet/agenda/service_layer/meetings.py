@@ -14,6 +14,7 @@ from pesnet.agenda.domain.commands import (
     ScheduleMeeting,
 )
 from pesnet.agenda.domain.meeting import Meeting, ordinal_title
+from pesnet.agenda.domain.rescheduling import DetailChange, Rescheduling, place_changes
 from pesnet.agenda.service_layer.rendering import CalendarRenderer
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
 from pesnet.shared.envelope import utcnow
@@ -25,7 +26,7 @@ from pesnet.shared.events.agenda import (
     ProgrammeInstitutionPut,
     ProgrammePersonPut,
 )
-from pesnet.shared.i18n import LANGUAGES, Localized
+from pesnet.shared.i18n import LANGUAGES
 from pesnet.shared.institutions import Institution
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
@@ -134,19 +135,20 @@ async def revise_meeting(
             return meeting
         if revised.host_institution != meeting.host_institution:
             await check_host(revised, uow)
-        changed = revised.place_changes(meeting)
-        if "start_date" in changed or "end_date" in changed:
+        changed = place_changes(meeting, revised)
+        if {c.field for c in changed} & {"start_date", "end_date"}:
             draft = await uow.drafts.get(meeting.id)
             if draft.sessions:
                 await uow.drafts.save(draft.follow(meeting, revised))
+        held = await uow.participants.confirmed(meeting.id) if changed else {}
+        told = bool(held) and meeting.status != "tentative"
+        if told:  # kept on the meeting: the audit page says what changed from what to what
+            history = (*revised.reschedulings, Rescheduling(at=now, changes=changed))
+            revised = revised.model_copy(update={"reschedulings": history})
         await uow.meetings.save(revised)
         uow.emit(meeting_scheduled(revised), subject=revised.id)
-        if changed and meeting.status != "tentative":
-            confirmed = await uow.participants.confirmed(meeting.id)
-            if confirmed and calendar is not None:
-                uow.emit(
-                    rescheduled(revised, changed, confirmed, calendar, now), subject=revised.id
-                )
+        if told and calendar is not None:
+            uow.emit(rescheduled(revised, changed, held, calendar, now), subject=revised.id)
         return revised
 
     meeting = await uow.run(work)
@@ -156,17 +158,14 @@ async def revise_meeting(
 
 def rescheduled(
     meeting: Meeting,
-    changed: dict[str, tuple[Localized, Localized]],
+    changed: tuple[DetailChange, ...],
     confirmed: dict[str, str],
     calendar: CalendarRenderer,
     now: datetime,
 ) -> MeetingRescheduled:
     return MeetingRescheduled(
         meeting_id=meeting.id,
-        changes=[
-            MeetingDetailChange(field=name, was=was, now=is_now)
-            for name, (was, is_now) in changed.items()
-        ],
+        changes=[MeetingDetailChange(field=c.field, was=c.was, now=c.now) for c in changed],
         affected_registration_ids=sorted(set(confirmed.values())),
         ics_by_language={lang: calendar.meeting_ics(meeting, lang, now) for lang in LANGUAGES},
     )
