@@ -83,6 +83,9 @@ async def register_and_accredit(page: Any, email: str) -> None:
     await page.locator("#console-notice").wait_for()
 
 
+# the whole walk, with five pages checked in three languages by axe: longer than a test's
+# default two minutes on a busy machine
+@pytest.mark.timeout(900)
 async def test_the_secretariat_runs_the_5th_meeting_from_the_pages_in_arabic(page: Any) -> None:
     await page.goto(url("registration", "/sign-in?lang=ar&next=/console"))
     await sign_in(page, ADMIN["username"], ADMIN["password"])
