@@ -62,6 +62,9 @@ class FakeRenderer:
     def qr_png(self, *args: Any, **kwargs: Any) -> bytes:
         return b"png"
 
+    def badge_sheet_pdf(self, *args: Any, **kwargs: Any) -> bytes:
+        return b"%PDF"
+
 
 @pytest.fixture
 async def uow() -> FakeRegistrationUnitOfWork:

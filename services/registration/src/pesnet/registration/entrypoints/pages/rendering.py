@@ -116,6 +116,7 @@ def render(
             "lang_query": f"lang={language}",
             "role_labels": labels(ROLES),
             "status_text": lambda status: status_text(status, language),
+            "status_label": lambda status: term(PARTICIPANT_STATUSES, status).get(language),
             **context,
         },
         status_code=status_code,
