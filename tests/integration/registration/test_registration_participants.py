@@ -48,7 +48,12 @@ async def test_the_export_lists_everyone_in_the_reader_s_language(
     assert xlsx.status_code == 200, xlsx.text
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("اسم العائلة", "الاسم الشخصي", "الاسم بالحروف اللاتينية", "البريد الإلكتروني")
+    assert rows[0][:4] == (
+        "اسم العائلة",
+        "الاسم الشخصي",
+        "الاسم بالحروف اللاتينية",
+        "البريد الإلكتروني",
+    )
     assert len(rows) == 13
     first = next(r for r in rows if r[1] == "Export0")
     assert first[3] == "export0@example.org"
@@ -145,9 +150,7 @@ async def test_an_announcement_names_its_recipients_and_its_audit_counts_them(
     registration: Registration, register: Register, secretariat: dict[str, str]
 ) -> None:
     people = await twelve(register)
-    await registration.http.post(
-        f"/registrations/{people[3]['id']}/withdraw", headers=secretariat
-    )
+    await registration.http.post(f"/registrations/{people[3]['id']}/withdraw", headers=secretariat)
     preview = await registration.http.get(
         "/meetings/pesnet-demo/announcements/recipients?country=MAR", headers=secretariat
     )
