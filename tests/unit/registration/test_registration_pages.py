@@ -200,14 +200,15 @@ async def test_the_manage_link_opens_the_page_in_a_browser_and_withdraws(
     page = await client.get(manage_url, headers={"accept": "text/html,*/*;q=0.8"})
     assert page.status_code == 200
     assert 'id="status"' in page.text
-    withdrawn = await client.post(
-        manage_url.split("?")[0] + "/manage?lang=en",
-        data={
-            "csrf": csrf_of(page.text),
-            "token": hidden(page.text, "token"),
-            "action": "withdraw",
-        },
-    )
+    form = {"csrf": csrf_of(page.text), "token": hidden(page.text, "token")}
+    target = manage_url.split("?")[0] + "/manage?lang=en"
+    asked = await client.post(target, data={**form, "action": "withdraw"})
+    assert asked.status_code == 200  # it cannot be undone: asked again first
+    assert 'value="withdraw_confirmed"' in asked.text
+    assert (await client.get(manage_url, headers={"accept": "application/json"})).json()[
+        "status"
+    ] == "registered"
+    withdrawn = await client.post(target, data={**form, "action": "withdraw_confirmed"})
     assert withdrawn.status_code == 303
     assert (await client.get(manage_url, headers={"accept": "application/json"})).json()[
         "status"

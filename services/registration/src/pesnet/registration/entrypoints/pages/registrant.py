@@ -273,6 +273,7 @@ async def _manage_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     notice: str | None = None,
+    confirm_withdraw: bool = False,
     status_code: int = 200,
 ) -> Response:
     actor = await link_actor(request, token)
@@ -320,6 +321,7 @@ async def _manage_page(
             ),
             "can_correct": registration.status in ALLOWED_FROM[Action.correct],
             "can_withdraw": registration.status in ALLOWED_FROM[Action.withdraw],
+            "confirm_withdraw": confirm_withdraw,
             "languages_all": [lang.value for lang in LANGUAGES],
         },
         status_code=status_code,
@@ -374,8 +376,11 @@ async def manage_submit(registration_id: RegistrationId, request: Request, deps:
     if actor is None:
         return error_page(request, Unauthorized(N_("this link is not valid (any more)")))
     uow = deps.unit_of_work
+    if form.get("action") == "withdraw":
+        # it cannot be undone: a second step says so and asks again (no script needed)
+        return await _manage_page(request, deps, registration_id, token, confirm_withdraw=True)
     try:
-        if form.get("action") == "withdraw":
+        if form.get("action") == "withdraw_confirmed":
             await accreditation.withdraw(
                 Withdraw(registration_id, actor, f"page-withdraw-{registration_id}"),
                 uow(),
