@@ -486,3 +486,15 @@ async def test_a_correction_on_the_manage_page_keeps_the_reference_institution(
     assert registration.institution == (
         "National Agency for the Promotion of Employment and Skills"
     )
+
+
+async def test_the_form_offers_only_the_roles_a_person_may_claim(
+    client: httpx.AsyncClient,
+) -> None:
+    form = await client.get("/meetings/m1/register?lang=en")
+    select = re.search(r'<select[^>]*name="role".*?</select>', form.text, re.S)
+    assert select is not None
+    offered = set(re.findall(r'<option value="([a-z_]+)"', select.group(0)))
+    assert offered == {"head_of_delegation", "delegate", "observer"}
+    claimed = await register_through_the_form(client, role="speaker")
+    assert claimed.status_code in (403, 422)

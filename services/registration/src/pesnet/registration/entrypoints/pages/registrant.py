@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from pesnet.registration.domain.access import ALLOWED_FROM, Action, Status
+from pesnet.registration.domain.access import ALLOWED_FROM, PUBLIC_ROLES, Action, Status
 from pesnet.registration.domain.commands import (
     Correct,
     Register,
@@ -47,7 +47,6 @@ from pesnet.shared.errors import (
     NotFound,
     Unauthorized,
 )
-from pesnet.shared.events.common import Role
 from pesnet.shared.forms import CsrfRefused, check_csrf, read_form
 from pesnet.shared.http import SESSION_COOKIE, CurrentActor, get_runtime
 from pesnet.shared.i18n import LANGUAGES, format_local_datetime
@@ -155,7 +154,8 @@ async def _form_page(
             "countries": countries(language),
             "institution_groups": institution_groups(institutions, language),
             "other_institution": OTHER_INSTITUTION,
-            "roles": [role.value for role in Role],
+            # speakers, moderators and the secretariat come from the programme or an invitation
+            "roles": [role.value for role in PUBLIC_ROLES],
             "full": sorted((country_name(c, language) for c, left in places.items() if left == 0)),
         },
         status_code=status_code,
