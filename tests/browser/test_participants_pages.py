@@ -148,7 +148,7 @@ async def test_the_desk_checks_in_by_name_and_by_short_code(page: Any, rabbit_ur
     meeting = await open_meeting_today(rabbit_url)
     tag = uuid.uuid4().hex[:6]
     async with httpx.AsyncClient(timeout=30) as http:
-        ids = []
+        ids: list[str] = []
         for given, family in (("فاطمة", f"الزهراء{tag}"), ("Gülşen", f"Çelik{tag}")):
             body = person(f"{tag}.{len(ids)}@example.org", given_name=given, family_name=family)
             answer = await http.post(
