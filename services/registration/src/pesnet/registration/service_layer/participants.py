@@ -17,7 +17,7 @@ from pesnet.registration.domain.search import query_words
 from pesnet.registration.service_layer.meetings import require_meeting
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
 from pesnet.shared.audit import AuditAction
-from pesnet.shared.credentials import Actor
+from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.events.common import Role
 from pesnet.shared.i18n import Localized
 from pesnet.shared.reference import member_states
@@ -93,7 +93,8 @@ async def badge_sheet_pdf(
 ) -> bytes:
     """The badges of a meeting's confirmed participants (or one delegation's), by
     country and name, several to a page for printing: audited as an export."""
-    country = listing_country(actor, country)
+    if not actor.has(StaffRole.check_in_clerk):  # the desk prints them too
+        country = listing_country(actor, country)
     meeting = await require_meeting(uow, meeting_id)
     confirmed = await uow.registrations.of_meeting(
         meeting_id, status=Status.confirmed, country=country
