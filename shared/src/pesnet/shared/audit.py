@@ -114,6 +114,8 @@ class AuditEntry:
     client: str | None = None
     # its place among the entries of its transaction (which share `at`)
     seq: int = 0
+    # how many the action concerned, where its event says (an announcement's recipients)
+    count: int | None = None
 
     def numbered(self, seq: int, at: datetime) -> AuditEntry:
         return dataclasses.replace(self, seq=seq, at=at)
@@ -155,6 +157,7 @@ class AuditEntry:
             "at": self.at,
             "seq": self.seq,
             "from": self.client,
+            "count": self.count,
         }
 
     def view(self) -> dict[str, Any]:
@@ -167,6 +170,7 @@ class AuditEntry:
             "subject": self.subject,
             "at": self.at.isoformat(),
             "from": self.client,
+            **({"count": self.count} if self.count is not None else {}),
         }
 
     @classmethod
@@ -180,6 +184,7 @@ class AuditEntry:
             subject=doc.get("subject"),
             client=doc.get("from"),
             seq=doc.get("seq", 0),
+            count=doc.get("count"),
         )
 
 

@@ -30,6 +30,7 @@ so the inbox record, the effect and any follow-up events commit as one.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -138,10 +139,11 @@ class UnitOfWork(ABC):
         time, numbered in the order they happened (`GET /audit` lists a transaction's
         entries in that order: what was done before what it caused)."""
         entries = [
-            self._entry(
-                audit_action(action),
-                _meeting_of(item.payload),
-                audit_subject(item.subject),
+            dataclasses.replace(
+                self._entry(
+                    audit_action(action), _meeting_of(item.payload), audit_subject(item.subject)
+                ),
+                count=getattr(item.payload, "audit_count", None),
             )
             for action, item in events
         ]

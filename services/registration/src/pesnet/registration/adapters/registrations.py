@@ -4,15 +4,22 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from pesnet.registration.adapters.collections import IDEMPOTENCY, REGISTRATIONS, plain
+from pesnet.registration.adapters.collections import (
+    IDEMPOTENCY,
+    REGISTRATIONS,
+    SHORT_CODE_INDEX,
+    plain,
+)
 from pesnet.registration.domain.access import Status
 from pesnet.registration.domain.outcomes import OUTCOMES, Outcome
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.search import name_keys
 from pesnet.registration.service_layer.unit_of_work import (
     EMAIL_TAKEN,
     Registrations,
@@ -35,7 +42,13 @@ _REGISTRATION_DATES = [
 
 
 def registration_document(registration: Registration) -> Document:
-    doc: Document = {"_id": registration.id, "email_key": registration.email_key}
+    doc: Document = {
+        "_id": registration.id,
+        "email_key": registration.email_key,
+        "name_keys": name_keys(
+            registration.given_name, registration.family_name, registration.name_latin
+        ),
+    }
     for name in _REGISTRATION_FIELDS:
         doc[name] = plain(getattr(registration, name))
     return doc
@@ -67,11 +80,21 @@ class MongoRegistrations(Registrations):
 
     async def add(self, registration: Registration) -> None:
         self.saw(registration)
+        # a short code another person of the meeting drew: draw again (a write error
+        # would abort the transaction, so look first; the unique index stays the guard)
+        while registration.short_code is not None and await self.collection.find_one(
+            {"meeting_id": registration.meeting_id, "short_code": registration.short_code},
+            projection={"_id": 1},
+            session=self.session,
+        ):
+            registration.redraw_short_code()  # pragma: no cover - 1 in 10^5 at 2,000 people
         try:
             await self.collection.insert_one(
                 registration_document(registration), session=self.session
             )
-        except DuplicateKeyError:
+        except DuplicateKeyError as exc:
+            if SHORT_CODE_INDEX in str(exc):  # pragma: no cover - a concurrent same draw
+                raise Conflict(_("two registrations drew the same badge code: try again")) from None
             raise Conflict(EMAIL_TAKEN, field="email") from None
 
     async def save(self, registration: Registration) -> None:
@@ -88,14 +111,42 @@ class MongoRegistrations(Registrations):
         return [registration_of(doc) async for doc in cursor]
 
     async def of_meeting(
-        self, meeting_id: str, *, status: Status | None = None, country: str | None = None
+        self,
+        meeting_id: str,
+        *,
+        status: Status | None = None,
+        country: str | None = None,
+        role: Role | None = None,
     ) -> list[Registration]:
         query: Document = {"meeting_id": meeting_id}
         if country is not None:
             query["country"] = country
         if status is not None:
             query["status"] = status.value
+        if role is not None:
+            query["role"] = role.value
         return await self._find(query, [("registered_at", 1), ("_id", 1)])
+
+    async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
+        doc = await self.collection.find_one(
+            {"meeting_id": meeting_id, "short_code": code}, session=self.session
+        )
+        return None if doc is None else registration_of(doc)
+
+    async def named(self, meeting_id: str, words: list[str], limit: int) -> list[Registration]:
+        if not words:
+            return []
+        # anchored prefixes: the (meeting_id, name_keys) index answers them
+        query: Document = {
+            "meeting_id": meeting_id,
+            "$and": [{"name_keys": {"$regex": "^" + re.escape(w)}} for w in words],
+        }
+        cursor = (
+            self.collection.find(query, session=self.session)
+            .sort([("family_name", 1), ("given_name", 1), ("_id", 1)])
+            .limit(limit)
+        )
+        return [registration_of(doc) async for doc in cursor]
 
     async def confirmed_of(self, meeting_id: str) -> list[Registration]:
         return await self._find(

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.service_layer.check_in import BadgeRenderer
+from pesnet.registration.service_layer.participants import SheetRenderer
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
+
+
+class Renderer(BadgeRenderer, SheetRenderer, Protocol):
+    """A badge (PNG) and a sheet of badges (PDF)."""
 
 
 @dataclass(frozen=True)
 class Dependencies:
     unit_of_work: Callable[[], RegistrationUnitOfWork]
     badges: BadgeKey
-    renderer: BadgeRenderer
+    renderer: Renderer
     # this service's base URL as registrants reach it (manage and badge links)
     public_url: str
     # the per-country quota of a meeting the agenda announced without one
