@@ -73,6 +73,21 @@ def per(before: dict[str, int], after: dict[str, int], count: int) -> dict[str, 
     return {k: round((after[k] - before[k]) / count, 1) for k in after}
 
 
+def commands_per(
+    before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], count: int
+) -> dict[str, dict[str, float]]:
+    """Per process, the database commands (round trips) it sent per registration, by
+    command and collection, busiest first: where the server's operations come from."""
+    found: dict[str, dict[str, float]] = {}
+    for process, counts in after.items():
+        was = before.get(process, {})
+        each = {k: round((n - was.get(k, 0)) / count, 2) for k, n in counts.items()}
+        each = {k: v for k, v in sorted(each.items(), key=lambda kv: -kv[1]) if v >= 0.01}
+        if each:
+            found[process] = {"total": round(sum(each.values()), 2), **each}
+    return found
+
+
 def cpu(pids: dict[str, int]) -> dict[str, float]:
     return {k: v for k, pid in pids.items() if (v := cpu_seconds(pid)) is not None}
 
@@ -92,9 +107,13 @@ async def full_path(
         warm = await measure_burst(regs, 10, 2, within=120)
         if warm["mails"] < 10:
             raise RuntimeError(f"the platform did not deliver its warm-up mails: {warm}")
+        commands_before = await plat.op_counts()
         before, cpu_before = await operations(mongo_url), cpu(pids)
         burst = await measure_burst(regs, args.registrations, args.concurrency, within=300)
         cpu_after = cpu(pids)
+        burst["database_commands_per_registration"] = commands_per(
+            commands_before, await plat.op_counts(), args.registrations
+        )
         # where the CPU went: milliseconds per registration, each process (2 cores:
         # 2,000 ms of CPU per second of wall time at most)
         burst["cpu_ms_per_registration"] = {
@@ -105,6 +124,8 @@ async def full_path(
         burst["database_operations_per_registration"] = per(
             before, await operations(mongo_url), args.registrations
         )
+        if args.quick:
+            return {"max": burst}
         rate = burst["registrations_per_second"] / 2
         paced = await measure_paced(regs, rate, args.paced_seconds, within=120)
         return {"max": burst, "half_rate": paced}
@@ -217,6 +238,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+async def quick(args: argparse.Namespace) -> dict[str, Any]:
+    """L3 with one replica only, its counts per process (`--quick`)."""
+    workdir = Path(tempfile.mkdtemp(prefix="pesnet-bench-"))
+    (workdir / "logs").mkdir()
+    vhost = TestVhost(os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    vhost.create()
+    mongo = database(workdir)
+    sink = TimingSink().start()
+    plat = Platform(workdir, rabbit_url=vhost.url, mongo_url=mongo.url, smtp_port=sink.port)
+    try:
+        await plat.start()
+        return {"L3": {"1": await full_path(plat, sink, mongo, args)}}
+    finally:
+        plat.stop()
+        sink.stop()
+        mongo.stop()
+        vhost.delete()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--registrations", type=int, default=300, help="L3 burst size")
@@ -228,6 +268,11 @@ def main() -> None:
         "--profile", type=Path, default=None, help="run the services under pyinstrument"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only L3 with one replica (no paced run): for measuring a change's counts",
+    )
     args = parser.parse_args()
 
     def interrupt(*_: object) -> None:
@@ -235,10 +280,10 @@ def main() -> None:
 
     # stopped like `make run`: the platform, the database and the vhost go with it
     signal.signal(signal.SIGTERM, interrupt)
-    results = asyncio.run(run(args))
+    results = asyncio.run(quick(args) if args.quick else run(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(show(results))
+    print(json.dumps(results, indent=2) if args.quick else show(results))
     print(f"written: {args.out}")
     if args.profile is not None:
         print(summary(args.profile))

@@ -4,7 +4,9 @@ Indexes are declared in code, next to what uses them, and created at start-up.
 Transactions go through `ClientSession.with_transaction`, which retries
 `TransientTransactionError` (frequent on the embedded development server).
 `after_commit(callback)` runs a callback once the current transaction has committed
-(what wakes the outbox relay and the mail sender without polling).
+(what wakes the outbox relay and the mail sender without polling). `WriteBatch` sends
+the writes a transaction ends with (its inbox record, outbox entries, audit entries) in
+one round trip.
 """
 
 from __future__ import annotations
@@ -16,11 +18,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pymongo
-from pymongo import AsyncMongoClient, IndexModel, WriteConcern
+from pymongo import AsyncMongoClient, IndexModel, InsertOne, WriteConcern
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, PyMongoError, ServerSelectionTimeoutError
+from pymongo.errors import (
+    ClientBulkWriteException,
+    ConnectionFailure,
+    DuplicateKeyError,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
 from pymongo.server_type import SERVER_TYPE
 
 Document = dict[str, Any]
@@ -94,6 +102,64 @@ async def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
         by_collection.setdefault(spec.collection, []).append(spec.model())
     for collection, models in by_collection.items():
         await db[collection].create_indexes(models)
+
+
+# MongoDB 8.0's `bulkWrite` (writes to several collections in one command): wire version 25
+BULK_WRITE_WIRE_VERSION = 25
+
+
+class WriteBatch:
+    """Inserts into several collections, sent as one command where the server has
+    `bulkWrite` (MongoDB 8.0, the embedded server), else one `insert_many` per
+    collection. In order: a duplicate key stops the batch with `DuplicateKeyError`
+    naming the collection (`namespace` in its details), and in a transaction the
+    transaction aborts with it. Cuts a round trip per collection from the writes every
+    transaction of the platform ends with (issue "Half the cost of a registration")."""
+
+    def __init__(self) -> None:
+        self.inserts: list[tuple[Collection, Document]] = []
+
+    def insert(self, collection: Collection, document: Document) -> None:
+        self.inserts.append((collection, document))
+
+    def __len__(self) -> int:
+        return len(self.inserts)
+
+    async def flush(self, client: Client, session: DbSession | None) -> None:
+        inserts, self.inserts = self.inserts, []
+        if not inserts:
+            return
+        targets = {c.full_name for c, _ in inserts}
+        if len(targets) == 1 or not _bulk_write_supported(client):
+            for name in dict.fromkeys(c.full_name for c, _ in inserts):
+                docs = [d for c, d in inserts if c.full_name == name]
+                collection = next(c for c, _ in inserts if c.full_name == name)
+                try:
+                    await collection.insert_many(docs, session=session)
+                except DuplicateKeyError as exc:
+                    raise _duplicate(name, exc.details) from exc
+            return
+        models = [InsertOne(d, namespace=c.full_name) for c, d in inserts]
+        try:
+            await client.bulk_write(models, session=session, ordered=True)
+        except ClientBulkWriteException as exc:
+            errors: list[Any] = list((exc.details or {}).get("writeErrors") or [])
+            for error in errors:
+                if error.get("code") == 11000:
+                    raise _duplicate(inserts[error["idx"]][0].full_name, error) from exc
+            raise
+
+
+def _duplicate(namespace: str, details: Any) -> DuplicateKeyError:
+    info = dict(details or {})
+    info["namespace"] = namespace
+    return DuplicateKeyError(f"duplicate key in {namespace}", 11000, info)
+
+
+def _bulk_write_supported(client: Client) -> bool:
+    servers = client.topology_description.server_descriptions().values()
+    versions = [s.max_wire_version for s in servers if s.is_writable]
+    return bool(versions) and min(versions) >= BULK_WRITE_WIRE_VERSION
 
 
 # the callbacks of the transaction being run in this task (None: outside one)

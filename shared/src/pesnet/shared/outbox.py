@@ -9,13 +9,17 @@ state change that caused it, and a relay publishes it afterwards.
 - The relay of the process that wrote an entry is woken as soon as its transaction
   commits (`after_commit`), with no round trip to the database; a slow poll is the
   safety net (entries of a replica that died, a publish that failed).
+- While a process runs its relay, the entries it writes are born leased to that relay
+  (`Outbox.owner`): the relay finds them with one read and marks them with one update,
+  without the conditional update a claim costs; another replica takes them only once
+  that lease ran out, as with any claimed entry.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -24,9 +28,16 @@ import structlog
 from pesnet.shared.audit import acting_actor_id
 from pesnet.shared.catalog import EventCatalog, EventPayload
 from pesnet.shared.envelope import CloudEvent, utcnow
-from pesnet.shared.leasing import LeasedQueue
+from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit
+from pesnet.shared.mongo import (
+    Database,
+    DbSession,
+    Document,
+    IndexSpec,
+    WriteBatch,
+    after_commit,
+)
 
 OUTBOX = "outbox"
 # Every entry has a `lease_until` (the epoch until a relay claims it), so that finding
@@ -70,6 +81,9 @@ class Outbox:
         self.source = source
         # called once a transaction that wrote entries has committed (the relay's wake-up)
         self.listeners: list[Callable[[], None]] = []
+        # the running relay of this process, to which new entries are born leased
+        # (`OutboxRelay.run` sets it): its lease token and length
+        self.owner: tuple[str, timedelta] | None = None
 
     def _committed(self) -> None:
         for listener in self.listeners:
@@ -85,6 +99,29 @@ class Outbox:
         causation_id: str | None = None,
         actor_id: str | None = None,
     ) -> CloudEvent:
+        batch = WriteBatch()
+        event = self.stage(
+            batch,
+            payload,
+            subject=subject,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            actor_id=actor_id,
+        )
+        await self.collection.insert_many([doc for _, doc in batch.inserts], session=session)
+        return event
+
+    def stage(
+        self,
+        batch: WriteBatch,
+        payload: EventPayload,
+        *,
+        subject: str | None = None,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+        actor_id: str | None = None,
+    ) -> CloudEvent:
+        """The entry, in the batch its transaction ends with (`WriteBatch`)."""
         # An event caused by an HTTP request carries that request's correlation id
         # (bound by the HTTP middleware), so one id follows the work across services,
         # and the id of the account that made the request (bound with its credentials).
@@ -113,10 +150,14 @@ class Outbox:
             "published_at": None,
             "lease_until": NOT_LEASED,
         }
+        if self.owner is not None:
+            # born leased to this process's relay: no claim needed to publish it
+            token, lease = self.owner
+            entry["lease_until"], entry[LEASE_OWNER] = utcnow() + lease, token
         meeting_id = getattr(payload, "meeting_id", None)
         if isinstance(meeting_id, str) and meeting_id:
             entry["meeting_id"] = meeting_id
-        await self.collection.insert_one(entry, session=session)
+        batch.insert(self.collection, entry)
         after_commit(self._committed)
         return event
 
@@ -147,8 +188,12 @@ class OutboxRelay:
         *,
         poll_seconds: float = 2.0,
         lease_seconds: float = 30.0,
+        outbox: Outbox | None = None,
     ) -> None:
         self.collection = db[OUTBOX]
+        # the outbox whose entries are born leased to this relay while it runs
+        self.outbox = outbox
+        self.token = uuid.uuid4().hex
         self.publish = publish
         self.poll_seconds = poll_seconds
         # `lease_until` is the due field: NOT_LEASED (the epoch) until a relay claims it
@@ -161,8 +206,14 @@ class OutboxRelay:
         )
         self._wake = asyncio.Event()
 
-    async def claim(self, limit: int = BATCH_SIZE) -> list[Document]:
-        """Lease up to `limit` pending entries, oldest first, to this relay."""
+    async def claim(self, limit: int = BATCH_SIZE, *, own_only: bool = False) -> list[Document]:
+        """This relay's own pending entries (born leased to it: one read), oldest first;
+        else (unless `own_only`) lease up to `limit` pending entries that no live relay
+        holds (a read and a conditional update)."""
+        own = self.collection.find({"published_at": None, LEASE_OWNER: self.token})
+        found = await own.sort([("order", 1)]).limit(limit).to_list()
+        if found or own_only:
+            return found
         return await self.queue.claim(limit)
 
     async def mark_published(self, docs: list[Document]) -> None:
@@ -172,7 +223,7 @@ class OutboxRelay:
     async def release(self, docs: list[Document]) -> None:
         await self.queue.release(docs, due=NOT_LEASED)
 
-    async def drain(self) -> int:
+    async def drain(self, *, own_only: bool = False) -> int:
         """Publish every pending entry this relay can claim; returns how many it sent.
 
         One at a time, each confirmed by the broker before the next: events of one use
@@ -180,9 +231,10 @@ class OutboxRelay:
         concurrently was measured to reorder it). What was confirmed is marked; the
         rest of a failed batch is released for the next attempt. A batch shorter than
         the limit ends the drain without another look: the outbox held no more, and an
-        entry this process commits afterwards wakes the relay again."""
+        entry this process commits afterwards wakes the relay again. `own_only`: only
+        the entries born leased to this relay (a wake-up: this process wrote them)."""
         sent = 0
-        while batch := await self.claim():
+        while batch := await self.claim(own_only=own_only):
             published: list[Document] = []
             try:
                 for doc in batch:
@@ -211,14 +263,29 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
+        if self.outbox is not None:
+            self.outbox.owner = (self.token, self.queue.lease)
+        try:
+            await self._run()
+        finally:
+            if self.outbox is not None:
+                self.outbox.owner = None
+
+    async def _run(self) -> None:
         backoff = self.poll_seconds
+        woken = False
         while True:
             # cleared before the drain: an entry committed while it runs wakes the next
             self._wake.clear()
             try:
-                await self.drain()
+                # woken by this process's commit: its own entries (one read); the poll
+                # (and the first drain) looks for everything pending
+                await self.drain(own_only=woken)
                 backoff = self.poll_seconds
             except Exception:
                 backoff = min(backoff * 2, 30.0)
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                woken = True
+            except TimeoutError:
+                woken = False

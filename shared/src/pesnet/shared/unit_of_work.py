@@ -47,7 +47,7 @@ from pesnet.shared.catalog import EventPayload, UnknownEventType
 from pesnet.shared.credentials import Actor
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.events import CATALOG
-from pesnet.shared.mongo import Client, Database, DbSession, in_transaction
+from pesnet.shared.mongo import Client, Database, DbSession, WriteBatch, in_transaction
 from pesnet.shared.outbox import Outbox
 
 T = TypeVar("T")
@@ -170,6 +170,8 @@ class MongoUnitOfWork(UnitOfWork):
         self.audit_trail = AuditTrail(db)
         self._session: DbSession | None = None
         self._active: DbSession | None = None
+        # joined: the consumer's batch (its inbox record first), which it sends itself
+        self._batch: WriteBatch | None = None
 
     @abstractmethod
     def bind(self, session: DbSession | None) -> None:
@@ -182,13 +184,18 @@ class MongoUnitOfWork(UnitOfWork):
         projection that is none of the service's repositories (`account_status`)."""
         return self._session or self._active
 
-    def joined(self, session: DbSession, cause: CloudEvent) -> Self:
+    def joined(
+        self, session: DbSession, cause: CloudEvent, batch: WriteBatch | None = None
+    ) -> Self:
         """A copy of this unit of work inside a transaction that is already open (the
-        consumer's inbox transaction); its events carry `cause` as their causation."""
+        consumer's inbox transaction); its events carry `cause` as their causation.
+        `batch`: where its outbox and audit entries go (the consumer sends it, with the
+        inbox record, before committing); without one, they are written at once."""
         joined = copy.copy(self)
         joined._emitted = []
         joined._audits = []
         joined._session = session
+        joined._batch = batch
         joined.cause = cause
         joined.bind(session)
         return joined
@@ -223,11 +230,14 @@ class MongoUnitOfWork(UnitOfWork):
         return await self.outbox.forget_meeting(self._session or self._active, meeting_id)
 
     async def _flush(self, session: DbSession) -> None:
+        """The outbox entries and audit entries of the work, in one batch (one round
+        trip; `WriteBatch`); joined to a consumer's transaction, in the consumer's."""
         pending = self._pending()
+        batch = self._batch if self._batch is not None else WriteBatch()
         written = []
         for item in pending:
-            event = await self.outbox.add(
-                session,
+            event = self.outbox.stage(
+                batch,
                 item.payload,
                 subject=item.subject,
                 correlation_id=item.correlation_id
@@ -238,7 +248,9 @@ class MongoUnitOfWork(UnitOfWork):
             written.append((event.type, item))
         entries = self._audit_entries(written)
         self._emitted, self._audits = [], []
-        await self.audit_trail.append(session, entries)
+        self.audit_trail.stage(batch, entries)
+        if batch is not self._batch:
+            await batch.flush(self.client, session)
 
 
 class FakeUnitOfWork(UnitOfWork):
