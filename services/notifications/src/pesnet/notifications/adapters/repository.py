@@ -20,6 +20,8 @@ from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pymongo import ReturnDocument
+
 from pesnet.notifications.domain.deliveries import PURGED_PREFIX, Delivery, Digest
 from pesnet.notifications.domain.notices import Meeting
 from pesnet.notifications.domain.recipients import Participation, Recipient
@@ -107,6 +109,39 @@ class MongoRecipients(RecipientRepository):
             {"_id": recipient.address}, doc, upsert=True, session=self.session
         )
 
+    async def heard_of(
+        self,
+        email: str,
+        *,
+        name: str,
+        language: str,
+        role: str,
+        source: str,
+        institution: str | None,
+        seen_at: datetime,
+    ) -> Recipient:
+        """`Recipient.heard_of` as one write that returns the result (the newest name
+        and language; every role, source and institution), instead of a read and a
+        write: the person's own preferences are kept as they are."""
+        added: Document = {"roles": role, "sources": source, "institutions": institution}
+        doc = await self.collection.find_one_and_update(
+            {"_id": Recipient.first_heard(email).address},
+            {
+                "$set": {
+                    "email": email.strip(),
+                    "name": name,
+                    "language": language,
+                    "seen_at": seen_at,
+                },
+                "$addToSet": {k: v for k, v in added.items() if v},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=self.session,
+        )
+        assert doc is not None  # upserted
+        return self._load(doc)
+
     async def remove(self, address: str) -> None:
         await self.collection.delete_one({"_id": address}, session=self.session)
 
@@ -152,6 +187,37 @@ class MongoParticipations(ParticipationRepository):
             doc["sessions"] = participation.sessions
         await self.collection.replace_one(
             {"_id": participation.registration_id}, doc, upsert=True, session=self.session
+        )
+
+    async def record(self, participation: Participation) -> None:
+        """`ParticipationRepository.record` as one conditional write (an update
+        pipeline), instead of a read and a write."""
+        fields: Document = {
+            "email": participation.address,
+            "meeting_id": participation.meeting_id,
+            "role": participation.role,
+            "status": participation.status.value,
+            "as_of": participation.as_of,
+        }
+        # newer_than(as_of) is false: no state stored yet, or stored as of no later
+        not_newer = {
+            "$or": [
+                {"$eq": [{"$ifNull": ["$as_of", None]}, None]},
+                {"$lte": ["$as_of", participation.as_of]},
+            ]
+        }
+        await self.collection.update_one(
+            {"_id": participation.registration_id},
+            [
+                {
+                    "$set": {
+                        name: {"$cond": [not_newer, {"$literal": value}, f"${name}"]}
+                        for name, value in fields.items()
+                    }
+                }
+            ],
+            upsert=True,
+            session=self.session,
         )
 
     async def with_ids(self, registration_ids: Sequence[str]) -> list[Participation]:

@@ -32,6 +32,34 @@ class RecipientRepository(ABC):
     async def everyone(self) -> list[Recipient]:
         """Every recipient, by address."""
 
+    async def heard_of(
+        self,
+        email: str,
+        *,
+        name: str,
+        language: str,
+        role: str,
+        source: str,
+        institution: str | None,
+        seen_at: datetime,
+    ) -> Recipient:
+        """What an event says of a person merged into what is known of them
+        (`Recipient.heard_of`), saved and returned; a database may do it in one write
+        (`MongoRecipients.heard_of`)."""
+        recipient = await self.get(Recipient.first_heard(email).address)
+        recipient = recipient or Recipient.first_heard(email)
+        recipient.heard_of(
+            email=email,
+            name=name,
+            language=language,
+            role=role,
+            source=source,
+            institution=institution,
+            seen_at=seen_at,
+        )
+        await self.save(recipient)
+        return recipient
+
 
 class ParticipationRepository(ABC):
     @abstractmethod
@@ -39,6 +67,18 @@ class ParticipationRepository(ABC):
 
     @abstractmethod
     async def save(self, participation: Participation) -> None: ...
+
+    async def record(self, participation: Participation) -> None:
+        """A registration as an event tells it (as of `participation.as_of`), unless a
+        newer state is stored (`Participation.newer_than`); the sessions stored stay.
+        A database may do it in one write (`MongoParticipations.record`)."""
+        assert participation.as_of is not None
+        stored = await self.get(participation.registration_id)
+        if stored is not None and stored.newer_than(participation.as_of):
+            return
+        if stored is not None:
+            participation.sessions = stored.sessions
+        await self.save(participation)
 
     @abstractmethod
     async def with_ids(self, registration_ids: Sequence[str]) -> list[Participation]: ...

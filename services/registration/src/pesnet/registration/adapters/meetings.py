@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date
+from typing import ClassVar
 
 from pymongo.errors import DuplicateKeyError
 
@@ -103,6 +104,10 @@ def delegation_of(doc: Document) -> Delegation:
 
 
 class MongoDelegations(Delegations):
+    # delegations this process knows exist (never deleted: counters stay), so that a
+    # registration to one costs no write to create it again (bounded: forgotten at 10k)
+    _existing: ClassVar[set[tuple[str, str]]] = set()
+
     def __init__(self, db: Database, session: DbSession | None) -> None:
         self.collection = db[DELEGATIONS]
         self.session = session
@@ -120,6 +125,9 @@ class MongoDelegations(Delegations):
             country=country,
             institution=None if country else institution,
         )
+        known = (self.collection.full_name, new.id)
+        if known in self._existing:
+            return
         # created concurrently by another request: what we wanted
         with contextlib.suppress(DuplicateKeyError):
             await self.collection.update_one(
@@ -128,6 +136,10 @@ class MongoDelegations(Delegations):
                 upsert=True,
                 session=self.session,
             )
+        if self.session is None:  # committed (in a transaction, it might not be)
+            if len(self._existing) >= 10_000:
+                self._existing.clear()
+            self._existing.add(known)
 
     @staticmethod
     def _fields(delegation: Delegation) -> Document:
