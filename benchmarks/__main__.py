@@ -25,8 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import scale
 from benchmarks.broker_limit import broker_limit
-from benchmarks.database_limit import Templates, database_limit, templates
+from benchmarks.database_limit import Templates, database_limit, smallest_writes, templates
 from benchmarks.full_path import Registrations, measure_burst, measure_paced, registration
 from benchmarks.mailsink import TimingSink
 from benchmarks.platform import (
@@ -202,12 +203,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         runs["2"] = await full_path(plat, sink, mongo, args)
         results["L3"] = runs
         memory = plat.peak_memory_mib()
+        if args.scale_registrations:
+            results["scale"] = await scale.measure(
+                plat,
+                sink,
+                mongo.url,
+                rate=runs["1"]["max"]["registrations_per_second"],
+                count=args.scale_registrations,
+                concurrency=args.concurrency,
+            )
         plat.stop()
         plat = None
         print("M0: the database alone ...", flush=True)
         found: Templates = await templates(mongo.url)
         db_pid = mongo.process.pid if mongo.process else 0
         results["M0"] = await database_limit(
+            mongo.url, found, args.m0_registrations, cpu=lambda: cpu_seconds(db_pid)
+        )
+        print("M0: the smallest writes ...", flush=True)
+        results["smallest_writes"] = await smallest_writes(
             mongo.url, found, args.m0_registrations, cpu=lambda: cpu_seconds(db_pid)
         )
         if (db_peak := peak_memory_of(mongo.process.pid if mongo.process else 0)) is not None:
@@ -235,7 +249,47 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     results["latency_half_rate_p99_seconds"] = results["L3"]["1"]["half_rate"][
         "latency_p99_seconds"
     ]
+    summarize(results)
     return results
+
+
+# the platform's processes (the benchmark's own HTTP clients and SMTP sink are not)
+BENCH_PROCESS = "bench (HTTP clients, SMTP sink)"
+
+
+def summarize(results: dict[str, Any]) -> None:
+    """The cost and scale figures at the top level of results.json."""
+    one = results["L3"]["1"]["max"]
+    results["database_operations_per_registration_total"] = round(
+        sum(one["database_operations_per_registration"].values()), 1
+    )
+    results["cpu_ms_per_registration_total"] = round(
+        sum(v for k, v in one["cpu_ms_per_registration"].items() if k != BENCH_PROCESS), 1
+    )
+    floor = results["smallest_writes"]["registrations_per_second"]
+    results["smallest_writes_per_second"] = floor
+    results["l3_ratio_to_smallest_writes"] = round(one["registrations_per_second"] / floor, 2)
+    found = results.get("scale")
+    if not found:
+        return
+    release = found["fan_out_release"]
+    results["fan_out_ratio"] = release["ratio_to_registration_mails"]
+    # announcements: once `POST /meetings/{id}/announcements` exists it is measured too
+    # (`scale.ANNOUNCEMENT_PATH`), and the ratio is the lower of the two
+    announcement = found["fan_out_announcement"]
+    if "ratio_to_registration_mails" in announcement:
+        results["fan_out_ratio"] = min(
+            results["fan_out_ratio"], announcement["ratio_to_registration_mails"]
+        )
+    catch_up = found["catch_up"]
+    results["catch_up_seconds"] = catch_up["seconds_from_healthy"]
+    results["catch_up_ratio_to_steady"] = round(
+        catch_up["per_second"] / one["registrations_per_second"], 2
+    )
+    results["catch_up_peak_rss_mib"] = max(catch_up["peak_memory_mib"].values())
+    results["pages_p95_ms"] = found["pages_p95_ms"]
+    results["pages_missing"] = found["pages_missing"]
+    results["badges_pdf_500"] = found["badges_pdf"]
 
 
 async def quick(args: argparse.Namespace) -> dict[str, Any]:
@@ -249,7 +303,17 @@ async def quick(args: argparse.Namespace) -> dict[str, Any]:
     plat = Platform(workdir, rabbit_url=vhost.url, mongo_url=mongo.url, smtp_port=sink.port)
     try:
         await plat.start()
-        return {"L3": {"1": await full_path(plat, sink, mongo, args)}}
+        found: dict[str, Any] = {"L3": {"1": await full_path(plat, sink, mongo, args)}}
+        if args.scale_registrations:
+            found["scale"] = await scale.measure(
+                plat,
+                sink,
+                mongo.url,
+                rate=found["L3"]["1"]["max"]["registrations_per_second"],
+                count=args.scale_registrations,
+                concurrency=args.concurrency,
+            )
+        return found
     finally:
         plat.stop()
         sink.stop()
@@ -264,6 +328,12 @@ def main() -> None:
     parser.add_argument("--paced-seconds", type=float, default=15.0)
     parser.add_argument("--messages", type=int, default=5000, help="L0 messages")
     parser.add_argument("--m0-registrations", type=int, default=400)
+    parser.add_argument(
+        "--scale-registrations",
+        type=int,
+        default=1000,
+        help="catch-up burst and fan-out size (pages at twice it); 0: skip",
+    )
     parser.add_argument(
         "--profile", type=Path, default=None, help="run the services under pyinstrument"
     )

@@ -43,6 +43,9 @@ class Platform:
             ports=self.ports,
             token=self.token,
         )
+        # programme notices without a digest window: the fan-out measures the platform,
+        # not the window (`benchmarks/scale.py`)
+        self.env["NOTIFICATIONS_DIGEST_WINDOW_SECONDS"] = "0"
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         (workdir / "logs").mkdir(parents=True, exist_ok=True)
 
@@ -85,6 +88,21 @@ class Platform:
     async def add_replica(self, name: str, replica: int) -> None:
         key = self.launch(name, replica)
         await wait_healthy({key: self.ports[key]}, within=120)
+
+    def stop_service(self, name: str) -> None:
+        """Stop every replica of a service (SIGTERM, as an operator would)."""
+        for key in [k for k in self.processes if k == name or k.startswith(f"{name}-")]:
+            process = self.processes.pop(key)
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    async def restart_service(self, name: str) -> None:
+        """Start one replica of a stopped service, on its port, and wait until healthy."""
+        self.launch(name)
+        await wait_healthy({name: self.ports[name]}, within=120)
 
     def peak_memory_mib(self) -> dict[str, float]:
         """Each process's peak resident memory (VmHWM) so far."""
