@@ -440,5 +440,8 @@ class MongoDigests(DigestRepository):
         claimed = await self.queue.claim()
         return self._load(claimed[0]) if claimed else None
 
+    async def claim_due_many(self, limit: int) -> list[Digest]:
+        return [self._load(doc) for doc in await self.queue.claim(limit)]
+
     async def forget_meeting(self, meeting_id: str) -> None:
         await self.collection.delete_many({"meeting_id": meeting_id}, session=self.session)

@@ -80,14 +80,15 @@ class Job:
 
 async def claim(uow: NotificationsUnitOfWork, limit: int) -> list[Job]:
     """Lease up to `limit` due deliveries (their attempts counted by the claim), or else
-    one digest whose window has closed."""
+    up to `limit` digests whose window has closed (one claim: a programme release's
+    digests go out side by side, not one claim each)."""
     deliveries = await uow.deliveries.claim_due(limit)
     if deliveries:
         return [Job([d], counted=True) for d in deliveries]
-    digest = await uow.digests.claim_due()
-    if digest is not None:
-        return [Job(mail_order(await uow.deliveries.pending_in_digest(digest.key)), digest)]
-    return []
+    return [
+        Job(mail_order(await uow.deliveries.pending_in_digest(digest.key)), digest)
+        for digest in await uow.digests.claim_due_many(limit)
+    ]
 
 
 async def send(

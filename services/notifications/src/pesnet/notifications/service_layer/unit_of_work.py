@@ -156,6 +156,14 @@ class DigestRepository(ABC):
     @abstractmethod
     async def save(self, digest: Digest) -> None: ...
 
+    async def claim_due_many(self, limit: int) -> list[Digest]:
+        """Up to `limit` digests whose window closed, leased to the caller (one claim
+        where the database allows: `MongoDigests`)."""
+        found: list[Digest] = []
+        while len(found) < limit and (digest := await self.claim_due()) is not None:
+            found.append(digest)
+        return found
+
     @abstractmethod
     async def claim_due(self) -> Digest | None:
         """Lease the earliest digest whose window has closed to the caller."""
