@@ -211,6 +211,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 rate=runs["1"]["max"]["registrations_per_second"],
                 count=args.scale_registrations,
                 concurrency=args.concurrency,
+                db_pid=mongo.process.pid if mongo.process else None,
             )
         plat.stop()
         plat = None
@@ -312,6 +313,7 @@ async def quick(args: argparse.Namespace) -> dict[str, Any]:
                 rate=found["L3"]["1"]["max"]["registrations_per_second"],
                 count=args.scale_registrations,
                 concurrency=args.concurrency,
+                db_pid=mongo.process.pid if mongo.process else None,
             )
         return found
     finally:

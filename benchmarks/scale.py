@@ -33,7 +33,7 @@ import httpx
 
 from benchmarks.full_path import Registrations, percentile, registration
 from benchmarks.mailsink import TimingSink
-from benchmarks.platform import Platform
+from benchmarks.platform import Platform, peak_memory_of
 from pesnet.shared.mongo import make_client
 from pesnet.shared.reference import member_states
 
@@ -94,8 +94,10 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float, what: 
 
 
 class Scale:
-    def __init__(self, plat: Platform, sink: TimingSink, mongo_url: str) -> None:
-        self.plat, self.sink, self.mongo_url = plat, sink, mongo_url
+    def __init__(
+        self, plat: Platform, sink: TimingSink, mongo_url: str, db_pid: int | None = None
+    ) -> None:
+        self.plat, self.sink, self.mongo_url, self.db_pid = plat, sink, mongo_url, db_pid
         auth = {"Authorization": f"Bearer {plat.token}"}
         self.agenda = httpx.AsyncClient(base_url=plat.url("agenda"), timeout=120, headers=auth)
         self.reg = httpx.AsyncClient(base_url=plat.url("registration"), timeout=120, headers=auth)
@@ -123,7 +125,7 @@ class Scale:
         outcome = await self.regs.burst(count, concurrency)
         self.addresses = list(outcome.posted)
         self.ids = outcome.ids
-        for pid in self.plat.pids().values():
+        for pid in [*self.plat.pids().values(), self.db_pid or 0]:
             reset_peak_memory(pid)
         started = time.time()
         await self.plat.restart_service("notifications")
@@ -131,6 +133,8 @@ class Scale:
         await self.sink_wait(self.addresses, 1, within=900)
         last = max(self.sink.nth(a, 1) or 0.0 for a in self.addresses)
         memory = self.plat.peak_memory_mib()
+        if self.db_pid and (db_peak := peak_memory_of(self.db_pid)) is not None:
+            memory["database"] = db_peak
         return {
             "registrations": count,
             "accepted": len(self.addresses),
@@ -258,10 +262,17 @@ def reset_peak_memory(pid: int) -> None:
 
 
 async def measure(
-    plat: Platform, sink: TimingSink, mongo_url: str, *, rate: float, count: int, concurrency: int
+    plat: Platform,
+    sink: TimingSink,
+    mongo_url: str,
+    *,
+    rate: float,
+    count: int,
+    concurrency: int,
+    db_pid: int | None = None,
 ) -> dict[str, Any]:
     """Catch-up, fan-out and pages at size; `rate`: L3's registration mails per second."""
-    scale = Scale(plat, sink, mongo_url)
+    scale = Scale(plat, sink, mongo_url, db_pid)
     found: dict[str, Any] = {}
     try:
         await scale.open_meeting()

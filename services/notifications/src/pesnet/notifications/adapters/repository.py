@@ -28,10 +28,12 @@ from pesnet.notifications.domain.recipients import Participation, Recipient
 from pesnet.notifications.service_layer.unit_of_work import (
     DeliveryRepository,
     DigestRepository,
+    Handed,
     MeetingRepository,
     ParticipationRepository,
     RecipientRepository,
 )
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
@@ -312,12 +314,16 @@ class MongoDeliveries(DeliveryRepository):
         lease: timedelta,
         retention: timedelta = DEFAULT_RETENTION,
         on_due: Callable[[], None] | None = None,
+        handed: Handed | None = None,
     ) -> None:
         self.collection = db[DELIVERIES]
         self.session = session
         self.retention = retention
+        self.lease = lease
         # called once a delivery that goes out alone is committed (wakes the mail sender)
         self.on_due = on_due
+        # this process's mail sender, to which such a delivery may be born leased
+        self.handed = handed
         self.queue = LeasedQueue(
             self.collection, ready={"status": "pending", "digest_key": None}, lease=lease
         )
@@ -332,6 +338,12 @@ class MongoDeliveries(DeliveryRepository):
         doc = _delivery_doc(delivery)
         if (expires_at := self._expires_at(delivery)) is not None:
             doc["expires_at"] = expires_at
+        due_alone = delivery.pending and delivery.digest_key is None
+        handed = self.handed if due_alone and self.on_due and self.handed else None
+        if handed is not None and handed.accepting():
+            # born leased to this process's sender, its attempt counted: no claim
+            doc["due_at"], doc[LEASE_OWNER] = utcnow() + self.lease, handed.token
+            doc["attempts"] = delivery.attempts + 1
         result = await self.collection.update_one(
             {"event_id": doc["event_id"], "recipient": doc["recipient"], "channel": doc["channel"]},
             {"$setOnInsert": doc},
@@ -339,9 +351,19 @@ class MongoDeliveries(DeliveryRepository):
             session=self.session,
         )
         added = result.upserted_id is not None
-        if added and self.on_due and delivery.pending and delivery.digest_key is None:
+        if added and self.on_due and due_alone:
+            if LEASE_OWNER in doc and handed is not None:
+                mine = _delivery(doc)
+                half = self.lease.total_seconds() / 2
+                after_commit(lambda: handed.hand(mine, half))
+            elif self.handed is not None:
+                after_commit(self._claim_wanted)
             after_commit(self.on_due)
         return added
+
+    def _claim_wanted(self) -> None:
+        if self.handed is not None:
+            self.handed.claim_wanted = True
 
     async def claim_due(self, limit: int = 1) -> list[Delivery]:
         claimed = await self.queue.claim(limit, increment={"attempts": 1})

@@ -53,6 +53,7 @@ class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
             self.mail_lease,
             self.delivery_retention,
             on_due=wakeups.mail.set if wakeups else None,
+            handed=wakeups.handed if wakeups else None,
         )
         self.digests = MongoDigests(self.db, session, self.mail_lease)
         self.subscriptions = MongoSubscriptions(self.db, session)

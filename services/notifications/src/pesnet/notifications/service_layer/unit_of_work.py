@@ -5,7 +5,10 @@ over MongoDB, `tests/unit/notifications/fakes.py` in memory."""
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -227,6 +230,35 @@ class WebhookDeliveryRepository(ABC):
     async def next_due(self) -> datetime | None: ...
 
 
+@dataclass
+class Handed:
+    """Deliveries this process's consumer wrote already leased to this process's mail
+    sender (`token`), handed over in memory once their transaction committed: sent
+    without a claim (a read and a conditional update each time). Bounded: with `limit`
+    waiting, new deliveries are written unleased and claimed as before; one that waited
+    past half its lease is left to the claim (its lease runs out, it comes due again).
+    `claim_wanted`: a delivery due now was written unleased (a claim may find it)."""
+
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    limit: int = 16
+    waiting: deque[tuple[float, Delivery]] = field(default_factory=deque)
+    claim_wanted: bool = False
+
+    def accepting(self) -> bool:
+        return len(self.waiting) < self.limit
+
+    def hand(self, delivery: Delivery, good_for: float) -> None:
+        self.waiting.append((time.monotonic() + good_for, delivery))
+
+    def take(self, limit: int) -> list[Delivery]:
+        taken: list[Delivery] = []
+        while self.waiting and len(taken) < limit:
+            good_until, delivery = self.waiting.popleft()
+            if time.monotonic() < good_until:
+                taken.append(delivery)
+        return taken
+
+
 @dataclass(frozen=True)
 class Wakeups:
     """What the workers of one process wait on besides their slow poll: set once a
@@ -235,6 +267,7 @@ class Wakeups:
 
     mail: asyncio.Event = field(default_factory=asyncio.Event)
     webhooks: asyncio.Event = field(default_factory=asyncio.Event)
+    handed: Handed = field(default_factory=Handed)
 
 
 class NotificationsUnitOfWork(UnitOfWork):
