@@ -8,7 +8,7 @@ from __future__ import annotations
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from pesnet.shared.envelope import CloudEvent, utcnow
-from pesnet.shared.mongo import Client, Database, DbSession, Document, IndexSpec, WriteBatch
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, deferred
 
 INBOX = "inbox"
 INBOX_INDEXES = (IndexSpec(INBOX, [("consumer", 1), ("event_id", 1)], unique=True, name="once"),)
@@ -38,23 +38,15 @@ class Inbox:
         except DuplicateKeyError as exc:
             raise AlreadyProcessed(event.id) from exc
 
-    def stage(self, batch: WriteBatch, consumer: str, event: CloudEvent) -> WriteBatch:
-        """The record as the first write of the batch the transaction ends with (one
-        round trip with the outbox and audit entries); a duplicate then fails the batch
-        (`is_duplicate`) and the transaction rolls back whatever the effect wrote."""
+    def stage(self, session: DbSession, consumer: str, event: CloudEvent) -> None:
+        """The record as the first of the writes the transaction ends with (`deferred`:
+        one round trip with the effect's and its outbox and audit entries); a duplicate
+        then fails the batch on it (`was_duplicate`) and the transaction rolls back what
+        the effect wrote."""
+        batch = deferred(session)
+        if batch is None:
+            raise RuntimeError("the inbox record is staged in a transaction in_transaction runs")
         batch.insert(self.collection, self.entry(consumer, event))
-        return batch
-
-    async def flush(
-        self, batch: WriteBatch, client: Client, session: DbSession, event_id: str
-    ) -> None:
-        """Send a batch this inbox's record heads; `AlreadyProcessed` if it was there."""
-        try:
-            await batch.flush(client, session)
-        except DuplicateKeyError as exc:
-            if (exc.details or {}).get("namespace") == self.collection.full_name:
-                raise AlreadyProcessed(event_id) from exc
-            raise
 
     async def was_duplicate(self, exc: Exception, consumer: str, event_id: str) -> bool:
         """Whether a failed attempt to handle an event failed because it was handled
@@ -63,6 +55,10 @@ class Inbox:
         moved on. A database that is unreachable says nothing."""
         if isinstance(exc, AlreadyProcessed):
             return True
+        if isinstance(exc, DuplicateKeyError):
+            namespace = (exc.details or {}).get("namespace")
+            if namespace == self.collection.full_name:
+                return True
         if isinstance(exc, ConnectionFailure):
             return False
         found = await self.collection.find_one(

@@ -43,7 +43,7 @@ from pesnet.shared.catalog import EventCatalog, EventPayload, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
 from pesnet.shared.inbox import Inbox
 from pesnet.shared.logging import bind_event, get_logger
-from pesnet.shared.mongo import Client, DbSession, Document, WriteBatch, in_transaction
+from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
 from pesnet.shared.unit_of_work import MongoUnitOfWork, UnitOfWork
 
@@ -279,10 +279,9 @@ class EventConsumer:
             async def work(session: DbSession) -> None:
                 if self.unit_of_work is None:
                     raise RuntimeError(f"consumer {self.name} has no unit of work")
-                batch = self.inbox.stage(WriteBatch(), self.name, event)
-                uow = self.unit_of_work().joined(session, event, batch)
+                self.inbox.stage(session, self.name, event)
+                uow = self.unit_of_work().joined(session, event)
                 await uow.run(lambda joined: registration.table.handle(payload, joined, event))
-                await self.inbox.flush(batch, self.client, session, event.id)
 
             try:
                 await in_transaction(self.client, work)

@@ -18,6 +18,7 @@ state change that caused it, and a relay publishes it afterwards.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -206,15 +207,31 @@ class OutboxRelay:
         )
         self._wake = asyncio.Event()
 
-    async def claim(self, limit: int = BATCH_SIZE, *, own_only: bool = False) -> list[Document]:
-        """This relay's own pending entries (born leased to it: one read), oldest first;
-        else (unless `own_only`) lease up to `limit` pending entries that no live relay
-        holds (a read and a conditional update)."""
-        own = self.collection.find({"published_at": None, LEASE_OWNER: self.token})
-        found = await own.sort([("order", 1)]).limit(limit).to_list()
-        if found or own_only:
+    async def claim(self, limit: int = BATCH_SIZE) -> list[Document]:
+        """Lease up to `limit` pending entries, oldest first, to this relay: those born
+        leased to it (`Outbox.owner`) and those no live relay holds, in one order (an
+        entry released after a failed publish still goes before a newer one). One read
+        when every one is its own already; else a conditional update leases the rest
+        (of several relays racing for an entry, one wins) and, after a lost race, the
+        entries it won are read again."""
+        now = utcnow()
+        mine = {LEASE_OWNER: self.token}
+        free = {"lease_until": {"$lte": now}}
+        pending = {"published_at": None, "$or": [mine, free]}
+        found = await self.collection.find(pending).sort([("order", 1)]).limit(limit).to_list()
+        others = [doc["_id"] for doc in found if doc.get(LEASE_OWNER) != self.token]
+        if not others:
             return found
-        return await self.queue.claim(limit)
+        lease = {"lease_until": now + self.queue.lease, **mine}
+        result = await self.collection.update_many(
+            {"_id": {"$in": others}, "published_at": None, **free}, {"$set": lease}
+        )
+        if result.modified_count == len(others):
+            for doc in found:
+                doc.update(lease)
+            return found
+        won = self.collection.find({"_id": {"$in": [d["_id"] for d in found]}, **mine})
+        return await won.sort([("order", 1)]).to_list()
 
     async def mark_published(self, docs: list[Document]) -> None:
         now = utcnow()
@@ -223,7 +240,7 @@ class OutboxRelay:
     async def release(self, docs: list[Document]) -> None:
         await self.queue.release(docs, due=NOT_LEASED)
 
-    async def drain(self, *, own_only: bool = False) -> int:
+    async def drain(self) -> int:
         """Publish every pending entry this relay can claim; returns how many it sent.
 
         One at a time, each confirmed by the broker before the next: events of one use
@@ -231,10 +248,9 @@ class OutboxRelay:
         concurrently was measured to reorder it). What was confirmed is marked; the
         rest of a failed batch is released for the next attempt. A batch shorter than
         the limit ends the drain without another look: the outbox held no more, and an
-        entry this process commits afterwards wakes the relay again. `own_only`: only
-        the entries born leased to this relay (a wake-up: this process wrote them)."""
+        entry this process commits afterwards wakes the relay again."""
         sent = 0
-        while batch := await self.claim(own_only=own_only):
+        while batch := await self.claim():
             published: list[Document] = []
             try:
                 for doc in batch:
@@ -273,19 +289,13 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         backoff = self.poll_seconds
-        woken = False
         while True:
             # cleared before the drain: an entry committed while it runs wakes the next
             self._wake.clear()
             try:
-                # woken by this process's commit: its own entries (one read); the poll
-                # (and the first drain) looks for everything pending
-                await self.drain(own_only=woken)
+                await self.drain()
                 backoff = self.poll_seconds
             except Exception:
                 backoff = min(backoff * 2, 30.0)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
-                woken = True
-            except TimeoutError:
-                woken = False

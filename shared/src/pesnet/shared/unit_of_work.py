@@ -47,7 +47,7 @@ from pesnet.shared.catalog import EventPayload, UnknownEventType
 from pesnet.shared.credentials import Actor
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.events import CATALOG
-from pesnet.shared.mongo import Client, Database, DbSession, WriteBatch, in_transaction
+from pesnet.shared.mongo import Client, Database, DbSession, WriteBatch, deferred, in_transaction
 from pesnet.shared.outbox import Outbox
 
 T = TypeVar("T")
@@ -170,8 +170,6 @@ class MongoUnitOfWork(UnitOfWork):
         self.audit_trail = AuditTrail(db)
         self._session: DbSession | None = None
         self._active: DbSession | None = None
-        # joined: the consumer's batch (its inbox record first), which it sends itself
-        self._batch: WriteBatch | None = None
 
     @abstractmethod
     def bind(self, session: DbSession | None) -> None:
@@ -184,18 +182,13 @@ class MongoUnitOfWork(UnitOfWork):
         projection that is none of the service's repositories (`account_status`)."""
         return self._session or self._active
 
-    def joined(
-        self, session: DbSession, cause: CloudEvent, batch: WriteBatch | None = None
-    ) -> Self:
+    def joined(self, session: DbSession, cause: CloudEvent) -> Self:
         """A copy of this unit of work inside a transaction that is already open (the
-        consumer's inbox transaction); its events carry `cause` as their causation.
-        `batch`: where its outbox and audit entries go (the consumer sends it, with the
-        inbox record, before committing); without one, they are written at once."""
+        consumer's inbox transaction); its events carry `cause` as their causation."""
         joined = copy.copy(self)
         joined._emitted = []
         joined._audits = []
         joined._session = session
-        joined._batch = batch
         joined.cause = cause
         joined.bind(session)
         return joined
@@ -230,10 +223,10 @@ class MongoUnitOfWork(UnitOfWork):
         return await self.outbox.forget_meeting(self._session or self._active, meeting_id)
 
     async def _flush(self, session: DbSession) -> None:
-        """The outbox entries and audit entries of the work, in one batch (one round
-        trip; `WriteBatch`); joined to a consumer's transaction, in the consumer's."""
+        """The outbox entries and audit entries of the work, deferred to the end of the
+        transaction (one round trip with its other deferred writes: `WriteBatch`)."""
         pending = self._pending()
-        batch = self._batch if self._batch is not None else WriteBatch()
+        batch = deferred(session) or WriteBatch()
         written = []
         for item in pending:
             event = self.outbox.stage(
@@ -249,7 +242,7 @@ class MongoUnitOfWork(UnitOfWork):
         entries = self._audit_entries(written)
         self._emitted, self._audits = [], []
         self.audit_trail.stage(batch, entries)
-        if batch is not self._batch:
+        if batch is not deferred(session):  # a transaction `in_transaction` does not run
             await batch.flush(self.client, session)
 
 

@@ -37,7 +37,7 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit, deferred
 
 RECIPIENTS = "recipients"
 PARTICIPATIONS = "participations"
@@ -208,19 +208,20 @@ class MongoParticipations(ParticipationRepository):
                 {"$lte": ["$as_of", participation.as_of]},
             ]
         }
-        await self.collection.update_one(
-            {"_id": participation.registration_id},
-            [
-                {
-                    "$set": {
-                        name: {"$cond": [not_newer, {"$literal": value}, f"${name}"]}
-                        for name, value in fields.items()
-                    }
+        where = {"_id": participation.registration_id}
+        pipeline = [
+            {
+                "$set": {
+                    name: {"$cond": [not_newer, {"$literal": value}, f"${name}"]}
+                    for name, value in fields.items()
                 }
-            ],
-            upsert=True,
-            session=self.session,
-        )
+            }
+        ]
+        if (batch := deferred(self.session)) is not None:
+            # with the transaction's last writes: the use case does not read it back
+            batch.update(self.collection, where, pipeline, upsert=True)
+            return
+        await self.collection.update_one(where, pipeline, upsert=True, session=self.session)
 
     async def with_ids(self, registration_ids: Sequence[str]) -> list[Participation]:
         return await self._find({"_id": {"$in": list(registration_ids)}})
@@ -324,6 +325,8 @@ class MongoDeliveries(DeliveryRepository):
         self.on_due = on_due
         # this process's mail sender, to which such a delivery may be born leased
         self.handed = handed
+        # (event, recipient, channel) of the deliveries deferred in this transaction
+        self._staged: set[tuple[str, str, str]] = set()
         self.queue = LeasedQueue(
             self.collection, ready={"status": "pending", "digest_key": None}, lease=lease
         )
@@ -344,13 +347,20 @@ class MongoDeliveries(DeliveryRepository):
             # born leased to this process's sender, its attempt counted: no claim
             doc["due_at"], doc[LEASE_OWNER] = utcnow() + self.lease, handed.token
             doc["attempts"] = delivery.attempts + 1
-        result = await self.collection.update_one(
-            {"event_id": doc["event_id"], "recipient": doc["recipient"], "channel": doc["channel"]},
-            {"$setOnInsert": doc},
-            upsert=True,
-            session=self.session,
-        )
-        added = result.upserted_id is not None
+        key = (doc["event_id"], doc["recipient"], doc["channel"])
+        where = {"event_id": key[0], "recipient": key[1], "channel": key[2]}
+        if (batch := deferred(self.session)) is not None:
+            # with the transaction's last writes (a consumer's: its inbox record first, so
+            # an event handled before fails there); one per key within the transaction
+            added = key not in self._staged
+            self._staged.add(key)
+            if added:
+                batch.update(self.collection, where, {"$setOnInsert": doc}, upsert=True)
+        else:
+            result = await self.collection.update_one(
+                where, {"$setOnInsert": doc}, upsert=True, session=self.session
+            )
+            added = result.upserted_id is not None
         if added and self.on_due and due_alone:
             if LEASE_OWNER in doc and handed is not None:
                 mine = _delivery(doc)

@@ -18,7 +18,7 @@ from pesnet.registration.domain.meeting import Meeting, MeetingSource
 from pesnet.registration.service_layer.unit_of_work import Delegations, Meetings
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.i18n import Localized
-from pesnet.shared.mongo import Database, DbSession, Document
+from pesnet.shared.mongo import Database, DbSession, Document, deferred
 
 # meetings --------------------------------------------------------------------------
 
@@ -160,11 +160,12 @@ class MongoDelegations(Delegations):
 
     async def save(self, delegation: Delegation) -> None:
         self.saw(delegation)
-        await self.collection.update_one(
-            {"_id": delegation.id},
-            {"$set": {**self._fields(delegation), "updated_at": utcnow()}},
-            session=self.session,
-        )
+        where = {"_id": delegation.id}
+        update = {"$set": {**self._fields(delegation), "updated_at": utcnow()}}
+        if (batch := deferred(self.session)) is not None:
+            batch.update(self.collection, where, update)  # nothing reads it back before
+            return
+        await self.collection.update_one(where, update, session=self.session)
 
     async def of_meeting(self, meeting_id: str) -> list[Delegation]:
         cursor = self.collection.find({"meeting_id": meeting_id}, session=self.session)
