@@ -187,6 +187,10 @@ async def _bulk_write(client: Client, session: DbSession | None, writes: list[_W
         for error in errors:
             if error.get("code") == 11000:
                 raise _duplicate(writes[error["idx"]], error) from exc
+        # the command's own error (a write conflict: TransientTransactionError, so
+        # that the transaction is retried), which the driver wraps without its labels
+        if isinstance(exc.error, PyMongoError):
+            raise exc.error from exc
         raise
 
 
