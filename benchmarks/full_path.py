@@ -54,7 +54,7 @@ class Registrations:
         self.meeting = meeting
         self.ids: list[str] = []
         self.http = httpx.AsyncClient(
-            base_url=base_url, timeout=60, limits=httpx.Limits(max_connections=64)
+            base_url=base_url, timeout=300, limits=httpx.Limits(max_connections=64)
         )
 
     async def close(self) -> None:
