@@ -39,6 +39,7 @@ from pesnet.shared.mongo import (
     WriteBatch,
     after_commit,
 )
+from pesnet.shared.tracing import context_of, started_span
 
 OUTBOX = "outbox"
 # Every entry has a `lease_until` (the epoch until a relay claims it), so that finding
@@ -130,6 +131,8 @@ class Outbox:
             correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
         if actor_id is None:
             actor_id = acting_actor_id()
+        # the event carries the context of this span: its consumers continue the trace
+        writing = started_span("outbox write", self.catalog.spec_for(payload).type)
         event = self.catalog.envelope(
             payload,
             source=self.source,
@@ -137,6 +140,7 @@ class Outbox:
             correlation_id=correlation_id,
             causation_id=causation_id,
             actor_id=actor_id,
+            trace_context=context_of(writing),
         )
         entry: Document = {
             "_id": event.id,
@@ -158,7 +162,9 @@ class Outbox:
         meeting_id = getattr(payload, "meeting_id", None)
         if isinstance(meeting_id, str) and meeting_id:
             entry["meeting_id"] = meeting_id
+        # written with the transaction's last writes (`WriteBatch`): the span ends here
         batch.insert(self.collection, entry)
+        writing.end()
         after_commit(self._committed)
         return event
 
