@@ -79,6 +79,7 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/desk"): DESK,
     ("GET", "/console"): allowed(StaffRole.accreditation_officer),
     ("POST", "/console"): allowed(StaffRole.accreditation_officer),
+    ("GET", "/staff/audit"): ADMINISTRATOR,
 }
 
 ADMIN = bearer(token(StaffRole.administrator, sub="acc_admin"))

@@ -14,6 +14,7 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.rabbit import Channel
 
+from pesnet.shared.account_names import AccountNames, account_names_subscriptions
 from pesnet.shared.account_status import DisabledAccounts, account_status_subscriptions
 from pesnet.shared.audit import AUDIT_INDEXES
 from pesnet.shared.catalog import EventCatalog
@@ -83,6 +84,11 @@ class ServiceRuntime:
         account_status = account_status_subscriptions(catalog, self.disabled_accounts)
         if account_status is not None:
             self.consumer.subscribe(account_status)
+        # the names accounts are shown by (the audit pages' "who")
+        self.account_names = AccountNames(self.db)
+        account_names = account_names_subscriptions(catalog, self.account_names)
+        if account_names is not None:
+            self.consumer.subscribe(account_names)
         self.background: list[BackgroundLoop] = [self.relay.run]
         self.on_start: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []

@@ -132,6 +132,8 @@ class NewAccount(BaseModel):
     roles: list[StaffRole] = Field(min_length=1)
     country: Country | None = None
     institution: CleanText | None = Field(default=None, min_length=1, max_length=200)
+    # the holder's name, as staff pages show who did what (default: the username)
+    display_name: CleanText | None = Field(default=None, min_length=1, max_length=120)
 
 
 class FirstAdministrator(BaseModel):
@@ -383,7 +385,12 @@ async def first_administrator(
 @admin.post("", response_model=AccountView, status_code=201)
 async def create_account(body: NewAccount, _: Administrator, uow: Uow) -> AccountView:
     command = CreateAccount(
-        body.username, body.password, frozenset(body.roles), body.country, body.institution
+        body.username,
+        body.password,
+        frozenset(body.roles),
+        body.country,
+        body.institution,
+        display_name=body.display_name,
     )
     return AccountView.of(await accounts.create_account(command, uow))
 
