@@ -35,7 +35,7 @@ import structlog
 
 from pesnet.shared.credentials import ANONYMOUS, Actor
 from pesnet.shared.envelope import utcnow
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, WriteBatch
 
 AUDIT = "audit"
 RETENTION_DAYS = 730
@@ -198,6 +198,11 @@ class AuditTrail:
     async def append(self, session: DbSession | None, entries: list[AuditEntry]) -> None:
         if entries:
             await self.collection.insert_many([e.document() for e in entries], session=session)
+
+    def stage(self, batch: WriteBatch, entries: list[AuditEntry]) -> None:
+        """The entries in the batch their transaction ends with (`WriteBatch`)."""
+        for entry in entries:
+            batch.insert(self.collection, entry.document())
 
     async def query(
         self,

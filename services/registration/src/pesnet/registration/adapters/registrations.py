@@ -30,7 +30,7 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict
 from pesnet.shared.events.common import Role
 from pesnet.shared.i18n import Language
-from pesnet.shared.mongo import Database, DbSession, Document
+from pesnet.shared.mongo import Database, DbSession, Document, deferred
 from pesnet.shared.translation import Message, _
 
 # registrations ---------------------------------------------------------------------
@@ -88,6 +88,14 @@ class MongoRegistrations(Registrations):
             session=self.session,
         ):
             registration.redraw_short_code()  # pragma: no cover - 1 in 10^5 at 2,000 people
+        if (batch := deferred(self.session)) is not None:
+            # written with the transaction's last writes (nothing reads it back before)
+            batch.insert(
+                self.collection,
+                registration_document(registration),
+                on_duplicate=lambda: Conflict(EMAIL_TAKEN, field="email"),
+            )
+            return
         try:
             await self.collection.insert_one(
                 registration_document(registration), session=self.session
