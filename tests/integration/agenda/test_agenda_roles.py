@@ -55,6 +55,17 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/meetings/{meeting_id}/sessions/{session_id}/move"): EDITOR,
     ("DELETE", "/meetings/{meeting_id}/sessions/{session_id}"): EDITOR,
     ("POST", "/meetings/{meeting_id}/programme/releases"): EDITOR,
+    ("GET", "/meetings/{meeting_id}/communique"): PUBLIC,
+    ("GET", "/meetings/{meeting_id}/communique/draft"): ADMINISTRATOR,
+    ("PUT", "/meetings/{meeting_id}/communique"): ADMINISTRATOR,
+    ("POST", "/meetings/{meeting_id}/communique/amendments"): ADMINISTRATOR,
+    ("POST", "/meetings/{meeting_id}/communique/amendments/{amendment_id}/decision"): (
+        ADMINISTRATOR
+    ),
+    ("POST", "/meetings/{meeting_id}/communique/adoption"): ADMINISTRATOR,
+    ("POST", "/meetings/{meeting_id}/communique/publication"): ADMINISTRATOR,
+    ("GET", "/staff/meetings/{meeting_id}/communique"): ADMINISTRATOR,
+    ("POST", "/staff/meetings/{meeting_id}/communique"): ADMINISTRATOR,
 }
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from pesnet.agenda.adapters.pdf import PillowDocuments
 from pesnet.agenda.adapters.render import ProgrammeRenderer
 from pesnet.agenda.adapters.repository import INDEXES
 from pesnet.agenda.adapters.unit_of_work import MongoAgendaUnitOfWork
-from pesnet.agenda.entrypoints import dev, http, messaging
+from pesnet.agenda.entrypoints import communique, communique_pages, dev, http, messaging
 from pesnet.agenda.entrypoints.dependencies import AgendaDependencies
 from pesnet.agenda.settings import Settings
 from pesnet.shared.http import create_app
@@ -29,7 +30,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     runtime.use_unit_of_work(unit_of_work)
     runtime.consumer.subscribe(messaging.subscriptions())
-    routers = [http.router]
+    routers = [http.router, communique.router, communique_pages.router]
     if settings.dev_mode:
         routers.append(dev.router)
     app = create_app(
@@ -40,5 +41,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         routers=routers,
     )
     serve_static(app, "pesnet.agenda", "/static/agenda")  # the HTML programme's stylesheet
-    app.state.agenda = AgendaDependencies(unit_of_work=unit_of_work, renderer=ProgrammeRenderer())
+    app.state.agenda = AgendaDependencies(
+        unit_of_work=unit_of_work, renderer=ProgrammeRenderer(), documents=PillowDocuments()
+    )
     return app
