@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from pesnet.actionplan.adapters.report import JinjaReportRenderer
 from pesnet.actionplan.adapters.repository import INDEXES
 from pesnet.actionplan.adapters.unit_of_work import MongoActionPlanUnitOfWork
-from pesnet.actionplan.entrypoints import dev, http, messaging
+from pesnet.actionplan.entrypoints import decisions, dev, http, messaging
 from pesnet.actionplan.entrypoints.dependencies import Dependencies
 from pesnet.actionplan.service_layer.focal_points import FocalPointTokens
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler
@@ -35,7 +35,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.reminders_enabled:
         runtime.background.append(scheduler.run)
-    routers: list[APIRouter] = [http.router, http.cooperation_router]
+    routers: list[APIRouter] = [http.router, http.cooperation_router, decisions.router]
     if settings.dev_mode:
         routers.append(dev.router)
     app = create_app(

@@ -8,6 +8,7 @@ from pesnet.actionplan.service_layer.repositories import (
     MeetingRepository,
     NeedRepository,
     OfferRepository,
+    OutcomeRepository,
     PlanRepository,
     ProposalRepository,
     ReminderRepository,
@@ -24,3 +25,4 @@ class ActionPlanUnitOfWork(UnitOfWork):
     proposals: ProposalRepository
     meetings: MeetingRepository
     reminders: ReminderRepository
+    outcomes: OutcomeRepository
