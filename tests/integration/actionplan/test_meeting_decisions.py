@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
@@ -22,7 +23,7 @@ OFFICER = {"Authorization": f"Bearer {DEV_SECRETARIAT_TOKEN}"}
 async def test_the_report_shows_what_happened_to_each_linked_decision(
     actionplan: Any, registration_bus: Registration
 ) -> None:
-    http = actionplan.http
+    http: httpx.AsyncClient = actionplan.http
     officer = OFFICER
     created = await http.post(
         "/plans", json={"period": "2030-2032", "thematic_areas": [AREA]}, headers=officer
@@ -43,7 +44,8 @@ async def test_the_report_shows_what_happened_to_each_linked_decision(
     await registration_bus.publish(communique_published("pesnet-9", "p1", "p2"))
 
     async def known() -> bool:
-        return (await http.get("/meetings/pesnet-9/decisions")).status_code == 200
+        response = await http.get("/meetings/pesnet-9/decisions")
+        return response.status_code == 200
 
     await eventually(known, within=20.0)
     link = {"period": "2030-2032", "activity_id": activity_id}
