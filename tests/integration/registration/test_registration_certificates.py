@@ -1,0 +1,103 @@
+"""Certificates of attendance: a checked-in participant downloads theirs on the meeting's
+last day, in their language, and its QR code's link opens the public verification page,
+which names them and the meeting while their data exists."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.i18n import Localized
+from tests.integration.registration.conftest import Register, Registration
+from tests.integration.registration.test_registration_badges import confirmed
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+CLOSING = "closing-day"
+
+
+async def meeting_closing_today(registration: Registration) -> str:
+    """A meeting whose last day is today (its certificates are due)."""
+    today = datetime.now(UTC).date()
+    await registration.publish(
+        MeetingScheduled(
+            meeting_id=CLOSING,
+            number=8,
+            title=Localized(ar="اجتماع الختام", en="Closing meeting", fr="Réunion de clôture"),
+            city=Localized(ar="مراكش", en="Marrakech", fr="Marrakech"),
+            country="MAR",
+            timezone="UTC",
+            status="registration_open",
+            start_date=today,
+            end_date=today,
+        )
+    )
+
+    async def announced() -> bool:
+        response = await registration.http.get(f"/meetings/{CLOSING}/delegations")
+        return response.status_code == 200
+
+    await eventually(announced)
+    return CLOSING
+
+
+def embedded_link(pdf: bytes) -> str:
+    """The verification link the certificate carries (its QR code's, also in the PDF's
+    metadata: a PDF text string, UTF-16 with a byte-order mark)."""
+    found = re.search(rb"/Subject \((.*?)\)\n", pdf, re.DOTALL)
+    assert found is not None
+    raw = found.group(1)
+    return raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode()
+
+
+async def test_a_checked_in_participant_gets_a_verifiable_certificate(
+    registration: Registration, register: Register, secretariat: dict[str, str]
+) -> None:
+    meeting = await meeting_closing_today(registration)
+    participant = await confirmed(
+        registration,
+        register,
+        secretariat,
+        1,
+        language="ar",
+        given_name="يونس",
+        family_name="السكوري",
+        meeting=meeting,
+    )
+    mine = {"Authorization": f"Bearer {participant['manage_token']}"}
+    path = f"/registrations/{participant['id']}/certificate.pdf"
+    not_yet = await registration.http.get(path, headers=mine)
+    assert not_yet.status_code == 409  # not checked in: no attendance recorded
+    checked = await registration.http.post(
+        f"/registrations/{participant['id']}/check-in", headers=secretariat
+    )
+    assert checked.status_code == 200, checked.text
+
+    pdf = await registration.http.get(path, headers=mine)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-language"] == "ar"  # the participant's language
+    link = embedded_link(pdf.content)
+    assert "/certificates/c1." in link
+    token = link.rsplit("/", 1)[1]
+
+    page = await registration.http.get(
+        f"/certificates/{token}", headers={"Accept": "text/html", "Accept-Language": "ar"}
+    )
+    assert page.status_code == 200
+    assert 'dir="rtl"' in page.text
+    assert "يونس السكوري" in page.text
+    assert "اجتماع الختام" in page.text
+    verified = (await registration.http.get(f"/certificates/{token}")).json()
+    assert verified["valid"] is True
+    assert verified["meeting_id"] == meeting
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    assert (await registration.http.get(f"/certificates/{forged}")).status_code == 404
+    # someone else's manage link opens no one else's certificate
+    other = await confirmed(registration, register, secretariat, 2, meeting=meeting)
+    theirs = {"Authorization": f"Bearer {other['manage_token']}"}
+    assert (await registration.http.get(path, headers=theirs)).status_code == 403
