@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.adapters.certificate import PillowCertificateRenderer
+from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.domain.certificates import CertificateKey
 from pesnet.registration.entrypoints import http, pages
 from pesnet.registration.entrypoints.dependencies import Dependencies
