@@ -3,17 +3,26 @@ platform as `make run` starts it), in French and in Arabic: the secretariat draf
 final communiqué, records a delegation's amendment and accepts it, adopts and publishes
 the communiqué (page and PDF); the action-plan officer links one of its decisions to the
 activity that carries it out, and the implementation report shows that activity's state
-against the decision. Every page is checked with axe-core (no serious or critical
+against the decision; a checked-in delegate downloads their certificate of attendance
+from the manage page, and the link its QR code carries opens the verification page. Every page is checked with axe-core (no serious or critical
 violation) and photographed into `.run/screenshots/`."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aio_pika
+import anyio
 import httpx
 import pytest
 
+from pesnet.shared.events import CATALOG
+from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.i18n import Localized
+from pesnet.shared.topology import EVENTS_EXCHANGE
 from tests.browser.test_pages import (  # the platform, the browser and the page checks
     ADMIN,
     SCREENSHOTS,
@@ -167,3 +176,99 @@ async def test_the_communique_is_amended_adopted_published_and_followed(
     assert AMENDED[lang] in shown
     assert ONGOING[lang] in shown
     await page.screenshot(path=str(SCREENSHOTS / f"report-decisions-{lang}.png"), full_page=True)
+
+
+async def meeting_closing_today(rabbit_url: str) -> str:
+    """A meeting whose last day is today, announced on the bus as the agenda would."""
+    meeting_id = f"closing-{uuid.uuid4().hex[:6]}"
+    now = datetime.now(UTC)
+    announcement = MeetingScheduled(
+        meeting_id=meeting_id,
+        number=98,
+        title=Localized(ar="اجتماع الختام", en="Closing meeting", fr="Réunion de clôture"),
+        city=Localized(ar="مراكش", en="Marrakech", fr="Marrakech"),
+        country="MAR",
+        timezone="UTC",
+        start_date=now.date(),
+        end_date=now.date(),
+        status="registration_open",
+        registration_opens_at=now - timedelta(hours=1),
+        delegation_quota=3,
+    )
+    connection = await aio_pika.connect_robust(rabbit_url)
+    try:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        event = CATALOG.envelope(announcement, source="/pesnet/agenda")
+        await exchange.publish(
+            aio_pika.Message(event.to_json(), message_id=event.id, content_type="application/json"),
+            routing_key=event.type,
+        )
+    finally:
+        await connection.close()
+
+    async def known() -> bool:
+        async with httpx.AsyncClient() as http:
+            response = await http.get(url("registration", f"/meetings/{meeting_id}/delegations"))
+            return response.status_code == 200
+
+    await eventually(known, within=30)
+    return meeting_id
+
+
+def embedded_link(pdf: bytes) -> str:
+    """The verification link the certificate's QR code carries (also in its metadata)."""
+    found = re.search(rb"/Subject \((.*?)\)\n", pdf, re.DOTALL)
+    assert found is not None
+    raw = found.group(1)
+    return raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode()
+
+
+NAMES = {"fr": ("Awa", "Ndiaye"), "ar": ("يونس", "السكوري")}
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+async def test_a_checked_in_delegate_downloads_a_certificate_that_verifies(
+    page: Any, rabbit_url: str, lang: str
+) -> None:
+    meeting_id = await meeting_closing_today(rabbit_url)
+    given, family = NAMES[lang]
+    async with httpx.AsyncClient(timeout=60) as http:
+        registered = await http.post(
+            url("registration", f"/meetings/{meeting_id}/registrations"),
+            json={
+                "given_name": given,
+                "family_name": family,
+                "email": f"delegate.{uuid.uuid4().hex[:6]}@example.org",
+                "country": "SEN" if lang == "fr" else "MAR",
+                "institution": "PES",
+                "position": "Director",
+                "role": "delegate",
+                "language": lang,
+            },
+        )
+        assert registered.status_code == 201, registered.text
+        created = registered.json()
+        for step in ("confirm", "check-in"):
+            done = await http.post(
+                url("registration", f"/registrations/{created['id']}/{step}"),
+                headers=SECRETARIAT,
+            )
+            assert done.status_code == 200, done.text
+
+    manage = url("registration", f"/registrations/{created['id']}?token={created['manage_token']}")
+    await page.goto(manage + f"&lang={lang}")
+    link = page.locator("#certificate-link")
+    await link.wait_for()
+    async with page.expect_download() as downloading:
+        await link.click()
+    download = await downloading.value
+    pdf = await anyio.Path(await download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    verification = embedded_link(pdf)
+    assert verification.startswith(url("registration", "/certificates/c1."))
+
+    await page.goto(verification + f"?lang={lang}")
+    await page.locator("#verified").wait_for()
+    assert f"{given} {family}" in await page.locator("#certificate-name").inner_text()
+    await check_page(page, f"certificate-{lang}")
