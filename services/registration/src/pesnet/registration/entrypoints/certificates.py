@@ -46,7 +46,7 @@ def _facts(found: Certificate, language: str) -> dict[str, str]:
     return {
         "name": f"{registration.given_name} {registration.family_name}".strip(),
         "meeting": meeting.title.get(language),
-        "held": ", ".join(
+        "held": ("، " if language == "ar" else ", ").join(
             part for part in (place, country_name(meeting.country, language), held) if part
         ),
         "attended": format_local_date(
