@@ -101,3 +101,49 @@ async def test_a_checked_in_participant_gets_a_verifiable_certificate(
     other = await confirmed(registration, register, secretariat, 2, meeting=meeting)
     theirs = {"Authorization": f"Bearer {other['manage_token']}"}
     assert (await registration.http.get(path, headers=theirs)).status_code == 403
+
+
+async def test_online_attendance_is_imported_from_the_meeting_tools_list(
+    registration: Registration, register: Register, secretariat: dict[str, str]
+) -> None:
+    meeting = await meeting_closing_today(registration)
+    online = await confirmed(registration, register, secretariat, 3, meeting=meeting)
+    pending = await register(4, meeting=meeting)
+    email = (
+        await registration.http.get(f"/registrations/{online['id']}", headers=secretariat)
+    ).json()["email"]
+    pending_email = (
+        await registration.http.get(f"/registrations/{pending['id']}", headers=secretariat)
+    ).json()["email"]
+    listed = (
+        "Name;E-mail;Minutes\n"
+        f"Participant;{email.upper()};50\n"
+        "Guest;guest@nowhere.example;12\n"
+        "Phone caller;;30\n"
+        f"Pending;{pending_email};20\n"
+    )
+    imported = await registration.http.post(
+        f"/meetings/{meeting}/attendance",
+        json={"csv": listed},
+        headers={**secretariat, "Accept-Language": "fr"},
+    )
+    assert imported.status_code == 200, imported.text
+    body = imported.json()
+    assert body["recorded"] == 1
+    assert [(line["line"], line["outcome"]) for line in body["lines"]] == [
+        (2, "recorded"),
+        (3, "unknown"),
+        (4, "no_address"),
+        (5, "not_confirmed"),
+    ]
+    assert body["lines"][1]["message"] == "aucune inscription à cette réunion n'a cette adresse"
+    again = await registration.http.post(
+        f"/meetings/{meeting}/attendance", json={"csv": f"{email}\n"}, headers=secretariat
+    )
+    assert again.json()["lines"][0]["outcome"] == "already_recorded"
+    # who attended online gets a certificate too
+    mine = {"Authorization": f"Bearer {online['manage_token']}"}
+    pdf = await registration.http.get(
+        f"/registrations/{online['id']}/certificate.pdf", headers=mine
+    )
+    assert pdf.status_code == 200, pdf.text

@@ -16,7 +16,7 @@ from pesnet.registration.adapters.identity import IdentitySignIn
 from pesnet.registration.adapters.unit_of_work import MongoRegistrationUnitOfWork
 from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.domain.certificates import CertificateKey
-from pesnet.registration.entrypoints import certificates, http, messaging, pages
+from pesnet.registration.entrypoints import attendance, certificates, http, messaging, pages
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.service_layer.focal_points import RegistrationTokens
 from pesnet.registration.settings import Settings
@@ -43,7 +43,14 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         certificate_renderer=PillowCertificateRenderer(),
     )
     runtime.consumer.subscribe(messaging.subscriptions(deps.default_quota))
-    routers = [pages.router, http.router, http.public, http.secretariat, certificates.router]
+    routers = [
+        pages.router,
+        http.router,
+        http.public,
+        http.secretariat,
+        certificates.router,
+        attendance.router,
+    ]
     if settings.dev_mode:
         routers.append(http.dev)
     app = create_app(

@@ -79,6 +79,13 @@ class ParticipantCheckedIn(ParticipantEvent):
     checked_in_at: datetime
 
 
+class ParticipantAttendedOnline(ParticipantEvent):
+    """The secretariat recorded, from the meeting tool's attendance list, that a
+    confirmed participant attended online (the online counterpart of a check-in)."""
+
+    attended_online_at: datetime
+
+
 # Every event about one registration, each carrying the registration as it stands after
 # the change: a projection of registrations follows them all with one use case.
 PARTICIPANT_EVENTS: tuple[type[ParticipantEvent], ...] = (
@@ -204,6 +211,11 @@ EVENTS = (
         "registration.participant.checked_in",
         ParticipantCheckedIn,
         "A confirmed participant checked in on site.",
+    ),
+    EventSpec(
+        "registration.participant.attended_online",
+        ParticipantAttendedOnline,
+        "A confirmed participant's online attendance was recorded from the meeting tool's list.",
     ),
     EventSpec(
         "registration.personal_data.purged",

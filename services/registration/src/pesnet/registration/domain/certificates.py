@@ -1,6 +1,6 @@
-"""Certificates of attendance: a participant who was checked in receives, from the
-meeting's last day on, a certificate in their language, verifiable by a QR code that
-points at the platform's public verification page.
+"""Certificates of attendance: a participant who was checked in (or attended online)
+receives, from the meeting's last day on, a certificate in their language, verifiable
+by a QR code that points at the platform's public verification page.
 
 The QR code carries a signed link of the kernel's scheme (`pesnet.shared.signed_links`,
 purpose `c1`, signed with the badge secret): `c1.<registration id>.<signature>`. It is
@@ -39,8 +39,9 @@ class CertificateKey:
 
 
 def attended(registration: Registration) -> datetime | None:
-    """When the participant's attendance was recorded (checked in on site), if it was."""
-    return registration.checked_in_at
+    """When the participant's attendance was recorded (checked in on site, or attended
+    online by the meeting tool's list), if it was."""
+    return registration.checked_in_at or registration.attended_online_at
 
 
 def check_certificate(registration: Registration, meeting: Meeting, now: datetime) -> None:
