@@ -79,10 +79,13 @@ class ParticipantCheckedIn(ParticipantEvent):
     checked_in_at: datetime
 
 
-class ParticipantAttendedOnline(ParticipantEvent):
+class ParticipantAttendedOnline(EventPayload):
     """The secretariat recorded, from the meeting tool's attendance list, that a
-    confirmed participant attended online (the online counterpart of a check-in)."""
+    confirmed participant attended online (the online counterpart of a check-in; the
+    registration only, no name or address)."""
 
+    registration_id: str
+    meeting_id: MeetingId
     attended_online_at: datetime
 
 

@@ -55,11 +55,14 @@ _WORDS: dict[str, str] = {
     "period": N_("Reporting period"),
     "none": N_("No data yet"),
     "no_areas": N_("No thematic areas are recorded for this plan yet."),
-    "decisions": N_("What the meetings decided, and what happened"),
-    "decision": N_("Decision"),
-    "meeting_number": N_("Meeting"),
 }
 TEXT: dict[str, Localized] = {key: said(message) for key, message in _WORDS.items()}
+# the section on the meetings' decisions and what happened to them
+DECISION_TEXT: dict[str, Localized] = {
+    "decisions": said(N_("What the meetings decided, and what happened")),
+    "decision": said(N_("Decision")),
+    "meeting_number": said(N_("Meeting")),
+}
 
 _env = Environment(
     loader=PackageLoader("pesnet.actionplan.adapters", "templates"),
@@ -200,7 +203,7 @@ def render_html(
     return _env.get_template("report.html").render(
         lang=lang,
         dir=direction(lang),
-        text={key: value.get(lang) for key, value in TEXT.items()},
+        text={key: value.get(lang) for key, value in (TEXT | DECISION_TEXT).items()},
         title=plan.title.get(lang),
         period=plan.period,
         status=PLAN_STATUSES[plan.status].get(lang),

@@ -340,7 +340,12 @@ class Registration(Aggregate):
             return False
         self.attended_online_at = at
         self.updated_at = at
-        self._happened(ParticipantAttendedOnline, attended_online_at=at)
+        self.record(
+            ParticipantAttendedOnline(
+                registration_id=self.id, meeting_id=self.meeting_id, attended_online_at=at
+            ),
+            subject=f"registration/{self.id}",
+        )
         return True
 
     def correct(self, changes: dict[str, Any], *, at: datetime) -> None:
