@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.events.agenda import MeetingJoinLinkSet, MeetingScheduled
 from pesnet.shared.i18n import Localized
 from tests.integration.registration.conftest import Register, Registration
 from tests.integration.registration.test_registration_badges import confirmed
@@ -147,3 +148,51 @@ async def test_online_attendance_is_imported_from_the_meeting_tools_list(
         f"/registrations/{online['id']}/certificate.pdf", headers=mine
     )
     assert pdf.status_code == 200, pdf.text
+
+
+async def test_an_online_participant_gets_the_join_link_and_no_badge(
+    registration: Registration, register: Register, secretariat: dict[str, str]
+) -> None:
+    today = datetime.now(UTC).date()
+    link = "https://meet.example.org/nfp-online"
+    await registration.publish(
+        MeetingScheduled(
+            meeting_id="online-nfp",
+            number=11,
+            title=Localized(ar="اجتماع عن بعد", en="Online meeting", fr="Réunion en ligne"),
+            timezone="UTC",
+            status="registration_open",
+            start_date=today,
+            end_date=today,
+            attendance_mode="online",
+        )
+    )
+    await registration.publish(
+        MeetingJoinLinkSet(meeting_id="online-nfp", attendance_mode="online", join_url=link)
+    )
+
+    async def known() -> bool:
+        response = await registration.http.get("/meetings/online-nfp/delegations")
+        return response.status_code == 200
+
+    await eventually(known)
+    participant = await confirmed(registration, register, secretariat, 5, meeting="online-nfp")
+
+    async def page() -> str:
+        shown = await registration.http.get(
+            f"/registrations/{participant['id']}/manage",
+            params={"token": participant["manage_token"], "lang": "fr"},
+            headers={"Accept": "text/html"},
+        )
+        return shown.text
+
+    await eventually(lambda: _has(page, link))
+    text = await page()
+    assert "badge.png" not in text  # online: no badge to collect
+    # the link is not on any public answer about the meeting
+    public = await registration.http.get("/meetings/online-nfp/delegations")
+    assert link not in public.text
+
+
+async def _has(page: Any, link: str) -> bool:
+    return link in await page()

@@ -18,6 +18,9 @@ from pesnet.shared.i18n import LANGUAGES
 OICGroup = Literal["arab", "asian", "african"]
 
 
+# how people take part: on site, online (a meeting tool), or both
+AttendanceMode = Literal["in_person", "online", "hybrid"]
+
 MeetingStatus = Literal[
     "tentative", "scheduled", "registration_open", "registration_closed", "held", "archived"
 ]
@@ -46,6 +49,16 @@ class MeetingScheduled(PublicPayload):
     capacity: int | None = None
     host_institution: str | None = None
     demonstration: bool = False
+    attendance_mode: AttendanceMode = "in_person"  # its join link travels apart (internal)
+
+
+class MeetingJoinLinkSet(EventPayload):
+    """The online meeting's join link, for the services that tell participants (never
+    public: only registered participants get it, in their mails and calendars)."""
+
+    meeting_id: MeetingId
+    attendance_mode: AttendanceMode
+    join_url: str | None = None
 
 
 class SessionSummary(BaseModel):
@@ -313,6 +326,11 @@ EVENTS = (
         "agenda.session.change_notices_prepared",
         SessionChangeNoticesPrepared,
         "A session change's notices were prepared: the registrations of its people to tell.",
+    ),
+    EventSpec(
+        "agenda.meeting.join_link_set",
+        MeetingJoinLinkSet,
+        "An online or hybrid meeting's join link was set or changed (internal).",
     ),
     EventSpec(
         "agenda.communique.drafted",

@@ -29,7 +29,7 @@ from pesnet.agenda.domain.communique import Paragraph
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionEdit, SessionKind
 from pesnet.shared.emails import Email
-from pesnet.shared.events.agenda import ParagraphKind
+from pesnet.shared.events.agenda import AttendanceMode, ParagraphKind
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.json_types import CalendarDate, TimeOfDay, WholeNumber, YesNo
 from pesnet.shared.text import (
@@ -103,6 +103,8 @@ class MeetingIn(Body):
     delegation_quota: WholeNumber | None = Field(default=None, ge=1, le=1000)
     capacity: WholeNumber | None = Field(default=None, ge=1, le=100000)
     host_institution: Slug | None = None
+    attendance_mode: AttendanceMode = "in_person"
+    join_url: CleanText | None = Field(default=None, max_length=500)
 
     def meeting(self) -> Meeting:
         return Meeting(
@@ -124,6 +126,8 @@ class MeetingIn(Body):
             registration_closes_at=self.registration_closes_at,
             delegation_quota=self.delegation_quota,
             capacity=self.capacity,
+            attendance_mode=self.attendance_mode,
+            join_url=self.join_url,
         )
 
 
@@ -143,6 +147,8 @@ class MeetingPatch(Body):
     registration_closes_at: AwareDatetime | None = None
     delegation_quota: WholeNumber | None = Field(default=None, ge=1, le=1000)
     capacity: WholeNumber | None = Field(default=None, ge=1, le=100000)
+    attendance_mode: AttendanceMode | None = None
+    join_url: CleanText | None = Field(default=None, max_length=500)
     status: MeetingStatus | None = None
 
     def command(self, meeting_id: str) -> ReviseMeeting:
@@ -153,7 +159,7 @@ class MeetingPatch(Body):
                 value = value.value()
             elif name == "interpretation_languages" and value is not None:
                 value = tuple(value)
-            elif name in ("title", "timezone") and value is None:
+            elif name in ("title", "timezone", "attendance_mode") and value is None:
                 continue  # a meeting always has a title and a zone
             changes[name] = value
         return ReviseMeeting(meeting_id, changes, self.status)

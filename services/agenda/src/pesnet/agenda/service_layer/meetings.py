@@ -17,6 +17,7 @@ from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, NotFound
 from pesnet.shared.events.agenda import (
+    MeetingJoinLinkSet,
     MeetingScheduled,
     ProgrammeInstitutionPut,
     ProgrammePersonPut,
@@ -70,6 +71,21 @@ def meeting_scheduled(meeting: Meeting) -> MeetingScheduled:
         capacity=meeting.capacity,
         host_institution=meeting.host_institution,
         demonstration=meeting.demonstration,
+        attendance_mode=meeting.attendance_mode,
+    )
+
+
+def join_link_changed(before: Meeting | None, after: Meeting) -> MeetingJoinLinkSet | None:
+    """The internal announcement of the join link, when it (or the mode) changed."""
+    if before is not None and (before.join_url, before.attendance_mode) == (
+        after.join_url,
+        after.attendance_mode,
+    ):
+        return None
+    if before is None and after.join_url is None:
+        return None
+    return MeetingJoinLinkSet(
+        meeting_id=after.id, attendance_mode=after.attendance_mode, join_url=after.join_url
     )
 
 
@@ -101,6 +117,9 @@ async def schedule_meeting(
             )
         await uow.meetings.save(meeting)
         uow.emit(meeting_scheduled(meeting), subject=meeting.id)
+        link = join_link_changed(None, meeting)
+        if link is not None:
+            uow.emit(link, subject=meeting.id)
         return meeting
 
     return await uow.run(work)
@@ -124,6 +143,9 @@ async def revise_meeting(
             await check_host(revised, uow)
         await uow.meetings.save(revised)
         uow.emit(meeting_scheduled(revised), subject=revised.id)
+        link = join_link_changed(meeting, revised)
+        if link is not None:
+            uow.emit(link, subject=revised.id)
         return revised
 
     meeting = await uow.run(work)

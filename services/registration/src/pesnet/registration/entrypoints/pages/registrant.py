@@ -291,7 +291,13 @@ async def _manage_page(
         return error_page(request, exc)
     current = _current_values(registration)
     institutions = await reference_institutions(deps)
-    badge = registration.badge_token(deps.badges) is not None
+    # an online participant collects no badge; a confirmed one gets the join link here
+    badge = registration.badge_token(deps.badges) is not None and not meeting.online
+    join_url = (
+        meeting.join_url
+        if registration.status is Status.confirmed and meeting.attendance_mode != "in_person"
+        else None
+    )
     link = quote(token or "")
     checked_in = (
         format_local_datetime(registration.checked_in_at, meeting.timezone, language, "short")
@@ -321,6 +327,7 @@ async def _manage_page(
             "badge_url": (
                 f"/registrations/{registration.id}/badge.png?token={link}" if badge else None
             ),
+            "join_url": join_url,
             "certificate_url": (
                 f"/registrations/{registration.id}/certificate.pdf?token={link}&lang={language}"
                 if certificate_ready(registration, meeting)
