@@ -36,7 +36,9 @@ from tests.browser.test_pages import (  # the platform, the browser and the page
 )
 from tests.support import eventually
 
-pytestmark = pytest.mark.integration
+# the first test also waits for the whole platform to start (module-scoped fixture): on a
+# busy machine that alone can pass the suite's 120 s
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 __all__ = ["browser", "page", "platform"]
 
 PARAGRAPH = {
