@@ -33,6 +33,7 @@ ADMINISTRATOR = allowed()
 DECISIONS: dict[Route, Decision] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/livez"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
     ("GET", "/meetings"): PUBLIC,
     ("GET", "/meetings/{meeting_id}"): PUBLIC,
     ("GET", "/meetings/{meeting_id}/programme"): PUBLIC,

@@ -38,6 +38,7 @@ ADMINISTRATOR = allowed()
 DECISIONS: dict[Route, Decision] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/livez"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
     ("POST", "/meetings/{meeting_id}/registrations"): PUBLIC,
     ("GET", "/meetings/{meeting_id}/delegations"): PUBLIC,
     ("GET", "/meetings/{meeting_id}/registrations"): allowed(

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from pesnet.actionplan.domain.cooperation import Proposal
 from pesnet.actionplan.domain.decisions import MeetingOutcome
+from pesnet.actionplan.domain.evidence import StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
 from pesnet.actionplan.domain.matching import Need, Offer
@@ -210,6 +211,17 @@ class FakeOutcomes:
         self.items[outcome.meeting_id] = outcome
 
 
+class FakeEvidence:
+    def __init__(self) -> None:
+        self.files: dict[str, StoredFile] = {}
+
+    async def get(self, file_id: str) -> StoredFile | None:
+        return self.files.get(file_id)
+
+    async def add(self, stored: StoredFile) -> None:
+        self.files[stored.id] = stored
+
+
 class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
     stores = (
         "plans",
@@ -234,3 +246,4 @@ class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
         self.meetings = FakeMeetings()
         self.reminders = FakeReminders()
         self.outcomes = FakeOutcomes()
+        self.evidence = FakeEvidence()

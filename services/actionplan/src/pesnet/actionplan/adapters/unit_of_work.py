@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pesnet.actionplan.adapters.repository import (
+    MongoEvidenceRepository,
     MongoFocalPointRepository,
     MongoInstitutionRepository,
     MongoMeetingRepository,
@@ -35,3 +36,4 @@ class MongoActionPlanUnitOfWork(MongoUnitOfWork, ActionPlanUnitOfWork):
         self.meetings = MongoMeetingRepository(self.db, session)
         self.reminders = MongoReminderRepository(self.db, session)
         self.outcomes = MongoOutcomeRepository(self.db, session)
+        self.evidence = MongoEvidenceRepository(self.db, session)

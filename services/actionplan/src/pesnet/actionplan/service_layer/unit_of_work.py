@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pesnet.actionplan.service_layer.repositories import (
+    EvidenceRepository,
     FocalPointRepository,
     InstitutionRepository,
     MeetingRepository,
@@ -26,3 +27,4 @@ class ActionPlanUnitOfWork(UnitOfWork):
     meetings: MeetingRepository
     reminders: ReminderRepository
     outcomes: OutcomeRepository
+    evidence: EvidenceRepository

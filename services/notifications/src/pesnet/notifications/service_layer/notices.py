@@ -49,6 +49,7 @@ from pesnet.shared.events.registration import (
     ParticipantWithdrawn,
 )
 from pesnet.shared.logging import get_logger
+from pesnet.shared.tracing import current_context
 
 log = get_logger(__name__)
 
@@ -231,6 +232,7 @@ async def record(
         event_time=cause.time,
         now=now,
     )
+    delivery.trace_context = current_context() or None
     if not valid_address(notice.recipient):
         delivery.undeliverable(INVALID_ADDRESS, now)
         if await uow.deliveries.add(delivery):
