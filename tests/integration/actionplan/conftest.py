@@ -21,6 +21,7 @@ from pesnet.shared.catalog import EventPayload
 from pesnet.shared.credentials import TokenPrefix, hash_secret_token, new_secret_token
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.events import CATALOG
+from pesnet.shared.events.agenda import CommuniqueParagraph, CommuniquePublished
 from pesnet.shared.events.registration import FocalPointNominated, InstitutionRegistered
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.topology import EVENTS_EXCHANGE, PUBLIC_EXCHANGE
@@ -113,6 +114,25 @@ class Registration:
             )
         )
         return focal_point_id, {"Authorization": f"Bearer {token}"}
+
+
+def communique_published(meeting_id: str, *paragraph_ids: str) -> CommuniquePublished:
+    """`agenda.communique.published` as the agenda announces a meeting's communiqué."""
+    return CommuniquePublished(
+        meeting_id=meeting_id,
+        meeting_number=40,
+        adopted_at=utcnow(),
+        published_at=utcnow(),
+        paragraphs=[
+            CommuniqueParagraph(
+                paragraph_id=p,
+                number=n,
+                kind="decision",
+                text=Localized(ar=f"قرار {n}", en=f"Decision {n}", fr=f"Décision {n}"),
+            )
+            for n, p in enumerate(paragraph_ids, start=1)
+        ],
+    )
 
 
 async def known_institutions(http: httpx.AsyncClient, wanted: set[str]) -> None:

@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
+from tests.integration.actionplan.conftest import Registration, communique_published
 from tests.integration.actionplan.test_actionplan_rules import AREA, tri
-from tests.integration.audit_walk import State, Step, walk
+from tests.integration.audit_walk import State, Step, csrf_of, walk
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -321,6 +323,21 @@ STEPS = [
         "focal_point.revoked",
     ),
     Step(
+        ("POST", "/meetings/{meeting_id}/decisions/{paragraph_id}/activities"),
+        lambda h, s: link_decision(h, s),
+        "decision.activity_linked",
+    ),
+    Step(
+        ("POST", "/staff/decisions/{meeting_id}"),
+        lambda h, s: page_unlinks(h, s),
+        "decision.activity_unlinked",
+    ),
+    Step(
+        ("POST", "/meetings/{meeting_id}/decisions/{paragraph_id}/activities/removal"),
+        lambda h, s: relink_and_unlink(h, s),
+        "decision.activity_unlinked",
+    ),
+    Step(
         ("POST", "/plans/{period}/close"),
         lambda h, s: posted(h, s, f"{P}/close", None),
         "plan.closed",
@@ -328,7 +345,42 @@ STEPS = [
 ]
 
 
-async def test_every_change_the_action_plan_makes_is_in_its_audit_trail(actionplan: Any) -> None:
+async def link_decision(http: httpx.AsyncClient, state: State) -> httpx.Response:
+    """The agenda publishes a communiqué; once known here, a decision is linked."""
+    await state["bus"].publish(communique_published("walk-4", "p1"))
+
+    async def known() -> bool:
+        return (await http.get("/meetings/walk-4/decisions")).status_code == 200
+
+    await eventually(known, within=20.0)
+    body = {"period": "2027-2029", "activity_id": state["activity"]["id"]}
+    return await http.post("/meetings/walk-4/decisions/p1/activities", json=body, headers=OFFICER)
+
+
+async def page_unlinks(http: httpx.AsyncClient, state: State) -> httpx.Response:
+    page = await http.get("/staff/decisions/walk-4", headers=OFFICER)
+    assert page.status_code == 200, page.text
+    form = {
+        "csrf": csrf_of(page.text),
+        "action": "unlink",
+        "paragraph_id": "p1",
+        "activity": f"2027-2029/{state['activity']['id']}",
+    }
+    return await http.post("/staff/decisions/walk-4", data=form, headers=OFFICER)
+
+
+async def relink_and_unlink(http: httpx.AsyncClient, state: State) -> httpx.Response:
+    body = {"period": "2027-2029", "activity_id": state["activity"]["id"]}
+    linked = await http.post("/meetings/walk-4/decisions/p1/activities", json=body, headers=OFFICER)
+    assert linked.status_code == 201, linked.text
+    return await http.post(
+        "/meetings/walk-4/decisions/p1/activities/removal", json=body, headers=OFFICER
+    )
+
+
+async def test_every_change_the_action_plan_makes_is_in_its_audit_trail(
+    actionplan: Any, registration_bus: Registration
+) -> None:
     unchanging = {
         (
             "POST",
@@ -336,4 +388,5 @@ async def test_every_change_the_action_plan_makes_is_in_its_audit_trail(actionpl
         ): "identity signs the person in (and audits it); the page keeps a cookie",
         ("POST", "/sign-out"): "the browser's cookie goes; nothing of the service changes",
     }
-    await walk(actionplan.http, actionplan.app, STEPS, unchanging, admin=OFFICER)
+    state: State = {"bus": registration_bus}
+    await walk(actionplan.http, actionplan.app, STEPS, unchanging, admin=OFFICER, state=state)

@@ -66,6 +66,11 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/plans/{period}/needs"): FOCAL_POINT,
     ("POST", "/plans/{period}/offers"): FOCAL_POINT,
     ("POST", "/cooperation/proposals/{proposal_id}/answer"): FOCAL_POINT,
+    ("GET", "/meetings/{meeting_id}/decisions"): PUBLIC,
+    ("POST", "/meetings/{meeting_id}/decisions/{paragraph_id}/activities"): OFFICER,
+    ("POST", "/meetings/{meeting_id}/decisions/{paragraph_id}/activities/removal"): OFFICER,
+    ("GET", "/staff/decisions/{meeting_id}"): OFFICER,
+    ("POST", "/staff/decisions/{meeting_id}"): OFFICER,
     # the consultation on a draft: public to read, a delegation comments, the officer answers
     ("GET", "/plans/{period}/consultation"): PUBLIC,
     ("POST", "/plans/{period}/consultation"): FOCAL_POINT,

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from pesnet.agenda.bootstrap import build_app
 from pesnet.agenda.settings import Settings
 from pesnet.shared.credentials import StaffRole
-from tests.integration.audit_walk import Step, walk
+from tests.integration.audit_walk import Step, csrf_of, walk
 from tests.integration.roles import TRUST, bearer, role_token, token
 
 pytestmark = pytest.mark.integration
@@ -123,6 +124,46 @@ STEPS = [
         "meeting.scheduled",
     ),
     Step(
+        ("PUT", "/meetings/{meeting_id}/communique"),
+        lambda h, s: h.put(
+            f"{M}/communique",
+            json={"paragraphs": [{"kind": "decision", "text": tri("We decided")}]},
+            headers=ADMIN,
+        ),
+        "communique.drafted",
+    ),
+    Step(
+        ("POST", "/meetings/{meeting_id}/communique/amendments"),
+        lambda h, s: h.post(
+            f"{M}/communique/amendments",
+            json={"proposed_by": "SEN", "text": tri("New paragraph")},
+            headers=ADMIN,
+        ),
+        "communique.amendment_proposed",
+    ),
+    Step(
+        ("POST", "/meetings/{meeting_id}/communique/amendments/{amendment_id}/decision"),
+        lambda h, s: h.post(
+            f"{M}/communique/amendments/a1/decision", json={"accepted": True}, headers=ADMIN
+        ),
+        "communique.amendment_decided",
+    ),
+    Step(
+        ("POST", "/staff/meetings/{meeting_id}/communique"),
+        lambda h, s: staff_page_proposes(h),
+        "communique.amendment_proposed",
+    ),
+    Step(
+        ("POST", "/meetings/{meeting_id}/communique/adoption"),
+        lambda h, s: reject_then_adopt(h),
+        "communique.adopted",
+    ),
+    Step(
+        ("POST", "/meetings/{meeting_id}/communique/publication"),
+        lambda h, s: h.post(f"{M}/communique/publication", headers=ADMIN),
+        "communique.published",
+    ),
+    Step(
         ("POST", "/network/chairmanship/terms"),
         lambda h, s: h.post(
             "/network/chairmanship/terms",
@@ -174,6 +215,30 @@ STEPS = [
         "programme.released",
     ),
 ]  # fmt: skip
+
+
+async def staff_page_proposes(http: httpx.AsyncClient) -> httpx.Response:
+    """The secretariat's page records a delegation's amendment (a form with its token)."""
+    page = await http.get(f"/staff{M}/communique", headers=ADMIN)
+    assert page.status_code == 200, page.text
+    form = {
+        "csrf": csrf_of(page.text),
+        "action": "propose",
+        "proposed_by": "MAR",
+        "paragraph_id": "p1",
+        "text-ar": "نص معدل",
+        "text-en": "Amended text",
+        "text-fr": "Texte amendé",
+    }
+    return await http.post(f"/staff{M}/communique", data=form, headers=ADMIN)
+
+
+async def reject_then_adopt(http: httpx.AsyncClient) -> httpx.Response:
+    rejected = await http.post(
+        f"{M}/communique/amendments/a2/decision", json={"accepted": False}, headers=ADMIN
+    )
+    assert rejected.status_code == 200, rejected.text
+    return await http.post(f"{M}/communique/adoption", headers=ADMIN)
 
 
 async def test_every_change_the_agenda_makes_is_in_its_audit_trail(

@@ -64,6 +64,17 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/staff/meetings/{meeting_id}/programme"): EDITOR,
     ("GET", "/staff/meetings/{meeting_id}/programme/preview"): EDITOR,
     ("POST", "/staff/meetings/{meeting_id}/programme/preview"): EDITOR,
+    ("GET", "/meetings/{meeting_id}/communique"): PUBLIC,
+    ("GET", "/meetings/{meeting_id}/communique/draft"): ADMINISTRATOR,
+    ("PUT", "/meetings/{meeting_id}/communique"): ADMINISTRATOR,
+    ("POST", "/meetings/{meeting_id}/communique/amendments"): ADMINISTRATOR,
+    ("POST", "/meetings/{meeting_id}/communique/amendments/{amendment_id}/decision"): (
+        ADMINISTRATOR
+    ),
+    ("POST", "/meetings/{meeting_id}/communique/adoption"): ADMINISTRATOR,
+    ("POST", "/meetings/{meeting_id}/communique/publication"): ADMINISTRATOR,
+    ("GET", "/staff/meetings/{meeting_id}/communique"): ADMINISTRATOR,
+    ("POST", "/staff/meetings/{meeting_id}/communique"): ADMINISTRATOR,
 }
 
 

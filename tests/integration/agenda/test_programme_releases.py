@@ -55,6 +55,7 @@ async def test_seed_is_idempotent_and_announces_the_meeting_and_the_handover(
         "handover": "exists",
         "demo_meeting": "exists",
         "demo_draft": "exists",
+        "communique": "exists",
     }
 
     meeting = (await agenda.get(f"/meetings/{MEETING}")).json()

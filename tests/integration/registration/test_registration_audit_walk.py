@@ -204,6 +204,16 @@ STEPS = [
         "announcement.made",
     ),
     Step(
+        ("POST", "/meetings/{meeting_id}/attendance"),
+        lambda h, s: attendance_imported(h, s, 2),
+        "participant.attended_online",
+    ),
+    Step(
+        ("POST", "/console/attendance"),
+        lambda h, s: attendance_page_imports(h, s, 4),
+        "participant.attended_online",
+    ),
+    Step(
         ("POST", "/meetings/{meeting_id}/purge-personal-data"),
         lambda h, s: h.post(
             f"/meetings/{MEETING}/purge-personal-data", json={"older_than_days": 0}, headers=ADMIN
@@ -243,6 +253,28 @@ async def desk_checks_in(http: httpx.AsyncClient, state: State) -> httpx.Respons
         "/desk",
         {"meeting": MEETING, "badge_token": state["badge4"]},
         **CLERK,
+    )
+
+
+async def email_of(http: httpx.AsyncClient, state: State, n: int) -> str:
+    found = await http.get(f"/registrations/{state[f'r{n}']}", headers=ADMIN)
+    return str(found.json()["email"])
+
+
+async def attendance_imported(http: httpx.AsyncClient, state: State, n: int) -> httpx.Response:
+    """The meeting tool's attendance list (CSV, a heading line) through the API."""
+    listed = f"Name,Email,Duration\nFatima,{await email_of(http, state, n)},55\n"
+    return await http.post(f"/meetings/{MEETING}/attendance", json={"csv": listed}, headers=ADMIN)
+
+
+async def attendance_page_imports(http: httpx.AsyncClient, state: State, n: int) -> httpx.Response:
+    listed = f"{await email_of(http, state, n)};45 min\n"
+    return await form(
+        http,
+        f"/console/attendance?meeting={MEETING}",
+        "/console/attendance",
+        {"meeting": MEETING, "csv": listed},
+        **ADMIN,
     )
 
 

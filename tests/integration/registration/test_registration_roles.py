@@ -56,6 +56,13 @@ DECISIONS: dict[Route, Decision] = {
     ),
     ("GET", "/registrations/{registration_id}/badge.png"): READING,
     ("GET", "/registrations/{registration_id}/badge/qr.png"): READING,
+    ("GET", "/registrations/{registration_id}/certificate.pdf"): READING,
+    ("GET", "/certificates/{token}"): PUBLIC,
+    ("POST", "/meetings/{meeting_id}/attendance"): allowed(
+        StaffRole.accreditation_officer, StaffRole.check_in_clerk
+    ),
+    ("GET", "/console/attendance"): allowed(StaffRole.accreditation_officer),
+    ("POST", "/console/attendance"): allowed(StaffRole.accreditation_officer),
     ("POST", "/focal-points"): allowed(StaffRole.accreditation_officer),
     ("GET", "/focal-points"): allowed(StaffRole.accreditation_officer),
     ("DELETE", "/focal-points/{focal_point_id}"): allowed(StaffRole.accreditation_officer),

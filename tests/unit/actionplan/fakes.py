@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from pesnet.actionplan.domain.cooperation import Proposal
+from pesnet.actionplan.domain.decisions import MeetingOutcome
 from pesnet.actionplan.domain.evidence import StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
@@ -196,6 +197,20 @@ class FakeReminders:
         self.sent[reminder.key] = (reminder, sent_at)
 
 
+class FakeOutcomes:
+    def __init__(self) -> None:
+        self.items: dict[str, MeetingOutcome] = {}
+
+    async def get(self, meeting_id: str) -> MeetingOutcome | None:
+        return self.items.get(meeting_id)
+
+    async def all(self) -> list[MeetingOutcome]:
+        return sorted(self.items.values(), key=lambda o: o.meeting_number)
+
+    async def save(self, outcome: MeetingOutcome) -> None:
+        self.items[outcome.meeting_id] = outcome
+
+
 class FakeEvidence:
     def __init__(self) -> None:
         self.files: dict[str, StoredFile] = {}
@@ -217,6 +232,7 @@ class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
         "proposals",
         "meetings",
         "reminders",
+        "outcomes",
     )
 
     def __init__(self) -> None:
@@ -229,4 +245,5 @@ class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
         self.proposals = FakeProposals()
         self.meetings = FakeMeetings()
         self.reminders = FakeReminders()
+        self.outcomes = FakeOutcomes()
         self.evidence = FakeEvidence()

@@ -3,7 +3,7 @@ adoption and closing with their events, the meetings projection, reads and the r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import pytest
@@ -16,6 +16,7 @@ from pesnet.actionplan.domain.commands import (
     RecordMeeting,
     RenderReport,
 )
+from pesnet.actionplan.domain.decisions import DecisionState
 from pesnet.actionplan.domain.institutions import Names
 from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.entrypoints.messaging import subscriptions
@@ -133,7 +134,12 @@ class RecordingRenderer:
         self.calls: list[tuple[str, str, Language, dict[str, Localized] | None, list[str]]] = []
 
     def html(
-        self, plan: Plan, lang: Language, meetings: Mapping[str, Localized], names: Names
+        self,
+        plan: Plan,
+        lang: Language,
+        meetings: Mapping[str, Localized],
+        names: Names,
+        decisions: Sequence[DecisionState] = (),
     ) -> str:
         self.calls.append(("html", plan.period, lang, dict(meetings), sorted(names)))
         return "<html>"

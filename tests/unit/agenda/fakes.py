@@ -8,12 +8,14 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from pesnet.agenda.domain.chairmanship import Chairmanship
+from pesnet.agenda.domain.communique import Communique
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.participants import Participant
 from pesnet.agenda.domain.programme import Draft
 from pesnet.agenda.domain.release import ProgrammeView, Release, ReleaseSummary
 from pesnet.agenda.service_layer.repositories import (
     ChairmanshipRepository,
+    CommuniqueRepository,
     DraftRepository,
     InstitutionRepository,
     MeetingRepository,
@@ -115,6 +117,17 @@ class FakeChairmanship(ChairmanshipRepository):
         self.state = chairmanship
 
 
+class FakeCommuniques(CommuniqueRepository):
+    def __init__(self) -> None:
+        self.items: dict[str, Communique] = {}
+
+    async def get(self, meeting_id: str) -> Communique | None:
+        return self.items.get(meeting_id)
+
+    async def save(self, communique: Communique) -> None:
+        self.items[communique.meeting_id] = communique
+
+
 class FakeParticipants(ParticipantRepository):
     def __init__(self) -> None:
         self.items: dict[str, Participant] = {}
@@ -173,11 +186,20 @@ class FakeCalendar:
 
 
 class FakeAgendaUnitOfWork(FakeUnitOfWork, AgendaUnitOfWork):
-    stores = ("meetings", "drafts", "releases", "chairmanship", "participants", "institutions")
+    stores = (
+        "meetings",
+        "drafts",
+        "releases",
+        "chairmanship",
+        "communiques",
+        "participants",
+        "institutions",
+    )
     meetings: FakeMeetings
     drafts: FakeDrafts
     releases: FakeReleases
     chairmanship: FakeChairmanship
+    communiques: FakeCommuniques
     participants: FakeParticipants
     institutions: FakeInstitutions
 
@@ -187,6 +209,7 @@ class FakeAgendaUnitOfWork(FakeUnitOfWork, AgendaUnitOfWork):
         self.drafts = FakeDrafts()
         self.releases = FakeReleases()
         self.chairmanship = FakeChairmanship()
+        self.communiques = FakeCommuniques()
         self.participants = FakeParticipants()
         self.institutions = FakeInstitutions()
 

@@ -12,7 +12,12 @@ from pesnet.agenda.service_layer import releases
 from pesnet.agenda.service_layer.seed import DEMO_MEETING_ID, MEETING_ID, seed_agenda
 from pesnet.shared.catalog import PublicPayload
 from pesnet.shared.errors import Conflict
-from pesnet.shared.events.agenda import ChairmanshipTransferred, MeetingScheduled
+from pesnet.shared.events.agenda import (
+    ChairmanshipTransferred,
+    CommuniqueAdopted,
+    CommuniquePublished,
+    MeetingScheduled,
+)
 from tests.unit.agenda.fakes import NOW, FakeAgendaUnitOfWork, FakeCalendar, clock
 
 
@@ -28,6 +33,7 @@ async def test_the_seed_creates_the_4th_meeting_held_its_draft_and_the_chair_his
         "demo_draft": "16 sessions",
         "chair_history": "recorded",
         "handover": "recorded",
+        "communique": "published",
     }
     meeting = await uow.meetings.get(MEETING_ID)
     assert meeting is not None
@@ -42,6 +48,8 @@ async def test_the_seed_creates_the_4th_meeting_held_its_draft_and_the_chair_his
         MeetingScheduled,
         MeetingScheduled,
         ChairmanshipTransferred,
+        CommuniqueAdopted,
+        CommuniquePublished,
     ]
 
 
@@ -77,6 +85,7 @@ async def test_a_second_seed_changes_nothing(uow: FakeAgendaUnitOfWork) -> None:
         "demo_draft": "exists",
         "chair_history": "exists",
         "handover": "exists",
+        "communique": "exists",
     }
     assert (uow.meetings.items, uow.drafts.items, uow.chairmanship.state) == before
     assert len(uow.events()) == events_before

@@ -14,6 +14,7 @@ from pesnet.notifications.service_layer import delivery, notices, preferences, p
 from pesnet.notifications.service_layer.delivery import DeliveryPolicy
 from pesnet.notifications.service_layer.notices import Mailing
 from pesnet.shared.errors import InvalidInput, NotFound, Unauthorized
+from pesnet.shared.events.agenda import MeetingJoinLinkSet
 from pesnet.shared.events.notifications import DeliveryFailed, DeliverySent
 from pesnet.shared.events.registration import ParticipantUpdated, PersonalDataPurged
 from pesnet.shared.i18n import Language
@@ -375,3 +376,19 @@ async def test_a_session_flagged_for_a_withdrawal_is_not_news_to_who_withdrew() 
     made = await notices.session_changed(change, uow.handling(change), MAILING)
 
     assert made == []
+
+
+async def test_an_online_participants_confirmation_gives_the_join_link_and_no_badge() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    link = "https://meet.example.org/pesnet-4-online"
+    online = f.MEETING.model_copy(update={"attendance_mode": "online"})
+    await recipients.meeting_scheduled(online, uow)
+    await recipients.join_link_set(
+        MeetingJoinLinkSet(meeting_id="pesnet-4", attendance_mode="online", join_url=link), uow
+    )
+    await recipients.meeting_scheduled(online, uow)  # announced again: the link stays
+    await handle(uow, f.participant("confirmed", "fr"))
+    [mail] = uow.deliveries.by_id.values()
+    assert link in (mail.text or "")
+    assert link in (mail.html or "")
+    assert "badge" not in (mail.text or "")  # nothing to collect on site

@@ -18,7 +18,9 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from pesnet.registration.adapters.certificate import PillowCertificateRenderer
 from pesnet.registration.domain.badges import BadgeKey
+from pesnet.registration.domain.certificates import CertificateKey
 from pesnet.registration.entrypoints import http, pages
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.seed import network_institutions
@@ -85,6 +87,8 @@ async def client(uow: FakeRegistrationUnitOfWork) -> AsyncIterator[httpx.AsyncCl
         renderer=FakeRenderer(),
         public_url="http://testserver",
         default_quota=3,
+        certificates=CertificateKey(b"test-certificates"),
+        certificate_renderer=PillowCertificateRenderer(),
     )
     app.state.runtime = SimpleNamespace(
         settings=SimpleNamespace(secretariat_token=SecretStr(SECRET))

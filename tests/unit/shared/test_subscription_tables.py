@@ -48,7 +48,7 @@ def test_a_service_declares_its_subscriptions_in_one_table_of_catalogued_payload
 def test_what_each_service_consumes() -> None:
     consumed = {s: {CATALOG.type_of(p) for p in table_of(s).payloads} for s in SERVICES}
     participant_types = {CATALOG.type_of(p) for p in PARTICIPANT_EVENTS}
-    assert consumed["registration"] == {"agenda.meeting.scheduled"}
+    assert consumed["registration"] == {"agenda.meeting.scheduled", "agenda.meeting.join_link_set"}
     institutions = {"registration.institution.registered", "registration.institution.renamed"}
     assert consumed["agenda"] == participant_types | institutions | {
         "registration.personal_data.purged"

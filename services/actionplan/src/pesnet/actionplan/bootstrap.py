@@ -10,7 +10,7 @@ from pesnet.actionplan.adapters.identity import IdentitySignIn
 from pesnet.actionplan.adapters.report import JinjaReportRenderer
 from pesnet.actionplan.adapters.repository import INDEXES
 from pesnet.actionplan.adapters.unit_of_work import MongoActionPlanUnitOfWork
-from pesnet.actionplan.entrypoints import consultation, dev, http, messaging, pages
+from pesnet.actionplan.entrypoints import consultation, decisions, dev, http, messaging, pages
 from pesnet.actionplan.entrypoints.dependencies import Dependencies
 from pesnet.actionplan.service_layer.focal_points import FocalPointTokens
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler
@@ -41,6 +41,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         http.cooperation_router,
         consultation.router,
         pages.router,
+        decisions.router,
     ]
     if settings.dev_mode:
         routers.append(dev.router)

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from pesnet.agenda.adapters.pdf import PillowDocuments
 from pesnet.agenda.adapters.render import ProgrammeRenderer
 from pesnet.agenda.adapters.repository import INDEXES
 from pesnet.agenda.adapters.unit_of_work import MongoAgendaUnitOfWork
-from pesnet.agenda.entrypoints import dev, http, messaging, pages, programme_pages
+from pesnet.agenda.entrypoints import (
+    communique,
+    communique_pages,
+    dev,
+    http,
+    messaging,
+    pages,
+    programme_pages,
+)
 from pesnet.agenda.entrypoints.dependencies import AgendaDependencies
 from pesnet.agenda.settings import Settings
 from pesnet.shared.http import create_app
@@ -35,6 +44,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         pages.router,
         programme_pages.router,
         audit_pages(pages.staff, pages.audit_names),
+        communique.router,
+        communique_pages.router,
     ]
     if settings.dev_mode:
         routers.append(dev.router)
@@ -46,5 +57,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         routers=routers,
     )
     serve_static(app, "pesnet.agenda", "/static/agenda")  # the HTML programme's stylesheet
-    app.state.agenda = AgendaDependencies(unit_of_work=unit_of_work, renderer=ProgrammeRenderer())
+    app.state.agenda = AgendaDependencies(
+        unit_of_work=unit_of_work, renderer=ProgrammeRenderer(), documents=PillowDocuments()
+    )
     return app

@@ -10,11 +10,20 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from pesnet.registration.adapters.badge_sheet import BadgeRenderer
+from pesnet.registration.adapters.certificate import PillowCertificateRenderer
 from pesnet.registration.adapters.collections import INDEXES
 from pesnet.registration.adapters.identity import IdentitySignIn
 from pesnet.registration.adapters.unit_of_work import MongoRegistrationUnitOfWork
 from pesnet.registration.domain.badges import BadgeKey
-from pesnet.registration.entrypoints import http, messaging, pages, participants
+from pesnet.registration.domain.certificates import CertificateKey
+from pesnet.registration.entrypoints import (
+    attendance,
+    certificates,
+    http,
+    messaging,
+    pages,
+    participants,
+)
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.service_layer.focal_points import RegistrationTokens
 from pesnet.registration.settings import Settings
@@ -37,9 +46,19 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         renderer=BadgeRenderer(),
         public_url=settings.public_base_url(),
         default_quota=settings.default_delegation_quota,
+        certificates=CertificateKey(settings.badge_key()),
+        certificate_renderer=PillowCertificateRenderer(),
     )
     runtime.consumer.subscribe(messaging.subscriptions(deps.default_quota))
-    routers = [pages.router, http.router, participants.router, http.public, http.secretariat]
+    routers = [
+        pages.router,
+        http.router,
+        participants.router,
+        http.public,
+        http.secretariat,
+        certificates.router,
+        attendance.router,
+    ]
     if settings.dev_mode:
         routers.append(http.dev)
     app = create_app(

@@ -223,6 +223,20 @@ class InterimFocalPointRevoked(InterimFocalPointChanged):
     pass
 
 
+class DecisionActivityLinked(PublicPayload):
+    """The secretariat linked a meeting's decision (a paragraph of its published
+    communiqué) to a plan activity that carries it out."""
+
+    meeting_id: MeetingId
+    paragraph_id: str
+    period: str
+    activity_id: str
+
+
+class DecisionActivityUnlinked(DecisionActivityLinked):
+    """The link between a decision and an activity was removed."""
+
+
 def _internal(event_type: str, model: type[EventPayload], description: str) -> EventSpec:
     return EventSpec(event_type, model, f"{description} (internal).")
 
@@ -249,6 +263,18 @@ EVENTS = (
         "actionplan.plan.adopted",
         PlanAdopted,
         "An action plan was adopted at a meeting.",
+        visibility="public",
+    ),
+    EventSpec(
+        "actionplan.decision.activity_linked",
+        DecisionActivityLinked,
+        "A meeting's decision was linked to a plan activity that carries it out.",
+        visibility="public",
+    ),
+    EventSpec(
+        "actionplan.decision.activity_unlinked",
+        DecisionActivityUnlinked,
+        "A link between a meeting's decision and a plan activity was removed.",
         visibility="public",
     ),
     EventSpec(

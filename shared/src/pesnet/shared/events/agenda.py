@@ -18,6 +18,9 @@ from pesnet.shared.i18n import LANGUAGES
 OICGroup = Literal["arab", "asian", "african"]
 
 
+# how people take part: on site, online (a meeting tool), or both
+AttendanceMode = Literal["in_person", "online", "hybrid"]
+
 MeetingStatus = Literal[
     "tentative", "scheduled", "registration_open", "registration_closed", "held", "archived"
 ]
@@ -46,6 +49,16 @@ class MeetingScheduled(PublicPayload):
     capacity: int | None = None
     host_institution: str | None = None
     demonstration: bool = False
+    attendance_mode: AttendanceMode = "in_person"  # its join link travels apart (internal)
+
+
+class MeetingJoinLinkSet(EventPayload):
+    """The online meeting's join link, for the services that tell participants (never
+    public: only registered participants get it, in their mails and calendars)."""
+
+    meeting_id: MeetingId
+    attendance_mode: AttendanceMode
+    join_url: str | None = None
 
 
 class SessionSummary(BaseModel):
@@ -217,6 +230,65 @@ class MeetingRescheduled(EventPayload):
     changes: list[MeetingDetailChange]
     affected_registration_ids: list[str] = []
     ics_by_language: dict[Language, str]
+ParagraphKind = Literal["decision", "recommendation"]
+
+
+class CommuniqueParagraph(BaseModel):
+    """A numbered paragraph of a meeting's final communiqué, in the three languages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paragraph_id: str
+    number: int
+    kind: ParagraphKind
+    text: Localized
+    illustrative: bool = False  # the text is the platform's illustration, not the record
+
+
+class CommuniqueDrafted(EventPayload):
+    """The secretariat drafted (or redrafted) a meeting's final communiqué."""
+
+    meeting_id: MeetingId
+    paragraphs: int
+
+
+class CommuniqueAmendmentProposed(EventPayload):
+    """A delegation (a member state, never a person) proposed an amendment to the draft
+    communiqué during the closing session: a new text for a paragraph, or a new paragraph."""
+
+    meeting_id: MeetingId
+    amendment_id: str
+    proposed_by: Country
+    paragraph_id: str | None = None
+
+
+class CommuniqueAmendmentDecided(EventPayload):
+    """The closing session accepted (the paragraph now reads as proposed) or rejected an
+    amendment."""
+
+    meeting_id: MeetingId
+    amendment_id: str
+    accepted: bool
+
+
+class CommuniqueAdopted(PublicPayload):
+    """The meeting adopted its final communiqué at `adopted_at` (names no one)."""
+
+    meeting_id: MeetingId
+    adopted_at: datetime
+    paragraphs: int
+
+
+class CommuniquePublished(PublicPayload):
+    """The adopted communiqué was published in ar/en/fr: its numbered paragraphs
+    (decisions and recommendations), for partners and for the action plan, which links
+    each decision to the activities that carry it out."""
+
+    meeting_id: MeetingId
+    meeting_number: int
+    adopted_at: datetime
+    published_at: datetime
+    paragraphs: list[CommuniqueParagraph]
 
 
 _DRAFT = "A meeting's draft programme was edited (internal; released later as a version)"
@@ -279,6 +351,39 @@ EVENTS = (
         "agenda.session.change_notices_prepared",
         SessionChangeNoticesPrepared,
         "A session change's notices were prepared: the registrations of its people to tell.",
+    ),
+    EventSpec(
+        "agenda.meeting.join_link_set",
+        MeetingJoinLinkSet,
+        "An online or hybrid meeting's join link was set or changed (internal).",
+    ),
+    EventSpec(
+        "agenda.communique.drafted",
+        CommuniqueDrafted,
+        "The secretariat drafted a meeting's final communiqué (internal).",
+    ),
+    EventSpec(
+        "agenda.communique.amendment_proposed",
+        CommuniqueAmendmentProposed,
+        "A delegation proposed an amendment to the draft communiqué (internal).",
+    ),
+    EventSpec(
+        "agenda.communique.amendment_decided",
+        CommuniqueAmendmentDecided,
+        "The closing session accepted or rejected an amendment to the communiqué (internal).",
+    ),
+    EventSpec(
+        "agenda.communique.adopted",
+        CommuniqueAdopted,
+        "A meeting adopted its final communiqué, at the recorded time.",
+        visibility="public",
+    ),
+    EventSpec(
+        "agenda.communique.published",
+        CommuniquePublished,
+        "A meeting's adopted final communiqué was published: its numbered decisions and "
+        "recommendations in ar/en/fr.",
+        visibility="public",
     ),
     EventSpec(
         "agenda.chairmanship.transferred",

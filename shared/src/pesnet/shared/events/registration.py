@@ -79,6 +79,16 @@ class ParticipantCheckedIn(ParticipantEvent):
     checked_in_at: datetime
 
 
+class ParticipantAttendedOnline(EventPayload):
+    """The secretariat recorded, from the meeting tool's attendance list, that a
+    confirmed participant attended online (the online counterpart of a check-in; the
+    registration only, no name or address)."""
+
+    registration_id: str
+    meeting_id: MeetingId
+    attended_online_at: datetime
+
+
 # Every event about one registration, each carrying the registration as it stands after
 # the change: a projection of registrations follows them all with one use case.
 PARTICIPANT_EVENTS: tuple[type[ParticipantEvent], ...] = (
@@ -230,6 +240,11 @@ EVENTS = (
         AnnouncementMade,
         "The secretariat wrote to a meeting's participants, in ar/en/fr "
         "(internal: names the registrations it is for).",
+    ),
+    EventSpec(
+        "registration.participant.attended_online",
+        ParticipantAttendedOnline,
+        "A confirmed participant's online attendance was recorded from the meeting tool's list.",
     ),
     EventSpec(
         "registration.personal_data.purged",

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from pesnet.actionplan.domain.decisions import DecisionState
 from pesnet.actionplan.domain.institutions import Names, label_of
 from pesnet.actionplan.domain.labels import (
     ACTIVITY_STATUSES,
@@ -56,6 +57,12 @@ _WORDS: dict[str, str] = {
     "no_areas": N_("No thematic areas are recorded for this plan yet."),
 }
 TEXT: dict[str, Localized] = {key: said(message) for key, message in _WORDS.items()}
+# the section on the meetings' decisions and what happened to them
+DECISION_TEXT: dict[str, Localized] = {
+    "decisions": said(N_("What the meetings decided, and what happened")),
+    "decision": said(N_("Decision")),
+    "meeting_number": said(N_("Meeting")),
+}
 
 _env = Environment(
     loader=PackageLoader("pesnet.actionplan.adapters", "templates"),
@@ -155,14 +162,36 @@ def _rows(plan: Plan, lang: str, names: Names) -> list[dict[str, str]]:
     return rows
 
 
+def _decision_rows(decisions: Sequence[DecisionState], lang: str) -> list[dict[str, object]]:
+    """Per decision of a meeting, the activities of the plan that carry it out and their
+    state."""
+    return [
+        {
+            "meeting": s.meeting_number,
+            "number": s.decision.number,
+            "text": s.decision.text.get(lang),
+            "activities": [
+                {
+                    "title": a.activity.title.get(lang) if a.activity else a.activity_id,
+                    "status": ACTIVITY_STATUSES[a.activity.status].get(lang) if a.activity else "–",
+                }
+                for a in s.activities
+            ],
+        }
+        for s in decisions
+    ]
+
+
 def render_html(
     plan: Plan,
     lang: str,
     meetings: Mapping[str, Localized] | None = None,
     names: Names | None = None,
+    decisions: Sequence[DecisionState] = (),
 ) -> str:
     """The report page; `meetings` names the plan's meetings (else their ids are shown),
-    `names` the institutions of the reference it names."""
+    `names` the institutions of the reference it names, `decisions` the meetings'
+    decisions its activities carry out."""
 
     def meeting(meeting_id: str | None) -> str | None:
         if meeting_id is None:
@@ -174,7 +203,7 @@ def render_html(
     return _env.get_template("report.html").render(
         lang=lang,
         dir=direction(lang),
-        text={key: value.get(lang) for key, value in TEXT.items()},
+        text={key: value.get(lang) for key, value in (TEXT | DECISION_TEXT).items()},
         title=plan.title.get(lang),
         period=plan.period,
         status=PLAN_STATUSES[plan.status].get(lang),
@@ -193,6 +222,7 @@ def render_html(
         areas=_area_rows(plan, lang),
         activities=_activity_rows(plan, lang, names or {}),
         rows=_rows(plan, lang, names or {}),
+        decisions=_decision_rows(decisions, lang),
     )
 
 
@@ -251,9 +281,14 @@ class JinjaReportRenderer:
     """The service's `ReportRenderer`."""
 
     def html(
-        self, plan: Plan, lang: Language, meetings: Mapping[str, Localized], names: Names
+        self,
+        plan: Plan,
+        lang: Language,
+        meetings: Mapping[str, Localized],
+        names: Names,
+        decisions: Sequence[DecisionState] = (),
     ) -> str:
-        return render_html(plan, lang, meetings, names)
+        return render_html(plan, lang, meetings, names, decisions)
 
     def csv(self, plan: Plan, lang: Language, names: Names) -> str:
         return render_csv(plan, lang, names)

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from pesnet.actionplan.domain.cooperation import Proposal
+from pesnet.actionplan.domain.decisions import MeetingOutcome
 from pesnet.actionplan.domain.evidence import MAX_EVIDENCE_BYTES, StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
@@ -34,6 +35,8 @@ PROPOSALS = "cooperation_proposals"
 REMINDERS = "reminders"
 # the agenda's meetings, as far as this service needs them (from MeetingScheduled)
 MEETINGS = "meetings"
+# the meetings' published communiqués and the links of their decisions to activities
+OUTCOMES = "meeting_outcomes"
 # registration's reference of institutions (from InstitutionRegistered/Renamed)
 INSTITUTIONS = "institutions"
 # files kept as evidence of progress reports (bytes in a bounded binary field)
@@ -305,3 +308,20 @@ class MongoReminderRepository(_Repository):
             raise Conflict(
                 _("the reminder {key} was sent already"), params={"key": reminder.key}
             ) from None
+
+
+class MongoOutcomeRepository(_Repository):
+    async def get(self, meeting_id: str) -> MeetingOutcome | None:
+        doc = await self.db[OUTCOMES].find_one({"_id": meeting_id}, session=self.session)
+        return _from_doc(MeetingOutcome, doc) if doc else None
+
+    async def all(self) -> list[MeetingOutcome]:
+        cursor = self.db[OUTCOMES].find({}, session=self.session).sort("meeting_number", 1)
+        return [_from_doc(MeetingOutcome, doc) async for doc in cursor]
+
+    async def save(self, outcome: MeetingOutcome) -> None:
+        doc: Document = outcome.model_dump(mode="json")
+        doc["_id"] = outcome.meeting_id
+        await self.db[OUTCOMES].replace_one(
+            {"_id": outcome.meeting_id}, doc, upsert=True, session=self.session
+        )

@@ -9,6 +9,7 @@ from pesnet.actionplan.adapters.repository import (
     MongoMeetingRepository,
     MongoNeedRepository,
     MongoOfferRepository,
+    MongoOutcomeRepository,
     MongoPlanRepository,
     MongoProposalRepository,
     MongoReminderRepository,
@@ -34,4 +35,5 @@ class MongoActionPlanUnitOfWork(MongoUnitOfWork, ActionPlanUnitOfWork):
         self.proposals = MongoProposalRepository(self.db, session)
         self.meetings = MongoMeetingRepository(self.db, session)
         self.reminders = MongoReminderRepository(self.db, session)
+        self.outcomes = MongoOutcomeRepository(self.db, session)
         self.evidence = MongoEvidenceRepository(self.db, session)

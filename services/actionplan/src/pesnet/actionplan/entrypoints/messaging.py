@@ -1,6 +1,7 @@
 """What the action plan consumes, payload class → use case: the agenda's meetings, so
 that a plan names the meeting that adopted it (or discussed its draft) in the report,
-not just its id; registration's reference of institutions, so that institutions are
+not just its id, and their published communiqués, whose decisions the secretariat links
+to the activities that carry them out; registration's reference of institutions, so that institutions are
 shown by name; and registration's focal-point nominations, which are the action plan's
 focal points."""
 
@@ -12,9 +13,14 @@ from pesnet.actionplan.domain.commands import (
     RecordNomination,
     RecordWithdrawal,
 )
-from pesnet.actionplan.service_layer import focal_points, institutions, plans
+from pesnet.actionplan.domain.decisions import (
+    Decision,
+    MeetingOutcome,
+    RecordCommunique,
+)
+from pesnet.actionplan.service_layer import decisions, focal_points, institutions, plans
 from pesnet.shared.envelope import CloudEvent
-from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.events.agenda import CommuniquePublished, MeetingScheduled
 from pesnet.shared.events.registration import (
     FocalPointNominated,
     FocalPointWithdrawn,
@@ -35,6 +41,7 @@ def subscriptions() -> Subscriptions:
         ),
         on(FocalPointNominated, focal_points.record_nomination, command=nomination),
         on(FocalPointWithdrawn, focal_points.record_withdrawal, command=withdrawal),
+        on(CommuniquePublished, decisions.record_communique, command=communique),
     )
 
 
@@ -81,4 +88,25 @@ def withdrawal(event: FocalPointWithdrawn, envelope: CloudEvent) -> RecordWithdr
         institution=event.institution_id,
         withdrawn_at=event.withdrawn_at,
         version=event.version,
+    )
+
+
+def communique(event: CommuniquePublished, envelope: CloudEvent) -> RecordCommunique:
+    return RecordCommunique(
+        MeetingOutcome(
+            meeting_id=event.meeting_id,
+            meeting_number=event.meeting_number,
+            adopted_at=event.adopted_at,
+            published_at=event.published_at,
+            decisions=tuple(
+                Decision(
+                    paragraph_id=p.paragraph_id,
+                    number=p.number,
+                    kind=p.kind,
+                    text=p.text,
+                    illustrative=p.illustrative,
+                )
+                for p in event.paragraphs
+            ),
+        )
     )

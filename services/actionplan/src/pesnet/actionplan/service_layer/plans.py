@@ -19,6 +19,7 @@ from pesnet.actionplan.domain.institutions import Names
 from pesnet.actionplan.domain.meetings import Meeting
 from pesnet.actionplan.domain.periods import parse_period
 from pesnet.actionplan.domain.plan import Plan
+from pesnet.actionplan.service_layer.decisions import plan_decisions
 from pesnet.actionplan.service_layer.institutions import institutions_of, names_of
 from pesnet.actionplan.service_layer.ports import Clock, ReportRenderer
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
@@ -173,4 +174,6 @@ async def render_report(
     names = await names_of(uow, institutions_of(plan))
     if query.format == "csv":
         return renderer.csv(plan, query.lang, names)
-    return renderer.html(plan, query.lang, await meeting_titles(uow, plan), names)
+    # what the meetings decided that the plan's activities carry out
+    decided = await plan_decisions(query.period, uow)
+    return renderer.html(plan, query.lang, await meeting_titles(uow, plan), names, decided)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from pesnet.actionplan.domain.decisions import DecisionState
 from pesnet.actionplan.domain.institutions import Names
 from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
@@ -20,8 +21,14 @@ class ReportRenderer(Protocol):
     are the reference's institutions the plan names (shown by name, never by id)."""
 
     def html(
-        self, plan: Plan, lang: Language, meetings: Mapping[str, Localized], names: Names
+        self,
+        plan: Plan,
+        lang: Language,
+        meetings: Mapping[str, Localized],
+        names: Names,
+        decisions: Sequence[DecisionState] = (),
     ) -> str:
-        """The page; `meetings` names the plan's meetings (else their ids are shown)."""
+        """The page; `meetings` names the plan's meetings (else their ids are shown);
+        `decisions` are the meetings' decisions its activities carry out."""
 
     def csv(self, plan: Plan, lang: Language, names: Names) -> str: ...

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from pesnet.actionplan.domain.cooperation import Proposal
+from pesnet.actionplan.domain.decisions import MeetingOutcome
 from pesnet.actionplan.domain.evidence import StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
@@ -107,3 +108,14 @@ class ReminderRepository(Protocol):
 
     async def add(self, reminder: DueReminder, *, sent_at: datetime) -> None:
         """`Conflict` if a reminder with this key was sent already."""
+
+
+class OutcomeRepository(Protocol):
+    """The projection of the meetings' published communiqués, with their links."""
+
+    async def get(self, meeting_id: str) -> MeetingOutcome | None: ...
+
+    async def all(self) -> list[MeetingOutcome]:
+        """Every meeting's outcome, by meeting number."""
+
+    async def save(self, outcome: MeetingOutcome) -> None: ...

@@ -9,6 +9,7 @@ from pesnet.actionplan.service_layer.repositories import (
     MeetingRepository,
     NeedRepository,
     OfferRepository,
+    OutcomeRepository,
     PlanRepository,
     ProposalRepository,
     ReminderRepository,
@@ -25,4 +26,5 @@ class ActionPlanUnitOfWork(UnitOfWork):
     proposals: ProposalRepository
     meetings: MeetingRepository
     reminders: ReminderRepository
+    outcomes: OutcomeRepository
     evidence: EvidenceRepository

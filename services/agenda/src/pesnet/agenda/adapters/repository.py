@@ -16,12 +16,14 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from pesnet.agenda.domain.chairmanship import Chairmanship
+from pesnet.agenda.domain.communique import Communique
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.participants import Participant
 from pesnet.agenda.domain.programme import Draft
 from pesnet.agenda.domain.release import Release, ReleaseSummary
 from pesnet.agenda.service_layer.repositories import (
     ChairmanshipRepository,
+    CommuniqueRepository,
     DraftRepository,
     InstitutionRepository,
     MeetingRepository,
@@ -43,6 +45,7 @@ PARTICIPANTS = "participants"
 # registration's reference of institutions (from InstitutionRegistered/Renamed)
 INSTITUTIONS = "institutions"
 CHAIRMANSHIP_ID = "chairmanship"
+COMMUNIQUES = "communiques"  # one per meeting, by meeting id
 
 INDEXES = (
     IndexSpec(RELEASES, [("meeting_id", 1), ("version", 1)], unique=True, name="one_version"),
@@ -187,6 +190,24 @@ class MongoChairmanshipRepository(ChairmanshipRepository):
         await self.collection.replace_one(
             {"_id": CHAIRMANSHIP_ID},
             {"_id": CHAIRMANSHIP_ID, **_dump(chairmanship)},
+            upsert=True,
+            session=self.session,
+        )
+
+
+class MongoCommuniqueRepository(CommuniqueRepository):
+    def __init__(self, db: Database, session: DbSession | None) -> None:
+        self.collection = db[COMMUNIQUES]
+        self.session = session
+
+    async def get(self, meeting_id: str) -> Communique | None:
+        doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
+        return Communique.model_validate(_without_id(doc)) if doc else None
+
+    async def save(self, communique: Communique) -> None:
+        await self.collection.replace_one(
+            {"_id": communique.meeting_id},
+            {"_id": communique.meeting_id, **_dump(communique)},
             upsert=True,
             session=self.session,
         )

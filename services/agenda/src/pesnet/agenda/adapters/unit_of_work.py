@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pesnet.agenda.adapters.repository import (
     MongoChairmanshipRepository,
+    MongoCommuniqueRepository,
     MongoDraftRepository,
     MongoInstitutionRepository,
     MongoMeetingRepository,
@@ -26,5 +27,6 @@ class MongoAgendaUnitOfWork(MongoUnitOfWork, AgendaUnitOfWork):
         self.drafts = MongoDraftRepository(self.db, session)
         self.releases = MongoReleaseRepository(self.db, session)
         self.chairmanship = MongoChairmanshipRepository(self.db, session)
+        self.communiques = MongoCommuniqueRepository(self.db, session)
         self.participants = MongoParticipantRepository(self.db, session)
         self.institutions = MongoInstitutionRepository(self.db, session)

@@ -7,9 +7,11 @@ from datetime import date, datetime, time
 from typing import Any
 
 from pesnet.agenda.domain.chairmanship import ChairHolder, ChairTerm
+from pesnet.agenda.domain.communique import Paragraph
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Person
 from pesnet.agenda.domain.participants import Participant
 from pesnet.agenda.domain.programme import Session, SessionEdit
+from pesnet.shared.events.agenda import ParagraphKind
 from pesnet.shared.i18n import Localized
 
 
@@ -103,6 +105,43 @@ class PublishProgramme:
     meeting_id: str
     # the secretariat saw the overlapping sessions the draft shows and means them
     confirm_overlaps: bool = False
+
+
+# the final communiqué ------------------------------------------------------------
+@dataclass(frozen=True)
+class DraftCommunique:
+    """The secretariat's (new) draft of the meeting's communiqué."""
+
+    meeting_id: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class ProposeAmendment:
+    """A delegation's amendment: `paragraph_id`'s new text, or a new paragraph."""
+
+    meeting_id: str
+    proposed_by: str
+    text: Localized
+    paragraph_id: str | None = None
+    kind: ParagraphKind = "decision"
+
+
+@dataclass(frozen=True)
+class DecideAmendment:
+    meeting_id: str
+    amendment_id: str
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class AdoptCommunique:
+    meeting_id: str
+
+
+@dataclass(frozen=True)
+class PublishCommunique:
+    meeting_id: str
 
 
 # chairmanship ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ from pesnet.agenda.domain.rescheduling import Rescheduling
 from pesnet.agenda.domain.wording import PACKAGE, said, said_as
 from pesnet.shared import institutions as reference_institutions
 from pesnet.shared.errors import Conflict, InvalidInput
+from pesnet.shared.events.agenda import AttendanceMode
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
 from pesnet.shared.terms import MEETING_STATUSES
@@ -56,6 +57,8 @@ REQUIRED_TO_SCHEDULE = ("start_date", "end_date", "country", "host_institution")
 # The fields the secretariat may revise (PATCH); status moves through `move_to`.
 REVISABLE = frozenset(
     {
+        "attendance_mode",
+        "join_url",
         "title",
         "city",
         "venue",
@@ -157,6 +160,9 @@ class Meeting(BaseModel):
     demonstration: bool = False  # a meeting to try the platform on, not one of the network's
     # each change of dates, venue or zone people held: what changed from what to what
     reschedulings: tuple[Rescheduling, ...] = ()
+    # in person, online or hybrid; the join link is for registered participants only
+    attendance_mode: AttendanceMode = "in_person"
+    join_url: str | None = None
     # registration erased the meeting's personal data: who was confirmed is no longer
     # known here, the programme's people stand as they are and nobody is written to
     personal_data_purged_at: datetime | None = None
@@ -176,6 +182,8 @@ class Meeting(BaseModel):
     def check(self) -> None:
         """The invariants of a meeting, each failure naming its field."""
         zone_of(self.timezone)
+        if self.join_url is not None and not self.join_url.startswith("https://"):
+            raise InvalidInput(_("a join link is an https:// address"), field="join_url")
         if self.number < (0 if self.demonstration else 1):
             raise InvalidInput(_("a meeting number starts at 1"), field="number")
         missing = self.title.missing()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from pesnet.agenda.service_layer.rendering import ProgrammeRenderer
+from pesnet.agenda.service_layer.rendering import DocumentRenderer, ProgrammeRenderer
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock, UnitOfWorkFactory
 from pesnet.shared.envelope import utcnow
 
@@ -17,6 +17,7 @@ from pesnet.shared.envelope import utcnow
 class AgendaDependencies:
     unit_of_work: UnitOfWorkFactory
     renderer: ProgrammeRenderer
+    documents: DocumentRenderer
     clock: Clock = utcnow
 
 

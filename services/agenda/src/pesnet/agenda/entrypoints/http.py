@@ -66,8 +66,9 @@ ProgrammeEditor = require(StaffRole.programme_editor)
 
 
 def meeting_json(meeting: Meeting, latest_version: int | None = None) -> dict[str, Any]:
-    """The public view of a meeting (people without their e-mail addresses)."""
-    doc = meeting.model_dump(mode="json", exclude={"people"})
+    """The public view of a meeting (people without their e-mail addresses, and without
+    the online meeting's join link, which only registered participants get)."""
+    doc = meeting.model_dump(mode="json", exclude={"people", "join_url"})
     doc["people"] = {
         p.id: p.model_dump(mode="json", exclude={"email"}) for p in meeting.people.values()
     }

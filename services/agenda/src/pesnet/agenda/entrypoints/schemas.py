@@ -18,14 +18,18 @@ from pydantic import (
 from pesnet.agenda.domain.chairmanship import ChairHolder, ChairTerm, OICGroup
 from pesnet.agenda.domain.commands import (
     DecideNextMeeting,
+    DraftCommunique,
     EditSession,
     HandOverChair,
     MoveSession,
+    ProposeAmendment,
     ReviseMeeting,
 )
+from pesnet.agenda.domain.communique import Paragraph
 from pesnet.agenda.domain.meeting import Institution, Meeting, MeetingStatus, Organiser, Person
 from pesnet.agenda.domain.programme import Session, SessionEdit, SessionKind
 from pesnet.shared.emails import Email
+from pesnet.shared.events.agenda import AttendanceMode, ParagraphKind
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.json_types import CalendarDate, TimeOfDay, WholeNumber, YesNo
 from pesnet.shared.text import (
@@ -99,6 +103,8 @@ class MeetingIn(Body):
     delegation_quota: WholeNumber | None = Field(default=None, ge=1, le=1000)
     capacity: WholeNumber | None = Field(default=None, ge=1, le=100000)
     host_institution: Slug | None = None
+    attendance_mode: AttendanceMode = "in_person"
+    join_url: CleanText | None = Field(default=None, max_length=500)
 
     def meeting(self) -> Meeting:
         return Meeting(
@@ -120,6 +126,8 @@ class MeetingIn(Body):
             registration_closes_at=self.registration_closes_at,
             delegation_quota=self.delegation_quota,
             capacity=self.capacity,
+            attendance_mode=self.attendance_mode,
+            join_url=self.join_url,
         )
 
 
@@ -139,6 +147,8 @@ class MeetingPatch(Body):
     registration_closes_at: AwareDatetime | None = None
     delegation_quota: WholeNumber | None = Field(default=None, ge=1, le=1000)
     capacity: WholeNumber | None = Field(default=None, ge=1, le=100000)
+    attendance_mode: AttendanceMode | None = None
+    join_url: CleanText | None = Field(default=None, max_length=500)
     status: MeetingStatus | None = None
 
     def command(self, meeting_id: str) -> ReviseMeeting:
@@ -149,7 +159,7 @@ class MeetingPatch(Body):
                 value = value.value()
             elif name == "interpretation_languages" and value is not None:
                 value = tuple(value)
-            elif name in ("title", "timezone") and value is None:
+            elif name in ("title", "timezone", "attendance_mode") and value is None:
                 continue  # a meeting always has a title and a zone
             changes[name] = value
         return ReviseMeeting(meeting_id, changes, self.status)
@@ -355,3 +365,57 @@ class HandoverIn(Body):
 
 
 Format = Literal["json", "html", "ics"]
+
+
+# the final communiqué ---------------------------------------------------------------
+class ParagraphIn(Body):
+    """A numbered paragraph (numbered by its place in the list); `id` keeps it
+    across redrafts (given by the list's order when missing)."""
+
+    id: Slug | None = None
+    kind: ParagraphKind
+    text: NameIn
+    illustrative: YesNo = False
+
+
+class CommuniqueIn(Body):
+    paragraphs: list[ParagraphIn] = Field(min_length=1, max_length=200)
+
+    def command(self, meeting_id: str) -> DraftCommunique:
+        taken = {p.id for p in self.paragraphs if p.id}
+        paragraphs: list[Paragraph] = []
+        for n, p in enumerate(self.paragraphs, start=1):
+            paragraph_id = p.id or next(f"p{k}" for k in range(n, n + 1000) if f"p{k}" not in taken)
+            taken.add(paragraph_id)
+            paragraphs.append(
+                Paragraph(
+                    id=paragraph_id,
+                    kind=p.kind,
+                    text=p.text.value(),
+                    illustrative=p.illustrative,
+                )
+            )
+        return DraftCommunique(meeting_id, tuple(paragraphs))
+
+
+class AmendmentIn(Body):
+    """A delegation's amendment: a paragraph's new text, or (without `paragraph_id`) a new
+    paragraph of `kind`."""
+
+    proposed_by: Country
+    paragraph_id: Slug | None = None
+    kind: ParagraphKind = "decision"
+    text: NameIn
+
+    def command(self, meeting_id: str) -> ProposeAmendment:
+        return ProposeAmendment(
+            meeting_id,
+            self.proposed_by,
+            self.text.value(),
+            paragraph_id=self.paragraph_id,
+            kind=self.kind,
+        )
+
+
+class AmendmentDecisionIn(Body):
+    accepted: YesNo

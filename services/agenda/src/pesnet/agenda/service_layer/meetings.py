@@ -22,6 +22,7 @@ from pesnet.shared.errors import Conflict, NotFound
 from pesnet.shared.events.agenda import (
     MeetingDetailChange,
     MeetingRescheduled,
+    MeetingJoinLinkSet,
     MeetingScheduled,
     ProgrammeInstitutionPut,
     ProgrammePersonPut,
@@ -76,6 +77,21 @@ def meeting_scheduled(meeting: Meeting) -> MeetingScheduled:
         capacity=meeting.capacity,
         host_institution=meeting.host_institution,
         demonstration=meeting.demonstration,
+        attendance_mode=meeting.attendance_mode,
+    )
+
+
+def join_link_changed(before: Meeting | None, after: Meeting) -> MeetingJoinLinkSet | None:
+    """The internal announcement of the join link, when it (or the mode) changed."""
+    if before is not None and (before.join_url, before.attendance_mode) == (
+        after.join_url,
+        after.attendance_mode,
+    ):
+        return None
+    if before is None and after.join_url is None:
+        return None
+    return MeetingJoinLinkSet(
+        meeting_id=after.id, attendance_mode=after.attendance_mode, join_url=after.join_url
     )
 
 
@@ -107,6 +123,9 @@ async def schedule_meeting(
             )
         await uow.meetings.save(meeting)
         uow.emit(meeting_scheduled(meeting), subject=meeting.id)
+        link = join_link_changed(None, meeting)
+        if link is not None:
+            uow.emit(link, subject=meeting.id)
         return meeting
 
     return await uow.run(work)
@@ -149,6 +168,9 @@ async def revise_meeting(
         uow.emit(meeting_scheduled(revised), subject=revised.id)
         if told and calendar is not None:
             uow.emit(rescheduled(revised, changed, held, calendar, now), subject=revised.id)
+        link = join_link_changed(meeting, revised)
+        if link is not None:
+            uow.emit(link, subject=revised.id)
         return revised
 
     meeting = await uow.run(work)

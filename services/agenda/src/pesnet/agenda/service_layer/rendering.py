@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session
@@ -28,3 +31,18 @@ class ProgrammeRenderer(CalendarRenderer, Protocol):
 
     def session_json(self, meeting: Meeting, session: Session, lang: str | None) -> dict[str, Any]:
         """One session as JSON (with the texts in `lang`, if given)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of a printable document: a title, a heading, a (numbered) paragraph or a
+    note, in the reader's language."""
+
+    text: str
+    style: Literal["title", "heading", "text", "note"] = "text"
+    number: int | None = None
+
+
+class DocumentRenderer(Protocol):
+    def pdf(self, blocks: Sequence[Block], *, rtl: bool, title: str) -> bytes:
+        """The blocks as a PDF (Arabic joined and right-to-left when `rtl`)."""

@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 
 from pesnet.agenda.domain.chairmanship import Chairmanship
+from pesnet.agenda.domain.communique import Communique
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.participants import Participant
 from pesnet.agenda.domain.programme import Draft
@@ -70,6 +71,14 @@ class ChairmanshipRepository(ABC):
 
     @abstractmethod
     async def save(self, chairmanship: Chairmanship) -> None: ...
+
+
+class CommuniqueRepository(ABC):
+    @abstractmethod
+    async def get(self, meeting_id: str) -> Communique | None: ...
+
+    @abstractmethod
+    async def save(self, communique: Communique) -> None: ...
 
 
 class ParticipantRepository(ABC):

@@ -9,14 +9,17 @@ transaction."""
 from __future__ import annotations
 
 import json
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from pesnet.agenda.domain.chairmanship import AlreadyRecorded, ChairHolder, ChairTerm
 from pesnet.agenda.domain.commands import (
+    AdoptCommunique,
+    DraftCommunique,
     HandOverChair,
+    PublishCommunique,
     PutInstitution,
     PutPerson,
     RecordChairTerm,
@@ -24,9 +27,15 @@ from pesnet.agenda.domain.commands import (
     ScheduleMeeting,
     SeedAgenda,
 )
+from pesnet.agenda.domain.communique import Paragraph
 from pesnet.agenda.domain.meeting import Institution, Meeting, Organiser, Person
 from pesnet.agenda.domain.programme import Session
 from pesnet.agenda.service_layer.chairmanship import hand_over_chair, record_chair_term
+from pesnet.agenda.service_layer.communique import (
+    adopt_communique,
+    draft_communique,
+    publish_communique,
+)
 from pesnet.agenda.service_layer.editing import replace_draft
 from pesnet.agenda.service_layer.meetings import put_institution, put_person, schedule_meeting
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
@@ -241,5 +250,29 @@ async def seed_agenda(
         done["handover"] = "recorded"
     except AlreadyRecorded:
         done["handover"] = "exists"
+    done["communique"] = await seed_communique(uow)
     log.info("agenda seeded", **done)
     return done
+
+
+async def seed_communique(uow: AgendaUnitOfWork) -> str:
+    """The 4th meeting's final communiqué, adopted and published at the times it records
+    (paragraphs the concept note does not state are marked illustrative)."""
+    data = json.loads(
+        files("pesnet.agenda").joinpath("seed/communique-4th-meeting.json").read_text("utf-8")
+    )
+    if await uow.communiques.get(data["meeting_id"]) is not None:
+        return "exists"
+    paragraphs = tuple(
+        Paragraph(
+            id=p["id"], kind=p["kind"], text=Localized(**p["text"]), illustrative=p["illustrative"]
+        )
+        for p in data["paragraphs"]
+    )
+    meeting_id = data["meeting_id"]
+    adopted_at = datetime.fromisoformat(data["adopted_at"])
+    published_at = datetime.fromisoformat(data["published_at"])
+    await draft_communique(DraftCommunique(meeting_id, paragraphs), uow, clock=lambda: adopted_at)
+    await adopt_communique(AdoptCommunique(meeting_id), uow, clock=lambda: adopted_at)
+    await publish_communique(PublishCommunique(meeting_id), uow, clock=lambda: published_at)
+    return "published"

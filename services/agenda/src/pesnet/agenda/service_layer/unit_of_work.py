@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pesnet.agenda.service_layer.repositories import (
     ChairmanshipRepository,
+    CommuniqueRepository,
     DraftRepository,
     InstitutionRepository,
     MeetingRepository,
@@ -23,6 +24,7 @@ class AgendaUnitOfWork(UnitOfWork):
     drafts: DraftRepository
     releases: ReleaseRepository
     chairmanship: ChairmanshipRepository
+    communiques: CommuniqueRepository
     participants: ParticipantRepository
     institutions: InstitutionRepository
 

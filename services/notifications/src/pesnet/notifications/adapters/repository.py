@@ -261,6 +261,8 @@ class MongoMeetings(MeetingRepository):
             venue=_localized(doc.get("venue")),
             start_date=_date(doc.get("start_date")),
             end_date=_date(doc.get("end_date")),
+            attendance_mode=doc.get("attendance_mode") or "in_person",
+            join_url=doc.get("join_url"),
         )
 
     async def save(self, meeting: Meeting) -> None:
@@ -271,6 +273,8 @@ class MongoMeetings(MeetingRepository):
             "timezone": meeting.timezone,
             "start_date": meeting.start_date.isoformat() if meeting.start_date else None,
             "end_date": meeting.end_date.isoformat() if meeting.end_date else None,
+            "attendance_mode": meeting.attendance_mode,
+            "join_url": meeting.join_url,
         }
         await self.collection.update_one(
             {"_id": meeting.meeting_id}, {"$set": doc}, upsert=True, session=self.session

@@ -52,9 +52,14 @@ class Meeting:
     venue: Localized | None = None
     start_date: date | None = None
     end_date: date | None = None
+    # online or hybrid: the join link, for the mails of its participants only
+    attendance_mode: str = "in_person"
+    join_url: str | None = None
 
     def context(self, language: str) -> dict[str, Any]:
         return {
+            "attendance_mode": self.attendance_mode,
+            "join_url": self.join_url if self.attendance_mode != "in_person" else None,
             "id": self.meeting_id,
             "title": (self.title.get(language) if self.title else "") or self.meeting_id,
             "city": self.city.get(language) if self.city else None,

@@ -16,6 +16,7 @@ from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewe
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
     MeetingRescheduled,
+    MeetingJoinLinkSet,
     MeetingScheduled,
     ReleaseNoticesPrepared,
     SessionChangeNoticesPrepared,
@@ -48,6 +49,7 @@ def subscriptions(mailing: Mailing) -> Subscriptions:
         on(ProgressReviewed, partial(notices.progress_reviewed, mailing=mailing)),
         on(CooperationProposed, partial(notices.cooperation_proposed, mailing=mailing)),
         on(MeetingScheduled, recipients.meeting_scheduled),
+        on(MeetingJoinLinkSet, recipients.join_link_set),
         on(PersonalDataPurged, purge.personal_data_purged),
         # an event lacking what a template needs is dead-lettered with the reason,
         # rather than sent as a mail with holes in it

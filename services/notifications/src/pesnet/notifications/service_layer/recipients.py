@@ -4,11 +4,13 @@ are. Run inside the handled event's transaction, by the notices use cases."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pesnet.notifications.domain.notices import Meeting, participant_name
 from pesnet.notifications.domain.recipients import Participation, Recipient
 from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 from pesnet.shared.envelope import CloudEvent
-from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.events.agenda import MeetingJoinLinkSet, MeetingScheduled
 from pesnet.shared.events.common import Contact
 from pesnet.shared.events.registration import ParticipantEvent
 
@@ -84,18 +86,32 @@ async def remember_contact(
 
 
 async def meeting_scheduled(event: MeetingScheduled, uow: NotificationsUnitOfWork) -> Meeting:
-    meeting = Meeting(
-        meeting_id=event.meeting_id,
-        timezone=event.timezone,
-        title=event.title,
-        city=event.city,
-        venue=event.venue,
-        start_date=event.start_date,
-        end_date=event.end_date,
-    )
-
     async def work(uow: NotificationsUnitOfWork) -> Meeting:
+        known = await uow.meetings.get(event.meeting_id)
+        meeting = Meeting(
+            meeting_id=event.meeting_id,
+            timezone=event.timezone,
+            title=event.title,
+            city=event.city,
+            venue=event.venue,
+            start_date=event.start_date,
+            end_date=event.end_date,
+            attendance_mode=event.attendance_mode,
+            join_url=known.join_url,  # set apart (`join_link_set`)
+        )
         await uow.meetings.save(meeting)
         return meeting
 
     return await uow.run(work)
+
+
+async def join_link_set(event: MeetingJoinLinkSet, uow: NotificationsUnitOfWork) -> None:
+    """An online or hybrid meeting's join link, for its participants' mails."""
+
+    async def work(uow: NotificationsUnitOfWork) -> None:
+        meeting = await uow.meetings.get(event.meeting_id)
+        await uow.meetings.save(
+            replace(meeting, attendance_mode=event.attendance_mode, join_url=event.join_url)
+        )
+
+    await uow.run(work)

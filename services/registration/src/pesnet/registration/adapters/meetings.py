@@ -46,6 +46,8 @@ def meeting_of(doc: Document) -> Meeting:
         announced_at=doc.get("announced_at"),
         confirmed_total=int(doc.get("confirmed_total", 0)),
         personal_data_purged_at=doc.get("personal_data_purged_at"),
+        attendance_mode=str(doc.get("attendance_mode") or "in_person"),
+        join_url=doc.get("join_url"),
     )
 
 
@@ -86,6 +88,8 @@ class MongoMeetings(Meetings):
             "announced_at": meeting.announced_at,
             "confirmed_total": meeting.confirmed_total,
             "personal_data_purged_at": meeting.personal_data_purged_at,
+            "attendance_mode": meeting.attendance_mode,
+            "join_url": meeting.join_url,
         }
         await self.collection.update_one(
             {"_id": meeting.id}, {"$set": fields}, upsert=True, session=self.session

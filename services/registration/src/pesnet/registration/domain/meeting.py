@@ -125,6 +125,9 @@ class Meeting(Aggregate):
     announced_at: datetime | None = None
     confirmed_total: int = 0
     personal_data_purged_at: datetime | None = None
+    # in person, online or hybrid (the agenda's); the join link for its participants only
+    attendance_mode: str = "in_person"
+    join_url: str | None = None
 
     def __post_init__(self) -> None:
         # badges and check-in times are shown in the meeting's zone
@@ -166,6 +169,8 @@ class Meeting(Aggregate):
             announced_at=at,
             confirmed_total=existing.confirmed_total if existing else 0,
             personal_data_purged_at=existing.personal_data_purged_at if existing else None,
+            attendance_mode=announcement.attendance_mode,
+            join_url=existing.join_url if existing else None,
         )
         meeting.record(
             MeetingOpened(
@@ -197,6 +202,11 @@ class Meeting(Aggregate):
             and self.announced_at is not None
             and self.announced_at > announced_at
         )
+
+    @property
+    def online(self) -> bool:
+        """Only online: nobody collects a badge on site."""
+        return self.attendance_mode == "online"
 
     @property
     def zone(self) -> ZoneInfo:

@@ -44,6 +44,7 @@ from pesnet.shared.emails import email_key
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
 from pesnet.shared.events.common import Role
 from pesnet.shared.events.registration import (
+    ParticipantAttendedOnline,
     ParticipantCheckedIn,
     ParticipantConfirmed,
     ParticipantEvent,
@@ -149,6 +150,8 @@ class Registration(Aggregate):
     rejection_reason: str | None = None
     withdrawn_at: datetime | None = None
     checked_in_at: datetime | None = None
+    # recorded from an online meeting tool's attendance list (attendance/online)
+    attended_online_at: datetime | None = None
     badge_nonce: str | None = None
     # printed under the badge's QR code for the desk to type: unique in the meeting
     short_code: str | None = None
@@ -331,6 +334,25 @@ class Registration(Aggregate):
         self.checked_in_at = at
         self.updated_at = at
         self._happened(ParticipantCheckedIn, checked_in_at=at)
+        return True
+
+    def attend_online(self, *, at: datetime) -> bool:
+        """Attended online at `at` (a confirmed participant); False if already recorded."""
+        if self.status is not Status.confirmed:
+            raise Conflict(
+                _("only a confirmed participant attends: this registration is {status}"),
+                params={"status": PARTICIPANT_STATUSES[self.status]},
+            )
+        if self.attended_online_at is not None:
+            return False
+        self.attended_online_at = at
+        self.updated_at = at
+        self.record(
+            ParticipantAttendedOnline(
+                registration_id=self.id, meeting_id=self.meeting_id, attended_online_at=at
+            ),
+            subject=f"registration/{self.id}",
+        )
         return True
 
     def correct(self, changes: dict[str, Any], *, at: datetime) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pesnet.registration.domain.badges import BadgeKey
+from pesnet.registration.domain.certificates import CertificateKey
+from pesnet.registration.service_layer.certificates import CertificateRenderer
 from pesnet.registration.service_layer.check_in import BadgeRenderer
 from pesnet.registration.service_layer.participants import SheetRenderer
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
@@ -26,3 +28,6 @@ class Dependencies:
     public_url: str
     # the per-country quota of a meeting the agenda announced without one
     default_quota: int | None
+    # certificates of attendance: their signed links and their PDF
+    certificates: CertificateKey
+    certificate_renderer: CertificateRenderer

@@ -10,7 +10,7 @@ from pesnet.registration.domain.meeting import MeetingSource
 from pesnet.registration.service_layer import meetings
 from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.errors import InvalidInput
-from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.events.agenda import MeetingJoinLinkSet, MeetingScheduled
 from pesnet.shared.messaging import Subscriptions, on
 
 
@@ -22,6 +22,7 @@ def subscriptions(default_quota: int | None) -> Subscriptions:
             partial(meetings.open_meeting, default_quota=default_quota),
             command=announced_meeting,
         ),
+        on(MeetingJoinLinkSet, meetings.set_join_link),
         # a value the meeting cannot take (an unknown time zone): the announcement
         # can never be applied
         unprocessable=(InvalidInput,),

@@ -8,6 +8,7 @@ from pesnet.registration.domain.delegation import Delegation
 from pesnet.registration.domain.meeting import Meeting, MeetingSource
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
 from pesnet.shared.errors import NotFound
+from pesnet.shared.events.agenda import MeetingJoinLinkSet
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
 
@@ -62,3 +63,18 @@ async def delegations(meeting_id: str, uow: U) -> tuple[Meeting, list[Delegation
     meeting = await require_meeting(uow, meeting_id)
     found = [d for d in await uow.delegations.of_meeting(meeting_id) if d.counted_statuses]
     return meeting, found
+
+
+async def set_join_link(event: MeetingJoinLinkSet, uow: U) -> None:
+    """The online meeting's join link (internal), kept for its participants' pages."""
+
+    async def work(uow: U) -> None:
+        meeting = await uow.meetings.get(event.meeting_id)
+        if meeting is None:
+            log.info("join link of an unknown meeting ignored", meeting_id=event.meeting_id)
+            return
+        meeting.attendance_mode = event.attendance_mode
+        meeting.join_url = event.join_url
+        await uow.meetings.save(meeting)
+
+    await uow.run(work)

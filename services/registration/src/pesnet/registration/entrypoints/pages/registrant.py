@@ -17,12 +17,15 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from pesnet.registration.domain.access import ALLOWED_FROM, PUBLIC_ROLES, Action, Status
+from pesnet.registration.domain.access import ALLOWED_FROM, Action, Status
+from pesnet.registration.domain.certificates import check_certificate
 from pesnet.registration.domain.commands import (
     Correct,
     Register,
     Withdraw,
 )
 from pesnet.registration.domain.institution import Institution
+from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.http import Deps, MeetingId, RegistrationId
@@ -42,6 +45,7 @@ from pesnet.registration.entrypoints.schemas import Correction, NewRegistration
 from pesnet.registration.service_layer import accreditation, meetings, registering
 from pesnet.shared.audit import bind_actor
 from pesnet.shared.credentials import Actor, is_link_token, resolve_actor
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import (
     DomainError,
     NotFound,
@@ -289,7 +293,13 @@ async def _manage_page(
         return error_page(request, exc)
     current = _current_values(registration)
     institutions = await reference_institutions(deps)
-    badge = registration.badge_token(deps.badges) is not None
+    # an online participant collects no badge; a confirmed one gets the join link here
+    badge = registration.badge_token(deps.badges) is not None and not meeting.online
+    join_url = (
+        meeting.join_url
+        if registration.status is Status.confirmed and meeting.attendance_mode != "in_person"
+        else None
+    )
     link = quote(token or "")
     checked_in = (
         format_local_datetime(registration.checked_in_at, meeting.timezone, language, "short")
@@ -319,6 +329,12 @@ async def _manage_page(
             "badge_url": (
                 f"/registrations/{registration.id}/badge.png?token={link}" if badge else None
             ),
+            "join_url": join_url,
+            "certificate_url": (
+                f"/registrations/{registration.id}/certificate.pdf?token={link}&lang={language}"
+                if certificate_ready(registration, meeting)
+                else None
+            ),
             "can_correct": registration.status in ALLOWED_FROM[Action.correct],
             "can_withdraw": registration.status in ALLOWED_FROM[Action.withdraw],
             "confirm_withdraw": confirm_withdraw,
@@ -326,6 +342,15 @@ async def _manage_page(
         },
         status_code=status_code,
     )
+
+
+def certificate_ready(registration: Registration, meeting: Meeting) -> bool:
+    """Whether the participant's certificate of attendance can be downloaded now."""
+    try:
+        check_certificate(registration, meeting, utcnow())
+    except DomainError:
+        return False
+    return True
 
 
 def _current_values(registration: Registration) -> dict[str, str]:
