@@ -27,10 +27,7 @@ from tests.browser.test_pages import (  # the platform, the browser and the page
     ADMIN,
     SCREENSHOTS,
     SECRETARIAT,
-    browser,
     check_page,
-    page,
-    platform,
     sign_in,
     url,
 )
@@ -39,7 +36,6 @@ from tests.support import eventually
 # the first test also waits for the whole platform to start (module-scoped fixture): on a
 # busy machine that alone can pass the suite's 120 s
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
-__all__ = ["browser", "page", "platform"]
 
 PARAGRAPH = {
     "fr": "La réunion adopte le plan d'action 2024-2026.",

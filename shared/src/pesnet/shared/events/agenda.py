@@ -230,6 +230,8 @@ class MeetingRescheduled(EventPayload):
     changes: list[MeetingDetailChange]
     affected_registration_ids: list[str] = []
     ics_by_language: dict[Language, str]
+
+
 ParagraphKind = Literal["decision", "recommendation"]
 
 

@@ -21,8 +21,8 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, NotFound
 from pesnet.shared.events.agenda import (
     MeetingDetailChange,
-    MeetingRescheduled,
     MeetingJoinLinkSet,
+    MeetingRescheduled,
     MeetingScheduled,
     ProgrammeInstitutionPut,
     ProgrammePersonPut,

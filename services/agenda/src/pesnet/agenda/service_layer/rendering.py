@@ -3,10 +3,9 @@ provides the implementation (`adapters.render.ProgrammeRenderer`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Protocol
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from pesnet.agenda.domain.meeting import Meeting

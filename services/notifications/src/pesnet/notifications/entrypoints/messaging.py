@@ -15,8 +15,8 @@ from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
-    MeetingRescheduled,
     MeetingJoinLinkSet,
+    MeetingRescheduled,
     MeetingScheduled,
     ReleaseNoticesPrepared,
     SessionChangeNoticesPrepared,

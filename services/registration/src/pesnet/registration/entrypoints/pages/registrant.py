@@ -17,7 +17,6 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from pesnet.registration.domain.access import ALLOWED_FROM, PUBLIC_ROLES, Action, Status
-from pesnet.registration.domain.access import ALLOWED_FROM, Action, Status
 from pesnet.registration.domain.certificates import check_certificate
 from pesnet.registration.domain.commands import (
     Correct,
