@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -144,14 +145,22 @@ async def test_a_correction_is_saved_and_announced(uow: FakeRegistrationUnitOfWo
 async def test_an_idempotency_key_replays_the_first_outcome(
     uow: FakeRegistrationUnitOfWork,
 ) -> None:
-    command = Register("m1", details(1), ANONYMOUS, idempotency_key="retry-1")
+    command = Register("m1", details(1), ANONYMOUS, idempotency_key="retry-1", proof="192.0.2.1")
     first = await registering.register(command, uow, public_url=URL)
     second = await registering.register(command, uow, public_url=URL)
     assert second == first
     assert len(events(uow, ParticipantRegistered)) == 1
+    # the same key and body from another client (or one without a proof): a new request
+    for other in ("192.0.2.2", None):
+        with pytest.raises(Conflict):
+            await registering.register(
+                dataclasses.replace(command, proof=other), uow, public_url=URL
+            )
     with pytest.raises(InvalidInput) as caught:
         await registering.register(
-            Register("m1", details(2), ANONYMOUS, idempotency_key="retry-1"), uow, public_url=URL
+            Register("m1", details(2), ANONYMOUS, idempotency_key="retry-1", proof="192.0.2.1"),
+            uow,
+            public_url=URL,
         )
     assert caught.value.field == "Idempotency-Key"
     with pytest.raises(InvalidInput):

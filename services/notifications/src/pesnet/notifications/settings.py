@@ -32,6 +32,12 @@ class Settings(ServiceSettings):
     smtp_starttls: bool = Field(default=False, alias="SMTP_STARTTLS")
     smtp_use_tls: bool = Field(default=False, alias="SMTP_TLS")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, alias="SMTP_TIMEOUT_SECONDS")
+    # the whole send (connect, TLS, every command, the data): SMTP_TIMEOUT_SECONDS bounds
+    # each step only, so a relay that answers just in time at every step, or a send stuck
+    # outside a step, would keep a worker's slot for good. Past it the send fails and is
+    # retried; keep it below NOTIFICATIONS_LEASE_SECONDS, so that no other worker takes
+    # the mail while the hung send still holds it.
+    smtp_send_timeout_seconds: float = Field(default=45.0, gt=0, alias="SMTP_SEND_TIMEOUT_SECONDS")
 
     # The Maildir the dev SMTP sink writes to; `GET /dev/mailbox` lists it (dev mode only).
     dev_mailbox: Path | None = Field(default=None, alias="PESNET_DEV_MAILBOX")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, model_validator
 
+from pesnet.shared.rate_limits import Limit
 from pesnet.shared.settings import ServiceSettings, require_urls
 
 # Only ever used in dev/test mode; outside it the service refuses to start without
@@ -30,6 +31,21 @@ class Settings(ServiceSettings):
     # else, in dev mode, this service's host, port 8005).
     agenda_public_url: str | None = Field(default=None, alias="PESNET_AGENDA_PUBLIC_URL")
     identity_url: str | None = Field(default=None, alias="PESNET_IDENTITY_URL")
+
+    # Registrations without credentials (each one mails its address): per client address
+    # and per e-mail address, in windows of an hour; past either, 429 with Retry-After
+    registrations_per_address: int = Field(
+        default=60, ge=1, le=1_000_000, alias="PESNET_REGISTRATIONS_PER_ADDRESS"
+    )
+    registrations_per_email: int = Field(
+        default=5, ge=1, le=1_000_000, alias="PESNET_REGISTRATIONS_PER_EMAIL"
+    )
+
+    def registrations_per_address_limit(self) -> Limit:
+        return Limit("register.address", self.registrations_per_address, 3600)
+
+    def registrations_per_email_limit(self) -> Limit:
+        return Limit("register.email", self.registrations_per_email, 3600)
 
     @model_validator(mode="after")
     def _secret_and_addresses(self) -> Settings:

@@ -18,7 +18,7 @@ from pesnet.registration.domain.commands import Correct, Register
 from pesnet.registration.domain.delegation import delegation_key
 from pesnet.registration.domain.outcomes import Registered
 from pesnet.registration.domain.registration import Registration, manage_url
-from pesnet.registration.service_layer.idempotency import once
+from pesnet.registration.service_layer.idempotency import once, requester
 from pesnet.registration.service_layer.institutions import require_institution
 from pesnet.registration.service_layer.meetings import require_meeting
 from pesnet.registration.service_layer.tally import Tally
@@ -76,9 +76,14 @@ async def register(cmd: Register, uow: U, *, public_url: str, clock: Clock = now
         link = manage_url(public_url, registration.id, manage_token)
         return Registered(registration, manage_token, link)
 
-    actor = cmd.actor
-    scope = f"register|{cmd.meeting_id}|{actor.kind}:{actor.country or actor.registration_id or ''}"
-    outcome = await once(uow, cmd.idempotency_key, scope, dataclasses.asdict(details), work)
+    outcome = await once(
+        uow,
+        cmd.idempotency_key,
+        f"register|{cmd.meeting_id}",
+        dataclasses.asdict(details),
+        work,
+        who=requester(cmd.actor, cmd.proof),
+    )
     log.info(
         "registration received",
         meeting_id=cmd.meeting_id,

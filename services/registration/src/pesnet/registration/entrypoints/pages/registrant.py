@@ -26,6 +26,7 @@ from pesnet.registration.domain.institution import Institution
 from pesnet.registration.domain.registration import Registration
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.http import Deps, MeetingId, RegistrationId
+from pesnet.registration.entrypoints.limits import check_anonymous_registration
 from pesnet.registration.entrypoints.pages.rendering import (
     PACKAGE,
     countries,
@@ -52,6 +53,7 @@ from pesnet.shared.forms import CsrfRefused, check_csrf, read_form
 from pesnet.shared.http import SESSION_COOKIE, CurrentActor, get_runtime
 from pesnet.shared.i18n import LANGUAGES, format_local_datetime
 from pesnet.shared.problems import request_language, validation_errors
+from pesnet.shared.rate_limits import client_address
 from pesnet.shared.translation import N_, translate
 
 FORM_FIELDS = (
@@ -219,8 +221,15 @@ async def register_submit(
                 errors["institution_id"] = translate(NO_INSTITUTION, language, packages=(PACKAGE,))
         return await again(errors, 422)
     try:
+        await check_anonymous_registration(request, actor, details.email)
         outcome = await registering.register(
-            Register(meeting_id, details.details(), actor, f"page-{submission}"),
+            Register(
+                meeting_id,
+                details.details(),
+                actor,
+                f"page-{submission}",
+                client_address(request),
+            ),
             deps.unit_of_work(),
             public_url=deps.public_url,
         )
