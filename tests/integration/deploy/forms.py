@@ -124,6 +124,7 @@ def operator_secrets() -> Secrets:
         "pesnet-secrets": {
             "badge-secret": secrets.token_urlsafe(32),
             "notifications-link-secret": secrets.token_urlsafe(32),
+            "manage-link-keys": secrets.token_urlsafe(32),
             "webhook-secret-keys": Fernet.generate_key().decode(),
         },
         "pesnet-identity-keys": {"signing-keys": signing_key_pem()},

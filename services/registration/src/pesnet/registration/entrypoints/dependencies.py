@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.service_layer.check_in import BadgeRenderer
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
+from pesnet.shared.manage_links import ManageLinks
 
 
 @dataclass(frozen=True)
 class Dependencies:
     unit_of_work: Callable[[], RegistrationUnitOfWork]
     badges: BadgeKey
+    # the registrants' manage links (signed, never stored)
+    manage_links: ManageLinks
     renderer: BadgeRenderer
     # this service's base URL as registrants reach it (manage and badge links)
     public_url: str

@@ -201,6 +201,22 @@ async def correct_registration(
     return views.registration_view(registration, deps)
 
 
+@router.post("/registrations/{registration_id}/manage-link")
+async def rotate_manage_link(
+    registration_id: RegistrationId,
+    actor: Annotated[Actor, staff_or_bearer_holder(*ACCREDITATION)],
+    deps: Deps,
+) -> dict[str, Any]:
+    """A new private manage link (the registrant, their focal point or the secretariat,
+    e.g. after a link was forwarded): every earlier link stops working."""
+    registration = await registering.rotate_manage_link(registration_id, actor, deps.unit_of_work())
+    return {
+        "id": registration.id,
+        "manage_token": views.manage_token(registration, deps),
+        "manage_url": views.manage_url(registration, deps),
+    }
+
+
 @router.post("/registrations/{registration_id}/confirm")
 async def confirm(
     request: Request,

@@ -17,7 +17,7 @@ from pesnet.registration.domain.access import (
 from pesnet.registration.domain.commands import Correct, Register
 from pesnet.registration.domain.delegation import delegation_key
 from pesnet.registration.domain.outcomes import Registered
-from pesnet.registration.domain.registration import Registration, manage_url
+from pesnet.registration.domain.registration import Registration
 from pesnet.registration.service_layer.idempotency import once, requester
 from pesnet.registration.service_layer.institutions import require_institution
 from pesnet.registration.service_layer.meetings import require_meeting
@@ -39,7 +39,7 @@ U = RegistrationUnitOfWork
 
 async def register(cmd: Register, uow: U, *, public_url: str, clock: Clock = now_ms) -> Registered:
     """Register for a meeting (oneself, or nominated by a focal point or the
-    secretariat). The outcome carries the private manage token and link. The
+    secretariat). The entrypoints answer it with the registrant's signed manage link. The
     institution is named in free text, or by its id in the reference (then, without
     free text, by its name in the registrant's language)."""
     details = cmd.details
@@ -61,7 +61,7 @@ async def register(cmd: Register, uow: U, *, public_url: str, clock: Clock = now
     )
 
     async def work(uow: U) -> Registered:
-        registration, manage_token = Registration.new(
+        registration = Registration.new(
             id=uuid.uuid4().hex,
             meeting_id=cmd.meeting_id,
             actor=cmd.actor,
@@ -73,8 +73,7 @@ async def register(cmd: Register, uow: U, *, public_url: str, clock: Clock = now
         tally = Tally(uow)
         await tally.count(registration, None)
         await tally.close()
-        link = manage_url(public_url, registration.id, manage_token)
-        return Registered(registration, manage_token, link)
+        return Registered(registration)
 
     outcome = await once(
         uow,
@@ -132,6 +131,25 @@ async def correct(cmd: Correct, uow: U, *, clock: Clock = now_ms) -> Registratio
         registration.authorize(cmd.actor, Action.correct)
         registration.check_transition(Action.correct)
         registration.correct(dict(cmd.changes), at=clock())
+        await uow.registrations.save(registration)
+        return registration
+
+    return await uow.run(work)
+
+
+async def rotate_manage_link(
+    registration_id: str, actor: Actor, uow: U, *, clock: Clock = now_ms
+) -> Registration:
+    """A new manage link (whoever may correct the registration may ask for one): every
+    earlier link stops working at once."""
+    check_right(actor, Action.correct)
+    uow.actor = actor
+
+    async def work(uow: U) -> Registration:
+        registration = await require_registration(uow, registration_id)
+        registration.authorize(actor, Action.correct)
+        registration.check_not_purged()
+        registration.rotate_manage_link(at=clock())
         await uow.registrations.save(registration)
         return registration
 

@@ -243,7 +243,7 @@ async def register_submit(
         {
             **meeting_context(request, meeting),
             "registration": outcome.registration,
-            "manage_url": f"{outcome.manage_url}&lang={language.value}",
+            "manage_url": views.manage_url(outcome.registration, deps, language=language.value),
         },
         status_code=201,
     )
