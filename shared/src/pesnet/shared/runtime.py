@@ -15,6 +15,7 @@ from faststream.rabbit import Channel, RabbitBroker
 
 from pesnet.shared.account_status import DisabledAccounts, account_status_subscriptions
 from pesnet.shared.audit import AUDIT_INDEXES
+from pesnet.shared.audit_chain import AuditChain
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events import CATALOG
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
@@ -107,6 +108,7 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await ensure_indexes(self.db, self.indexes)
+        await AuditChain(self.db).ensure()
         await self.broker.connect()
         await declare_core(
             self.broker,

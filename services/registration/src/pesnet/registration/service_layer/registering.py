@@ -27,7 +27,8 @@ from pesnet.registration.service_layer.unit_of_work import (
     RegistrationUnitOfWork,
     now_ms,
 )
-from pesnet.shared.credentials import Actor
+from pesnet.shared.audit import AuditAction
+from pesnet.shared.credentials import Actor, ActorKind
 from pesnet.shared.errors import NotFound
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
@@ -102,7 +103,21 @@ async def read_registration(registration_id: str, actor: Actor, uow: U) -> Regis
     check_reader(actor)
     registration = await require_registration(uow, registration_id)
     registration.check_readable_by(actor)
+    await audit_read(uow, actor, registration.meeting_id, registration.id)
     return registration
+
+
+async def audit_read(uow: U, actor: Actor, meeting_id: str, subject: str | None = None) -> None:
+    """Someone other than the person read a person's data (staff, a focal point): the
+    audit trail records it, in a transaction of its own (no event does)."""
+    if actor.kind is ActorKind.registrant:
+        return
+    uow.actor = actor
+
+    async def work(uow: U) -> None:
+        uow.audit(AuditAction.personal_data_read, meeting_id=meeting_id, subject=subject)
+
+    await uow.run(work)
 
 
 async def read_registration_with_place(
@@ -119,7 +134,9 @@ async def list_registrations(
     """The secretariat sees all; a focal point their country's registrations."""
     country = listing_country(actor, country)
     await require_meeting(uow, meeting_id)
-    return await uow.registrations.of_meeting(meeting_id, status=status, country=country)
+    found = await uow.registrations.of_meeting(meeting_id, status=status, country=country)
+    await audit_read(uow, actor, meeting_id)
+    return found
 
 
 async def correct(cmd: Correct, uow: U, *, clock: Clock = now_ms) -> Registration:
