@@ -128,6 +128,7 @@ async def test_dev_mailbox_is_absent_outside_dev_mode(
         PESNET_SECRETARIAT_TOKEN_ENABLED="true",
         PESNET_SECRETARIAT_TOKEN=token,
         NOTIFICATIONS_LINK_SECRET="s",
+        PESNET_MANAGE_LINK_KEYS="a-manage-link-key",
         NOTIFICATIONS_PUBLIC_URL="https://notifications.pesnet.example.org",
         PESNET_JWKS_URL="http://identity.invalid/.well-known/jwks.json",
     )
