@@ -5,12 +5,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PKGS   := shared devtools services/registration services/agenda services/actionplan services/notifications services/identity
 
-.PHONY: help venv run test test-faults lint fmt unit integration bench lock schemas translations clean
+.PHONY: help venv run test test-faults test-cluster lint fmt unit integration bench lock schemas translations clean
 
 help:
 	@echo "make run    - start the whole platform (embedded MongoDB-wire server, SMTP sink, 4 services)"
 	@echo "make test   - lint + type-check + all tests (needs RabbitMQ; starts the rest itself)"
 	@echo "make test-faults - the fault drill: kill -9, broker stop/start, database kill, poison messages"
+	@echo "make test-cluster - a three-node RabbitMQ cluster drill: a node, then the queues' leader, stopped mid-burst"
 	@echo "make lint   - ruff + mypy"
 	@echo "make bench  - the whole path's speed against the broker's and database's own (bench/results.json)"
 	@echo "make lock   - re-resolve and re-pin requirements/*.txt (hashed)"
@@ -51,6 +52,12 @@ test: lint
 test-faults: venv
 	mkdir -p .run
 	$(BIN)/pytest tests/faults -m faults -s --basetemp=.run/faults
+
+# Three RabbitMQ nodes on this machine (scripts/rabbitmq_cluster.sh: ports 5690-5692,
+# 15690-15692, 25690-25692), one stopped mid-burst, then the queues' leader; torn down after.
+test-cluster: venv
+	mkdir -p .run
+	$(BIN)/pytest tests/cluster -m cluster -s --basetemp=.run/cluster-tests
 
 unit: venv
 	$(BIN)/pytest tests -m "not integration"

@@ -90,6 +90,25 @@ SOURCES = (
         "deploy/crds/cert-manager.io_issuers.yaml",
         ("v1",),
     ),
+    # monitoring: Prometheus Operator (kube-prometheus-stack) scrapes and alerts
+    Source(
+        "prometheus-operator/prometheus-operator",
+        "v0.93.0",
+        "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml",
+        ("v1",),
+    ),
+    Source(
+        "prometheus-operator/prometheus-operator",
+        "v0.93.0",
+        "example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml",
+        ("v1",),
+    ),
+    Source(
+        "prometheus-operator/prometheus-operator",
+        "v0.93.0",
+        "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml",
+        ("v1",),
+    ),
 )
 
 

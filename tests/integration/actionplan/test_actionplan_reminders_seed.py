@@ -100,7 +100,7 @@ async def test_dev_seed_records_the_two_plans_once(
     http = actionplan.http
     assert (await http.post("/dev/seed")).status_code == 401
     first = await post(http, "/dev/seed", None)
-    assert first["changes"] == {"2021-2022": "adopted", "2024-2026": "created"}
+    assert first["changes"] == {"2021-2022": "adopted", "2024-2026": "drafted"}
     second = await post(http, "/dev/seed", None)
     assert second["changes"] == {}
 
@@ -115,9 +115,16 @@ async def test_dev_seed_records_the_two_plans_once(
         "pesnet-4",
         None,
     )
-    # no invented content: no thematic areas, activities or indicators in either record
-    for period in ("2021-2022", "2024-2026"):
-        assert plans[period]["thematic_areas"] == plans[period]["activities"] == 0
+    # the 2021-2022 record has no content the sources do not give; the 2024-2026 draft has
+    # the programme's thematic areas and illustrative activities and comments, said so
+    assert plans["2021-2022"]["thematic_areas"] == plans["2021-2022"]["activities"] == 0
+    areas = {a["id"] for a in draft["thematic_areas"]}
+    assert {"entrepreneurship", "youth-skills"} <= areas
+    assert len(draft["activities"]) >= 3
+    assert all(a["summary"]["en"].startswith("Illustrative") for a in draft["activities"])
+    comments = (await http.get(f"{P}/consultation")).json()["comments"]
+    assert comments
+    assert all(c["illustrative"] for c in comments)
     outbox = mongo_client[actionplan_settings.database]["outbox"]
     assert await outbox.count_documents({"type": CATALOG.type_of(PlanAdopted)}) == 1
 

@@ -39,6 +39,7 @@ EITHER = allowed(StaffRole.actionplan_officer, StaffRole.focal_point)
 DECISIONS: dict[Route, Decision] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/livez"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
     ("GET", "/plans"): PUBLIC,
     ("GET", "/plans/{period}"): PUBLIC,
     ("GET", "/plans/{period}/report"): PUBLIC,
@@ -65,6 +66,27 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/plans/{period}/needs"): FOCAL_POINT,
     ("POST", "/plans/{period}/offers"): FOCAL_POINT,
     ("POST", "/cooperation/proposals/{proposal_id}/answer"): FOCAL_POINT,
+    # the consultation on a draft: public to read, a delegation comments, the officer answers
+    ("GET", "/plans/{period}/consultation"): PUBLIC,
+    ("POST", "/plans/{period}/consultation"): FOCAL_POINT,
+    ("POST", "/plans/{period}/consultation/{comment_id}/answer"): OFFICER,
+    # a report's file: the secretariat and the reporting institution's focal points
+    ("GET", "/plans/{period}/progress/{report_id}/evidence"): EITHER,
+    # pages: signing in, the focal points' and the secretariat's (roles checked as the API)
+    ("GET", "/sign-in"): PUBLIC,
+    ("POST", "/sign-in"): PUBLIC,
+    ("POST", "/sign-out"): PUBLIC,
+    ("GET", "/focal-point"): FOCAL_POINT,
+    ("POST", "/focal-point/plans/{period}/progress"): FOCAL_POINT,
+    ("POST", "/focal-point/plans/{period}/consultation"): FOCAL_POINT,
+    ("POST", "/focal-point/plans/{period}/needs"): FOCAL_POINT,
+    ("POST", "/focal-point/plans/{period}/offers"): FOCAL_POINT,
+    ("POST", "/focal-point/proposals/{proposal_id}/answer"): FOCAL_POINT,
+    ("GET", "/staff/plans"): OFFICER,
+    ("GET", "/staff/plans/{period}"): OFFICER,
+    ("POST", "/staff/plans/{period}/progress/{report_id}/review"): OFFICER,
+    ("POST", "/staff/plans/{period}/consultation/{comment_id}/answer"): OFFICER,
+    ("POST", "/staff/plans/{period}/adopt"): OFFICER,
 }
 
 

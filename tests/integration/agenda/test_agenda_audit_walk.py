@@ -149,7 +149,31 @@ STEPS = [
         ),
         "chairmanship.transferred",
     ),
-]
+    # the secretariat's pages: the same use cases, the same trail
+    Step(
+        ("POST", "/staff/meetings/{meeting_id}"),
+        lambda h, s: h.post(
+            "/staff/meetings/walk-9", data={"action": "save", "delegation_quota": "7"},
+            headers=ADMIN,
+        ),
+        "meeting.scheduled",
+    ),
+    Step(
+        ("POST", "/staff/meetings/{meeting_id}/programme"),
+        lambda h, s: h.post(
+            "/staff/meetings/walk-9/programme",
+            data={"action": "add", "kind": "panel", "day": "2030-05-06", "start": "15:00",
+                  "end": "16:00", "title_en": "Page panel", "title_fr": "Panel", "title_ar": "ندوة"},
+            headers=EDITOR,
+        ),
+        "session.added",
+    ),
+    Step(
+        ("POST", "/staff/meetings/{meeting_id}/programme/preview"),
+        lambda h, s: h.post("/staff/meetings/walk-9/programme/preview", data={}, headers=EDITOR),
+        "programme.released",
+    ),
+]  # fmt: skip
 
 
 async def test_every_change_the_agenda_makes_is_in_its_audit_trail(

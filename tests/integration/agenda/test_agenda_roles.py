@@ -33,6 +33,7 @@ ADMINISTRATOR = allowed()
 DECISIONS: dict[Route, Decision] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/livez"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
     ("GET", "/meetings"): PUBLIC,
     ("GET", "/meetings/{meeting_id}"): PUBLIC,
     ("GET", "/meetings/{meeting_id}/programme"): PUBLIC,
@@ -55,6 +56,14 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/meetings/{meeting_id}/sessions/{session_id}/move"): EDITOR,
     ("DELETE", "/meetings/{meeting_id}/sessions/{session_id}"): EDITOR,
     ("POST", "/meetings/{meeting_id}/programme/releases"): EDITOR,
+    ("GET", "/staff/meetings"): ADMINISTRATOR,
+    ("GET", "/staff/meetings/{meeting_id}"): ADMINISTRATOR,
+    ("POST", "/staff/meetings/{meeting_id}"): ADMINISTRATOR,
+    ("GET", "/staff/audit"): ADMINISTRATOR,
+    ("GET", "/staff/meetings/{meeting_id}/programme"): EDITOR,
+    ("POST", "/staff/meetings/{meeting_id}/programme"): EDITOR,
+    ("GET", "/staff/meetings/{meeting_id}/programme/preview"): EDITOR,
+    ("POST", "/staff/meetings/{meeting_id}/programme/preview"): EDITOR,
 }
 
 

@@ -34,8 +34,16 @@ OTHERS: dict[str, tuple[Callable[[Any], Any], type[Any]]] = {
 
 
 @pytest.fixture
+def service_overrides() -> dict[str, dict[str, Any]]:
+    """Settings of one service in the network, by service (a module may override it)."""
+    return {}
+
+
+@pytest.fixture
 async def network(
-    make_settings: Callable[..., Any], start_service: Callable[..., Any]
+    make_settings: Callable[..., Any],
+    start_service: Callable[..., Any],
+    service_overrides: dict[str, dict[str, Any]],
 ) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     """`{service: client}` of the five running services; identity's development
     administrator is `admin` / `ADMIN_PASSWORD`."""
@@ -60,6 +68,7 @@ async def network(
                 settings_class,
                 PESNET_JWKS=json.dumps(jwks),
                 ACTIONPLAN_REMINDERS_ENABLED=False,
+                **service_overrides.get(name, {}),
             )
             clients[name] = (await stack.enter_async_context(start_service(build(settings)))).http
         yield clients

@@ -31,6 +31,7 @@ PARTNERS = allowed(StaffRole.partners_administrator)
 DECISIONS: dict[Route, Decision] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/livez"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
     ("GET", "/events/catalog"): PUBLIC,
     ("GET", "/asyncapi"): PUBLIC,
     # the secretariat sees any address, a person their own (the signed link of a mail)

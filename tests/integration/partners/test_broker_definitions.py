@@ -24,7 +24,12 @@ from faststream.rabbit import RabbitBroker
 from pesnet.devtools.rabbit import TestVhost as Vhost
 from pesnet.devtools.rabbit import vhost_url
 from pesnet.shared.events import CATALOG
-from pesnet.shared.topology import declare_consumer, declare_core, declare_partner_queue
+from pesnet.shared.topology import (
+    declare_consumer,
+    declare_core,
+    declare_partner_queue,
+    declare_public_stream,
+)
 from scripts.generate_rabbitmq_definitions import SERVICES, consumers_by_service
 
 pytestmark = pytest.mark.integration
@@ -110,6 +115,13 @@ async def test_the_committed_definitions_are_what_the_code_declares(
                     await declare_consumer(broker, name, event_types)
             finally:
                 await broker.stop()
+        # and the stream of public events, which the partners CLI declares (an administrator)
+        admin = RabbitBroker(vhost_url(rabbit_url, fresh_vhost), logger=None)
+        await admin.connect()
+        try:
+            await declare_public_stream(admin)
+        finally:
+            await admin.stop()
         exported = await asyncio.to_thread(
             lambda: management.get(f"/definitions/{quote(fresh_vhost, safe='')}").json()
         )

@@ -38,6 +38,7 @@ ADMINISTRATOR = allowed()
 DECISIONS: dict[Route, Decision] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/livez"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
     ("POST", "/meetings/{meeting_id}/registrations"): PUBLIC,
     ("GET", "/meetings/{meeting_id}/delegations"): PUBLIC,
     ("GET", "/meetings/{meeting_id}/registrations"): allowed(
@@ -79,6 +80,7 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/desk"): DESK,
     ("GET", "/console"): allowed(StaffRole.accreditation_officer),
     ("POST", "/console"): allowed(StaffRole.accreditation_officer),
+    ("GET", "/staff/audit"): ADMINISTRATOR,
 }
 
 ADMIN = bearer(token(StaffRole.administrator, sub="acc_admin"))

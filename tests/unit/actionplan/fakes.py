@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from pesnet.actionplan.domain.cooperation import Proposal
+from pesnet.actionplan.domain.evidence import StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
 from pesnet.actionplan.domain.matching import Need, Offer
@@ -195,6 +196,17 @@ class FakeReminders:
         self.sent[reminder.key] = (reminder, sent_at)
 
 
+class FakeEvidence:
+    def __init__(self) -> None:
+        self.files: dict[str, StoredFile] = {}
+
+    async def get(self, file_id: str) -> StoredFile | None:
+        return self.files.get(file_id)
+
+    async def add(self, stored: StoredFile) -> None:
+        self.files[stored.id] = stored
+
+
 class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
     stores = (
         "plans",
@@ -217,3 +229,4 @@ class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
         self.proposals = FakeProposals()
         self.meetings = FakeMeetings()
         self.reminders = FakeReminders()
+        self.evidence = FakeEvidence()

@@ -11,7 +11,7 @@ from pesnet.actionplan.service_layer import plans
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler, send_due_reminders
 from pesnet.actionplan.service_layer.seed import seed
 from pesnet.shared.errors import Conflict
-from pesnet.shared.events.actionplan import PlanAdopted, ReminderDue
+from pesnet.shared.events.actionplan import DraftCommented, PlanAdopted, ReminderDue
 from tests.unit.actionplan.fakes import FakeActionPlanUnitOfWork, FakeReminders
 from tests.unit.actionplan.scenario import NOW, PERIOD, adopted_plan, clock, focal_point
 
@@ -85,7 +85,7 @@ async def test_the_scheduler_sends_through_a_fresh_unit_of_work() -> None:
 
 async def test_the_seed_records_the_two_plans_once() -> None:
     uow = FakeActionPlanUnitOfWork()
-    assert await seed(uow, clock=clock) == {"2021-2022": "adopted", "2024-2026": "created"}
+    assert await seed(uow, clock=clock) == {"2021-2022": "adopted", "2024-2026": "drafted"}
     assert await seed(uow, clock=clock) == {}
     found = {p.period: p for p in await plans.list_plans(uow)}
     assert (found["2021-2022"].status, found["2021-2022"].meeting_id) == ("adopted", "pesnet-3")
@@ -98,3 +98,19 @@ async def test_the_seed_records_the_two_plans_once() -> None:
         "pesnet-4",
     )
     assert len(uow.events(PlanAdopted)) == 1
+
+
+async def test_the_seeded_draft_has_the_programme_s_areas_and_illustrative_comments() -> None:
+    uow = FakeActionPlanUnitOfWork()
+    await seed(uow, clock=clock)
+    draft = await plans.require_plan(uow, "2024-2026")
+    areas = {a.id: a.title.en for a in draft.thematic_areas}
+    assert "entrepreneurship" in areas
+    assert "youth-skills" in areas
+    assert "young people" in (areas["youth-skills"] or "")
+    assert len(draft.activities) >= 3
+    assert all(i.targets for i in draft.indicators)
+    assert {c.country for c in draft.consultation} >= {"MAR", "TUR"}
+    assert all(c.illustrative for c in draft.consultation)
+    assert all("Illustrative" in (a.summary.en or "") for a in draft.activities if a.summary)
+    assert len(uow.events(DraftCommented)) == len(draft.consultation)

@@ -157,6 +157,9 @@ class FakeInstitutions(InstitutionRepository):
     async def get_many(self, institution_ids: Iterable[str]) -> dict[str, Institution]:
         return {i: self.items[i] for i in institution_ids if i in self.items}
 
+    async def all(self) -> list[Institution]:
+        return sorted(self.items.values(), key=lambda i: i.id)
+
     async def save(self, institution: Institution) -> None:
         self.items[institution.id] = institution
 
@@ -164,6 +167,9 @@ class FakeInstitutions(InstitutionRepository):
 class FakeCalendar:
     def ics(self, view: ProgrammeView, lang: str) -> str:
         return f"calendar v{view.version} {lang} ({len(view.sessions)} sessions)"
+
+    def meeting_ics(self, meeting: Meeting, lang: str, stamp: datetime) -> str:
+        return f"meeting {meeting.id} {meeting.start_date}–{meeting.end_date} {lang}"
 
 
 class FakeAgendaUnitOfWork(FakeUnitOfWork, AgendaUnitOfWork):

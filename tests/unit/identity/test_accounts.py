@@ -21,6 +21,7 @@ from pesnet.shared.events.identity import (
     AccountCreated,
     AccountDisabled,
     AccountEnabled,
+    AccountNamed,
     AccountPasswordReset,
     AccountRolesChanged,
 )
@@ -43,8 +44,22 @@ async def test_an_account_is_created_with_its_roles_and_an_event_without_its_pas
     dumped = event.model_dump_json()
     assert PASSWORD not in dumped
     assert "hashed" not in dumped
-    assert [a.action for a in uow.audited] == ["account.created"]
+    assert [a.action for a in uow.audited] == ["account.created", "account.named"]
     assert uow.audited[0].subject == account.id
+
+
+async def test_an_account_is_announced_by_the_name_staff_pages_show() -> None:
+    uow = FakeIdentityUnitOfWork()
+    named = await accounts.create_account(
+        CreateAccount("amina", PASSWORD, ADMIN, display_name="Amina Benali"), uow
+    )
+    plain = await accounts.create_account(CreateAccount("Nadia", PASSWORD, ADMIN), uow)
+    shown = {
+        e.account_id: e.display_name
+        for e in uow.events(AccountNamed)
+        if isinstance(e, AccountNamed)
+    }
+    assert shown == {named.id: "Amina Benali", plain.id: "nadia"}
 
 
 async def test_a_taken_username_is_a_conflict() -> None:

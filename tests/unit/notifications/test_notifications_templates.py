@@ -19,10 +19,12 @@ from pesnet.notifications.domain.notices import (
     progress_notice,
     registration_notice,
     reminder_notice,
+    rescheduled_notice,
     session_changed_notice,
 )
 from pesnet.notifications.templates import missing_translations, render
 from pesnet.shared.events.actionplan import CooperationParty
+from pesnet.shared.events.agenda import MeetingDetailChange, MeetingRescheduled
 from pesnet.shared.i18n import Language, Localized
 from tests.integration.notifications import notifications_factories as f
 
@@ -92,7 +94,34 @@ def notices_for(lang: str) -> list[Any]:
         reminder_notice(f.reminder([f.contact(lang)]), person),
         progress_notice(f.progress(f.contact(lang)), person),
         cooperation_notice(f.cooperation([f.contact(lang)], []), person, "ANAPEC", "offer"),
+        rescheduled_notice(RESCHEDULED, MEETING, person),
     ]
+
+
+RESCHEDULED = MeetingRescheduled(
+    meeting_id="pesnet-4",
+    changes=[
+        MeetingDetailChange(
+            field="start_date",
+            was=Localized(ar="14 أكتوبر 2025", en="14 October 2025", fr="14 octobre 2025"),
+            now=Localized(ar="21 أكتوبر 2025", en="21 October 2025", fr="21 octobre 2025"),
+        )
+    ],
+    affected_registration_ids=["reg-1"],
+    ics_by_language={lang: f"BEGIN:VCALENDAR {lang.value}" for lang in Language},
+)
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "fr"])
+def test_a_moved_meeting_says_what_changed_from_what_with_the_new_calendar(lang: str) -> None:
+    notice = rescheduled_notice(RESCHEDULED, MEETING, Person(f"{lang}@x.org", "Nom", lang))  # type: ignore[arg-type]
+    assert notice.critical
+    assert [a.filename for a in notice.attachments] == ["pesnet-4.ics"]
+    assert lang in notice.attachments[0].content
+    mail = render(notice.kind, lang, notice.context, preferences_url="u")
+    change = RESCHEDULED.changes[0]
+    assert change.now.get(lang) in mail.text
+    assert change.was.get(lang) in mail.text
 
 
 @pytest.mark.parametrize("lang", ["ar", "en", "fr"])

@@ -108,6 +108,9 @@ class FakeMeetings(Meetings):
         self.saw(found)
         return found
 
+    async def all(self) -> list[Meeting]:
+        return [copy.deepcopy(m) for _, m in sorted(self.items.items())]
+
     async def save(self, meeting: Meeting) -> None:
         self.saw(meeting)
         self.items[meeting.id] = copy.deepcopy(meeting)

@@ -13,10 +13,10 @@ import pytest
 
 from pesnet.actionplan.adapters.report import render_html
 from pesnet.actionplan.domain.labels import PLAN_STATUSES
-from pesnet.agenda.adapters.labels import SESSION_KINDS
 from pesnet.agenda.adapters.render import programme_html
 from pesnet.agenda.domain.programme import SessionKind
 from pesnet.agenda.domain.release import ProgrammeView
+from pesnet.agenda.domain.wording import SESSION_KINDS
 from pesnet.agenda.service_layer.seed import seed_meeting, seed_sessions
 from pesnet.notifications.domain.notices import Meeting, registration_notice
 from pesnet.notifications.templates import render

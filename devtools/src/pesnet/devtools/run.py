@@ -35,6 +35,7 @@ from pesnet.devtools.ports import free_port, port_open
 from pesnet.devtools.rabbit import ensure_management, management_url
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.identity.settings import DEV_ADMIN_PASSWORD, DEV_ADMIN_USERNAME
+from pesnet.shared.failover import broker_urls
 from pesnet.shared.settings import DEV_RABBITMQ_URL, DEV_SECRETARIAT_TOKEN
 
 
@@ -126,6 +127,7 @@ def say(text: str) -> None:
 
 
 def ensure_rabbitmq(url: str) -> None:
+    url = broker_urls(url)[0]  # a cluster's nodes: the first one
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 5672
     server = shutil.which("rabbitmq-server")

@@ -20,6 +20,7 @@ from pesnet.shared.topology import (
     EVENTS_EXCHANGE,
     PARTNER_QUEUES_POLICY,
     PUBLIC_EXCHANGE,
+    PUBLIC_STREAM,
     UNROUTED_EXCHANGE,
     consumer_queue,
     dead_letter_exchange,
@@ -27,6 +28,7 @@ from pesnet.shared.topology import (
     events_exchange,
     partner_queue_policy,
     public_exchange,
+    public_stream,
     unrouted_exchange,
     unrouted_queue,
 )
@@ -76,8 +78,11 @@ def topology_definitions(
         _exchange(e(), vhost)
         for e in (events_exchange, public_exchange, unrouted_exchange, dead_letter_exchange)
     ]
-    queues = [_queue(unrouted_queue(), vhost)]
-    bindings = [_binding(UNROUTED_EXCHANGE, UNROUTED_EXCHANGE, "", vhost)]
+    queues = [_queue(unrouted_queue(), vhost), _queue(public_stream(), vhost)]
+    bindings = [
+        _binding(UNROUTED_EXCHANGE, UNROUTED_EXCHANGE, "", vhost),
+        _binding(PUBLIC_EXCHANGE, PUBLIC_STREAM, "#", vhost),
+    ]
     bindings += [
         _binding(EVENTS_EXCHANGE, PUBLIC_EXCHANGE, t, vhost, "exchange") for t in public_types
     ]

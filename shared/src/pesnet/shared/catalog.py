@@ -8,7 +8,7 @@ makes a reviewable, explicit choice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -121,9 +121,10 @@ class EventCatalog:
         correlation_id: str | None = None,
         causation_id: str | None = None,
         actor_id: str | None = None,
+        trace_context: Mapping[str, str] | None = None,
     ) -> CloudEvent:
         """Wrap a payload in a CloudEvent; an event starts its own correlation if none is
-        given. A public event never carries `actorid` (an account id, or the registration
+        given. `trace_context`: the W3C `traceparent`/`tracestate` of the writing span. A public event never carries `actorid` (an account id, or the registration
         or focal point a token stands for, would name a person to every partner): who
         acted is in the producing service's audit trail; internal events keep it."""
         spec = self.spec_for(payload)
@@ -138,6 +139,8 @@ class EventCatalog:
             correlationid=correlation_id or event_id,
             causationid=causation_id,
             actorid=actor_id if spec.visibility == "internal" else None,
+            traceparent=(trace_context or {}).get("traceparent"),
+            tracestate=(trace_context or {}).get("tracestate"),
             data=payload.model_dump(mode="json"),
         )
 

@@ -1,5 +1,7 @@
-"""CloudEvents 1.0 envelope, structured JSON mode, with correlation/causation extensions
-and `actorid`: the account (or kind of credential) whose request caused the event.
+"""CloudEvents 1.0 envelope, structured JSON mode, with correlation/causation extensions,
+`actorid`: the account (or kind of credential) whose request caused the event, and the
+distributed tracing extension (`traceparent`, `tracestate`: the W3C trace context of the
+span that wrote the event, so that its consumers continue the same trace).
 
 Every message on `pesnet.events` is one of these. The AMQP message also carries the
 id, type and correlation id as properties so that tools that never parse the body
@@ -41,6 +43,17 @@ class CloudEvent(BaseModel):
     correlationid: str
     causationid: str | None = None
     actorid: str | None = None
+    # W3C Trace Context; a consumer that cannot read it starts a new trace, it never
+    # refuses the event for it
+    traceparent: str | None = Field(
+        default=None,
+        max_length=100,
+        description="W3C traceparent of the span that wrote the event (CloudEvents "
+        "distributed tracing extension)",
+    )
+    tracestate: str | None = Field(
+        default=None, max_length=512, description="W3C tracestate that goes with traceparent"
+    )
     data: dict[str, Any]
 
     def to_json(self) -> bytes:

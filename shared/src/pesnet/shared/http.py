@@ -35,6 +35,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from pesnet.shared.access_tokens import verifier_from_settings
 from pesnet.shared.account_status import DisabledAccounts
@@ -51,6 +52,7 @@ from pesnet.shared.credentials import (
 from pesnet.shared.errors import Forbidden, Unauthorized
 from pesnet.shared.http_errors import install_correlation, install_error_handlers
 from pesnet.shared.http_limits import BodyLimit, DatabaseDown, UnicodeBodies
+from pesnet.shared.http_metrics import RequestMetrics, metrics_router
 from pesnet.shared.http_security import SESSION_COOKIE as SESSION_COOKIE
 from pesnet.shared.http_security import CrossSiteRefusal, SecurityHeaders
 from pesnet.shared.logging import configure_logging
@@ -93,10 +95,15 @@ def create_app(
     install_correlation(app)
     _install_health(app, runtime)
     app.include_router(liveness_router)
+    app.include_router(metrics_router)
     for router in routers:
         app.include_router(router)
     app.include_router(audit_router)
     _install_guards(app, runtime)
+    # the HTTP request's span (the official instrumentation), the root of a trace
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="/healthz,/livez,/metrics", exclude_spans=["receive", "send"]
+    )
     return app
 
 
@@ -131,13 +138,16 @@ def _install_guards(app: FastAPI, runtime: ServiceRuntime) -> None:
     headers (on every answer, refusals included), the body's size limit (before
     anything reads it), the refusal of cross-site requests made with the session
     cookie, a 503 at once while the database is known to be down, and the refusal of
-    JSON text that is not Unicode. (Starlette runs the middleware added last first.)"""
+    JSON text that is not Unicode; around them all, the count of requests (`/metrics`).
+    (Starlette runs the middleware added last first.)"""
     settings = runtime.settings
     app.add_middleware(UnicodeBodies)
     app.add_middleware(DatabaseDown, client=runtime.client)
     app.add_middleware(CrossSiteRefusal)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds)
+    # outermost: every answer is counted, the guards' refusals too
+    app.add_middleware(RequestMetrics, metrics=runtime.metrics)
 
 
 liveness_router = APIRouter(tags=["operations"])

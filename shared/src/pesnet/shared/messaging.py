@@ -32,48 +32,59 @@ What happens to a message that fails:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import Any
 
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
+from opentelemetry.trace import SpanKind
 from pymongo.errors import ConnectionFailure
 
-from pesnet.shared.catalog import EventCatalog, EventPayload, InvalidEvent
+from pesnet.shared.catalog import EventCatalog, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
 from pesnet.shared.inbox import AlreadyProcessed, Inbox
 from pesnet.shared.logging import bind_event, get_logger
+from pesnet.shared.metrics import Metrics
 from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
+from pesnet.shared.subscriptions import Subscription, Subscriptions, Unprocessable, on
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
-from pesnet.shared.unit_of_work import MongoUnitOfWork, UnitOfWork
+from pesnet.shared.tracing import continued, trace_context_of
+from pesnet.shared.unit_of_work import MongoUnitOfWork
 
 log = get_logger(__name__)
 
 REASON_HEADER = "x-pesnet-dead-letter-reason"
 # the CloudEvent's subject, so that a consumer can pick the message's lane unparsed
 SUBJECT_HEADER = "x-pesnet-subject"
-P = TypeVar("P", bound=EventPayload)
-C = TypeVar("C")
-
-
-class Unprocessable(Exception):
-    """An event that can never be handled (dead-lettered at once)."""
 
 
 class EventPublisher:
-    def __init__(self, broker: RabbitBroker) -> None:
+    def __init__(self, broker: RabbitBroker, metrics: Metrics | None = None) -> None:
         self.broker = broker
         self.exchange = events_exchange()
+        self.metrics = metrics or Metrics("publisher")
 
     async def publish_outbox_entry(self, entry: Document) -> None:
-        await self.publish_raw(
-            entry["body"].encode(),
-            entry["type"],
-            entry["_id"],
-            entry.get("correlation_id"),
-            subject=entry.get("subject"),
-        )
+        """The relay's publish, a span in the trace of the use case that wrote the event."""
+        body: str = entry["body"]
+        with continued(
+            trace_context_of(body), f"publish {entry['type']}", kind=SpanKind.PRODUCER
+        ) as publishing:
+            publishing.set_attribute("cloudevents.event_id", entry["_id"])
+            try:
+                await self.publish_raw(
+                    body.encode(),
+                    entry["type"],
+                    entry["_id"],
+                    entry.get("correlation_id"),
+                    subject=entry.get("subject"),
+                )
+            except Exception:
+                self.metrics.outbox_publish_failures.inc()
+                raise
+        self.metrics.outbox_published.labels(entry["type"]).inc()
 
     async def publish(self, event: CloudEvent) -> None:
         await self.publish_raw(
@@ -106,93 +117,7 @@ class EventPublisher:
         )
 
 
-UseCase = Callable[[Any, Any], Awaitable[object]]
-# what the use case is given for an event: a command made of the payload and its envelope
-CommandOf = Callable[[Any, CloudEvent], Any]
 UnitOfWorkFactory = Callable[[], MongoUnitOfWork]
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """One row of a service's subscription table: the events of `payloads` go to
-    `use_case(message, uow)`, where the message is the payload itself, or
-    `command(payload, envelope)` for a use case that takes a command of its own.
-    `by_subject`: the use case needs only its own subject's earlier events handled
-    (not other subjects'), so events about different subjects may run side by side."""
-
-    payloads: tuple[type[EventPayload], ...]
-    use_case: UseCase
-    command: CommandOf | None = None
-    by_subject: bool = False
-
-
-@overload
-def on(
-    payloads: type[P] | tuple[type[P], ...],
-    use_case: Callable[[P, Any], Awaitable[object]],
-    *,
-    by_subject: bool = False,
-) -> Subscription: ...
-
-
-@overload
-def on(
-    payloads: type[P] | tuple[type[P], ...],
-    use_case: Callable[[C, Any], Awaitable[object]],
-    *,
-    command: Callable[[P, CloudEvent], C],
-    by_subject: bool = False,
-) -> Subscription: ...
-
-
-def on(
-    payloads: type[P] | tuple[type[P], ...],
-    use_case: Callable[[Any, Any], Awaitable[object]],
-    *,
-    command: Callable[[P, CloudEvent], Any] | None = None,
-    by_subject: bool = False,
-) -> Subscription:
-    """A row of a subscription table: `on(MeetingScheduled, plans.record_meeting)`."""
-    classes = payloads if isinstance(payloads, tuple) else (payloads,)
-    if not classes:
-        raise ValueError("a subscription names at least one payload class")
-    return Subscription(classes, use_case, command, by_subject)
-
-
-class Subscriptions:
-    """A service's subscription table, payload class → use case: every event the
-    service consumes and what it does with it, in one place (`entrypoints/messaging.py`).
-
-    `unprocessable`: the errors of the service's use cases that say an event can never
-    be handled (a refused value, a template's missing data); such an event is
-    dead-lettered at once with the error as its reason, instead of being retried."""
-
-    def __init__(
-        self, *rows: Subscription, unprocessable: tuple[type[Exception], ...] = ()
-    ) -> None:
-        self.rows = rows
-        self.unprocessable = unprocessable
-
-    @property
-    def payloads(self) -> list[type[EventPayload]]:
-        return [payload for row in self.rows for payload in row.payloads]
-
-    def row_for(self, payload: type[EventPayload]) -> Subscription:
-        for row in self.rows:
-            if payload in row.payloads:
-                return row
-        raise LookupError(f"no subscription for {payload.__name__}")
-
-    async def handle(self, payload: EventPayload, uow: UnitOfWork, envelope: CloudEvent) -> None:
-        """Run the use case of `payload`'s row on it (a refusal the table names as
-        unprocessable becomes `Unprocessable`). The consumer calls it in the inbox
-        transaction; a unit test on a fake unit of work."""
-        row = self.row_for(type(payload))
-        try:
-            message = row.command(payload, envelope) if row.command else payload
-            await row.use_case(message, uow)
-        except self.unprocessable as exc:
-            raise Unprocessable(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -224,8 +149,10 @@ class EventConsumer:
         *,
         delivery_limit: int = 5,
         unit_of_work: UnitOfWorkFactory | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.name = name
+        self.metrics = metrics or Metrics(name)
         self.catalog = catalog
         self.client = client
         self.inbox = inbox
@@ -275,7 +202,15 @@ class EventConsumer:
         registration = self.handlers.get(event.type)
         if registration is None:
             raise InvalidEvent(f"consumer {self.name} has no handler for {event.type}")
-        with bind_event(event.id, event.type, event.correlationid):
+        with (
+            bind_event(event.id, event.type, event.correlationid),
+            continued(
+                event.model_dump(include={"traceparent", "tracestate"}),
+                f"{self.name} process {event.type}",
+                kind=SpanKind.CONSUMER,
+                attributes={"cloudevents.event_id": event.id, "messaging.consumer": self.name},
+            ),
+        ):
 
             async def work(session: DbSession) -> None:
                 await self.inbox.record(session, self.name, event)
@@ -301,12 +236,19 @@ class EventConsumer:
         lane behind the one before it (and behind the last barrier), or as a barrier
         behind everything before it. `rejected`: a message found unreadable before it
         reached here, dead-lettered in its turn."""
+        self.metrics.in_flight.labels(self.name).inc()
         place = await self._admitted(message)
         try:
+            waited = time.perf_counter()
             if place.ahead:
                 await asyncio.wait(place.ahead)  # never cancels the messages ahead
-            await self._handle(message, rejected)
+            started = time.perf_counter()
+            self.metrics.lane_wait.labels(self.name).observe(started - waited)
+            outcome = await self._handle(message, rejected)
+            event_type = str(getattr(message.raw_message, "type", None) or "unknown")
+            self.metrics.handled(self.name, event_type, outcome, time.perf_counter() - started)
         finally:
+            self.metrics.in_flight.labels(self.name).dec()
             turn = place.turn
             if not turn.done():
                 turn.set_result(None)
@@ -346,6 +288,7 @@ class EventConsumer:
             missing = min(self._early) - self._next_tag
             if missing > 0:
                 self.gaps += missing
+                self.metrics.delivery_gaps.labels(self.name).inc(missing)
                 log.warning(
                     "deliveries never reached the consumer", consumer=self.name, missing=missing
                 )
@@ -377,20 +320,21 @@ class EventConsumer:
             return None
         return _subject_of(message.headers)
 
-    async def _handle(self, message: RabbitMessage, rejected: Exception | None = None) -> None:
+    async def _handle(self, message: RabbitMessage, rejected: Exception | None = None) -> str:
+        """Handle, retry or dead-letter; the outcome: 'done', 'duplicate', 'dead-lettered'."""
         body: bytes = message.body
         attempt = _delivery_count(message.headers) + 1
         if rejected is not None:
             await self.dead_letter(message, f"{type(rejected).__name__}: {rejected}", attempt)
             await message.ack()
-            return
+            return "dead-lettered"
         while True:
             try:
-                await self._process_while_database_unavailable(body, message.message_id)
+                outcome = await self._process_while_database_unavailable(body, message.message_id)
             except (InvalidEvent, Unprocessable) as exc:
                 await self.dead_letter(message, f"{type(exc).__name__}: {exc}", attempt)
                 await message.ack()
-                return
+                return "dead-lettered"
             except Exception as exc:
                 if attempt >= self.delivery_limit:
                     await self.dead_letter(
@@ -399,7 +343,8 @@ class EventConsumer:
                         attempt,
                     )
                     await message.ack()
-                    return
+                    return "dead-lettered"
+                self.metrics.messages_retried.labels(self.name, str(message.raw_message.type)).inc()
                 log.warning(
                     "handler failed, will retry",
                     consumer=self.name,
@@ -413,23 +358,20 @@ class EventConsumer:
                 attempt += 1
             else:
                 await message.ack()
-                return
+                return outcome
 
     def retry_pause(self, attempt: int) -> float:
         """Seconds before retrying a message whose `attempt` failed."""
         return min(0.2 * 2.0**attempt, 5.0)
 
-    async def _process_while_database_unavailable(
-        self, body: bytes, message_id: str | None
-    ) -> None:
+    async def _process_while_database_unavailable(self, body: bytes, message_id: str | None) -> str:
         """An unreachable database is not the message's fault: keep the message (unacked,
         so a dying process loses nothing) and retry in place until the database is back,
         instead of spending its retry budget and dead-lettering it."""
         pause = 0.5
         while True:
             try:
-                await self.process(body)
-                return
+                return await self.process(body)
             except ConnectionFailure as exc:
                 log.warning(
                     "database unavailable, holding the message",

@@ -27,6 +27,7 @@ from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.leasing import LeasedQueue
 from pesnet.shared.logging import get_logger
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit
+from pesnet.shared.tracing import context_of, started_span
 
 OUTBOX = "outbox"
 # Every entry has a `lease_until` (the epoch until a relay claims it), so that finding
@@ -92,6 +93,8 @@ class Outbox:
             correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
         if actor_id is None:
             actor_id = acting_actor_id()
+        # the event carries the context of this span: its consumers continue the trace
+        writing = started_span("outbox write", self.catalog.spec_for(payload).type)
         event = self.catalog.envelope(
             payload,
             source=self.source,
@@ -99,6 +102,7 @@ class Outbox:
             correlation_id=correlation_id,
             causation_id=causation_id,
             actor_id=actor_id,
+            trace_context=context_of(writing),
         )
         entry: Document = {
             "_id": event.id,
@@ -117,6 +121,7 @@ class Outbox:
         if isinstance(meeting_id, str) and meeting_id:
             entry["meeting_id"] = meeting_id
         await self.collection.insert_one(entry, session=session)
+        writing.end()
         after_commit(self._committed)
         return event
 

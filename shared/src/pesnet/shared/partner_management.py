@@ -15,12 +15,14 @@ from pesnet.shared.topology import (
     PARTNER_QUEUE_PREFIX,
     PARTNER_QUEUES_POLICY,
     PUBLIC_EXCHANGE,
+    PUBLIC_STREAM,
     partner_queue_policy,
 )
 
 if TYPE_CHECKING:
     from pesnet.shared.partners import PartnerSettings
 
+STREAM_PATTERN = PUBLIC_STREAM.replace(".", "\\.")
 # Every partner user carries this tag: `list`, `rotate` and `remove` touch no other user.
 PARTNER_TAG = "pesnet-partner"
 
@@ -116,10 +118,12 @@ class Management:
         )
 
     async def grant_own_queue_only(self, name: str) -> None:
+        """Read its own queue and the public stream; configure and write nothing."""
         await self.call(
             "PUT",
             f"/permissions/{self.vhost}/{quote(name, safe='')}",
-            {"configure": "^$", "write": "^$", "read": f"^partner\\.{name}$"},
+            # its own queue, and the stream of public events to replay
+            {"configure": "^$", "write": "^$", "read": f"^(partner\\.{name}|{STREAM_PATTERN})$"},
         )
 
     async def close_connections(self, name: str) -> None:

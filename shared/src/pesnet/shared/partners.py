@@ -11,8 +11,10 @@ queue by the broker policy `pesnet-partner-queues` (PESNET_PARTNER_QUEUE_MAX_LEN
 events, 100,000; PESNET_PARTNER_QUEUE_TTL_SECONDS, a week; the oldest dropped first, so
 that a partner who stops reading never blocks the platform), and creates the RabbitMQ user
 NAME through the management HTTP API with permissions in the vhost of RABBITMQ_URL:
-configure '^$', write '^$', read '^partner\\.NAME$'. Consuming needs read on the queue
-alone, so the partner can consume its queue and do nothing else: no publishing (not even
+configure '^$', write '^$', read '^(partner\\.NAME|pesnet\\.public\\.stream)$'. Consuming
+needs read on the queue alone, so the partner can consume its queue, and replay the stream
+of public events (`pesnet.public.stream`, from an offset or a point in time with
+`x-stream-offset`; `add` declares it and prints how), and do nothing else: no publishing (not even
 to the default exchange, which is `amq.default` to permission checks), no declaring, no
 binding, no other queue. The AMQP URL with the password is printed once; `rotate` makes a
 new one (and closes the partner's open connections), `remove` deletes the user, closes its
@@ -57,9 +59,13 @@ from pesnet.shared.topology import (
     PARTNER_QUEUE_PREFIX,
     PARTNER_TTL_SECONDS,
     PUBLIC_EXCHANGE,
+    PUBLIC_STREAM,
+    PUBLIC_STREAM_MAX_AGE,
+    PUBLIC_STREAM_MAX_BYTES,
     dead_letter_queue_name,
     declare_core,
     declare_partner_queue,
+    declare_public_stream,
 )
 
 PARTNER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
@@ -189,8 +195,22 @@ async def add_partner(broker: RabbitBroker, partner: str, patterns: list[str]) -
     """The partner's queue on pesnet.public, bound to `patterns` (the AMQP side of `add`)."""
     name = partner_queue_name(partner)
     await declare_core(broker, CATALOG.public_types())
+    await declare_public_stream(broker)
     await declare_partner_queue(broker, name, patterns or ["#"])
     return name
+
+
+def replay_instructions() -> list[str]:
+    """How a partner reads past public events again (printed by `add`)."""
+    return [
+        f"replay: consume the stream {PUBLIC_STREAM} (every public event of the last "
+        f"{PUBLIC_STREAM_MAX_AGE.removesuffix('D')} days, at most "
+        f"{PUBLIC_STREAM_MAX_BYTES // 1_000_000_000} GB) with a prefetch (basic.qos, e.g. 100), "
+        "manual acknowledgements and the consumer argument x-stream-offset: "
+        '"first", "last", "next", an offset (a number), or a point in time (an AMQP '
+        "timestamp, seconds since the epoch); it holds every public event type, "
+        "filter by the routing key (the event type)",
+    ]
 
 
 async def _declare(settings: PartnerSettings, partner: str, patterns: list[str]) -> str:
@@ -221,6 +241,7 @@ async def cmd_add(settings: PartnerSettings, partner: str, patterns: list[str]) 
             await api.put_user(partner, password)
         await api.grant_own_queue_only(partner)
         lines.append(f"{queue} on {PUBLIC_EXCHANGE} receives: {', '.join(patterns)}")
+        lines.extend(replay_instructions())
         if password is not None:
             lines.append(
                 "AMQP URL (shown once; give it to the partner over a safe channel): "

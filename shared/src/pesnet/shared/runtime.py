@@ -8,24 +8,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit import Channel
 
+from pesnet.shared.account_names import AccountNames, account_names_subscriptions
 from pesnet.shared.account_status import DisabledAccounts, account_status_subscriptions
 from pesnet.shared.audit import AUDIT_INDEXES
 from pesnet.shared.audit_chain import AuditChain
 from pesnet.shared.catalog import EventCatalog
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.events import CATALOG
+from pesnet.shared.failover import make_broker
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
 from pesnet.shared.intake import guarded, raw_body
 from pesnet.shared.logging import get_logger
 from pesnet.shared.messaging import EventConsumer, EventPublisher, UnitOfWorkFactory
+from pesnet.shared.metrics import Metrics
 from pesnet.shared.mongo import Client, Database, IndexSpec, ensure_indexes, make_client
-from pesnet.shared.outbox import OUTBOX_INDEXES, Outbox, OutboxRelay
+from pesnet.shared.outbox import OUTBOX, OUTBOX_INDEXES, Outbox, OutboxRelay
 from pesnet.shared.settings import ServiceSettings
 from pesnet.shared.topology import consumer_queue, declare_consumer, declare_core
+from pesnet.shared.tracing import configure_tracing
 
 log = get_logger(__name__)
 
@@ -46,17 +52,22 @@ class ServiceRuntime:
         self.indexes = [*OUTBOX_INDEXES, *INBOX_INDEXES, *AUDIT_INDEXES, *indexes]
         self.client: Client = make_client(settings.mongo_url())
         self.db: Database = self.client[settings.database]
+        # what operators watch (`GET /metrics`) and the traces' exporters (`OTEL_*`)
+        self.metrics = Metrics(settings.service_name)
+        self.metrics.refreshers.append(self._measure_outbox)
+        configure_tracing(settings.service_name)
         # The prefetch bounds the unacknowledged messages per consumer, which is also how
         # many handlers may run at once (each delivery is handled in its own task; the
         # consumer's lanes and barriers decide which wait).
-        self.broker = RabbitBroker(
+        # one broker node, or several (`failover`: RABBITMQ_URL may list a cluster's nodes)
+        self.broker = make_broker(
             settings.amqp_url(),
             graceful_timeout=10.0,
             logger=None,
             default_channel=Channel(prefetch_count=settings.prefetch),
         )
         self.outbox = Outbox(self.db, catalog, source=f"/pesnet/{settings.service_name}")
-        self.publisher = EventPublisher(self.broker)
+        self.publisher = EventPublisher(self.broker, self.metrics)
         self.relay = OutboxRelay(
             self.db,
             self.publisher.publish_outbox_entry,
@@ -73,6 +84,11 @@ class ServiceRuntime:
         account_status = account_status_subscriptions(catalog, self.disabled_accounts)
         if account_status is not None:
             self.consumer.subscribe(account_status)
+        # the names accounts are shown by (the audit pages' "who")
+        self.account_names = AccountNames(self.db)
+        account_names = account_names_subscriptions(catalog, self.account_names)
+        if account_names is not None:
+            self.consumer.subscribe(account_names)
         self.background: list[BackgroundLoop] = [self.relay.run]
         self.on_start: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []
@@ -87,6 +103,7 @@ class ServiceRuntime:
             self.broker,
             delivery_limit=self.settings.delivery_limit,
             unit_of_work=self.unit_of_work,
+            metrics=self.metrics,
         )
 
     def add_consumer(self, purpose: str) -> EventConsumer:
@@ -171,6 +188,18 @@ class ServiceRuntime:
         self._tasks = []
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.client.close(), timeout=5)
+
+    async def _measure_outbox(self) -> None:
+        """The outbox's backlog and the age of its oldest unpublished entry, read when
+        `/metrics` is scraped (the pending index answers both)."""
+        outbox = self.db[OUTBOX]
+        pending = {"published_at": None}
+        backlog = await outbox.count_documents(pending)
+        oldest = await outbox.find_one(pending, {"created_at": 1}, sort=[("order", 1)])
+        self.metrics.outbox_backlog.set(backlog)
+        created = oldest.get("created_at") if oldest else None
+        age = (utcnow() - created.replace(tzinfo=UTC)).total_seconds() if created else 0.0
+        self.metrics.outbox_oldest_age.set(max(age, 0.0))
 
     async def health(self) -> dict[str, bool]:
         broker_ok = self.started and await self.broker.ping(timeout=2.0)

@@ -68,6 +68,15 @@ PARTNER_MAX_LENGTH = 100_000
 PARTNER_TTL_SECONDS = 7 * 24 * 3600
 PARTNER_ALERT_FRACTION = 0.8
 
+# Every public event is also kept in a RabbitMQ stream that partners may replay from an
+# offset or a point in time (`x-stream-offset`): a week, 2 GB at most, whichever bound
+# comes first (the oldest segments are dropped; a segment is 100 MB, so what is kept may
+# exceed the age by a segment's worth). Only public events: it is bound to pesnet.public.
+PUBLIC_STREAM = "pesnet.public.stream"
+PUBLIC_STREAM_MAX_AGE = "7D"
+PUBLIC_STREAM_MAX_BYTES = 2_000_000_000
+PUBLIC_STREAM_SEGMENT_BYTES = 100_000_000
+
 
 def events_exchange() -> RabbitExchange:
     return RabbitExchange(
@@ -96,6 +105,29 @@ def _quorum(name: str, arguments: dict[str, Any] | None = None) -> RabbitQueue:
         name, queue_type=QueueType.QUORUM, durable=True, arguments=arguments
     )
     return queue
+
+
+def public_stream() -> RabbitQueue:
+    """The stream of public events partners replay (`pesnet.public.stream`)."""
+    queue: RabbitQueue = RabbitQueue(
+        PUBLIC_STREAM,
+        queue_type=QueueType.STREAM,
+        durable=True,
+        arguments={
+            "x-max-age": PUBLIC_STREAM_MAX_AGE,
+            "x-max-length-bytes": PUBLIC_STREAM_MAX_BYTES,
+            "x-stream-max-segment-size-bytes": PUBLIC_STREAM_SEGMENT_BYTES,
+        },
+    )
+    return queue
+
+
+async def declare_public_stream(broker: RabbitBroker) -> None:
+    """The stream and its binding to every public event (the partners CLI declares it;
+    deploy/rabbitmq/definitions.json has it from the start)."""
+    public = await broker.declare_exchange(public_exchange())
+    stream = await broker.declare_queue(public_stream())
+    await stream.bind(public, routing_key="#")
 
 
 def dead_letter_queue_name(queue: str) -> str:

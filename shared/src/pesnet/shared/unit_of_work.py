@@ -49,6 +49,7 @@ from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.events import CATALOG
 from pesnet.shared.mongo import Client, Database, DbSession, in_transaction
 from pesnet.shared.outbox import Outbox
+from pesnet.shared.tracing import use_case_span
 
 T = TypeVar("T")
 
@@ -213,7 +214,8 @@ class MongoUnitOfWork(UnitOfWork):
                 self._active = None
 
         try:
-            result = await in_transaction(self.client, attempt)
+            with use_case_span(work):
+                result = await in_transaction(self.client, attempt)
             self._committed()
             return result
         finally:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from pesnet.actionplan.adapters.identity import IdentitySignIn
 from pesnet.actionplan.adapters.report import JinjaReportRenderer
 from pesnet.actionplan.adapters.repository import INDEXES
 from pesnet.actionplan.adapters.unit_of_work import MongoActionPlanUnitOfWork
-from pesnet.actionplan.entrypoints import dev, http, messaging
+from pesnet.actionplan.entrypoints import consultation, dev, http, messaging, pages
 from pesnet.actionplan.entrypoints.dependencies import Dependencies
 from pesnet.actionplan.service_layer.focal_points import FocalPointTokens
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler
@@ -35,7 +36,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.reminders_enabled:
         runtime.background.append(scheduler.run)
-    routers: list[APIRouter] = [http.router, http.cooperation_router]
+    routers: list[APIRouter] = [
+        http.router,
+        http.cooperation_router,
+        consultation.router,
+        pages.router,
+    ]
     if settings.dev_mode:
         routers.append(dev.router)
     app = create_app(
@@ -50,4 +56,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         unit_of_work=unit_of_work, renderer=JinjaReportRenderer(), scheduler=scheduler
     )
     app.state.token_store = FocalPointTokens(unit_of_work)
+    app.state.pages = pages.PageSettings(
+        sign_in=IdentitySignIn(settings.identity_base_url()),
+        secure_cookies=not settings.dev_mode,
+    )
     return app

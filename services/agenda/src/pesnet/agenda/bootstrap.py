@@ -8,11 +8,12 @@ from fastapi import FastAPI
 from pesnet.agenda.adapters.render import ProgrammeRenderer
 from pesnet.agenda.adapters.repository import INDEXES
 from pesnet.agenda.adapters.unit_of_work import MongoAgendaUnitOfWork
-from pesnet.agenda.entrypoints import dev, http, messaging
+from pesnet.agenda.entrypoints import dev, http, messaging, pages, programme_pages
 from pesnet.agenda.entrypoints.dependencies import AgendaDependencies
 from pesnet.agenda.settings import Settings
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
+from pesnet.shared.staff_pages import audit_pages
 from pesnet.shared.web import serve_static
 
 DESCRIPTION = """Meetings of the OIC-PESNET, their trilingual programme (a draft the
@@ -29,7 +30,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     runtime.use_unit_of_work(unit_of_work)
     runtime.consumer.subscribe(messaging.subscriptions())
-    routers = [http.router]
+    routers = [
+        http.router,
+        pages.router,
+        programme_pages.router,
+        audit_pages(pages.staff, pages.audit_names),
+    ]
     if settings.dev_mode:
         routers.append(dev.router)
     app = create_app(

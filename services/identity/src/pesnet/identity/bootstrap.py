@@ -99,6 +99,11 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.unit_of_work = unit_of_work
     app.state.public_keys = keys
+    app.state.sign_ins = runtime.metrics.counter(
+        "sign_ins",
+        "Sign-ins by method (password, api_token) and outcome (accepted, refused, locked)",
+        ["method", "outcome"],
+    )
     return app
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from fastapi import APIRouter, FastAPI
 
 from pesnet.notifications.adapters.maildir import read_mailbox
+from pesnet.notifications.adapters.metrics import DeliveryMetrics
 from pesnet.notifications.adapters.repository import INDEXES
 from pesnet.notifications.adapters.sealing import SecretSealer
 from pesnet.notifications.adapters.smtp import SmtpSender
@@ -45,6 +46,7 @@ def unit_of_work_factory(
     wakeups: Wakeups | None = None,
 ) -> Callable[[], MongoNotificationsUnitOfWork]:
     webhook_lease = timedelta(seconds=(webhook_settings or WebhookSettings()).lease_seconds)
+    metrics = DeliveryMetrics(runtime.metrics)
 
     def factory() -> MongoNotificationsUnitOfWork:
         return MongoNotificationsUnitOfWork(
@@ -55,6 +57,7 @@ def unit_of_work_factory(
             webhook_lease=webhook_lease,
             delivery_retention=delivery_retention,
             wakeups=wakeups,
+            metrics=metrics,
         )
 
     return factory

@@ -29,6 +29,8 @@ class PlanAdopted(PublicPayload):
     meeting_id: MeetingId | None = None
     adopted_at: datetime
     thematic_areas: list[ThematicAreaRef]
+    # the consultation on the draft: how many comments it answered, by outcome
+    consultation: dict[str, int] = {}
 
 
 class PlanClosed(PublicPayload):
@@ -174,6 +176,35 @@ class ProgressReported(EventPayload):
     # None: the indicator measures a thematic area, not one activity
     activity_id: str | None = None
     institution: str
+    # the returned report this one answers, and whether a file is kept as evidence
+    resubmits: str | None = None
+    evidence_file: bool = False
+
+
+ConsultationStance = Literal["support", "amend", "object"]
+ConsultationOutcome = Literal["taken", "partly", "not"]
+
+
+class DraftCommented(PublicPayload):
+    """A member state's delegation commented on a draft plan (a country, never a person)."""
+
+    period: str
+    comment_id: str
+    country: str
+    thematic_area: str | None = None
+    activity_id: str | None = None
+    stance: ConsultationStance
+    illustrative: bool = False
+
+
+class DraftCommentAnswered(PublicPayload):
+    """The secretariat answered a delegation's comment on a draft plan, with its reason."""
+
+    period: str
+    comment_id: str
+    country: str
+    outcome: ConsultationOutcome
+    reason: str
 
 
 class InterimFocalPointChanged(EventPayload):
@@ -218,6 +249,18 @@ EVENTS = (
         "actionplan.plan.adopted",
         PlanAdopted,
         "An action plan was adopted at a meeting.",
+        visibility="public",
+    ),
+    EventSpec(
+        "actionplan.consultation.commented",
+        DraftCommented,
+        "A member state's delegation commented on a draft plan.",
+        visibility="public",
+    ),
+    EventSpec(
+        "actionplan.consultation.answered",
+        DraftCommentAnswered,
+        "The secretariat answered a comment on a draft plan.",
         visibility="public",
     ),
     EventSpec(

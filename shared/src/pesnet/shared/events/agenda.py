@@ -198,6 +198,27 @@ class ChairTermRecorded(EventPayload):
     institution: str
 
 
+class MeetingDetailChange(BaseModel):
+    """One detail of a meeting that changed: its field, as it was and as it is now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: Literal["start_date", "end_date", "timezone", "venue", "city"]
+    was: Localized
+    now: Localized
+
+
+class MeetingRescheduled(EventPayload):
+    """The dates, venue or time zone of a meeting people already hold changed: who to
+    tell (the confirmed registrations, as ids), what changed from what to what, and the
+    meeting's new calendar in each language, for the mails to attach (internal)."""
+
+    meeting_id: MeetingId
+    changes: list[MeetingDetailChange]
+    affected_registration_ids: list[str] = []
+    ics_by_language: dict[Language, str]
+
+
 _DRAFT = "A meeting's draft programme was edited (internal; released later as a version)"
 
 EVENTS = (
@@ -227,6 +248,12 @@ EVENTS = (
         "A meeting was scheduled, completed or moved in its lifecycle (tentative, scheduled, "
         "registration open/closed, held, archived): the meeting as it now stands.",
         visibility="public",
+    ),
+    EventSpec(
+        "agenda.meeting.rescheduled",
+        MeetingRescheduled,
+        "The dates, venue or time zone of a meeting with confirmed participants changed: "
+        "what changed from what to what, whom to tell (registration ids), the new calendar.",
     ),
     EventSpec(
         "agenda.programme.released",

@@ -1,6 +1,7 @@
 """Events published by the identity service: every change to an account or its API
-tokens, by account id. Internal. No event carries a username (personal data, and no
-consumer needs it), a password, a password hash, a token or a token's digest."""
+tokens, by account id. Internal. No event carries a username (a credential's half), a
+password, a password hash, a token or a token's digest; only `identity.account.named`
+carries the name staff pages show for an account (who did what, on the audit pages)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ class AccountCreated(AccountEvent):
     roles: list[StaffRole]
     country: Country | None = None
     institution: str | None = None
+
+
+class AccountNamed(AccountEvent):
+    """The name an account is shown by (its holder's name; the username where none was
+    given), for the services' audit pages to say who acted, not which account id."""
+
+    display_name: str
 
 
 class AccountRolesChanged(AccountEvent):
@@ -68,6 +76,11 @@ class ApiTokenRevoked(AccountEvent):
 
 EVENTS = (
     EventSpec("identity.account.created", AccountCreated, "An account was created.", version=2),
+    EventSpec(
+        "identity.account.named",
+        AccountNamed,
+        "The name an account is shown by on staff pages was set (at its creation).",
+    ),
     EventSpec(
         "identity.account.roles_changed",
         AccountRolesChanged,

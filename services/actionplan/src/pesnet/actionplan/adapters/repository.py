@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from pesnet.actionplan.domain.cooperation import Proposal
+from pesnet.actionplan.domain.evidence import MAX_EVIDENCE_BYTES, StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
 from pesnet.actionplan.domain.matching import Need, Offer
@@ -35,6 +36,8 @@ REMINDERS = "reminders"
 MEETINGS = "meetings"
 # registration's reference of institutions (from InstitutionRegistered/Renamed)
 INSTITUTIONS = "institutions"
+# files kept as evidence of progress reports (bytes in a bounded binary field)
+EVIDENCE = "evidence_files"
 
 INDEXES = (
     IndexSpec(FOCAL_POINTS, [("token_hash", 1)], unique=True, name="token_hash_unique"),
@@ -188,6 +191,29 @@ class MongoInstitutionRepository(_Repository):
         await self.db[INSTITUTIONS].replace_one(
             {"_id": institution.id}, doc, upsert=True, session=self.session
         )
+
+
+class MongoEvidenceRepository(_Repository):
+    async def get(self, file_id: str) -> StoredFile | None:
+        doc = await self.db[EVIDENCE].find_one({"_id": file_id}, session=self.session)
+        if doc is None:
+            return None
+        return StoredFile(
+            id=doc["_id"],
+            period=doc["period"],
+            report_id=doc["report_id"],
+            institution=doc["institution"],
+            filename=doc["filename"],
+            content_type=doc["content_type"],
+            data=bytes(doc["data"]),
+        )
+
+    async def add(self, stored: StoredFile) -> None:
+        # the domain bounds the size; the store refuses anything larger all the same
+        assert len(stored.data) <= MAX_EVIDENCE_BYTES
+        doc: Document = stored.model_dump()
+        doc["_id"] = doc.pop("id")
+        await self.db[EVIDENCE].insert_one(doc, session=self.session)
 
 
 class MongoNeedRepository(_Repository):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pesnet.actionplan.adapters.repository import (
+    MongoEvidenceRepository,
     MongoFocalPointRepository,
     MongoInstitutionRepository,
     MongoMeetingRepository,
@@ -33,3 +34,4 @@ class MongoActionPlanUnitOfWork(MongoUnitOfWork, ActionPlanUnitOfWork):
         self.proposals = MongoProposalRepository(self.db, session)
         self.meetings = MongoMeetingRepository(self.db, session)
         self.reminders = MongoReminderRepository(self.db, session)
+        self.evidence = MongoEvidenceRepository(self.db, session)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pesnet.actionplan.domain.activities import ActivityStatus, ActivityType, Participation
+from pesnet.actionplan.domain.consultation import Outcome, Stance
 from pesnet.actionplan.domain.cooperation import Answer
 from pesnet.actionplan.domain.matching import Priority
 from pesnet.actionplan.domain.results import Measure, Target, Value
@@ -131,6 +132,39 @@ class ReportProgress:
     reporting_period: str
     actual_value: Value
     comment: str | None = None
+    evidence_text: str | None = None
+    evidence_url: str | None = None
+    # (file name, bytes) of an uploaded file
+    evidence_file: tuple[str, bytes] | None = None
+    resubmits: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadEvidence:
+    period: str
+    report_id: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class CommentOnDraft:
+    period: str
+    actor: Actor
+    stance: Stance
+    text: str
+    thematic_area: str | None = None
+    activity_id: str | None = None
+    proposed_text: str | None = None
+    needs: str | None = None
+    capacities: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerComment:
+    period: str
+    comment_id: str
+    outcome: Outcome
+    reason: str
 
 
 @dataclass(frozen=True)

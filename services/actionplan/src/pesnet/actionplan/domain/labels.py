@@ -45,3 +45,22 @@ PRIORITIES: dict[str, Term] = {
     "medium": NC_("priority", "medium", PACKAGE),
     "low": NC_("priority", "low", PACKAGE),
 }
+
+REPORT_STATUSES: dict[str, Term] = {
+    "submitted": NC_("report status", "Awaiting review", PACKAGE),
+    "validated": NC_("report status", "Validated", PACKAGE),
+    "returned": NC_("report status", "Returned for revision", PACKAGE),
+}
+
+# a delegation's position on a part of a draft plan, and the secretariat's answer
+STANCES: dict[str, Term] = {
+    "support": NC_("stance", "Support", PACKAGE),
+    "amend": NC_("stance", "Amend", PACKAGE),
+    "object": NC_("stance", "Object", PACKAGE),
+}
+
+OUTCOMES: dict[str, Term] = {
+    "taken": NC_("comment outcome", "Taken into account", PACKAGE),
+    "partly": NC_("comment outcome", "Partly taken into account", PACKAGE),
+    "not": NC_("comment outcome", "Not taken into account", PACKAGE),
+}

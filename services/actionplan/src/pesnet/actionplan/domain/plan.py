@@ -23,7 +23,18 @@ from pesnet.actionplan.domain.activities import (
     StatusChange,
     new_activity,
 )
+from pesnet.actionplan.domain.consultation import (
+    DraftComment,
+    Outcome,
+    RecordedChange,
+    Stance,
+    find_comment,
+    new_comment,
+    record_of,
+    require_answered,
+)
 from pesnet.actionplan.domain.entity import Entity, new_id, require_complete
+from pesnet.actionplan.domain.evidence import Evidence
 from pesnet.actionplan.domain.labels import PLAN_STATUSES, said
 from pesnet.actionplan.domain.periods import parse_period
 from pesnet.actionplan.domain.results import (
@@ -35,6 +46,7 @@ from pesnet.actionplan.domain.results import (
     check_reporting_period,
     check_targets,
     check_value,
+    returned_report,
 )
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.common import Contact, MeetingId
@@ -68,6 +80,9 @@ class Plan(Entity):
     progress: list[ProgressReport] = []
     history: list[StatusChange] = []
     created_at: datetime
+    # the consultation on the draft, and what the adoption kept of it
+    consultation: list[DraftComment] = []
+    adoption_record: list[RecordedChange] = []
 
     # -- creation and life cycle ------------------------------------------------------------
 
@@ -102,6 +117,8 @@ class Plan(Entity):
             raise InvalidInput(
                 _("the meeting that adopts the plan is required"), field="meeting_id"
             )
+        require_answered(self.consultation)
+        self.adoption_record = record_of(self.consultation)
         self.status = "adopted"
         self.meeting_id = meeting_id
         self.adopted_at = at
@@ -302,9 +319,16 @@ class Plan(Entity):
         institution: str,
         reporter: Contact,
         now: datetime,
+        evidence: Evidence | None = None,
+        resubmits: str | None = None,
     ) -> ProgressReport:
         self._require_reporting()
         indicator = self.indicator(indicator_id, field="indicator_id")
+        returned = returned_report(self.progress, resubmits, indicator_id, institution)
+        if returned is not None and returned.evidence is not None and returned.evidence.file:
+            # a resubmission without a new file keeps the file of the report it answers
+            evidence = evidence or Evidence()
+            evidence.file = evidence.file or returned.evidence.file
         if institution not in self.reporting_institutions(indicator):
             raise Forbidden(
                 _(
@@ -325,9 +349,68 @@ class Plan(Entity):
             institution=institution,
             reporter=reporter,
             submitted_at=now,
+            evidence=evidence if evidence is not None and not evidence.empty else None,
+            resubmits=resubmits,
         )
+        if returned is not None:
+            returned.resubmitted_as = report.id
         self.progress.append(report)
         return report
+
+    # -- the consultation on the draft -------------------------------------------------------
+
+    def comment_on_draft(
+        self,
+        *,
+        country: str,
+        institution: str | None,
+        thematic_area: str | None,
+        activity_id: str | None,
+        stance: Stance,
+        text: str,
+        proposed_text: str | None = None,
+        needs: str | None = None,
+        capacities: str | None = None,
+        now: datetime,
+        illustrative: bool = False,
+    ) -> DraftComment:
+        if self.status != "draft":
+            raise Conflict(
+                _("the {period} plan is {status}: comments are taken while it is a draft"),
+                params={"period": self.period, "status": PLAN_STATUSES[self.status]},
+            )
+        if activity_id is not None:
+            activity = self.activity(activity_id, field="activity_id")
+            thematic_area = thematic_area or activity.thematic_area
+        if thematic_area is not None:
+            self.area(thematic_area)
+        comment = new_comment(
+            country=country,
+            institution=institution,
+            thematic_area=thematic_area,
+            activity_id=activity_id,
+            stance=stance,
+            text=text,
+            proposed_text=proposed_text,
+            needs=needs,
+            capacities=capacities,
+            now=now,
+            illustrative=illustrative,
+        )
+        self.consultation.append(comment)
+        return comment
+
+    def answer_comment(
+        self, comment_id: str, outcome: Outcome, reason: str, *, now: datetime
+    ) -> DraftComment:
+        if self.status != "draft":
+            raise Conflict(
+                _("the {period} plan is {status}: its consultation is closed"),
+                params={"period": self.period, "status": PLAN_STATUSES[self.status]},
+            )
+        comment = find_comment(self.consultation, comment_id)
+        comment.answer_with(outcome, reason, now=now)
+        return comment
 
     def _require_reporting(self) -> None:
         """Progress is reported on an adopted plan only."""

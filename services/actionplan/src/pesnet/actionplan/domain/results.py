@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Literal
 
 from pesnet.actionplan.domain.entity import Entity
+from pesnet.actionplan.domain.evidence import Evidence
 from pesnet.actionplan.domain.periods import reporting_periods
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.events.common import Contact
@@ -61,6 +62,11 @@ class ProgressReport(Entity):
     submitted_at: datetime
     reviewed_at: datetime | None = None
     review_comment: str | None = None
+    evidence: Evidence | None = None
+    # the returned report this one answers (a resubmission)
+    resubmits: str | None = None
+    # the id of the report that answered this one, once it was returned and resubmitted
+    resubmitted_as: str | None = None
 
     def mark_validated(self, *, now: datetime) -> None:
         self._require_submitted()
@@ -126,3 +132,25 @@ def check_targets(period: str, measure: Measure, targets: list[Target]) -> None:
             raise InvalidInput(_("one target per reporting period"), field=field)
         seen.add(target.reporting_period)
         check_value(measure, target.value, f"targets.{i}.value")
+
+
+def returned_report(
+    progress: list[ProgressReport], report_id: str | None, indicator_id: str, institution: str
+) -> ProgressReport | None:
+    """The returned report a resubmission answers (of the same indicator and institution,
+    answered once); None for a first report."""
+    if report_id is None:
+        return None
+    found = next((r for r in progress if r.id == report_id), None)
+    if (
+        found is None
+        or found.institution != institution
+        or found.indicator_id != indicator_id
+        or found.status != "returned"
+        or found.resubmitted_as is not None
+    ):
+        raise InvalidInput(
+            _("only a report returned to your institution, not yet resubmitted, is resubmitted"),
+            field="resubmits",
+        )
+    return found

@@ -17,6 +17,7 @@ like success. Cancelled activities are left out of the completion share.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -121,3 +122,40 @@ def plan_rollup(plan: Plan) -> Rollup:
 
 def area_rollups(plan: Plan) -> list[Rollup]:
     return [_rollup(plan, area.id) for area in plan.thematic_areas]
+
+
+class CountryRollup(BaseModel):
+    """What one member state's institutions carry in a plan: the activities they lead,
+    completed among them, and their progress reports by review state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    country: str
+    activities: int
+    activities_completed: int
+    reports_submitted: int
+    reports_validated: int
+    reports_returned: int
+
+
+def country_rollups(plan: Plan, country_of: Mapping[str, str | None]) -> list[CountryRollup]:
+    """Per member state (by its institutions' country in the reference; an institution
+    the reference does not place counts under "")."""
+    activities: dict[str, list[str]] = {}
+    for activity in plan.activities:
+        for country in {country_of.get(i) or "" for i in activity.lead_institutions}:
+            activities.setdefault(country, []).append(activity.status)
+    reports: dict[str, list[str]] = {}
+    for report in plan.progress:
+        reports.setdefault(country_of.get(report.institution) or "", []).append(report.status)
+    return [
+        CountryRollup(
+            country=country,
+            activities=len(activities.get(country, [])),
+            activities_completed=activities.get(country, []).count("completed"),
+            reports_submitted=reports.get(country, []).count("submitted"),
+            reports_validated=reports.get(country, []).count("validated"),
+            reports_returned=reports.get(country, []).count("returned"),
+        )
+        for country in sorted(set(activities) | set(reports))
+    ]

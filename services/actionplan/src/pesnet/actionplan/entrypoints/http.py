@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from pesnet.actionplan.domain.activities import (
     ActivityStatus,
@@ -150,6 +150,9 @@ class ProgressIn(Body):
     reporting_period: str
     actual_value: Value
     comment: CleanParagraph | None = Field(default=None, max_length=4000)
+    evidence_text: CleanParagraph | None = Field(default=None, max_length=4000)
+    evidence_url: HttpUrl | None = None
+    resubmits: str | None = Field(default=None, max_length=64)
 
 
 class ReturnIn(Body):
@@ -330,6 +333,9 @@ async def report_progress(
         reporting_period=body.reporting_period,
         actual_value=body.actual_value,
         comment=body.comment,
+        evidence_text=body.evidence_text,
+        evidence_url=str(body.evidence_url) if body.evidence_url else None,
+        resubmits=body.resubmits,
     )
     return (await activities.report_progress(command, uow)).model_dump(mode="json")
 

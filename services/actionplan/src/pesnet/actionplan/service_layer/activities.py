@@ -9,10 +9,12 @@ from pesnet.actionplan.domain.commands import (
     AddActivity,
     AddIndicator,
     ChangeActivityStatus,
+    ReadEvidence,
     ReportProgress,
     ReturnProgress,
     ValidateProgress,
 )
+from pesnet.actionplan.domain.evidence import Evidence, StoredFile, accept_file
 from pesnet.actionplan.domain.institutions import require_known
 from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.domain.results import Indicator, ProgressReport
@@ -21,9 +23,9 @@ from pesnet.actionplan.service_layer.institutions import names_of
 from pesnet.actionplan.service_layer.plans import require_plan
 from pesnet.actionplan.service_layer.ports import Clock
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
-from pesnet.shared.credentials import Actor
+from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.envelope import utcnow
-from pesnet.shared.errors import Forbidden
+from pesnet.shared.errors import Forbidden, NotFound
 from pesnet.shared.events.actionplan import (
     ActivityChanged,
     ActivityCreated,
@@ -169,6 +171,8 @@ async def report_progress(
     indicator measures: with the token of its nomination (or of the officer's override),
     or with a national focal point's account scoped to that institution."""
     institution = institution_of(cmd.actor)
+    upload = accept_file(*cmd.evidence_file) if cmd.evidence_file is not None else None
+    evidence = Evidence(text=cmd.evidence_text, url=cmd.evidence_url, file=upload)
 
     async def work(uow: ActionPlanUnitOfWork) -> ProgressReport:
         reporter = await _reporter(uow, cmd.actor, institution)
@@ -181,14 +185,30 @@ async def report_progress(
             institution=institution,
             reporter=reporter,
             now=clock(),
+            evidence=evidence,
+            resubmits=cmd.resubmits,
         )
         await uow.plans.save(plan)
+        if upload is not None and cmd.evidence_file is not None:
+            await uow.evidence.add(
+                StoredFile(
+                    id=upload.id,
+                    period=plan.period,
+                    report_id=report.id,
+                    institution=institution,
+                    filename=upload.filename,
+                    content_type=upload.content_type,
+                    data=cmd.evidence_file[1],
+                )
+            )
         uow.emit(
             ProgressReported(
                 period=plan.period,
                 report_id=report.id,
                 activity_id=report.activity_id,
                 institution=institution,
+                resubmits=report.resubmits,
+                evidence_file=upload is not None,
             ),
             subject=report.id,
         )
@@ -254,3 +274,19 @@ async def return_progress(
         return report
 
     return await uow.run(work)
+
+
+async def read_evidence(cmd: ReadEvidence, uow: ActionPlanUnitOfWork) -> StoredFile:
+    """A report's file, for the action-plan officer or a focal point of the reporting
+    institution only; reading it is no change, so no event."""
+    plan = await require_plan(uow, cmd.period)
+    report = plan.report(cmd.report_id)
+    officer = cmd.actor.has(StaffRole.actionplan_officer) and cmd.actor.institution is None
+    if not officer and institution_of(cmd.actor) != report.institution:
+        raise Forbidden(_("this file is shown to the reporting institution and the secretariat"))
+    if report.evidence is None or report.evidence.file is None:
+        raise NotFound(_("this report has no file"))
+    stored = await uow.evidence.get(report.evidence.file.id)
+    if stored is None or stored.institution != report.institution:
+        raise NotFound(_("this report has no file"))
+    return stored

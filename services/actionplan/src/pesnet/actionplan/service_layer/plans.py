@@ -14,6 +14,7 @@ from pesnet.actionplan.domain.commands import (
     RecordMeeting,
     RenderReport,
 )
+from pesnet.actionplan.domain.consultation import outcome_counts
 from pesnet.actionplan.domain.institutions import Names
 from pesnet.actionplan.domain.meetings import Meeting
 from pesnet.actionplan.domain.periods import parse_period
@@ -98,6 +99,7 @@ async def adopt_plan(cmd: AdoptPlan, uow: ActionPlanUnitOfWork, *, clock: Clock 
                 thematic_areas=[
                     ThematicAreaRef(id=a.id, title=a.title) for a in plan.thematic_areas
                 ],
+                consultation=outcome_counts(plan.consultation),
             ),
             subject=plan.period,
         )

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from pesnet.actionplan.domain.cooperation import Proposal
+from pesnet.actionplan.domain.evidence import StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
 from pesnet.actionplan.domain.matching import Need, Offer
@@ -25,6 +26,14 @@ class PlanRepository(Protocol):
     async def add(self, plan: Plan) -> None: ...
 
     async def save(self, plan: Plan) -> None: ...
+
+
+class EvidenceRepository(Protocol):
+    """The files kept as evidence of progress reports."""
+
+    async def get(self, file_id: str) -> StoredFile | None: ...
+
+    async def add(self, stored: StoredFile) -> None: ...
 
 
 class FocalPointRepository(Protocol):

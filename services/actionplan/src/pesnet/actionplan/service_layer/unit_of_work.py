@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pesnet.actionplan.service_layer.repositories import (
+    EvidenceRepository,
     FocalPointRepository,
     InstitutionRepository,
     MeetingRepository,
@@ -24,3 +25,4 @@ class ActionPlanUnitOfWork(UnitOfWork):
     proposals: ProposalRepository
     meetings: MeetingRepository
     reminders: ReminderRepository
+    evidence: EvidenceRepository

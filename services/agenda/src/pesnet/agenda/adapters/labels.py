@@ -6,11 +6,11 @@ each (context "session kind")."""
 
 from __future__ import annotations
 
-from pesnet.agenda.domain.wording import PACKAGE
+from pesnet.agenda.domain.wording import PACKAGE, SESSION_KINDS
 from pesnet.shared.events.common import Role
 from pesnet.shared.i18n import Localized
 from pesnet.shared.terms import ROLES, labels
-from pesnet.shared.translation import N_, NC_, Term, localized
+from pesnet.shared.translation import N_, localized
 
 _WORDS: dict[str, str] = {
     "programme": N_("Programme"),
@@ -36,17 +36,6 @@ LABELS: dict[str, Localized] = {
     "moderators": ROLES[Role.moderator].localized(),
 }
 
-SESSION_KINDS: dict[str, Term] = {
-    "registration": NC_("session kind", "Registration", PACKAGE),
-    "opening": NC_("session kind", "Opening", PACKAGE),
-    "presentation": NC_("session kind", "Presentation", PACKAGE),
-    "panel": NC_("session kind", "Panel", PACKAGE),
-    "roundtable": NC_("session kind", "Round table", PACKAGE),
-    "discussion": NC_("session kind", "Discussion", PACKAGE),
-    "break": NC_("session kind", "Break", PACKAGE),
-    "closing": NC_("session kind", "Closing", PACKAGE),
-    "social": NC_("session kind", "Social programme", PACKAGE),
-}
 KIND_LABELS: dict[str, Localized] = labels(SESSION_KINDS)
 
 

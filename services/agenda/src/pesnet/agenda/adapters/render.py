@@ -304,6 +304,29 @@ def _ics_description(meeting: Meeting, session: Session, lang: str) -> str:
     return "\n".join(lines)
 
 
+def meeting_ics(meeting: Meeting, lang: str, stamp: datetime) -> str:
+    """The meeting itself as one all-day event over its days, at its venue (the same
+    UID at each change, a higher SEQUENCE: calendars move it in place)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//OIC-PESNET//agenda//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{meeting.id}.pesnet")
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("sequence", int(stamp.timestamp()) // 60)
+    event.add("summary", meeting.title.get(lang))
+    if meeting.start_date is not None and meeting.end_date is not None:
+        event.add("dtstart", meeting.start_date)
+        event.add("dtend", meeting.end_date + timedelta(days=1))
+    place = [t.get(lang) for t in (meeting.venue, meeting.city) if t is not None]
+    if place:
+        event.add("location", ", ".join(place))
+    calendar.add_component(event)
+    text: str = calendar.to_ical().decode()
+    return text
+
+
 class ProgrammeRenderer:
     """The renderers above, as the service layer's `ProgrammeRenderer` protocol."""
 
@@ -312,6 +335,9 @@ class ProgrammeRenderer:
 
     def ics(self, view: ProgrammeView, lang: str) -> str:
         return programme_ics(view, lang)
+
+    def meeting_ics(self, meeting: Meeting, lang: str, stamp: datetime) -> str:
+        return meeting_ics(meeting, lang, stamp)
 
     def json(self, view: ProgrammeView, lang: str | None) -> dict[str, Any]:
         return programme_json(view, lang)

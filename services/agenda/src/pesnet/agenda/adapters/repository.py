@@ -260,6 +260,10 @@ class MongoInstitutionRepository(InstitutionRepository):
         found = [Institution.model_validate(_without_id(doc)) async for doc in cursor]
         return {institution.id: institution for institution in found}
 
+    async def all(self) -> list[Institution]:
+        cursor = self.collection.find({}, session=self.session).sort("_id", 1).limit(2000)
+        return [Institution.model_validate(_without_id(doc)) async for doc in cursor]
+
     async def save(self, institution: Institution) -> None:
         await self.collection.replace_one(
             {"_id": institution.id},

@@ -14,13 +14,14 @@ first day has come; an archived meeting is history (its personal data may be pur
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
 from pesnet.agenda.domain.localtime import zone_of
+from pesnet.agenda.domain.rescheduling import Rescheduling
 from pesnet.agenda.domain.wording import PACKAGE, said, said_as
 from pesnet.shared import institutions as reference_institutions
 from pesnet.shared.errors import Conflict, InvalidInput
@@ -154,6 +155,8 @@ class Meeting(BaseModel):
     next_meeting: NextMeetingDecision | None = None
     host_institution: str | None = None
     demonstration: bool = False  # a meeting to try the platform on, not one of the network's
+    # each change of dates, venue or zone people held: what changed from what to what
+    reschedulings: tuple[Rescheduling, ...] = ()
     # registration erased the meeting's personal data: who was confirmed is no longer
     # known here, the programme's people stand as they are and nobody is written to
     personal_data_purged_at: datetime | None = None
@@ -221,9 +224,11 @@ class Meeting(BaseModel):
 
     # the lifecycle ------------------------------------------------------------------
 
-    def revise(self, changes: dict[str, Any]) -> Meeting:
+    def revise(self, changes: dict[str, Any], now: datetime | None = None) -> Meeting:
         """The meeting with `changes` (the secretariat completing or correcting it);
-        a held or archived meeting is history and changes no more."""
+        a held or archived meeting is history and changes no more. What depends on the
+        dates changes with them: the registration window closes before the meeting
+        ends, and a meeting taking registrations does not move into the past."""
         unknown = sorted(set(changes) - REVISABLE)
         if unknown:
             raise InvalidInput(
@@ -238,7 +243,32 @@ class Meeting(BaseModel):
         if "start_date" in changes and revised.start_date is not None:
             revised = revised.model_copy(update={"tentative_month": None})
         revised.check()
+        if now is not None and self.takes_registrations and revised.start_date:
+            today = now.astimezone(revised.zone).date()
+            if revised.start_date != self.start_date and revised.start_date < today:
+                raise Conflict(
+                    _("the meeting takes registrations: it cannot move into the past ({day})"),
+                    field="start_date",
+                    params={"day": revised.start_date.isoformat()},
+                )
+        revised.check_window()
         return revised
+
+    def ends_at(self) -> datetime | None:
+        """The end of the meeting's last day, in its zone."""
+        if self.end_date is None:
+            return None
+        return datetime.combine(self.end_date, time.max, tzinfo=self.zone)
+
+    def check_window(self) -> None:
+        """Registration closes before the meeting ends."""
+        ends, closes = self.ends_at(), self.registration_closes_at
+        if ends is not None and closes is not None and closes > ends:
+            raise InvalidInput(
+                _("registration must close before the meeting ends ({end})"),
+                field="registration_closes_at",
+                params={"end": self.end_date.isoformat() if self.end_date else ""},
+            )
 
     def move_to(self, status: MeetingStatus, now: datetime) -> Meeting:
         """The meeting in its next state, or a Conflict naming what is missing."""

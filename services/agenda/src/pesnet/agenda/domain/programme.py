@@ -236,6 +236,19 @@ def overlaps(meeting: Meeting, sessions: Sequence[Session]) -> list[Overlap]:
     return found
 
 
+def check_room_free(meeting: Meeting, session: Session, others: Sequence[Session]) -> None:
+    """Refuse `session` where another one holds its room at the same time (the editor's
+    pages refuse it at once; the API keeps it in the draft, shown as an overlap)."""
+    for found in overlaps(meeting, [session, *(o for o in others if o.id != session.id)]):
+        if session.id in (found.first, found.second):
+            other = found.second if found.first == session.id else found.first
+            raise InvalidInput(
+                _("the room is taken at that time by session {session}"),
+                field="start",
+                params={"session": other},
+            )
+
+
 def check_session(meeting: Meeting, session: Session, others: Sequence[Session]) -> None:
     """Validate one session against the meeting and the rest of the draft."""
     _check_when(meeting, session)
@@ -330,6 +343,24 @@ class Draft(BaseModel):
 
     def ordered(self) -> tuple[Session, ...]:
         return tuple(sorted(self.sessions, key=lambda s: (s.day, s.start, s.id)))
+
+    def follow(self, before: Meeting, after: Meeting) -> Draft:
+        """The draft moved with its meeting's new dates (each session keeps its place
+        among the days); a session the new days leave out is refused, named."""
+        if before.start_date is None or after.start_date is None:
+            return self
+        shift = after.start_date - before.start_date
+        moved = tuple(s.model_copy(update={"day": s.day + shift}) for s in self.sessions)
+        days = set(after.days())
+        for session in moved:
+            if session.day not in days:
+                raise InvalidInput(
+                    _("session {session} would fall on {day}, outside the new days: "
+                      "move or remove it in the programme first"),
+                    field="end_date",
+                    params={"session": session.id, "day": session.day.isoformat()},
+                )  # fmt: skip
+        return self.model_copy(update={"sessions": moved})
 
     def get(self, session_id: str) -> Session:
         for session in self.sessions:

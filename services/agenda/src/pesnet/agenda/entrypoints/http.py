@@ -50,6 +50,7 @@ from pesnet.agenda.service_layer.meetings import MeetingWithVersion
 from pesnet.agenda.service_layer.rendering import ProgrammeRenderer
 from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import InvalidInput
+from pesnet.shared.forms import wants_html
 from pesnet.shared.http import require
 from pesnet.shared.i18n import Language
 from pesnet.shared.problems import request_language
@@ -120,7 +121,9 @@ async def revise_meeting(
     lifecycle with `status` (tentative → scheduled → registration_open ⇄
     registration_closed → held → archived); emits `MeetingScheduled` with the meeting
     as it now stands."""
-    meeting = await meetings.revise_meeting(body.command(meeting_id), uow, clock=deps.clock)
+    meeting = await meetings.revise_meeting(
+        body.command(meeting_id), uow, calendar=deps.renderer, clock=deps.clock
+    )
     found = await meetings.get_meeting(meeting.id, uow)
     return found_meeting_json(found, request_language(request))
 
@@ -306,16 +309,19 @@ async def get_programme(
     deps: Dependencies,
     request: Request,
     lang: Language | None = None,
-    format: Format = "json",
+    format: Format | None = None,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     registration_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """A published version (latest by default) as JSON, HTML or iCalendar. With
+    """A published version (latest by default) as JSON, HTML or iCalendar (`format`;
+    without it, HTML for a browser, whose `Accept` asks for it, JSON otherwise). With
     `registration_id`, only that participant's own sessions (their calendar). In the
     language of `?lang=`, else of `Accept-Language`, else English."""
     view = await releases.programme(
         meeting_id, uow, version=version, registration_id=registration_id
     )
+    if format is None:
+        format = "html" if wants_html(request.headers.get("accept", "")) else "json"
     return _render(deps.renderer, view, _language(request, lang, default=Language.en), format)
 
 

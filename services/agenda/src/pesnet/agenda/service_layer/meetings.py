@@ -4,6 +4,7 @@ closing session's decision about the next meeting."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from pesnet.agenda.domain.commands import (
     DecideNextMeeting,
@@ -13,14 +14,19 @@ from pesnet.agenda.domain.commands import (
     ScheduleMeeting,
 )
 from pesnet.agenda.domain.meeting import Meeting, ordinal_title
+from pesnet.agenda.domain.rescheduling import DetailChange, Rescheduling, place_changes
+from pesnet.agenda.service_layer.rendering import CalendarRenderer
 from pesnet.agenda.service_layer.unit_of_work import AgendaUnitOfWork, Clock
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict, NotFound
 from pesnet.shared.events.agenda import (
+    MeetingDetailChange,
+    MeetingRescheduled,
     MeetingScheduled,
     ProgrammeInstitutionPut,
     ProgrammePersonPut,
 )
+from pesnet.shared.i18n import LANGUAGES
 from pesnet.shared.institutions import Institution
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
@@ -107,28 +113,62 @@ async def schedule_meeting(
 
 
 async def revise_meeting(
-    cmd: ReviseMeeting, uow: AgendaUnitOfWork, *, clock: Clock = utcnow
+    cmd: ReviseMeeting,
+    uow: AgendaUnitOfWork,
+    *,
+    calendar: CalendarRenderer | None = None,
+    clock: Clock = utcnow,
 ) -> Meeting:
     """Complete or correct a meeting and/or move it in its lifecycle (a tentative
     meeting gets its dates, venue, zone, host, quota and window, then is scheduled and
-    opened); each change is announced with the meeting as it now stands."""
+    opened); each change is announced with the meeting as it now stands. New dates move
+    the draft programme with them (published again as a new release); a change of
+    dates, venue or zone that confirmed people hold is announced to each of them."""
 
     async def work(uow: AgendaUnitOfWork) -> Meeting:
         meeting = await meeting_of(uow, cmd.meeting_id)
-        revised = meeting.revise(cmd.changes) if cmd.changes else meeting
+        now = clock()
+        revised = meeting.revise(cmd.changes, now) if cmd.changes else meeting
         if cmd.status is not None:
-            revised = revised.move_to(cmd.status, clock())
+            revised = revised.move_to(cmd.status, now)
         if revised == meeting:
             return meeting
         if revised.host_institution != meeting.host_institution:
             await check_host(revised, uow)
+        changed = place_changes(meeting, revised)
+        if {c.field for c in changed} & {"start_date", "end_date"}:
+            draft = await uow.drafts.get(meeting.id)
+            if draft.sessions:
+                await uow.drafts.save(draft.follow(meeting, revised))
+        held = await uow.participants.confirmed(meeting.id) if changed else {}
+        told = bool(held) and meeting.status != "tentative"
+        if told:  # kept on the meeting: the audit page says what changed from what to what
+            history = (*revised.reschedulings, Rescheduling(at=now, changes=changed))
+            revised = revised.model_copy(update={"reschedulings": history})
         await uow.meetings.save(revised)
         uow.emit(meeting_scheduled(revised), subject=revised.id)
+        if told and calendar is not None:
+            uow.emit(rescheduled(revised, changed, held, calendar, now), subject=revised.id)
         return revised
 
     meeting = await uow.run(work)
     log.info("meeting revised", meeting_id=meeting.id, status=meeting.status)
     return meeting
+
+
+def rescheduled(
+    meeting: Meeting,
+    changed: tuple[DetailChange, ...],
+    confirmed: dict[str, str],
+    calendar: CalendarRenderer,
+    now: datetime,
+) -> MeetingRescheduled:
+    return MeetingRescheduled(
+        meeting_id=meeting.id,
+        changes=[MeetingDetailChange(field=c.field, was=c.was, now=c.now) for c in changed],
+        affected_registration_ids=sorted(set(confirmed.values())),
+        ics_by_language={lang: calendar.meeting_ics(meeting, lang, now) for lang in LANGUAGES},
+    )
 
 
 async def put_institution(cmd: PutInstitution, uow: AgendaUnitOfWork) -> Meeting:

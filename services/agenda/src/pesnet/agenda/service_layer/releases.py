@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from pesnet.agenda.domain.commands import PublishProgramme
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.participants import confirmed_people
+from pesnet.agenda.domain.programme import overlaps
 from pesnet.agenda.domain.release import (
+    Change,
     ProgrammeView,
     Release,
     ReleaseSummary,
     affected_people,
+    changelog,
     release,
 )
 from pesnet.agenda.domain.wording import said
@@ -237,3 +240,37 @@ async def person_of_calendar(
             params={"registration": registration_id},
         )
     return None
+
+
+@dataclass(frozen=True)
+class ReleasePreview:
+    """What publishing the draft now would do: its changelog against the last version
+    and the confirmed people it would notify (person id → the changed sessions)."""
+
+    meeting: Meeting
+    changes: tuple[Change, ...]
+    notified: dict[str, list[str]]
+    overlaps: int
+    next_version: int
+
+
+async def preview(meeting_id: str, uow: AgendaUnitOfWork) -> ReleasePreview:
+    """The release the draft would make, without making it."""
+    meeting = await meeting_of(uow, meeting_id)
+    draft = await uow.drafts.get(meeting_id)
+    previous = await uow.releases.latest(meeting_id)
+    ordered = sorted(draft.sessions, key=lambda s: (s.day, s.start, s.id))
+    confirmed = confirmed_people(meeting, await uow.participants.confirmed(meeting.id))
+    changes = tuple(changelog(meeting, previous, ordered))
+    notified = {
+        person: sessions
+        for person, sessions in affected_people(changes).items()
+        if person in confirmed and not meeting.personal_data_purged_at
+    }
+    return ReleasePreview(
+        meeting,
+        changes,
+        notified,
+        len(overlaps(meeting, ordered)),
+        (previous.version if previous else 0) + 1,
+    )

@@ -3,6 +3,7 @@ provides the implementation (`adapters.render.ProgrammeRenderer`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from pesnet.agenda.domain.meeting import Meeting
@@ -13,6 +14,9 @@ from pesnet.agenda.domain.release import ProgrammeView
 class CalendarRenderer(Protocol):
     def ics(self, view: ProgrammeView, lang: str) -> str:
         """iCalendar: one event per session, in the meeting's zone."""
+
+    def meeting_ics(self, meeting: Meeting, lang: str, stamp: datetime) -> str:
+        """iCalendar: the meeting itself, over its days, at its venue."""
 
 
 class ProgrammeRenderer(CalendarRenderer, Protocol):

@@ -103,4 +103,8 @@ class InstitutionRepository(ABC):
         """The reference's institutions among `institution_ids`, by id."""
 
     @abstractmethod
+    async def all(self) -> list[Institution]:
+        """The whole reference (the meeting form's host to pick from)."""
+
+    @abstractmethod
     async def save(self, institution: Institution) -> None: ...

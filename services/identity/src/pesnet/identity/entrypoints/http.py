@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pesnet.identity.domain.model import Account, ApiToken
+from pesnet.identity.domain.model import Account, ApiToken, SignInLocked
 from pesnet.identity.service_layer import accounts, authentication
 from pesnet.identity.service_layer.authentication import AccessToken
 from pesnet.identity.service_layer.commands import (
@@ -132,6 +132,8 @@ class NewAccount(BaseModel):
     roles: list[StaffRole] = Field(min_length=1)
     country: Country | None = None
     institution: CleanText | None = Field(default=None, min_length=1, max_length=200)
+    # the holder's name, as staff pages show who did what (default: the username)
+    display_name: CleanText | None = Field(default=None, min_length=1, max_length=120)
 
 
 class FirstAdministrator(BaseModel):
@@ -210,12 +212,25 @@ def _sign_in_limit(settings: ServiceSettings) -> Limit:
 PerAddress = limited(_sign_in_limit)
 
 
-async def _authenticate(body: TokenRequest, uow: IdentityUnitOfWork) -> AccessToken:
-    if body.api_token is not None:
-        return await authentication.exchange_api_token(ExchangeApiToken(body.api_token), uow)
-    assert body.username is not None
-    assert body.password is not None
-    return await authentication.sign_in(SignIn(body.username, body.password), uow)
+async def _authenticate(
+    body: TokenRequest, uow: IdentityUnitOfWork, request: Request
+) -> AccessToken:
+    """Sign in, counted by method and outcome (`pesnet_sign_ins_total`)."""
+    method, outcome = ("api_token" if body.api_token is not None else "password"), "refused"
+    try:
+        if body.api_token is not None:
+            issued = await authentication.exchange_api_token(ExchangeApiToken(body.api_token), uow)
+        else:
+            assert body.username is not None
+            assert body.password is not None
+            issued = await authentication.sign_in(SignIn(body.username, body.password), uow)
+        outcome = "accepted"
+    except SignInLocked:
+        outcome = "locked"
+        raise
+    finally:
+        request.app.state.sign_ins.labels(method, outcome).inc()
+    return issued
 
 
 @auth.post(
@@ -224,12 +239,12 @@ async def _authenticate(body: TokenRequest, uow: IdentityUnitOfWork) -> AccessTo
     responses=LOCKED_RESPONSE,
     dependencies=[PerAddress],
 )
-async def token(body: TokenRequest, uow: Uow) -> TokenResponse:
+async def token(body: TokenRequest, uow: Uow, request: Request) -> TokenResponse:
     """A short-lived access token for a username and password, or for a personal API
     token. 401 for wrong credentials (never saying which part), 429 with
     `Retry-After` while the username is locked after repeated failures, or once the
     client's address made too many attempts (`PESNET_IDENTITY_SIGN_IN_PER_ADDRESS`)."""
-    issued = await _authenticate(body, uow)
+    issued = await _authenticate(body, uow, request)
     return TokenResponse(access_token=issued.access_token, expires_in=issued.expires_in)
 
 
@@ -244,7 +259,7 @@ async def open_session(
 ) -> SessionView:
     """Sign in for pages: the access token in an `HttpOnly`, `SameSite=Lax` cookie
     (`Secure` outside dev mode) that every service reads."""
-    issued = await _authenticate(body, uow)
+    issued = await _authenticate(body, uow, request)
     response.set_cookie(
         SESSION_COOKIE,
         issued.access_token,
@@ -370,7 +385,12 @@ async def first_administrator(
 @admin.post("", response_model=AccountView, status_code=201)
 async def create_account(body: NewAccount, _: Administrator, uow: Uow) -> AccountView:
     command = CreateAccount(
-        body.username, body.password, frozenset(body.roles), body.country, body.institution
+        body.username,
+        body.password,
+        frozenset(body.roles),
+        body.country,
+        body.institution,
+        display_name=body.display_name,
     )
     return AccountView.of(await accounts.create_account(command, uow))
 

@@ -26,6 +26,7 @@ from pesnet.shared.events.identity import (
     AccountCreated,
     AccountDisabled,
     AccountEnabled,
+    AccountNamed,
     AccountPasswordReset,
     AccountRolesChanged,
     AccountUnlocked,
@@ -60,6 +61,12 @@ async def create_account(cmd: CreateAccount, uow: IdentityUnitOfWork) -> Account
                 roles=scope.sorted_roles(),
                 country=scope.country,
                 institution=scope.institution,
+            ),
+            subject=account.id,
+        )
+        u.emit(
+            AccountNamed(
+                account_id=account.id, by=_by(u), display_name=cmd.display_name or username
             ),
             subject=account.id,
         )

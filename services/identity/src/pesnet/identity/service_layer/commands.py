@@ -15,6 +15,8 @@ class CreateAccount:
     roles: frozenset[StaffRole]
     country: str | None = None
     institution: str | None = None
+    # the name staff pages show (the username where none is given)
+    display_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
@@ -246,12 +247,15 @@ class MongoDeliveries(DeliveryRepository):
         lease: timedelta,
         retention: timedelta = DEFAULT_RETENTION,
         on_due: Callable[[], None] | None = None,
+        on_outcome: Callable[[Delivery], None] | None = None,
     ) -> None:
         self.collection = db[DELIVERIES]
         self.session = session
         self.retention = retention
         # called once a delivery that goes out alone is committed (wakes the mail sender)
         self.on_due = on_due
+        # called once a delivery's outcome (sent, failed, suppressed) is committed
+        self.on_outcome = on_outcome
         self.queue = LeasedQueue(
             self.collection, ready={"status": "pending", "digest_key": None}, lease=lease
         )
@@ -275,6 +279,8 @@ class MongoDeliveries(DeliveryRepository):
         added = result.upserted_id is not None
         if added and self.on_due and delivery.pending and delivery.digest_key is None:
             after_commit(self.on_due)
+        if added and self.on_outcome and not delivery.pending:
+            after_commit(functools.partial(self.on_outcome, delivery))
         return added
 
     async def claim_due(self, limit: int = 1) -> list[Delivery]:
@@ -305,11 +311,15 @@ class MongoDeliveries(DeliveryRepository):
         outcome["expires_at"] = self._expires_at(delivery)
         if delivery.lease is not None:
             item = {"_id": delivery.id, LEASE_OWNER: delivery.lease}
-            return await self.queue.finish(item, {"$set": outcome}, session=self.session)
-        result = await self.collection.update_one(
-            {"_id": delivery.id, "status": "pending"}, {"$set": outcome}, session=self.session
-        )
-        return result.modified_count == 1
+            done = await self.queue.finish(item, {"$set": outcome}, session=self.session)
+        else:
+            result = await self.collection.update_one(
+                {"_id": delivery.id, "status": "pending"}, {"$set": outcome}, session=self.session
+            )
+            done = result.modified_count == 1
+        if done and self.on_outcome:
+            after_commit(functools.partial(self.on_outcome, delivery))
+        return done
 
     async def log(self, recipient: str, limit: int = 200) -> list[Delivery]:
         cursor = self.collection.find(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
+from pesnet.notifications.adapters.metrics import DeliveryMetrics
 from pesnet.notifications.adapters.repository import (
     DEFAULT_RETENTION,
     MongoDeliveries,
@@ -34,12 +35,14 @@ class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
         webhook_lease: timedelta,
         delivery_retention: timedelta = DEFAULT_RETENTION,
         wakeups: Wakeups | None = None,
+        metrics: DeliveryMetrics | None = None,
     ) -> None:
         super().__init__(client, db, outbox)
         self.mail_lease = mail_lease
         self.webhook_lease = webhook_lease
         self.delivery_retention = delivery_retention
         self.wakeups = wakeups
+        self.metrics = metrics
         self.bind(None)
 
     def bind(self, session: DbSession | None) -> None:
@@ -53,6 +56,7 @@ class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
             self.mail_lease,
             self.delivery_retention,
             on_due=wakeups.mail.set if wakeups else None,
+            on_outcome=self.metrics.mail if self.metrics else None,
         )
         self.digests = MongoDigests(self.db, session, self.mail_lease)
         self.subscriptions = MongoSubscriptions(self.db, session)
@@ -61,4 +65,5 @@ class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
             session,
             self.webhook_lease,
             on_queued=wakeups.webhooks.set if wakeups else None,
+            on_attempt=self.metrics.webhook if self.metrics else None,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
 import time
 from collections.abc import Callable
@@ -153,8 +154,11 @@ class MongoWebhookDeliveries(WebhookDeliveryRepository):
         session: DbSession | None,
         lease: timedelta,
         on_queued: Callable[[], None] | None = None,
+        on_attempt: Callable[[WebhookDelivery], None] | None = None,
     ) -> None:
         self.collection = db[DELIVERIES]
+        # called once an attempt's outcome is committed (the metrics)
+        self.on_attempt = on_attempt
         self.session = session
         # called once a new delivery is committed (wakes the webhook worker)
         self.on_queued = on_queued
@@ -203,7 +207,10 @@ class MongoWebhookDeliveries(WebhookDeliveryRepository):
             "$inc": {"attempt_count": 1},
             "$set": changes,
         }
-        return await self.queue.finish(self._held(delivery), update, session=self.session)
+        done = await self.queue.finish(self._held(delivery), update, session=self.session)
+        if done and self.on_attempt:
+            after_commit(functools.partial(self.on_attempt, delivery))
+        return done
 
     async def cancel(self, delivery: WebhookDelivery, reason: str, now: datetime) -> None:
         cancelled = {"status": "cancelled", "completed_at": now, "last_error": reason}

@@ -88,6 +88,8 @@ class Delivery:
     manage_link: dict[str, Any] | None = None
     # the claim of the worker sending it (`LeasedQueue`); None when not claimed
     lease: str | None = None
+    # the W3C trace context of the handling that made it: its SMTP send joins that trace
+    trace_context: dict[str, str] | None = None
 
     @classmethod
     def of_notice(

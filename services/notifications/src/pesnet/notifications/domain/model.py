@@ -40,6 +40,8 @@ KINDS: dict[str, Kind] = {
         Kind("registration_rejected", critical=True),
         Kind("registration_withdrawn", critical=True),
         Kind("checked_in", critical=True),
+        # the dates, venue or zone of a meeting the person is confirmed for changed
+        Kind("meeting_rescheduled", critical=True),
         Kind("programme_released", critical=False, digest=True),
         Kind("session_changed", critical=True, digest=True),
         Kind("programme_digest", critical=True),

@@ -20,6 +20,7 @@ from pesnet.notifications.domain.model import (
 from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
+    MeetingRescheduled,
     ReleaseNoticesPrepared,
     SessionChangeNoticesPrepared,
 )
@@ -291,6 +292,26 @@ def session_changed_notice(
         context,
         meeting_id=payload.meeting_id,
         digest_item=item,
+    )
+
+
+def rescheduled_notice(payload: MeetingRescheduled, meeting: Meeting, person: Person) -> Notice:
+    """The meeting moved (dates, venue or zone): what changed from what to what, in the
+    person's language, with the meeting's new calendar."""
+    lang = person.language
+    ics = payload.ics_by_language.get(lang) or next(iter(payload.ics_by_language.values()), "")
+    if not ics.strip():
+        raise MissingData("data.ics_by_language")
+    changes = [
+        {"field": c.field, "was": c.was.get(lang), "now": c.now.get(lang)} for c in payload.changes
+    ]
+    return Notice(
+        "meeting_rescheduled",
+        person.email,
+        lang,
+        {"name": person.name, "meeting": meeting.context(lang), "changes": changes},
+        meeting_id=payload.meeting_id,
+        attachments=[Attachment(f"{payload.meeting_id}.ics", "text/calendar", ics)],
     )
 
 

@@ -15,6 +15,7 @@ from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
+    MeetingRescheduled,
     MeetingScheduled,
     ReleaseNoticesPrepared,
     SessionChangeNoticesPrepared,
@@ -37,6 +38,7 @@ def subscriptions(mailing: Mailing) -> Subscriptions:
         on(ReleaseNoticesPrepared, partial(notices.programme_released, mailing=mailing)),
         on(SessionChangeNoticesPrepared, partial(notices.session_changed, mailing=mailing)),
         on(ChairmanshipTransferred, partial(notices.chairmanship_transferred, mailing=mailing)),
+        on(MeetingRescheduled, partial(notices.meeting_rescheduled, mailing=mailing)),
         on(ReminderDue, partial(notices.reminder_due, mailing=mailing)),
         on(ProgressReviewed, partial(notices.progress_reviewed, mailing=mailing)),
         on(CooperationProposed, partial(notices.cooperation_proposed, mailing=mailing)),

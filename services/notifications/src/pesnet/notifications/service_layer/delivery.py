@@ -42,6 +42,7 @@ from pesnet.notifications.templates import render
 from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.logging import get_logger
+from pesnet.shared.tracing import sending
 
 log = get_logger(__name__)
 
@@ -238,7 +239,8 @@ async def _send(
         for d in items:
             d.attempting()
     try:
-        message_id = await sender.send(compose(items, links))
+        with sending(items[-1].trace_context, "smtp send", kind=items[-1].kind):
+            message_id = await sender.send(compose(items, links))
     except SendFailed as exc:
         attempts = max(d.attempts for d in items)
         if exc.permanent or attempts >= policy.max_attempts:

@@ -31,6 +31,7 @@ from pesnet.notifications.domain.notices import (
     progress_notice,
     registration_notice,
     reminder_notice,
+    rescheduled_notice,
     session_changed_notice,
 )
 from pesnet.notifications.domain.recipients import ATTENDING, Participation, Recipient
@@ -45,6 +46,7 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
+    MeetingRescheduled,
     ReleaseNoticesPrepared,
     SessionChangeNoticesPrepared,
 )
@@ -55,6 +57,7 @@ from pesnet.shared.events.registration import (
     ParticipantWithdrawn,
 )
 from pesnet.shared.logging import get_logger
+from pesnet.shared.tracing import current_context
 
 log = get_logger(__name__)
 
@@ -137,6 +140,29 @@ async def session_changed(
                 continue
             person = recipient.person(participation.registration_id)
             notice = session_changed_notice(event, meeting, person)
+            deliveries.append(await record(uow, mailing, notice, recipient))
+        return deliveries
+
+    return await uow.run(work)
+
+
+async def meeting_rescheduled(
+    event: MeetingRescheduled, uow: NotificationsUnitOfWork, mailing: Mailing
+) -> list[Delivery]:
+    """Each confirmed person of a meeting that moved hears what changed, in their
+    language, with the new calendar (critical: an opt-out does not stop it)."""
+
+    async def work(uow: NotificationsUnitOfWork) -> list[Delivery]:
+        meeting = await uow.meetings.get(event.meeting_id)
+        deliveries = []
+        for participation in await uow.participations.with_ids(event.affected_registration_ids):
+            if participation.status in GONE:
+                continue
+            recipient = await _recipient_of(uow, participation)
+            if recipient is None:
+                continue
+            person = recipient.person(participation.registration_id)
+            notice = rescheduled_notice(event, meeting, person)
             deliveries.append(await record(uow, mailing, notice, recipient))
         return deliveries
 
@@ -237,6 +263,7 @@ async def record(
         event_time=cause.time,
         now=now,
     )
+    delivery.trace_context = current_context() or None
     if not valid_address(notice.recipient):
         delivery.undeliverable(INVALID_ADDRESS, now)
         if await uow.deliveries.add(delivery):

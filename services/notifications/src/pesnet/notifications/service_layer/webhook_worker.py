@@ -26,6 +26,7 @@ from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfW
 from pesnet.notifications.service_layer.webhook_subscriptions import CANCELLED, Sealer
 from pesnet.shared.envelope import CONTENT_TYPE, utcnow
 from pesnet.shared.logging import get_logger
+from pesnet.shared.tracing import sending, trace_context_of
 
 log = get_logger(__name__)
 
@@ -152,7 +153,9 @@ class WebhookWorker:
             "content-type": CONTENT_TYPE,
             **signature_headers(secrets, delivery.event_id, body),
         }
-        result = await client.post(subscription.url, body, headers)
+        # the POST joins the trace of the event it carries (its `traceparent`)
+        with sending(trace_context_of(delivery.body), "webhook post", partner=delivery.partner):
+            result = await client.post(subscription.url, body, headers)
         await record_attempt(uow, delivery, subscription, result, self.policy)
 
 

@@ -33,6 +33,7 @@ def meeting_of(doc: Document) -> Meeting:
         status=str(doc.get("status") or "scheduled"),
         number=doc.get("number"),
         city=Localized.model_validate(doc["city"]) if doc.get("city") else None,
+        venue=Localized.model_validate(doc["venue"]) if doc.get("venue") else None,
         country=doc.get("country"),
         start_date=day(doc.get("start_date")),
         end_date=day(doc.get("end_date")),
@@ -60,12 +61,17 @@ class MongoMeetings(Meetings):
         doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
         return self._saw(None if doc is None else meeting_of(doc))
 
+    async def all(self) -> list[Meeting]:
+        cursor = self.collection.find({}, session=self.session).sort("_id", 1).limit(500)
+        return [meeting_of(doc) async for doc in cursor]
+
     async def save(self, meeting: Meeting) -> None:
         self.saw(meeting)
         fields: Document = {
             "number": meeting.number,
             "title": meeting.title.model_dump(),
             "city": meeting.city.model_dump() if meeting.city else None,
+            "venue": meeting.venue.model_dump() if meeting.venue else None,
             "country": meeting.country,
             "timezone": meeting.timezone,
             "status": meeting.status,

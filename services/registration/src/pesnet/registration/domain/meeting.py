@@ -113,6 +113,7 @@ class Meeting(Aggregate):
     status: str = "scheduled"
     number: int | None = None
     city: Localized | None = None
+    venue: Localized | None = None
     country: str | None = None
     start_date: date | None = None
     end_date: date | None = None
@@ -151,6 +152,7 @@ class Meeting(Aggregate):
             number=announcement.number,
             title=announcement.title,
             city=announcement.city,
+            venue=announcement.venue,
             country=announcement.country,
             timezone=announcement.timezone,
             status=announcement.status,

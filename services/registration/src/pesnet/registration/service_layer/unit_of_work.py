@@ -85,6 +85,10 @@ class Meetings(Repository, ABC):
     async def get(self, meeting_id: str) -> Meeting | None: ...
 
     @abstractmethod
+    async def all(self) -> list[Meeting]:
+        """Every meeting registration knows (the staff pages' meeting picker)."""
+
+    @abstractmethod
     async def save(self, meeting: Meeting) -> None: ...
 
 

@@ -27,8 +27,8 @@ from pesnet.registration.entrypoints.pages.rendering import (
     institution_name,
     meeting_context,
     reference_institutions,
-    render,
     say,
+    staff_render,
     status_of,
 )
 from pesnet.registration.entrypoints.pages.sign_in import staff_refusal
@@ -93,8 +93,9 @@ async def _console_page(
         {**d, "name": country_name(d["country"], language) or d.get("institution") or ""}
         for d in summary["delegations"]
     ]
-    return render(
+    return await staff_render(
         request,
+        deps,
         "console.html",
         {
             **meeting_context(request, meeting),
@@ -106,6 +107,7 @@ async def _console_page(
             "notice": notice,
             "error": error,
         },
+        meeting_id=meeting.id,
         status_code=status_code,
     )
 

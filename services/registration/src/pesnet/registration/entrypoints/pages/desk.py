@@ -22,8 +22,8 @@ from pesnet.registration.entrypoints.pages.rendering import (
     institution_name,
     meeting_context,
     reference_institutions,
-    render,
     say,
+    staff_render,
     status_of,
 )
 from pesnet.registration.entrypoints.pages.sign_in import staff_refusal
@@ -56,8 +56,9 @@ async def _desk_page(
         meeting, _ = await meetings.delegations(meeting_id, deps.unit_of_work())
     except NotFound as exc:
         return error_page(request, exc)
-    return render(
+    return await staff_render(
         request,
+        deps,
         "desk.html",
         {
             **meeting_context(request, meeting),
@@ -65,6 +66,7 @@ async def _desk_page(
             "result": result,
             "error": error,
         },
+        meeting_id=meeting.id,
         status_code=status_code,
     )
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Query, Request
 from fastapi.responses import Response
@@ -34,6 +34,7 @@ from pesnet.shared.forms import csrf_token, set_csrf_cookie
 from pesnet.shared.i18n import format_local_date
 from pesnet.shared.problems import request_language
 from pesnet.shared.reference import member_states
+from pesnet.shared.staff_pages import MeetingChoice
 from pesnet.shared.terms import PARTICIPANT_STATUSES, ROLES, labels, term
 from pesnet.shared.translation import N_, translate
 from pesnet.shared.web import Pages
@@ -124,6 +125,40 @@ def render(
     return set_csrf_cookie(response, token, secure=page_settings(request).secure_cookies)
 
 
+async def staff_render(
+    request: Request,
+    deps: Deps,
+    name: str,
+    context: dict[str, Any],
+    *,
+    meeting_id: str,
+    status_code: int = 200,
+) -> Response:
+    """A staff page (desk, console): the meeting picker over every meeting registration
+    knows, and the picked meeting kept in the language links and the forms' addresses
+    (a form's answer, whose own address has no `meeting=`, included)."""
+    language = request_language(request).value
+    known = await deps.unit_of_work().meetings.all()
+    known.sort(key=lambda m: (m.number or 0, m.id), reverse=True)
+    picked = {"meeting": meeting_id}
+    return render(
+        request,
+        name,
+        {
+            "picker": {
+                "meetings": [MeetingChoice(m.id, m.title.get(language)) for m in known],
+                "current": meeting_id,
+            },
+            "lang_query": urlencode({"lang": language, **picked}),
+            "lang_href": lambda code: (
+                "?" + urlencode({**request.query_params, **picked, "lang": code})
+            ),
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
 def error_page(request: Request, exc: DomainError) -> Response:
     return render(request, "error.html", {"message": say(request, exc)}, status_code=status_of(exc))
 
@@ -178,6 +213,7 @@ def meeting_context(request: Request, meeting: Meeting) -> dict[str, Any]:
         "venue": ", ".join(
             part
             for part in (
+                meeting.venue.get(language) if meeting.venue else "",
                 meeting.city.get(language) if meeting.city else "",
                 country_name(meeting.country, language),
             )

@@ -1,0 +1,116 @@
+"""What the action plan's pages share: the settings bootstrap hands them (how people
+sign in, whether cookies need HTTPS), rendering on the kernel's `Pages` with the CSRF
+token in every form, the refusals of a use case shown next to their field in the
+reader's language, and reading a posted form, with its file when it has one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from pesnet.actionplan.service_layer.sign_in import SignIn
+from pesnet.shared.errors import DomainError
+from pesnet.shared.forms import FormTooLarge, csrf_token, set_csrf_cookie
+from pesnet.shared.problems import request_language
+from pesnet.shared.translation import _, translate
+from pesnet.shared.web import Pages
+
+PACKAGE = "pesnet.actionplan"
+pages = Pages(PACKAGE)
+# a form with a file: the file's limit (512 KiB) and the rest of the form
+MAX_UPLOAD_FORM_BYTES = 600 * 1024
+PERIOD = re.compile(r"^[0-9]{4}-[0-9]{4}$")
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    sign_in: SignIn
+    secure_cookies: bool
+
+
+def page_settings(request: Request) -> PageSettings:
+    settings: PageSettings = request.app.state.pages
+    return settings
+
+
+def say(request: Request, exc: DomainError) -> str:
+    return translate(exc.message, request_language(request), exc.params, packages=(PACKAGE,))
+
+
+def field_errors(request: Request, exc: DomainError) -> dict[str, str]:
+    """A refusal next to its field (the form's own name for it), else at the form's top."""
+    field = exc.field or "form"
+    return {field.split(".")[0]: say(request, exc)}
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    token = csrf_token(request)
+    language = request_language(request).value
+    response = pages.render(
+        request,
+        name,
+        {
+            "csrf": token,
+            "lang_query": f"lang={language}",
+            "errors": {},
+            "values": {},
+            "number": number,
+            **context,
+        },
+        status_code=status_code,
+        headers={"cache-control": "no-store"},
+    )
+    return set_csrf_cookie(response, token, secure=page_settings(request).secure_cookies)
+
+
+Upload = tuple[str, bytes]
+
+
+def number(value: object) -> str:
+    """A value as a person writes it (12, not 12.0)."""
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else str(value)
+    return "" if value is None else str(value)
+
+
+async def read_upload_form(request: Request) -> tuple[dict[str, str], dict[str, Upload]]:
+    """A posted form's fields (trimmed) and files (name and bytes; an empty file input
+    sends none), `multipart/form-data` or urlencoded, bounded."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_UPLOAD_FORM_BYTES:
+            raise FormTooLarge(_("the form is too large"))
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+        return {k: v[0].strip() for k, v in fields.items() if v}, {}
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    values: dict[str, str] = {}
+    files: dict[str, Upload] = {}
+    if not isinstance(message, EmailMessage) or not message.is_multipart():
+        return values, files
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            if filename or data:
+                files[name] = (filename, data)
+        else:
+            values[name] = data.decode("utf-8", errors="replace").strip()
+    return values, files
