@@ -25,8 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import scale
 from benchmarks.broker_limit import broker_limit
-from benchmarks.database_limit import Templates, database_limit, templates
+from benchmarks.database_limit import Templates, database_limit, smallest_writes, templates
 from benchmarks.full_path import Registrations, measure_burst, measure_paced, registration
 from benchmarks.mailsink import TimingSink
 from benchmarks.platform import (
@@ -74,6 +75,21 @@ def per(before: dict[str, int], after: dict[str, int], count: int) -> dict[str, 
     return {k: round((after[k] - before[k]) / count, 1) for k in after}
 
 
+def commands_per(
+    before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], count: int
+) -> dict[str, dict[str, float]]:
+    """Per process, the database commands (round trips) it sent per registration, by
+    command and collection, busiest first: where the server's operations come from."""
+    found: dict[str, dict[str, float]] = {}
+    for process, counts in after.items():
+        was = before.get(process, {})
+        each = {k: round((n - was.get(k, 0)) / count, 2) for k, n in counts.items()}
+        each = {k: v for k, v in sorted(each.items(), key=lambda kv: -kv[1]) if v >= 0.01}
+        if each:
+            found[process] = {"total": round(sum(each.values()), 2), **each}
+    return found
+
+
 def cpu(pids: dict[str, int]) -> dict[str, float]:
     return {k: v for k, pid in pids.items() if (v := cpu_seconds(pid)) is not None}
 
@@ -93,9 +109,13 @@ async def full_path(
         warm = await measure_burst(regs, 10, 2, within=120)
         if warm["mails"] < 10:
             raise RuntimeError(f"the platform did not deliver its warm-up mails: {warm}")
+        commands_before = await plat.op_counts()
         before, cpu_before = await operations(mongo_url), cpu(pids)
         burst = await measure_burst(regs, args.registrations, args.concurrency, within=300)
         cpu_after = cpu(pids)
+        burst["database_commands_per_registration"] = commands_per(
+            commands_before, await plat.op_counts(), args.registrations
+        )
         # where the CPU went: milliseconds per registration, each process (2 cores:
         # 2,000 ms of CPU per second of wall time at most)
         burst["cpu_ms_per_registration"] = {
@@ -106,6 +126,8 @@ async def full_path(
         burst["database_operations_per_registration"] = per(
             before, await operations(mongo_url), args.registrations
         )
+        if args.quick:
+            return {"max": burst}
         rate = burst["registrations_per_second"] / 2
         paced = await measure_paced(regs, rate, args.paced_seconds, within=120)
         return {"max": burst, "half_rate": paced}
@@ -182,12 +204,26 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         runs["2"] = await full_path(plat, sink, mongo, args)
         results["L3"] = runs
         memory = plat.peak_memory_mib()
+        if args.scale_registrations:
+            results["scale"] = await scale.measure(
+                plat,
+                sink,
+                mongo.url,
+                rate=runs["1"]["max"]["registrations_per_second"],
+                count=args.scale_registrations,
+                concurrency=args.concurrency,
+                db_pid=mongo.process.pid if mongo.process else None,
+            )
         plat.stop()
         plat = None
         print("M0: the database alone ...", flush=True)
         found: Templates = await templates(mongo.url)
         db_pid = mongo.process.pid if mongo.process else 0
         results["M0"] = await database_limit(
+            mongo.url, found, args.m0_registrations, cpu=lambda: cpu_seconds(db_pid)
+        )
+        print("M0: the smallest writes ...", flush=True)
+        results["smallest_writes"] = await smallest_writes(
             mongo.url, found, args.m0_registrations, cpu=lambda: cpu_seconds(db_pid)
         )
         if (db_peak := peak_memory_of(mongo.process.pid if mongo.process else 0)) is not None:
@@ -215,7 +251,77 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     results["latency_half_rate_p99_seconds"] = results["L3"]["1"]["half_rate"][
         "latency_p99_seconds"
     ]
+    summarize(results)
     return results
+
+
+# the platform's processes (the benchmark's own HTTP clients and SMTP sink are not)
+BENCH_PROCESS = "bench (HTTP clients, SMTP sink)"
+
+
+def summarize(results: dict[str, Any]) -> None:
+    """The cost and scale figures at the top level of results.json."""
+    one = results["L3"]["1"]["max"]
+    results["database_operations_per_registration_total"] = round(
+        sum(one["database_operations_per_registration"].values()), 1
+    )
+    results["cpu_ms_per_registration_total"] = round(
+        sum(v for k, v in one["cpu_ms_per_registration"].items() if k != BENCH_PROCESS), 1
+    )
+    floor = results["smallest_writes"]["registrations_per_second"]
+    results["smallest_writes_per_second"] = floor
+    results["l3_ratio_to_smallest_writes"] = round(one["registrations_per_second"] / floor, 2)
+    found = results.get("scale")
+    if not found:
+        return
+    release = found["fan_out_release"]
+    results["fan_out_ratio"] = release["ratio_to_registration_mails"]
+    # announcements: once `POST /meetings/{id}/announcements` exists it is measured too
+    # (`scale.ANNOUNCEMENT_PATH`), and the ratio is the lower of the two
+    announcement = found["fan_out_announcement"]
+    if "ratio_to_registration_mails" in announcement:
+        results["fan_out_ratio"] = min(
+            results["fan_out_ratio"], announcement["ratio_to_registration_mails"]
+        )
+    catch_up = found["catch_up"]
+    results["catch_up_seconds"] = catch_up["seconds_from_healthy"]
+    results["catch_up_ratio_to_steady"] = round(
+        catch_up["per_second"] / one["registrations_per_second"], 2
+    )
+    results["catch_up_peak_rss_mib"] = max(catch_up["peak_memory_mib"].values())
+    results["pages_p95_ms"] = found["pages_p95_ms"]
+    results["pages_missing"] = found["pages_missing"]
+    results["badges_pdf_500"] = found["badges_pdf"]
+
+
+async def quick(args: argparse.Namespace) -> dict[str, Any]:
+    """L3 with one replica only, its counts per process (`--quick`)."""
+    workdir = Path(tempfile.mkdtemp(prefix="pesnet-bench-"))
+    (workdir / "logs").mkdir()
+    vhost = TestVhost(os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    vhost.create()
+    mongo = database(workdir)
+    sink = TimingSink().start()
+    plat = Platform(workdir, rabbit_url=vhost.url, mongo_url=mongo.url, smtp_port=sink.port)
+    try:
+        await plat.start()
+        found: dict[str, Any] = {"L3": {"1": await full_path(plat, sink, mongo, args)}}
+        if args.scale_registrations:
+            found["scale"] = await scale.measure(
+                plat,
+                sink,
+                mongo.url,
+                rate=found["L3"]["1"]["max"]["registrations_per_second"],
+                count=args.scale_registrations,
+                concurrency=args.concurrency,
+                db_pid=mongo.process.pid if mongo.process else None,
+            )
+        return found
+    finally:
+        plat.stop()
+        sink.stop()
+        mongo.stop()
+        vhost.delete()
 
 
 def main() -> None:
@@ -226,9 +332,20 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000, help="L0 messages")
     parser.add_argument("--m0-registrations", type=int, default=400)
     parser.add_argument(
+        "--scale-registrations",
+        type=int,
+        default=1000,
+        help="catch-up burst and fan-out size (pages at twice it); 0: skip",
+    )
+    parser.add_argument(
         "--profile", type=Path, default=None, help="run the services under pyinstrument"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only L3 with one replica (no paced run): for measuring a change's counts",
+    )
     args = parser.parse_args()
 
     def interrupt(*_: object) -> None:
@@ -236,10 +353,10 @@ def main() -> None:
 
     # stopped like `make run`: the platform, the database and the vhost go with it
     signal.signal(signal.SIGTERM, interrupt)
-    results = asyncio.run(run(args))
+    results = asyncio.run(quick(args) if args.quick else run(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(show(results))
+    print(json.dumps(results, indent=2) if args.quick else show(results))
     print(f"written: {args.out}")
     if args.profile is not None:
         print(summary(args.profile))

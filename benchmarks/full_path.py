@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -44,21 +44,26 @@ class Outcome:
     posted: dict[str, float]  # address -> when its POST was sent
     accepted_at: float  # when the last POST was answered
     failures: int
+    ids: list[str] = field(default_factory=list)  # the registrations' ids
 
 
 class Registrations:
-    def __init__(self, base_url: str, sink: TimingSink) -> None:
+    def __init__(self, base_url: str, sink: TimingSink, meeting: str = MEETING) -> None:
         self.base_url = base_url
         self.sink = sink
+        self.meeting = meeting
+        self.ids: list[str] = []
         self.http = httpx.AsyncClient(
-            base_url=base_url, timeout=60, limits=httpx.Limits(max_connections=64)
+            base_url=base_url, timeout=300, limits=httpx.Limits(max_connections=64)
         )
 
     async def close(self) -> None:
         await self.http.aclose()
 
     async def post(self, body: dict[str, Any]) -> bool:
-        response = await self.http.post(f"/meetings/{MEETING}/registrations", json=body)
+        response = await self.http.post(f"/meetings/{self.meeting}/registrations", json=body)
+        if response.status_code == 201:
+            self.ids.append(response.json()["id"])
         return response.status_code == 201
 
     async def burst(self, count: int, concurrency: int) -> Outcome:
@@ -76,8 +81,9 @@ class Registrations:
                     failures += 1
                     del posted[body["email"]]
 
+        self.ids = []
         await asyncio.gather(*(client() for _ in range(concurrency)))
-        return Outcome(posted, time.time(), failures)
+        return Outcome(posted, time.time(), failures, self.ids)
 
     async def paced(self, count: int, rate: float) -> Outcome:
         tag = uuid.uuid4().hex[:6]

@@ -16,6 +16,8 @@ from pesnet.devtools.ports import free_port
 class TimingHandler:
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}
+        # every mail's arrival, per address (the fan-outs wait for the n-th)
+        self.all: dict[str, list[float]] = {}
         self.count = 0
         self._lock = threading.Lock()
 
@@ -24,6 +26,7 @@ class TimingHandler:
         with self._lock:
             for to in envelope.rcpt_tos:
                 self.arrived.setdefault(str(to).lower(), now)
+                self.all.setdefault(str(to).lower(), []).append(now)
             self.count += 1
         return "250 Message accepted for delivery"
 
@@ -45,6 +48,11 @@ class TimingSink:
 
     def arrived(self, address: str) -> float | None:
         return self.handler.arrived.get(address.lower())
+
+    def nth(self, address: str, n: int) -> float | None:
+        """When the `n`-th mail to `address` arrived (1: the first)."""
+        arrivals = self.handler.all.get(address.lower(), [])
+        return arrivals[n - 1] if len(arrivals) >= n else None
 
     @property
     def count(self) -> int:

@@ -4,6 +4,9 @@ its own so that it never meets another run; notifications with one or more repli
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -40,6 +43,9 @@ class Platform:
             ports=self.ports,
             token=self.token,
         )
+        # programme notices without a digest window: the fan-out measures the platform,
+        # not the window (`benchmarks/scale.py`)
+        self.env["NOTIFICATIONS_DIGEST_WINDOW_SECONDS"] = "0"
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         (workdir / "logs").mkdir(parents=True, exist_ok=True)
 
@@ -50,11 +56,15 @@ class Platform:
         key = name if replica == 1 else f"{name}-{replica}"
         port = self.ports[name] if replica == 1 else free_port()
         module = f"pesnet.{name}"
-        command = [sys.executable, "-m", module]
+        command = [module]
         if self.profile_dir is not None:
             self.profile_dir.mkdir(parents=True, exist_ok=True)
             out = self.profile_dir / f"{key}.txt"
-            command = [sys.executable, "-m", "benchmarks.profiled", str(out), module]
+            command = ["benchmarks.profiled", str(out), module]
+        # every service counts its database commands (`counted.py`, read by `op_counts`)
+        counts = self.workdir / "counts" / f"{key}.json"
+        counts.parent.mkdir(exist_ok=True)
+        command = [sys.executable, "-m", "benchmarks.counted", str(counts), *command]
         log = (self.workdir / "logs" / f"{key}.log").open("ab")
         self.processes[key] = subprocess.Popen(  # noqa: S603
             command,
@@ -79,6 +89,21 @@ class Platform:
         key = self.launch(name, replica)
         await wait_healthy({key: self.ports[key]}, within=120)
 
+    def stop_service(self, name: str) -> None:
+        """Stop every replica of a service (SIGTERM, as an operator would)."""
+        for key in [k for k in self.processes if k == name or k.startswith(f"{name}-")]:
+            process = self.processes.pop(key)
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    async def restart_service(self, name: str) -> None:
+        """Start one replica of a stopped service, on its port, and wait until healthy."""
+        self.launch(name)
+        await wait_healthy({name: self.ports[name]}, within=120)
+
     def peak_memory_mib(self) -> dict[str, float]:
         """Each process's peak resident memory (VmHWM) so far."""
         peaks: dict[str, float] = {}
@@ -91,6 +116,26 @@ class Platform:
                 if line.startswith("VmHWM:"):
                     peaks[key] = round(int(line.split()[1]) / 1024, 1)
         return peaks
+
+    async def op_counts(self) -> dict[str, dict[str, int]]:
+        """Each process's database commands so far, by command and collection (each
+        writes them when signalled: `benchmarks.counted`)."""
+        asked = {}
+        for key, process in self.processes.items():
+            path = self.workdir / "counts" / f"{key}.json"
+            asked[key] = (path, path.stat().st_mtime_ns if path.exists() else 0)
+            if process.poll() is None:
+                process.send_signal(signal.SIGUSR1)
+        found: dict[str, dict[str, int]] = {}
+        for _ in range(100):
+            for key, (path, before) in asked.items():
+                if key not in found and path.exists() and path.stat().st_mtime_ns != before:
+                    with contextlib.suppress(ValueError):
+                        found[key] = json.loads(path.read_text())
+            if len(found) == len(asked):
+                break
+            await asyncio.sleep(0.05)
+        return found
 
     def pids(self) -> dict[str, int]:
         return {key: process.pid for key, process in self.processes.items()}
@@ -116,16 +161,21 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def broker_pid() -> int | None:
-    """The local RabbitMQ node (its CPU is counted too; read only)."""
+    """The local RabbitMQ node (its CPU is counted too; read only): the one whose pid
+    file `RABBITMQ_PID_FILE` names, else the only one running (None where several run
+    and none is named: another node's CPU is not this run's)."""
+    if pid_file := os.environ.get("RABBITMQ_PID_FILE"):
+        with contextlib.suppress(OSError, ValueError):
+            return int(Path(pid_file).read_text().split()[0])
+        return None
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        try:
+        with contextlib.suppress(OSError):
             if (entry / "comm").read_text().strip() == "beam.smp":
-                return int(entry.name)
-        except OSError:
-            continue
-    return None
+                found.append(int(entry.name))
+    return found[0] if len(found) == 1 else None
 
 
 def peak_memory_of(pid: int) -> float | None:

@@ -110,6 +110,13 @@ def catalog_gaps(root: Path = ROOT) -> list[str]:
                     gaps.append(f"{where} [{lang}]: fuzzy: {name}")
                 elif not entry.string:
                     gaps.append(f"{where} [{lang}]: not translated: {name}")
+                elif isinstance(entry.string, (tuple, list)) and (
+                    len(entry.string) != catalog.num_plurals or not all(entry.string)
+                ):
+                    # Arabic counts in six forms (zero, one, two, few, many, other)
+                    gaps.append(
+                        f"{where} [{lang}]: {catalog.num_plurals} plural forms needed: {name}"
+                    )
                 elif isinstance(entry.string, str) and (
                     unknown := set(PLACEHOLDER.findall(entry.string))
                     - set(PLACEHOLDER.findall(message_id))

@@ -165,6 +165,8 @@ async def test_a_delegate_registers_in_arabic_gets_the_mail_and_withdraws(page: 
     await page.locator("#status").wait_for()
     await check_page(page, "manage")
     await page.click("button[value=withdraw]")
+    await page.locator("#confirm-withdraw").wait_for()  # asked again: it cannot be undone
+    await page.click("button[value=withdraw_confirmed]")
     await page.locator(".notice.ok").wait_for()
     assert "withdrawn" in page.url
     assert not await page.locator("button[value=withdraw]").count()

@@ -15,13 +15,10 @@ import httpx
 import pytest
 
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
-from tests.browser.test_pages import (  # noqa: F401 (the fixtures of the pages' tests)
+from tests.browser.test_pages import (
     ADMIN,
     SCREENSHOTS,
-    browser,
     check_page,
-    page,
-    platform,
     sign_in,
     url,
 )
@@ -112,7 +109,7 @@ async def _plan(period: str) -> dict[str, Any]:
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize(("lang", "period"), [("fr", "2040-2042"), ("ar", "2043-2045")])
 async def test_a_focal_point_and_the_secretariat_carry_the_plan_through_its_pages(
-    browser: Any,  # noqa: F811 (the pages' tests' fixture)
+    browser: Any,
     lang: str,
     period: str,
 ) -> None:

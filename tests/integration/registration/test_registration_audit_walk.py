@@ -185,6 +185,30 @@ STEPS = [
     ),
     Step(("POST", "/desk"), lambda h, s: desk_checks_in(h, s), "participant.checked_in"),
     Step(
+        ("POST", "/meetings/{meeting_id}/announcements"),
+        lambda h, s: h.post(
+            f"/meetings/{MEETING}/announcements",
+            json={"title": NAMES, "body": NAMES, "audience": "all", "critical": False},
+            headers=ADMIN,
+        ),
+        "announcement.made",
+    ),
+    Step(
+        ("POST", "/announcements"),
+        lambda h, s: form(
+            h,
+            f"/announcements?meeting={MEETING}",
+            "/announcements",
+            {
+                "meeting": MEETING,
+                "action": "send",
+                **{f"{part}_{lang}": NAMES[lang] for part in ("title", "body") for lang in NAMES},
+            },
+            **ADMIN,
+        ),
+        "announcement.made",
+    ),
+    Step(
         ("POST", "/meetings/{meeting_id}/purge-personal-data"),
         lambda h, s: h.post(
             f"/meetings/{MEETING}/purge-personal-data", json={"older_than_days": 0}, headers=ADMIN
@@ -208,7 +232,7 @@ async def console_confirms(http: httpx.AsyncClient, state: State) -> httpx.Respo
         http,
         f"/console?meeting={MEETING}",
         "/console",
-        {"meeting": MEETING, "registration_id": state["r2"], "action": "confirm"},
+        {"meeting": MEETING, "registration_id": state["r2"], "action": "accredit"},
         **ADMIN,
     )
     read = await http.get(f"/registrations/{state['r2']}", headers=ADMIN)

@@ -81,6 +81,17 @@ DECISIONS: dict[Route, Decision] = {
     ("GET", "/console"): allowed(StaffRole.accreditation_officer),
     ("POST", "/console"): allowed(StaffRole.accreditation_officer),
     ("GET", "/staff/audit"): ADMINISTRATOR,
+    # the secretariat's files and messages about a meeting's participants
+    ("GET", "/meetings/{meeting_id}/participants.csv"): ACCREDITATION,
+    ("GET", "/meetings/{meeting_id}/participants.xlsx"): ACCREDITATION,
+    ("GET", "/meetings/{meeting_id}/badges.pdf"): READING,
+    ("GET", "/meetings/{meeting_id}/announcements/recipients"): allowed(
+        StaffRole.accreditation_officer
+    ),
+    ("POST", "/meetings/{meeting_id}/announcements"): allowed(StaffRole.accreditation_officer),
+    ("GET", "/participants"): allowed(StaffRole.accreditation_officer),
+    ("GET", "/announcements"): allowed(StaffRole.accreditation_officer),
+    ("POST", "/announcements"): allowed(StaffRole.accreditation_officer),
 }
 
 ADMIN = bearer(token(StaffRole.administrator, sub="acc_admin"))

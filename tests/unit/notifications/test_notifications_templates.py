@@ -13,6 +13,7 @@ from pesnet.notifications.domain.model import KINDS
 from pesnet.notifications.domain.notices import (
     Meeting,
     Person,
+    announcement_notice,
     chairmanship_notice,
     cooperation_notice,
     programme_notice,
@@ -25,6 +26,7 @@ from pesnet.notifications.domain.notices import (
 from pesnet.notifications.templates import missing_translations, render
 from pesnet.shared.events.actionplan import CooperationParty
 from pesnet.shared.events.agenda import MeetingDetailChange, MeetingRescheduled
+from pesnet.shared.events.registration import AnnouncementMade
 from pesnet.shared.i18n import Language, Localized
 from tests.integration.notifications import notifications_factories as f
 
@@ -95,6 +97,10 @@ def notices_for(lang: str) -> list[Any]:
         progress_notice(f.progress(f.contact(lang)), person),
         cooperation_notice(f.cooperation([f.contact(lang)], []), person, "ANAPEC", "offer"),
         rescheduled_notice(RESCHEDULED, MEETING, person),
+        *(
+            announcement_notice(announcement(critical), MEETING, person)
+            for critical in (False, True)
+        ),
     ]
 
 
@@ -122,6 +128,31 @@ def test_a_moved_meeting_says_what_changed_from_what_with_the_new_calendar(lang:
     change = RESCHEDULED.changes[0]
     assert change.now.get(lang) in mail.text
     assert change.was.get(lang) in mail.text
+
+
+def announcement(critical: bool) -> AnnouncementMade:
+    return AnnouncementMade(
+        announcement_id="a1",
+        meeting_id="pesnet-4",
+        title=Localized(ar="تغيير القاعة", en="Room change", fr="Changement de salle"),
+        body=Localized(ar="القاعة ب\n\nالطابق الأول", en="Room B\n\nFirst floor", fr="Salle B"),
+        critical=critical,
+        registration_ids=["r1"],
+        announced_at=datetime(2025, 3, 10, 8, 15, tzinfo=UTC),
+    )
+
+
+def test_an_announcement_says_the_secretariat_s_message_in_the_reader_s_language() -> None:
+    person = Person("ar@example.org", "فاطمة", "ar")  # type: ignore[arg-type]
+    notice = announcement_notice(announcement(True), MEETING, person)
+    mail = render(notice.kind, "ar", notice.context, preferences_url="https://x/p")
+    assert notice.critical
+    assert not announcement_notice(announcement(False), MEETING, person).critical
+    assert mail.subject.startswith("تغيير القاعة")
+    assert "رسالة من الأمانة" in mail.text
+    assert "الطابق الأول" in mail.text
+    assert "<p>القاعة ب</p>" in mail.html
+    assert "Room" not in mail.text
 
 
 @pytest.mark.parametrize("lang", ["ar", "en", "fr"])

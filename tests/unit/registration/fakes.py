@@ -12,6 +12,7 @@ from pesnet.registration.domain.focal_point import FocalPoint
 from pesnet.registration.domain.institution import Institution
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.search import matches, name_keys
 from pesnet.registration.service_layer.unit_of_work import (
     EMAIL_TAKEN,
     INSTITUTION_TAKEN,
@@ -25,6 +26,7 @@ from pesnet.registration.service_layer.unit_of_work import (
     Replays,
 )
 from pesnet.shared.errors import Conflict
+from pesnet.shared.events.common import Role
 from pesnet.shared.unit_of_work import FakeUnitOfWork
 
 
@@ -65,10 +67,28 @@ class FakeRegistrations(Registrations):
         ]
 
     async def of_meeting(
-        self, meeting_id: str, *, status: Status | None = None, country: str | None = None
+        self,
+        meeting_id: str,
+        *,
+        status: Status | None = None,
+        country: str | None = None,
+        role: Role | None = None,
     ) -> list[Registration]:
-        found = self._where(meeting_id, status=status, country=country)
+        found = self._where(meeting_id, status=status, country=country, role=role)
         return sorted(found, key=lambda r: (r.registered_at, r.id))
+
+    async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
+        found = self._where(meeting_id, short_code=code)
+        return found[0] if found else None
+
+    async def named(self, meeting_id: str, words: list[str], limit: int) -> list[Registration]:
+        found = [
+            r
+            for r in self._where(meeting_id)
+            if matches(name_keys(r.given_name, r.family_name, r.name_latin), words)
+        ]
+        found.sort(key=lambda r: (r.family_name or "", r.given_name or "", r.id))
+        return found[:limit]
 
     async def confirmed_of(self, meeting_id: str) -> list[Registration]:
         found = self._where(meeting_id, status=Status.confirmed)

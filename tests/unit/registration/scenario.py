@@ -101,6 +101,15 @@ def details(n: int = 0, **fields: Any) -> Details:
 async def register(
     uow: FakeRegistrationUnitOfWork, n: int = 0, actor: Actor = ANONYMOUS, **fields: Any
 ) -> str:
+    """Register person `n` (focal points, speakers, moderators and the secretariat's people are
+    registered by an accreditation officer: nobody may claim those roles alone)."""
+    if actor is ANONYMOUS and fields.get("role") in (
+        "speaker",
+        "moderator",
+        "secretariat",
+        "focal_point",
+    ):
+        actor = OFFICER
     outcome = await registering.register(
         Register("m1", details(n, **fields), actor), uow, public_url=URL
     )

@@ -23,6 +23,7 @@ from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
 from pesnet.shared.events.registration import (
     ParticipantCheckedIn,
 )
+from pesnet.shared.translation import translate
 from tests.unit.registration.fakes import FakeRegistrationUnitOfWork
 from tests.unit.registration.scenario import (
     BADGES,
@@ -124,7 +125,12 @@ async def test_check_in_happens_on_the_meetings_days_only() -> None:
     with pytest.raises(Conflict) as not_today:
         await check_in.check_in(CheckIn(SECRETARIAT, badge_token=token), uow, badges=BADGES)
 
-    assert not_today.value.params["start"] == in_2027.isoformat()
+    # the days as a person reads them, and the zone's name, never ISO or a tz id
+    said = translate(not_today.value.message, "ar", not_today.value.params)
+    assert "2028" in said
+    assert "يناير" in said
+    assert "-01-" not in said
+    assert "/" not in said
     assert events(uow, ParticipantCheckedIn) == []
 
 

@@ -62,6 +62,9 @@ class FakeRenderer:
     def qr_png(self, *args: Any, **kwargs: Any) -> bytes:
         return b"png"
 
+    def badge_sheet_pdf(self, *args: Any, **kwargs: Any) -> bytes:
+        return b"%PDF"
+
 
 @pytest.fixture
 async def uow() -> FakeRegistrationUnitOfWork:
@@ -198,14 +201,15 @@ async def test_the_manage_link_opens_the_page_in_a_browser_and_withdraws(
     page = await client.get(manage_url, headers={"accept": "text/html,*/*;q=0.8"})
     assert page.status_code == 200
     assert 'id="status"' in page.text
-    withdrawn = await client.post(
-        manage_url.split("?")[0] + "/manage?lang=en",
-        data={
-            "csrf": csrf_of(page.text),
-            "token": hidden(page.text, "token"),
-            "action": "withdraw",
-        },
-    )
+    form = {"csrf": csrf_of(page.text), "token": hidden(page.text, "token")}
+    target = manage_url.split("?")[0] + "/manage?lang=en"
+    asked = await client.post(target, data={**form, "action": "withdraw"})
+    assert asked.status_code == 200  # it cannot be undone: asked again first
+    assert 'value="withdraw_confirmed"' in asked.text
+    assert (await client.get(manage_url, headers={"accept": "application/json"})).json()[
+        "status"
+    ] == "registered"
+    withdrawn = await client.post(target, data={**form, "action": "withdraw_confirmed"})
     assert withdrawn.status_code == 303
     assert (await client.get(manage_url, headers={"accept": "application/json"})).json()[
         "status"
@@ -483,3 +487,15 @@ async def test_a_correction_on_the_manage_page_keeps_the_reference_institution(
     assert registration.institution == (
         "National Agency for the Promotion of Employment and Skills"
     )
+
+
+async def test_the_form_offers_only_the_roles_a_person_may_claim(
+    client: httpx.AsyncClient,
+) -> None:
+    form = await client.get("/meetings/m1/register?lang=en")
+    select = re.search(r'<select[^>]*name="role".*?</select>', form.text, re.S)
+    assert select is not None
+    offered = set(re.findall(r'<option value="([a-z_]+)"', select.group(0)))
+    assert offered == {"head_of_delegation", "delegate", "observer"}
+    claimed = await register_through_the_form(client, role="speaker")
+    assert claimed.status_code in (403, 422)

@@ -137,7 +137,7 @@ async def _register_everyone(
     knows of them (registrations that already existed, 409, take their ids from there)."""
     ids: dict[str, str] = {}
     for email, body in bodies.items():
-        registration_id = await _register(registration, body, deadline)
+        registration_id = await _register(registration, body, auth, deadline)
         if registration_id:
             ids[email] = registration_id
     known = await _wait_for(
@@ -256,12 +256,16 @@ async def _get_json(client: httpx.AsyncClient, path: str, headers: dict[str, str
 
 
 async def _register(
-    registration: httpx.AsyncClient, body: dict[str, Any], deadline: Progress
+    registration: httpx.AsyncClient,
+    body: dict[str, Any],
+    auth: dict[str, str],
+    deadline: Progress,
 ) -> str | None:
-    """The new registration's id, or None if it exists already (409)."""
+    """The new registration's id, or None if it exists already (409). The secretariat
+    registers them: speakers and moderators take their places from the programme."""
     path = f"/meetings/{MEETING_ID}/registrations"
     while True:
-        response = await registration.post(path, json=body)
+        response = await registration.post(path, json=body, headers=auth)
         if response.status_code == 201:
             registration_id: str = response.json()["id"]
             deadline.moved(registration_id)

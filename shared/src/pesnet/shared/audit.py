@@ -39,7 +39,7 @@ import structlog
 from pesnet.shared.audit_chain import CHAIN_INDEXES, AuditChain
 from pesnet.shared.credentials import ANONYMOUS, Actor
 from pesnet.shared.envelope import utcnow
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, WriteBatch
 
 AUDIT = "audit"
 RETENTION_DAYS = 730
@@ -122,6 +122,8 @@ class AuditEntry:
     client: str | None = None
     # its place among the entries of its transaction (which share `at`)
     seq: int = 0
+    # how many the action concerned, where its event says (an announcement's recipients)
+    count: int | None = None
 
     def numbered(self, seq: int, at: datetime) -> AuditEntry:
         return dataclasses.replace(self, seq=seq, at=at)
@@ -163,6 +165,7 @@ class AuditEntry:
             "at": self.at,
             "seq": self.seq,
             "from": self.client,
+            "count": self.count,
         }
 
     def view(self) -> dict[str, Any]:
@@ -175,6 +178,7 @@ class AuditEntry:
             "subject": self.subject,
             "at": self.at.isoformat(),
             "from": self.client,
+            **({"count": self.count} if self.count is not None else {}),
         }
 
     @classmethod
@@ -188,6 +192,7 @@ class AuditEntry:
             subject=doc.get("subject"),
             client=doc.get("from"),
             seq=doc.get("seq", 0),
+            count=doc.get("count"),
         )
 
 
@@ -205,6 +210,11 @@ class AuditTrail:
             docs = [e.document() for e in entries]
             await self.chain.extend(session, docs)
             await self.collection.insert_many(docs, session=session)
+
+    def stage(self, batch: WriteBatch, entries: list[AuditEntry]) -> None:
+        """The entries in the batch their transaction ends with (`WriteBatch`)."""
+        for entry in entries:
+            batch.insert(self.collection, entry.document())
 
     async def query(
         self,

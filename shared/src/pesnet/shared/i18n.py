@@ -8,7 +8,13 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_time,
+    format_timedelta,
+    get_timezone_location,
+)
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -35,6 +41,11 @@ def fallback_chain(language: str) -> list[Language]:
         chain.append(Language(language))
     chain.extend(lang for lang in FALLBACK_ORDER if lang not in chain)
     return chain
+
+
+def list_separator(language: str) -> str:
+    """How `language` separates the items of a list: Arabic with its own comma (،)."""
+    return "، " if language == "ar" else ", "
 
 
 def direction(language: str) -> Literal["rtl", "ltr"]:
@@ -81,6 +92,24 @@ def format_local_datetime(value: datetime, tz: str, language: str, fmt: str = "f
         format=fmt,
         tzinfo=ZoneInfo(tz),
         locale=BABEL_LOCALE.get(language, "en_GB"),
+    )
+
+
+def localized_date(value: date, fmt: str = "long") -> Localized:
+    """A date as a reader of each language writes it ("14 October 2025", "14 أكتوبر 2025")."""
+    return Localized(
+        **{lang.value: format_local_date(value, lang.value, fmt) for lang in LANGUAGES}
+    )
+
+
+def localized_zone(tz: str) -> Localized:
+    """A time zone as a reader of each language names it ("Türkiye Time", "توقيت تركيا"),
+    never its tz database id."""
+    return Localized(
+        **{
+            lang.value: get_timezone_location(ZoneInfo(tz), locale=BABEL_LOCALE[lang.value])
+            for lang in LANGUAGES
+        }
     )
 
 

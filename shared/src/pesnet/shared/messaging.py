@@ -1,21 +1,20 @@
 """Publishing to and consuming from the bus.
 
-`EventPublisher` sends a stored outbox entry: persistent, waiting for the
-publisher confirm, with the event's subject in a header. `EventConsumer` is a
-service's one queue: it parses the CloudEvent, looks the type up in the catalog,
-and runs the use case the service's subscription table (`Subscriptions`, payload
-class → use case) names for it and the inbox record in one transaction; the message
-is acknowledged only once that transaction has committed (or it is dead-lettered).
+`EventPublisher` sends a stored outbox entry: persistent, waiting for the publisher
+confirm, with the event's subject in a header. `EventConsumer` is a service's one queue:
+it parses the CloudEvent, looks the type up in the catalog, and runs the use case the
+service's subscription table (`Subscriptions`, payload class → use case) names for it
+and the inbox record in one transaction; the message is acknowledged only once that
+transaction has committed (or it is dead-lettered).
 
-Several messages are handled at once (up to `PESNET_PREFETCH` per replica) where a
-row of the table says it may be (`on(..., by_subject=True)`: its use case reads and
-writes only what events about the same subject touch): such events are handled in lanes keyed by the
-event's subject, one subject's events one after the other in the order the queue
-delivered them, different subjects' side by side. Every other message (a handler
-that reads what other subjects' events wrote, such as a programme release reading a
-meeting's participants; or an event without a subject) is a barrier: it waits for
-everything delivered before it, and everything after it waits for it, as with one
-message at a time.
+Several messages are handled at once (up to `PESNET_PREFETCH` per replica) where a row
+of the table says it may be (`on(..., by_subject=True)`: its use case reads and writes
+only what events about the same subject touch): in lanes keyed by the event's subject,
+one subject's events one after the other in the order the queue delivered them,
+different subjects' side by side. Every other message (a handler that reads what other
+subjects' events wrote, such as a programme release reading a meeting's participants; or
+an event without a subject) is a barrier: it waits for everything delivered before it,
+and everything after it waits for it, as with one message at a time.
 
 What happens to a message that fails:
 
@@ -44,7 +43,7 @@ from pymongo.errors import ConnectionFailure
 
 from pesnet.shared.catalog import EventCatalog, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
-from pesnet.shared.inbox import AlreadyProcessed, Inbox
+from pesnet.shared.inbox import Inbox
 from pesnet.shared.logging import bind_event, get_logger
 from pesnet.shared.metrics import Metrics
 from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
@@ -196,8 +195,8 @@ class EventConsumer:
         return sorted(self.handlers)
 
     async def process(self, body: bytes) -> str:
-        """Handle one message body; returns the outcome ('done' or 'duplicate').
-        Raises `InvalidEvent`/`Unprocessable` for a message that can never succeed."""
+        """Handle one message body: 'done' or 'duplicate' (`Inbox.stage`). Raises
+        `InvalidEvent`/`Unprocessable` for a message that can never succeed."""
         event, payload = self.catalog.parse(body)
         registration = self.handlers.get(event.type)
         if registration is None:
@@ -213,15 +212,17 @@ class EventConsumer:
         ):
 
             async def work(session: DbSession) -> None:
-                await self.inbox.record(session, self.name, event)
                 if self.unit_of_work is None:
                     raise RuntimeError(f"consumer {self.name} has no unit of work")
+                self.inbox.stage(session, self.name, event)
                 uow = self.unit_of_work().joined(session, event)
                 await uow.run(lambda joined: registration.table.handle(payload, joined, event))
 
             try:
                 await in_transaction(self.client, work)
-            except AlreadyProcessed:
+            except Exception as exc:
+                if not await self.inbox.was_duplicate(exc, self.name, event.id):
+                    raise
                 await self.inbox.count_duplicate(self.name, event.id)
                 log.info("duplicate event ignored", consumer=self.name)
                 return "duplicate"

@@ -9,6 +9,10 @@ state change that caused it, and a relay publishes it afterwards.
 - The relay of the process that wrote an entry is woken as soon as its transaction
   commits (`after_commit`), with no round trip to the database; a slow poll is the
   safety net (entries of a replica that died, a publish that failed).
+- While a process runs its relay, the entries it writes are born leased to that relay
+  (`Outbox.owner`): the relay finds them with one read and marks them with one update,
+  without the conditional update a claim costs; another replica takes them only once
+  that lease ran out, as with any claimed entry.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -24,9 +29,16 @@ import structlog
 from pesnet.shared.audit import acting_actor_id
 from pesnet.shared.catalog import EventCatalog, EventPayload
 from pesnet.shared.envelope import CloudEvent, utcnow
-from pesnet.shared.leasing import LeasedQueue
+from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
 from pesnet.shared.logging import get_logger
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit
+from pesnet.shared.mongo import (
+    Database,
+    DbSession,
+    Document,
+    IndexSpec,
+    WriteBatch,
+    after_commit,
+)
 from pesnet.shared.tracing import context_of, started_span
 
 OUTBOX = "outbox"
@@ -71,6 +83,9 @@ class Outbox:
         self.source = source
         # called once a transaction that wrote entries has committed (the relay's wake-up)
         self.listeners: list[Callable[[], None]] = []
+        # the running relay of this process, to which new entries are born leased
+        # (`OutboxRelay.run` sets it): its lease token and length
+        self.owner: tuple[str, timedelta] | None = None
 
     def _committed(self) -> None:
         for listener in self.listeners:
@@ -86,6 +101,29 @@ class Outbox:
         causation_id: str | None = None,
         actor_id: str | None = None,
     ) -> CloudEvent:
+        batch = WriteBatch()
+        event = self.stage(
+            batch,
+            payload,
+            subject=subject,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            actor_id=actor_id,
+        )
+        await self.collection.insert_many([doc for _, doc in batch.inserts], session=session)
+        return event
+
+    def stage(
+        self,
+        batch: WriteBatch,
+        payload: EventPayload,
+        *,
+        subject: str | None = None,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+        actor_id: str | None = None,
+    ) -> CloudEvent:
+        """The entry, in the batch its transaction ends with (`WriteBatch`)."""
         # An event caused by an HTTP request carries that request's correlation id
         # (bound by the HTTP middleware), so one id follows the work across services,
         # and the id of the account that made the request (bound with its credentials).
@@ -117,10 +155,15 @@ class Outbox:
             "published_at": None,
             "lease_until": NOT_LEASED,
         }
+        if self.owner is not None:
+            # born leased to this process's relay: no claim needed to publish it
+            token, lease = self.owner
+            entry["lease_until"], entry[LEASE_OWNER] = utcnow() + lease, token
         meeting_id = getattr(payload, "meeting_id", None)
         if isinstance(meeting_id, str) and meeting_id:
             entry["meeting_id"] = meeting_id
-        await self.collection.insert_one(entry, session=session)
+        # written with the transaction's last writes (`WriteBatch`): the span ends here
+        batch.insert(self.collection, entry)
         writing.end()
         after_commit(self._committed)
         return event
@@ -152,8 +195,12 @@ class OutboxRelay:
         *,
         poll_seconds: float = 2.0,
         lease_seconds: float = 30.0,
+        outbox: Outbox | None = None,
     ) -> None:
         self.collection = db[OUTBOX]
+        # the outbox whose entries are born leased to this relay while it runs
+        self.outbox = outbox
+        self.token = uuid.uuid4().hex
         self.publish = publish
         self.poll_seconds = poll_seconds
         # `lease_until` is the due field: NOT_LEASED (the epoch) until a relay claims it
@@ -167,8 +214,30 @@ class OutboxRelay:
         self._wake = asyncio.Event()
 
     async def claim(self, limit: int = BATCH_SIZE) -> list[Document]:
-        """Lease up to `limit` pending entries, oldest first, to this relay."""
-        return await self.queue.claim(limit)
+        """Lease up to `limit` pending entries, oldest first, to this relay: those born
+        leased to it (`Outbox.owner`) and those no live relay holds, in one order (an
+        entry released after a failed publish still goes before a newer one). One read
+        when every one is its own already; else a conditional update leases the rest
+        (of several relays racing for an entry, one wins) and, after a lost race, the
+        entries it won are read again."""
+        now = utcnow()
+        mine = {LEASE_OWNER: self.token}
+        free = {"lease_until": {"$lte": now}}
+        pending = {"published_at": None, "$or": [mine, free]}
+        found = await self.collection.find(pending).sort([("order", 1)]).limit(limit).to_list()
+        others = [doc["_id"] for doc in found if doc.get(LEASE_OWNER) != self.token]
+        if not others:
+            return found
+        lease = {"lease_until": now + self.queue.lease, **mine}
+        result = await self.collection.update_many(
+            {"_id": {"$in": others}, "published_at": None, **free}, {"$set": lease}
+        )
+        if result.modified_count == len(others):
+            for doc in found:
+                doc.update(lease)
+            return found
+        won = self.collection.find({"_id": {"$in": [d["_id"] for d in found]}, **mine})
+        return await won.sort([("order", 1)]).to_list()
 
     async def mark_published(self, docs: list[Document]) -> None:
         now = utcnow()
@@ -216,6 +285,15 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
+        if self.outbox is not None:
+            self.outbox.owner = (self.token, self.queue.lease)
+        try:
+            await self._run()
+        finally:
+            if self.outbox is not None:
+                self.outbox.owner = None
+
+    async def _run(self) -> None:
         backoff = self.poll_seconds
         while True:
             # cleared before the drain: an entry committed while it runs wakes the next

@@ -73,6 +73,7 @@ class ServiceRuntime:
             self.publisher.publish_outbox_entry,
             poll_seconds=settings.outbox_poll_seconds,
             lease_seconds=settings.outbox_lease_seconds,
+            outbox=self.outbox,
         )
         self.outbox.listeners.append(self.relay.wake)
         self.inbox = Inbox(self.db)

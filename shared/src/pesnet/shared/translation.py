@@ -21,7 +21,8 @@ spelled the same in English, and tells the translator what the word names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gettext as gettext_module
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -220,6 +221,48 @@ def translate(
     return text
 
 
+@cache
+def _plural_rule(package: str, language: str) -> Callable[[int], int] | None:
+    """The catalog's plural rule (its `Plural-Forms` header: Arabic has six forms)."""
+    catalog = _catalog(package, language)
+    if catalog is None:
+        return None
+    return gettext_module.c2py(catalog.plural_expr)
+
+
+def ngettext(
+    singular: str,
+    plural: str,
+    n: int,
+    language: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    packages: tuple[str, ...] = (),
+) -> str:
+    """The form of a counted message that `n` takes in `language`, by the plural rule of
+    the catalog that has it (English: singular for 1); `{n}` and `params` filled in."""
+    text = singular if n == 1 else plural
+    if language in LANGUAGES and language != Language.en:
+        for package in (*packages, KERNEL_PACKAGE):
+            catalog = _catalog(package, language)
+            rule = _plural_rule(package, language)
+            entry = catalog.get(singular) if catalog is not None else None
+            if entry is None or rule is None or entry.fuzzy:
+                continue
+            forms = entry.string if isinstance(entry.string, (tuple, list)) else (entry.string,)
+            form = forms[min(rule(n), len(forms) - 1)]
+            if isinstance(form, str) and form:
+                text = form
+                break
+    values = {
+        key: in_language(value, language) for key, value in {"n": n, **(params or {})}.items()
+    }
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return (singular if n == 1 else plural).format(**values)
+
+
 __all__ = [
     "DOMAIN",
     "NC_",
@@ -230,6 +273,7 @@ __all__ = [
     "_",
     "in_language",
     "localized",
+    "ngettext",
     "translate",
     "translated",
 ]

@@ -30,6 +30,7 @@ so the inbox record, the effect and any follow-up events commit as one.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ from pesnet.shared.catalog import EventPayload, UnknownEventType
 from pesnet.shared.credentials import Actor
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.events import CATALOG
-from pesnet.shared.mongo import Client, Database, DbSession, in_transaction
+from pesnet.shared.mongo import Client, Database, DbSession, WriteBatch, deferred, in_transaction
 from pesnet.shared.outbox import Outbox
 from pesnet.shared.tracing import use_case_span
 
@@ -138,10 +139,11 @@ class UnitOfWork(ABC):
         time, numbered in the order they happened (`GET /audit` lists a transaction's
         entries in that order: what was done before what it caused)."""
         entries = [
-            self._entry(
-                audit_action(action),
-                _meeting_of(item.payload),
-                audit_subject(item.subject),
+            dataclasses.replace(
+                self._entry(
+                    audit_action(action), _meeting_of(item.payload), audit_subject(item.subject)
+                ),
+                count=getattr(item.payload, "audit_count", None),
             )
             for action, item in events
         ]
@@ -225,11 +227,14 @@ class MongoUnitOfWork(UnitOfWork):
         return await self.outbox.forget_meeting(self._session or self._active, meeting_id)
 
     async def _flush(self, session: DbSession) -> None:
+        """The outbox entries and audit entries of the work, deferred to the end of the
+        transaction (one round trip with its other deferred writes: `WriteBatch`)."""
         pending = self._pending()
+        batch = deferred(session) or WriteBatch()
         written = []
         for item in pending:
-            event = await self.outbox.add(
-                session,
+            event = self.outbox.stage(
+                batch,
                 item.payload,
                 subject=item.subject,
                 correlation_id=item.correlation_id
@@ -240,7 +245,9 @@ class MongoUnitOfWork(UnitOfWork):
             written.append((event.type, item))
         entries = self._audit_entries(written)
         self._emitted, self._audits = [], []
-        await self.audit_trail.append(session, entries)
+        self.audit_trail.stage(batch, entries)
+        if batch is not deferred(session):  # a transaction `in_transaction` does not run
+            await batch.flush(self.client, session)
 
 
 class FakeUnitOfWork(UnitOfWork):

@@ -23,7 +23,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 from pesnet.shared.i18n import LANGUAGES, direction
 from pesnet.shared.problems import request_language
 from pesnet.shared.terms import LANGUAGE_NAMES
-from pesnet.shared.translation import translate
+from pesnet.shared.translation import ngettext, translate
 
 DOCS_ASSETS = "/static/docs"
 KERNEL_ASSETS = "/static/pesnet"
@@ -117,12 +117,16 @@ class Pages:
         def gettext(message: str, **params: Any) -> str:
             return translate(message, language, params, packages=packages)
 
+        def plural(singular: str, plural: str, n: int, **params: Any) -> str:
+            return ngettext(singular, plural, n, language, params, packages=packages)
+
         html = self.env.get_template(name).render(
             {
                 "lang": language.value,
                 "dir": direction(language),
                 "languages": [(code, LANGUAGE_NAMES[code].get(code)) for code in LANGUAGES],
                 "_": gettext,
+                "ngettext": plural,
                 "text": lambda localized: localized.get(language) if localized else "",
                 "path": request.url.path,
                 # the same page in another language (keeping the rest of its query)

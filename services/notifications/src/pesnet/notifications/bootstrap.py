@@ -94,7 +94,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         concurrency=settings.worker_concurrency,
     )
     sender = SmtpSender(settings)
-    runtime.background.append(lambda: run_worker(uow, sender, policy, links, wakeups.mail))
+    runtime.background.append(
+        lambda: run_worker(uow, sender, policy, links, wakeups.mail, wakeups.handed)
+    )
 
     # partner webhooks (WEBHOOKS.md): their own consumer queue, collections and worker
     routers = [

@@ -9,12 +9,12 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from pesnet.registration.adapters.badge import PillowBadgeRenderer
+from pesnet.registration.adapters.badge_sheet import BadgeRenderer
 from pesnet.registration.adapters.collections import INDEXES
 from pesnet.registration.adapters.identity import IdentitySignIn
 from pesnet.registration.adapters.unit_of_work import MongoRegistrationUnitOfWork
 from pesnet.registration.domain.badges import BadgeKey
-from pesnet.registration.entrypoints import http, messaging, pages
+from pesnet.registration.entrypoints import http, messaging, pages, participants
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.service_layer.focal_points import RegistrationTokens
 from pesnet.registration.settings import Settings
@@ -36,12 +36,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         unit_of_work=unit_of_work,
         badges=BadgeKey(settings.badge_key()),
         manage_links=ManageLinks(settings.manage_link_keys()),
-        renderer=PillowBadgeRenderer(),
+        renderer=BadgeRenderer(),
         public_url=settings.public_base_url(),
         default_quota=settings.default_delegation_quota,
     )
     runtime.consumer.subscribe(messaging.subscriptions(deps.default_quota))
-    routers = [pages.router, http.router, http.public, http.secretariat]
+    routers = [pages.router, http.router, participants.router, http.public, http.secretariat]
     if settings.dev_mode:
         routers.append(http.dev)
     app = create_app(

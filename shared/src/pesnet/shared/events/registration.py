@@ -94,6 +94,26 @@ PARTICIPANT_EVENTS: tuple[type[ParticipantEvent], ...] = (
 )
 
 
+class AnnouncementMade(EventPayload):
+    """The secretariat wrote to a meeting's participants (all, one delegation, one role
+    or one state): the message in the three languages and the registrations it is for,
+    each told in their own language (internal: it names people by their registrations)."""
+
+    announcement_id: str
+    meeting_id: MeetingId
+    title: Localized
+    body: Localized
+    # a critical notice reaches everyone; an ordinary one respects their preferences
+    critical: bool
+    registration_ids: list[str]
+    announced_at: datetime
+
+    @property
+    def audit_count(self) -> int:
+        """The recipients' count, in the announcement's audit entry."""
+        return len(self.registration_ids)
+
+
 class PersonalDataPurged(EventPayload):
     meeting_id: MeetingId
     registrations: int
@@ -206,6 +226,12 @@ EVENTS = (
         "registration.participant.checked_in",
         ParticipantCheckedIn,
         "A confirmed participant checked in on site.",
+    ),
+    EventSpec(
+        "registration.announcement.made",
+        AnnouncementMade,
+        "The secretariat wrote to a meeting's participants, in ar/en/fr "
+        "(internal: names the registrations it is for).",
     ),
     EventSpec(
         "registration.personal_data.purged",

@@ -19,7 +19,7 @@ from pesnet.agenda.domain.localtime import format_offset
 from pesnet.agenda.domain.meeting import Meeting
 from pesnet.agenda.domain.programme import Session
 from pesnet.agenda.domain.release import ProgrammeView
-from pesnet.shared.i18n import direction, format_local_date
+from pesnet.shared.i18n import direction, format_local_date, list_separator
 from pesnet.shared.terms import LANGUAGE_NAMES
 
 _templates = Environment(
@@ -271,7 +271,7 @@ def _ics_event(view: ProgrammeView, session: Session, lang: str, stamp: datetime
     description = _ics_description(meeting, session, lang)
     if description:
         event.add("description", description)
-    location = ", ".join(
+    location = list_separator(lang).join(
         x
         for x in (
             session.room or "",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from pesnet.agenda.domain.chairmanship import Chairmanship
@@ -202,15 +203,47 @@ class MongoParticipantRepository(ParticipantRepository):
         doc = await self.collection.find_one({"_id": registration_id}, session=self.session)
         return _participant(doc) if doc else None
 
-    async def save(self, participant: Participant) -> None:
-        doc = {
+    @staticmethod
+    def _document(participant: Participant) -> Document:
+        return {
             "_id": participant.registration_id,
             **participant.model_dump(mode="json", exclude={"registration_id", "as_of"}),
             "as_of": participant.as_of,
         }
+
+    async def save(self, participant: Participant) -> None:
+        doc = self._document(participant)
         await self.collection.replace_one(
             {"_id": participant.registration_id}, doc, upsert=True, session=self.session
         )
+
+    async def record(self, participant: Participant) -> Participant | None:
+        """`ParticipantRepository.record` as one conditional write (an update pipeline
+        that keeps a newer stored state) returning the state before, instead of a read
+        and a write."""
+        fields = {k: v for k, v in self._document(participant).items() if k != "_id"}
+        # is_newer_than(stored): nothing stored, or stored as of no later
+        newer = {
+            "$or": [
+                {"$eq": [{"$ifNull": ["$as_of", None]}, None]},
+                {"$lte": ["$as_of", participant.as_of]},
+            ]
+        }
+        before = await self.collection.find_one_and_update(
+            {"_id": participant.registration_id},
+            [
+                {
+                    "$set": {
+                        name: {"$cond": [newer, {"$literal": value}, f"${name}"]}
+                        for name, value in fields.items()
+                    }
+                }
+            ],
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
+            session=self.session,
+        )
+        return _participant(before) if before else None
 
     async def confirmed(self, meeting_id: str) -> dict[str, str]:
         cursor = self.collection.find(

@@ -46,13 +46,12 @@ async def record_participant(cmd: RecordParticipant, uow: AgendaUnitOfWork) -> l
     participant = cmd.participant
 
     async def work(uow: AgendaUnitOfWork) -> list[SessionNotice]:
-        stored = await uow.participants.get(participant.registration_id)
+        stored = await uow.participants.record(participant)
         if not participant.is_newer_than(stored):
             log.info(
                 "older registration event ignored", registration_id=participant.registration_id
             )
             return []
-        await uow.participants.save(participant)
         meeting = await uow.meetings.get(participant.meeting_id)
         if meeting is None or not concerns_programme(meeting, stored, participant):
             return []  # nobody of the programme: the draft is not even read

@@ -79,6 +79,15 @@ class ParticipantRepository(ABC):
     @abstractmethod
     async def save(self, participant: Participant) -> None: ...
 
+    async def record(self, participant: Participant) -> Participant | None:
+        """Store a registration's state unless what is stored is newer
+        (`Participant.is_newer_than`); returns what was stored before (None: nothing).
+        A database may do it in one write (`MongoParticipantRepository.record`)."""
+        stored = await self.get(participant.registration_id)
+        if participant.is_newer_than(stored):
+            await self.save(participant)
+        return stored
+
     @abstractmethod
     async def confirmed(self, meeting_id: str) -> dict[str, str]:
         """e-mail (lower case) → registration id of the meeting's confirmed participants."""

@@ -21,20 +21,24 @@ from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pymongo import ReturnDocument
+
 from pesnet.notifications.domain.deliveries import PURGED_PREFIX, Delivery, Digest
 from pesnet.notifications.domain.notices import Meeting
 from pesnet.notifications.domain.recipients import Participation, Recipient
 from pesnet.notifications.service_layer.unit_of_work import (
     DeliveryRepository,
     DigestRepository,
+    Handed,
     MeetingRepository,
     ParticipationRepository,
     RecipientRepository,
 )
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit, deferred
 
 RECIPIENTS = "recipients"
 PARTICIPATIONS = "participations"
@@ -108,6 +112,39 @@ class MongoRecipients(RecipientRepository):
             {"_id": recipient.address}, doc, upsert=True, session=self.session
         )
 
+    async def heard_of(
+        self,
+        email: str,
+        *,
+        name: str,
+        language: str,
+        role: str,
+        source: str,
+        institution: str | None,
+        seen_at: datetime,
+    ) -> Recipient:
+        """`Recipient.heard_of` as one write that returns the result (the newest name
+        and language; every role, source and institution), instead of a read and a
+        write: the person's own preferences are kept as they are."""
+        added: Document = {"roles": role, "sources": source, "institutions": institution}
+        doc = await self.collection.find_one_and_update(
+            {"_id": Recipient.first_heard(email).address},
+            {
+                "$set": {
+                    "email": email.strip(),
+                    "name": name,
+                    "language": language,
+                    "seen_at": seen_at,
+                },
+                "$addToSet": {k: v for k, v in added.items() if v},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=self.session,
+        )
+        assert doc is not None  # upserted
+        return self._load(doc)
+
     async def remove(self, address: str) -> None:
         await self.collection.delete_one({"_id": address}, session=self.session)
 
@@ -154,6 +191,38 @@ class MongoParticipations(ParticipationRepository):
         await self.collection.replace_one(
             {"_id": participation.registration_id}, doc, upsert=True, session=self.session
         )
+
+    async def record(self, participation: Participation) -> None:
+        """`ParticipationRepository.record` as one conditional write (an update
+        pipeline), instead of a read and a write."""
+        fields: Document = {
+            "email": participation.address,
+            "meeting_id": participation.meeting_id,
+            "role": participation.role,
+            "status": participation.status.value,
+            "as_of": participation.as_of,
+        }
+        # newer_than(as_of) is false: no state stored yet, or stored as of no later
+        not_newer = {
+            "$or": [
+                {"$eq": [{"$ifNull": ["$as_of", None]}, None]},
+                {"$lte": ["$as_of", participation.as_of]},
+            ]
+        }
+        where = {"_id": participation.registration_id}
+        pipeline = [
+            {
+                "$set": {
+                    name: {"$cond": [not_newer, {"$literal": value}, f"${name}"]}
+                    for name, value in fields.items()
+                }
+            }
+        ]
+        if (batch := deferred(self.session)) is not None:
+            # with the transaction's last writes: the use case does not read it back
+            batch.update(self.collection, where, pipeline, upsert=True)
+            return
+        await self.collection.update_one(where, pipeline, upsert=True, session=self.session)
 
     async def with_ids(self, registration_ids: Sequence[str]) -> list[Participation]:
         return await self._find({"_id": {"$in": list(registration_ids)}})
@@ -247,13 +316,19 @@ class MongoDeliveries(DeliveryRepository):
         lease: timedelta,
         retention: timedelta = DEFAULT_RETENTION,
         on_due: Callable[[], None] | None = None,
+        handed: Handed | None = None,
         on_outcome: Callable[[Delivery], None] | None = None,
     ) -> None:
         self.collection = db[DELIVERIES]
         self.session = session
         self.retention = retention
+        self.lease = lease
         # called once a delivery that goes out alone is committed (wakes the mail sender)
         self.on_due = on_due
+        # this process's mail sender, to which such a delivery may be born leased
+        self.handed = handed
+        # (event, recipient, channel) of the deliveries deferred in this transaction
+        self._staged: set[tuple[str, str, str]] = set()
         # called once a delivery's outcome (sent, failed, suppressed) is committed
         self.on_outcome = on_outcome
         self.queue = LeasedQueue(
@@ -270,18 +345,41 @@ class MongoDeliveries(DeliveryRepository):
         doc = _delivery_doc(delivery)
         if (expires_at := self._expires_at(delivery)) is not None:
             doc["expires_at"] = expires_at
-        result = await self.collection.update_one(
-            {"event_id": doc["event_id"], "recipient": doc["recipient"], "channel": doc["channel"]},
-            {"$setOnInsert": doc},
-            upsert=True,
-            session=self.session,
-        )
-        added = result.upserted_id is not None
-        if added and self.on_due and delivery.pending and delivery.digest_key is None:
+        due_alone = delivery.pending and delivery.digest_key is None
+        handed = self.handed if due_alone and self.on_due and self.handed else None
+        if handed is not None and handed.accepting():
+            # born leased to this process's sender, its attempt counted: no claim
+            doc["due_at"], doc[LEASE_OWNER] = utcnow() + self.lease, handed.token
+            doc["attempts"] = delivery.attempts + 1
+        key = (doc["event_id"], doc["recipient"], doc["channel"])
+        where = {"event_id": key[0], "recipient": key[1], "channel": key[2]}
+        if (batch := deferred(self.session)) is not None:
+            # with the transaction's last writes (a consumer's: its inbox record first, so
+            # an event handled before fails there); one per key within the transaction
+            added = key not in self._staged
+            self._staged.add(key)
+            if added:
+                batch.update(self.collection, where, {"$setOnInsert": doc}, upsert=True)
+        else:
+            result = await self.collection.update_one(
+                where, {"$setOnInsert": doc}, upsert=True, session=self.session
+            )
+            added = result.upserted_id is not None
+        if added and self.on_due and due_alone:
+            if LEASE_OWNER in doc and handed is not None:
+                mine = _delivery(doc)
+                half = self.lease.total_seconds() / 2
+                after_commit(lambda: handed.hand(mine, half))
+            elif self.handed is not None:
+                after_commit(self._claim_wanted)
             after_commit(self.on_due)
         if added and self.on_outcome and not delivery.pending:
             after_commit(functools.partial(self.on_outcome, delivery))
         return added
+
+    def _claim_wanted(self) -> None:
+        if self.handed is not None:
+            self.handed.claim_wanted = True
 
     async def claim_due(self, limit: int = 1) -> list[Delivery]:
         claimed = await self.queue.claim(limit, increment={"attempts": 1})
@@ -383,6 +481,9 @@ class MongoDigests(DigestRepository):
     async def claim_due(self) -> Digest | None:
         claimed = await self.queue.claim()
         return self._load(claimed[0]) if claimed else None
+
+    async def claim_due_many(self, limit: int) -> list[Digest]:
+        return [self._load(doc) for doc in await self.queue.claim(limit)]
 
     async def forget_meeting(self, meeting_id: str) -> None:
         await self.collection.delete_many({"meeting_id": meeting_id}, session=self.session)

@@ -56,6 +56,7 @@ class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
             self.mail_lease,
             self.delivery_retention,
             on_due=wakeups.mail.set if wakeups else None,
+            handed=wakeups.handed if wakeups else None,
             on_outcome=self.metrics.mail if self.metrics else None,
         )
         self.digests = MongoDigests(self.db, session, self.mail_lease)

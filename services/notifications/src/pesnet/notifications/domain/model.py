@@ -49,6 +49,9 @@ KINDS: dict[str, Kind] = {
         Kind("reminder_due", critical=False),
         Kind("progress_reviewed", critical=True),
         Kind("cooperation_proposed", critical=False),
+        # the secretariat's announcements: an ordinary one respects the preferences
+        Kind("announcement", critical=False),
+        Kind("announcement_critical", critical=True),
     )
 }
 

@@ -25,6 +25,7 @@ from pesnet.shared.events.agenda import (
     SessionChangeNoticesPrepared,
 )
 from pesnet.shared.events.registration import (
+    AnnouncementMade,
     ParticipantCheckedIn,
     ParticipantConfirmed,
     ParticipantEvent,
@@ -394,3 +395,17 @@ def cooperation_notice(
         "partners": partners,
     }
     return Notice("cooperation_proposed", person.email, lang, context)
+
+
+def announcement_notice(payload: AnnouncementMade, meeting: Meeting, person: Person) -> Notice:
+    """The secretariat's message in the person's language (each of the three is there)."""
+    lang = person.language
+    context: dict[str, Any] = {
+        "name": person.name,
+        "meeting": meeting.context(lang),
+        "title": require_localized(payload.title, "data.title", lang),
+        "body": require_localized(payload.body, "data.body", lang),
+        "announcement_id": payload.announcement_id,
+    }
+    kind = "announcement_critical" if payload.critical else "announcement"
+    return Notice(kind, person.email, lang, context, meeting_id=payload.meeting_id)

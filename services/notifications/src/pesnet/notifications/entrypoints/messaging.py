@@ -20,7 +20,11 @@ from pesnet.shared.events.agenda import (
     ReleaseNoticesPrepared,
     SessionChangeNoticesPrepared,
 )
-from pesnet.shared.events.registration import PARTICIPANT_EVENTS, PersonalDataPurged
+from pesnet.shared.events.registration import (
+    PARTICIPANT_EVENTS,
+    AnnouncementMade,
+    PersonalDataPurged,
+)
 from pesnet.shared.messaging import Subscriptions, on
 
 
@@ -40,6 +44,7 @@ def subscriptions(mailing: Mailing) -> Subscriptions:
         on(ChairmanshipTransferred, partial(notices.chairmanship_transferred, mailing=mailing)),
         on(MeetingRescheduled, partial(notices.meeting_rescheduled, mailing=mailing)),
         on(ReminderDue, partial(notices.reminder_due, mailing=mailing)),
+        on(AnnouncementMade, partial(notices.announcement_made, mailing=mailing)),
         on(ProgressReviewed, partial(notices.progress_reviewed, mailing=mailing)),
         on(CooperationProposed, partial(notices.cooperation_proposed, mailing=mailing)),
         on(MeetingScheduled, recipients.meeting_scheduled),

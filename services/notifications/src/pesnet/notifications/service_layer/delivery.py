@@ -37,7 +37,7 @@ from pesnet.notifications.domain.deliveries import (
     mail_order,
 )
 from pesnet.notifications.domain.model import Links, retry_delay
-from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+from pesnet.notifications.service_layer.unit_of_work import Handed, NotificationsUnitOfWork
 from pesnet.notifications.templates import render
 from pesnet.shared.catalog import EventPayload
 from pesnet.shared.envelope import utcnow
@@ -82,14 +82,15 @@ class Job:
 
 async def claim(uow: NotificationsUnitOfWork, limit: int) -> list[Job]:
     """Lease up to `limit` due deliveries (their attempts counted by the claim), or else
-    one digest whose window has closed."""
+    up to `limit` digests whose window has closed (one claim: a programme release's
+    digests go out side by side, not one claim each)."""
     deliveries = await uow.deliveries.claim_due(limit)
     if deliveries:
         return [Job([d], counted=True) for d in deliveries]
-    digest = await uow.digests.claim_due()
-    if digest is not None:
-        return [Job(mail_order(await uow.deliveries.pending_in_digest(digest.key)), digest)]
-    return []
+    return [
+        Job(mail_order(await uow.deliveries.pending_in_digest(digest.key)), digest)
+        for digest in await uow.digests.claim_due_many(limit)
+    ]
 
 
 async def send(
@@ -114,15 +115,17 @@ async def run_worker(
     policy: DeliveryPolicy,
     links: Links,
     wake: asyncio.Event | None = None,
+    handed: Handed | None = None,
 ) -> None:
     """The background loop of a replica: claims into its free slots, sends up to
     `policy.concurrency` mails at once, each with its own unit of work (a unit of work
     runs one transaction at a time), and waits for a send to end or a wake-up.
 
-    It claims only when a claim may find something: woken by a commit, after a claim
-    that filled every free slot (more may be due), or once a poll interval has passed
-    since its last look (retries, digests, what another replica left); a send that
-    ends does not by itself cost a look."""
+    It takes first what this process's consumer handed it (`Handed`: already leased to
+    it, no claim), and claims only when a claim may find something: woken by a commit
+    of a delivery that was not handed, after a claim that filled every free slot (more
+    may be due), or once a poll interval has passed since its last look (retries,
+    digests, what another replica left); a send that ends does not by itself cost a look."""
     uow = uow_factory()
     wake = wake or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -132,18 +135,19 @@ async def run_worker(
         while True:
             free = policy.concurrency - len(running)
             polled = loop.time() - looked >= policy.poll_seconds
-            if free > 0 and (more or polled or wake.is_set()):
+            waiting = handed is not None and bool(handed.waiting)
+            if free > 0 and (more or polled or wake.is_set() or waiting):
                 # cleared before claiming: a delivery committed after the claim sets it again
                 wake.clear()
-                looked = loop.time()
-                try:
-                    jobs = await claim(uow, free)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("delivery worker could not claim")
-                    jobs = []
-                more = len(jobs) == free
+                jobs = [Job([d], counted=True) for d in handed.take(free)] if handed else []
+                wanted = handed is None or handed.claim_wanted
+                if len(jobs) < free and (more or polled or wanted):
+                    if handed is not None:
+                        handed.claim_wanted = False
+                    looked = loop.time()
+                    claimed = await _claim_guarded(uow, free - len(jobs))
+                    more = len(claimed) == free - len(jobs)
+                    jobs += claimed
                 for job in jobs:
                     running.add(
                         asyncio.ensure_future(_guarded(uow_factory(), job, sender, policy, links))
@@ -163,6 +167,16 @@ async def run_worker(
         # shutting down: the leases of unfinished sends run out and they go out again
         for task in running:
             task.cancel()
+
+
+async def _claim_guarded(uow: NotificationsUnitOfWork, limit: int) -> list[Job]:
+    try:
+        return await claim(uow, limit)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("delivery worker could not claim")
+        return []
 
 
 async def _guarded(

@@ -25,6 +25,7 @@ from pesnet.notifications.domain.model import (
     valid_address,
 )
 from pesnet.notifications.domain.notices import (
+    announcement_notice,
     chairmanship_notice,
     cooperation_notice,
     programme_notice,
@@ -52,6 +53,7 @@ from pesnet.shared.events.agenda import (
 )
 from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.events.registration import (
+    AnnouncementMade,
     ParticipantEvent,
     ParticipantUpdated,
     ParticipantWithdrawn,
@@ -165,6 +167,29 @@ async def meeting_rescheduled(
             notice = rescheduled_notice(event, meeting, person)
             deliveries.append(await record(uow, mailing, notice, recipient))
         return deliveries
+
+    return await uow.run(work)
+
+
+async def announcement_made(
+    event: AnnouncementMade, uow: NotificationsUnitOfWork, mailing: Mailing
+) -> list[Delivery]:
+    """The secretariat's announcement: each person it names, once, in their language
+    (a person registered twice under one address hears it once)."""
+
+    async def work(uow: NotificationsUnitOfWork) -> list[Delivery]:
+        meeting = await uow.meetings.get(event.meeting_id)
+        deliveries: dict[str, Delivery] = {}
+        for participation in await uow.participations.with_ids(event.registration_ids):
+            if participation.status in GONE or participation.address in deliveries:
+                continue
+            recipient = await _recipient_of(uow, participation)
+            if recipient is None:
+                continue
+            person = recipient.person(participation.registration_id)
+            notice = announcement_notice(event, meeting, person)
+            deliveries[participation.address] = await record(uow, mailing, notice, recipient)
+        return list(deliveries.values())
 
     return await uow.run(work)
 

@@ -32,10 +32,8 @@ async def remember(
     source: str,
     institution: str | None = None,
 ) -> Recipient:
-    recipient = await uow.recipients.get(Recipient.first_heard(email).address)
-    recipient = recipient or Recipient.first_heard(email)
-    recipient.heard_of(
-        email=email,
+    return await uow.recipients.heard_of(
+        email,
         name=name,
         language=language,
         role=role,
@@ -43,27 +41,22 @@ async def remember(
         institution=institution,
         seen_at=cause_of(uow).time,
     )
-    await uow.recipients.save(recipient)
-    return recipient
 
 
 async def remember_participant(event: ParticipantEvent, uow: NotificationsUnitOfWork) -> Recipient:
     """The registration as it stands after the event (its `status`), unless a newer
     state arrived first; and the person behind it."""
-    as_of = cause_of(uow).time
     recipient = Recipient.first_heard(event.email)
-    participation = await uow.participations.get(event.registration_id)
-    if participation is None or not participation.newer_than(as_of):
-        participation = participation or Participation(
-            event.registration_id, recipient.address, event.meeting_id, event.role, event.status
-        )
-        participation.address, participation.meeting_id = recipient.address, event.meeting_id
-        participation.role, participation.status, participation.as_of = (
+    await uow.participations.record(
+        Participation(
+            event.registration_id,
+            recipient.address,
+            event.meeting_id,
             event.role,
             event.status,
-            as_of,
+            as_of=cause_of(uow).time,
         )
-        await uow.participations.save(participation)
+    )
     return await remember(
         uow,
         event.email,

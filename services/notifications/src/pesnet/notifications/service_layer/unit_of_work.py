@@ -5,7 +5,10 @@ over MongoDB, `tests/unit/notifications/fakes.py` in memory."""
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +35,34 @@ class RecipientRepository(ABC):
     async def everyone(self) -> list[Recipient]:
         """Every recipient, by address."""
 
+    async def heard_of(
+        self,
+        email: str,
+        *,
+        name: str,
+        language: str,
+        role: str,
+        source: str,
+        institution: str | None,
+        seen_at: datetime,
+    ) -> Recipient:
+        """What an event says of a person merged into what is known of them
+        (`Recipient.heard_of`), saved and returned; a database may do it in one write
+        (`MongoRecipients.heard_of`)."""
+        recipient = await self.get(Recipient.first_heard(email).address)
+        recipient = recipient or Recipient.first_heard(email)
+        recipient.heard_of(
+            email=email,
+            name=name,
+            language=language,
+            role=role,
+            source=source,
+            institution=institution,
+            seen_at=seen_at,
+        )
+        await self.save(recipient)
+        return recipient
+
 
 class ParticipationRepository(ABC):
     @abstractmethod
@@ -39,6 +70,18 @@ class ParticipationRepository(ABC):
 
     @abstractmethod
     async def save(self, participation: Participation) -> None: ...
+
+    async def record(self, participation: Participation) -> None:
+        """A registration as an event tells it (as of `participation.as_of`), unless a
+        newer state is stored (`Participation.newer_than`); the sessions stored stay.
+        A database may do it in one write (`MongoParticipations.record`)."""
+        assert participation.as_of is not None
+        stored = await self.get(participation.registration_id)
+        if stored is not None and stored.newer_than(participation.as_of):
+            return
+        if stored is not None:
+            participation.sessions = stored.sessions
+        await self.save(participation)
 
     @abstractmethod
     async def with_ids(self, registration_ids: Sequence[str]) -> list[Participation]: ...
@@ -116,6 +159,14 @@ class DigestRepository(ABC):
     @abstractmethod
     async def save(self, digest: Digest) -> None: ...
 
+    async def claim_due_many(self, limit: int) -> list[Digest]:
+        """Up to `limit` digests whose window closed, leased to the caller (one claim
+        where the database allows: `MongoDigests`)."""
+        found: list[Digest] = []
+        while len(found) < limit and (digest := await self.claim_due()) is not None:
+            found.append(digest)
+        return found
+
     @abstractmethod
     async def claim_due(self) -> Digest | None:
         """Lease the earliest digest whose window has closed to the caller."""
@@ -179,6 +230,35 @@ class WebhookDeliveryRepository(ABC):
     async def next_due(self) -> datetime | None: ...
 
 
+@dataclass
+class Handed:
+    """Deliveries this process's consumer wrote already leased to this process's mail
+    sender (`token`), handed over in memory once their transaction committed: sent
+    without a claim (a read and a conditional update each time). Bounded: with `limit`
+    waiting, new deliveries are written unleased and claimed as before; one that waited
+    past half its lease is left to the claim (its lease runs out, it comes due again).
+    `claim_wanted`: a delivery due now was written unleased (a claim may find it)."""
+
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    limit: int = 16
+    waiting: deque[tuple[float, Delivery]] = field(default_factory=deque)
+    claim_wanted: bool = False
+
+    def accepting(self) -> bool:
+        return len(self.waiting) < self.limit
+
+    def hand(self, delivery: Delivery, good_for: float) -> None:
+        self.waiting.append((time.monotonic() + good_for, delivery))
+
+    def take(self, limit: int) -> list[Delivery]:
+        taken: list[Delivery] = []
+        while self.waiting and len(taken) < limit:
+            good_until, delivery = self.waiting.popleft()
+            if time.monotonic() < good_until:
+                taken.append(delivery)
+        return taken
+
+
 @dataclass(frozen=True)
 class Wakeups:
     """What the workers of one process wait on besides their slow poll: set once a
@@ -187,6 +267,7 @@ class Wakeups:
 
     mail: asyncio.Event = field(default_factory=asyncio.Event)
     webhooks: asyncio.Event = field(default_factory=asyncio.Event)
+    handed: Handed = field(default_factory=Handed)
 
 
 class NotificationsUnitOfWork(UnitOfWork):

@@ -33,6 +33,7 @@ INSTITUTIONS = "institutions"
 IDEMPOTENCY = "idempotency"
 
 EMAIL_INDEX = "one_email_per_meeting"
+SHORT_CODE_INDEX = "one_short_code_per_meeting"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 INDEXES = (
@@ -46,6 +47,16 @@ INDEXES = (
         name="delegation_status",
     ),
     IndexSpec(REGISTRATIONS, [("manage_token_hash", 1)], name="manage_token"),
+    # The desk types a badge's short code: one person per code and meeting.
+    IndexSpec(
+        REGISTRATIONS,
+        [("meeting_id", 1), ("short_code", 1)],
+        unique=True,
+        name=SHORT_CODE_INDEX,
+        partial_filter={"short_code": {"$type": "string"}},
+    ),
+    # The desk's search: a meeting's people by the folded words of their names.
+    IndexSpec(REGISTRATIONS, [("meeting_id", 1), ("name_keys", 1)], name="name_keys"),
     IndexSpec(REGISTRATIONS, [("meeting_id", 1), ("checked_in_at", 1)], name="check_ins"),
     IndexSpec(DELEGATIONS, [("meeting_id", 1)], name="by_meeting"),
     IndexSpec(FOCAL_POINTS, [("token_hash", 1)], unique=True, name="token"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date
+from typing import ClassVar
 
 from pymongo.errors import DuplicateKeyError
 
@@ -17,7 +18,7 @@ from pesnet.registration.domain.meeting import Meeting, MeetingSource
 from pesnet.registration.service_layer.unit_of_work import Delegations, Meetings
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.i18n import Localized
-from pesnet.shared.mongo import Database, DbSession, Document
+from pesnet.shared.mongo import Database, DbSession, Document, deferred
 
 # meetings --------------------------------------------------------------------------
 
@@ -109,6 +110,10 @@ def delegation_of(doc: Document) -> Delegation:
 
 
 class MongoDelegations(Delegations):
+    # delegations this process knows exist (never deleted: counters stay), so that a
+    # registration to one costs no write to create it again (bounded: forgotten at 10k)
+    _existing: ClassVar[set[tuple[str, str]]] = set()
+
     def __init__(self, db: Database, session: DbSession | None) -> None:
         self.collection = db[DELEGATIONS]
         self.session = session
@@ -126,6 +131,9 @@ class MongoDelegations(Delegations):
             country=country,
             institution=None if country else institution,
         )
+        known = (self.collection.full_name, new.id)
+        if known in self._existing:
+            return
         # created concurrently by another request: what we wanted
         with contextlib.suppress(DuplicateKeyError):
             await self.collection.update_one(
@@ -134,6 +142,10 @@ class MongoDelegations(Delegations):
                 upsert=True,
                 session=self.session,
             )
+        if self.session is None:  # committed (in a transaction, it might not be)
+            if len(self._existing) >= 10_000:
+                self._existing.clear()
+            self._existing.add(known)
 
     @staticmethod
     def _fields(delegation: Delegation) -> Document:
@@ -154,11 +166,12 @@ class MongoDelegations(Delegations):
 
     async def save(self, delegation: Delegation) -> None:
         self.saw(delegation)
-        await self.collection.update_one(
-            {"_id": delegation.id},
-            {"$set": {**self._fields(delegation), "updated_at": utcnow()}},
-            session=self.session,
-        )
+        where = {"_id": delegation.id}
+        update = {"$set": {**self._fields(delegation), "updated_at": utcnow()}}
+        if (batch := deferred(self.session)) is not None:
+            batch.update(self.collection, where, update)  # nothing reads it back before
+            return
+        await self.collection.update_one(where, update, session=self.session)
 
     async def of_meeting(self, meeting_id: str) -> list[Delegation]:
         cursor = self.collection.find({"meeting_id": meeting_id}, session=self.session)

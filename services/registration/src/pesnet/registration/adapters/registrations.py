@@ -4,15 +4,22 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from pesnet.registration.adapters.collections import IDEMPOTENCY, REGISTRATIONS, plain
+from pesnet.registration.adapters.collections import (
+    IDEMPOTENCY,
+    REGISTRATIONS,
+    SHORT_CODE_INDEX,
+    plain,
+)
 from pesnet.registration.domain.access import Status
 from pesnet.registration.domain.outcomes import OUTCOMES, Outcome
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.search import name_keys
 from pesnet.registration.service_layer.unit_of_work import (
     EMAIL_TAKEN,
     Registrations,
@@ -23,7 +30,7 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import Conflict
 from pesnet.shared.events.common import Role
 from pesnet.shared.i18n import Language
-from pesnet.shared.mongo import Database, DbSession, Document
+from pesnet.shared.mongo import Database, DbSession, Document, deferred
 from pesnet.shared.translation import Message, _
 
 # registrations ---------------------------------------------------------------------
@@ -35,7 +42,13 @@ _REGISTRATION_DATES = [
 
 
 def registration_document(registration: Registration) -> Document:
-    doc: Document = {"_id": registration.id, "email_key": registration.email_key}
+    doc: Document = {
+        "_id": registration.id,
+        "email_key": registration.email_key,
+        "name_keys": name_keys(
+            registration.given_name, registration.family_name, registration.name_latin
+        ),
+    }
     for name in _REGISTRATION_FIELDS:
         doc[name] = plain(getattr(registration, name))
     return doc
@@ -70,11 +83,29 @@ class MongoRegistrations(Registrations):
 
     async def add(self, registration: Registration) -> None:
         self.saw(registration)
+        # a short code another person of the meeting drew: draw again (a write error
+        # would abort the transaction, so look first; the unique index stays the guard)
+        while registration.short_code is not None and await self.collection.find_one(
+            {"meeting_id": registration.meeting_id, "short_code": registration.short_code},
+            projection={"_id": 1},
+            session=self.session,
+        ):
+            registration.redraw_short_code()  # pragma: no cover - 1 in 10^5 at 2,000 people
+        if (batch := deferred(self.session)) is not None:
+            # written with the transaction's last writes (nothing reads it back before)
+            batch.insert(
+                self.collection,
+                registration_document(registration),
+                on_duplicate=lambda: Conflict(EMAIL_TAKEN, field="email"),
+            )
+            return
         try:
             await self.collection.insert_one(
                 registration_document(registration), session=self.session
             )
-        except DuplicateKeyError:
+        except DuplicateKeyError as exc:
+            if SHORT_CODE_INDEX in str(exc):  # pragma: no cover - a concurrent same draw
+                raise Conflict(_("two registrations drew the same badge code: try again")) from None
             raise Conflict(EMAIL_TAKEN, field="email") from None
 
     async def save(self, registration: Registration) -> None:
@@ -91,14 +122,42 @@ class MongoRegistrations(Registrations):
         return [registration_of(doc) async for doc in cursor]
 
     async def of_meeting(
-        self, meeting_id: str, *, status: Status | None = None, country: str | None = None
+        self,
+        meeting_id: str,
+        *,
+        status: Status | None = None,
+        country: str | None = None,
+        role: Role | None = None,
     ) -> list[Registration]:
         query: Document = {"meeting_id": meeting_id}
         if country is not None:
             query["country"] = country
         if status is not None:
             query["status"] = status.value
+        if role is not None:
+            query["role"] = role.value
         return await self._find(query, [("registered_at", 1), ("_id", 1)])
+
+    async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
+        doc = await self.collection.find_one(
+            {"meeting_id": meeting_id, "short_code": code}, session=self.session
+        )
+        return None if doc is None else registration_of(doc)
+
+    async def named(self, meeting_id: str, words: list[str], limit: int) -> list[Registration]:
+        if not words:
+            return []
+        # anchored prefixes: the (meeting_id, name_keys) index answers them
+        query: Document = {
+            "meeting_id": meeting_id,
+            "$and": [{"name_keys": {"$regex": "^" + re.escape(w)}} for w in words],
+        }
+        cursor = (
+            self.collection.find(query, session=self.session)
+            .sort([("family_name", 1), ("given_name", 1), ("_id", 1)])
+            .limit(limit)
+        )
+        return [registration_of(doc) async for doc in cursor]
 
     async def confirmed_of(self, meeting_id: str) -> list[Registration]:
         return await self._find(

@@ -10,7 +10,7 @@ from typing import Literal
 from pesnet.shared.credentials import Actor, ActorKind, StaffRole
 from pesnet.shared.errors import Forbidden, InvalidInput, Unauthorized
 from pesnet.shared.events.common import ParticipantStatus, Role
-from pesnet.shared.terms import ROLES
+from pesnet.shared.terms import ROLES, listing
 from pesnet.shared.translation import _
 
 # The contract's statuses: every participant event carries the one after its change.
@@ -54,6 +54,13 @@ ALLOWED_FROM: dict[Action, frozenset[Status]] = {
 # Without a country a registration speaks for an OIC institution or a partner:
 # these roles need a member state.
 ROLES_NEEDING_COUNTRY = frozenset({Role.head_of_delegation, Role.delegate, Role.focal_point})
+
+# The roles a person may claim on the public form; a focal point also nominates focal
+# points. Speakers, moderators and the secretariat's own people take their places from
+# the programme or an invitation by the secretariat (an accreditation officer's call).
+PUBLIC_ROLES = (Role.head_of_delegation, Role.delegate, Role.observer)
+NOMINATED_ROLES = frozenset({*PUBLIC_ROLES, Role.focal_point})
+INVITED_ROLES = frozenset({Role.speaker, Role.moderator, Role.secretariat})
 
 # How an actor is named in a registration and its events.
 ActorLabel = Literal["secretariat", "focal_point", "registrant"]
@@ -126,6 +133,12 @@ def check_nomination(actor: Actor, country: str | None, role: Role) -> None:
             _("a {role} represents a member state: give its ISO alpha-3 code"),
             field="country",
             params={"role": ROLES[role]},
+        )
+    invited = role in INVITED_ROLES or not is_focal_point(actor)
+    if role not in PUBLIC_ROLES and invited and not actor.has(StaffRole.accreditation_officer):
+        raise Forbidden(
+            _("a {role} is invited by the secretariat: register as {roles}"),
+            params={"role": ROLES[role], "roles": listing(ROLES[r] for r in PUBLIC_ROLES)},
         )
     if actor.kind is ActorKind.focal_point and country != actor.country:
         raise Forbidden(

@@ -37,3 +37,23 @@ class BadgeKey:
             return None
         registration_id, nonce = values
         return registration_id, nonce
+
+
+# The short code printed under a badge's QR code, for the desk to type when the QR
+# code cannot be read: no 0/O, 1/I/L, 5/S or 2/Z to mistake for one another.
+SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
+SHORT_CODE_LENGTH = 6
+
+
+def new_short_code() -> str:
+    """Six characters of the unambiguous alphabet (27^6: about 387 million codes)."""
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
+def normalized_short_code(typed: str) -> str | None:
+    """What the desk typed, as a short code (any case, spaces and dashes ignored), or
+    None when it cannot be one."""
+    code = "".join(c for c in typed.upper() if c not in " -")
+    if len(code) == SHORT_CODE_LENGTH and all(c in SHORT_CODE_ALPHABET for c in code):
+        return code
+    return None

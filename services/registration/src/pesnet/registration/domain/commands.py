@@ -108,3 +108,26 @@ class RenameInstitution:
 class PurgePersonalData:
     meeting_id: str
     older_than_days: int
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Whom a list, an export or an announcement is about: a meeting's registrations,
+    narrowed by country, status and role (None: any)."""
+
+    meeting_id: str
+    country: str | None = None
+    status: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Announce:
+    """A message of the secretariat to an audience of a meeting, in the three languages;
+    `critical` reaches everyone, an ordinary one respects their preferences."""
+
+    audience: Audience
+    title: Localized
+    body: Localized
+    critical: bool
+    actor: Actor

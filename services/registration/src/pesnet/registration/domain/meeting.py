@@ -15,7 +15,7 @@ from pesnet.shared.aggregate import Aggregate
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.registration import MeetingOpened, PersonalDataPurged
-from pesnet.shared.i18n import Localized
+from pesnet.shared.i18n import Localized, localized_date, localized_zone
 from pesnet.shared.translation import Message, _
 
 if TYPE_CHECKING:
@@ -238,9 +238,9 @@ class Meeting(Aggregate):
             raise Conflict(
                 _("check-in is on the days of the meeting, {start} to {end} ({zone})"),
                 params={
-                    "start": self.start_date.isoformat(),
-                    "end": self.end_date.isoformat(),
-                    "zone": self.timezone,
+                    "start": localized_date(self.start_date),
+                    "end": localized_date(self.end_date),
+                    "zone": localized_zone(self.timezone),
                 },
             )
 

@@ -30,7 +30,7 @@ from pesnet.registration.domain.access import (
     is_focal_point,
     label_of,
 )
-from pesnet.registration.domain.badges import BadgeKey, new_badge_nonce
+from pesnet.registration.domain.badges import BadgeKey, new_badge_nonce, new_short_code
 from pesnet.registration.domain.delegation import delegation_key
 from pesnet.shared.aggregate import Aggregate
 from pesnet.shared.credentials import (
@@ -154,6 +154,8 @@ class Registration(Aggregate):
     withdrawn_at: datetime | None = None
     checked_in_at: datetime | None = None
     badge_nonce: str | None = None
+    # printed under the badge's QR code for the desk to type: unique in the meeting
+    short_code: str | None = None
     personal_data_purged_at: datetime | None = None
 
     @classmethod
@@ -179,10 +181,15 @@ class Registration(Aggregate):
             manage_page=manage_page(public_url, id),
             registered_at=at,
             updated_at=at,
+            short_code=new_short_code(),
             **vars(details),
         )
         registration._happened(ParticipantRegistered, registered_at=at)
         return registration
+
+    def redraw_short_code(self) -> None:
+        """Another short code (the one drawn is taken in the meeting, or it had none)."""
+        self.short_code = new_short_code()
 
     def _happened(self, model: type[ParticipantEvent], **extra: Any) -> None:
         """Record a participant event: the registration as it stands after the change."""

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.service_layer.check_in import BadgeRenderer
+from pesnet.registration.service_layer.participants import SheetRenderer
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
 from pesnet.shared.manage_links import ManageLinks
+
+
+class Renderer(BadgeRenderer, SheetRenderer, Protocol):
+    """A badge (PNG) and a sheet of badges (PDF)."""
 
 
 @dataclass(frozen=True)
@@ -18,7 +24,7 @@ class Dependencies:
     badges: BadgeKey
     # the registrants' manage links (signed, never stored)
     manage_links: ManageLinks
-    renderer: BadgeRenderer
+    renderer: Renderer
     # this service's base URL as registrants reach it (manage and badge links)
     public_url: str
     # the per-country quota of a meeting the agenda announced without one

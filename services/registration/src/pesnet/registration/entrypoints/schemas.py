@@ -5,20 +5,23 @@ or MongoDB. Each makes the domain's command (a small dataclass) of itself."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from pesnet.registration.domain.commands import (
+    Announce,
+    Audience,
     NominateFocalPoint,
     RegisterInstitution,
     RenameInstitution,
 )
 from pesnet.registration.domain.names import MAX_NAME, clean_text, normalize_country
 from pesnet.registration.domain.registration import Details
+from pesnet.shared.credentials import Actor
 from pesnet.shared.emails import Email
 from pesnet.shared.errors import InvalidInput
-from pesnet.shared.events.common import InstitutionId, Language, Role
+from pesnet.shared.events.common import InstitutionId, Language, ParticipantStatus, Role
 from pesnet.shared.i18n import Localized
 from pesnet.shared.json_types import WholeNumber
 from pesnet.shared.translation import N_, Message, _
@@ -241,4 +244,65 @@ class Purge(BaseModel):
 
     older_than_days: WholeNumber = Field(
         default=90, ge=0, le=3650, description="Days after the meeting's end date."
+    )
+
+
+class AudienceFilter(BaseModel):
+    """Part of a meeting's participants: one delegation, one role, one state."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: Annotated[str | None, Field(pattern=r"^[A-Za-z]{3}$")] = None
+    role: Role | None = None
+    status: ParticipantStatus | None = None
+
+
+class NewAnnouncement(BaseModel):
+    """`POST /meetings/{meeting_id}/announcements`: a message in ar, en and fr (all
+    three) to everyone registered who has not left (`"all"`), or to part of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Localized
+    body: Localized
+    audience: Literal["all"] | AudienceFilter = "all"
+    critical: bool = False
+
+    @field_validator("title", "body")
+    @classmethod
+    def _complete(cls, value: Localized, info: ValidationInfo) -> Localized:
+        missing = value.missing()
+        if missing:
+            raise ValueError(
+                Message(
+                    _("write it in each language: {missing} missing"),
+                    {"missing": ", ".join(missing)},
+                )
+            )
+        cleaned = {
+            lang: _clean(
+                getattr(value, lang), f"{info.field_name}.{lang}", max_length=5000, multiline=True
+            )
+            for lang in ("ar", "en", "fr")
+        }
+        return Localized(**cleaned)
+
+    def command(self, meeting_id: str, actor: Actor) -> Announce:
+        return Announce(
+            audience=audience_of(meeting_id, self.audience),
+            title=self.title,
+            body=self.body,
+            critical=self.critical,
+            actor=actor,
+        )
+
+
+def audience_of(meeting_id: str, audience: Literal["all"] | AudienceFilter) -> Audience:
+    if audience == "all" or not isinstance(audience, AudienceFilter):
+        return Audience(meeting_id)
+    return Audience(
+        meeting_id,
+        country=audience.country.upper() if audience.country else None,
+        status=audience.status.value if audience.status else None,
+        role=audience.role.value if audience.role else None,
     )

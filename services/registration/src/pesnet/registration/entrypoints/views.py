@@ -57,6 +57,8 @@ def registration_view(registration: Registration, deps: Dependencies) -> dict[st
         "position": r.position,
         "role": r.role.value,
         "language": r.language.value,
+        # printed under the badge's QR code: what the desk types
+        "short_code": r.short_code,
         "interpretation": r.interpretation.value if r.interpretation else None,
         "accessibility_notes": r.accessibility_notes,
         "dietary_notes": r.dietary_notes,

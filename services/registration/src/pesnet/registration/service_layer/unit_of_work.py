@@ -23,6 +23,7 @@ from pesnet.registration.domain.outcomes import Outcome
 from pesnet.registration.domain.registration import Registration
 from pesnet.shared.aggregate import Repository
 from pesnet.shared.envelope import utcnow
+from pesnet.shared.events.common import Role
 from pesnet.shared.translation import N_
 from pesnet.shared.unit_of_work import UnitOfWork
 
@@ -57,9 +58,23 @@ class Registrations(Repository, ABC):
 
     @abstractmethod
     async def of_meeting(
-        self, meeting_id: str, *, status: Status | None = None, country: str | None = None
+        self,
+        meeting_id: str,
+        *,
+        status: Status | None = None,
+        country: str | None = None,
+        role: Role | None = None,
     ) -> list[Registration]:
         """In registration order."""
+
+    @abstractmethod
+    async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
+        """The registration whose badge carries `code` in the meeting."""
+
+    @abstractmethod
+    async def named(self, meeting_id: str, words: list[str], limit: int) -> list[Registration]:
+        """Registrations of the meeting each of whose folded `words` (`domain/search.py`)
+        starts one of the person's name keys; by family and given name, at most `limit`."""
 
     @abstractmethod
     async def confirmed_of(self, meeting_id: str) -> list[Registration]:

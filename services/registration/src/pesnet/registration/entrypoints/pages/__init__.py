@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pesnet.registration.entrypoints.pages import audit, console, desk, registrant, sign_in
+from pesnet.registration.entrypoints.pages import (
+    audit,
+    console,
+    desk,
+    registrant,
+    secretariat,
+    sign_in,
+)
 from pesnet.registration.entrypoints.pages.rendering import ASSETS, PageSettings, status_text
 
 router = APIRouter(include_in_schema=False)
-for audience in (registrant, desk, console, sign_in, audit):
+for audience in (registrant, desk, console, secretariat, sign_in, audit):
     router.include_router(audience.router)
 
 __all__ = ["ASSETS", "PageSettings", "router", "status_text"]

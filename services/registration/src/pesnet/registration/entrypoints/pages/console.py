@@ -5,22 +5,28 @@ reason (the same use cases as the API), the delegations."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pesnet.registration.domain.access import Status
+from pesnet.registration.domain.access import INVITED_ROLES, Status
 from pesnet.registration.domain.commands import (
     Confirm,
     Reject,
 )
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.search import query_words
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.http import Deps
 from pesnet.registration.entrypoints.pages.rendering import (
     DEFAULT_MEETING,
     PACKAGE,
     MeetingQuery,
+    countries,
     country_name,
     error_page,
     form_meeting,
@@ -36,14 +42,85 @@ from pesnet.registration.service_layer import accreditation, meetings, registeri
 from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.errors import (
     DomainError,
+    InvalidInput,
     NotFound,
 )
+from pesnet.shared.events.common import Role
 from pesnet.shared.forms import check_csrf, read_form
 from pesnet.shared.http import CurrentActor
+from pesnet.shared.i18n import format_local_datetime
 from pesnet.shared.problems import request_language
 from pesnet.shared.translation import N_, translate
 
 router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class ConsoleFilters:
+    """What the console shows: pending registrations by default, or one state; one
+    country and one role if chosen."""
+
+    country: str | None = None
+    status: str | None = None
+    role: str | None = None
+
+    @classmethod
+    def of(cls, values: Mapping[str, str]) -> ConsoleFilters:
+        country = values.get("country", "")
+        status = values.get("status", "")
+        role = values.get("role", "")
+        return cls(
+            country if re.fullmatch(r"[A-Z]{3}|-", country) else None,
+            status if status in Status.__members__ else None,
+            role if role in Role.__members__ else None,
+        )
+
+    def keeps(self, registration: Registration) -> bool:
+        if self.status is None and registration.status not in PENDING:
+            return False
+        if self.status is not None and registration.status.value != self.status:
+            return False
+        if self.country is not None and (registration.country or "-") != self.country:
+            return False
+        return self.role is None or registration.role.value == self.role
+
+
+PENDING = (Status.registered, Status.waitlisted)
+
+
+def _rows(
+    registrations: list[Registration], filters: ConsoleFilters
+) -> dict[str, list[dict[str, Any]]]:
+    """The shown registrations by delegation, each with its waiting-list position and
+    whether another registration of the meeting has the same name."""
+    names = Counter(_folded_name(r) for r in registrations)
+    waitlists: dict[str, list[Registration]] = {}
+    for r in registrations:
+        if r.status is Status.waitlisted:
+            waitlists.setdefault(r.country or "", []).append(r)
+    positions = {
+        r.id: place
+        for waiting in waitlists.values()
+        for place, r in enumerate(sorted(waiting, key=lambda w: w.waitlist_order), start=1)
+    }
+    shown: dict[str, list[dict[str, Any]]] = {}
+    for r in registrations:
+        if filters.keeps(r):
+            shown.setdefault(r.country or "", []).append(
+                {
+                    "r": r,
+                    "position": positions.get(r.id),
+                    "duplicate": names[_folded_name(r)] > 1,
+                    "invited": r.role in INVITED_ROLES,
+                }
+            )
+    for rows in shown.values():
+        rows.sort(key=lambda row: (row["position"] or 0, row["r"].registered_at))
+    return shown
+
+
+def _folded_name(registration: Registration) -> str:
+    return " ".join(query_words(_name(registration)))
 
 
 async def _console_page(
@@ -52,47 +129,41 @@ async def _console_page(
     actor: Actor,
     meeting_id: str,
     *,
+    filters: ConsoleFilters | None = None,
     notice: str | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
     language = request_language(request).value
+    filters = filters or ConsoleFilters()
     try:
         meeting, found = await meetings.delegations(meeting_id, deps.unit_of_work())
-        registrations = await registering.list_registrations(
-            meeting_id, actor, deps.unit_of_work(), status=None, country=None
-        )
+        # only the pending ones (the page lists them; the delegations' counters say
+        # the rest): a meeting of thousands does not load its confirmed participants
+        registrations = [
+            registration
+            for status in (Status.registered, Status.waitlisted)
+            for registration in await registering.list_registrations(
+                meeting_id, actor, deps.unit_of_work(), status=status, country=None
+            )
+        ]
     except DomainError as exc:
         return error_page(request, exc)
     institutions = await reference_institutions(deps)
     summary = views.delegations_view(meeting, found)
-    quota = {d["country"]: d for d in summary["delegations"] if d["country"]}
-    pending: dict[str, list[Registration]] = {}
-    for registration in registrations:
-        if registration.status in (Status.registered, Status.waitlisted):
-            pending.setdefault(registration.country or "", []).append(registration)
+    delegations = [_counted(d, language) for d in summary["delegations"]]
+    by_country = {d["country"]: d for d in delegations if d["country"]}
     groups = [
         {
             "country": country,
             "name": country_name(country, language)
             or translate(N_("OIC institutions and partners"), language, packages=(PACKAGE,)),
-            "delegation": quota.get(country),
-            "registrations": sorted(
-                items,
-                key=lambda r: (
-                    r.status is Status.waitlisted,
-                    r.waitlist_seq or 0,
-                    r.registered_at,
-                ),
-            ),
+            "delegation": by_country.get(country),
+            "rows": rows,
         }
-        for country, items in pending.items()
+        for country, rows in _rows(registrations, filters).items()
     ]
     groups.sort(key=lambda g: str(g["name"]))
-    delegations = [
-        {**d, "name": country_name(d["country"], language) or d.get("institution") or ""}
-        for d in summary["delegations"]
-    ]
     return await staff_render(
         request,
         deps,
@@ -104,12 +175,35 @@ async def _console_page(
             "delegations": sorted(delegations, key=lambda d: str(d["name"])),
             "totals": summary["totals"],
             "institution_name": lambda r: institution_name(r, institutions, language),
+            "registered_at": lambda r: format_local_datetime(
+                r.registered_at, meeting.timezone, language, "short"
+            ),
+            "filters": filters,
+            "countries": countries(language),
+            "statuses": [s.value for s in Status],
+            "roles": [r.value for r in Role],
             "notice": notice,
             "error": error,
         },
         meeting_id=meeting.id,
         status_code=status_code,
     )
+
+
+def _counted(delegation: dict[str, Any], language: str) -> dict[str, Any]:
+    """A delegation's counts that add up: its quota's places taken and left, and the
+    confirmed people the quota does not bound (speakers, moderators, secretariat)."""
+    outside = sum(delegation["by_role"].get(role.value, 0) for role in INVITED_ROLES)
+    if delegation["quota"] is None:
+        outside = 0
+    return {
+        **delegation,
+        "name": country_name(delegation["country"], language)
+        or delegation.get("institution")
+        or "",
+        "in_quota": delegation["confirmed"] - outside,
+        "outside_quota": outside,
+    }
 
 
 @router.get("/console")
@@ -121,7 +215,8 @@ async def console(
     refusal = staff_refusal(request, actor, StaffRole.accreditation_officer)
     if refusal is not None:
         return refusal
-    return await _console_page(request, deps, actor, meeting)
+    filters = ConsoleFilters.of(request.query_params)
+    return await _console_page(request, deps, actor, meeting, filters=filters)
 
 
 @router.post("/console")
@@ -133,12 +228,16 @@ async def console_decide(request: Request, actor: CurrentActor, deps: Deps) -> R
     form = await read_form(request)
     meeting_id = form_meeting(form)
     registration_id = form.get("registration_id", "")
+    filters = ConsoleFilters.of(form)
     language = request_language(request)
     try:
         check_csrf(request, form)
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", registration_id):
             raise NotFound(N_("no registration {id}"), params={"id": registration_id})
-        if form.get("action") == "reject":
+        action = form.get("action")
+        if action not in ("accredit", "reject"):
+            raise InvalidInput(N_("choose a decision"), field="action")
+        if action == "reject":
             reason = form.get("reason") or None
             rejected = await accreditation.reject(
                 Reject(registration_id, actor, reason), deps.unit_of_work()
@@ -172,10 +271,10 @@ async def console_decide(request: Request, actor: CurrentActor, deps: Deps) -> R
                 )
     except DomainError as exc:
         return await _console_page(
-            request, deps, actor, meeting_id, error=say(request, exc),
+            request, deps, actor, meeting_id, filters=filters, error=say(request, exc),
             status_code=status_of(exc),
         )  # fmt: skip
-    return await _console_page(request, deps, actor, meeting_id, notice=notice)
+    return await _console_page(request, deps, actor, meeting_id, filters=filters, notice=notice)
 
 
 def _name(registration: Registration) -> str:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from pesnet.registration.domain.access import ALLOWED_FROM, Action, Status
+from pesnet.registration.domain.access import ALLOWED_FROM, PUBLIC_ROLES, Action, Status
 from pesnet.registration.domain.commands import (
     Correct,
     Register,
@@ -48,7 +48,6 @@ from pesnet.shared.errors import (
     NotFound,
     Unauthorized,
 )
-from pesnet.shared.events.common import Role
 from pesnet.shared.forms import CsrfRefused, check_csrf, read_form
 from pesnet.shared.http import SESSION_COOKIE, CurrentActor, get_runtime
 from pesnet.shared.i18n import LANGUAGES, format_local_datetime
@@ -157,7 +156,8 @@ async def _form_page(
             "countries": countries(language),
             "institution_groups": institution_groups(institutions, language),
             "other_institution": OTHER_INSTITUTION,
-            "roles": [role.value for role in Role],
+            # speakers, moderators and the secretariat come from the programme or an invitation
+            "roles": [role.value for role in PUBLIC_ROLES],
             "full": sorted((country_name(c, language) for c, left in places.items() if left == 0)),
         },
         status_code=status_code,
@@ -282,6 +282,7 @@ async def _manage_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     notice: str | None = None,
+    confirm_withdraw: bool = False,
     status_code: int = 200,
 ) -> Response:
     actor = await link_actor(request, token)
@@ -329,6 +330,7 @@ async def _manage_page(
             ),
             "can_correct": registration.status in ALLOWED_FROM[Action.correct],
             "can_withdraw": registration.status in ALLOWED_FROM[Action.withdraw],
+            "confirm_withdraw": confirm_withdraw,
             "languages_all": [lang.value for lang in LANGUAGES],
         },
         status_code=status_code,
@@ -383,8 +385,11 @@ async def manage_submit(registration_id: RegistrationId, request: Request, deps:
     if actor is None:
         return error_page(request, Unauthorized(N_("this link is not valid (any more)")))
     uow = deps.unit_of_work
+    if form.get("action") == "withdraw":
+        # it cannot be undone: a second step says so and asks again (no script needed)
+        return await _manage_page(request, deps, registration_id, token, confirm_withdraw=True)
     try:
-        if form.get("action") == "withdraw":
+        if form.get("action") == "withdraw_confirmed":
             await accreditation.withdraw(
                 Withdraw(registration_id, actor, f"page-withdraw-{registration_id}"),
                 uow(),

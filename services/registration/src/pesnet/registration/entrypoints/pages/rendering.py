@@ -31,7 +31,7 @@ from pesnet.shared.errors import (
     Unauthorized,
 )
 from pesnet.shared.forms import csrf_token, set_csrf_cookie
-from pesnet.shared.i18n import format_local_date
+from pesnet.shared.i18n import format_local_date, list_separator
 from pesnet.shared.problems import request_language
 from pesnet.shared.reference import member_states
 from pesnet.shared.staff_pages import MeetingChoice
@@ -117,6 +117,7 @@ def render(
             "lang_query": f"lang={language}",
             "role_labels": labels(ROLES),
             "status_text": lambda status: status_text(status, language),
+            "status_label": lambda status: term(PARTICIPANT_STATUSES, status).get(language),
             **context,
         },
         status_code=status_code,
@@ -210,7 +211,7 @@ def meeting_context(request: Request, meeting: Meeting) -> dict[str, Any]:
         "meeting": meeting,
         "start": _day(meeting.start_date, language),
         "end": _day(meeting.end_date, language),
-        "venue": ", ".join(
+        "venue": list_separator(language).join(
             part
             for part in (
                 meeting.venue.get(language) if meeting.venue else "",

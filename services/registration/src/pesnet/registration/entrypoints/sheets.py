@@ -1,0 +1,106 @@
+"""A meeting's participants as a spreadsheet (CSV or XLSX), in the staff member's
+language: labelled columns, roles and statuses as the kernel's terms say them, the
+institution as the reference names it in that language, times in the meeting's zone.
+Formulas are neutralized (a name that starts with `=` stays text)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+
+from pesnet.registration.domain.institution import Institution
+from pesnet.registration.domain.meeting import Meeting
+from pesnet.registration.domain.registration import Registration
+from pesnet.shared.i18n import format_local_datetime
+from pesnet.shared.reference import member_states
+from pesnet.shared.terms import PARTICIPANT_STATUSES, ROLES
+from pesnet.shared.translation import N_, translate
+
+PACKAGE = "pesnet.registration"
+COLUMNS = (
+    N_("Family name"),
+    N_("Given name"),
+    N_("Name in Latin letters"),
+    N_("E-mail"),
+    N_("Member state"),
+    N_("Institution"),
+    N_("Position"),
+    N_("Role"),
+    N_("Status"),
+    N_("Registered at"),
+    N_("Badge code"),
+    N_("Checked in at"),
+)
+
+
+def header(language: str) -> list[str]:
+    return [translate(c, language, packages=(PACKAGE,)) for c in COLUMNS]
+
+
+def rows(
+    meeting: Meeting,
+    registrations: list[Registration],
+    institutions: Mapping[str, Institution],
+    language: str,
+) -> Iterator[list[str]]:
+    """One row per registration, in the order of `COLUMNS`."""
+    states = member_states()
+
+    def when(at: datetime | None) -> str:
+        return format_local_datetime(at, meeting.timezone, language, "short") if at else ""
+
+    for r in registrations:
+        found = institutions.get(r.institution_id or "")
+        state = states.get(r.country or "")
+        yield [
+            r.family_name or "",
+            r.given_name or "",
+            r.name_latin or "",
+            r.email or "",
+            state.name.get(language) if state is not None else "",
+            found.label(language) if found is not None else r.institution or "",
+            r.position or "",
+            ROLES[r.role].get(language),
+            PARTICIPANT_STATUSES[r.status].get(language),
+            when(r.registered_at),
+            r.short_code or "",
+            when(r.checked_in_at),
+        ]
+
+
+def safe(value: Any) -> str:
+    """Neutralize spreadsheet formulas."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def as_csv(head: list[str], body: Iterator[list[str]]) -> Iterator[str]:
+    """UTF-8 with a BOM (spreadsheet programs then read Arabic correctly), row by row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(head)
+    for row in body:
+        writer.writerow([safe(v) for v in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def as_xlsx(head: list[str], body: Iterator[list[str]], *, title: str, rtl: bool) -> bytes:
+    """An XLSX workbook (openpyxl's write-only mode: rows are not kept in memory)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "1")
+    sheet.sheet_view.rightToLeft = rtl
+    sheet.append(head)
+    for row in body:
+        sheet.append([safe(v) for v in row])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
