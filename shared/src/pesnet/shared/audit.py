@@ -211,10 +211,18 @@ class AuditTrail:
             await self.chain.extend(session, docs)
             await self.collection.insert_many(docs, session=session)
 
-    def stage(self, batch: WriteBatch, entries: list[AuditEntry]) -> None:
-        """The entries in the batch their transaction ends with (`WriteBatch`)."""
-        for entry in entries:
-            batch.insert(self.collection, entry.document())
+    async def stage(
+        self, batch: WriteBatch, entries: list[AuditEntry], session: DbSession | None
+    ) -> None:
+        """The entries, chained (their lane's head read in `session`), in the batch their
+        transaction ends with (`WriteBatch`), with the lane's new head."""
+        if not entries:
+            return
+        docs = [entry.document() for entry in entries]
+        head = await self.chain.link(session, docs)
+        for doc in docs:
+            batch.insert(self.collection, doc)
+        batch.update(self.chain.heads, {"_id": head["_id"]}, {"$set": head["set"]}, upsert=True)
 
     async def query(
         self,

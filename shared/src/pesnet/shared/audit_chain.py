@@ -85,6 +85,14 @@ class AuditChain:
 
     async def extend(self, session: DbSession | None, docs: list[Document]) -> None:
         """Chain `docs` (entries about to be inserted, in their order) to a lane."""
+        head = await self.link(session, docs)
+        await self.heads.update_one(
+            {"_id": head["_id"]}, {"$set": head["set"]}, upsert=True, session=session
+        )
+
+    async def link(self, session: DbSession | None, docs: list[Document]) -> Document:
+        """Chain `docs` to a lane read in `session`; the lane's new head, for the caller
+        to write in the same transaction (`{"_id": lane, "set": {...}}`)."""
         lane = secrets.randbelow(LANES)
         head = await self.heads.find_one({"_id": lane}, session=session) or {}
         n, prev = int(head.get("n", 0)), str(head.get("hash", GENESIS))
@@ -94,12 +102,7 @@ class AuditChain:
             doc.update(chain=lane, n=n, prev=prev, prev_at=prev_at)
             doc["hash"] = prev = entry_hash(doc)
             prev_at = doc["at"]
-        await self.heads.update_one(
-            {"_id": lane},
-            {"$set": {"n": n, "hash": prev, "at": prev_at}},
-            upsert=True,
-            session=session,
-        )
+        return {"_id": lane, "set": {"n": n, "hash": prev, "at": prev_at}}
 
 
 @dataclass
