@@ -54,7 +54,8 @@ def event_body() -> bytes:
         meeting_id="pesnet-demo",
         status="registered",
         registered_at="2026-01-01T00:00:00Z",
-        manage_url="http://127.0.0.1:8001/registrations/" + "0" * 32 + "?token=" + "x" * 43,
+        manage_page="http://127.0.0.1:8001/registrations/" + "0" * 32,
+        manage_link_version=1,
         **data,
     )
     event = CATALOG.envelope(payload, source="/pesnet/registration", subject="0" * 32)

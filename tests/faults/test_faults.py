@@ -32,8 +32,17 @@ pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(6
 BURST = 40
 
 
+def broker_node() -> list[str]:
+    """`-n <node>` of the broker the drill uses: RABBITMQ_NODENAME (a node of one's own,
+    as RABBITMQ_URL points at it), else rabbitmqctl's default node."""
+    node = os.environ.get("RABBITMQ_NODENAME")
+    return ["-n", node] if node else []
+
+
 async def rabbitmqctl(command: str) -> None:
-    await asyncio.to_thread(subprocess.run, ["rabbitmqctl", "-q", command], check=True, timeout=120)
+    await asyncio.to_thread(
+        subprocess.run, ["rabbitmqctl", "-q", *broker_node(), command], check=True, timeout=120
+    )
 
 
 async def restarted(platform: Platform, service: str, old_pid: int, within: float = 60) -> float:

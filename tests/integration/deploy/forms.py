@@ -124,6 +124,7 @@ def operator_secrets() -> Secrets:
         "pesnet-secrets": {
             "badge-secret": secrets.token_urlsafe(32),
             "notifications-link-secret": secrets.token_urlsafe(32),
+            "manage-link-keys": secrets.token_urlsafe(32),
             "webhook-secret-keys": Fernet.generate_key().decode(),
         },
         "pesnet-identity-keys": {"signing-keys": signing_key_pem()},
@@ -238,6 +239,8 @@ def read_dotenv(path: Path) -> dict[str, str]:
 GENERATORS: dict[str, Callable[[], str]] = {
     "PESNET_IDENTITY_SIGNING_KEYS": signing_key_pem,
     "PESNET_WEBHOOK_SECRET_KEYS": lambda: Fernet.generate_key().decode(),
+    # `openssl rand -base64 32`, as the guide says
+    "PESNET_MANAGE_LINK_KEYS": lambda: base64.b64encode(os.urandom(32)).decode(),
     # `openssl rand -base64 96 | tr -d '\n'`: base64 characters only
     "MONGO_REPLICA_SET_KEY": lambda: base64.b64encode(os.urandom(96)).decode(),
 }

@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 from pesnet.devtools.smtp_sink import SmtpSink
 from pesnet.notifications.bootstrap import build_app
 from pesnet.shared.events.notifications import DeliverySent
+from pesnet.shared.manage_links import ManageLinks
 from pesnet.shared.mongo import Client
 from tests.integration.notifications.notifications_factories import participant
 from tests.integration.notifications.notifications_support import Bus, wait_for_mail
@@ -33,7 +34,10 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
         sent = {}
         for lang in ("ar", "en", "fr"):
             payload = participant(
-                "registered", lang, manage_url=f"https://reg.example.org/manage/{lang}?t=x&y=1"
+                "registered",
+                lang,
+                manage_page=f"https://reg.example.org/registrations/r-{lang}",
+                manage_link_version=2,
             )
             event = await bus.send(payload)
             await bus.resend(event)  # the same event twice: still one mail
@@ -63,9 +67,12 @@ async def test_registration_becomes_one_mail_in_each_language_despite_duplicates
         assert en["subject"].startswith("Registration received")
         assert 'dir="ltr"' in en["html"]
         assert "Dear Aisha Rahman" in en["text"]
-        # the registrant's own link to manage the registration (escaped in HTML)
-        assert "https://reg.example.org/manage/en?t=x&y=1" in en["text"]
-        assert 'href="https://reg.example.org/manage/en?t=x&amp;y=1"' in en["html"]
+        # the registrant's own link to manage the registration, signed when the mail was
+        # sent (escaped in HTML), in the recipient's language
+        token = ManageLinks(settings.manage_link_keys()).token(sent["en"][0].registration_id, 2)
+        link = f"https://reg.example.org/registrations/r-en?token={token}"
+        assert f"{link}&lang=en" in en["text"]
+        assert f'href="{link}&amp;lang=en"' in en["html"]
 
         fr = by_to[sent["fr"][0].email]
         assert fr["language"] == "fr"
@@ -121,6 +128,7 @@ async def test_dev_mailbox_is_absent_outside_dev_mode(
         PESNET_SECRETARIAT_TOKEN_ENABLED="true",
         PESNET_SECRETARIAT_TOKEN=token,
         NOTIFICATIONS_LINK_SECRET="s",
+        PESNET_MANAGE_LINK_KEYS="a-manage-link-key",
         NOTIFICATIONS_PUBLIC_URL="https://notifications.pesnet.example.org",
         PESNET_JWKS_URL="http://identity.invalid/.well-known/jwks.json",
     )

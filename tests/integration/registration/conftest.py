@@ -30,6 +30,12 @@ class Registration:
     http: httpx.AsyncClient
     bus: BusTap
     channel: aio_pika.abc.AbstractChannel
+    app: Any = None
+
+    def client_at(self, address: str) -> httpx.AsyncClient:
+        """Another client of the same service, from another address."""
+        transport = httpx.ASGITransport(app=self.app, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
     async def publish(self, payload: EventPayload, source: str = "/pesnet/agenda") -> str:
         """Publish a CloudEvent on `pesnet.events` as another service would."""
@@ -88,7 +94,7 @@ async def registration(
             await queue.consume(tap.on_message)
             response = await svc.http.post("/dev/seed", headers=SECRETARIAT_HEADERS)
             assert response.status_code == 200, response.text
-            yield Registration(svc.http, tap, channel)
+            yield Registration(svc.http, tap, channel, svc.app)
     finally:
         await connection.close()
 

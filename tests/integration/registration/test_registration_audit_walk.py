@@ -167,6 +167,11 @@ STEPS = [
         "participant.updated",
     ),
     Step(
+        ("POST", "/registrations/{registration_id}/manage-link"),
+        lambda h, s: h.post(f"/registrations/{s['r3']}/manage-link", headers=bearer(s["token3"])),
+        "participant.updated",
+    ),
+    Step(
         ("POST", "/registrations/{registration_id}/reject"),
         lambda h, s: h.post(
             f"/registrations/{s['r3']}/reject", json={"reason": "x"}, headers=ADMIN

@@ -49,6 +49,7 @@ DECISIONS: dict[Route, Decision] = {
     ("POST", "/registrations/{registration_id}/confirm"): ACCREDITATION,
     ("POST", "/registrations/{registration_id}/reject"): ACCREDITATION,
     ("POST", "/registrations/{registration_id}/withdraw"): ACCREDITATION,
+    ("POST", "/registrations/{registration_id}/manage-link"): ACCREDITATION,
     ("POST", "/registrations/{registration_id}/check-in"): DESK,
     ("POST", "/meetings/{meeting_id}/check-ins"): DESK,
     ("GET", "/meetings/{meeting_id}/check-ins"): allowed(
@@ -183,7 +184,12 @@ async def test_an_administrator_accredits_and_the_audit_trail_says_who(
     checked = await http.post(f"/registrations/{moroccan['id']}/check-in", headers=CLERK)
     assert checked.status_code == 409, checked.text
     trail = await http.get("/audit", params={"meeting_id": "pesnet-demo"}, headers=ADMIN)
-    assert trail.json()[0]["action"] == "participant.confirmed"
+    # the reads of the person's data (the focal point's list, the clerk's) are in it
+    newest = trail.json()[0]
+    assert newest["action"] == "personal_data.read"
+    assert newest["subject"] == moroccan["id"]
+    assert newest["roles"] == ["check_in_clerk"]
+    assert "participant.confirmed" in [e["action"] for e in trail.json()]
 
 
 async def test_the_manage_link_and_an_administrators_token_both_read_a_registration(

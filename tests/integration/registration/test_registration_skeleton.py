@@ -5,6 +5,7 @@ registration with the same e-mail is a 409; nothing is a 500."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +32,7 @@ async def test_registration_is_stored_and_announced(
     created = response.json()
     assert created["status"] == "registered"
     assert created["given_name"] == "أمينة"
-    assert created["manage_token"].startswith("mt_")
+    assert created["manage_token"].startswith(f"m1.{created['id']}.1.")
     assert created["manage_url"].endswith(
         f"/registrations/{created['id']}?token={created['manage_token']}"
     )
@@ -44,12 +45,15 @@ async def test_registration_is_stored_and_announced(
     assert mine.status_code == 200
     assert mine.json()["family_name"] == "بنعلي"
 
-    # announced once, through the outbox, with the registrant's language and manage link
+    # announced once, through the outbox, with the registrant's language and where the
+    # manage link goes (its page and version: never the token)
     [event] = await registration.bus.wait_for(ParticipantRegistered, registration_id=created["id"])
     assert event["data"]["language"] == "ar"
     assert event["data"]["email"] == "Amina.Benali@anapec.example.ma"
     assert event["data"]["status"] == "registered"
-    assert event["data"]["manage_url"] == created["manage_url"]
+    assert event["data"]["manage_page"] == created["manage_url"].split("?")[0]
+    assert event["data"]["manage_link_version"] == 1
+    assert created["manage_token"] not in json.dumps(event)
     assert event["subject"] == f"registration/{created['id']}"
     # the request's correlation id travels with the event it caused
     assert event["correlationid"] == response.headers["x-correlation-id"]

@@ -68,8 +68,12 @@ def test_no_default_credentials() -> None:
         for key in ("RABBITMQ_URL", "MONGODB_URL"):
             assert "${" in env[key], f"{name}: {key} must come from the environment"
     secrets = {
-        "registration": ("PESNET_BADGE_SECRET",),
-        "notifications": ("PESNET_WEBHOOK_SECRET_KEYS", "NOTIFICATIONS_LINK_SECRET"),
+        "registration": ("PESNET_BADGE_SECRET", "PESNET_MANAGE_LINK_KEYS"),
+        "notifications": (
+            "PESNET_WEBHOOK_SECRET_KEYS",
+            "NOTIFICATIONS_LINK_SECRET",
+            "PESNET_MANAGE_LINK_KEYS",
+        ),
         "identity": ("PESNET_IDENTITY_SIGNING_KEYS",),
     }
     for name, keys in secrets.items():

@@ -11,6 +11,9 @@ import pytest
 
 from pesnet.notifications.adapters.smtp import OutgoingMail, build_message, encode_subject
 from pesnet.notifications.domain.model import (
+    BADGE_LINK,
+    MANAGE_LINK,
+    PREFERENCES_LINK,
     Links,
     MissingData,
     delivery_id,
@@ -27,6 +30,7 @@ from pesnet.notifications.domain.notices import (
     registration_notice,
 )
 from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.manage_links import ManageLinks
 from tests.integration.notifications import notifications_factories as f
 
 KEY = b"k" * 32
@@ -135,13 +139,35 @@ def test_release_attaches_the_calendar_in_the_recipients_language() -> None:
 
 
 def test_only_a_web_link_is_offered_to_manage_a_registration() -> None:
-    def link(url: str) -> object:
+    def link(page: str, verb: str = "registered", version: int | None = 1) -> object:
         notice = registration_notice(
-            f.participant("registered", "en", manage_url=url),
+            f.participant(verb, "en", manage_page=page, manage_link_version=version),
             Meeting("pesnet-4"),
             Language.en,
         )
         return notice.context["manage_url"]
 
-    assert link("https://reg.example.org/m/abc") == "https://reg.example.org/m/abc"
+    assert link("https://reg.example.org/registrations/abc") == MANAGE_LINK
+    assert link("https://reg.example.org/registrations/abc", "confirmed") == MANAGE_LINK
+    assert link("https://reg.example.org/registrations/abc", "waitlisted") == MANAGE_LINK
+    # nothing left to manage, or no link to sign (purged)
+    assert link("https://reg.example.org/registrations/abc", "withdrawn") is None
+    assert link("https://reg.example.org/registrations/abc", version=None) is None
     assert link("javascript:alert(1)") is None
+
+
+def test_a_stored_mail_gets_its_links_signed_in_when_it_is_sent() -> None:
+    links = Links((b"k" * 32,), "https://notify.example.org", manage_keys=(b"m" * 32,))
+    manage = {"page": "https://reg.example.org/registrations/r1", "registration_id": "r1",
+              "version": 3}  # fmt: skip
+    stored = f"<a href='{MANAGE_LINK}'>x</a> <a href='{BADGE_LINK}'>b</a> {PREFERENCES_LINK}"
+    html = links.fill(stored, "a@example.org", "fr", manage, as_html=True)
+    text = links.fill(stored, "a@example.org", "fr", manage, as_html=False)
+    token = ManageLinks((b"m" * 32,)).token("r1", 3)
+    assert f"https://reg.example.org/registrations/r1?token={token}&lang=fr" in text
+    assert f"https://reg.example.org/registrations/r1?token={token}&amp;lang=fr" in html
+    assert f"https://reg.example.org/registrations/r1/badge.png?token={token}" in text
+    assert links.preferences_url("a@example.org") in text
+    assert "PESNET-LINK" not in text + html
+    # without a registration: no manage link to sign in
+    assert MANAGE_LINK in links.fill(MANAGE_LINK, "a@example.org", "fr", None, as_html=False)

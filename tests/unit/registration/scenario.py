@@ -28,11 +28,13 @@ from pesnet.shared.credentials import (
 )
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Localized
+from pesnet.shared.manage_links import ManageLinks
 from tests.unit.registration.fakes import FakeRegistrationUnitOfWork
 
 E = TypeVar("E", bound=EventPayload)
 
 BADGES = BadgeKey(b"test-badge-secret")
+MANAGE_LINKS = ManageLinks((b"test-manage-link-key",))
 URL = "https://registration.example.org"
 MOROCCO = Actor(ActorKind.focal_point, country="MAR", focal_point_id="f1")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +23,6 @@ from pesnet.shared.credentials import (
     SECRETARIAT,
     Actor,
     ActorKind,
-    hash_secret_token,
 )
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from pesnet.shared.events.registration import (
@@ -51,20 +51,19 @@ async def test_an_arabic_registration_is_stored_and_announced_with_its_manage_li
     )
     registration = outcome.registration
     assert registration.status is Status.registered
-    assert outcome.manage_token.startswith("mt_")
-    assert (
-        outcome.manage_url == f"{URL}/registrations/{registration.id}?token={outcome.manage_token}"
-    )
     [event] = events(uow, ParticipantRegistered)
     assert event.language == "ar"
     assert event.email == "فاطمة@example.org"
-    assert event.manage_url == outcome.manage_url
+    # the page and the version of its signed link: no token (notifications signs it)
+    assert event.manage_page == f"{URL}/registrations/{registration.id}"
+    assert event.manage_link_version == 1
     assert event.status is Status.registered
     [counts] = events(uow, DelegationUpdated)
     assert counts.by_status == {"registered": 1}
     stored = await uow.registrations.get(registration.id)
     assert stored is not None
-    assert stored.manage_token_hash == hash_secret_token(outcome.manage_token)
+    assert stored.manage_token_hash is None
+    assert stored.manage_link_version == 1
     assert uow.committed[-2].subject == f"registration/{registration.id}"
 
 
@@ -144,14 +143,22 @@ async def test_a_correction_is_saved_and_announced(uow: FakeRegistrationUnitOfWo
 async def test_an_idempotency_key_replays_the_first_outcome(
     uow: FakeRegistrationUnitOfWork,
 ) -> None:
-    command = Register("m1", details(1), ANONYMOUS, idempotency_key="retry-1")
+    command = Register("m1", details(1), ANONYMOUS, idempotency_key="retry-1", proof="192.0.2.1")
     first = await registering.register(command, uow, public_url=URL)
     second = await registering.register(command, uow, public_url=URL)
     assert second == first
     assert len(events(uow, ParticipantRegistered)) == 1
+    # the same key and body from another client (or one without a proof): a new request
+    for other in ("192.0.2.2", None):
+        with pytest.raises(Conflict):
+            await registering.register(
+                dataclasses.replace(command, proof=other), uow, public_url=URL
+            )
     with pytest.raises(InvalidInput) as caught:
         await registering.register(
-            Register("m1", details(2), ANONYMOUS, idempotency_key="retry-1"), uow, public_url=URL
+            Register("m1", details(2), ANONYMOUS, idempotency_key="retry-1", proof="192.0.2.1"),
+            uow,
+            public_url=URL,
         )
     assert caught.value.field == "Idempotency-Key"
     with pytest.raises(InvalidInput):

@@ -210,8 +210,8 @@ def test_check_in_happens_once() -> None:
     assert subject.checked_in_at == NOW
 
 
-def test_a_new_registration_keeps_only_the_digest_of_its_manage_token() -> None:
-    subject, token = Registration.new(
+def test_a_new_registration_keeps_no_manage_token_only_its_links_version() -> None:
+    subject = Registration.new(
         id="r1",
         meeting_id="m1",
         actor=Actor(ActorKind.anonymous),
@@ -228,9 +228,12 @@ def test_a_new_registration_keeps_only_the_digest_of_its_manage_token() -> None:
         ),
         public_url="https://registration.example.org",
     )
-    assert token.startswith("mt_")
-    assert subject.manage_token_hash is not None
-    assert token not in subject.manage_token_hash
+    assert subject.manage_token_hash is None
+    assert subject.manage_link_version == 1
+    subject.rotate_manage_link(at=NOW)
+    assert subject.manage_link_version == 2
+    subject.purge(at=NOW)
+    assert subject.manage_link_version is None
     assert subject.nominated_by == "registrant"
     assert subject.status is Status.registered
 

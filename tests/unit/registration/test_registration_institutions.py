@@ -35,6 +35,7 @@ from pesnet.shared.events.registration import (
 )
 from pesnet.shared.i18n import Language, Localized
 from tests.unit.registration.fakes import FakeRegistrationUnitOfWork
+from tests.unit.registration.scenario import MANAGE_LINKS
 
 NAMES = Localized(
     ar="الوكالة الوطنية للتشغيل",
@@ -247,7 +248,7 @@ async def test_a_nomination_for_an_institution_is_announced_with_the_tokens_dige
     )
     assert event.token_digest == hash_secret_token(token)
     assert token not in event.model_dump_json()
-    actor = await focal_points.RegistrationTokens(lambda: uow).actor_for(
+    actor = await focal_points.RegistrationTokens(lambda: uow, MANAGE_LINKS).actor_for(
         TokenPrefix.focal_point, hash_secret_token(token)
     )
     assert actor is not None

@@ -31,7 +31,7 @@ from pesnet.shared.credentials import Actor, ActorKind, StaffRole
 from pesnet.shared.events.registration import ParticipantRegistered
 from pesnet.shared.forms import HtmlFirst
 from tests.unit.registration.fakes import FakeRegistrationUnitOfWork
-from tests.unit.registration.scenario import open_meeting
+from tests.unit.registration.scenario import MANAGE_LINKS, open_meeting
 
 BADGES = BadgeKey(b"test-badge-secret")
 SECRET = "test-secretariat-token"
@@ -84,6 +84,7 @@ async def client(uow: FakeRegistrationUnitOfWork) -> AsyncIterator[httpx.AsyncCl
     app.state.dependencies = Dependencies(
         unit_of_work=lambda: uow,
         badges=BADGES,
+        manage_links=MANAGE_LINKS,
         renderer=FakeRenderer(),
         public_url="http://testserver",
         default_quota=3,
@@ -93,7 +94,7 @@ async def client(uow: FakeRegistrationUnitOfWork) -> AsyncIterator[httpx.AsyncCl
     app.state.runtime = SimpleNamespace(
         settings=SimpleNamespace(secretariat_token=SecretStr(SECRET))
     )
-    app.state.token_store = RegistrationTokens(lambda: uow)
+    app.state.token_store = RegistrationTokens(lambda: uow, MANAGE_LINKS)
     app.state.token_verifier = FakeVerifier()
     app.state.pages = pages.PageSettings(
         agenda_url="http://agenda.test", sign_in=FakeSignIn(), secure_cookies=False
@@ -189,7 +190,7 @@ async def test_the_form_registers_once_and_links_to_the_manage_page(
     again = await client.post("/meetings/m1/register?lang=en", data=data)  # resubmitted
     assert again.status_code == 201
     assert len(await uow.registrations.of_meeting("m1")) == 1
-    assert "token=mt_" in first.text
+    assert "token=m1." in first.text
 
 
 async def test_the_manage_link_opens_the_page_in_a_browser_and_withdraws(

@@ -12,6 +12,7 @@ from pesnet.shared.credentials import (
     ActorKind,
     TokenPrefix,
     hash_secret_token,
+    is_link_token,
     new_secret_token,
     prefix_of,
     resolve_actor,
@@ -52,6 +53,9 @@ class Store:
     async def actor_for(self, prefix: TokenPrefix, token_hash: str) -> Actor | None:
         return self.actors.get(token_hash)
 
+    async def actor_for_link(self, token: str) -> Actor | None:
+        return self.actors.get(token)
+
 
 async def test_a_bearer_token_resolves_to_who_it_stands_for() -> None:
     focal = new_secret_token(TokenPrefix.focal_point)
@@ -68,5 +72,12 @@ async def test_a_bearer_token_resolves_to_who_it_stands_for() -> None:
     unknown = new_secret_token(TokenPrefix.focal_point)
     assert await resolve_actor(unknown, secretariat_token=secret, store=store) is None
     assert await resolve_actor("garbage", secretariat_token=secret, store=store) is None
+    # a signed manage link goes to the store as it is (it checks signature and version)
+    link = "m1.r1.1.signature"
+    store.actors[link] = Actor(ActorKind.registrant, registration_id="r1")
+    found = await resolve_actor(link, secretariat_token=secret, store=store)
+    assert found == Actor(ActorKind.registrant, registration_id="r1")
+    assert is_link_token(link)
+    assert not is_link_token(focal)
     # no configured secretariat token: nothing compares equal to it
     assert await resolve_actor("", secretariat_token=None, store=store) is None

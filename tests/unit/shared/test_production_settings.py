@@ -27,12 +27,14 @@ PRODUCTION: dict[str, Any] = {
 REGISTRATION = {
     **PRODUCTION,
     "PESNET_BADGE_SECRET": "a-badge-secret",
+    "PESNET_MANAGE_LINK_KEYS": "a-manage-link-key",
     "PESNET_REGISTRATION_PUBLIC_URL": "https://registration.pesnet.example.org",
     "PESNET_AGENDA_PUBLIC_URL": "https://agenda.pesnet.example.org",
 }
 NOTIFICATIONS = {
     **PRODUCTION,
     "NOTIFICATIONS_LINK_SECRET": "a-link-secret",
+    "PESNET_MANAGE_LINK_KEYS": "a-manage-link-key",
     "SMTP_HOST": "smtp.example.org",
     "SMTP_PORT": "587",
     "NOTIFICATIONS_PUBLIC_URL": "https://notifications.pesnet.example.org",
@@ -84,6 +86,8 @@ def test_a_complete_production_configuration_starts_without_a_shared_token(
         (ServiceSettings, PRODUCTION, "MONGODB_URL"),
         (ServiceSettings, PRODUCTION, "PESNET_JWKS_URL"),
         (RegistrationSettings, REGISTRATION, "PESNET_BADGE_SECRET"),
+        (RegistrationSettings, REGISTRATION, "PESNET_MANAGE_LINK_KEYS"),
+        (NotificationsSettings, NOTIFICATIONS, "PESNET_MANAGE_LINK_KEYS"),
         (RegistrationSettings, REGISTRATION, "PESNET_REGISTRATION_PUBLIC_URL"),
         (RegistrationSettings, REGISTRATION, "PESNET_AGENDA_PUBLIC_URL"),
         (NotificationsSettings, NOTIFICATIONS, "NOTIFICATIONS_LINK_SECRET"),

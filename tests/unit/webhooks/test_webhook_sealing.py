@@ -123,6 +123,7 @@ def test_the_notifications_service_does_not_start_in_production_without_keys(
             "MONGODB_URL": "mongodb://127.0.0.1:1/",
             "PESNET_JWKS_URL": "http://identity:8005/.well-known/jwks.json",
             "NOTIFICATIONS_LINK_SECRET": "a-production-link-secret",
+            "PESNET_MANAGE_LINK_KEYS": "a-production-manage-link-key",
             "NOTIFICATIONS_PUBLIC_URL": "https://notifications.pesnet.example.org",
             "SMTP_HOST": "smtp.example.org",
             "SMTP_PORT": "587",

@@ -20,6 +20,9 @@
   request causes (the `actorid` CloudEvents extension attribute).
 - Entries are kept `RETENTION_DAYS` (a TTL index), then expire: the client address is
   personal data.
+- The trail is tamper-evident: each entry is chained to the one before it by a hash,
+  in the transaction that writes it (`pesnet.shared.audit_chain`, which also verifies
+  the chain: `python -m pesnet.shared.audit_chain verify --service <name>`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any
 
 import structlog
 
+from pesnet.shared.audit_chain import CHAIN_INDEXES, AuditChain
 from pesnet.shared.credentials import ANONYMOUS, Actor
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, WriteBatch
@@ -45,6 +49,7 @@ AUDIT_INDEXES = (
     ),
     IndexSpec(AUDIT, [("meeting_id", 1), ("at", -1)], name="audit_by_meeting"),
     IndexSpec(AUDIT, [("actor", 1), ("at", -1)], name="audit_by_actor"),
+    *CHAIN_INDEXES,
 )
 MAX_ENTRIES = 1000
 
@@ -54,6 +59,9 @@ class AuditAction(StrEnum):
 
     # a file of personal data left the service (a spreadsheet of participants)
     personal_data_exported = "check_ins.exported"
+    # a person's data read by someone else than that person (staff, a focal point): a
+    # registration, a list of participants, a badge
+    personal_data_read = "personal_data.read"
     # a projection's copy of personal data erased (the owner's purge event caused it)
     personal_data_erased = "personal_data.purged"
     # someone signed in (an access token issued for a password)
@@ -194,15 +202,27 @@ class AuditTrail:
 
     def __init__(self, db: Database) -> None:
         self.collection = db[AUDIT]
+        self.chain = AuditChain(db)
 
     async def append(self, session: DbSession | None, entries: list[AuditEntry]) -> None:
+        """Write `entries`, chained, in the transaction `session` (with its lane's head)."""
         if entries:
-            await self.collection.insert_many([e.document() for e in entries], session=session)
+            docs = [e.document() for e in entries]
+            await self.chain.extend(session, docs)
+            await self.collection.insert_many(docs, session=session)
 
-    def stage(self, batch: WriteBatch, entries: list[AuditEntry]) -> None:
-        """The entries in the batch their transaction ends with (`WriteBatch`)."""
-        for entry in entries:
-            batch.insert(self.collection, entry.document())
+    async def stage(
+        self, batch: WriteBatch, entries: list[AuditEntry], session: DbSession | None
+    ) -> None:
+        """The entries, chained (their lane's head read in `session`), in the batch their
+        transaction ends with (`WriteBatch`), with the lane's new head."""
+        if not entries:
+            return
+        docs = [entry.document() for entry in entries]
+        head = await self.chain.link(session, docs)
+        for doc in docs:
+            batch.insert(self.collection, doc)
+        batch.update(self.chain.heads, {"_id": head["_id"]}, {"$set": head["set"]}, upsert=True)
 
     async def query(
         self,

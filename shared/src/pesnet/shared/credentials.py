@@ -49,6 +49,10 @@ class StaffRole(StrEnum):
     partners_administrator = "partners_administrator"
 
 
+# a signed manage link's token (`pesnet.shared.manage_links`)
+MANAGE_LINK_PREFIX = "m1."
+
+
 class TokenPrefix(StrEnum):
     focal_point = "fp"
     manage = "mt"
@@ -149,9 +153,12 @@ def prefix_of(token: str) -> TokenPrefix | None:
 
 
 def is_link_token(token: str | None) -> bool:
-    """A token that may travel in a link's `?token=`: a manage token only (URLs end up
-    in histories, logs and proxies; a staff credential must never be one)."""
-    return token is not None and prefix_of(token) is TokenPrefix.manage
+    """A token that may travel in a link's `?token=`: a manage link's (signed, or an
+    older random `mt_` one) only (URLs end up in histories, logs and proxies; a staff
+    credential must never be one)."""
+    return token is not None and (
+        prefix_of(token) is TokenPrefix.manage or token.startswith(MANAGE_LINK_PREFIX)
+    )
 
 
 def is_secretariat_token(presented: str, expected: SecretStr | None) -> bool:
@@ -169,9 +176,13 @@ class AccessTokenVerifier(Protocol):
 
 
 class TokenStore(Protocol):
-    """A service's issued tokens: the actor a token's digest stands for, if any."""
+    """A service's issued tokens: the actor a token's digest stands for, if any; and
+    the actor a signed manage link stands for (`pesnet.shared.manage_links`), if the
+    service reads those."""
 
     async def actor_for(self, prefix: TokenPrefix, token_hash: str) -> Actor | None: ...
+
+    async def actor_for_link(self, token: str) -> Actor | None: ...
 
 
 async def resolve_actor(
@@ -190,6 +201,8 @@ async def resolve_actor(
         return SECRETARIAT
     if looks_like_jwt(token):
         return await verifier.actor_for(token) if verifier is not None else None
+    if store is not None and token.startswith(MANAGE_LINK_PREFIX):
+        return await store.actor_for_link(token)
     prefix = prefix_of(token)
     if prefix is None or store is None:
         return None

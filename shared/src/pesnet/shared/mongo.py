@@ -51,6 +51,12 @@ DURABLE = WriteConcern(w="majority", j=True)
 SERVER_SELECTION_TIMEOUT_MS = 5000
 # How long opening a connection may take (a loaded server answers slowly, not never).
 CONNECT_TIMEOUT_MS = 5000
+# How long one operation may wait for its answer: a request, a relay or a mail worker
+# never hangs for good on a connection whose server stopped answering (a database
+# restarted under it, a write waiting behind a killed process's open transaction,
+# which the server ends after 60 s); past it the operation fails and is retried as
+# any failed one. Every operation of the platform takes milliseconds, a purge seconds.
+SOCKET_TIMEOUT_MS = 90_000
 
 
 class DatabaseUnavailable(ConnectionFailure):
@@ -94,6 +100,7 @@ def make_client(url: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> C
         retryReads=False,
         retryWrites=False,
         connectTimeoutMS=CONNECT_TIMEOUT_MS,
+        socketTimeoutMS=SOCKET_TIMEOUT_MS,
     )
 
 

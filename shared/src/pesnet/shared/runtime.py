@@ -17,6 +17,7 @@ from faststream.rabbit import Channel
 from pesnet.shared.account_names import AccountNames, account_names_subscriptions
 from pesnet.shared.account_status import DisabledAccounts, account_status_subscriptions
 from pesnet.shared.audit import AUDIT_INDEXES
+from pesnet.shared.audit_chain import AuditChain
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.events import CATALOG
@@ -125,6 +126,7 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await ensure_indexes(self.db, self.indexes)
+        await AuditChain(self.db).ensure()
         await self.broker.connect()
         await declare_core(
             self.broker,

@@ -245,7 +245,7 @@ class MongoUnitOfWork(UnitOfWork):
             written.append((event.type, item))
         entries = self._audit_entries(written)
         self._emitted, self._audits = [], []
-        self.audit_trail.stage(batch, entries)
+        await self.audit_trail.stage(batch, entries, session)
         if batch is not deferred(session):  # a transaction `in_transaction` does not run
             await batch.flush(self.client, session)
 

@@ -79,7 +79,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     runtime.use_unit_of_work(uow)
 
-    links = Links((settings.link_key(),), settings.public_url)
+    links = Links(
+        (settings.link_key(),), settings.public_url, manage_keys=settings.manage_link_keys()
+    )
     window = timedelta(seconds=settings.digest_window_seconds)
     mailing = Mailing(links, window)
     runtime.consumer.subscribe(messaging.subscriptions(mailing))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from pesnet.shared.manage_links import manage_link_keys
 from pesnet.shared.rate_limits import Limit
 from pesnet.shared.settings import ServiceSettings, require_urls
 
@@ -32,6 +33,12 @@ class Settings(ServiceSettings):
     smtp_starttls: bool = Field(default=False, alias="SMTP_STARTTLS")
     smtp_use_tls: bool = Field(default=False, alias="SMTP_TLS")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, alias="SMTP_TIMEOUT_SECONDS")
+    # the whole send (connect, TLS, every command, the data): SMTP_TIMEOUT_SECONDS bounds
+    # each step only, so a relay that answers just in time at every step, or a send stuck
+    # outside a step, would keep a worker's slot for good. Past it the send fails and is
+    # retried; keep it below NOTIFICATIONS_LEASE_SECONDS, so that no other worker takes
+    # the mail while the hung send still holds it.
+    smtp_send_timeout_seconds: float = Field(default=45.0, gt=0, alias="SMTP_SEND_TIMEOUT_SECONDS")
 
     # The Maildir the dev SMTP sink writes to; `GET /dev/mailbox` lists it (dev mode only).
     dev_mailbox: Path | None = Field(default=None, alias="PESNET_DEV_MAILBOX")
@@ -60,6 +67,11 @@ class Settings(ServiceSettings):
     # Signed links in every mail (preferences page); the secret signs them, the public
     # URL (required outside dev mode) is where recipients reach this service.
     link_secret: SecretStr | None = Field(default=None, alias="NOTIFICATIONS_LINK_SECRET")
+    # Keys of the registrants' manage links (registration's, shared): the mails about a
+    # registration carry its link, signed when the mail is sent (required outside dev mode)
+    manage_link_keys_setting: SecretStr | None = Field(
+        default=None, alias="PESNET_MANAGE_LINK_KEYS"
+    )
     public_url: str = Field(default="", alias="NOTIFICATIONS_PUBLIC_URL")
 
     @field_validator("smtp_username", "smtp_password", mode="before")
@@ -96,6 +108,7 @@ class Settings(ServiceSettings):
             name
             for name, value in (
                 ("NOTIFICATIONS_LINK_SECRET", self.link_secret),
+                ("PESNET_MANAGE_LINK_KEYS", self.manage_link_keys()),
                 ("SMTP_HOST", self.smtp_host),
                 ("SMTP_PORT", self.smtp_port),
             )
@@ -105,6 +118,9 @@ class Settings(ServiceSettings):
             raise ValueError(f"outside dev mode these must be set: {', '.join(missing)}")
         require_urls({"NOTIFICATIONS_PUBLIC_URL": self.public_url})
         return self
+
+    def manage_link_keys(self) -> tuple[bytes, ...]:
+        return manage_link_keys(self.manage_link_keys_setting, dev_mode=self.dev_mode)
 
     def link_key(self) -> bytes:
         assert self.link_secret is not None  # guaranteed by the validator

@@ -29,6 +29,7 @@ from pesnet.registration.service_layer.focal_points import RegistrationTokens
 from pesnet.registration.settings import Settings
 from pesnet.shared.forms import HtmlFirst
 from pesnet.shared.http import create_app
+from pesnet.shared.manage_links import ManageLinks
 from pesnet.shared.runtime import ServiceRuntime
 
 
@@ -43,6 +44,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     deps = Dependencies(
         unit_of_work=unit_of_work,
         badges=BadgeKey(settings.badge_key()),
+        manage_links=ManageLinks(settings.manage_link_keys()),
         renderer=BadgeRenderer(),
         public_url=settings.public_base_url(),
         default_quota=settings.default_delegation_quota,
@@ -69,7 +71,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         routers=routers,
     )
     app.state.dependencies = deps
-    app.state.token_store = RegistrationTokens(unit_of_work)
+    app.state.token_store = RegistrationTokens(unit_of_work, deps.manage_links)
     # pages: the form, the manage page (the manage link opens it in a browser), the
     # desk and the console, and their script
     app.state.pages = pages.PageSettings(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, model_validator
 
+from pesnet.shared.manage_links import manage_link_keys
+from pesnet.shared.rate_limits import Limit
 from pesnet.shared.settings import ServiceSettings, require_urls
 
 # Only ever used in dev/test mode; outside it the service refuses to start without
@@ -16,6 +18,11 @@ class Settings(ServiceSettings):
     http_port: int = Field(default=8001, alias="PESNET_HTTP_PORT")
     # HMAC key that signs badge tokens (QR codes).
     badge_secret: SecretStr | None = Field(default=None, alias="PESNET_BADGE_SECRET")
+    # Keys of the registrants' manage links (comma-separated, the first signs; shared
+    # with notifications, which signs the links of its mails): required outside dev mode.
+    manage_link_keys_setting: SecretStr | None = Field(
+        default=None, alias="PESNET_MANAGE_LINK_KEYS"
+    )
     # Base URL of this service as registrants reach it (manage links, badge links);
     # required outside dev mode (dev: http://<PESNET_HTTP_HOST>:<PESNET_HTTP_PORT>).
     public_url: str | None = Field(default=None, alias="PESNET_REGISTRATION_PUBLIC_URL")
@@ -31,12 +38,29 @@ class Settings(ServiceSettings):
     agenda_public_url: str | None = Field(default=None, alias="PESNET_AGENDA_PUBLIC_URL")
     identity_url: str | None = Field(default=None, alias="PESNET_IDENTITY_URL")
 
+    # Registrations without credentials (each one mails its address): per client address
+    # and per e-mail address, in windows of an hour; past either, 429 with Retry-After
+    registrations_per_address: int = Field(
+        default=60, ge=1, le=1_000_000, alias="PESNET_REGISTRATIONS_PER_ADDRESS"
+    )
+    registrations_per_email: int = Field(
+        default=5, ge=1, le=1_000_000, alias="PESNET_REGISTRATIONS_PER_EMAIL"
+    )
+
+    def registrations_per_address_limit(self) -> Limit:
+        return Limit("register.address", self.registrations_per_address, 3600)
+
+    def registrations_per_email_limit(self) -> Limit:
+        return Limit("register.email", self.registrations_per_email, 3600)
+
     @model_validator(mode="after")
     def _secret_and_addresses(self) -> Settings:
         if self.badge_secret is None:
             if not self.dev_mode:
                 raise ValueError("outside dev mode PESNET_BADGE_SECRET must be set")
             self.badge_secret = SecretStr(DEV_BADGE_SECRET)
+        if not self.manage_link_keys():
+            raise ValueError("outside dev mode PESNET_MANAGE_LINK_KEYS must be set")
         if not self.dev_mode:
             # mailed and printed links, and the sign-in's call: never 0.0.0.0
             require_urls(
@@ -64,6 +88,9 @@ class Settings(ServiceSettings):
     def public_base_url(self) -> str:
         assert self.public_url is not None  # set by the validator
         return self.public_url
+
+    def manage_link_keys(self) -> tuple[bytes, ...]:
+        return manage_link_keys(self.manage_link_keys_setting, dev_mode=self.dev_mode)
 
     def badge_key(self) -> bytes:
         assert self.badge_secret is not None  # guaranteed by the validator

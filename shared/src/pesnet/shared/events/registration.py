@@ -44,13 +44,15 @@ class ParticipantEvent(EventPayload):
     # the institution in the network's reference, when the registration names it
     # (optional addition: schema v1 stays compatible)
     institution_id: InstitutionId | None = None
+    # The registrant's page to read, correct or withdraw the registration, and the
+    # version of its signed link: no usable token (`pesnet.shared.manage_links`);
+    # notifications signs the link when it writes a mail. None once purged.
+    manage_page: str | None = None
+    manage_link_version: int | None = None
 
 
 class ParticipantRegistered(ParticipantEvent):
     registered_at: datetime
-    # The registrant's private link to read, correct or withdraw the registration
-    # (carries their manage token: internal event, for the confirmation e-mail only).
-    manage_url: str | None = None
 
 
 class ParticipantUpdated(ParticipantEvent):

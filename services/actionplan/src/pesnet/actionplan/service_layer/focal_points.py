@@ -195,6 +195,9 @@ class FocalPointTokens:
     def __init__(self, unit_of_work: UnitOfWorkFactory) -> None:
         self.unit_of_work = unit_of_work
 
+    async def actor_for_link(self, token: str) -> Actor | None:
+        return None  # manage links are registration's
+
     async def actor_for(self, prefix: TokenPrefix, token_hash: str) -> Actor | None:
         if prefix is not TokenPrefix.focal_point:
             return None

@@ -7,6 +7,7 @@ recorded, not retried)."""
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 from email.header import Header
 from email.message import EmailMessage
@@ -67,20 +68,23 @@ class SmtpSender:
         s = self.settings
         msg = build_message(mail, s.smtp_from)
         raw = encode_subject(mail.subject) + msg.as_bytes()
+        # never longer than the mail's lease: no other worker takes it while this send lasts
+        deadline = min(s.smtp_send_timeout_seconds, s.worker_lease_seconds * 0.8)
         try:
-            await aiosmtplib.send(
-                raw,
-                sender=email.utils.parseaddr(s.smtp_from)[1],
-                recipients=[mail.to],
-                mail_options=["SMTPUTF8"] if needs_smtputf8(mail.to) else None,
-                hostname=s.smtp_host,
-                port=s.smtp_port,
-                username=s.smtp_username,
-                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                start_tls=s.smtp_starttls,
-                use_tls=s.smtp_use_tls,
-                timeout=s.smtp_timeout_seconds,
-            )
+            async with asyncio.timeout(deadline):
+                await aiosmtplib.send(
+                    raw,
+                    sender=email.utils.parseaddr(s.smtp_from)[1],
+                    recipients=[mail.to],
+                    mail_options=["SMTPUTF8"] if needs_smtputf8(mail.to) else None,
+                    hostname=s.smtp_host,
+                    port=s.smtp_port,
+                    username=s.smtp_username,
+                    password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                    start_tls=s.smtp_starttls,
+                    use_tls=s.smtp_use_tls,
+                    timeout=s.smtp_timeout_seconds,
+                )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
@@ -89,6 +93,10 @@ class SmtpSender:
             ) from exc
         except aiosmtplib.SMTPResponseException as exc:
             raise SendFailed(f"SMTP {exc.code}: {exc.message}", permanent=exc.code >= 500) from exc
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        except TimeoutError as exc:
+            # one step's deadline, or the whole send's: retried, the worker's slot freed
+            reason = str(exc) or f"the send took over {deadline:g} s"
+            raise SendFailed(f"timed out: {reason}", permanent=False) from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
             raise SendFailed(f"{type(exc).__name__}: {exc}", permanent=False) from exc
         return str(msg["Message-ID"])

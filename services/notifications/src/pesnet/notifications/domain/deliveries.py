@@ -83,6 +83,9 @@ class Delivery:
     digest_key: str | None = None
     digest_item: dict[str, Any] | None = None
     digest_context: dict[str, Any] | None = None
+    # the registration whose manage link the mail carries (`Notice.manage_link`): the
+    # stored mail holds placeholders, the links are signed in when it is sent
+    manage_link: dict[str, Any] | None = None
     # the claim of the worker sending it (`LeasedQueue`); None when not claimed
     lease: str | None = None
     # the W3C trace context of the handling that made it: its SMTP send joins that trace
@@ -138,6 +141,7 @@ class Delivery:
             for a in notice.attachments
         ]
         self.due_at = now
+        self.manage_link = notice.manage_link
         key = notice.digest_key
         if key is not None:
             self.digest_key, self.due_at, self.digest_item = key, None, notice.digest_item
@@ -167,6 +171,7 @@ class Delivery:
         self.attachments = []
         self.digest_key = None  # it names the address
         self.digest_item = self.digest_context = None
+        self.manage_link = None
         self.due_at = None
 
     def attempting(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -12,6 +13,7 @@ from urllib.parse import quote
 
 from pesnet.shared.emails import InvalidEmail, email_key, normalize_email
 from pesnet.shared.i18n import LANGUAGES, Language
+from pesnet.shared.manage_links import ManageLinks
 from pesnet.shared.signed_links import LinkSigner, decode_value, encode_value
 
 CHANNEL_EMAIL = "email"
@@ -74,6 +76,9 @@ class Notice:
     attachments: list[Attachment] = field(default_factory=list)
     # One line for the digest: what changed, in the recipient's language.
     digest_item: dict[str, Any] | None = None
+    # the registration whose manage link (and badge link) the mail carries:
+    # {page, registration_id, version, badge}; the link is signed when the mail is sent
+    manage_link: dict[str, Any] | None = None
 
     @property
     def critical(self) -> bool:
@@ -141,6 +146,13 @@ def suppressed(kind: str, opted_out: bool) -> bool:
 # the purpose of a preferences link's token
 PREFERENCES = "p1"
 
+# What a stored mail holds where its links go: the links carry tokens that act for
+# their recipient, so they are signed into the mail only when it is sent (`Links.fill`),
+# never stored (plain ASCII words: HTML escaping leaves them as they are).
+PREFERENCES_LINK = "PESNET-LINK-PREFERENCES"
+MANAGE_LINK = "PESNET-LINK-MANAGE"
+BADGE_LINK = "PESNET-LINK-BADGE"
+
 
 @dataclass(frozen=True)
 class Links:
@@ -153,6 +165,8 @@ class Links:
 
     keys: tuple[bytes, ...]
     public_url: str
+    # the registrants' manage links' keys (`pesnet.shared.manage_links`); none: no links
+    manage_keys: tuple[bytes, ...] = ()
 
     @property
     def _signer(self) -> LinkSigner:
@@ -161,6 +175,28 @@ class Links:
     def preferences_url(self, address: str) -> str:
         token = self._signer.sign(encode_value(normalize_address(address)))
         return f"{self.public_url.rstrip('/')}/preferences?token={quote(token)}"
+
+    def fill(
+        self,
+        text: str,
+        recipient: str,
+        language: str,
+        manage: dict[str, Any] | None,
+        *,
+        as_html: bool,
+    ) -> str:
+        """A stored mail's text (or HTML) with its links signed in where their
+        placeholders stand."""
+        found = {PREFERENCES_LINK: self.preferences_url(recipient)}
+        if manage and self.manage_keys:
+            signer = ManageLinks(self.manage_keys)
+            page, registration_id = manage["page"], manage["registration_id"]
+            version = int(manage["version"])
+            found[MANAGE_LINK] = signer.url(page, registration_id, version, language=language)
+            found[BADGE_LINK] = signer.badge_url(page, registration_id, version)
+        for placeholder, url in found.items():
+            text = text.replace(placeholder, html.escape(url) if as_html else url)
+        return text
 
     def owner(self, token: str | None) -> str | None:
         """The address a link's token stands for (None: no token, or a forged one)."""

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pesnet.notifications.domain.model import Attachment, MissingData, Notice
+from pesnet.notifications.domain.model import (
+    BADGE_LINK,
+    MANAGE_LINK,
+    Attachment,
+    MissingData,
+    Notice,
+)
 from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
 from pesnet.shared.events.agenda import (
     ChairmanshipTransferred,
@@ -120,14 +126,18 @@ def registration_notice(payload: ParticipantEvent, meeting: Meeting, language: L
         "withdrawn_by": None,
         "checked_in_at": None,
         "manage_url": None,
+        "badge_url": None,
     }
+    manage = _manage_link(payload)
+    if manage is not None and kind in MANAGED_KINDS:
+        # the registrant's own links, signed into the mail when it is sent
+        context["manage_url"] = MANAGE_LINK
     if isinstance(payload, ParticipantRegistered):
         context["registered_at"] = payload.registered_at
-        # the registrant's own link to read, correct or withdraw (only a web link)
-        url = (payload.manage_url or "").strip()
-        context["manage_url"] = url if url.startswith(("https://", "http://")) else None
     elif isinstance(payload, ParticipantConfirmed):
         context["promoted"] = payload.promoted_from_waitlist
+        if manage is not None:
+            context["badge_url"] = BADGE_LINK
     elif isinstance(payload, ParticipantWaitlisted):
         context["waitlist_position"] = payload.waitlist_position
     elif isinstance(payload, ParticipantRejected):
@@ -136,7 +146,34 @@ def registration_notice(payload: ParticipantEvent, meeting: Meeting, language: L
         context["withdrawn_by"] = payload.withdrawn_by
     elif isinstance(payload, ParticipantCheckedIn):
         context["checked_in_at"] = payload.checked_in_at
-    return Notice(kind, payload.email, language, context, meeting_id=payload.meeting_id)
+    return Notice(
+        kind,
+        payload.email,
+        language,
+        context,
+        meeting_id=payload.meeting_id,
+        manage_link=manage if context["manage_url"] else None,
+    )
+
+
+# The mails that carry the registrant's manage link: every one while the registration
+# can still be read, corrected or withdrawn (a rejected or withdrawn registration has
+# nothing left to manage; its mail says so without a link that would act on it).
+MANAGED_KINDS = frozenset(
+    {"registration_received", "registration_confirmed", "registration_waitlisted"}
+)
+
+
+def _manage_link(payload: ParticipantEvent) -> dict[str, Any] | None:
+    """Where the registrant's manage link goes (only a web page) and its version."""
+    page = (payload.manage_page or "").strip()
+    if not page.startswith(("https://", "http://")) or not payload.manage_link_version:
+        return None
+    return {
+        "page": page,
+        "registration_id": payload.registration_id,
+        "version": payload.manage_link_version,
+    }
 
 
 def _ics(payload: ReleaseNoticesPrepared, language: Language) -> Attachment:

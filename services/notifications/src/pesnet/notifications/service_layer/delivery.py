@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -201,11 +202,14 @@ def compose(items: list[Delivery], links: Links) -> OutgoingMail:
         assert last.subject is not None
         assert last.text is not None
         assert last.html is not None
+        fill = functools.partial(
+            links.fill, recipient=last.recipient, language=last.language, manage=last.manage_link
+        )
         return OutgoingMail(
             to=last.address,
             subject=last.subject,
-            text=last.text,
-            html=last.html,
+            text=fill(last.text, as_html=False),
+            html=fill(last.html, as_html=True),
             language=last.language,
             attachments=last.attachments,
             headers=headers_of(items),

@@ -17,7 +17,13 @@ from pesnet.notifications.domain.deliveries import (
     Digest,
     Mail,
 )
-from pesnet.notifications.domain.model import Links, Notice, suppressed, valid_address
+from pesnet.notifications.domain.model import (
+    PREFERENCES_LINK,
+    Links,
+    Notice,
+    suppressed,
+    valid_address,
+)
 from pesnet.notifications.domain.notices import (
     announcement_notice,
     chairmanship_notice,
@@ -297,7 +303,8 @@ async def record(
         notice.kind,
         notice.language,
         notice.context,
-        preferences_url=mailing.links.preferences_url(delivery.recipient),
+        # the links act for their recipient: signed in when the mail is sent, never stored
+        preferences_url=PREFERENCES_LINK,
     )
     mail = Mail(rendered.language, rendered.subject, rendered.text, rendered.html)
     delivery.write(notice, mail, now)

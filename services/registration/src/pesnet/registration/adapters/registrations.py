@@ -62,6 +62,9 @@ def registration_of(doc: Document) -> Registration:
     if values["interpretation"] is not None:
         values["interpretation"] = Language(values["interpretation"])
     values["promoted_from_waitlist"] = bool(values["promoted_from_waitlist"])
+    if "manage_link_version" not in doc and doc.get("personal_data_purged_at") is None:
+        # stored before manage links were signed: its first link version
+        values["manage_link_version"] = 1
     return Registration(id=str(doc["_id"]), **values)
 
 

@@ -23,6 +23,8 @@ class Register:
     details: Details
     actor: Actor
     idempotency_key: str | None = None
+    # what an anonymous caller is known by (its client address): the scope of its key
+    proof: str | None = None
 
 
 @dataclass(frozen=True)

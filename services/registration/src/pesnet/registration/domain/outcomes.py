@@ -12,9 +12,9 @@ from pesnet.shared.translation import Message
 
 @dataclass(frozen=True)
 class Registered:
+    """A new registration (its manage link is signed where it is answered)."""
+
     registration: Registration
-    manage_token: str
-    manage_url: str
 
 
 @dataclass(frozen=True)

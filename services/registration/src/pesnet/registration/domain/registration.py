@@ -36,9 +36,6 @@ from pesnet.shared.aggregate import Aggregate
 from pesnet.shared.credentials import (
     Actor,
     ActorKind,
-    TokenPrefix,
-    hash_secret_token,
-    new_secret_token,
 )
 from pesnet.shared.emails import email_key
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
@@ -68,9 +65,10 @@ QUOTA_ROLES = frozenset({Role.head_of_delegation, Role.delegate, Role.focal_poin
 ConfirmedBy = Literal["secretariat", "focal_point", "system"]
 
 
-def manage_url(public_url: str, registration_id: str, manage_token: str) -> str:
-    """The registrant's private link to read, correct or withdraw their registration."""
-    return f"{public_url.rstrip('/')}/registrations/{registration_id}?token={manage_token}"
+def manage_page(public_url: str, registration_id: str) -> str:
+    """The registrant's page to read, correct or withdraw their registration (its link
+    adds the signed token: `pesnet.shared.manage_links`)."""
+    return f"{public_url.rstrip('/')}/registrations/{registration_id}"
 
 
 @dataclass(frozen=True)
@@ -106,6 +104,7 @@ PERSONAL_FIELDS = (
     "accessibility_notes",
     "dietary_notes",
     "manage_token_hash",
+    "manage_link_version",
     "badge_nonce",
     "rejection_reason",
 )
@@ -137,7 +136,12 @@ class Registration(Aggregate):
     dietary_notes: str | None = None
     nominated_by: ActorLabel | None = None
     focal_point_id: str | None = None
+    # the digest of a random manage token issued before manage links were signed
     manage_token_hash: str | None = None
+    # the version of its signed manage link (rotating bumps it; None once purged)
+    manage_link_version: int | None = 1
+    # the page its manage link opens (`manage_page`), as its events tell notifications
+    manage_page: str | None = None
     registered_at: datetime
     updated_at: datetime
     confirmed_at: datetime | None = None
@@ -167,28 +171,24 @@ class Registration(Aggregate):
         at: datetime,
         details: Details,
         public_url: str,
-    ) -> tuple[Registration, str]:
-        """A new registration and its manage token (shown once; only its digest is kept).
-        Its event carries the manage link, for the confirmation mail only."""
-        manage_token = new_secret_token(TokenPrefix.manage)
+    ) -> Registration:
+        """A new registration. Its manage link is signed (never stored): its events
+        carry the page and the link's version, from which notifications signs the link
+        again for each mail."""
         registration = cls(
             id=id,
             meeting_id=meeting_id,
             status=Status.registered,
             nominated_by=label_of(actor),
             focal_point_id=actor.focal_point_id,
-            manage_token_hash=hash_secret_token(manage_token),
+            manage_page=manage_page(public_url, id),
             registered_at=at,
             updated_at=at,
             short_code=new_short_code(),
             **vars(details),
         )
-        registration._happened(
-            ParticipantRegistered,
-            registered_at=at,
-            manage_url=manage_url(public_url, id, manage_token),
-        )
-        return registration, manage_token
+        registration._happened(ParticipantRegistered, registered_at=at)
+        return registration
 
     def redraw_short_code(self) -> None:
         """Another short code (the one drawn is taken in the meeting, or it had none)."""
@@ -212,6 +212,8 @@ class Registration(Aggregate):
                 role=self.role,
                 language=self.language,
                 status=self.status,
+                manage_page=self.manage_page if self.manage_link_version else None,
+                manage_link_version=self.manage_link_version,
                 **extra,
             ),
             subject=f"registration/{self.id}",
@@ -367,6 +369,14 @@ class Registration(Aggregate):
             )
         for name, value in changes.items():
             setattr(self, name, value)
+        self.updated_at = at
+        self._happened(ParticipantUpdated)
+
+    def rotate_manage_link(self, *, at: datetime) -> None:
+        """A new manage link: every earlier one (and an older random token) stops
+        working."""
+        self.manage_link_version = (self.manage_link_version or 0) + 1
+        self.manage_token_hash = None
         self.updated_at = at
         self._happened(ParticipantUpdated)
 

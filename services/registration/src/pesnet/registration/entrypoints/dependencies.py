@@ -13,6 +13,7 @@ from pesnet.registration.service_layer.certificates import CertificateRenderer
 from pesnet.registration.service_layer.check_in import BadgeRenderer
 from pesnet.registration.service_layer.participants import SheetRenderer
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
+from pesnet.shared.manage_links import ManageLinks
 
 
 class Renderer(BadgeRenderer, SheetRenderer, Protocol):
@@ -23,6 +24,8 @@ class Renderer(BadgeRenderer, SheetRenderer, Protocol):
 class Dependencies:
     unit_of_work: Callable[[], RegistrationUnitOfWork]
     badges: BadgeKey
+    # the registrants' manage links (signed, never stored)
+    manage_links: ManageLinks
     renderer: Renderer
     # this service's base URL as registrants reach it (manage and badge links)
     public_url: str

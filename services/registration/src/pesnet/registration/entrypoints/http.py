@@ -23,6 +23,7 @@ from pesnet.registration.domain.commands import (
 from pesnet.registration.domain.meeting import MeetingSource
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.dependencies import Dependencies
+from pesnet.registration.entrypoints.limits import check_anonymous_registration
 from pesnet.registration.entrypoints.schemas import (
     BadgeScan,
     Correction,
@@ -53,6 +54,7 @@ from pesnet.shared.errors import Forbidden, Unauthorized
 from pesnet.shared.http import CurrentActor, bearer, current_actor, link_credentials, require
 from pesnet.shared.i18n import Language
 from pesnet.shared.problems import request_language
+from pesnet.shared.rate_limits import client_address
 from pesnet.shared.terms import STAFF_ROLES, listing
 from pesnet.shared.translation import _
 
@@ -133,6 +135,7 @@ router = APIRouter(tags=["registrations"])
 
 @router.post("/meetings/{meeting_id}/registrations", status_code=201)
 async def register(
+    request: Request,
     meeting_id: MeetingId,
     body: NewRegistration,
     actor: CurrentActor,
@@ -140,9 +143,11 @@ async def register(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Register for a meeting (public; a focal point nominates for their country).
-    The answer carries the private `manage_token` and `manage_url`."""
+    The answer carries the private `manage_token` and `manage_url`. Without
+    credentials, limited per client address and per e-mail address (429)."""
+    await check_anonymous_registration(request, actor, body.email)
     outcome = await registering.register(
-        Register(meeting_id, body.details(), actor, idempotency_key),
+        Register(meeting_id, body.details(), actor, idempotency_key, client_address(request)),
         deps.unit_of_work(),
         public_url=deps.public_url,
     )
@@ -194,6 +199,22 @@ async def correct_registration(
         Correct(registration_id, body.changes(), actor), deps.unit_of_work()
     )
     return views.registration_view(registration, deps)
+
+
+@router.post("/registrations/{registration_id}/manage-link")
+async def rotate_manage_link(
+    registration_id: RegistrationId,
+    actor: Annotated[Actor, staff_or_bearer_holder(*ACCREDITATION)],
+    deps: Deps,
+) -> dict[str, Any]:
+    """A new private manage link (the registrant, their focal point or the secretariat,
+    e.g. after a link was forwarded): every earlier link stops working."""
+    registration = await registering.rotate_manage_link(registration_id, actor, deps.unit_of_work())
+    return {
+        "id": registration.id,
+        "manage_token": views.manage_token(registration, deps),
+        "manage_url": views.manage_url(registration, deps),
+    }
 
 
 @router.post("/registrations/{registration_id}/confirm")

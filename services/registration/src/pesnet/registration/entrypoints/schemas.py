@@ -199,7 +199,8 @@ class NewFocalPoint(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        return _clean(value, "name", max_length=MAX_NAME, required=False) or None
+        # left out: no name; given: a name, never blank
+        return _clean(value, "name", max_length=MAX_NAME)
 
     def command(self) -> NominateFocalPoint:
         return NominateFocalPoint(**self.model_dump())

@@ -12,7 +12,7 @@ from pesnet.registration.domain.focal_point import FocalPoint
 from pesnet.registration.domain.institution import Institution
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.outcomes import Accredited, CheckedIn, Registered, Withdrawn
-from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.registration import Registration, manage_page
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.shared.i18n import LANGUAGES, Language, format_local_datetime
 from pesnet.shared.translation import N_, translate
@@ -78,11 +78,26 @@ def registration_view(registration: Registration, deps: Dependencies) -> dict[st
     return body
 
 
+def manage_token(r: Registration, deps: Dependencies) -> str:
+    """The registrant's signed manage token (its current link version)."""
+    assert r.manage_link_version is not None  # purged registrations are never answered so
+    return deps.manage_links.token(r.id, r.manage_link_version)
+
+
+def manage_url(r: Registration, deps: Dependencies, *, language: str = "") -> str:
+    assert r.manage_link_version is not None
+    page = manage_page(deps.public_url, r.id)
+    return deps.manage_links.url(page, r.id, r.manage_link_version, language=language)
+
+
 def registered_view(outcome: Registered, deps: Dependencies) -> dict[str, Any]:
+    """The new registration with its private manage token and link (answered, never
+    stored: signed again from the registration's link version for each answer)."""
+    r = outcome.registration
     return {
-        **registration_view(outcome.registration, deps),
-        "manage_token": outcome.manage_token,
-        "manage_url": outcome.manage_url,
+        **registration_view(r, deps),
+        "manage_token": manage_token(r, deps),
+        "manage_url": manage_url(r, deps),
     }
 
 

@@ -11,7 +11,7 @@ from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.domain.commands import Confirm, Reject, Withdraw
 from pesnet.registration.domain.outcomes import Accredited, Rejected, Withdrawn
 from pesnet.registration.domain.registration import ConfirmedBy, Registration
-from pesnet.registration.service_layer.idempotency import once
+from pesnet.registration.service_layer.idempotency import once, requester
 from pesnet.registration.service_layer.registering import (
     require_registration,
     waitlist_position,
@@ -49,7 +49,14 @@ async def confirm(cmd: Confirm, uow: U, *, badges: BadgeKey, clock: Clock = now_
             return Accredited(registration)
         return Accredited(registration, reason, await waitlist_position(uow, registration))
 
-    return await once(uow, cmd.idempotency_key, f"confirm|{cmd.registration_id}", {}, work)
+    return await once(
+        uow,
+        cmd.idempotency_key,
+        f"confirm|{cmd.registration_id}",
+        {},
+        work,
+        who=requester(cmd.actor),
+    )
 
 
 async def reject(cmd: Reject, uow: U, *, clock: Clock = now_ms) -> Rejected:
@@ -67,7 +74,14 @@ async def reject(cmd: Reject, uow: U, *, clock: Clock = now_ms) -> Rejected:
         return Rejected(registration)
 
     request = {"reason": cmd.reason}
-    return await once(uow, cmd.idempotency_key, f"reject|{cmd.registration_id}", request, work)
+    return await once(
+        uow,
+        cmd.idempotency_key,
+        f"reject|{cmd.registration_id}",
+        request,
+        work,
+        who=requester(cmd.actor),
+    )
 
 
 async def withdraw(cmd: Withdraw, uow: U, *, badges: BadgeKey, clock: Clock = now_ms) -> Withdrawn:
@@ -91,7 +105,14 @@ async def withdraw(cmd: Withdraw, uow: U, *, badges: BadgeKey, clock: Clock = no
         await tally.close()
         return Withdrawn(registration, promoted)
 
-    return await once(uow, cmd.idempotency_key, f"withdraw|{cmd.registration_id}", {}, work)
+    return await once(
+        uow,
+        cmd.idempotency_key,
+        f"withdraw|{cmd.registration_id}",
+        {},
+        work,
+        who=requester(cmd.actor),
+    )
 
 
 def _confirmer(actor: Actor) -> ConfirmedBy:

@@ -12,7 +12,7 @@ from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.outcomes import Badge, CheckedIn
 from pesnet.registration.domain.registration import Registration
 from pesnet.registration.service_layer.meetings import require_meeting
-from pesnet.registration.service_layer.registering import require_registration
+from pesnet.registration.service_layer.registering import audit_read, require_registration
 from pesnet.registration.service_layer.unit_of_work import (
     Clock,
     RegistrationUnitOfWork,
@@ -64,16 +64,16 @@ async def check_in(cmd: CheckIn, uow: U, *, badges: BadgeKey, clock: Clock = now
 async def check_in_list(
     meeting_id: str, uow: U, *, export: bool = False
 ) -> tuple[Meeting, list[Registration]]:
-    """The meeting and its confirmed participants (checked in or not); an `export`
-    (a file of personal data leaving the service) is recorded in the audit trail: no
-    event records it."""
+    """The meeting and its confirmed participants (checked in or not). The audit trail
+    records the read, or the `export` (a file of personal data leaving the service):
+    no event records either."""
     meeting = await require_meeting(uow, meeting_id)
-    if export:
+    action = AuditAction.personal_data_exported if export else AuditAction.personal_data_read
 
-        async def work(uow: U) -> None:
-            uow.audit(AuditAction.personal_data_exported, meeting_id=meeting_id)
+    async def work(uow: U) -> None:
+        uow.audit(action, meeting_id=meeting_id)
 
-        await uow.run(work)
+    await uow.run(work)
     return meeting, await uow.registrations.confirmed_of(meeting_id)
 
 
@@ -90,6 +90,7 @@ async def badge(registration_id: str, actor: Actor, uow: U, *, badges: BadgeKey)
             _("no badge: the registration is {status}, not confirmed"),
             params={"status": PARTICIPANT_STATUSES[registration.status]},
         )
+    await audit_read(uow, actor, registration.meeting_id, registration.id)
     return Badge(registration, await require_meeting(uow, registration.meeting_id), token)
 
 

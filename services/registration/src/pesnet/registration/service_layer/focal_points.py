@@ -18,6 +18,7 @@ from pesnet.registration.service_layer.unit_of_work import (
 from pesnet.shared.credentials import Actor, ActorKind, TokenPrefix
 from pesnet.shared.errors import NotFound
 from pesnet.shared.logging import get_logger
+from pesnet.shared.manage_links import ManageLinks
 from pesnet.shared.translation import _
 
 log = get_logger(__name__)
@@ -73,8 +74,21 @@ class RegistrationTokens:
     """The tokens this service issued, for the kernel's `resolve_actor`: focal-point
     tokens and the manage tokens of registrations."""
 
-    def __init__(self, unit_of_work: Callable[[], U]) -> None:
+    def __init__(self, unit_of_work: Callable[[], U], manage_links: ManageLinks) -> None:
         self.unit_of_work = unit_of_work
+        self.manage_links = manage_links
+
+    async def actor_for_link(self, token: str) -> Actor | None:
+        """A signed manage link stands for its registrant while it is the registration's
+        current link (not rotated since, not purged)."""
+        read = self.manage_links.read(token)
+        if read is None:
+            return None
+        registration_id, version = read
+        registration = await self.unit_of_work().registrations.get(registration_id)
+        if registration is None or registration.manage_link_version != version:
+            return None
+        return Actor(ActorKind.registrant, registration_id=registration_id)
 
     async def actor_for(self, prefix: TokenPrefix, token_hash: str) -> Actor | None:
         uow = self.unit_of_work()

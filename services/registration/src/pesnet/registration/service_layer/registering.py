@@ -17,8 +17,8 @@ from pesnet.registration.domain.access import (
 from pesnet.registration.domain.commands import Correct, Register
 from pesnet.registration.domain.delegation import delegation_key
 from pesnet.registration.domain.outcomes import Registered
-from pesnet.registration.domain.registration import Registration, manage_url
-from pesnet.registration.service_layer.idempotency import once
+from pesnet.registration.domain.registration import Registration
+from pesnet.registration.service_layer.idempotency import once, requester
 from pesnet.registration.service_layer.institutions import require_institution
 from pesnet.registration.service_layer.meetings import require_meeting
 from pesnet.registration.service_layer.tally import Tally
@@ -27,7 +27,8 @@ from pesnet.registration.service_layer.unit_of_work import (
     RegistrationUnitOfWork,
     now_ms,
 )
-from pesnet.shared.credentials import Actor
+from pesnet.shared.audit import AuditAction
+from pesnet.shared.credentials import Actor, ActorKind
 from pesnet.shared.errors import NotFound
 from pesnet.shared.logging import get_logger
 from pesnet.shared.translation import _
@@ -39,7 +40,7 @@ U = RegistrationUnitOfWork
 
 async def register(cmd: Register, uow: U, *, public_url: str, clock: Clock = now_ms) -> Registered:
     """Register for a meeting (oneself, or nominated by a focal point or the
-    secretariat). The outcome carries the private manage token and link. The
+    secretariat). The entrypoints answer it with the registrant's signed manage link. The
     institution is named in free text, or by its id in the reference (then, without
     free text, by its name in the registrant's language)."""
     details = cmd.details
@@ -61,7 +62,7 @@ async def register(cmd: Register, uow: U, *, public_url: str, clock: Clock = now
     )
 
     async def work(uow: U) -> Registered:
-        registration, manage_token = Registration.new(
+        registration = Registration.new(
             id=uuid.uuid4().hex,
             meeting_id=cmd.meeting_id,
             actor=cmd.actor,
@@ -73,12 +74,16 @@ async def register(cmd: Register, uow: U, *, public_url: str, clock: Clock = now
         tally = Tally(uow)
         await tally.count(registration, None)
         await tally.close()
-        link = manage_url(public_url, registration.id, manage_token)
-        return Registered(registration, manage_token, link)
+        return Registered(registration)
 
-    actor = cmd.actor
-    scope = f"register|{cmd.meeting_id}|{actor.kind}:{actor.country or actor.registration_id or ''}"
-    outcome = await once(uow, cmd.idempotency_key, scope, dataclasses.asdict(details), work)
+    outcome = await once(
+        uow,
+        cmd.idempotency_key,
+        f"register|{cmd.meeting_id}",
+        dataclasses.asdict(details),
+        work,
+        who=requester(cmd.actor, cmd.proof),
+    )
     log.info(
         "registration received",
         meeting_id=cmd.meeting_id,
@@ -98,7 +103,21 @@ async def read_registration(registration_id: str, actor: Actor, uow: U) -> Regis
     check_reader(actor)
     registration = await require_registration(uow, registration_id)
     registration.check_readable_by(actor)
+    await audit_read(uow, actor, registration.meeting_id, registration.id)
     return registration
+
+
+async def audit_read(uow: U, actor: Actor, meeting_id: str, subject: str | None = None) -> None:
+    """Someone other than the person read a person's data (staff, a focal point): the
+    audit trail records it, in a transaction of its own (no event does)."""
+    if actor.kind is ActorKind.registrant:
+        return
+    uow.actor = actor
+
+    async def work(uow: U) -> None:
+        uow.audit(AuditAction.personal_data_read, meeting_id=meeting_id, subject=subject)
+
+    await uow.run(work)
 
 
 async def read_registration_with_place(
@@ -115,7 +134,9 @@ async def list_registrations(
     """The secretariat sees all; a focal point their country's registrations."""
     country = listing_country(actor, country)
     await require_meeting(uow, meeting_id)
-    return await uow.registrations.of_meeting(meeting_id, status=status, country=country)
+    found = await uow.registrations.of_meeting(meeting_id, status=status, country=country)
+    await audit_read(uow, actor, meeting_id)
+    return found
 
 
 async def correct(cmd: Correct, uow: U, *, clock: Clock = now_ms) -> Registration:
@@ -127,6 +148,25 @@ async def correct(cmd: Correct, uow: U, *, clock: Clock = now_ms) -> Registratio
         registration.authorize(cmd.actor, Action.correct)
         registration.check_transition(Action.correct)
         registration.correct(dict(cmd.changes), at=clock())
+        await uow.registrations.save(registration)
+        return registration
+
+    return await uow.run(work)
+
+
+async def rotate_manage_link(
+    registration_id: str, actor: Actor, uow: U, *, clock: Clock = now_ms
+) -> Registration:
+    """A new manage link (whoever may correct the registration may ask for one): every
+    earlier link stops working at once."""
+    check_right(actor, Action.correct)
+    uow.actor = actor
+
+    async def work(uow: U) -> Registration:
+        registration = await require_registration(uow, registration_id)
+        registration.authorize(actor, Action.correct)
+        registration.check_not_purged()
+        registration.rotate_manage_link(at=clock())
         await uow.registrations.save(registration)
         return registration
 

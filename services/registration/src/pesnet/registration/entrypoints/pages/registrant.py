@@ -28,6 +28,7 @@ from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.http import Deps, MeetingId, RegistrationId
+from pesnet.registration.entrypoints.limits import check_anonymous_registration
 from pesnet.registration.entrypoints.pages.rendering import (
     PACKAGE,
     countries,
@@ -54,6 +55,7 @@ from pesnet.shared.forms import CsrfRefused, check_csrf, read_form
 from pesnet.shared.http import SESSION_COOKIE, CurrentActor, get_runtime
 from pesnet.shared.i18n import LANGUAGES, format_local_datetime
 from pesnet.shared.problems import request_language, validation_errors
+from pesnet.shared.rate_limits import client_address
 from pesnet.shared.translation import N_, translate
 
 FORM_FIELDS = (
@@ -222,8 +224,15 @@ async def register_submit(
                 errors["institution_id"] = translate(NO_INSTITUTION, language, packages=(PACKAGE,))
         return await again(errors, 422)
     try:
+        await check_anonymous_registration(request, actor, details.email)
         outcome = await registering.register(
-            Register(meeting_id, details.details(), actor, f"page-{submission}"),
+            Register(
+                meeting_id,
+                details.details(),
+                actor,
+                f"page-{submission}",
+                client_address(request),
+            ),
             deps.unit_of_work(),
             public_url=deps.public_url,
         )
@@ -237,7 +246,7 @@ async def register_submit(
         {
             **meeting_context(request, meeting),
             "registration": outcome.registration,
-            "manage_url": f"{outcome.manage_url}&lang={language.value}",
+            "manage_url": views.manage_url(outcome.registration, deps, language=language.value),
         },
         status_code=201,
     )
