@@ -14,7 +14,6 @@ acknowledged commit). In memory (the tests) there is no journal at all.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +30,7 @@ class EmbeddedMongo:
         *,
         sync_on_commit: bool = True,
         auth: bool = False,
+        transaction_lifetime: float | None = None,
     ) -> None:
         self.storage_path = str(storage_path)
         self.port = port or free_port()
@@ -38,6 +38,8 @@ class EmbeddedMongo:
         # SCRAM authentication and roles, as a production replica set runs (its users are
         # made first, on the same storage, by a server started without it)
         self.auth = auth
+        # how long a transaction left open (its client killed) holds its writes; mongod's 60 s
+        self.transaction_lifetime = transaction_lifetime
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -47,8 +49,8 @@ class EmbeddedMongo:
     def start(self, log_file: Path | None = None) -> EmbeddedMongo:
         if self.storage_path != ":memory:":
             Path(self.storage_path).mkdir(parents=True, exist_ok=True)
-        exe = shutil.which("secantusd-py", path=str(Path(sys.executable).parent))
-        command = [exe] if exe else [sys.executable, "-m", "secantus"]
+        # secantusdb's own command line, with mongod's reaper of expired transactions
+        command = [sys.executable, "-m", "pesnet.devtools.embedded_mongo_server"]
         # the child keeps its own copy of the descriptor; ours can close right away
         out = log_file.open("ab") if log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter's script
@@ -64,6 +66,11 @@ class EmbeddedMongo:
                 "WARNING",
                 *(["--sync-on-commit"] if self.sync_on_commit else []),
                 *(["--auth"] if self.auth else []),
+                *(
+                    ["--transaction-lifetime", str(self.transaction_lifetime)]
+                    if self.transaction_lifetime
+                    else []
+                ),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
