@@ -79,7 +79,7 @@ async def register_and_accredit(page: Any, email: str) -> None:
     await page.click("form button[type=submit]")
     await page.locator("#manage-link").wait_for()
     await page.goto(url("registration", f"/console?meeting={MEETING}&lang=ar"))
-    await page.click("button[name=action][value=accredit]")
+    await page.click("form.decision:has(input[name=action][value=accredit]) button[type=submit]")
     await page.locator("#console-notice").wait_for()
 
 
