@@ -8,6 +8,7 @@ their language. Each page is checked with axe-core in ar, en and fr."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import uuid
 from typing import Any
@@ -96,7 +97,11 @@ async def test_the_secretariat_works_a_meeting_in_arabic(page: Any, rabbit_url: 
     async with page.expect_download() as download_info:
         await page.click("#export-xlsx")
     download = await download_info.value
-    workbook = openpyxl.load_workbook(await download.path(), read_only=True)
+    assert download.suggested_filename.endswith(".xlsx")
+    # a file-like object: openpyxl judges a path by its extension, and the download has none
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(await asyncio.to_thread((await download.path()).read_bytes)), read_only=True
+    )
     rows = [r for r in workbook.worksheets[0].iter_rows(values_only=True) if f"T{tag}" in r]
     assert len(rows) == 12
     assert workbook.worksheets[0].iter_rows(values_only=True).__next__()[0] == "اسم العائلة"
