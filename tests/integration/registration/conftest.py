@@ -104,11 +104,17 @@ Register = Callable[..., Awaitable[dict[str, Any]]]
 
 @pytest.fixture
 def register(registration: Registration, person: Callable[..., dict[str, Any]]) -> Register:
-    """`await register(n, **overrides)` → the 201 body (asserts the 201)."""
+    """`await register(n, **overrides)` → the 201 body (asserts the 201); `headers=` for
+    the roles only the secretariat gives (speaker, moderator, secretariat)."""
 
-    async def post(n: int = 0, meeting: str = "pesnet-demo", **overrides: Any) -> dict[str, Any]:
+    async def post(
+        n: int = 0,
+        meeting: str = "pesnet-demo",
+        headers: dict[str, str] | None = None,
+        **overrides: Any,
+    ) -> dict[str, Any]:
         response = await registration.http.post(
-            f"/meetings/{meeting}/registrations", json=person(n, **overrides)
+            f"/meetings/{meeting}/registrations", json=person(n, **overrides), headers=headers
         )
         assert response.status_code == 201, response.text
         body: dict[str, Any] = response.json()

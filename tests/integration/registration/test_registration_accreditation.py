@@ -133,8 +133,9 @@ async def test_speakers_and_moderators_are_outside_the_delegation_quota(
     registration: Registration, register: Register, secretariat: dict[str, str]
 ) -> None:
     delegates = [await register(n, country="JOR") for n in range(3)]
-    speaker = await register(3, country="JOR", role="speaker")
-    moderator = await register(4, country="JOR", role="moderator")
+    # speakers and moderators come from the programme or the secretariat's invitation
+    speaker = await register(3, country="JOR", role="speaker", headers=secretariat)
+    moderator = await register(4, country="JOR", role="moderator", headers=secretariat)
     fourth = await register(5, country="JOR", role="observer")
     for p in (*delegates, speaker, moderator, fourth):
         await act(registration, p["id"], "confirm", secretariat)
