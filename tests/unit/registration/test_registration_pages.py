@@ -26,10 +26,10 @@ from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.registration.seed import network_institutions
 from pesnet.registration.service_layer import institutions
 from pesnet.registration.service_layer.focal_points import RegistrationTokens
-from pesnet.registration.service_layer.sign_in import SignedIn, SignInRefused
 from pesnet.shared.credentials import Actor, ActorKind, StaffRole
 from pesnet.shared.events.registration import ParticipantRegistered
 from pesnet.shared.forms import HtmlFirst
+from pesnet.shared.staff_sign_in import SignedIn, SignInRefused
 from tests.unit.registration.fakes import FakeRegistrationUnitOfWork
 from tests.unit.registration.scenario import MANAGE_LINKS, open_meeting
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from pesnet.actionplan.adapters.identity import IdentitySignIn
 from pesnet.actionplan.adapters.report import JinjaReportRenderer
 from pesnet.actionplan.adapters.repository import INDEXES
 from pesnet.actionplan.adapters.unit_of_work import MongoActionPlanUnitOfWork
@@ -17,6 +16,7 @@ from pesnet.actionplan.service_layer.reminders import ReminderScheduler
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
+from pesnet.shared.staff_sign_in import IdentitySignIn
 from pesnet.shared.web import serve_static
 
 

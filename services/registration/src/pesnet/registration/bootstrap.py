@@ -12,7 +12,6 @@ from fastapi.staticfiles import StaticFiles
 from pesnet.registration.adapters.badge_sheet import BadgeRenderer
 from pesnet.registration.adapters.certificate import PillowCertificateRenderer
 from pesnet.registration.adapters.collections import INDEXES
-from pesnet.registration.adapters.identity import IdentitySignIn
 from pesnet.registration.adapters.unit_of_work import MongoRegistrationUnitOfWork
 from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.domain.certificates import CertificateKey
@@ -31,6 +30,7 @@ from pesnet.shared.forms import HtmlFirst
 from pesnet.shared.http import create_app
 from pesnet.shared.manage_links import ManageLinks
 from pesnet.shared.runtime import ServiceRuntime
+from pesnet.shared.staff_sign_in import IdentitySignIn
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:

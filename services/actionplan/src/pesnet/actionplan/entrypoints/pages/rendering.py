@@ -16,10 +16,10 @@ from urllib.parse import parse_qs
 from fastapi import Request
 from fastapi.responses import Response
 
-from pesnet.actionplan.service_layer.sign_in import SignIn
 from pesnet.shared.errors import DomainError
 from pesnet.shared.forms import FormTooLarge, csrf_token, set_csrf_cookie
 from pesnet.shared.problems import request_language
+from pesnet.shared.staff_sign_in import SignIn
 from pesnet.shared.translation import _, translate
 from pesnet.shared.web import Pages
 

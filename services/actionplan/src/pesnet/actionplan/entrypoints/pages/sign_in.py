@@ -13,11 +13,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pesnet.actionplan.entrypoints.pages.rendering import PACKAGE, page_settings, render, say
-from pesnet.actionplan.service_layer.sign_in import SignInRefused
 from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.forms import CsrfRefused, check_csrf, read_form
 from pesnet.shared.http import SESSION_COOKIE
 from pesnet.shared.problems import request_language
+from pesnet.shared.staff_sign_in import SignInRefused
 from pesnet.shared.translation import N_, translate
 
 router = APIRouter(include_in_schema=False)

@@ -20,7 +20,6 @@ from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
 from pesnet.registration.entrypoints.http import Deps
 from pesnet.registration.service_layer import institutions as reference
-from pesnet.registration.service_layer.sign_in import SignIn
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import (
     Conflict,
@@ -35,6 +34,7 @@ from pesnet.shared.i18n import format_local_date, list_separator
 from pesnet.shared.problems import request_language
 from pesnet.shared.reference import member_states
 from pesnet.shared.staff_pages import MeetingChoice
+from pesnet.shared.staff_sign_in import SignIn
 from pesnet.shared.terms import PARTICIPANT_STATUSES, ROLES, labels, term
 from pesnet.shared.translation import N_, translate
 from pesnet.shared.web import Pages

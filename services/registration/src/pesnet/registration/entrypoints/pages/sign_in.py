@@ -16,11 +16,11 @@ from pesnet.registration.entrypoints.pages.rendering import (
     render,
     say,
 )
-from pesnet.registration.service_layer.sign_in import SignInRefused
 from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.forms import CsrfRefused, check_csrf, read_form
 from pesnet.shared.http import SESSION_COOKIE
 from pesnet.shared.problems import request_language
+from pesnet.shared.staff_sign_in import SignInRefused
 from pesnet.shared.translation import N_, translate
 
 router = APIRouter(include_in_schema=False)

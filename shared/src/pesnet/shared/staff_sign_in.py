@@ -1,8 +1,9 @@
-"""Signing staff in for the pages (focal points, secretariat): the username and password a person
-typed are exchanged at the identity service's `POST /auth/token` for an access token,
-which the page keeps in the `pesnet_session` cookie (as identity's own
-`POST /auth/session` would). Nothing is stored here; the token is verified like any
-other on each request."""
+"""Signing staff in on a service's own pages (registration's desk and console, actionplan's
+focal points and secretariat): the username and password a person typed are exchanged at the
+identity service's `POST /auth/token` for an access token, which the page keeps in the
+`pesnet_session` cookie (as identity's own `POST /auth/session` would). Nothing is stored; the
+token is verified like any other on each request. `SignIn` is what the pages need (a fake in
+unit tests), `IdentitySignIn` the real exchange, handed to the pages by each bootstrap."""
 
 from __future__ import annotations
 
@@ -10,8 +11,26 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
+from typing import Protocol
 
-from pesnet.actionplan.service_layer.sign_in import SignedIn, SignInRefused
+
+@dataclass(frozen=True)
+class SignedIn:
+    access_token: str
+    expires_in: int
+
+
+class SignInRefused(Exception):
+    """Wrong username or password, a disabled account, or (`locked`) too many tries."""
+
+    def __init__(self, locked: bool) -> None:
+        super().__init__("locked" if locked else "refused")
+        self.locked = locked
+
+
+class SignIn(Protocol):
+    async def sign_in(self, username: str, password: str) -> SignedIn: ...
 
 
 class IdentitySignIn:
@@ -38,3 +57,6 @@ class IdentitySignIn:
                 raise SignInRefused(locked=exc.code == 429) from None
             raise
         return SignedIn(str(answer["access_token"]), int(answer.get("expires_in", 900)))
+
+
+__all__ = ["IdentitySignIn", "SignIn", "SignInRefused", "SignedIn"]
