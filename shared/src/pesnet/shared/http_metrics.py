@@ -62,6 +62,8 @@ def route_template(scope: Scope) -> str:
 
 
 metrics_router = APIRouter(tags=["operations"])
+# what a reverse proxy (the Ingress controller) adds to every request it forwards
+PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 
 @metrics_router.get("/metrics", include_in_schema=True)
@@ -69,5 +71,9 @@ async def metrics_endpoint(request: Request) -> Response:
     """The service's metrics in the Prometheus text format (scraped by Prometheus; no
     personal data: labels are routes, statuses, consumers, event types, kinds and
     languages)."""
+    if any(header in request.headers for header in PROXY_HEADERS):
+        # asked through the Ingress (which routes every path of a service's host):
+        # the figures are for the cluster's Prometheus, which scrapes the pod directly
+        return Response(status_code=404)
     metrics: Metrics = request.app.state.runtime.metrics
     return Response(await metrics.exposition(), media_type=CONTENT_TYPE)
