@@ -3,13 +3,17 @@
 # `make test-cluster`: nodes pesnet-c1..3@localhost, AMQP 5690-5692, management
 # 15690-15692, distribution 25690-25692, each with its own config, plugins file, and
 # data and log directories (owned by the rabbitmq user) under $PESNET_CLUSTER_DIR
-# (default .run/cluster); the Erlang cookie is the rabbitmq user's, shared by all.
+# (default /tmp/pesnet-cluster-<checksum of this checkout's path>: the rabbitmq user must
+# reach it, and a checkout may sit in a folder only its owner can enter); the Erlang
+# cookie is the rabbitmq user's, shared by all.
 #   scripts/rabbitmq_cluster.sh start        start the three nodes, cluster them
 #   scripts/rabbitmq_cluster.sh stop         stop them and delete their data
 #   scripts/rabbitmq_cluster.sh stop-node N  stop node N (1-3) (stop_app: the node leaves)
 #   scripts/rabbitmq_cluster.sh start-node N start node N again (start_app)
 set -euo pipefail
-ROOT=${PESNET_CLUSTER_DIR:-$(cd "$(dirname "$0")/.." && pwd)/.run/cluster}
+CHECKOUT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=${PESNET_CLUSTER_DIR:-${TMPDIR:-/tmp}/pesnet-cluster-$(printf %s "$CHECKOUT" | cksum | cut -d' ' -f1)}
+mkdir -p "$ROOT" && chmod 755 "$ROOT"
 node() { echo "pesnet-c$1@localhost"; }
 ctl() { local n=$1; shift; rabbitmqctl -q -n "$(node "$n")" "$@"; }
 up() { (exec 3<>/dev/tcp/127.0.0.1/$((5689 + $1))) 2>/dev/null; }
