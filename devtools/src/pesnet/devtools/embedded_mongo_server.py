@@ -9,6 +9,18 @@ and the collection stays blocked (the fault drill saw 572 s). This starts the se
 its own command line does, plus a thread that reaps expired transactions every few
 seconds, as mongod does.
 
+Two more of its waits could block the server for good after a killed client (the drill
+saw every write of notifications' database time out for a quarter of an hour), and
+`ReapingServer` takes them out:
+- a plain `update_many`/`delete_many` that meets another transaction's write retries
+  while it holds its collection's lock (the chunked path), so a live transaction's next
+  statement on that collection waits for the lock while holding its own; here they take
+  the path that releases the collection between attempts, as single-document writes do;
+- the reaper waits for each transaction's lock in turn while it holds the registry's, so
+  one busy transaction kept it from the dead one behind it, and every transaction
+  statement waited behind the reaper; here it passes over a transaction whose statement
+  is running (in use, so not idle) and reaps the others.
+
     python -m pesnet.devtools.embedded_mongo_server [--transaction-lifetime S] <secantusdb's flags>
 """
 
@@ -21,9 +33,60 @@ from typing import Any
 
 from secantus import cli
 from secantus.server import SecantusDBServer
+from secantus.storage import Storage
+from secantus.transactions import TransactionRegistry, TxnState
+
+Document = dict[str, Any]
 
 REAP_EVERY_SECONDS = 5.0
 LIFETIME_FLAG = "--transaction-lifetime"
+
+
+def _reap_idle_transactions(registry: TransactionRegistry) -> int:
+    """`TransactionRegistry._prune_locked` without waiting for a busy transaction (called
+    with the registry's lock held)."""
+    cutoff = registry._time() - registry._lifetime
+    reaped = 0
+    for txn in list(registry._txns.values()):
+        if not txn.mutex.acquire(blocking=False):
+            continue  # a statement of it is running: in use, not idle
+        try:
+            if txn.state is TxnState.IN_PROGRESS and txn.last_use < cutoff:
+                registry._rollback_quietly(txn)
+                txn.state = TxnState.ABORTED
+                reaped += 1
+        finally:
+            txn.mutex.release()
+    return reaped
+
+
+def _update_many_unchunked(
+    storage: Storage, db: str, coll: str, filter: Document, update: Document, **options: Any
+) -> Document:
+    """A plain multi-document update as one statement transaction, retried from scratch
+    with the collection's lock released in between (the chunked path retries a chunk
+    while it holds the lock)."""
+    result: Document = storage._update_matching_single_txn(
+        db, coll, filter, update, multi=True, **options
+    )
+    return result
+
+
+def _delete_many_unchunked(
+    storage: Storage, db: str, coll: str, filter: Document, **options: Any
+) -> int:
+    """The same for a plain multi-document delete."""
+    deleted: int = storage._delete_matching_single_txn(db, coll, filter, limit=0, **options)
+    return deleted
+
+
+def release_collections_between_write_attempts() -> None:
+    """Plain multi-document writes take the path that lets go of the collection between
+    attempts (the module's docstring says why). The platform's multi-document writes are
+    bounded (batches of a hundred, one meeting's purge), so one statement transaction each
+    is fine."""
+    Storage._update_matching_chunked = _update_many_unchunked
+    Storage._delete_matching_chunked = _delete_many_unchunked
 
 
 class ReapingServer(SecantusDBServer):
@@ -32,6 +95,9 @@ class ReapingServer(SecantusDBServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._reaper_stop = threading.Event()
+        registry = self.transactions
+        # the registry calls it on every statement, commit and abort, and so does the reaper
+        registry._prune_locked = functools.partial(_reap_idle_transactions, registry)
 
     def start(self) -> None:
         super().start()
@@ -54,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         at = args.index(LIFETIME_FLAG)
         lifetime = float(args[at + 1])
         del args[at : at + 2]
+    release_collections_between_write_attempts()
     # the command line builds the server by this name
     cli.SecantusDBServer = functools.partial(ReapingServer, transaction_lifetime_seconds=lifetime)
     result: int = cli.main(args)
