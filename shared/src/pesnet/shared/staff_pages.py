@@ -85,6 +85,7 @@ class StaffPages:
                 "csrf": token,
                 "lang_query": urlencode(query),
                 "picker": {"meetings": list(meetings), "current": current},
+                "actor": getattr(request.state, "staff_actor", None),
                 # the same page in another language, the picked meeting kept
                 "lang_href": lambda code: (
                     "?"
@@ -106,7 +107,10 @@ class StaffPages:
     def refusal(self, request: Request, actor: Actor, *roles: StaffRole) -> Response | None:
         """The sign-in form, saying to sign in (401) or that this account may not (403),
         unless `actor` holds one of `roles`; None when it does."""
-        return self.sign_in.refusal(request, actor, *roles)
+        refused = self.sign_in.refusal(request, actor, *roles)
+        if refused is None:  # the pages it renders say who is signed in, with a way out
+            request.state.staff_actor = actor
+        return refused
 
 
 AUDIT_COLUMNS = ("at", "who", "roles", "action", "meeting", "subject")
