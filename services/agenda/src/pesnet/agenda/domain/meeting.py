@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -76,6 +76,9 @@ REVISABLE = frozenset(
         "capacity",
     }
 )
+# the reference of institutions a query found, and one of them (`pesnet.shared.institutions`)
+Reference: TypeAlias = reference_institutions.Names
+Named: TypeAlias = reference_institutions.Institution
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 UNKNOWN_INSTITUTION = N_(
     "there is no institution {institution_id} in the network's reference (registration "
@@ -352,21 +355,15 @@ class Meeting(BaseModel):
                 UNKNOWN_INSTITUTION, field=field, params={"institution_id": institution}
             )
 
-    def host(
-        self, reference: reference_institutions.Names
-    ) -> reference_institutions.Institution | None:
+    def host(self, reference: Reference) -> Named | None:
         """The host as the reference names it now (see `institution`)."""
         return self.institution(self.host_institution, reference)
 
-    def chair(
-        self, reference: reference_institutions.Names
-    ) -> reference_institutions.Institution | None:
+    def chair(self, reference: Reference) -> Named | None:
         """The chair institution as the reference names it now (see `institution`)."""
         return self.institution(self.chair_institution, reference)
 
-    def institution(
-        self, institution_id: str | None, reference: reference_institutions.Names
-    ) -> reference_institutions.Institution | None:
+    def institution(self, institution_id: str | None, reference: Reference) -> Named | None:
         """An institution of the meeting's details as the reference names it now; for a
         meeting from before the agenda kept the reference, as the meeting named it
         (None: none, or one nobody names)."""
