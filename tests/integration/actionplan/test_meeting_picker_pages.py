@@ -61,7 +61,7 @@ async def test_the_secretariat_picks_the_meeting_that_adopts_a_plan(
         return "pesnet-5" in (await http.get(f"/plans/{PERIOD}")).json()["meetings"]
 
     assert created.status_code == 201, created.text
-    await eventually(known)
+    await eventually(known, within=30)
 
     secretariat = Browser(http, OFFICER)
     listing = await secretariat.get("/staff/plans?lang=ar&meeting=pesnet-5")
