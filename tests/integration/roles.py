@@ -46,7 +46,9 @@ FOCAL_POINT_SCOPE: dict[str, Any] = {"country": "MAR", "institution": "anapec"}
 def token(
     *roles: StaffRole | str,
     sub: str = "acc_tester",
-    expires_in: timedelta = timedelta(minutes=15),
+    # long enough for a module's tokens, minted at collection, to outlive a slow full run
+    # (on a busy 2-core machine the browser walks alone take over 15 minutes)
+    expires_in: timedelta = timedelta(hours=6),
     key: ed25519.Ed25519PrivateKey = KEY,
     issuer: str = ISSUER,
     **claims: Any,

@@ -180,6 +180,9 @@ class FakeMeetings:
     async def get_many(self, meeting_ids: Iterable[str]) -> dict[str, Meeting]:
         return {m: self.items[m] for m in meeting_ids if m in self.items}
 
+    async def all(self) -> list[Meeting]:
+        return sorted(self.items.values(), key=lambda m: m.number, reverse=True)
+
     async def save(self, meeting: Meeting) -> None:
         self.items[meeting.meeting_id] = meeting
 

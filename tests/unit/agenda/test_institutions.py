@@ -16,7 +16,7 @@ from pesnet.agenda.service_layer import chairmanship, meetings
 from pesnet.agenda.service_layer.seed import DEMO_MEETING_ID, MEETING_ID
 from pesnet.shared.errors import InvalidInput
 from pesnet.shared.events import CATALOG
-from pesnet.shared.events.agenda import ChairmanshipTransferred
+from pesnet.shared.events.agenda import ChairmanshipTransferred, MeetingScheduled
 from pesnet.shared.events.registration import (
     InstitutionChanged,
     InstitutionRegistered,
@@ -118,6 +118,28 @@ async def test_a_host_neither_the_reference_nor_the_meeting_names_is_refused(
             ReviseMeeting(DEMO_MEETING_ID, {"host_institution": "nowhere"}), seeded
         )
     assert refused.value.field == "host_institution"
+
+
+async def test_a_meetings_chair_institution_is_checked_announced_and_named_like_its_host(
+    seeded: FakeAgendaUnitOfWork,
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        await meetings.revise_meeting(
+            ReviseMeeting(DEMO_MEETING_ID, {"chair_institution": "nowhere"}), seeded
+        )
+    assert refused.value.field == "chair_institution"
+
+    await announce(seeded, registered())
+    await meetings.revise_meeting(
+        ReviseMeeting(DEMO_MEETING_ID, {"chair_institution": "iskur"}), seeded
+    )
+    announced = seeded.events(MeetingScheduled)[-1]
+    assert isinstance(announced, MeetingScheduled)
+    assert announced.chair_institution == "iskur"
+    found = await meetings.get_meeting(DEMO_MEETING_ID, seeded)
+    assert found.chair is not None
+    assert found.chair.label("ar") == ISKUR.ar
+    assert found.meeting.host_institution != "iskur"  # the host stays what it was
 
 
 async def test_the_chair_handed_to_an_institution_of_the_reference_takes_its_names(

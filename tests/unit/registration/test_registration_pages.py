@@ -96,9 +96,8 @@ async def client(uow: FakeRegistrationUnitOfWork) -> AsyncIterator[httpx.AsyncCl
     )
     app.state.token_store = RegistrationTokens(lambda: uow, MANAGE_LINKS)
     app.state.token_verifier = FakeVerifier()
-    app.state.pages = pages.PageSettings(
-        agenda_url="http://agenda.test", sign_in=FakeSignIn(), secure_cookies=False
-    )
+    app.state.pages = pages.PageSettings(agenda_url="http://agenda.test", secure_cookies=False)
+    app.state.staff_sign_in = FakeSignIn()
     app.add_middleware(HtmlFirst, paths=[r"/registrations/[A-Za-z0-9_-]{1,64}"], suffix="/manage")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http_client:

@@ -131,6 +131,9 @@ class ServiceSettings(BaseSettings):
     )
     oidc_country_claim: str = Field(default="country", alias="PESNET_OIDC_COUNTRY_CLAIM")
     http_host: str = Field(default="127.0.0.1", alias="PESNET_HTTP_HOST")
+    # identity's address as this service reaches it (staff sign in on the service's own
+    # pages, `sign_in_pages`; unset: from PESNET_JWKS_URL, else this host, port 8005)
+    identity_url: str | None = Field(default=None, alias="PESNET_IDENTITY_URL")
     http_port: int = Field(default=8000, alias="PESNET_HTTP_PORT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     # Consumer retry budget: attempts before a message is dead-lettered.
@@ -208,6 +211,14 @@ class ServiceSettings(BaseSettings):
         if self.jwks_url is not None:
             require_urls({"PESNET_JWKS_URL": self.jwks_url})
         return self
+
+    def identity_base_url(self) -> str:
+        if self.identity_url:
+            return self.identity_url
+        suffix = "/.well-known/jwks.json"
+        if self.jwks_url and self.jwks_url.endswith(suffix):
+            return self.jwks_url.removesuffix(suffix)
+        return f"http://{self.http_host}:8005"
 
     @property
     def database(self) -> str:

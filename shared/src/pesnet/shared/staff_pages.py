@@ -24,6 +24,7 @@ from pesnet.shared.forms import csrf_token, set_csrf_cookie
 from pesnet.shared.http import CurrentActor, get_runtime
 from pesnet.shared.i18n import format_local_datetime
 from pesnet.shared.problems import request_language
+from pesnet.shared.sign_in_pages import SignInPages
 from pesnet.shared.terms import STAFF_ROLES
 from pesnet.shared.translation import N_, translate
 from pesnet.shared.web import Pages
@@ -48,12 +49,17 @@ def picked_meeting(request: Request, form: Mapping[str, str] | None = None) -> s
 
 class StaffPages:
     """A service's staff pages on the kernel's `base.html` (`Pages`), every form with
-    this browser's CSRF token and every page with the meeting picker's context."""
+    this browser's CSRF token and every page with the meeting picker's context; signed
+    out, a page is the service's own sign-in form (`sign_in`, whose `router` the service
+    serves unless another of its modules does)."""
 
-    def __init__(self, package: str, *, secure_cookies: Callable[[Request], bool]) -> None:
+    def __init__(
+        self, package: str, *, secure_cookies: Callable[[Request], bool], home: str = "/"
+    ) -> None:
         self.pages = Pages(package)
         self.package = package
         self._secure = secure_cookies
+        self.sign_in = SignInPages(package, secure_cookies=secure_cookies, home=home)
 
     def say(self, request: Request, message: str, params: Mapping[str, Any] | None = None) -> str:
         return translate(message, request_language(request), params, packages=(self.package,))
@@ -79,6 +85,7 @@ class StaffPages:
                 "csrf": token,
                 "lang_query": urlencode(query),
                 "picker": {"meetings": list(meetings), "current": current},
+                "actor": getattr(request.state, "staff_actor", None),
                 # the same page in another language, the picked meeting kept
                 "lang_href": lambda code: (
                     "?"
@@ -98,23 +105,12 @@ class StaffPages:
         return set_csrf_cookie(response, token, secure=self._secure(request))
 
     def refusal(self, request: Request, actor: Actor, *roles: StaffRole) -> Response | None:
-        """A page saying to sign in (401) or that this account may not (403), unless
-        `actor` holds one of `roles`; None when it does."""
-        if actor.is_anonymous:
-            message = N_("Sign in with your staff account to use this page.")
-            status = 401
-        elif not actor.has(*roles):
-            message = N_("Your account may not use this page: sign in with another one.")
-            status = 403
-        else:
-            return None
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return self.render(
-            request,
-            "staff_refused.html",
-            {"message": self.say(request, message), "next": here},
-            status_code=status,
-        )
+        """The sign-in form, saying to sign in (401) or that this account may not (403),
+        unless `actor` holds one of `roles`; None when it does."""
+        refused = self.sign_in.refusal(request, actor, *roles)
+        if refused is None:  # the pages it renders say who is signed in, with a way out
+            request.state.staff_actor = actor
+        return refused
 
 
 AUDIT_COLUMNS = ("at", "who", "roles", "action", "meeting", "subject")

@@ -57,8 +57,6 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         unit_of_work=unit_of_work, renderer=JinjaReportRenderer(), scheduler=scheduler
     )
     app.state.token_store = FocalPointTokens(unit_of_work)
-    app.state.pages = pages.PageSettings(
-        sign_in=IdentitySignIn(settings.identity_base_url()),
-        secure_cookies=not settings.dev_mode,
-    )
+    app.state.pages = pages.PageSettings(secure_cookies=not settings.dev_mode)
+    app.state.staff_sign_in = IdentitySignIn(settings.identity_base_url())
     return app

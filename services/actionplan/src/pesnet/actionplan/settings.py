@@ -21,18 +21,9 @@ class Settings(ServiceSettings):
     # identity's address as this service reaches it (the focal points' and the
     # secretariat's sign-in on the pages; unset: from PESNET_JWKS_URL, else, in dev mode,
     # this service's host, port 8005)
-    identity_url: str | None = Field(default=None, alias="PESNET_IDENTITY_URL")
 
     @model_validator(mode="after")
     def _identity_address(self) -> Settings:
         if not self.dev_mode:
             require_urls({"PESNET_IDENTITY_URL": self.identity_base_url()})
         return self
-
-    def identity_base_url(self) -> str:
-        if self.identity_url:
-            return self.identity_url
-        suffix = "/.well-known/jwks.json"
-        if self.jwks_url and self.jwks_url.endswith(suffix):
-            return self.jwks_url.removesuffix(suffix)
-        return f"http://{self.http_host}:8005"

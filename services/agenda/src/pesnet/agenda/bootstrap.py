@@ -23,6 +23,7 @@ from pesnet.agenda.settings import Settings
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.staff_pages import audit_pages
+from pesnet.shared.staff_sign_in import IdentitySignIn
 from pesnet.shared.web import serve_static
 
 DESCRIPTION = """Meetings of the OIC-PESNET, their trilingual programme (a draft the
@@ -44,6 +45,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         pages.router,
         programme_pages.router,
         audit_pages(pages.staff, pages.audit_names),
+        pages.sign_in.router,
         communique.router,
         communique_pages.router,
     ]
@@ -57,6 +59,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         routers=routers,
     )
     serve_static(app, "pesnet.agenda", "/static/agenda")  # the HTML programme's stylesheet
+    app.state.staff_sign_in = IdentitySignIn(settings.identity_base_url())
     app.state.agenda = AgendaDependencies(
         unit_of_work=unit_of_work, renderer=ProgrammeRenderer(), documents=PillowDocuments()
     )

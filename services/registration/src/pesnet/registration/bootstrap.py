@@ -71,12 +71,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         routers=routers,
     )
     app.state.dependencies = deps
+    app.state.staff_sign_in = IdentitySignIn(settings.identity_base_url())
     app.state.token_store = RegistrationTokens(unit_of_work, deps.manage_links)
     # pages: the form, the manage page (the manage link opens it in a browser), the
     # desk and the console, and their script
     app.state.pages = pages.PageSettings(
         agenda_url=settings.agenda_base_url(),
-        sign_in=IdentitySignIn(settings.identity_base_url()),
         secure_cookies=not settings.dev_mode,
     )
     static = resources.files("pesnet.registration").joinpath("static")

@@ -36,7 +36,6 @@ class Settings(ServiceSettings):
     # service reaches it (the desk's and console's sign-in; unset: from PESNET_JWKS_URL,
     # else, in dev mode, this service's host, port 8005).
     agenda_public_url: str | None = Field(default=None, alias="PESNET_AGENDA_PUBLIC_URL")
-    identity_url: str | None = Field(default=None, alias="PESNET_IDENTITY_URL")
 
     # Registrations without credentials (each one mails its address): per client address
     # and per e-mail address, in windows of an hour; past either, 429 with Retry-After
@@ -76,14 +75,6 @@ class Settings(ServiceSettings):
 
     def agenda_base_url(self) -> str:
         return self.agenda_public_url or f"http://{self.http_host}:{self.http_port + 1}"
-
-    def identity_base_url(self) -> str:
-        if self.identity_url:
-            return self.identity_url
-        suffix = "/.well-known/jwks.json"
-        if self.jwks_url and self.jwks_url.endswith(suffix):
-            return self.jwks_url.removesuffix(suffix)
-        return f"http://{self.http_host}:8005"
 
     def public_base_url(self) -> str:
         assert self.public_url is not None  # set by the validator

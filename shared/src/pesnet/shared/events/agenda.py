@@ -48,6 +48,7 @@ class MeetingScheduled(PublicPayload):
     delegation_quota: int | None = None
     capacity: int | None = None
     host_institution: str | None = None
+    chair_institution: str | None = None  # the institution chairing the meeting
     demonstration: bool = False
     attendance_mode: AttendanceMode = "in_person"  # its join link travels apart (internal)
 

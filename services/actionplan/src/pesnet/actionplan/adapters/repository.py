@@ -280,6 +280,10 @@ class MongoMeetingRepository(_Repository):
             found[meeting.meeting_id] = meeting
         return found
 
+    async def all(self) -> list[Meeting]:
+        cursor = self.db[MEETINGS].find({}, session=self.session).sort("number", -1)
+        return [Meeting.model_validate({**doc, "meeting_id": doc["_id"]}) async for doc in cursor]
+
     async def save(self, meeting: Meeting) -> None:
         doc: Document = meeting.model_dump(mode="json", exclude={"meeting_id"})
         doc["_id"] = meeting.meeting_id

@@ -151,6 +151,11 @@ class PlanDetails:
     institutions: Names
 
 
+async def known_meetings(uow: ActionPlanUnitOfWork) -> list[Meeting]:
+    """The meetings the agenda announced, newest first (what the staff pick from)."""
+    return await uow.meetings.all()
+
+
 async def list_plans(uow: ActionPlanUnitOfWork) -> list[Plan]:
     return await uow.plans.all()
 

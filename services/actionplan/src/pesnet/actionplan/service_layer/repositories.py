@@ -99,6 +99,9 @@ class ProposalRepository(Protocol):
 class MeetingRepository(Protocol):
     async def get_many(self, meeting_ids: Iterable[str]) -> dict[str, Meeting]: ...
 
+    async def all(self) -> list[Meeting]:
+        """Every meeting the agenda announced, newest (highest number) first."""
+
     async def save(self, meeting: Meeting) -> None:
         """Keep the meeting as last announced."""
 

@@ -28,6 +28,8 @@ _WORDS: dict[str, str] = {
     "changes": N_("Changes in this version"),
     "interpretation": N_("Interpretation"),
     "venue": N_("Venue"),
+    "host": N_("Host institution"),
+    "chair": N_("Chair institution"),
 }
 
 LABELS: dict[str, Localized] = {

@@ -148,6 +148,9 @@ def programme_html(view: ProgrammeView, lang: str) -> str:
         ),
         labels={key: value.get(lang) for key, value in LABELS.items()},
         days=days,
+        institutions=[
+            (LABELS[role].get(lang), name.get(lang)) for role, name in view.institutions.items()
+        ],
         sep=sep,
         # French typography puts a (non-breaking) space before a colon
         colon="\u00a0: " if lang == "fr" else ": ",

@@ -14,8 +14,9 @@ first day has come; an archived meeting is history (its personal data may be pur
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -67,6 +68,7 @@ REVISABLE = frozenset(
         "start_date",
         "end_date",
         "host_institution",
+        "chair_institution",
         "interpretation_languages",
         "registration_opens_at",
         "registration_closes_at",
@@ -74,6 +76,9 @@ REVISABLE = frozenset(
         "capacity",
     }
 )
+# the reference of institutions a query found, and one of them (`pesnet.shared.institutions`)
+Reference: TypeAlias = reference_institutions.Names
+Named: TypeAlias = reference_institutions.Institution
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 UNKNOWN_INSTITUTION = N_(
     "there is no institution {institution_id} in the network's reference (registration "
@@ -157,6 +162,8 @@ class Meeting(BaseModel):
     institutions: dict[str, Institution] = {}
     next_meeting: NextMeetingDecision | None = None
     host_institution: str | None = None
+    # the institution that chairs the meeting (the network's chair, or another)
+    chair_institution: str | None = None
     demonstration: bool = False  # a meeting to try the platform on, not one of the network's
     # each change of dates, venue or zone people held: what changed from what to what
     reschedulings: tuple[Rescheduling, ...] = ()
@@ -329,28 +336,43 @@ class Meeting(BaseModel):
         moved.check()
         return moved
 
-    def check_host(self, reference: reference_institutions.Names) -> None:
-        """The host is an institution of the network's reference (`reference`: what it
-        has of the host), or one the meeting itself names (a meeting from before the
-        agenda kept the reference)."""
-        host = self.host_institution
-        if host is None or host in reference or host in self.institutions:
-            return
-        raise InvalidInput(
-            UNKNOWN_INSTITUTION, field="host_institution", params={"institution_id": host}
-        )
+    def named_institutions(self) -> dict[str, str]:
+        """The institutions the meeting's details name, by field (its host, its chair)."""
+        named = {
+            "host_institution": self.host_institution,
+            "chair_institution": self.chair_institution,
+        }
+        return {field: value for field, value in named.items() if value is not None}
 
-    def host(
-        self, reference: reference_institutions.Names
-    ) -> reference_institutions.Institution | None:
-        """The host as the reference names it now; for a meeting from before the agenda
-        kept the reference, as the meeting named it (None: no host, or one nobody names)."""
-        if self.host_institution is None:
+    def check_host(self, reference: reference_institutions.Names) -> None:
+        """The host and the chair are institutions of the network's reference
+        (`reference`: what it has of them), or ones the meeting itself names (a meeting
+        from before the agenda kept the reference)."""
+        for field, institution in self.named_institutions().items():
+            if institution in reference or institution in self.institutions:
+                continue
+            raise InvalidInput(
+                UNKNOWN_INSTITUTION, field=field, params={"institution_id": institution}
+            )
+
+    def host(self, reference: Reference) -> Named | None:
+        """The host as the reference names it now (see `institution`)."""
+        return self.institution(self.host_institution, reference)
+
+    def chair(self, reference: Reference) -> Named | None:
+        """The chair institution as the reference names it now (see `institution`)."""
+        return self.institution(self.chair_institution, reference)
+
+    def institution(self, institution_id: str | None, reference: Reference) -> Named | None:
+        """An institution of the meeting's details as the reference names it now; for a
+        meeting from before the agenda kept the reference, as the meeting named it
+        (None: none, or one nobody names)."""
+        if institution_id is None:
             return None
-        found = reference.get(self.host_institution)
+        found = reference.get(institution_id)
         if found is not None:
             return found
-        own = self.institutions.get(self.host_institution)
+        own = self.institutions.get(institution_id)
         if own is None:
             return None
         return reference_institutions.Institution(
@@ -423,6 +445,12 @@ class Meeting(BaseModel):
             decided_at=decided_at,
         )
         return self.model_copy(update={"next_meeting": decision}), decision
+
+
+def new_person_id() -> str:
+    """The id of a person the editor added on the page: never made of their name, which
+    would outlive the purge of their data in the audit trail."""
+    return f"p-{secrets.token_hex(4)}"
 
 
 def next_meeting_id(current_id: str, number: int) -> str:

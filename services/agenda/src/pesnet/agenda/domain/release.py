@@ -5,8 +5,8 @@ past version stays readable exactly as it was published."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -68,6 +68,9 @@ class ProgrammeView:
     version: int | None = None
     released_at: datetime | None = None
     changes: Sequence[Change] = field(default_factory=tuple)
+    # the meeting's host and chair institutions as the reference names them now
+    # ("host", "chair" → the name in the three languages)
+    institutions: Mapping[str, Localized] = field(default_factory=dict)
 
     @classmethod
     def of_release(cls, release: Release) -> ProgrammeView:
@@ -87,11 +90,9 @@ class ProgrammeView:
         sessions the person (None: a participant without a role) speaks or moderates in."""
         mine = [s for s in self.sessions if s.plenary or (person_id and person_id in s.people())]
         ids = {s.id for s in mine}
-        return ProgrammeView(
-            meeting=self.meeting,
+        return replace(
+            self,
             sessions=mine,
-            version=self.version,
-            released_at=self.released_at,
             changes=[c for c in self.changes if c.session_id in ids or person_id in c.people],
         )
 

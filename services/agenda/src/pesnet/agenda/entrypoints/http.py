@@ -53,6 +53,7 @@ from pesnet.shared.errors import InvalidInput
 from pesnet.shared.forms import wants_html
 from pesnet.shared.http import require
 from pesnet.shared.i18n import Language
+from pesnet.shared.institutions import Institution
 from pesnet.shared.problems import request_language
 from pesnet.shared.translation import _
 
@@ -80,15 +81,21 @@ def found_meeting_json(found: MeetingWithVersion, language: Language) -> dict[st
     """A meeting with its host named as the reference names it now: in the three
     languages, and as a reader of `language` reads it (`label`)."""
     doc = meeting_json(found.meeting, found.programme_version)
-    host, host_id = found.host, found.meeting.host_institution
-    doc["host"] = (
-        {"id": host.id, "name": host.labels.model_dump(), "label": host.label(language)}
-        if host is not None
-        else {"id": host_id, "name": None, "label": host_id}
-        if host_id
-        else None
-    )
+    doc["host"] = _named(found.host, found.meeting.host_institution, language)
+    doc["chair"] = _named(found.chair, found.meeting.chair_institution, language)
     return doc
+
+
+def _named(
+    institution: Institution | None, institution_id: str | None, language: Language
+) -> dict[str, Any] | None:
+    if institution is not None:
+        return {
+            "id": institution.id,
+            "name": institution.labels.model_dump(),
+            "label": institution.label(language),
+        }
+    return {"id": institution_id, "name": None, "label": institution_id} if institution_id else None
 
 
 # meetings ------------------------------------------------------------------

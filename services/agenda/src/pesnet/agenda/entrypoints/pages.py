@@ -30,11 +30,16 @@ from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import N_
 
 PACKAGE = "pesnet.agenda"
-staff = StaffPages(PACKAGE, secure_cookies=lambda r: not get_runtime(r).settings.dev_mode)
+staff = StaffPages(
+    PACKAGE, secure_cookies=lambda r: not get_runtime(r).settings.dev_mode, home="/staff/meetings"
+)
+# agenda's own sign-in page (the kernel's), where its staff pages send the signed-out
+sign_in = staff.sign_in
 router = APIRouter(include_in_schema=False)
 LOCALIZED_FIELDS = ("city", "venue")
 DATE_FIELDS = ("start_date", "end_date")
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at")
+INSTITUTION_FIELDS = ("host_institution", "chair_institution")
 
 
 async def meeting_choices(deps: Dependencies, language: str) -> list[MeetingChoice]:
@@ -138,6 +143,7 @@ def form_values(meeting: Meeting) -> dict[str, str]:
         "country": meeting.country or "",
         "timezone": meeting.timezone,
         "host_institution": meeting.host_institution or "",
+        "chair_institution": meeting.chair_institution or "",
         "delegation_quota": str(meeting.delegation_quota or ""),
     }
     for name in DATE_FIELDS:
@@ -167,7 +173,7 @@ def form_changes(form: dict[str, str], meeting: Meeting) -> dict[str, Any]:
     zone_name = form.get("timezone") or meeting.timezone
     if "timezone" in form:
         changes["timezone"] = zone_name
-    for name in ("country", "host_institution"):
+    for name in ("country", *INSTITUTION_FIELDS):
         if name in form:
             changes[name] = form[name] or None
     if "delegation_quota" in form:
@@ -256,7 +262,7 @@ async def meeting_post(
 
 
 def form_fields() -> set[str]:
-    fields = {"status", "tentative_month", "country", "timezone", "host_institution"}
+    fields = {"status", "tentative_month", "country", "timezone", *INSTITUTION_FIELDS}
     fields |= {"delegation_quota", *DATE_FIELDS, *WINDOW_FIELDS}
     fields |= {f"{n}_{lang.value}" for n in LOCALIZED_FIELDS for lang in LANGUAGES}
     fields |= set(LOCALIZED_FIELDS)
@@ -277,14 +283,27 @@ FIELD_NAMES = {
 }
 
 
+PURGED_PERSON = N_("a person of the programme (purged)")
+
+
 def audit_names(request: Request) -> AuditNames:
     """A `meeting.rescheduled` entry says what changed from what to what (the meeting
-    keeps each of its reschedulings; the entry's is the last one made before it)."""
+    keeps each of its reschedulings; the entry's is the last one made before it); an
+    entry about a person of the programme names them while the meeting's personal data
+    exists, and says "purged" after (never the old id, which may be their surname)."""
     deps = get_dependencies(request)
     language = request_language(request).value
 
     async def subject(entry: AuditEntry) -> str | None:
-        if entry.action != "meeting.rescheduled" or not entry.meeting_id:
+        if not entry.meeting_id:
+            return None
+        if entry.action.startswith("person.") and entry.subject:
+            meeting = await deps.unit_of_work().meetings.get(entry.meeting_id)
+            person = meeting.people.get(entry.subject.removeprefix("person/")) if meeting else None
+            if meeting is None or meeting.personal_data_purged_at or person is None:
+                return staff.say(request, PURGED_PERSON)
+            return person.label(language)
+        if entry.action != "meeting.rescheduled":
             return None
         meeting = await deps.unit_of_work().meetings.get(entry.meeting_id)
         if meeting is None or not meeting.reschedulings:

@@ -3,7 +3,9 @@ their titles in the three languages side by side (a missing language marked), a 
 to add a session (kind, day, times, room, moderators, speakers; a session outside the
 meeting's days or in a room taken at that time refused at its field), and the release
 preview: exactly the changelog the next version would carry and the confirmed people
-it would notify, then publishing it (the same use cases as the JSON API)."""
+it would notify, then publishing it (the same use cases as the JSON API). People
+(speakers, moderators) are added to the programme from the editor too: the same body as
+`PUT /meetings/{id}/people/{person_id}`, its refusals said at their field."""
 
 from __future__ import annotations
 
@@ -12,24 +14,27 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
-from pesnet.agenda.domain.commands import AddSession, PublishProgramme, RemoveSession
-from pesnet.agenda.domain.meeting import Meeting
+from pesnet.agenda.domain.commands import AddSession, PublishProgramme, PutPerson, RemoveSession
+from pesnet.agenda.domain.meeting import Meeting, new_person_id
 from pesnet.agenda.domain.programme import Session, check_room_free, new_session_id
 from pesnet.agenda.domain.wording import SESSION_KINDS
 from pesnet.agenda.entrypoints.dependencies import Dependencies
-from pesnet.agenda.entrypoints.pages import meeting_choices, staff
-from pesnet.agenda.service_layer import editing, releases
+from pesnet.agenda.entrypoints.pages import PACKAGE, meeting_choices, staff
+from pesnet.agenda.entrypoints.schemas import PersonIn
+from pesnet.agenda.service_layer import editing, meetings, releases
 from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from pesnet.shared.forms import check_csrf, read_form
 from pesnet.shared.http import CurrentActor
 from pesnet.shared.i18n import LANGUAGES, Localized, format_local_date
-from pesnet.shared.problems import request_language
+from pesnet.shared.problems import request_language, validation_errors
 from pesnet.shared.translation import N_
 
 router = APIRouter(include_in_schema=False)
 SESSION_FIELDS = ("kind", "day", "start", "end", "room", "title", "moderators", "speakers")
+PERSON_FIELDS = ("name", "email", "institution", "position")
 
 
 def _field(name: str | None) -> str:
@@ -91,6 +96,10 @@ async def _editor(
             "kinds": [(k, t.get(language)) for k, t in SESSION_KINDS.items()],
             "people": sorted(
                 ((p.id, p.label(language)) for p in meeting.people.values()), key=lambda p: p[1]
+            ),
+            "institutions": sorted(
+                ((i.id, i.label(language)) for i in meeting.institutions.values()),
+                key=lambda i: i[1],
             ),
             "overlaps": len(found.overlaps),
             "errors": errors or {},
@@ -155,6 +164,8 @@ async def editor_post(
         return refusal
     form = await read_form(request)
     values = {k: v for k, v in form.items() if k not in ("csrf", "action")}
+    if form.get("action") == "person":
+        return await _add_person(request, deps, meeting_id, form)
     try:
         check_csrf(request, form)
         if form.get("action") == "remove":
@@ -174,6 +185,55 @@ async def editor_post(
             errors={_field(exc.field): staff.say(request, exc.message, exc.params)},
         )  # fmt: skip
     return await _editor(request, deps, meeting_id, notice=staff.say(request, N_("Saved.")))
+
+
+def person_body(form: dict[str, str]) -> PersonIn:
+    """The person a posted form describes (`person_*` fields), or pydantic's refusal."""
+
+    def texts(name: str) -> dict[str, str | None]:
+        return {lang.value: form.get(f"person_{name}_{lang.value}") or None for lang in LANGUAGES}
+
+    position = texts("position")
+    return PersonIn.model_validate(
+        {
+            "name": texts("name"),
+            "email": form.get("person_email", ""),
+            "institution": form.get("person_institution") or None,
+            "position": position if any(position.values()) else None,
+        }
+    )
+
+
+async def _add_person(
+    request: Request, deps: Dependencies, meeting_id: str, form: dict[str, str]
+) -> Response:
+    """Add a person to the programme; a refusal is said at its field (`person_<field>`),
+    as the JSON API's problem details name it, in the reader's language."""
+    values = {k: v for k, v in form.items() if k.startswith("person_")}
+    try:
+        check_csrf(request, form)
+        body = person_body(form)
+        await meetings.put_person(
+            PutPerson(meeting_id, body.person(new_person_id())), deps.unit_of_work()
+        )
+    except ValidationError as exc:
+        found = validation_errors(exc.errors(), request_language(request), (PACKAGE,))[0]
+        return await _editor(
+            request, deps, meeting_id, values=values, status_code=422,
+            errors={_person_field(found["field"]): found["msg"]},
+        )  # fmt: skip
+    except DomainError as exc:
+        return await _editor(
+            request, deps, meeting_id, values=values, status_code=_status(exc),
+            errors={_person_field(exc.field): staff.say(request, exc.message, exc.params)},
+        )  # fmt: skip
+    return await _editor(request, deps, meeting_id, notice=staff.say(request, N_("Saved.")))
+
+
+def _person_field(name: str | None) -> str:
+    """The person form's field a refusal names (`name.ar` → `person_name`)."""
+    head = (name or "form").split(".")[0]
+    return f"person_{head}" if head in PERSON_FIELDS else "form"
 
 
 @router.get("/staff/meetings/{meeting_id}/programme/preview")

@@ -103,6 +103,7 @@ class MeetingIn(Body):
     delegation_quota: WholeNumber | None = Field(default=None, ge=1, le=1000)
     capacity: WholeNumber | None = Field(default=None, ge=1, le=100000)
     host_institution: Slug | None = None
+    chair_institution: Slug | None = None
     attendance_mode: AttendanceMode = "in_person"
     join_url: CleanText | None = Field(default=None, max_length=500)
 
@@ -126,6 +127,8 @@ class MeetingIn(Body):
             registration_closes_at=self.registration_closes_at,
             delegation_quota=self.delegation_quota,
             capacity=self.capacity,
+            host_institution=self.host_institution,
+            chair_institution=self.chair_institution,
             attendance_mode=self.attendance_mode,
             join_url=self.join_url,
         )
@@ -142,6 +145,7 @@ class MeetingPatch(Body):
     start_date: CalendarDate | None = None
     end_date: CalendarDate | None = None
     host_institution: Slug | None = None
+    chair_institution: Slug | None = None
     interpretation_languages: list[Language] | None = None
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None

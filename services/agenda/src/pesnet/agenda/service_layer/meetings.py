@@ -39,14 +39,17 @@ log = get_logger(__name__)
 class MeetingWithVersion:
     meeting: Meeting
     programme_version: int | None
-    # the host as the reference names it now (see `Meeting.host`)
+    # the host and the chair as the reference names them now (see `Meeting.host`)
     host: Institution | None = None
+    chair: Institution | None = None
 
 
 async def check_host(meeting: Meeting, uow: AgendaUnitOfWork) -> None:
-    """The meeting's host is an institution of the reference (or one it names itself)."""
-    if meeting.host_institution is not None:
-        meeting.check_host(await uow.institutions.get_many([meeting.host_institution]))
+    """The meeting's host and chair are institutions of the reference (or ones it names
+    itself)."""
+    named = list(meeting.named_institutions().values())
+    if named:
+        meeting.check_host(await uow.institutions.get_many(named))
 
 
 async def meeting_of(uow: AgendaUnitOfWork, meeting_id: str) -> Meeting:
@@ -76,6 +79,7 @@ def meeting_scheduled(meeting: Meeting) -> MeetingScheduled:
         delegation_quota=meeting.delegation_quota,
         capacity=meeting.capacity,
         host_institution=meeting.host_institution,
+        chair_institution=meeting.chair_institution,
         demonstration=meeting.demonstration,
         attendance_mode=meeting.attendance_mode,
     )
@@ -152,7 +156,7 @@ async def revise_meeting(
             revised = revised.move_to(cmd.status, now)
         if revised == meeting:
             return meeting
-        if revised.host_institution != meeting.host_institution:
+        if revised.named_institutions() != meeting.named_institutions():
             await check_host(revised, uow)
         changed = place_changes(meeting, revised)
         if {c.field for c in changed} & {"start_date", "end_date"}:
@@ -284,5 +288,10 @@ async def get_meeting(meeting_id: str, uow: AgendaUnitOfWork) -> MeetingWithVers
     """The meeting and the number of its latest programme version (None: unpublished)."""
     meeting = await meeting_of(uow, meeting_id)
     latest = await uow.releases.latest(meeting_id)
-    reference = await uow.institutions.get_many([meeting.host_institution or ""])
-    return MeetingWithVersion(meeting, latest.version if latest else None, meeting.host(reference))
+    reference = await uow.institutions.get_many(list(meeting.named_institutions().values()))
+    return MeetingWithVersion(
+        meeting,
+        latest.version if latest else None,
+        meeting.host(reference),
+        meeting.chair(reference),
+    )

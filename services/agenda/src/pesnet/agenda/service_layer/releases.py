@@ -3,7 +3,7 @@ and who it concerns), and reading the published versions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pesnet.agenda.domain.commands import PublishProgramme
 from pesnet.agenda.domain.meeting import Meeting
@@ -31,7 +31,7 @@ from pesnet.shared.events.agenda import (
     ReleaseNoticesPrepared,
     SessionSummary,
 )
-from pesnet.shared.i18n import LANGUAGES, Language
+from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.logging import get_logger
 from pesnet.shared.terms import MEETING_STATUSES
 from pesnet.shared.translation import _
@@ -196,7 +196,7 @@ async def programme(
 ) -> ProgrammeView:
     """A published version (the latest if none is given); with `registration_id`, only
     the sessions of that participant (their own calendar)."""
-    await meeting_of(uow, meeting_id)
+    meeting = await meeting_of(uow, meeting_id)
     if version is None:
         found = await uow.releases.latest(meeting_id)
         if found is None:
@@ -212,7 +212,7 @@ async def programme(
                 field="query.version",
                 params={"meeting": meeting_id, "version": version},
             )
-    view = ProgrammeView.of_release(found)
+    view = replace(ProgrammeView.of_release(found), institutions=await _hosts(meeting, uow))
     if registration_id is None:
         return view
     return view.for_person(await person_of_calendar(uow, view.meeting, registration_id))
@@ -274,3 +274,10 @@ async def preview(meeting_id: str, uow: AgendaUnitOfWork) -> ReleasePreview:
         len(overlaps(meeting, ordered)),
         (previous.version if previous else 0) + 1,
     )
+
+
+async def _hosts(meeting: Meeting, uow: AgendaUnitOfWork) -> dict[str, Localized]:
+    """The meeting's host and chair institutions, named as the reference names them now."""
+    reference = await uow.institutions.get_many(list(meeting.named_institutions().values()))
+    named = {"host": meeting.host(reference), "chair": meeting.chair(reference)}
+    return {role: found.labels for role, found in named.items() if found is not None}

@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from pesnet.shared.errors import DomainError
 from pesnet.shared.forms import FormTooLarge, csrf_token, set_csrf_cookie
 from pesnet.shared.problems import request_language
-from pesnet.shared.staff_sign_in import SignIn
 from pesnet.shared.translation import _, translate
 from pesnet.shared.web import Pages
 
@@ -32,7 +31,6 @@ PERIOD = re.compile(r"^[0-9]{4}-[0-9]{4}$")
 
 @dataclass(frozen=True)
 class PageSettings:
-    sign_in: SignIn
     secure_cookies: bool
 
 

@@ -22,7 +22,11 @@ from pesnet.actionplan.entrypoints.dependencies import UoW
 from pesnet.actionplan.entrypoints.pages.forms import answer_fields
 from pesnet.actionplan.entrypoints.pages.rendering import PERIOD, field_errors, render
 from pesnet.actionplan.entrypoints.pages.sign_in import refusal
-from pesnet.actionplan.entrypoints.pages.views import secretariat_context, vocabularies
+from pesnet.actionplan.entrypoints.pages.views import (
+    meeting_picker,
+    secretariat_context,
+    vocabularies,
+)
 from pesnet.actionplan.service_layer import activities, consultation, plans
 from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import DomainError, InvalidInput
@@ -41,7 +45,8 @@ async def plans_page(request: Request, uow: UoW, actor: CurrentActor) -> Respons
         return refused
     language = request_language(request).value
     found = await plans.list_plans(uow)
-    return render(request, "staff_plans.html", {"plans": found, **vocabularies(language)})
+    picker = await meeting_picker(request, uow)
+    return render(request, "staff_plans.html", {"plans": found, **vocabularies(language), **picker})
 
 
 async def _plan_page(
@@ -56,6 +61,7 @@ async def _plan_page(
     plan = (await plans.plan_details(period, uow)).plan
     context = await secretariat_context(request, uow, plan)
     context.update({"errors": errors or {}, "failed_form": form})
+    context.update(await meeting_picker(request, uow, plan.meeting_id or plan.draft_meeting_id))
     return render(request, "staff_plan.html", context, status_code=status_code)
 
 

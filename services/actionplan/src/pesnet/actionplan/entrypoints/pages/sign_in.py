@@ -1,118 +1,24 @@
-"""Signing in on the pages with an identity account (a national focal point's, scoped
-to a country and an institution; or the secretariat's): the page exchanges the username
-and password at identity (`SignIn`) and keeps the access token in the `pesnet_session`
-cookie, which every service reads. Signed out, a page of a focal point or of the
-secretariat is this form."""
+"""Signing in on the action plan's pages with an identity account (a national focal
+point's, scoped to a country and an institution; or the secretariat's): the kernel's
+sign-in page (`pesnet.shared.sign_in_pages`), as every service with staff pages serves
+it. Signed out, a page of a focal point or of the secretariat is this form."""
 
 from __future__ import annotations
 
-import re
-from typing import Annotated
+from fastapi import Request
+from fastapi.responses import Response
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
-
-from pesnet.actionplan.entrypoints.pages.rendering import PACKAGE, page_settings, render, say
+from pesnet.actionplan.entrypoints.pages.rendering import PACKAGE, page_settings
 from pesnet.shared.credentials import Actor, StaffRole
-from pesnet.shared.forms import CsrfRefused, check_csrf, read_form
-from pesnet.shared.http import SESSION_COOKIE
-from pesnet.shared.problems import request_language
-from pesnet.shared.staff_sign_in import SignInRefused
-from pesnet.shared.translation import N_, translate
+from pesnet.shared.sign_in_pages import SignInPages
 
-router = APIRouter(include_in_schema=False)
-
-
-def safe_next(value: str | None, default: str = "/focal-point") -> str:
-    """Only a path of this service (never another site)."""
-    if value and re.fullmatch(r"/(?![/\\])[A-Za-z0-9/_\-.?=&%]*", value):
-        return value
-    return default
-
-
-def sign_in_page(
-    request: Request,
-    next_url: str,
-    *,
-    error: str | None = None,
-    status_code: int = 200,
-    actor: Actor | None = None,
-) -> Response:
-    return render(
-        request,
-        "sign_in.html",
-        {
-            "next": next_url,
-            "error": error,
-            "signed_in_as": actor.username if actor and not actor.is_anonymous else None,
-        },
-        status_code=status_code,
-    )
-
-
-@router.get("/sign-in")
-async def sign_in_form(
-    request: Request, next: Annotated[str | None, Query(max_length=500)] = None
-) -> Response:
-    return sign_in_page(request, safe_next(next))
-
-
-@router.post("/sign-in")
-async def sign_in_submit(request: Request) -> Response:
-    form = await read_form(request)
-    next_url = safe_next(form.get("next"))
-    try:
-        check_csrf(request, form)
-    except CsrfRefused as exc:
-        return sign_in_page(request, next_url, error=say(request, exc), status_code=403)
-    try:
-        signed_in = await page_settings(request).sign_in.sign_in(
-            form.get("username", ""), form.get("password", "")
-        )
-    except SignInRefused as refused:
-        message = (
-            N_("Too many failed attempts: this account is locked for a while.")
-            if refused.locked
-            else N_("Wrong username or password.")
-        )
-        error = translate(message, request_language(request), packages=(PACKAGE,))
-        return sign_in_page(request, next_url, error=error, status_code=401)
-    response = RedirectResponse(next_url, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed_in.access_token,
-        max_age=signed_in.expires_in,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=page_settings(request).secure_cookies,
-    )
-    return response
-
-
-@router.post("/sign-out")
-async def sign_out(request: Request) -> Response:
-    form = await read_form(request)
-    check_csrf(request, form)
-    response = RedirectResponse(f"/focal-point?lang={request_language(request).value}", 303)
-    response.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-        secure=page_settings(request).secure_cookies,
-    )  # fmt: skip
-    return response
+sign_in = SignInPages(
+    PACKAGE, secure_cookies=lambda r: page_settings(r).secure_cookies, home="/focal-point"
+)
+router = sign_in.router
 
 
 def refusal(request: Request, actor: Actor, *roles: StaffRole) -> Response | None:
     """The sign-in form unless `actor` holds one of `roles` (401 signed out, 403 without
     them)."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if actor.is_anonymous:
-        return sign_in_page(request, safe_next(here), status_code=401)
-    if not actor.has(*roles):
-        message = translate(
-            N_("Your account may not use this page: sign in with another one."),
-            request_language(request),
-            packages=(PACKAGE,),
-        )
-        return sign_in_page(request, safe_next(here), error=message, status_code=403, actor=actor)
-    return None
+    return sign_in.refusal(request, actor, *roles)

@@ -7,6 +7,7 @@ and by country)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 
@@ -36,6 +37,7 @@ from pesnet.shared.credentials import Actor
 from pesnet.shared.institutions import label_of
 from pesnet.shared.problems import request_language
 from pesnet.shared.reference import member_states
+from pesnet.shared.staff_pages import MeetingChoice, picked_meeting
 
 
 def vocabularies(language: str) -> dict[str, Any]:
@@ -154,3 +156,22 @@ async def secretariat_context(request: Request, uow: UoW, plan: Plan) -> dict[st
         }
     )
     return context
+
+
+async def meeting_picker(request: Request, uow: UoW, default: str | None = None) -> dict[str, Any]:
+    """The staff pages' meeting picker (the kernel's `_meeting_picker.html`): the meetings
+    the agenda announced, by their names in the reader's language, the picked one kept in
+    the page's links (`meeting=`); `default` is picked when the address picks none."""
+    language = request_language(request).value
+    known = await plans.known_meetings(uow)
+    current = picked_meeting(request) or default
+    options = [MeetingChoice(m.meeting_id, m.title.get(language)) for m in known]
+    if current and current not in {m.id for m in options}:
+        # a plan's meeting the agenda has not announced here (yet): by its id
+        options.append(MeetingChoice(current, current))
+    query = {"lang": language, **({"meeting": current} if current else {})}
+    return {
+        "picker": {"meetings": options, "current": current},
+        "meeting_options": [(m.id, m.label) for m in options],
+        "lang_query": urlencode(query),
+    }

@@ -34,7 +34,6 @@ from pesnet.shared.i18n import format_local_date, list_separator
 from pesnet.shared.problems import request_language
 from pesnet.shared.reference import member_states
 from pesnet.shared.staff_pages import MeetingChoice
-from pesnet.shared.staff_sign_in import SignIn
 from pesnet.shared.terms import PARTICIPANT_STATUSES, ROLES, labels, term
 from pesnet.shared.translation import N_, translate
 from pesnet.shared.web import Pages
@@ -82,7 +81,6 @@ class PageSettings:
     links), how staff sign in, and whether cookies need HTTPS."""
 
     agenda_url: str
-    sign_in: SignIn
     secure_cookies: bool
 
 
