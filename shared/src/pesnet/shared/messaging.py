@@ -47,7 +47,7 @@ from pesnet.shared.inbox import Inbox
 from pesnet.shared.logging import bind_event, get_logger
 from pesnet.shared.metrics import Metrics
 from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
-from pesnet.shared.subscriptions import Subscription, Subscriptions, Unprocessable, on
+from pesnet.shared.subscriptions import Subscription, Subscriptions, Unprocessable, Wanted, on
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
 from pesnet.shared.tracing import continued, trace_context_of
 from pesnet.shared.unit_of_work import MongoUnitOfWork
@@ -135,6 +135,7 @@ class _Registration:
 
     table: Subscriptions
     by_subject: bool
+    wanted: Wanted | None = None
 
 
 class EventConsumer:
@@ -183,7 +184,9 @@ class EventConsumer:
             table = Subscriptions(table)
         for row in table.rows:
             for payload in row.payloads:
-                self._add(self.catalog.type_of(payload), _Registration(table, row.by_subject))
+                self._add(
+                    self.catalog.type_of(payload), _Registration(table, row.by_subject, row.wanted)
+                )
 
     def _add(self, event_type: str, registration: _Registration) -> None:
         if event_type in self.handlers:
@@ -195,7 +198,8 @@ class EventConsumer:
         return sorted(self.handlers)
 
     async def process(self, body: bytes) -> str:
-        """Handle one message body: 'done' or 'duplicate' (`Inbox.stage`). Raises
+        """Handle one message body: 'done', 'duplicate' (`Inbox.stage`) or 'unwanted'
+        (its row's `wanted` said nothing wants it: no transaction, no record). Raises
         `InvalidEvent`/`Unprocessable` for a message that can never succeed."""
         event, payload = self.catalog.parse(body)
         registration = self.handlers.get(event.type)
@@ -210,6 +214,9 @@ class EventConsumer:
                 attributes={"cloudevents.event_id": event.id, "messaging.consumer": self.name},
             ),
         ):
+            if not await self._wanted(registration, event):
+                log.info("event wanted by no one", consumer=self.name)
+                return "unwanted"
 
             async def work(session: DbSession) -> None:
                 if self.unit_of_work is None:
@@ -228,6 +235,13 @@ class EventConsumer:
                 return "duplicate"
             log.info("event handled", consumer=self.name)
             return "done"
+
+    async def _wanted(self, registration: _Registration, event: CloudEvent) -> bool:
+        """Whether the event is worth its transaction: its row's `wanted` look, on a
+        unit of work of its own outside the transaction (no such look: it always is)."""
+        if registration.wanted is None or self.unit_of_work is None:
+            return True
+        return await registration.wanted(event, self.unit_of_work())
 
     async def on_message(self, message: RabbitMessage, rejected: Exception | None = None) -> None:
         """The FastStream subscriber body (manual acknowledgement). Each delivery runs in

@@ -39,6 +39,7 @@ from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit, deferred
+from pesnet.shared.recent import MEETINGS as RECENT_MEETINGS
 
 RECIPIENTS = "recipients"
 PARTICIPATIONS = "participations"
@@ -251,21 +252,19 @@ class MongoMeetings(MeetingRepository):
         if not meeting_id:
             return Meeting(meeting_id="")
         doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
-        if doc is None:
-            return Meeting(meeting_id=meeting_id)
-        return Meeting(
-            meeting_id=meeting_id,
-            timezone=doc.get("timezone") or "UTC",
-            title=_localized(doc.get("title")),
-            city=_localized(doc.get("city")),
-            venue=_localized(doc.get("venue")),
-            start_date=_date(doc.get("start_date")),
-            end_date=_date(doc.get("end_date")),
-            attendance_mode=doc.get("attendance_mode") or "in_person",
-            join_url=doc.get("join_url"),
+        return _meeting(meeting_id, doc)
+
+    async def recent(self, meeting_id: str | None) -> Meeting:
+        if not meeting_id:
+            return Meeting(meeting_id="")
+        doc = await RECENT_MEETINGS.read(
+            (self.collection.full_name, meeting_id),
+            lambda: self.collection.find_one({"_id": meeting_id}, session=self.session),
         )
+        return _meeting(meeting_id, doc)
 
     async def save(self, meeting: Meeting) -> None:
+        RECENT_MEETINGS.forget((self.collection.full_name, meeting.meeting_id))
         doc = {
             "title": meeting.title.model_dump() if meeting.title else None,
             "city": meeting.city.model_dump() if meeting.city else None,
@@ -279,6 +278,22 @@ class MongoMeetings(MeetingRepository):
         await self.collection.update_one(
             {"_id": meeting.meeting_id}, {"$set": doc}, upsert=True, session=self.session
         )
+
+
+def _meeting(meeting_id: str, doc: Document | None) -> Meeting:
+    if doc is None:
+        return Meeting(meeting_id=meeting_id)
+    return Meeting(
+        meeting_id=meeting_id,
+        timezone=doc.get("timezone") or "UTC",
+        title=_localized(doc.get("title")),
+        city=_localized(doc.get("city")),
+        venue=_localized(doc.get("venue")),
+        start_date=_date(doc.get("start_date")),
+        end_date=_date(doc.get("end_date")),
+        attendance_mode=doc.get("attendance_mode") or "in_person",
+        join_url=doc.get("join_url"),
+    )
 
 
 # what the worker writes when it finishes a delivery (the rest never changes)
