@@ -8,7 +8,7 @@ the transaction that writes the entries, so the entries and the head commit toge
 two transactions that would extend one lane at once conflict on its head and one is
 retried whole (`ClientSession.with_transaction`), so a lane never forks. There are
 `LANES` lanes, taken in turn by a process's transactions from a random first one, so
-that up to `LANES` concurrent transactions of one process never meet on a head (picked
+that up to `LANES` concurrent transactions of one process never meet on a head (8 picked
 at random, 16 at once met so often that a registration's transaction was run twice on
 average: issue "Half the cost of a registration"); replicas start at different lanes.
 What a transaction costs is one read and one write of a head, beside the entries it
@@ -50,7 +50,7 @@ from pymongo.errors import DuplicateKeyError
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, make_client
 
 AUDIT_CHAIN = "audit_chain"
-LANES = 8
+LANES = 32
 # this process's next lane (`AuditChain.link`)
 _turns = itertools.count(secrets.randbelow(LANES))
 GENESIS = "0" * 64
@@ -85,9 +85,11 @@ class AuditChain:
     async def ensure(self) -> None:
         """Every lane's head, empty, before the first transaction needs it (two first
         transactions would otherwise both create it)."""
+        have = {doc["_id"] async for doc in self.heads.find({}, projection={"_id": 1})}
         for lane in range(LANES):
-            with contextlib.suppress(DuplicateKeyError):
-                await self.heads.insert_one({"_id": lane, "n": 0, "hash": GENESIS, "at": None})
+            if lane not in have:
+                with contextlib.suppress(DuplicateKeyError):
+                    await self.heads.insert_one({"_id": lane, "n": 0, "hash": GENESIS, "at": None})
 
     async def extend(self, session: DbSession | None, docs: list[Document]) -> None:
         """Chain `docs` (entries about to be inserted, in their order) to a lane."""

@@ -23,7 +23,7 @@ class Unprocessable(Exception):
 
 UseCase = Callable[[Any, Any], Awaitable[object]]
 # a look before the inbox transaction, on a unit of work of its own: whether anything
-# wants the event at all (False: acknowledged with no transaction, no effect, no record)
+# wants the event at all (False: its inbox record alone, without a transaction)
 Wanted = Callable[[CloudEvent, Any], Awaitable[bool]]
 # what the use case is given for an event: a command made of the payload and its envelope
 CommandOf = Callable[[Any, CloudEvent], Any]
@@ -38,7 +38,8 @@ class Subscription:
     (not other subjects'), so events about different subjects may run side by side.
     `wanted`: for a use case that most events leave with nothing to do (the webhook
     fan-out without a partner subscribed), a read before the transaction that says so;
-    such an event costs that read instead of a transaction with its inbox record."""
+    such an event costs that read and its inbox record, written without a transaction
+    (there is no effect to commit with it)."""
 
     payloads: tuple[type[EventPayload], ...]
     use_case: UseCase
