@@ -48,7 +48,12 @@ class Counts(monitoring.CommandListener):
         pass
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
+        # why round trips were repeated: a transaction retried on a write conflict shows
+        # here as the command that met it, by the server's error name
+        failure = event.failure if isinstance(event.failure, dict) else {}
+        key = f"failed {event.command_name} {failure.get('codeName', 'error')}"
+        with self.lock:
+            self.counts[key] += 1
 
     def snapshot(self) -> dict[str, int]:
         with self.lock:

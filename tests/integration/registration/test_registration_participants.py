@@ -188,3 +188,26 @@ async def test_speakers_are_not_claimed_on_the_public_form(
         "/meetings/pesnet-demo/registrations", json=person(1, role="speaker")
     )
     assert response.status_code == 403
+
+
+async def test_a_short_code_another_person_drew_is_drawn_again(
+    registration: Registration,
+    register: Register,
+    secretariat: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No look before each insert: the unique index refuses the second person's code,
+    the registration's transaction runs again and draws another one."""
+    from pesnet.registration.domain import registration as domain
+
+    draws = iter(["AAAAAA", "AAAAAA", "BBBBBB"])
+    monkeypatch.setattr(domain, "new_short_code", lambda: next(draws))
+    first = await register(0, given_name="Same0", email="same0@example.org")
+    second = await register(1, given_name="Same1", email="same1@example.org")
+    codes = [
+        (await registration.http.get(f"/registrations/{p['id']}", headers=secretariat))
+        .json()
+        .get("short_code")
+        for p in (first, second)
+    ]
+    assert codes == ["AAAAAA", "BBBBBB"]

@@ -7,9 +7,12 @@ head (collection `audit_chain`: its last `n`, `hash` and time) is read and updat
 the transaction that writes the entries, so the entries and the head commit together;
 two transactions that would extend one lane at once conflict on its head and one is
 retried whole (`ClientSession.with_transaction`), so a lane never forks. There are
-`LANES` lanes, one picked at random per transaction, so that concurrent transactions
-rarely wait on each other: what a transaction costs is one read and one write of a
-head, beside the entries it writes anyway.
+`LANES` lanes, taken in turn by a process's transactions from a random first one, so
+that up to `LANES` concurrent transactions of one process never meet on a head (8 picked
+at random, 16 at once met so often that a registration's transaction was run twice on
+average: issue "Half the cost of a registration"); replicas start at different lanes.
+What a transaction costs is one read and one write of a head, beside the entries it
+writes anyway.
 
 `python -m pesnet.shared.audit_chain verify --service registration` (MONGODB_URL, and
 PESNET_DATABASE when the database is not `pesnet_<service>`) walks every lane and names
@@ -32,6 +35,7 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -46,7 +50,9 @@ from pymongo.errors import DuplicateKeyError
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, make_client
 
 AUDIT_CHAIN = "audit_chain"
-LANES = 8
+LANES = 32
+# this process's next lane (`AuditChain.link`)
+_turns = itertools.count(secrets.randbelow(LANES))
 GENESIS = "0" * 64
 CHAIN_INDEXES = (IndexSpec("audit", [("chain", 1), ("n", 1)], name="audit_chain_order"),)
 # what an entry's hash covers besides its place: every field `AuditEntry.document` writes
@@ -79,9 +85,11 @@ class AuditChain:
     async def ensure(self) -> None:
         """Every lane's head, empty, before the first transaction needs it (two first
         transactions would otherwise both create it)."""
+        have = {doc["_id"] async for doc in self.heads.find({}, projection={"_id": 1})}
         for lane in range(LANES):
-            with contextlib.suppress(DuplicateKeyError):
-                await self.heads.insert_one({"_id": lane, "n": 0, "hash": GENESIS, "at": None})
+            if lane not in have:
+                with contextlib.suppress(DuplicateKeyError):
+                    await self.heads.insert_one({"_id": lane, "n": 0, "hash": GENESIS, "at": None})
 
     async def extend(self, session: DbSession | None, docs: list[Document]) -> None:
         """Chain `docs` (entries about to be inserted, in their order) to a lane."""
@@ -93,7 +101,7 @@ class AuditChain:
     async def link(self, session: DbSession | None, docs: list[Document]) -> Document:
         """Chain `docs` to a lane read in `session`; the lane's new head, for the caller
         to write in the same transaction (`{"_id": lane, "set": {...}}`)."""
-        lane = secrets.randbelow(LANES)
+        lane = next(_turns) % LANES
         head = await self.heads.find_one({"_id": lane}, session=session) or {}
         n, prev = int(head.get("n", 0)), str(head.get("hash", GENESIS))
         prev_at = head.get("at")

@@ -32,7 +32,7 @@ class Inbox:
             "processed_at": utcnow(),
         }
 
-    async def record(self, session: DbSession, consumer: str, event: CloudEvent) -> None:
+    async def record(self, session: DbSession | None, consumer: str, event: CloudEvent) -> None:
         try:
             await self.collection.insert_one(self.entry(consumer, event), session=session)
         except DuplicateKeyError as exc:

@@ -43,11 +43,11 @@ from pymongo.errors import ConnectionFailure
 
 from pesnet.shared.catalog import EventCatalog, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
-from pesnet.shared.inbox import Inbox
+from pesnet.shared.inbox import AlreadyProcessed, Inbox
 from pesnet.shared.logging import bind_event, get_logger
 from pesnet.shared.metrics import Metrics
 from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
-from pesnet.shared.subscriptions import Subscription, Subscriptions, Unprocessable, on
+from pesnet.shared.subscriptions import Subscription, Subscriptions, Unprocessable, Wanted, on
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
 from pesnet.shared.tracing import continued, trace_context_of
 from pesnet.shared.unit_of_work import MongoUnitOfWork
@@ -135,6 +135,7 @@ class _Registration:
 
     table: Subscriptions
     by_subject: bool
+    wanted: Wanted | None = None
 
 
 class EventConsumer:
@@ -183,7 +184,9 @@ class EventConsumer:
             table = Subscriptions(table)
         for row in table.rows:
             for payload in row.payloads:
-                self._add(self.catalog.type_of(payload), _Registration(table, row.by_subject))
+                self._add(
+                    self.catalog.type_of(payload), _Registration(table, row.by_subject, row.wanted)
+                )
 
     def _add(self, event_type: str, registration: _Registration) -> None:
         if event_type in self.handlers:
@@ -195,7 +198,8 @@ class EventConsumer:
         return sorted(self.handlers)
 
     async def process(self, body: bytes) -> str:
-        """Handle one message body: 'done' or 'duplicate' (`Inbox.stage`). Raises
+        """Handle one message body: 'done' or 'duplicate' (`Inbox.stage`; an event its
+        row's `wanted` says nothing wants: its record alone, no transaction). Raises
         `InvalidEvent`/`Unprocessable` for a message that can never succeed."""
         event, payload = self.catalog.parse(body)
         registration = self.handlers.get(event.type)
@@ -210,6 +214,8 @@ class EventConsumer:
                 attributes={"cloudevents.event_id": event.id, "messaging.consumer": self.name},
             ),
         ):
+            if not await self._wanted(registration, event):
+                return await self._record_alone(event)
 
             async def work(session: DbSession) -> None:
                 if self.unit_of_work is None:
@@ -228,6 +234,26 @@ class EventConsumer:
                 return "duplicate"
             log.info("event handled", consumer=self.name)
             return "done"
+
+    async def _wanted(self, registration: _Registration, event: CloudEvent) -> bool:
+        """Whether the event is worth its transaction: its row's `wanted` look, on a
+        unit of work of its own outside the transaction (no such look: it always is)."""
+        if registration.wanted is None or self.unit_of_work is None:
+            return True
+        return await registration.wanted(event, self.unit_of_work())
+
+    async def _record_alone(self, event: CloudEvent) -> str:
+        """Nothing wants the event: its inbox record alone, with no transaction (there
+        is no effect to commit with it), so that it is seen handled and a duplicate is
+        counted as one."""
+        try:
+            await self.inbox.record(None, self.name, event)
+        except AlreadyProcessed:
+            await self.inbox.count_duplicate(self.name, event.id)
+            log.info("duplicate event ignored", consumer=self.name)
+            return "duplicate"
+        log.info("event handled: wanted by no one", consumer=self.name)
+        return "done"
 
     async def on_message(self, message: RabbitMessage, rejected: Exception | None = None) -> None:
         """The FastStream subscriber body (manual acknowledgement). Each delivery runs in

@@ -114,7 +114,8 @@ async def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
 
 # MongoDB 8.0's `bulkWrite` (writes to several collections in one command): wire version 25
 BULK_WRITE_WIRE_VERSION = 25
-Refusal = Callable[[], Exception]
+# the error a duplicate key is, given the server's details of it (`keyPattern`, `errmsg`)
+Refusal = Callable[[Document], Exception]
 
 
 @dataclass
@@ -202,9 +203,9 @@ async def _bulk_write(client: Client, session: DbSession | None, writes: list[_W
 
 
 def _duplicate(write: _Write, details: Any) -> Exception:
-    if write.on_duplicate is not None:
-        return write.on_duplicate()
     info = dict(details or {})
+    if write.on_duplicate is not None:
+        return write.on_duplicate(info)
     info["namespace"] = write.collection.full_name
     return DuplicateKeyError(f"duplicate key in {info['namespace']}", 11000, info)
 

@@ -22,6 +22,9 @@ class Unprocessable(Exception):
 
 
 UseCase = Callable[[Any, Any], Awaitable[object]]
+# a look before the inbox transaction, on a unit of work of its own: whether anything
+# wants the event at all (False: its inbox record alone, without a transaction)
+Wanted = Callable[[CloudEvent, Any], Awaitable[bool]]
 # what the use case is given for an event: a command made of the payload and its envelope
 CommandOf = Callable[[Any, CloudEvent], Any]
 
@@ -32,12 +35,17 @@ class Subscription:
     `use_case(message, uow)`, where the message is the payload itself, or
     `command(payload, envelope)` for a use case that takes a command of its own.
     `by_subject`: the use case needs only its own subject's earlier events handled
-    (not other subjects'), so events about different subjects may run side by side."""
+    (not other subjects'), so events about different subjects may run side by side.
+    `wanted`: for a use case that most events leave with nothing to do (the webhook
+    fan-out without a partner subscribed), a read before the transaction that says so;
+    such an event costs that read and its inbox record, written without a transaction
+    (there is no effect to commit with it)."""
 
     payloads: tuple[type[EventPayload], ...]
     use_case: UseCase
     command: CommandOf | None = None
     by_subject: bool = False
+    wanted: Wanted | None = None
 
 
 @overload
@@ -46,6 +54,7 @@ def on(
     use_case: Callable[[P, Any], Awaitable[object]],
     *,
     by_subject: bool = False,
+    wanted: Wanted | None = None,
 ) -> Subscription: ...
 
 
@@ -56,6 +65,7 @@ def on(
     *,
     command: Callable[[P, CloudEvent], C],
     by_subject: bool = False,
+    wanted: Wanted | None = None,
 ) -> Subscription: ...
 
 
@@ -65,12 +75,13 @@ def on(
     *,
     command: Callable[[P, CloudEvent], Any] | None = None,
     by_subject: bool = False,
+    wanted: Wanted | None = None,
 ) -> Subscription:
     """A row of a subscription table: `on(MeetingScheduled, plans.record_meeting)`."""
     classes = payloads if isinstance(payloads, tuple) else (payloads,)
     if not classes:
         raise ValueError("a subscription names at least one payload class")
-    return Subscription(classes, use_case, command, by_subject)
+    return Subscription(classes, use_case, command, by_subject, wanted)
 
 
 class Subscriptions:

@@ -35,6 +35,7 @@ from pesnet.shared.events.agenda import AffectedParticipant
 from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.institutions import Institution
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.recent import MEETINGS as RECENT_MEETINGS
 from pesnet.shared.translation import _
 
 MEETINGS = "meetings"
@@ -75,6 +76,13 @@ class MongoMeetingRepository(MeetingRepository):
         doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
         return Meeting.model_validate(_without_id(doc)) if doc else None
 
+    async def recent(self, meeting_id: str) -> Meeting | None:
+        doc = await RECENT_MEETINGS.read(
+            (self.collection.full_name, meeting_id),
+            lambda: self.collection.find_one({"_id": meeting_id}, session=self.session),
+        )
+        return Meeting.model_validate(_without_id(doc)) if doc else None
+
     async def numbered(self, number: int) -> Meeting | None:
         doc = await self.collection.find_one({"number": number}, session=self.session)
         return Meeting.model_validate(_without_id(doc)) if doc else None
@@ -84,6 +92,7 @@ class MongoMeetingRepository(MeetingRepository):
         return [Meeting.model_validate(_without_id(doc)) async for doc in cursor]
 
     async def save(self, meeting: Meeting) -> None:
+        RECENT_MEETINGS.forget((self.collection.full_name, meeting.id))
         await self.collection.replace_one(
             {"_id": meeting.id},
             {"_id": meeting.id, **_dump(meeting)},

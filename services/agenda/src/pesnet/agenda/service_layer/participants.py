@@ -52,7 +52,7 @@ async def record_participant(cmd: RecordParticipant, uow: AgendaUnitOfWork) -> l
                 "older registration event ignored", registration_id=participant.registration_id
             )
             return []
-        meeting = await uow.meetings.get(participant.meeting_id)
+        meeting = await uow.meetings.recent(participant.meeting_id)
         if meeting is None or not concerns_programme(meeting, stored, participant):
             return []  # nobody of the programme: the draft is not even read
         draft, notices = follow_registration(

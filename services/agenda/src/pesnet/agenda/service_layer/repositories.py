@@ -21,6 +21,12 @@ class MeetingRepository(ABC):
     @abstractmethod
     async def get(self, meeting_id: str) -> Meeting | None: ...
 
+    async def recent(self, meeting_id: str) -> Meeting | None:
+        """The meeting as read in the last few seconds (`pesnet.shared.recent`): for a
+        look that changes nothing of it (is this registration one of the programme's
+        people?), not for an edit, which reads it with its version."""
+        return await self.get(meeting_id)
+
     @abstractmethod
     async def numbered(self, number: int) -> Meeting | None: ...
 

@@ -24,13 +24,11 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from pesnet.notifications.domain.deliveries import PURGED_PREFIX, Delivery, Digest
-from pesnet.notifications.domain.notices import Meeting
 from pesnet.notifications.domain.recipients import Participation, Recipient
 from pesnet.notifications.service_layer.unit_of_work import (
     DeliveryRepository,
     DigestRepository,
     Handed,
-    MeetingRepository,
     ParticipationRepository,
     RecipientRepository,
 )
@@ -240,45 +238,6 @@ class MongoParticipations(ParticipationRepository):
 
     async def remove_meeting(self, meeting_id: str) -> None:
         await self.collection.delete_many({"meeting_id": meeting_id}, session=self.session)
-
-
-class MongoMeetings(MeetingRepository):
-    def __init__(self, db: Database, session: DbSession | None) -> None:
-        self.collection = db[MEETINGS]
-        self.session = session
-
-    async def get(self, meeting_id: str | None) -> Meeting:
-        if not meeting_id:
-            return Meeting(meeting_id="")
-        doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
-        if doc is None:
-            return Meeting(meeting_id=meeting_id)
-        return Meeting(
-            meeting_id=meeting_id,
-            timezone=doc.get("timezone") or "UTC",
-            title=_localized(doc.get("title")),
-            city=_localized(doc.get("city")),
-            venue=_localized(doc.get("venue")),
-            start_date=_date(doc.get("start_date")),
-            end_date=_date(doc.get("end_date")),
-            attendance_mode=doc.get("attendance_mode") or "in_person",
-            join_url=doc.get("join_url"),
-        )
-
-    async def save(self, meeting: Meeting) -> None:
-        doc = {
-            "title": meeting.title.model_dump() if meeting.title else None,
-            "city": meeting.city.model_dump() if meeting.city else None,
-            "venue": meeting.venue.model_dump() if meeting.venue else None,
-            "timezone": meeting.timezone,
-            "start_date": meeting.start_date.isoformat() if meeting.start_date else None,
-            "end_date": meeting.end_date.isoformat() if meeting.end_date else None,
-            "attendance_mode": meeting.attendance_mode,
-            "join_url": meeting.join_url,
-        }
-        await self.collection.update_one(
-            {"_id": meeting.meeting_id}, {"$set": doc}, upsert=True, session=self.session
-        )
 
 
 # what the worker writes when it finishes a delivery (the rest never changes)

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
+from pesnet.notifications.adapters.meetings import MongoMeetings
 from pesnet.notifications.adapters.metrics import DeliveryMetrics
 from pesnet.notifications.adapters.repository import (
     DEFAULT_RETENTION,
     MongoDeliveries,
     MongoDigests,
-    MongoMeetings,
     MongoParticipations,
     MongoRecipients,
 )

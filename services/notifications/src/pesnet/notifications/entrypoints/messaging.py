@@ -10,7 +10,7 @@ from functools import partial
 from pesnet.notifications.domain.model import MissingData
 from pesnet.notifications.service_layer import notices, purge, recipients
 from pesnet.notifications.service_layer.notices import Mailing
-from pesnet.notifications.service_layer.webhook_subscriptions import fan_out
+from pesnet.notifications.service_layer.webhook_subscriptions import fan_out, subscribed
 from pesnet.shared.catalog import EventCatalog
 from pesnet.shared.events.actionplan import CooperationProposed, ProgressReviewed, ReminderDue
 from pesnet.shared.events.agenda import (
@@ -62,4 +62,4 @@ def webhook_subscriptions(catalog: EventCatalog) -> Subscriptions:
     deliveries of the partners subscribed to it (each event on its own: it reads only
     the subscriptions)."""
     public = tuple(catalog.get(t).payload for t in catalog.public_types())
-    return Subscriptions(on(public, fan_out, by_subject=True))
+    return Subscriptions(on(public, fan_out, by_subject=True, wanted=subscribed))

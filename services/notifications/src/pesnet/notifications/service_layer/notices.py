@@ -89,7 +89,7 @@ async def participant_changed(
             return None
         if isinstance(event, ParticipantWithdrawn):
             await _drop_pending(uow, recipient, event.meeting_id)
-        meeting = await uow.meetings.get(event.meeting_id)
+        meeting = await uow.meetings.recent(event.meeting_id)
         notice = registration_notice(event, meeting, recipient.mail_language)
         return await record(uow, mailing, notice, recipient)
 
@@ -103,7 +103,7 @@ async def programme_released(
     session changed' instead."""
 
     async def work(uow: NotificationsUnitOfWork) -> list[Delivery]:
-        meeting = await uow.meetings.get(event.meeting_id)
+        meeting = await uow.meetings.recent(event.meeting_id)
         affected = {a.registration_id: a.session_ids for a in event.affected}
         attending = await uow.participations.of_meeting(event.meeting_id, ATTENDING)
         speakers = [
@@ -132,7 +132,7 @@ async def session_changed(
     event: SessionChangeNoticesPrepared, uow: NotificationsUnitOfWork, mailing: Mailing
 ) -> list[Delivery]:
     async def work(uow: NotificationsUnitOfWork) -> list[Delivery]:
-        meeting = await uow.meetings.get(event.meeting_id)
+        meeting = await uow.meetings.recent(event.meeting_id)
         deliveries = []
         for participation in await uow.participations.with_ids(event.affected_registration_ids):
             if participation.status in GONE:
@@ -155,7 +155,7 @@ async def meeting_rescheduled(
     language, with the new calendar (critical: an opt-out does not stop it)."""
 
     async def work(uow: NotificationsUnitOfWork) -> list[Delivery]:
-        meeting = await uow.meetings.get(event.meeting_id)
+        meeting = await uow.meetings.recent(event.meeting_id)
         deliveries = []
         for participation in await uow.participations.with_ids(event.affected_registration_ids):
             if participation.status in GONE:
@@ -178,7 +178,7 @@ async def announcement_made(
     (a person registered twice under one address hears it once)."""
 
     async def work(uow: NotificationsUnitOfWork) -> list[Delivery]:
-        meeting = await uow.meetings.get(event.meeting_id)
+        meeting = await uow.meetings.recent(event.meeting_id)
         deliveries: dict[str, Delivery] = {}
         for participation in await uow.participations.with_ids(event.registration_ids):
             if participation.status in GONE or participation.address in deliveries:

@@ -105,6 +105,11 @@ class MeetingRepository(ABC):
     async def get(self, meeting_id: str | None) -> Meeting:
         """What is known of the meeting (only its id when nothing is)."""
 
+    async def recent(self, meeting_id: str | None) -> Meeting:
+        """The meeting as read in the last few seconds (a mail's wording: no round trip
+        per mail; `pesnet.shared.recent`)."""
+        return await self.get(meeting_id)
+
     @abstractmethod
     async def save(self, meeting: Meeting) -> None: ...
 

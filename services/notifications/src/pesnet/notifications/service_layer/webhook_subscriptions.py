@@ -24,7 +24,7 @@ from pesnet.notifications.domain.webhooks import (
 )
 from pesnet.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 from pesnet.shared.catalog import EventPayload
-from pesnet.shared.envelope import utcnow
+from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.errors import NotFound
 from pesnet.shared.events.notifications import (
     WebhookCreated,
@@ -188,6 +188,13 @@ async def webhook_deliveries(
     return await uow.webhook_deliveries.of_subscription(
         query.subscription_id, status=query.status, limit=query.limit
     )
+
+
+async def subscribed(event: CloudEvent, uow: NotificationsUnitOfWork) -> bool:
+    """Whether an active subscription wants the event (read before the consumer's
+    transaction: most public events have no partner subscribed, and then cost this read
+    alone; a subscription made after it misses the event as it would a moment later)."""
+    return any(s.wants(event.type) for s in await uow.subscriptions.active())
 
 
 async def fan_out(event: EventPayload, uow: NotificationsUnitOfWork) -> int:

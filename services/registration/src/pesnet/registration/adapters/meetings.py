@@ -19,6 +19,7 @@ from pesnet.registration.service_layer.unit_of_work import Delegations, Meetings
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.i18n import Localized
 from pesnet.shared.mongo import Database, DbSession, Document, deferred
+from pesnet.shared.recent import MEETINGS as RECENT_MEETINGS
 
 # meetings --------------------------------------------------------------------------
 
@@ -61,7 +62,16 @@ class MongoMeetings(Meetings):
         return found
 
     async def get(self, meeting_id: str) -> Meeting | None:
-        doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
+        if self.session is None:
+            # outside a transaction (a registration's window, a page's title): as read in
+            # the last few seconds (`pesnet.shared.recent`); in one, where the confirmed
+            # total is counted, from the database
+            doc = await RECENT_MEETINGS.read(
+                (self.collection.full_name, meeting_id),
+                lambda: self.collection.find_one({"_id": meeting_id}),
+            )
+        else:
+            doc = await self.collection.find_one({"_id": meeting_id}, session=self.session)
         return self._saw(None if doc is None else meeting_of(doc))
 
     async def all(self) -> list[Meeting]:
@@ -70,6 +80,7 @@ class MongoMeetings(Meetings):
 
     async def save(self, meeting: Meeting) -> None:
         self.saw(meeting)
+        RECENT_MEETINGS.forget((self.collection.full_name, meeting.id))
         fields: Document = {
             "number": meeting.number,
             "title": meeting.title.model_dump(),
