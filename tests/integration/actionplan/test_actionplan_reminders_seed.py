@@ -108,7 +108,9 @@ async def test_dev_seed_records_the_two_plans_once(
     assert plans["2021-2022"]["status"] == "adopted"
     assert plans["2021-2022"]["meeting_id"] == "pesnet-3"
     assert plans["2021-2022"]["adopted_at"].startswith("2021-06-03")
-    assert plans["2021-2022"]["title"]["en"] == "OIC-PESNET Action Plan 2021-2022"
+    assert plans["2021-2022"]["title"]["en"] == (
+        "Action Plan 2021-2022 of the OIC Public Employment Services Network (OIC-PESNET)"
+    )
     draft = (await http.get(P)).json()
     assert (draft["status"], draft["draft_meeting_id"], draft["meeting_id"]) == (
         "draft",

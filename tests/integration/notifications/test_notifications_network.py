@@ -81,7 +81,7 @@ async def test_chairmanship_reaches_everyone_except_who_opted_out_and_preference
         assert sorted(m["to"] for m in news) == sorted([people["en"].email, people["fr"].email])
         for mail in news:
             assert_localized(mail, "fr")  # en chose French
-            assert mail["subject"] == "Présidence de l'OCI-PESNET : ANAPEC prend le relais"
+            assert mail["subject"] == "Présidence de l'OIC-PESNET : ANAPEC prend le relais"
             assert "İŞKUR" in mail["text"]
 
         log = (await svc.http.get("/deliveries", params={"recipient": people["ar"].email})).json()

@@ -12,7 +12,7 @@ import aio_pika
 import pytest
 
 from pesnet.shared.events.agenda import MeetingScheduled
-from pesnet.shared.i18n import Localized
+from pesnet.shared.i18n import Localized, format_local_time
 from tests.integration.registration.conftest import Registration
 
 pytestmark = pytest.mark.integration
@@ -72,7 +72,10 @@ async def test_registration_outside_the_window_is_refused_with_the_reason(
     )
     response = await post_until(registration, "early-6", person(1), 409)
     assert "registration opens at" in response.json()["detail"]
-    assert opens.isoformat()[:16] in response.json()["detail"]
+    # when, as a person in the meeting's zone reads it (Babel), never an ISO timestamp
+    assert opens.isoformat()[:16] not in response.json()["detail"]
+    assert format_local_time(opens, "Asia/Baku", "en") in response.json()["detail"]
+    assert "(Azerbaijan Time)" in response.json()["detail"]
 
     await registration.publish(
         scheduled(

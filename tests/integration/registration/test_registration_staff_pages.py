@@ -74,3 +74,39 @@ async def test_staff_pages_show_the_meeting_and_keep_it_picked(
     signed_out = await http.get("/staff/audit", params={"lang": "ar"})
     assert signed_out.status_code == 401
     assert "participant." not in signed_out.text
+
+
+def delegations_table(page: str) -> str:
+    """The console's table of delegations (after its heading)."""
+    return page.split('id="delegations-title"', 1)[1]
+
+
+async def test_the_console_names_an_institution_s_delegation_in_the_reader_s_language(
+    registration: Registration, register: Any, secretariat: dict[str, str]
+) -> None:
+    # one picked from the reference, registered in Arabic; one typed by its English name
+    await register(30, country=None, role="observer", institution=None,
+                   institution_id="sesric", language="ar", email="o30@sesric.example.org")  # fmt: skip
+    await register(31, country=None, role="observer", institution="Expertise France",
+                   email="o31@expertisefrance.example.org")  # fmt: skip
+    await register(32, country=None, role="observer", institution="Banque islamique",
+                   email="o32@isdb.example.org")  # fmt: skip
+    pages = {
+        lang: delegations_table(
+            (
+                await registration.http.get(
+                    "/console", params={"meeting": "pesnet-demo", "lang": lang}, headers=secretariat
+                )
+            ).text
+        )
+        for lang in ("ar", "en", "fr")
+    }
+    assert "Statistical, Economic and Social Research and Training Centre" in pages["en"]
+    assert "(SESRIC)" in pages["en"]
+    assert "مركز الأبحاث الإحصائية" not in pages["en"]
+    assert "Centre de recherches statistiques" in pages["fr"]
+    assert "مركز الأبحاث الإحصائية والاقتصادية" in pages["ar"]
+    assert "إكسبرتايز فرنسا" in pages["ar"]
+    assert "Expertise France" not in pages["ar"]
+    # a name the reference does not know stays as its registrant wrote it
+    assert "Banque islamique" in pages["ar"]

@@ -79,7 +79,9 @@ def test_reporting_periods_are_the_plan_years() -> None:
 def test_a_plan_is_drafted_then_adopted_at_a_meeting_then_closed() -> None:
     plan = Plan.draft("2021-2022", title=None, now=NOW)
     assert plan.status == "draft"
-    assert plan.title.en == "OIC-PESNET Action Plan 2021-2022"
+    assert plan.title.en == (
+        "Action Plan 2021-2022 of the OIC Public Employment Services Network (OIC-PESNET)"
+    )
     plan.adopt("pesnet-3", at=NOW)
     assert (plan.status, plan.meeting_id) == ("adopted", "pesnet-3")
     with pytest.raises(Conflict):

@@ -34,7 +34,10 @@ from tests.unit.actionplan.scenario import NOW, PERIOD, clock, draft_plan, text
 async def test_a_plan_is_drafted_once_with_its_default_title() -> None:
     uow = FakeActionPlanUnitOfWork()
     plan = await plans.create_plan(CreatePlan(PERIOD), uow, clock=clock)
-    assert (plan.status, plan.title.get("en")) == ("draft", "OIC-PESNET Action Plan 2024-2026")
+    assert (plan.status, plan.title.get("en")) == (
+        "draft",
+        "Action Plan 2024-2026 of the OIC Public Employment Services Network (OIC-PESNET)",
+    )
     assert (await uow.plans.get(PERIOD)) == plan
     with pytest.raises(Conflict):
         await plans.create_plan(CreatePlan(PERIOD), uow, clock=clock)

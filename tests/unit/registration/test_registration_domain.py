@@ -16,6 +16,9 @@ from pesnet.shared.credentials import Actor, ActorKind
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
 from pesnet.shared.events.common import Role
 from pesnet.shared.i18n import Language, Localized
+from pesnet.shared.translation import translate
+
+PACKAGE = "pesnet.registration"
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 KEY = BadgeKey(b"test-badge-secret")
@@ -304,3 +307,21 @@ def test_a_member_states_delegation_is_its_country_others_are_grouped_by_institu
     assert delegation_key(None, "SESRIC") != delegation_key(None, "ICDT")
     # picked from the reference, the institution is one delegation in every language
     assert delegation_key(None, "مركز أنقرة", "sesric") == delegation_key(None, "SESRIC", "sesric")
+
+
+def test_a_closed_window_says_when_as_its_reader_reads_it() -> None:
+    opens = RegistrationWindow(
+        datetime(2024, 2, 20, 8, 0, tzinfo=UTC), None, timezone="Africa/Casablanca"
+    )
+    refusal = opens.refusal(datetime(2024, 2, 1, tzinfo=UTC))
+    assert refusal is not None
+    message, params = refusal
+    said = {
+        lang: translate(message, lang, {"meeting": "m1", **params}, packages=(PACKAGE,))
+        for lang in ("ar", "en", "fr")
+    }
+    assert all("2024-02-20" not in text for text in said.values())
+    assert "20 فبراير 2024" in said["ar"]
+    assert "توقيت المغرب" in said["ar"]
+    assert "20 February 2024, 09:00 (Morocco Time)" in said["en"]
+    assert "20 février 2024" in said["fr"]

@@ -113,6 +113,21 @@ def localized_zone(tz: str) -> Localized:
     )
 
 
+def localized_moment(value: datetime, tz: str) -> Localized:
+    """An instant as a reader of each language reads it in a meeting's zone: the day,
+    the time and the zone's name ("20 February 2024, 09:00 (Morocco Time)",
+    "20 فبراير 2024، 9:00 ص (توقيت المغرب)"), never an ISO timestamp."""
+    day = value.astimezone(ZoneInfo(tz)).date()
+    zone = localized_zone(tz)
+    return Localized(
+        **{
+            lang.value: f"{format_local_date(day, lang.value, 'long')}{list_separator(lang)}"
+            f"{format_local_time(value, tz, lang.value)} ({zone.get(lang)})"
+            for lang in LANGUAGES
+        }
+    )
+
+
 def format_local_time(value: datetime, tz: str, language: str, fmt: str = "short") -> str:
     return format_time(
         value,

@@ -25,7 +25,15 @@ from pesnet.shared.events.actionplan import ActivityStatus, CooperationSide
 from pesnet.shared.events.agenda import MeetingStatus
 from pesnet.shared.events.common import ParticipantStatus, Role
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
-from pesnet.shared.translation import NC_, Term, in_language
+from pesnet.shared.translation import NC_, ProperName, Term, in_language, proper_name
+
+# The network's own name, one in each language (the concept note's Arabic name), said
+# by every page, mail, meeting title (so every badge and calendar) and plan title: no
+# service writes a copy of it. A message names it as a value: `_("chair of the
+# {network}")` with `network=NETWORK_NAME`; a page has it as `network`.
+NETWORK_NAME: ProperName = proper_name(
+    NC_("network", "OIC Public Employment Services Network (OIC-PESNET)")
+)
 
 ROLES: dict[Role, Term] = {
     Role.head_of_delegation: NC_("role", "Head of delegation"),
@@ -138,6 +146,7 @@ __all__ = [
     "LANGUAGE_NAMES",
     "LANGUAGE_TERMS",
     "MEETING_STATUSES",
+    "NETWORK_NAME",
     "PARTICIPANT_STATUSES",
     "ROLES",
     "STAFF_ROLES",

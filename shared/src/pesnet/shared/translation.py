@@ -120,6 +120,22 @@ class Term(str):
         return (Term, (self.context, self.text, self.package))
 
 
+class ProperName(Term):
+    """A term that is a proper name (the network's): it keeps its capitals inside a
+    sentence, in English and French as in Arabic."""
+
+    def inline(self, language: str) -> str:
+        return self.get(language)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ProperName, (self.context, self.text, self.package))
+
+
+def proper_name(term: Term) -> ProperName:
+    """A term marked `NC_(context, text)`, said as a proper name."""
+    return ProperName(term.context, term.text, term.package)
+
+
 class Message(str):
     """An English message with its values, to be said later in someone's language (a
     use case's answer that a page or the API shows): the `str` value is the English
@@ -268,12 +284,14 @@ __all__ = [
     "NC_",
     "N_",
     "Message",
+    "ProperName",
     "Term",
     "Wording",
     "_",
     "in_language",
     "localized",
     "ngettext",
+    "proper_name",
     "translate",
     "translated",
 ]

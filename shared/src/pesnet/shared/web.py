@@ -22,7 +22,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 
 from pesnet.shared.i18n import LANGUAGES, direction
 from pesnet.shared.problems import request_language
-from pesnet.shared.terms import LANGUAGE_NAMES
+from pesnet.shared.terms import LANGUAGE_NAMES, NETWORK_NAME
 from pesnet.shared.translation import ngettext, translate
 
 DOCS_ASSETS = "/static/docs"
@@ -126,6 +126,8 @@ class Pages:
                 "dir": direction(language),
                 "languages": [(code, LANGUAGE_NAMES[code].get(code)) for code in LANGUAGES],
                 "_": gettext,
+                # the network's name (the kernel's term): the header, the footer, a page's
+                "network": NETWORK_NAME.get(language),
                 "ngettext": plural,
                 "text": lambda localized: localized.get(language) if localized else "",
                 "path": request.url.path,

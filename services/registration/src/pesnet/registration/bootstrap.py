@@ -9,6 +9,7 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from pesnet.registration.adapters.backfill import fill_in_old_registrations
 from pesnet.registration.adapters.badge_sheet import BadgeRenderer
 from pesnet.registration.adapters.certificate import PillowCertificateRenderer
 from pesnet.registration.adapters.collections import INDEXES
@@ -41,6 +42,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         return MongoRegistrationUnitOfWork(runtime.client, runtime.db, runtime.outbox)
 
     runtime.use_unit_of_work(unit_of_work)
+
+    async def fill_in_old_registrations_once() -> None:
+        # registrations stored before short codes and name keys existed (idempotent)
+        await fill_in_old_registrations(runtime.db)
+
+    runtime.on_start.append(fill_in_old_registrations_once)
     deps = Dependencies(
         unit_of_work=unit_of_work,
         badges=BadgeKey(settings.badge_key()),

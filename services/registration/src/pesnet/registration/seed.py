@@ -13,6 +13,11 @@ from importlib.resources import files
 from pesnet.registration.domain.commands import RegisterInstitution
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.i18n import Localized
+from pesnet.shared.terms import NETWORK_NAME
+from pesnet.shared.translation import Wording, _
+
+# the meetings' titles name the network by the kernel's term (as agenda's do)
+said = Wording("pesnet.registration").said
 
 
 def network_institutions() -> list[RegisterInstitution]:
@@ -32,11 +37,7 @@ def network_institutions() -> list[RegisterInstitution]:
 PESNET_4 = MeetingScheduled(
     meeting_id="pesnet-4",
     number=4,
-    title=Localized(
-        ar="الاجتماع الرابع لشبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة",
-        en="4th Meeting of the OIC Public Employment Services Network (OIC-PESNET)",
-        fr="4e réunion du Réseau des services publics de l'emploi de l'OCI (OIC-PESNET)",
-    ),
+    title=said(_("4th Meeting of the {network}"), network=NETWORK_NAME),
     city=Localized(ar="مراكش", en="Marrakech", fr="Marrakech"),
     country="MAR",
     timezone="Africa/Casablanca",
@@ -55,10 +56,9 @@ def demo_meeting(now: datetime) -> MeetingScheduled:
             "meeting_id": "pesnet-demo",
             "number": 0,
             "demonstration": True,
-            "title": Localized(
-                ar="اجتماع تجريبي لشبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة (للعرض فقط)",
-                en="Demonstration meeting of the OIC-PESNET (for trying the platform)",
-                fr="Réunion de démonstration de l'OIC-PESNET (pour essayer la plateforme)",
+            "title": said(
+                _("Demonstration meeting of the {network} (for trying the platform)"),
+                network=NETWORK_NAME,
             ),
             "status": "registration_open",
             "start_date": start,

@@ -51,6 +51,7 @@ from pesnet.actionplan.domain.results import (
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pesnet.shared.events.common import Contact, MeetingId
 from pesnet.shared.i18n import Localized
+from pesnet.shared.terms import NETWORK_NAME
 from pesnet.shared.translation import _
 
 PlanStatus = Literal["draft", "adopted", "closed"]
@@ -457,8 +458,9 @@ class Plan(Entity):
 
 
 def default_title(period: str) -> Localized:
-    """The plan's name as the network writes it ("OIC-PESNET Action Plan 2021-2022")."""
-    return said(_("OIC-PESNET Action Plan {period}"), period=period)
+    """The plan's name ("Action Plan 2021-2022 of the ..."), the network named by the
+    kernel's term."""
+    return said(_("Action Plan {period} of the {network}"), period=period, network=NETWORK_NAME)
 
 
 class PlanSummary(BaseModel):

@@ -300,10 +300,10 @@ def _ics_description(meeting: Meeting, session: Session, lang: str) -> str:
         meeting, session.moderating_institutions, lang
     )
     if moderators:
-        lines.append(f"{LABELS['moderators'].get(lang)}: {', '.join(moderators)}")
+        lines.append(f"{LABELS['moderators'].get(lang)}: {list_separator(lang).join(moderators)}")
     speakers = _person_names(meeting, session.speakers, lang)
     if speakers:
-        lines.append(f"{LABELS['speakers'].get(lang)}: {', '.join(speakers)}")
+        lines.append(f"{LABELS['speakers'].get(lang)}: {list_separator(lang).join(speakers)}")
     return "\n".join(lines)
 
 
@@ -324,7 +324,7 @@ def meeting_ics(meeting: Meeting, lang: str, stamp: datetime) -> str:
         event.add("dtend", meeting.end_date + timedelta(days=1))
     place = [t.get(lang) for t in (meeting.venue, meeting.city) if t is not None]
     if place:
-        event.add("location", ", ".join(place))
+        event.add("location", list_separator(lang).join(place))
     calendar.add_component(event)
     text: str = calendar.to_ical().decode()
     return text

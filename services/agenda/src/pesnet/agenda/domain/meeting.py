@@ -29,7 +29,7 @@ from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.events.agenda import AttendanceMode
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.reference import is_member_state
-from pesnet.shared.terms import MEETING_STATUSES
+from pesnet.shared.terms import MEETING_STATUSES, NETWORK_NAME
 from pesnet.shared.translation import N_, NC_, Term, _
 
 MeetingStatus = Literal[
@@ -462,8 +462,9 @@ def next_meeting_id(current_id: str, number: int) -> str:
 def ordinal_title(number: int) -> Localized:
     """The standard title of the network's N-th meeting, in the three languages."""
     return said(
-        _("{ordinal} Meeting of the OIC Public Employment Services Network (OIC-PESNET)"),
+        _("{ordinal} Meeting of the {network}"),
         ordinal=_ordinal(number),
+        network=NETWORK_NAME,
     )
 
 

@@ -20,7 +20,13 @@ from pesnet.agenda.service_layer.communique import MeetingCommunique
 from pesnet.agenda.service_layer.rendering import Block
 from pesnet.shared.credentials import StaffRole
 from pesnet.shared.http import require
-from pesnet.shared.i18n import Language, direction, format_local_date, format_local_time
+from pesnet.shared.i18n import (
+    Language,
+    direction,
+    format_local_date,
+    format_local_time,
+    list_separator,
+)
 from pesnet.shared.problems import request_language
 from pesnet.shared.reference import member_states
 from pesnet.shared.translation import N_, translate
@@ -64,7 +70,7 @@ class CommuniqueView:
 
 def communique_view(found: MeetingCommunique, language: str) -> CommuniqueView:
     meeting, communique = found.meeting, found.communique
-    place = ", ".join(
+    place = list_separator(language).join(
         part
         for part in (
             meeting.city.get(language) if meeting.city else "",

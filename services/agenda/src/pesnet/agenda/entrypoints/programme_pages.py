@@ -28,7 +28,7 @@ from pesnet.shared.credentials import StaffRole
 from pesnet.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from pesnet.shared.forms import check_csrf, read_form
 from pesnet.shared.http import CurrentActor
-from pesnet.shared.i18n import LANGUAGES, Localized, format_local_date
+from pesnet.shared.i18n import LANGUAGES, Localized, format_local_date, list_separator
 from pesnet.shared.problems import request_language, validation_errors
 from pesnet.shared.translation import N_
 
@@ -55,7 +55,7 @@ def _session_rows(meeting: Meeting, sessions: list[Session], language: str) -> l
             "day": format_local_date(s.day, language, "medium"),
             "times": f"{s.start:%H:%M}" + (f"–{s.end:%H:%M}" if s.end else ""),
             "titles": [(lang.value, getattr(s.title, lang.value) or None) for lang in LANGUAGES],
-            "people": ", ".join(
+            "people": list_separator(language).join(
                 meeting.people[p].label(language) for p in s.people() if p in meeting.people
             ),
         }

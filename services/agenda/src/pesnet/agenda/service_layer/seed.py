@@ -28,8 +28,9 @@ from pesnet.agenda.domain.commands import (
     SeedAgenda,
 )
 from pesnet.agenda.domain.communique import Paragraph
-from pesnet.agenda.domain.meeting import Institution, Meeting, Organiser, Person
+from pesnet.agenda.domain.meeting import Institution, Meeting, Organiser, Person, ordinal_title
 from pesnet.agenda.domain.programme import Session
+from pesnet.agenda.domain.wording import said
 from pesnet.agenda.service_layer.chairmanship import hand_over_chair, record_chair_term
 from pesnet.agenda.service_layer.communique import (
     adopt_communique,
@@ -43,16 +44,16 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.i18n import Localized
 from pesnet.shared.logging import get_logger
 from pesnet.shared.reference import member_states
+from pesnet.shared.terms import NETWORK_NAME
+from pesnet.shared.translation import _
 
 log = get_logger(__name__)
 
 MEETING_ID = "pesnet-4"
 DEMO_MEETING_ID = "pesnet-demo"
 DEMO_WEEKS_AHEAD = 4
-DEMO_TITLE = Localized(
-    ar="اجتماع تجريبي لشبكة منظمة التعاون الإسلامي لخدمات التوظيف العامة (للعرض فقط)",
-    en="Demonstration meeting of the OIC-PESNET (for trying the platform)",
-    fr="Réunion de démonstration de l'OIC-PESNET (pour essayer la plateforme)",
+DEMO_TITLE = said(
+    _("Demonstration meeting of the {network} (for trying the platform)"), network=NETWORK_NAME
 )
 DEMO_DOMAIN = "example.org"
 DELEGATION_QUOTA = 3
@@ -112,7 +113,8 @@ def seed_meeting() -> Meeting:
     return Meeting(
         id=MEETING_ID,
         number=raw["number"],
-        title=Localized(**raw["title"]),
+        # the standard title, which names the network by its term
+        title=ordinal_title(raw["number"]),
         timezone=raw["timezone"],
         city=Localized(**raw["city"]),
         country=raw["country"],

@@ -45,7 +45,7 @@ from pesnet.shared.i18n import (
     format_local_date,
     format_local_time,
 )
-from pesnet.shared.terms import COOPERATION_SIDES, ROLES, term
+from pesnet.shared.terms import COOPERATION_SIDES, NETWORK_NAME, ROLES, term
 from pesnet.shared.translation import N_, in_language, translate, translated
 
 PACKAGE = "pesnet.notifications"
@@ -171,6 +171,8 @@ class _Helpers:
     def variables(self) -> dict[str, Any]:
         return {
             "_": _gettext(self.language, self.html),
+            # the network's name (the kernel's term), a value of the messages that say it
+            "network": NETWORK_NAME,
             "lang": self.language,
             "dir": direction(self.language),
             "sep": "، " if self.language == "ar" else ", ",

@@ -12,6 +12,7 @@ records its event (public: an institution's names are no person's data)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -133,3 +134,26 @@ class Institution(Aggregate):
                     "country": country,
                 },
             )
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().casefold())
+
+
+def known_as(institutions: Iterable[Institution], written: str | None) -> Institution | None:
+    """The institution of the reference that a registrant's own words name: its id,
+    its acronym or its name in any language, whatever the case and spacing (so that a
+    reader sees it in their language, not as someone else typed it); None for words the
+    reference does not know."""
+    if not written or not written.strip():
+        return None
+    wanted = _folded(written)
+    for institution in institutions:
+        names = (
+            institution.id,
+            institution.acronym or "",
+            *(institution.name.get(lang) for lang in LANGUAGES),
+        )
+        if any(_folded(str(name or "")) == wanted for name in names):
+            return institution
+    return None

@@ -15,7 +15,7 @@ from pesnet.shared.aggregate import Aggregate
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.registration import MeetingOpened, PersonalDataPurged
-from pesnet.shared.i18n import Localized, localized_date, localized_zone
+from pesnet.shared.i18n import Localized, localized_date, localized_moment, localized_zone
 from pesnet.shared.translation import Message, _
 
 if TYPE_CHECKING:
@@ -60,6 +60,8 @@ class RegistrationWindow:
     status: str = "registration_open"
     last_day_ends_at: datetime | None = None
     purged: bool = False
+    # the meeting's zone: the refusal says its times as a person there reads them
+    timezone: str = "UTC"
 
     def refusal(self, now: datetime) -> tuple[str, dict[str, Any]] | None:
         """Why a registration at `now` is refused (an English message and its values),
@@ -88,12 +90,12 @@ class RegistrationWindow:
             ), {}
         if self.opens_at is not None and now < self.opens_at:
             return _("registration for {meeting} is not open: registration opens at {opens_at}"), {
-                "opens_at": self.opens_at.isoformat()
+                "opens_at": localized_moment(self.opens_at, self.timezone)
             }
         if self.closes_at is not None and now >= self.closes_at:
             return _(
                 "registration for {meeting} is not open: registration closed at {closes_at}"
-            ), {"closes_at": self.closes_at.isoformat()}
+            ), {"closes_at": localized_moment(self.closes_at, self.timezone)}
         return None
 
 
@@ -228,6 +230,7 @@ class Meeting(Aggregate):
             self.status,
             last,
             self.personal_data_purged_at is not None,
+            self.timezone,
         )
 
     def check_open(self, now: datetime) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from pesnet.registration.domain.institution import Institution
+from pesnet.registration.domain.institution import Institution, known_as
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
 from pesnet.shared.i18n import format_local_datetime
@@ -55,7 +55,9 @@ def rows(
         return format_local_datetime(at, meeting.timezone, language, "short") if at else ""
 
     for r in registrations:
-        found = institutions.get(r.institution_id or "")
+        found = institutions.get(r.institution_id or "") or known_as(
+            institutions.values(), r.institution
+        )
         state = states.get(r.country or "")
         yield [
             r.family_name or "",

@@ -11,6 +11,7 @@ from typing import Protocol
 from pesnet.registration.domain.access import Action, Status, check_right, listing_country
 from pesnet.registration.domain.badges import BadgeKey, normalized_short_code
 from pesnet.registration.domain.commands import Audience
+from pesnet.registration.domain.institution import Institution, known_as
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
 from pesnet.registration.domain.search import query_words
@@ -64,11 +65,19 @@ class SheetRenderer(Protocol):
     def badge_sheet_pdf(self, *, meeting_title: Localized, badges: list[PrintedBadge]) -> bytes: ...
 
 
-def printed_badge(registration: Registration, token: str) -> PrintedBadge:
+def printed_badge(
+    registration: Registration, token: str, reference: Institution | None = None
+) -> PrintedBadge:
+    """A badge: the institution as the reference names it (in the three languages for
+    the delegation line, in the holder's own for theirs) when it names one."""
     institution = registration.institution or ""
+    if reference is not None:
+        institution = reference.label(registration.language)
     delegation = (
         member_states()[registration.country].name
         if registration.country
+        else reference.name
+        if reference is not None
         else Localized(ar=institution, en=institution, fr=institution)
     )
     return PrintedBadge(
@@ -100,8 +109,12 @@ async def badge_sheet_pdf(
         meeting_id, status=Status.confirmed, country=country
     )
     confirmed.sort(key=lambda r: (r.country or "", r.family_name or "", r.given_name or ""))
+    reference = await uow.institutions.listed()
+    by_id = {i.id: i for i in reference}
     sheet = [
-        printed_badge(r, token)
+        printed_badge(
+            r, token, by_id.get(r.institution_id or "") or known_as(reference, r.institution)
+        )
         for r in confirmed
         if not r.purged and (token := r.badge_token(badges)) is not None
     ]

@@ -28,6 +28,7 @@ from pesnet.registration.entrypoints.pages.rendering import (
     MeetingQuery,
     countries,
     country_name,
+    delegation_name,
     error_page,
     form_meeting,
     institution_name,
@@ -151,7 +152,10 @@ async def _console_page(
         return error_page(request, exc)
     institutions = await reference_institutions(deps)
     summary = views.delegations_view(meeting, found)
-    delegations = [_counted(d, language) for d in summary["delegations"]]
+    delegations = [
+        {**_counted(counts), "name": delegation_name(delegation, institutions, language)}
+        for counts, delegation in zip(summary["delegations"], found, strict=True)
+    ]
     by_country = {d["country"]: d for d in delegations if d["country"]}
     groups = [
         {
@@ -190,7 +194,7 @@ async def _console_page(
     )
 
 
-def _counted(delegation: dict[str, Any], language: str) -> dict[str, Any]:
+def _counted(delegation: dict[str, Any]) -> dict[str, Any]:
     """A delegation's counts that add up: its quota's places taken and left, and the
     confirmed people the quota does not bound (speakers, moderators, secretariat)."""
     outside = sum(delegation["by_role"].get(role.value, 0) for role in INVITED_ROLES)
@@ -198,9 +202,6 @@ def _counted(delegation: dict[str, Any], language: str) -> dict[str, Any]:
         outside = 0
     return {
         **delegation,
-        "name": country_name(delegation["country"], language)
-        or delegation.get("institution")
-        or "",
         "in_quota": delegation["confirmed"] - outside,
         "outside_quota": outside,
     }

@@ -15,7 +15,8 @@ from urllib.parse import quote, urlencode
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from pesnet.registration.domain.institution import Institution
+from pesnet.registration.domain.delegation import Delegation
+from pesnet.registration.domain.institution import Institution, known_as
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
 from pesnet.registration.entrypoints.http import Deps
@@ -186,11 +187,29 @@ def institution_name(
     registration: Registration, institutions: Mapping[str, Institution], language: str
 ) -> str:
     """How a reader of `language` reads a registration's institution: the reference's
-    name in that language when it names one, else the registrant's own words."""
-    found = institutions.get(registration.institution_id or "")
+    name in that language when it picked or names one (by its id, acronym or a name),
+    else the registrant's own words."""
+    found = institutions.get(registration.institution_id or "") or known_as(
+        institutions.values(), registration.institution
+    )
     if found is not None:
         return found.label(language)
     return registration.institution or ""
+
+
+def delegation_name(
+    delegation: Delegation, institutions: Mapping[str, Institution], language: str
+) -> str:
+    """How a reader of `language` reads a delegation: its member state, else the
+    reference's institution it was grouped by (`org:<id>`) or that its registrants'
+    words name, in that language; else those words."""
+    if delegation.country:
+        return country_name(delegation.country, language)
+    grouped_by = delegation.key.removeprefix("org:")
+    found = institutions.get(grouped_by) or known_as(institutions.values(), delegation.institution)
+    if found is not None:
+        return found.label(language)
+    return delegation.institution or ""
 
 
 def _day(value: date | None, language: str) -> str:
