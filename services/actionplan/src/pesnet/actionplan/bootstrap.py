@@ -11,6 +11,7 @@ from pesnet.actionplan.adapters.repository import INDEXES
 from pesnet.actionplan.adapters.unit_of_work import MongoActionPlanUnitOfWork
 from pesnet.actionplan.entrypoints import consultation, decisions, dev, http, messaging, pages
 from pesnet.actionplan.entrypoints.dependencies import Dependencies
+from pesnet.actionplan.service_layer.evidence_retention import EvidenceSweeper
 from pesnet.actionplan.service_layer.focal_points import FocalPointTokens
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler
 from pesnet.actionplan.settings import Settings
@@ -36,6 +37,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.reminders_enabled:
         runtime.background.append(scheduler.run)
+    sweeper = EvidenceSweeper(
+        unit_of_work,
+        retention_days=settings.evidence_retention_days,
+        interval_seconds=settings.evidence_sweep_interval_seconds,
+    )
+    runtime.background.append(sweeper.run)
     routers: list[APIRouter] = [
         http.router,
         http.cooperation_router,

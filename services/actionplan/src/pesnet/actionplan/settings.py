@@ -18,6 +18,14 @@ class Settings(ServiceSettings):
     reminder_horizon_days: int = Field(
         default=14, ge=1, le=120, alias="ACTIONPLAN_REMINDER_HORIZON_DAYS"
     )
+    # Evidence files are erased this many days after their plan is closed (the sweep
+    # looks every interval).
+    evidence_retention_days: int = Field(
+        default=365, ge=0, le=3650, alias="ACTIONPLAN_EVIDENCE_RETENTION_DAYS"
+    )
+    evidence_sweep_interval_seconds: float = Field(
+        default=3600.0, gt=0, alias="ACTIONPLAN_EVIDENCE_SWEEP_INTERVAL_SECONDS"
+    )
     # identity's address as this service reaches it (the focal points' and the
     # secretariat's sign-in on the pages; unset: from PESNET_JWKS_URL, else, in dev mode,
     # this service's host, port 8005)
