@@ -21,6 +21,8 @@ def qr_texts_in_pdf(pdf: bytes) -> list[str]:
     texts: list[str] = []
     for page in PdfReader(io.BytesIO(pdf)).pages:
         for picture in page.images:
+            if picture.image is None:
+                continue
             buffer = io.BytesIO()
             picture.image.convert("RGB").save(buffer, format="PNG")
             texts.extend(qr_texts_in_image(buffer.getvalue()))

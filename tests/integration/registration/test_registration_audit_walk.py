@@ -70,7 +70,7 @@ async def form(
     page: str,
     post: str,
     data: dict[str, str],
-    files: dict[str, tuple[str, bytes, str]] | None = None,
+    files: Any = None,  # {name: (filename, bytes, type)}: the form's files
     **headers: str,
 ) -> httpx.Response:
     """A page's form, posted as a browser does (its CSRF token and cookie)."""

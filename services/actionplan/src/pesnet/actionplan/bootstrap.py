@@ -15,6 +15,7 @@ from pesnet.actionplan.service_layer.evidence_retention import EvidenceSweeper
 from pesnet.actionplan.service_layer.focal_points import FocalPointTokens
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler
 from pesnet.actionplan.settings import Settings
+from pesnet.shared.delegation_links import DelegationLinks
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.staff_sign_in import IdentitySignIn
@@ -67,5 +68,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     app.state.pages = pages.PageSettings(
         sign_in=IdentitySignIn(settings.identity_base_url()),
         secure_cookies=not settings.dev_mode,
+        delegation_links=(
+            DelegationLinks(keys) if (keys := settings.delegation_link_keys()) else None
+        ),
     )
     return app

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
+from pesnet.shared.delegation_links import delegation_link_keys
 from pesnet.shared.settings import ServiceSettings, require_urls
 
 
@@ -26,6 +27,11 @@ class Settings(ServiceSettings):
     evidence_sweep_interval_seconds: float = Field(
         default=3600.0, gt=0, alias="ACTIONPLAN_EVIDENCE_SWEEP_INTERVAL_SECONDS"
     )
+    # the keys of heads of delegation's consultation links (shared with registration,
+    # which signs them; dev: a fixed development key; else unset: no such link is taken)
+    delegation_link_keys_setting: SecretStr | None = Field(
+        default=None, alias="PESNET_DELEGATION_LINK_KEYS"
+    )
     # identity's address as this service reaches it (the focal points' and the
     # secretariat's sign-in on the pages; unset: from PESNET_JWKS_URL, else, in dev mode,
     # this service's host, port 8005)
@@ -36,6 +42,9 @@ class Settings(ServiceSettings):
         if not self.dev_mode:
             require_urls({"PESNET_IDENTITY_URL": self.identity_base_url()})
         return self
+
+    def delegation_link_keys(self) -> tuple[bytes, ...]:
+        return delegation_link_keys(self.delegation_link_keys_setting, dev_mode=self.dev_mode)
 
     def identity_base_url(self) -> str:
         if self.identity_url:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from pesnet.shared.delegation_links import DelegationLinks
 from pesnet.shared.errors import DomainError
 from pesnet.shared.forms import Upload, csrf_token, set_csrf_cookie
 from pesnet.shared.forms import read_upload_form as read_form_with_files
@@ -31,6 +32,8 @@ PERIOD = re.compile(r"^[0-9]{4}-[0-9]{4}$")
 class PageSettings:
     sign_in: SignIn
     secure_cookies: bool
+    # heads of delegation's consultation links (None: the deployment takes none)
+    delegation_links: DelegationLinks | None = None
 
 
 def page_settings(request: Request) -> PageSettings:
