@@ -1,18 +1,21 @@
 """The test harness every area shares: waiting for asynchronous outcomes
-(`eventually`), a tap on the event bus (`BusTap`), and waiting for a consumer to have
-seen a duplicate (`duplicate_seen`) before asserting it had no second effect."""
+(`eventually`), a tap on the event bus (`BusTap`), waiting for a consumer to have
+seen a duplicate (`duplicate_seen`) before asserting it had no second effect, and a
+virtual host of its own for a whole platform (`vhost_of_its_own`)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import aio_pika
 
+from pesnet.devtools.rabbit import TestVhost
 from pesnet.shared.catalog import EventPayload
 from pesnet.shared.events import CATALOG
 from pesnet.shared.inbox import INBOX
@@ -30,6 +33,24 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0)
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {within}s")
         await asyncio.sleep(0.05)
+
+
+@contextmanager
+def vhost_of_its_own() -> Iterator[str]:
+    """The URL of a virtual host made for one platform and deleted after it.
+
+    A platform started as operators start it (`make run`, the compose and Kubernetes
+    forms) names its queues after its services (`registration`, `agenda`, ...). In the
+    run's shared vhost those queues stay bound to `pesnet.events` when it stops and
+    collect every later test's events; the next platform under the same names then
+    works through thousands of stale events before its own (CI: the compose form's
+    registration had not heard of a new meeting after 90 s)."""
+    vhost = TestVhost(os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    vhost.create()
+    try:
+        yield vhost.url
+    finally:
+        vhost.delete()
 
 
 def event_type(kind: EventKind) -> str:

@@ -14,6 +14,15 @@ import pytest
 from pesnet.devtools.platform import PlatformDidNotStart, running_platform
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 from tests.browser.test_pages import ADMIN, CHROMIUM, PORT_OFFSET, SCREENSHOTS
+from tests.support import vhost_of_its_own
+
+
+@pytest.fixture(scope="session")
+def rabbit_url() -> Iterator[str]:
+    """The platform's own vhost (its queues bear the services' names), which the walks
+    publish into too."""
+    with vhost_of_its_own() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -16,10 +16,9 @@ import httpx
 import pytest
 
 from pesnet.devtools.platform import PlatformDidNotStart, RunningPlatform, running_platform
-from pesnet.devtools.rabbit import TestVhost
 from pesnet.devtools.run import service_ports
 from tests.faults.conftest import PORT_OFFSET
-from tests.support import eventually
+from tests.support import eventually, vhost_of_its_own
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(600)]
 
@@ -28,28 +27,25 @@ PORTS = service_ports(PORT_OFFSET + 20)
 
 
 @pytest.fixture(scope="module")
-def own_database_platform(
-    tmp_path_factory: pytest.TempPathFactory, test_vhost: TestVhost
-) -> Iterator[RunningPlatform]:
+def own_database_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
     """`make run` with no MONGODB_URL: it starts (and supervises) the embedded database.
     A vhost of its own: the drill's platform may still run, with the same queue names."""
     workdir = tmp_path_factory.mktemp("make-run-database")
-    vhost = TestVhost(test_vhost.base_url).create()
     env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "SMTP_HOST")}
     env.update(
         {
-            "RABBITMQ_URL": vhost.url,
             "PESNET_SECRETARIAT_TOKEN": "dev-secretariat-token",
             "PESNET_RUN_PORT_OFFSET": str(PORT_OFFSET + 20),
         }
     )
     try:
-        with running_platform(workdir, env) as running:
+        with (
+            vhost_of_its_own() as rabbit_url,
+            running_platform(workdir, {**env, "RABBITMQ_URL": rabbit_url}) as running,
+        ):
             yield running
     except PlatformDidNotStart as error:
         pytest.fail(str(error))
-    finally:
-        vhost.delete()
 
 
 def url(service: str, path: str) -> str:

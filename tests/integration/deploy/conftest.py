@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.integration.deploy.platform import AuthenticatedDatabase
+from tests.support import vhost_of_its_own
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +53,16 @@ class BrokerAccounts:
 
 
 @pytest.fixture
-def broker_accounts(management: httpx.Client, rabbit_url: str) -> Iterator[BrokerAccounts]:
-    accounts = BrokerAccounts(management, unquote(urlsplit(rabbit_url).path[1:]))
+def form_rabbit_url() -> Iterator[str]:
+    """A vhost for one deployed form: its queues bear the services' names (see
+    `vhost_of_its_own`), and the next form must not inherit what they collected."""
+    with vhost_of_its_own() as url:
+        yield url
+
+
+@pytest.fixture
+def broker_accounts(management: httpx.Client, form_rabbit_url: str) -> Iterator[BrokerAccounts]:
+    accounts = BrokerAccounts(management, unquote(urlsplit(form_rabbit_url).path[1:]))
     try:
         yield accounts
     finally:
