@@ -127,6 +127,8 @@ def registration_notice(payload: ParticipantEvent, meeting: Meeting, language: L
         "role": payload.role,
         "country": payload.country,
         "status": payload.status,
+        # a hybrid meeting's online participant collects no badge
+        "attendance": payload.attendance,
         "meeting": meeting.context(language),
         "registered_at": None,
         "promoted": False,

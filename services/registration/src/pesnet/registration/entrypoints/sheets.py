@@ -18,7 +18,7 @@ from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
 from pesnet.shared.i18n import format_local_datetime
 from pesnet.shared.reference import member_states
-from pesnet.shared.terms import PARTICIPANT_STATUSES, ROLES
+from pesnet.shared.terms import ATTENDANCES, PARTICIPANT_STATUSES, ROLES
 from pesnet.shared.translation import N_, translate
 
 PACKAGE = "pesnet.registration"
@@ -32,6 +32,7 @@ COLUMNS = (
     N_("Position"),
     N_("Role"),
     N_("Status"),
+    N_("Takes part"),
     N_("Registered at"),
     N_("Badge code"),
     N_("Checked in at"),
@@ -67,6 +68,7 @@ def rows(
             r.position or "",
             ROLES[r.role].get(language),
             PARTICIPANT_STATUSES[r.status].get(language),
+            ATTENDANCES[r.attendance].get(language) if r.attendance else "",
             when(r.registered_at),
             r.short_code or "",
             when(r.checked_in_at),

@@ -72,6 +72,7 @@ FORM_FIELDS = (
     "language",
     "accessibility_notes",
     "dietary_notes",
+    "attendance",
 )
 CORRECTABLE = (
     "given_name",
@@ -83,6 +84,7 @@ CORRECTABLE = (
     "language",
     "accessibility_notes",
     "dietary_notes",
+    "attendance",
 )
 
 # The picker's choice for an institution the reference lacks (never an id: ids begin
@@ -303,7 +305,11 @@ async def _manage_page(
     current = _current_values(registration)
     institutions = await reference_institutions(deps)
     # an online participant collects no badge; a confirmed one gets the join link here
-    badge = registration.badge_token(deps.badges) is not None and not meeting.online
+    badge = (
+        registration.badge_token(deps.badges) is not None
+        and not meeting.online
+        and registration.attendance != "online"
+    )
     join_url = (
         meeting.join_url
         if registration.status is Status.confirmed and meeting.attendance_mode != "in_person"
