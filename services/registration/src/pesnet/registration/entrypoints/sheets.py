@@ -32,10 +32,11 @@ COLUMNS = (
     N_("Position"),
     N_("Role"),
     N_("Status"),
-    N_("Takes part"),
     N_("Registered at"),
     N_("Badge code"),
     N_("Checked in at"),
+    # added last: columns keep their places in the files people have already read
+    N_("Takes part"),
 )
 
 
@@ -68,10 +69,10 @@ def rows(
             r.position or "",
             ROLES[r.role].get(language),
             PARTICIPANT_STATUSES[r.status].get(language),
-            ATTENDANCES[r.attendance].get(language) if r.attendance else "",
             when(r.registered_at),
             r.short_code or "",
             when(r.checked_in_at),
+            ATTENDANCES[r.attendance].get(language) if r.attendance else "",
         ]
 
 
