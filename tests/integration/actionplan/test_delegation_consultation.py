@@ -85,6 +85,6 @@ async def test_a_head_of_delegation_comments_through_their_link(service: Any) ->
 
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     refused = await http.get("/delegation", params={"token": forged, "lang": "fr"})
-    assert refused.status_code == 403
+    assert refused.status_code == 404
     assert 'id="delegation-refused"' in refused.text
     assert "Youth workshop" not in refused.text

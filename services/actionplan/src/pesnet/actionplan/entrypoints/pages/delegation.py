@@ -62,7 +62,8 @@ async def _page(
 ) -> Response:
     actor = _delegation(request, token)
     if actor is None:
-        return render(request, "delegation.html", {"refused": NOT_VALID}, status_code=403)
+        # as a forged certificate link: nothing is there for a link that is not genuine
+        return render(request, "delegation.html", {"refused": NOT_VALID}, status_code=404)
     context = await delegation_context(request, uow, actor, await _draft(uow, period))
     context.update(
         {
