@@ -31,6 +31,7 @@ from tests.browser.test_pages import (  # the platform, the browser and the page
     sign_in,
     url,
 )
+from tests.qr_codes import qr_texts_in_pdf
 from tests.support import eventually
 
 # the first test also waits for the whole platform to start (module-scoped fixture): on a
@@ -263,7 +264,9 @@ async def test_a_checked_in_delegate_downloads_a_certificate_that_verifies(
     download = await downloading.value
     pdf = await anyio.Path(await download.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
-    verification = embedded_link(pdf)
+    # the link a phone reads from the printed QR code (the metadata says the same)
+    [verification] = qr_texts_in_pdf(pdf)
+    assert verification == embedded_link(pdf)
     assert verification.startswith(url("registration", "/certificates/c1."))
 
     await page.goto(verification + f"?lang={lang}")

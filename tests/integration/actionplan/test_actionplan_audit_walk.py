@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from pesnet.shared.delegation_links import DEV_DELEGATION_LINK_KEY, DelegationLinks
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 from tests.integration.actionplan.conftest import Registration, communique_published
 from tests.integration.actionplan.test_actionplan_rules import AREA, tri
@@ -65,10 +66,14 @@ async def form(
 
 
 async def answer_newest_comment(http: httpx.AsyncClient) -> httpx.Response:
+    """Every comment not answered yet (a focal point's, a head of delegation's) gets its
+    answer; the newest's is the step's."""
     comments = (await http.get(f"{P}/consultation")).json()["comments"]
-    newest = comments[-1]["id"]
     body = {"outcome": "not", "reason": "The area stays"}
-    return await form(http, f"/staff{P}/consultation/{newest}/answer", body)
+    for comment in comments[:-1]:
+        if comment["answer"] is None:
+            await form(http, f"/staff{P}/consultation/{comment['id']}/answer", body)
+    return await form(http, f"/staff{P}/consultation/{comments[-1]['id']}/answer", body)
 
 
 async def review_newest(http: httpx.AsyncClient, fields: dict[str, Any]) -> httpx.Response:
@@ -162,6 +167,22 @@ STEPS = [
             f"/focal-point{P}/consultation",
             {"target": "area:digital", "stance": "object", "text": "Too early for us"},
             s["iskur"],
+        ),
+        "consultation.commented",
+    ),
+    Step(
+        ("POST", "/delegation/plans/{period}/consultation"),
+        lambda h, s: form(
+            h,
+            f"/delegation{P}/consultation",
+            {
+                "token": DelegationLinks([DEV_DELEGATION_LINK_KEY.encode()]).token(
+                    "reg-hod-sen", "SEN", "pesnet-9"
+                ),
+                "target": "area:digital",
+                "stance": "support",
+                "text": "Our delegation supports it",
+            },
         ),
         "consultation.commented",
     ),

@@ -81,6 +81,9 @@ DECISIONS: dict[Route, Decision] = {
     ("GET", "/sign-in"): PUBLIC,
     ("POST", "/sign-in"): PUBLIC,
     ("POST", "/sign-out"): PUBLIC,
+    # a head of delegation's signed link is the credential (no account, no role)
+    ("GET", "/delegation"): PUBLIC,
+    ("POST", "/delegation/plans/{period}/consultation"): PUBLIC,
     ("GET", "/focal-point"): FOCAL_POINT,
     ("POST", "/focal-point/plans/{period}/progress"): FOCAL_POINT,
     ("POST", "/focal-point/plans/{period}/consultation"): FOCAL_POINT,

@@ -66,7 +66,12 @@ async def confirmed(http: httpx.AsyncClient, state: State, n: int) -> httpx.Resp
 
 
 async def form(
-    http: httpx.AsyncClient, page: str, post: str, data: dict[str, str], **headers: str
+    http: httpx.AsyncClient,
+    page: str,
+    post: str,
+    data: dict[str, str],
+    files: Any = None,  # {name: (filename, bytes, type)}: the form's files
+    **headers: str,
 ) -> httpx.Response:
     """A page's form, posted as a browser does (its CSRF token and cookie)."""
     shown = await http.get(page, headers=headers)
@@ -75,6 +80,7 @@ async def form(
     return await http.post(
         post,
         data={**data, "csrf": csrf_of(shown.text)},
+        files=files,
         headers={**headers, "Cookie": f"pesnet_csrf={cookie}", "Accept": "text/html"},
         follow_redirects=False,
     )
@@ -278,7 +284,8 @@ async def attendance_page_imports(http: httpx.AsyncClient, state: State, n: int)
         http,
         f"/console/attendance?meeting={MEETING}",
         "/console/attendance",
-        {"meeting": MEETING, "csv": listed},
+        {"meeting": MEETING},
+        {"file": ("attendance.csv", listed.encode(), "text/csv")},
         **ADMIN,
     )
 

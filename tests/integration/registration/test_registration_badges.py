@@ -16,6 +16,7 @@ from pesnet.shared.events.agenda import MeetingScheduled
 from pesnet.shared.events.registration import ParticipantCheckedIn
 from pesnet.shared.i18n import Localized
 from tests.integration.registration.conftest import Register, Registration
+from tests.qr_codes import qr_texts_in_image
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -87,6 +88,10 @@ async def test_badge_png_and_qr_for_a_confirmed_participant(
     )
     assert qr.status_code == 200
     assert Image.open(io.BytesIO(qr.content)).format == "PNG"
+    # the badge's own QR code, as the desk's scanner reads it, is the QR code's token
+    [token] = qr_texts_in_image(qr.content)
+    assert token.startswith("b1.")
+    assert qr_texts_in_image(badge.content) == [token]
 
     # no badge before confirmation, nor for anyone else's registration
     pending = await register(2)

@@ -14,6 +14,7 @@ from pesnet.shared.events.agenda import MeetingJoinLinkSet, MeetingScheduled
 from pesnet.shared.i18n import Localized
 from tests.integration.registration.conftest import Register, Registration
 from tests.integration.registration.test_registration_badges import confirmed
+from tests.qr_codes import qr_texts_in_pdf
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -82,7 +83,9 @@ async def test_a_checked_in_participant_gets_a_verifiable_certificate(
     assert pdf.status_code == 200, pdf.text
     assert pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-language"] == "ar"  # the participant's language
-    link = embedded_link(pdf.content)
+    # what a phone reads from the printed QR code, and the same link in the metadata
+    [link] = qr_texts_in_pdf(pdf.content)
+    assert link == embedded_link(pdf.content)
     assert "/certificates/c1." in link
     token = link.rsplit("/", 1)[1]
 

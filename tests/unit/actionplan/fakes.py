@@ -224,6 +224,10 @@ class FakeEvidence:
     async def add(self, stored: StoredFile) -> None:
         self.files[stored.id] = stored
 
+    async def erase(self, file_ids: list[str]) -> None:
+        for file_id in file_ids:
+            self.files.pop(file_id, None)
+
 
 class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
     stores = (

@@ -1,7 +1,8 @@
 """What every service's pages need besides templates (`pesnet.shared.web.Pages`):
 
 - reading a posted form (`application/x-www-form-urlencoded`, bounded, no extra
-  dependency);
+  dependency), and one with files (`multipart/form-data`: `read_upload_form`, the
+  standard library's MIME parser);
 - CSRF protection by double submit, tied to the session: a token in an `HttpOnly`,
   `SameSite=Strict` cookie and the same value in a hidden field of every form
   (`csrf_token`, `set_csrf_cookie`, `check_csrf`). A cross-site page can neither read
@@ -23,6 +24,9 @@ import hmac
 import re
 import secrets
 from collections.abc import Iterable
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -57,6 +61,45 @@ async def read_form(request: Request) -> dict[str, str]:
             raise FormTooLarge(_("the form is too large"))
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {name: values[0].strip() for name, values in fields.items() if values}
+
+
+# a file a form sent: its name and bytes
+Upload = tuple[str, bytes]
+
+
+async def read_upload_form(
+    request: Request, max_bytes: int
+) -> tuple[dict[str, str], dict[str, Upload]]:
+    """A posted form's fields (trimmed) and files (name and bytes; an empty file input
+    sends none), `multipart/form-data` or urlencoded, at most `max_bytes`."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise FormTooLarge(_("the form is too large"))
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+        return {k: v[0].strip() for k, v in fields.items() if v}, {}
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    values: dict[str, str] = {}
+    files: dict[str, Upload] = {}
+    if not isinstance(message, EmailMessage) or not message.is_multipart():
+        return values, files
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            if filename or data:
+                files[name] = (filename, data)
+        else:
+            values[name] = data.decode("utf-8", errors="replace").strip()
+    return values, files
 
 
 def _binding(nonce: str, request: Request) -> str:

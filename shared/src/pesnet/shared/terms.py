@@ -23,7 +23,7 @@ from typing import Any
 from pesnet.shared.credentials import StaffRole
 from pesnet.shared.events.actionplan import ActivityStatus, CooperationSide
 from pesnet.shared.events.agenda import MeetingStatus
-from pesnet.shared.events.common import ParticipantStatus, Role
+from pesnet.shared.events.common import Attendance, ParticipantStatus, Role
 from pesnet.shared.i18n import LANGUAGES, Language, Localized
 from pesnet.shared.translation import NC_, ProperName, Term, in_language, proper_name
 
@@ -62,6 +62,11 @@ PARTICIPANT_STATUSES: dict[ParticipantStatus, Term] = {
     ParticipantStatus.waitlisted: NC_("registration status", "Waitlisted"),
     ParticipantStatus.rejected: NC_("registration status", "Rejected"),
     ParticipantStatus.withdrawn: NC_("registration status", "Withdrawn"),
+}
+
+ATTENDANCES: dict[Attendance, Term] = {
+    "on_site": NC_("attendance", "On site"),
+    "online": NC_("attendance", "Online"),
 }
 
 MEETING_STATUSES: dict[MeetingStatus, Term] = {

@@ -11,9 +11,11 @@ from pesnet.actionplan.adapters.repository import INDEXES
 from pesnet.actionplan.adapters.unit_of_work import MongoActionPlanUnitOfWork
 from pesnet.actionplan.entrypoints import consultation, decisions, dev, http, messaging, pages
 from pesnet.actionplan.entrypoints.dependencies import Dependencies
+from pesnet.actionplan.service_layer.evidence_retention import EvidenceSweeper
 from pesnet.actionplan.service_layer.focal_points import FocalPointTokens
 from pesnet.actionplan.service_layer.reminders import ReminderScheduler
 from pesnet.actionplan.settings import Settings
+from pesnet.shared.delegation_links import DelegationLinks
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.staff_sign_in import IdentitySignIn
@@ -36,6 +38,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.reminders_enabled:
         runtime.background.append(scheduler.run)
+    sweeper = EvidenceSweeper(
+        unit_of_work,
+        retention_days=settings.evidence_retention_days,
+        interval_seconds=settings.evidence_sweep_interval_seconds,
+    )
+    runtime.background.append(sweeper.run)
     routers: list[APIRouter] = [
         http.router,
         http.cooperation_router,
@@ -57,6 +65,11 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         unit_of_work=unit_of_work, renderer=JinjaReportRenderer(), scheduler=scheduler
     )
     app.state.token_store = FocalPointTokens(unit_of_work)
-    app.state.pages = pages.PageSettings(secure_cookies=not settings.dev_mode)
+    app.state.pages = pages.PageSettings(
+        secure_cookies=not settings.dev_mode,
+        delegation_links=(
+            DelegationLinks(keys) if (keys := settings.delegation_link_keys()) else None
+        ),
+    )
     app.state.staff_sign_in = IdentitySignIn(settings.identity_base_url())
     return app

@@ -24,14 +24,20 @@ from pesnet.registration.entrypoints import (
     pages,
     participants,
 )
-from pesnet.registration.entrypoints.dependencies import Dependencies
+from pesnet.registration.entrypoints.dependencies import Consultation, Dependencies
 from pesnet.registration.service_layer.focal_points import RegistrationTokens
 from pesnet.registration.settings import Settings
+from pesnet.shared.delegation_links import DelegationLinks
 from pesnet.shared.forms import HtmlFirst
 from pesnet.shared.http import create_app
 from pesnet.shared.manage_links import ManageLinks
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.staff_sign_in import IdentitySignIn
+
+
+def consultation(settings: Settings) -> Consultation | None:
+    keys, page = settings.delegation_link_keys(), settings.consultation_page()
+    return Consultation(DelegationLinks(keys), page) if keys and page else None
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
@@ -57,6 +63,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         default_quota=settings.default_delegation_quota,
         certificates=CertificateKey(settings.badge_key()),
         certificate_renderer=PillowCertificateRenderer(),
+        consultation=consultation(settings),
     )
     runtime.consumer.subscribe(messaging.subscriptions(deps.default_quota))
     routers = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, model_validator
 
+from pesnet.shared.delegation_links import delegation_link_keys
 from pesnet.shared.manage_links import manage_link_keys
 from pesnet.shared.rate_limits import Limit
 from pesnet.shared.settings import ServiceSettings, require_urls
@@ -36,6 +37,13 @@ class Settings(ServiceSettings):
     # service reaches it (the desk's and console's sign-in; unset: from PESNET_JWKS_URL,
     # else, in dev mode, this service's host, port 8005).
     agenda_public_url: str | None = Field(default=None, alias="PESNET_AGENDA_PUBLIC_URL")
+    # A confirmed head of delegation's link to comment on a draft action plan from their
+    # manage page: the keys (shared with actionplan only) and the action plan's public
+    # address (dev: this service's host, port + 2). Outside dev mode, without both, no link.
+    delegation_link_keys_setting: SecretStr | None = Field(
+        default=None, alias="PESNET_DELEGATION_LINK_KEYS"
+    )
+    actionplan_public_url: str | None = Field(default=None, alias="PESNET_ACTIONPLAN_PUBLIC_URL")
 
     # Registrations without credentials (each one mails its address): per client address
     # and per e-mail address, in windows of an hour; past either, 429 with Retry-After
@@ -72,6 +80,15 @@ class Settings(ServiceSettings):
         if self.public_url is None:
             self.public_url = f"http://{self.http_host}:{self.http_port}"
         return self
+
+    def consultation_page(self) -> str | None:
+        """The action plan's page a head of delegation comments from (None: no link)."""
+        if self.actionplan_public_url:
+            return f"{self.actionplan_public_url.rstrip('/')}/delegation"
+        return f"http://{self.http_host}:{self.http_port + 2}/delegation" if self.dev_mode else None
+
+    def delegation_link_keys(self) -> tuple[bytes, ...]:
+        return delegation_link_keys(self.delegation_link_keys_setting, dev_mode=self.dev_mode)
 
     def agenda_base_url(self) -> str:
         return self.agenda_public_url or f"http://{self.http_host}:{self.http_port + 1}"

@@ -181,6 +181,15 @@ class ProgressReported(EventPayload):
     evidence_file: bool = False
 
 
+class EvidenceErased(EventPayload):
+    """A closed plan's evidence files were erased when their retention ended (the
+    reports stay and say their file was erased)."""
+
+    period: str
+    files: int
+    erased_at: datetime
+
+
 ConsultationStance = Literal["support", "amend", "object"]
 ConsultationOutcome = Literal["taken", "partly", "not"]
 
@@ -249,6 +258,11 @@ EVENTS = (
     _internal("actionplan.offer.submitted", OfferSubmitted, "An institution submitted an offer"),
     _internal("actionplan.matching.run", MatchingRun, "Needs and offers of a plan were matched"),
     _internal("actionplan.progress.reported", ProgressReported, "A progress report was submitted"),
+    _internal(
+        "actionplan.evidence.erased",
+        EvidenceErased,
+        "A closed plan's evidence files were erased at the end of their retention",
+    ),
     _internal(
         "actionplan.focal_point.issued",
         InterimFocalPointIssued,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -19,6 +19,11 @@ __all__ = [
     "ParticipantStatus",
     "Role",
 ]
+
+
+# How a participant of a hybrid meeting takes part (an in-person meeting's are all on
+# site, an online meeting's all online).
+Attendance = Literal["on_site", "online"]
 
 
 class Role(StrEnum):

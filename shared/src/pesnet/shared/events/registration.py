@@ -15,6 +15,7 @@ from pydantic import Field
 
 from pesnet.shared.catalog import EventPayload, EventSpec, PublicPayload
 from pesnet.shared.events.common import (
+    Attendance,
     Country,
     InstitutionId,
     Language,
@@ -49,6 +50,8 @@ class ParticipantEvent(EventPayload):
     # notifications signs the link when it writes a mail. None once purged.
     manage_page: str | None = None
     manage_link_version: int | None = None
+    # on site or online (a hybrid meeting's participant chooses; optional addition)
+    attendance: Attendance | None = None
 
 
 class ParticipantRegistered(ParticipantEvent):

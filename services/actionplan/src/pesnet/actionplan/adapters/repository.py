@@ -218,6 +218,10 @@ class MongoEvidenceRepository(_Repository):
         doc["_id"] = doc.pop("id")
         await self.db[EVIDENCE].insert_one(doc, session=self.session)
 
+    async def erase(self, file_ids: list[str]) -> None:
+        if file_ids:
+            await self.db[EVIDENCE].delete_many({"_id": {"$in": file_ids}}, session=self.session)
+
 
 class MongoNeedRepository(_Repository):
     async def of_period(self, period: str) -> list[Need]:

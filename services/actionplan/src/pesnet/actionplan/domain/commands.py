@@ -49,6 +49,13 @@ class ClosePlan:
 
 
 @dataclass(frozen=True)
+class EraseExpiredEvidence:
+    """Erase the evidence files of plans closed `retention_days` ago or more."""
+
+    retention_days: int
+
+
+@dataclass(frozen=True)
 class RenderReport:
     period: str
     lang: Language

@@ -2,9 +2,16 @@
 service keeps. A file is small and of a few document and picture types (the lead
 institution's minutes, attendance list, photographs), kept in the service's own
 database in a bounded binary field, and served only to the secretariat and to the
-focal points of the reporting institution."""
+focal points of the reporting institution.
+
+A file may name people (an attendance list), so it is kept only while the plan is
+monitored: `retention_days` after the plan is closed it is erased (`expired_files`),
+and the report keeps only that it had one and when it went."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -42,6 +49,8 @@ class EvidenceFile(Entity):
     filename: str
     content_type: str
     size: int
+    # when the file's bytes were erased at the end of their retention
+    erased_at: datetime | None = None
 
 
 class Evidence(Entity):
@@ -94,3 +103,19 @@ def accept_file(filename: str, data: bytes, field: str = "evidence_file") -> Evi
     if magic is None and b"\x00" in data:
         raise InvalidInput(_("the file's content is not what its name says"), field=field)
     return EvidenceFile(id=new_id("evd"), filename=name, content_type=content_type, size=len(data))
+
+
+def retention_over(closed_at: datetime | None, retention_days: int, now: datetime) -> bool:
+    """Whether a plan closed at `closed_at` keeps its files no longer (an open plan keeps
+    them: it is still monitored)."""
+    return closed_at is not None and now >= closed_at + timedelta(days=retention_days)
+
+
+def expired_files(evidences: Iterable[Evidence | None], *, now: datetime) -> list[EvidenceFile]:
+    """The files of these evidences not erased yet, marked erased at `now`."""
+    erased: list[EvidenceFile] = []
+    for evidence in evidences:
+        if evidence is not None and evidence.file is not None and evidence.file.erased_at is None:
+            evidence.file.erased_at = now
+            erased.append(evidence.file)
+    return erased

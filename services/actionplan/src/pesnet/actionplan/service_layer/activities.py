@@ -286,6 +286,8 @@ async def read_evidence(cmd: ReadEvidence, uow: ActionPlanUnitOfWork) -> StoredF
         raise Forbidden(_("this file is shown to the reporting institution and the secretariat"))
     if report.evidence is None or report.evidence.file is None:
         raise NotFound(_("this report has no file"))
+    if report.evidence.file.erased_at is not None:
+        raise NotFound(_("this report's file was erased when its retention ended"))
     stored = await uow.evidence.get(report.evidence.file.id)
     if stored is None or stored.institution != report.institution:
         raise NotFound(_("this report has no file"))

@@ -36,6 +36,9 @@ class EvidenceRepository(Protocol):
 
     async def add(self, stored: StoredFile) -> None: ...
 
+    async def erase(self, file_ids: list[str]) -> None:
+        """Delete these files' bytes (ids not kept are ignored)."""
+
 
 class FocalPointRepository(Protocol):
     async def get(self, focal_point_id: str) -> FocalPoint | None: ...

@@ -150,7 +150,9 @@ class Delivery:
             self.digest_context = {
                 "name": notice.context.get("name", ""),
                 "meeting": {
-                    k: v for k, v in meeting.items() if k in ("id", "title", "city", "timezone")
+                    k: v
+                    for k, v in meeting.items()
+                    if k in ("id", "title", "city", "timezone", "join_url")
                 },
             }
 

@@ -62,10 +62,17 @@ class Meeting:
     attendance_mode: str = "in_person"
     join_url: str | None = None
 
-    def context(self, language: str) -> dict[str, Any]:
+    def join_link_for(self, person: Person | None) -> str | None:
+        """The link to join online: for a meeting that has one, and (when the mail is for
+        a person) for a person it confirmed; never for one still waiting for a decision."""
+        if self.attendance_mode == "in_person" or not self.join_url:
+            return None
+        return self.join_url if person is None or person.attending else None
+
+    def context(self, language: str, person: Person | None = None) -> dict[str, Any]:
         return {
             "attendance_mode": self.attendance_mode,
-            "join_url": self.join_url if self.attendance_mode != "in_person" else None,
+            "join_url": self.join_link_for(person),
             "id": self.meeting_id,
             "title": (self.title.get(language) if self.title else "") or self.meeting_id,
             "city": self.city.get(language) if self.city else None,
@@ -82,6 +89,8 @@ class Person:
     name: str
     language: Language
     registration_id: str | None = None
+    # confirmed for the meeting the mail is about (an online meeting's link is theirs)
+    attending: bool = False
 
 
 def require_text(value: str | None, field: str) -> str:
@@ -118,6 +127,8 @@ def registration_notice(payload: ParticipantEvent, meeting: Meeting, language: L
         "role": payload.role,
         "country": payload.country,
         "status": payload.status,
+        # a hybrid meeting's online participant collects no badge
+        "attendance": payload.attendance,
         "meeting": meeting.context(language),
         "registered_at": None,
         "promoted": False,
@@ -186,6 +197,34 @@ def _ics(payload: ReleaseNoticesPrepared, language: Language) -> Attachment:
     return Attachment(f"{payload.meeting_id}-v{payload.version}.ics", "text/calendar", ics)
 
 
+def with_join_link(calendar: Attachment, url: str | None) -> Attachment:
+    """The calendar file with the link to join online in each of its events (`URL`, and
+    RFC 7986's `CONFERENCE`, which calendar applications show as a join button): the
+    public calendar never has it, the one a confirmed participant gets does."""
+    if url is None:
+        return calendar
+    lines = [f"URL:{url}", f"CONFERENCE;VALUE=URI;FEATURE=VIDEO:{url}"]
+    added = "".join(folded(line) for line in lines)
+    content = calendar.content.replace("END:VEVENT\r\n", added + "END:VEVENT\r\n")
+    return Attachment(calendar.filename, calendar.content_type, content)
+
+
+def folded(line: str) -> str:
+    """An iCalendar content line folded at 75 octets (RFC 5545 3.1), never inside a
+    character, with its CRLF."""
+    parts: list[str] = []
+    current, size, limit = "", 0, 75
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            parts.append(current)
+            current, size, limit = "", 0, 74  # a continuation line starts with a space
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n ".join(parts) + "\r\n"
+
+
 def programme_notice(
     payload: ReleaseNoticesPrepared,
     meeting: Meeting,
@@ -195,7 +234,7 @@ def programme_notice(
     """'New version' for a confirmed participant, 'your session changed' for one
     whose session the release changed (`affected_session_ids`)."""
     lang = person.language
-    attachment = _ics(payload, lang)
+    attachment = with_join_link(_ics(payload, lang), meeting.join_link_for(person))
     changes = [
         {
             "kind": c.kind,
@@ -207,7 +246,10 @@ def programme_notice(
     ]
     base: dict[str, Any] = {
         "name": person.name,
-        "meeting": {**meeting.context(lang), "timezone": payload.timezone or meeting.timezone},
+        "meeting": {
+            **meeting.context(lang, person),
+            "timezone": payload.timezone or meeting.timezone,
+        },
         "version": payload.version,
         "released_at": payload.released_at,
         "changes": changes,
@@ -274,7 +316,7 @@ def session_changed_notice(
     change["summary"] = summary
     context: dict[str, Any] = {
         "name": person.name,
-        "meeting": meeting.context(lang),
+        "meeting": meeting.context(lang, person),
         "version": None,
         "released_at": None,
         "changes": [change],
@@ -315,9 +357,14 @@ def rescheduled_notice(payload: MeetingRescheduled, meeting: Meeting, person: Pe
         "meeting_rescheduled",
         person.email,
         lang,
-        {"name": person.name, "meeting": meeting.context(lang), "changes": changes},
+        {"name": person.name, "meeting": meeting.context(lang, person), "changes": changes},
         meeting_id=payload.meeting_id,
-        attachments=[Attachment(f"{payload.meeting_id}.ics", "text/calendar", ics)],
+        attachments=[
+            with_join_link(
+                Attachment(f"{payload.meeting_id}.ics", "text/calendar", ics),
+                meeting.join_link_for(person),
+            )
+        ],
     )
 
 
@@ -407,7 +454,7 @@ def announcement_notice(payload: AnnouncementMade, meeting: Meeting, person: Per
     lang = person.language
     context: dict[str, Any] = {
         "name": person.name,
-        "meeting": meeting.context(lang),
+        "meeting": meeting.context(lang, person),
         "title": require_localized(payload.title, "data.title", lang),
         "body": require_localized(payload.body, "data.body", lang),
         "announcement_id": payload.announcement_id,

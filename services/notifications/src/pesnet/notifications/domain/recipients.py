@@ -66,8 +66,8 @@ class Recipient:
     def mail_language(self) -> Language:
         return effective_language(self.language, self.preferred_language)
 
-    def person(self, registration_id: str | None = None) -> Person:
-        return Person(self.email, self.name, self.mail_language, registration_id)
+    def person(self, registration_id: str | None = None, *, attending: bool = False) -> Person:
+        return Person(self.email, self.name, self.mail_language, registration_id, attending)
 
     def change_preferences(self, language: Language | None, opted_out: bool | None) -> None:
         if language is None and opted_out is None:

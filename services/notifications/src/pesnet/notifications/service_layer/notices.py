@@ -25,6 +25,7 @@ from pesnet.notifications.domain.model import (
     valid_address,
 )
 from pesnet.notifications.domain.notices import (
+    Person,
     announcement_notice,
     chairmanship_notice,
     cooperation_notice,
@@ -120,7 +121,7 @@ async def programme_released(
             recipient = await uow.recipients.get(participation.address)
             if recipient is None:
                 continue
-            person = recipient.person(registration_id)
+            person = _person(recipient, participation)
             notice = programme_notice(event, meeting, person, sessions)
             deliveries.append(await record(uow, mailing, notice, recipient))
         return deliveries
@@ -140,7 +141,7 @@ async def session_changed(
             recipient = await _recipient_of(uow, participation)
             if recipient is None:
                 continue
-            person = recipient.person(participation.registration_id)
+            person = _person(recipient, participation)
             notice = session_changed_notice(event, meeting, person)
             deliveries.append(await record(uow, mailing, notice, recipient))
         return deliveries
@@ -163,7 +164,7 @@ async def meeting_rescheduled(
             recipient = await _recipient_of(uow, participation)
             if recipient is None:
                 continue
-            person = recipient.person(participation.registration_id)
+            person = _person(recipient, participation)
             notice = rescheduled_notice(event, meeting, person)
             deliveries.append(await record(uow, mailing, notice, recipient))
         return deliveries
@@ -186,7 +187,7 @@ async def announcement_made(
             recipient = await _recipient_of(uow, participation)
             if recipient is None:
                 continue
-            person = recipient.person(participation.registration_id)
+            person = _person(recipient, participation)
             notice = announcement_notice(event, meeting, person)
             deliveries[participation.address] = await record(uow, mailing, notice, recipient)
         return list(deliveries.values())
@@ -264,6 +265,12 @@ async def _drop_pending(
         delivery.drop(WITHDRAWN)
         await uow.deliveries.save_purged(delivery)
         log.info("delivery dropped: registration withdrawn", delivery_id=delivery.id)
+
+
+def _person(recipient: Recipient, participation: Participation) -> Person:
+    """The person a mail about their meeting goes to, confirmed for it or not."""
+    attending = participation.status in ATTENDING
+    return recipient.person(participation.registration_id, attending=attending)
 
 
 async def _recipient_of(

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pesnet.shared.aggregate import Aggregate
 from pesnet.shared.errors import Conflict, InvalidInput
 from pesnet.shared.events.agenda import MeetingScheduled
+from pesnet.shared.events.common import Attendance
 from pesnet.shared.events.registration import MeetingOpened, PersonalDataPurged
 from pesnet.shared.i18n import Localized, localized_date, localized_moment, localized_zone
 from pesnet.shared.translation import Message, _
@@ -204,6 +205,24 @@ class Meeting(Aggregate):
             and self.announced_at is not None
             and self.announced_at > announced_at
         )
+
+    def attendance_of(self, chosen: Attendance | None) -> Attendance:
+        """How a participant takes part: as the meeting is held, or, in a hybrid one, as
+        they choose (a choice they must make)."""
+        if self.attendance_mode == "hybrid":
+            if chosen is None:
+                raise InvalidInput(
+                    _("the meeting is hybrid: choose to take part on site or online"),
+                    field="attendance",
+                )
+            return chosen
+        held: Attendance = "online" if self.attendance_mode == "online" else "on_site"
+        if chosen is not None and chosen != held:
+            raise InvalidInput(
+                _("the meeting is not hybrid: how to take part is not a choice"),
+                field="attendance",
+            )
+        return held
 
     @property
     def online(self) -> bool:

@@ -39,7 +39,7 @@ from pesnet.shared.credentials import (
 )
 from pesnet.shared.emails import email_key
 from pesnet.shared.errors import Conflict, Forbidden, InvalidInput
-from pesnet.shared.events.common import Role
+from pesnet.shared.events.common import Attendance, Role
 from pesnet.shared.events.registration import (
     ParticipantAttendedOnline,
     ParticipantCheckedIn,
@@ -89,6 +89,8 @@ class Details:
     interpretation: Language | None = None
     accessibility_notes: str | None = None
     dietary_notes: str | None = None
+    # on site or online: a hybrid meeting's participant chooses (`Meeting.attendance_of`)
+    attendance: Attendance | None = None
 
 
 # What a purge erases from a registration (status, role, country and counts remain).
@@ -134,6 +136,7 @@ class Registration(Aggregate):
     interpretation: Language | None = None
     accessibility_notes: str | None = None
     dietary_notes: str | None = None
+    attendance: Attendance | None = None
     nominated_by: ActorLabel | None = None
     focal_point_id: str | None = None
     # the digest of a random manage token issued before manage links were signed
@@ -213,6 +216,7 @@ class Registration(Aggregate):
                 language=self.language,
                 status=self.status,
                 manage_page=self.manage_page if self.manage_link_version else None,
+                attendance=self.attendance,
                 manage_link_version=self.manage_link_version,
                 **extra,
             ),

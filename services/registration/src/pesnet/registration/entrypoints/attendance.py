@@ -1,7 +1,7 @@
 """Online attendance over HTTP: the secretariat imports the meeting tool's attendance
 list (CSV), as JSON (`POST /meetings/{id}/attendance`) or on its page
-(`/console/attendance`, the list pasted or chosen as a file); each line's outcome is
-shown, an unmatched line with its reason."""
+(`/console/attendance`, the file the tool exported, uploaded as it is); each line's
+outcome is shown with its line and column, an unmatched line with its reason."""
 
 from __future__ import annotations
 
@@ -23,20 +23,23 @@ from pesnet.registration.entrypoints.pages.sign_in import staff_refusal
 from pesnet.registration.service_layer import attendance
 from pesnet.registration.service_layer.attendance import ImportAttendance, ImportedLine
 from pesnet.shared.credentials import Actor, StaffRole
-from pesnet.shared.errors import DomainError
-from pesnet.shared.forms import check_csrf, read_form
+from pesnet.shared.errors import DomainError, InvalidInput
+from pesnet.shared.forms import check_csrf, read_upload_form
 from pesnet.shared.http import CurrentActor, require
 from pesnet.shared.problems import request_language
-from pesnet.shared.translation import N_, translate
+from pesnet.shared.translation import N_, _, translate
 
 router = APIRouter(tags=["attendance"])
 Recorder = require(StaffRole.accreditation_officer, StaffRole.check_in_clerk)
 MAX_CSV = 60_000
+# the file and the rest of the form (a meeting tool's list of a few hundred people)
+MAX_UPLOAD = 256 * 1024
 
 OUTCOMES = {
     "recorded": N_("attendance recorded"),
     "already_recorded": N_("attendance was recorded already"),
     "no_address": N_("no e-mail address on this line"),
+    "not_an_address": N_("this is not an e-mail address"),
     "unknown": N_("no registration of this meeting has this address"),
     "not_confirmed": N_("this registration is not confirmed"),
 }
@@ -51,6 +54,7 @@ class AttendanceIn(BaseModel):
 def line_json(line: ImportedLine, language: str) -> dict[str, Any]:
     return {
         "line": line.number,
+        "column": line.column,
         "email": line.email,
         "outcome": line.outcome,
         "message": translate(OUTCOMES[line.outcome], language, packages=(PACKAGE,)),
@@ -95,19 +99,17 @@ async def attendance_submit(request: Request, actor: CurrentActor, deps: Deps) -
     refusal = staff_refusal(request, actor, StaffRole.accreditation_officer)
     if refusal is not None:
         return refusal
-    form = await read_form(request)
+    form, files = await read_upload_form(request, MAX_UPLOAD)
     meeting_id = form.get("meeting", DEFAULT_MEETING)
     language = request_language(request).value
-    context: dict[str, Any] = {
-        "meeting_id": meeting_id,
-        "lines": None,
-        "csv": form.get("csv", ""),
-        "actor": actor,
-    }
+    context: dict[str, Any] = {"meeting_id": meeting_id, "lines": None, "actor": actor}
     try:
         check_csrf(request, form)
+        data = (files.get("file") or ("", b""))[1]
+        if not data:
+            raise InvalidInput(_("choose the attendance list's file"), field="file")
         lines = await attendance.import_attendance(
-            ImportAttendance(meeting_id, actor, form.get("csv", "")[:MAX_CSV]),
+            ImportAttendance(meeting_id, actor, attendance.list_text(data)),
             deps.unit_of_work(),
         )
     except DomainError as refused:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import quote
 
 from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.domain.certificates import CertificateKey
@@ -13,6 +14,7 @@ from pesnet.registration.service_layer.certificates import CertificateRenderer
 from pesnet.registration.service_layer.check_in import BadgeRenderer
 from pesnet.registration.service_layer.participants import SheetRenderer
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
+from pesnet.shared.delegation_links import DelegationLinks
 from pesnet.shared.manage_links import ManageLinks
 
 
@@ -34,3 +36,16 @@ class Dependencies:
     # certificates of attendance: their signed links and their PDF
     certificates: CertificateKey
     certificate_renderer: CertificateRenderer
+    # a confirmed head of delegation's link to the consultation on a draft action plan
+    # (None where the deployment gives no keys or no address for it)
+    consultation: Consultation | None = None
+
+
+@dataclass(frozen=True)
+class Consultation:
+    links: DelegationLinks
+    page: str
+
+    def url(self, registration_id: str, country: str, meeting_id: str, language: str) -> str:
+        token = self.links.token(registration_id, country, meeting_id)
+        return f"{self.page}?token={quote(token)}&lang={language}"

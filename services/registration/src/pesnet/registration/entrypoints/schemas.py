@@ -21,7 +21,13 @@ from pesnet.registration.domain.registration import Details
 from pesnet.shared.credentials import Actor
 from pesnet.shared.emails import Email
 from pesnet.shared.errors import InvalidInput
-from pesnet.shared.events.common import InstitutionId, Language, ParticipantStatus, Role
+from pesnet.shared.events.common import (
+    Attendance,
+    InstitutionId,
+    Language,
+    ParticipantStatus,
+    Role,
+)
 from pesnet.shared.i18n import Localized
 from pesnet.shared.json_types import WholeNumber
 from pesnet.shared.translation import N_, Message, _
@@ -108,6 +114,11 @@ class NewRegistration(_RegistrationFields):
     )
     accessibility_notes: Text | None = None
     dietary_notes: Text | None = None
+    attendance: Attendance | None = Field(
+        default=None,
+        description="A hybrid meeting's participant takes part `on_site` or `online` (required "
+        "there; an in-person or online meeting decides it).",
+    )
 
     @field_validator("country")
     @classmethod
@@ -146,6 +157,7 @@ class Correction(_RegistrationFields):
     interpretation: Language | None = None
     accessibility_notes: Text | None = None
     dietary_notes: Text | None = None
+    attendance: Attendance | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields the caller sent (a null clears an optional one)."""

@@ -18,7 +18,7 @@ from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
 from pesnet.shared.i18n import format_local_datetime
 from pesnet.shared.reference import member_states
-from pesnet.shared.terms import PARTICIPANT_STATUSES, ROLES
+from pesnet.shared.terms import ATTENDANCES, PARTICIPANT_STATUSES, ROLES
 from pesnet.shared.translation import N_, translate
 
 PACKAGE = "pesnet.registration"
@@ -35,6 +35,8 @@ COLUMNS = (
     N_("Registered at"),
     N_("Badge code"),
     N_("Checked in at"),
+    # added last: columns keep their places in the files people have already read
+    N_("Takes part"),
 )
 
 
@@ -72,6 +74,7 @@ def rows(
             when(r.registered_at),
             r.short_code or "",
             when(r.checked_in_at),
+            ATTENDANCES[r.attendance].get(language) if r.attendance else "",
         ]
 
 

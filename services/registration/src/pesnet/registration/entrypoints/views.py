@@ -62,6 +62,7 @@ def registration_view(registration: Registration, deps: Dependencies) -> dict[st
         "interpretation": r.interpretation.value if r.interpretation else None,
         "accessibility_notes": r.accessibility_notes,
         "dietary_notes": r.dietary_notes,
+        "attendance": r.attendance,
         "nominated_by": r.nominated_by,
         "registered_at": iso(r.registered_at),
         "updated_at": iso(r.updated_at),

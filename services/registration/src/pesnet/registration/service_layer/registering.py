@@ -48,6 +48,7 @@ async def register(cmd: Register, uow: U, *, public_url: str, clock: Clock = now
     uow.actor = cmd.actor  # who acts: in the audit entries of the events it causes
     meeting = await require_meeting(uow, cmd.meeting_id)
     meeting.check_open(clock())
+    details = dataclasses.replace(details, attendance=meeting.attendance_of(details.attendance))
     if details.institution_id is not None:
         institution = await require_institution(uow, details.institution_id, "institution_id")
         if details.institution is None:
@@ -147,7 +148,12 @@ async def correct(cmd: Correct, uow: U, *, clock: Clock = now_ms) -> Registratio
         registration = await require_registration(uow, cmd.registration_id)
         registration.authorize(cmd.actor, Action.correct)
         registration.check_transition(Action.correct)
-        registration.correct(dict(cmd.changes), at=clock())
+        changes = dict(cmd.changes)
+        if "attendance" in changes:
+            # only a hybrid meeting's participant chooses (and must choose one)
+            meeting = await require_meeting(uow, registration.meeting_id)
+            changes["attendance"] = meeting.attendance_of(changes["attendance"])
+        registration.correct(changes, at=clock())
         await uow.registrations.save(registration)
         return registration
 

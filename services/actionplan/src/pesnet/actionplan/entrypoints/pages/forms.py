@@ -14,11 +14,11 @@ from pesnet.actionplan.domain.cooperation import Answer
 from pesnet.actionplan.domain.labels import ACTIVITY_TYPES, PRIORITIES
 from pesnet.actionplan.domain.matching import Priority
 from pesnet.shared.errors import InvalidInput
+from pesnet.shared.forms import Upload
 from pesnet.shared.i18n import Language, Localized
 from pesnet.shared.translation import _
 
 MAX_TEXT = 4000
-Upload = tuple[str, bytes]
 
 
 def _text(values: dict[str, str], name: str, *, required: bool = False) -> str | None:

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from typing import Any
-from urllib.parse import parse_qs
 
 from fastapi import Request
 from fastapi.responses import Response
 
+from pesnet.shared.delegation_links import DelegationLinks
 from pesnet.shared.errors import DomainError
-from pesnet.shared.forms import FormTooLarge, csrf_token, set_csrf_cookie
+from pesnet.shared.forms import Upload, csrf_token, set_csrf_cookie
+from pesnet.shared.forms import read_upload_form as read_form_with_files
 from pesnet.shared.problems import request_language
-from pesnet.shared.translation import _, translate
+from pesnet.shared.translation import translate
 from pesnet.shared.web import Pages
 
 PACKAGE = "pesnet.actionplan"
@@ -32,6 +30,8 @@ PERIOD = re.compile(r"^[0-9]{4}-[0-9]{4}$")
 @dataclass(frozen=True)
 class PageSettings:
     secure_cookies: bool
+    # heads of delegation's consultation links (None: the deployment takes none)
+    delegation_links: DelegationLinks | None = None
 
 
 def page_settings(request: Request) -> PageSettings:
@@ -71,9 +71,6 @@ def render(
     return set_csrf_cookie(response, token, secure=page_settings(request).secure_cookies)
 
 
-Upload = tuple[str, bytes]
-
-
 def number(value: object) -> str:
     """A value as a person writes it (12, not 12.0)."""
     if isinstance(value, float):
@@ -82,33 +79,5 @@ def number(value: object) -> str:
 
 
 async def read_upload_form(request: Request) -> tuple[dict[str, str], dict[str, Upload]]:
-    """A posted form's fields (trimmed) and files (name and bytes; an empty file input
-    sends none), `multipart/form-data` or urlencoded, bounded."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_UPLOAD_FORM_BYTES:
-            raise FormTooLarge(_("the form is too large"))
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
-        fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-        return {k: v[0].strip() for k, v in fields.items() if v}, {}
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
-    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
-    values: dict[str, str] = {}
-    files: dict[str, Upload] = {}
-    if not isinstance(message, EmailMessage) or not message.is_multipart():
-        return values, files
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        filename = part.get_filename()
-        if filename is not None:
-            if filename or data:
-                files[name] = (filename, data)
-        else:
-            values[name] = data.decode("utf-8", errors="replace").strip()
-    return values, files
+    """A posted form with its file, within the evidence file's limit."""
+    return await read_form_with_files(request, MAX_UPLOAD_FORM_BYTES)

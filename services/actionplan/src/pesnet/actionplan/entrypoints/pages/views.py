@@ -134,6 +134,18 @@ async def focal_point_context(
     return context
 
 
+async def delegation_context(
+    request: Request, uow: UoW, actor: Actor, plan: Plan | None
+) -> dict[str, Any]:
+    """A head of delegation's draft: its areas and activities, their country's comments."""
+    context = await _plan_context(request, uow, plan)
+    context["actor"] = actor
+    context["comments"] = (
+        [c for c in plan.consultation if c.country == actor.country] if plan else []
+    )
+    return context
+
+
 async def secretariat_context(request: Request, uow: UoW, plan: Plan) -> dict[str, Any]:
     context = await _plan_context(request, uow, plan)
     known = await institutions.list_institutions(uow)

@@ -51,6 +51,7 @@ from pesnet.shared.errors import (
     NotFound,
     Unauthorized,
 )
+from pesnet.shared.events.common import Role
 from pesnet.shared.forms import CsrfRefused, check_csrf, read_form
 from pesnet.shared.http import SESSION_COOKIE, CurrentActor, get_runtime
 from pesnet.shared.i18n import LANGUAGES, format_local_datetime
@@ -71,6 +72,7 @@ FORM_FIELDS = (
     "language",
     "accessibility_notes",
     "dietary_notes",
+    "attendance",
 )
 CORRECTABLE = (
     "given_name",
@@ -82,6 +84,7 @@ CORRECTABLE = (
     "language",
     "accessibility_notes",
     "dietary_notes",
+    "attendance",
 )
 
 # The picker's choice for an institution the reference lacks (never an id: ids begin
@@ -302,7 +305,11 @@ async def _manage_page(
     current = _current_values(registration)
     institutions = await reference_institutions(deps)
     # an online participant collects no badge; a confirmed one gets the join link here
-    badge = registration.badge_token(deps.badges) is not None and not meeting.online
+    badge = (
+        registration.badge_token(deps.badges) is not None
+        and not meeting.online
+        and registration.attendance != "online"
+    )
     join_url = (
         meeting.join_url
         if registration.status is Status.confirmed and meeting.attendance_mode != "in_person"
@@ -338,6 +345,7 @@ async def _manage_page(
                 f"/registrations/{registration.id}/badge.png?token={link}" if badge else None
             ),
             "join_url": join_url,
+            "consultation_url": _consultation_url(deps, registration, language),
             "certificate_url": (
                 f"/registrations/{registration.id}/certificate.pdf?token={link}&lang={language}"
                 if certificate_ready(registration, meeting)
@@ -458,4 +466,16 @@ async def manage_submit(registration_id: RegistrationId, request: Request, deps:
     shown = corrected.language.value if "language" in changes else language
     return RedirectResponse(
         _manage_url(registration_id, token, shown, done="corrected"), status_code=303
+    )
+
+
+def _consultation_url(deps: Deps, registration: Registration, language: str) -> str | None:
+    """A confirmed head of delegation speaks for their member state in the consultation
+    on a draft action plan, through a link of their own (no account needed)."""
+    if deps.consultation is None or registration.role is not Role.head_of_delegation:
+        return None
+    if registration.status is not Status.confirmed or registration.country is None:
+        return None
+    return deps.consultation.url(
+        registration.id, registration.country, registration.meeting_id, language
     )

@@ -35,7 +35,7 @@ from pesnet.shared.i18n import format_local_date, list_separator
 from pesnet.shared.problems import request_language
 from pesnet.shared.reference import member_states
 from pesnet.shared.staff_pages import MeetingChoice
-from pesnet.shared.terms import PARTICIPANT_STATUSES, ROLES, labels, term
+from pesnet.shared.terms import ATTENDANCES, PARTICIPANT_STATUSES, ROLES, labels, term
 from pesnet.shared.translation import N_, translate
 from pesnet.shared.web import Pages
 
@@ -240,6 +240,8 @@ def meeting_context(request: Request, meeting: Meeting) -> dict[str, Any]:
         "programme_url": f"{agenda}/meetings/{quote(meeting.id)}/programme?lang={language}&format=html",
         "calendar_url": f"{agenda}/meetings/{quote(meeting.id)}/programme?lang={language}&format=ics",
         "closed": closed,
+        # a hybrid meeting's participant chooses how to take part (the kernel's terms)
+        "attendance_options": [(value, term.get(language)) for value, term in ATTENDANCES.items()],
     }
 
 
