@@ -9,6 +9,7 @@ violation) and photographed into `.run/screenshots/`."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -51,13 +52,18 @@ AMENDED = {
 ONGOING = {"fr": "En cours", "ar": "جارٍ"}
 
 
+UNUSED_PERIOD_STARTS = itertools.count(2050, 3)
+
+
 async def a_meeting_and_a_plan(lang: str) -> tuple[str, str, str]:
     """(meeting id, plan period, activity id): a meeting scheduled at the agenda, and a
     plan with one activity at the action plan, through their APIs."""
     suffix = uuid.uuid4().hex[:6]
     meeting_id = f"outcome-{lang}-{suffix}"
     number = 200 + int(suffix, 16) % 800
-    period_start = 2030 + int(suffix, 16) % 60
+    # periods of their own in the run's platform: after the plan pages' 2040-2045, one
+    # each (drawn at random they met those, and each other, about once in fifteen runs)
+    period_start = next(UNUSED_PERIOD_STARTS)
     period = f"{period_start}-{period_start + 2}"
     async with httpx.AsyncClient(timeout=60) as http:
         scheduled = await http.post(

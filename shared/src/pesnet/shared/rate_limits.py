@@ -66,10 +66,6 @@ class Hit:
     retry_after_seconds: float
 
 
-# a counter outlives its window by a second (the TTL monitor never drops a live one)
-_GRACE = timedelta(seconds=1)
-
-
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -92,20 +88,8 @@ class RateLimiter:
         return Hit(count, count <= limit.count, max(0.0, (ends - now).total_seconds()))
 
     async def _increment(self, counter: str, expires_at: datetime) -> int:
-        # One round trip: increment, creating the counter if it is the window's first hit
-        # (a new e-mail address always is: a look, an insert and a look again cost three).
-        with contextlib.suppress(DuplicateKeyError):
-            found = await self.collection.find_one_and_update(
-                {"_id": counter},
-                {"$inc": {"hits": 1}, "$setOnInsert": {"expires_at": expires_at + _GRACE}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            if found is not None:
-                return int(found["hits"])
         # An upsert that races with another one may not say what it counted (the
-        # embedded server answers None, or a duplicate key): increment, else create and
-        # increment.
+        # embedded server answers None); so: increment, else create and increment.
         for _attempt in range(2):
             found = await self.collection.find_one_and_update(
                 {"_id": counter},
@@ -117,7 +101,7 @@ class RateLimiter:
             # another request may create it first: then count on that one
             with contextlib.suppress(DuplicateKeyError):
                 await self.collection.insert_one(
-                    {"_id": counter, "hits": 0, "expires_at": expires_at + _GRACE}
+                    {"_id": counter, "hits": 0, "expires_at": expires_at + timedelta(seconds=1)}
                 )
         raise RuntimeError(f"rate-limit counter {counter} could not be counted")
 
