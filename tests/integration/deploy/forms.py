@@ -125,6 +125,7 @@ def operator_secrets() -> Secrets:
             "badge-secret": secrets.token_urlsafe(32),
             "notifications-link-secret": secrets.token_urlsafe(32),
             "manage-link-keys": secrets.token_urlsafe(32),
+            "delegation-link-keys": secrets.token_urlsafe(32),
             "webhook-secret-keys": Fernet.generate_key().decode(),
         },
         "pesnet-identity-keys": {"signing-keys": signing_key_pem()},
@@ -241,6 +242,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "PESNET_WEBHOOK_SECRET_KEYS": lambda: Fernet.generate_key().decode(),
     # `openssl rand -base64 32`, as the guide says
     "PESNET_MANAGE_LINK_KEYS": lambda: base64.b64encode(os.urandom(32)).decode(),
+    "PESNET_DELEGATION_LINK_KEYS": lambda: base64.b64encode(os.urandom(32)).decode(),
     # `openssl rand -base64 96 | tr -d '\n'`: base64 characters only
     "MONGO_REPLICA_SET_KEY": lambda: base64.b64encode(os.urandom(96)).decode(),
 }
@@ -272,6 +274,7 @@ def filled_env_example(public_urls: Mapping[str, str]) -> dict[str, str]:
 COMPOSE_PUBLIC_URLS = {
     "PESNET_REGISTRATION_PUBLIC_URL": "https://registration.compose.example.org",
     "PESNET_AGENDA_PUBLIC_URL": "https://agenda.compose.example.org",
+    "PESNET_ACTIONPLAN_PUBLIC_URL": "https://actionplan.compose.example.org",
     "NOTIFICATIONS_PUBLIC_URL": "https://notifications.compose.example.org",
     "PESNET_IDENTITY_PUBLIC_URL": "https://identity.compose.example.org",
 }

@@ -1,8 +1,8 @@
 """Every variable a deployment form gives a service counts: removing any one of them from
 the rendered production overlay (its Deployment's `env`, or the ConfigMap key its
 `envFrom` takes) or from docker-compose.yml makes the service refuse to start naming it,
-unless its absence is harmless by design (listed below, with why) or the service never
-reads it. The check runs what `python -m pesnet.<service>` runs before it serves (its
+unless its absence is harmless by design or switches a feature off by design (both listed
+below, with why) or the service never reads it. The check runs what `python -m pesnet.<service>` runs before it serves (its
 settings, then building its app) in this process, for speed; one case runs the process
 itself. The complete environments pass the same check, and start for real in
 test_conformance.py."""
@@ -52,6 +52,12 @@ HARMLESS_TO_REMOVE = {
     "PESNET_JWKS_URL": "identity verifies its tokens with its own keys",
 }
 HARMLESS_FOR = {"PESNET_JWKS_URL": {"identity"}}
+# Variables whose absence switches a feature off by design (the service starts without
+# it): that the forms give them, and give them right, test_shared_link_keys.py checks.
+SWITCHES_OFF = {
+    "PESNET_DELEGATION_LINK_KEYS": "no head of delegation's consultation link is offered or taken",
+    "PESNET_ACTIONPLAN_PUBLIC_URL": "registration offers no consultation link",
+}
 
 
 def refusal(service: str, env: Mapping[str, str], monkeypatch: pytest.MonkeyPatch) -> str | None:
@@ -107,8 +113,10 @@ def check_every_removal(
         if said is not None:
             if name not in said:
                 wrong.append(f"{service} without {name}: refused without naming it: {said}")
-        elif name in reads and not (
-            name in HARMLESS_TO_REMOVE and service in HARMLESS_FOR.get(name, {service})
+        elif (
+            name in reads
+            and name not in SWITCHES_OFF
+            and not (name in HARMLESS_TO_REMOVE and service in HARMLESS_FOR.get(name, {service}))
         ):
             wrong.append(f"{service} without {name}: starts anyway, and nothing says why")
     return wrong

@@ -68,7 +68,12 @@ def test_no_default_credentials() -> None:
         for key in ("RABBITMQ_URL", "MONGODB_URL"):
             assert "${" in env[key], f"{name}: {key} must come from the environment"
     secrets = {
-        "registration": ("PESNET_BADGE_SECRET", "PESNET_MANAGE_LINK_KEYS"),
+        "registration": (
+            "PESNET_BADGE_SECRET",
+            "PESNET_MANAGE_LINK_KEYS",
+            "PESNET_DELEGATION_LINK_KEYS",
+        ),
+        "actionplan": ("PESNET_DELEGATION_LINK_KEYS",),
         "notifications": (
             "PESNET_WEBHOOK_SECRET_KEYS",
             "NOTIFICATIONS_LINK_SECRET",
@@ -81,6 +86,14 @@ def test_no_default_credentials() -> None:
             value = SERVICES[name]["environment"][key]
             assert value.startswith("${")
             assert ":?" in value, f"{name}: {key} must be required"
+    # services that share link keys get the same variable (one value in .env)
+    for key, services in (
+        ("PESNET_MANAGE_LINK_KEYS", ("registration", "notifications")),
+        ("PESNET_DELEGATION_LINK_KEYS", ("registration", "actionplan")),
+    ):
+        assert {SERVICES[name]["environment"][key] for name in services} == {
+            f"${{{key}:?set {key}}}"
+        }
     # the shared secretariat token is off outside dev mode: compose does not give it
     assert "PESNET_SECRETARIAT_TOKEN" not in COMPOSE_TEXT
 
@@ -91,6 +104,17 @@ def test_each_service_connects_as_its_own_user() -> None:
         assert env["RABBITMQ_URL"].startswith(f"amqp://pesnet-{name}:${{RABBITMQ_{name.upper()}_")
         assert env["MONGODB_URL"].startswith(f"mongodb://{name}:${{MONGO_{name.upper()}_")
         assert env["PESNET_ENV"] == "production"
+
+
+def test_registration_is_told_every_public_address_its_pages_link_to() -> None:
+    env = SERVICES["registration"]["environment"]
+    for key in (
+        "PESNET_REGISTRATION_PUBLIC_URL",
+        "PESNET_AGENDA_PUBLIC_URL",
+        # without it no head of delegation is offered a consultation link
+        "PESNET_ACTIONPLAN_PUBLIC_URL",
+    ):
+        assert env[key] == f"${{{key}:?set {key}}}", key
 
 
 def env_example() -> dict[str, str]:

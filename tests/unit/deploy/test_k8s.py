@@ -237,6 +237,42 @@ def test_production_is_reachable_over_tls_at_the_public_urls() -> None:
         assert parts.hostname in hosts, url
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_services_that_share_link_keys_read_the_same_secret(overlay: str) -> None:
+    deployments = of_kind(render(overlay), "Deployment")
+    for variable, services in (
+        ("PESNET_MANAGE_LINK_KEYS", ("registration", "notifications")),
+        ("PESNET_DELEGATION_LINK_KEYS", ("registration", "actionplan")),
+    ):
+        references = []
+        for name in services:
+            env = env_of(deployments[name])
+            assert variable in env, f"{overlay}: {name} is not given {variable}"
+            ref = env[variable]["valueFrom"]["secretKeyRef"]
+            assert not ref.get("optional"), f"{name}: {variable} must be required"
+            references.append((ref["name"], ref["key"]))
+        assert len(set(references)) == 1, (variable, references)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_overlay_gives_the_public_addresses_registration_links_to(overlay: str) -> None:
+    docs = render(overlay)
+    name, urls = next(
+        (n, c["data"])
+        for n, c in of_kind(docs, "ConfigMap").items()
+        if n.startswith("pesnet-public-urls")
+    )
+    env_from = container(of_kind(docs, "Deployment")["registration"])["envFrom"]
+    assert name in {source["configMapRef"]["name"] for source in env_from}
+    for key in (
+        "PESNET_REGISTRATION_PUBLIC_URL",
+        "PESNET_AGENDA_PUBLIC_URL",
+        # without it no head of delegation is offered a consultation link
+        "PESNET_ACTIONPLAN_PUBLIC_URL",
+    ):
+        assert urls.get(key), f"{overlay}: pesnet-public-urls has no {key}"
+
+
 def test_production_backs_the_databases_up_inside_the_cluster() -> None:
     docs = render("production")
     ((_, job),) = of_kind(docs, "CronJob").items()
