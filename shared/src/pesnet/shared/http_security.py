@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pesnet.shared.logging import get_logger
@@ -34,6 +34,28 @@ from pesnet.shared.translation import N_
 log = get_logger(__name__)
 
 SESSION_COOKIE = "pesnet_session"
+
+
+# One place for the session cookie's attributes, wherever it is set or cleared (identity's
+# API and the pages' sign-in): every path, not readable by scripts, not sent on cross-site
+# requests other than links; `secure`: over TLS only (outside dev mode).
+def set_session_cookie(response: Response, access_token: str, max_age: int, secure: bool) -> None:
+    """The staff member's access token as the session cookie every service reads."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        access_token,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+
+
+def clear_session_cookie(response: Response, secure: bool) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONTENT_SECURITY_POLICY = "; ".join(
     (

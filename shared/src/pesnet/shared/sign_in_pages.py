@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from pesnet.shared.credentials import Actor, StaffRole
 from pesnet.shared.forms import CsrfRefused, check_csrf, csrf_token, read_form, set_csrf_cookie
-from pesnet.shared.http import SESSION_COOKIE
+from pesnet.shared.http_security import clear_session_cookie, set_session_cookie
 from pesnet.shared.problems import request_language
 from pesnet.shared.staff_sign_in import SignIn, SignInRefused
 from pesnet.shared.translation import N_, translate
@@ -114,14 +114,8 @@ class SignInPages:
             error = self.say(request, LOCKED if refused.locked else REFUSED)
             return self.form(request, next_url, error=error, status_code=401)
         response = RedirectResponse(next_url, status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            signed_in.access_token,
-            max_age=signed_in.expires_in,
-            path="/",
-            httponly=True,
-            samesite="lax",
-            secure=self._secure(request),
+        set_session_cookie(
+            response, signed_in.access_token, signed_in.expires_in, self._secure(request)
         )
         return response
 
@@ -130,9 +124,7 @@ class SignInPages:
         check_csrf(request, form)
         language = request_language(request).value
         response = RedirectResponse(f"/sign-in?lang={language}", status_code=303)
-        response.delete_cookie(
-            SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=self._secure(request)
-        )
+        clear_session_cookie(response, self._secure(request))
         return response
 
     def _routes(self) -> APIRouter:

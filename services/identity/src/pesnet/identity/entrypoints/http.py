@@ -36,13 +36,13 @@ from pesnet.shared.credentials import SECRETARIAT, Actor, StaffRole
 from pesnet.shared.errors import Unauthorized
 from pesnet.shared.events.common import Country
 from pesnet.shared.http import (
-    SESSION_COOKIE,
     CurrentActor,
     bearer,
     get_runtime,
     require,
     require_secretariat,
 )
+from pesnet.shared.http_security import clear_session_cookie, set_session_cookie
 from pesnet.shared.json_types import WholeNumber
 from pesnet.shared.rate_limits import Limit, limited
 from pesnet.shared.settings import ServiceSettings
@@ -260,14 +260,8 @@ async def open_session(
     """Sign in for pages: the access token in an `HttpOnly`, `SameSite=Lax` cookie
     (`Secure` outside dev mode) that every service reads."""
     issued = await _authenticate(body, uow, request)
-    response.set_cookie(
-        SESSION_COOKIE,
-        issued.access_token,
-        max_age=issued.expires_in,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=not settings_of(request).dev_mode,
+    set_session_cookie(
+        response, issued.access_token, issued.expires_in, not settings_of(request).dev_mode
     )
     return SessionView(expires_in=issued.expires_in, account=AccountView.of(issued.account))
 
@@ -275,13 +269,7 @@ async def open_session(
 @auth.delete("/auth/session", status_code=204)
 async def close_session(request: Request) -> Response:
     response = Response(status_code=204)
-    response.delete_cookie(
-        SESSION_COOKIE,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=not settings_of(request).dev_mode,
-    )
+    clear_session_cookie(response, not settings_of(request).dev_mode)
     return response
 
 
