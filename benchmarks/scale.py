@@ -34,6 +34,8 @@ import httpx
 from benchmarks.full_path import Registrations, percentile, registration
 from benchmarks.mailsink import TimingSink
 from benchmarks.platform import Platform, peak_memory_of
+from pesnet.registration.domain.badges import new_short_code
+from pesnet.registration.domain.search import name_keys
 from pesnet.shared.mongo import make_client
 from pesnet.shared.reference import member_states
 
@@ -226,8 +228,13 @@ class Scale:
                     email=body["email"],
                     email_key=body["email"],
                     given_name=body["given_name"],
+                    name_keys=name_keys(body["given_name"], body["family_name"]),
                     country=countries[n % len(countries)],
                     status="registered",
+                    # the meeting's codes are unique (a collision is drawn again, as
+                    # registration does)
+                    short_code=new_short_code(),
+                    badge_nonce=uuid.uuid4().hex[:16],
                 )
                 docs.append(doc)
             if docs:
@@ -321,25 +328,38 @@ async def measure(
     """Catch-up, fan-out and pages at size; `rate`: L3's registration mails per second."""
     scale = Scale(plat, sink, mongo_url, db_pid)
     found: dict[str, Any] = {}
+    # where a bench run's time goes: the seconds of each step
+    steps: dict[str, float] = {}
+    found["step_seconds"] = steps
+    clock = time.time()
+
+    def done(step: str, next_step: str | None = None) -> None:
+        nonlocal clock
+        steps[step] = round(time.time() - clock, 1)
+        clock = time.time()
+        if next_step is not None:
+            print(f"scale: {next_step} ...", flush=True)
+
     try:
         await scale.open_meeting()
-        print(f"scale: catch-up of {count} registrations ...", flush=True)
+        done("open_meeting", f"catch-up of {count} registrations")
         found["catch_up"] = await scale.catch_up(count, concurrency)
-        print("scale: confirming them ...", flush=True)
+        done("catch_up", "confirming them")
         await scale.confirm_all(concurrency)
-        print("scale: programme release fan-out ...", flush=True)
+        done("confirm", "programme release and announcement fan-out")
         found["fan_out_release"] = await scale.fan_out(rate, 3, scale.release)
         announced = await scale.fan_out(rate, 4, scale.announce)
         found["fan_out_announcement"] = announced or {
             "missing": f"POST {ANNOUNCEMENT_PATH} answers 404: announcements are not on this "
             "branch yet"
         }
-        print("scale: pages at size ...", flush=True)
+        done("fan_out", "pages at size")
         found["pages_registrations"] = await scale.grow(2 * count)
         found["pages_p95_ms"], found["pages_missing"] = await scale.pages()
         found["badges_pdf"] = await scale.badges() or {
             "missing": f"GET {BADGES_PATH} answers 404: the badge sheet is not on this branch yet"
         }
+        done("pages")
     finally:
         await scale.close()
     return found
