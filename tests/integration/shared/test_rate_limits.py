@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter
+from pymongo import AsyncMongoClient, monitoring
 
 from pesnet.shared.errors import TooManyRequests
 from pesnet.shared.http import create_app
@@ -38,6 +39,58 @@ async def test_fifty_hits_at_once_allow_exactly_the_limit(limiter: RateLimiter) 
     # another key and another limit count apart
     assert (await limiter.hit(limit, "192.0.2.8")).count == 1
     assert (await limiter.hit(Limit("other", 10, 60), "192.0.2.7")).count == 1
+
+
+async def test_two_replicas_count_one_new_key_at_once_without_a_gap_or_a_double(
+    mongo_client: Client, unique: str
+) -> None:
+    db = mongo_client[f"test_{unique}_limits"]
+    one, two = RateLimiter(db), RateLimiter(db)
+    limit = Limit("register.email", count=3, window_seconds=3600)
+    hits = await asyncio.gather(
+        *(limiter.hit(limit, "new@example.org") for limiter in [one, two] * 20)
+    )
+    assert sorted(hit.count for hit in hits) == list(range(1, 41))
+    assert sum(hit.allowed for hit in hits) == 3
+
+
+class Commands(monitoring.CommandListener):
+    """The commands a client sent (each one round trip)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in ("hello", "ismaster", "ping", "endSessions"):
+            self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_a_hit_costs_one_round_trip_on_a_new_counter_and_on_a_known_one(
+    mongo_url: str, unique: str
+) -> None:
+    """An anonymous registration counts its client's address (a counter met before) and
+    its e-mail address (nearly always a new one): one write each."""
+    commands = Commands()
+    client: AsyncMongoClient[Any] = AsyncMongoClient(
+        mongo_url, tz_aware=True, event_listeners=[commands]
+    )
+    try:
+        limiter = RateLimiter(client[f"test_{unique}_limits"])
+        address = Limit("register.address", 100, 3600)
+        await limiter.hit(address, "192.0.2.9")
+        for n in range(5):
+            commands.names.clear()
+            assert (await limiter.hit(address, "192.0.2.9")).count == n + 2
+            assert (await limiter.hit(Limit("register.email", 3, 3600), f"p{n}@x.org")).count == 1
+            assert commands.names == ["findAndModify", "insert"]
+    finally:
+        await client.close()
 
 
 async def test_a_new_window_starts_the_count_again(mongo_client: Client, unique: str) -> None:

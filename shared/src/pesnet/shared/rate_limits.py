@@ -11,7 +11,11 @@ refusal is `TooManyRequests`: 429 problem details in the caller's language with
 The counters hold no personal data: a key is stored as a digest, and a counter
 expires with its window (TTL index). A fixed window lets a client spend up to twice
 the count across a boundary; that is enough to bound abuse, and one round trip per
-hit is all it costs.
+hit is all it costs: a counter this process has not met yet is created with its first
+hit (an insert; another request that created it first makes that a duplicate, then
+counted by `$inc`), one it has met is counted by `$inc` (issue "Half the cost of a
+registration": the e-mail address's counter is new on nearly every registration, and
+counting it as `$inc`, miss, insert, `$inc` took three).
 
     limited(lambda settings: Limit("sign_in.address", 30, 60))   # a route dependency
     await limiter.check(Limit("register.email", 3, 3600), email)  # a key of one's own
@@ -19,7 +23,6 @@ hit is all it costs.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,9 +76,13 @@ def _utcnow() -> datetime:
 class RateLimiter:
     """The counters of one service, in its database."""
 
+    # counters this process has met, kept until their window ends (at most this many)
+    MET_AT_MOST = 10_000
+
     def __init__(self, db: Database, clock: Callable[[], datetime] = _utcnow) -> None:
         self.collection = db[RATE_LIMITS]
         self.clock = clock
+        self._met: dict[str, datetime] = {}
 
     async def hit(self, limit: Limit, key: str) -> Hit:
         """Count one hit of `key` against `limit`, atomically."""
@@ -88,22 +95,40 @@ class RateLimiter:
         return Hit(count, count <= limit.count, max(0.0, (ends - now).total_seconds()))
 
     async def _increment(self, counter: str, expires_at: datetime) -> int:
-        # An upsert that races with another one may not say what it counted (the
-        # embedded server answers None); so: increment, else create and increment.
+        if counter not in self._met and (created := await self._create(counter, expires_at)):
+            return created
+        self._meet(counter, expires_at)
         for _attempt in range(2):
             found = await self.collection.find_one_and_update(
-                {"_id": counter},
-                {"$inc": {"hits": 1}},
-                return_document=ReturnDocument.AFTER,
+                {"_id": counter}, {"$inc": {"hits": 1}}, return_document=ReturnDocument.AFTER
             )
             if found is not None:
                 return int(found["hits"])
-            # another request may create it first: then count on that one
-            with contextlib.suppress(DuplicateKeyError):
-                await self.collection.insert_one(
-                    {"_id": counter, "hits": 0, "expires_at": expires_at + timedelta(seconds=1)}
-                )
+            # gone with its window (the TTL monitor) since: this hit starts it again
+            if created := await self._create(counter, expires_at):
+                return created
         raise RuntimeError(f"rate-limit counter {counter} could not be counted")
+
+    async def _create(self, counter: str, expires_at: datetime) -> int:
+        """The counter with its first hit (1), or 0 when another request created it
+        first (an upsert that races with another may not say what it counted: the
+        embedded server answers None, so no upsert here)."""
+        try:
+            await self.collection.insert_one(
+                {"_id": counter, "hits": 1, "expires_at": expires_at + timedelta(seconds=1)}
+            )
+        except DuplicateKeyError:
+            return 0
+        self._meet(counter, expires_at)
+        return 1
+
+    def _meet(self, counter: str, expires_at: datetime) -> None:
+        if len(self._met) >= self.MET_AT_MOST:
+            now = self.clock()
+            self._met = {c: ends for c, ends in self._met.items() if ends > now}
+            if len(self._met) >= self.MET_AT_MOST:
+                self._met.clear()
+        self._met[counter] = expires_at
 
     async def check(self, limit: Limit, key: str) -> Hit:
         """Count a hit, and refuse it (`TooManyRequests`) past the limit."""
