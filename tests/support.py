@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import aio_pika
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from pesnet.devtools.rabbit import TestVhost
 from pesnet.shared.catalog import EventPayload
@@ -143,3 +145,28 @@ async def duplicate_seen(
         return record is not None and int(record.get("duplicates", 0)) >= times
 
     await eventually(counted, within)
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """`{(sample name, labels): value}`, parsed by prometheus_client's own parser."""
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def total(
+    parsed: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
+    wanted = set(labels.items())
+    return sum(v for (n, ls), v in parsed.items() if n == name and wanted <= set(ls))
+
+
+async def metrics_of(
+    client: httpx.AsyncClient,
+) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    answer = await client.get("/metrics")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/plain")
+    return samples(answer.text)

@@ -17,11 +17,10 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from prometheus_client.parser import text_string_to_metric_families
 
 from pesnet.devtools.smtp_sink import SmtpSink
 from tests.integration.network.conftest import staff_account
-from tests.support import eventually
+from tests.support import eventually, metrics_of, total
 
 pytestmark = pytest.mark.integration
 
@@ -77,31 +76,6 @@ async def register(network: dict[str, httpx.AsyncClient], email: str) -> str:
     )
     assert registered.status_code == 201, registered.text
     return str(registered.json()["id"])
-
-
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """`{(sample name, labels): value}`, parsed by prometheus_client's own parser."""
-    return {
-        (s.name, frozenset(s.labels.items())): s.value
-        for family in text_string_to_metric_families(text)
-        for s in family.samples
-    }
-
-
-def total(
-    parsed: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
-) -> float:
-    wanted = set(labels.items())
-    return sum(v for (n, ls), v in parsed.items() if n == name and wanted <= set(ls))
-
-
-async def metrics_of(
-    client: httpx.AsyncClient,
-) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    answer = await client.get("/metrics")
-    assert answer.status_code == 200, answer.text
-    assert answer.headers["content-type"].startswith("text/plain")
-    return samples(answer.text)
 
 
 async def test_every_service_counts_a_registration_in_its_metrics(

@@ -13,7 +13,6 @@ from pesnet.notifications.domain.signing import InvalidSignature, verify_signatu
 from pesnet.shared.messaging import EventPublisher
 from tests.integration.webhooks.conftest import (
     SECRETARIAT,
-    Inbox,
     PartnerEndpoint,
     Reply,
     WebhooksFactory,
@@ -24,6 +23,7 @@ from tests.integration.webhooks.conftest import (
     participant_registered,
     publish,
     subscribe,
+    wait_handled,
 )
 from tests.support import eventually
 
@@ -134,7 +134,6 @@ async def test_a_client_error_is_a_recorded_permanent_failure(
     webhooks: httpx.AsyncClient,
     partner: PartnerEndpoint,
     bus: EventPublisher,
-    inbox: Inbox,
     unique: str,
 ) -> None:
     partner.script("/strict", Reply(400), Reply(400))
@@ -162,7 +161,7 @@ async def test_a_client_error_is_a_recorded_permanent_failure(
 
     # disabled: a new event is not delivered; re-enabled: the next one is
     chair = await publish(bus, chairmanship_transferred())
-    await inbox.wait_handled(chair)
+    await wait_handled(webhooks, chair)
     enabled = await webhooks.post(
         f"/partners/webhooks/{subscription['id']}/enable", headers=SECRETARIAT
     )

@@ -14,6 +14,7 @@ from pesnet.notifications.adapters.webhooks import DELIVERIES
 from pesnet.notifications.domain.signing import InvalidSignature, verify_signature
 from pesnet.notifications.service_layer.webhook_subscriptions import fan_out
 from pesnet.shared.events import CATALOG
+from pesnet.shared.inbox import INBOX
 from pesnet.shared.messaging import EventPublisher
 from pesnet.shared.mongo import Client, DbSession, in_transaction
 from pesnet.shared.outbox import Outbox
@@ -27,6 +28,7 @@ from tests.integration.webhooks.conftest import (
     meeting_scheduled,
     publish,
     subscribe,
+    wait_handled,
 )
 from tests.support import eventually
 
@@ -130,6 +132,29 @@ async def test_without_a_grace_period_only_the_new_secret_signs(
     verify_signature(rotated["secret"], request.headers, request.body)
     with pytest.raises(InvalidSignature):
         verify_signature(created["secret"], request.headers, request.body)
+
+
+async def test_an_event_no_partner_wants_costs_no_write_and_a_new_subscription_gets_the_next(
+    webhooks: httpx.AsyncClient,
+    partner: PartnerEndpoint,
+    bus: EventPublisher,
+    mongo_client: Client,
+    make_settings: Any,
+    unique: str,
+) -> None:
+    """Most public events have no partner subscribed: each is looked at and left, with
+    nothing written; a subscription made on this replica counts from the next event on
+    (the look reads the subscriptions as of a few seconds ago, not as of before it)."""
+    db = mongo_client[make_settings("notifications").database]
+    nobody = await publish(bus, meeting_scheduled(f"m-{unique}"))
+    await wait_handled(webhooks, nobody)
+    assert await db[INBOX].find_one({"event_id": nobody.id}) is None
+    assert await db[DELIVERIES].count_documents({"event_id": nobody.id}) == 0
+
+    subscription = await subscribe(webhooks, partner.url("/new"))
+    wanted = await publish(bus, meeting_scheduled(f"m2-{unique}"))
+    [delivery] = await deliveries_when_settled(webhooks, subscription["id"], 1)
+    assert delivery["event_id"] == wanted.id
 
 
 async def test_a_deleted_subscription_is_disabled_and_gets_nothing(

@@ -208,7 +208,7 @@ class FakeSubscriptions(SubscriptionRepository):
         found = [s for s in self.by_id.values() if partner is None or s.partner == partner]
         return [copy.deepcopy(s) for s in sorted(found, key=lambda s: s.created_at)]
 
-    async def active(self) -> list[Subscription]:
+    async def active(self, *, recent: bool = False) -> list[Subscription]:
         return [copy.deepcopy(s) for s in self.by_id.values() if s.active]
 
     async def with_plain_secrets(self) -> list[Subscription]:

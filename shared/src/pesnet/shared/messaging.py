@@ -43,7 +43,7 @@ from pymongo.errors import ConnectionFailure
 
 from pesnet.shared.catalog import EventCatalog, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
-from pesnet.shared.inbox import AlreadyProcessed, Inbox
+from pesnet.shared.inbox import Inbox
 from pesnet.shared.logging import bind_event, get_logger
 from pesnet.shared.metrics import Metrics
 from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
@@ -199,7 +199,7 @@ class EventConsumer:
 
     async def process(self, body: bytes) -> str:
         """Handle one message body: 'done' or 'duplicate' (`Inbox.stage`; an event its
-        row's `wanted` says nothing wants: its record alone, no transaction). Raises
+        row's `wanted` says nothing wants: 'unwanted', no write at all). Raises
         `InvalidEvent`/`Unprocessable` for a message that can never succeed."""
         event, payload = self.catalog.parse(body)
         registration = self.handlers.get(event.type)
@@ -215,7 +215,9 @@ class EventConsumer:
             ),
         ):
             if not await self._wanted(registration, event):
-                return await self._record_alone(event)
+                # no effect, so nothing to keep once: a redelivery is looked at again
+                log.info("event handled: wanted by no one", consumer=self.name)
+                return "unwanted"
 
             async def work(session: DbSession) -> None:
                 if self.unit_of_work is None:
@@ -241,19 +243,6 @@ class EventConsumer:
         if registration.wanted is None or self.unit_of_work is None:
             return True
         return await registration.wanted(event, self.unit_of_work())
-
-    async def _record_alone(self, event: CloudEvent) -> str:
-        """Nothing wants the event: its inbox record alone, with no transaction (there
-        is no effect to commit with it), so that it is seen handled and a duplicate is
-        counted as one."""
-        try:
-            await self.inbox.record(None, self.name, event)
-        except AlreadyProcessed:
-            await self.inbox.count_duplicate(self.name, event.id)
-            log.info("duplicate event ignored", consumer=self.name)
-            return "duplicate"
-        log.info("event handled: wanted by no one", consumer=self.name)
-        return "done"
 
     async def on_message(self, message: RabbitMessage, rejected: Exception | None = None) -> None:
         """The FastStream subscriber body (manual acknowledgement). Each delivery runs in
@@ -348,7 +337,8 @@ class EventConsumer:
         return _subject_of(message.headers)
 
     async def _handle(self, message: RabbitMessage, rejected: Exception | None = None) -> str:
-        """Handle, retry or dead-letter; the outcome: 'done', 'duplicate', 'dead-lettered'."""
+        """Handle, retry or dead-letter; the outcome: 'done', 'duplicate', 'unwanted',
+        'dead-lettered'."""
         body: bytes = message.body
         attempt = _delivery_count(message.headers) + 1
         if rejected is not None:

@@ -106,7 +106,8 @@ class Metrics:
         )
 
     def handled(self, consumer: str, event_type: str, outcome: str, seconds: float) -> None:
-        """A message's end: 'done', 'duplicate', 'dead-lettered'."""
+        """A message's end: 'done', 'duplicate', 'unwanted' (handled, nothing to do),
+        'dead-lettered'."""
         labels = (consumer, event_type)
         if outcome == "duplicate":
             self.inbox_duplicates.labels(*labels).inc()

@@ -29,6 +29,7 @@ from pesnet.shared.errors import InvalidInput
 from pesnet.shared.leasing import LEASE_OWNER, LeasedQueue
 from pesnet.shared.logging import get_logger
 from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, after_commit
+from pesnet.shared.recent import RecentDocuments
 
 log = get_logger(__name__)
 
@@ -96,13 +97,22 @@ def _subscription_doc(subscription: Subscription) -> Document:
     return doc
 
 
+# the active subscriptions as the webhook consumer's look before its transaction reads
+# them (`subscribed`): every public event asks, and most find none (issue "Half the cost
+# of a registration"); a subscription made on another replica is seen within
+# `PESNET_MEETING_CACHE_SECONDS`, one made here at once
+RECENT_ACTIVE = RecentDocuments()
+
+
 class MongoSubscriptions(SubscriptionRepository):
     def __init__(self, db: Database, session: DbSession | None) -> None:
         self.collection = db[SUBSCRIPTIONS]
         self.session = session
+        self._active = (self.collection.full_name, "active")
 
     async def add(self, subscription: Subscription) -> None:
         doc = {"_id": subscription.id, **_subscription_doc(subscription)}
+        RECENT_ACTIVE.forget(self._active)
         await self.collection.insert_one(doc, session=self.session)
 
     async def get(self, subscription_id: str) -> Subscription | None:
@@ -110,6 +120,7 @@ class MongoSubscriptions(SubscriptionRepository):
         return None if doc is None else _subscription(doc)
 
     async def save(self, subscription: Subscription) -> None:
+        RECENT_ACTIVE.forget(self._active)
         await self.collection.replace_one(
             {"_id": subscription.id}, _subscription_doc(subscription), session=self.session
         )
@@ -119,9 +130,13 @@ class MongoSubscriptions(SubscriptionRepository):
         cursor = self.collection.find(query, session=self.session).sort("created_at", 1)
         return [_subscription(doc) async for doc in cursor]
 
-    async def active(self) -> list[Subscription]:
-        cursor = self.collection.find({"status": "active"}, session=self.session)
-        return [_subscription(doc) async for doc in cursor]
+    async def active(self, *, recent: bool = False) -> list[Subscription]:
+        async def load() -> Document:
+            cursor = self.collection.find({"status": "active"}, session=self.session)
+            return {"docs": [doc async for doc in cursor]}
+
+        found = await RECENT_ACTIVE.read(self._active, load) if recent else await load()
+        return [_subscription(doc) for doc in found["docs"]]
 
     async def with_plain_secrets(self) -> list[Subscription]:
         cursor = self.collection.find({"secret": {"$exists": True}}, session=self.session)

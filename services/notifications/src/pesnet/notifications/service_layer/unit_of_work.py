@@ -195,7 +195,9 @@ class SubscriptionRepository(ABC):
         """Oldest first."""
 
     @abstractmethod
-    async def active(self) -> list[Subscription]: ...
+    async def active(self, *, recent: bool = False) -> list[Subscription]:
+        """`recent`: as read within the last few seconds (`pesnet.shared.recent`), for a
+        look outside any transaction."""
 
     @abstractmethod
     async def with_plain_secrets(self) -> list[Subscription]:

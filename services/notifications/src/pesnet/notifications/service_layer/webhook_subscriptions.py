@@ -191,10 +191,12 @@ async def webhook_deliveries(
 
 
 async def subscribed(event: CloudEvent, uow: NotificationsUnitOfWork) -> bool:
-    """Whether an active subscription wants the event (read before the consumer's
-    transaction: most public events have no partner subscribed, and then cost this read
-    alone; a subscription made after it misses the event as it would a moment later)."""
-    return any(s.wants(event.type) for s in await uow.subscriptions.active())
+    """Whether an active subscription wants the event (a look before the consumer's
+    transaction, at the subscriptions as read in the last few seconds: most public
+    events have no partner subscribed, and then cost nothing; a subscription made on
+    another replica since misses the event as it would a moment earlier, one disabled
+    since is read again in the transaction)."""
+    return any(s.wants(event.type) for s in await uow.subscriptions.active(recent=True))
 
 
 async def fan_out(event: EventPayload, uow: NotificationsUnitOfWork) -> int:
