@@ -136,7 +136,7 @@ class MongoSubscriptions(SubscriptionRepository):
             return {"docs": [doc async for doc in cursor]}
 
         found = await RECENT_ACTIVE.read(self._active, load) if recent else await load()
-        return [_subscription(doc) for doc in found["docs"]]
+        return [_subscription(doc) for doc in (found or {}).get("docs", [])]
 
     async def with_plain_secrets(self) -> list[Subscription]:
         cursor = self.collection.find({"secret": {"$exists": True}}, session=self.session)
