@@ -16,6 +16,7 @@ from typing import Any
 import aio_pika
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
+from pymongo import monitoring
 
 from pesnet.devtools.rabbit import TestVhost
 from pesnet.shared.catalog import EventPayload
@@ -170,3 +171,24 @@ async def metrics_of(
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/plain")
     return samples(answer.text)
+
+
+class Commands(monitoring.CommandListener):
+    """The database commands a client sent, each one round trip (the driver's own
+    connection checks left out): `AsyncMongoClient(url, event_listeners=[commands])`."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.targets: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in ("hello", "ismaster", "isMaster", "ping", "endSessions"):
+            self.names.append(event.command_name)
+            target = event.command.get(event.command_name)
+            self.targets.append(f"{event.command_name} {target if isinstance(target, str) else ''}")
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass

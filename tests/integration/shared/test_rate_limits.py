@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient
 
 from pesnet.shared.errors import TooManyRequests
 from pesnet.shared.http import create_app
@@ -19,6 +19,7 @@ from pesnet.shared.mongo import Client
 from pesnet.shared.rate_limits import RATE_LIMITS, Limit, RateLimiter, limited
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
+from tests.support import Commands
 
 pytestmark = pytest.mark.integration
 
@@ -52,23 +53,6 @@ async def test_two_replicas_count_one_new_key_at_once_without_a_gap_or_a_double(
     )
     assert sorted(hit.count for hit in hits) == list(range(1, 41))
     assert sum(hit.allowed for hit in hits) == 3
-
-
-class Commands(monitoring.CommandListener):
-    """The commands a client sent (each one round trip)."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name not in ("hello", "ismaster", "ping", "endSessions"):
-            self.names.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
 
 
 async def test_a_hit_costs_one_round_trip_on_a_new_counter_and_on_a_known_one(

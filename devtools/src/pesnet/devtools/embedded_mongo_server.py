@@ -21,6 +21,10 @@ saw every write of notifications' database time out for a quarter of an hour), a
   statement waited behind the reaper; here it passes over a transaction whose statement
   is running (in use, so not idle) and reaps the others.
 
+And `bulkWrite` takes `readConcern`, as mongod 8's does: a driver sends it with a
+transaction's first command (`afterClusterTime`, in a causally consistent session), and
+a transaction whose first command is its batch of writes was refused by SecantusDB.
+
     python -m pesnet.devtools.embedded_mongo_server [--transaction-lifetime S] <secantusdb's flags>
 """
 
@@ -31,7 +35,7 @@ import sys
 import threading
 from typing import Any
 
-from secantus import cli
+from secantus import cli, commands
 from secantus.server import SecantusDBServer
 from secantus.storage import Storage
 from secantus.transactions import TransactionRegistry, TxnState
@@ -89,6 +93,11 @@ def release_collections_between_write_attempts() -> None:
     Storage._delete_matching_chunked = _delete_many_unchunked
 
 
+def accept_read_concern_on_bulk_write() -> None:
+    """`bulkWrite` as a transaction's first command, with the read concern it carries."""
+    commands._BULK_WRITE_KNOWN_FIELDS = commands._BULK_WRITE_KNOWN_FIELDS | {"readConcern"}
+
+
 class ReapingServer(SecantusDBServer):
     """SecantusDB with a periodic sweep of transactions idle past their lifetime."""
 
@@ -121,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         lifetime = float(args[at + 1])
         del args[at : at + 2]
     release_collections_between_write_attempts()
+    accept_read_concern_on_bulk_write()
     # the command line builds the server by this name
     cli.SecantusDBServer = functools.partial(ReapingServer, transaction_lifetime_seconds=lifetime)
     result: int = cli.main(args)

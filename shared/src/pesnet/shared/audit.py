@@ -214,7 +214,7 @@ class AuditTrail:
     async def stage(
         self, batch: WriteBatch, entries: list[AuditEntry], session: DbSession | None
     ) -> None:
-        """The entries, chained (their lane's head read in `session`), in the batch their
+        """The entries, chained (their lane's head as this process knows it), in the batch their
         transaction ends with (`WriteBatch`), with the lane's new head."""
         if not entries:
             return
@@ -222,7 +222,7 @@ class AuditTrail:
         head = await self.chain.link(session, docs)
         for doc in docs:
             batch.insert(self.collection, doc)
-        batch.update(self.chain.heads, {"_id": head["_id"]}, {"$set": head["set"]}, upsert=True)
+        self.chain.stage_head(batch, head)
 
     async def query(
         self,

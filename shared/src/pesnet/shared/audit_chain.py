@@ -6,13 +6,17 @@ before it) and `hash`, SHA-256 of the entry's fields, its place and `prev`. A la
 head (collection `audit_chain`: its last `n`, `hash` and time) is read and updated in
 the transaction that writes the entries, so the entries and the head commit together;
 two transactions that would extend one lane at once conflict on its head and one is
-retried whole (`ClientSession.with_transaction`), so a lane never forks. There are
+retried whole (`ClientSession.with_transaction`), so a lane never forks. A process keeps
+each lane's head as its own last committed write left it and chains to that without
+reading it; the head is then written only where it still is what the process knows
+(`n` in the filter of an upsert, which fails on the head's id where another replica moved
+the lane on: `StaleAuditHead`, and the transaction is retried reading the head). There are
 `LANES` lanes, taken in turn by a process's transactions from a random first one, so
 that up to `LANES` concurrent transactions of one process never meet on a head (8 picked
 at random, 16 at once met so often that a registration's transaction was run twice on
 average: issue "Half the cost of a registration"); replicas start at different lanes.
-What a transaction costs is one read and one write of a head, beside the entries it
-writes anyway.
+What a transaction costs is one write of a head, beside the entries it writes anyway
+(and a read of it, the first time or after another replica's).
 
 `python -m pesnet.shared.audit_chain verify --service registration` (MONGODB_URL, and
 PESNET_DATABASE when the database is not `pesnet_<service>`) walks every lane and names
@@ -45,15 +49,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, make_client
+from pesnet.shared.mongo import (
+    Database,
+    DbSession,
+    Document,
+    IndexSpec,
+    WriteBatch,
+    after_commit,
+    make_client,
+)
 
 AUDIT_CHAIN = "audit_chain"
 LANES = 32
 # this process's next lane (`AuditChain.link`)
 _turns = itertools.count(secrets.randbelow(LANES))
 GENESIS = "0" * 64
+# each lane's head (n, hash, time) as this process's last committed write left it, by
+# the heads' collection and lane
+_written: dict[tuple[str, int], tuple[int, str, Any]] = {}
 CHAIN_INDEXES = (IndexSpec("audit", [("chain", 1), ("n", 1)], name="audit_chain_order"),)
 # what an entry's hash covers besides its place: every field `AuditEntry.document` writes
 _CONTENT = ("actor", "roles", "action", "meeting_id", "subject", "at", "seq", "from")
@@ -94,23 +109,67 @@ class AuditChain:
     async def extend(self, session: DbSession | None, docs: list[Document]) -> None:
         """Chain `docs` (entries about to be inserted, in their order) to a lane."""
         head = await self.link(session, docs)
-        await self.heads.update_one(
-            {"_id": head["_id"]}, {"$set": head["set"]}, upsert=True, session=session
-        )
+        try:
+            await self.heads.update_one(
+                {"_id": head["_id"], "n": head["was"]},
+                {"$set": head["set"]},
+                upsert=True,
+                session=session,
+            )
+        except DuplicateKeyError as exc:
+            raise self._stale(head["_id"]) from exc
 
     async def link(self, session: DbSession | None, docs: list[Document]) -> Document:
-        """Chain `docs` to a lane read in `session`; the lane's new head, for the caller
-        to write in the same transaction (`{"_id": lane, "set": {...}}`)."""
+        """Chain `docs` to a lane as this process knows its head (read in `session` when
+        it does not); the lane's new head, for the caller to write in the same
+        transaction (`stage_head`): `{"_id": lane, "was": n, "set": {...}}`."""
         lane = next(_turns) % LANES
-        head = await self.heads.find_one({"_id": lane}, session=session) or {}
-        n, prev = int(head.get("n", 0)), str(head.get("hash", GENESIS))
-        prev_at = head.get("at")
+        key = (self.heads.full_name, lane)
+        known = _written.get(key)
+        if known is None:
+            head = await self.heads.find_one({"_id": lane}, session=session) or {}
+            known = (int(head.get("n", 0)), str(head.get("hash", GENESIS)), head.get("at"))
+        n, prev, prev_at = known
+        was = n
         for doc in docs:
             n += 1
             doc.update(chain=lane, n=n, prev=prev, prev_at=prev_at)
             doc["hash"] = prev = entry_hash(doc)
             prev_at = doc["at"]
-        return {"_id": lane, "set": {"n": n, "hash": prev, "at": prev_at}}
+        written = (n, prev, prev_at)
+        after_commit(lambda: _remember(key, written))
+        return {"_id": lane, "was": was, "set": {"n": n, "hash": prev, "at": prev_at}}
+
+    def stage_head(self, batch: WriteBatch, head: Document) -> None:
+        """The lane's new head, written where the lane still is at `was`."""
+        lane = head["_id"]
+        batch.update(
+            self.heads,
+            {"_id": lane, "n": head["was"]},
+            {"$set": head["set"]},
+            upsert=True,
+            on_duplicate=lambda _details: self._stale(lane),
+        )
+
+    def _stale(self, lane: int) -> Exception:
+        _written.pop((self.heads.full_name, lane), None)
+        return StaleAuditHead(lane)
+
+
+class StaleAuditHead(OperationFailure):
+    """A lane's head moved on since this process wrote it (another replica extended the
+    lane): a transient error, so that the transaction is retried whole, reading it."""
+
+    def __init__(self, lane: int) -> None:
+        labels = {"errorLabels": ["TransientTransactionError"], "code": 112}
+        super().__init__(f"audit lane {lane} moved on since this process wrote it", 112, labels)
+
+
+def _remember(key: tuple[str, int], head: tuple[int, str, Any]) -> None:
+    """A committed head, unless a later one of this process's committed first."""
+    known = _written.get(key)
+    if known is None or known[0] < head[0]:
+        _written[key] = head
 
 
 @dataclass

@@ -154,8 +154,9 @@ class WriteBatch:
         update: Document | list[Document],
         *,
         upsert: bool = False,
+        on_duplicate: Refusal | None = None,
     ) -> None:
-        self.writes.append(_Write(collection, where, update, upsert))
+        self.writes.append(_Write(collection, where, update, upsert, on_duplicate))
 
     def __len__(self) -> int:
         return len(self.writes)
