@@ -226,28 +226,34 @@ async def test_an_older_event_does_not_undo_a_newer_one_and_a_purge_forgets(
     agenda: httpx.AsyncClient, registration_events: RegistrationEvents
 ) -> None:
     assert (await agenda.post("/dev/seed", headers=SECRETARIAT)).status_code == 200
-    await registration_events.confirm("souhail")
-    await wait_confirmed(agenda, {"souhail@example.org"})
-    # a redelivered "registered" from before the confirmation arrives late
-    payload = ParticipantRegistered(
-        registration_id=registration_events.registration_id("souhail@example.org"),
-        meeting_id=MEETING,
-        given_name="Hicham",
-        family_name="Souhail",
-        email="souhail@example.org",
-        country="MAR",
-        institution="ANAPEC",
-        position="Director",
-        role="moderator",
-        language="ar",
-        status="registered",
-        registered_at=datetime.now(UTC) - timedelta(hours=1),
-    )
-    late = CATALOG.envelope(payload, source="/pesnet/registration").model_copy(
-        update={"time": datetime.now(UTC) - timedelta(hours=1)}
-    )
-    await registration_events.publisher.publish(late)
-    marker = await registration_events.confirm("dur")  # published after the late one
+    # a moderator of the programme, and a delegate the programme does not name (whose
+    # "registered" is stored without reading what is there)
+    people = {"souhail": "moderator", "nadia.delegate": "delegate"}
+    for person, role in people.items():
+        await registration_events.confirm(person, role=role)
+    await wait_confirmed(agenda, {f"{p}@example.org" for p in people})
+    for person, role in people.items():
+        # a redelivered "registered" from before the confirmation arrives late
+        email = f"{person}@example.org"
+        payload = ParticipantRegistered(
+            registration_id=registration_events.registration_id(email),
+            meeting_id=MEETING,
+            given_name=person.title(),
+            family_name="Demo",
+            email=email,
+            country="MAR",
+            institution="ANAPEC",
+            position="Director",
+            role=role,
+            language="ar",
+            status="registered",
+            registered_at=datetime.now(UTC) - timedelta(hours=1),
+        )
+        late = CATALOG.envelope(payload, source="/pesnet/registration").model_copy(
+            update={"time": datetime.now(UTC) - timedelta(hours=1)}
+        )
+        await registration_events.publisher.publish(late)
+    marker = await registration_events.confirm("dur")  # published after the late ones
     await wait_confirmed(agenda, {"dur@example.org"})
     assert marker
     participants = (
@@ -255,9 +261,10 @@ async def test_an_older_event_does_not_undo_a_newer_one_and_a_purge_forgets(
     ).json()
     status = {p["email"]: p["status"] for p in participants}
     assert status["souhail@example.org"] == "confirmed"
+    assert status["nadia.delegate@example.org"] == "confirmed"
 
     # registration erases the meeting's personal data: the projection follows
-    purged = PersonalDataPurged(meeting_id=MEETING, registrations=2, purged_at=datetime.now(UTC))
+    purged = PersonalDataPurged(meeting_id=MEETING, registrations=3, purged_at=datetime.now(UTC))
     await registration_events.publisher.publish(
         CATALOG.envelope(purged, source="/pesnet/registration")
     )

@@ -34,7 +34,7 @@ from pesnet.shared.errors import Conflict
 from pesnet.shared.events.agenda import AffectedParticipant
 from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.institutions import Institution
-from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec
+from pesnet.shared.mongo import Database, DbSession, Document, IndexSpec, deferred
 from pesnet.shared.recent import MEETINGS as RECENT_MEETINGS
 from pesnet.shared.translation import _
 
@@ -251,6 +251,26 @@ class MongoParticipantRepository(ParticipantRepository):
         """`ParticipantRepository.record` as one conditional write (an update pipeline
         that keeps a newer stored state) returning the state before, instead of a read
         and a write."""
+        before = await self.collection.find_one_and_update(
+            {"_id": participant.registration_id},
+            self._unless_newer_stored(participant),
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
+            session=self.session,
+        )
+        return _participant(before) if before else None
+
+    async def record_unread(self, participant: Participant) -> None:
+        """The same conditional write, in the transaction's last batch."""
+        where, update = {"_id": participant.registration_id}, self._unless_newer_stored(participant)
+        batch = deferred(self.session) if self.session is not None else None
+        if batch is None:
+            await self.collection.update_one(where, update, upsert=True, session=self.session)
+        else:
+            batch.update(self.collection, where, update, upsert=True)
+
+    def _unless_newer_stored(self, participant: Participant) -> list[Document]:
+        """The update pipeline that stores `participant` unless a newer state is stored."""
         fields = {k: v for k, v in self._document(participant).items() if k != "_id"}
         # is_newer_than(stored): nothing stored, or stored as of no later
         newer = {
@@ -259,21 +279,14 @@ class MongoParticipantRepository(ParticipantRepository):
                 {"$lte": ["$as_of", participant.as_of]},
             ]
         }
-        before = await self.collection.find_one_and_update(
-            {"_id": participant.registration_id},
-            [
-                {
-                    "$set": {
-                        name: {"$cond": [newer, {"$literal": value}, f"${name}"]}
-                        for name, value in fields.items()
-                    }
+        return [
+            {
+                "$set": {
+                    name: {"$cond": [newer, {"$literal": value}, f"${name}"]}
+                    for name, value in fields.items()
                 }
-            ],
-            upsert=True,
-            return_document=ReturnDocument.BEFORE,
-            session=self.session,
-        )
-        return _participant(before) if before else None
+            }
+        ]
 
     async def confirmed(self, meeting_id: str) -> dict[str, str]:
         cursor = self.collection.find(

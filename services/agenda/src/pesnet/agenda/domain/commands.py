@@ -164,9 +164,11 @@ class HandOverChair:
 # the projection of registrations -------------------------------------------------
 @dataclass(frozen=True)
 class RecordParticipant:
-    """A registration as a registration event carries it."""
+    """A registration as a registration event carries it; `created`: the event is the
+    registration's first (`ParticipantRegistered`)."""
 
     participant: Participant
+    created: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pesnet.shared.events.registration import (
     InstitutionRegistered,
     InstitutionRenamed,
     ParticipantEvent,
+    ParticipantRegistered,
     PersonalDataPurged,
 )
 from pesnet.shared.institutions import Institution
@@ -54,7 +55,8 @@ def participant_as_of(event: ParticipantEvent, envelope: CloudEvent) -> RecordPa
             country=event.country,
             status=event.status,
             as_of=envelope.time,
-        )
+        ),
+        created=isinstance(event, ParticipantRegistered),
     )
 
 

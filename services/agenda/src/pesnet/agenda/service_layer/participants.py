@@ -46,6 +46,11 @@ async def record_participant(cmd: RecordParticipant, uow: AgendaUnitOfWork) -> l
     participant = cmd.participant
 
     async def work(uow: AgendaUnitOfWork) -> list[SessionNotice]:
+        if cmd.created and not await _names_a_programme_person(uow, participant):
+            # a new registration of nobody in the programme: no state before it matters
+            # (an older one never is; a newer one, come first, the write keeps)
+            await uow.participants.record_unread(participant)
+            return []
         stored = await uow.participants.record(participant)
         if not participant.is_newer_than(stored):
             log.info(
@@ -69,6 +74,11 @@ async def record_participant(cmd: RecordParticipant, uow: AgendaUnitOfWork) -> l
         return notices
 
     return await uow.run(work)
+
+
+async def _names_a_programme_person(uow: AgendaUnitOfWork, participant: Participant) -> bool:
+    meeting = await uow.meetings.recent(participant.meeting_id)
+    return meeting is not None and bool(meeting.person_by_email(participant.email))
 
 
 def change_notices(

@@ -103,6 +103,11 @@ class ParticipantRepository(ABC):
             await self.save(participant)
         return stored
 
+    async def record_unread(self, participant: Participant) -> None:
+        """`record` where what was stored before does not matter: the write may go with
+        the transaction's last batch, without a round trip of its own."""
+        await self.record(participant)
+
     @abstractmethod
     async def confirmed(self, meeting_id: str) -> dict[str, str]:
         """e-mail (lower case) → registration id of the meeting's confirmed participants."""
