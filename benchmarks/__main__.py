@@ -302,7 +302,13 @@ async def quick(args: argparse.Namespace) -> dict[str, Any]:
     vhost.create()
     mongo = database(workdir)
     sink = TimingSink().start()
-    plat = Platform(workdir, rabbit_url=vhost.url, mongo_url=mongo.url, smtp_port=sink.port)
+    plat = Platform(
+        workdir,
+        rabbit_url=vhost.url,
+        mongo_url=mongo.url,
+        smtp_port=sink.port,
+        profile_dir=args.profile,
+    )
     try:
         await plat.start()
         found: dict[str, Any] = {"L3": {"1": await full_path(plat, sink, mongo, args)}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -224,3 +225,41 @@ async def test_a_committed_event_is_relayed_at_once_without_waiting_for_the_poll
             return await effects.count(thing_id="woken") == 1
 
         await eventually(handled, within=15)
+
+
+def _stages(plan: dict[str, Any]) -> list[str]:
+    found = []
+    while plan:
+        found.append(str(plan.get("stage")))
+        plan = plan.get("inputStage") or {}
+    return found
+
+
+async def test_a_claim_reads_only_pending_entries_and_passes_over_live_leases(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    """A relay's claim goes through the pending entries' index whatever the size of the
+    published history (kept for days); among them it takes its own and the ones whose
+    lease ended, and leaves those another live relay holds."""
+    async with runtime_factory(PESNET_OUTBOX_POLL_SECONDS=3600) as rt:
+        for task in rt._tasks:
+            task.cancel()
+        outbox = rt.db["outbox"]
+        now = datetime.now(UTC)
+        common = {"type": "t", "body": "{}", "published_at": now, "lease_until": now}
+        await outbox.insert_many([{**common, "order": n} for n in range(500)])
+        held = {
+            **common,
+            "published_at": None,
+            "lease_owner": "another",
+            "lease_until": now + timedelta(minutes=5),
+        }
+        ended = {**held, "lease_until": now - timedelta(seconds=1)}
+        await outbox.insert_many(
+            [{**held, "_id": "held", "order": 1000}, {**ended, "_id": "ended", "order": 1001}]
+        )
+        relay = OutboxRelay(rt.db, rt.publisher.publish_outbox_entry)
+        plan = (await relay.pending(100).explain())["queryPlanner"]["winningPlan"]
+        assert "COLLSCAN" not in _stages(plan)
+        assert "IXSCAN" in _stages(plan)
+        assert [doc["_id"] for doc in await relay.claim()] == ["ended"]
