@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from pesnet.shared.delegation_links import DEV_DELEGATION_LINK_KEY, DelegationLinks
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 from tests.integration.actionplan.conftest import Registration, communique_published
 from tests.integration.actionplan.test_actionplan_rules import AREA, tri
@@ -177,7 +178,7 @@ STEPS = [
             f"/delegation{P}/consultation",
             {
                 "token": DelegationLinks([DEV_DELEGATION_LINK_KEY.encode()]).token(
-                    "reg-hod-sen", "SEN", "pesnet-9"
+                    "reg-hod-sen", "SEN", "pesnet-9", now=utcnow()
                 ),
                 "target": "area:digital",
                 "stance": "support",

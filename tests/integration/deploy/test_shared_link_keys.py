@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from pesnet.shared.delegation_links import DelegationLinks
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.manage_links import ManageLinks
 from tests.deployment import HAVE_KUBECTL
 from tests.integration.deploy.forms import (
@@ -58,10 +59,10 @@ def check_links(envs: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
     keys = registration.delegation_link_keys()
     assert keys, "registration is not given PESNET_DELEGATION_LINK_KEYS"
     assert actionplan.delegation_link_keys(), "actionplan is not given PESNET_DELEGATION_LINK_KEYS"
-    token = DelegationLinks(keys).token("a-registration", "MAR", "a-meeting")
-    actor = DelegationLinks(actionplan.delegation_link_keys()).read(token)
-    assert actor is not None, "actionplan does not take registration's consultation links"
-    assert (actor.registration_id, actor.country) == ("a-registration", "MAR")
+    token = DelegationLinks(keys).token("a-registration", "MAR", "a-meeting", now=utcnow())
+    link = DelegationLinks(actionplan.delegation_link_keys()).read(token)
+    assert link is not None, "actionplan does not take registration's consultation links"
+    assert (link.registration_id, link.country) == ("a-registration", "MAR")
 
 
 @pytest.mark.skipif(not HAVE_KUBECTL, reason="kubectl is not installed")

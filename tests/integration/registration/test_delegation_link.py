@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -38,9 +39,12 @@ async def test_a_confirmed_head_of_delegation_has_a_consultation_link(
     link = urlparse(html.unescape(found.group(1)))
     assert link.path == "/delegation"
     [token] = parse_qs(link.query)["token"]
-    actor = DelegationLinks([DEV_DELEGATION_LINK_KEY.encode()]).read(token)
-    assert actor is not None
-    assert (actor.country, actor.registration_id) == ("MAR", head["id"])
+    read = DelegationLinks([DEV_DELEGATION_LINK_KEY.encode()]).read(token)
+    assert read is not None
+    assert (read.country, read.registration_id) == ("MAR", head["id"])
+    # it lives PESNET_DELEGATION_LINK_DAYS (30 by default) from the page that signed it
+    lifetime = read.expires_at - datetime.now(UTC)
+    assert timedelta(days=29, hours=23) < lifetime <= timedelta(days=30)
 
     delegate = await confirmed(registration, register, secretariat, 2, role="delegate")
     assert 'id="consultation-link"' not in await manage_page(registration, delegate)

@@ -199,3 +199,54 @@ async def test_an_online_participant_gets_the_join_link_and_no_badge(
 
 async def _has(page: Any, link: str) -> bool:
     return link in await page()
+
+
+async def test_in_a_hybrid_meeting_only_the_online_participants_get_the_join_link(
+    registration: Registration, register: Register, secretariat: dict[str, str]
+) -> None:
+    today = datetime.now(UTC).date()
+    link = "https://meet.example.org/hybrid-nfp"
+    await registration.publish(
+        MeetingScheduled(
+            meeting_id="hybrid-nfp",
+            number=12,
+            title=Localized(ar="اجتماع مختلط", en="Hybrid meeting", fr="Réunion hybride"),
+            timezone="UTC",
+            status="registration_open",
+            start_date=today,
+            end_date=today,
+            attendance_mode="hybrid",
+        )
+    )
+    await registration.publish(
+        MeetingJoinLinkSet(meeting_id="hybrid-nfp", attendance_mode="hybrid", join_url=link)
+    )
+
+    async def known() -> bool:
+        response = await registration.http.get("/meetings/hybrid-nfp/delegations")
+        return response.status_code == 200
+
+    await eventually(known)
+    online = await confirmed(
+        registration, register, secretariat, 6, meeting="hybrid-nfp", attendance="online"
+    )
+    on_site = await confirmed(
+        registration, register, secretariat, 7, meeting="hybrid-nfp", attendance="on_site"
+    )
+
+    def page_of(participant: dict[str, str]) -> Any:
+        async def page() -> str:
+            shown = await registration.http.get(
+                f"/registrations/{participant['id']}/manage",
+                params={"token": participant["manage_token"], "lang": "ar"},
+                headers={"Accept": "text/html"},
+            )
+            return shown.text
+
+        return page
+
+    await eventually(lambda: _has(page_of(online), link))
+    on_site_page = await page_of(on_site)()
+    assert 'id="join-link"' not in on_site_page
+    assert link not in on_site_page
+    assert "badge.png" in on_site_page  # who comes on site collects a badge instead

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from pesnet.actionplan.domain.cooperation import Proposal
 from pesnet.actionplan.domain.decisions import MeetingOutcome
+from pesnet.actionplan.domain.delegations import PURGED, DelegationRegistration
 from pesnet.actionplan.domain.evidence import StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
@@ -120,6 +121,25 @@ class FakeInstitutions:
 
     async def save(self, institution: Institution) -> None:
         self.items[institution.id] = institution
+
+
+class FakeDelegations:
+    def __init__(self) -> None:
+        self.items: dict[str, DelegationRegistration] = {}
+
+    async def get(self, registration_id: str) -> DelegationRegistration | None:
+        return self.items.get(registration_id)
+
+    async def save(self, registration: DelegationRegistration) -> None:
+        self.items[registration.registration_id] = registration
+
+    async def purge_meeting(self, meeting_id: str, at: datetime) -> int:
+        of_meeting = [r for r in self.items.values() if r.meeting_id == meeting_id]
+        for r in of_meeting:
+            self.items[r.registration_id] = DelegationRegistration(
+                r.registration_id, meeting_id, None, None, PURGED, at
+            )
+        return len(of_meeting)
 
 
 class FakeNeeds:
@@ -233,6 +253,7 @@ class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
     stores = (
         "plans",
         "focal_points",
+        "delegations",
         "institutions",
         "needs",
         "offers",
@@ -246,6 +267,7 @@ class FakeActionPlanUnitOfWork(FakeUnitOfWork, ActionPlanUnitOfWork):
         super().__init__()
         self.plans = FakePlans()
         self.focal_points = FakeFocalPoints()
+        self.delegations = FakeDelegations()
         self.institutions = FakeInstitutions()
         self.needs = FakeNeeds()
         self.offers = FakeOffers()

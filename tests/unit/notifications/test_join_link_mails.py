@@ -105,3 +105,18 @@ async def test_a_meeting_in_person_has_no_link_anywhere() -> None:
     [mail] = await notices.programme_released(release, uow.handling(release), MAILING)
     assert "URL:" not in mail.attachments[0]["content"]
     assert "meet.example.org" not in (mail.text or "")
+
+
+async def test_a_hybrid_meetings_on_site_participant_gets_no_link() -> None:
+    uow = FakeNotificationsUnitOfWork()
+    await _meeting(uow, "hybrid")
+    on_site = f.participant("confirmed", "en", attendance="on_site")
+    online = f.participant("confirmed", "fr", attendance="online")
+    for payload in (on_site, online):
+        await handle(uow, payload)
+    release = f.programme(2, ics=VEVENT)
+    made = await notices.programme_released(release, uow.handling(release), MAILING)
+    mails = {d.recipient: d for d in made}
+    assert _says_the_link(mails[online.email])
+    assert "URL:" not in mails[on_site.email].attachments[0]["content"]
+    assert "meet.example.org" not in (mails[on_site.email].text or "")

@@ -4,6 +4,7 @@ the concrete adapters."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 
 from fastapi import FastAPI
@@ -37,7 +38,10 @@ from pesnet.shared.staff_sign_in import IdentitySignIn
 
 def consultation(settings: Settings) -> Consultation | None:
     keys, page = settings.delegation_link_keys(), settings.consultation_page()
-    return Consultation(DelegationLinks(keys), page) if keys and page else None
+    if not (keys and page):
+        return None
+    lifetime = timedelta(days=settings.delegation_link_days)
+    return Consultation(DelegationLinks(keys, lifetime=lifetime), page)
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, model_validator
 
-from pesnet.shared.delegation_links import delegation_link_keys
+from pesnet.shared.delegation_links import LIFETIME_DAYS, delegation_link_keys
 from pesnet.shared.manage_links import manage_link_keys
 from pesnet.shared.rate_limits import Limit
 from pesnet.shared.settings import ServiceSettings, require_urls
@@ -44,6 +44,10 @@ class Settings(ServiceSettings):
         default=None, alias="PESNET_DELEGATION_LINK_KEYS"
     )
     actionplan_public_url: str | None = Field(default=None, alias="PESNET_ACTIONPLAN_PUBLIC_URL")
+    # how long such a link works (the manage page signs a fresh one each time it opens)
+    delegation_link_days: int = Field(
+        default=LIFETIME_DAYS, ge=1, le=365, alias="PESNET_DELEGATION_LINK_DAYS"
+    )
 
     # Registrations without credentials (each one mails its address): per client address
     # and per e-mail address, in windows of an hour; past either, 429 with Retry-After

@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from pesnet.actionplan.domain.cooperation import Proposal
 from pesnet.actionplan.domain.decisions import MeetingOutcome
+from pesnet.actionplan.domain.delegations import PURGED, DelegationRegistration
 from pesnet.actionplan.domain.evidence import MAX_EVIDENCE_BYTES, StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
@@ -37,6 +38,8 @@ REMINDERS = "reminders"
 MEETINGS = "meetings"
 # the meetings' published communiqués and the links of their decisions to activities
 OUTCOMES = "meeting_outcomes"
+# registration's registrations: whether a head of delegation's link still speaks
+DELEGATIONS = "delegation_registrations"
 # registration's reference of institutions (from InstitutionRegistered/Renamed)
 INSTITUTIONS = "institutions"
 # files kept as evidence of progress reports (bytes in a bounded binary field)
@@ -45,6 +48,7 @@ EVIDENCE = "evidence_files"
 INDEXES = (
     IndexSpec(FOCAL_POINTS, [("token_hash", 1)], unique=True, name="token_hash_unique"),
     IndexSpec(FOCAL_POINTS, [("institution", 1)], name="by_institution"),
+    IndexSpec(DELEGATIONS, [("meeting_id", 1)], name="delegations_by_meeting"),
     IndexSpec(NEEDS, [("period", 1), ("thematic_area", 1)], name="needs_by_area"),
     IndexSpec(OFFERS, [("period", 1), ("thematic_area", 1)], name="offers_by_area"),
     # matching run twice proposes the same offer for the same needs once
@@ -166,6 +170,40 @@ class MongoFocalPointRepository(_Repository):
             upsert=True,
             session=self.session,
         )
+
+
+class MongoDelegationRepository(_Repository):
+    async def get(self, registration_id: str) -> DelegationRegistration | None:
+        doc = await self.db[DELEGATIONS].find_one({"_id": registration_id}, session=self.session)
+        if doc is None:
+            return None
+        return DelegationRegistration(
+            registration_id=doc["_id"],
+            meeting_id=doc["meeting_id"],
+            country=doc.get("country"),
+            role=doc.get("role"),
+            status=doc["status"],
+            as_of=doc["as_of"],
+        )
+
+    async def save(self, registration: DelegationRegistration) -> None:
+        doc = {
+            "meeting_id": registration.meeting_id,
+            "country": registration.country,
+            "role": registration.role,
+            "status": registration.status,
+            "as_of": registration.as_of,
+        }
+        await self.db[DELEGATIONS].replace_one(
+            {"_id": registration.registration_id}, doc, upsert=True, session=self.session
+        )
+
+    async def purge_meeting(self, meeting_id: str, at: datetime) -> int:
+        erased = {"country": None, "role": None, "status": PURGED, "as_of": at}
+        result = await self.db[DELEGATIONS].update_many(
+            {"meeting_id": meeting_id}, {"$set": erased}, session=self.session
+        )
+        return result.modified_count
 
 
 def _institution(doc: Document) -> Institution:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pesnet.actionplan.adapters.repository import (
+    MongoDelegationRepository,
     MongoEvidenceRepository,
     MongoFocalPointRepository,
     MongoInstitutionRepository,
@@ -29,6 +30,7 @@ class MongoActionPlanUnitOfWork(MongoUnitOfWork, ActionPlanUnitOfWork):
     def bind(self, session: DbSession | None) -> None:
         self.plans = MongoPlanRepository(self.db, session)
         self.focal_points = MongoFocalPointRepository(self.db, session)
+        self.delegations = MongoDelegationRepository(self.db, session)
         self.institutions = MongoInstitutionRepository(self.db, session)
         self.needs = MongoNeedRepository(self.db, session)
         self.offers = MongoOfferRepository(self.db, session)

@@ -2,8 +2,9 @@
 that a plan names the meeting that adopted it (or discussed its draft) in the report,
 not just its id, and their published communiqués, whose decisions the secretariat links
 to the activities that carry them out; registration's reference of institutions, so that institutions are
-shown by name; and registration's focal-point nominations, which are the action plan's
-focal points."""
+shown by name; registration's focal-point nominations, which are the action plan's
+focal points; and registration's participant events, which say whether a head of
+delegation's consultation link still speaks for their member state."""
 
 from __future__ import annotations
 
@@ -18,15 +19,25 @@ from pesnet.actionplan.domain.decisions import (
     MeetingOutcome,
     RecordCommunique,
 )
-from pesnet.actionplan.service_layer import decisions, focal_points, institutions, plans
+from pesnet.actionplan.domain.delegations import DelegationRegistration
+from pesnet.actionplan.service_layer import (
+    decisions,
+    delegations,
+    focal_points,
+    institutions,
+    plans,
+)
 from pesnet.shared.envelope import CloudEvent
 from pesnet.shared.events.agenda import CommuniquePublished, MeetingScheduled
 from pesnet.shared.events.registration import (
+    PARTICIPANT_EVENTS,
     FocalPointNominated,
     FocalPointWithdrawn,
     InstitutionChanged,
     InstitutionRegistered,
     InstitutionRenamed,
+    ParticipantEvent,
+    PersonalDataPurged,
 )
 from pesnet.shared.messaging import Subscriptions, on
 
@@ -42,6 +53,27 @@ def subscriptions() -> Subscriptions:
         on(FocalPointNominated, focal_points.record_nomination, command=nomination),
         on(FocalPointWithdrawn, focal_points.record_withdrawal, command=withdrawal),
         on(CommuniquePublished, decisions.record_communique, command=communique),
+        # one registration's events in order, different registrations side by side
+        on(
+            PARTICIPANT_EVENTS,
+            delegations.record_registration,
+            command=registration_as_of,
+            by_subject=True,
+        ),
+        on(PersonalDataPurged, delegations.forget_meeting),
+    )
+
+
+def registration_as_of(event: ParticipantEvent, envelope: CloudEvent) -> DelegationRegistration:
+    """The registration as the event tells it, as of the event's time (no name, no
+    address: what says whether its consultation link still speaks)."""
+    return DelegationRegistration(
+        registration_id=event.registration_id,
+        meeting_id=event.meeting_id,
+        country=event.country,
+        role=event.role.value,
+        status=event.status.value,
+        as_of=envelope.time,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from pesnet.actionplan.domain.cooperation import Proposal
 from pesnet.actionplan.domain.decisions import MeetingOutcome
+from pesnet.actionplan.domain.delegations import DelegationRegistration
 from pesnet.actionplan.domain.evidence import StoredFile
 from pesnet.actionplan.domain.focal_points import FocalPoint
 from pesnet.actionplan.domain.institutions import Institution
@@ -55,6 +56,18 @@ class FocalPointRepository(Protocol):
     async def add(self, focal_point: FocalPoint) -> None: ...
 
     async def save(self, focal_point: FocalPoint) -> None: ...
+
+
+class DelegationRepository(Protocol):
+    """The projection of registration's registrations (`domain/delegations.py`)."""
+
+    async def get(self, registration_id: str) -> DelegationRegistration | None: ...
+
+    async def save(self, registration: DelegationRegistration) -> None: ...
+
+    async def purge_meeting(self, meeting_id: str, at: datetime) -> int:
+        """Every registration of the meeting speaks no more (its personal data was
+        erased): keeps only its id, meeting and the purge; returns how many."""
 
 
 class InstitutionRepository(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pesnet.actionplan.service_layer.repositories import (
+    DelegationRepository,
     EvidenceRepository,
     FocalPointRepository,
     InstitutionRepository,
@@ -20,6 +21,7 @@ from pesnet.shared.unit_of_work import UnitOfWork
 class ActionPlanUnitOfWork(UnitOfWork):
     plans: PlanRepository
     focal_points: FocalPointRepository
+    delegations: DelegationRepository
     institutions: InstitutionRepository
     needs: NeedRepository
     offers: OfferRepository

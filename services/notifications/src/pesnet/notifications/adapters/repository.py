@@ -166,6 +166,7 @@ class MongoParticipations(ParticipationRepository):
             status=ParticipantStatus(doc["status"]),
             as_of=doc.get("as_of"),
             sessions=list(doc.get("sessions") or []),
+            attendance=doc.get("attendance"),
         )
 
     async def _find(self, query: Document) -> list[Participation]:
@@ -183,6 +184,7 @@ class MongoParticipations(ParticipationRepository):
             "role": participation.role,
             "status": participation.status,
             "as_of": participation.as_of,
+            "attendance": participation.attendance,
         }
         if participation.sessions:
             doc["sessions"] = participation.sessions
@@ -199,6 +201,7 @@ class MongoParticipations(ParticipationRepository):
             "role": participation.role,
             "status": participation.status.value,
             "as_of": participation.as_of,
+            "attendance": participation.attendance,
         }
         # newer_than(as_of) is false: no state stored yet, or stored as of no later
         not_newer = {

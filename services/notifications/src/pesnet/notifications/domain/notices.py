@@ -24,6 +24,7 @@ from pesnet.shared.events.agenda import (
     ReleaseNoticesPrepared,
     SessionChangeNoticesPrepared,
 )
+from pesnet.shared.events.common import ParticipantStatus
 from pesnet.shared.events.registration import (
     AnnouncementMade,
     ParticipantCheckedIn,
@@ -64,10 +65,14 @@ class Meeting:
 
     def join_link_for(self, person: Person | None) -> str | None:
         """The link to join online: for a meeting that has one, and (when the mail is for
-        a person) for a person it confirmed; never for one still waiting for a decision."""
+        a person) for a person it confirmed; never for one still waiting for a decision,
+        nor, in a hybrid meeting, for one who comes on site (who has no use for it)."""
         if self.attendance_mode == "in_person" or not self.join_url:
             return None
-        return self.join_url if person is None or person.attending else None
+        if person is None:
+            return self.join_url
+        on_site = self.attendance_mode == "hybrid" and person.attendance == "on_site"
+        return self.join_url if person.attending and not on_site else None
 
     def context(self, language: str, person: Person | None = None) -> dict[str, Any]:
         return {
@@ -91,6 +96,8 @@ class Person:
     registration_id: str | None = None
     # confirmed for the meeting the mail is about (an online meeting's link is theirs)
     attending: bool = False
+    # on site or online in a hybrid meeting (on site: no join link); None: not said
+    attendance: str | None = None
 
 
 def require_text(value: str | None, field: str) -> str:
@@ -127,9 +134,10 @@ def registration_notice(payload: ParticipantEvent, meeting: Meeting, language: L
         "role": payload.role,
         "country": payload.country,
         "status": payload.status,
-        # a hybrid meeting's online participant collects no badge
+        # a hybrid meeting's online participant collects no badge, and only they (and
+        # everyone of an online meeting) get the join link
         "attendance": payload.attendance,
-        "meeting": meeting.context(language),
+        "meeting": meeting.context(language, registrant_of(payload, language)),
         "registered_at": None,
         "promoted": False,
         "waitlist_position": None,
@@ -164,6 +172,18 @@ def registration_notice(payload: ParticipantEvent, meeting: Meeting, language: L
         context,
         meeting_id=payload.meeting_id,
         manage_link=manage if context["manage_url"] else None,
+    )
+
+
+def registrant_of(payload: ParticipantEvent, language: Language) -> Person:
+    """The person a mail about their own registration goes to, as the event tells it."""
+    return Person(
+        payload.email,
+        participant_name(payload),
+        language,
+        payload.registration_id,
+        attending=payload.status == ParticipantStatus.confirmed,
+        attendance=payload.attendance,
     )
 
 

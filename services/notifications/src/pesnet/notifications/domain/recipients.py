@@ -66,8 +66,16 @@ class Recipient:
     def mail_language(self) -> Language:
         return effective_language(self.language, self.preferred_language)
 
-    def person(self, registration_id: str | None = None, *, attending: bool = False) -> Person:
-        return Person(self.email, self.name, self.mail_language, registration_id, attending)
+    def person(
+        self,
+        registration_id: str | None = None,
+        *,
+        attending: bool = False,
+        attendance: str | None = None,
+    ) -> Person:
+        return Person(
+            self.email, self.name, self.mail_language, registration_id, attending, attendance
+        )
 
     def change_preferences(self, language: Language | None, opted_out: bool | None) -> None:
         if language is None and opted_out is None:
@@ -115,6 +123,8 @@ class Participation:
     status: ParticipantStatus
     as_of: datetime | None = None
     sessions: list[str] = field(default_factory=list)
+    # a hybrid meeting's participant on site or online (None: not said)
+    attendance: str | None = None
 
     def newer_than(self, as_of: datetime) -> bool:
         """Events of one registration may arrive out of order: the newest state wins."""

@@ -270,7 +270,9 @@ async def _drop_pending(
 def _person(recipient: Recipient, participation: Participation) -> Person:
     """The person a mail about their meeting goes to, confirmed for it or not."""
     attending = participation.status in ATTENDING
-    return recipient.person(participation.registration_id, attending=attending)
+    return recipient.person(
+        participation.registration_id, attending=attending, attendance=participation.attendance
+    )
 
 
 async def _recipient_of(

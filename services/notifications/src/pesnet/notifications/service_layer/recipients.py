@@ -57,6 +57,7 @@ async def remember_participant(event: ParticipantEvent, uow: NotificationsUnitOf
             event.role,
             event.status,
             as_of=cause_of(uow).time,
+            attendance=event.attendance,
         )
     )
     return await remember(

@@ -224,6 +224,15 @@ class Meeting(Aggregate):
             )
         return held
 
+    def join_link_for(self, attendance: Attendance | None) -> str | None:
+        """The link to join online, for a confirmed participant who takes part as
+        `attendance`: everyone of an online meeting, a hybrid one's online participants
+        (one who comes on site has no use for it), nobody of a meeting in person."""
+        if self.attendance_mode == "in_person" or not self.join_url:
+            return None
+        on_site = self.attendance_mode == "hybrid" and attendance == "on_site"
+        return None if on_site else self.join_url
+
     @property
     def online(self) -> bool:
         """Only online: nobody collects a badge on site."""

@@ -15,6 +15,7 @@ from pesnet.registration.service_layer.check_in import BadgeRenderer
 from pesnet.registration.service_layer.participants import SheetRenderer
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
 from pesnet.shared.delegation_links import DelegationLinks
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.manage_links import ManageLinks
 
 
@@ -47,5 +48,5 @@ class Consultation:
     page: str
 
     def url(self, registration_id: str, country: str, meeting_id: str, language: str) -> str:
-        token = self.links.token(registration_id, country, meeting_id)
+        token = self.links.token(registration_id, country, meeting_id, now=utcnow())
         return f"{self.page}?token={quote(token)}&lang={language}"

@@ -3,7 +3,9 @@ opened with the link registration signs for them on their registration's manage 
 (`pesnet.shared.delegation_links`): no account, their member state is the link's. They
 see the draft's thematic areas and activities, comment (the same command and use case
 as a focal point's, as their country's delegation with no institution) and read their
-delegation's comments with the secretariat's answers."""
+delegation's comments with the secretariat's answers. A link works until it expires and
+while its registration is its delegation's confirmed head (`service_layer/delegations`);
+else the page says which of the two ended it, and takes nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pesnet.actionplan.domain.commands import CommentOnDraft
+from pesnet.actionplan.domain.delegations import Standing
 from pesnet.actionplan.domain.plan import Plan
 from pesnet.actionplan.entrypoints.dependencies import UoW
 from pesnet.actionplan.entrypoints.pages.forms import comment_fields
@@ -24,8 +27,9 @@ from pesnet.actionplan.entrypoints.pages.rendering import (
     render,
 )
 from pesnet.actionplan.entrypoints.pages.views import delegation_context
-from pesnet.actionplan.service_layer import consultation, plans
+from pesnet.actionplan.service_layer import consultation, delegations, plans
 from pesnet.shared.credentials import Actor
+from pesnet.shared.envelope import utcnow
 from pesnet.shared.errors import DomainError
 from pesnet.shared.forms import check_csrf
 from pesnet.shared.problems import request_language
@@ -35,11 +39,26 @@ router = APIRouter(include_in_schema=False)
 TokenQuery = Annotated[str, Query(max_length=300)]
 PeriodQuery = Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{4}$")]
 NOT_VALID = N_("This consultation link is not valid: open it again from your registration's page.")
+EXPIRED = N_(
+    "This consultation link has expired: open your registration's page again for a new one."
+)
+REVOKED = N_(
+    "This consultation link no longer works: the registration it belongs to is no longer "
+    "that of its delegation's confirmed head (withdrawn, refused or another role)."
+)
+# what the page says, and answers, when a link is refused
+REFUSALS = {
+    Standing.not_valid: (NOT_VALID, 404),  # as a forged certificate link: nothing is there
+    Standing.expired: (EXPIRED, 410),
+    Standing.revoked: (REVOKED, 403),
+}
 
 
-def _delegation(request: Request, token: str) -> Actor | None:
+async def _delegation(request: Request, uow: UoW, token: str) -> Actor | Standing:
+    """The delegation a link speaks for now, else why it does not."""
     links = page_settings(request).delegation_links
-    return links.read(token) if links is not None else None
+    standing, link = await delegations.standing(links, token, uow, now=utcnow())
+    return link.actor if standing is Standing.speaks and link is not None else standing
 
 
 async def _draft(uow: UoW, period: str | None) -> Plan | None:
@@ -60,10 +79,10 @@ async def _page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    actor = _delegation(request, token)
-    if actor is None:
-        # as a forged certificate link: nothing is there for a link that is not genuine
-        return render(request, "delegation.html", {"refused": NOT_VALID}, status_code=404)
+    actor = await _delegation(request, uow, token)
+    if isinstance(actor, Standing):
+        refused, refused_status = REFUSALS[actor]
+        return render(request, "delegation.html", {"refused": refused}, status_code=refused_status)
     context = await delegation_context(request, uow, actor, await _draft(uow, period))
     context.update(
         {
@@ -89,8 +108,8 @@ async def comment(period: str, request: Request, uow: UoW) -> Response:
     values, _ = await read_upload_form(request)
     check_csrf(request, values)
     token = values.get("token", "")
-    actor = _delegation(request, token)
-    if actor is None or not PERIOD.match(period):
+    actor = await _delegation(request, uow, token)
+    if isinstance(actor, Standing) or not PERIOD.match(period):
         return await _page(request, uow, token, None)
     try:
         fields = comment_fields(values)

@@ -311,8 +311,8 @@ async def _manage_page(
         and registration.attendance != "online"
     )
     join_url = (
-        meeting.join_url
-        if registration.status is Status.confirmed and meeting.attendance_mode != "in_person"
+        meeting.join_link_for(registration.attendance)
+        if registration.status is Status.confirmed
         else None
     )
     link = quote(token or "")
