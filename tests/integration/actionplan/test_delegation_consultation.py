@@ -21,7 +21,11 @@ from pesnet.actionplan.bootstrap import build_app
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.delegation_links import DelegationLinks
 from pesnet.shared.envelope import utcnow
-from pesnet.shared.events.registration import ParticipantConfirmed, ParticipantWithdrawn
+from pesnet.shared.events.registration import (
+    ParticipantConfirmed,
+    ParticipantUpdated,
+    ParticipantWithdrawn,
+)
 from pesnet.shared.signed_links import LinkSigner
 from tests.integration.actionplan.conftest import (
     NETWORK,
@@ -98,9 +102,16 @@ async def test_a_head_of_delegation_comments_through_their_link(service: Any) ->
     assert "Youth workshop" not in refused.text
 
 
-def head_of_delegation(status: str, registration_id: str, **extra: Any) -> Any:
-    """Registration's event of a Turkish head of delegation of pesnet-9."""
-    model = {"confirmed": ParticipantConfirmed, "withdrawn": ParticipantWithdrawn}[status]
+def head_of_delegation(
+    status: str, registration_id: str, role: str = "head_of_delegation", **extra: Any
+) -> Any:
+    """Registration's event of a Turkish head of delegation of pesnet-9 (`updated`: its
+    registration changed, e.g. its `role`)."""
+    model = {
+        "confirmed": ParticipantConfirmed,
+        "withdrawn": ParticipantWithdrawn,
+        "updated": ParticipantUpdated,
+    }[status]
     return model(
         registration_id=registration_id,
         meeting_id="pesnet-9",
@@ -110,9 +121,9 @@ def head_of_delegation(status: str, registration_id: str, **extra: Any) -> Any:
         country="TUR",
         institution="İŞKUR",
         position="Director General",
-        role="head_of_delegation",
+        role=role,
         language="fr",
-        status=status,
+        status="confirmed" if status == "updated" else status,
         **extra,
     )
 
@@ -185,3 +196,34 @@ async def test_a_withdrawn_head_of_delegation_s_link_and_an_expired_one_are_refu
     before = await http.get("/delegation", params={"token": first_form, "lang": "en"})
     assert before.status_code == 404
     assert "is not valid" in before.text
+
+
+async def test_a_head_of_delegation_made_a_delegate_speaks_no_more(
+    service: Any, registration_bus: Registration
+) -> None:
+    """The events of a head of delegation are kept, and a later one of the same
+    registration is looked at whatever its role (a delegate's are passed over): a head
+    who becomes a delegate no longer speaks for the member state."""
+    http: httpx.AsyncClient = service.http
+    await _plan_with_indicator(http)
+    token = DelegationLinks(KEYS).token("reg-hod-demoted", "TUR", "pesnet-9", now=utcnow())
+    await registration_bus.publish(head_of_delegation("confirmed", "reg-hod-demoted"))
+    await registration_bus.publish(head_of_delegation("confirmed", "reg-delegate", role="delegate"))
+
+    async def speaks() -> bool:
+        page = await http.get("/delegation", params={"token": token, "lang": "en"})
+        return page.status_code == 200
+
+    await eventually(speaks)
+    await registration_bus.publish(
+        head_of_delegation("updated", "reg-hod-demoted", role="delegate")
+    )
+
+    async def refused() -> bool:
+        page = await http.get("/delegation", params={"token": token, "lang": "en"})
+        return page.status_code == 403
+
+    await eventually(refused, 10)
+    sent = await comment_through(http, token, "Plus délégué en chef")
+    assert sent.status_code == 403
+    assert await comments(http) == []

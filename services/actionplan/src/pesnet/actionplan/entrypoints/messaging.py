@@ -59,6 +59,7 @@ def subscriptions() -> Subscriptions:
             delegations.record_registration,
             command=registration_as_of,
             by_subject=True,
+            wanted=delegations.may_speak_for_a_delegation,
         ),
         on(PersonalDataPurged, delegations.forget_meeting),
     )

@@ -10,7 +10,10 @@ from datetime import datetime
 from pesnet.actionplan.domain.delegations import DelegationRegistration, Standing, standing_of
 from pesnet.actionplan.service_layer.unit_of_work import ActionPlanUnitOfWork
 from pesnet.shared.delegation_links import DelegationLink, DelegationLinks
-from pesnet.shared.events.registration import PersonalDataPurged
+from pesnet.shared.envelope import CloudEvent
+from pesnet.shared.events import CATALOG
+from pesnet.shared.events.common import Role
+from pesnet.shared.events.registration import ParticipantRegistered, PersonalDataPurged
 from pesnet.shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -32,6 +35,23 @@ async def record_registration(
     if not recorded:
         log.info("older registration event ignored", registration_id=registration.registration_id)
     return recorded
+
+
+REGISTERED = CATALOG.type_of(ParticipantRegistered)
+
+
+async def may_speak_for_a_delegation(event: CloudEvent, uow: ActionPlanUnitOfWork) -> bool:
+    """Whether a participant event can change what a consultation link is worth (a look
+    before the transaction: most participants are no head of delegation, and their
+    events then cost nothing): one of a head of delegation, or of a registration kept
+    as one (its role or status moved on). A new registration of anyone else holds no
+    link and is not even looked up."""
+    data = event.data or {}
+    if data.get("role") == Role.head_of_delegation.value:
+        return True
+    if event.type == REGISTERED:
+        return False
+    return await uow.delegations.get(str(data.get("registration_id"))) is not None
 
 
 async def forget_meeting(event: PersonalDataPurged, uow: ActionPlanUnitOfWork) -> int:
