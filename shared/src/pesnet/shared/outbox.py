@@ -22,8 +22,8 @@ import contextlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
 
