@@ -4,7 +4,7 @@ on since, the transaction is retried reading the head, so that no lane forks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ def commands() -> Commands:
 
 
 @pytest.fixture
-async def db(mongo_url: str, unique: str, commands: Commands) -> Iterator[Database]:
+async def db(mongo_url: str, unique: str, commands: Commands) -> AsyncIterator[Database]:
     client: AsyncMongoClient[Any] = AsyncMongoClient(
         mongo_url, tz_aware=True, event_listeners=[commands]
     )
