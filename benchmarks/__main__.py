@@ -168,6 +168,23 @@ def show(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def platform_of(
+    workdir: Path,
+    vhost: TestVhost,
+    mongo: EmbeddedMongo,
+    sink: TimingSink,
+    args: argparse.Namespace,
+) -> Platform:
+    """The platform as `make run` starts it, on the run's broker, database and sink."""
+    return Platform(
+        workdir,
+        rabbit_url=vhost.url,
+        mongo_url=mongo.url,
+        smtp_port=sink.port,
+        profile_dir=args.profile,
+    )
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="pesnet-bench-"))
     (workdir / "logs").mkdir()
@@ -188,13 +205,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         print("L0: the broker alone ...", flush=True)
         results["L0"] = await broker_limit(vhost.url, event_body(), messages=args.messages)
         print("L3: starting the platform ...", flush=True)
-        plat = Platform(
-            workdir,
-            rabbit_url=vhost.url,
-            mongo_url=mongo.url,
-            smtp_port=sink.port,
-            profile_dir=args.profile,
-        )
+        plat = platform_of(workdir, vhost, mongo, sink, args)
         await plat.start()
         runs: dict[str, Any] = {}
         print("L3: one notifications replica ...", flush=True)
@@ -302,13 +313,7 @@ async def quick(args: argparse.Namespace) -> dict[str, Any]:
     vhost.create()
     mongo = database(workdir)
     sink = TimingSink().start()
-    plat = Platform(
-        workdir,
-        rabbit_url=vhost.url,
-        mongo_url=mongo.url,
-        smtp_port=sink.port,
-        profile_dir=args.profile,
-    )
+    plat = platform_of(workdir, vhost, mongo, sink, args)
     try:
         await plat.start()
         found: dict[str, Any] = {"L3": {"1": await full_path(plat, sink, mongo, args)}}
