@@ -12,11 +12,11 @@ Per registration:
                 the relay marks both entries published
   agenda        transaction: inbox record, the participant
   notifications transaction: inbox record, participation, recipient, the delivery
-                transaction (webhooks consumer, DelegationUpdated): inbox record
                 transaction: the delivery sent, the DeliverySent outbox entry
                 the relay marks it published
 
-5 transactions and 17 writes. Reads, leases and claims are not in it: they are what the
+4 transactions and 16 writes (the webhooks consumer writes nothing for an event that no
+partner wants). Reads, leases and claims are not in it: they are what the
 framework adds, and the path is measured against the writes it cannot do without.
 
 The smallest-writes floor (`smallest_writes`) goes further: only what a registration
@@ -67,11 +67,6 @@ SOURCES: dict[str, tuple[str, str, Document]] = {
         "pesnet_notifications",
         "inbox",
         {"type": "registration.participant.registered"},
-    ),
-    "webhooks_inbox": (
-        "pesnet_notifications",
-        "inbox",
-        {"type": "registration.delegation.updated"},
     ),
     "participation": ("pesnet_notifications", "participations", {"email": BENCH_ADDRESS}),
     "recipient": ("pesnet_notifications", "recipients", {"_id": BENCH_ADDRESS}),
@@ -227,16 +222,6 @@ class Writer:
                             event_id=registered["_id"],
                         )
                     },
-                ),
-            ]
-        )
-        await self.transaction(
-            [
-                (
-                    "insert",
-                    "webhooks_inbox",
-                    fresh(t["webhooks_inbox"], _id=uuid.uuid4().hex, event_id=updated["_id"]),
-                    None,
                 ),
             ]
         )
