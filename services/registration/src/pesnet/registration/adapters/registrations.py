@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError, OperationFailure
@@ -83,6 +83,28 @@ def _refusal(details: Document) -> Exception:
     return Conflict(EMAIL_TAKEN, field="email")
 
 
+def _registration_order(doc: Document) -> tuple[bool, datetime, str]:
+    """The registration order as MongoDB sorts it: by date (none first), then id."""
+    at = doc.get("registered_at")
+    return (at is not None, at or _EARLIEST, str(doc["_id"]))
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _meeting_query(
+    meeting_id: str, status: Status | None, country: str | None, role: Role | None
+) -> Document:
+    query: Document = {"meeting_id": meeting_id}
+    if country is not None:
+        query["country"] = country
+    if status is not None:
+        query["status"] = status.value
+    if role is not None:
+        query["role"] = role.value
+    return query
+
+
 class MongoRegistrations(Registrations):
     def __init__(self, db: Database, session: DbSession | None) -> None:
         self.collection = db[REGISTRATIONS]
@@ -135,14 +157,35 @@ class MongoRegistrations(Registrations):
         country: str | None = None,
         role: Role | None = None,
     ) -> list[Registration]:
-        query: Document = {"meeting_id": meeting_id}
-        if country is not None:
-            query["country"] = country
-        if status is not None:
-            query["status"] = status.value
-        if role is not None:
-            query["role"] = role.value
-        return await self._find(query, [("registered_at", 1), ("_id", 1)])
+        # put in order here: the embedded store sorts thousands of documents by a date
+        # three times slower than it finds them (measured: 260 ms against 83 at 2,000)
+        query = _meeting_query(meeting_id, status, country, role)
+        docs = await self.collection.find(query, session=self.session).to_list(None)
+        docs.sort(key=_registration_order)
+        return [registration_of(doc) for doc in docs]
+
+    async def page_of_meeting(
+        self,
+        meeting_id: str,
+        *,
+        status: Status | None = None,
+        country: str | None = None,
+        role: Role | None = None,
+        skip: int,
+        limit: int,
+    ) -> tuple[int, list[Registration]]:
+        # the order of all of them from two of their fields, then the page's whole
+        # documents by id: one pass over the meeting's documents instead of a count
+        # and a sorted skip
+        query = _meeting_query(meeting_id, status, country, role)
+        keys = await self.collection.find(
+            query, projection={"registered_at": 1}, session=self.session
+        ).to_list(None)
+        keys.sort(key=_registration_order)
+        ids = [key["_id"] for key in keys[skip : skip + limit]]
+        cursor = self.collection.find({"_id": {"$in": ids}}, session=self.session)
+        found = {doc["_id"]: doc async for doc in cursor}
+        return len(keys), [registration_of(found[i]) for i in ids if i in found]
 
     async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
         doc = await self.collection.find_one(

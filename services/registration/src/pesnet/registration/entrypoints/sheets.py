@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
-
 from pesnet.registration.domain.institution import Institution, known_as
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.entrypoints.workbook import xlsx
 from pesnet.shared.i18n import format_local_datetime
 from pesnet.shared.reference import member_states
 from pesnet.shared.terms import ATTENDANCES, PARTICIPANT_STATUSES, ROLES
 from pesnet.shared.translation import N_, translate
 
 PACKAGE = "pesnet.registration"
+CSV_CHUNK_ROWS = 250
 COLUMNS = (
     N_("Family name"),
     N_("Given name"),
@@ -56,10 +57,19 @@ def rows(
     def when(at: datetime | None) -> str:
         return format_local_datetime(at, meeting.timezone, language, "short") if at else ""
 
+    labels: dict[tuple[str | None, str | None], str] = {}
+
+    def institution(r: Registration) -> str:
+        # one look in the reference per institution of the list, not per row
+        key = (r.institution_id, r.institution)
+        if key not in labels:
+            found = institutions.get(r.institution_id or "") or known_as(
+                institutions.values(), r.institution
+            )
+            labels[key] = found.label(language) if found is not None else r.institution or ""
+        return labels[key]
+
     for r in registrations:
-        found = institutions.get(r.institution_id or "") or known_as(
-            institutions.values(), r.institution
-        )
         state = states.get(r.country or "")
         yield [
             r.family_name or "",
@@ -67,7 +77,7 @@ def rows(
             r.name_latin or "",
             r.email or "",
             state.name.get(language) if state is not None else "",
-            found.label(language) if found is not None else r.institution or "",
+            institution(r),
             r.position or "",
             ROLES[r.role].get(language),
             PARTICIPANT_STATUSES[r.status].get(language),
@@ -85,27 +95,22 @@ def safe(value: Any) -> str:
 
 
 def as_csv(head: list[str], body: Iterator[list[str]]) -> Iterator[str]:
-    """UTF-8 with a BOM (spreadsheet programs then read Arabic correctly), row by row."""
+    """UTF-8 with a BOM (spreadsheet programs then read Arabic correctly), by chunks of
+    `CSV_CHUNK_ROWS` rows (a chunk per row crossed the middlewares thousands of times)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(head)
-    for row in body:
+    for n, row in enumerate(body, start=1):
         writer.writerow([safe(v) for v in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        if n % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()
 
 
 def as_xlsx(head: list[str], body: Iterator[list[str]], *, title: str, rtl: bool) -> bytes:
-    """An XLSX workbook (openpyxl's write-only mode: rows are not kept in memory)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "1")
-    sheet.sheet_view.rightToLeft = rtl
-    sheet.append(head)
-    for row in body:
-        sheet.append([safe(v) for v in row])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    """An XLSX workbook of one sheet (text cells, formulas neutralized)."""
+    return xlsx(itertools.chain([head], ([safe(v) for v in row] for row in body)),
+                title=title, rtl=rtl)  # fmt: skip
