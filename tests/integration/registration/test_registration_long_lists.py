@@ -12,7 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
+from tests.integration.audit_walk import csrf_of
 from tests.integration.registration.conftest import Register, Registration
+from tests.integration.registration.test_registration_badges import meeting_today
 
 pytestmark = pytest.mark.integration
 
@@ -89,3 +91,30 @@ async def test_the_console_shows_fifty_waiting_a_page_with_the_country_kept(
     assert "Benali60" not in second.text  # another country's: filtered out
     # a decision taken on the second page comes back to it
     assert '<input type="hidden" name="page" value="2">' in second.text
+
+
+async def test_the_desk_lists_whom_a_name_matches_by_family_name(
+    registration: Registration, register: Register, secretariat: dict[str, str]
+) -> None:
+    meeting = await meeting_today(registration)
+    people = [("Amina", "Zahra"), ("Amina", "Alaoui"), ("Aminata", "Benali"), ("Karim", "Amine")]
+    for n, (given, family) in enumerate(people):
+        await register(n, meeting=meeting, given_name=given, family_name=family)
+    await register(9, meeting=meeting, given_name="Omar", family_name="Idrissi")
+    http = registration.http
+    page = await http.get(f"/desk?meeting={meeting}&lang=en", headers=secretariat)
+
+    async def search(typed: str) -> list[str]:
+        found = await http.post(
+            "/desk?lang=en",
+            data={"csrf": csrf_of(page.text), "meeting": meeting, "badge_token": typed},
+            headers=secretariat,
+        )
+        assert found.status_code == 200
+        return re.findall(r"Amina Zahra|Amina Alaoui|Aminata Benali|Karim Amine|Omar", found.text)
+
+    assert await search("ami") == [
+        "Amina Alaoui", "Karim Amine", "Aminata Benali", "Amina Zahra"
+    ]  # fmt: skip
+    assert await search("AMINA al") == ["Amina Alaoui"]
+    assert await search("zahra amina") == ["Amina Zahra"]

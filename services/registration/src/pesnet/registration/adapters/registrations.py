@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,6 +89,21 @@ def _registration_order(doc: Document) -> tuple[bool, datetime, str]:
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _by_name(doc: Document) -> tuple[bool, str, bool, str, str]:
+    """By family name then given name (none first, as MongoDB sorts), then id."""
+    family, given = doc.get("family_name"), doc.get("given_name")
+    return (family is not None, family or "", given is not None, given or "", str(doc["_id"]))
+
+
+def _starting_with(prefix: str) -> Document:
+    """The strings that start with `prefix`, as a range (an index answers it)."""
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF:
+        return {"$gte": prefix}
+    after = 0xE000 if last == 0xD7FF else last + 1  # no surrogate
+    return {"$gte": prefix, "$lt": prefix[:-1] + chr(after)}
 
 
 def _meeting_query(
@@ -196,17 +210,26 @@ class MongoRegistrations(Registrations):
     async def named(self, meeting_id: str, words: list[str], limit: int) -> list[Registration]:
         if not words:
             return []
-        # anchored prefixes: the (meeting_id, name_keys) index answers them
-        query: Document = {
-            "meeting_id": meeting_id,
-            "$and": [{"name_keys": {"$regex": "^" + re.escape(w)}} for w in words],
-        }
-        cursor = (
-            self.collection.find(query, session=self.session)
-            .sort([("family_name", 1), ("given_name", 1), ("_id", 1)])
-            .limit(limit)
+        # the people whose names have a word starting with the longest typed word (a
+        # range the (meeting_id, name_keys) index answers; the store walks every
+        # document for a regular expression, or for `$and`), the other words and the
+        # order looked at here on three fields, then the shown ones' documents
+        longest = max(words, key=len)
+        cursor = self.collection.find(
+            {"meeting_id": meeting_id, "name_keys": _starting_with(longest)},
+            projection={"name_keys": 1, "family_name": 1, "given_name": 1},
+            session=self.session,
         )
-        return [registration_of(doc) async for doc in cursor]
+        named = [
+            doc
+            async for doc in cursor
+            if all(any(k.startswith(w) for k in doc.get("name_keys") or ()) for w in words)
+        ]
+        named.sort(key=_by_name)
+        ids = [doc["_id"] for doc in named[:limit]]
+        cursor = self.collection.find({"_id": {"$in": ids}}, session=self.session)
+        found = {doc["_id"]: doc async for doc in cursor}
+        return [registration_of(found[i]) for i in ids if i in found]
 
     async def confirmed_of(self, meeting_id: str) -> list[Registration]:
         return await self._find(
