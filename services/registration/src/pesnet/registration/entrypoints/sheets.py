@@ -52,7 +52,7 @@ def local_time_writer(tz: str, language: str) -> Callable[[datetime], str]:
     at some 40 µs; a list of thousands has far fewer days and minutes)."""
     locale = Locale.parse(BABEL_LOCALE.get(language, "en_GB"))
     zone = ZoneInfo(tz)
-    both = get_datetime_format("short", locale=locale).replace("'", "")
+    both = str(get_datetime_format("short", locale=locale)).replace("'", "")
     date_pattern = get_date_format("short", locale=locale)
     time_pattern = get_time_format("short", locale=locale)
 
