@@ -77,6 +77,19 @@ class FakeRegistrations(Registrations):
         found = self._where(meeting_id, status=status, country=country, role=role)
         return sorted(found, key=lambda r: (r.registered_at, r.id))
 
+    async def page_of_meeting(
+        self,
+        meeting_id: str,
+        *,
+        status: Status | None = None,
+        country: str | None = None,
+        role: Role | None = None,
+        skip: int,
+        limit: int,
+    ) -> tuple[int, list[Registration]]:
+        found = await self.of_meeting(meeting_id, status=status, country=country, role=role)
+        return len(found), found[skip : skip + limit]
+
     async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
         found = self._where(meeting_id, short_code=code)
         return found[0] if found else None

@@ -46,6 +46,12 @@ INDEXES = (
         [("meeting_id", 1), ("country", 1), ("status", 1), ("registered_at", 1)],
         name="delegation_status",
     ),
+    # The check-in list and the badge sheet: a meeting's confirmed, by country and name.
+    IndexSpec(
+        REGISTRATIONS,
+        [("meeting_id", 1), ("status", 1), ("country", 1), ("family_name", 1), ("given_name", 1)],
+        name="check_in_order",
+    ),
     IndexSpec(REGISTRATIONS, [("manage_token_hash", 1)], name="manage_token"),
     # The desk types a badge's short code: one person per code and meeting.
     IndexSpec(

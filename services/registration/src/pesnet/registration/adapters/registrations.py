@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError, OperationFailure
@@ -83,6 +82,43 @@ def _refusal(details: Document) -> Exception:
     return Conflict(EMAIL_TAKEN, field="email")
 
 
+def _registration_order(doc: Document) -> tuple[bool, datetime, str]:
+    """The registration order as MongoDB sorts it: by date (none first), then id."""
+    at = doc.get("registered_at")
+    return (at is not None, at or _EARLIEST, str(doc["_id"]))
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _by_name(doc: Document) -> tuple[bool, str, bool, str, str]:
+    """By family name then given name (none first, as MongoDB sorts), then id."""
+    family, given = doc.get("family_name"), doc.get("given_name")
+    return (family is not None, family or "", given is not None, given or "", str(doc["_id"]))
+
+
+def _starting_with(prefix: str) -> Document:
+    """The strings that start with `prefix`, as a range (an index answers it)."""
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF:
+        return {"$gte": prefix}
+    after = 0xE000 if last == 0xD7FF else last + 1  # no surrogate
+    return {"$gte": prefix, "$lt": prefix[:-1] + chr(after)}
+
+
+def _meeting_query(
+    meeting_id: str, status: Status | None, country: str | None, role: Role | None
+) -> Document:
+    query: Document = {"meeting_id": meeting_id}
+    if country is not None:
+        query["country"] = country
+    if status is not None:
+        query["status"] = status.value
+    if role is not None:
+        query["role"] = role.value
+    return query
+
+
 class MongoRegistrations(Registrations):
     def __init__(self, db: Database, session: DbSession | None) -> None:
         self.collection = db[REGISTRATIONS]
@@ -135,14 +171,35 @@ class MongoRegistrations(Registrations):
         country: str | None = None,
         role: Role | None = None,
     ) -> list[Registration]:
-        query: Document = {"meeting_id": meeting_id}
-        if country is not None:
-            query["country"] = country
-        if status is not None:
-            query["status"] = status.value
-        if role is not None:
-            query["role"] = role.value
-        return await self._find(query, [("registered_at", 1), ("_id", 1)])
+        # put in order here: the embedded store sorts thousands of documents by a date
+        # three times slower than it finds them (measured: 260 ms against 83 at 2,000)
+        query = _meeting_query(meeting_id, status, country, role)
+        docs = await self.collection.find(query, session=self.session).to_list(None)
+        docs.sort(key=_registration_order)
+        return [registration_of(doc) for doc in docs]
+
+    async def page_of_meeting(
+        self,
+        meeting_id: str,
+        *,
+        status: Status | None = None,
+        country: str | None = None,
+        role: Role | None = None,
+        skip: int,
+        limit: int,
+    ) -> tuple[int, list[Registration]]:
+        # the order of all of them from two of their fields, then the page's whole
+        # documents by id: one pass over the meeting's documents instead of a count
+        # and a sorted skip
+        query = _meeting_query(meeting_id, status, country, role)
+        keys = await self.collection.find(
+            query, projection={"registered_at": 1}, session=self.session
+        ).to_list(None)
+        keys.sort(key=_registration_order)
+        ids = [key["_id"] for key in keys[skip : skip + limit]]
+        cursor = self.collection.find({"_id": {"$in": ids}}, session=self.session)
+        found = {doc["_id"]: doc async for doc in cursor}
+        return len(keys), [registration_of(found[i]) for i in ids if i in found]
 
     async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
         doc = await self.collection.find_one(
@@ -153,17 +210,26 @@ class MongoRegistrations(Registrations):
     async def named(self, meeting_id: str, words: list[str], limit: int) -> list[Registration]:
         if not words:
             return []
-        # anchored prefixes: the (meeting_id, name_keys) index answers them
-        query: Document = {
-            "meeting_id": meeting_id,
-            "$and": [{"name_keys": {"$regex": "^" + re.escape(w)}} for w in words],
-        }
-        cursor = (
-            self.collection.find(query, session=self.session)
-            .sort([("family_name", 1), ("given_name", 1), ("_id", 1)])
-            .limit(limit)
+        # the people whose names have a word starting with the longest typed word (a
+        # range the (meeting_id, name_keys) index answers; the store walks every
+        # document for a regular expression, or for `$and`), the other words and the
+        # order looked at here on three fields, then the shown ones' documents
+        longest = max(words, key=len)
+        cursor = self.collection.find(
+            {"meeting_id": meeting_id, "name_keys": _starting_with(longest)},
+            projection={"name_keys": 1, "family_name": 1, "given_name": 1},
+            session=self.session,
         )
-        return [registration_of(doc) async for doc in cursor]
+        named = [
+            doc
+            async for doc in cursor
+            if all(any(k.startswith(w) for k in doc.get("name_keys") or ()) for w in words)
+        ]
+        named.sort(key=_by_name)
+        ids = [doc["_id"] for doc in named[:limit]]
+        cursor = self.collection.find({"_id": {"$in": ids}}, session=self.session)
+        found = {doc["_id"]: doc async for doc in cursor}
+        return [registration_of(found[i]) for i in ids if i in found]
 
     async def confirmed_of(self, meeting_id: str) -> list[Registration]:
         return await self._find(

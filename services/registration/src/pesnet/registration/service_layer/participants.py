@@ -48,6 +48,21 @@ async def participants(
     return meeting, found
 
 
+async def participants_page(
+    audience: Audience, actor: Actor, uow: U, *, skip: int, limit: int
+) -> tuple[Meeting, int, list[Registration]]:
+    """The meeting, how many registrations the audience has, and `limit` of them after
+    the first `skip`, in registration order (a page of the list: `participants`)."""
+    country = listing_country(actor, audience.country)
+    meeting = await require_meeting(uow, audience.meeting_id)
+    status = Status(audience.status) if audience.status else None
+    role = Role(audience.role) if audience.role else None
+    total, found = await uow.registrations.page_of_meeting(
+        audience.meeting_id, status=status, country=country, role=role, skip=skip, limit=limit
+    )
+    return meeting, total, found
+
+
 @dataclass(frozen=True)
 class PrintedBadge:
     """What one badge of a printed sheet says (the single badge says the same)."""

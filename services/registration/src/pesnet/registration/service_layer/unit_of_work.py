@@ -68,6 +68,19 @@ class Registrations(Repository, ABC):
         """In registration order."""
 
     @abstractmethod
+    async def page_of_meeting(
+        self,
+        meeting_id: str,
+        *,
+        status: Status | None = None,
+        country: str | None = None,
+        role: Role | None = None,
+        skip: int,
+        limit: int,
+    ) -> tuple[int, list[Registration]]:
+        """How many `of_meeting` gives, and `limit` of them after the first `skip`."""
+
+    @abstractmethod
     async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
         """The registration whose badge carries `code` in the meeting."""
 

@@ -22,6 +22,7 @@ from pesnet.registration.domain.registration import Registration
 from pesnet.registration.domain.search import query_words
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.http import Deps
+from pesnet.registration.entrypoints.pages.paging import Pager, asked_page
 from pesnet.registration.entrypoints.pages.rendering import (
     DEFAULT_MEETING,
     PACKAGE,
@@ -54,6 +55,8 @@ from pesnet.shared.problems import request_language
 from pesnet.shared.translation import N_, translate
 
 router = APIRouter(include_in_schema=False)
+# rows of the console's list a page (each with its two decision forms)
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,13 @@ class ConsoleFilters:
         if self.country is not None and (registration.country or "-") != self.country:
             return False
         return self.role is None or registration.role.value == self.role
+
+    def query(self) -> dict[str, str]:
+        """The chosen filters, as a link's query says them."""
+        return {
+            k: v for k, v in (("country", self.country), ("status", self.status),
+                              ("role", self.role)) if v
+        }  # fmt: skip
 
 
 PENDING = (Status.registered, Status.waitlisted)
@@ -131,6 +141,7 @@ async def _console_page(
     meeting_id: str,
     *,
     filters: ConsoleFilters | None = None,
+    page: int = 1,
     notice: str | None = None,
     error: str | None = None,
     status_code: int = 200,
@@ -157,7 +168,8 @@ async def _console_page(
         for counts, delegation in zip(summary["delegations"], found, strict=True)
     ]
     by_country = {d["country"]: d for d in delegations if d["country"]}
-    groups = [
+    shown = _rows(registrations, filters)
+    groups: list[dict[str, Any]] = [
         {
             "country": country,
             "name": country_name(country, language)
@@ -165,9 +177,13 @@ async def _console_page(
             "delegation": by_country.get(country),
             "rows": rows,
         }
-        for country, rows in _rows(registrations, filters).items()
+        for country, rows in shown.items()
     ]
     groups.sort(key=lambda g: str(g["name"]))
+    pager = Pager(
+        page, PAGE_SIZE, sum(len(rows) for rows in shown.values()), "/console",
+        {"meeting": meeting.id, **filters.query(), "lang": language},
+    )  # fmt: skip
     return await staff_render(
         request,
         deps,
@@ -175,7 +191,8 @@ async def _console_page(
         {
             **meeting_context(request, meeting),
             "actor": actor,
-            "groups": groups,
+            "groups": _page_of(groups, pager),
+            "pager": pager,
             "delegations": sorted(delegations, key=lambda d: str(d["name"])),
             "totals": summary["totals"],
             "institution_name": lambda r: institution_name(r, institutions, language),
@@ -192,6 +209,17 @@ async def _console_page(
         meeting_id=meeting.id,
         status_code=status_code,
     )
+
+
+def _page_of(groups: list[dict[str, Any]], pager: Pager) -> list[dict[str, Any]]:
+    """The groups of the page's rows (a delegation's rows may go on the next page)."""
+    start, shown = pager.skip, []
+    for group in groups:
+        rows = group["rows"][max(0, start) : max(0, start + pager.size)]
+        start -= len(group["rows"])
+        if rows:
+            shown.append({**group, "rows": rows})
+    return shown
 
 
 def _counted(delegation: dict[str, Any]) -> dict[str, Any]:
@@ -217,7 +245,8 @@ async def console(
     if refusal is not None:
         return refusal
     filters = ConsoleFilters.of(request.query_params)
-    return await _console_page(request, deps, actor, meeting, filters=filters)
+    page = asked_page(request.query_params)
+    return await _console_page(request, deps, actor, meeting, filters=filters, page=page)
 
 
 @router.post("/console")
@@ -272,10 +301,12 @@ async def console_decide(request: Request, actor: CurrentActor, deps: Deps) -> R
                 )
     except DomainError as exc:
         return await _console_page(
-            request, deps, actor, meeting_id, filters=filters, error=say(request, exc),
-            status_code=status_of(exc),
+            request, deps, actor, meeting_id, filters=filters, page=asked_page(form),
+            error=say(request, exc), status_code=status_of(exc),
         )  # fmt: skip
-    return await _console_page(request, deps, actor, meeting_id, filters=filters, notice=notice)
+    return await _console_page(
+        request, deps, actor, meeting_id, filters=filters, page=asked_page(form), notice=notice
+    )
 
 
 def _name(registration: Registration) -> str:

@@ -15,6 +15,7 @@ from pesnet.registration.domain.access import Status
 from pesnet.registration.domain.commands import Announce, Audience
 from pesnet.registration.entrypoints.http import Deps
 from pesnet.registration.entrypoints.pages.console import ConsoleFilters
+from pesnet.registration.entrypoints.pages.paging import Pager, asked_page
 from pesnet.registration.entrypoints.pages.rendering import (
     DEFAULT_MEETING,
     PACKAGE,
@@ -43,6 +44,8 @@ from pesnet.shared.translation import N_, ngettext
 
 router = APIRouter(include_in_schema=False)
 LANGUAGE_CODES = ("ar", "en", "fr")
+# rows of the participants page (the exports have them all)
+PAGE_SIZE = 100
 
 
 def _audience(meeting_id: str, filters: ConsoleFilters) -> Audience:
@@ -70,13 +73,6 @@ async def participants_page(
         return refusal
     language = request_language(request).value
     filters = ConsoleFilters.of(request.query_params)
-    try:
-        found_meeting, found = await participants.participants(
-            _audience(meeting, filters), actor, deps.unit_of_work()
-        )
-    except DomainError as exc:
-        return error_page(request, exc)
-    institutions = await reference_institutions(deps)
     query = {
         k: v
         for k, v in (
@@ -86,6 +82,21 @@ async def participants_page(
         )
         if v and v != "-"
     }
+    audience = _audience(meeting, filters)
+    asked = asked_page(request.query_params)
+    try:
+        found_meeting, total, found = await participants.participants_page(
+            audience, actor, deps.unit_of_work(), skip=(asked - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        pager = Pager(asked, PAGE_SIZE, total, "/participants",
+                      {"meeting": meeting, **query, "lang": language})  # fmt: skip
+        if pager.number != asked:  # past the last page (the list got shorter): the last
+            found_meeting, total, found = await participants.participants_page(
+                audience, actor, deps.unit_of_work(), skip=pager.skip, limit=PAGE_SIZE
+            )
+    except DomainError as exc:
+        return error_page(request, exc)
+    institutions = await reference_institutions(deps)
     return await staff_render(
         request,
         deps,
@@ -95,8 +106,9 @@ async def participants_page(
             **_choices(language, filters),
             "actor": actor,
             "registrations": found,
+            "pager": pager,
             "count": ngettext(
-                "{n} participant", "{n} participants", len(found), language, packages=(PACKAGE,)
+                "{n} participant", "{n} participants", total, language, packages=(PACKAGE,)
             ),
             "country_name": lambda code: country_name(code, language),
             "institution_name": lambda r: institution_name(r, institutions, language),
