@@ -37,6 +37,8 @@ from typing import Any
 from pymongo import AsyncMongoClient, WriteConcern
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from pesnet.registration.domain.badges import new_short_code
+
 Document = dict[str, Any]
 DURABLE = WriteConcern(w="majority", j=True)
 PREFIX = "bench_m0_"
@@ -119,6 +121,14 @@ def fresh(doc: Document, **changes: Any) -> Document:
     return new
 
 
+def fresh_registration(t: dict[str, Document], reg_id: str, email: str) -> Document:
+    """A registration as the template, of another person (its short code is unique in
+    its meeting, as registration draws it)."""
+    return fresh(
+        t["registration"], _id=reg_id, email=email, email_key=email, short_code=new_short_code()
+    )
+
+
 class Writer:
     def __init__(self, client: AsyncMongoClient[Document], t: Templates) -> None:
         self.t = t.documents
@@ -165,7 +175,7 @@ class Writer:
                 (
                     "insert",
                     "registration",
-                    fresh(t["registration"], _id=reg_id, email=email, email_key=email),
+                    fresh_registration(t, reg_id, email),
                     None,
                 ),
                 ("replace", "delegation", delegation, None),
@@ -258,7 +268,7 @@ class SmallestWriter(Writer):
                 (
                     "insert",
                     "registration",
-                    fresh(t["registration"], _id=reg_id, email=email, email_key=email),
+                    fresh_registration(t, reg_id, email),
                     None,
                 ),
                 ("insert", "registered", registered, None),
