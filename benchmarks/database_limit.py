@@ -336,8 +336,8 @@ async def database_limit(
     return {
         "registrations": registrations,
         "concurrency": concurrency,
-        "transactions_per_registration": 5,
-        "writes_per_registration": 17,
+        "transactions_per_registration": 4,
+        "writes_per_registration": 16,
         "messages_per_registration": MESSAGES_PER_REGISTRATION,
         "registrations_per_second": round(registrations / elapsed, 1),
         "transactions_per_second": round(writer.transactions / elapsed, 1),

@@ -72,7 +72,7 @@ async def grow(mongo_url: str, database: str, total: int) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    vhost = TestVhost(os.environ["RABBITMQ_URL"]).create()
+    vhost = TestVhost(os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")).create()
     try:
         with EmbeddedMongo() as server:
             settings = Settings(
