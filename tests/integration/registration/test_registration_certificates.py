@@ -153,32 +153,42 @@ async def test_online_attendance_is_imported_from_the_meeting_tools_list(
     assert pdf.status_code == 200, pdf.text
 
 
-async def test_an_online_participant_gets_the_join_link_and_no_badge(
-    registration: Registration, register: Register, secretariat: dict[str, str]
-) -> None:
+async def meeting_with_join_link(
+    registration: Registration, meeting_id: str, number: int, title: Localized, mode: str
+) -> str:
+    """A meeting of today held `mode` (online, hybrid) with its join link, as agenda
+    announces them, once registration knows it; the link."""
     today = datetime.now(UTC).date()
-    link = "https://meet.example.org/nfp-online"
+    link = f"https://meet.example.org/{meeting_id}"
     await registration.publish(
         MeetingScheduled(
-            meeting_id="online-nfp",
-            number=11,
-            title=Localized(ar="اجتماع عن بعد", en="Online meeting", fr="Réunion en ligne"),
+            meeting_id=meeting_id,
+            number=number,
+            title=title,
             timezone="UTC",
             status="registration_open",
             start_date=today,
             end_date=today,
-            attendance_mode="online",
+            attendance_mode=mode,
         )
     )
     await registration.publish(
-        MeetingJoinLinkSet(meeting_id="online-nfp", attendance_mode="online", join_url=link)
+        MeetingJoinLinkSet(meeting_id=meeting_id, attendance_mode=mode, join_url=link)
     )
 
     async def known() -> bool:
-        response = await registration.http.get("/meetings/online-nfp/delegations")
+        response = await registration.http.get(f"/meetings/{meeting_id}/delegations")
         return response.status_code == 200
 
     await eventually(known)
+    return link
+
+
+async def test_an_online_participant_gets_the_join_link_and_no_badge(
+    registration: Registration, register: Register, secretariat: dict[str, str]
+) -> None:
+    title = Localized(ar="اجتماع عن بعد", en="Online meeting", fr="Réunion en ligne")
+    link = await meeting_with_join_link(registration, "online-nfp", 11, title, "online")
     participant = await confirmed(registration, register, secretariat, 5, meeting="online-nfp")
 
     async def page() -> str:
@@ -204,29 +214,8 @@ async def _has(page: Any, link: str) -> bool:
 async def test_in_a_hybrid_meeting_only_the_online_participants_get_the_join_link(
     registration: Registration, register: Register, secretariat: dict[str, str]
 ) -> None:
-    today = datetime.now(UTC).date()
-    link = "https://meet.example.org/hybrid-nfp"
-    await registration.publish(
-        MeetingScheduled(
-            meeting_id="hybrid-nfp",
-            number=12,
-            title=Localized(ar="اجتماع مختلط", en="Hybrid meeting", fr="Réunion hybride"),
-            timezone="UTC",
-            status="registration_open",
-            start_date=today,
-            end_date=today,
-            attendance_mode="hybrid",
-        )
-    )
-    await registration.publish(
-        MeetingJoinLinkSet(meeting_id="hybrid-nfp", attendance_mode="hybrid", join_url=link)
-    )
-
-    async def known() -> bool:
-        response = await registration.http.get("/meetings/hybrid-nfp/delegations")
-        return response.status_code == 200
-
-    await eventually(known)
+    title = Localized(ar="اجتماع مختلط", en="Hybrid meeting", fr="Réunion hybride")
+    link = await meeting_with_join_link(registration, "hybrid-nfp", 12, title, "hybrid")
     online = await confirmed(
         registration, register, secretariat, 6, meeting="hybrid-nfp", attendance="online"
     )
