@@ -154,6 +154,20 @@ async def focal_point_known(http: httpx.AsyncClient, headers: dict[str, str]) ->
     await eventually(known, within=20.0)
 
 
+async def network_known(
+    http: httpx.AsyncClient, bus: Registration, *, nominate: str | None = None
+) -> None:
+    """Registration's reference of the network's institutions published and known to
+    the action plan; with `nominate`, that institution's focal point nominated and
+    recognised too (a report's review goes to it)."""
+    for institution_id in NETWORK:
+        await bus.publish(institution(institution_id))
+    await known_institutions(http, set(NETWORK))
+    if nominate is not None:
+        _, nominated = await bus.nominate(nominate)
+        await focal_point_known(http, nominated)
+
+
 def public_tap(amqp_url: str) -> AbstractAsyncContextManager[BusTap]:
     """A `BusTap` on `pesnet.public`, where partners listen: only public events reach it."""
     return bus_tap(amqp_url, "actionplan.#", exchange_name=PUBLIC_EXCHANGE)

@@ -19,11 +19,8 @@ from pesnet.actionplan.bootstrap import build_app
 from pesnet.actionplan.settings import Settings
 from pesnet.shared.credentials import StaffRole
 from tests.integration.actionplan.conftest import (
-    NETWORK,
     Registration,
-    focal_point_known,
-    institution,
-    known_institutions,
+    network_known,
 )
 from tests.integration.roles import TRUST, bearer, token
 
@@ -45,12 +42,8 @@ async def service(
 ) -> AsyncIterator[Any]:
     settings = make_settings("actionplan", Settings, ACTIONPLAN_REMINDERS_ENABLED=False, **TRUST)
     async with start_service(build_app(settings)) as svc:
-        for institution_id in NETWORK:
-            await registration_bus.publish(institution(institution_id))
-        await known_institutions(svc.http, set(NETWORK))
         # the review of an account's report goes to the institution's nominated focal point
-        _, nominated = await registration_bus.nominate("anapec")
-        await focal_point_known(svc.http, nominated)
+        await network_known(svc.http, registration_bus, nominate="anapec")
         yield svc
 
 

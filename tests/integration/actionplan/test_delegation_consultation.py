@@ -28,10 +28,8 @@ from pesnet.shared.events.registration import (
 )
 from pesnet.shared.signed_links import LinkSigner
 from tests.integration.actionplan.conftest import (
-    NETWORK,
     Registration,
-    institution,
-    known_institutions,
+    network_known,
 )
 from tests.integration.actionplan.test_actionplan_pages import PERIOD, _plan_with_indicator
 from tests.integration.audit_walk import csrf_of
@@ -56,9 +54,7 @@ async def service(
         **TRUST,
     )
     async with start_service(build_app(settings)) as svc:
-        for institution_id in NETWORK:
-            await registration_bus.publish(institution(institution_id))
-        await known_institutions(svc.http, set(NETWORK))
+        await network_known(svc.http, registration_bus)
         yield svc
 
 

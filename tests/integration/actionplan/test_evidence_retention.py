@@ -17,11 +17,8 @@ from pesnet.actionplan.settings import Settings
 from pesnet.shared.events.actionplan import EvidenceErased
 from pesnet.shared.mongo import Client
 from tests.integration.actionplan.conftest import (
-    NETWORK,
     Registration,
-    focal_point_known,
-    institution,
-    known_institutions,
+    network_known,
 )
 from tests.integration.actionplan.test_actionplan_pages import (
     ANAPEC,
@@ -52,11 +49,7 @@ async def service(
         **TRUST,
     )
     async with start_service(build_app(settings)) as svc:
-        for institution_id in NETWORK:
-            await registration_bus.publish(institution(institution_id))
-        await known_institutions(svc.http, set(NETWORK))
-        _, nominated = await registration_bus.nominate("anapec")
-        await focal_point_known(svc.http, nominated)
+        await network_known(svc.http, registration_bus, nominate="anapec")
         yield svc, settings.database
 
 
