@@ -21,6 +21,14 @@ saw every write of notifications' database time out for a quarter of an hour), a
   statement waited behind the reaper; here it passes over a transaction whose statement
   is running (in use, so not idle) and reaps the others.
 
+A findAndModify writes the document it found with the filter `{_id, $and: [query]}`,
+and SecantusDB's planner takes no index under a top-level `$and`: every findAndModify
+scanned its whole collection (the rate-limit counters, notifications' recipients,
+agenda's participants: 7 ms each at a few hundred documents, growing with them).
+`route_writes_by_id` reads the one document of that `_id` instead. And the catalog (a
+collection's indexes and options) is read once, not on every write
+(`embedded_mongo_catalog`).
+
 And `bulkWrite` takes `readConcern`, as mongod 8's does: a driver sends it with a
 transaction's first command (`afterClusterTime`, in a causally consistent session), and
 a transaction whose first command is its batch of writes was refused by SecantusDB.
@@ -37,8 +45,10 @@ from typing import Any
 
 from secantus import cli, commands
 from secantus.server import SecantusDBServer
-from secantus.storage import Storage
+from secantus.storage import Storage, _id_point_lookup_keys
 from secantus.transactions import TransactionRegistry, TxnState
+
+from pesnet.devtools.embedded_mongo_catalog import cache_catalog_reads
 
 Document = dict[str, Any]
 
@@ -93,6 +103,32 @@ def release_collections_between_write_attempts() -> None:
     Storage._delete_matching_chunked = _delete_many_unchunked
 
 
+def route_writes_by_id() -> None:
+    """A write path's candidates for a filter with a point `_id` among other fields: the
+    documents of that `_id` (every caller matches each candidate against the whole
+    filter, so what is written is the same; only the scan goes)."""
+    candidates = Storage._candidates_iter
+    if getattr(candidates, "routes_by_id", False):
+        return
+
+    def by_id_first(
+        storage: Storage, db: str, coll: str, filter: Document | None
+    ) -> list[tuple[int, bytes, bytes]]:
+        if (
+            filter
+            and len(filter) > 1
+            and "_id" in filter
+            and _id_point_lookup_keys(filter["_id"]) is not None
+            and not storage._is_timeseries(db, coll)
+        ):
+            filter = {"_id": filter["_id"]}
+        found: list[tuple[int, bytes, bytes]] = candidates(storage, db, coll, filter)
+        return found
+
+    by_id_first.routes_by_id = True  # type: ignore[attr-defined]
+    Storage._candidates_iter = by_id_first
+
+
 def accept_read_concern_on_bulk_write() -> None:
     """`bulkWrite` as a transaction's first command, with the read concern it carries."""
     commands._BULK_WRITE_KNOWN_FIELDS = commands._BULK_WRITE_KNOWN_FIELDS | {"readConcern"}
@@ -130,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         lifetime = float(args[at + 1])
         del args[at : at + 2]
     release_collections_between_write_attempts()
+    route_writes_by_id()
+    cache_catalog_reads()
     accept_read_concern_on_bulk_write()
     # the command line builds the server by this name
     cli.SecantusDBServer = functools.partial(ReapingServer, transaction_lifetime_seconds=lifetime)
