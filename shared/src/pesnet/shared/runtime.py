@@ -23,7 +23,7 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.events import CATALOG
 from pesnet.shared.failover import make_broker
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
-from pesnet.shared.intake import guarded, raw_body
+from pesnet.shared.intake import guarded, undecoded
 from pesnet.shared.logging import get_logger
 from pesnet.shared.messaging import EventConsumer, EventPublisher, UnitOfWorkFactory
 from pesnet.shared.metrics import Metrics
@@ -145,7 +145,7 @@ class ServiceRuntime:
             subscriber = self.broker.subscriber(
                 consumer_queue(consumer.name),
                 ack_policy=AckPolicy.MANUAL,
-                decoder=raw_body,
+                decoder=undecoded,
                 channel=channel,
             )
             subscriber(guarded(consumer, max_bytes=self.settings.max_message_bytes))
