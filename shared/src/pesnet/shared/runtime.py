@@ -27,7 +27,14 @@ from pesnet.shared.intake import guarded, undecoded
 from pesnet.shared.logging import get_logger
 from pesnet.shared.messaging import EventConsumer, EventPublisher, UnitOfWorkFactory
 from pesnet.shared.metrics import Metrics
-from pesnet.shared.mongo import Client, Database, IndexSpec, ensure_indexes, make_client
+from pesnet.shared.mongo import (
+    Client,
+    Database,
+    IndexSpec,
+    SharedCollections,
+    ensure_indexes,
+    make_client,
+)
 from pesnet.shared.outbox import OUTBOX, OUTBOX_INDEXES, Outbox, OutboxRelay
 from pesnet.shared.settings import ServiceSettings
 from pesnet.shared.topology import consumer_queue, declare_consumer, declare_core
@@ -51,7 +58,7 @@ class ServiceRuntime:
         self.catalog = catalog
         self.indexes = [*OUTBOX_INDEXES, *INBOX_INDEXES, *AUDIT_INDEXES, *indexes]
         self.client: Client = make_client(settings.mongo_url())
-        self.db: Database = self.client[settings.database]
+        self.db: Database = SharedCollections(self.client, settings.database)
         # what operators watch (`GET /metrics`) and the traces' exporters (`OTEL_*`)
         self.metrics = Metrics(settings.service_name)
         self.metrics.refreshers.append(self._measure_outbox)
