@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import functools
 import time
 from datetime import UTC, datetime
 from email.header import Header
@@ -73,8 +74,10 @@ def build_message(
     return msg
 
 
+@functools.lru_cache(maxsize=256)
 def encode_subject(subject: str) -> bytes:
-    """The Subject header line. Python's modern header folder puts the space between
+    """The Subject header line (remembered: a meeting's mails of one kind and language
+    share their subject). Python's modern header folder puts the space between
     two words outside the encoded words it splits an Arabic subject into, and RFC 2047
     readers drop such spaces ("لشبكة مؤسسات" arrives as "لشبكةمؤسسات"); the legacy
     `Header` encoder keeps spaces inside the encoded words."""
