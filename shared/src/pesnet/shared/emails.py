@@ -5,6 +5,7 @@ enters the platform; `email_key` is what uniqueness compares."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
@@ -16,8 +17,11 @@ class InvalidEmail(ValueError):
     pass
 
 
+@lru_cache(maxsize=1024)
 def normalize_email(value: str) -> str:
-    """The normalized address, or `InvalidEmail` saying why not."""
+    """The normalized address, or `InvalidEmail` saying why not. The last addresses seen
+    are remembered (an event's address is normalized several times on its way: the
+    event's model, the recipient, the delivery, its id), a refused one is not."""
     try:
         return validate_email(
             value.strip(), check_deliverability=False, allow_smtputf8=True

@@ -12,7 +12,6 @@ that its log lines and the events it causes carry too.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -20,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pesnet.shared.audit import bind_request
 from pesnet.shared.errors import (
@@ -32,7 +32,7 @@ from pesnet.shared.errors import (
     Unauthorized,
 )
 from pesnet.shared.http_limits import database_unavailable
-from pesnet.shared.http_security import security_headers
+from pesnet.shared.http_security import header_of, security_headers
 from pesnet.shared.logging import get_logger
 from pesnet.shared.problems import (
     INTERNAL_ERROR_DETAIL,
@@ -93,24 +93,52 @@ def internal_error(request: Request, exc: BaseException) -> JSONResponse:
     return response
 
 
+class Correlation:
+    """ASGI middleware: the request's correlation id (the caller's `X-Correlation-ID`
+    or a new one) in `request.state`, bound to its log lines and sent back on the
+    answer; the client's address for the audit trail; a 500 for what the app raised
+    before it began to answer. (Pure ASGI: Starlette's `BaseHTTPMiddleware` runs the
+    app in a task of its own and streams its answer through a memory channel.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        correlation_id = header_of(scope, CORRELATION_HEADER.encode()) or uuid.uuid4().hex
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
+        client = scope.get("client")
+        bind_request(client[0] if client else None)
+        started = False
+
+        async def with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != CORRELATION_HEADER.encode()
+                ]
+                headers.append((CORRELATION_HEADER.encode(), correlation_id.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+            try:
+                await self.app(scope, receive, with_id)
+            except Exception as exc:
+                if started:
+                    raise
+                await internal_error(Request(scope), exc)(scope, receive, with_id)
+
+
 def install_correlation(app: FastAPI) -> None:
     """A correlation id per request, bound to its log lines; the client's address for
     the audit trail; a 500 for what escaped every handler."""
-
-    @app.middleware("http")
-    async def correlation(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        correlation_id = request.headers.get(CORRELATION_HEADER) or uuid.uuid4().hex
-        request.state.correlation_id = correlation_id
-        bind_request(request.client.host if request.client else None)
-        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
-            try:
-                response = await call_next(request)
-            except Exception as exc:
-                response = internal_error(request, exc)
-        response.headers[CORRELATION_HEADER] = correlation_id
-        return response
+    app.add_middleware(Correlation)
 
     async def unhandled(request: Request, exc: Exception) -> Response:
         return internal_error(request, exc)

@@ -3,10 +3,15 @@
 FastStream decodes a body before it calls the subscriber (JSON when the content type
 says so or when there is none), and an exception there leaves the message neither
 acknowledged nor dead-lettered: every later event that must wait for it would wait forever.
-So the kernel's subscribers take raw bytes (`raw_body`), and `guarded` rejects what
+So the kernel's subscribers take the message as it came (`undecoded`: FastStream's
+"decoded body" is the message itself, its body raw bytes), and `guarded` rejects what
 can never be an event (too large, not UTF-8) before the consumer's own parse, which
 rejects the rest (not JSON, too deep, wrong envelope, unknown type): each is
 dead-lettered with its reason.
+
+The subscriber takes the message as that argument rather than from FastStream's
+context (`Annotated[..., Context("message")]`): fast_depends resolves a context
+argument by a call on a worker thread, for every message.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream.message import StreamMessage
-from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.message import RabbitMessage
 
 from pesnet.shared.catalog import InvalidEvent
 from pesnet.shared.logging import get_logger
@@ -24,10 +29,9 @@ from pesnet.shared.messaging import EventConsumer
 log = get_logger(__name__)
 
 
-async def raw_body(message: StreamMessage[Any]) -> bytes:
-    """The subscriber's decoder: the body as it came, never parsed by FastStream."""
-    body: bytes = message.body
-    return body
+async def undecoded(message: StreamMessage[Any]) -> StreamMessage[Any]:
+    """The subscriber's decoder: the message itself, its body never parsed by FastStream."""
+    return message
 
 
 def check_body(body: bytes, *, max_bytes: int) -> None:
@@ -45,7 +49,10 @@ def guarded(
 ) -> Callable[[RabbitMessage], Awaitable[None]]:
     """The FastStream subscriber body of `consumer`, with the checks above in front."""
 
-    async def on_message(message: RabbitMessage) -> None:
+    # `Any`: the argument is the message (`undecoded`), which fast_depends passes on
+    # unvalidated; a context annotation would cost a worker thread's round trip
+    async def on_message(received: Any) -> None:
+        message: RabbitMessage = received
         body = message.body if isinstance(message.body, bytes) else b""
         try:
             check_body(body, max_bytes=max_bytes)

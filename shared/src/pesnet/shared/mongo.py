@@ -85,6 +85,22 @@ class IndexSpec:
         return IndexModel(list(self.keys), **options)
 
 
+class SharedCollections(AsyncDatabase[Document]):
+    """A database whose collection objects are made once and shared: `db[name]` made a
+    new `AsyncCollection` (its options resolved again) for every repository of every
+    unit of work. A collection object holds no state of its own."""
+
+    def __init__(self, client: Client, name: str) -> None:
+        super().__init__(client, name)
+        self._shared: dict[str, Collection] = {}
+
+    def __getitem__(self, name: str) -> Collection:
+        collection = self._shared.get(name)
+        if collection is None:
+            collection = self._shared[name] = super().__getitem__(name)
+        return collection
+
+
 def make_client(url: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> Client:
     """`timeout_ms`: how long an operation waits for a reachable server."""
     return AsyncMongoClient(

@@ -23,11 +23,18 @@ from pesnet.shared.envelope import utcnow
 from pesnet.shared.events import CATALOG
 from pesnet.shared.failover import make_broker
 from pesnet.shared.inbox import INBOX_INDEXES, Inbox
-from pesnet.shared.intake import guarded, raw_body
+from pesnet.shared.intake import guarded, undecoded
 from pesnet.shared.logging import get_logger
 from pesnet.shared.messaging import EventConsumer, EventPublisher, UnitOfWorkFactory
 from pesnet.shared.metrics import Metrics
-from pesnet.shared.mongo import Client, Database, IndexSpec, ensure_indexes, make_client
+from pesnet.shared.mongo import (
+    Client,
+    Database,
+    IndexSpec,
+    SharedCollections,
+    ensure_indexes,
+    make_client,
+)
 from pesnet.shared.outbox import OUTBOX, OUTBOX_INDEXES, Outbox, OutboxRelay
 from pesnet.shared.settings import ServiceSettings
 from pesnet.shared.topology import consumer_queue, declare_consumer, declare_core
@@ -51,7 +58,7 @@ class ServiceRuntime:
         self.catalog = catalog
         self.indexes = [*OUTBOX_INDEXES, *INBOX_INDEXES, *AUDIT_INDEXES, *indexes]
         self.client: Client = make_client(settings.mongo_url())
-        self.db: Database = self.client[settings.database]
+        self.db: Database = SharedCollections(self.client, settings.database)
         # what operators watch (`GET /metrics`) and the traces' exporters (`OTEL_*`)
         self.metrics = Metrics(settings.service_name)
         self.metrics.refreshers.append(self._measure_outbox)
@@ -145,7 +152,7 @@ class ServiceRuntime:
             subscriber = self.broker.subscriber(
                 consumer_queue(consumer.name),
                 ack_policy=AckPolicy.MANUAL,
-                decoder=raw_body,
+                decoder=undecoded,
                 channel=channel,
             )
             subscriber(guarded(consumer, max_bytes=self.settings.max_message_bytes))

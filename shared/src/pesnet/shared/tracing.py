@@ -75,7 +75,11 @@ def _exporters(names: str) -> list[SpanExporter]:
     return exporters
 
 
+@functools.cache
 def tracer() -> trace.Tracer:
+    """The platform's tracer, made once (each `get_tracer` makes a new one). Asked for
+    before `configure_tracing`, it is the API's proxy, which follows the provider once
+    it is set."""
     return trace.get_tracer(TRACER_NAME)
 
 

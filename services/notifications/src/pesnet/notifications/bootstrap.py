@@ -94,9 +94,14 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         concurrency=settings.worker_concurrency,
     )
     sender = SmtpSender(settings)
-    runtime.background.append(
-        lambda: run_worker(uow, sender, policy, links, wakeups.mail, wakeups.handed)
-    )
+
+    async def mail_worker() -> None:
+        try:
+            await run_worker(uow, sender, policy, links, wakeups.mail, wakeups.handed)
+        finally:
+            await sender.close()
+
+    runtime.background.append(mail_worker)
 
     # partner webhooks (WEBHOOKS.md): their own consumer queue, collections and worker
     routers = [

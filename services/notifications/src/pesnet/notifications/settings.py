@@ -39,6 +39,10 @@ class Settings(ServiceSettings):
     # retried; keep it below NOTIFICATIONS_LEASE_SECONDS, so that no other worker takes
     # the mail while the hung send still holds it.
     smtp_send_timeout_seconds: float = Field(default=45.0, gt=0, alias="SMTP_SEND_TIMEOUT_SECONDS")
+    # a connection that sent a mail sends the next one if it comes within this many
+    # seconds (no new connection, EHLO, TLS handshake or login); 0: one connection per
+    # mail. Keep it below the relay's idle timeout (Postfix: 300 s).
+    smtp_reuse_seconds: float = Field(default=30.0, ge=0, alias="SMTP_REUSE_SECONDS")
 
     # The Maildir the dev SMTP sink writes to; `GET /dev/mailbox` lists it (dev mode only).
     dev_mailbox: Path | None = Field(default=None, alias="PESNET_DEV_MAILBOX")
