@@ -18,6 +18,7 @@ from pesnet.registration.adapters.collections import (
 from pesnet.registration.domain.access import Status
 from pesnet.registration.domain.outcomes import OUTCOMES, Outcome
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.roster import Listed
 from pesnet.registration.domain.search import name_keys
 from pesnet.registration.service_layer.unit_of_work import (
     EMAIL_TAKEN,
@@ -67,6 +68,34 @@ def registration_of(doc: Document) -> Registration:
     return Registration(id=str(doc["_id"]), **values)
 
 
+# a list's enums by their stored values
+_STATUSES = {s.value: s for s in Status}
+_ROLES = {r.value: r for r in Role}
+
+
+def listed_of(doc: Document) -> Listed:
+    """The row of a registration's document (`Listed`: only the fields a list shows)."""
+    get = doc.get
+    return Listed(
+        id=str(doc["_id"]),
+        status=_STATUSES[doc["status"]],
+        role=_ROLES[doc["role"]],
+        registered_at=doc["registered_at"],
+        country=get("country"),
+        given_name=get("given_name"),
+        family_name=get("family_name"),
+        name_latin=get("name_latin"),
+        email=get("email"),
+        institution=get("institution"),
+        institution_id=get("institution_id"),
+        position=get("position"),
+        short_code=get("short_code"),
+        checked_in_at=get("checked_in_at"),
+        attendance=get("attendance"),
+        waitlist_seq=get("waitlist_seq"),
+    )
+
+
 def _refusal(details: Document) -> Exception:
     """A duplicate key in a new registration: its short code drawn by another person of
     the meeting (a transient error: the transaction's work runs again, with a new draw),
@@ -89,12 +118,20 @@ def _registration_order(doc: Document) -> tuple[bool, datetime, str]:
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
+# a list's documents in one reply (the store reads them all before its first batch)
+_LIST_BATCH = 10_000
 
 
 def _by_name(doc: Document) -> tuple[bool, str, bool, str, str]:
     """By family name then given name (none first, as MongoDB sorts), then id."""
     family, given = doc.get("family_name"), doc.get("given_name")
     return (family is not None, family or "", given is not None, given or "", str(doc["_id"]))
+
+
+def _check_in_order(doc: Document) -> tuple[bool, str, bool, str, bool, str, str]:
+    """By country, family name and given name (none first, as MongoDB sorts), then id."""
+    country = doc.get("country")
+    return (country is not None, country or "", *_by_name(doc)[:4], str(doc["_id"]))
 
 
 def _starting_with(prefix: str) -> Document:
@@ -178,6 +215,26 @@ class MongoRegistrations(Registrations):
         docs.sort(key=_registration_order)
         return [registration_of(doc) for doc in docs]
 
+    async def _listed(self, query: Document) -> list[Document]:
+        """The documents of `query`, in one reply, to be read as rows (`listed_of`).
+        Whole: the embedded store decodes each whole anyway, and projecting them (in
+        Python) costs it more than sending them does (measured at 2,000: 105 ms
+        projected to `Listed`'s fields against 91 whole, the driver's decoding included)."""
+        cursor = self.collection.find(query, session=self.session, batch_size=_LIST_BATCH)
+        return await cursor.to_list(None)
+
+    async def listed_of(
+        self,
+        meeting_id: str,
+        *,
+        status: Status | None = None,
+        country: str | None = None,
+        role: Role | None = None,
+    ) -> list[Listed]:
+        docs = await self._listed(_meeting_query(meeting_id, status, country, role))
+        docs.sort(key=_registration_order)  # here: see `of_meeting`
+        return [listed_of(doc) for doc in docs]
+
     async def page_of_meeting(
         self,
         meeting_id: str,
@@ -187,19 +244,13 @@ class MongoRegistrations(Registrations):
         role: Role | None = None,
         skip: int,
         limit: int,
-    ) -> tuple[int, list[Registration]]:
-        # the order of all of them from two of their fields, then the page's whole
-        # documents by id: one pass over the meeting's documents instead of a count
-        # and a sorted skip
-        query = _meeting_query(meeting_id, status, country, role)
-        keys = await self.collection.find(
-            query, projection={"registered_at": 1}, session=self.session
-        ).to_list(None)
-        keys.sort(key=_registration_order)
-        ids = [key["_id"] for key in keys[skip : skip + limit]]
-        cursor = self.collection.find({"_id": {"$in": ids}}, session=self.session)
-        found = {doc["_id"]: doc async for doc in cursor}
-        return len(keys), [registration_of(found[i]) for i in ids if i in found]
+    ) -> tuple[int, list[Listed]]:
+        # the rows of all of them, put in order here: one pass over the meeting's
+        # documents instead of a count and a sorted skip (the store sorts in Python
+        # and counts by reading every document too)
+        docs = await self._listed(_meeting_query(meeting_id, status, country, role))
+        docs.sort(key=_registration_order)
+        return len(docs), [listed_of(doc) for doc in docs[skip : skip + limit]]
 
     async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
         doc = await self.collection.find_one(
@@ -231,11 +282,12 @@ class MongoRegistrations(Registrations):
         found = {doc["_id"]: doc async for doc in cursor}
         return [registration_of(found[i]) for i in ids if i in found]
 
-    async def confirmed_of(self, meeting_id: str) -> list[Registration]:
-        return await self._find(
-            {"meeting_id": meeting_id, "status": Status.confirmed.value},
-            [("country", 1), ("family_name", 1), ("given_name", 1)],
-        )
+    async def confirmed_of(self, meeting_id: str) -> list[Listed]:
+        # the (meeting_id, status, ...) index finds them; put in order here, as
+        # MongoDB sorts (none first, then by code point: UTF-8's byte order)
+        docs = await self._listed({"meeting_id": meeting_id, "status": Status.confirmed.value})
+        docs.sort(key=_check_in_order)
+        return [listed_of(doc) for doc in docs]
 
     async def not_purged_of(self, meeting_id: str) -> list[Registration]:
         return await self._find(
