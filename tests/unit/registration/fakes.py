@@ -82,12 +82,13 @@ class FakeRegistrations(Registrations):
         self,
         meeting_id: str,
         *,
-        status: Status | None = None,
+        status: Status | tuple[Status, ...] | None = None,
         country: str | None = None,
         role: Role | None = None,
     ) -> list[Listed]:
-        found = await self.of_meeting(meeting_id, status=status, country=country, role=role)
-        return [listed(r) for r in found]
+        statuses = status if isinstance(status, tuple) else (status,) if status else None
+        found = await self.of_meeting(meeting_id, country=country, role=role)
+        return [listed(r) for r in found if statuses is None or r.status in statuses]
 
     async def page_of_meeting(
         self,

@@ -144,12 +144,17 @@ def _starting_with(prefix: str) -> Document:
 
 
 def _meeting_query(
-    meeting_id: str, status: Status | None, country: str | None, role: Role | None
+    meeting_id: str,
+    status: Status | tuple[Status, ...] | None,
+    country: str | None,
+    role: Role | None,
 ) -> Document:
     query: Document = {"meeting_id": meeting_id}
     if country is not None:
         query["country"] = country
-    if status is not None:
+    if isinstance(status, tuple):  # any of them (`$in`: the index still answers it)
+        query["status"] = {"$in": [s.value for s in status]}
+    elif status is not None:
         query["status"] = status.value
     if role is not None:
         query["role"] = role.value
@@ -227,7 +232,7 @@ class MongoRegistrations(Registrations):
         self,
         meeting_id: str,
         *,
-        status: Status | None = None,
+        status: Status | tuple[Status, ...] | None = None,
         country: str | None = None,
         role: Role | None = None,
     ) -> list[Listed]:

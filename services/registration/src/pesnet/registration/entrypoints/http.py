@@ -154,7 +154,7 @@ async def register(
     return JSONResponse(views.registered_view(outcome, deps), status_code=201)
 
 
-@router.get("/meetings/{meeting_id}/registrations")
+@router.get("/meetings/{meeting_id}/registrations", response_model=dict[str, Any])
 async def list_registrations(
     meeting_id: MeetingId,
     actor: Annotated[
@@ -163,13 +163,15 @@ async def list_registrations(
     deps: Deps,
     status: Status | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The secretariat sees all; a focal point sees their country's registrations."""
     found = await registering.list_registrations(
         meeting_id, actor, deps.unit_of_work(), status=status, country=country
     )
     items = [views.registration_view(r, deps) for r in found]
-    return {"meeting_id": meeting_id, "registrations": items, "count": len(items)}
+    # JSON's own values already: answered as they are (FastAPI's encoder walks every
+    # value again, 100 ms at 2,000 registrations)
+    return JSONResponse({"meeting_id": meeting_id, "registrations": items, "count": len(items)})
 
 
 @router.get("/registrations/{registration_id}")
@@ -310,12 +312,14 @@ async def check_in_list(
     meeting, confirmed = await on_site.check_in_list(meeting_id, deps.unit_of_work(), export=export)
     rows = views.check_in_rows(meeting, confirmed)
     if format == "json":
-        return {
-            "meeting_id": meeting_id,
-            "participants": rows,
-            "checked_in": sum(1 for r in rows if r["checked_in"]),
-            "confirmed": len(rows),
-        }
+        return JSONResponse(  # as it is: see `list_registrations`
+            {
+                "meeting_id": meeting_id,
+                "participants": rows,
+                "checked_in": sum(1 for r in rows if r["checked_in"]),
+                "confirmed": len(rows),
+            }
+        )
     return Response(
         views.check_ins_csv(rows),
         media_type="text/csv; charset=utf-8",

@@ -142,10 +142,15 @@ async def list_registrations(
 
 
 async def listed(
-    meeting_id: str, actor: Actor, uow: U, *, status: Status | None, country: str | None
+    meeting_id: str,
+    actor: Actor,
+    uow: U,
+    *,
+    status: Status | tuple[Status, ...] | None,
+    country: str | None,
 ) -> list[Listed]:
     """What `list_registrations` gives (read and audited the same way), as the rows
-    of a list."""
+    of a list; with several statuses, those in any of them."""
     country = listing_country(actor, country)
     await require_meeting(uow, meeting_id)
     found = await uow.registrations.listed_of(meeting_id, status=status, country=country)

@@ -73,11 +73,12 @@ class Registrations(Repository, ABC):
         self,
         meeting_id: str,
         *,
-        status: Status | None = None,
+        status: Status | tuple[Status, ...] | None = None,
         country: str | None = None,
         role: Role | None = None,
     ) -> list[Listed]:
-        """What `of_meeting` gives, as the rows of a list (in registration order)."""
+        """What `of_meeting` gives, as the rows of a list (in registration order); with
+        several statuses, those in any of them."""
 
     @abstractmethod
     async def page_of_meeting(

@@ -152,13 +152,9 @@ async def _console_page(
         meeting, found = await meetings.delegations(meeting_id, deps.unit_of_work())
         # only the pending ones (the page lists them; the delegations' counters say
         # the rest): a meeting of thousands does not load its confirmed participants
-        registrations = [
-            registration
-            for status in (Status.registered, Status.waitlisted)
-            for registration in await registering.listed(
-                meeting_id, actor, deps.unit_of_work(), status=status, country=None
-            )
-        ]
+        registrations = await registering.listed(
+            meeting_id, actor, deps.unit_of_work(), status=PENDING, country=None
+        )
     except DomainError as exc:
         return error_page(request, exc)
     institutions = await reference_institutions(deps)
