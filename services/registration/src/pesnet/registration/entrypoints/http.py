@@ -154,7 +154,7 @@ async def register(
     return JSONResponse(views.registered_view(outcome, deps), status_code=201)
 
 
-@router.get("/meetings/{meeting_id}/registrations", response_model=dict[str, Any])
+@router.get("/meetings/{meeting_id}/registrations")
 async def list_registrations(
     meeting_id: MeetingId,
     actor: Annotated[
@@ -163,15 +163,13 @@ async def list_registrations(
     deps: Deps,
     status: Status | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
     """The secretariat sees all; a focal point sees their country's registrations."""
     found = await registering.list_registrations(
         meeting_id, actor, deps.unit_of_work(), status=status, country=country
     )
     items = [views.registration_view(r, deps) for r in found]
-    # JSON's own values already: answered as they are (FastAPI's encoder walks every
-    # value again, 100 ms at 2,000 registrations)
-    return JSONResponse({"meeting_id": meeting_id, "registrations": items, "count": len(items)})
+    return {"meeting_id": meeting_id, "registrations": items, "count": len(items)}
 
 
 @router.get("/registrations/{registration_id}")
@@ -312,7 +310,9 @@ async def check_in_list(
     meeting, confirmed = await on_site.check_in_list(meeting_id, deps.unit_of_work(), export=export)
     rows = views.check_in_rows(meeting, confirmed)
     if format == "json":
-        return JSONResponse(  # as it is: see `list_registrations`
+        # written by pydantic's encoder, as a route with a response type is (without
+        # one, FastAPI's jsonable_encoder walked each value: 40 ms at 1,000 people)
+        return views.json_response(
             {
                 "meeting_id": meeting_id,
                 "participants": rows,

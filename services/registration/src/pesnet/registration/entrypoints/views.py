@@ -7,6 +7,9 @@ import io
 from datetime import datetime
 from typing import Any
 
+from fastapi import Response
+from pydantic import TypeAdapter
+
 from pesnet.registration.domain.delegation import Delegation
 from pesnet.registration.domain.focal_point import FocalPoint
 from pesnet.registration.domain.institution import Institution
@@ -128,6 +131,14 @@ def checked_in_view(outcome: CheckedIn, deps: Dependencies) -> dict[str, Any]:
         "message": messages["en"],
         "messages": messages,
     }
+
+
+_JSON = TypeAdapter(dict[str, Any])
+
+
+def json_response(body: dict[str, Any]) -> Response:
+    """`body` as JSON (the bytes FastAPI writes for a route that says its type)."""
+    return Response(_JSON.dump_json(body), media_type="application/json")
 
 
 def check_in_rows(meeting: Meeting, registrations: list[Listed]) -> list[dict[str, Any]]:
