@@ -250,12 +250,20 @@ class MongoRegistrations(Registrations):
         skip: int,
         limit: int,
     ) -> tuple[int, list[Listed]]:
-        # the rows of all of them, put in order here: one pass over the meeting's
-        # documents instead of a count and a sorted skip (the store sorts in Python
-        # and counts by reading every document too)
-        docs = await self._listed(_meeting_query(meeting_id, status, country, role))
-        docs.sort(key=_registration_order)
-        return len(docs), [listed_of(doc) for doc in docs[skip : skip + limit]]
+        # the order of all of them from two of their fields, then the page's documents
+        # by id: one pass over the meeting's documents instead of a count and a sorted
+        # skip (the store sorts in Python, and counts by reading every document too).
+        # Measured at 2,000: the whole documents of all in one query cost this process
+        # 25 ms more to decode than the second query costs the store
+        query = _meeting_query(meeting_id, status, country, role)
+        keys = await self.collection.find(
+            query, projection={"registered_at": 1}, session=self.session, batch_size=_LIST_BATCH
+        ).to_list(None)
+        keys.sort(key=_registration_order)
+        ids = [key["_id"] for key in keys[skip : skip + limit]]
+        cursor = self.collection.find({"_id": {"$in": ids}}, session=self.session)
+        found = {doc["_id"]: doc async for doc in cursor}
+        return len(keys), [listed_of(found[i]) for i in ids if i in found]
 
     async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
         doc = await self.collection.find_one(
