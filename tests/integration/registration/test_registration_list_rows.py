@@ -2,7 +2,8 @@
 has each person's own values in its columns, one row each, in registration order, the
 same in CSV and XLSX; the check-in list is by country (none first), family name and
 given name; the participants page counts them all and pages them in registration
-order."""
+order; the console lists a delegation's registered people, then its waiting list in
+its order, with one audited read per view."""
 
 from __future__ import annotations
 
@@ -113,3 +114,25 @@ async def test_the_participants_page_counts_all_and_pages_them_in_registration_o
         names += re.findall(r'<th scope="row">(P\d{3}) ', answer.text)
         assert people_shown(answer.text) == (100 if page == 1 else 3)
     assert names == [f"P{n:03d}" for n in range(103)]
+
+
+async def test_the_console_lists_the_registered_then_the_waiting_list_in_its_order(
+    registration: Registration, register: Register, secretariat: dict[str, str]
+) -> None:
+    made = [await register(n, given_name=f"W{n}", country="MAR") for n in range(5)]
+    for person in made:  # a quota of 3: the last two wait, in the order they were accredited
+        await registration.http.post(f"/registrations/{person['id']}/confirm", headers=secretariat)
+    await register(5, given_name="W5", country="MAR")
+    await register(6, given_name="W6", country="TUR")
+    http = registration.http
+    http.cookies.set("pesnet_session", DEV_SECRETARIAT_TOKEN)
+
+    page = await http.get("/console", params={"meeting": "pesnet-demo", "lang": "en"})
+    assert page.status_code == 200
+    shown = re.findall(r'<th scope="row">(W\d) ', page.text)
+    assert shown == ["W5", "W3", "W4", "W6"]  # Morocco (registered, then its waitlist), Türkiye
+    assert "Waiting list: place 1" in page.text
+    assert "Waiting list: place 2" in page.text
+    assert "W0 " not in page.text  # confirmed: not waiting for a decision
+    audit = await http.get("/audit?meeting_id=pesnet-demo", headers=secretariat)
+    assert [e["action"] for e in audit.json()].count("personal_data.read") == 1
