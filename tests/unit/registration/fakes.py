@@ -12,6 +12,7 @@ from pesnet.registration.domain.focal_point import FocalPoint
 from pesnet.registration.domain.institution import Institution
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.roster import Listed, listed
 from pesnet.registration.domain.search import matches, name_keys
 from pesnet.registration.service_layer.unit_of_work import (
     EMAIL_TAKEN,
@@ -77,6 +78,18 @@ class FakeRegistrations(Registrations):
         found = self._where(meeting_id, status=status, country=country, role=role)
         return sorted(found, key=lambda r: (r.registered_at, r.id))
 
+    async def listed_of(
+        self,
+        meeting_id: str,
+        *,
+        status: Status | tuple[Status, ...] | None = None,
+        country: str | None = None,
+        role: Role | None = None,
+    ) -> list[Listed]:
+        statuses = status if isinstance(status, tuple) else (status,) if status else None
+        found = await self.of_meeting(meeting_id, country=country, role=role)
+        return [listed(r) for r in found if statuses is None or r.status in statuses]
+
     async def page_of_meeting(
         self,
         meeting_id: str,
@@ -86,8 +99,8 @@ class FakeRegistrations(Registrations):
         role: Role | None = None,
         skip: int,
         limit: int,
-    ) -> tuple[int, list[Registration]]:
-        found = await self.of_meeting(meeting_id, status=status, country=country, role=role)
+    ) -> tuple[int, list[Listed]]:
+        found = await self.listed_of(meeting_id, status=status, country=country, role=role)
         return len(found), found[skip : skip + limit]
 
     async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
@@ -103,11 +116,10 @@ class FakeRegistrations(Registrations):
         found.sort(key=lambda r: (r.family_name or "", r.given_name or "", r.id))
         return found[:limit]
 
-    async def confirmed_of(self, meeting_id: str) -> list[Registration]:
+    async def confirmed_of(self, meeting_id: str) -> list[Listed]:
         found = self._where(meeting_id, status=Status.confirmed)
-        return sorted(
-            found, key=lambda r: (r.country or "", r.family_name or "", r.given_name or "")
-        )
+        found.sort(key=lambda r: (r.country or "", r.family_name or "", r.given_name or ""))
+        return [listed(r) for r in found]
 
     async def not_purged_of(self, meeting_id: str) -> list[Registration]:
         return [r for r in self._where(meeting_id) if not r.purged]

@@ -310,12 +310,16 @@ async def check_in_list(
     meeting, confirmed = await on_site.check_in_list(meeting_id, deps.unit_of_work(), export=export)
     rows = views.check_in_rows(meeting, confirmed)
     if format == "json":
-        return {
-            "meeting_id": meeting_id,
-            "participants": rows,
-            "checked_in": sum(1 for r in rows if r["checked_in"]),
-            "confirmed": len(rows),
-        }
+        # written by pydantic's encoder, as a route with a response type is (without
+        # one, FastAPI's jsonable_encoder walked each value: 40 ms at 1,000 people)
+        return views.json_response(
+            {
+                "meeting_id": meeting_id,
+                "participants": rows,
+                "checked_in": sum(1 for r in rows if r["checked_in"]),
+                "confirmed": len(rows),
+            }
+        )
     return Response(
         views.check_ins_csv(rows),
         media_type="text/csv; charset=utf-8",

@@ -19,7 +19,7 @@ from babel.dates import get_date_format, get_datetime_format, get_time_format
 
 from pesnet.registration.domain.institution import Institution, known_as
 from pesnet.registration.domain.meeting import Meeting
-from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.roster import Listed
 from pesnet.registration.entrypoints.workbook import xlsx
 from pesnet.shared.i18n import BABEL_LOCALE
 from pesnet.shared.reference import member_states
@@ -80,12 +80,16 @@ def header(language: str) -> list[str]:
 
 def rows(
     meeting: Meeting,
-    registrations: list[Registration],
+    registrations: list[Listed],
     institutions: Mapping[str, Institution],
     language: str,
 ) -> Iterator[list[str]]:
     """One row per registration, in the order of `COLUMNS`."""
-    states = member_states()
+    # each label said once per list, not once per row
+    states = {code: state.name.get(language) for code, state in member_states().items()}
+    roles = {role: term.get(language) for role, term in ROLES.items()}
+    statuses = {status: term.get(language) for status, term in PARTICIPANT_STATUSES.items()}
+    attendances = {kind: term.get(language) for kind, term in ATTENDANCES.items()}
 
     say = local_time_writer(meeting.timezone, language)
 
@@ -94,7 +98,7 @@ def rows(
 
     labels: dict[tuple[str | None, str | None], str] = {}
 
-    def institution(r: Registration) -> str:
+    def institution(r: Listed) -> str:
         # one look in the reference per institution of the list, not per row
         key = (r.institution_id, r.institution)
         if key not in labels:
@@ -105,21 +109,20 @@ def rows(
         return labels[key]
 
     for r in registrations:
-        state = states.get(r.country or "")
         yield [
             r.family_name or "",
             r.given_name or "",
             r.name_latin or "",
             r.email or "",
-            state.name.get(language) if state is not None else "",
+            states.get(r.country or "", ""),
             institution(r),
             r.position or "",
-            ROLES[r.role].get(language),
-            PARTICIPANT_STATUSES[r.status].get(language),
+            roles[r.role],
+            statuses[r.status],
             when(r.registered_at),
             r.short_code or "",
             when(r.checked_in_at),
-            ATTENDANCES[r.attendance].get(language) if r.attendance else "",
+            attendances[r.attendance] if r.attendance else "",
         ]
 
 

@@ -7,12 +7,16 @@ import io
 from datetime import datetime
 from typing import Any
 
+from fastapi import Response
+from pydantic import TypeAdapter
+
 from pesnet.registration.domain.delegation import Delegation
 from pesnet.registration.domain.focal_point import FocalPoint
 from pesnet.registration.domain.institution import Institution
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.outcomes import Accredited, CheckedIn, Registered, Withdrawn
 from pesnet.registration.domain.registration import Registration, manage_page
+from pesnet.registration.domain.roster import Listed
 from pesnet.registration.entrypoints.dependencies import Dependencies
 from pesnet.shared.i18n import LANGUAGES, Language, format_local_datetime
 from pesnet.shared.translation import N_, translate
@@ -129,7 +133,15 @@ def checked_in_view(outcome: CheckedIn, deps: Dependencies) -> dict[str, Any]:
     }
 
 
-def check_in_rows(meeting: Meeting, registrations: list[Registration]) -> list[dict[str, Any]]:
+_JSON = TypeAdapter(dict[str, Any])
+
+
+def json_response(body: dict[str, Any]) -> Response:
+    """`body` as JSON (the bytes FastAPI writes for a route that says its type)."""
+    return Response(_JSON.dump_json(body), media_type="application/json")
+
+
+def check_in_rows(meeting: Meeting, registrations: list[Listed]) -> list[dict[str, Any]]:
     rows = []
     for r in registrations:
         at = r.checked_in_at

@@ -54,12 +54,23 @@ def _workbook(title: str) -> str:
     )
 
 
+_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
+_CLOSE = "</t></is></c>"
+# between a row's values while it is cleaned and escaped in one piece: a character
+# neither step changes (a private-use one; a value that has it takes the slow way)
+_BETWEEN = "\ue000"
+
+
 def _row(values: Iterable[str]) -> str:
-    cells = "".join(
-        f'<c t="inlineStr"><is><t xml:space="preserve">{escape(_NOT_XML.sub("", v))}</t></is></c>'
-        for v in values
-    )
-    return f"<row>{cells}</row>"
+    """A row of text cells: its values cleaned and escaped together, then cut into
+    cells (a call of each per row, not per cell: 26,000 cells at 2,000 rows)."""
+    values = list(values)
+    joined = _BETWEEN.join(values)
+    if joined.count(_BETWEEN) != max(0, len(values) - 1):
+        cells = "".join(f"{_OPEN}{escape(_NOT_XML.sub('', v))}{_CLOSE}" for v in values)
+        return f"<row>{cells}</row>"
+    inner = escape(_NOT_XML.sub("", joined)).replace(_BETWEEN, _CLOSE + _OPEN)
+    return f"<row>{_OPEN}{inner}{_CLOSE}</row>" if values else "<row></row>"
 
 
 def xlsx(rows: Iterable[Iterable[str]], *, title: str, rtl: bool = False) -> bytes:

@@ -10,7 +10,7 @@ from pesnet.registration.domain.badges import BadgeKey
 from pesnet.registration.domain.commands import CheckIn
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.outcomes import Badge, CheckedIn
-from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.roster import Listed
 from pesnet.registration.service_layer.meetings import require_meeting
 from pesnet.registration.service_layer.registering import audit_read, require_registration
 from pesnet.registration.service_layer.unit_of_work import (
@@ -63,7 +63,7 @@ async def check_in(cmd: CheckIn, uow: U, *, badges: BadgeKey, clock: Clock = now
 
 async def check_in_list(
     meeting_id: str, uow: U, *, export: bool = False
-) -> tuple[Meeting, list[Registration]]:
+) -> tuple[Meeting, list[Listed]]:
     """The meeting and its confirmed participants (checked in or not). The audit trail
     records the read, or the `export` (a file of personal data leaving the service):
     no event records either."""

@@ -14,6 +14,7 @@ from pesnet.registration.domain.commands import Audience
 from pesnet.registration.domain.institution import Institution, known_as
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.roster import Listed
 from pesnet.registration.domain.search import query_words
 from pesnet.registration.service_layer.meetings import require_meeting
 from pesnet.registration.service_layer.unit_of_work import RegistrationUnitOfWork
@@ -32,12 +33,12 @@ ANNOUNCED = (Status.registered, Status.waitlisted, Status.confirmed)
 
 async def participants(
     audience: Audience, actor: Actor, uow: U, *, export: bool = False
-) -> tuple[Meeting, list[Registration]]:
-    """The meeting and its registrations in registration order, narrowed by the
-    audience (a focal point sees their country only); an `export` is audited."""
+) -> tuple[Meeting, list[Listed]]:
+    """The meeting and the rows of its registrations in registration order, narrowed
+    by the audience (a focal point sees their country only); an `export` is audited."""
     country = listing_country(actor, audience.country)
     meeting = await require_meeting(uow, audience.meeting_id)
-    found = await uow.registrations.of_meeting(
+    found = await uow.registrations.listed_of(
         audience.meeting_id,
         status=Status(audience.status) if audience.status else None,
         country=country,
@@ -50,7 +51,7 @@ async def participants(
 
 async def participants_page(
     audience: Audience, actor: Actor, uow: U, *, skip: int, limit: int
-) -> tuple[Meeting, int, list[Registration]]:
+) -> tuple[Meeting, int, list[Listed]]:
     """The meeting, how many registrations the audience has, and `limit` of them after
     the first `skip`, in registration order (a page of the list: `participants`)."""
     country = listing_country(actor, audience.country)

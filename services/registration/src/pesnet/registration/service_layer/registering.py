@@ -18,6 +18,7 @@ from pesnet.registration.domain.commands import Correct, Register
 from pesnet.registration.domain.delegation import delegation_key
 from pesnet.registration.domain.outcomes import Registered
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.roster import Listed
 from pesnet.registration.service_layer.idempotency import once, requester
 from pesnet.registration.service_layer.institutions import require_institution
 from pesnet.registration.service_layer.meetings import require_meeting
@@ -136,6 +137,23 @@ async def list_registrations(
     country = listing_country(actor, country)
     await require_meeting(uow, meeting_id)
     found = await uow.registrations.of_meeting(meeting_id, status=status, country=country)
+    await audit_read(uow, actor, meeting_id)
+    return found
+
+
+async def listed(
+    meeting_id: str,
+    actor: Actor,
+    uow: U,
+    *,
+    status: Status | tuple[Status, ...] | None,
+    country: str | None,
+) -> list[Listed]:
+    """What `list_registrations` gives (read and audited the same way), as the rows
+    of a list; with several statuses, those in any of them."""
+    country = listing_country(actor, country)
+    await require_meeting(uow, meeting_id)
+    found = await uow.registrations.listed_of(meeting_id, status=status, country=country)
     await audit_read(uow, actor, meeting_id)
     return found
 

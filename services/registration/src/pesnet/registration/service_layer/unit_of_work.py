@@ -21,6 +21,7 @@ from pesnet.registration.domain.institution import Institution
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.outcomes import Outcome
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.roster import Listed
 from pesnet.shared.aggregate import Repository
 from pesnet.shared.envelope import utcnow
 from pesnet.shared.events.common import Role
@@ -68,6 +69,18 @@ class Registrations(Repository, ABC):
         """In registration order."""
 
     @abstractmethod
+    async def listed_of(
+        self,
+        meeting_id: str,
+        *,
+        status: Status | tuple[Status, ...] | None = None,
+        country: str | None = None,
+        role: Role | None = None,
+    ) -> list[Listed]:
+        """What `of_meeting` gives, as the rows of a list (in registration order); with
+        several statuses, those in any of them."""
+
+    @abstractmethod
     async def page_of_meeting(
         self,
         meeting_id: str,
@@ -77,8 +90,9 @@ class Registrations(Repository, ABC):
         role: Role | None = None,
         skip: int,
         limit: int,
-    ) -> tuple[int, list[Registration]]:
-        """How many `of_meeting` gives, and `limit` of them after the first `skip`."""
+    ) -> tuple[int, list[Listed]]:
+        """How many `of_meeting` gives, and the rows of `limit` of them after the
+        first `skip`."""
 
     @abstractmethod
     async def with_short_code(self, meeting_id: str, code: str) -> Registration | None:
@@ -90,8 +104,8 @@ class Registrations(Repository, ABC):
         starts one of the person's name keys; by family and given name, at most `limit`."""
 
     @abstractmethod
-    async def confirmed_of(self, meeting_id: str) -> list[Registration]:
-        """The check-in list: by country, family name and given name."""
+    async def confirmed_of(self, meeting_id: str) -> list[Listed]:
+        """The check-in list's rows: by country, family name and given name."""
 
     @abstractmethod
     async def not_purged_of(self, meeting_id: str) -> list[Registration]: ...

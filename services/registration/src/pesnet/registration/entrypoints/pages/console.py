@@ -19,6 +19,7 @@ from pesnet.registration.domain.commands import (
     Reject,
 )
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.roster import Listed
 from pesnet.registration.domain.search import query_words
 from pesnet.registration.entrypoints import views
 from pesnet.registration.entrypoints.http import Deps
@@ -79,7 +80,7 @@ class ConsoleFilters:
             role if role in Role.__members__ else None,
         )
 
-    def keeps(self, registration: Registration) -> bool:
+    def keeps(self, registration: Listed) -> bool:
         if self.status is None and registration.status not in PENDING:
             return False
         if self.status is not None and registration.status.value != self.status:
@@ -99,13 +100,12 @@ class ConsoleFilters:
 PENDING = (Status.registered, Status.waitlisted)
 
 
-def _rows(
-    registrations: list[Registration], filters: ConsoleFilters
-) -> dict[str, list[dict[str, Any]]]:
+def _rows(registrations: list[Listed], filters: ConsoleFilters) -> dict[str, list[dict[str, Any]]]:
     """The shown registrations by delegation, each with its waiting-list position and
     whether another registration of the meeting has the same name."""
-    names = Counter(_folded_name(r) for r in registrations)
-    waitlists: dict[str, list[Registration]] = {}
+    folded = {r.id: _folded_name(r) for r in registrations}
+    names = Counter(folded.values())
+    waitlists: dict[str, list[Listed]] = {}
     for r in registrations:
         if r.status is Status.waitlisted:
             waitlists.setdefault(r.country or "", []).append(r)
@@ -121,7 +121,7 @@ def _rows(
                 {
                     "r": r,
                     "position": positions.get(r.id),
-                    "duplicate": names[_folded_name(r)] > 1,
+                    "duplicate": names[folded[r.id]] > 1,
                     "invited": r.role in INVITED_ROLES,
                 }
             )
@@ -130,7 +130,7 @@ def _rows(
     return shown
 
 
-def _folded_name(registration: Registration) -> str:
+def _folded_name(registration: Listed) -> str:
     return " ".join(query_words(_name(registration)))
 
 
@@ -152,13 +152,9 @@ async def _console_page(
         meeting, found = await meetings.delegations(meeting_id, deps.unit_of_work())
         # only the pending ones (the page lists them; the delegations' counters say
         # the rest): a meeting of thousands does not load its confirmed participants
-        registrations = [
-            registration
-            for status in (Status.registered, Status.waitlisted)
-            for registration in await registering.list_registrations(
-                meeting_id, actor, deps.unit_of_work(), status=status, country=None
-            )
-        ]
+        registrations = await registering.listed(
+            meeting_id, actor, deps.unit_of_work(), status=PENDING, country=None
+        )
     except DomainError as exc:
         return error_page(request, exc)
     institutions = await reference_institutions(deps)
@@ -309,5 +305,5 @@ async def console_decide(request: Request, actor: CurrentActor, deps: Deps) -> R
     )
 
 
-def _name(registration: Registration) -> str:
+def _name(registration: Registration | Listed) -> str:
     return " ".join(p for p in (registration.given_name, registration.family_name) if p)

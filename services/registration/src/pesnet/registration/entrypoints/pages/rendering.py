@@ -19,6 +19,7 @@ from pesnet.registration.domain.delegation import Delegation
 from pesnet.registration.domain.institution import Institution, known_as
 from pesnet.registration.domain.meeting import Meeting
 from pesnet.registration.domain.registration import Registration
+from pesnet.registration.domain.roster import Listed
 from pesnet.registration.entrypoints.http import Deps
 from pesnet.registration.service_layer import institutions as reference
 from pesnet.shared.envelope import utcnow
@@ -184,7 +185,7 @@ async def reference_institutions(deps: Deps) -> dict[str, Institution]:
 
 
 def institution_name(
-    registration: Registration, institutions: Mapping[str, Institution], language: str
+    registration: Registration | Listed, institutions: Mapping[str, Institution], language: str
 ) -> str:
     """How a reader of `language` reads a registration's institution: the reference's
     name in that language when it picked or names one (by its id, acronym or a name),
