@@ -29,6 +29,7 @@ from pesnet.registration.domain.badges import new_short_code
 from pesnet.registration.domain.search import name_keys
 from pesnet.registration.settings import Settings
 from pesnet.shared.mongo import make_client
+from pesnet.shared.process import settle_garbage_collection
 from pesnet.shared.reference import member_states
 from pesnet.shared.settings import DEV_SECRETARIAT_TOKEN
 
@@ -107,6 +108,7 @@ async def run(app: Any, mongo_url: str, args: argparse.Namespace) -> None:
             if args.then:
                 then = await asyncio.create_subprocess_exec(*args.then.split(), mongo_url)
                 await then.wait()
+            settle_garbage_collection()  # as `serve` does for a service's process
             for name, path, form in PAGES:
                 if args.only and name not in args.only:
                     continue

@@ -49,6 +49,7 @@ from secantus.storage import Storage, _id_point_lookup_keys
 from secantus.transactions import TransactionRegistry, TxnState
 
 from pesnet.devtools.embedded_mongo_catalog import cache_catalog_reads
+from pesnet.shared.process import settle_garbage_collection
 
 Document = dict[str, Any]
 
@@ -169,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     route_writes_by_id()
     cache_catalog_reads()
     accept_read_concern_on_bulk_write()
+    settle_garbage_collection()
     # the command line builds the server by this name
     cli.SecantusDBServer = functools.partial(ReapingServer, transaction_lifetime_seconds=lifetime)
     result: int = cli.main(args)

@@ -56,6 +56,7 @@ from pesnet.shared.http_metrics import RequestMetrics, metrics_router
 from pesnet.shared.http_security import SESSION_COOKIE as SESSION_COOKIE
 from pesnet.shared.http_security import CrossSiteRefusal, SecurityHeaders
 from pesnet.shared.logging import configure_logging
+from pesnet.shared.process import settle_garbage_collection
 from pesnet.shared.rate_limits import RATE_LIMIT_INDEXES, RateLimiter
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
@@ -296,8 +297,10 @@ def serve(settings: ServiceSettings, build_app: Callable[[Any], FastAPI]) -> Non
     import uvicorn
 
     configure_logging(settings.service_name, settings.log_level)
+    app = build_app(settings)
+    settle_garbage_collection()
     uvicorn.run(
-        build_app(settings),
+        app,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,

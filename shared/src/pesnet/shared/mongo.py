@@ -270,6 +270,24 @@ def known_unreachable(client: Client) -> bool:
     )
 
 
+# how long a ping may take to say that the server an operation just lost is back
+RETRY_PROBE_SECONDS = 0.5
+
+
+async def answers(client: Client) -> bool:
+    """Whether a database server answers a ping within `RETRY_PROBE_SECONDS`: after a
+    network error, a retry would otherwise wait out a whole server selection (5 s) to
+    find that none does (the driver may not have marked the server down yet)."""
+    if known_unreachable(client):
+        return False
+    try:
+        with pymongo.timeout(RETRY_PROBE_SECONDS):
+            await client.admin.command("ping")
+    except PyMongoError:
+        return False
+    return True
+
+
 async def in_transaction(client: Client, work: Callable[[DbSession], Awaitable[T]]) -> T:
     """Run `work` in one transaction, retried on transient errors: its deferred writes
     (`deferred`) are sent as one batch before it commits; then the callbacks that the
@@ -294,7 +312,7 @@ async def in_transaction(client: Client, work: Callable[[DbSession], Awaitable[T
             # answers the retry); no server at all is final.
             with contextlib.suppress(PyMongoError), pymongo.timeout(0.2):
                 await session.abort_transaction()
-            if isinstance(exc, ServerSelectionTimeoutError) or known_unreachable(client):
+            if isinstance(exc, ServerSelectionTimeoutError) or not await answers(client):
                 raise DatabaseUnavailable(str(exc)) from exc
             raise
         finally:
