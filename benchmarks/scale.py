@@ -33,7 +33,7 @@ import httpx
 
 from benchmarks.full_path import Registrations, percentile, registration
 from benchmarks.mailsink import TimingSink
-from benchmarks.platform import Platform, peak_memory_of
+from benchmarks.platform import Platform, cpu_seconds, peak_memory_of
 from pesnet.registration.domain.badges import new_short_code
 from pesnet.registration.domain.search import name_keys
 from pesnet.shared.mongo import make_client
@@ -315,6 +315,18 @@ def reset_peak_memory(pid: int) -> None:
         Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
+async def settled(pids: dict[str, int], within: float = 60.0, busy: float = 0.05) -> float:
+    """Wait until no process of the platform used more than `busy` of a core over the
+    last second (at most `within` seconds); how long that took."""
+    started = time.time()
+    while time.time() - started < within:
+        before = {k: cpu_seconds(pid) or 0.0 for k, pid in pids.items()}
+        await asyncio.sleep(1.0)
+        if all((cpu_seconds(pid) or 0.0) - before[k] <= busy for k, pid in pids.items()):
+            break
+    return round(time.time() - started, 1)
+
+
 async def measure(
     plat: Platform,
     sink: TimingSink,
@@ -355,6 +367,10 @@ async def measure(
         }
         done("fan_out", "pages at size")
         found["pages_registrations"] = await scale.grow(2 * count)
+        # the pages as a secretariat meets them: after the fan-out's last deliveries,
+        # events and audit entries are written, not while they are
+        pids = {**plat.pids(), **({"database": db_pid} if db_pid else {})}
+        found["pages_settled_after_seconds"] = await settled(pids)
         found["pages_p95_ms"], found["pages_missing"] = await scale.pages()
         found["badges_pdf"] = await scale.badges() or {
             "missing": f"GET {BADGES_PATH} answers 404: the badge sheet is not on this branch yet"
