@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     route_writes_by_id()
     cache_catalog_reads()
     accept_read_concern_on_bulk_write()
-    settle_garbage_collection(thresholds=None)
+    settle_garbage_collection()
     # the command line builds the server by this name
     cli.SecantusDBServer = functools.partial(ReapingServer, transaction_lifetime_seconds=lifetime)
     result: int = cli.main(args)

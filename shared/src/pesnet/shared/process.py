@@ -9,7 +9,7 @@ import gc
 GC_THRESHOLDS = (50_000, 20, 20)
 
 
-def settle_garbage_collection(thresholds: tuple[int, int, int] | None = GC_THRESHOLDS) -> None:
+def settle_garbage_collection() -> None:
     """Tune Python's cyclic garbage collector for a server.
 
     What exists once the process has started (modules, templates, the app, the catalog)
@@ -17,10 +17,7 @@ def settle_garbage_collection(thresholds: tuple[int, int, int] | None = GC_THRES
     the default thresholds a page of 2,000 registrations ran the collector hundreds of
     times, a pass over the whole heap among them: the slowest requests' extra 100-250 ms
     (the bench's pages: p95 twice the median before, a fifth above it after). The
-    collector still runs; memory held by garbage cycles is freed a little later.
-    `thresholds=None` keeps Python's (the embedded database: its peak memory while it
-    catches up is close to the bench's bound, and the later collections raised it)."""
+    collector still runs; memory held by garbage cycles is freed a little later."""
     gc.collect()
     gc.freeze()
-    if thresholds is not None:
-        gc.set_threshold(*thresholds)
+    gc.set_threshold(*GC_THRESHOLDS)
