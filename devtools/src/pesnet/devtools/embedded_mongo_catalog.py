@@ -10,7 +10,8 @@ catalog can have changed:
 
 - every command that is not one of the plain reads and writes (`CATALOG_SAFE`:
   createIndexes, drop, collMod, renameCollection, profile, an aggregation with `$out` or
-  `$merge`, ...) empties it before and after it runs;
+  `$merge`, ...) empties it before and after it runs, and while it runs nobody uses it
+  (its change commits before the command returns: a write in between must see it);
 - a reader whose snapshot is older than the last such command does not fill it (a
   transaction's snapshot pins at its first statement, a plain command's when it starts),
   so no definition another command has since replaced comes back from it;
@@ -93,6 +94,8 @@ class CatalogCache:
         self._entries: dict[tuple[str, ...], Any] = {}
         self._local = threading.local()  # the generation this thread's command began in
         self._transactions: dict[int, int] = {}  # id(handle) -> generation at its start
+        self._changing = 0  # commands that may change the catalog, running now
+        self._lock = threading.Lock()
 
     def forget(self) -> None:
         self.generation += 1
@@ -106,6 +109,8 @@ class CatalogCache:
         return getattr(self._local, "generation", None)
 
     def lookup(self, storage: Storage, key: tuple[str, ...], read: Callable[[], Any]) -> Any:
+        if self._changing:
+            return read()  # a change may have committed and not yet been forgotten
         found = self._entries.get(key)
         if found is not None:
             return found
@@ -117,6 +122,8 @@ class CatalogCache:
     def command(self, body: Document, run: Callable[[], Any]) -> Any:
         changes = _changes_catalog(body)
         if changes:
+            with self._lock:
+                self._changing += 1
             self.forget()
         self._local.generation = self.generation
         try:
@@ -124,7 +131,10 @@ class CatalogCache:
         finally:
             self._local.generation = None
             if changes:
+                # forgotten first: a reader that began before this point fills nothing
                 self.forget()
+                with self._lock:
+                    self._changing -= 1
 
     def transaction_began(self, handle: UserTransactionHandle) -> None:
         if len(self._transactions) > 10_000:  # handles that ended without our seeing it
