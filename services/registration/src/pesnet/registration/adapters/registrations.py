@@ -213,12 +213,15 @@ class MongoRegistrations(Registrations):
         country: str | None = None,
         role: Role | None = None,
     ) -> list[Registration]:
+        docs = await self._in_order(_meeting_query(meeting_id, status, country, role))
+        return [registration_of(doc) for doc in docs]
+
+    async def _in_order(self, query: Document) -> list[Document]:
         # put in order here: the embedded store sorts thousands of documents by a date
         # three times slower than it finds them (measured: 260 ms against 83 at 2,000)
-        query = _meeting_query(meeting_id, status, country, role)
         docs = await self._all(query)
         docs.sort(key=_registration_order)
-        return [registration_of(doc) for doc in docs]
+        return docs
 
     async def _all(self, query: Document) -> list[Document]:
         """The whole documents of `query` in one reply. Whole, for a list's rows too:
@@ -237,8 +240,7 @@ class MongoRegistrations(Registrations):
         country: str | None = None,
         role: Role | None = None,
     ) -> list[Listed]:
-        docs = await self._all(_meeting_query(meeting_id, status, country, role))
-        docs.sort(key=_registration_order)  # here: see `of_meeting`
+        docs = await self._in_order(_meeting_query(meeting_id, status, country, role))
         return [listed_of(doc) for doc in docs]
 
     async def page_of_meeting(
