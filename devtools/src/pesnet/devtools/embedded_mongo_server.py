@@ -29,6 +29,11 @@ agenda's participants: 7 ms each at a few hundred documents, growing with them).
 collection's indexes and options) is read once, not on every write
 (`embedded_mongo_catalog`).
 
+No oplog: the platform reads no change stream, and SecantusDB wrote every changed
+document whole into its oplog (and kept the last 100,000 of them): the platform's
+biggest documents (a delivery with its mail) twice on every write, for nobody.
+Transactions, sessions and the cluster time gossiped in every reply work without it.
+
 And `bulkWrite` takes `readConcern`, as mongod 8's does: a driver sends it with a
 transaction's first command (`afterClusterTime`, in a causally consistent session), and
 a transaction whose first command is its batch of writes was refused by SecantusDB.
@@ -136,10 +141,13 @@ def accept_read_concern_on_bulk_write() -> None:
 
 
 class ReapingServer(SecantusDBServer):
-    """SecantusDB with a periodic sweep of transactions idle past their lifetime."""
+    """SecantusDB with a periodic sweep of transactions idle past their lifetime, and no
+    oplog."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # after the replica set's bootstrap entry: nothing reads the oplog here
+        self.storage.enable_oplog = False
         self._reaper_stop = threading.Event()
         registry = self.transactions
         # the registry calls it on every statement, commit and abort, and so does the reaper

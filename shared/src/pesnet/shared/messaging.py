@@ -11,7 +11,9 @@ Several messages are handled at once (up to `PESNET_PREFETCH` per replica) where
 of the table says it may be (`on(..., by_subject=True)`: its use case reads and writes
 only what events about the same subject touch): in lanes keyed by the event's subject,
 one subject's events one after the other in the order the queue delivered them,
-different subjects' side by side. Every other message (a handler that reads what other
+different subjects' side by side, and the transactions of those that are handled at the
+same time commit as one (`pesnet.shared.group_commit`: under a burst, one batch of writes
+and one commit for up to 16 messages). Every other message (a handler that reads what other
 subjects' events wrote, such as a programme release reading a meeting's participants; or
 an event without a subject) is a barrier: it waits for everything delivered before it,
 and everything after it waits for it, as with one message at a time.
@@ -43,10 +45,11 @@ from pymongo.errors import ConnectionFailure
 
 from pesnet.shared.catalog import EventCatalog, InvalidEvent
 from pesnet.shared.envelope import CONTENT_TYPE, CloudEvent, utcnow
+from pesnet.shared.group_commit import GroupCommit
 from pesnet.shared.inbox import Inbox
 from pesnet.shared.logging import bind_event, get_logger
 from pesnet.shared.metrics import Metrics
-from pesnet.shared.mongo import Client, DbSession, Document, in_transaction
+from pesnet.shared.mongo import Client, DbSession, Document
 from pesnet.shared.subscriptions import Subscription, Subscriptions, Unprocessable, Wanted, on
 from pesnet.shared.topology import DEAD_LETTER_EXCHANGE, dead_letter_exchange, events_exchange
 from pesnet.shared.tracing import continued, trace_context_of
@@ -159,6 +162,10 @@ class EventConsumer:
         self.broker = broker
         self.delivery_limit = delivery_limit
         self.unit_of_work = unit_of_work
+        # the transactions of messages handled side by side commit together
+        self.transactions = GroupCommit(
+            client, grouped=self.metrics.transaction_group.labels(name).observe
+        )
         self.handlers: dict[str, _Registration] = {}
         # per subject, the turn of the last message that entered its lane; the last
         # barrier still running; every message delivered and not yet done
@@ -227,7 +234,7 @@ class EventConsumer:
                 await uow.run(lambda joined: registration.table.handle(payload, joined, event))
 
             try:
-                await in_transaction(self.client, work)
+                await self.transactions.run(work)
             except Exception as exc:
                 if not await self.inbox.was_duplicate(exc, self.name, event.id):
                     raise

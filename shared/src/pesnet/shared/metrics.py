@@ -7,7 +7,8 @@ template (never by raw path: ids would make a series per person), the outbox's
 backlog and its oldest unpublished entry (read at scrape time, one indexed query, never
 on a request's path), the relay's publishes, and per consumer and event type the
 messages handled, duplicates, retries, dead letters, handling time, the wait of a
-message for the ones ahead of it in its lane, and gaps in delivery order. A service
+message for the ones ahead of it in its lane, gaps in delivery order, and how many
+messages each consumer transaction committed (group commit). A service
 registers its own on the same registry (`metrics.counter(...)`): mails, webhook
 deliveries, sign-ins. Names are listed in `deploy/monitoring` (alerts, dashboard); a test
 checks that those name only metrics exported here.
@@ -25,6 +26,8 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 PREFIX = "pesnet_"
 # seconds: an HTTP request, a message's handling, a lane's wait
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# messages in one consumer transaction
+GROUP_BUCKETS = (1, 2, 4, 8, 16)
 
 Refresh = Callable[[], Awaitable[None]]
 
@@ -82,6 +85,12 @@ class Metrics:
             "Deliveries passed over after waiting for an earlier one that never came",
             ["consumer"],
         )
+        self.transaction_group = self.histogram(
+            "consumer_transaction_group_size",
+            "Messages committed in one transaction (a burst's side by side: group commit)",
+            ["consumer"],
+            buckets=GROUP_BUCKETS,
+        )
         self.in_flight = self.gauge(
             "consumer_messages_in_flight",
             "Messages delivered to the consumer and not yet acknowledged",
@@ -100,10 +109,14 @@ class Metrics:
     def gauge(self, name: str, doc: str, labels: Sequence[str] = ()) -> Gauge:
         return Gauge(PREFIX + name, doc, labels, registry=self.registry)
 
-    def histogram(self, name: str, doc: str, labels: Sequence[str] = ()) -> Histogram:
-        return Histogram(
-            PREFIX + name, doc, labels, registry=self.registry, buckets=LATENCY_BUCKETS
-        )
+    def histogram(
+        self,
+        name: str,
+        doc: str,
+        labels: Sequence[str] = (),
+        buckets: Sequence[float] = LATENCY_BUCKETS,
+    ) -> Histogram:
+        return Histogram(PREFIX + name, doc, labels, registry=self.registry, buckets=buckets)
 
     def handled(self, consumer: str, event_type: str, outcome: str, seconds: float) -> None:
         """A message's end: 'done', 'duplicate', 'unwanted' (handled, nothing to do),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -259,6 +259,22 @@ def after_commit(callback: Callable[[], None]) -> None:
         callback()
     else:
         pending.append(callback)
+
+
+def pending_after_commit() -> list[Callable[[], None]] | None:
+    """The callbacks the transaction being run in this task collects (None: outside one)."""
+    return _after_commit.get()
+
+
+@contextlib.contextmanager
+def collecting_after_commit(callbacks: list[Callable[[], None]] | None) -> Iterator[None]:
+    """Inside: `after_commit` adds to `callbacks`, those of a transaction that another task
+    runs (`pesnet.shared.group_commit`)."""
+    token = _after_commit.set(callbacks)
+    try:
+        yield
+    finally:
+        _after_commit.reset(token)
 
 
 def known_unreachable(client: Client) -> bool:

@@ -24,7 +24,9 @@ repositories are dictionaries, and what was committed (events, audit entries) ca
 read back.
 
 A consumer's handler gets a unit of work joined to the inbox transaction (`joined`),
-so the inbox record, the effect and any follow-up events commit as one.
+so the inbox record, the effect and any follow-up events commit as one. Units of work
+that share a `GroupCommit` (`committing_with`) commit what they run at the same time in
+one transaction.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from pesnet.shared.catalog import EventPayload, UnknownEventType
 from pesnet.shared.credentials import Actor
 from pesnet.shared.envelope import CloudEvent, utcnow
 from pesnet.shared.events import CATALOG
+from pesnet.shared.group_commit import GroupCommit
 from pesnet.shared.mongo import Client, Database, DbSession, WriteBatch, deferred, in_transaction
 from pesnet.shared.outbox import Outbox
 from pesnet.shared.tracing import use_case_span
@@ -173,6 +176,8 @@ class MongoUnitOfWork(UnitOfWork):
         self.audit_trail = AuditTrail(db)
         self._session: DbSession | None = None
         self._active: DbSession | None = None
+        # the transactions this one commits with (`committing_with`); None: alone
+        self.group: GroupCommit | None = None
 
     @abstractmethod
     def bind(self, session: DbSession | None) -> None:
@@ -184,6 +189,13 @@ class MongoUnitOfWork(UnitOfWork):
         """The transaction this unit of work runs in (None outside `run`): for a kernel
         projection that is none of the service's repositories (`account_status`)."""
         return self._session or self._active
+
+    def committing_with(self, group: GroupCommit) -> Self:
+        """This unit of work's transactions commit as one with those of the units of work
+        sharing `group` that run at the same time (`pesnet.shared.group_commit`): for
+        work that may run side by side, such as the mail worker's sends."""
+        self.group = group
+        return self
 
     def joined(self, session: DbSession, cause: CloudEvent) -> Self:
         """A copy of this unit of work inside a transaction that is already open (the
@@ -217,7 +229,10 @@ class MongoUnitOfWork(UnitOfWork):
 
         try:
             with use_case_span(work):
-                result = await in_transaction(self.client, attempt)
+                if self.group is not None:
+                    result = await self.group.run(attempt)
+                else:
+                    result = await in_transaction(self.client, attempt)
             self._committed()
             return result
         finally:

@@ -30,6 +30,7 @@ from pesnet.notifications.settings import Settings
 from pesnet.notifications.webhook_settings import WebhookSettings
 from pesnet.shared.catalog_http import catalog_router
 from pesnet.shared.forms import HtmlFirst
+from pesnet.shared.group_commit import GroupCommit
 from pesnet.shared.http import create_app
 from pesnet.shared.runtime import ServiceRuntime
 from pesnet.shared.settings import ServiceSettings
@@ -95,9 +96,15 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     sender = SmtpSender(settings)
 
+    # the outcomes of the mails sent at the same time commit in one transaction
+    sends = GroupCommit(runtime.client)
+
+    def sending() -> NotificationsUnitOfWork:
+        return uow().committing_with(sends)
+
     async def mail_worker() -> None:
         try:
-            await run_worker(uow, sender, policy, links, wakeups.mail, wakeups.handed)
+            await run_worker(sending, sender, policy, links, wakeups.mail, wakeups.handed)
         finally:
             await sender.close()
 

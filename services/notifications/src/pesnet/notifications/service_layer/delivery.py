@@ -60,7 +60,8 @@ class DeliveryPolicy:
     digest_window: timedelta
     poll_seconds: float = 0.5
     clock: Callable[[], datetime] = field(default=utcnow)
-    # mails one replica sends at once (each records its outcome in its own transaction)
+    # mails one replica sends at once (the outcomes of those that end at the same time
+    # commit in one transaction: the worker's units of work share a `GroupCommit`)
     concurrency: int = 8
 
     def retry_at(self, attempts: int) -> tuple[datetime, float]:
