@@ -34,6 +34,9 @@ document whole into its oplog (and kept the last 100,000 of them): the platform'
 biggest documents (a delivery with its mail) twice on every write, for nobody.
 Transactions, sessions and the cluster time gossiped in every reply work without it.
 
+A projection of top-level fields takes them from the decoded document without copying
+each value (`project_top_level_fields_directly`).
+
 And `bulkWrite` takes `readConcern`, as mongod 8's does: a driver sends it with a
 transaction's first command (`afterClusterTime`, in a causally consistent session), and
 a transaction whose first command is its batch of writes was refused by SecantusDB.
@@ -135,6 +138,52 @@ def route_writes_by_id() -> None:
     Storage._candidates_iter = by_id_first
 
 
+def _top_level_inclusion(spec: Any) -> frozenset[str] | None:
+    """The fields of a projection that only includes top-level fields (`{"a": 1, "b":
+    True}`, `_id` included or not), else None: every other projection is SecantusDB's."""
+    if not isinstance(spec, dict) or not spec:
+        return None
+    fields = set()
+    for name, value in spec.items():
+        if not isinstance(name, str) or "." in name or name.startswith("$"):
+            return None
+        if name == "_id" and value in (0, 1) and isinstance(value, bool | int):
+            continue
+        if value is not True and not (type(value) is int and value == 1):
+            return None
+        fields.add(name)
+    return frozenset(fields) if fields else None
+
+
+def project_top_level_fields_directly() -> None:
+    """A find's projection of top-level fields takes them from each document as decoded
+    (in the document's order, as mongod keeps them): SecantusDB deep-copied every value it
+    kept, a fifth of the time of a list's first query (the participants page reads one
+    date of each of 2,000 registrations). Each document is decoded for the query alone,
+    so nothing else holds the values it returns."""
+    from secantus import storage as storage_module
+
+    projected = storage_module.apply_projection_batch
+    if getattr(projected, "takes_fields_directly", False):
+        return
+
+    def directly(
+        docs: list[Document], spec: Any, query: Any = None, *, metas: Any = None, **options: Any
+    ) -> list[Document]:
+        fields = _top_level_inclusion(spec)
+        if fields is None or metas is not None:
+            found: list[Document] = projected(docs, spec, query, metas=metas, **options)
+            return found
+        with_id = spec.get("_id", 1) in (1, True)
+        return [
+            {k: v for k, v in doc.items() if k in fields or (with_id and k == "_id")}
+            for doc in docs
+        ]
+
+    directly.takes_fields_directly = True  # type: ignore[attr-defined]
+    storage_module.apply_projection_batch = directly
+
+
 def accept_read_concern_on_bulk_write() -> None:
     """`bulkWrite` as a transaction's first command, with the read concern it carries."""
     commands._BULK_WRITE_KNOWN_FIELDS = commands._BULK_WRITE_KNOWN_FIELDS | {"readConcern"}
@@ -177,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     release_collections_between_write_attempts()
     route_writes_by_id()
     cache_catalog_reads()
+    project_top_level_fields_directly()
     accept_read_concern_on_bulk_write()
     settle_garbage_collection()
     # the command line builds the server by this name
