@@ -153,3 +153,29 @@ async def test_a_work_that_starts_a_transaction_of_its_own_does_not_wait_for_its
 
     assert done == keys
     assert await things.count_documents({}) == 6
+
+
+async def test_callers_are_told_when_the_group_is_cancelled_and_a_later_work_runs(
+    mongo_client: Client, things: Collection
+) -> None:
+    group = GroupCommit(mongo_client)
+    started = asyncio.Event()
+
+    async def slow(session: DbSession) -> None:
+        started.set()
+        await asyncio.sleep(30)
+
+    waiting = [asyncio.ensure_future(group.run(slow)) for _ in range(3)]
+    await asyncio.wait_for(started.wait(), 10)
+    leader = group._leader
+    assert leader is not None
+    leader.cancel()
+    outcomes = await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), 10)
+
+    assert all(isinstance(o, asyncio.CancelledError) for o in outcomes)
+
+    async def quick(session: DbSession) -> str:
+        await things.insert_one({"_id": "after"}, session=session)
+        return "after"
+
+    assert await asyncio.wait_for(group.run(quick), 10) == "after"

@@ -35,7 +35,9 @@ biggest documents (a delivery with its mail) twice on every write, for nobody.
 Transactions, sessions and the cluster time gossiped in every reply work without it.
 
 A projection of top-level fields takes them from the decoded document without copying
-each value (`project_top_level_fields_directly`).
+each value (`project_top_level_fields_directly`). And the TTL sweep finds what expired
+through its index instead of decoding every document under the store's lock each minute
+(`expire_through_ttl_indexes`).
 
 And `bulkWrite` takes `readConcern`, as mongod 8's does: a driver sends it with a
 transaction's first command (`afterClusterTime`, in a causally consistent session), and
@@ -49,6 +51,7 @@ from __future__ import annotations
 import functools
 import sys
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from secantus import cli, commands
@@ -184,6 +187,61 @@ def project_top_level_fields_directly() -> None:
     storage_module.apply_projection_batch = directly
 
 
+def _ttl_field(key_spec: Any, options: Any) -> tuple[str, float] | None:
+    """The field and seconds of a TTL index as mongod expires by it (one field, not
+    `_id`, a number of seconds), else None."""
+    ttl = options.get("expireAfterSeconds")
+    if isinstance(ttl, bool) or not isinstance(ttl, int | float) or ttl != ttl or ttl < 0:
+        return None
+    if len(key_spec) != 1:
+        return None
+    field, direction = next(iter(key_spec.items()))
+    if not isinstance(field, str) or field == "_id" or isinstance(direction, bool):
+        return None
+    if not isinstance(direction, int | float):
+        return None
+    return field, float(ttl)
+
+
+def expire_through_ttl_indexes() -> None:
+    """The TTL sweep (every 60 s) deletes what its index says has expired: SecantusDB
+    decoded every document of every collection with a TTL index to look at its date,
+    holding the store's lock (1 s at 27,000 small documents with nothing to expire; the
+    outboxes, deliveries and audit trails hold that many and more), so every minute a
+    request waited seconds for it. A partial TTL index (none on the platform) keeps
+    SecantusDB's sweep."""
+    scanning = Storage.prune_ttl
+    if getattr(scanning, "through_index", False):
+        return
+
+    def through_index(storage: Storage, db: str, coll: str, *, now: datetime | None = None) -> int:
+        when = now or datetime.now(UTC)
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        expiring = []
+        for _name, key_spec, options in storage._iter_indexes(db, coll):
+            found = _ttl_field(key_spec, options)
+            if found is None:
+                continue
+            if options.get("partialFilterExpression"):
+                pruned: int = scanning(storage, db, coll, now=now)
+                return pruned
+            expiring.append(found)
+        deleted = 0
+        for field, seconds in expiring:
+            try:
+                cutoff = when - timedelta(seconds=seconds)
+            except OverflowError:
+                continue
+            # through the index on `field`, and each document matched again as it is
+            # deleted: what expired since a read is deleted too, what changed is not
+            deleted += storage._delete_matching_single_txn(db, coll, {field: {"$lt": cutoff}})
+        return deleted
+
+    through_index.through_index = True  # type: ignore[attr-defined]
+    through_index.scanning = scanning  # type: ignore[attr-defined]
+    Storage.prune_ttl = through_index
+
+
 def accept_read_concern_on_bulk_write() -> None:
     """`bulkWrite` as a transaction's first command, with the read concern it carries."""
     commands._BULK_WRITE_KNOWN_FIELDS = commands._BULK_WRITE_KNOWN_FIELDS | {"readConcern"}
@@ -227,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     route_writes_by_id()
     cache_catalog_reads()
     project_top_level_fields_directly()
+    expire_through_ttl_indexes()
     accept_read_concern_on_bulk_write()
     settle_garbage_collection()
     # the command line builds the server by this name

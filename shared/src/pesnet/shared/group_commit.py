@@ -97,8 +97,13 @@ class GroupCommit:
                     await self._alone(queued)
             except BaseException as exc:  # cancelled: the callers are told, not left waiting
                 for queued in [*group, *self._queue]:
-                    if not queued.outcome.done():
+                    if queued.outcome.done():
+                        continue
+                    if isinstance(exc, asyncio.CancelledError):
+                        queued.outcome.cancel()
+                    else:
                         queued.outcome.set_exception(exc)
+                self._queue = []
                 raise
 
     async def _together(self, group: list[_Queued[Any]]) -> bool:
